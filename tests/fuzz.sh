@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# libFuzzer targets: fuzz/fuzz_<name>.c, each defining LLVMFuzzerTestOneInput.
+#   fuzz.sh list                 names of the targets
+#   fuzz.sh build                build them all under build/fuzz/
+#   fuzz.sh run NAME SECONDS     build one and run it for SECONDS (seeds: fuzz/corpus/NAME/)
+# Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+CLANG=${CLANG:-clang}
+FLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -Ibackends)
+
+build_one() {
+  mkdir -p build/fuzz
+  local libs=()
+  grep -q 'olock_fake.h' "fuzz/fuzz_$1.c" && libs+=(-lpthread)
+  "$CLANG" "${FLAGS[@]}" "fuzz/fuzz_$1.c" -o "build/fuzz/fuzz_$1" "${libs[@]}" -lm
+}
+
+case "${1:-}" in
+  list) for f in fuzz/fuzz_*.c; do [ -f "$f" ] && basename "$f" .c | sed 's/^fuzz_//'; done ;;
+  build) st=0; for f in fuzz/fuzz_*.c; do n=$(basename "$f" .c); build_one "${n#fuzz_}" || st=1; done; exit $st ;;
+  run)
+    name=$2; secs=${3:-10}
+    build_one "$name" || exit 1
+    work=build/fuzz/corpus_$name
+    mkdir -p "$work"
+    seeds=()
+    [ -d "fuzz/corpus/$name" ] && seeds+=("fuzz/corpus/$name")
+    # -max_len keeps the run about the parser, not about the allocator of huge inputs.
+    "build/fuzz/fuzz_$name" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 "$work" "${seeds[@]}" ;;
+  *) echo "usage: fuzz.sh list | build | run NAME SECONDS" >&2; exit 2 ;;
+esac

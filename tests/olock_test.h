@@ -1,0 +1,114 @@
+/* olock_test.h - the project's tiny test harness (tests only, not part of the library).
+   CHECK(cond) and CHECK_EQ_STR(a, b) count checks; a test program calls TEST_MAIN_END() last,
+   which prints "N passed, N failed" and returns non-zero when anything failed.
+   Every check counts as one test, so the runner's total is the number of assertions run. */
+#ifndef OLOCK_TEST_H
+#define OLOCK_TEST_H
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define OLOCK_TEST_UNUSED __attribute__((unused))
+#else
+#  define OLOCK_TEST_UNUSED
+#endif
+
+static int olock_test_passed, olock_test_failed;
+static const char *olock_test_current = "";
+
+#define TEST(name) static void name(void)
+#define RUN(name) do { olock_test_current = #name; name(); } while (0)
+
+#define CHECK(cond) do { \
+    if (cond) olock_test_passed++; \
+    else { olock_test_failed++; fprintf(stderr, "FAIL %s:%d %s: %s\n", __FILE__, __LINE__, olock_test_current, #cond); } \
+} while (0)
+
+#define CHECK_EQ_INT(a, b) do { \
+    long long olock_t_a = (long long)(a), olock_t_b = (long long)(b); \
+    if (olock_t_a == olock_t_b) olock_test_passed++; \
+    else { olock_test_failed++; fprintf(stderr, "FAIL %s:%d %s: %s == %s (%lld vs %lld)\n", __FILE__, __LINE__, \
+                                        olock_test_current, #a, #b, olock_t_a, olock_t_b); } \
+} while (0)
+
+#define CHECK_EQ_STR(a, b) do { \
+    const char *olock_t_a = (a), *olock_t_b = (b); \
+    if (olock_t_a && olock_t_b && strcmp(olock_t_a, olock_t_b) == 0) olock_test_passed++; \
+    else { olock_test_failed++; fprintf(stderr, "FAIL %s:%d %s: %s == %s\n   got: %s\n  want: %s\n", __FILE__, __LINE__, \
+                                        olock_test_current, #a, #b, olock_t_a ? olock_t_a : "(null)", olock_t_b ? olock_t_b : "(null)"); } \
+} while (0)
+
+#define TEST_MAIN_END() \
+    (printf("%d passed, %d failed\n", olock_test_passed, olock_test_failed), olock_test_failed ? 1 : 0)
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer; NULL if unreadable. */
+static OLOCK_TEST_UNUSED char *olock_test_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+    if (!f) return NULL;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *nb;
+            cap = cap ? cap * 2 : 65536;
+            nb = (char *)realloc(buf, cap);
+            if (!nb) { free(buf); fclose(f); return NULL; }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}
+
+/* The shared/ folder beside the checkout (CI has it there too); OLOCK_SHARED_DIR overrides. */
+static OLOCK_TEST_UNUSED const char *olock_test_shared_dir(void) {
+    const char *d = getenv("OLOCK_SHARED_DIR");
+    return d && *d ? d : "../shared";
+}
+
+/* An allocator that fails its Nth allocation (1-based; 0 never fails) and counts what is live,
+   for the out-of-memory sweep. */
+typedef struct olock_test_alloc {
+    long fail_at;
+    long calls;
+    long live;
+    size_t live_bytes;
+} olock_test_alloc;
+
+static OLOCK_TEST_UNUSED void *olock_test_malloc(void *ctx, size_t n) {
+    olock_test_alloc *t = (olock_test_alloc *)ctx;
+    void *p;
+    t->calls++;
+    if (t->fail_at && t->calls == t->fail_at) return NULL;
+    p = malloc(n);
+    if (p) { t->live++; t->live_bytes += n; }
+    return p;
+}
+
+static OLOCK_TEST_UNUSED void *olock_test_realloc(void *ctx, void *ptr, size_t old_n, size_t n) {
+    olock_test_alloc *t = (olock_test_alloc *)ctx;
+    void *p;
+    t->calls++;
+    if (t->fail_at && t->calls == t->fail_at) return NULL;
+    p = realloc(ptr, n);
+    if (p) {
+        if (!ptr) t->live++;
+        t->live_bytes = t->live_bytes - (ptr ? old_n : 0) + n;
+    }
+    return p;
+}
+
+static OLOCK_TEST_UNUSED void olock_test_free(void *ctx, void *ptr, size_t n) {
+    olock_test_alloc *t = (olock_test_alloc *)ctx;
+    if (!ptr) return;
+    t->live--;
+    t->live_bytes -= n;
+    free(ptr);
+}
+#endif
