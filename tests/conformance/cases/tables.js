@@ -1,0 +1,205 @@
+// Table management: CreateTable, DescribeTable, DeleteTable, ListTables, indexes.
+'use strict';
+const { S, N, c, step, createReq, table, table2, put, del, describe, K } = require('./lib');
+
+const ct = (req, expect) => step('CreateTable', req, expect);
+const list = (req, expect) => step('ListTables', req || {}, expect);
+const drop = (name, expect) => step('DeleteTable', { TableName: name || 'tbl' }, expect);
+const hashOnly = (name) => createReq({ name });
+
+// A raw CreateTable request with the given key schema and attribute definitions.
+function raw(keySchema, attrDefs, extra) {
+    return Object.assign(
+        { TableName: 'tbl', KeySchema: keySchema, AttributeDefinitions: attrDefs, BillingMode: 'PAY_PER_REQUEST' },
+        extra || {}
+    );
+}
+const ks = (a, t) => ({ AttributeName: a, KeyType: t });
+const ad = (a, t) => ({ AttributeName: a, AttributeType: t });
+
+const gsi = (name, hash, range, projection) => {
+    const idx = { IndexName: name, KeySchema: [ks(hash, 'HASH')], Projection: projection || { ProjectionType: 'ALL' } };
+    if (range) idx.KeySchema.push(ks(range, 'RANGE'));
+    return idx;
+};
+
+module.exports = [
+    // --- successful creates -------------------------------------------------
+    c('create-hash-s', [table()]),
+    c('create-hash-n', [table({ hash: ['id', 'N'] })]),
+    c('create-hash-b', [table({ hash: ['id', 'B'] })]),
+    c('create-hash-range-s-n', [table2()]),
+    c('create-hash-range-b-s', [table({ hash: ['h', 'B'], range: ['r', 'S'] })]),
+    c('create-hash-range-n-b', [table({ hash: ['h', 'N'], range: ['r', 'B'] })]),
+    c('create-provisioned', [table({ billing: 'PROVISIONED' })]),
+    c('create-provisioned-range', [table({ billing: 'PROVISIONED', range: ['sk', 'S'] }), describe()]),
+    c('create-default-billing-with-throughput', [
+        ct({ TableName: 'tbl', KeySchema: [ks('pk', 'HASH')], AttributeDefinitions: [ad('pk', 'S')],
+            ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }, 200),
+        describe(),
+    ]),
+    c('create-provisioned-without-throughput', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { BillingMode: 'PROVISIONED' }), 400)]),
+    c('create-no-billing-no-throughput', [ct({ TableName: 'tbl', KeySchema: [ks('pk', 'HASH')], AttributeDefinitions: [ad('pk', 'S')] }, 400)]),
+    c('create-ppr-with-throughput', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }), 200),
+    ]),
+    c('create-throughput-zero', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 0, WriteCapacityUnits: 1 } }), 400),
+    ]),
+    c('create-bad-billing-mode', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { BillingMode: 'ON_DEMAND' }), 500)]),
+    c('create-deletion-protection', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { DeletionProtectionEnabled: true }), 200),
+        drop('tbl', 400),
+        step('UpdateTable', { TableName: 'tbl', DeletionProtectionEnabled: false }, 200),
+        drop('tbl', 200),
+    ]),
+    c('create-with-tags', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { Tags: [{ Key: 'team', Value: 'olock' }] }), 200)]),
+    c('create-unknown-field-ignored', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { Bogus: 1 }))]),
+    c('create-table-name-wrong-json-type', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { TableName: 5 }), 400)]),
+    c('create-key-schema-wrong-json-type', [ct(raw('pk', [ad('pk', 'S')]), 500)]),
+
+    // --- table names --------------------------------------------------------
+    c('name-too-short', [ct(createReq({ name: 'ab' }), 400)]),
+    c('name-min-length', [ct(createReq({ name: 'abc' }), 200), list()]),
+    c('name-max-length', [ct(createReq({ name: 'n'.repeat(255) }), 200)]),
+    c('name-too-long', [ct(createReq({ name: 'n'.repeat(256) }), 400)]),
+    c('name-space', [ct(createReq({ name: 'my table' }), 400)]),
+    c('name-dollar', [ct(createReq({ name: 'tbl$' }), 400)]),
+    c('name-slash', [ct(createReq({ name: 'a/b/c' }), 400)]),
+    c('name-all-allowed-chars', [ct(createReq({ name: 'A-z_0.9' }), 200), describe('A-z_0.9')]),
+    c('name-unicode', [ct(createReq({ name: 'tabl\u00e9' }), 400)]),
+    c('name-empty', [ct(createReq({ name: '' }), 400)]),
+    c('name-missing', [ct({ KeySchema: [ks('pk', 'HASH')], AttributeDefinitions: [ad('pk', 'S')], BillingMode: 'PAY_PER_REQUEST' }, 400)]),
+    c('name-too-short-and-bad-chars', [ct(createReq({ name: 'a$' }), 400)]),
+    c('name-case-sensitive', [table({ name: 'Tbl' }), ct(createReq({ name: 'tbl' }), 500), list()]),
+
+    // --- key schema / attribute definitions ---------------------------------
+    c('key-missing-attr-def', [ct(raw([ks('pk', 'HASH')], [ad('other', 'S')]), 400)]),
+    c('key-range-missing-attr-def', [ct(raw([ks('pk', 'HASH'), ks('sk', 'RANGE')], [ad('pk', 'S')]), 400)]),
+    c('key-unused-attr-def', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('extra', 'S')]), 400)]),
+    c('key-attr-type-bool', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'BOOL')]), 400)]),
+    c('key-attr-type-m', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'M')]), 400)]),
+    c('key-attr-type-ss', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'SS')]), 400)]),
+    c('key-attr-type-lowercase', [ct(raw([ks('pk', 'HASH')], [ad('pk', 's')]), 400)]),
+    c('key-two-hash', [ct(raw([ks('a', 'HASH'), ks('b', 'HASH')], [ad('a', 'S'), ad('b', 'S')]), 400)]),
+    c('key-two-range', [ct(raw([ks('a', 'RANGE'), ks('b', 'RANGE')], [ad('a', 'S'), ad('b', 'S')]), 400)]),
+    c('key-range-without-hash', [ct(raw([ks('a', 'RANGE')], [ad('a', 'S')]), 400)]),
+    c('key-range-before-hash', [ct(raw([ks('b', 'RANGE'), ks('a', 'HASH')], [ad('a', 'S'), ad('b', 'S')]), 400)]),
+    c('key-three-elements', [ct(raw([ks('a', 'HASH'), ks('b', 'RANGE'), ks('c', 'RANGE')], [ad('a', 'S'), ad('b', 'S'), ad('c', 'S')]), 400)]),
+    c('key-empty-schema', [ct(raw([], [ad('a', 'S')]), 400)]),
+    c('key-schema-missing', [ct({ TableName: 'tbl', AttributeDefinitions: [ad('a', 'S')], BillingMode: 'PAY_PER_REQUEST' }, 400)]),
+    c('key-bad-key-type', [ct(raw([ks('a', 'PRIMARY')], [ad('a', 'S')]), 400)]),
+    c('key-hash-and-range-same-attr', [ct(raw([ks('a', 'HASH'), ks('a', 'RANGE')], [ad('a', 'S')]), 400)]),
+    c('attr-defs-duplicate', [ct(raw([ks('a', 'HASH')], [ad('a', 'S'), ad('a', 'S')]), 400)]),
+    c('attr-defs-duplicate-different-type', [ct(raw([ks('a', 'HASH')], [ad('a', 'S'), ad('a', 'N')]), 400)]),
+    c('attr-defs-missing', [ct({ TableName: 'tbl', KeySchema: [ks('a', 'HASH')], BillingMode: 'PAY_PER_REQUEST' }, 400)]),
+    c('attr-defs-empty', [ct(raw([ks('a', 'HASH')], []), 400)]),
+    c('key-attr-name-empty', [ct(raw([ks('', 'HASH')], [ad('', 'S')]), 400)]),
+    c('key-attr-name-max-255', [ct(raw([ks('k'.repeat(255), 'HASH')], [ad('k'.repeat(255), 'S')]), 200)]),
+    c('key-attr-name-too-long', [ct(raw([ks('k'.repeat(256), 'HASH')], [ad('k'.repeat(256), 'S')]), 400)]),
+    c('key-attr-name-with-dots-and-spaces', [ct(raw([ks('a.b c', 'HASH')], [ad('a.b c', 'S')]), 200)]),
+
+    // --- existence ----------------------------------------------------------
+    c('create-already-exists', [table(), ct(hashOnly('tbl'), 400)]),
+    c('create-already-exists-different-schema', [table(), ct(createReq({ hash: ['id', 'N'] }), 400)]),
+    c('describe-existing', [table2(), describe()]),
+    c('describe-missing', [describe('tbl', 400)]),
+    c('describe-missing-other-exists', [table(), describe('tbl2', 400)]),
+    c('describe-invalid-name', [describe('ab', 400)]),
+    c('describe-name-missing', [step('DescribeTable', {}, 400)]),
+    c('describe-item-count', [table(), put({ pk: S('a'), n: N(1) }), put({ pk: S('b'), s: S('hello') }), describe()]),
+    c('describe-item-count-after-delete', [table(), put({ pk: S('a') }), put({ pk: S('b') }), del(K('a')), describe()]),
+
+    // --- DeleteTable --------------------------------------------------------
+    c('delete-table', [table(), drop()]),
+    c('delete-table-with-items', [table2(), put({ pk: S('a'), sk: N(1), x: S('xx') }), drop()]),
+    c('delete-table-provisioned', [table({ billing: 'PROVISIONED' }), drop()]),
+    c('delete-missing', [drop('tbl', 400)]),
+    c('delete-twice', [table(), drop(), drop('tbl', 400)]),
+    c('delete-then-describe', [table(), drop(), describe('tbl', 400)]),
+    c('delete-then-recreate', [table(), put({ pk: S('a') }), drop(), table(), describe()]),
+    c('delete-invalid-name', [drop('x', 400)]),
+    c('put-after-delete', [table(), drop(), put({ pk: S('a') }, { expect: 400 })]),
+
+    // --- ListTables ---------------------------------------------------------
+    c('list-empty', [list()]),
+    c('list-sorted', [table({ name: 'zeta' }), table({ name: 'alpha' }), table({ name: 'Beta' }), table({ name: 'alpha2' }), list()]),
+    c('list-limit', [table({ name: 'tb1' }), table({ name: 'tb2' }), table({ name: 'tb3' }), list({ Limit: 2 })]),
+    c('list-limit-exact-count', [table({ name: 'tb1' }), table({ name: 'tb2' }), list({ Limit: 2 })]),
+    c('list-limit-more-than-count', [table({ name: 'tb1' }), table({ name: 'tb2' }), list({ Limit: 3 })]),
+    c('list-limit-1-paging', [
+        table({ name: 'tb1' }), table({ name: 'tb2' }),
+        list({ Limit: 1 }), list({ Limit: 1, ExclusiveStartTableName: 'tb1' }), list({ Limit: 1, ExclusiveStartTableName: 'tb2' }),
+    ]),
+    c('list-exclusive-start', [table({ name: 'tb1' }), table({ name: 'tb2' }), table({ name: 'tb3' }), list({ ExclusiveStartTableName: 'tb1' })]),
+    c('list-exclusive-start-not-a-table', [table({ name: 'tb1' }), table({ name: 'tb3' }), list({ ExclusiveStartTableName: 'tb2' })]),
+    c('list-exclusive-start-last', [table({ name: 'tb1' }), list({ ExclusiveStartTableName: 'tb1' })]),
+    c('list-exclusive-start-invalid', [list({ ExclusiveStartTableName: 'a' }, 400)]),
+    c('list-limit-0', [list({ Limit: 0 }, 400)]),
+    c('list-limit-100', [table(), list({ Limit: 100 })]),
+    c('list-limit-101', [list({ Limit: 101 }, 400)]),
+    c('list-limit-negative', [list({ Limit: -1 }, 400)]),
+    c('list-limit-string', [list({ Limit: 'two' }, 500)]),
+
+    // --- secondary indexes --------------------------------------------------
+    c('lsi-create', [
+        ct(raw([ks('pk', 'HASH'), ks('sk', 'RANGE')], [ad('pk', 'S'), ad('sk', 'S'), ad('alt', 'N')], {
+            LocalSecondaryIndexes: [{ IndexName: 'byAlt', KeySchema: [ks('pk', 'HASH'), ks('alt', 'RANGE')], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+        }), 200),
+        describe(),
+    ]),
+    c('lsi-include-projection', [
+        ct(raw([ks('pk', 'HASH'), ks('sk', 'RANGE')], [ad('pk', 'S'), ad('sk', 'S'), ad('alt', 'S')], {
+            LocalSecondaryIndexes: [{ IndexName: 'byAlt', KeySchema: [ks('pk', 'HASH'), ks('alt', 'RANGE')],
+                Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['x', 'y'] } }],
+        }), 200),
+    ]),
+    c('lsi-on-hash-only-table', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('alt', 'N')], {
+            LocalSecondaryIndexes: [{ IndexName: 'byAlt', KeySchema: [ks('pk', 'HASH'), ks('alt', 'RANGE')], Projection: { ProjectionType: 'ALL' } }],
+        }), 400),
+    ]),
+    c('lsi-different-hash', [
+        ct(raw([ks('pk', 'HASH'), ks('sk', 'RANGE')], [ad('pk', 'S'), ad('sk', 'S'), ad('alt', 'S')], {
+            LocalSecondaryIndexes: [{ IndexName: 'byAlt', KeySchema: [ks('alt', 'HASH'), ks('sk', 'RANGE')], Projection: { ProjectionType: 'ALL' } }],
+        }), 400),
+    ]),
+    c('gsi-create', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: [gsi('byG', 'g')] }), 200),
+        describe(),
+    ]),
+    c('gsi-create-hash-range', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S'), ad('h', 'N')], { GlobalSecondaryIndexes: [gsi('byGH', 'g', 'h', { ProjectionType: 'KEYS_ONLY' })] }), 200),
+    ]),
+    c('gsi-provisioned', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], {
+            BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 3 },
+            GlobalSecondaryIndexes: [Object.assign(gsi('byG', 'g'), { ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } })],
+        }), 200),
+        describe(),
+    ]),
+    c('gsi-provisioned-missing-throughput', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], {
+            BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 3 },
+            GlobalSecondaryIndexes: [gsi('byG', 'g')],
+        }), 400),
+    ]),
+    c('gsi-missing-projection', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [ks('g', 'HASH')] }] }), 400),
+    ]),
+    c('gsi-key-missing-attr-def', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { GlobalSecondaryIndexes: [gsi('byG', 'g')] }), 400),
+    ]),
+    c('gsi-duplicate-names', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: [gsi('byG', 'g'), gsi('byG', 'g')] }), 400),
+    ]),
+    c('gsi-name-too-short', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: [gsi('ab', 'g')] }), 400),
+    ]),
+    c('gsi-put-wrong-index-key-type', [
+        ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: [gsi('byG', 'g')] }), 200),
+        put({ pk: S('a'), g: N(1) }, { expect: 400 }),
+        put({ pk: S('a'), g: S('') }, { expect: 400 }),
+        put({ pk: S('a') }, { expect: 200 }),
+    ]),
+];
