@@ -53,6 +53,13 @@ MEMORY
    Values live in the arena of the item (or response) that created them and die with it.
    Strings handed to constructors are copied. Nothing returned as `const` is yours to free.
 */
+/* The implementation's default clock and sleep are POSIX; ask for them before the first
+   system header of this file (it has no effect when the includer already included one). */
+#if defined(OLOCK_IMPLEMENTATION) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE) && \
+    !defined(_DEFAULT_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(__APPLE__)
+#  define _POSIX_C_SOURCE 200809L
+#endif
+
 #ifndef OLOCK_H_INCLUDED
 #define OLOCK_H_INCLUDED
 
@@ -193,8 +200,8 @@ OLOCK_API void olock_arena_free(olock_arena *a);      /* return all memory */
 /* Longest canonical text (sign, 126 integer digits or "0." and 129 zeros + 38 digits). */
 #define OLOCK_NUMBER_TEXT_MAX 172
 
-/* value = (negative ? -1 : 1) * 0.d1d2...dn * 10^exp10, digits without leading or trailing zeros;
-   zero has ndigits == 0. */
+/* value = (negative ? -1 : 1) * 0.d1d2...dn * 10^exp10, with digit values 0-9 (not
+   characters), no leading or trailing zeros; zero has ndigits == 0. */
 typedef struct olock_decimal {
     int negative;
     int exp10;
@@ -218,11 +225,13 @@ OLOCK_API void olock_decimal_from_i64(int64_t v, olock_decimal *out);
 OLOCK_API void olock_decimal_from_u64(uint64_t v, olock_decimal *out);
 OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out);   /* RANGE / INEXACT */
 OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *out);  /* RANGE / INEXACT */
-/* INEXACT when the value has more significant digits than a double keeps (15), RANGE when it
-   overflows a double. olock_decimal_to_double_approx rounds instead (still RANGE on overflow). */
+/* INEXACT when the double would not read back as this very decimal (any value of up to 15
+   significant digits does; longer ones only when a double wrote them). No valid DynamoDB
+   number overflows a double. olock_decimal_to_double_approx rounds to nearest instead. */
 OLOCK_API olock_result olock_decimal_to_double(const olock_decimal *d, double *out);
 OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, double *out);
-/* Shortest decimal that reads back as the same double; RANGE for NaN and infinities. */
+/* Shortest decimal that reads back as the same double; RANGE for NaN and infinities, LIMIT
+   for finite values outside DynamoDB's range (e.g. 1e300, 1e-300, subnormals). */
 OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out);
 
 /* ---------------------------------------------------------------------------------------------
@@ -534,6 +543,273 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
 OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olock_buf *body, olock_error *err);
 
 /* ---------------------------------------------------------------------------------------------
+   Expressions: conditions, updates, projections and key conditions with automatic placeholders
+   ------------------------------------------------------------------------------------------ */
+
+/* README snippet (tests/test_expr.c compiles the same code and checks the strings shown):
+
+       // Give player-7 10 gold, but only while active and below 1000 gold.
+       olock_expr *e = NULL;
+       olock_item_request req;
+       olock_error err;
+       olock_expr_create(NULL, &e);                          // NULL: default allocator
+       olock_expr_add_condition(e, olock_cond_and(e,
+           olock_cond_eq(e, "status", olock_expr_s(e, "active")),
+           olock_cond_lt(e, "stats.gold", olock_expr_i64(e, 1000))));
+       olock_update_set_plus(e, "stats.gold", NULL, olock_expr_i64(e, 10)); // gold = gold + 10
+       olock_update_set(e, "data", olock_expr_s(e, "x"));    // "data" is a reserved word: fine
+       olock_update_remove(e, "tmp[0]");
+
+       memset(&req, 0, sizeof req);
+       req.table = "players";
+       req.key = key;                                        // an olock_value of type M
+       if (olock_expr_render_item(e, &req, &err) != OLOCK_OK)  // one check for all the calls
+           fprintf(stderr, "%s\n", err.message);
+       // req.condition  "#n0 = :v0 AND #n1.#n2 < :v1"
+       // req.update     "SET #n1.#n2 = #n1.#n2 + :v2, #n3 = :v3 REMOVE #n4[0]"
+       // req.names      {#n0: status, #n1: stats, #n2: gold, #n3: data, #n4: tmp}
+       // req.values     {:v0: "active", :v1: 1000, :v2: 10, :v3: "x"}
+       olock_update_item(client, &req, &res, &err);
+       olock_expr_reset(e);                                  // reuse it for the next request
+       olock_expr_destroy(e);
+
+   HOW IT WORKS
+   An olock_expr builds the expressions of ONE request (condition, update, projection, key
+   condition, filter) and owns one placeholder namespace for all of them. Every path segment
+   becomes an attribute name placeholder (#n0, #n1, ...; one per distinct name) and every value
+   a value placeholder (:v0, :v1, ...; one per use, never shared), so reserved words, dots
+   and Unicode in names are never a problem. Placeholders are numbered when rendering, in text
+   order of the expressions in this order: condition, update, projection, key condition,
+   filter. The output is deterministic: the same calls give the same strings and maps.
+
+   Handles (olock_cond, olock_operand, path text from olock_path_*) and values made with
+   olock_expr_s() & co. live in the builder's arena: valid until olock_expr_reset or
+   olock_expr_destroy. Values passed in are copied, so they may die right after the call.
+
+   ERRORS ARE STICKY. The first failing call records its error in the builder; every later
+   call is a no-op (handle constructors return NULL, and a NULL handle passed on is ignored),
+   and olock_expr_render* / olock_expr_status report that first error. So chain freely and
+   check once. Codes: OLOCK_ERR_EXPRESSION (bad path text, wrong operand kind, overlapping
+   update or projection paths, undefined or unused raw placeholders, ...), OLOCK_ERR_LIMIT
+   (4096-byte expression, 32 path levels, index > 2^31-1, IN > 100 operands, 300 operators,
+   255-byte placeholder), OLOCK_ERR_TYPE (ADD not a number or set, DELETE not a set, ordering
+   a BOOL, ...), OLOCK_ERR_INVALID_ARG (NULL argument, bad enum, handle of another builder),
+   OLOCK_ERR_NOMEM. Two failing arguments of ONE call may be reported in either order (C does
+   not fix the order in which arguments are evaluated). olock_expr_reset clears the error.
+
+   LIMITS CHECKED: 4096 bytes per expression; 300 operators and functions per expression
+   (comparisons, BETWEEN, IN, AND, OR, NOT, each function incl. size(), + and -; DynamoDB
+   counts these, measured against DynamoDB Local); IN with 1..100 operands; 32 path levels;
+   list index 0..2^31-1; placeholders of the caller's maps 2..255 bytes. DynamoDB documents no
+   limit on the number of placeholders (the 4096 bytes bound them).
+
+   PATH TEXT
+   "a.b[3].c": names separated by '.', list indexes in brackets (decimal, 0 .. 2^31-1).
+   A name is any non-empty run of bytes other than . [ ] ` and ASCII whitespace/control
+   characters; UTF-8 (validated) is fine. Any other name is written in backticks, with a
+   backtick doubled: "`my.attr`.b", "`a``b`". You need not write quotes yourself:
+   olock_path_name / olock_path_key / olock_path_index build path text from raw names.
+   At most OLOCK_PATH_MAX_DEPTH segments.
+
+   THREADS: one builder per thread at a time; builders are independent. */
+
+#define OLOCK_EXPR_MAX_BYTES 4096        /* longest expression string DynamoDB accepts */
+#define OLOCK_EXPR_MAX_IN 100            /* operands of IN after the first */
+#define OLOCK_EXPR_MAX_OPERATORS 300     /* operators and functions in one expression */
+#define OLOCK_PATH_MAX_DEPTH 32          /* segments of one document path */
+#define OLOCK_PATH_MAX_INDEX 2147483647  /* largest list index */
+#define OLOCK_PLACEHOLDER_MAX 255        /* bytes of one placeholder, '#' or ':' included */
+
+typedef struct olock_expr olock_expr;        /* the builder */
+typedef struct olock_cond olock_cond;        /* a condition (in the builder's arena) */
+typedef struct olock_operand olock_operand;  /* a path, value, size(path) or SET function */
+
+typedef enum olock_cmp {
+    OLOCK_CMP_EQ = 1,                    /* =  */
+    OLOCK_CMP_NE,                        /* <> */
+    OLOCK_CMP_LT,                        /* <  */
+    OLOCK_CMP_LE,                        /* <= */
+    OLOCK_CMP_GT,                        /* >  */
+    OLOCK_CMP_GE                         /* >= */
+} olock_cmp;
+
+/* What olock_expr_render produces. Strings and maps are owned by the builder and stay valid
+   until the next render, reset or destroy. A field is NULL when there is nothing to send
+   (an unused expression, an empty map: DynamoDB rejects empty maps). */
+typedef struct olock_expr_output {
+    const char *condition;               /* ConditionExpression */
+    const char *update;                  /* UpdateExpression */
+    const char *projection;              /* ProjectionExpression */
+    const char *key_condition;           /* KeyConditionExpression */
+    const char *filter;                  /* FilterExpression */
+    const olock_value *names;            /* M: "#n0" -> S name; the caller's raw names first */
+    const olock_value *values;           /* M: ":v0" -> value; the caller's raw values first */
+} olock_expr_output;
+
+/* --- The builder ------------------------------------------------------------------------- */
+
+/* Creates an empty builder. `alloc` (NULL: default allocator) is copied. Returns OK or
+   NOMEM; *out is written only on success. */
+OLOCK_API olock_result olock_expr_create(const olock_allocator *alloc, olock_expr **out);
+/* Frees the builder and everything it handed out. NULL is a no-op. */
+OLOCK_API void olock_expr_destroy(olock_expr *e);
+/* Forgets every expression, handle, value and the sticky error, keeping the memory: a builder
+   reset and refilled with the same shape of request allocates nothing. NULL is a no-op. */
+OLOCK_API void olock_expr_reset(olock_expr *e);
+/* The builder's arena, for values that should die with the next reset. */
+OLOCK_API olock_arena *olock_expr_arena(olock_expr *e);
+/* The sticky error: OLOCK_OK, or the first failure (detail copied into err when non-NULL). */
+OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err);
+
+/* Value shorthands in the builder's arena (a NULL result records NOMEM, or EXPRESSION for
+   number text that is not a DynamoDB number). */
+OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s);          /* S */
+OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text); /* N */
+OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);            /* N */
+OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);               /* BOOL */
+
+/* --- Paths -------------------------------------------------------------------------------- */
+
+/* Path text naming the top-level attribute `name` taken literally (dots, brackets, spaces,
+   backticks and all): quoted with backticks when needed. In the builder's arena; NULL on
+   error (empty name, invalid UTF-8). */
+OLOCK_API const char *olock_path_name(olock_expr *e, const char *name);
+/* Path text for member `name` (literal) of the map at path text `parent`. */
+OLOCK_API const char *olock_path_key(olock_expr *e, const char *parent, const char *name);
+/* Path text for element `index` (0 .. OLOCK_PATH_MAX_INDEX) of the list at `parent`. */
+OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_t index);
+
+/* --- Operands (the general form; most callers use the shorthands below) ------------------ */
+
+/* Each returns a handle in the builder's arena, or NULL on error. */
+OLOCK_API const olock_operand *olock_operand_path(olock_expr *e, const char *path);
+OLOCK_API const olock_operand *olock_operand_value(olock_expr *e, const olock_value *v); /* copied */
+OLOCK_API const olock_operand *olock_operand_size(olock_expr *e, const char *path);      /* size(path) */
+/* SET only: if_not_exists(path, fallback), list_append(a, b), a + b, a - b. */
+OLOCK_API const olock_operand *olock_operand_if_not_exists(olock_expr *e, const char *path, const olock_operand *fallback);
+OLOCK_API const olock_operand *olock_operand_list_append(olock_expr *e, const olock_operand *a, const olock_operand *b);
+OLOCK_API const olock_operand *olock_operand_plus(olock_expr *e, const olock_operand *a, const olock_operand *b);
+OLOCK_API const olock_operand *olock_operand_minus(olock_expr *e, const olock_operand *a, const olock_operand *b);
+
+/* --- Conditions (for olock_expr_add_condition and olock_expr_add_filter) ------------------ */
+
+/* Every constructor returns a handle in the builder's arena, or NULL on error (recorded).
+   A handle can be used in several places of the same request. Values are copied. */
+
+/* path <op> value. Ordering operators (< <= > >=) need an N, S or B value. */
+OLOCK_API const olock_cond *olock_cond_cmp(olock_expr *e, const char *path, olock_cmp op, const olock_value *v);
+OLOCK_API const olock_cond *olock_cond_eq(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API const olock_cond *olock_cond_ne(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API const olock_cond *olock_cond_lt(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API const olock_cond *olock_cond_le(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API const olock_cond *olock_cond_gt(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API const olock_cond *olock_cond_ge(olock_expr *e, const char *path, const olock_value *v);
+/* path <op> other_path (two distinct paths, as DynamoDB requires). */
+OLOCK_API const olock_cond *olock_cond_cmp_path(olock_expr *e, const char *path, olock_cmp op, const char *other_path);
+/* size(path) <op> value. */
+OLOCK_API const olock_cond *olock_cond_size_cmp(olock_expr *e, const char *path, olock_cmp op, const olock_value *v);
+/* a <op> b for any operands (path, value, size). */
+OLOCK_API const olock_cond *olock_cond_compare(olock_expr *e, const olock_operand *a, olock_cmp op, const olock_operand *b);
+
+/* path BETWEEN lo AND hi: N, S or B values of one type with lo <= hi. */
+OLOCK_API const olock_cond *olock_cond_between(olock_expr *e, const char *path, const olock_value *lo, const olock_value *hi);
+OLOCK_API const olock_cond *olock_cond_between_operands(olock_expr *e, const olock_operand *a,
+                                                        const olock_operand *lo, const olock_operand *hi);
+/* path IN (values[0], ...): 1 .. OLOCK_EXPR_MAX_IN values (LIMIT beyond). */
+OLOCK_API const olock_cond *olock_cond_in(olock_expr *e, const char *path, const olock_value *const *values, size_t count);
+OLOCK_API const olock_cond *olock_cond_in_operands(olock_expr *e, const olock_operand *a,
+                                                   const olock_operand *const *list, size_t count);
+
+OLOCK_API const olock_cond *olock_cond_attribute_exists(olock_expr *e, const char *path);
+OLOCK_API const olock_cond *olock_cond_attribute_not_exists(olock_expr *e, const char *path);
+/* attribute_type(path, :v) with :v the type name ("S", "N", "M", ...). */
+OLOCK_API const olock_cond *olock_cond_attribute_type(olock_expr *e, const char *path, olock_type t);
+/* begins_with(path, prefix): prefix S or B. */
+OLOCK_API const olock_cond *olock_cond_begins_with(olock_expr *e, const char *path, const olock_value *prefix);
+/* contains(path, operand): a substring, or a member of a set or list. */
+OLOCK_API const olock_cond *olock_cond_contains(olock_expr *e, const char *path, const olock_value *operand);
+OLOCK_API const olock_cond *olock_cond_begins_with_operands(olock_expr *e, const olock_operand *a, const olock_operand *b);
+OLOCK_API const olock_cond *olock_cond_contains_operands(olock_expr *e, const olock_operand *a, const olock_operand *b);
+
+/* a AND b, a OR b, NOT a. Parentheses are written where precedence needs them. */
+OLOCK_API const olock_cond *olock_cond_and(olock_expr *e, const olock_cond *a, const olock_cond *b);
+OLOCK_API const olock_cond *olock_cond_or(olock_expr *e, const olock_cond *a, const olock_cond *b);
+OLOCK_API const olock_cond *olock_cond_not(olock_expr *e, const olock_cond *a);
+/* A condition written by hand with the caller's own placeholders (see olock_expr_add_maps).
+   Copied; always parenthesised when combined. Its placeholders must be defined in the maps. */
+OLOCK_API const olock_cond *olock_cond_raw(olock_expr *e, const char *text);
+
+/* --- What the request uses ---------------------------------------------------------------- */
+
+/* ANDs `c` onto the request's ConditionExpression (sets it when there is none yet). This is
+   how the versioned engine adds its version check to the caller's condition. */
+OLOCK_API void olock_expr_add_condition(olock_expr *e, const olock_cond *c);
+/* ANDs `c` onto the request's FilterExpression (Query, Scan). */
+OLOCK_API void olock_expr_add_filter(olock_expr *e, const olock_cond *c);
+/* Adds `path` to the ProjectionExpression. Overlapping paths ("a" and "a.b") are rejected
+   at render time, as DynamoDB rejects them. */
+OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path);
+/* The caller's own placeholder maps (M values: "#x" -> S, ":x" -> value; either may be NULL),
+   used by olock_cond_raw / olock_update_raw text. Copied; may be called several times (a
+   key given twice must map to equal values). Generated placeholders skip the numbers these
+   maps use. At render time every placeholder in raw text must be defined, and every entry
+   must be used by some raw text (DynamoDB rejects unused entries). */
+OLOCK_API void olock_expr_add_maps(olock_expr *e, const olock_value *names, const olock_value *values);
+
+/* --- Key conditions (Query) ----------------------------------------------------------------- */
+
+/* Key attribute names are literal top-level names, not path text. */
+/* partition_key = v (S, N or B). Required once a sort-key condition is given. */
+OLOCK_API void olock_key_partition_eq(olock_expr *e, const char *name, const olock_value *v);
+/* sort_key <op> v, op one of EQ LT LE GT GE. At most one sort-key condition. */
+OLOCK_API void olock_key_sort_cmp(olock_expr *e, const char *name, olock_cmp op, const olock_value *v);
+OLOCK_API void olock_key_sort_between(olock_expr *e, const char *name, const olock_value *lo, const olock_value *hi);
+OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const olock_value *prefix);
+
+/* --- Updates -------------------------------------------------------------------------------- */
+
+/* Actions render as "SET a, b REMOVE c ADD d DELETE e": clauses in that order, actions in
+   call order within a clause. Two actions on the same or overlapping paths ("a" and "a.b",
+   "l" and "l[0]"; not "l[0]" and "l[1]") are rejected at render time. */
+
+/* SET path = v. */
+OLOCK_API void olock_update_set(olock_expr *e, const char *path, const olock_value *v);
+/* SET path = operand (any SET operand: path, value, if_not_exists, list_append, +, -). */
+OLOCK_API void olock_update_set_operand(olock_expr *e, const char *path, const olock_operand *v);
+/* SET path = src + v / src - v, v a number; src NULL means `path` itself (a counter). */
+OLOCK_API void olock_update_set_plus(olock_expr *e, const char *path, const char *src, const olock_value *v);
+OLOCK_API void olock_update_set_minus(olock_expr *e, const char *path, const char *src, const olock_value *v);
+/* SET path = if_not_exists(src, v); src NULL means `path`. */
+OLOCK_API void olock_update_set_if_not_exists(olock_expr *e, const char *path, const char *src, const olock_value *v);
+/* SET path = list_append(src, list) (append) / list_append(list, src) (prepend); `list` is
+   an L value; src NULL means `path`. */
+OLOCK_API void olock_update_list_append(olock_expr *e, const char *path, const char *src, const olock_value *list);
+OLOCK_API void olock_update_list_prepend(olock_expr *e, const char *path, const olock_value *list, const char *src);
+/* REMOVE path. */
+OLOCK_API void olock_update_remove(olock_expr *e, const char *path);
+/* ADD path v: v is N (add to a number) or SS/NS/BS (add members). */
+OLOCK_API void olock_update_add(olock_expr *e, const char *path, const olock_value *v);
+/* DELETE path v: v is SS/NS/BS (remove members). */
+OLOCK_API void olock_update_delete(olock_expr *e, const char *path, const olock_value *v);
+/* An update written by hand ("SET #a = :x REMOVE b"), with the caller's placeholders. Its
+   actions are merged into the builder's clauses (DynamoDB allows each clause once) in call
+   order, and their target paths take part in the overlap check. */
+OLOCK_API void olock_update_raw(olock_expr *e, const char *text);
+
+/* --- Rendering ------------------------------------------------------------------------------ */
+
+/* Validates everything and writes the expression strings and maps into *out (on success
+   only). Returns the sticky error if there is one (detail in err), else OK or the first
+   validation failure (which then becomes sticky). May be called again after more calls. */
+OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, olock_error *err);
+/* Renders and fills condition, update, projection, names and values of `r` (NULL where
+   unused). INVALID_ARG when a key condition or filter was given: they belong to a query. */
+OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request *r, olock_error *err);
+/* Renders and fills key_condition, filter, projection, names and values of `r`.
+   INVALID_ARG when a condition or update was given. */
+OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_request *r, olock_error *err);
+
+/* ---------------------------------------------------------------------------------------------
    Responses and error classes
    ------------------------------------------------------------------------------------------ */
 
@@ -604,6 +880,33 @@ typedef struct olock_retry_policy {
     uint64_t deadline_ms;          /* 0: none; else no attempt starts after now + deadline_ms */
 } olock_retry_policy;
 
+/* How versions are kept. 0 / NULL in any field means its default (listed). */
+typedef struct olock_versioning {
+    const char *attribute;         /* "version": a DynamoDB number */
+    uint64_t start_at;             /* 0: an item with no version attribute is at version start_at */
+    uint64_t increment_by;         /* 1: the first write stores start_at + increment_by */
+    /* Items migrated from another mapper may carry version start_at already: accept both
+       "no attribute" and "= start_at" where a new item is expected. */
+    int permissive;
+    /* The writer ledger kept in each item, so that a write whose outcome was unknown (timeout
+       after sending, lost response) is recognised instead of being applied twice or reported
+       as a false conflict: "olock_writers", a list of "@<base>" and one "<writer>:<seq>:<version>"
+       entry for each of the last token_history (8) writers, about 30 bytes each. "" turns it
+       off: an unknown outcome is then reported as OLOCK_ERR_MAYBE_SENT. */
+    const char *token_attribute;
+    unsigned token_history;
+} olock_versioning;
+
+/* One request of an operation, as reported to config.on_attempt. */
+typedef struct olock_attempt {
+    const char *operation;         /* "GetItem", "PutItem", ... */
+    unsigned attempt;              /* 1-based, counting every request of the logical operation */
+    olock_result outcome;          /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
+    const char *aws_error;         /* AWS error name, or NULL */
+    int http_status;               /* 0 when no response arrived */
+    uint64_t delay_ms;             /* backoff chosen before the next request (0: none) */
+} olock_attempt;
+
 typedef struct olock_config {
     olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
     olock_transport transport;     /* the client owns it from olock_client_create on */
@@ -617,6 +920,12 @@ typedef struct olock_config {
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
     uint64_t (*random_u64)(void *hook_user);
+    /* Called after every request of a retrying operation (NULL: nothing). */
+    void (*on_attempt)(void *hook_user, const olock_attempt *a);
+    olock_versioning versioning;
+    /* Items remembered by olock_update so that a hot loop can write without reading first;
+       0: no cache. Each entry keeps one item (table + key) of at most 400 KB. */
+    unsigned cache_entries;
 } olock_config;
 
 /* A config with every default filled in (and no transport). */
@@ -647,6 +956,144 @@ OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r
 OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err);
 OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   Versioned writes: the optimistic-locking engine
+   ------------------------------------------------------------------------------------------ */
+
+/* What a versioned operation did, filled in whatever the outcome (the counters matter most
+   when it failed). Pointers stay valid until the next operation on the same client (blocking
+   calls) or task. */
+typedef struct olock_write_result {
+    uint64_t version;              /* version stored now (after a delete: the deleted one) */
+    int changed;                   /* 0 when the mutate function answered NO_CHANGE */
+    int deleted;                   /* the operation deleted the item */
+    /* olock_update: the item as written (or as found, for NO_CHANGE / ABORT). A versioned
+       write that ended in OLOCK_CONFLICT: the item that is stored now, when DynamoDB returned
+       it (ReturnValuesOnConditionCheckFailure); NULL when it did not or the item is absent. */
+    const olock_value *item;
+    unsigned requests;             /* HTTP requests sent */
+    unsigned conflicts;            /* conditional check failures met */
+    unsigned retries;              /* resends after throttling / transient errors */
+    unsigned ambiguous;            /* outcomes that were unknown and settled */
+    size_t failed_action;          /* transactions: first action whose condition failed, or (size_t)-1 */
+} olock_write_result;
+
+/* Versioned writes with a known expected version. `req` is the request the caller would have
+   sent (table, item or key, optional condition / update with their names and values); the
+   engine adds the version condition (ANDed with the caller's), the new version and the
+   ambiguity token, and asks for the stored item on a failed condition. expected_version ==
+   versioning.start_at means "the item must not exist yet (or have no version)". Placeholders
+   starting with "#olock_" / ":olock_" are reserved. Returns OLOCK_OK, OLOCK_CONFLICT (the
+   version moved or the caller's condition failed: result->item holds the stored item when
+   returned), or an error after the transient retries. Deletes are version-checked. */
+OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                           olock_write_result *result, olock_error *err);
+OLOCK_API olock_result olock_versioned_update(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                              olock_write_result *result, olock_error *err);
+OLOCK_API olock_result olock_versioned_delete(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                              olock_write_result *result, olock_error *err);
+
+/* The version of an item (a map value) under the given versioning (NULL: the client's
+   defaults); start_at when the attribute is missing. TYPE / RANGE / INEXACT if it is not a
+   non-negative integer. */
+OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_versioning *v, uint64_t *out);
+
+/* What a mutate function asks for. */
+typedef enum olock_mutation {
+    OLOCK_MUTATE_WRITE = 0,        /* write the item as changed */
+    OLOCK_MUTATE_NO_CHANGE,        /* nothing to write; olock_update returns OLOCK_OK */
+    OLOCK_MUTATE_DELETE,           /* delete the item (version-checked) */
+    OLOCK_MUTATE_ABORT             /* stop; olock_update returns OLOCK_ERR_ABORTED */
+} olock_mutation;
+
+/* Called with the current item, once per attempt: `item` is a private copy to change in place
+   (olock_item_set_*, olock_item_remove, ...); `exists` is 0 when there is no such item (then
+   `item` holds only the key). The version and token attributes are managed by the engine.
+   Must be repeatable: after a conflict it is called again on the fresh item. */
+typedef olock_mutation (*olock_mutate_fn)(void *user, olock_item *item, int exists);
+
+/* Read-modify-write: reads the item (consistent read, or the cache), calls fn, writes it back
+   under the version condition; on a conflict re-applies fn to the fresh item that DynamoDB
+   returned (a GetItem when the server does not return it), up to retry.conflict_attempts
+   writes. Returns OLOCK_OK, OLOCK_ERR_ABORTED, OLOCK_ERR_TOO_MANY_CONFLICTS or an error. */
+OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
+                                    olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err);
+
+/* Transactions: versioned actions across items and tables, all or nothing, in one
+   TransactWriteItems with a ClientRequestToken (so a resend after a lost response is applied
+   once). The builder copies what it is given. */
+typedef struct olock_txn olock_txn;
+
+OLOCK_API olock_result olock_txn_create(olock_client *c, olock_txn **out);
+OLOCK_API void olock_txn_destroy(olock_txn *t);           /* NULL is a no-op */
+OLOCK_API void olock_txn_reset(olock_txn *t);             /* empty again, memory kept */
+OLOCK_API olock_result olock_txn_put(olock_txn *t, const char *table, const olock_value *item, uint64_t expected_version);
+/* req: table, key, update and optional condition with their names and values. */
+OLOCK_API olock_result olock_txn_update(olock_txn *t, const olock_item_request *req, uint64_t expected_version);
+OLOCK_API olock_result olock_txn_delete(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version);
+OLOCK_API olock_result olock_txn_check(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version);
+OLOCK_API size_t olock_txn_count(const olock_txn *t);
+/* Commits: OLOCK_OK, OLOCK_CONFLICT (result->failed_action names the first action whose
+   condition failed; olock_txn_reason tells each action's code), or an error. */
+OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *t, olock_write_result *result, olock_error *err);
+/* After a commit: the version action i stored, and its cancellation code ("None",
+   "ConditionalCheckFailed", ...) or NULL when the transaction was not cancelled. */
+OLOCK_API uint64_t olock_txn_version(const olock_txn *t, size_t i);
+OLOCK_API const char *olock_txn_reason(const olock_txn *t, size_t i);
+
+/* Multi-item read-modify-write in one transaction: reads every item (TransactGetItems), calls
+   fn with all of them, writes the changes (puts, deletes, and version checks for the items
+   left alone) in one TransactWriteItems, and re-reads and re-applies on a conflict.
+   fn sets each[i] to WRITE, NO_CHANGE or DELETE and returns WRITE (commit), NO_CHANGE or ABORT. */
+typedef struct olock_key_ref {
+    const char *table;
+    const olock_value *key;
+} olock_key_ref;
+typedef olock_mutation (*olock_mutate_many_fn)(void *user, olock_item *const *items, const int *exists,
+                                               olock_mutation *each, size_t count);
+OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
+                                         olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   Non-blocking driving: every operation is a resumable state machine (sans I/O)
+   ------------------------------------------------------------------------------------------ */
+
+/* A task runs one operation at a time with its own buffers, so one thread can drive many
+   tasks of one client (a game loop, epoll, curl-multi):
+       olock_task_begin_update(t, ...);
+       for (;;) {
+           olock_task_state s = olock_task_poll(t, now_ms, &req, &wait_ms);
+           if (s == OLOCK_TASK_DONE) break;
+           if (s == OLOCK_TASK_WAIT) { ...come back after wait_ms...; continue; }
+           ...send req with your HTTP stack, fill olock_task_response(t)...;
+           olock_task_complete(t, transport_result);
+       }
+       rc = olock_task_result(t, &result, &err);
+   Inputs given to begin_* must stay valid until the task is done. */
+typedef struct olock_task olock_task;
+typedef enum olock_task_state {
+    OLOCK_TASK_SEND = 1,           /* send *req, fill olock_task_response(), then olock_task_complete() */
+    OLOCK_TASK_WAIT,               /* back off: poll again after *wait_ms */
+    OLOCK_TASK_DONE                /* olock_task_result() has the outcome */
+} olock_task_state;
+
+OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out);
+OLOCK_API void olock_task_destroy(olock_task *t);         /* NULL is a no-op */
+OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table, const olock_value *key,
+                                               olock_mutate_fn fn, void *user);
+OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version);
+OLOCK_API olock_result olock_task_begin_versioned_update(olock_task *t, const olock_item_request *req, uint64_t expected_version);
+OLOCK_API olock_result olock_task_begin_delete(olock_task *t, const olock_item_request *req, uint64_t expected_version);
+OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms);
+OLOCK_API olock_http_response *olock_task_response(olock_task *t);
+/* transport_result: what a transport's send would have returned. */
+OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result);
+OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err);
+/* Blocking: drives the task with the client's transport, clock and sleep. */
+OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result, olock_error *err);
+/* The client's clock (config.now_ms, else the monotonic clock), in milliseconds. */
+OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
 
 #ifdef __cplusplus
 }
@@ -911,7 +1358,6 @@ OLOCK_API void olock_arena_free(olock_arena *a) {
     a->total = 0;
 }
 
-/* @@BEGIN decimal@@ */
 /* ---- Numbers: DynamoDB N values (exact decimals, conversions) ---------------------------- */
 
 /* Fragment of olock.h's implementation section; needs olock__error_set from the core.
@@ -1054,7 +1500,9 @@ OLOCK_API olock_result olock_decimal_parse(const char *s, size_t len, olock_deci
         olock__error_set(err, OLOCK_ERR_LIMIT, "Attempting to store more than 38 significant digits in a Number");
         return OLOCK_ERR_LIMIT;
     }
-    exp10 = olock__decimal_clamp_count(int_digits) - olock__decimal_clamp_count(first_nz) + exp_value;
+    /* Position of the first significant digit relative to the point, exact before clamping. */
+    if (int_digits >= first_nz) exp10 = olock__decimal_clamp_count(int_digits - first_nz) + exp_value;
+    else exp10 = exp_value - olock__decimal_clamp_count(first_nz - int_digits);
     if (exp10 > OLOCK__DECIMAL_MAX_E10) {
         olock__error_set(err, OLOCK_ERR_LIMIT,
                          "Number overflow. Attempting to store a number with magnitude larger than supported range");
@@ -1506,9 +1954,18 @@ OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, do
 }
 
 OLOCK_API olock_result olock_decimal_to_double(const olock_decimal *d, double *out) {
+    double x;
+    olock_decimal back;
+    olock_result r;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits > 15) return OLOCK_ERR_INEXACT;
-    return olock_decimal_to_double_approx(d, out);
+    r = olock_decimal_to_double_approx(d, &x);
+    if (r != OLOCK_OK) return r;
+    /* Up to 15 digits always survive a double; beyond, only if the shortest decimal of the
+       double is this very number (e.g. 0.30000000000000004, which a double wrote). */
+    if (d->ndigits > 15 && (olock_decimal_from_double(x, &back) != OLOCK_OK || olock_decimal_cmp(&back, d) != 0))
+        return OLOCK_ERR_INEXACT;
+    *out = x;
+    return OLOCK_OK;
 }
 
 /* Digits of |x| cut to k significant digits, rounded down (up == 0) or up. Returns the
@@ -1609,7 +2066,7 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
     *out = r;
     return OLOCK_OK;
 }
-/* @@END decimal@@ */
+
 
 /* ---- values -------------------------------------------------------------------------------- */
 
@@ -1674,6 +2131,7 @@ OLOCK_API olock_value *olock_value_new_b(olock_arena *a, const void *bytes, size
 OLOCK_API olock_value *olock_value_new_decimal(olock_arena *a, const olock_decimal *d) {
     char text[OLOCK_NUMBER_TEXT_MAX + 1];
     size_t n = olock_decimal_format(d, text);
+    if (n == 0) return NULL;       /* not a valid decimal */
     return olock__value_new_bytes(a, OLOCK_TYPE_N, text, n);
 }
 
@@ -3468,7 +3926,83 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     return OLOCK_OK;
 }
 
+/* ---- clock, sleep and random defaults -------------------------------------------------------- */
+
+/* The defaults need a monotonic clock and a sleep. POSIX declares them only when asked for
+   (_POSIX_C_SOURCE), which the including file may not have done before its first system
+   header: then these defaults are missing and the config must supply now_ms and sleep_ms
+   (olock_client_create says so). */
+#if defined(_WIN32)
+#  ifndef WIN32_LEAN_AND_MEAN
+#    define WIN32_LEAN_AND_MEAN
+#  endif
+#  include <windows.h>
+#  define OLOCK__HAVE_CLOCK 1
+static uint64_t olock__default_now_ms(void *u) { (void)u; return (uint64_t)GetTickCount64(); }
+static void olock__default_sleep_ms(void *u, uint64_t ms) { (void)u; Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms)); }
+#else
+#  include <time.h>
+#  if defined(CLOCK_MONOTONIC)
+#    define OLOCK__HAVE_CLOCK 1
+static uint64_t olock__default_now_ms(void *u) {
+    struct timespec ts;
+    (void)u;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+static void olock__default_sleep_ms(void *u, uint64_t ms) {
+    struct timespec ts;
+    (void)u;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0) { /* interrupted: sleep the rest */ }
+}
+#  else
+#    define OLOCK__HAVE_CLOCK 0
+#  endif
+#endif
+
+/* xorshift64*: fast and good enough for jitter and tokens once seeded from the OS. */
+static uint64_t olock__xorshift(uint64_t *s) {
+    uint64_t x = *s;
+    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Seeds from /dev/urandom where there is one (tokens must differ across processes), mixed
+   with the clock and an address so that two clients never share a stream. */
+static uint64_t olock__seed(const void *addr) {
+    uint64_t seed = (uint64_t)(size_t)addr * 0x9E3779B97F4A7C15ull ^ (uint64_t)time(NULL);
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        uint64_t r = 0;
+        if (fread(&r, sizeof r, 1, f) == 1) seed ^= r;
+        fclose(f);
+    }
+    return seed ? seed : 0x9E3779B97F4A7C15ull;
+}
+
 /* ---- client --------------------------------------------------------------------------------- */
+
+/* The buffers of one request/response exchange: the client has one for its simple calls and
+   every task has its own, so that tasks can be in flight together. Reused, so a warmed-up
+   exchange does not allocate. */
+typedef struct olock__exchange {
+    olock_buf body;
+    olock_http_response res;
+    olock_arena arena;             /* the decoded response */
+    char target[48];               /* X-Amz-Target value */
+    olock_http_header headers[8];
+    olock_http_request req;
+    olock_response decoded;
+} olock__exchange;
+
+typedef struct olock__cache_entry {
+    olock_item *item;              /* NULL: free slot */
+    olock_buf id;                  /* table name, NUL, key JSON */
+    uint64_t used;                 /* LRU tick */
+} olock__cache_entry;
 
 struct olock_client {
     olock_allocator alloc;         /* copied from the config; everything below uses &alloc */
@@ -3480,17 +4014,22 @@ struct olock_client {
     char *secret_access_key;
     char *session_token;
     olock_retry_policy retry;
+    olock_versioning versioning;   /* defaults filled in; its strings are the two below */
+    char *version_attribute;
+    char *token_attribute;
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
     uint64_t (*random_u64)(void *hook_user);
-    /* Reused per request, so that a warmed-up client does not allocate. */
-    olock_buf body;
-    olock_http_response res;
-    olock_arena arena;             /* decoded responses */
-    char target[48];               /* X-Amz-Target value */
-    olock_http_header headers[8];
-    size_t header_count;
+    void (*on_attempt)(void *hook_user, const olock_attempt *a);
+    uint64_t rng;                  /* default random state */
+    unsigned quota;                /* retry token bucket, shared by the client's operations */
+    int all_old_supported;         /* seen: the server returns the item on a failed condition */
+    olock__exchange x;             /* olock_client_call and the plain operations */
+    olock_task *blocking;          /* the task behind the blocking versioned calls (lazily made) */
+    olock__cache_entry *cache;
+    unsigned cache_n;
+    uint64_t cache_tick;
 };
 
 OLOCK_API olock_config olock_config_default(void) {
@@ -3505,6 +4044,10 @@ OLOCK_API olock_config olock_config_default(void) {
     c.retry.quota_retry_cost = 5;
     c.retry.quota_timeout_cost = 10;
     c.max_response_bytes = OLOCK__DEFAULT_MAX_BYTES;
+    c.versioning.attribute = "version";
+    c.versioning.increment_by = 1;
+    c.versioning.token_attribute = "olock_writers";
+    c.versioning.token_history = 8;
     return c;
 }
 
@@ -3537,6 +4080,19 @@ static void olock__retry_fill(olock_retry_policy *p) {
     if (!p->quota_timeout_cost) p->quota_timeout_cost = d.retry.quota_timeout_cost;
 }
 
+static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, size_t max_response) {
+    memset(x, 0, sizeof *x);
+    olock_buf_init(&x->body, a);
+    olock_http_response_init(&x->res, a, max_response);
+    olock_arena_init(&x->arena, a);
+}
+
+static void olock__exchange_free(olock__exchange *x) {
+    olock_buf_free(&x->body);
+    olock_http_response_free(&x->res);
+    olock_arena_free(&x->arena);
+}
+
 /* The Host header is the authority part of the URL ("host[:port]"). */
 static olock_result olock__client_set_url(olock_client *c, const char *url, olock_error *err) {
     const char *p, *end;
@@ -3560,10 +4116,23 @@ static olock_result olock__client_set_url(olock_client *c, const char *url, oloc
     return OLOCK_OK;
 }
 
+static void olock__cache_free(olock_client *c) {
+    unsigned i;
+    if (!c->cache) return;
+    for (i = 0; i < c->cache_n; i++) {
+        olock_item_destroy(c->cache[i].item);
+        olock_buf_free(&c->cache[i].id);
+    }
+    olock__free(&c->alloc, c->cache, sizeof *c->cache * c->cache_n);
+    c->cache = NULL;
+}
+
 OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_allocator a;
     if (!c) return;
     a = c->alloc;
+    olock_task_destroy(c->blocking);
+    olock__cache_free(c);
     if (c->transport.destroy) c->transport.destroy(c->transport.user);
     olock__strfree(&a, c->url, 0);
     olock__strfree(&a, c->host, 0);
@@ -3571,16 +4140,31 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock__strfree(&a, c->access_key_id, 0);
     olock__strfree(&a, c->secret_access_key, 1);
     olock__strfree(&a, c->session_token, 1);
-    olock_buf_free(&c->body);
-    olock_http_response_free(&c->res);
-    olock_arena_free(&c->arena);
+    olock__strfree(&a, c->version_attribute, 0);
+    olock__strfree(&a, c->token_attribute, 0);
+    olock__exchange_free(&c->x);
+    olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);
+}
+
+/* Versioning with defaults filled in (strings still the caller's). */
+static olock_versioning olock__versioning_fill(const olock_versioning *v) {
+    olock_versioning d = olock_config_default().versioning;
+    if (!v) return d;
+    if (v->attribute && *v->attribute) d.attribute = v->attribute;
+    d.start_at = v->start_at;
+    if (v->increment_by) d.increment_by = v->increment_by;
+    d.permissive = v->permissive;
+    if (v->token_attribute) d.token_attribute = v->token_attribute;
+    if (v->token_history) d.token_history = v->token_history;
+    return d;
 }
 
 OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err) {
     olock_client *c;
     olock_result r;
     const char *url;
+    olock_versioning v;
     olock__error_clear(err);
     if (!cfg || !out) {
         if (cfg && cfg->transport.destroy) cfg->transport.destroy(cfg->transport.user);
@@ -3601,14 +4185,34 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->transport = cfg->transport;
     c->retry = cfg->retry;
     olock__retry_fill(&c->retry);
+    c->quota = c->retry.quota_capacity;
     c->hook_user = cfg->hook_user;
     c->now_ms = cfg->now_ms;
     c->sleep_ms = cfg->sleep_ms;
     c->random_u64 = cfg->random_u64;
-    olock_buf_init(&c->body, &c->alloc);
-    olock_http_response_init(&c->res, &c->alloc, cfg->max_response_bytes ? cfg->max_response_bytes : OLOCK__DEFAULT_MAX_BYTES);
-    olock_arena_init(&c->arena, &c->alloc);
+    c->on_attempt = cfg->on_attempt;
+    c->rng = olock__seed(c);
+    olock__exchange_init(&c->x, &c->alloc, cfg->max_response_bytes ? cfg->max_response_bytes : OLOCK__DEFAULT_MAX_BYTES);
     if (!cfg->transport.send) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "config has no transport"); goto fail; }
+#if !OLOCK__HAVE_CLOCK
+    if (!c->now_ms || !c->sleep_ms) {
+        r = OLOCK_ERR_CONFIG;
+        olock__error_set(err, r, "no monotonic clock in this build: set now_ms and sleep_ms in the config "
+                                 "(or define _POSIX_C_SOURCE 200809L before any include)");
+        goto fail;
+    }
+#else
+    if (!c->now_ms) c->now_ms = olock__default_now_ms;
+    if (!c->sleep_ms) c->sleep_ms = olock__default_sleep_ms;
+#endif
+    v = olock__versioning_fill(&cfg->versioning);
+    if (v.token_history > 64) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "versioning.token_history is at most 64"); goto fail; }
+    c->version_attribute = olock__strdup(&c->alloc, v.attribute);
+    c->token_attribute = olock__strdup(&c->alloc, v.token_attribute);
+    if (!c->version_attribute || !c->token_attribute) { r = OLOCK_ERR_NOMEM; goto oom; }
+    c->versioning = v;
+    c->versioning.attribute = c->version_attribute;
+    c->versioning.token_attribute = c->token_attribute;
     url = cfg->endpoint ? cfg->endpoint : "http://localhost/";
     r = olock__client_set_url(c, url, err);
     if (r != OLOCK_OK) goto fail;
@@ -3630,6 +4234,17 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
             if (!c->session_token) { r = OLOCK_ERR_NOMEM; goto oom; }
         }
     }
+    if (cfg->cache_entries) {
+        unsigned i;
+        c->cache = (olock__cache_entry *)olock__alloc(&c->alloc, sizeof *c->cache * cfg->cache_entries);
+        if (!c->cache) { r = OLOCK_ERR_NOMEM; goto oom; }
+        c->cache_n = cfg->cache_entries;
+        for (i = 0; i < c->cache_n; i++) {
+            c->cache[i].item = NULL;
+            c->cache[i].used = 0;
+            olock_buf_init(&c->cache[i].id, &c->alloc);
+        }
+    }
     *out = c;
     return OLOCK_OK;
 oom:
@@ -3639,28 +4254,35 @@ fail:
     return r;
 }
 
-/* Builds the HTTP request for the body in c->body: the fixed headers, then the signature. */
-static olock_result olock__client_build_request(olock_client *c, olock_op op, olock_http_request *req, olock_error *err) {
-    size_t n = 0;
+OLOCK_API uint64_t olock_client_now_ms(olock_client *c) {
+    return c && c->now_ms ? c->now_ms(c->hook_user) : 0;
+}
+
+static uint64_t olock__random(olock_client *c) {
+    return c->random_u64 ? c->random_u64(c->hook_user) : olock__xorshift(&c->rng);
+}
+
+/* Fills x->req for the body in x->body: the fixed headers, then the signature. */
+static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock_op op, olock_error *err) {
     static const char prefix[] = "DynamoDB_20120810.";
     const char *name = olock_op_name(op);
-    size_t nl = strlen(name);
-    memcpy(c->target, prefix, sizeof prefix - 1);
-    memcpy(c->target + sizeof prefix - 1, name, nl + 1);
-    c->headers[n].name = "Host"; c->headers[n++].value = c->host;
-    c->headers[n].name = "Content-Type"; c->headers[n++].value = "application/x-amz-json-1.0";
-    c->headers[n].name = "X-Amz-Target"; c->headers[n++].value = c->target;
-    c->header_count = n;
+    size_t n = 0;
+    memcpy(x->target, prefix, sizeof prefix - 1);
+    memcpy(x->target + sizeof prefix - 1, name, strlen(name) + 1);
+    x->headers[n].name = "Host"; x->headers[n++].value = c->host;
+    x->headers[n].name = "Content-Type"; x->headers[n++].value = "application/x-amz-json-1.0";
+    x->headers[n].name = "X-Amz-Target"; x->headers[n++].value = x->target;
     if (c->access_key_id) {
         olock__error_set(err, OLOCK_ERR_UNSUPPORTED, "request signing is not built in yet");
         return OLOCK_ERR_UNSUPPORTED;
     }
-    req->method = "POST";
-    req->url = c->url;
-    req->headers = c->headers;
-    req->header_count = c->header_count;
-    req->body = c->body.data ? c->body.data : "";
-    req->body_len = c->body.len;
+    x->req.method = "POST";
+    x->req.url = c->url;
+    x->req.headers = x->headers;
+    x->req.header_count = n;
+    x->req.body = x->body.data ? x->body.data : "";
+    x->req.body_len = x->body.len;
+    olock_http_response_reset(&x->res);
     return OLOCK_OK;
 }
 
@@ -3680,51 +4302,60 @@ static olock_result olock__check_crc32(const olock_http_response *res, olock_err
     return OLOCK_OK;
 }
 
-/* Sends c->body and decodes the answer. */
-static olock_result olock__client_roundtrip(olock_client *c, olock_op op, olock_response *out, olock_error *err) {
-    olock_http_request req;
-    olock_response res;
+/* Turns what the transport returned and the response it filled into a result, with x->decoded
+   and err filled in. OLOCK_OK only for a success response. */
+static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, olock_result sent, olock_error *err) {
+    olock_response *res = &x->decoded;
     olock_result r;
-    r = olock__client_build_request(c, op, &req, err);
-    if (r != OLOCK_OK) return r;
-    olock_http_response_reset(&c->res);
-    olock_arena_reset(&c->arena);
-    if (err) err->attempts++;
-    r = c->transport.send(c->transport.user, &req, &c->res);
-    if (r != OLOCK_OK) {
-        if (r == OLOCK_ERR_LIMIT) {
-            olock__error_set(err, r, "response body exceeds max_response_bytes (%lu)", (unsigned long)c->res.body.max);
-            return r;
+    unsigned attempts = err ? err->attempts : 0;
+    olock__error_clear(err);
+    if (err) err->attempts = attempts;
+    memset(res, 0, sizeof *res);
+    olock_arena_reset(&x->arena);
+    if (sent != OLOCK_OK) {
+        if (sent == OLOCK_ERR_LIMIT) {
+            olock__error_set(err, sent, "response body exceeds max_response_bytes (%lu)", (unsigned long)x->res.body.max);
+            return sent;
         }
-        if (r == OLOCK_ERR_NOMEM) { olock__error_set(err, r, "out of memory while receiving the response"); return r; }
-        if (r != OLOCK_ERR_NOT_SENT) r = OLOCK_ERR_MAYBE_SENT;
-        olock__error_set(err, r, "%s", olock_result_str(r));
+        if (sent == OLOCK_ERR_NOMEM) { olock__error_set(err, sent, "out of memory while receiving the response"); return sent; }
+        if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) {   /* refused before sending */
+            olock__error_set(err, sent, "the transport refused the request: %s", olock_result_str(sent));
+            return sent;
+        }
+        if (sent != OLOCK_ERR_NOT_SENT) sent = OLOCK_ERR_MAYBE_SENT;
+        olock__error_set(err, sent, "%s", olock_result_str(sent));
         if (err) err->error_class = OLOCK_CLASS_TRANSIENT;
-        return r;
+        return sent;
     }
-    if (err) err->http_status = c->res.status;
-    r = olock__check_crc32(&c->res, err);
-    if (r == OLOCK_ERR_CRC32 && err) err->error_class = OLOCK_CLASS_TRANSIENT;
+    if (err) err->http_status = x->res.status;
+    r = olock__check_crc32(&x->res, err);
+    if (r == OLOCK_ERR_CRC32) { if (err) err->error_class = OLOCK_CLASS_TRANSIENT; }
     if (r == OLOCK_OK) {
-        unsigned attempts = err ? err->attempts : 0;
-        r = olock_response_decode(&c->arena, op, c->res.status, c->res.body.data, c->res.body.len, &res, err);
-        if (err) err->attempts = attempts;
+        r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
+        if (err) { err->attempts = attempts; err->http_status = x->res.status; }
     }
-    if (err) err->http_status = c->res.status;
     if (r != OLOCK_OK) return r;
-    if (out) *out = res;
-    if (res.error_class != OLOCK_CLASS_NONE) {
-        r = olock_class_result(res.error_class);
-        if (err) {
-            err->code = r;
-            err->error_class = res.error_class;
-            olock__copy_str(err->aws_type, sizeof err->aws_type, res.error_type ? res.error_type : "", res.error_type ? strlen(res.error_type) : 0);
-            if (res.error_message) olock__copy_str(err->message, sizeof err->message, res.error_message, strlen(res.error_message));
-            else olock__error_set(err, r, "HTTP %d %s", res.http_status, res.error_type ? res.error_type : "");
-        }
-        return r;
+    if (res->error_class == OLOCK_CLASS_NONE) return OLOCK_OK;
+    r = olock_class_result(res->error_class);
+    if (err) {
+        err->code = r;
+        err->error_class = res->error_class;
+        if (res->error_type) olock__copy_str(err->aws_type, sizeof err->aws_type, res->error_type, strlen(res->error_type));
+        if (res->error_message) olock__copy_str(err->message, sizeof err->message, res->error_message, strlen(res->error_message));
+        else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type ? res->error_type : "");
     }
-    return OLOCK_OK;
+    return r;
+}
+
+/* One request, one attempt, on the client's own exchange. */
+static olock_result olock__client_roundtrip(olock_client *c, olock_op op, olock_response *out, olock_error *err) {
+    olock_result r = olock__build_http(c, &c->x, op, err);
+    if (r != OLOCK_OK) return r;
+    if (err) err->attempts++;
+    r = c->transport.send(c->transport.user, &c->x.req, &c->x.res);
+    r = olock__finish_exchange(&c->x, op, r, err);
+    if (out && (r == OLOCK_OK || c->x.decoded.op)) *out = c->x.decoded;
+    return r;
 }
 
 OLOCK_API olock_result olock_client_call(olock_client *c, olock_op op, const char *body, size_t len,
@@ -3732,8 +4363,8 @@ OLOCK_API olock_result olock_client_call(olock_client *c, olock_op op, const cha
     olock_result r;
     olock__error_clear(err);
     if (!c || (!body && len) || op <= 0 || op >= OLOCK_OP_COUNT_) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
-    olock_buf_clear(&c->body);
-    r = olock_buf_append(&c->body, body ? body : "", len);
+    olock_buf_clear(&c->x.body);
+    r = olock_buf_append(&c->x.body, body ? body : "", len);
     if (r != OLOCK_OK) return olock__fail_at(err, r, 0, "out of memory");
     return olock__client_roundtrip(c, op, out, err);
 }
@@ -3742,8 +4373,8 @@ static olock_result olock__client_item_op(olock_client *c, olock_op op, const ol
                                           olock_response *out, olock_error *err) {
     olock_result rc;
     if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
-    olock_buf_clear(&c->body);
-    rc = olock_encode_item_request(op, r, &c->body, err);
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_item_request(op, r, &c->x.body, err);
     return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, op, out, err);
 }
 
@@ -3764,32 +4395,32 @@ OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_t
                                                   const char *client_request_token, olock_response *out, olock_error *err) {
     olock_result rc;
     if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
-    olock_buf_clear(&c->body);
-    rc = olock_encode_transact_write(actions, count, client_request_token, &c->body, err);
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_transact_write(actions, count, client_request_token, &c->x.body, err);
     return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, OLOCK_OP_TRANSACT_WRITE_ITEMS, out, err);
 }
 
 OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
     if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
-    olock_buf_clear(&c->body);
-    rc = olock_encode_query(OLOCK_OP_QUERY, r, &c->body, err);
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_query(OLOCK_OP_QUERY, r, &c->x.body, err);
     return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, OLOCK_OP_QUERY, out, err);
 }
 
 OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
     if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
-    olock_buf_clear(&c->body);
-    rc = olock_encode_create_table(r, &c->body, err);
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_create_table(r, &c->x.body, err);
     return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, OLOCK_OP_CREATE_TABLE, out, err);
 }
 
 static olock_result olock__client_table_op(olock_client *c, olock_op op, const char *table, olock_response *out, olock_error *err) {
     olock_result rc;
     if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
-    olock_buf_clear(&c->body);
-    rc = olock_encode_table_op(op, table, &c->body, err);
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_table_op(op, table, &c->x.body, err);
     return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, op, out, err);
 }
 
@@ -3799,5 +4430,3306 @@ OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, ol
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err) {
     return olock__client_table_op(c, OLOCK_OP_DESCRIBE_TABLE, table, out, err);
 }
+
+/* ---- versioned engine: expressions and items ---------------------------------------------- */
+
+/* The engine's placeholders; callers may not use names starting with these prefixes. */
+#define OLOCK__PH_VER "#olock_ver"
+#define OLOCK__PH_TOK "#olock_tok"
+#define OLOCK__PH_EXP ":olock_exp"
+#define OLOCK__PH_NEW ":olock_new"
+#define OLOCK__PH_TOKV ":olock_tok"
+#define OLOCK__WRITER_LEN 12
+
+OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_versioning *v, uint64_t *out) {
+    olock_versioning d = olock__versioning_fill(v);
+    const olock_value *a;
+    uint64_t n;
+    olock_result r;
+    if (!item || !out || item->type != OLOCK_TYPE_M) return OLOCK_ERR_INVALID_ARG;
+    a = olock_map_get(item, d.attribute, strlen(d.attribute));
+    if (!a) { *out = d.start_at; return OLOCK_OK; }
+    if (a->type != OLOCK_TYPE_N) return OLOCK_ERR_TYPE;
+    r = olock_value_get_u64(a, &n);
+    if (r != OLOCK_OK) return r;
+    *out = n;
+    return OLOCK_OK;
+}
+
+static int olock__has_reserved_placeholder(const olock_value *map) {
+    const olock_value *m;
+    if (!map) return 0;
+    for (m = map->first; m; m = m->next)
+        if (m->key_len >= 7 && (memcmp(m->key, "#olock_", 7) == 0 || memcmp(m->key, ":olock_", 7) == 0)) return 1;
+    return 0;
+}
+
+/* A new map holding the members of src (shallow: member values are shared, the chain is new). */
+static olock_value *olock__map_clone(olock_arena *a, const olock_value *src) {
+    olock_value *m = olock_value_new_container(a, OLOCK_TYPE_M);
+    const olock_value *s;
+    if (!m || !src) return m;
+    for (s = src->first; s; s = s->next) {
+        olock_value *c = (olock_value *)olock_arena_alloc(a, sizeof *c);
+        if (!c) return NULL;
+        *c = *s;
+        c->next = NULL;
+        if (m->last) m->last->next = c; else m->first = c;
+        m->last = c;
+        m->count++;
+    }
+    return m;
+}
+
+static char *olock__concat(olock_arena *a, const char *p1, const char *p2, const char *p3, const char *p4, const char *p5) {
+    const char *parts[5];
+    size_t n = 0, i, k;
+    char *out;
+    parts[0] = p1; parts[1] = p2; parts[2] = p3; parts[3] = p4; parts[4] = p5;
+    for (i = 0; i < 5; i++) if (parts[i]) n += strlen(parts[i]);
+    out = (char *)olock_arena_alloc(a, n + 1);
+    if (!out) return NULL;
+    for (i = 0, n = 0; i < 5; i++) {
+        if (!parts[i]) continue;
+        k = strlen(parts[i]);
+        memcpy(out + n, parts[i], k);
+        n += k;
+    }
+    out[n] = 0;
+    return out;
+}
+
+static int olock__ident_char(char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+           ch == '#' || ch == ':';
+}
+
+/* Adds "assign" to the SET clause of an update expression (DynamoDB allows one SET clause).
+   SET, REMOVE, ADD and DELETE are reserved words, so a bare word SET is always the clause. */
+static char *olock__update_with(olock_arena *a, const char *update, const char *assign) {
+    const char *p;
+    if (!update || !*update) return olock__concat(a, "SET ", assign, NULL, NULL, NULL);
+    for (p = update; *p; p++) {
+        if ((p == update || !olock__ident_char(p[-1])) && (p[0] == 'S' || p[0] == 's') && (p[1] == 'E' || p[1] == 'e') &&
+            (p[2] == 'T' || p[2] == 't') && !olock__ident_char(p[3])) {
+            char *out = (char *)olock_arena_alloc(a, strlen(update) + strlen(assign) + 8);
+            size_t head = (size_t)(p + 3 - update);
+            if (!out) return NULL;
+            memcpy(out, update, head);
+            out[head] = 0;
+            /* "SET x = :x" becomes "SET <assign>, x = :x" */
+            return olock__concat(a, out, " ", assign, ",", p + 3);
+        }
+    }
+    return olock__concat(a, update, " SET ", assign, NULL, NULL);
+}
+
+/* ---- versioned engine: tasks ------------------------------------------------------------------ */
+
+enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_RMW, OLOCK__K_TXN, OLOCK__K_MANY };
+enum { OLOCK__PH_IDLE, OLOCK__PH_READ, OLOCK__PH_WRITE, OLOCK__PH_DONE };
+
+typedef struct olock__txn_action {
+    olock_txn_kind kind;
+    char *table;
+    olock_value *key;              /* update / delete / check */
+    olock_value *item;             /* put */
+    char *update, *condition;
+    olock_value *names, *values;
+    uint64_t expected, new_version;
+    const char *reason;            /* cancellation code after a failed commit */
+} olock__txn_action;
+
+struct olock_txn {
+    olock_client *c;
+    olock_arena arena;             /* copies of everything added */
+    olock__txn_action *actions;
+    size_t count, cap;
+    olock_result sticky;           /* first failure of an add */
+};
+
+struct olock_task {
+    olock_client *c;
+    olock__exchange x;
+    olock_arena scratch;           /* request building; reset per request */
+    olock_arena cur_arena;         /* the current item(s) */
+    olock_item *work;              /* the caller's mutable copy (olock_update) */
+    int kind, phase;
+    int need_build;                /* build the phase's request before the next send */
+    int in_flight;                 /* a request is out; olock_task_complete is due */
+    uint64_t wait_until, deadline;
+    int waiting;
+    /* inputs */
+    olock_item_request req;
+    uint64_t expected;
+    const char *table;
+    const olock_value *key;
+    olock_mutate_fn fn;
+    olock_mutate_many_fn fn_many;
+    void *user;
+    olock_txn *txn;
+    const olock_key_ref *keys;
+    size_t key_count;
+    /* progress */
+    const olock_value *current;    /* olock_update: the stored item, NULL when absent */
+    const olock_value *written;    /* the item of the PutItem being sent (in scratch) */
+    uint64_t cur_version, new_version;
+    olock_mutation decision;
+    char writer[OLOCK__WRITER_LEN + 1]; /* this task's writer id in item ledgers */
+    uint64_t seq;                  /* this task's operation number, in its ledger entries */
+    char txn_token[37];
+    unsigned sends;                /* sends of the current request */
+    unsigned writes;               /* write attempts of the operation (conflict budget) */
+    unsigned quota_spent;
+    int ambiguous;                 /* an earlier send of this write may have been applied */
+    int settling;                  /* the GetItem now out settles an ambiguous write */
+    int from_cache;
+    olock_op op;                   /* operation of the request being built / sent */
+    /* olock_update_many */
+    olock_item **items;
+    int *exists;
+    olock_mutation *each;
+    uint64_t *versions;
+    /* outcome */
+    olock_result rc;
+    olock_error err;
+    olock_write_result result;
+};
+
+static void olock__task_reset(olock_task *t) {
+    olock__exchange x = t->x;
+    olock_arena scratch = t->scratch, cur = t->cur_arena;
+    olock_item *work = t->work;
+    olock_client *c = t->c;
+    olock_item **items = t->items;
+    uint64_t seq = t->seq;
+    char writer[OLOCK__WRITER_LEN + 1];
+    memcpy(writer, t->writer, sizeof writer);
+    int *exists = t->exists;
+    olock_mutation *each = t->each;
+    uint64_t *versions = t->versions;
+    memset(t, 0, sizeof *t);
+    t->x = x; t->scratch = scratch; t->cur_arena = cur; t->work = work; t->c = c;
+    t->items = items; t->exists = exists; t->each = each; t->versions = versions;
+    t->seq = seq;
+    memcpy(t->writer, writer, sizeof writer);
+    olock_arena_reset(&t->cur_arena);
+    t->result.failed_action = (size_t)-1;
+}
+
+/* Writer ids and transaction tokens must be unique across clients and processes, so they
+   come from the client's own OS-seeded generator, never from the (test-replaceable) random hook. */
+static void olock__new_token(olock_task *t, char *out, size_t len) {
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    size_t i;
+    uint64_t r = 0;
+    for (i = 0; i < len; i++) {
+        if (i % 12 == 0) r = olock__xorshift(&t->c->rng);
+        out[i] = digits[r % 36];
+        r /= 36;
+    }
+    out[len] = 0;
+}
+
+static void olock__many_free(olock_task *t) {
+    size_t i;
+    if (t->items) {
+        for (i = 0; i < 100; i++) olock_item_destroy(t->items[i]);
+        olock__free(&t->c->alloc, t->items, sizeof *t->items * 100);
+    }
+    olock__free(&t->c->alloc, t->exists, sizeof *t->exists * 100);
+    olock__free(&t->c->alloc, t->each, sizeof *t->each * 100);
+    olock__free(&t->c->alloc, t->versions, sizeof *t->versions * 100);
+    t->items = NULL; t->exists = NULL; t->each = NULL; t->versions = NULL;
+}
+
+OLOCK_API void olock_task_destroy(olock_task *t) {
+    olock_allocator a;
+    if (!t) return;
+    a = t->c->alloc;
+    olock__many_free(t);
+    olock__exchange_free(&t->x);
+    olock_arena_free(&t->scratch);
+    olock_arena_free(&t->cur_arena);
+    olock_item_destroy(t->work);
+    olock__free(&a, t, sizeof *t);
+}
+
+OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
+    olock_task *t;
+    if (!c || !out) return OLOCK_ERR_INVALID_ARG;
+    t = (olock_task *)olock__alloc(&c->alloc, sizeof *t);
+    if (!t) return OLOCK_ERR_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->c = c;
+    olock__exchange_init(&t->x, &c->alloc, c->x.res.body.max);
+    olock_arena_init(&t->scratch, &c->alloc);
+    olock_arena_init(&t->cur_arena, &c->alloc);
+    if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) { olock_task_destroy(t); return OLOCK_ERR_NOMEM; }
+    olock__new_token(t, t->writer, OLOCK__WRITER_LEN);
+    t->phase = OLOCK__PH_DONE;
+    t->rc = OLOCK_ERR_INVALID_ARG;
+    *out = t;
+    return OLOCK_OK;
+}
+
+/* Ends the operation with rc; the error detail keeps what the last exchange said unless msg. */
+static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) {
+    t->phase = OLOCK__PH_DONE;
+    t->rc = rc;
+    t->in_flight = 0;
+    t->waiting = 0;
+    if (msg) {
+        unsigned attempts = t->err.attempts;
+        int status = t->err.http_status;
+        olock__error_clear(&t->err);
+        olock__error_set(&t->err, rc, "%s", msg);
+        t->err.attempts = attempts;
+        t->err.http_status = status;
+    }
+    t->err.code = rc;
+    if (rc == OLOCK_OK) { t->err.error_class = OLOCK_CLASS_NONE; t->err.aws_type[0] = 0; t->err.message[0] = 0; }
+}
+
+
+static olock_result olock__task_begin(olock_task *t, int kind) {
+    if (!t) return OLOCK_ERR_INVALID_ARG;
+    if (t->phase != OLOCK__PH_DONE && t->phase != OLOCK__PH_IDLE) return OLOCK_ERR_INVALID_ARG;
+    olock__task_reset(t);
+    t->kind = kind;
+    t->need_build = 1;
+    t->rc = OLOCK_OK;
+    t->seq++;
+    if (t->c->retry.deadline_ms) t->deadline = olock_client_now_ms(t->c) + t->c->retry.deadline_ms;
+    return OLOCK_OK;
+}
+
+/* The version condition for `expected`, its names and values added to the maps. */
+static const char *olock__version_condition(olock_task *t, olock_value *names, olock_value *values, uint64_t expected) {
+    const olock_versioning *v = &t->c->versioning;
+    olock_arena *a = &t->scratch;
+    olock_value *exp;
+    if (olock_map_put(a, names, OLOCK__PH_VER, sizeof OLOCK__PH_VER - 1,
+                      olock_value_new_s(a, v->attribute, strlen(v->attribute))) != OLOCK_OK) return NULL;
+    if (expected == v->start_at && !v->permissive) return "attribute_not_exists(" OLOCK__PH_VER ")";
+    exp = olock_value_new_u64(a, expected);
+    if (!exp || olock_map_put(a, values, OLOCK__PH_EXP, sizeof OLOCK__PH_EXP - 1, exp) != OLOCK_OK) return NULL;
+    if (expected == v->start_at) return "(attribute_not_exists(" OLOCK__PH_VER ") OR " OLOCK__PH_VER " = " OLOCK__PH_EXP ")";
+    return OLOCK__PH_VER " = " OLOCK__PH_EXP;
+}
+
+/* expected + increment_by, or RANGE. */
+static olock_result olock__next_version(const olock_versioning *v, uint64_t expected, uint64_t *out) {
+    if (expected > UINT64_MAX - v->increment_by) return OLOCK_ERR_RANGE;
+    *out = expected + v->increment_by;
+    return OLOCK_OK;
+}
+
+/* ---- the writer ledger: settling unknown outcomes exactly --------------------------------
+
+   A write whose response was lost may or may not have been applied. Resending it is safe (it
+   carries the same version condition, so at most one copy applies), but when the resend meets
+   a conflict the engine must know whether the conflict is its own first copy. Each item keeps
+   a ledger: a list whose first element "@B" says "every write that produced a version above B
+   is recorded here", then one "W:S:V" element per writer W (a task), with S the number of that
+   writer's latest operation on the item and V the version it wrote. An operation (W, S) whose
+   write would have produced version N was applied exactly when the ledger holds W:S; when it
+   does not and B < N, it certainly was not; when B >= N the entry may have been pushed out by
+   token_history newer writers, and the engine says OLOCK_ERR_MAYBE_SENT rather than guess. */
+
+typedef struct olock__ledger_entry { const char *s; size_t n; uint64_t version; } olock__ledger_entry;
+
+/* Parses "W:S:V"; 0 if malformed. */
+static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
+    const char *p, *end;
+    uint64_t v = 0;
+    if (e->type != OLOCK_TYPE_S || e->len < OLOCK__WRITER_LEN + 4 || e->str[OLOCK__WRITER_LEN] != ':') return 0;
+    end = e->str + e->len;
+    p = (const char *)memchr(e->str + OLOCK__WRITER_LEN + 1, ':', e->len - OLOCK__WRITER_LEN - 1);
+    if (!p || p + 1 == end) return 0;
+    for (p++; p < end; p++) {
+        if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10) return 0;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    out->s = e->str; out->n = e->len; out->version = v;
+    return 1;
+}
+
+/* The base of a ledger ("@B"), or 0 with *ok = 0 when there is no usable ledger. */
+static uint64_t olock__ledger_base(const olock_value *l, int *ok) {
+    const char *p;
+    uint64_t b = 0;
+    size_t i;
+    *ok = 0;
+    if (!l || l->type != OLOCK_TYPE_L || !l->first || l->first->type != OLOCK_TYPE_S || l->first->len < 2 || l->first->str[0] != '@') return 0;
+    p = l->first->str;
+    for (i = 1; i < l->first->len; i++) {
+        if (p[i] < '0' || p[i] > '9' || b > (UINT64_MAX - 9) / 10) return 0;
+        b = b * 10 + (uint64_t)(p[i] - '0');
+    }
+    *ok = 1;
+    return b;
+}
+
+/* "W:S:V" of this task's current operation. */
+static size_t olock__ledger_mine(olock_task *t, uint64_t version, char *out) {
+    char tmp[48];
+    size_t n = 0, k = sizeof tmp;
+    uint64_t x;
+    memcpy(out, t->writer, OLOCK__WRITER_LEN);
+    n = OLOCK__WRITER_LEN;
+    out[n++] = ':';
+    x = t->seq; k = sizeof tmp;
+    do { tmp[--k] = (char)('0' + x % 10); x /= 10; } while (x);
+    memcpy(out + n, tmp + k, sizeof tmp - k); n += sizeof tmp - k;
+    out[n++] = ':';
+    x = version; k = sizeof tmp;
+    do { tmp[--k] = (char)('0' + x % 10); x /= 10; } while (x);
+    memcpy(out + n, tmp + k, sizeof tmp - k); n += sizeof tmp - k;
+    out[n] = 0;
+    return n;
+}
+
+/* The ledger to store with a write producing `version` on top of `prev` (the stored item's
+   ledger, or NULL when unknown: then the new ledger is complete from `base` on). */
+static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const olock_value *prev, uint64_t base, uint64_t version) {
+    olock__ledger_entry keep[64];
+    size_t n = 0, i, k, mlen;
+    unsigned cap = t->c->versioning.token_history;
+    olock_value *l = olock_value_new_container(a, OLOCK_TYPE_L), *v;
+    char mine[OLOCK__WRITER_LEN + 48], head[24];
+    int ok = 0;
+    const olock_value *m;
+    if (!l) return NULL;
+    if (prev) {
+        uint64_t b = olock__ledger_base(prev, &ok);
+        if (ok) base = b;
+    }
+    if (ok) {
+        for (m = prev->first->next; m && n < 64; m = m->next) {
+            olock__ledger_entry e;
+            if (!olock__ledger_parse(m, &e)) continue;
+            if (memcmp(e.s, t->writer, OLOCK__WRITER_LEN) == 0) continue;   /* ours is replaced */
+            keep[n++] = e;
+        }
+    }
+    /* Make room for ours: drop the oldest entries; the base then covers what they covered. */
+    while (n + 1 > cap) {
+        size_t oldest = 0;
+        for (i = 1; i < n; i++) if (keep[i].version < keep[oldest].version) oldest = i;
+        if (keep[oldest].version > base) base = keep[oldest].version;
+        for (i = oldest; i + 1 < n; i++) keep[i] = keep[i + 1];
+        n--;
+    }
+    k = sizeof head;
+    head[--k] = 0;
+    { uint64_t x = base; do { head[--k] = (char)('0' + x % 10); x /= 10; } while (x); }
+    head[--k] = '@';
+    v = olock_value_new_s(a, head + k, strlen(head + k));
+    if (!v) return NULL;
+    olock_list_append(l, v);
+    for (i = 0; i < n; i++) {
+        v = olock_value_new_s(a, keep[i].s, keep[i].n);
+        if (!v) return NULL;
+        olock_list_append(l, v);
+    }
+    mlen = olock__ledger_mine(t, version, mine);
+    v = olock_value_new_s(a, mine, mlen);
+    if (!v) return NULL;
+    olock_list_append(l, v);
+    return l;
+}
+
+enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
+
+/* Whether this task's current write (which would produce `version`) is in `item`. */
+static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version) {
+    const char *name = t->c->versioning.token_attribute;
+    const olock_value *l, *m;
+    char mine[OLOCK__WRITER_LEN + 48];
+    size_t mlen;
+    uint64_t base;
+    int ok;
+    if (!*name || !item) return OLOCK__UNKNOWN;
+    l = olock_map_get(item, name, strlen(name));
+    base = olock__ledger_base(l, &ok);
+    if (!ok) return OLOCK__UNKNOWN;
+    mlen = olock__ledger_mine(t, version, mine);
+    for (m = l->first->next; m; m = m->next)
+        if (m->type == OLOCK_TYPE_S && m->len == mlen && memcmp(m->str, mine, mlen) == 0) return OLOCK__APPLIED;
+    return base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
+}
+
+/* Merges the caller's expression maps into fresh maps the engine can add to. */
+static olock_result olock__merged_maps(olock_task *t, const olock_item_request *in, olock_value **names, olock_value **values) {
+    if (olock__has_reserved_placeholder(in->names) || olock__has_reserved_placeholder(in->values)) {
+        olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "placeholders starting with #olock_ or :olock_ are reserved for olock");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    *names = olock__map_clone(&t->scratch, in->names);
+    *values = olock__map_clone(&t->scratch, in->values);
+    return *names && *values ? OLOCK_OK : OLOCK_ERR_NOMEM;
+}
+
+/* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
+static olock_result olock__build_write(olock_task *t) {
+    olock_arena *a = &t->scratch;
+    olock_item_request r;
+    olock_value *names = NULL, *values = NULL, *item;
+    const olock_versioning *v = &t->c->versioning;
+    const char *vcond;
+    olock_result rc;
+    int is_delete = t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
+    uint64_t expected = t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
+    memset(&r, 0, sizeof r);
+    if (t->kind == OLOCK__K_RMW) {
+        r.table = t->table;
+        r.key = t->key;
+    } else {
+        r = t->req;
+    }
+    rc = olock__merged_maps(t, &r, &names, &values);
+    if (rc != OLOCK_OK) return rc;
+    vcond = olock__version_condition(t, names, values, expected);
+    if (!vcond) return OLOCK_ERR_NOMEM;
+    r.condition = r.condition ? olock__concat(a, "(", r.condition, ") AND ", vcond, NULL) : vcond;
+    if (!r.condition) return OLOCK_ERR_NOMEM;
+    r.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
+    t->new_version = expected;
+    if (!is_delete) {
+        rc = olock__next_version(v, expected, &t->new_version);
+        if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
+    }
+    if (is_delete) {
+        t->op = OLOCK_OP_DELETE_ITEM;
+        r.item = NULL;
+        if (t->kind == OLOCK__K_RMW) r.return_values = OLOCK_RV_OMIT;
+    } else if (t->kind == OLOCK__K_UPDATE) {
+        const char *assign;
+        olock_value *nv = olock_value_new_u64(a, t->new_version);
+        if (!nv || olock_map_put(a, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+        assign = OLOCK__PH_VER " = " OLOCK__PH_NEW;
+        if (*v->token_attribute) {
+            olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
+            if (!tl || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
+                                     olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
+                olock_map_put(a, values, OLOCK__PH_TOKV, sizeof OLOCK__PH_TOKV - 1, tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            assign = OLOCK__PH_VER " = " OLOCK__PH_NEW ", " OLOCK__PH_TOK " = " OLOCK__PH_TOKV;
+        }
+        r.update = olock__update_with(a, r.update, assign);
+        if (!r.update) return OLOCK_ERR_NOMEM;
+        t->op = OLOCK_OP_UPDATE_ITEM;
+    } else {
+        const olock_value *prev_tokens = NULL;
+        olock_value *nv;
+        if (t->kind == OLOCK__K_RMW) {
+            item = olock__map_clone(a, t->work->root);
+            prev_tokens = t->current && *v->token_attribute ? olock_map_get(t->current, v->token_attribute, strlen(v->token_attribute)) : NULL;
+            r.key = NULL;
+        } else {
+            item = olock__map_clone(a, t->req.item);
+        }
+        nv = olock_value_new_u64(a, t->new_version);
+        if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+        if (*v->token_attribute) {
+            olock_value *tl = olock__ledger_next(t, a, prev_tokens, expected, t->new_version);
+            if (!tl || olock_map_put(a, item, v->token_attribute, strlen(v->token_attribute), tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+        }
+        r.item = item;
+        t->written = item;
+        t->op = OLOCK_OP_PUT_ITEM;
+    }
+    r.names = names;
+    r.values = values->count ? values : NULL;
+    olock_buf_clear(&t->x.body);
+    return olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
+}
+
+static olock_result olock__build_read(olock_task *t) {
+    olock_item_request r;
+    memset(&r, 0, sizeof r);
+    r.table = t->kind == OLOCK__K_RMW ? t->table : t->req.table;
+    r.key = t->kind == OLOCK__K_RMW ? t->key : t->req.key;
+    r.consistent_read = 1;
+    t->op = OLOCK_OP_GET_ITEM;
+    olock_buf_clear(&t->x.body);
+    return olock_encode_item_request(OLOCK_OP_GET_ITEM, &r, &t->x.body, &t->err);
+}
+
+static olock_result olock__build_txn_write(olock_task *t);
+static olock_result olock__build_many_read(olock_task *t);
+static olock_result olock__build_many_write(olock_task *t);
+
+/* ---- versioned engine: the item cache ------------------------------------------------------ */
+
+/* Cache identity: table, NUL, the key's DynamoDB JSON (numbers are canonical, so equal keys
+   built in the same member order have equal bytes). */
+static olock__cache_entry *olock__cache_find(olock_client *c, const char *table, const olock_value *key, olock_buf *id, int for_insert) {
+    unsigned i;
+    olock__cache_entry *victim = NULL;
+    if (!c->cache_n) return NULL;
+    olock_buf_clear(id);
+    if (olock_buf_append(id, table, strlen(table) + 1) != OLOCK_OK || olock__write_attr_map(key, id) != OLOCK_OK) return NULL;
+    for (i = 0; i < c->cache_n; i++) {
+        olock__cache_entry *e = &c->cache[i];
+        if (e->item && e->id.len == id->len && memcmp(e->id.data, id->data, id->len) == 0) return e;
+        if (!victim || !e->item || (victim->item && e->used < victim->used)) victim = e;
+    }
+    return for_insert ? victim : NULL;
+}
+
+static void olock__cache_store(olock_task *t, const olock_value *item) {
+    olock_client *c = t->c;
+    olock__cache_entry *e = olock__cache_find(c, t->table, t->key, &t->x.body, 1);
+    olock_value *copy;
+    if (!e) return;
+    if (!item) { if (e->item && e->id.len == t->x.body.len) { olock_item_destroy(e->item); e->item = NULL; } return; }
+    if (!e->item && olock_item_create(&c->alloc, &e->item) != OLOCK_OK) return;
+    olock_arena_reset(&e->item->arena);
+    copy = olock_value_copy(&e->item->arena, item);
+    olock_buf_clear(&e->id);
+    if (!copy || olock_buf_append(&e->id, t->x.body.data, t->x.body.len) != OLOCK_OK) {
+        olock_item_destroy(e->item);
+        e->item = NULL;
+        return;
+    }
+    e->item->root = copy;
+    e->used = ++c->cache_tick;
+}
+
+/* ---- versioned engine: steps ------------------------------------------------------------- */
+
+/* Calls the mutate function on a copy of the current item and moves to the write. */
+static void olock__rmw_mutate(olock_task *t) {
+    olock_item *w = t->work;
+    olock_result rc;
+    const olock_value *k;
+    int exists = t->current != NULL;
+    olock_arena_reset(&w->arena);
+    w->root = exists ? olock_value_copy(&w->arena, t->current) : olock_value_copy(&w->arena, t->key);
+    if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+    t->cur_version = t->c->versioning.start_at;
+    if (exists) {
+        rc = olock_item_version(t->current, &t->c->versioning, &t->cur_version);
+        if (rc != OLOCK_OK) {
+            olock__task_finish(t, rc == OLOCK_ERR_TYPE ? OLOCK_ERR_TYPE : OLOCK_ERR_RANGE,
+                               "the stored version attribute is not a non-negative integer that fits in 64 bits");
+            return;
+        }
+    }
+    t->result.item = t->current;
+    t->decision = t->fn(t->user, w, exists);
+    switch (t->decision) {
+    case OLOCK_MUTATE_ABORT:
+        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        return;
+    case OLOCK_MUTATE_NO_CHANGE:
+        t->result.version = t->cur_version;
+        olock__task_finish(t, OLOCK_OK, NULL);
+        return;
+    case OLOCK_MUTATE_DELETE:
+        if (!exists) { t->result.version = t->cur_version; olock__task_finish(t, OLOCK_OK, NULL); return; }
+        break;
+    case OLOCK_MUTATE_WRITE:
+        if (!w->root || w->root->type != OLOCK_TYPE_M) { olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function broke the item"); return; }
+        for (k = t->key->first; k; k = k->next) {
+            if (!olock_value_equal(k, olock_map_get(w->root, k->key, k->key_len))) {
+                olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function changed or removed a key attribute");
+                return;
+            }
+        }
+        break;
+    default:
+        olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function returned an unknown olock_mutation");
+        return;
+    }
+    if (t->writes >= t->c->retry.conflict_attempts) {
+        olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, "conflict budget exhausted: the item kept changing");
+        return;
+    }
+    t->writes++;
+    t->ambiguous = 0;
+    t->phase = OLOCK__PH_WRITE;
+    t->need_build = 1;
+}
+
+/* Takes `item` (in the exchange arena, or NULL) as the current item. */
+static int olock__set_current(olock_task *t, const olock_value *item) {
+    if (item && item == t->current) return 1;
+    olock_arena_reset(&t->cur_arena);
+    t->current = NULL;
+    if (!item) return 1;
+    t->current = olock_value_copy(&t->cur_arena, item);
+    if (!t->current) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return 0; }
+    return 1;
+}
+
+static void olock__on_write_ok(olock_task *t) {
+    t->result.version = t->new_version;
+    t->result.changed = 1;
+    if (t->op == OLOCK_OP_DELETE_ITEM) t->result.deleted = 1;
+    if (t->kind == OLOCK__K_RMW) {
+        t->result.item = t->op == OLOCK_OP_DELETE_ITEM ? NULL : t->written;
+        if (t->c->cache_n) olock__cache_store(t, t->result.item);
+    } else if (t->x.decoded.item) {
+        t->result.item = t->x.decoded.item;       /* ReturnValues asked by the caller */
+    }
+    olock__task_finish(t, OLOCK_OK, NULL);
+}
+
+/* A write's condition failed. Decides between "it was ours after all" (an earlier copy of this
+   write was applied: a lost response, or a transport's transparent resend), "unknown",
+   "conflict" and "re-apply on the fresh item". fresh: the stored item when known. */
+static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, int known) {
+    int verdict = OLOCK__NOT_APPLIED;
+    if (!known && (t->ambiguous || t->kind == OLOCK__K_RMW)) {
+        /* The server did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure): read it. */
+        t->settling = 1;
+        t->phase = OLOCK__PH_READ;
+        t->need_build = 1;
+        return;
+    }
+    if (t->op == OLOCK_OP_DELETE_ITEM) {
+        if (t->ambiguous && known && !fresh) verdict = OLOCK__APPLIED;   /* gone: our delete, or one like it */
+    } else if (known) {
+        verdict = olock__ledger_verdict(t, fresh, t->new_version);
+        if (verdict == OLOCK__UNKNOWN && !t->ambiguous) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
+    }
+    if (verdict == OLOCK__APPLIED) {
+        t->result.ambiguous++;
+        olock__on_write_ok(t);
+        return;
+    }
+    if (verdict == OLOCK__UNKNOWN) {
+        olock__task_finish(t, OLOCK_ERR_MAYBE_SENT,
+                           *t->c->versioning.token_attribute
+                               ? "the write may have been applied: too many other writers since to tell (see versioning.token_history)"
+                               : "the write may have been applied, and without the writer ledger olock cannot tell");
+        return;
+    }
+    if (t->ambiguous) t->result.ambiguous++;   /* settled: it was not ours */
+    t->result.conflicts++;
+    if (t->kind != OLOCK__K_RMW) {
+        if (!olock__set_current(t, fresh)) return;
+        t->result.item = t->current;
+        if (t->current) olock_item_version(t->current, &t->c->versioning, &t->result.version);
+        olock__task_finish(t, OLOCK_CONFLICT, NULL);
+        return;
+    }
+    if (!olock__set_current(t, fresh)) return;
+    if (t->c->cache_n) olock__cache_store(t, t->current);
+    olock__rmw_mutate(t);
+}
+
+/* Success of the request just completed, per phase. */
+static void olock__on_success(olock_task *t) {
+    olock_response *res = &t->x.decoded;
+    switch (t->kind) {
+    case OLOCK__K_TXN: case OLOCK__K_MANY: break;
+    default:
+        if (t->phase == OLOCK__PH_READ) {
+            if (!olock__set_current(t, res->item)) return;
+            if (t->settling) {
+                const olock_value *fresh = t->current;
+                t->settling = 0;
+                t->phase = OLOCK__PH_WRITE;
+                olock__on_write_conflict(t, fresh, 1);
+                return;
+            }
+            olock__rmw_mutate(t);
+        } else {
+            olock__on_write_ok(t);
+        }
+        return;
+    }
+    if (t->kind == OLOCK__K_TXN) {
+        size_t i;
+        for (i = 0; i < t->txn->count; i++) t->txn->actions[i].reason = NULL;
+        t->result.changed = 1;
+        olock__task_finish(t, OLOCK_OK, NULL);
+        return;
+    }
+    /* OLOCK__K_MANY */
+    if (t->phase == OLOCK__PH_READ) {
+        size_t i;
+        olock_mutation m;
+        for (i = 0; i < t->key_count; i++) {
+            const olock_value *it = i < res->item_count ? res->items[i] : NULL;
+            olock_item *w = t->items[i];
+            olock_arena_reset(&w->arena);
+            w->root = olock_value_copy(&w->arena, it ? it : t->keys[i].key);
+            if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+            t->exists[i] = it != NULL;
+            t->each[i] = OLOCK_MUTATE_NO_CHANGE;
+            t->versions[i] = t->c->versioning.start_at;
+            if (it && olock_item_version(it, &t->c->versioning, &t->versions[i]) != OLOCK_OK) {
+                olock__task_finish(t, OLOCK_ERR_TYPE, "a stored version attribute is not a non-negative integer");
+                return;
+            }
+        }
+        m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
+        if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
+        if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
+        if (t->writes >= t->c->retry.conflict_attempts) {
+            olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, "conflict budget exhausted: the items kept changing");
+            return;
+        }
+        t->writes++;
+        olock__new_token(t, t->txn_token, 36);
+        t->phase = OLOCK__PH_WRITE;
+        t->need_build = 1;
+        return;
+    }
+    t->result.changed = 1;
+    olock__task_finish(t, OLOCK_OK, NULL);
+}
+
+static void olock__on_txn_conflict(olock_task *t) {
+    olock_response *res = &t->x.decoded;
+    size_t i;
+    t->result.conflicts++;
+    for (i = 0; i < res->reason_count; i++) {
+        if (res->reasons[i].code && strcmp(res->reasons[i].code, "ConditionalCheckFailed") == 0 && t->result.failed_action == (size_t)-1)
+            t->result.failed_action = i;
+    }
+    if (t->kind == OLOCK__K_TXN) {
+        for (i = 0; i < t->txn->count; i++) {
+            const char *code = i < res->reason_count ? res->reasons[i].code : NULL;
+            t->txn->actions[i].reason = code ? olock_arena_strdup(&t->txn->arena, code, strlen(code)) : NULL;
+        }
+        olock__task_finish(t, OLOCK_CONFLICT, NULL);
+        return;
+    }
+    /* olock_update_many: read everything again and re-apply */
+    t->result.failed_action = (size_t)-1;
+    t->phase = OLOCK__PH_READ;
+    t->need_build = 1;
+}
+
+/* Full jitter: a uniform delay in [0, min(cap, base * 2^(n-1))]. */
+static uint64_t olock__backoff(olock_task *t, int throttled, unsigned n) {
+    const olock_retry_policy *p = &t->c->retry;
+    uint64_t ceiling = throttled ? p->throttle_base_ms : p->base_ms;
+    unsigned i;
+    for (i = 1; i < n && ceiling < p->cap_ms; i++) ceiling *= 2;
+    if (ceiling > p->cap_ms) ceiling = p->cap_ms;
+    return ceiling ? olock__random(t->c) % (ceiling + 1) : 0;
+}
+
+static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
+    olock_attempt a;
+    if (!t->c->on_attempt) return;
+    a.operation = olock_op_name(t->op);
+    a.attempt = t->result.requests;
+    a.outcome = outcome;
+    a.aws_error = t->err.aws_type[0] ? t->err.aws_type : NULL;
+    a.http_status = t->err.http_status;
+    a.delay_ms = delay;
+    t->c->on_attempt(t->c->hook_user, &a);
+}
+
+/* A retryable failure: resend after a backoff if the budgets allow, else give up. */
+static void olock__on_retryable(olock_task *t, olock_result rc, uint64_t now) {
+    olock_client *c = t->c;
+    int may_have_applied = rc == OLOCK_ERR_MAYBE_SENT || rc == OLOCK_ERR_CRC32 ||
+                           (rc == OLOCK_ERR_TRANSIENT && t->x.decoded.http_status >= 500) ||
+                           (rc == OLOCK_ERR_TRANSIENT && !t->x.decoded.error_type);
+    unsigned cost = rc == OLOCK_ERR_MAYBE_SENT ? c->retry.quota_timeout_cost : c->retry.quota_retry_cost;
+    uint64_t delay;
+    const char *after;
+    int is_write = t->phase == OLOCK__PH_WRITE;
+    if (is_write && may_have_applied) t->ambiguous = 1;
+    if (t->sends >= c->retry.transient_attempts || c->quota < cost) {
+        olock_result final = rc;
+        if (is_write && t->ambiguous && t->kind != OLOCK__K_TXN && t->kind != OLOCK__K_MANY) final = OLOCK_ERR_MAYBE_SENT;
+        else if (rc == OLOCK_ERR_CRC32) final = OLOCK_ERR_TRANSIENT;
+        olock__report(t, rc, 0);
+        olock__task_finish(t, final, c->quota < cost ? "retry quota exhausted (too many failures on this client)" : NULL);
+        return;
+    }
+    c->quota -= cost;
+    t->quota_spent += cost;
+    delay = olock__backoff(t, rc == OLOCK_ERR_THROTTLED, t->sends);
+    after = olock_http_response_header(&t->x.res, "x-amz-retry-after");
+    if (after && t->x.res.status) {
+        uint64_t ms = 0;
+        for (; *after >= '0' && *after <= '9' && ms < 1000000000u; after++) ms = ms * 10 + (uint64_t)(*after - '0');
+        if (ms > delay) delay = ms > c->retry.cap_ms ? c->retry.cap_ms : ms;
+    }
+    olock__report(t, rc, delay);
+    if (t->deadline && now + delay >= t->deadline) {
+        olock__task_finish(t, OLOCK_ERR_DEADLINE, "deadline reached before the next attempt");
+        return;
+    }
+    t->result.retries++;
+    t->waiting = 1;
+    t->wait_until = now + delay;
+}
+
+OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms) {
+    olock_result rc = OLOCK_OK;
+    if (!t || t->phase == OLOCK__PH_DONE || t->phase == OLOCK__PH_IDLE) return OLOCK_TASK_DONE;
+    if (t->waiting && now_ms < t->wait_until) {
+        if (wait_ms) *wait_ms = t->wait_until - now_ms;
+        return OLOCK_TASK_WAIT;
+    }
+    t->waiting = 0;
+    if (t->in_flight) {           /* poll again without completing: hand out the same request */
+        if (req) *req = &t->x.req;
+        return OLOCK_TASK_SEND;
+    }
+    if (t->deadline && now_ms >= t->deadline) {
+        olock__task_finish(t, OLOCK_ERR_DEADLINE, "deadline reached before the next attempt");
+        return OLOCK_TASK_DONE;
+    }
+    if (t->need_build) {
+        olock_arena_reset(&t->scratch);
+        switch (t->kind) {
+        case OLOCK__K_TXN: rc = olock__build_txn_write(t); break;
+        case OLOCK__K_MANY: rc = t->phase == OLOCK__PH_READ ? olock__build_many_read(t) : olock__build_many_write(t); break;
+        default: rc = t->phase == OLOCK__PH_READ ? olock__build_read(t) : olock__build_write(t); break;
+        }
+        if (t->phase == OLOCK__PH_DONE) return OLOCK_TASK_DONE;   /* the builder finished the task */
+        if (rc != OLOCK_OK) {
+            olock__task_finish(t, rc, rc == OLOCK_ERR_NOMEM ? "out of memory" : NULL);
+            return OLOCK_TASK_DONE;
+        }
+        t->need_build = 0;
+        t->sends = 0;
+    }
+    rc = olock__build_http(t->c, &t->x, t->op, &t->err);
+    if (rc != OLOCK_OK) { olock__task_finish(t, rc, NULL); return OLOCK_TASK_DONE; }
+    t->in_flight = 1;
+    if (req) *req = &t->x.req;
+    return OLOCK_TASK_SEND;
+}
+
+OLOCK_API olock_http_response *olock_task_response(olock_task *t) {
+    return t ? &t->x.res : NULL;
+}
+
+OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result) {
+    olock_result rc;
+    uint64_t now;
+    if (!t || !t->in_flight) return;
+    t->in_flight = 0;
+    t->sends++;
+    t->result.requests++;
+    t->err.attempts = t->result.requests;
+    rc = olock__finish_exchange(&t->x, t->op, transport_result, &t->err);
+    t->err.attempts = t->result.requests;
+    now = olock_client_now_ms(t->c);
+    switch (rc) {
+    case OLOCK_OK:
+        olock__report(t, rc, 0);
+        /* AWS standard mode: a success refunds what its retries cost, or one token. */
+        t->c->quota += t->quota_spent ? t->quota_spent : 1;
+        if (t->c->quota > t->c->retry.quota_capacity) t->c->quota = t->c->retry.quota_capacity;
+        t->quota_spent = 0;
+        olock__on_success(t);
+        return;
+    case OLOCK_CONFLICT:
+        olock__report(t, rc, 0);
+        if (t->kind == OLOCK__K_TXN || t->kind == OLOCK__K_MANY) { olock__on_txn_conflict(t); return; }
+        if (t->x.decoded.item) t->c->all_old_supported = 1;
+        olock__on_write_conflict(t, t->x.decoded.item, t->x.decoded.item != NULL || t->c->all_old_supported);
+        return;
+    case OLOCK_ERR_THROTTLED: case OLOCK_ERR_TRANSIENT: case OLOCK_ERR_NOT_SENT: case OLOCK_ERR_MAYBE_SENT: case OLOCK_ERR_CRC32:
+        olock__on_retryable(t, rc, now);
+        return;
+    default:
+        olock__report(t, rc, 0);
+        olock__task_finish(t, rc, NULL);
+        return;
+    }
+}
+
+OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err) {
+    if (!t) return OLOCK_ERR_INVALID_ARG;
+    if (t->phase != OLOCK__PH_DONE) {
+        if (err) { olock__error_clear(err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the task is not done"); }
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (err) *err = t->err;
+    if (result) *result = t->result;
+    return t->rc;
+}
+
+OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result, olock_error *err) {
+    olock_client *c;
+    if (!t) return OLOCK_ERR_INVALID_ARG;
+    c = t->c;
+    for (;;) {
+        const olock_http_request *req = NULL;
+        uint64_t wait = 0;
+        olock_task_state s = olock_task_poll(t, olock_client_now_ms(c), &req, &wait);
+        if (s == OLOCK_TASK_DONE) break;
+        if (s == OLOCK_TASK_WAIT) { c->sleep_ms(c->hook_user, wait); continue; }
+        olock_task_complete(t, c->transport.send(c->transport.user, req, &t->x.res));
+    }
+    return olock_task_result(t, result, err);
+}
+
+/* ---- versioned engine: entry points ------------------------------------------------------ */
+
+static olock_result olock__check_write_request(const olock_item_request *req, int kind) {
+    if (!req || !req->table || !*req->table) return OLOCK_ERR_INVALID_ARG;
+    if (kind == OLOCK__K_PUT ? (!req->item || req->key) : (!req->key || req->item)) return OLOCK_ERR_INVALID_ARG;
+    if (kind == OLOCK__K_UPDATE && (!req->update || !*req->update)) return OLOCK_ERR_INVALID_ARG;
+    if (kind != OLOCK__K_UPDATE && req->update) return OLOCK_ERR_INVALID_ARG;
+    if (req->projection || req->consistent_read) return OLOCK_ERR_INVALID_ARG;
+    return OLOCK_OK;
+}
+
+static olock_result olock__begin_write(olock_task *t, int kind, const olock_item_request *req, uint64_t expected) {
+    olock_result rc = olock__check_write_request(req, kind);
+    if (rc != OLOCK_OK) return rc;
+    rc = olock__task_begin(t, kind);
+    if (rc != OLOCK_OK) return rc;
+    t->req = *req;
+    t->expected = expected;
+    t->phase = OLOCK__PH_WRITE;
+    t->writes = 1;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
+    return olock__begin_write(t, OLOCK__K_PUT, req, expected_version);
+}
+OLOCK_API olock_result olock_task_begin_versioned_update(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
+    return olock__begin_write(t, OLOCK__K_UPDATE, req, expected_version);
+}
+OLOCK_API olock_result olock_task_begin_delete(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
+    return olock__begin_write(t, OLOCK__K_DELETE, req, expected_version);
+}
+
+OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table, const olock_value *key,
+                                               olock_mutate_fn fn, void *user) {
+    olock_result rc;
+    olock__cache_entry *e;
+    if (!t || !table || !*table || !key || key->type != OLOCK_TYPE_M || !key->count || !fn) return OLOCK_ERR_INVALID_ARG;
+    rc = olock__task_begin(t, OLOCK__K_RMW);
+    if (rc != OLOCK_OK) return rc;
+    t->table = table;
+    t->key = key;
+    t->fn = fn;
+    t->user = user;
+    t->phase = OLOCK__PH_READ;
+    e = olock__cache_find(t->c, table, key, &t->x.body, 0);
+    if (e) {                        /* write from the cached version; a conflict brings the fresh item */
+        e->used = ++t->c->cache_tick;
+        t->from_cache = 1;
+        if (!olock__set_current(t, e->item->root)) return t->rc;
+        olock__rmw_mutate(t);
+    }
+    return OLOCK_OK;
+}
+
+/* The lazily created task behind the blocking calls. */
+static olock_task *olock__blocking_task(olock_client *c, olock_error *err) {
+    olock__error_clear(err);
+    if (!c) { olock__error_set(err, OLOCK_ERR_INVALID_ARG, "invalid argument"); return NULL; }
+    if (!c->blocking && olock_task_create(c, &c->blocking) != OLOCK_OK) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return c->blocking;
+}
+
+static olock_result olock__begin_failed(olock_result rc, olock_error *err) {
+    if (err && !err->code) olock__error_set(err, rc, "%s", rc == OLOCK_ERR_INVALID_ARG ? "invalid argument (see the function's comment)" : olock_result_str(rc));
+    return rc;
+}
+
+OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                           olock_write_result *result, olock_error *err) {
+    olock_task *t = olock__blocking_task(c, err);
+    olock_result rc;
+    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    rc = olock_task_begin_put(t, req, expected_version);
+    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+}
+
+OLOCK_API olock_result olock_versioned_update(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                              olock_write_result *result, olock_error *err) {
+    olock_task *t = olock__blocking_task(c, err);
+    olock_result rc;
+    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    rc = olock_task_begin_versioned_update(t, req, expected_version);
+    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+}
+
+OLOCK_API olock_result olock_versioned_delete(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                              olock_write_result *result, olock_error *err) {
+    olock_task *t = olock__blocking_task(c, err);
+    olock_result rc;
+    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    rc = olock_task_begin_delete(t, req, expected_version);
+    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+}
+
+OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
+                                    olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err) {
+    olock_task *t = olock__blocking_task(c, err);
+    olock_result rc;
+    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    rc = olock_task_begin_update(t, table, key, fn, user);
+    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+}
+
+/* ---- transactions ------------------------------------------------------------------------- */
+
+OLOCK_API olock_result olock_txn_create(olock_client *c, olock_txn **out) {
+    olock_txn *t;
+    if (!c || !out) return OLOCK_ERR_INVALID_ARG;
+    t = (olock_txn *)olock__alloc(&c->alloc, sizeof *t);
+    if (!t) return OLOCK_ERR_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->c = c;
+    olock_arena_init(&t->arena, &c->alloc);
+    *out = t;
+    return OLOCK_OK;
+}
+
+OLOCK_API void olock_txn_destroy(olock_txn *t) {
+    olock_allocator a;
+    if (!t) return;
+    a = t->c->alloc;
+    olock_arena_free(&t->arena);
+    olock__free(&a, t->actions, sizeof *t->actions * t->cap);
+    olock__free(&a, t, sizeof *t);
+}
+
+OLOCK_API void olock_txn_reset(olock_txn *t) {
+    if (!t) return;
+    olock_arena_reset(&t->arena);
+    t->count = 0;
+    t->sticky = OLOCK_OK;
+}
+
+OLOCK_API size_t olock_txn_count(const olock_txn *t) { return t ? t->count : 0; }
+
+static olock_result olock__txn_add(olock_txn *t, olock_txn_kind kind, const char *table, const olock_value *key,
+                                   const olock_value *item, const olock_item_request *req, uint64_t expected) {
+    olock__txn_action *a;
+    olock_arena *ar;
+    if (!t) return OLOCK_ERR_INVALID_ARG;
+    if (t->sticky != OLOCK_OK) return t->sticky;
+    if (!table || !*table || (kind == OLOCK_TXN_PUT ? !item || item->type != OLOCK_TYPE_M : !key || key->type != OLOCK_TYPE_M))
+        return OLOCK_ERR_INVALID_ARG;
+    if (req && (olock__has_reserved_placeholder(req->names) || olock__has_reserved_placeholder(req->values)))
+        return OLOCK_ERR_INVALID_ARG;
+    if (t->count == 100) return t->sticky = OLOCK_ERR_LIMIT;   /* DynamoDB's limit per transaction */
+    if (t->count == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8;
+        olock__txn_action *n = (olock__txn_action *)olock__realloc(&t->c->alloc, t->actions, sizeof *n * t->cap, sizeof *n * cap);
+        if (!n) return t->sticky = OLOCK_ERR_NOMEM;
+        t->actions = n;
+        t->cap = cap;
+    }
+    ar = &t->arena;
+    a = &t->actions[t->count];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    a->expected = expected;
+    a->table = olock_arena_strdup(ar, table, strlen(table));
+    if (key) a->key = olock_value_copy(ar, key);
+    if (item) a->item = olock_value_copy(ar, item);
+    if (req) {
+        if (req->update) a->update = olock_arena_strdup(ar, req->update, strlen(req->update));
+        if (req->condition) a->condition = olock_arena_strdup(ar, req->condition, strlen(req->condition));
+        if (req->names) a->names = olock_value_copy(ar, req->names);
+        if (req->values) a->values = olock_value_copy(ar, req->values);
+        if ((req->update && !a->update) || (req->condition && !a->condition) || (req->names && !a->names) ||
+            (req->values && !a->values)) return t->sticky = OLOCK_ERR_NOMEM;
+    }
+    if (!a->table || (key && !a->key) || (item && !a->item)) return t->sticky = OLOCK_ERR_NOMEM;
+    t->count++;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_txn_put(olock_txn *t, const char *table, const olock_value *item, uint64_t expected_version) {
+    return olock__txn_add(t, OLOCK_TXN_PUT, table, NULL, item, NULL, expected_version);
+}
+OLOCK_API olock_result olock_txn_update(olock_txn *t, const olock_item_request *req, uint64_t expected_version) {
+    if (!req || !req->update || !*req->update) return OLOCK_ERR_INVALID_ARG;
+    return olock__txn_add(t, OLOCK_TXN_UPDATE, req->table, req->key, NULL, req, expected_version);
+}
+OLOCK_API olock_result olock_txn_delete(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version) {
+    return olock__txn_add(t, OLOCK_TXN_DELETE, table, key, NULL, NULL, expected_version);
+}
+OLOCK_API olock_result olock_txn_check(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version) {
+    return olock__txn_add(t, OLOCK_TXN_CONDITION_CHECK, table, key, NULL, NULL, expected_version);
+}
+
+OLOCK_API uint64_t olock_txn_version(const olock_txn *t, size_t i) {
+    return t && i < t->count ? t->actions[i].new_version : 0;
+}
+OLOCK_API const char *olock_txn_reason(const olock_txn *t, size_t i) {
+    return t && i < t->count ? t->actions[i].reason : NULL;
+}
+
+/* One versioned action of a TransactWriteItems, into `out` (maps in the task's scratch). */
+static olock_result olock__txn_action_request(olock_task *t, const olock__txn_action *a, olock_txn_action *out, uint64_t *new_version) {
+    olock_arena *ar = &t->scratch;
+    const olock_versioning *v = &t->c->versioning;
+    olock_item_request in;
+    olock_value *names, *values;
+    const char *vcond;
+    olock_result rc;
+    memset(&in, 0, sizeof in);
+    in.names = a->names;
+    in.values = a->values;
+    rc = olock__merged_maps(t, &in, &names, &values);
+    if (rc != OLOCK_OK) return rc;
+    vcond = olock__version_condition(t, names, values, a->expected);
+    if (!vcond) return OLOCK_ERR_NOMEM;
+    memset(out, 0, sizeof *out);
+    out->kind = a->kind;
+    out->req.table = a->table;
+    out->req.key = a->key;
+    out->req.condition = a->condition ? olock__concat(ar, "(", a->condition, ") AND ", vcond, NULL) : vcond;
+    out->req.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
+    *new_version = a->expected;
+    if (a->kind == OLOCK_TXN_PUT || a->kind == OLOCK_TXN_UPDATE) {
+        olock_value *nv;
+        rc = olock__next_version(v, a->expected, new_version);
+        if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
+        nv = olock_value_new_u64(ar, *new_version);
+        if (!nv) return OLOCK_ERR_NOMEM;
+        if (a->kind == OLOCK_TXN_PUT) {
+            olock_value *item = olock__map_clone(ar, a->item);
+            if (!item || olock_map_put(ar, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            out->req.item = item;
+        } else {
+            if (olock_map_put(ar, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            out->req.update = olock__update_with(ar, a->update, OLOCK__PH_VER " = " OLOCK__PH_NEW);
+            if (!out->req.update) return OLOCK_ERR_NOMEM;
+        }
+    }
+    if (!out->req.condition) return OLOCK_ERR_NOMEM;
+    out->req.names = names;
+    out->req.values = values->count ? values : NULL;
+    return OLOCK_OK;
+}
+
+static olock_result olock__build_txn_write(olock_task *t) {
+    olock_txn *txn = t->txn;
+    olock_txn_action *acts;
+    size_t i;
+    olock_result rc;
+    acts = (olock_txn_action *)olock_arena_alloc(&t->scratch, sizeof *acts * (txn->count ? txn->count : 1));
+    if (!acts) return OLOCK_ERR_NOMEM;
+    for (i = 0; i < txn->count; i++) {
+        rc = olock__txn_action_request(t, &txn->actions[i], &acts[i], &txn->actions[i].new_version);
+        if (rc != OLOCK_OK) return rc;
+    }
+    t->op = OLOCK_OP_TRANSACT_WRITE_ITEMS;
+    olock_buf_clear(&t->x.body);
+    return olock_encode_transact_write(acts, txn->count, t->txn_token, &t->x.body, &t->err);
+}
+
+OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *txn, olock_write_result *result, olock_error *err) {
+    olock_task *t = olock__blocking_task(c, err);
+    olock_result rc;
+    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    if (!txn || txn->c != c || !txn->count) return olock__begin_failed(OLOCK_ERR_INVALID_ARG, err);
+    if (txn->sticky != OLOCK_OK) return olock__begin_failed(txn->sticky, err);
+    rc = olock__task_begin(t, OLOCK__K_TXN);
+    if (rc != OLOCK_OK) return olock__begin_failed(rc, err);
+    t->txn = txn;
+    t->phase = OLOCK__PH_WRITE;
+    t->writes = 1;
+    /* One token per logical transaction: a resend after a lost response is applied once. */
+    olock__new_token(t, t->txn_token, 36);
+    return olock_task_run(t, result, err);
+}
+
+/* ---- multi-item read-modify-write ---------------------------------------------------------- */
+
+static olock_result olock__build_many_read(olock_task *t) {
+    olock_item_request *gets = (olock_item_request *)olock_arena_alloc(&t->scratch, sizeof *gets * t->key_count);
+    size_t i;
+    if (!gets) return OLOCK_ERR_NOMEM;
+    memset(gets, 0, sizeof *gets * t->key_count);
+    for (i = 0; i < t->key_count; i++) { gets[i].table = t->keys[i].table; gets[i].key = t->keys[i].key; }
+    t->op = OLOCK_OP_TRANSACT_GET_ITEMS;
+    olock_buf_clear(&t->x.body);
+    return olock_encode_transact_get(gets, t->key_count, &t->x.body, &t->err);
+}
+
+static olock_result olock__build_many_write(olock_task *t) {
+    olock_txn_action *acts = (olock_txn_action *)olock_arena_alloc(&t->scratch, sizeof *acts * t->key_count);
+    size_t i;
+    olock_result rc;
+    if (!acts) return OLOCK_ERR_NOMEM;
+    for (i = 0; i < t->key_count; i++) {
+        olock__txn_action a;
+        uint64_t nv;
+        memset(&a, 0, sizeof a);
+        a.expected = t->versions[i];
+        switch (t->each[i]) {
+        case OLOCK_MUTATE_WRITE: a.kind = OLOCK_TXN_PUT; a.item = t->items[i]->root; break;
+        case OLOCK_MUTATE_DELETE:
+            if (!t->exists[i]) { a.kind = OLOCK_TXN_CONDITION_CHECK; break; }
+            a.kind = OLOCK_TXN_DELETE;
+            break;
+        default: a.kind = OLOCK_TXN_CONDITION_CHECK; break;
+        }
+        rc = olock__txn_action_request(t, &a, &acts[i], &nv);
+        if (rc != OLOCK_OK) return rc;
+        acts[i].req.table = t->keys[i].table;
+        if (a.kind != OLOCK_TXN_PUT) acts[i].req.key = t->keys[i].key;
+    }
+    t->op = OLOCK_OP_TRANSACT_WRITE_ITEMS;
+    olock_buf_clear(&t->x.body);
+    return olock_encode_transact_write(acts, t->key_count, t->txn_token, &t->x.body, &t->err);
+}
+
+OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
+                                         olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err) {
+    olock_task *t = olock__blocking_task(c, err);
+    olock_result rc;
+    size_t i;
+    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    if (!keys || !count || count > 100 || !fn) return olock__begin_failed(count > 100 ? OLOCK_ERR_LIMIT : OLOCK_ERR_INVALID_ARG, err);
+    for (i = 0; i < count; i++)
+        if (!keys[i].table || !*keys[i].table || !keys[i].key || keys[i].key->type != OLOCK_TYPE_M)
+            return olock__begin_failed(OLOCK_ERR_INVALID_ARG, err);
+    if (!t->items) {
+        t->items = (olock_item **)olock__alloc(&c->alloc, sizeof *t->items * 100);
+        t->exists = (int *)olock__alloc(&c->alloc, sizeof *t->exists * 100);
+        t->each = (olock_mutation *)olock__alloc(&c->alloc, sizeof *t->each * 100);
+        t->versions = (uint64_t *)olock__alloc(&c->alloc, sizeof *t->versions * 100);
+        if (t->items) memset(t->items, 0, sizeof *t->items * 100);
+        if (!t->items || !t->exists || !t->each || !t->versions) { olock__many_free(t); return olock__begin_failed(OLOCK_ERR_NOMEM, err); }
+    }
+    for (i = 0; i < count; i++)
+        if (!t->items[i] && olock_item_create(&c->alloc, &t->items[i]) != OLOCK_OK) return olock__begin_failed(OLOCK_ERR_NOMEM, err);
+    rc = olock__task_begin(t, OLOCK__K_MANY);
+    if (rc != OLOCK_OK) return olock__begin_failed(rc, err);
+    t->keys = keys;
+    t->key_count = count;
+    t->fn_many = fn;
+    t->user = user;
+    t->phase = OLOCK__PH_READ;
+    return olock_task_run(t, result, err);
+}
+
+
+/* ---- Expression builders: paths, operands, conditions, updates, rendering ---------------- */
+
+/* Fragment of olock.h's implementation section. Uses olock__alloc, olock__free and
+   olock__error_set from the core, and the public value, arena and buffer functions.
+
+   Design notes
+   - Everything a builder hands out lives in its arena; reset rewinds the arena and bumps a
+     generation counter, so a stale or foreign handle is caught (best effort) by checking the
+     owner and generation stored in it.
+   - Placeholders are numbered while rendering, never while building: C leaves the order in
+     which function arguments are evaluated unspecified, so numbering at construction would
+     make olock_cond_and(e, olock_cond_eq(...), olock_cond_eq(...)) compiler-dependent.
+   - Recursion is bounded: a condition or operand deeper than OLOCK_EXPR_MAX_OPERATORS is
+     refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
+     300 operators, which also bounds a handle reused many times (a DAG). */
+
+#include <string.h>
+
+#define OLOCK__EXPR_FAIL(e, rc_, ...)                                    \
+    do {                                                                \
+        if (olock__expr_claim((e), (rc_))) {                            \
+            olock__error_set(&(e)->error, (rc_), __VA_ARGS__);          \
+            (e)->error.code = (rc_);                                    \
+        }                                                               \
+    } while (0)
+
+enum { OLOCK__EXPR_SET = 0, OLOCK__EXPR_REMOVE, OLOCK__EXPR_ADD, OLOCK__EXPR_DELETE, OLOCK__EXPR_CLAUSES };
+
+enum {
+    OLOCK__OPND_PATH = 1, OLOCK__OPND_VALUE, OLOCK__OPND_SIZE, OLOCK__OPND_IF_NOT_EXISTS,
+    OLOCK__OPND_LIST_APPEND, OLOCK__OPND_PLUS, OLOCK__OPND_MINUS
+};
+
+enum {
+    OLOCK__COND_CMP = 1, OLOCK__COND_BETWEEN, OLOCK__COND_IN, OLOCK__COND_EXISTS,
+    OLOCK__COND_NOT_EXISTS, OLOCK__COND_TYPE, OLOCK__COND_BEGINS_WITH, OLOCK__COND_CONTAINS,
+    OLOCK__COND_AND, OLOCK__COND_OR, OLOCK__COND_NOT, OLOCK__COND_RAW
+};
+
+/* One path segment: a map key (name, len) or a list index. */
+typedef struct olock__expr_seg {
+    const char *name;
+    size_t len;
+    uint32_t index;
+    int is_index;
+} olock__expr_seg;
+
+typedef struct olock__expr_path {
+    const olock__expr_seg *segs;
+    unsigned count;
+} olock__expr_path;
+
+struct olock_operand {
+    const olock_expr *owner;
+    unsigned gen;
+    int kind;
+    unsigned depth;
+    olock__expr_path path;         /* PATH, SIZE, IF_NOT_EXISTS */
+    const olock_value *value;      /* VALUE: the builder's copy */
+    const olock_operand *a, *b;    /* IF_NOT_EXISTS (b), LIST_APPEND, PLUS, MINUS */
+};
+
+struct olock_cond {
+    const olock_expr *owner;
+    unsigned gen;
+    int kind;
+    unsigned depth;
+    olock_cmp cmp;
+    const olock_operand **ops;        /* operands, in text order */
+    size_t nops;
+    const olock_cond *a, *b;          /* AND, OR, NOT (a) */
+    const char *raw;                  /* RAW */
+    size_t raw_len;
+};
+
+/* An update action (target + operand, or raw text) or a projection path. */
+typedef struct olock__expr_action {
+    struct olock__expr_action *next;
+    olock__expr_path target;       /* unresolved (count 0) for raw actions until rendering */
+    const olock_operand *value;
+    const char *raw;
+    size_t raw_len;
+} olock__expr_action;
+
+/* An entry of the caller's own placeholder maps. */
+typedef struct olock__expr_raw_entry {
+    struct olock__expr_raw_entry *next;
+    const char *key;
+    size_t key_len;
+    const olock_value *value;
+    unsigned used;                 /* render serial that last used it */
+} olock__expr_raw_entry;
+
+typedef struct olock__expr_slot {
+    const char *name;
+    size_t len;
+    unsigned id;
+} olock__expr_slot;
+
+struct olock_expr {
+    olock_allocator alloc;
+    int has_alloc;
+    olock_arena arena;
+    olock_buf out;
+    unsigned gen;
+    olock_result status;
+    olock_error error;
+
+    /* the request */
+    const olock_cond *condition, *filter;
+    olock__expr_action *clause_head[OLOCK__EXPR_CLAUSES], *clause_tail[OLOCK__EXPR_CLAUSES];
+    olock__expr_action *proj_head, *proj_tail;
+    const olock_operand *pk_path, *pk_value;
+    const olock_cond *sk_cond;
+    olock__expr_raw_entry *raw_names, *raw_values;
+    size_t name_refs;              /* name segments created: bounds the distinct names */
+
+    /* rendering */
+    unsigned serial;
+    olock__expr_slot *slots;
+    size_t slot_cap;
+    unsigned next_name, next_value;
+    olock_value *names_out, *values_out;
+    size_t expr_start;
+    unsigned ops_count;
+    const char *what;              /* the expression being rendered, for messages */
+};
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static int olock__expr_claim(olock_expr *e, olock_result code) {
+    if (e->status != OLOCK_OK) return 0;
+    memset(&e->error, 0, sizeof e->error);
+    e->status = code;
+    return 1;
+}
+
+static int olock__expr_ok(const olock_expr *e) {
+    return e != NULL && e->status == OLOCK_OK;
+}
+
+static void *olock__expr_alloc(olock_expr *e, size_t n) {
+    void *p = olock_arena_alloc(&e->arena, n);
+    if (!p) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory");
+    return p;
+}
+
+static size_t olock__expr_utoa(uint64_t v, char *buf) {
+    char tmp[24];
+    size_t n = 0, i;
+    do { tmp[n++] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
+    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    buf[n] = 0;
+    return n;
+}
+
+/* Offset of the first invalid UTF-8 byte, or len when all is valid. */
+static size_t olock__expr_utf8_check(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        size_t n, k;
+        uint32_t cp;
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
+        else return i;
+        if (len - i <= n) return i;
+        for (k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n + 1;
+    }
+    return len;
+}
+
+/* Length of a prefix of s (at most max bytes) that does not split a UTF-8 sequence. */
+static int olock__expr_clip(const char *s, size_t len, size_t max) {
+    if (len <= max) return (int)len;
+    while (max > 0 && (((unsigned char)s[max]) & 0xC0) == 0x80) max--;
+    return (int)max;
+}
+
+/* Bytes a bare (unquoted) name may not contain. */
+static int olock__expr_special(unsigned char c) {
+    return c == '.' || c == '[' || c == ']' || c == '`' || c <= 0x20 || c == 0x7F;
+}
+
+static int olock__expr_word_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* ---- path text ---------------------------------------------------------------------------- */
+
+typedef struct olock__expr_scan {
+    olock_result code;
+    size_t offset;
+    const char *why;
+} olock__expr_scan;
+
+static unsigned olock__expr_scan_fail(olock__expr_scan *sc, olock_result code, size_t at, const char *why) {
+    sc->code = code; sc->offset = at; sc->why = why;
+    return 0;
+}
+
+/* Splits path text into at most OLOCK_PATH_MAX_DEPTH segments. Names are unescaped into
+   `names` (len bytes suffice) when it is not NULL. Returns the number of segments, or 0 with
+   *sc saying why. Pure: the libFuzzer target drives it directly. */
+static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg *segs, char *names,
+                                      olock__expr_scan *sc) {
+    size_t i = 0, w = 0, bad;
+    unsigned n = 0;
+    sc->code = OLOCK_OK; sc->offset = 0; sc->why = NULL;
+    if (len == 0) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, 0, "empty path");
+    bad = olock__expr_utf8_check(p, len);
+    if (bad < len) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, bad, "invalid UTF-8");
+    if (p[0] == '[') return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, 0, "a path starts with an attribute name");
+    for (;;) {
+        /* a name */
+        size_t start = w, at = i;
+        if (n == OLOCK_PATH_MAX_DEPTH)
+            return olock__expr_scan_fail(sc, OLOCK_ERR_LIMIT, i, "more than 32 nesting levels");
+        if (i < len && p[i] == '`') {
+            i++;
+            for (;;) {
+                if (i == len) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "unterminated backtick quote");
+                if (p[i] == '`') {
+                    if (i + 1 < len && p[i + 1] == '`') { if (names) names[w] = '`'; w++; i += 2; continue; }
+                    i++;
+                    break;
+                }
+                if (names) names[w] = p[i];
+                w++; i++;
+            }
+            if (w == start) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "empty name");
+        } else {
+            while (i < len && !olock__expr_special((unsigned char)p[i])) { if (names) names[w] = p[i]; w++; i++; }
+            if (w == start) {
+                if (i < len && p[i] != '.' && p[i] != '[')
+                    return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i,
+                        (unsigned char)p[i] <= 0x20 || p[i] == 0x7F ? "whitespace or control character in a name (quote it with backticks)"
+                                                                     : "unexpected character (quote the name with backticks)");
+                return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "empty name");
+            }
+        }
+        segs[n].name = names ? names + start : NULL;
+        segs[n].len = w - start;
+        segs[n].index = 0;
+        segs[n].is_index = 0;
+        n++;
+        /* indexes and the separator */
+        for (;;) {
+            uint32_t v = 0;
+            size_t digits;
+            if (i == len) return n;
+            if (p[i] == '.') { i++; break; }
+            if (p[i] != '[') {
+                if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7F)
+                    return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "whitespace or control character in a name (quote it with backticks)");
+                return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "expected '.' or '[' (quote names holding ] or ` with backticks)");
+            }
+            at = i++;
+            if (i < len && p[i] == '-') return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "negative list index");
+            for (digits = 0; i < len && p[i] >= '0' && p[i] <= '9'; i++, digits++) {
+                uint32_t d = (uint32_t)(p[i] - '0');
+                if (v > (OLOCK_PATH_MAX_INDEX - d) / 10)
+                    return olock__expr_scan_fail(sc, OLOCK_ERR_LIMIT, at, "list index larger than 2147483647");
+                v = v * 10 + d;
+            }
+            if (digits == 0) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "expected a list index (digits) after '['");
+            if (i == len || p[i] != ']') return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "expected ']'");
+            i++;
+            if (n == OLOCK_PATH_MAX_DEPTH)
+                return olock__expr_scan_fail(sc, OLOCK_ERR_LIMIT, at, "more than 32 nesting levels");
+            segs[n].name = NULL; segs[n].len = 0; segs[n].index = v; segs[n].is_index = 1;
+            n++;
+        }
+    }
+}
+
+/* Parses path text into the arena. Returns 1, or 0 with the error recorded. */
+static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *text, olock__expr_path *out) {
+    olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
+    olock__expr_seg *segs;
+    olock__expr_scan sc;
+    size_t len, k;
+    unsigned n;
+    char *names;
+    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn); return 0; }
+    len = strlen(text);
+    names = (char *)olock__expr_alloc(e, len + 1);
+    if (!names) return 0;
+    n = olock__expr_path_scan(text, len, tmp, names, &sc);
+    if (n == 0) {
+        OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
+                         sc.why, (unsigned)sc.offset);
+        return 0;
+    }
+    segs = (olock__expr_seg *)olock__expr_alloc(e, n * sizeof *segs);
+    if (!segs) return 0;
+    for (k = 0; k < n; k++) {
+        segs[k] = tmp[k];
+        if (!segs[k].is_index) e->name_refs++;
+    }
+    out->segs = segs;
+    out->count = n;
+    return 1;
+}
+
+/* A literal name as a one-segment path (key attributes). */
+static int olock__expr_name_path(olock_expr *e, const char *fn, const char *name, olock__expr_path *out) {
+    olock__expr_seg *seg;
+    size_t len, bad;
+    if (!name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn); return 0; }
+    len = strlen(name);
+    if (len == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn); return 0; }
+    bad = olock__expr_utf8_check(name, len);
+    if (bad < len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return 0; }
+    seg = (olock__expr_seg *)olock__expr_alloc(e, sizeof *seg);
+    if (!seg) return 0;
+    seg->name = olock_arena_strdup(&e->arena, name, len);
+    if (!seg->name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory"); return 0; }
+    seg->len = len; seg->index = 0; seg->is_index = 0;
+    e->name_refs++;
+    out->segs = seg;
+    out->count = 1;
+    return 1;
+}
+
+/* Human-readable path for messages: a.b[3], truncated with "...". */
+static const char *olock__expr_path_text(const olock__expr_path *p, char *buf, size_t cap) {
+    size_t w = 0, k;
+    for (k = 0; k < p->count && w + 16 < cap; k++) {
+        const olock__expr_seg *s = &p->segs[k];
+        if (s->is_index) {
+            buf[w++] = '[';
+            w += olock__expr_utoa(s->index, buf + w);
+            buf[w++] = ']';
+        } else {
+            size_t n = s->len;
+            if (k) buf[w++] = '.';
+            if (n > cap - w - 16) { n = (size_t)olock__expr_clip(s->name, n, cap - w - 16); memcpy(buf + w, s->name, n); w += n; memcpy(buf + w, "...", 3); w += 3; break; }
+            memcpy(buf + w, s->name, n);
+            w += n;
+        }
+    }
+    buf[w] = 0;
+    return buf;
+}
+
+static int olock__expr_seg_equal(const olock__expr_seg *a, const olock__expr_seg *b) {
+    if (a->is_index != b->is_index) return 0;
+    if (a->is_index) return a->index == b->index;
+    return a->len == b->len && memcmp(a->name, b->name, a->len) == 0;
+}
+
+/* Equal, or one a prefix of the other: DynamoDB's "two document paths overlap". */
+static int olock__expr_paths_overlap(const olock__expr_path *a, const olock__expr_path *b) {
+    unsigned k, n = a->count < b->count ? a->count : b->count;
+    for (k = 0; k < n; k++)
+        if (!olock__expr_seg_equal(&a->segs[k], &b->segs[k])) return 0;
+    return 1;
+}
+
+static int olock__expr_paths_equal(const olock__expr_path *a, const olock__expr_path *b) {
+    return a->count == b->count && olock__expr_paths_overlap(a, b);
+}
+
+/* Length of `name` as path text, and whether it needs backtick quotes. */
+static size_t olock__expr_quote_len(const char *name, size_t len, int *quote) {
+    size_t k, extra = 0;
+    *quote = 0;
+    for (k = 0; k < len; k++) {
+        if (olock__expr_special((unsigned char)name[k])) *quote = 1;
+        if (name[k] == '`') extra++;
+    }
+    return *quote ? len + extra + 2 : len;
+}
+
+/* Writes `name` as path text (quoted when `quote`); returns the bytes written. */
+static size_t olock__expr_quote_put(char *o, const char *name, size_t len, int quote) {
+    size_t k, w = 0;
+    if (!quote) { memcpy(o, name, len); return len; }
+    o[w++] = '`';
+    for (k = 0; k < len; k++) {
+        o[w++] = name[k];
+        if (name[k] == '`') o[w++] = '`';
+    }
+    o[w++] = '`';
+    return w;
+}
+
+/* Checks that text is a valid path (without keeping it). */
+static int olock__expr_check_path_text(olock_expr *e, const char *fn, const char *text) {
+    olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
+    olock__expr_scan sc;
+    size_t len;
+    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn); return 0; }
+    len = strlen(text);
+    if (olock__expr_path_scan(text, len, tmp, NULL, &sc) == 0) {
+        OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
+                         sc.why, (unsigned)sc.offset);
+        return 0;
+    }
+    return 1;
+}
+
+static const char *olock__expr_join(olock_expr *e, const char *fn, const char *parent, const char *name) {
+    size_t plen = 0, nlen, total, w = 0, bad;
+    int quote;
+    char *o;
+    if (!olock__expr_ok(e)) return NULL;
+    if (parent && !olock__expr_check_path_text(e, fn, parent)) return NULL;
+    if (!name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn); return NULL; }
+    nlen = strlen(name);
+    if (nlen == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn); return NULL; }
+    bad = olock__expr_utf8_check(name, nlen);
+    if (bad < nlen) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return NULL; }
+    if (parent) plen = strlen(parent);
+    total = plen + (parent ? 1 : 0) + olock__expr_quote_len(name, nlen, &quote);
+    o = (char *)olock__expr_alloc(e, total + 1);
+    if (!o) return NULL;
+    if (parent) { memcpy(o, parent, plen); w = plen; o[w++] = '.'; }
+    w += olock__expr_quote_put(o + w, name, nlen, quote);
+    o[w] = 0;
+    return o;
+}
+
+OLOCK_API const char *olock_path_name(olock_expr *e, const char *name) {
+    return olock__expr_join(e, "olock_path_name", NULL, name);
+}
+
+OLOCK_API const char *olock_path_key(olock_expr *e, const char *parent, const char *name) {
+    if (olock__expr_ok(e) && !parent) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_key: NULL parent"); return NULL; }
+    return olock__expr_join(e, "olock_path_key", parent, name);
+}
+
+OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_t index) {
+    char digits[24];
+    size_t plen, n;
+    char *o;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!parent) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_index: NULL parent"); return NULL; }
+    if (index < 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_path_index: negative list index"); return NULL; }
+    if (index > OLOCK_PATH_MAX_INDEX) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647"); return NULL; }
+    if (!olock__expr_check_path_text(e, "olock_path_index", parent)) return NULL;
+    plen = strlen(parent);
+    n = olock__expr_utoa((uint64_t)index, digits);
+    o = (char *)olock__expr_alloc(e, plen + n + 3);
+    if (!o) return NULL;
+    memcpy(o, parent, plen);
+    o[plen] = '[';
+    memcpy(o + plen + 1, digits, n);
+    o[plen + 1 + n] = ']';
+    o[plen + 2 + n] = 0;
+    return o;
+}
+
+/* ---- builder lifecycle --------------------------------------------------------------------- */
+
+static void olock__expr_clear_request(olock_expr *e) {
+    int k;
+    e->status = OLOCK_OK;
+    memset(&e->error, 0, sizeof e->error);
+    e->condition = e->filter = NULL;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) e->clause_head[k] = e->clause_tail[k] = NULL;
+    e->proj_head = e->proj_tail = NULL;
+    e->pk_path = e->pk_value = NULL;
+    e->sk_cond = NULL;
+    e->raw_names = e->raw_values = NULL;
+    e->name_refs = 0;
+    e->slots = NULL;
+    e->slot_cap = 0;
+    e->names_out = e->values_out = NULL;
+}
+
+OLOCK_API olock_result olock_expr_create(const olock_allocator *alloc, olock_expr **out) {
+    olock_expr *e;
+    const olock_allocator *a = (alloc && alloc->malloc_fn) ? alloc : NULL;
+    if (!out) return OLOCK_ERR_INVALID_ARG;
+    e = (olock_expr *)olock__alloc(a, sizeof *e);
+    if (!e) return OLOCK_ERR_NOMEM;
+    memset(e, 0, sizeof *e);
+    if (a) { e->alloc = *a; e->has_alloc = 1; }
+    olock_arena_init(&e->arena, e->has_alloc ? &e->alloc : NULL);
+    olock_buf_init(&e->out, e->has_alloc ? &e->alloc : NULL);
+    e->gen = 1;
+    olock__expr_clear_request(e);
+    *out = e;
+    return OLOCK_OK;
+}
+
+OLOCK_API void olock_expr_destroy(olock_expr *e) {
+    olock_allocator a;
+    int has;
+    if (!e) return;
+    a = e->alloc;
+    has = e->has_alloc;
+    olock_arena_free(&e->arena);
+    olock_buf_free(&e->out);
+    olock__free(has ? &a : NULL, e, sizeof *e);
+}
+
+OLOCK_API void olock_expr_reset(olock_expr *e) {
+    if (!e) return;
+    olock_arena_reset(&e->arena);
+    olock_buf_clear(&e->out);
+    e->gen++;
+    if (e->gen == 0) e->gen = 1;
+    olock__expr_clear_request(e);
+}
+
+OLOCK_API olock_arena *olock_expr_arena(olock_expr *e) {
+    return e ? &e->arena : NULL;
+}
+
+OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
+    if (!e) {
+        if (err) { memset(err, 0, sizeof *err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder"); }
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (err) {
+        if (e->status != OLOCK_OK) *err = e->error;
+        else memset(err, 0, sizeof *err);
+    }
+    return e->status;
+}
+
+/* ---- values -------------------------------------------------------------------------------- */
+
+static const olock_value *olock__expr_made(olock_expr *e, const char *fn, olock_value *v) {
+    if (!v) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
+    return v;
+}
+
+OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s) {
+    if (!olock__expr_ok(e)) return NULL;
+    if (!s) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_s: NULL string"); return NULL; }
+    return olock__expr_made(e, "olock_expr_s", olock_value_new_s(&e->arena, s, strlen(s)));
+}
+
+OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text) {
+    olock_decimal d;
+    olock_error derr;
+    size_t len;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!number_text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_n: NULL number"); return NULL; }
+    len = strlen(number_text);
+    memset(&derr, 0, sizeof derr);
+    if (olock_decimal_parse(number_text, len, &d, &derr) != OLOCK_OK) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_expr_n: \"%.*s\" is not a DynamoDB number: %s",
+                         olock__expr_clip(number_text, len, 60), number_text, derr.message);
+        return NULL;
+    }
+    return olock__expr_made(e, "olock_expr_n", olock_value_new_decimal(&e->arena, &d));
+}
+
+OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v) {
+    if (!olock__expr_ok(e)) return NULL;
+    return olock__expr_made(e, "olock_expr_i64", olock_value_new_i64(&e->arena, v));
+}
+
+OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b) {
+    if (!olock__expr_ok(e)) return NULL;
+    return olock__expr_made(e, "olock_expr_bool", olock_value_new_bool(&e->arena, b));
+}
+
+static int olock__expr_is_set(olock_type t) {
+    return t == OLOCK_TYPE_SS || t == OLOCK_TYPE_NS || t == OLOCK_TYPE_BS;
+}
+
+/* Orders two values of one type among N, S, B: -1, 0, 1 (N numerically, S/B bytewise). */
+static int olock__expr_value_cmp(const olock_value *a, const olock_value *b) {
+    if (a->type == OLOCK_TYPE_N) {
+        olock_decimal x, y;
+        if (olock_value_get_decimal(a, &x) != OLOCK_OK || olock_value_get_decimal(b, &y) != OLOCK_OK) return 0;
+        return olock_decimal_cmp(&x, &y);
+    } else {
+        size_t n = a->len < b->len ? a->len : b->len;
+        int c = n ? memcmp(a->str, b->str, n) : 0;
+        if (c) return c < 0 ? -1 : 1;
+        return a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+    }
+}
+
+/* ---- operands ------------------------------------------------------------------------------ */
+
+static olock_operand *olock__expr_operand_new(olock_expr *e, int kind) {
+    olock_operand *o = (olock_operand *)olock__expr_alloc(e, sizeof *o);
+    if (!o) return NULL;
+    memset(o, 0, sizeof *o);
+    o->owner = e;
+    o->gen = e->gen;
+    o->kind = kind;
+    o->depth = 1;
+    return o;
+}
+
+static int olock__expr_check_operand(olock_expr *e, const char *fn, const olock_operand *o) {
+    if (!o) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand", fn); return 0; }
+    if (o->owner != e || o->gen != e->gen) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: operand from another builder or from before olock_expr_reset", fn);
+        return 0;
+    }
+    return 1;
+}
+
+static const char *olock__expr_operand_name(int kind) {
+    switch (kind) {
+    case OLOCK__OPND_PATH: return "a path";
+    case OLOCK__OPND_VALUE: return "a value";
+    case OLOCK__OPND_SIZE: return "size()";
+    case OLOCK__OPND_IF_NOT_EXISTS: return "if_not_exists()";
+    case OLOCK__OPND_LIST_APPEND: return "list_append()";
+    case OLOCK__OPND_PLUS: return "+";
+    default: return "-";
+    }
+}
+
+static const olock_operand *olock__expr_value_operand(olock_expr *e, const char *fn, const olock_value *v) {
+    olock_operand *o;
+    olock_value *copy;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!v) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn); return NULL; }
+    if ((int)v->type < (int)OLOCK_TYPE_S || (int)v->type > (int)OLOCK_TYPE_BS) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: value has no valid DynamoDB type", fn);
+        return NULL;
+    }
+    if (olock__expr_is_set(v->type) && v->count == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty %s set (DynamoDB has no empty sets)", fn, olock_type_name(v->type));
+        return NULL;
+    }
+    copy = olock_value_copy(&e->arena, v);
+    if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn); return NULL; }
+    o = olock__expr_operand_new(e, OLOCK__OPND_VALUE);
+    if (!o) return NULL;
+    o->value = copy;
+    return o;
+}
+
+static const olock_operand *olock__expr_path_operand(olock_expr *e, const char *fn, int kind, const char *path) {
+    olock_operand *o;
+    olock__expr_path p;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_parse_path(e, fn, path, &p)) return NULL;
+    o = olock__expr_operand_new(e, kind);
+    if (!o) return NULL;
+    o->path = p;
+    return o;
+}
+
+OLOCK_API const olock_operand *olock_operand_path(olock_expr *e, const char *path) {
+    return olock__expr_path_operand(e, "olock_operand_path", OLOCK__OPND_PATH, path);
+}
+
+OLOCK_API const olock_operand *olock_operand_value(olock_expr *e, const olock_value *v) {
+    return olock__expr_value_operand(e, "olock_operand_value", v);
+}
+
+OLOCK_API const olock_operand *olock_operand_size(olock_expr *e, const char *path) {
+    return olock__expr_path_operand(e, "olock_operand_size", OLOCK__OPND_SIZE, path);
+}
+
+/* An argument of a SET function or of + / -. `in` names the context for messages. */
+static int olock__expr_check_set_arg(olock_expr *e, const char *fn, const olock_operand *o, int parent_kind) {
+    const char *in = olock__expr_operand_name(parent_kind);
+    if (!olock__expr_check_operand(e, fn, o)) return 0;
+    if (o->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return 0; }
+    if (o->kind == OLOCK__OPND_PLUS || o->kind == OLOCK__OPND_MINUS) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: %s cannot be an operand of %s", fn, olock__expr_operand_name(o->kind), in);
+        return 0;
+    }
+    if (parent_kind == OLOCK__OPND_LIST_APPEND) {
+        if (o->kind == OLOCK__OPND_LIST_APPEND) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: list_append() cannot be nested in list_append()", fn);
+            return 0;
+        }
+        if (o->kind == OLOCK__OPND_VALUE && o->value->type != OLOCK_TYPE_L) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: list_append() needs L values, got %s", fn, olock_type_name(o->value->type));
+            return 0;
+        }
+    }
+    if ((parent_kind == OLOCK__OPND_PLUS || parent_kind == OLOCK__OPND_MINUS) &&
+        o->kind == OLOCK__OPND_VALUE && o->value->type != OLOCK_TYPE_N) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: %s needs N values, got %s", fn, in, olock_type_name(o->value->type));
+        return 0;
+    }
+    return 1;
+}
+
+static const olock_operand *olock__expr_binary_operand(olock_expr *e, const char *fn, int kind,
+                                                       const olock_operand *a, const olock_operand *b) {
+    olock_operand *o;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_set_arg(e, fn, a, kind) || !olock__expr_check_set_arg(e, fn, b, kind)) return NULL;
+    o = olock__expr_operand_new(e, kind);
+    if (!o) return NULL;
+    o->a = a;
+    o->b = b;
+    o->depth = 1 + (a->depth > b->depth ? a->depth : b->depth);
+    if (o->depth > OLOCK_EXPR_MAX_OPERATORS) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: operands nested more than %u levels", fn, (unsigned)OLOCK_EXPR_MAX_OPERATORS);
+        return NULL;
+    }
+    return o;
+}
+
+static const olock_operand *olock__expr_if_not_exists(olock_expr *e, const char *fn, const char *path,
+                                                     const olock_operand *fallback) {
+    olock_operand *o;
+    olock__expr_path p;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_set_arg(e, fn, fallback, OLOCK__OPND_IF_NOT_EXISTS)) return NULL;
+    if (!olock__expr_parse_path(e, fn, path, &p)) return NULL;
+    o = olock__expr_operand_new(e, OLOCK__OPND_IF_NOT_EXISTS);
+    if (!o) return NULL;
+    o->path = p;
+    o->b = fallback;
+    o->depth = 1 + fallback->depth;
+    if (o->depth > OLOCK_EXPR_MAX_OPERATORS) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: operands nested more than %u levels", fn, (unsigned)OLOCK_EXPR_MAX_OPERATORS);
+        return NULL;
+    }
+    return o;
+}
+
+OLOCK_API const olock_operand *olock_operand_if_not_exists(olock_expr *e, const char *path, const olock_operand *fallback) {
+    return olock__expr_if_not_exists(e, "olock_operand_if_not_exists", path, fallback);
+}
+
+OLOCK_API const olock_operand *olock_operand_list_append(olock_expr *e, const olock_operand *a, const olock_operand *b) {
+    return olock__expr_binary_operand(e, "olock_operand_list_append", OLOCK__OPND_LIST_APPEND, a, b);
+}
+
+OLOCK_API const olock_operand *olock_operand_plus(olock_expr *e, const olock_operand *a, const olock_operand *b) {
+    return olock__expr_binary_operand(e, "olock_operand_plus", OLOCK__OPND_PLUS, a, b);
+}
+
+OLOCK_API const olock_operand *olock_operand_minus(olock_expr *e, const olock_operand *a, const olock_operand *b) {
+    return olock__expr_binary_operand(e, "olock_operand_minus", OLOCK__OPND_MINUS, a, b);
+}
+
+/* ---- conditions ---------------------------------------------------------------------------- */
+
+static const char *olock__expr_cmp_text(olock_cmp op) {
+    switch (op) {
+    case OLOCK_CMP_EQ: return "=";
+    case OLOCK_CMP_NE: return "<>";
+    case OLOCK_CMP_LT: return "<";
+    case OLOCK_CMP_LE: return "<=";
+    case OLOCK_CMP_GT: return ">";
+    case OLOCK_CMP_GE: return ">=";
+    }
+    return NULL;
+}
+
+static int olock__expr_check_cond(olock_expr *e, const char *fn, const olock_cond *c) {
+    if (!c) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn); return 0; }
+    if (c->owner != e || c->gen != e->gen) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: condition from another builder or from before olock_expr_reset", fn);
+        return 0;
+    }
+    return 1;
+}
+
+/* An operand of a condition: a path, a value or size(path). */
+static int olock__expr_check_cond_operand(olock_expr *e, const char *fn, const olock_operand *o) {
+    if (!olock__expr_check_operand(e, fn, o)) return 0;
+    if (o->kind != OLOCK__OPND_PATH && o->kind != OLOCK__OPND_VALUE && o->kind != OLOCK__OPND_SIZE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: %s is only allowed in an update's SET", fn, olock__expr_operand_name(o->kind));
+        return 0;
+    }
+    return 1;
+}
+
+/* Ordering (< <= > >= BETWEEN) works on N, S and B only. */
+static int olock__expr_check_orderable(olock_expr *e, const char *fn, const char *op, const olock_operand *o) {
+    if (o->kind == OLOCK__OPND_VALUE && o->value->type != OLOCK_TYPE_N && o->value->type != OLOCK_TYPE_S &&
+        o->value->type != OLOCK_TYPE_B) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: %s needs N, S or B values, got %s", fn, op, olock_type_name(o->value->type));
+        return 0;
+    }
+    return 1;
+}
+
+/* DynamoDB: "The first operand must be distinct from the remaining operands". */
+static int olock__expr_check_distinct(olock_expr *e, const char *fn, const char *op, const olock_operand *first,
+                                      const olock_operand *other) {
+    char buf[96];
+    if (first->kind == OLOCK__OPND_PATH && other->kind == OLOCK__OPND_PATH && olock__expr_paths_equal(&first->path, &other->path)) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: %s compares path %s with itself", fn, op,
+                         olock__expr_path_text(&first->path, buf, sizeof buf));
+        return 0;
+    }
+    return 1;
+}
+
+static olock_cond *olock__expr_cond_new(olock_expr *e, int kind, size_t nops) {
+    olock_cond *c = (olock_cond *)olock__expr_alloc(e, sizeof *c);
+    if (!c) return NULL;
+    memset(c, 0, sizeof *c);
+    c->owner = e;
+    c->gen = e->gen;
+    c->kind = kind;
+    c->depth = 1;
+    if (nops) {
+        const olock_operand **ops = (const olock_operand **)olock__expr_alloc(e, nops * sizeof *ops);
+        if (!ops) return NULL;
+        memset(ops, 0, nops * sizeof *ops);
+        c->ops = ops;
+        c->nops = nops;
+    }
+    return c;
+}
+
+static void olock__expr_cond_set_op(olock_cond *c, size_t k, const olock_operand *o) {
+    c->ops[k] = o;
+    if (o->depth + 1 > c->depth) c->depth = o->depth + 1;
+}
+
+static const olock_cond *olock__expr_compare(olock_expr *e, const char *fn, const olock_operand *a, olock_cmp op,
+                                             const olock_operand *b) {
+    olock_cond *c;
+    const char *t;
+    if (!olock__expr_ok(e)) return NULL;
+    t = olock__expr_cmp_text(op);
+    if (!t) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: invalid comparison operator %d", fn, (int)op); return NULL; }
+    if (!olock__expr_check_cond_operand(e, fn, a) || !olock__expr_check_cond_operand(e, fn, b)) return NULL;
+    if (op != OLOCK_CMP_EQ && op != OLOCK_CMP_NE &&
+        (!olock__expr_check_orderable(e, fn, t, a) || !olock__expr_check_orderable(e, fn, t, b)))
+        return NULL;
+    if (!olock__expr_check_distinct(e, fn, t, a, b)) return NULL;
+    c = olock__expr_cond_new(e, OLOCK__COND_CMP, 2);
+    if (!c) return NULL;
+    c->cmp = op;
+    olock__expr_cond_set_op(c, 0, a);
+    olock__expr_cond_set_op(c, 1, b);
+    return c;
+}
+
+OLOCK_API const olock_cond *olock_cond_compare(olock_expr *e, const olock_operand *a, olock_cmp op, const olock_operand *b) {
+    return olock__expr_compare(e, "olock_cond_compare", a, op, b);
+}
+
+static const olock_cond *olock__expr_cmp_value(olock_expr *e, const char *fn, const char *path, olock_cmp op, const olock_value *v) {
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    const olock_operand *b = a ? olock__expr_value_operand(e, fn, v) : NULL;
+    return b ? olock__expr_compare(e, fn, a, op, b) : NULL;
+}
+
+OLOCK_API const olock_cond *olock_cond_cmp(olock_expr *e, const char *path, olock_cmp op, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_cmp", path, op, v);
+}
+OLOCK_API const olock_cond *olock_cond_eq(olock_expr *e, const char *path, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_eq", path, OLOCK_CMP_EQ, v);
+}
+OLOCK_API const olock_cond *olock_cond_ne(olock_expr *e, const char *path, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_ne", path, OLOCK_CMP_NE, v);
+}
+OLOCK_API const olock_cond *olock_cond_lt(olock_expr *e, const char *path, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_lt", path, OLOCK_CMP_LT, v);
+}
+OLOCK_API const olock_cond *olock_cond_le(olock_expr *e, const char *path, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_le", path, OLOCK_CMP_LE, v);
+}
+OLOCK_API const olock_cond *olock_cond_gt(olock_expr *e, const char *path, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_gt", path, OLOCK_CMP_GT, v);
+}
+OLOCK_API const olock_cond *olock_cond_ge(olock_expr *e, const char *path, const olock_value *v) {
+    return olock__expr_cmp_value(e, "olock_cond_ge", path, OLOCK_CMP_GE, v);
+}
+
+OLOCK_API const olock_cond *olock_cond_cmp_path(olock_expr *e, const char *path, olock_cmp op, const char *other_path) {
+    const char *fn = "olock_cond_cmp_path";
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    const olock_operand *b = a ? olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, other_path) : NULL;
+    return b ? olock__expr_compare(e, fn, a, op, b) : NULL;
+}
+
+OLOCK_API const olock_cond *olock_cond_size_cmp(olock_expr *e, const char *path, olock_cmp op, const olock_value *v) {
+    const char *fn = "olock_cond_size_cmp";
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_SIZE, path);
+    const olock_operand *b = a ? olock__expr_value_operand(e, fn, v) : NULL;
+    return b ? olock__expr_compare(e, fn, a, op, b) : NULL;
+}
+
+static const olock_cond *olock__expr_between(olock_expr *e, const char *fn, const olock_operand *a,
+                                             const olock_operand *lo, const olock_operand *hi) {
+    olock_cond *c;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_cond_operand(e, fn, a) || !olock__expr_check_cond_operand(e, fn, lo) ||
+        !olock__expr_check_cond_operand(e, fn, hi))
+        return NULL;
+    if (!olock__expr_check_orderable(e, fn, "BETWEEN", a) || !olock__expr_check_orderable(e, fn, "BETWEEN", lo) ||
+        !olock__expr_check_orderable(e, fn, "BETWEEN", hi))
+        return NULL;
+    if (!olock__expr_check_distinct(e, fn, "BETWEEN", a, lo) || !olock__expr_check_distinct(e, fn, "BETWEEN", a, hi)) return NULL;
+    if (lo->kind == OLOCK__OPND_VALUE && hi->kind == OLOCK__OPND_VALUE) {
+        if (lo->value->type != hi->value->type) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: BETWEEN bounds of different types (%s and %s)", fn,
+                             olock_type_name(lo->value->type), olock_type_name(hi->value->type));
+            return NULL;
+        }
+        if (olock__expr_value_cmp(lo->value, hi->value) > 0) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: BETWEEN lower bound is greater than the upper bound", fn);
+            return NULL;
+        }
+    }
+    c = olock__expr_cond_new(e, OLOCK__COND_BETWEEN, 3);
+    if (!c) return NULL;
+    olock__expr_cond_set_op(c, 0, a);
+    olock__expr_cond_set_op(c, 1, lo);
+    olock__expr_cond_set_op(c, 2, hi);
+    return c;
+}
+
+OLOCK_API const olock_cond *olock_cond_between(olock_expr *e, const char *path, const olock_value *lo, const olock_value *hi) {
+    const char *fn = "olock_cond_between";
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    const olock_operand *l = a ? olock__expr_value_operand(e, fn, lo) : NULL;
+    const olock_operand *h = l ? olock__expr_value_operand(e, fn, hi) : NULL;
+    return h ? olock__expr_between(e, fn, a, l, h) : NULL;
+}
+
+OLOCK_API const olock_cond *olock_cond_between_operands(olock_expr *e, const olock_operand *a,
+                                                        const olock_operand *lo, const olock_operand *hi) {
+    return olock__expr_between(e, "olock_cond_between_operands", a, lo, hi);
+}
+
+static int olock__expr_check_in_count(olock_expr *e, const char *fn, const void *list, size_t count) {
+    if (count == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: IN needs at least one operand", fn); return 0; }
+    if (count > OLOCK_EXPR_MAX_IN) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: IN takes at most %u operands, got %lu", fn, (unsigned)OLOCK_EXPR_MAX_IN,
+                         (unsigned long)count);
+        return 0;
+    }
+    if (!list) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand list", fn); return 0; }
+    return 1;
+}
+
+static const olock_cond *olock__expr_in(olock_expr *e, const char *fn, const olock_operand *a,
+                                        const olock_operand *const *list, size_t count) {
+    olock_cond *c;
+    size_t k;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_in_count(e, fn, list, count)) return NULL;
+    if (!olock__expr_check_cond_operand(e, fn, a)) return NULL;
+    for (k = 0; k < count; k++)
+        if (!olock__expr_check_cond_operand(e, fn, list[k]) || !olock__expr_check_distinct(e, fn, "IN", a, list[k])) return NULL;
+    c = olock__expr_cond_new(e, OLOCK__COND_IN, count + 1);
+    if (!c) return NULL;
+    olock__expr_cond_set_op(c, 0, a);
+    for (k = 0; k < count; k++) olock__expr_cond_set_op(c, k + 1, list[k]);
+    return c;
+}
+
+OLOCK_API const olock_cond *olock_cond_in_operands(olock_expr *e, const olock_operand *a,
+                                                   const olock_operand *const *list, size_t count) {
+    return olock__expr_in(e, "olock_cond_in_operands", a, list, count);
+}
+
+OLOCK_API const olock_cond *olock_cond_in(olock_expr *e, const char *path, const olock_value *const *values, size_t count) {
+    const char *fn = "olock_cond_in";
+    const olock_operand *ops[OLOCK_EXPR_MAX_IN];
+    const olock_operand *a;
+    size_t k;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_in_count(e, fn, values, count)) return NULL;
+    a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    for (k = 0; a && k < count; k++)
+        if (!(ops[k] = olock__expr_value_operand(e, fn, values[k]))) return NULL;
+    return a ? olock__expr_in(e, fn, a, ops, count) : NULL;
+}
+
+static const olock_cond *olock__expr_path_function(olock_expr *e, const char *fn, int kind, const char *path) {
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    olock_cond *c;
+    if (!a) return NULL;
+    c = olock__expr_cond_new(e, kind, 1);
+    if (!c) return NULL;
+    olock__expr_cond_set_op(c, 0, a);
+    return c;
+}
+
+OLOCK_API const olock_cond *olock_cond_attribute_exists(olock_expr *e, const char *path) {
+    return olock__expr_path_function(e, "olock_cond_attribute_exists", OLOCK__COND_EXISTS, path);
+}
+
+OLOCK_API const olock_cond *olock_cond_attribute_not_exists(olock_expr *e, const char *path) {
+    return olock__expr_path_function(e, "olock_cond_attribute_not_exists", OLOCK__COND_NOT_EXISTS, path);
+}
+
+OLOCK_API const olock_cond *olock_cond_attribute_type(olock_expr *e, const char *path, olock_type t) {
+    const char *fn = "olock_cond_attribute_type";
+    const olock_operand *a, *b;
+    const olock_value *name;
+    olock_cond *c;
+    if (!olock__expr_ok(e)) return NULL;
+    if ((int)t < (int)OLOCK_TYPE_S || (int)t > (int)OLOCK_TYPE_BS) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: invalid type %d", fn, (int)t);
+        return NULL;
+    }
+    a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    if (!a) return NULL;
+    name = olock__expr_made(e, fn, olock_value_new_s(&e->arena, olock_type_name(t), strlen(olock_type_name(t))));
+    b = name ? olock__expr_value_operand(e, fn, name) : NULL;
+    if (!b) return NULL;
+    c = olock__expr_cond_new(e, OLOCK__COND_TYPE, 2);
+    if (!c) return NULL;
+    olock__expr_cond_set_op(c, 0, a);
+    olock__expr_cond_set_op(c, 1, b);
+    return c;
+}
+
+static const olock_cond *olock__expr_two_arg_function(olock_expr *e, const char *fn, int kind,
+                                                      const olock_operand *a, const olock_operand *b) {
+    olock_cond *c;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_cond_operand(e, fn, a) || !olock__expr_check_cond_operand(e, fn, b)) return NULL;
+    if (a->kind == OLOCK__OPND_SIZE || b->kind == OLOCK__OPND_SIZE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is a number, not an operand of this function", fn);
+        return NULL;
+    }
+    if (kind == OLOCK__COND_BEGINS_WITH) {
+        int k;
+        for (k = 0; k < 2; k++) {
+            const olock_operand *o = k ? b : a;
+            if (o->kind == OLOCK__OPND_VALUE && o->value->type != OLOCK_TYPE_S && o->value->type != OLOCK_TYPE_B) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: begins_with() needs S or B values, got %s", fn, olock_type_name(o->value->type));
+                return NULL;
+            }
+        }
+    }
+    c = olock__expr_cond_new(e, kind, 2);
+    if (!c) return NULL;
+    olock__expr_cond_set_op(c, 0, a);
+    olock__expr_cond_set_op(c, 1, b);
+    return c;
+}
+
+OLOCK_API const olock_cond *olock_cond_begins_with_operands(olock_expr *e, const olock_operand *a, const olock_operand *b) {
+    return olock__expr_two_arg_function(e, "olock_cond_begins_with_operands", OLOCK__COND_BEGINS_WITH, a, b);
+}
+
+OLOCK_API const olock_cond *olock_cond_contains_operands(olock_expr *e, const olock_operand *a, const olock_operand *b) {
+    return olock__expr_two_arg_function(e, "olock_cond_contains_operands", OLOCK__COND_CONTAINS, a, b);
+}
+
+OLOCK_API const olock_cond *olock_cond_begins_with(olock_expr *e, const char *path, const olock_value *prefix) {
+    const char *fn = "olock_cond_begins_with";
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    const olock_operand *b = a ? olock__expr_value_operand(e, fn, prefix) : NULL;
+    return b ? olock__expr_two_arg_function(e, fn, OLOCK__COND_BEGINS_WITH, a, b) : NULL;
+}
+
+OLOCK_API const olock_cond *olock_cond_contains(olock_expr *e, const char *path, const olock_value *operand) {
+    const char *fn = "olock_cond_contains";
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, path);
+    const olock_operand *b = a ? olock__expr_value_operand(e, fn, operand) : NULL;
+    return b ? olock__expr_two_arg_function(e, fn, OLOCK__COND_CONTAINS, a, b) : NULL;
+}
+
+static const olock_cond *olock__expr_logic(olock_expr *e, const char *fn, int kind, const olock_cond *a, const olock_cond *b) {
+    olock_cond *c;
+    if (!olock__expr_ok(e)) return NULL;
+    if (!olock__expr_check_cond(e, fn, a)) return NULL;
+    if (kind != OLOCK__COND_NOT && !olock__expr_check_cond(e, fn, b)) return NULL;
+    c = olock__expr_cond_new(e, kind, 0);
+    if (!c) return NULL;
+    c->a = a;
+    c->b = b;
+    c->depth = 1 + (b && b->depth > a->depth ? b->depth : a->depth);
+    if (c->depth > OLOCK_EXPR_MAX_OPERATORS) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: conditions nested more than %u levels", fn, (unsigned)OLOCK_EXPR_MAX_OPERATORS);
+        return NULL;
+    }
+    return c;
+}
+
+OLOCK_API const olock_cond *olock_cond_and(olock_expr *e, const olock_cond *a, const olock_cond *b) {
+    return olock__expr_logic(e, "olock_cond_and", OLOCK__COND_AND, a, b);
+}
+
+OLOCK_API const olock_cond *olock_cond_or(olock_expr *e, const olock_cond *a, const olock_cond *b) {
+    return olock__expr_logic(e, "olock_cond_or", OLOCK__COND_OR, a, b);
+}
+
+OLOCK_API const olock_cond *olock_cond_not(olock_expr *e, const olock_cond *a) {
+    return olock__expr_logic(e, "olock_cond_not", OLOCK__COND_NOT, a, NULL);
+}
+
+/* Copies raw expression text after checking it is non-blank UTF-8. */
+static const char *olock__expr_raw_copy(olock_expr *e, const char *fn, const char *text, size_t *len_out) {
+    size_t len, k, bad;
+    char *copy;
+    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL text", fn); return NULL; }
+    len = strlen(text);
+    for (k = 0; k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r'); k++) {}
+    if (k == len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty expression", fn); return NULL; }
+    bad = olock__expr_utf8_check(text, len);
+    if (bad < len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: text is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return NULL; }
+    if (len > OLOCK_EXPR_MAX_BYTES) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: expression of %lu bytes is longer than %u", fn, (unsigned long)len,
+                         (unsigned)OLOCK_EXPR_MAX_BYTES);
+        return NULL;
+    }
+    copy = olock_arena_strdup(&e->arena, text, len);
+    if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn); return NULL; }
+    *len_out = len;
+    return copy;
+}
+
+OLOCK_API const olock_cond *olock_cond_raw(olock_expr *e, const char *text) {
+    olock_cond *c;
+    const char *copy;
+    size_t len = 0;
+    if (!olock__expr_ok(e)) return NULL;
+    copy = olock__expr_raw_copy(e, "olock_cond_raw", text, &len);
+    if (!copy) return NULL;
+    c = olock__expr_cond_new(e, OLOCK__COND_RAW, 0);
+    if (!c) return NULL;
+    c->raw = copy;
+    c->raw_len = len;
+    return c;
+}
+
+/* ---- what the request uses ----------------------------------------------------------------- */
+
+static void olock__expr_and_into(olock_expr *e, const char *fn, const olock_cond **slot, const olock_cond *c) {
+    if (!olock__expr_ok(e)) return;
+    if (!olock__expr_check_cond(e, fn, c)) return;
+    if (*slot) c = olock__expr_logic(e, fn, OLOCK__COND_AND, *slot, c);
+    if (c) *slot = c;
+}
+
+OLOCK_API void olock_expr_add_condition(olock_expr *e, const olock_cond *c) {
+    if (e) olock__expr_and_into(e, "olock_expr_add_condition", &e->condition, c);
+}
+
+OLOCK_API void olock_expr_add_filter(olock_expr *e, const olock_cond *c) {
+    if (e) olock__expr_and_into(e, "olock_expr_add_filter", &e->filter, c);
+}
+
+static olock__expr_action *olock__expr_action_new(olock_expr *e) {
+    olock__expr_action *a = (olock__expr_action *)olock__expr_alloc(e, sizeof *a);
+    if (a) memset(a, 0, sizeof *a);
+    return a;
+}
+
+OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path) {
+    olock__expr_action *a;
+    olock__expr_path p;
+    if (!olock__expr_ok(e)) return;
+    if (!olock__expr_parse_path(e, "olock_expr_add_projection", path, &p)) return;
+    a = olock__expr_action_new(e);
+    if (!a) return;
+    a->target = p;
+    if (e->proj_tail) e->proj_tail->next = a; else e->proj_head = a;
+    e->proj_tail = a;
+}
+
+static int olock__expr_placeholder_ok(const char *key, size_t len, char lead) {
+    size_t k;
+    if (len < 2 || len > OLOCK_PLACEHOLDER_MAX || key[0] != lead) return 0;
+    for (k = 1; k < len; k++)
+        if (!olock__expr_word_char((unsigned char)key[k])) return 0;
+    return 1;
+}
+
+static olock__expr_raw_entry *olock__expr_raw_find(olock__expr_raw_entry *list, const char *key, size_t len) {
+    for (; list; list = list->next)
+        if (list->key_len == len && memcmp(list->key, key, len) == 0) return list;
+    return NULL;
+}
+
+static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_names) {
+    const char *fn = "olock_expr_add_maps";
+    const char *what = is_names ? "names" : "values";
+    olock__expr_raw_entry **head = is_names ? &e->raw_names : &e->raw_values;
+    olock__expr_raw_entry *tail = *head;
+    const olock_value *m;
+    if (!map) return;
+    if (map->type != OLOCK_TYPE_M) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: the %s map is not an M value", fn, what); return; }
+    while (tail && tail->next) tail = tail->next;
+    for (m = map->first; m; m = m->next) {
+        olock__expr_raw_entry *ent;
+        olock_value *copy;
+        const char *ent_key;
+        if (m->key && m->key_len > OLOCK_PLACEHOLDER_MAX) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: placeholder \"%.*s...\" is longer than %u bytes", fn,
+                             olock__expr_clip(m->key, m->key_len, 40), m->key, (unsigned)OLOCK_PLACEHOLDER_MAX);
+            return;
+        }
+        if (!m->key || !olock__expr_placeholder_ok(m->key, m->key_len, is_names ? '#' : ':')) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: \"%.*s\" is not a valid %s placeholder (%c then 1-254 of A-Z a-z 0-9 _)",
+                             fn, m->key ? olock__expr_clip(m->key, m->key_len, 80) : 0, m->key ? m->key : "",
+                             what, is_names ? '#' : ':');
+            return;
+        }
+        if (is_names) {
+            if (m->type != OLOCK_TYPE_S || m->len == 0 || olock__expr_utf8_check(m->str, m->len) < m->len) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: names entry %.*s must be a non-empty UTF-8 S value", fn,
+                                 (int)m->key_len, m->key);
+                return;
+            }
+        } else if (olock__expr_is_set(m->type) && m->count == 0) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: values entry %.*s is an empty set", fn, (int)m->key_len, m->key);
+            return;
+        }
+        ent = olock__expr_raw_find(*head, m->key, m->key_len);
+        if (ent) {
+            if (!olock_value_equal(ent->value, m)) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: placeholder %.*s given twice with different values", fn,
+                                 (int)m->key_len, m->key);
+                return;
+            }
+            continue;
+        }
+        ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
+        copy = ent ? olock_value_copy(&e->arena, m) : NULL;
+        ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
+        if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
+        if (!ent_key) return;
+        ent->next = NULL;
+        ent->key = ent_key;
+        ent->key_len = m->key_len;
+        ent->value = copy;
+        ent->used = 0;
+        if (tail) tail->next = ent; else *head = ent;
+        tail = ent;
+    }
+}
+
+OLOCK_API void olock_expr_add_maps(olock_expr *e, const olock_value *names, const olock_value *values) {
+    if (!olock__expr_ok(e)) return;
+    olock__expr_add_map(e, names, 1);
+    if (olock__expr_ok(e)) olock__expr_add_map(e, values, 0);
+}
+
+/* ---- key conditions ------------------------------------------------------------------------ */
+
+static const olock_operand *olock__expr_key_path(olock_expr *e, const char *fn, const char *name) {
+    olock__expr_path p;
+    olock_operand *o;
+    if (!olock__expr_name_path(e, fn, name, &p)) return NULL;
+    o = olock__expr_operand_new(e, OLOCK__OPND_PATH);
+    if (o) o->path = p;
+    return o;
+}
+
+static const olock_operand *olock__expr_key_value(olock_expr *e, const char *fn, const olock_value *v, int prefix) {
+    const olock_operand *o = olock__expr_value_operand(e, fn, v);
+    if (!o) return NULL;
+    if (o->value->type != OLOCK_TYPE_S && o->value->type != OLOCK_TYPE_B && (prefix || o->value->type != OLOCK_TYPE_N)) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: key values are %s, got %s", fn, prefix ? "S or B" : "S, N or B",
+                         olock_type_name(o->value->type));
+        return NULL;
+    }
+    return o;
+}
+
+OLOCK_API void olock_key_partition_eq(olock_expr *e, const char *name, const olock_value *v) {
+    const char *fn = "olock_key_partition_eq";
+    const olock_operand *p, *val;
+    if (!olock__expr_ok(e)) return;
+    if (e->pk_path) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the partition key condition is already set", fn); return; }
+    p = olock__expr_key_path(e, fn, name);
+    val = p ? olock__expr_key_value(e, fn, v, 0) : NULL;
+    if (!val) return;
+    e->pk_path = p;
+    e->pk_value = val;
+}
+
+static int olock__expr_sort_key_free(olock_expr *e, const char *fn) {
+    if (!olock__expr_ok(e)) return 0;
+    if (e->sk_cond) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the sort key condition is already set", fn); return 0; }
+    return 1;
+}
+
+OLOCK_API void olock_key_sort_cmp(olock_expr *e, const char *name, olock_cmp op, const olock_value *v) {
+    const char *fn = "olock_key_sort_cmp";
+    const olock_operand *p, *val;
+    if (!olock__expr_sort_key_free(e, fn)) return;
+    if (op == OLOCK_CMP_NE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: <> is not allowed in a key condition", fn); return; }
+    p = olock__expr_key_path(e, fn, name);
+    val = p ? olock__expr_key_value(e, fn, v, 0) : NULL;
+    if (val) e->sk_cond = olock__expr_compare(e, fn, p, op, val);
+}
+
+OLOCK_API void olock_key_sort_between(olock_expr *e, const char *name, const olock_value *lo, const olock_value *hi) {
+    const char *fn = "olock_key_sort_between";
+    const olock_operand *p, *l, *h;
+    if (!olock__expr_sort_key_free(e, fn)) return;
+    p = olock__expr_key_path(e, fn, name);
+    l = p ? olock__expr_key_value(e, fn, lo, 0) : NULL;
+    h = l ? olock__expr_key_value(e, fn, hi, 0) : NULL;
+    if (h) e->sk_cond = olock__expr_between(e, fn, p, l, h);
+}
+
+OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const olock_value *prefix) {
+    const char *fn = "olock_key_sort_begins_with";
+    const olock_operand *p, *val;
+    if (!olock__expr_sort_key_free(e, fn)) return;
+    p = olock__expr_key_path(e, fn, name);
+    val = p ? olock__expr_key_value(e, fn, prefix, 1) : NULL;
+    if (val) e->sk_cond = olock__expr_two_arg_function(e, fn, OLOCK__COND_BEGINS_WITH, p, val);
+}
+
+/* ---- updates ------------------------------------------------------------------------------- */
+
+static void olock__expr_push_action(olock_expr *e, int clause, olock__expr_action *a) {
+    if (e->clause_tail[clause]) e->clause_tail[clause]->next = a; else e->clause_head[clause] = a;
+    e->clause_tail[clause] = a;
+}
+
+static void olock__expr_action_add(olock_expr *e, const char *fn, int clause, const char *path, const olock_operand *v) {
+    olock__expr_action *a;
+    olock__expr_path p;
+    if (!olock__expr_ok(e) || !v) return;
+    if (!olock__expr_parse_path(e, fn, path, &p)) return;
+    a = olock__expr_action_new(e);
+    if (!a) return;
+    a->target = p;
+    a->value = v;
+    olock__expr_push_action(e, clause, a);
+}
+
+OLOCK_API void olock_update_set_operand(olock_expr *e, const char *path, const olock_operand *v) {
+    const char *fn = "olock_update_set_operand";
+    if (!olock__expr_ok(e)) return;
+    if (!olock__expr_check_operand(e, fn, v)) return;
+    if (v->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return; }
+    olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, v);
+}
+
+OLOCK_API void olock_update_set(olock_expr *e, const char *path, const olock_value *v) {
+    const olock_operand *o = olock__expr_value_operand(e, "olock_update_set", v);
+    olock__expr_action_add(e, "olock_update_set", OLOCK__EXPR_SET, path, o);
+}
+
+static void olock__expr_set_arith(olock_expr *e, const char *fn, int kind, const char *path, const char *src, const olock_value *v) {
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, src ? src : path);
+    const olock_operand *b = a ? olock__expr_value_operand(e, fn, v) : NULL;
+    const olock_operand *o = b ? olock__expr_binary_operand(e, fn, kind, a, b) : NULL;
+    olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
+}
+
+OLOCK_API void olock_update_set_plus(olock_expr *e, const char *path, const char *src, const olock_value *v) {
+    olock__expr_set_arith(e, "olock_update_set_plus", OLOCK__OPND_PLUS, path, src, v);
+}
+
+OLOCK_API void olock_update_set_minus(olock_expr *e, const char *path, const char *src, const olock_value *v) {
+    olock__expr_set_arith(e, "olock_update_set_minus", OLOCK__OPND_MINUS, path, src, v);
+}
+
+OLOCK_API void olock_update_set_if_not_exists(olock_expr *e, const char *path, const char *src, const olock_value *v) {
+    const char *fn = "olock_update_set_if_not_exists";
+    const olock_operand *b = olock__expr_value_operand(e, fn, v);
+    const olock_operand *o = b ? olock__expr_if_not_exists(e, fn, src ? src : path, b) : NULL;
+    olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
+}
+
+OLOCK_API void olock_update_list_append(olock_expr *e, const char *path, const char *src, const olock_value *list) {
+    const char *fn = "olock_update_list_append";
+    const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, src ? src : path);
+    const olock_operand *b = a ? olock__expr_value_operand(e, fn, list) : NULL;
+    const olock_operand *o = b ? olock__expr_binary_operand(e, fn, OLOCK__OPND_LIST_APPEND, a, b) : NULL;
+    olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
+}
+
+OLOCK_API void olock_update_list_prepend(olock_expr *e, const char *path, const olock_value *list, const char *src) {
+    const char *fn = "olock_update_list_prepend";
+    const olock_operand *a = olock__expr_value_operand(e, fn, list);
+    const olock_operand *b = a ? olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, src ? src : path) : NULL;
+    const olock_operand *o = b ? olock__expr_binary_operand(e, fn, OLOCK__OPND_LIST_APPEND, a, b) : NULL;
+    olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
+}
+
+OLOCK_API void olock_update_remove(olock_expr *e, const char *path) {
+    olock__expr_action *a;
+    olock__expr_path p;
+    if (!olock__expr_ok(e)) return;
+    if (!olock__expr_parse_path(e, "olock_update_remove", path, &p)) return;
+    a = olock__expr_action_new(e);
+    if (!a) return;
+    a->target = p;
+    olock__expr_push_action(e, OLOCK__EXPR_REMOVE, a);
+}
+
+OLOCK_API void olock_update_add(olock_expr *e, const char *path, const olock_value *v) {
+    const char *fn = "olock_update_add";
+    const olock_operand *o = olock__expr_value_operand(e, fn, v);
+    if (o && o->value->type != OLOCK_TYPE_N && !olock__expr_is_set(o->value->type)) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: ADD needs a number (N) or a set (SS, NS, BS), got %s", fn, olock_type_name(o->value->type));
+        return;
+    }
+    olock__expr_action_add(e, fn, OLOCK__EXPR_ADD, path, o);
+}
+
+OLOCK_API void olock_update_delete(olock_expr *e, const char *path, const olock_value *v) {
+    const char *fn = "olock_update_delete";
+    const olock_operand *o = olock__expr_value_operand(e, fn, v);
+    if (o && !olock__expr_is_set(o->value->type)) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: DELETE needs a set (SS, NS, BS), got %s", fn, olock_type_name(o->value->type));
+        return;
+    }
+    olock__expr_action_add(e, fn, OLOCK__EXPR_DELETE, path, o);
+}
+
+/* Clause keyword at s (case-insensitive, whole word), or -1. */
+static int olock__expr_clause_keyword(const char *s, size_t n) {
+    static const char *const words[OLOCK__EXPR_CLAUSES] = { "SET", "REMOVE", "ADD", "DELETE" };
+    int k;
+    size_t i;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) {
+        if (strlen(words[k]) != n) continue;
+        for (i = 0; i < n; i++) {
+            char c = s[i];
+            if (c >= 'a' && c <= 'z') c = (char)(c - 32);
+            if (c != words[k][i]) break;
+        }
+        if (i == n) return k;
+    }
+    return -1;
+}
+
+static int olock__expr_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Appends the top-level comma-separated actions of one clause body to `clause`. */
+static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, const char *s, size_t len) {
+    size_t i = 0, start = 0, depth = 0;
+    for (;;) {
+        if (i == len || (depth == 0 && s[i] == ',')) {
+            size_t b = start, t = i;
+            olock__expr_action *a;
+            while (b < t && olock__expr_space(s[b])) b++;
+            while (t > b && olock__expr_space(s[t - 1])) t--;
+            if (t == b) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty action in the raw update", fn); return 0; }
+            a = olock__expr_action_new(e);
+            if (!a) return 0;
+            a->raw = s + b;
+            a->raw_len = t - b;
+            olock__expr_push_action(e, clause, a);
+            if (i == len) return 1;
+            start = ++i;
+            continue;
+        }
+        if (s[i] == '(' || s[i] == '[') depth++;
+        else if ((s[i] == ')' || s[i] == ']') && depth) depth--;
+        i++;
+    }
+}
+
+OLOCK_API void olock_update_raw(olock_expr *e, const char *text) {
+    const char *fn = "olock_update_raw";
+    const char *s;
+    size_t len = 0, i = 0, body = 0, depth = 0, k;
+    int clause = -1, seen[OLOCK__EXPR_CLAUSES] = { 0, 0, 0, 0 };
+    if (!olock__expr_ok(e)) return;
+    s = olock__expr_raw_copy(e, fn, text, &len);
+    if (!s) return;
+    /* Clause keywords are whole words at parenthesis depth 0 that are not placeholders; they
+       are reserved words, so they cannot be attribute names in raw text. */
+    for (;;) {
+        int kw = -1;
+        size_t w = i;
+        if (i < len && olock__expr_word_char((unsigned char)s[i])) {
+            while (w < len && olock__expr_word_char((unsigned char)s[w])) w++;
+            if (depth == 0 && (i == 0 || (s[i - 1] != '#' && s[i - 1] != ':' && s[i - 1] != '.')))
+                kw = olock__expr_clause_keyword(s + i, w - i);
+            if (kw < 0) { i = w; continue; }
+        }
+        if (i == len || kw >= 0) {
+            if (clause < 0) {
+                for (k = 0; k < i; k++)
+                    if (!olock__expr_space(s[k])) {
+                        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: an update starts with SET, REMOVE, ADD or DELETE", fn);
+                        return;
+                    }
+            } else if (!olock__expr_raw_clause(e, fn, clause, s + body, i - body)) {
+                return;
+            }
+            if (i == len) break;
+            if (seen[kw]) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the %.*s clause appears twice", fn, (int)(w - i), s + i); return; }
+            seen[kw] = 1;
+            clause = kw;
+            body = i = w;
+            continue;
+        }
+        if (s[i] == '(' || s[i] == '[') depth++;
+        else if ((s[i] == ')' || s[i] == ']') && depth) depth--;
+        i++;
+    }
+    if (clause < 0) OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: an update starts with SET, REMOVE, ADD or DELETE", fn);
+}
+
+/* ---- rendering ----------------------------------------------------------------------------- */
+
+static void olock__expr_put(olock_expr *e, const char *s, size_t n) {
+    olock_result r;
+    if (e->status != OLOCK_OK) return;
+    if (e->out.len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s expression is longer than %u bytes (DynamoDB's limit)", e->what,
+                         (unsigned)OLOCK_EXPR_MAX_BYTES);
+        return;
+    }
+    r = olock_buf_append(&e->out, s, n);
+    if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r));
+}
+
+static void olock__expr_puts(olock_expr *e, const char *s) {
+    olock__expr_put(e, s, strlen(s));
+}
+
+static void olock__expr_count_op(olock_expr *e) {
+    if (++e->ops_count > OLOCK_EXPR_MAX_OPERATORS && e->status == OLOCK_OK)
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s expression has more than %u operators and functions (DynamoDB's limit)",
+                         e->what, (unsigned)OLOCK_EXPR_MAX_OPERATORS);
+}
+
+/* Writes "<lead><n>" into buf (NUL-terminated); returns its length. */
+static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
+    size_t k = strlen(lead);
+    memcpy(buf, lead, k);
+    return k + olock__expr_utoa(n, buf + k);
+}
+
+/* The next generated number whose placeholder the caller's map does not already use. */
+static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *lead, unsigned *counter, char *buf, size_t *len) {
+    for (;;) {
+        unsigned n = (*counter)++;
+        *len = olock__expr_placeholder(buf, lead, n);
+        if (!olock__expr_raw_find(raw, buf, *len)) return n;
+    }
+}
+
+static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, olock_value *v) {
+    char *k = v ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
+    olock_result r = k ? olock_map_put(&e->arena, map, k, key_len, v) : OLOCK_ERR_NOMEM;
+    if (r != OLOCK_OK) { OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r)); return 0; }
+    return 1;
+}
+
+static uint32_t olock__expr_hash(const char *s, size_t n) {
+    uint32_t h = 2166136261u;
+    size_t k;
+    for (k = 0; k < n; k++) { h ^= (unsigned char)s[k]; h *= 16777619u; }
+    return h;
+}
+
+static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
+    char buf[32];
+    size_t i, n;
+    olock__expr_slot *slot;
+    if (e->status != OLOCK_OK) return;
+    i = olock__expr_hash(name, len) & (e->slot_cap - 1);
+    for (;;) {
+        slot = &e->slots[i];
+        if (!slot->name) break;
+        if (slot->len == len && memcmp(slot->name, name, len) == 0) {
+            n = olock__expr_placeholder(buf, "#n", slot->id);
+            olock__expr_put(e, buf, n);
+            return;
+        }
+        i = (i + 1) & (e->slot_cap - 1);
+    }
+    slot->name = name;
+    slot->len = len;
+    slot->id = olock__expr_next_free(e->raw_names, "#n", &e->next_name, buf, &n);
+    if (!olock__expr_map_add(e, e->names_out, buf, n, olock_value_new_s(&e->arena, name, len))) return;
+    olock__expr_put(e, buf, n);
+}
+
+static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
+    unsigned k;
+    for (k = 0; k < p->count; k++) {
+        const olock__expr_seg *s = &p->segs[k];
+        if (s->is_index) {
+            char buf[24];
+            olock__expr_put(e, "[", 1);
+            olock__expr_put(e, buf, olock__expr_utoa(s->index, buf));
+            olock__expr_put(e, "]", 1);
+        } else {
+            if (k) olock__expr_put(e, ".", 1);
+            olock__expr_r_name(e, s->name, s->len);
+        }
+    }
+}
+
+static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
+    char buf[32];
+    size_t n;
+    if (e->status != OLOCK_OK) return;
+    olock__expr_next_free(e->raw_values, ":v", &e->next_value, buf, &n);
+    if (!olock__expr_map_add(e, e->values_out, buf, n, olock_value_copy(&e->arena, v))) return;
+    olock__expr_put(e, buf, n);
+}
+
+static void olock__expr_r_operand(olock_expr *e, const olock_operand *o) {
+    if (e->status != OLOCK_OK) return;
+    switch (o->kind) {
+    case OLOCK__OPND_PATH: olock__expr_r_path(e, &o->path); break;
+    case OLOCK__OPND_VALUE: olock__expr_r_value(e, o->value); break;
+    case OLOCK__OPND_SIZE:
+        olock__expr_count_op(e);
+        olock__expr_puts(e, "size(");
+        olock__expr_r_path(e, &o->path);
+        olock__expr_puts(e, ")");
+        break;
+    case OLOCK__OPND_IF_NOT_EXISTS:
+        olock__expr_count_op(e);
+        olock__expr_puts(e, "if_not_exists(");
+        olock__expr_r_path(e, &o->path);
+        olock__expr_puts(e, ", ");
+        olock__expr_r_operand(e, o->b);
+        olock__expr_puts(e, ")");
+        break;
+    case OLOCK__OPND_LIST_APPEND:
+        olock__expr_count_op(e);
+        olock__expr_puts(e, "list_append(");
+        olock__expr_r_operand(e, o->a);
+        olock__expr_puts(e, ", ");
+        olock__expr_r_operand(e, o->b);
+        olock__expr_puts(e, ")");
+        break;
+    default: /* PLUS, MINUS */
+        olock__expr_count_op(e);
+        olock__expr_r_operand(e, o->a);
+        olock__expr_puts(e, o->kind == OLOCK__OPND_PLUS ? " + " : " - ");
+        olock__expr_r_operand(e, o->b);
+        break;
+    }
+}
+
+/* Marks the caller's placeholders in raw text as used; fails on an undefined one. */
+static void olock__expr_scan_raw(olock_expr *e, const char *s, size_t len) {
+    size_t i = 0;
+    while (i < len && e->status == OLOCK_OK) {
+        if ((s[i] == '#' || s[i] == ':') && i + 1 < len && olock__expr_word_char((unsigned char)s[i + 1])) {
+            size_t w = i + 1;
+            olock__expr_raw_entry *ent;
+            int is_name = s[i] == '#';
+            while (w < len && olock__expr_word_char((unsigned char)s[w])) w++;
+            ent = olock__expr_raw_find(is_name ? e->raw_names : e->raw_values, s + i, w - i);
+            if (!ent) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s expression: raw text uses %.*s, which is not in the %s given to olock_expr_add_maps",
+                                 e->what, olock__expr_clip(s + i, w - i, 80), s + i, is_name ? "names" : "values");
+                return;
+            }
+            ent->used = e->serial;
+            i = w;
+        } else {
+            i++;
+        }
+    }
+}
+
+static int olock__expr_paren(int parent, const olock_cond *child) {
+    if (child->kind == OLOCK__COND_RAW) return 1;
+    switch (parent) {
+    case OLOCK__COND_NOT: return child->kind == OLOCK__COND_AND || child->kind == OLOCK__COND_OR || child->kind == OLOCK__COND_BETWEEN;
+    case OLOCK__COND_AND: return child->kind == OLOCK__COND_OR || child->kind == OLOCK__COND_BETWEEN;
+    case OLOCK__COND_OR: return child->kind == OLOCK__COND_BETWEEN;
+    default: return 0;
+    }
+}
+
+static void olock__expr_r_cond(olock_expr *e, const olock_cond *c);
+
+static void olock__expr_r_child(olock_expr *e, int parent, const olock_cond *c) {
+    int p = olock__expr_paren(parent, c);
+    if (p) olock__expr_put(e, "(", 1);
+    olock__expr_r_cond(e, c);
+    if (p) olock__expr_put(e, ")", 1);
+}
+
+static void olock__expr_r_call(olock_expr *e, const char *fname, const olock_cond *c) {
+    size_t k;
+    olock__expr_puts(e, fname);
+    olock__expr_put(e, "(", 1);
+    for (k = 0; k < c->nops; k++) {
+        if (k) olock__expr_put(e, ", ", 2);
+        olock__expr_r_operand(e, c->ops[k]);
+    }
+    olock__expr_put(e, ")", 1);
+}
+
+static void olock__expr_r_cond(olock_expr *e, const olock_cond *c) {
+    size_t k;
+    if (e->status != OLOCK_OK) return;
+    if (c->kind != OLOCK__COND_RAW) olock__expr_count_op(e);
+    switch (c->kind) {
+    case OLOCK__COND_CMP:
+        olock__expr_r_operand(e, c->ops[0]);
+        olock__expr_put(e, " ", 1);
+        olock__expr_puts(e, olock__expr_cmp_text(c->cmp));
+        olock__expr_put(e, " ", 1);
+        olock__expr_r_operand(e, c->ops[1]);
+        break;
+    case OLOCK__COND_BETWEEN:
+        olock__expr_r_operand(e, c->ops[0]);
+        olock__expr_puts(e, " BETWEEN ");
+        olock__expr_r_operand(e, c->ops[1]);
+        olock__expr_puts(e, " AND ");
+        olock__expr_r_operand(e, c->ops[2]);
+        break;
+    case OLOCK__COND_IN:
+        olock__expr_r_operand(e, c->ops[0]);
+        olock__expr_puts(e, " IN (");
+        for (k = 1; k < c->nops; k++) {
+            if (k > 1) olock__expr_put(e, ", ", 2);
+            olock__expr_r_operand(e, c->ops[k]);
+        }
+        olock__expr_put(e, ")", 1);
+        break;
+    case OLOCK__COND_EXISTS: olock__expr_r_call(e, "attribute_exists", c); break;
+    case OLOCK__COND_NOT_EXISTS: olock__expr_r_call(e, "attribute_not_exists", c); break;
+    case OLOCK__COND_TYPE: olock__expr_r_call(e, "attribute_type", c); break;
+    case OLOCK__COND_BEGINS_WITH: olock__expr_r_call(e, "begins_with", c); break;
+    case OLOCK__COND_CONTAINS: olock__expr_r_call(e, "contains", c); break;
+    case OLOCK__COND_AND:
+    case OLOCK__COND_OR:
+        olock__expr_r_child(e, c->kind, c->a);
+        olock__expr_puts(e, c->kind == OLOCK__COND_AND ? " AND " : " OR ");
+        olock__expr_r_child(e, c->kind, c->b);
+        break;
+    case OLOCK__COND_NOT:
+        olock__expr_puts(e, "NOT ");
+        olock__expr_r_child(e, c->kind, c->a);
+        break;
+    default: /* RAW */
+        olock__expr_scan_raw(e, c->raw, c->raw_len);
+        olock__expr_put(e, c->raw, c->raw_len);
+        break;
+    }
+}
+
+/* Starts an expression in the output buffer; returns its offset. */
+static size_t olock__expr_begin(olock_expr *e, const char *what) {
+    e->what = what;
+    e->expr_start = e->out.len;
+    e->ops_count = 0;
+    return e->out.len;
+}
+
+static void olock__expr_end(olock_expr *e) {
+    olock_result r;
+    if (e->status != OLOCK_OK) return;
+    r = olock_buf_append(&e->out, "", 1);   /* the NUL ending this string */
+    if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r));
+}
+
+/* The target path of a raw update action: its leading path, #placeholders resolved. */
+static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
+    olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
+    const char *s = a->raw;
+    size_t len = a->raw_len, i = 0;
+    unsigned n = 0;
+    olock__expr_seg *segs;
+    for (;;) {
+        size_t w;
+        if (n == OLOCK_PATH_MAX_DEPTH) {
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "update expression: raw action \"%.*s\" has a path of more than 32 levels",
+                             olock__expr_clip(s, len, 80), s);
+            return 0;
+        }
+        w = i + (i < len && s[i] == '#');
+        while (w < len && olock__expr_word_char((unsigned char)s[w])) w++;
+        if (w == i || (s[i] == '#' && w == i + 1)) break;
+        if (s[i] == '#') {
+            olock__expr_raw_entry *ent = olock__expr_raw_find(e->raw_names, s + i, w - i);
+            if (!ent) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "update expression: raw text uses %.*s, which is not in the names given to olock_expr_add_maps",
+                                 olock__expr_clip(s + i, w - i, 80), s + i);
+                return 0;
+            }
+            tmp[n].name = ent->value->str;
+            tmp[n].len = ent->value->len;
+        } else {
+            tmp[n].name = s + i;
+            tmp[n].len = w - i;
+        }
+        tmp[n].is_index = 0;
+        tmp[n].index = 0;
+        n++;
+        i = w;
+        for (;;) {
+            while (i < len && olock__expr_space(s[i])) i++;
+            if (i < len && s[i] == '[') {
+                uint32_t v = 0;
+                size_t digits = 0;
+                i++;
+                while (i < len && olock__expr_space(s[i])) i++;
+                for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+                    if (v <= OLOCK_PATH_MAX_INDEX / 10) v = v * 10 + (uint32_t)(s[i] - '0');
+                while (i < len && olock__expr_space(s[i])) i++;
+                if (!digits || i == len || s[i] != ']' || n == OLOCK_PATH_MAX_DEPTH) { n = 0; break; }
+                i++;
+                tmp[n].name = NULL; tmp[n].len = 0; tmp[n].is_index = 1; tmp[n].index = v;
+                n++;
+                continue;
+            }
+            break;
+        }
+        if (n == 0) break;
+        if (i < len && s[i] == '.') { i++; while (i < len && olock__expr_space(s[i])) i++; continue; }
+        break;
+    }
+    if (n == 0) {
+        if (e->status == OLOCK_OK)
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "update expression: cannot read the target path of raw action \"%.*s\"",
+                             olock__expr_clip(s, len, 80), s);
+        return 0;
+    }
+    segs = (olock__expr_seg *)olock__expr_alloc(e, n * sizeof *segs);
+    if (!segs) return 0;
+    memcpy(segs, tmp, n * sizeof *segs);
+    a->target.segs = segs;
+    a->target.count = n;
+    return 1;
+}
+
+static void olock__expr_check_overlaps(olock_expr *e, const char *what, olock__expr_action *const *lists, int nlists) {
+    int li, lj;
+    olock__expr_action *a, *b;
+    char b1[96], b2[96];
+    for (li = 0; li < nlists; li++)
+        for (a = lists[li]; a; a = a->next)
+            for (lj = li; lj < nlists; lj++)
+                for (b = (lj == li ? a->next : lists[lj]); b; b = b->next)
+                    if (olock__expr_paths_overlap(&a->target, &b->target)) {
+                        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION,
+                                         "%s expression: paths %s and %s overlap (DynamoDB rejects two actions on one path or on a path and its parent)",
+                                         what, olock__expr_path_text(&a->target, b1, sizeof b1),
+                                         olock__expr_path_text(&b->target, b2, sizeof b2));
+                        return;
+                    }
+}
+
+static void olock__expr_r_update(olock_expr *e) {
+    static const char *const words[OLOCK__EXPR_CLAUSES] = { "SET ", "REMOVE ", "ADD ", "DELETE " };
+    int k, first_clause = 1;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) {
+        olock__expr_action *a;
+        if (!e->clause_head[k]) continue;
+        if (!first_clause) olock__expr_put(e, " ", 1);
+        first_clause = 0;
+        olock__expr_puts(e, words[k]);
+        for (a = e->clause_head[k]; a; a = a->next) {
+            if (a != e->clause_head[k]) olock__expr_put(e, ", ", 2);
+            if (a->raw) {
+                olock__expr_scan_raw(e, a->raw, a->raw_len);
+                olock__expr_put(e, a->raw, a->raw_len);
+                continue;
+            }
+            olock__expr_r_path(e, &a->target);
+            if (k == OLOCK__EXPR_SET) olock__expr_put(e, " = ", 3);
+            else if (a->value) olock__expr_put(e, " ", 1);
+            if (a->value) olock__expr_r_operand(e, a->value);
+        }
+    }
+}
+
+static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *raw) {
+    olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
+    if (!m) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory"); return NULL; }
+    for (; raw; raw = raw->next)
+        if (!olock__expr_map_add(e, m, raw->key, raw->key_len, olock_value_copy(&e->arena, raw->value))) return NULL;
+    return m;
+}
+
+static void olock__expr_check_unused(olock_expr *e, olock__expr_raw_entry *raw, const char *what) {
+    for (; raw && e->status == OLOCK_OK; raw = raw->next)
+        if (raw->used != e->serial)
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_expr_render: %.*s from the %s map is not used by any raw expression (DynamoDB rejects unused entries)",
+                             (int)raw->key_len, raw->key, what);
+}
+
+static olock_result olock__expr_report(olock_expr *e, olock_error *err) {
+    if (err) {
+        if (e->status != OLOCK_OK) *err = e->error;
+        else memset(err, 0, sizeof *err);
+    }
+    return e->status;
+}
+
+OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, olock_error *err) {
+    size_t off[5] = { 0, 0, 0, 0, 0 }, cap, k;
+    int used[5] = { 0, 0, 0, 0, 0 };
+    olock__expr_action *a;
+    olock_expr_output res;
+    if (!e || !out) {
+        if (err) { memset(err, 0, sizeof *err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument"); }
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (e->status != OLOCK_OK) return olock__expr_report(e, err);
+
+    /* Checks that need the whole request. */
+    if (e->sk_cond && !e->pk_path)
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_expr_render: a sort key condition needs a partition key condition");
+    for (k = 0; k < OLOCK__EXPR_CLAUSES && e->status == OLOCK_OK; k++)
+        for (a = e->clause_head[k]; a && e->status == OLOCK_OK; a = a->next)
+            if (a->raw) olock__expr_raw_target(e, a);
+    if (e->status == OLOCK_OK) olock__expr_check_overlaps(e, "update", e->clause_head, OLOCK__EXPR_CLAUSES);
+    if (e->status == OLOCK_OK) olock__expr_check_overlaps(e, "projection", &e->proj_head, 1);
+    if (e->status != OLOCK_OK) return olock__expr_report(e, err);
+
+    /* Render state: a name table big enough for every name segment ever created. */
+    e->serial++;
+    e->next_name = e->next_value = 0;
+    for (cap = 16; cap < 2 * e->name_refs + 2; cap *= 2) {}
+    e->slots = (olock__expr_slot *)olock__expr_alloc(e, cap * sizeof *e->slots);
+    if (!e->slots) return olock__expr_report(e, err);
+    memset(e->slots, 0, cap * sizeof *e->slots);
+    e->slot_cap = cap;
+    e->names_out = olock__expr_map_new(e, e->raw_names);
+    e->values_out = e->names_out ? olock__expr_map_new(e, e->raw_values) : NULL;
+    olock_buf_clear(&e->out);
+
+    if (e->condition) {
+        used[0] = 1; off[0] = olock__expr_begin(e, "condition");
+        olock__expr_r_cond(e, e->condition);
+        olock__expr_end(e);
+    }
+    if (e->clause_head[0] || e->clause_head[1] || e->clause_head[2] || e->clause_head[3]) {
+        used[1] = 1; off[1] = olock__expr_begin(e, "update");
+        olock__expr_r_update(e);
+        olock__expr_end(e);
+    }
+    if (e->proj_head) {
+        used[2] = 1; off[2] = olock__expr_begin(e, "projection");
+        for (a = e->proj_head; a; a = a->next) {
+            if (a != e->proj_head) olock__expr_put(e, ", ", 2);
+            olock__expr_r_path(e, &a->target);
+        }
+        olock__expr_end(e);
+    }
+    if (e->pk_path) {
+        used[3] = 1; off[3] = olock__expr_begin(e, "key condition");
+        olock__expr_r_path(e, &e->pk_path->path);
+        olock__expr_put(e, " = ", 3);
+        olock__expr_r_operand(e, e->pk_value);
+        if (e->sk_cond) {
+            olock__expr_puts(e, " AND ");
+            olock__expr_r_cond(e, e->sk_cond);
+        }
+        olock__expr_end(e);
+    }
+    if (e->filter) {
+        used[4] = 1; off[4] = olock__expr_begin(e, "filter");
+        olock__expr_r_cond(e, e->filter);
+        olock__expr_end(e);
+    }
+    olock__expr_check_unused(e, e->raw_names, "names");
+    olock__expr_check_unused(e, e->raw_values, "values");
+    if (e->status != OLOCK_OK) return olock__expr_report(e, err);
+
+    res.condition = used[0] ? e->out.data + off[0] : NULL;
+    res.update = used[1] ? e->out.data + off[1] : NULL;
+    res.projection = used[2] ? e->out.data + off[2] : NULL;
+    res.key_condition = used[3] ? e->out.data + off[3] : NULL;
+    res.filter = used[4] ? e->out.data + off[4] : NULL;
+    res.names = e->names_out->count ? e->names_out : NULL;
+    res.values = e->values_out->count ? e->values_out : NULL;
+    *out = res;
+    return olock__expr_report(e, err);
+}
+
+OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request *r, olock_error *err) {
+    olock_expr_output o;
+    olock_result rc;
+    if (e && r && olock__expr_ok(e) && (e->pk_path || e->sk_cond || e->filter))
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_item: a key condition or filter belongs to a query, not an item request");
+    if (e && !r) OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_item: NULL request");
+    rc = olock_expr_render(e, &o, err);
+    if (rc != OLOCK_OK) return rc;
+    r->condition = o.condition;
+    r->update = o.update;
+    r->projection = o.projection;
+    r->names = o.names;
+    r->values = o.values;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_request *r, olock_error *err) {
+    olock_expr_output o;
+    olock_result rc;
+    int k;
+    if (e && r && olock__expr_ok(e)) {
+        int has_update = 0;
+        for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) if (e->clause_head[k]) has_update = 1;
+        if (e->condition || has_update)
+            OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_query: a condition or update belongs to an item request, not a query");
+    }
+    if (e && !r) OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_query: NULL request");
+    rc = olock_expr_render(e, &o, err);
+    if (rc != OLOCK_OK) return rc;
+    r->key_condition = o.key_condition;
+    r->filter = o.filter;
+    r->projection = o.projection;
+    r->names = o.names;
+    r->values = o.values;
+    return OLOCK_OK;
+}
+
+#undef OLOCK__EXPR_FAIL
 
 #endif /* OLOCK_IMPLEMENTATION */

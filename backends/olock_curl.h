@@ -1,0 +1,840 @@
+/* olock_curl.h - v0.1.0 - libcurl HTTP transport for olock
+   SPDX-License-Identifier: MIT
+
+   Do this:
+       #define OLOCK_CURL_IMPLEMENTATION
+   before you include this file in *one* C or C++ file (the one that also defines
+   OLOCK_IMPLEMENTATION, or any other) and link with -lcurl. Every other file includes it
+   without the define; the declarations need neither curl headers nor libcurl.
+
+QUICK START
+       curl_global_init(CURL_GLOBAL_DEFAULT);         // once, at program start (see THREADS)
+
+       olock_curl *http = NULL;
+       olock_curl_create(NULL, &http);                // NULL: every default (see olock_curl_config)
+       olock_config cfg = olock_config_default();
+       cfg.transport = olock_curl_transport(http);    // the client owns `http` from here on
+       olock_client *c = NULL;
+       olock_client_create(&cfg, &c, NULL);
+       ...
+       olock_client_destroy(c);                       // also destroys `http`
+       curl_global_cleanup();                         // once, at exit, if you like
+
+   Ownership: olock_curl_transport() returns a transport whose destroy function destroys the
+   olock_curl. Once handed to olock_client_create (which takes ownership even when it fails),
+   never call olock_curl_destroy on it yourself. Call olock_curl_destroy only on a transport
+   you never gave away.
+
+WHAT IT DOES
+   One CURL easy handle per olock_curl, kept for its whole life, so the TCP (and TLS)
+   connection to DynamoDB stays open and is reused from one request to the next (HTTP/1.1
+   keep-alive). Each send moves exactly the request the core built: its method, URL, headers
+   and body (sent with an explicit length; no "Expect: 100-continue", no Content-Type or
+   Accept of curl's own). The response status, headers and body go into the core's
+   olock_http_response; its body.max caps the body (OLOCK_ERR_LIMIT past it, checked against
+   Content-Length before the body arrives when there is one).
+   - HTTP/1.1 only; http:// and https:// URLs only; redirects are not followed.
+   - TLS: peer and host verification are always on (there is no way to turn them off), TLS 1.2
+     or later. ca_file / ca_path replace curl's default CA store.
+   - Proxies: none unless olock_curl_config.proxy says so; the http_proxy/https_proxy/
+     no_proxy environment variables are ignored (no hidden getenv).
+   - Timeouts: connect_timeout_ms bounds DNS + TCP + TLS handshake; timeout_ms bounds the
+     whole send, the transparent resend included.
+   - verbose: curl's trace on stderr, with the values of Authorization,
+     Proxy-Authorization and X-Amz-Security-Token replaced by [redacted] and bodies shown as
+     byte counts only.
+
+RESULTS OF SEND (the transport contract in olock.h)
+   OLOCK_OK               an HTTP response arrived, whatever its status.
+   OLOCK_ERR_NOT_SENT     no request was started on any connection: libcurl never reached the
+                          point of writing the request (the PREREQFUNCTION hook never ran).
+                          Typical curl codes: COULDNT_RESOLVE_HOST, COULDNT_RESOLVE_PROXY,
+                          COULDNT_CONNECT, SSL_CONNECT_ERROR, PEER_FAILED_VERIFICATION,
+                          SSL_CACERT_BADFILE, SSL_CERTPROBLEM, PROXY, URL_MALFORMAT,
+                          OPERATION_TIMEDOUT while connecting or in the TLS handshake.
+   OLOCK_ERR_MAYBE_SENT   a request was started and no complete response arrived: the server
+                          may have applied it. Typical codes: OPERATION_TIMEDOUT after the
+                          request went out, GOT_NOTHING, RECV_ERROR, SEND_ERROR, PARTIAL_FILE,
+                          WEIRD_SERVER_REPLY, and any code at all (COULDNT_CONNECT included)
+                          when a request had already gone out on a connection that died
+                          before libcurl reconnected.
+   OLOCK_ERR_LIMIT        the response body is larger than res->body.max, or its headers than
+                          the core's header cap (the request reached the server: treat it as
+                          MAYBE_SENT, as the core does).
+   OLOCK_ERR_NOMEM        storing the response ran out of memory (likewise MAYBE_SENT).
+   OLOCK_ERR_RESPONSE     a response header line the core refused (a NUL byte; MAYBE_SENT).
+   OLOCK_ERR_INVALID_ARG  a NULL argument, a URL that is not http(s)://, a method or header
+                          that is not a valid HTTP token / contains CR or LF. Nothing was sent.
+   OLOCK_ERR_UNSUPPORTED  the HEAD method (nothing was sent).
+   Why the split is "was a request started" rather than a fixed list of curl codes: the same
+   code means different things at different moments (OPERATION_TIMEDOUT in the TLS handshake
+   is harmless, after the request it is not; libcurl may have resent on a fresh connection and
+   then failed to connect). SEND_ERROR stays MAYBE_SENT although a failed write usually means
+   the request was incomplete: libcurl also reports SEND_ERROR after giving up its own resends
+   of a request that had been written in full.
+   After any failure, olock_curl_last_error() says what happened; res holds whatever arrived.
+
+TRANSPARENT RESEND
+   A server may close a keep-alive connection while it is idle (dynalite and node close one
+   after 5 s, load balancers after minutes). libcurl checks an idle connection before reusing
+   it, but the close can cross our request on the wire: the request then meets a dead socket
+   and fails with GOT_NOTHING, RECV_ERROR or SEND_ERROR with not one response byte. In that
+   case, and only when the request went out on a reused connection (no new connection was
+   made), the request is sent once more on a fresh connection, within what is left of
+   timeout_ms. libcurl before 8.16 does the same by itself with the same test; that counts as
+   the one resend and olock adds none (from 8.16 libcurl's is switched off and ours is the
+   only one). Versioned writes stay safe even if the first copy had in fact been applied: the
+   copy fails its version condition instead of applying twice. olock__curl_should_resend has
+   the full argument. olock_curl_get_stats counts resends.
+
+THREADS
+   One olock_curl is used by one thread at a time (the olock_client that owns it); distinct
+   ones may be used from distinct threads. CURLOPT_NOSIGNAL is set, so libcurl raises no
+   signals (with a libcurl built with the threaded or c-ares resolver, as distributions do,
+   DNS timeouts still work). curl_global_init is the application's job: call it once before
+   creating transports on several threads (libcurl >= 7.84 also makes the implicit call from
+   curl_easy_init thread-safe). Where the OS has neither MSG_NOSIGNAL nor SO_NOSIGPIPE, ignore
+   SIGPIPE in the application, as for any libcurl program with NOSIGNAL.
+
+MEMORY
+   olock_curl_config.allocator (or OLOCK_MALLOC/OLOCK_FREE, or malloc) allocates the
+   olock_curl and its scratch buffer; the response is the core's and uses its allocator.
+   libcurl's own allocations go through curl_global_init_mem if the application set it.
+
+NEEDS libcurl 7.61.0 or later; 7.80.0 or later for the exact NOT_SENT / MAYBE_SENT split
+   (CURLOPT_PREREQFUNCTION). Older versions fall back to CURLINFO counters.
+*/
+#ifndef OLOCK_CURL_H_INCLUDED
+#define OLOCK_CURL_H_INCLUDED
+
+#ifndef OLOCK_H_INCLUDED
+#  include "olock.h"
+#endif
+
+#ifndef OLOCK_CURL_API
+#  define OLOCK_CURL_API OLOCK_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Settings of one transport; 0 / NULL in any field means its default. */
+typedef struct olock_curl_config {
+    unsigned connect_timeout_ms;   /* 3000: DNS + TCP connect + TLS handshake */
+    unsigned timeout_ms;           /* 10000: one whole send, a transparent resend included.
+                                      DynamoDB answers in milliseconds; past this the
+                                      connection is stuck and the engine's retry does better */
+    const char *ca_file;           /* PEM bundle (CURLOPT_CAINFO); NULL: curl's default store */
+    const char *ca_path;           /* directory of hashed certificates (CURLOPT_CAPATH) */
+    const char *proxy;             /* proxy URL (CURLOPT_PROXY); NULL: no proxy, environment ignored */
+    int verbose;                   /* 1: trace to stderr, secrets redacted */
+    olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
+} olock_curl_config;
+
+/* Counters since olock_curl_create; for tests, benchmarks and monitoring. */
+typedef struct olock_curl_stats {
+    uint64_t sends;                /* calls of the transport's send */
+    uint64_t requests;             /* requests started on a connection, resends included */
+    uint64_t connections;          /* new connections opened */
+    uint64_t resends;              /* transparent resends after a reused connection died */
+} olock_curl_stats;
+
+typedef struct olock_curl olock_curl;
+
+/* A config with every default filled in. */
+OLOCK_CURL_API olock_curl_config olock_curl_config_default(void);
+
+/* Creates a transport with its own CURL easy handle. cfg may be NULL (all defaults); its
+   strings are copied by libcurl, so they need not outlive the call. *out is written only on
+   success. NOMEM when curl_easy_init or an allocation fails; UNSUPPORTED when this libcurl
+   cannot honour ca_file, ca_path or proxy; INVALID_ARG when out is NULL. */
+OLOCK_CURL_API olock_result olock_curl_create(const olock_curl_config *cfg, olock_curl **out);
+
+/* Frees the transport and closes its connection. NULL is a no-op. Not for a transport
+   handed to a client (the client destroys it). */
+OLOCK_CURL_API void olock_curl_destroy(olock_curl *t);
+
+/* The olock_transport for olock_config.transport: user = t, send, destroy (= olock_curl_destroy).
+   Whoever receives it owns t. */
+OLOCK_CURL_API olock_transport olock_curl_transport(olock_curl *t);
+
+/* Text about the last send's failure ("" after a success, never NULL): the curl error code,
+   its name and libcurl's message. Valid until the next send or destroy. Never contains a
+   header value. */
+OLOCK_CURL_API const char *olock_curl_last_error(const olock_curl *t);
+
+/* The CURLcode of the last send's final transfer (0 = CURLE_OK, also before any send). */
+OLOCK_CURL_API int olock_curl_last_code(const olock_curl *t);
+
+/* Copies the counters to *out. */
+OLOCK_CURL_API void olock_curl_get_stats(const olock_curl *t, olock_curl_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OLOCK_CURL_H_INCLUDED */
+
+/* ============================================================================================
+   Implementation
+   ========================================================================================== */
+#if defined(OLOCK_CURL_IMPLEMENTATION) && !defined(OLOCK_CURL_IMPLEMENTATION_INCLUDED)
+#define OLOCK_CURL_IMPLEMENTATION_INCLUDED
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if LIBCURL_VERSION_NUM < 0x073D00
+#  error "olock_curl.h needs libcurl 7.61.0 or later"
+#endif
+/* OLOCK_CURL__NO_PREREQ is for olock's own tests: it forces the pre-7.80 fallback. */
+#if LIBCURL_VERSION_NUM >= 0x075000 && !defined(OLOCK_CURL__NO_PREREQ)
+#  define OLOCK__CURL_HAS_PREREQ 1
+#else
+#  define OLOCK__CURL_HAS_PREREQ 0
+#endif
+
+#define OLOCK__CURL_DEFAULT_CONNECT_MS 3000u
+#define OLOCK__CURL_DEFAULT_TIMEOUT_MS 10000u
+
+/* --- the transport object ------------------------------------------------------------------ */
+
+struct olock_curl {
+    CURL *easy;
+    olock_allocator alloc;         /* copy of the config's; malloc_fn NULL: default */
+    long connect_timeout_ms;
+    long timeout_ms;
+    olock_buf line;                /* scratch for "Name: value" request header lines */
+    olock_curl_stats stats;
+    int last_code;
+    /* state of the transfer in progress */
+    olock_http_response *res;
+    olock_result cb_result;        /* why a callback stopped the transfer, else OLOCK_OK */
+    int cb_in_headers;             /* ... and whether it was while storing a header */
+    size_t received;               /* response bytes (header lines + body) of this attempt */
+    unsigned started;              /* requests begun in this attempt (PREREQFUNCTION calls) */
+    char errbuf[CURL_ERROR_SIZE];
+    char last_error[CURL_ERROR_SIZE + 256];
+};
+
+static void *olock__curl_malloc(const olock_allocator *a, size_t size) {
+    if (a->malloc_fn) return a->malloc_fn(a->ctx, size);
+#ifdef OLOCK_MALLOC
+    return OLOCK_MALLOC(NULL, size);
+#else
+    return malloc(size);
+#endif
+}
+
+static void olock__curl_free(const olock_allocator *a, void *p, size_t size) {
+    if (!p) return;
+    if (a->malloc_fn) {
+        a->free_fn(a->ctx, p, size);
+        return;
+    }
+    (void)size;
+#ifdef OLOCK_FREE
+    OLOCK_FREE(NULL, p);
+#else
+    free(p);
+#endif
+}
+
+static int olock__curl_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+
+static int olock__curl_ieq(const char *a, size_t alen, const char *b) {
+    size_t i;
+    for (i = 0; i < alen; i++) {
+        if (b[i] == '\0' || olock__curl_lower((unsigned char)a[i]) != olock__curl_lower((unsigned char)b[i])) return 0;
+    }
+    return b[alen] == '\0';
+}
+
+static int olock__curl_iprefix(const char *s, const char *prefix) {
+    size_t i;
+    for (i = 0; prefix[i]; i++) {
+        if (olock__curl_lower((unsigned char)s[i]) != prefix[i]) return 0;
+    }
+    return 1;
+}
+
+static void olock__curl_set_error(olock_curl *t, const char *msg) {
+    size_t n = strlen(msg);
+    if (n >= sizeof t->last_error) n = sizeof t->last_error - 1;
+    memcpy(t->last_error, msg, n);
+    t->last_error[n] = '\0';
+}
+
+/* --- request validation --------------------------------------------------------------------- */
+
+/* RFC 9110 token characters (method and header names). */
+static int olock__curl_is_tchar(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int olock__curl_is_token(const char *s) {
+    if (!s || !*s) return 0;
+    for (; *s; s++) {
+        if (!olock__curl_is_tchar((unsigned char)*s)) return 0;
+    }
+    return 1;
+}
+
+/* Field values: visible characters, SP, HTAB and obs-text; never CR, LF or other controls. */
+static int olock__curl_is_field_value(const char *s) {
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return 0;
+    }
+    return 1;
+}
+
+/* --- callbacks ------------------------------------------------------------------------------ */
+
+static void olock__curl_parse_status(olock_curl *t, const char *line, size_t len) {
+    /* "HTTP/1.1 200 OK", "HTTP/2 200": the version, one or more spaces, three digits. */
+    size_t i = 5;
+    int status;
+    while (i < len && line[i] != ' ') i++;
+    while (i < len && line[i] == ' ') i++;
+    if (i + 3 > len) return;
+    if (line[i] < '1' || line[i] > '9' || line[i + 1] < '0' || line[i + 1] > '9' ||
+        line[i + 2] < '0' || line[i + 2] > '9') return;
+    if (i + 3 < len && line[i + 3] != ' ') return;
+    status = (line[i] - '0') * 100 + (line[i + 1] - '0') * 10 + (line[i + 2] - '0');
+    /* A new response begins (after 1xx, or after a proxy's CONNECT answer): only the final
+       one is kept. */
+    olock_http_response_reset(t->res);
+    t->res->status = status;
+}
+
+/* Content-Length larger than the cap: stop before the body arrives. */
+static int olock__curl_over_cap(const olock_curl *t, const char *v, size_t len) {
+    size_t max = t->res->body.max, n = 0, i;
+    if (max == 0 || t->res->status < 200 || len == 0) return 0;
+    for (i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9') return 0;        /* malformed: curl will judge it */
+        if (n > (max - (size_t)(v[i] - '0')) / 10) return 1;
+        n = n * 10 + (size_t)(v[i] - '0');
+    }
+    return n > max;
+}
+
+static size_t olock__curl_on_header(char *data, size_t size, size_t nitems, void *user) {
+    olock_curl *t = (olock_curl *)user;
+    size_t n = size * nitems, len = n, name_len, vb, ve;
+    const char *colon;
+    olock_result r;
+
+    if (t->cb_result != OLOCK_OK) return 0;
+    t->received += n;
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
+    if (len == 0) return n;                            /* end of a header block */
+    if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        olock__curl_parse_status(t, data, len);
+        return n;
+    }
+    /* Obsolete line folding (RFC 9112 5.2) cannot be appended to the previous header through
+       the core's API; DynamoDB never sends it, so the continuation is ignored. */
+    if (data[0] == ' ' || data[0] == '\t') return n;
+    colon = (const char *)memchr(data, ':', len);
+    if (!colon || colon == data) return n;
+    name_len = (size_t)(colon - data);
+    vb = name_len + 1;
+    ve = len;
+    while (vb < ve && (data[vb] == ' ' || data[vb] == '\t')) vb++;
+    while (ve > vb && (data[ve - 1] == ' ' || data[ve - 1] == '\t')) ve--;
+    r = olock_http_response_add_header(t->res, data, name_len, data + vb, ve - vb);
+    if (r != OLOCK_OK) {
+        /* LIMIT: the core's cap on header bytes; INVALID_ARG: a NUL byte in the line. */
+        t->cb_result = (r == OLOCK_ERR_INVALID_ARG) ? OLOCK_ERR_RESPONSE : r;
+        t->cb_in_headers = 1;
+        return 0;
+    }
+    if (olock__curl_ieq(data, name_len, "content-length") && olock__curl_over_cap(t, data + vb, ve - vb)) {
+        t->cb_result = OLOCK_ERR_LIMIT;
+        return 0;
+    }
+    return n;
+}
+
+static size_t olock__curl_on_body(char *data, size_t size, size_t nmemb, void *user) {
+    olock_curl *t = (olock_curl *)user;
+    size_t n = size * nmemb;
+    olock_result r;
+    if (t->cb_result != OLOCK_OK) return 0;
+    t->received += n;
+    r = olock_http_response_append(t->res, data, n);
+    if (r != OLOCK_OK) {
+        t->cb_result = r;
+        return 0;                                      /* curl aborts with CURLE_WRITE_ERROR */
+    }
+    return n;
+}
+
+#if OLOCK__CURL_HAS_PREREQ
+/* Runs once per request libcurl is about to write on a connected (new or reused) socket, and
+   before any byte of it is written: our proof that a request was, or was not, started. */
+static int olock__curl_on_prereq(void *user, char *primary_ip, char *local_ip, int primary_port, int local_port) {
+    olock_curl *t = (olock_curl *)user;
+    (void)primary_ip; (void)local_ip; (void)primary_port; (void)local_port;
+    t->started++;
+    return CURL_PREREQFUNC_OK;
+}
+#endif
+
+static void olock__curl_trace_lines(const char *prefix, const char *data, size_t size, int redact) {
+    size_t i = 0;
+    while (i < size) {
+        size_t end = i, len;
+        while (end < size && data[end] != '\n') end++;
+        len = end - i;
+        if (len > 0 && data[i + len - 1] == '\r') len--;
+        if (len > 0) {
+            const char *colon = redact ? (const char *)memchr(data + i, ':', len) : NULL;
+            size_t nlen = colon ? (size_t)(colon - (data + i)) : 0;
+            if (colon && (olock__curl_ieq(data + i, nlen, "authorization") ||
+                          olock__curl_ieq(data + i, nlen, "proxy-authorization") ||
+                          olock__curl_ieq(data + i, nlen, "x-amz-security-token"))) {
+                fprintf(stderr, "%s%.*s: [redacted]\n", prefix, (int)nlen, data + i);
+            } else {
+                fprintf(stderr, "%s%.*s\n", prefix, (int)len, data + i);
+            }
+        }
+        i = end + 1;
+    }
+}
+
+static int olock__curl_on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *user) {
+    (void)easy; (void)user;
+    switch (type) {
+    case CURLINFO_TEXT: olock__curl_trace_lines("* ", data, size, 0); break;
+    case CURLINFO_HEADER_IN: olock__curl_trace_lines("< ", data, size, 0); break;
+    case CURLINFO_HEADER_OUT: olock__curl_trace_lines("> ", data, size, 1); break;
+    case CURLINFO_DATA_IN: fprintf(stderr, "< [%lu body bytes]\n", (unsigned long)size); break;
+    case CURLINFO_DATA_OUT: fprintf(stderr, "> [%lu body bytes]\n", (unsigned long)size); break;
+    default: break;                                    /* TLS records: nothing readable */
+    }
+    return 0;
+}
+
+/* --- create / destroy ----------------------------------------------------------------------- */
+
+OLOCK_CURL_API olock_curl_config olock_curl_config_default(void) {
+    olock_curl_config c;
+    memset(&c, 0, sizeof c);
+    c.connect_timeout_ms = OLOCK__CURL_DEFAULT_CONNECT_MS;
+    c.timeout_ms = OLOCK__CURL_DEFAULT_TIMEOUT_MS;
+    return c;
+}
+
+OLOCK_CURL_API void olock_curl_destroy(olock_curl *t) {
+    olock_allocator a;
+    if (!t) return;
+    if (t->easy) curl_easy_cleanup(t->easy);
+    olock_buf_free(&t->line);
+    a = t->alloc;
+    olock__curl_free(&a, t, sizeof *t);
+}
+
+static void olock__curl_transport_destroy(void *user) { olock_curl_destroy((olock_curl *)user); }
+
+OLOCK_CURL_API olock_result olock_curl_create(const olock_curl_config *cfg_in, olock_curl **out) {
+    olock_curl_config cfg = cfg_in ? *cfg_in : olock_curl_config_default();
+    olock_curl *t;
+    CURL *e;
+    CURLcode bad = CURLE_OK;
+    olock_result r = OLOCK_OK;
+
+    if (!out) return OLOCK_ERR_INVALID_ARG;
+    if (cfg.allocator.malloc_fn && (!cfg.allocator.realloc_fn || !cfg.allocator.free_fn)) return OLOCK_ERR_INVALID_ARG;
+    t = (olock_curl *)olock__curl_malloc(&cfg.allocator, sizeof *t);
+    if (!t) return OLOCK_ERR_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->alloc = cfg.allocator;
+    olock_buf_init(&t->line, t->alloc.malloc_fn ? &t->alloc : NULL);
+    t->connect_timeout_ms = (long)(cfg.connect_timeout_ms ? cfg.connect_timeout_ms : OLOCK__CURL_DEFAULT_CONNECT_MS);
+    t->timeout_ms = (long)(cfg.timeout_ms ? cfg.timeout_ms : OLOCK__CURL_DEFAULT_TIMEOUT_MS);
+    t->easy = e = curl_easy_init();
+    if (!e) {
+        olock_curl_destroy(t);
+        return OLOCK_ERR_NOMEM;
+    }
+
+    /* Settings libcurl always accepts (a failure here means it is unusable). */
+#define OLOCK__CURL_SET(opt, val) do { CURLcode c_ = curl_easy_setopt(e, opt, val); if (c_ != CURLE_OK && bad == CURLE_OK) bad = c_; } while (0)
+    OLOCK__CURL_SET(CURLOPT_NOSIGNAL, 1L);
+    OLOCK__CURL_SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    OLOCK__CURL_SET(CURLOPT_WRITEFUNCTION, olock__curl_on_body);
+    OLOCK__CURL_SET(CURLOPT_WRITEDATA, (void *)t);
+    OLOCK__CURL_SET(CURLOPT_HEADERFUNCTION, olock__curl_on_header);
+    OLOCK__CURL_SET(CURLOPT_HEADERDATA, (void *)t);
+#if OLOCK__CURL_HAS_PREREQ
+    OLOCK__CURL_SET(CURLOPT_PREREQFUNCTION, olock__curl_on_prereq);
+    OLOCK__CURL_SET(CURLOPT_PREREQDATA, (void *)t);
+#endif
+#if LIBCURL_VERSION_NUM >= 0x081000
+    /* 8.16+: we make the one resend ourselves, under our own rule (see TRANSPARENT RESEND). */
+    OLOCK__CURL_SET(CURLOPT_FORBID_RETRY_ON_REUSE, 1L);
+#endif
+#if LIBCURL_VERSION_NUM >= 0x075500
+    OLOCK__CURL_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    OLOCK__CURL_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    OLOCK__CURL_SET(CURLOPT_FOLLOWLOCATION, 0L);
+    /* HTTP/1.1: what DynamoDB endpoints speak, and the protocol the resend rule reasons about. */
+    OLOCK__CURL_SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    OLOCK__CURL_SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    OLOCK__CURL_SET(CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+    OLOCK__CURL_SET(CURLOPT_TIMEOUT_MS, t->timeout_ms);
+    OLOCK__CURL_SET(CURLOPT_PROXY, cfg.proxy ? cfg.proxy : "");   /* "": no proxy, not even from the environment */
+    OLOCK__CURL_SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    if (cfg.verbose) {
+        OLOCK__CURL_SET(CURLOPT_DEBUGFUNCTION, olock__curl_on_debug);
+        OLOCK__CURL_SET(CURLOPT_VERBOSE, 1L);
+    }
+    if (bad != CURLE_OK) r = (bad == CURLE_OUT_OF_MEMORY) ? OLOCK_ERR_NOMEM : OLOCK_ERR_UNSUPPORTED;
+
+    /* TLS. These are libcurl's defaults already; setting them says so in the code and guards
+       against a build with other defaults. A libcurl without TLS may refuse them: https URLs
+       then fail at send time with NOT_SENT, which is the honest answer. */
+    (void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    (void)curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+    (void)curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    bad = CURLE_OK;
+    if (cfg.ca_file) {
+        OLOCK__CURL_SET(CURLOPT_CAINFO, cfg.ca_file);
+        OLOCK__CURL_SET(CURLOPT_PROXY_CAINFO, cfg.ca_file);
+    }
+    if (cfg.ca_path) {
+        OLOCK__CURL_SET(CURLOPT_CAPATH, cfg.ca_path);
+        OLOCK__CURL_SET(CURLOPT_PROXY_CAPATH, cfg.ca_path);
+    }
+#undef OLOCK__CURL_SET
+    if (bad != CURLE_OK && r == OLOCK_OK) r = (bad == CURLE_OUT_OF_MEMORY) ? OLOCK_ERR_NOMEM : OLOCK_ERR_UNSUPPORTED;
+    if (r != OLOCK_OK) {
+        olock_curl_destroy(t);
+        return r;
+    }
+    *out = t;
+    return OLOCK_OK;
+}
+
+/* --- sending -------------------------------------------------------------------------------- */
+
+/* What one curl_easy_perform did. */
+typedef struct olock__curl_attempt {
+    CURLcode code;
+    olock_result cb_result;
+    int cb_in_headers;
+    unsigned started;              /* requests begun (see olock__curl_on_prereq) */
+    long connects;                 /* new connections made */
+    size_t received;               /* response bytes */
+    curl_off_t elapsed_us;
+} olock__curl_attempt;
+
+#if !OLOCK__CURL_HAS_PREREQ
+/* Codes that, without PREREQFUNCTION to tell, we take to mean a request was on the wire.
+   Conservative: RECV_ERROR can also come from a proxy's CONNECT answer. */
+static int olock__curl_code_after_request(CURLcode c) {
+    switch (c) {
+    case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE: case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_RECV_ERROR: case CURLE_WRITE_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+#endif
+
+static void olock__curl_perform(olock_curl *t, olock__curl_attempt *a) {
+    long n = 0;
+    curl_off_t us = 0;
+    t->cb_result = OLOCK_OK;
+    t->cb_in_headers = 0;
+    t->received = 0;
+    t->started = 0;
+    t->errbuf[0] = '\0';
+    a->code = curl_easy_perform(t->easy);
+    a->cb_result = t->cb_result;
+    a->cb_in_headers = t->cb_in_headers;
+    a->received = t->received;
+    if (curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &n) != CURLE_OK) n = 0;
+    a->connects = n;
+    if (curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &us) != CURLE_OK) us = 0;
+    a->elapsed_us = us;
+#if OLOCK__CURL_HAS_PREREQ
+    a->started = t->started;
+#else
+    {
+        /* Fallback: libcurl sets the pre-transfer time when it is about to send a request, and
+           counts the request header bytes it wrote. It cannot see libcurl's own resend. */
+        curl_off_t pre = 0;
+        long reqsize = 0;
+        if (curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pre) != CURLE_OK) pre = 0;
+        if (curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &reqsize) != CURLE_OK) reqsize = 0;
+        a->started = (pre > 0 || reqsize > 0 || olock__curl_code_after_request(a->code)) ? 1u : 0u;
+    }
+#endif
+    if (a->started == 0 && a->received > 0) a->started = 1;
+    t->stats.requests += a->started;
+    t->stats.connections += (uint64_t)(a->connects > 0 ? a->connects : 0);
+    if (a->started > 1) t->stats.resends += a->started - 1;   /* libcurl's own resend */
+    t->last_code = (int)a->code;
+}
+
+/* The transparent resend. It is safe when the server closed the connection before it read our
+   request: an idle keep-alive connection closed by the server (dynalite: 5 s idle), whose FIN
+   or RST crossed our request, so libcurl's liveness check before reuse could not see it. The
+   signs of that are exactly: the request went out on a reused connection (no new connection
+   in this attempt), not one response byte came back, and the socket failed at the first write
+   or read (SEND_ERROR, RECV_ERROR from a reset, GOT_NOTHING from an orderly close). A server
+   that closes an idle connection has, by definition, no request in progress on it.
+   When it is NOT certain: a server (or proxy) that read the request, applied it and then died
+   or dropped the connection without a byte of response looks the same from here. RFC 9112
+   9.3.1 allows an automatic retry of a non-idempotent request only when the client can tell
+   the original was never applied, so this is a bet on the small window, the same bet libcurl
+   itself makes (before 8.16, always). For olock's own requests the bet is covered anyway:
+   every versioned write carries a version condition, so a second copy cannot apply twice (it
+   fails its condition, and the engine's per-attempt token recognises its own earlier write);
+   TransactWriteItems carries a ClientRequestToken; reads are idempotent. Only an unconditional
+   write sent raw through olock_client_call is exposed, and only in that window.
+   The bounds: one resend only; never after a response byte or on a fresh connection (those
+   failures are MAYBE_SENT); never after libcurl already resent; only within the time left.
+   And if the resend fails in any way, even to connect, the answer is MAYBE_SENT: a server
+   that cannot be reached now may be one that crashed after applying the first copy. */
+static int olock__curl_should_resend(const olock__curl_attempt *a) {
+    if (a->cb_result != OLOCK_OK || a->started != 1 || a->connects != 0 || a->received != 0) return 0;
+    return a->code == CURLE_GOT_NOTHING || a->code == CURLE_SEND_ERROR || a->code == CURLE_RECV_ERROR;
+}
+
+static olock_result olock__curl_outcome(const olock__curl_attempt *a) {
+    if (a->code == CURLE_OK) return OLOCK_OK;
+    if (a->cb_result != OLOCK_OK) return a->cb_result;
+    return a->started ? OLOCK_ERR_MAYBE_SENT : OLOCK_ERR_NOT_SENT;
+}
+
+static void olock__curl_describe(olock_curl *t, const olock__curl_attempt *a, olock_result r, const char *note) {
+    const char *curl_msg = t->errbuf[0] ? t->errbuf : curl_easy_strerror(a->code);
+    if (a->cb_result == OLOCK_ERR_LIMIT && a->cb_in_headers) {
+        snprintf(t->last_error, sizeof t->last_error,
+                 "response headers larger than the response's header limit; transfer aborted%s", note);
+    } else if (a->cb_result == OLOCK_ERR_LIMIT) {
+        snprintf(t->last_error, sizeof t->last_error,
+                 "response body larger than the %lu-byte limit (olock_http_response body.max); transfer aborted%s",
+                 (unsigned long)t->res->body.max, note);
+    } else if (a->cb_result == OLOCK_ERR_RESPONSE) {
+        snprintf(t->last_error, sizeof t->last_error, "malformed response header (NUL byte); transfer aborted%s", note);
+    } else if (a->cb_result != OLOCK_OK) {
+        snprintf(t->last_error, sizeof t->last_error, "storing the response failed: %s; transfer aborted%s",
+                 olock_result_str(a->cb_result), note);
+    } else {
+        snprintf(t->last_error, sizeof t->last_error, "%s: curl error %d (%s): %s%s",
+                 r == OLOCK_ERR_NOT_SENT ? "request not sent" : "request may have been sent",
+                 (int)a->code, curl_easy_strerror(a->code), curl_msg, note);
+    }
+}
+
+/* Builds the header list and sets the per-request options. */
+static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request *req, struct curl_slist **list) {
+    CURL *e = t->easy;
+    const char *method = req->method ? req->method : "POST";
+    int has_ctype = 0, has_expect = 0, has_accept = 0;
+    size_t i;
+    CURLcode c = CURLE_OK;
+
+    if (!olock__curl_iprefix(req->url, "http://") && !olock__curl_iprefix(req->url, "https://")) {
+        olock__curl_set_error(t, "invalid request: the URL must start with http:// or https://");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!olock__curl_is_field_value(req->url) || strchr(req->url, ' ')) {
+        olock__curl_set_error(t, "invalid request: the URL contains a space or a control character");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!olock__curl_is_token(method)) {
+        olock__curl_set_error(t, "invalid request: the method is not an HTTP token");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (strcmp(method, "HEAD") == 0) {
+        olock__curl_set_error(t, "the HEAD method is not supported by this transport");
+        return OLOCK_ERR_UNSUPPORTED;
+    }
+    if ((req->body == NULL && req->body_len != 0) || (req->header_count && !req->headers) ||
+        (strcmp(method, "GET") == 0 && req->body_len != 0)) {
+        olock__curl_set_error(t, "invalid request: body or headers missing, or a GET with a body");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+
+    for (i = 0; i < req->header_count; i++) {
+        const olock_http_header *h = &req->headers[i];
+        struct curl_slist *n;
+        size_t name_len;
+        if (!olock__curl_is_token(h->name) || !h->value || !olock__curl_is_field_value(h->value)) {
+            olock__curl_set_error(t, "invalid request: a header name is not an HTTP token, or a value "
+                                     "is missing or contains CR, LF or another control character");
+            return OLOCK_ERR_INVALID_ARG;
+        }
+        name_len = strlen(h->name);
+        if (olock__curl_ieq(h->name, name_len, "content-type")) has_ctype = 1;
+        if (olock__curl_ieq(h->name, name_len, "expect")) has_expect = 1;
+        if (olock__curl_ieq(h->name, name_len, "accept")) has_accept = 1;
+        olock_buf_clear(&t->line);
+        /* curl syntax: "Name;" sends a header with an empty value ("Name:" would remove it). */
+        if (olock_buf_append_str(&t->line, h->name) != OLOCK_OK ||
+            olock_buf_append_str(&t->line, h->value[0] ? ": " : ";") != OLOCK_OK ||
+            olock_buf_append_str(&t->line, h->value) != OLOCK_OK) goto nomem;
+        n = curl_slist_append(*list, t->line.data);
+        if (!n) goto nomem;
+        *list = n;
+    }
+    /* "Name:" removes a header curl would add on its own: the request carries what the core
+       built and nothing else (Host and Content-Length excepted). No "Expect: 100-continue"
+       (curl adds it to bodies over 1 MiB): it costs a round trip, or a 1 s stall with a
+       server that ignores it. */
+    if (!has_expect) {
+        struct curl_slist *n = curl_slist_append(*list, "Expect:");
+        if (!n) goto nomem;
+        *list = n;
+    }
+    if (!has_ctype) {
+        struct curl_slist *n = curl_slist_append(*list, "Content-Type:");
+        if (!n) goto nomem;
+        *list = n;
+    }
+    if (!has_accept) {
+        struct curl_slist *n = curl_slist_append(*list, "Accept:");
+        if (!n) goto nomem;
+        *list = n;
+    }
+
+    if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_URL, req->url);
+    if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_HTTPHEADER, *list);
+    if (strcmp(method, "GET") == 0) {
+        if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+        if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        /* POSTFIELDS (never NULL: a NULL would make curl read the body from stdin) with its
+           size given, so a body may hold NUL bytes and curl never calls strlen on it. */
+        if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") == 0 ? (const char *)NULL : method);
+    }
+    if (c != CURLE_OK) {
+        if (c == CURLE_OUT_OF_MEMORY) goto nomem;
+        snprintf(t->last_error, sizeof t->last_error, "request not sent: setting up the transfer failed: %s",
+                 curl_easy_strerror(c));
+        return OLOCK_ERR_NOT_SENT;
+    }
+    return OLOCK_OK;
+
+nomem:
+    /* Nothing left this process, so the engine may safely send again. */
+    olock__curl_set_error(t, "request not sent: out of memory while building it");
+    return OLOCK_ERR_NOT_SENT;
+}
+
+static olock_result olock__curl_send(void *user, const olock_http_request *req, olock_http_response *res) {
+    olock_curl *t = (olock_curl *)user;
+    struct curl_slist *list = NULL;
+    olock__curl_attempt a1, a2;
+    olock_result r;
+
+    if (!t) return OLOCK_ERR_INVALID_ARG;
+    t->stats.sends++;
+    t->last_code = 0;
+    if (!req || !res || !req->url) {
+        olock__curl_set_error(t, "invalid request: NULL request, response or URL");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    olock__curl_set_error(t, "");
+    r = olock__curl_prepare(t, req, &list);
+    if (r != OLOCK_OK) {
+        curl_slist_free_all(list);
+        (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+        return r;
+    }
+    t->res = res;
+    olock_http_response_reset(res);
+    memset(&a1, 0, sizeof a1);
+    olock__curl_perform(t, &a1);
+    r = olock__curl_outcome(&a1);
+
+    if (r != OLOCK_OK && olock__curl_should_resend(&a1)) {
+        long left_ms = t->timeout_ms - (long)(a1.elapsed_us / 1000);
+        if (left_ms >= 1) {
+            char first[CURL_ERROR_SIZE];
+            int first_code = (int)a1.code;
+            snprintf(first, sizeof first, "%s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(a1.code));
+            (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
+            (void)curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, left_ms);
+            (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                                   left_ms < t->connect_timeout_ms ? left_ms : t->connect_timeout_ms);
+            olock_http_response_reset(res);
+            memset(&a2, 0, sizeof a2);
+            olock__curl_perform(t, &a2);
+            t->stats.resends++;
+            (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 0L);
+            (void)curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+            (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+            r = olock__curl_outcome(&a2);
+            if (r == OLOCK_ERR_NOT_SENT) r = OLOCK_ERR_MAYBE_SENT;   /* see olock__curl_should_resend */
+            if (r != OLOCK_OK) {
+                char note[CURL_ERROR_SIZE + 96];
+                snprintf(note, sizeof note, " (this was the transparent resend; the reused connection had "
+                         "failed with curl error %d: %s)", first_code, first);
+                olock__curl_describe(t, &a2, r, note);
+            }
+        } else {
+            olock__curl_describe(t, &a1, r, " (no time left for a resend)");
+        }
+    } else if (r != OLOCK_OK) {
+        olock__curl_describe(t, &a1, r, "");
+    }
+
+    if (r == OLOCK_OK && res->status == 0) {
+        long code = 0;
+        if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code > 0 && code < 1000) {
+            res->status = (int)code;
+        } else {
+            olock__curl_set_error(t, "request may have been sent: the response had no HTTP status line");
+            r = OLOCK_ERR_MAYBE_SENT;
+        }
+    }
+
+    /* The list and the body belong to this call: leave no dangling pointer in the handle. */
+    (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+    (void)curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, "");
+    (void)curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+    curl_slist_free_all(list);
+    t->res = NULL;
+    return r;
+}
+
+/* --- accessors ------------------------------------------------------------------------------ */
+
+OLOCK_CURL_API olock_transport olock_curl_transport(olock_curl *t) {
+    olock_transport tr;
+    tr.user = t;
+    tr.send = olock__curl_send;
+    tr.destroy = olock__curl_transport_destroy;
+    return tr;
+}
+
+OLOCK_CURL_API const char *olock_curl_last_error(const olock_curl *t) { return t ? t->last_error : ""; }
+
+OLOCK_CURL_API int olock_curl_last_code(const olock_curl *t) { return t ? t->last_code : 0; }
+
+OLOCK_CURL_API void olock_curl_get_stats(const olock_curl *t, olock_curl_stats *out) {
+    if (!out) return;
+    if (t) *out = t->stats;
+    else memset(out, 0, sizeof *out);
+}
+
+#endif /* OLOCK_CURL_IMPLEMENTATION */
