@@ -29,6 +29,11 @@ LIBS_fake        := -lpthread
 LIBS_conformance := -lpthread
 LIBS_engine      := -lpthread
 
+# The SigV4/SHA-256 suite once more with mbedTLS's SHA-256 and HMAC (OLOCK_USE_MBEDTLS).
+ifeq ($(HAVE_MBEDTLS),1)
+TESTS += sigv4_mbedtls
+endif
+
 SAN_BINS   := $(patsubst %,$(BUILD)/san/test_%,$(TESTS))
 PLAIN_BINS := $(patsubst %,$(BUILD)/plain/test_%,$(TESTS))
 HEADERS    := olock.h $(wildcard backends/*.h)
@@ -46,6 +51,14 @@ $(BUILD)/san/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
 $(BUILD)/plain/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) $(INC) $< -o $@ -lm $(LIBS_$*)
+
+$(BUILD)/san/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(SAN) -DOLOCK_USE_MBEDTLS $(INC) $< -o $@ -lm -lmbedcrypto
+
+$(BUILD)/plain/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) -DOLOCK_USE_MBEDTLS $(INC) $< -o $@ -lm -lmbedcrypto
 
 test: all
 	@HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" bash tests/run.sh

@@ -65,6 +65,9 @@ MEMORY
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef OLOCK_USE_MBEDTLS
+#  include <mbedtls/sha256.h>    /* olock_sha256 embeds mbedTLS's context */
+#endif
 
 #define OLOCK_VERSION_MAJOR 0
 #define OLOCK_VERSION_MINOR 1
@@ -910,9 +913,18 @@ typedef struct olock_attempt {
 typedef struct olock_config {
     olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
     olock_transport transport;     /* the client owns it from olock_client_create on */
-    const char *endpoint;          /* NULL: from the environment, else https://dynamodb.<region>.amazonaws.com/ */
-    const char *region;            /* NULL: AWS_REGION, AWS_DEFAULT_REGION */
-    olock_credentials credentials; /* all NULL: do not sign (in-process fake) */
+    /* Endpoint, region and credentials: the explicit values here win; NULL ones are looked up
+       as the AWS SDKs do (unless ignore_environment): endpoint from AWS_ENDPOINT_URL_DYNAMODB,
+       AWS_ENDPOINT_URL, else https://dynamodb.<region>.amazonaws.com/; region from AWS_REGION,
+       AWS_DEFAULT_REGION; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+       AWS_SESSION_TOKEN, then the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
+       ~/.aws/credentials, profile AWS_PROFILE). Requests are signed (SigV4) when credentials
+       and a region are known, and sent unsigned otherwise (enough for the in-process fake,
+       whose transport ignores the URL). */
+    const char *endpoint;
+    const char *region;
+    olock_credentials credentials;
+    int ignore_environment;        /* 1: read no AWS_* variable and no credentials file */
     olock_retry_policy retry;
     size_t max_response_bytes;     /* 0: 16 MiB */
     /* Hooks; NULL for the defaults (monotonic clock, nanosleep/Sleep, a seeded xorshift). */
@@ -922,6 +934,8 @@ typedef struct olock_config {
     uint64_t (*random_u64)(void *hook_user);
     /* Called after every request of a retrying operation (NULL: nothing). */
     void (*on_attempt)(void *hook_user, const olock_attempt *a);
+    /* Wall-clock time in seconds since 1970 for request signatures (NULL: time()). */
+    int64_t (*unix_time_s)(void *hook_user);
     olock_versioning versioning;
     /* Items remembered by olock_update so that a hot loop can write without reading first;
        0: no cache. Each entry keeps one item (table + key) of at most 400 KB. */
@@ -956,6 +970,213 @@ OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r
 OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err);
 OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
+   ------------------------------------------------------------------------------------------ */
+
+
+#define OLOCK_SHA256_SIZE 32       /* digest bytes */
+#define OLOCK_SHA256_HEX_SIZE 65   /* lower-case hex digest + NUL */
+
+/* A streaming SHA-256 context: init, update any number of times, final. Plain data that may
+   live on the stack; after final it must be initialised again before reuse. */
+typedef struct olock_sha256 {
+#ifdef OLOCK_USE_MBEDTLS
+    mbedtls_sha256_context md;
+#else
+    uint32_t state[8];
+    uint64_t count;                /* bytes absorbed so far */
+    unsigned char block[64];       /* pending bytes: count % 64 of them */
+#endif
+} olock_sha256;
+
+/* A streaming HMAC-SHA256 context; final wipes it (it holds key material). */
+typedef struct olock_hmac_sha256 {
+    olock_sha256 inner;
+    olock_sha256 outer;
+} olock_hmac_sha256;
+
+/* None of these can fail. `data` may be NULL when its length is 0. The built-in SHA-256 uses
+   the x86-64 SHA extensions when the CPU has them (GCC/Clang; OLOCK_NO_SHA_NI turns that off).
+   CPUID is asked once and the answer kept in a static int read and written with relaxed
+   atomics: it never changes, so this is the one piece of process-wide state. */
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx);
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len);
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]);
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE]);
+/* Keys of any length (longer than 64 bytes are hashed first, as RFC 2104 says). */
+OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, size_t key_len);
+OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len);
+OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]);
+OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const void *data, size_t len,
+                                        unsigned char out[OLOCK_SHA256_SIZE]);
+/* Writes 2 * len lower-case hex digits and a NUL to `out` (2 * len + 1 bytes). */
+OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out);
+
+/* ---------------------------------------------------------------------------------------------
+   SigV4 (AWS4-HMAC-SHA256) request signing, header variant
+   ------------------------------------------------------------------------------------------ */
+
+/* Flags of olock_sigv4_signer_sign. DynamoDB requests are signed with OLOCK_SIGV4_NORMALIZE_PATH. */
+#define OLOCK_SIGV4_NORMALIZE_PATH 1u  /* drop "." and ".." segments and merge repeated '/' */
+#define OLOCK_SIGV4_SIGN_BODY      2u  /* add (and sign) x-amz-content-sha256: <payload hash> */
+#define OLOCK_SIGV4_UNSIGNED_TOKEN 4u  /* add X-Amz-Security-Token after signing, unsigned (STS style) */
+
+#define OLOCK_SIGV4_MAX_HEADERS 64     /* headers per request (LIMIT beyond) */
+#define OLOCK_SIGV4_MAX_QUERY_PARAMS 64 /* query parameters per request (LIMIT beyond) */
+#define OLOCK_SIGV4_NAME_MAX 64        /* longest region or service name */
+
+/* The request to sign. Strings are NUL-terminated and only read during the call. */
+typedef struct olock_sigv4_request {
+    const char *method;            /* "POST"; required */
+    const char *path;              /* as sent on the wire, already percent-encoded (the signer encodes
+                                      it once more, as SigV4 asks of non-S3 services); NULL or "" = "/" */
+    const char *query;             /* raw query string without '?'; NULL = none. %XX sequences are
+                                      decoded before canonical encoding; '+' is a literal plus */
+    const olock_http_header *headers; /* all are signed; names in any case; Host is required.
+                                      X-Amz-Date, X-Amz-Security-Token, x-amz-content-sha256 and
+                                      Authorization must not be given: the signer adds them */
+    size_t header_count;
+    const void *body;              /* may be NULL when body_len is 0 */
+    size_t body_len;
+    const char *payload_hash;      /* NULL: hex SHA-256 of the body; else used verbatim
+                                      (a precomputed hash, or "UNSIGNED-PAYLOAD") */
+} olock_sigv4_request;
+
+/* What one signing produced. Every pointer points into the signer and stays valid until its
+   next sign, set_credentials or free; the struct itself may be copied freely. */
+typedef struct olock_sigv4_signature {
+    /* Headers to add to the request, in this order: X-Amz-Date, X-Amz-Security-Token (when
+       the credentials have a session token), x-amz-content-sha256 (OLOCK_SIGV4_SIGN_BODY),
+       Authorization. */
+    olock_http_header headers[4];
+    size_t header_count;
+    const char *amz_date;          /* "20150830T123600Z" */
+    const char *authorization;     /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
+    char signature[OLOCK_SHA256_HEX_SIZE]; /* lower-case hex */
+    const char *canonical_request; /* for tests and debugging */
+    size_t canonical_request_len;
+    const char *string_to_sign;
+    size_t string_to_sign_len;
+} olock_sigv4_signature;
+
+/* Signs requests for one set of credentials, one region and one service. Embed it by value;
+   treat the fields as private except key_derivations. Not thread-safe: one signer per thread
+   (or a lock). Memory is allocated by init/set_credentials and by the first signs (scratch
+   buffers that are then reused): signing a request of a size seen before does not allocate. */
+typedef struct olock_sigv4_signer {
+    const olock_allocator *alloc;
+    char *secrets;                 /* one block: access key id, "AWS4" + secret, session token */
+    size_t secrets_size;
+    size_t akid_len, secret_len, token_len; /* secret_len counts the "AWS4" prefix */
+    char region[OLOCK_SIGV4_NAME_MAX + 1];
+    char service[OLOCK_SIGV4_NAME_MAX + 1];
+    size_t region_len, service_len;
+    /* Signing-key cache for (secret, date, region, service): only the date varies here,
+       set_credentials drops the key. The key is kept as HMAC states with its pads absorbed. */
+    int key_valid;
+    char key_date[9];              /* YYYYMMDD the key was derived for */
+    olock_hmac_sha256 key_hmac;
+    unsigned long key_derivations; /* read-only: how many times a signing key was derived */
+    int64_t day;                   /* unix day of date_text, -1 when none */
+    char date_text[9];
+    olock_buf scratch;             /* canonical request, string to sign, header values */
+    olock_buf query;               /* encoded query parameters */
+} olock_sigv4_signer;
+
+/* Copies the credentials (access_key_id and secret_access_key required, session_token NULL or
+   a token), region and service ("dynamodb"). alloc NULL: default; it must outlive the signer.
+   INVALID_ARG for a missing or malformed value (the message names the field, never its value),
+   NOMEM. On failure *s is left unusable but safe to free. */
+OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const olock_allocator *alloc,
+                                               const olock_credentials *creds, const char *region,
+                                               const char *service, olock_error *err);
+/* Replaces the credentials (e.g. refreshed temporary ones) and drops the cached key when the
+   secret changed. On failure the old credentials stay. INVALID_ARG, NOMEM. */
+OLOCK_API olock_result olock_sigv4_signer_set_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
+                                                          olock_error *err);
+/* Wipes the credentials and the cached key and frees everything. NULL is a no-op. */
+OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s);
+/* Signs `req` as at `unix_seconds` (UTC, 0 to 253402300799; the signer never reads a clock).
+   `flags` are OLOCK_SIGV4_*. Fills *out on success. INVALID_ARG for a malformed request or a
+   time out of range, LIMIT for too many headers or query parameters, NOMEM. */
+OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const olock_sigv4_request *req,
+                                               int64_t unix_seconds, unsigned flags,
+                                               olock_sigv4_signature *out, olock_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   Credentials, region and endpoint, resolved as the AWS SDKs do
+   ------------------------------------------------------------------------------------------ */
+
+/* An environment to read variables from. get returns the value of `name` or NULL when unset;
+   the returned string must stay valid until the resolving call returns. Every olock function
+   that takes `const olock_env *env` reads the process environment (getenv) when env is NULL. */
+typedef struct olock_env {
+    const char *(*get)(void *user, const char *name);
+    void *user;
+} olock_env;
+
+/* Resolved settings; every string is owned by the struct (NULL until resolved). */
+typedef struct olock_aws_config {
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token;           /* NULL when none */
+    const char *credentials_source; /* static: "explicit", "environment", "shared credentials file" */
+    char *region;
+    char *endpoint;                /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
+    const olock_allocator *alloc;
+} olock_aws_config;
+
+OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc);
+/* Wipes the secrets and frees every string; *c is initialised again (alloc kept). NULL is a no-op. */
+OLOCK_API void olock_aws_config_free(olock_aws_config *c);
+/* Credentials from, in order: `explicit_creds` (NULL, or both keys NULL, skips it), the
+   variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then the profile
+   AWS_PROFILE (default "default") of the shared credentials file AWS_SHARED_CREDENTIALS_FILE
+   (default $HOME/.aws/credentials). OLOCK_ERR_CREDENTIALS when none is found, when only half
+   of a key pair is given, or for a malformed file (the message names the file and line, never
+   a secret); NOMEM. Replaces the credentials in *c only on success. */
+OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c, const olock_credentials *explicit_creds,
+                                                            const olock_env *env, olock_error *err);
+/* Region from `explicit_region` (NULL or "" skips it), AWS_REGION, AWS_DEFAULT_REGION.
+   OLOCK_ERR_CONFIG when none is set or it is not a plausible region name; NOMEM. */
+OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, const char *explicit_region,
+                                                       const olock_env *env, olock_error *err);
+/* Endpoint from `explicit_endpoint` (NULL or "" skips it), AWS_ENDPOINT_URL_DYNAMODB,
+   AWS_ENDPOINT_URL, else https://dynamodb.<c->region>.amazonaws.com/ (.amazonaws.com.cn for
+   cn- regions; needs the region resolved first). The endpoint must pass olock_url_split:
+   OLOCK_ERR_CONFIG otherwise (for instance without http:// or https://), or when no region is
+   known for the default; NOMEM. */
+OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, const char *explicit_endpoint,
+                                                         const olock_env *env, olock_error *err);
+/* Parses a shared credentials file held in memory (INI: [profile] sections, key = value,
+   '#' and ';' comments; a comment after a value needs a space before it; key names are
+   case-insensitive) and takes aws_access_key_id, aws_secret_access_key and the optional
+   aws_session_token of `profile`. `file_name` only labels error messages
+   ("<file_name>:<line>: ..."). OLOCK_ERR_CREDENTIALS for a malformed line, a missing profile
+   or key; NOMEM. Replaces the credentials in *c only on success. */
+OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, const char *text, size_t len,
+                                                          const char *profile, const char *file_name,
+                                                          olock_error *err);
+
+/* An endpoint URL split in place: every pointer points into the string given to olock_url_split
+   (path points to a static "/" when the URL has none). Not NUL-terminated: use the lengths. */
+typedef struct olock_url_parts {
+    const char *scheme;            /* "http" or "https", as written */
+    size_t scheme_len;
+    const char *host;              /* host[:port], e.g. "127.0.0.1:8000" or "[::1]:8000": the Host header */
+    size_t host_len;
+    const char *path;              /* "/..." */
+    size_t path_len;
+    unsigned port;                 /* explicit port, else 443 for https and 80 for http */
+    int tls;                       /* 1 for https */
+} olock_url_parts;
+
+/* Splits "http[s]://host[:port][/path]". OLOCK_ERR_CONFIG (with a message saying what is wrong)
+   for another scheme, an empty or malformed host, a bad port, user info, a query, a fragment,
+   spaces or control characters. Writes *out only on success. */
+OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    Versioned writes: the optimistic-locking engine
@@ -3926,6 +4147,1651 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     return OLOCK_OK;
 }
 
+/* ---- SHA-256 and HMAC-SHA256 ------------------------------------------------------------- */
+
+#define OLOCK__SIGV4_IMPL_INCLUDED 1
+
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+/* x86-64 SHA extensions for the built-in SHA-256, chosen at run time with CPUID. */
+#if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI) && defined(__x86_64__) && \
+    (defined(__GNUC__) || defined(__clang__))
+#  define OLOCK__SHA_NI 1
+#  include <immintrin.h>
+#  include <cpuid.h>
+#endif
+#ifdef OLOCK_USE_MBEDTLS
+#  include <mbedtls/version.h>
+#  include <mbedtls/md.h>
+#  if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts((c), 0)
+#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update((c), (p), (n))
+#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish((c), (o))
+#  else
+     /* 2.x: the *_ret names; the plain ones are deprecated there and return void. */
+#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts_ret((c), 0)
+#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update_ret((c), (p), (n))
+#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
+#  endif
+#endif
+
+/* Zeroes memory that is about to be freed or go out of scope in a way the optimiser cannot
+   drop: with GCC/Clang an empty asm that may read the bytes follows the memset; elsewhere
+   every byte is written through a volatile pointer (slower, equally safe). */
+static void olock__wipe_secret(void *p, size_t n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+    volatile unsigned char *v = (volatile unsigned char *)p;
+    while (n--) *v++ = 0;
+#endif
+}
+
+#ifndef OLOCK_USE_MBEDTLS
+
+static const uint32_t olock__sha256_k[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+    0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+    0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+    0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+    0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+    0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u
+};
+
+#define OLOCK__ROR32(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define OLOCK__SHA_S0(x) (OLOCK__ROR32(x, 2) ^ OLOCK__ROR32(x, 13) ^ OLOCK__ROR32(x, 22))
+#define OLOCK__SHA_S1(x) (OLOCK__ROR32(x, 6) ^ OLOCK__ROR32(x, 11) ^ OLOCK__ROR32(x, 25))
+#define OLOCK__SHA_G0(x) (OLOCK__ROR32(x, 7) ^ OLOCK__ROR32(x, 18) ^ ((x) >> 3))
+#define OLOCK__SHA_G1(x) (OLOCK__ROR32(x, 17) ^ OLOCK__ROR32(x, 19) ^ ((x) >> 10))
+#define OLOCK__SHA_CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
+#define OLOCK__SHA_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+/* Message word i >= 16, computed in a 16-word ring. */
+#define OLOCK__SHA_W(i) (w[(i) & 15] += OLOCK__SHA_G1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + \
+                                         OLOCK__SHA_G0(w[((i) - 15) & 15]))
+/* One round; the callers rotate the variable names instead of moving values. */
+#define OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) do { \
+        uint32_t t1_ = h + OLOCK__SHA_S1(e) + OLOCK__SHA_CH(e, f, g) + olock__sha256_k[i] + (wi); \
+        d += t1_; \
+        h = t1_ + OLOCK__SHA_S0(a) + OLOCK__SHA_MAJ(a, b, c); \
+    } while (0)
+#define OLOCK__SHA_ROUNDS8(i, W) do { \
+        OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0)); \
+        OLOCK__SHA_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1)); \
+        OLOCK__SHA_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2)); \
+        OLOCK__SHA_ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3)); \
+        OLOCK__SHA_ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4)); \
+        OLOCK__SHA_ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5)); \
+        OLOCK__SHA_ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6)); \
+        OLOCK__SHA_ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7)); \
+    } while (0)
+#define OLOCK__SHA_WLOAD(i) (w[i])
+
+static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_t nblocks)
+{
+    uint32_t w[16];
+    while (nblocks--) {
+        uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+        int i;
+        for (i = 0; i < 16; i++)
+            w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) |
+                   ((uint32_t)p[4 * i + 2] << 8) | (uint32_t)p[4 * i + 3];
+        OLOCK__SHA_ROUNDS8(0, OLOCK__SHA_WLOAD);
+        OLOCK__SHA_ROUNDS8(8, OLOCK__SHA_WLOAD);
+        for (i = 16; i < 64; i += 8) OLOCK__SHA_ROUNDS8(i, OLOCK__SHA_W);
+        st[0] += a; st[1] += b; st[2] += c; st[3] += d;
+        st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+        p += 64;
+    }
+}
+
+#ifdef OLOCK__SHA_NI
+/* SHA256RNDS2 works on the state as two registers, ABEF and CDGH (A in the top lane), does two
+   rounds per instruction and returns the new ABEF; the old ABEF is then the new CDGH, so the
+   two variables swap roles on every call. SHA256MSG1/MSG2 compute the message schedule four
+   words at a time. */
+__attribute__((target("sha,ssse3,sse4.1")))
+static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size_t nblocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i lo = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0xB1);      /* B A D C */
+    __m128i hi = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)(st + 4)), 0x1B); /* H G F E */
+    __m128i abef = _mm_alignr_epi8(lo, hi, 8);      /* lanes F E B A */
+    __m128i cdgh = _mm_blend_epi16(hi, lo, 0xF0);   /* lanes H G D C */
+    while (nblocks--) {
+        __m128i abef0 = abef, cdgh0 = cdgh, m0, m1, m2, m3, wk;
+#define OLOCK__NI_ROUNDS4(m, g) do { \
+            wk = _mm_add_epi32((m), _mm_loadu_si128((const __m128i *)(const void *)(olock__sha256_k + 4 * (g)))); \
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk); \
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E)); \
+        } while (0)
+/* m_new = W[i..i+3] from m_old (i-16), m_1 (i-12), m_2 (i-8), m_3 (i-4); written over m_old. */
+#define OLOCK__NI_SCHED(m_old, m_1, m_2, m_3) \
+        (m_old = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(m_old, m_1), \
+                                                    _mm_alignr_epi8(m_3, m_2, 4)), m_3))
+        m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), bswap);
+        m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), bswap);
+        m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), bswap);
+        m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), bswap);
+        OLOCK__NI_ROUNDS4(m0, 0);
+        OLOCK__NI_ROUNDS4(m1, 1);
+        OLOCK__NI_ROUNDS4(m2, 2);
+        OLOCK__NI_ROUNDS4(m3, 3);
+        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 4);
+        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 5);
+        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 6);
+        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 7);
+        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 8);
+        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 9);
+        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 10);
+        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 11);
+        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 12);
+        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 13);
+        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 14);
+        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 15);
+#undef OLOCK__NI_ROUNDS4
+#undef OLOCK__NI_SCHED
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+        p += 64;
+    }
+    lo = _mm_shuffle_epi32(abef, 0x1B);            /* A B E F */
+    hi = _mm_shuffle_epi32(cdgh, 0xB1);            /* G H C D */
+    _mm_storeu_si128((__m128i *)(void *)st, _mm_blend_epi16(lo, hi, 0xF0));     /* A B C D */
+    _mm_storeu_si128((__m128i *)(void *)(st + 4), _mm_alignr_epi8(hi, lo, 8));  /* E F G H */
+}
+
+/* 1 when the CPU has the SHA extensions (and SSSE3 / SSE4.1). The answer is cached in the
+   library's only process-wide variable: it never changes, and relaxed atomics make the
+   first concurrent lookups race-free. */
+static int olock__sha256_have_ni(void)
+{
+    static int cached;   /* 0: not looked up yet, 1: no, 2: yes */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v == 0) {
+        unsigned a, b, c, d;
+        v = 1;
+        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19)) && __get_cpuid_max(0, NULL) >= 7) {
+            __cpuid_count(7, 0, a, b, c, d);
+            if (b & (1u << 29)) v = 2;
+        }
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v == 2;
+}
+#endif
+
+static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t nblocks)
+{
+#ifdef OLOCK__SHA_NI
+    if (olock__sha256_have_ni()) {
+        olock__sha256_blocks_ni(st, p, nblocks);
+        return;
+    }
+#endif
+    olock__sha256_blocks_c(st, p, nblocks);
+}
+
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx)
+{
+    static const uint32_t iv[8] = { 0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+                                    0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u };
+    memcpy(ctx->state, iv, sizeof iv);
+    ctx->count = 0;
+}
+
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t fill = (size_t)(ctx->count & 63u);
+    if (len == 0) return;
+    ctx->count += len;
+    if (fill) {
+        size_t take = 64 - fill;
+        if (take > len) take = len;
+        memcpy(ctx->block + fill, p, take);
+        p += take;
+        len -= take;
+        if (fill + take < 64) return;
+        olock__sha256_blocks(ctx->state, ctx->block, 1);
+    }
+    if (len >= 64) {
+        size_t n = len / 64;
+        olock__sha256_blocks(ctx->state, p, n);
+        p += n * 64;
+        len -= n * 64;
+    }
+    if (len) memcpy(ctx->block, p, len);
+}
+
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
+{
+    size_t fill = (size_t)(ctx->count & 63u);
+    uint64_t bits = ctx->count << 3;
+    int i;
+    ctx->block[fill++] = 0x80;
+    if (fill > 56) {
+        memset(ctx->block + fill, 0, 64 - fill);
+        olock__sha256_blocks(ctx->state, ctx->block, 1);
+        fill = 0;
+    }
+    memset(ctx->block + fill, 0, 56 - fill);
+    for (i = 0; i < 8; i++) ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    olock__sha256_blocks(ctx->state, ctx->block, 1);
+    for (i = 0; i < 8; i++) {
+        out[4 * i] = (unsigned char)(ctx->state[i] >> 24);
+        out[4 * i + 1] = (unsigned char)(ctx->state[i] >> 16);
+        out[4 * i + 2] = (unsigned char)(ctx->state[i] >> 8);
+        out[4 * i + 3] = (unsigned char)ctx->state[i];
+    }
+}
+
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
+{
+    olock_sha256 ctx;
+    olock_sha256_init(&ctx);
+    olock_sha256_update(&ctx, data, len);
+    olock_sha256_final(&ctx, out);
+}
+
+static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src)
+{
+    *dst = *src;
+}
+
+#else /* OLOCK_USE_MBEDTLS */
+
+/* mbedTLS reports errors only for hardware back ends; a software SHA-256 cannot fail. */
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx)
+{
+    mbedtls_sha256_init(&ctx->md);
+    (void)OLOCK__MBED_SHA256_STARTS(&ctx->md);
+}
+
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len)
+{
+    if (len == 0) return;
+    (void)OLOCK__MBED_SHA256_UPDATE(&ctx->md, (const unsigned char *)data, len);
+}
+
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
+{
+    (void)OLOCK__MBED_SHA256_FINISH(&ctx->md, out);
+    mbedtls_sha256_free(&ctx->md);
+}
+
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
+{
+    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    olock_sha256 ctx;
+    if (info && mbedtls_md(info, (const unsigned char *)data, len, out) == 0) return;
+    olock_sha256_init(&ctx);
+    olock_sha256_update(&ctx, data, len);
+    olock_sha256_final(&ctx, out);
+}
+
+static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src)
+{
+    mbedtls_sha256_init(&dst->md);
+    mbedtls_sha256_clone(&dst->md, &src->md);
+}
+
+#endif /* OLOCK_USE_MBEDTLS */
+
+OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, size_t key_len)
+{
+    unsigned char k[64], pad[64];
+    size_t i;
+    memset(k, 0, sizeof k);
+    if (key_len > 64) olock_sha256_digest(key, key_len, k);
+    else if (key_len) memcpy(k, key, key_len);
+    for (i = 0; i < 64; i++) pad[i] = (unsigned char)(k[i] ^ 0x36u);
+    olock_sha256_init(&ctx->inner);
+    olock_sha256_update(&ctx->inner, pad, 64);
+    for (i = 0; i < 64; i++) pad[i] = (unsigned char)(k[i] ^ 0x5cu);
+    olock_sha256_init(&ctx->outer);
+    olock_sha256_update(&ctx->outer, pad, 64);
+    olock__wipe_secret(k, sizeof k);
+    olock__wipe_secret(pad, sizeof pad);
+}
+
+OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len)
+{
+    olock_sha256_update(&ctx->inner, data, len);
+}
+
+OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
+{
+    unsigned char ih[OLOCK_SHA256_SIZE];
+    olock_sha256_final(&ctx->inner, ih);
+    olock_sha256_update(&ctx->outer, ih, sizeof ih);
+    olock_sha256_final(&ctx->outer, out);
+    olock__wipe_secret(ih, sizeof ih);
+    olock__wipe_secret(ctx, sizeof *ctx);
+}
+
+/* HMAC on the streaming primitives: never allocates, also with mbedTLS (whose one-shot
+   mbedtls_md_hmac allocates through its own calloc, outside our allocator). */
+static void olock__hmac_sha256_stream(const void *key, size_t key_len, const void *data, size_t len,
+                                      unsigned char out[OLOCK_SHA256_SIZE])
+{
+    olock_hmac_sha256 ctx;
+    olock_hmac_sha256_init(&ctx, key, key_len);
+    olock_hmac_sha256_update(&ctx, data, len);
+    olock_hmac_sha256_final(&ctx, out);
+}
+
+OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const void *data, size_t len,
+                                 unsigned char out[OLOCK_SHA256_SIZE])
+{
+#ifdef OLOCK_USE_MBEDTLS
+    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    static const unsigned char none = 0;
+    /* mbedTLS wants non-NULL pointers even for empty inputs. */
+    if (info && mbedtls_md_hmac(info, key_len ? (const unsigned char *)key : &none, key_len,
+                                len ? (const unsigned char *)data : &none, len, out) == 0)
+        return;
+#endif
+    olock__hmac_sha256_stream(key, key_len, data, len, out);
+}
+
+OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i;
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15u];
+    }
+    out[2 * len] = '\0';
+}
+
+/* ---- SigV4 signing ------------------------------------------------------------------------ */
+
+#define OLOCK__SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
+#define OLOCK__SIGV4_MAX_TIME 253402300799  /* 9999-12-31T23:59:59Z: the date has four year digits */
+
+/* a += b; 0 on overflow. */
+static int olock__sigv4_size_add(size_t *a, size_t b)
+{
+    if (b > (size_t)-1 - *a) return 0;
+    *a += b;
+    return 1;
+}
+
+/* a * b (b small); 0 on overflow. */
+static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > (size_t)-1 / b) return 0;
+    *out = a * b;
+    return 1;
+}
+
+static int olock__sigv4_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static int olock__sigv4_hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static unsigned char olock__sigv4_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* RFC 9110 token characters: what a header name or a method may contain. */
+static int olock__sigv4_tchar(unsigned char c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return 1;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int olock__sigv4_is_token(const char *s, size_t *len)
+{
+    size_t n = 0;
+    if (!s || !*s) return 0;
+    while (s[n]) {
+        if (!olock__sigv4_tchar((unsigned char)s[n])) return 0;
+        n++;
+    }
+    *len = n;
+    return 1;
+}
+
+/* Region and service names go into the credential scope between '/': letters, digits, '-', '_', '.'. */
+static int olock__sigv4_scope_name_ok(const char *s, size_t *len)
+{
+    size_t n = 0;
+    if (!s || !*s) return 0;
+    while (s[n]) {
+        unsigned char c = (unsigned char)s[n];
+        if (!(olock__sigv4_unreserved(c) && c != '~')) return 0;
+        if (++n > OLOCK_SIGV4_NAME_MAX) return 0;
+    }
+    *len = n;
+    return 1;
+}
+
+static char *olock__sigv4_put(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static char *olock__sigv4_put_pct(char *p, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    p[0] = '%';
+    p[1] = hex[c >> 4];
+    p[2] = hex[c & 15u];
+    return p + 3;
+}
+
+/* Percent-encodes every byte but the unreserved ones (and '/' when keep_slash): at most 3n bytes. */
+static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slash)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (olock__sigv4_unreserved(c) || (keep_slash && c == '/')) *p++ = (char)c;
+        else p = olock__sigv4_put_pct(p, c);
+    }
+    return p;
+}
+
+/* Canonical URI: at most 3 * len + 2 bytes. The path is what goes on the wire (already
+   encoded once); encoding it again is SigV4's double encoding for non-S3 services.
+   Normalising drops empty, "." and ".." segments (".." above the root is dropped too)
+   and keeps a trailing '/' only when the path has one. */
+static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int normalize)
+{
+    char *root = p;
+    size_t i = 0;
+    if (!normalize) return olock__sigv4_encode(p, path, len, 1);
+    *p++ = '/';
+    while (i < len) {
+        size_t j = i;
+        while (j < len && path[j] != '/') j++;
+        if (j - i == 2 && path[i] == '.' && path[i + 1] == '.') {
+            while (p > root + 1 && p[-1] != '/') p--;
+            if (p > root + 1) p--;          /* the separator before the dropped segment */
+        } else if (!(j == i || (j - i == 1 && path[i] == '.'))) {
+            if (p > root + 1) *p++ = '/';
+            p = olock__sigv4_encode(p, path + i, j - i, 0);
+        }
+        i = j + 1;
+    }
+    if (len > 0 && path[len - 1] == '/' && p > root + 1) *p++ = '/';
+    return p;
+}
+
+/* Decodes valid %XX sequences (a stray '%' stays literal) and encodes the result: <= 3n bytes. */
+static char *olock__sigv4_requery(char *p, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%' && i + 2 < n) {
+            int hi = olock__sigv4_hexval((unsigned char)s[i + 1]);
+            int lo = olock__sigv4_hexval((unsigned char)s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                c = (unsigned char)(hi * 16 + lo);
+                i += 2;
+            }
+        }
+        if (olock__sigv4_unreserved(c)) *p++ = (char)c;
+        else p = olock__sigv4_put_pct(p, c);
+    }
+    return p;
+}
+
+typedef struct olock__sigv4_param {
+    size_t name_off, name_len, value_off, value_len;
+} olock__sigv4_param;
+
+static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param *x, const olock__sigv4_param *y)
+{
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(b->data + x->name_off, b->data + y->name_off, n);
+    if (c != 0) return c < 0;
+    if (x->name_len != y->name_len) return x->name_len < y->name_len;
+    n = x->value_len < y->value_len ? x->value_len : y->value_len;
+    c = memcmp(b->data + x->value_off, b->data + y->value_off, n);
+    if (c != 0) return c < 0;
+    return x->value_len < y->value_len;
+}
+
+/* Encodes the query parameters into s->query and sorts them; *total is the canonical length. */
+static olock_result olock__sigv4_query(olock_sigv4_signer *s, const char *q, olock__sigv4_param *params,
+                                       size_t *count, size_t *total, olock_error *err)
+{
+    size_t n = 0, len, need, i, sum = 0;
+    olock_result r;
+    char *p;
+    *count = 0;
+    *total = 0;
+    olock_buf_clear(&s->query);
+    if (!q || !*q) return OLOCK_OK;
+    len = strlen(q);
+    if (!olock__sigv4_size_mul(len, 3, &need) || !olock__sigv4_size_add(&need, 1)) {
+        olock__error_set(err, OLOCK_ERR_LIMIT, "query string too long");
+        return OLOCK_ERR_LIMIT;
+    }
+    r = olock_buf_reserve(&s->query, need);
+    if (r != OLOCK_OK) {
+        olock__error_set(err, r, "cannot allocate the canonical query");
+        return r;
+    }
+    p = s->query.data;
+    i = 0;
+    while (i < len) {
+        size_t j = i, eq;
+        while (j < len && q[j] != '&') j++;
+        if (j > i) {
+            if (n == OLOCK_SIGV4_MAX_QUERY_PARAMS) {
+                olock__error_set(err, OLOCK_ERR_LIMIT, "more than %d query parameters", OLOCK_SIGV4_MAX_QUERY_PARAMS);
+                return OLOCK_ERR_LIMIT;
+            }
+            eq = i;
+            while (eq < j && q[eq] != '=') eq++;
+            params[n].name_off = (size_t)(p - s->query.data);
+            p = olock__sigv4_requery(p, q + i, eq - i);
+            params[n].name_len = (size_t)(p - s->query.data) - params[n].name_off;
+            params[n].value_off = (size_t)(p - s->query.data);
+            if (eq < j) p = olock__sigv4_requery(p, q + eq + 1, j - eq - 1);
+            params[n].value_len = (size_t)(p - s->query.data) - params[n].value_off;
+            sum += params[n].name_len + 1 + params[n].value_len + (n ? 1 : 0); /* <= 4 * len */
+            n++;
+        }
+        i = j + 1;
+    }
+    *p = '\0';
+    s->query.len = (size_t)(p - s->query.data);
+    for (i = 1; i < n; i++) {   /* insertion sort: few parameters, and stable */
+        olock__sigv4_param t = params[i];
+        size_t k = i;
+        while (k > 0 && olock__sigv4_param_less(&s->query, &t, &params[k - 1])) {
+            params[k] = params[k - 1];
+            k--;
+        }
+        params[k] = t;
+    }
+    *count = n;
+    *total = sum;
+    return OLOCK_OK;
+}
+
+typedef struct olock__sigv4_hdr {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} olock__sigv4_hdr;
+
+static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_hdr *y)
+{
+    size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    for (i = 0; i < n; i++) {
+        unsigned char a = olock__sigv4_lower((unsigned char)x->name[i]), b = olock__sigv4_lower((unsigned char)y->name[i]);
+        if (a != b) return a < b ? -1 : 1;
+    }
+    return x->name_len == y->name_len ? 0 : (x->name_len < y->name_len ? -1 : 1);
+}
+
+/* a (alen bytes) equals the lower-case literal b (blen bytes), ignoring ASCII case. */
+static int olock__sigv4_ieq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i;
+    if (alen != blen) return 0;
+    for (i = 0; i < alen; i++)
+        if (olock__sigv4_lower((unsigned char)a[i]) != (unsigned char)b[i]) return 0;
+    return 1;
+}
+#define OLOCK__IEQ_LIT(a, alen, lit) olock__sigv4_ieq((a), (alen), lit, sizeof lit - 1)
+
+static int olock__sigv4_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trims the value and collapses each inner run of whitespace (folded lines included) into one space. */
+static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
+{
+    size_t i = 0;
+    while (n > 0 && olock__sigv4_ws(v[n - 1])) n--;
+    while (i < n && olock__sigv4_ws(v[i])) i++;
+    while (i < n) {
+        unsigned char c = (unsigned char)v[i++];
+        if (c > ' ' || !olock__sigv4_ws((char)c)) {
+            *p++ = (char)c;
+            continue;
+        }
+        *p++ = ' ';
+        while (olock__sigv4_ws(v[i])) i++;   /* stops before n: the value ends in a non-space */
+    }
+    return p;
+}
+
+static char *olock__sigv4_put_lower(char *p, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) *p++ = (char)olock__sigv4_lower((unsigned char)s[i]);
+    return p;
+}
+
+/* Days since 1970-01-01 to "YYYYMMDD" (years 1970..9999). */
+static void olock__sigv4_civil_date(int64_t days, char out[9])
+{
+    static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int64_t year = 1970;
+    int month = 0, i;
+    while (days >= 146097) {        /* every 400 Gregorian years have 146097 days */
+        days -= 146097;
+        year += 400;
+    }
+    for (;;) {
+        int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        int64_t n = leap ? 366 : 365;
+        if (days < n) break;
+        days -= n;
+        year++;
+    }
+    for (;;) {
+        int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        int64_t n = mdays[month] + (month == 1 && leap ? 1 : 0);
+        if (days < n) break;
+        days -= n;
+        month++;
+    }
+    for (i = 3; i >= 0; i--) {
+        out[i] = (char)('0' + year % 10);
+        year /= 10;
+    }
+    out[4] = (char)('0' + (month + 1) / 10);
+    out[5] = (char)('0' + (month + 1) % 10);
+    out[6] = (char)('0' + (days + 1) / 10);
+    out[7] = (char)('0' + (days + 1) % 10);
+    out[8] = '\0';
+}
+
+static void olock__sigv4_drop_key(olock_sigv4_signer *s)
+{
+    olock__wipe_secret(&s->key_hmac, sizeof s->key_hmac);
+    s->key_valid = 0;
+}
+
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
+   kept as an HMAC context with the key pads absorbed, so each signature costs no key setup. */
+static void olock__sigv4_derive_key(olock_sigv4_signer *s)
+{
+    unsigned char k[OLOCK_SHA256_SIZE];
+    const char *secret = s->secrets + s->akid_len + 1;
+    olock__hmac_sha256_stream(secret, s->secret_len, s->date_text, 8, k);
+    olock__hmac_sha256_stream(k, sizeof k, s->region, s->region_len, k);
+    olock__hmac_sha256_stream(k, sizeof k, s->service, s->service_len, k);
+    olock__hmac_sha256_stream(k, sizeof k, "aws4_request", 12, k);
+    olock_hmac_sha256_init(&s->key_hmac, k, sizeof k);
+    olock__wipe_secret(k, sizeof k);
+    memcpy(s->key_date, s->date_text, 9);
+    s->key_valid = 1;
+    s->key_derivations++;
+}
+
+static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
+                                                   olock_error *err)
+{
+    size_t akid_len = 0, secret_len, token_len = 0, size = 0, i;
+    char *block;
+    int same_secret;
+    if (!creds || !creds->access_key_id || !creds->secret_access_key) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "credentials need an access key id and a secret access key");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    /* The key id goes into "Credential=<id>/<scope>," and the token into a header value. */
+    for (akid_len = 0; creds->access_key_id[akid_len]; akid_len++) {
+        unsigned char c = (unsigned char)creds->access_key_id[akid_len];
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == ',' || c == ';' || c == '=') {
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the access key id contains a character that is not allowed");
+            return OLOCK_ERR_INVALID_ARG;
+        }
+    }
+    secret_len = strlen(creds->secret_access_key);
+    if (akid_len == 0 || secret_len == 0) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the access key id and the secret access key must not be empty");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (creds->session_token) {
+        for (token_len = 0; creds->session_token[token_len]; token_len++) {
+            unsigned char c = (unsigned char)creds->session_token[token_len];
+            if (c <= 0x20 || c >= 0x7f) {
+                olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the session token contains a character that is not allowed");
+                return OLOCK_ERR_INVALID_ARG;
+            }
+        }
+    }
+    if (!olock__sigv4_size_add(&size, akid_len) || !olock__sigv4_size_add(&size, secret_len) ||
+        !olock__sigv4_size_add(&size, token_len) || !olock__sigv4_size_add(&size, 4 + 3)) {
+        olock__error_set(err, OLOCK_ERR_LIMIT, "credentials too long");
+        return OLOCK_ERR_LIMIT;
+    }
+    block = (char *)olock__alloc(s->alloc, size);
+    if (!block) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the credentials");
+        return OLOCK_ERR_NOMEM;
+    }
+    i = 0;
+    memcpy(block + i, creds->access_key_id, akid_len + 1);
+    i += akid_len + 1;
+    memcpy(block + i, "AWS4", 4);
+    memcpy(block + i + 4, creds->secret_access_key, secret_len + 1);
+    i += 4 + secret_len + 1;
+    if (token_len) memcpy(block + i, creds->session_token, token_len);
+    block[i + token_len] = '\0';
+    same_secret = s->secrets && s->secret_len == secret_len + 4 &&
+                  memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
+    if (s->secrets) {
+        olock__wipe_secret(s->secrets, s->secrets_size);
+        olock__free(s->alloc, s->secrets, s->secrets_size);
+    }
+    s->secrets = block;
+    s->secrets_size = size;
+    s->akid_len = akid_len;
+    s->secret_len = secret_len + 4;
+    s->token_len = token_len;
+    if (!same_secret) olock__sigv4_drop_key(s);
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const olock_allocator *alloc,
+                                               const olock_credentials *creds, const char *region,
+                                               const char *service, olock_error *err)
+{
+    size_t rlen = 0, slen = 0;
+    olock__error_clear(err);
+    if (!s) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "signer is NULL");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    memset(s, 0, sizeof *s);
+    s->alloc = alloc;
+    s->day = -1;
+    olock_buf_init(&s->scratch, alloc);
+    olock_buf_init(&s->query, alloc);
+    if (!olock__sigv4_scope_name_ok(region, &rlen)) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "region is missing or not a valid region name");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!olock__sigv4_scope_name_ok(service, &slen)) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "service is missing or not a valid service name");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    memcpy(s->region, region, rlen + 1);
+    memcpy(s->service, service, slen + 1);
+    s->region_len = rlen;
+    s->service_len = slen;
+    return olock__sigv4_store_credentials(s, creds, err);
+}
+
+OLOCK_API olock_result olock_sigv4_signer_set_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
+                                                          olock_error *err)
+{
+    olock__error_clear(err);
+    if (!s) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "signer is NULL");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    return olock__sigv4_store_credentials(s, creds, err);
+}
+
+OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
+{
+    if (!s) return;
+    if (s->secrets) {
+        olock__wipe_secret(s->secrets, s->secrets_size);
+        olock__free(s->alloc, s->secrets, s->secrets_size);
+        s->secrets = NULL;
+    }
+    olock__sigv4_drop_key(s);
+    /* The scratch holds the session token (canonical request, header value). */
+    if (s->scratch.data) olock__wipe_secret(s->scratch.data, s->scratch.cap);
+    olock_buf_free(&s->scratch);
+    olock_buf_free(&s->query);
+    s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
+}
+
+OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const olock_sigv4_request *req,
+                                               int64_t unix_seconds, unsigned flags,
+                                               olock_sigv4_signature *out, olock_error *err)
+{
+    olock__sigv4_hdr hv[OLOCK_SIGV4_MAX_HEADERS + 3];
+    olock__sigv4_param params[OLOCK_SIGV4_MAX_QUERY_PARAMS];
+    char amz_date[17], body_hash[OLOCK_SHA256_HEX_SIZE], creq_hash[OLOCK_SHA256_HEX_SIZE];
+    unsigned char digest[OLOCK_SHA256_SIZE];
+    const char *path, *payload;
+    size_t method_len, path_len, payload_len, nh = 0, nparams = 0, query_len = 0, headers_len = 0;
+    size_t signed_len = 0, scope_len, need = 0, path_max, i;
+    size_t creq_off, creq_len, sts_off, sts_len, date_off, hash_off = 0, auth_off, signed_off;
+    int64_t day, sod;
+    int have_host = 0;
+    int sign_token, add_token;
+    olock_hmac_sha256 mac;
+    olock_result r;
+    char *base, *p;
+
+    olock__error_clear(err);
+    if (!s || !req || !out || !s->secrets) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "signer, request and output are required");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!olock__sigv4_is_token(req->method, &method_len)) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "missing or malformed HTTP method");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (unix_seconds < 0 || unix_seconds > OLOCK__SIGV4_MAX_TIME) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "signing time out of range");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if ((req->body == NULL && req->body_len) || (req->headers == NULL && req->header_count)) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "NULL body or headers with a non-zero length");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (req->header_count > OLOCK_SIGV4_MAX_HEADERS) {
+        olock__error_set(err, OLOCK_ERR_LIMIT, "more than %d headers to sign", OLOCK_SIGV4_MAX_HEADERS);
+        return OLOCK_ERR_LIMIT;
+    }
+    path = (req->path && *req->path) ? req->path : "/";
+    path_len = strlen(path);
+    if (path[0] != '/') {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the path must start with '/'");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+
+    /* X-Amz-Date; the calendar date is recomputed only when the day changes. */
+    day = unix_seconds / 86400;
+    sod = unix_seconds % 86400;
+    if (day != s->day) {
+        olock__sigv4_civil_date(day, s->date_text);
+        s->day = day;
+    }
+    memcpy(amz_date, s->date_text, 8);
+    amz_date[8] = 'T';
+    amz_date[9] = (char)('0' + sod / 36000);
+    amz_date[10] = (char)('0' + sod / 3600 % 10);
+    amz_date[11] = (char)('0' + sod % 3600 / 600);
+    amz_date[12] = (char)('0' + sod % 600 / 60);
+    amz_date[13] = (char)('0' + sod % 60 / 10);
+    amz_date[14] = (char)('0' + sod % 10);
+    amz_date[15] = 'Z';
+    amz_date[16] = '\0';
+
+    if (req->payload_hash) {
+        payload = req->payload_hash;
+        for (payload_len = 0; payload[payload_len]; payload_len++) {
+            unsigned char c = (unsigned char)payload[payload_len];
+            if (c <= 0x20 || c >= 0x7f) {
+                olock__error_set(err, OLOCK_ERR_INVALID_ARG, "payload_hash contains a space or control character");
+                return OLOCK_ERR_INVALID_ARG;
+            }
+        }
+        if (payload_len == 0) {
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "payload_hash is empty");
+            return OLOCK_ERR_INVALID_ARG;
+        }
+    } else {
+        olock_sha256_digest(req->body, req->body_len, digest);
+        olock_hex_encode(digest, sizeof digest, body_hash);
+        payload = body_hash;
+        payload_len = 64;
+    }
+
+    /* Headers: the caller's and the ones the signer adds, sorted by lower-case name. A stable
+       sort keeps repeated names in their original order, as SigV4 wants. */
+    for (i = 0; i < req->header_count; i++) {
+        const olock_http_header *h = &req->headers[i];
+        size_t nlen;
+        if (!olock__sigv4_is_token(h->name, &nlen) || !h->value) {
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "header %u has a missing or malformed name or value", (unsigned)i);
+            return OLOCK_ERR_INVALID_ARG;
+        }
+        if (OLOCK__IEQ_LIT(h->name, nlen, "x-amz-date") || OLOCK__IEQ_LIT(h->name, nlen, "authorization") ||
+            OLOCK__IEQ_LIT(h->name, nlen, "x-amz-security-token") ||
+            OLOCK__IEQ_LIT(h->name, nlen, "x-amz-content-sha256")) {
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "header %.40s is added by the signer", h->name);
+            return OLOCK_ERR_INVALID_ARG;
+        }
+        if (OLOCK__IEQ_LIT(h->name, nlen, "host")) have_host = 1;
+        hv[nh].name = h->name;
+        hv[nh].name_len = nlen;
+        hv[nh].value = h->value;
+        hv[nh].value_len = strlen(h->value);
+        nh++;
+    }
+    if (!have_host) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the Host header is required");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    hv[nh].name = "x-amz-date";
+    hv[nh].name_len = 10;
+    hv[nh].value = amz_date;
+    hv[nh].value_len = 16;
+    nh++;
+    add_token = s->token_len > 0;
+    sign_token = add_token && !(flags & OLOCK_SIGV4_UNSIGNED_TOKEN);
+    if (sign_token) {
+        hv[nh].name = "x-amz-security-token";
+        hv[nh].name_len = 20;
+        hv[nh].value = s->secrets + s->akid_len + 1 + s->secret_len + 1;
+        hv[nh].value_len = s->token_len;
+        nh++;
+    }
+    if (flags & OLOCK_SIGV4_SIGN_BODY) {
+        hv[nh].name = "x-amz-content-sha256";
+        hv[nh].name_len = 20;
+        hv[nh].value = payload;
+        hv[nh].value_len = payload_len;
+        nh++;
+    }
+    for (i = 1; i < nh; i++) {
+        olock__sigv4_hdr t = hv[i];
+        size_t k = i;
+        while (k > 0 && olock__sigv4_name_cmp(&t, &hv[k - 1]) < 0) {
+            hv[k] = hv[k - 1];
+            k--;
+        }
+        hv[k] = t;
+    }
+    for (i = 0; i < nh; i++) {
+        /* name ':' value '\n' (a repeated name costs ',' instead of name ':' and '\n') */
+        if (!olock__sigv4_size_add(&headers_len, hv[i].name_len) || !olock__sigv4_size_add(&headers_len, hv[i].value_len) ||
+            !olock__sigv4_size_add(&headers_len, 2) || !olock__sigv4_size_add(&signed_len, hv[i].name_len) ||
+            !olock__sigv4_size_add(&signed_len, 1)) {
+            olock__error_set(err, OLOCK_ERR_LIMIT, "headers too long");
+            return OLOCK_ERR_LIMIT;
+        }
+    }
+
+    r = olock__sigv4_query(s, req->query, params, &nparams, &query_len, err);
+    if (r != OLOCK_OK) return r;
+
+    /* One reservation for everything written below, then plain stores. Every term is
+       added with an overflow check; the +1s are the separators and NULs. */
+    scope_len = 8 + 1 + s->region_len + 1 + s->service_len + 1 + 12;   /* names <= 64 bytes */
+    {
+        const size_t terms[] = {
+            method_len, 1, 2, 1, query_len, 1, headers_len, 1, signed_len, 1, payload_len, 1,
+            17 + 17 + 1 + 64 + 1, scope_len,                     /* string to sign */
+            17,                                                  /* X-Amz-Date value */
+            payload_len, 1,                                      /* x-amz-content-sha256 value */
+            28 + 1 + 16 + 12 + 64 + 1, s->akid_len, scope_len, signed_len  /* Authorization */
+        };
+        int ok = olock__sigv4_size_mul(path_len, 3, &path_max) && olock__sigv4_size_add(&need, path_max);
+        for (i = 0; ok && i < sizeof terms / sizeof terms[0]; i++) ok = olock__sigv4_size_add(&need, terms[i]);
+        if (!ok) {
+            olock__error_set(err, OLOCK_ERR_LIMIT, "request too large to sign");
+            return OLOCK_ERR_LIMIT;
+        }
+    }
+    olock_buf_clear(&s->scratch);
+    r = olock_buf_reserve(&s->scratch, need);
+    if (r != OLOCK_OK) {
+        olock__error_set(err, r, "cannot allocate the canonical request");
+        return r;
+    }
+    base = p = s->scratch.data;
+
+    /* Canonical request. */
+    creq_off = 0;
+    p = olock__sigv4_put(p, req->method, method_len);
+    *p++ = '\n';
+    p = olock__sigv4_put_path(p, path, path_len, (flags & OLOCK_SIGV4_NORMALIZE_PATH) != 0);
+    *p++ = '\n';
+    for (i = 0; i < nparams; i++) {
+        if (i) *p++ = '&';
+        p = olock__sigv4_put(p, s->query.data + params[i].name_off, params[i].name_len);
+        *p++ = '=';
+        p = olock__sigv4_put(p, s->query.data + params[i].value_off, params[i].value_len);
+    }
+    *p++ = '\n';
+    for (i = 0; i < nh; i++) {
+        if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
+            p[-1] = ',';            /* replaces the '\n' of the previous line */
+        } else {
+            p = olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
+            *p++ = ':';
+        }
+        p = olock__sigv4_put_value(p, hv[i].value, hv[i].value_len);
+        *p++ = '\n';
+    }
+    *p++ = '\n';
+    signed_off = (size_t)(p - base);
+    for (i = 0; i < nh; i++) {
+        if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) continue;
+        if (i) *p++ = ';';
+        p = olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
+    }
+    signed_len = (size_t)(p - base) - signed_off;
+    *p++ = '\n';
+    p = olock__sigv4_put(p, payload, payload_len);
+    creq_len = (size_t)(p - base) - creq_off;
+    *p++ = '\0';
+
+    olock_sha256_digest(base + creq_off, creq_len, digest);
+    olock_hex_encode(digest, sizeof digest, creq_hash);
+
+    /* String to sign. */
+    sts_off = (size_t)(p - base);
+    p = olock__sigv4_put(p, OLOCK__SIGV4_ALGORITHM "\n", 17);
+    p = olock__sigv4_put(p, amz_date, 16);
+    *p++ = '\n';
+    p = olock__sigv4_put(p, s->date_text, 8);
+    *p++ = '/';
+    p = olock__sigv4_put(p, s->region, s->region_len);
+    *p++ = '/';
+    p = olock__sigv4_put(p, s->service, s->service_len);
+    p = olock__sigv4_put(p, "/aws4_request\n", 14);
+    p = olock__sigv4_put(p, creq_hash, 64);
+    sts_len = (size_t)(p - base) - sts_off;
+    *p++ = '\0';
+
+    if (!s->key_valid || memcmp(s->key_date, s->date_text, 8) != 0) olock__sigv4_derive_key(s);
+    olock__sha256_clone(&mac.inner, &s->key_hmac.inner);
+    olock__sha256_clone(&mac.outer, &s->key_hmac.outer);
+    olock_hmac_sha256_update(&mac, base + sts_off, sts_len);
+    olock_hmac_sha256_final(&mac, digest);
+    olock_hex_encode(digest, sizeof digest, out->signature);
+
+    date_off = (size_t)(p - base);
+    p = olock__sigv4_put(p, amz_date, 17);
+    if (flags & OLOCK_SIGV4_SIGN_BODY) {
+        hash_off = (size_t)(p - base);
+        p = olock__sigv4_put(p, payload, payload_len);
+        *p++ = '\0';
+    }
+    auth_off = (size_t)(p - base);
+    p = olock__sigv4_put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
+    p = olock__sigv4_put(p, s->secrets, s->akid_len);
+    *p++ = '/';
+    p = olock__sigv4_put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
+    p = olock__sigv4_put(p, ", SignedHeaders=", 16);
+    p = olock__sigv4_put(p, base + signed_off, signed_len);
+    p = olock__sigv4_put(p, ", Signature=", 12);
+    p = olock__sigv4_put(p, out->signature, 64);
+    *p++ = '\0';
+    s->scratch.len = (size_t)(p - base) - 1;   /* the last NUL terminates the buffer */
+
+    i = 0;
+    out->headers[i].name = "X-Amz-Date";
+    out->headers[i++].value = base + date_off;
+    if (add_token) {
+        out->headers[i].name = "X-Amz-Security-Token";
+        out->headers[i++].value = s->secrets + s->akid_len + 1 + s->secret_len + 1;
+    }
+    if (flags & OLOCK_SIGV4_SIGN_BODY) {
+        out->headers[i].name = "x-amz-content-sha256";
+        out->headers[i++].value = base + hash_off;
+    }
+    out->headers[i].name = "Authorization";
+    out->headers[i++].value = base + auth_off;
+    out->header_count = i;
+    out->amz_date = base + date_off;
+    out->authorization = base + auth_off;
+    out->canonical_request = base + creq_off;
+    out->canonical_request_len = creq_len;
+    out->string_to_sign = base + sts_off;
+    out->string_to_sign_len = sts_len;
+    return OLOCK_OK;
+}
+
+/* ---- Credentials, region and endpoint resolution ------------------------------------------ */
+
+#define OLOCK__CRED_FILE_MAX ((size_t)1 << 20)
+
+/* The only place the library reads the process environment. Empty values count as unset,
+   as in the AWS SDKs. */
+static const char *olock__env_get(const olock_env *env, const char *name)
+{
+    const char *v;
+    if (env && env->get) v = env->get(env->user, name);
+    else v = getenv(name);
+    return (v && *v) ? v : NULL;
+}
+
+static char *olock__cred_strdup(const olock_allocator *a, const char *s, size_t len)
+{
+    char *p;
+    if (len == (size_t)-1) return NULL;
+    p = (char *)olock__alloc(a, len + 1);
+    if (!p) return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+static void olock__cred_free_str(const olock_allocator *a, char **s, int secret)
+{
+    if (*s) {
+        size_t n = strlen(*s) + 1;
+        if (secret) olock__wipe_secret(*s, n);
+        olock__free(a, *s, n);
+        *s = NULL;
+    }
+}
+
+OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc)
+{
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->alloc = alloc;
+}
+
+OLOCK_API void olock_aws_config_free(olock_aws_config *c)
+{
+    const olock_allocator *a;
+    if (!c) return;
+    a = c->alloc;
+    olock__cred_free_str(a, &c->access_key_id, 1);
+    olock__cred_free_str(a, &c->secret_access_key, 1);
+    olock__cred_free_str(a, &c->session_token, 1);
+    olock__cred_free_str(a, &c->region, 0);
+    olock__cred_free_str(a, &c->endpoint, 0);
+    olock_aws_config_init(c, a);
+}
+
+/* Copies a key pair (and token, may be NULL) into c, replacing the old one only on success. */
+static olock_result olock__cred_store(olock_aws_config *c, const char *akid, size_t akid_len,
+                                      const char *secret, size_t secret_len, const char *token,
+                                      size_t token_len, const char *source, olock_error *err)
+{
+    char *a = olock__cred_strdup(c->alloc, akid, akid_len);
+    char *sk = olock__cred_strdup(c->alloc, secret, secret_len);
+    char *tk = token ? olock__cred_strdup(c->alloc, token, token_len) : NULL;
+    if (!a || !sk || (token && !tk)) {
+        olock__cred_free_str(c->alloc, &a, 1);
+        olock__cred_free_str(c->alloc, &sk, 1);
+        olock__cred_free_str(c->alloc, &tk, 1);
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the credentials");
+        return OLOCK_ERR_NOMEM;
+    }
+    olock__cred_free_str(c->alloc, &c->access_key_id, 1);
+    olock__cred_free_str(c->alloc, &c->secret_access_key, 1);
+    olock__cred_free_str(c->alloc, &c->session_token, 1);
+    c->access_key_id = a;
+    c->secret_access_key = sk;
+    c->session_token = tk;
+    c->credentials_source = source;
+    return OLOCK_OK;
+}
+
+static int olock__cred_hspace(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int olock__cred_key_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-' || c == '.';
+}
+
+OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, const char *text, size_t len,
+                                                          const char *profile, const char *file_name,
+                                                          olock_error *err)
+{
+    /* Values are pointers into text; nothing is copied until the whole file has been checked. */
+    const char *akid = NULL, *secret = NULL, *token = NULL;
+    size_t akid_len = 0, secret_len = 0, token_len = 0, pos = 0, profile_len;
+    unsigned long line = 0;
+    int have_section = 0, in_profile = 0, profile_seen = 0, nested = 0;
+    const char *fname = file_name ? file_name : "credentials";
+    olock__error_clear(err);
+    if (!c || (!text && len)) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "config and text are required");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!profile || !*profile) profile = "default";
+    profile_len = strlen(profile);
+    while (pos < len) {
+        size_t start = pos, e = pos, a, b, k;
+        int indented;
+        line++;
+        while (e < len && text[e] != '\n') e++;
+        pos = e + 1;
+        b = e;
+        if (b > start && text[b - 1] == '\r') b--;
+        for (k = start; k < b; k++) {
+            unsigned char ch = (unsigned char)text[k];
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: control character", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+        }
+        a = start;
+        while (a < b && olock__cred_hspace(text[a])) a++;
+        indented = a > start;
+        while (b > a && olock__cred_hspace(text[b - 1])) b--;
+        if (a == b || text[a] == '#' || text[a] == ';') continue;
+        /* An indented line is allowed only as a sub-property of a property with an empty
+           value ("s3 =" then "  max_concurrent_requests = 10"); value continuation lines
+           would silently change a secret, so they are an error. */
+        if (indented && (!nested || text[a] == '[')) {
+            olock__error_set(err, OLOCK_ERR_CREDENTIALS,
+                             "%.200s:%lu: unexpected indented line (continuation lines are not supported)", fname, line);
+            return OLOCK_ERR_CREDENTIALS;
+        }
+        if (text[a] == '[') {
+            size_t close = a + 1, n0, n1;
+            while (close < b && text[close] != ']' && text[close] != '[') close++;
+            if (close >= b || text[close] != ']') {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: malformed profile line (missing ']')", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+            k = close + 1;
+            while (k < b && olock__cred_hspace(text[k])) k++;
+            if (k < b && text[k] != '#' && text[k] != ';') {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: unexpected text after ']'", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+            n0 = a + 1;
+            n1 = close;
+            while (n0 < n1 && olock__cred_hspace(text[n0])) n0++;
+            while (n1 > n0 && olock__cred_hspace(text[n1 - 1])) n1--;
+            if (n0 == n1) {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: empty profile name", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+            have_section = 1;
+            nested = 0;
+            in_profile = n1 - n0 == profile_len && memcmp(text + n0, profile, profile_len) == 0;
+            if (in_profile) profile_seen = 1;
+        } else {
+            size_t eq = a, k0, k1, v0, v1;
+            while (eq < b && text[eq] != '=') eq++;
+            if (eq == b) {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: expected 'name = value'", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+            k0 = a;
+            k1 = eq;
+            while (k1 > k0 && olock__cred_hspace(text[k1 - 1])) k1--;
+            if (k0 == k1) {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: missing property name before '='", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+            for (k = k0; k < k1; k++) {
+                if (!olock__cred_key_char((unsigned char)text[k])) {
+                    olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: invalid character in property name", fname, line);
+                    return OLOCK_ERR_CREDENTIALS;
+                }
+            }
+            if (!have_section) {
+                olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s:%lu: property outside of a [profile] section", fname, line);
+                return OLOCK_ERR_CREDENTIALS;
+            }
+            v0 = eq + 1;
+            while (v0 < b && olock__cred_hspace(text[v0])) v0++;
+            /* A comment after a value needs whitespace before it: '#' may be part of a value. */
+            for (v1 = v0; v1 < b; v1++)
+                if ((text[v1] == '#' || text[v1] == ';') && v1 > v0 && olock__cred_hspace(text[v1 - 1])) break;
+            while (v1 > v0 && olock__cred_hspace(text[v1 - 1])) v1--;
+            if (indented) continue;   /* sub-properties are not credentials */
+            nested = v0 == v1;
+            if (!in_profile || v0 == v1) continue;
+            if (OLOCK__IEQ_LIT(text + k0, k1 - k0, "aws_access_key_id")) {
+                akid = text + v0;
+                akid_len = v1 - v0;
+            } else if (OLOCK__IEQ_LIT(text + k0, k1 - k0, "aws_secret_access_key")) {
+                secret = text + v0;
+                secret_len = v1 - v0;
+            } else if (OLOCK__IEQ_LIT(text + k0, k1 - k0, "aws_session_token")) {
+                token = text + v0;
+                token_len = v1 - v0;
+            }
+        }
+    }
+    if (!profile_seen) {
+        olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s: profile '%.64s' not found", fname, profile);
+        return OLOCK_ERR_CREDENTIALS;
+    }
+    if (!akid || !secret) {
+        olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%.200s: profile '%.64s' has no %s", fname, profile,
+                         akid ? "aws_secret_access_key" : "aws_access_key_id");
+        return OLOCK_ERR_CREDENTIALS;
+    }
+    return olock__cred_store(c, akid, akid_len, secret, secret_len, token, token_len,
+                             "shared credentials file", err);
+}
+
+/* Reads a whole file (at most OLOCK__CRED_FILE_MAX bytes) into *out. *opened is 0 (and the
+   result OLOCK_OK) when the file cannot be opened. */
+static olock_result olock__cred_read_file(const char *path, olock_buf *out, int *opened, olock_error *err)
+{
+    char chunk[4096];
+    olock_result r = OLOCK_OK;
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    *opened = f != NULL;
+    if (!f) return OLOCK_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n > OLOCK__CRED_FILE_MAX - out->len) {
+            r = OLOCK_ERR_CREDENTIALS;
+            olock__error_set(err, r, "%.200s: larger than %u bytes", path, (unsigned)OLOCK__CRED_FILE_MAX);
+            break;
+        }
+        r = olock_buf_append(out, chunk, n);
+        if (r != OLOCK_OK) {
+            olock__error_set(err, r, "%.200s: out of memory reading the file", path);
+            break;
+        }
+    }
+    if (r == OLOCK_OK && ferror(f)) {
+        r = OLOCK_ERR_CREDENTIALS;
+        olock__error_set(err, r, "%.200s: read error", path);
+    }
+    olock__wipe_secret(chunk, sizeof chunk);
+    fclose(f);
+    return r;
+}
+
+static void olock__cred_wipe_buf(olock_buf *b)
+{
+    if (b->data) olock__wipe_secret(b->data, b->len);
+    olock_buf_free(b);
+}
+
+/* The shared credentials file path: AWS_SHARED_CREDENTIALS_FILE (a leading "~/" is the home
+   directory) or <home>/.aws/credentials. Empty buffer when no home directory is known. */
+static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path)
+{
+    const char *v = olock__env_get(env, "AWS_SHARED_CREDENTIALS_FILE");
+    const char *home = olock__env_get(env, "HOME");
+    olock_result r;
+    if (!home) home = olock__env_get(env, "USERPROFILE");
+    if (v && !(v[0] == '~' && (v[1] == '/' || v[1] == '\\'))) return olock_buf_append_str(path, v);
+    if (!home) return OLOCK_OK;
+    r = olock_buf_append_str(path, home);
+    if (r == OLOCK_OK) r = olock_buf_append_str(path, v ? v + 1 : "/.aws/credentials");
+    return r;
+}
+
+OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c, const olock_credentials *explicit_creds,
+                                                            const olock_env *env, olock_error *err)
+{
+    const char *akid, *secret, *token, *profile;
+    olock_buf path, text;
+    olock_result r;
+    int opened;
+    olock__error_clear(err);
+    if (!c) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "config is NULL");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (explicit_creds && (explicit_creds->access_key_id || explicit_creds->secret_access_key)) {
+        akid = explicit_creds->access_key_id;
+        secret = explicit_creds->secret_access_key;
+        token = explicit_creds->session_token;
+        if (!akid || !*akid || !secret || !*secret) {
+            olock__error_set(err, OLOCK_ERR_CREDENTIALS,
+                             "explicit credentials need both access_key_id and secret_access_key");
+            return OLOCK_ERR_CREDENTIALS;
+        }
+        if (token && !*token) token = NULL;
+        return olock__cred_store(c, akid, strlen(akid), secret, strlen(secret), token,
+                                 token ? strlen(token) : 0, "explicit", err);
+    }
+    akid = olock__env_get(env, "AWS_ACCESS_KEY_ID");
+    secret = olock__env_get(env, "AWS_SECRET_ACCESS_KEY");
+    if (akid || secret) {
+        if (!akid || !secret) {
+            olock__error_set(err, OLOCK_ERR_CREDENTIALS, "%s is set but %s is not",
+                             akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                             akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+            return OLOCK_ERR_CREDENTIALS;
+        }
+        token = olock__env_get(env, "AWS_SESSION_TOKEN");
+        return olock__cred_store(c, akid, strlen(akid), secret, strlen(secret), token,
+                                 token ? strlen(token) : 0, "environment", err);
+    }
+    olock_buf_init(&path, c->alloc);
+    r = olock__cred_file_path(env, &path);
+    if (r != OLOCK_OK) {
+        olock_buf_free(&path);
+        olock__error_set(err, r, "out of memory building the credentials file path");
+        return r;
+    }
+    if (path.len == 0) {
+        olock_buf_free(&path);
+        olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and there is no "
+                         "home directory for the shared credentials file");
+        return OLOCK_ERR_CREDENTIALS;
+    }
+    olock_buf_init(&text, c->alloc);
+    r = olock__cred_read_file(path.data, &text, &opened, err);
+    if (r == OLOCK_OK && !opened) {
+        olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and %.200s "
+                         "cannot be opened", path.data);
+        r = OLOCK_ERR_CREDENTIALS;
+    } else if (r == OLOCK_OK) {
+        profile = olock__env_get(env, "AWS_PROFILE");
+        r = olock_aws_config_parse_credentials(c, text.data ? text.data : "", text.len, profile, path.data, err);
+    }
+    olock__cred_wipe_buf(&text);
+    olock_buf_free(&path);
+    return r;
+}
+
+OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, const char *explicit_region,
+                                                       const olock_env *env, olock_error *err)
+{
+    const char *v = explicit_region, *source = "the configuration";
+    size_t n;
+    char *copy;
+    olock__error_clear(err);
+    if (!c) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "config is NULL");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!v || !*v) {
+        v = olock__env_get(env, "AWS_REGION");
+        source = "AWS_REGION";
+    }
+    if (!v) {
+        v = olock__env_get(env, "AWS_DEFAULT_REGION");
+        source = "AWS_DEFAULT_REGION";
+    }
+    if (!v) {
+        olock__error_set(err, OLOCK_ERR_CONFIG, "no region: set it in the configuration, AWS_REGION or AWS_DEFAULT_REGION");
+        return OLOCK_ERR_CONFIG;
+    }
+    if (!olock__sigv4_scope_name_ok(v, &n)) {
+        olock__error_set(err, OLOCK_ERR_CONFIG, "the region from %s is not a valid region name "
+                         "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
+        return OLOCK_ERR_CONFIG;
+    }
+    copy = olock__cred_strdup(c->alloc, v, n);
+    if (!copy) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the region");
+        return OLOCK_ERR_NOMEM;
+    }
+    olock__cred_free_str(c->alloc, &c->region, 0);
+    c->region = copy;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, const char *explicit_endpoint,
+                                                         const olock_env *env, olock_error *err)
+{
+    const char *v = explicit_endpoint, *source = "the configuration";
+    olock_url_parts parts;
+    olock_error uerr;
+    char *copy;
+    olock__error_clear(err);
+    if (!c) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "config is NULL");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    if (!v || !*v) {
+        v = olock__env_get(env, "AWS_ENDPOINT_URL_DYNAMODB");
+        source = "AWS_ENDPOINT_URL_DYNAMODB";
+    }
+    if (!v) {
+        v = olock__env_get(env, "AWS_ENDPOINT_URL");
+        source = "AWS_ENDPOINT_URL";
+    }
+    if (v) {
+        if (olock_url_split(v, &parts, &uerr) != OLOCK_OK) {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "endpoint from %s: %s", source, uerr.message);
+            return OLOCK_ERR_CONFIG;
+        }
+        copy = olock__cred_strdup(c->alloc, v, strlen(v));
+    } else {
+        static const char pre[] = "https://dynamodb.", com[] = ".amazonaws.com", cn[] = ".cn";
+        size_t rlen, n;
+        int china;
+        if (!c->region) {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "no endpoint and no region to build the default one from");
+            return OLOCK_ERR_CONFIG;
+        }
+        rlen = strlen(c->region);
+        china = rlen > 3 && memcmp(c->region, "cn-", 3) == 0;
+        n = sizeof pre - 1 + rlen + sizeof com - 1 + (china ? 3 : 0) + 2; /* rlen <= 64: no overflow */
+        copy = (char *)olock__alloc(c->alloc, n);
+        if (copy) {
+            char *p = olock__sigv4_put(copy, pre, sizeof pre - 1);
+            p = olock__sigv4_put(p, c->region, rlen);
+            p = olock__sigv4_put(p, com, sizeof com - 1);
+            if (china) p = olock__sigv4_put(p, cn, 3);
+            p[0] = '/';
+            p[1] = '\0';
+        }
+    }
+    if (!copy) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the endpoint");
+        return OLOCK_ERR_NOMEM;
+    }
+    olock__cred_free_str(c->alloc, &c->endpoint, 0);
+    c->endpoint = copy;
+    return OLOCK_OK;
+}
+
+/* 1 when s starts with prefix, ignoring ASCII case (stops at the end of s). */
+static int olock__url_iprefix(const char *s, const char *prefix)
+{
+    size_t i;
+    for (i = 0; prefix[i]; i++)
+        if (olock__sigv4_lower((unsigned char)s[i]) != olock__sigv4_lower((unsigned char)prefix[i])) return 0;
+    return 1;
+}
+
+static int olock__url_host_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_';
+}
+
+OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err)
+{
+    olock_url_parts u;
+    const char *h, *hend, *port = NULL, *end;
+    size_t i;
+    olock__error_clear(err);
+    if (!url || !out) {
+        olock__error_set(err, OLOCK_ERR_INVALID_ARG, "url and out are required");
+        return OLOCK_ERR_INVALID_ARG;
+    }
+    memset(&u, 0, sizeof u);
+    if (olock__url_iprefix(url, "https://")) {
+        u.tls = 1;
+        u.scheme_len = 5;
+    } else if (olock__url_iprefix(url, "http://")) {
+        u.scheme_len = 4;
+    } else {
+        olock__error_set(err, OLOCK_ERR_CONFIG, "the endpoint must start with http:// or https://");
+        return OLOCK_ERR_CONFIG;
+    }
+    u.scheme = url;
+    for (i = 0; url[i]; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c <= 0x20 || c >= 0x7f) {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "the endpoint contains a space, a control or a non-ASCII character");
+            return OLOCK_ERR_CONFIG;
+        }
+        if (c == '?' || c == '#') {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "the endpoint must not have a query or a fragment");
+            return OLOCK_ERR_CONFIG;
+        }
+    }
+    end = url + i;
+    h = url + u.scheme_len + 3;
+    hend = h;
+    while (hend < end && *hend != '/') hend++;
+    if (memchr(h, '@', (size_t)(hend - h))) {
+        olock__error_set(err, OLOCK_ERR_CONFIG, "user information in the endpoint is not supported");
+        return OLOCK_ERR_CONFIG;
+    }
+    if (h < hend && *h == '[') {            /* IPv6 literal */
+        const char *q = h + 1;
+        while (q < hend && (olock__sigv4_hexval((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
+        if (q == h + 1 || q >= hend || *q != ']' || (q + 1 < hend && q[1] != ':')) {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "malformed IPv6 address in the endpoint");
+            return OLOCK_ERR_CONFIG;
+        }
+        if (q + 1 < hend) port = q + 2;
+    } else {
+        const char *q = h;
+        while (q < hend && olock__url_host_char((unsigned char)*q)) q++;
+        if (q == h) {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "the endpoint has no host");
+            return OLOCK_ERR_CONFIG;
+        }
+        if (q < hend && *q != ':') {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "invalid character in the endpoint host");
+            return OLOCK_ERR_CONFIG;
+        }
+        if (q < hend) port = q + 1;
+    }
+    if (port) {
+        unsigned long v = 0;
+        const char *q = port;
+        while (q < hend && *q >= '0' && *q <= '9' && q - port < 6) v = v * 10 + (unsigned long)(*q++ - '0');
+        if (q == port || q != hend || v == 0 || v > 65535) {
+            olock__error_set(err, OLOCK_ERR_CONFIG, "the endpoint port must be a number from 1 to 65535");
+            return OLOCK_ERR_CONFIG;
+        }
+        u.port = (unsigned)v;
+    } else {
+        u.port = u.tls ? 443u : 80u;
+    }
+    u.host = h;
+    u.host_len = (size_t)(hend - h);
+    if (hend < end) {
+        u.path = hend;
+        u.path_len = (size_t)(end - hend);
+    } else {
+        u.path = "/";
+        u.path_len = 1;
+    }
+    *out = u;
+    return OLOCK_OK;
+}
+
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 
 /* The defaults need a monotonic clock and a sleep. POSIX declares them only when asked for
@@ -3994,6 +5860,7 @@ typedef struct olock__exchange {
     olock_arena arena;             /* the decoded response */
     char target[48];               /* X-Amz-Target value */
     olock_http_header headers[8];
+    olock_buf sig;                 /* values of the signature headers */
     olock_http_request req;
     olock_response decoded;
 } olock__exchange;
@@ -4009,10 +5876,11 @@ struct olock_client {
     olock_transport transport;
     char *url;                     /* endpoint URL */
     char *host;                    /* Host header value, from the URL */
-    char *region;
-    char *access_key_id;           /* owned copies of the credentials; secrets wiped on destroy */
-    char *secret_access_key;
-    char *session_token;
+    olock_aws_config aws;          /* resolved endpoint, region, credentials (secrets wiped on destroy) */
+    olock_sigv4_signer signer;     /* valid when signing */
+    int signing;
+    const char *path;              /* path part of the URL, for the signature */
+    int64_t (*unix_time_s)(void *hook_user);
     olock_retry_policy retry;
     olock_versioning versioning;   /* defaults filled in; its strings are the two below */
     char *version_attribute;
@@ -4083,12 +5951,14 @@ static void olock__retry_fill(olock_retry_policy *p) {
 static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, size_t max_response) {
     memset(x, 0, sizeof *x);
     olock_buf_init(&x->body, a);
+    olock_buf_init(&x->sig, a);
     olock_http_response_init(&x->res, a, max_response);
     olock_arena_init(&x->arena, a);
 }
 
 static void olock__exchange_free(olock__exchange *x) {
     olock_buf_free(&x->body);
+    olock_buf_free(&x->sig);
     olock_http_response_free(&x->res);
     olock_arena_free(&x->arena);
 }
@@ -4116,6 +5986,55 @@ static olock_result olock__client_set_url(olock_client *c, const char *url, oloc
     return OLOCK_OK;
 }
 
+static int64_t olock__default_unix_time(void *u) { (void)u; return (int64_t)time(NULL); }
+
+/* Endpoint, region and credentials, explicit first, then the environment; signing when both
+   credentials and a region are known. */
+static olock_result olock__client_resolve(olock_client *c, const olock_config *cfg, olock_error *err) {
+    olock_env none;
+    const olock_env *env = NULL;
+    olock_error e;
+    olock_result r;
+    olock_url_parts parts;
+    const char *url;
+    olock_credentials creds;
+    if (cfg->ignore_environment) { none.get = NULL; none.user = NULL; env = &none; }
+    if (cfg->ignore_environment && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key) {
+        r = OLOCK_ERR_CREDENTIALS;            /* nothing explicit, nothing else to look at */
+        olock__error_set(&e, r, "no credentials");
+    } else {
+        r = olock_aws_config_resolve_credentials(&c->aws, &cfg->credentials, env, &e);
+    }
+    if (r != OLOCK_OK && !(r == OLOCK_ERR_CREDENTIALS && !cfg->credentials.access_key_id &&
+                           !cfg->credentials.secret_access_key && strncmp(e.message, "no credentials", 14) == 0)) {
+        if (err) *err = e;
+        return r;                             /* explicit ones are wrong, or the file is malformed */
+    }
+    if (cfg->region || !cfg->ignore_environment) {
+        r = olock_aws_config_resolve_region(&c->aws, cfg->region, env, &e);
+        if (r != OLOCK_OK && cfg->region) { if (err) *err = e; return r; }
+    }
+    if (cfg->endpoint || !cfg->ignore_environment) {
+        r = olock_aws_config_resolve_endpoint(&c->aws, cfg->endpoint, env, &e);
+        if (r != OLOCK_OK && (cfg->endpoint || r == OLOCK_ERR_NOMEM)) { if (err) *err = e; return r; }
+    }
+    /* No endpoint anywhere: only an in-process transport can be meant, which ignores the URL. */
+    url = c->aws.endpoint ? c->aws.endpoint : "http://localhost/";
+    r = olock__client_set_url(c, url, err);
+    if (r != OLOCK_OK) return r;
+    if (olock_url_split(c->url, &parts, &e) != OLOCK_OK) { if (err) *err = e; return e.code; }
+    c->path = parts.path;                 /* runs to the end of c->url (no query allowed), or a static "/" */
+    if (c->aws.access_key_id && c->aws.region) {
+        creds.access_key_id = c->aws.access_key_id;
+        creds.secret_access_key = c->aws.secret_access_key;
+        creds.session_token = c->aws.session_token;
+        r = olock_sigv4_signer_init(&c->signer, &c->alloc, &creds, c->aws.region, "dynamodb", err);
+        if (r != OLOCK_OK) { olock_sigv4_signer_free(&c->signer); return r; }
+        c->signing = 1;
+    }
+    return OLOCK_OK;
+}
+
 static void olock__cache_free(olock_client *c) {
     unsigned i;
     if (!c->cache) return;
@@ -4136,10 +6055,8 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     if (c->transport.destroy) c->transport.destroy(c->transport.user);
     olock__strfree(&a, c->url, 0);
     olock__strfree(&a, c->host, 0);
-    olock__strfree(&a, c->region, 0);
-    olock__strfree(&a, c->access_key_id, 0);
-    olock__strfree(&a, c->secret_access_key, 1);
-    olock__strfree(&a, c->session_token, 1);
+    if (c->signing) olock_sigv4_signer_free(&c->signer);
+    olock_aws_config_free(&c->aws);
     olock__strfree(&a, c->version_attribute, 0);
     olock__strfree(&a, c->token_attribute, 0);
     olock__exchange_free(&c->x);
@@ -4163,7 +6080,6 @@ static olock_versioning olock__versioning_fill(const olock_versioning *v) {
 OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err) {
     olock_client *c;
     olock_result r;
-    const char *url;
     olock_versioning v;
     olock__error_clear(err);
     if (!cfg || !out) {
@@ -4191,6 +6107,8 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->sleep_ms = cfg->sleep_ms;
     c->random_u64 = cfg->random_u64;
     c->on_attempt = cfg->on_attempt;
+    c->unix_time_s = cfg->unix_time_s;
+    olock_aws_config_init(&c->aws, &c->alloc);
     c->rng = olock__seed(c);
     olock__exchange_init(&c->x, &c->alloc, cfg->max_response_bytes ? cfg->max_response_bytes : OLOCK__DEFAULT_MAX_BYTES);
     if (!cfg->transport.send) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "config has no transport"); goto fail; }
@@ -4213,27 +6131,8 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
-    url = cfg->endpoint ? cfg->endpoint : "http://localhost/";
-    r = olock__client_set_url(c, url, err);
+    r = olock__client_resolve(c, cfg, err);
     if (r != OLOCK_OK) goto fail;
-    if (cfg->region) {
-        c->region = olock__strdup(&c->alloc, cfg->region);
-        if (!c->region) { r = OLOCK_ERR_NOMEM; goto oom; }
-    }
-    if (cfg->credentials.access_key_id || cfg->credentials.secret_access_key) {
-        if (!cfg->credentials.access_key_id || !cfg->credentials.secret_access_key) {
-            r = OLOCK_ERR_CREDENTIALS;
-            olock__error_set(err, r, "credentials need both an access key id and a secret access key");
-            goto fail;
-        }
-        c->access_key_id = olock__strdup(&c->alloc, cfg->credentials.access_key_id);
-        c->secret_access_key = olock__strdup(&c->alloc, cfg->credentials.secret_access_key);
-        if (!c->access_key_id || !c->secret_access_key) { r = OLOCK_ERR_NOMEM; goto oom; }
-        if (cfg->credentials.session_token) {
-            c->session_token = olock__strdup(&c->alloc, cfg->credentials.session_token);
-            if (!c->session_token) { r = OLOCK_ERR_NOMEM; goto oom; }
-        }
-    }
     if (cfg->cache_entries) {
         unsigned i;
         c->cache = (olock__cache_entry *)olock__alloc(&c->alloc, sizeof *c->cache * cfg->cache_entries);
@@ -4272,9 +6171,34 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     x->headers[n].name = "Host"; x->headers[n++].value = c->host;
     x->headers[n].name = "Content-Type"; x->headers[n++].value = "application/x-amz-json-1.0";
     x->headers[n].name = "X-Amz-Target"; x->headers[n++].value = x->target;
-    if (c->access_key_id) {
-        olock__error_set(err, OLOCK_ERR_UNSUPPORTED, "request signing is not built in yet");
-        return OLOCK_ERR_UNSUPPORTED;
+    if (c->signing) {
+        olock_sigv4_request sr;
+        olock_sigv4_signature sig;
+        olock_result r;
+        size_t i, off[4];
+        sr.method = "POST";
+        sr.path = c->path;
+        sr.query = NULL;
+        sr.headers = x->headers;
+        sr.header_count = n;
+        sr.body = x->body.data;
+        sr.body_len = x->body.len;
+        sr.payload_hash = NULL;
+        r = olock_sigv4_signer_sign(&c->signer, &sr, (c->unix_time_s ? c->unix_time_s : olock__default_unix_time)(c->hook_user),
+                                    OLOCK_SIGV4_NORMALIZE_PATH, &sig, err);
+        if (r != OLOCK_OK) return r;
+        /* The signer's output lives until its next signature, and other tasks of this client
+           may sign before this request goes out: keep a copy with the exchange. */
+        olock_buf_clear(&x->sig);
+        for (i = 0; i < sig.header_count && i < 4; i++) {
+            off[i] = x->sig.len;
+            r = olock_buf_append(&x->sig, sig.headers[i].value, strlen(sig.headers[i].value) + 1);
+            if (r != OLOCK_OK) { olock__error_set(err, r, "out of memory"); return r; }
+        }
+        for (i = 0; i < sig.header_count && i < 4; i++) {
+            x->headers[n].name = sig.headers[i].name;   /* static names */
+            x->headers[n++].value = x->sig.data + off[i];
+        }
     }
     x->req.method = "POST";
     x->req.url = c->url;

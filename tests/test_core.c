@@ -656,6 +656,7 @@ TEST(test_classes) {
 /* ---- client over a scripted transport -------------------------------------------------------- */
 
 typedef struct script {
+    char authorization[256], amz_date[32], token[64];
     olock_result send_result;
     int status;
     const char *body;
@@ -675,6 +676,9 @@ static olock_result script_send(void *user, const olock_http_request *req, olock
         if (strcmp(req->headers[i].name, "X-Amz-Target") == 0) snprintf(s->target, sizeof s->target, "%s", req->headers[i].value);
         if (strcmp(req->headers[i].name, "Content-Type") == 0) s->saw_content_type = strcmp(req->headers[i].value, "application/x-amz-json-1.0") == 0;
         if (strcmp(req->headers[i].name, "Host") == 0) s->saw_host = strcmp(req->headers[i].value, "127.0.0.1:8000") == 0;
+        if (strcmp(req->headers[i].name, "Authorization") == 0) snprintf(s->authorization, sizeof s->authorization, "%s", req->headers[i].value);
+        if (strcmp(req->headers[i].name, "X-Amz-Date") == 0) snprintf(s->amz_date, sizeof s->amz_date, "%s", req->headers[i].value);
+        if (strcmp(req->headers[i].name, "X-Amz-Security-Token") == 0) snprintf(s->token, sizeof s->token, "%s", req->headers[i].value);
     }
     snprintf(s->sent_body, sizeof s->sent_body, "%.*s", (int)req->body_len, req->body);
     if (s->send_result != OLOCK_OK) return s->send_result;
@@ -756,6 +760,57 @@ TEST(test_client_call) {
     CHECK(strstr(e.message, "max_response_bytes") != NULL);
     olock_client_destroy(c);
     olock_client_destroy(NULL);
+}
+
+static int64_t fixed_time(void *u) { (void)u; return 1440938160; }   /* 2015-08-30T12:36:00Z */
+
+/* With credentials and a region the client signs: the headers are there and the signature is
+   the one the signer computes for the same request (the signer itself is checked against the
+   AWS test suite in test_sigv4). */
+TEST(test_client_signs) {
+    script s;
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_sigv4_signer signer;
+    olock_sigv4_request sr;
+    olock_sigv4_signature sig;
+    olock_http_header h[3];
+    olock_credentials creds;
+    olock_error e;
+    const char *body = "{}";
+    memset(&s, 0, sizeof s);
+    s.status = 200; s.body = "{\"TableNames\":[]}";
+    cfg.transport.user = &s; cfg.transport.send = script_send;
+    cfg.endpoint = "http://127.0.0.1:8000/"; cfg.region = "eu-west-1";
+    cfg.credentials.access_key_id = "AKIDEXAMPLE"; cfg.credentials.secret_access_key = "secret/key";
+    cfg.credentials.session_token = "tok123";
+    cfg.unix_time_s = fixed_time;
+    cfg.ignore_environment = 1;
+    CHECK(olock_client_create(&cfg, &c, &e) == OLOCK_OK);
+    if (!c) return;
+    CHECK(olock_client_call(c, OLOCK_OP_LIST_TABLES, body, 2, NULL, &e) == OLOCK_OK);
+    CHECK_EQ_STR(s.amz_date, "20150830T123600Z");
+    CHECK_EQ_STR(s.token, "tok123");
+    CHECK(strncmp(s.authorization, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/dynamodb/aws4_request, "
+                                   "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=", 151) == 0);
+    creds.access_key_id = "AKIDEXAMPLE"; creds.secret_access_key = "secret/key"; creds.session_token = "tok123";
+    CHECK(olock_sigv4_signer_init(&signer, NULL, &creds, "eu-west-1", "dynamodb", NULL) == OLOCK_OK);
+    h[0].name = "Host"; h[0].value = "127.0.0.1:8000";
+    h[1].name = "Content-Type"; h[1].value = "application/x-amz-json-1.0";
+    h[2].name = "X-Amz-Target"; h[2].value = "DynamoDB_20120810.ListTables";
+    memset(&sr, 0, sizeof sr);
+    sr.method = "POST"; sr.path = "/"; sr.headers = h; sr.header_count = 3; sr.body = body; sr.body_len = 2;
+    CHECK(olock_sigv4_signer_sign(&signer, &sr, 1440938160, OLOCK_SIGV4_NORMALIZE_PATH, &sig, NULL) == OLOCK_OK);
+    CHECK_EQ_STR(s.authorization, sig.authorization);
+    olock_sigv4_signer_free(&signer);
+    olock_client_destroy(c);
+    /* the endpoint, region and credentials also come from an explicit environment-less config */
+    cfg.credentials.access_key_id = NULL; cfg.credentials.secret_access_key = NULL; cfg.credentials.session_token = NULL;
+    CHECK(olock_client_create(&cfg, &c, &e) == OLOCK_OK);
+    s.authorization[0] = 0;
+    CHECK(olock_client_call(c, OLOCK_OP_LIST_TABLES, body, 2, NULL, &e) == OLOCK_OK);
+    CHECK_EQ_STR(s.authorization, "");                  /* no credentials: unsigned */
+    olock_client_destroy(c);
 }
 
 static int g_destroyed;
@@ -958,6 +1013,7 @@ int main(void) {
     RUN(test_classes);
     RUN(test_client_call);
     RUN(test_client_config_errors);
+    RUN(test_client_signs);
     RUN(test_roundtrip_property);
     RUN(test_oom_sweep);
     olock_arena_free(&g_arena);
