@@ -136,7 +136,10 @@ else
   done
 fi
 
-# ---- 5. integration tests against DynamoDB Local and dynalite -----------------------------------
+# ---- 5. every full program in README.md compiles and runs ----------------------------------------
+run_step readme-snippets bash tests/readme_snippets.sh
+
+# ---- 6. integration tests against DynamoDB Local and dynalite -----------------------------------
 if [ -x tests/integration.sh ]; then
   logf=$LOG/integration.log
   bash tests/integration.sh >"$logf" 2>&1
