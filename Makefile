@@ -34,12 +34,34 @@ ifeq ($(HAVE_MBEDTLS),1)
 TESTS += sigv4_mbedtls
 endif
 
+# Tests with threads run once more under ThreadSanitizer.
+TSAN_TESTS := $(filter engine fake,$(TESTS))
+TSAN_BINS  := $(patsubst %,$(BUILD)/tsan/test_%,$(TSAN_TESTS))
+
 SAN_BINS   := $(patsubst %,$(BUILD)/san/test_%,$(TESTS))
 PLAIN_BINS := $(patsubst %,$(BUILD)/plain/test_%,$(TESTS))
 HEADERS    := olock.h $(wildcard backends/*.h)
 
-.PHONY: all test demo deps fuzz bench clean tests-san tests-plain
-all: tests-san tests-plain
+# Examples: examples/<name>.c -> build/examples/<name>; with libcurl they can also reach a
+# real endpoint (--endpoint URL).
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+ifeq ($(HAVE_CURL),1)
+EXAMPLE_CURL := -DOLOCK_EXAMPLE_CURL -lcurl
+endif
+
+.PHONY: all test demo deps fuzz bench clean tests-san tests-plain tests-tsan examples
+all: tests-san tests-plain tests-tsan examples
+tests-tsan: $(TSAN_BINS)
+
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/%: examples/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 -g $(WARN_C) $(INC) $< -o $@ -lpthread -lm $(EXAMPLE_CURL)
+
+# The main job on the embedded default: the shop demo on the in-process fake.
+demo: $(BUILD)/examples/shop
+	$(BUILD)/examples/shop
 
 tests-san: $(SAN_BINS)
 tests-plain: $(PLAIN_BINS)
@@ -47,6 +69,10 @@ tests-plain: $(PLAIN_BINS)
 $(BUILD)/san/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) $(SAN) $(INC) $< -o $@ -lm $(LIBS_$*)
+
+$(BUILD)/tsan/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) -fsanitize=thread $(INC) $< -o $@ -lm $(LIBS_$*)
 
 $(BUILD)/plain/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
 	@mkdir -p $(dir $@)
@@ -61,7 +87,7 @@ $(BUILD)/plain/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_tes
 	$(CC) $(CFLAGS_) -DOLOCK_USE_MBEDTLS $(INC) $< -o $@ -lm -lmbedcrypto
 
 test: all
-	@HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" bash tests/run.sh
+	@HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" TSAN_TESTS="$(TSAN_TESTS)" bash tests/run.sh
 
 deps:
 	npm ci --no-audit --no-fund

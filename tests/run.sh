@@ -115,6 +115,11 @@ for t in ${TESTS:-}; do
   run_step "asan+ubsan/$t" env ASAN_OPTIONS=detect_leaks=1 build/san/test_$t
 done
 
+# ---- 2b. the threaded tests under ThreadSanitizer ---------------------------------------------
+for t in ${TSAN_TESTS:-}; do
+  run_step "tsan/$t" env TSAN_OPTIONS=halt_on_error=1 build/tsan/test_$t
+done
+
 # ---- 3. the same under valgrind memcheck ---------------------------------------------------------
 if [ "${SKIP_VALGRIND:-}" = 1 ]; then skip "valgrind (SKIP_VALGRIND=1)"
 elif ! command -v valgrind >/dev/null; then skip "valgrind: not installed (apt-get install valgrind)"

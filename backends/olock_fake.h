@@ -1,0 +1,4641 @@
+/* olock_fake.h - v0.1.0 - an in-memory Amazon DynamoDB behind an olock_transport
+   SPDX-License-Identifier: MIT
+
+   Do this:
+       #define OLOCK_FAKE_IMPLEMENTATION
+   before you include this file in *one* C or C++ file to create the implementation. It uses
+   only olock.h's public API, so OLOCK_IMPLEMENTATION may live in another file.
+
+QUICK START
+       olock_fake *fake = NULL;
+       olock_fake_create(NULL, &fake);             // NULL: default configuration
+       olock_config cfg = olock_config_default();
+       cfg.transport = olock_fake_transport(fake);
+       olock_client *c = NULL;
+       olock_client_create(&cfg, &c, NULL);
+       ... CreateTable, PutItem, UpdateItem ... through the client ...
+       olock_client_destroy(c);                    // first the client,
+       olock_fake_destroy(fake);                   // then the fake
+
+WHAT IT IS
+   The fake reads X-Amz-Target and the JSON body of each request and answers the way Amazon
+   DynamoDB Local 3.x answers: the same HTTP status, the same __type (ValidationException
+   comes from com.amazon.coral.validate, the rest from com.amazonaws.dynamodb.v20120810), the
+   same Message text and the same body members. Every response carries Content-Type and an
+   x-amz-crc32 header. Behaviour is measured against DynamoDB Local, not the documentation;
+   where the two differ the fake follows DynamoDB Local.
+
+   Supported: CreateTable (hash or hash+range keys of type S, N or B; local and global
+   secondary index definitions), DescribeTable, DeleteTable, ListTables, UpdateTable
+   (billing, throughput, deletion protection); GetItem (ConsistentRead, ProjectionExpression,
+   AttributesToGet); PutItem, UpdateItem and DeleteItem with ConditionExpression (or the
+   legacy Expected / AttributeUpdates), ReturnValues, ReturnValuesOnConditionCheckFailure and
+   ReturnConsumedCapacity; condition, update and projection expressions with DynamoDB's
+   validation and limits (reserved words, placeholders, 4 KB, 300 operators, 32 levels,
+   400 KB items as DynamoDB sizes them, 38-digit numbers). Query, Scan, batch and
+   transaction operations answer UnknownOperationException for now.
+
+   DynamoDB Local details it reproduces: error bodies carry "Message" (capital M); members
+   of an item come out in java.util.HashMap order; set members sorted (S by bytes, N by
+   value, B by signed bytes); numbers from an Item are stripped ("12.50" is "12.5") while
+   numbers from ExpressionAttributeValues keep the text they were sent with and arithmetic
+   keeps the larger scale (1.50 + 1.50 = 3.00); UPDATED_OLD / UPDATED_NEW return whole
+   top-level attributes; a DeleteItem that finds nothing reports ConsumedCapacity.
+
+THREAD SAFETY
+   One fake may serve many threads (and many clients) at once: each request runs under the
+   fake's mutex, so every conditional write is atomic. The fake reads no clock and draws no
+   random numbers: the same requests always give the same responses.
+
+MEMORY
+   Everything goes through the allocator in olock_fake_config. Each stored item owns its own
+   olock_item and is replaced whole on a write, so a failed write leaves nothing half done.
+   Running out of memory answers HTTP 500 InternalServerError. olock_fake_destroy frees all.
+*/
+#ifndef OLOCK_FAKE_H_INCLUDED
+#define OLOCK_FAKE_H_INCLUDED
+
+#ifndef OLOCK_H_INCLUDED
+#include "olock.h"
+#endif
+
+#ifndef OLOCK_FAKE_API
+#  define OLOCK_FAKE_API OLOCK_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Settings of a fake; 0 / NULL in any field means its default. */
+typedef struct olock_fake_config {
+    olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
+} olock_fake_config;
+
+typedef struct olock_fake olock_fake;
+
+/* A config with every default filled in. */
+OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void);
+/* Creates an empty fake (no tables). cfg may be NULL. NOMEM on failure; *out untouched then. */
+OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, olock_fake **out);
+/* The transport that sends requests to `f`. Its destroy is NULL: the fake outlives every
+   client that uses it and is freed with olock_fake_destroy. */
+OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f);
+/* Frees the fake and everything stored in it. NULL is a no-op. */
+OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OLOCK_FAKE_H_INCLUDED */
+
+/* =============================================================================================
+   Implementation
+   ========================================================================================== */
+#if defined(OLOCK_FAKE_IMPLEMENTATION) && !defined(OLOCK_FAKE_IMPLEMENTATION_INCLUDED)
+#define OLOCK_FAKE_IMPLEMENTATION_INCLUDED
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#  ifndef WIN32_LEAN_AND_MEAN
+#    define WIN32_LEAN_AND_MEAN
+#  endif
+#  include <windows.h>
+#else
+#  include <pthread.h>
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define OLOCK__FAKE_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define OLOCK__FAKE_PRINTF(f, a)
+#endif
+
+/* The namespaces DynamoDB Local puts in front of error names. */
+#define OLOCK__FAKE_VALIDATION "com.amazon.coral.validate#ValidationException"
+#define OLOCK__FAKE_NS "com.amazonaws.dynamodb.v20120810#"
+
+/* DynamoDB's limits, as DynamoDB Local enforces them. */
+#define OLOCK__FAKE_MAX_ITEM 409600u      /* 400 KB, in DynamoDB's item-size units */
+#define OLOCK__FAKE_MAX_EXPR 4096u        /* bytes of one expression */
+#define OLOCK__FAKE_MAX_DEPTH 32          /* nesting of document values and paths */
+#define OLOCK__FAKE_MAX_PARSE_DEPTH 256   /* parentheses / NOT nesting the parser follows */
+#define OLOCK__FAKE_MAX_OPERATORS 300     /* operators and functions in one expression */
+#define OLOCK__FAKE_MAX_PLACEHOLDER 255   /* length of a #name or :value key */
+#define OLOCK__FAKE_MAX_NAME 65535        /* bytes of an attribute name */
+#define OLOCK__FAKE_MAX_JSON_NAME 50000   /* DynamoDB Local's JSON reader fails on longer names */
+
+/* ---- platform: one mutex per fake ---------------------------------------------------------- */
+#ifdef _WIN32
+typedef CRITICAL_SECTION olock__fake_mutex;
+static int olock__fake_mutex_init(olock__fake_mutex *m) { InitializeCriticalSection(m); return 0; }
+static void olock__fake_mutex_lock(olock__fake_mutex *m) { EnterCriticalSection(m); }
+static void olock__fake_mutex_unlock(olock__fake_mutex *m) { LeaveCriticalSection(m); }
+static void olock__fake_mutex_destroy(olock__fake_mutex *m) { DeleteCriticalSection(m); }
+#else
+typedef pthread_mutex_t olock__fake_mutex;
+static int olock__fake_mutex_init(olock__fake_mutex *m) { return pthread_mutex_init(m, NULL); }
+static void olock__fake_mutex_lock(olock__fake_mutex *m) { pthread_mutex_lock(m); }
+static void olock__fake_mutex_unlock(olock__fake_mutex *m) { pthread_mutex_unlock(m); }
+static void olock__fake_mutex_destroy(olock__fake_mutex *m) { pthread_mutex_destroy(m); }
+#endif
+
+/* ---- allocation: everything goes through the configured allocator -------------------------- */
+static void *olock__fake_std_malloc(void *ctx, size_t size) { (void)ctx; return malloc(size); }
+static void *olock__fake_std_realloc(void *ctx, void *p, size_t old_size, size_t new_size)
+{ (void)ctx; (void)old_size; return realloc(p, new_size); }
+static void olock__fake_std_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; free(p); }
+
+static void *olock__fake_malloc(const olock_allocator *al, size_t size)
+{ return size ? al->malloc_fn(al->ctx, size) : NULL; }
+static void olock__fake_free(const olock_allocator *al, void *p, size_t size)
+{ if (p) al->free_fn(al->ctx, p, size); }
+
+/* Grows an array of `elem`-sized members to hold at least `need`; 0 or -1 (OOM/overflow). */
+static int olock__fake_grow(const olock_allocator *al, void **arr, size_t *cap, size_t need, size_t elem)
+{
+    size_t ncap;
+    void *p;
+    if (need <= *cap) return 0;
+    ncap = *cap ? *cap : 4;
+    while (ncap < need) {
+        if (ncap > ((size_t)-1) / 2) return -1;
+        ncap *= 2;
+    }
+    if (ncap > ((size_t)-1) / elem) return -1;
+    if (*arr) p = al->realloc_fn(al->ctx, *arr, *cap * elem, ncap * elem);
+    else p = al->malloc_fn(al->ctx, ncap * elem);
+    if (!p) return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- reserved words ------------------------------------------------------------------------ */
+/* Generated once from shared/data/dynamodb-reserved-words.txt (Amazon DynamoDB Developer
+   Guide, "Reserved words in DynamoDB"): 573 words, upper case, sorted by byte value, so a
+   case-insensitive lookup is a binary search on the upper-cased name. */
+static const char *const olock__fake_reserved[] = {
+    "ABORT", "ABSOLUTE", "ACTION", "ADD", "AFTER", "AGENT", "AGGREGATE", "ALL",
+    "ALLOCATE", "ALTER", "ANALYZE", "AND", "ANY", "ARCHIVE", "ARE", "ARRAY",
+    "AS", "ASC", "ASCII", "ASENSITIVE", "ASSERTION", "ASYMMETRIC", "AT", "ATOMIC",
+    "ATTACH", "ATTRIBUTE", "AUTH", "AUTHORIZATION", "AUTHORIZE", "AUTO", "AVG", "BACK",
+    "BACKUP", "BASE", "BATCH", "BEFORE", "BEGIN", "BETWEEN", "BIGINT", "BINARY",
+    "BIT", "BLOB", "BLOCK", "BOOLEAN", "BOTH", "BREADTH", "BUCKET", "BULK",
+    "BY", "BYTE", "CALL", "CALLED", "CALLING", "CAPACITY", "CASCADE", "CASCADED",
+    "CASE", "CAST", "CATALOG", "CHAR", "CHARACTER", "CHECK", "CLASS", "CLOB",
+    "CLOSE", "CLUSTER", "CLUSTERED", "CLUSTERING", "CLUSTERS", "COALESCE", "COLLATE", "COLLATION",
+    "COLLECTION", "COLUMN", "COLUMNS", "COMBINE", "COMMENT", "COMMIT", "COMPACT", "COMPILE",
+    "COMPRESS", "CONDITION", "CONFLICT", "CONNECT", "CONNECTION", "CONSISTENCY", "CONSISTENT", "CONSTRAINT",
+    "CONSTRAINTS", "CONSTRUCTOR", "CONSUMED", "CONTINUE", "CONVERT", "COPY", "CORRESPONDING", "COUNT",
+    "COUNTER", "CREATE", "CROSS", "CUBE", "CURRENT", "CURSOR", "CYCLE", "DATA",
+    "DATABASE", "DATE", "DATETIME", "DAY", "DEALLOCATE", "DEC", "DECIMAL", "DECLARE",
+    "DEFAULT", "DEFERRABLE", "DEFERRED", "DEFINE", "DEFINED", "DEFINITION", "DELETE", "DELIMITED",
+    "DEPTH", "DEREF", "DESC", "DESCRIBE", "DESCRIPTOR", "DETACH", "DETERMINISTIC", "DIAGNOSTICS",
+    "DIRECTORIES", "DISABLE", "DISCONNECT", "DISTINCT", "DISTRIBUTE", "DO", "DOMAIN", "DOUBLE",
+    "DROP", "DUMP", "DURATION", "DYNAMIC", "EACH", "ELEMENT", "ELSE", "ELSEIF",
+    "EMPTY", "ENABLE", "END", "EQUAL", "EQUALS", "ERROR", "ESCAPE", "ESCAPED",
+    "EVAL", "EVALUATE", "EXCEEDED", "EXCEPT", "EXCEPTION", "EXCEPTIONS", "EXCLUSIVE", "EXEC",
+    "EXECUTE", "EXISTS", "EXIT", "EXPLAIN", "EXPLODE", "EXPORT", "EXPRESSION", "EXTENDED",
+    "EXTERNAL", "EXTRACT", "FAIL", "FALSE", "FAMILY", "FETCH", "FIELDS", "FILE",
+    "FILTER", "FILTERING", "FINAL", "FINISH", "FIRST", "FIXED", "FLATTERN", "FLOAT",
+    "FOR", "FORCE", "FOREIGN", "FORMAT", "FORWARD", "FOUND", "FREE", "FROM",
+    "FULL", "FUNCTION", "FUNCTIONS", "GENERAL", "GENERATE", "GET", "GLOB", "GLOBAL",
+    "GO", "GOTO", "GRANT", "GREATER", "GROUP", "GROUPING", "HANDLER", "HASH",
+    "HAVE", "HAVING", "HEAP", "HIDDEN", "HOLD", "HOUR", "IDENTIFIED", "IDENTITY",
+    "IF", "IGNORE", "IMMEDIATE", "IMPORT", "IN", "INCLUDING", "INCLUSIVE", "INCREMENT",
+    "INCREMENTAL", "INDEX", "INDEXED", "INDEXES", "INDICATOR", "INFINITE", "INITIALLY", "INLINE",
+    "INNER", "INNTER", "INOUT", "INPUT", "INSENSITIVE", "INSERT", "INSTEAD", "INT",
+    "INTEGER", "INTERSECT", "INTERVAL", "INTO", "INVALIDATE", "IS", "ISOLATION", "ITEM",
+    "ITEMS", "ITERATE", "JOIN", "KEY", "KEYS", "LAG", "LANGUAGE", "LARGE",
+    "LAST", "LATERAL", "LEAD", "LEADING", "LEAVE", "LEFT", "LENGTH", "LESS",
+    "LEVEL", "LIKE", "LIMIT", "LIMITED", "LINES", "LIST", "LOAD", "LOCAL",
+    "LOCALTIME", "LOCALTIMESTAMP", "LOCATION", "LOCATOR", "LOCK", "LOCKS", "LOG", "LOGED",
+    "LONG", "LOOP", "LOWER", "MAP", "MATCH", "MATERIALIZED", "MAX", "MAXLEN",
+    "MEMBER", "MERGE", "METHOD", "METRICS", "MIN", "MINUS", "MINUTE", "MISSING",
+    "MOD", "MODE", "MODIFIES", "MODIFY", "MODULE", "MONTH", "MULTI", "MULTISET",
+    "NAME", "NAMES", "NATIONAL", "NATURAL", "NCHAR", "NCLOB", "NEW", "NEXT",
+    "NO", "NONE", "NOT", "NULL", "NULLIF", "NUMBER", "NUMERIC", "OBJECT",
+    "OF", "OFFLINE", "OFFSET", "OLD", "ON", "ONLINE", "ONLY", "OPAQUE",
+    "OPEN", "OPERATOR", "OPTION", "OR", "ORDER", "ORDINALITY", "OTHER", "OTHERS",
+    "OUT", "OUTER", "OUTPUT", "OVER", "OVERLAPS", "OVERRIDE", "OWNER", "PAD",
+    "PARALLEL", "PARAMETER", "PARAMETERS", "PARTIAL", "PARTITION", "PARTITIONED", "PARTITIONS", "PATH",
+    "PERCENT", "PERCENTILE", "PERMISSION", "PERMISSIONS", "PIPE", "PIPELINED", "PLAN", "POOL",
+    "POSITION", "PRECISION", "PREPARE", "PRESERVE", "PRIMARY", "PRIOR", "PRIVATE", "PRIVILEGES",
+    "PROCEDURE", "PROCESSED", "PROJECT", "PROJECTION", "PROPERTY", "PROVISIONING", "PUBLIC", "PUT",
+    "QUERY", "QUIT", "QUORUM", "RAISE", "RANDOM", "RANGE", "RANK", "RAW",
+    "READ", "READS", "REAL", "REBUILD", "RECORD", "RECURSIVE", "REDUCE", "REF",
+    "REFERENCE", "REFERENCES", "REFERENCING", "REGEXP", "REGION", "REINDEX", "RELATIVE", "RELEASE",
+    "REMAINDER", "RENAME", "REPEAT", "REPLACE", "REQUEST", "RESET", "RESIGNAL", "RESOURCE",
+    "RESPONSE", "RESTORE", "RESTRICT", "RESULT", "RETURN", "RETURNING", "RETURNS", "REVERSE",
+    "REVOKE", "RIGHT", "ROLE", "ROLES", "ROLLBACK", "ROLLUP", "ROUTINE", "ROW",
+    "ROWS", "RULE", "RULES", "SAMPLE", "SATISFIES", "SAVE", "SAVEPOINT", "SCAN",
+    "SCHEMA", "SCOPE", "SCROLL", "SEARCH", "SECOND", "SECTION", "SEGMENT", "SEGMENTS",
+    "SELECT", "SELF", "SEMI", "SENSITIVE", "SEPARATE", "SEQUENCE", "SERIALIZABLE", "SESSION",
+    "SET", "SETS", "SHARD", "SHARE", "SHARED", "SHORT", "SHOW", "SIGNAL",
+    "SIMILAR", "SIZE", "SKEWED", "SMALLINT", "SNAPSHOT", "SOME", "SOURCE", "SPACE",
+    "SPACES", "SPARSE", "SPECIFIC", "SPECIFICTYPE", "SPLIT", "SQL", "SQLCODE", "SQLERROR",
+    "SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "START", "STATE", "STATIC", "STATUS", "STORAGE",
+    "STORE", "STORED", "STREAM", "STRING", "STRUCT", "STYLE", "SUB", "SUBMULTISET",
+    "SUBPARTITION", "SUBSTRING", "SUBTYPE", "SUM", "SUPER", "SYMMETRIC", "SYNONYM", "SYSTEM",
+    "TABLE", "TABLESAMPLE", "TEMP", "TEMPORARY", "TERMINATED", "TEXT", "THAN", "THEN",
+    "THROUGHPUT", "TIME", "TIMESTAMP", "TIMEZONE", "TINYINT", "TO", "TOKEN", "TOTAL",
+    "TOUCH", "TRAILING", "TRANSACTION", "TRANSFORM", "TRANSLATE", "TRANSLATION", "TREAT", "TRIGGER",
+    "TRIM", "TRUE", "TRUNCATE", "TTL", "TUPLE", "TYPE", "UNDER", "UNDO",
+    "UNION", "UNIQUE", "UNIT", "UNKNOWN", "UNLOGGED", "UNNEST", "UNPROCESSED", "UNSIGNED",
+    "UNTIL", "UPDATE", "UPPER", "URL", "USAGE", "USE", "USER", "USERS",
+    "USING", "UUID", "VACUUM", "VALUE", "VALUED", "VALUES", "VARCHAR", "VARIABLE",
+    "VARIANCE", "VARINT", "VARYING", "VIEW", "VIEWS", "VIRTUAL", "VOID", "WAIT",
+    "WHEN", "WHENEVER", "WHERE", "WHILE", "WINDOW", "WITH", "WITHIN", "WITHOUT",
+    "WORK", "WRAPPED", "WRITE", "YEAR", "ZONE",
+};
+
+static int olock__fake_ieq(const char *s, size_t len, const char *kw)
+{
+    size_t i;
+    if (strlen(kw) != len) return 0;
+    for (i = 0; i < len; i++) {
+        char ch = s[i];
+        if (ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
+        if (ch != kw[i]) return 0;
+    }
+    return 1;
+}
+
+static int olock__fake_is_reserved(const char *s, size_t len)
+{
+    size_t lo = 0, hi = sizeof(olock__fake_reserved) / sizeof(olock__fake_reserved[0]);
+    char up[32];
+    size_t i;
+    if (len == 0 || len >= sizeof(up)) return 0;
+    /* DynamoDB Local accepts these two listed words as plain attribute names */
+    if (olock__fake_ieq(s, len, "SIZE") || olock__fake_ieq(s, len, "CONVERT")) return 0;
+    for (i = 0; i < len; i++) {
+        char ch = s[i];
+        up[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+    }
+    up[len] = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(up, olock__fake_reserved[mid]);
+        if (c == 0) return 1;
+        if (c < 0) hi = mid; else lo = mid + 1;
+    }
+    return 0;
+}
+
+/* ---- the store: tables, partitions, items -------------------------------------------------- */
+
+typedef struct olock__fake_attr {
+    char *name;                    /* owned, NUL-terminated */
+    size_t len;
+    olock_type type;               /* S, N or B */
+} olock__fake_attr;
+
+/* One stored item. The olock_item is never changed in place: a write builds a new one and
+   swaps the pointer, so a failed write leaves the old item untouched. */
+typedef struct olock__fake_entry {
+    olock_item *item;
+    const olock_value *range;      /* the range key value inside item; NULL for hash-only */
+    size_t size;                   /* DynamoDB item size (TableSizeBytes) */
+} olock__fake_entry;
+
+/* All items that share a hash key, ordered by range key (what Query walks in part 2). */
+typedef struct olock__fake_part {
+    uint64_t hash;
+    char *key;                     /* canonical bytes of the hash key value, owned */
+    size_t key_len;
+    olock__fake_entry *items;
+    size_t count, cap;
+} olock__fake_part;
+
+/* A secondary index as CreateTable defined it. Part 1 keeps the definition (DescribeTable
+   reports it, writes check its key types); part 2 adds the ordered view Query reads. */
+typedef struct olock__fake_index {
+    char *name;
+    size_t name_len;
+    int global;                    /* GSI (1) or LSI (0) */
+    olock__fake_attr key[2];       /* HASH, RANGE; names shared with the table's defs */
+    size_t key_count;
+    int projection;                /* 1 ALL, 2 KEYS_ONLY, 3 INCLUDE */
+    char **non_key;                /* INCLUDE's NonKeyAttributes, owned */
+    size_t *non_key_len;
+    size_t non_key_count;
+    int has_throughput;            /* GSI of a PROVISIONED table */
+    uint64_t rcu, wcu;
+    uint64_t item_count, size_bytes;
+} olock__fake_index;
+
+typedef struct olock__fake_table {
+    char *name;
+    size_t name_len;
+    olock__fake_attr *defs;        /* AttributeDefinitions, in request order */
+    size_t def_count;
+    olock__fake_attr key[2];       /* HASH, then RANGE; names shared with defs */
+    size_t key_count;
+    int billing;                   /* 0: not given, 1: PROVISIONED, 2: PAY_PER_REQUEST */
+    int deletion_protection;
+    uint64_t rcu, wcu;
+    uint64_t created;              /* virtual clock at creation */
+    olock__fake_part **parts;      /* open addressing, linear probing on part->hash */
+    size_t part_cap, part_count;
+    uint64_t item_count, size_bytes;
+    olock__fake_index *indexes;    /* LSIs first, then GSIs, each in request order */
+    size_t index_count;
+    /* Extension point (part 2): each index keeps its own ordered view of the items, and
+       streams / TTL settings hang off the table as well. */
+} olock__fake_table;
+
+struct olock_fake {
+    olock_allocator alloc;
+    olock__fake_mutex mu;
+    olock__fake_table **tables;    /* sorted by name, as ListTables returns them */
+    size_t table_count, table_cap;
+    olock_arena arena;             /* per request: reset, never shrunk */
+    olock_buf out;                 /* response body under construction */
+    uint64_t clock;                /* virtual clock: one tick per request; no wall clock */
+    /* Extension point (part 2): fault injection rules and the transaction token cache. */
+};
+
+/* ---- request context and error responses --------------------------------------------------- */
+
+typedef struct olock__fake_ctx {
+    olock_fake *f;
+    olock_arena *a;
+    olock_buf *out;
+    const olock_json *body;
+    int status;
+    const char *err_type;          /* full __type; NULL while the request succeeds */
+    char *err_msg;
+    size_t err_len;
+    const olock_value *err_item;   /* ALL_OLD item of a ConditionalCheckFailedException */
+    int keep_scale;                /* numbers keep their scale (ExpressionAttributeValues) */
+    int oom;
+} olock__fake_ctx;
+
+static int olock__fake_oom(olock__fake_ctx *c)
+{
+    c->oom = 1;
+    return -1;
+}
+
+static void *olock__fake_alloc(olock__fake_ctx *c, size_t size)
+{
+    void *p = olock_arena_alloc(c->a, size ? size : 1);
+    if (!p) c->oom = 1;
+    return p;
+}
+
+static char *olock__fake_strdup(olock__fake_ctx *c, const char *s, size_t len)
+{
+    char *p = olock_arena_strdup(c->a, s, len);
+    if (!p) c->oom = 1;
+    return p;
+}
+
+/* Records the first error of a request; returns -1 so callers can `return olock__fake_err(..)`. */
+static int olock__fake_verr(olock__fake_ctx *c, int status, const char *type, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    int n;
+    char *m;
+    if (c->err_type || c->oom) return -1;
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) n = 0;
+    m = (char *)olock__fake_alloc(c, (size_t)n + 1);
+    if (!m) return -1;
+    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    c->status = status;
+    c->err_type = type;
+    c->err_msg = m;
+    c->err_len = (size_t)n;
+    return -1;
+}
+
+static int olock__fake_err(olock__fake_ctx *c, int status, const char *type, const char *fmt, ...)
+    OLOCK__FAKE_PRINTF(4, 5);
+static int olock__fake_err(olock__fake_ctx *c, int status, const char *type, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    olock__fake_verr(c, status, type, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A ValidationException, the answer to most bad requests. */
+static int olock__fake_verror(olock__fake_ctx *c, const char *fmt, ...) OLOCK__FAKE_PRINTF(2, 3);
+static int olock__fake_verror(olock__fake_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    olock__fake_verr(c, 400, OLOCK__FAKE_VALIDATION, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* What DynamoDB Local answers when a request member has the wrong JSON shape (its JSON
+   mapper throws and the server reports an unknown failure). */
+static int olock__fake_shape(olock__fake_ctx *c)
+{
+    return olock__fake_err(c, 500, OLOCK__FAKE_NS "InternalFailure", "%s",
+                           "The request processing has failed because of an unknown error, exception or failure.");
+}
+
+static int olock__fake_no_table(olock__fake_ctx *c)
+{
+    return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceNotFoundException", "%s",
+                           "Cannot do operations on a non-existent table");
+}
+
+/* ---- request JSON: members and scalar coercion --------------------------------------------- */
+
+/* The last member of that name (DynamoDB Local's JSON mapper keeps the last duplicate);
+   a JSON null counts as absent. */
+static const olock_json *olock__fake_get_n(const olock_json *obj, const char *key, size_t klen)
+{
+    const olock_json *m, *found = NULL;
+    if (!obj || obj->kind != OLOCK_JSON_OBJECT) return NULL;
+    for (m = obj->first; m; m = m->next)
+        if (m->key_len == klen && m->key[0] == key[0] && memcmp(m->key, key, klen) == 0) found = m;
+    if (found && found->kind == OLOCK_JSON_NULL) return NULL;
+    return found;
+}
+
+/* Request members are looked up by literal name: no strlen on the hot path. */
+#define olock__fake_get(obj, lit) olock__fake_get_n((obj), (lit), sizeof(lit) - 1)
+
+/* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
+   0: absent, 1: present, -1: wrong shape (error set). */
+static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
+                               const char **s, size_t *len)
+{
+    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    *s = NULL;
+    *len = 0;
+    if (!j) return 0;
+    switch (j->kind) {
+    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER:
+        *s = j->str; *len = j->len; return 1;
+    case OLOCK_JSON_TRUE: *s = "true"; *len = 4; return 1;
+    case OLOCK_JSON_FALSE: *s = "false"; *len = 5; return 1;
+    default: return olock__fake_shape(c);
+    }
+}
+
+/* A boolean member (true/false, or the strings "true"/"false"). */
+static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out)
+{
+    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    *out = 0;
+    if (!j) return 0;
+    if (j->kind == OLOCK_JSON_TRUE) { *out = 1; return 1; }
+    if (j->kind == OLOCK_JSON_FALSE) return 1;
+    if (j->kind == OLOCK_JSON_STRING && j->len == 4 && memcmp(j->str, "true", 4) == 0) { *out = 1; return 1; }
+    if (j->kind == OLOCK_JSON_STRING && j->len == 5 && memcmp(j->str, "false", 5) == 0) return 1;
+    return olock__fake_shape(c);
+}
+
+/* An integer member (JSON number, or a string holding one). */
+static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const char *key, long long *out)
+{
+    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const char *s;
+    size_t i = 0, n;
+    int neg = 0;
+    long long v = 0;
+    if (!j) return 0;
+    if (j->kind != OLOCK_JSON_NUMBER && j->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+    s = j->str; n = j->len;
+    if (i < n && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; i++; }
+    if (i == n) return olock__fake_shape(c);
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return olock__fake_shape(c);
+        if (v > (0x7fffffffffffffffLL - 9) / 10) return olock__fake_shape(c);
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = neg ? -v : v;
+    return 1;
+}
+
+static int olock__fake_streq(const char *s, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+    return len == n && memcmp(s, lit, n) == 0;
+}
+
+/* ---- numbers: DynamoDB's syntax, 38 digits, 1E-130 .. 9.99E+125 ----------------------------- */
+
+/* Results of olock__fake_num_parse / olock__fake_num_check. */
+#define OLOCK__FAKE_NUM_OK 0
+#define OLOCK__FAKE_NUM_SYNTAX 1
+#define OLOCK__FAKE_NUM_PRECISION 2
+#define OLOCK__FAKE_NUM_OVERFLOW 3
+#define OLOCK__FAKE_NUM_UNDERFLOW 4
+
+static int olock__fake_num_check(const olock_decimal *d)
+{
+    if (d->ndigits == 0) return OLOCK__FAKE_NUM_OK;
+    if (d->ndigits > OLOCK_NUMBER_DIGITS) return OLOCK__FAKE_NUM_PRECISION;
+    if (d->exp10 > OLOCK_NUMBER_MAX_EXP + 1) return OLOCK__FAKE_NUM_OVERFLOW;
+    if (d->exp10 < OLOCK_NUMBER_MIN_EXP + 1) return OLOCK__FAKE_NUM_UNDERFLOW;
+    return OLOCK__FAKE_NUM_OK;
+}
+
+/* Java BigDecimal syntax (what DynamoDB Local accepts: "1.", ".5", "+5", "1E+2"), into
+   0.d1d2..dn * 10^exp10. More than 38 significant digits is reported, not stored. */
+static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out);
+static int olock__fake_num_parse(const char *s, size_t len, olock_decimal *d)
+{
+    int scale;
+    return olock__fake_num_parse_scale(s, len, d, &scale);
+}
+
+static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out)
+{
+    size_t i = 0, int_digits = 0, all_digits = 0, lead = 0, j, first = 0, last = 0;
+    int neg = 0, seen_nonzero = 0;
+    long long e = 0, exp;
+    size_t ndig;
+    memset(d, 0, sizeof(*d));
+    if (i < len && (s[i] == '+' || s[i] == '-')) { neg = s[i] == '-'; i++; }
+    /* digits [. digits] */
+    for (j = i; j < len && s[j] >= '0' && s[j] <= '9'; j++) {
+        if (s[j] != '0' && !seen_nonzero) { seen_nonzero = 1; first = all_digits; }
+        if (s[j] != '0') last = all_digits;
+        all_digits++;
+    }
+    int_digits = all_digits;
+    *scale_out = 0;
+    if (j < len && s[j] == '.') {
+        j++;
+        for (; j < len && s[j] >= '0' && s[j] <= '9'; j++) {
+            if (s[j] != '0' && !seen_nonzero) { seen_nonzero = 1; first = all_digits; }
+            if (s[j] != '0') last = all_digits;
+            all_digits++;
+        }
+    }
+    if (all_digits == 0) return OLOCK__FAKE_NUM_SYNTAX;
+    if (j < len && (s[j] == 'e' || s[j] == 'E')) {
+        int eneg = 0;
+        size_t k = j + 1;
+        if (k < len && (s[k] == '+' || s[k] == '-')) { eneg = s[k] == '-'; k++; }
+        if (k == len) return OLOCK__FAKE_NUM_SYNTAX;
+        for (; k < len; k++) {
+            if (s[k] < '0' || s[k] > '9') return OLOCK__FAKE_NUM_SYNTAX;
+            e = e * 10 + (s[k] - '0');
+            if (e > 2147483647LL) return OLOCK__FAKE_NUM_SYNTAX; /* BigDecimal's int scale */
+        }
+        if (eneg) e = -e;
+        j = len;
+    }
+    if (j != len) return OLOCK__FAKE_NUM_SYNTAX;
+    {
+        long long sc = (long long)(all_digits - int_digits) - e;
+        *scale_out = sc > 200 ? 200 : (sc < 0 ? 0 : (int)sc);
+    }
+    if (!seen_nonzero) return OLOCK__FAKE_NUM_OK;   /* zero, whatever its exponent */
+    lead = first;
+    ndig = last - first + 1;
+    exp = (long long)int_digits - (long long)lead + e;
+    if (ndig > OLOCK_NUMBER_DIGITS) { d->ndigits = (int)OLOCK_NUMBER_DIGITS + 1; return OLOCK__FAKE_NUM_PRECISION; }
+    d->negative = neg;
+    d->ndigits = (int)ndig;
+    if (exp > 100000) exp = 100000;
+    if (exp < -100000) exp = -100000;
+    d->exp10 = (int)exp;
+    {   /* copy the significant digits, skipping the decimal point */
+        size_t pos = 0, n = 0;
+        for (j = i; j < len && n < ndig; j++) {
+            if (s[j] == '.') continue;
+            if (s[j] < '0' || s[j] > '9') break;
+            if (pos >= first) d->digits[n++] = (unsigned char)(s[j] - '0');
+            pos++;
+        }
+    }
+    return olock__fake_num_check(d);
+}
+
+/* Plain decimal text (no exponent), as DynamoDB Local returns numbers. */
+static size_t olock__fake_num_format(const olock_decimal *d, char *out)
+{
+    size_t n = 0;
+    int i;
+    if (d->ndigits == 0) { out[0] = '0'; out[1] = 0; return 1; }
+    if (d->negative) out[n++] = '-';
+    if (d->exp10 <= 0) {
+        out[n++] = '0'; out[n++] = '.';
+        for (i = 0; i < -d->exp10; i++) out[n++] = '0';
+        for (i = 0; i < d->ndigits; i++) out[n++] = (char)('0' + d->digits[i]);
+    } else if (d->exp10 >= d->ndigits) {
+        for (i = 0; i < d->ndigits; i++) out[n++] = (char)('0' + d->digits[i]);
+        for (i = d->ndigits; i < d->exp10; i++) out[n++] = '0';
+    } else {
+        for (i = 0; i < d->ndigits; i++) {
+            if (i == d->exp10) out[n++] = '.';
+            out[n++] = (char)('0' + d->digits[i]);
+        }
+    }
+    out[n] = 0;
+    return n;
+}
+
+/* The BigDecimal scale of valid number text: digits after the point minus the exponent
+   ("1.50" 2, "1e2" -2), clamped to what a DynamoDB number can need. */
+static int olock__fake_text_scale(const char *s, size_t len)
+{
+    size_t i = 0;
+    long frac = 0, e = 0;
+    int in_frac = 0, eneg = 0;
+    for (; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+        if (s[i] == '.') in_frac = 1;
+        else if (in_frac && s[i] >= '0' && s[i] <= '9') frac++;
+    }
+    if (i < len) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < len && e < 100000; i++) e = e * 10 + (s[i] - '0');
+    }
+    frac -= eneg ? -e : e;
+    return frac > 200 ? 200 : (frac < -200 ? -200 : (int)frac);
+}
+
+/* BigDecimal.toString() of valid number text: the unscaled digits (trailing zeros kept)
+   with the scale, in scientific notation when the scale is negative or the adjusted
+   exponent is below -6. DynamoDB Local writes NS members of ExpressionAttributeValues so. */
+static size_t olock__fake_java_string(const char *s, size_t len, char *out, size_t cap)
+{
+    char digits[OLOCK_NUMBER_TEXT_MAX + 8];
+    size_t nd = 0, i, n = 0;
+    int neg = 0, scale = olock__fake_text_scale(s, len);
+    long adjusted;
+    for (i = 0; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+        if (s[i] == '-') neg = 1;
+        if (s[i] < '0' || s[i] > '9') continue;
+        if (nd == 0 && s[i] == '0') continue;   /* leading zeros */
+        if (nd < sizeof(digits)) digits[nd++] = s[i];
+    }
+    if (nd == 0) { digits[nd++] = '0'; neg = 0; }
+    adjusted = -(long)scale + (long)nd - 1;
+    if (neg && n < cap) out[n++] = '-';
+    if (scale >= 0 && adjusted >= -6) {
+        if (scale == 0) {
+            for (i = 0; i < nd && n < cap; i++) out[n++] = digits[i];
+        } else if ((long)nd > scale) {
+            for (i = 0; i < nd && n < cap; i++) {
+                if ((long)i == (long)nd - scale && n < cap) out[n++] = '.';
+                if (n < cap) out[n++] = digits[i];
+            }
+        } else {
+            if (n + 2 < cap) { out[n++] = '0'; out[n++] = '.'; }
+            for (i = 0; (long)i < scale - (long)nd && n < cap; i++) out[n++] = '0';
+            for (i = 0; i < nd && n < cap; i++) out[n++] = digits[i];
+        }
+    } else {
+        char ex[24];
+        int m;
+        if (n < cap) out[n++] = digits[0];
+        if (nd > 1 && n < cap) out[n++] = '.';
+        for (i = 1; i < nd && n < cap; i++) out[n++] = digits[i];
+        if (adjusted != 0) {
+            m = snprintf(ex, sizeof(ex), "E%s%ld", adjusted > 0 ? "+" : "", adjusted);
+            for (i = 0; i < (size_t)m && n < cap; i++) out[n++] = ex[i];
+        }
+    }
+    if (n < cap) out[n] = 0;
+    return n;
+}
+
+/* Plain text with at least `scale` digits after the point. DynamoDB Local keeps the scale
+   of ExpressionAttributeValues numbers and of arithmetic results (1.50 + 1.50 = 3.00, and
+   5 - 5.0 = 0.0); only numbers sent in an Item or Key are stripped of trailing zeros. */
+static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, char *out)
+{
+    size_t n = olock__fake_num_format(d, out);
+    int have = olock__fake_text_scale(out, n);
+    if (scale > 200) scale = 200;   /* olock__fake_text_scale's bound; `out` holds 352 bytes */
+    if (have < scale) {
+        if (have == 0) out[n++] = '.';
+        while (have++ < scale) out[n++] = '0';
+        out[n] = 0;
+    }
+    return n;
+}
+
+static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
+{
+    int sa = a->ndigits == 0 ? 0 : (a->negative ? -1 : 1);
+    int sb = b->ndigits == 0 ? 0 : (b->negative ? -1 : 1);
+    int i, mag = 0;
+    if (sa != sb) return sa < sb ? -1 : 1;
+    if (sa == 0) return 0;
+    if (a->exp10 != b->exp10) mag = a->exp10 < b->exp10 ? -1 : 1;
+    else {
+        for (i = 0; i < a->ndigits || i < b->ndigits; i++) {
+            int da = i < a->ndigits ? a->digits[i] : 0;
+            int db = i < b->ndigits ? b->digits[i] : 0;
+            if (da != db) { mag = da < db ? -1 : 1; break; }
+        }
+    }
+    return sa < 0 ? -mag : mag;
+}
+
+/* Exact a + b (or a - b); the result is reported through olock__fake_num_check rather than
+   rounded, because DynamoDB rejects a result it cannot store. Digit positions are weights
+   10^p for p in [lo, hi): both operands are in DynamoDB's range, so the span is ~300. */
+#define OLOCK__FAKE_SPAN 340
+static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b, int subtract, olock_decimal *out)
+{
+    unsigned char x[OLOCK__FAKE_SPAN], y[OLOCK__FAKE_SPAN], r[OLOCK__FAKE_SPAN];
+    int lo, hi, i, width, bneg = b->negative ^ (subtract ? 1 : 0), swap = 0, carry, neg;
+    int top, bot;
+    memset(out, 0, sizeof(*out));
+    if (a->ndigits == 0 && b->ndigits == 0) return OLOCK__FAKE_NUM_OK;
+    if (b->ndigits == 0) { *out = *a; return olock__fake_num_check(out); }
+    if (a->ndigits == 0) { *out = *b; out->negative = bneg; return olock__fake_num_check(out); }
+    lo = a->exp10 - a->ndigits < b->exp10 - b->ndigits ? a->exp10 - a->ndigits : b->exp10 - b->ndigits;
+    hi = (a->exp10 > b->exp10 ? a->exp10 : b->exp10) + 1;
+    width = hi - lo;
+    if (width > OLOCK__FAKE_SPAN || width <= 0) return OLOCK__FAKE_NUM_PRECISION;
+    memset(x, 0, (size_t)width); memset(y, 0, (size_t)width); memset(r, 0, (size_t)width);
+    /* index k holds weight 10^(lo + k) */
+    for (i = 0; i < a->ndigits; i++) x[a->exp10 - 1 - i - lo] = a->digits[i];
+    for (i = 0; i < b->ndigits; i++) y[b->exp10 - 1 - i - lo] = b->digits[i];
+    if (a->negative == bneg) {
+        carry = 0;
+        for (i = 0; i < width; i++) {
+            int s = x[i] + y[i] + carry;
+            r[i] = (unsigned char)(s % 10); carry = s / 10;
+        }
+        neg = a->negative;
+    } else {
+        int borrow = 0;
+        for (i = width - 1; i >= 0; i--) if (x[i] != y[i]) { swap = x[i] < y[i]; break; }
+        if (i < 0) return OLOCK__FAKE_NUM_OK;          /* exact zero */
+        for (i = 0; i < width; i++) {
+            int s = swap ? (int)y[i] - x[i] - borrow : (int)x[i] - y[i] - borrow;
+            borrow = s < 0; if (s < 0) s += 10;
+            r[i] = (unsigned char)s;
+        }
+        neg = swap ? bneg : a->negative;
+    }
+    for (top = width - 1; top >= 0 && r[top] == 0; top--) {}
+    if (top < 0) return OLOCK__FAKE_NUM_OK;
+    for (bot = 0; r[bot] == 0; bot++) {}
+    if (top - bot + 1 > OLOCK_NUMBER_DIGITS) return OLOCK__FAKE_NUM_PRECISION;
+    out->negative = neg;
+    out->ndigits = top - bot + 1;
+    out->exp10 = lo + top + 1;
+    for (i = 0; i < out->ndigits; i++) out->digits[i] = r[top - i];
+    return olock__fake_num_check(out);
+}
+
+/* DynamoDB Local's message for a number it cannot store. */
+static int olock__fake_num_error(olock__fake_ctx *c, int code)
+{
+    switch (code) {
+    case OLOCK__FAKE_NUM_PRECISION: return olock__fake_verror(c, "DynamoDB only supports precision up to 38 digits");
+    case OLOCK__FAKE_NUM_OVERFLOW:
+        return olock__fake_verror(c, "Number overflow. Attempting to store a number with magnitude larger than supported range");
+    case OLOCK__FAKE_NUM_UNDERFLOW:
+        return olock__fake_verror(c, "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    default: return olock__fake_verror(c, "A value provided cannot be converted into a number");
+    }
+}
+
+/* A stored number's value (stored text is canonical, so this never fails for it). */
+static void olock__fake_num_of(const olock_value *v, olock_decimal *d)
+{
+    if (olock__fake_num_parse(v->str, v->len, d) != OLOCK__FAKE_NUM_OK) memset(d, 0, sizeof(*d));
+}
+
+/* ---- attribute values: DynamoDB JSON in, with DynamoDB Local's checks and messages ---------- */
+
+static olock_value *olock__fake_newval(olock_arena *a, olock_type t)
+{
+    olock_value *v = (olock_value *)olock_arena_alloc(a, sizeof(olock_value));
+    if (!v) return NULL;
+    memset(v, 0, sizeof(*v));
+    v->type = t;
+    return v;
+}
+
+static void olock__fake_append(olock_value *parent, olock_value *v)
+{
+    v->next = NULL;
+    if (parent->last) parent->last->next = v; else parent->first = v;
+    parent->last = v;
+    parent->count++;
+}
+
+static int olock__fake_is_set(olock_type t)
+{
+    return t == OLOCK_TYPE_SS || t == OLOCK_TYPE_NS || t == OLOCK_TYPE_BS;
+}
+
+static olock_type olock__fake_member_type(olock_type set)
+{
+    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+}
+
+/* Byte order for S; Java's signed byte order for B, which is how DynamoDB Local sorts a BS. */
+static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen, int is_signed)
+{
+    size_t n = alen < blen ? alen : blen, i;
+    for (i = 0; i < n; i++) {
+        int x = is_signed ? (int)(signed char)a[i] : (int)(unsigned char)a[i];
+        int y = is_signed ? (int)(signed char)b[i] : (int)(unsigned char)b[i];
+        if (x != y) return x < y ? -1 : 1;
+    }
+    return alen == blen ? 0 : (alen < blen ? -1 : 1);
+}
+
+/* Order of two scalar values of one type (S, N, B): DynamoDB's comparison order. */
+static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b)
+{
+    if (a->type == OLOCK_TYPE_N) {
+        olock_decimal x, y;
+        olock__fake_num_of(a, &x);
+        olock__fake_num_of(b, &y);
+        return olock__fake_num_cmp(&x, &y);
+    }
+    return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 0);
+}
+
+/* Set members are kept sorted (DynamoDB Local returns them so): S by bytes, N by value,
+   B by signed bytes. A bottom-up merge sort on an array of pointers. */
+static int olock__fake_member_cmp(olock_type set, const olock_value *a, const olock_value *b)
+{
+    if (set == OLOCK_TYPE_BS) return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 1);
+    return olock__fake_scalar_cmp(a, b);
+}
+
+/* A BS that ADD built comes back in unsigned byte order (DynamoDB Local sorts it again
+   another way); everything else in member order. */
+static int olock__fake_member_cmp2(olock_type set, const olock_value *a, const olock_value *b, int unsigned_bs)
+{
+    if (set == OLOCK_TYPE_BS && unsigned_bs) return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 0);
+    return olock__fake_member_cmp(set, a, b);
+}
+
+static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_bs)
+{
+    size_t n = set->count, i, width;
+    olock_value **arr, **tmp, *v;
+    if (n < 2) return 0;
+    arr = (olock_value **)olock_arena_alloc(a, 2 * n * sizeof(*arr));
+    if (!arr) return -1;
+    tmp = arr + n;
+    for (i = 0, v = set->first; v; v = v->next) arr[i++] = v;
+    for (width = 1; width < n; width *= 2) {
+        size_t lo;
+        for (lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t p = lo, q = mid, k = lo;
+            while (p < mid && q < hi)
+                tmp[k++] = olock__fake_member_cmp2(set->type, arr[q], arr[p], unsigned_bs) < 0 ? arr[q++] : arr[p++];
+            while (p < mid) tmp[k++] = arr[p++];
+            while (q < hi) tmp[k++] = arr[q++];
+        }
+        for (i = 0; i < n; i++) arr[i] = tmp[i];
+    }
+    set->first = arr[0];
+    for (i = 0; i + 1 < n; i++) arr[i]->next = arr[i + 1];
+    arr[n - 1]->next = NULL;
+    set->last = arr[n - 1];
+    return 0;
+}
+
+/* 1 when a sorted set has two equal members. */
+static int olock__fake_set_has_dup(const olock_value *set)
+{
+    const olock_value *v;
+    for (v = set->first; v && v->next; v = v->next)
+        if (olock__fake_member_cmp(set->type, v, v->next) == 0) return 1;
+    return 0;
+}
+
+/* A number value from text, stored in canonical form. */
+static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale)
+{
+    char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
+    size_t n = olock__fake_num_format_scaled(d, scale, buf);
+    olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+    if (!v) { c->oom = 1; return NULL; }
+    v->str = olock__fake_strdup(c, buf, n);
+    v->len = n;
+    return v->str ? v : NULL;
+}
+
+static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal *d)
+{
+    return olock__fake_new_num_scaled(c, d, 0);
+}
+
+/* A number from request text. In an Item or Key it is stored stripped ("12.50" is "12.5");
+   in ExpressionAttributeValues DynamoDB Local keeps the text as sent, except inside an NS,
+   whose members it rewrites as Java's BigDecimal prints them (`set_member`). */
+static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member)
+{
+    olock_decimal d;
+    int scale = 0;
+    int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
+    if (rc != OLOCK__FAKE_NUM_OK) return olock__fake_num_error(c, rc);
+    if (c->keep_scale) {
+        char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 16];
+        olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+        if (!v) return olock__fake_oom(c);
+        if (set_member) {
+            size_t n = olock__fake_java_string(s, len, buf, sizeof(buf) - 1);
+            v->str = olock__fake_strdup(c, buf, n);
+            v->len = n;
+        } else {
+            v->str = olock__fake_strdup(c, s, len);
+            v->len = len;
+        }
+        *out = v->str ? v : NULL;
+        return *out ? 0 : -1;
+    }
+    *out = olock__fake_new_num_scaled(c, &d, 0);
+    return *out ? 0 : -1;
+}
+
+static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len)
+{
+    switch (j->kind) {
+    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER: *s = j->str; *len = j->len; return 1;
+    case OLOCK_JSON_TRUE: *s = "true"; *len = 4; return 1;
+    case OLOCK_JSON_FALSE: *s = "false"; *len = 5; return 1;
+    default: return 0;
+    }
+}
+
+static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth);
+
+/* The members of an M (or of an Item / Key / Attributes object). */
+static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_value **out, int depth)
+{
+    const olock_json *m;
+    olock_value *map, *v;
+    if (obj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (!(map = olock__fake_newval(c->a, OLOCK_TYPE_M))) return olock__fake_oom(c);
+    for (m = obj->first; m; m = m->next) {
+        olock_value *prev, *it;
+        if (m->key_len > OLOCK__FAKE_MAX_JSON_NAME) return olock__fake_shape(c);
+        if (m->key_len == 0) return olock__fake_verror(c, "Empty attribute name");
+        if (m->kind == OLOCK_JSON_NULL)
+            return olock__fake_verror(c, "The supplied Item contains a null AttributeValue: %.*s is null",
+                                      (int)m->key_len, m->key);
+        if (olock__fake_av(c, m, &v, depth + 1) < 0) return -1;
+        v->key = m->key;
+        v->key_len = m->key_len;
+        /* a repeated name replaces the earlier member (the JSON mapper keeps the last) */
+        for (prev = NULL, it = map->first; it; prev = it, it = it->next) {
+            if (it->key_len == m->key_len && memcmp(it->key, m->key, m->key_len) == 0) {
+                if (prev) prev->next = it->next; else map->first = it->next;
+                if (map->last == it) map->last = prev;
+                map->count--;
+                break;
+            }
+        }
+        olock__fake_append(map, v);
+    }
+    *out = map;
+    return 0;
+}
+
+static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json *arr, olock_value **out)
+{
+    const olock_json *m;
+    olock_value *set;
+    if (arr->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (!(set = olock__fake_newval(c->a, t))) return olock__fake_oom(c);
+    for (m = arr->first; m; m = m->next) {
+        const char *s;
+        size_t len;
+        olock_value *v;
+        if (m->kind == OLOCK_JSON_NULL) {
+            if (t == OLOCK_TYPE_SS)
+                return olock__fake_verror(c, "One or more parameter values were invalid: An string set may not have a null string as a member");
+            if (t == OLOCK_TYPE_NS) return olock__fake_num_error(c, OLOCK__FAKE_NUM_SYNTAX);
+            return olock__fake_verror(c, "One or more parameter values were invalid: Binary sets may not contain null elements");
+        }
+        if (!olock__fake_scalar_text(m, &s, &len)) return olock__fake_shape(c);
+        if (t == OLOCK_TYPE_NS) {
+            if (olock__fake_parse_num(c, s, len, &v, 1) < 0) return -1;
+        } else if (t == OLOCK_TYPE_SS) {
+            if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_S))) return olock__fake_oom(c);
+            v->str = s; v->len = len;
+        } else {
+            unsigned char *bytes;
+            size_t blen = 0;
+            if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_B))) return olock__fake_oom(c);
+            if (!(bytes = (unsigned char *)olock__fake_alloc(c, len / 4 * 3 + 4))) return -1;
+            if (olock_base64_decode(s, len, bytes, &blen) != OLOCK_OK) return olock__fake_shape(c);
+            bytes[blen] = 0;
+            v->str = (const char *)bytes; v->len = blen;
+        }
+        olock__fake_append(set, v);
+    }
+    if (set->count == 0) {
+        if (t == OLOCK_TYPE_SS) return olock__fake_verror(c, "One or more parameter values were invalid: An string set  may not be empty");
+        if (t == OLOCK_TYPE_NS) return olock__fake_verror(c, "One or more parameter values were invalid: An number set  may not be empty");
+        return olock__fake_verror(c, "One or more parameter values were invalid: Binary sets should not be empty");
+    }
+    if (olock__fake_sort_set(c->a, set, 0) < 0) return olock__fake_oom(c);
+    if (olock__fake_set_has_dup(set)) {
+        if (t == OLOCK_TYPE_NS) return olock__fake_verror(c, "Input collection contains duplicates");
+        if (t == OLOCK_TYPE_BS)
+            return olock__fake_verror(c, "One or more parameter values were invalid: Input collection of type BS contains duplicates.");
+        {   /* DynamoDB Local lists the members as they were sent */
+            olock_buf b;
+            int first = 1;
+            olock_buf_init(&b, &c->f->alloc);
+            for (m = arr->first; m; m = m->next) {
+                const char *s = "";
+                size_t len = 0;
+                olock__fake_scalar_text(m, &s, &len);
+                if ((!first && olock_buf_append(&b, ", ", 2) != OLOCK_OK) || olock_buf_append(&b, s, len) != OLOCK_OK) {
+                    olock_buf_free(&b);
+                    return olock__fake_oom(c);
+                }
+                first = 0;
+            }
+            olock__fake_verror(c, "One or more parameter values were invalid: Input collection [%.*s] contains duplicates",
+                               (int)b.len, b.data ? b.data : "");
+            olock_buf_free(&b);
+            return -1;
+        }
+    }
+    *out = set;
+    return 0;
+}
+
+/* One attribute value {"S": ...} etc. */
+static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth)
+{
+    const olock_json *m, *found = NULL, *tv;
+    olock_type t = (olock_type)0;
+    olock_value *v = NULL;
+    int ntypes = 0;
+    unsigned seen = 0;
+    if (j->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    /* a top-level attribute's value is at depth 2: 32 levels of documents in all */
+    if (depth > OLOCK__FAKE_MAX_DEPTH + 1)
+        return olock__fake_verror(c, "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+    /* one pass over the members; a repeated type name counts once, its last value wins */
+    for (tv = j->first; tv; tv = tv->next) {
+        olock_type xt = tv->kind == OLOCK_JSON_NULL ? (olock_type)0 : olock_type_from_name(tv->key, tv->key_len);
+        if (!xt) continue;
+        if (!(seen & (1u << xt))) { seen |= 1u << xt; ntypes++; }
+        found = tv;
+        t = xt;
+    }
+    if (ntypes == 0)
+        return olock__fake_verror(c, "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    if (ntypes > 1)
+        return olock__fake_verror(c, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+    m = found;
+    switch (t) {
+    case OLOCK_TYPE_S: {
+        const char *s;
+        size_t len;
+        if (!olock__fake_scalar_text(m, &s, &len)) return olock__fake_shape(c);
+        if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_S))) return olock__fake_oom(c);
+        v->str = s; v->len = len;
+        break;
+    }
+    case OLOCK_TYPE_N: {
+        const char *s;
+        size_t len;
+        if (!olock__fake_scalar_text(m, &s, &len)) return olock__fake_shape(c);
+        if (olock__fake_parse_num(c, s, len, &v, 0) < 0) return -1;
+        break;
+    }
+    case OLOCK_TYPE_B: {
+        unsigned char *bytes;
+        size_t blen = 0;
+        if (m->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+        if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_B))) return olock__fake_oom(c);
+        if (!(bytes = (unsigned char *)olock__fake_alloc(c, m->len / 4 * 3 + 4))) return -1;
+        if (olock_base64_decode(m->str, m->len, bytes, &blen) != OLOCK_OK) return olock__fake_shape(c);
+        bytes[blen] = 0;
+        v->str = (const char *)bytes; v->len = blen;
+        break;
+    }
+    case OLOCK_TYPE_BOOL: {
+        int b;
+        if (m->kind == OLOCK_JSON_TRUE) b = 1;
+        else if (m->kind == OLOCK_JSON_FALSE) b = 0;
+        else if (m->kind == OLOCK_JSON_NUMBER) b = !(m->len == 1 && m->str[0] == '0');
+        else if (m->kind == OLOCK_JSON_STRING && olock__fake_streq(m->str, m->len, "true")) b = 1;
+        else if (m->kind == OLOCK_JSON_STRING && olock__fake_streq(m->str, m->len, "false")) b = 0;
+        else return olock__fake_shape(c);
+        if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_BOOL))) return olock__fake_oom(c);
+        v->boolean = b;
+        break;
+    }
+    case OLOCK_TYPE_NULL:
+        if (m->kind == OLOCK_JSON_FALSE)
+            return olock__fake_verror(c, "One or more parameter values were invalid: Null attribute value types must have the value of true");
+        if (m->kind != OLOCK_JSON_TRUE) return olock__fake_shape(c);
+        if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_NULL))) return olock__fake_oom(c);
+        break;
+    case OLOCK_TYPE_M:
+        if (olock__fake_av_map(c, m, &v, depth) < 0) return -1;
+        v->type = OLOCK_TYPE_M;
+        break;
+    case OLOCK_TYPE_L: {
+        const olock_json *e;
+        if (m->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+        if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_L))) return olock__fake_oom(c);
+        for (e = m->first; e; e = e->next) {
+            olock_value *x;
+            if (e->kind == OLOCK_JSON_NULL) return olock__fake_shape(c);
+            if (olock__fake_av(c, e, &x, depth + 1) < 0) return -1;
+            olock__fake_append(v, x);
+        }
+        break;
+    }
+    default:
+        if (olock__fake_av_set(c, t, m, &v) < 0) return -1;
+        break;
+    }
+    *out = v;
+    return 0;
+}
+
+/* ---- attribute values: size, equality, copy, JSON out --------------------------------------- */
+
+/* DynamoDB's size of a number: its base-100 digits plus one (plus one more when negative). */
+static size_t olock__fake_num_size(const olock_value *v)
+{
+    olock_decimal d;
+    int hi, lo;
+    olock__fake_num_of(v, &d);
+    if (d.ndigits == 0) return 1;
+    /* digit i (1-based) weighs 10^(exp10 - i); base-100 digit k covers weights 2k, 2k+1 */
+    hi = d.exp10 - 1;
+    lo = d.exp10 - d.ndigits;
+    hi = hi >= 0 ? hi / 2 : -((-hi + 1) / 2);
+    lo = lo >= 0 ? lo / 2 : -((-lo + 1) / 2);
+    return (size_t)(hi - lo + 1) + 1 + (d.negative ? 1 : 0);
+}
+
+/* The DynamoDB size of a value (developer guide, checked against DynamoDB Local's
+   TableSizeBytes): strings and binaries their bytes, numbers as above, BOOL/NULL 1, L and M
+   3 plus 1 per member plus the members (and a map's member names), sets their members. */
+static size_t olock__fake_value_size(const olock_value *v)
+{
+    const olock_value *m;
+    size_t n = 0;
+    switch (v->type) {
+    case OLOCK_TYPE_S: case OLOCK_TYPE_B: return v->len;
+    case OLOCK_TYPE_N: return olock__fake_num_size(v);
+    case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL: return 1;
+    case OLOCK_TYPE_L:
+        for (m = v->first; m; m = m->next) n += olock__fake_value_size(m) + 1;
+        return n + 3;
+    case OLOCK_TYPE_M:
+        for (m = v->first; m; m = m->next) n += m->key_len + olock__fake_value_size(m) + 1;
+        return n + 3;
+    case OLOCK_TYPE_NS:
+        for (m = v->first; m; m = m->next) n += olock__fake_num_size(m);
+        return n;
+    default:
+        for (m = v->first; m; m = m->next) n += m->len;
+        return n;
+    }
+}
+
+/* Item size: attribute names plus values. */
+static size_t olock__fake_item_size(const olock_value *item)
+{
+    const olock_value *m;
+    size_t n = 0;
+    for (m = item->first; m; m = m->next) n += m->key_len + olock__fake_value_size(m);
+    return n;
+}
+
+static const olock_value *olock__fake_map_get(const olock_value *map, const char *key, size_t len)
+{
+    const olock_value *m;
+    for (m = map->first; m; m = m->next)
+        if (m->key_len == len && memcmp(m->key, key, len) == 0) return m;
+    return NULL;
+}
+
+/* Equality as DynamoDB compares: numbers by value (stored text is canonical), sets as sets
+   (kept sorted), maps by name. */
+static int olock__fake_equal(const olock_value *a, const olock_value *b)
+{
+    const olock_value *x, *y;
+    if (a->type != b->type) return 0;
+    switch (a->type) {
+    case OLOCK_TYPE_S: case OLOCK_TYPE_B:
+        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+    case OLOCK_TYPE_N:   /* "3.00" equals "3" */
+        return (a->len == b->len && memcmp(a->str, b->str, a->len) == 0) || olock__fake_scalar_cmp(a, b) == 0;
+    case OLOCK_TYPE_BOOL: return !a->boolean == !b->boolean;
+    case OLOCK_TYPE_NULL: return 1;
+    case OLOCK_TYPE_M:
+        if (a->count != b->count) return 0;
+        for (x = a->first; x; x = x->next) {
+            y = olock__fake_map_get(b, x->key, x->key_len);
+            if (!y || !olock__fake_equal(x, y)) return 0;
+        }
+        return 1;
+    default:   /* L and the sorted sets: member by member */
+        if (a->count != b->count) return 0;
+        for (x = a->first, y = b->first; x && y; x = x->next, y = y->next)
+            if (!olock__fake_equal(x, y)) return 0;
+        return 1;
+    }
+}
+
+/* Deep copy into another arena (an item's own). NULL on OOM. */
+static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v)
+{
+    olock_value *r = olock__fake_newval(a, v->type), *m;
+    const olock_value *x;
+    if (!r) return NULL;
+    r->boolean = v->boolean;
+    if (v->key) {
+        if (!(r->key = olock_arena_strdup(a, v->key, v->key_len))) return NULL;
+        r->key_len = v->key_len;
+    }
+    if (v->str) {
+        if (!(r->str = olock_arena_strdup(a, v->str, v->len))) return NULL;
+        r->len = v->len;
+    }
+    for (x = v->first; x; x = x->next) {
+        if (!(m = olock__fake_copy(a, x))) return NULL;
+        olock__fake_append(r, m);
+    }
+    return r;
+}
+
+static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n)
+{
+    if (olock_buf_append(c->out, p, n) != OLOCK_OK) return olock__fake_oom(c);
+    return 0;
+}
+
+static int olock__fake_puts(olock__fake_ctx *c, const char *s) { return olock__fake_put(c, s, strlen(s)); }
+
+/* A JSON string escaped the way DynamoDB Local's JSON writer does it: quote, backslash and
+   control characters escaped (\t \n \r \b \f by name), characters beyond U+FFFF as
+   \uXXXX surrogate pairs, everything else (including '/' and U+007F) as is. */
+static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i = 0, run = 0;
+    if (olock__fake_put(c, "\"", 1) < 0) return -1;
+    while (i < n) {
+        unsigned char ch = (unsigned char)s[i];
+        char esc[16];
+        size_t elen = 0, adv = 1;
+        if (ch == '"' || ch == '\\') { esc[0] = '\\'; esc[1] = (char)ch; elen = 2; }
+        else if (ch < 0x20) {
+            const char *named = ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\b' ? "\\b" : ch == '\f' ? "\\f" : NULL;
+            if (named) { memcpy(esc, named, 2); elen = 2; }
+            else { memcpy(esc, "\\u00", 4); esc[4] = hex[ch >> 4]; esc[5] = hex[ch & 15]; elen = 6; }
+        } else if (ch >= 0xF0 && i + 4 <= n) {   /* input is valid UTF-8 */
+            uint32_t cp = ((uint32_t)(ch & 0x07) << 18) | ((uint32_t)((unsigned char)s[i + 1] & 0x3F) << 12) |
+                          ((uint32_t)((unsigned char)s[i + 2] & 0x3F) << 6) | ((uint32_t)((unsigned char)s[i + 3] & 0x3F));
+            uint32_t hi, lo;
+            cp -= 0x10000;
+            hi = 0xD800 + (cp >> 10);
+            lo = 0xDC00 + (cp & 0x3FF);
+            esc[0] = '\\'; esc[1] = 'u'; esc[2] = hex[(hi >> 12) & 15]; esc[3] = hex[(hi >> 8) & 15];
+            esc[4] = hex[(hi >> 4) & 15]; esc[5] = hex[hi & 15];
+            esc[6] = '\\'; esc[7] = 'u'; esc[8] = hex[(lo >> 12) & 15]; esc[9] = hex[(lo >> 8) & 15];
+            esc[10] = hex[(lo >> 4) & 15]; esc[11] = hex[lo & 15];
+            elen = 12;
+            adv = 4;
+        }
+        if (!elen) { run++; i++; continue; }
+        if (run && olock__fake_put(c, s + i - run, run) < 0) return -1;
+        run = 0;
+        if (olock__fake_put(c, esc, elen) < 0) return -1;
+        i += adv;
+    }
+    if (run && olock__fake_put(c, s + n - run, run) < 0) return -1;
+    return olock__fake_put(c, "\"", 1);
+}
+
+/* Decimal text of v into buf (at least 21 bytes); returns the length. */
+static size_t olock__fake_u64_text(uint64_t v, char *buf)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    buf[n] = 0;
+    return n;
+}
+
+static int olock__fake_put_u64(olock__fake_ctx *c, uint64_t v)
+{
+    char buf[24];
+    return olock__fake_put(c, buf, olock__fake_u64_text(v, buf));
+}
+
+static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v);
+
+/* Java's String.hashCode (over UTF-16 code units) spread as java.util.HashMap spreads it. */
+static uint32_t olock__fake_java_hash(const char *s, size_t len)
+{
+    uint32_t h = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char ch = (unsigned char)s[i];
+        uint32_t cp;
+        size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : 4, k;
+        cp = n == 1 ? ch : n == 2 ? (ch & 0x1Fu) : n == 3 ? (ch & 0x0Fu) : (ch & 0x07u);
+        for (k = 1; k < n && i + k < len; k++) cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3Fu);
+        i += n;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = 31 * h + (0xD800 + (cp >> 10));
+            h = 31 * h + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = 31 * h + cp;
+        }
+    }
+    return h ^ (h >> 16);
+}
+
+/* {"name":{value},...}, members in the order DynamoDB Local writes them: it copies a map
+   into a java.util.HashMap sized for it (a power of two, doubled while more than 3/4 full)
+   and iterates its buckets, so members come out by bucket, then in their own order. The
+   ALL_OLD item of a ConditionalCheckFailedException goes through a default HashMap instead
+   (16 buckets to start with): `cap` is the starting size. */
+static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map, size_t cap)
+{
+    const olock_value *m, **order = NULL;
+    size_t n = map->count, i;
+    if (n > 1) {
+        uint32_t *bucket;
+        while (cap < n) cap *= 2;
+        while (n > cap / 4 * 3 + (cap % 4) * 3 / 4) cap *= 2;
+        order = (const olock_value **)olock__fake_alloc(c, n * sizeof(*order));
+        bucket = (uint32_t *)olock__fake_alloc(c, n * sizeof(*bucket));
+        if (!order || !bucket) return -1;
+        for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
+            size_t j;
+            uint32_t b = olock__fake_java_hash(m->key, m->key_len) & (uint32_t)(cap - 1);
+            for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+            bucket[j] = b;
+            order[j] = m;
+        }
+        n = i;
+    }
+    if (olock__fake_put(c, "{", 1) < 0) return -1;
+    for (i = 0, m = map->first; m && i < map->count; i++, m = m->next) {
+        const olock_value *x = order ? order[i] : m;
+        if (i && olock__fake_put(c, ",", 1) < 0) return -1;
+        if (olock__fake_put_str(c, x->key, x->key_len) < 0 || olock__fake_put(c, ":", 1) < 0) return -1;
+        if (olock__fake_write_value(c, x) < 0) return -1;
+    }
+    return olock__fake_put(c, "}", 1);
+}
+
+static int olock__fake_write_map(olock__fake_ctx *c, const olock_value *map)
+{
+    return olock__fake_write_map_cap(c, map, 1);
+}
+
+static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v)
+{
+    if (v->type == OLOCK_TYPE_B) {
+        if (olock__fake_put(c, "\"", 1) < 0) return -1;
+        if (olock_base64_encode(v->str, v->len, c->out) != OLOCK_OK) return olock__fake_oom(c);
+        return olock__fake_put(c, "\"", 1);
+    }
+    return olock__fake_put_str(c, v->str, v->len);
+}
+
+static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
+{
+    const olock_value *m;
+    if (olock__fake_put(c, "{\"", 2) < 0 || olock__fake_puts(c, olock_type_name(v->type)) < 0 ||
+        olock__fake_put(c, "\":", 2) < 0)
+        return -1;
+    switch (v->type) {
+    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
+        if (olock__fake_write_scalar(c, v) < 0) return -1;
+        break;
+    case OLOCK_TYPE_BOOL:
+        if (olock__fake_puts(c, v->boolean ? "true" : "false") < 0) return -1;
+        break;
+    case OLOCK_TYPE_NULL:
+        if (olock__fake_puts(c, "true") < 0) return -1;
+        break;
+    case OLOCK_TYPE_M:
+        if (olock__fake_write_map(c, v) < 0) return -1;
+        break;
+    default:   /* L, SS, NS, BS */
+        if (olock__fake_put(c, "[", 1) < 0) return -1;
+        for (m = v->first; m; m = m->next) {
+            if (m != v->first && olock__fake_put(c, ",", 1) < 0) return -1;
+            if (v->type == OLOCK_TYPE_L ? olock__fake_write_value(c, m) : olock__fake_write_scalar(c, m)) return -1;
+        }
+        if (olock__fake_put(c, "]", 1) < 0) return -1;
+        break;
+    }
+    return olock__fake_put(c, "}", 1);
+}
+
+/* ---- expressions: tokens -------------------------------------------------------------------- */
+
+enum {
+    OLOCK__FAKE_T_EOF = 0, OLOCK__FAKE_T_NAME, OLOCK__FAKE_T_HASH, OLOCK__FAKE_T_COLON, OLOCK__FAKE_T_INT,
+    OLOCK__FAKE_T_LP, OLOCK__FAKE_T_RP, OLOCK__FAKE_T_LB, OLOCK__FAKE_T_RB, OLOCK__FAKE_T_COMMA, OLOCK__FAKE_T_DOT,
+    OLOCK__FAKE_T_EQ, OLOCK__FAKE_T_NE, OLOCK__FAKE_T_LT, OLOCK__FAKE_T_LE, OLOCK__FAKE_T_GT, OLOCK__FAKE_T_GE,
+    OLOCK__FAKE_T_PLUS, OLOCK__FAKE_T_MINUS,
+    OLOCK__FAKE_T_AND, OLOCK__FAKE_T_OR, OLOCK__FAKE_T_NOT, OLOCK__FAKE_T_BETWEEN, OLOCK__FAKE_T_IN,
+    OLOCK__FAKE_T_SET, OLOCK__FAKE_T_REMOVE, OLOCK__FAKE_T_ADD, OLOCK__FAKE_T_DELETE,
+    OLOCK__FAKE_T_BAD
+};
+
+typedef struct olock__fake_tok {
+    int kind;
+    size_t start, end;             /* byte span in the expression */
+} olock__fake_tok;
+
+static int olock__fake_is_alpha(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
+static int olock__fake_is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static int olock__fake_is_word(char ch) { return olock__fake_is_alpha(ch) || olock__fake_is_digit(ch) || ch == '_'; }
+
+
+/* Splits an expression into tokens; never fails except on OOM. An unknown character (or
+   UTF-8 sequence) becomes a BAD token, which the parser reports as a syntax error when it
+   reaches it, as DynamoDB does. */
+static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_t len, size_t *count, int remove_is_name)
+{
+    static const struct { const char *kw; int kind; } kws[] = {
+        { "AND", OLOCK__FAKE_T_AND }, { "OR", OLOCK__FAKE_T_OR }, { "NOT", OLOCK__FAKE_T_NOT },
+        { "BETWEEN", OLOCK__FAKE_T_BETWEEN }, { "IN", OLOCK__FAKE_T_IN }, { "SET", OLOCK__FAKE_T_SET },
+        { "REMOVE", OLOCK__FAKE_T_REMOVE }, { "ADD", OLOCK__FAKE_T_ADD }, { "DELETE", OLOCK__FAKE_T_DELETE }
+    };
+    olock__fake_tok *t = (olock__fake_tok *)olock__fake_alloc(c, (len + 1) * sizeof(olock__fake_tok));
+    size_t i = 0, n = 0, k;
+    if (!t) return NULL;
+    while (i < len) {
+        char ch = s[i];
+        size_t st = i;
+        int kind;
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') { i++; continue; }
+        if (olock__fake_is_alpha(ch)) {
+            while (i < len && olock__fake_is_word(s[i])) i++;
+            kind = OLOCK__FAKE_T_NAME;
+            for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
+                if (olock__fake_ieq(s + st, i - st, kws[k].kw)) { kind = kws[k].kind; break; }
+            /* DynamoDB Local's projection grammar has no REMOVE keyword */
+            if (kind == OLOCK__FAKE_T_REMOVE && remove_is_name) kind = OLOCK__FAKE_T_NAME;
+        } else if (ch == '#' || ch == ':') {
+            i++;
+            while (i < len && olock__fake_is_word(s[i])) i++;
+            kind = i - st > 1 ? (ch == '#' ? OLOCK__FAKE_T_HASH : OLOCK__FAKE_T_COLON) : OLOCK__FAKE_T_BAD;
+        } else if (olock__fake_is_digit(ch)) {
+            i++;
+            if (ch != '0') while (i < len && olock__fake_is_digit(s[i])) i++;
+            kind = OLOCK__FAKE_T_INT;
+        } else {
+            i++;
+            switch (ch) {
+            case '(': kind = OLOCK__FAKE_T_LP; break;
+            case ')': kind = OLOCK__FAKE_T_RP; break;
+            case '[': kind = OLOCK__FAKE_T_LB; break;
+            case ']': kind = OLOCK__FAKE_T_RB; break;
+            case ',': kind = OLOCK__FAKE_T_COMMA; break;
+            case '.': kind = OLOCK__FAKE_T_DOT; break;
+            case '+': kind = OLOCK__FAKE_T_PLUS; break;
+            case '-': kind = OLOCK__FAKE_T_MINUS; break;
+            case '=': kind = OLOCK__FAKE_T_EQ; break;
+            case '<':
+                kind = OLOCK__FAKE_T_LT;
+                if (i < len && s[i] == '=') { kind = OLOCK__FAKE_T_LE; i++; }
+                else if (i < len && s[i] == '>') { kind = OLOCK__FAKE_T_NE; i++; }
+                break;
+            case '>':
+                kind = OLOCK__FAKE_T_GT;
+                if (i < len && s[i] == '=') { kind = OLOCK__FAKE_T_GE; i++; }
+                break;
+            default:
+                kind = OLOCK__FAKE_T_BAD;
+                if ((unsigned char)ch >= 0xC0)   /* the whole UTF-8 sequence */
+                    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+                break;
+            }
+        }
+        t[n].kind = kind; t[n].start = st; t[n].end = i;
+        n++;
+    }
+    t[n].kind = OLOCK__FAKE_T_EOF; t[n].start = len; t[n].end = len;
+    *count = n + 1;
+    return t;
+}
+
+/* ---- expressions: syntax tree --------------------------------------------------------------- */
+
+enum {
+    OLOCK__FAKE_N_PATH = 1, OLOCK__FAKE_N_VALUE, OLOCK__FAKE_N_FUNC, OLOCK__FAKE_N_CMP,
+    OLOCK__FAKE_N_BETWEEN, OLOCK__FAKE_N_IN, OLOCK__FAKE_N_AND, OLOCK__FAKE_N_OR, OLOCK__FAKE_N_NOT,
+    OLOCK__FAKE_N_PLUS, OLOCK__FAKE_N_MINUS
+};
+
+/* Functions, by what DynamoDB allows where. */
+enum {
+    OLOCK__FAKE_F_EXISTS = 1, OLOCK__FAKE_F_NOT_EXISTS, OLOCK__FAKE_F_TYPE, OLOCK__FAKE_F_BEGINS,
+    OLOCK__FAKE_F_CONTAINS, OLOCK__FAKE_F_SIZE, OLOCK__FAKE_F_IF_NOT_EXISTS, OLOCK__FAKE_F_LIST_APPEND
+};
+
+/* One element of a document path: a name (bare or #placeholder) or a list index. */
+typedef struct olock__fake_pel {
+    int is_index;
+    uint32_t index;
+    size_t tok;                    /* token it came from */
+    const char *name;              /* resolved attribute name (after #substitution) */
+    size_t name_len;
+} olock__fake_pel;
+
+typedef struct olock__fake_node olock__fake_node;
+struct olock__fake_node {
+    int kind;
+    int op;                        /* CMP: the comparator token; FUNC: OLOCK__FAKE_F_* */
+    int parens;                    /* written inside parentheses */
+    olock__fake_node **args;       /* operands / children */
+    size_t nargs;
+    olock__fake_pel *els;          /* PATH */
+    size_t nels;
+    const olock_value *value;      /* VALUE, once resolved */
+    size_t tok;                    /* first token */
+};
+
+/* One action of an update expression. */
+typedef struct olock__fake_action {
+    int clause;                    /* OLOCK__FAKE_T_SET / REMOVE / ADD / DELETE */
+    olock__fake_node *path;
+    olock__fake_node *value;       /* NULL for REMOVE */
+    const olock_value *result;     /* SET: the value computed against the old item */
+} olock__fake_action;
+
+/* Expression attribute names and values of one request, shared by its expressions. */
+typedef struct olock__fake_subst {
+    const olock_json *names;       /* ExpressionAttributeNames object or NULL */
+    olock_value *values;           /* ExpressionAttributeValues as an M, or NULL */
+    const olock_json *values_json; /* ... as sent, until olock__fake_subst_values */
+    unsigned char *name_used, *value_used;
+} olock__fake_subst;
+
+/* Kinds of expression. */
+#define OLOCK__FAKE_E_CONDITION 0
+#define OLOCK__FAKE_E_UPDATE 1
+#define OLOCK__FAKE_E_PROJECTION 2
+
+typedef struct olock__fake_expr {
+    olock__fake_ctx *c;
+    olock__fake_subst *sub;
+    const char *what;              /* "ConditionExpression", ... (for messages) */
+    int kind;                      /* OLOCK__FAKE_E_CONDITION / _UPDATE / _PROJECTION */
+    const char *src;
+    size_t len;
+    olock__fake_tok *toks;
+    size_t ntoks, pos;
+    int depth;
+    int redundant;                 /* saw ((...)) */
+    int bad_index;                 /* first out-of-range list index token + 1 */
+    size_t operators;              /* counted after parsing, limit 300 */
+    olock__fake_node *root;        /* condition */
+    olock__fake_action *acts;      /* update */
+    size_t nacts;
+    olock__fake_node **paths;      /* projection */
+    size_t npaths;
+} olock__fake_expr;
+
+static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len)
+{
+    if (e->toks[i].kind == OLOCK__FAKE_T_EOF) { *len = 5; return "<EOF>"; }
+    *len = e->toks[i].end - e->toks[i].start;
+    return e->src + e->toks[i].start;
+}
+
+/* "Syntax error; token: "x", near: "a x b"": near runs from the token before the offending
+   one to the end of the token after it (to the end of the text when that is EOF). */
+static void *olock__fake_syntax(olock__fake_expr *e, size_t i)
+{
+    size_t tlen, start, end;
+    const char *t = olock__fake_tok_text(e, i, &tlen);
+    start = i > 0 ? e->toks[i - 1].start : 0;
+    if (e->toks[i].kind == OLOCK__FAKE_T_EOF || e->toks[i + 1].kind == OLOCK__FAKE_T_EOF) end = e->len;
+    else end = e->toks[i + 1].end;
+    olock__fake_verror(e->c, "Invalid %s: Syntax error; token: \"%.*s\", near: \"%.*s\"", e->what,
+                       (int)tlen, t, (int)(end - start), e->src + start);
+    return NULL;
+}
+
+static int olock__fake_peek(olock__fake_expr *e) { return e->toks[e->pos].kind; }
+
+static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, size_t tok)
+{
+    olock__fake_node *n = (olock__fake_node *)olock__fake_alloc(e->c, sizeof(olock__fake_node));
+    if (!n) return NULL;
+    memset(n, 0, sizeof(*n));
+    n->kind = kind;
+    n->tok = tok;
+    return n;
+}
+
+/* Grows a node's argument array by one (arena arrays: doubling copies). */
+static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock__fake_node *arg)
+{
+    if ((n->nargs & (n->nargs - 1)) == 0 || n->nargs < 2) {
+        size_t cap = n->nargs < 2 ? 2 : n->nargs * 2;
+        olock__fake_node **a = (olock__fake_node **)olock__fake_alloc(e->c, cap * sizeof(*a));
+        if (!a) return -1;
+        if (n->nargs) memcpy(a, n->args, n->nargs * sizeof(*a));
+        n->args = a;
+    }
+    n->args[n->nargs++] = arg;
+    return 0;
+}
+
+static olock__fake_node *olock__fake_bin(olock__fake_expr *e, int kind, olock__fake_node *a, olock__fake_node *b, size_t tok)
+{
+    olock__fake_node *n = olock__fake_node_new(e, kind, tok);
+    if (!n || olock__fake_node_add(e, n, a) < 0 || (b && olock__fake_node_add(e, n, b) < 0)) return NULL;
+    return n;
+}
+
+/* path := element ('.' element | '[' INT ']')*, element := NAME | #name */
+static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
+{
+    olock__fake_node *n = olock__fake_node_new(e, OLOCK__FAKE_N_PATH, e->pos);
+    size_t cap = 4;
+    if (!n) return NULL;
+    if (!(n->els = (olock__fake_pel *)olock__fake_alloc(e->c, cap * sizeof(olock__fake_pel)))) return NULL;
+    for (;;) {
+        olock__fake_pel el;
+        int k = olock__fake_peek(e);
+        memset(&el, 0, sizeof(el));
+        if (n->nels == 0 || k == OLOCK__FAKE_T_DOT) {
+            if (n->nels) { e->pos++; k = olock__fake_peek(e); }
+            if (k != OLOCK__FAKE_T_NAME && k != OLOCK__FAKE_T_HASH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+            el.tok = e->pos++;
+        } else if (k == OLOCK__FAKE_T_LB) {
+            uint64_t v = 0;
+            size_t i;
+            const olock__fake_tok *t;
+            e->pos++;
+            if (olock__fake_peek(e) != OLOCK__FAKE_T_INT) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+            t = &e->toks[e->pos];
+            for (i = t->start; i < t->end; i++) {
+                v = v * 10 + (uint64_t)(e->src[i] - '0');
+                if (v > 0xFFFFFFFFFFull) v = 0xFFFFFFFFFFull;
+            }
+            if (v > 2147483647u && !e->bad_index) e->bad_index = (int)e->pos + 1;
+            el.is_index = 1;
+            el.index = (uint32_t)(v > 2147483647u ? 2147483647u : v);
+            el.tok = e->pos++;
+            if (olock__fake_peek(e) != OLOCK__FAKE_T_RB) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+            e->pos++;
+        } else {
+            break;
+        }
+        if (n->nels == cap) {
+            olock__fake_pel *grown = (olock__fake_pel *)olock__fake_alloc(e->c, cap * 2 * sizeof(olock__fake_pel));
+            if (!grown) return NULL;
+            memcpy(grown, n->els, cap * sizeof(olock__fake_pel));
+            n->els = grown;
+            cap *= 2;
+        }
+        n->els[n->nels++] = el;
+    }
+    return n;
+}
+
+static int olock__fake_func_id(const char *s, size_t len)
+{
+    static const char *const names[] = { "attribute_exists", "attribute_not_exists", "attribute_type",
+                                         "begins_with", "contains", "size", "if_not_exists", "list_append" };
+    size_t i;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (olock__fake_streq(s, len, names[i])) return (int)i + 1;
+    return 0;
+}
+
+static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e);
+
+static int olock__fake_is_cmp(int k)
+{
+    return k == OLOCK__FAKE_T_EQ || k == OLOCK__FAKE_T_NE || k == OLOCK__FAKE_T_LT || k == OLOCK__FAKE_T_LE ||
+           k == OLOCK__FAKE_T_GT || k == OLOCK__FAKE_T_GE;
+}
+
+/* NAME '(' operand (',' operand)* ')' */
+static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
+{
+    size_t name_tok = e->pos;
+    olock__fake_node *n = olock__fake_node_new(e, OLOCK__FAKE_N_FUNC, name_tok), *arg;
+    if (!n) return NULL;
+    n->op = olock__fake_func_id(e->src + e->toks[name_tok].start, e->toks[name_tok].end - e->toks[name_tok].start);
+    e->pos += 2;
+    if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+    for (;;) {
+        if (!(arg = olock__fake_parse_operand(e))) return NULL;
+        if (olock__fake_node_add(e, n, arg) < 0) return NULL;
+        if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) { e->pos++; continue; }
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        break;
+    }
+    e->depth--;
+    return n;
+}
+
+/* operand := path | :value | function call */
+static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e)
+{
+    int k = olock__fake_peek(e);
+    if (k == OLOCK__FAKE_T_NAME && e->toks[e->pos + 1].kind == OLOCK__FAKE_T_LP) return olock__fake_parse_call(e);
+    if (k == OLOCK__FAKE_T_NAME || k == OLOCK__FAKE_T_HASH) return olock__fake_parse_path(e);
+    if (k == OLOCK__FAKE_T_COLON) return olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++);
+    if (k == OLOCK__FAKE_T_LP) {   /* DynamoDB accepts "(a) = :v" */
+        olock__fake_node *n;
+        e->pos++;
+        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        if (!(n = olock__fake_parse_operand(e))) return NULL;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        e->depth--;
+        if (n->parens) e->redundant = 1;
+        n->parens = 1;
+        return n;
+    }
+    return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+}
+
+/* 1 when the '(' at `pos` encloses an operand, i.e. its ')' is followed by a comparator,
+   BETWEEN or IN (DynamoDB's grammar decides with the same unbounded look-ahead). */
+static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos)
+{
+    size_t depth = 0;
+    for (; e->toks[pos].kind != OLOCK__FAKE_T_EOF; pos++) {
+        int k = e->toks[pos].kind;
+        if (k == OLOCK__FAKE_T_LP) depth++;
+        else if (k == OLOCK__FAKE_T_RP && --depth == 0) {
+            k = e->toks[pos + 1].kind;
+            return olock__fake_is_cmp(k) || k == OLOCK__FAKE_T_BETWEEN || k == OLOCK__FAKE_T_IN;
+        }
+    }
+    return 0;
+}
+
+static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e);
+
+static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e)
+{
+    olock__fake_node *left, *n;
+    size_t start = e->pos;
+    int k = olock__fake_peek(e);
+    if (k == OLOCK__FAKE_T_LP && !olock__fake_paren_operand(e, e->pos)) {
+        e->pos++;
+        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        if (!(n = olock__fake_parse_or(e))) return NULL;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        e->depth--;
+        if (n->parens) e->redundant = 1;
+        n->parens = 1;
+        return n;
+    }
+    if (!(left = olock__fake_parse_operand(e))) return NULL;
+    k = olock__fake_peek(e);
+    if (olock__fake_is_cmp(k)) {
+        olock__fake_node *right;
+        e->pos++;
+        if (!(right = olock__fake_parse_operand(e))) return NULL;
+        if (!(n = olock__fake_bin(e, OLOCK__FAKE_N_CMP, left, right, start))) return NULL;
+        n->op = k;
+        return n;
+    }
+    if (k == OLOCK__FAKE_T_BETWEEN) {
+        olock__fake_node *lo, *hi;
+        e->pos++;
+        if (!(lo = olock__fake_parse_operand(e))) return NULL;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_AND) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        if (!(hi = olock__fake_parse_operand(e))) return NULL;
+        if (!(n = olock__fake_bin(e, OLOCK__FAKE_N_BETWEEN, left, lo, start))) return NULL;
+        if (olock__fake_node_add(e, n, hi) < 0) return NULL;
+        return n;
+    }
+    if (k == OLOCK__FAKE_T_IN) {
+        e->pos++;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_LP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        if (!(n = olock__fake_bin(e, OLOCK__FAKE_N_IN, left, NULL, start))) return NULL;
+        for (;;) {
+            olock__fake_node *x = olock__fake_parse_operand(e);
+            if (!x || olock__fake_node_add(e, n, x) < 0) return NULL;
+            if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) { e->pos++; continue; }
+            if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+            e->pos++;
+            return n;
+        }
+    }
+    if (left->kind == OLOCK__FAKE_N_FUNC) return left;   /* a function used as a condition */
+    return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+}
+
+static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e)
+{
+    size_t depth = 0, start = e->pos;
+    olock__fake_node *n;
+    /* NOT NOT ... is a chain, not recursion: a hostile expression cannot blow the stack */
+    while (olock__fake_peek(e) == OLOCK__FAKE_T_NOT) { e->pos++; depth++; }
+    if (!(n = olock__fake_parse_primary(e))) return NULL;
+    while (depth--) {
+        if (!(n = olock__fake_bin(e, OLOCK__FAKE_N_NOT, n, NULL, start + depth))) return NULL;
+    }
+    return n;
+}
+
+static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e)
+{
+    olock__fake_node *n = olock__fake_parse_not(e), *r;
+    while (n && olock__fake_peek(e) == OLOCK__FAKE_T_AND) {
+        size_t t = e->pos++;
+        if (!(r = olock__fake_parse_not(e))) return NULL;
+        n = olock__fake_bin(e, OLOCK__FAKE_N_AND, n, r, t);
+    }
+    return n;
+}
+
+static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
+{
+    olock__fake_node *n = olock__fake_parse_and(e), *r;
+    while (n && olock__fake_peek(e) == OLOCK__FAKE_T_OR) {
+        size_t t = e->pos++;
+        if (!(r = olock__fake_parse_and(e))) return NULL;
+        n = olock__fake_bin(e, OLOCK__FAKE_N_OR, n, r, t);
+    }
+    return n;
+}
+
+/* SET value := operand [('+' | '-') operand] */
+static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
+{
+    size_t start = e->pos;
+    olock__fake_node *a = olock__fake_parse_operand(e), *b;
+    int k = olock__fake_peek(e);
+    if (!a) return NULL;
+    if (k != OLOCK__FAKE_T_PLUS && k != OLOCK__FAKE_T_MINUS) return a;
+    e->pos++;
+    if (!(b = olock__fake_parse_operand(e))) return NULL;
+    return olock__fake_bin(e, k == OLOCK__FAKE_T_PLUS ? OLOCK__FAKE_N_PLUS : OLOCK__FAKE_N_MINUS, a, b, start);
+}
+
+/* update := clause+, clause := SET a (, a)* | REMOVE p (, p)* | ADD p v (, ..)* | DELETE p v (, ..)* */
+static int olock__fake_parse_update(olock__fake_expr *e)
+{
+    size_t cap = 0;
+    int seen[4] = { 0, 0, 0, 0 };
+    int dup_clause = 0;
+    if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) { olock__fake_syntax(e, e->pos); return -1; }
+    while (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) {
+        int clause = olock__fake_peek(e);
+        if (clause != OLOCK__FAKE_T_SET && clause != OLOCK__FAKE_T_REMOVE && clause != OLOCK__FAKE_T_ADD &&
+            clause != OLOCK__FAKE_T_DELETE) {
+            olock__fake_syntax(e, e->pos);
+            return -1;
+        }
+        if (seen[clause - OLOCK__FAKE_T_SET]++ && !dup_clause) dup_clause = clause;
+        e->pos++;
+        for (;;) {
+            olock__fake_action act;
+            memset(&act, 0, sizeof(act));
+            act.clause = clause;
+            if (olock__fake_peek(e) != OLOCK__FAKE_T_NAME && olock__fake_peek(e) != OLOCK__FAKE_T_HASH) {
+                olock__fake_syntax(e, e->pos);
+                return -1;
+            }
+            if (!(act.path = olock__fake_parse_path(e))) return -1;
+            if (clause == OLOCK__FAKE_T_SET) {
+                if (olock__fake_peek(e) != OLOCK__FAKE_T_EQ) { olock__fake_syntax(e, e->pos); return -1; }
+                e->pos++;
+                if (!(act.value = olock__fake_parse_set_value(e))) return -1;
+            } else if (clause != OLOCK__FAKE_T_REMOVE) {
+                /* ADD and DELETE take a value placeholder, nothing else */
+                if (olock__fake_peek(e) != OLOCK__FAKE_T_COLON) { olock__fake_syntax(e, e->pos); return -1; }
+                if (!(act.value = olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++))) return -1;
+            }
+            if (e->nacts == cap) {
+                size_t ncap = cap ? cap * 2 : 8;
+                olock__fake_action *grown = (olock__fake_action *)olock__fake_alloc(e->c, ncap * sizeof(*grown));
+                if (!grown) return -1;
+                if (e->nacts) memcpy(grown, e->acts, e->nacts * sizeof(*grown));
+                e->acts = grown;
+                cap = ncap;
+            }
+            e->acts[e->nacts++] = act;
+            if (olock__fake_peek(e) != OLOCK__FAKE_T_COMMA) break;
+            e->pos++;
+        }
+    }
+    if (dup_clause) {
+        static const char *const cl[] = { "SET", "REMOVE", "ADD", "DELETE" };
+        olock__fake_verror(e->c, "Invalid UpdateExpression: The \"%s\" section can only be used once in an update expression;",
+                           cl[dup_clause - OLOCK__FAKE_T_SET]);
+        return -1;
+    }
+    return 0;
+}
+
+/* projection := path (',' path)* */
+static int olock__fake_parse_projection(olock__fake_expr *e)
+{
+    size_t cap = 0;
+    for (;;) {
+        olock__fake_node *p;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_NAME && olock__fake_peek(e) != OLOCK__FAKE_T_HASH) {
+            olock__fake_syntax(e, e->pos);
+            return -1;
+        }
+        if (!(p = olock__fake_parse_path(e))) return -1;
+        if (e->npaths == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            olock__fake_node **grown = (olock__fake_node **)olock__fake_alloc(e->c, ncap * sizeof(*grown));
+            if (!grown) return -1;
+            if (e->npaths) memcpy(grown, e->paths, e->npaths * sizeof(*grown));
+            e->paths = grown;
+            cap = ncap;
+        }
+        e->paths[e->npaths++] = p;
+        if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) return 0;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_COMMA) { olock__fake_syntax(e, e->pos); return -1; }
+        e->pos++;
+    }
+}
+
+/* ---- expressions: checks after parsing (DynamoDB Local's order) ----------------------------- */
+
+/* Every node of the tree, children after their parent, in source order. */
+typedef int (*olock__fake_visit_fn)(olock__fake_expr *e, olock__fake_node *n, int as_condition);
+
+static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_condition, olock__fake_visit_fn fn)
+{
+    size_t i;
+    int child_cond;
+    if (fn(e, n, as_condition) < 0) return -1;
+    child_cond = n->kind == OLOCK__FAKE_N_AND || n->kind == OLOCK__FAKE_N_OR || n->kind == OLOCK__FAKE_N_NOT;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_walk(e, n->args[i], child_cond, fn) < 0) return -1;
+    return 0;
+}
+
+/* Walks every tree of an expression: the condition, the update actions, the projection. */
+static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn)
+{
+    size_t i;
+    if (e->root && olock__fake_walk(e, e->root, 1, fn) < 0) return -1;
+    for (i = 0; i < e->nacts; i++) {
+        if (olock__fake_walk(e, e->acts[i].path, 0, fn) < 0) return -1;
+        if (e->acts[i].value && olock__fake_walk(e, e->acts[i].value, 0, fn) < 0) return -1;
+    }
+    for (i = 0; i < e->npaths; i++)
+        if (olock__fake_walk(e, e->paths[i], 0, fn) < 0) return -1;
+    return 0;
+}
+
+static const char *olock__fake_tok_str(olock__fake_expr *e, size_t tok, int *len)
+{
+    *len = (int)(e->toks[tok].end - e->toks[tok].start);
+    return e->src + e->toks[tok].start;
+}
+
+static int olock__fake_is_update(olock__fake_expr *e) { return e->kind == OLOCK__FAKE_E_UPDATE; }
+
+static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    (void)as_condition;
+    if (n->kind == OLOCK__FAKE_N_PATH && n->nels > OLOCK__FAKE_MAX_DEPTH)
+        return olock__fake_verror(e->c, "Invalid %s: The document path has too many nesting levels; nesting levels: %u", e->what,
+                                  (unsigned)n->nels);
+    return 0;
+}
+
+/* Comparators, AND, OR, NOT, BETWEEN, IN, + and - and every function count; DynamoDB stops
+   at the 301st. */
+static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    (void)as_condition;
+    if (n->kind == OLOCK__FAKE_N_PATH || n->kind == OLOCK__FAKE_N_VALUE) return 0;
+    if (++e->operators > OLOCK__FAKE_MAX_OPERATORS)
+        return olock__fake_verror(e->c, "Invalid %s: The expression contains too many operators; operator count: %u", e->what,
+                                  (unsigned)e->operators);
+    return 0;
+}
+
+static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    int len;
+    const char *s;
+    (void)as_condition;
+    if (n->kind != OLOCK__FAKE_N_FUNC) return 0;
+    s = olock__fake_tok_str(e, n->tok, &len);
+    if (!n->op) return olock__fake_verror(e->c, "Invalid %s: Invalid function name; function: %.*s", e->what, len, s);
+    if (olock__fake_is_update(e)) {
+        if (n->op != OLOCK__FAKE_F_IF_NOT_EXISTS && n->op != OLOCK__FAKE_F_LIST_APPEND)
+            return olock__fake_verror(e->c, "Invalid %s: The function is not allowed in an update expression; function: %.*s",
+                                      e->what, len, s);
+    } else if (n->op == OLOCK__FAKE_F_IF_NOT_EXISTS || n->op == OLOCK__FAKE_F_LIST_APPEND) {
+        return olock__fake_verror(e->c, "Invalid %s: The function is not allowed in a condition expression; function: %.*s",
+                                  e->what, len, s);
+    }
+    return 0;
+}
+
+static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    (void)as_condition;
+    if (n->kind != OLOCK__FAKE_N_PATH) return 0;
+    for (i = 0; i < n->nels; i++) {
+        const olock__fake_tok *t = &e->toks[n->els[i].tok];
+        if (n->els[i].is_index || t->kind != OLOCK__FAKE_T_NAME) continue;
+        if (olock__fake_is_reserved(e->src + t->start, t->end - t->start))
+            return olock__fake_verror(e->c, "Invalid %s: Attribute name is a reserved keyword; reserved keyword: %.*s",
+                                      e->what, (int)(t->end - t->start), e->src + t->start);
+    }
+    return 0;
+}
+
+/* Resolves #names and :values against the request's maps, marking them used. */
+static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    (void)as_condition;
+    if (n->kind == OLOCK__FAKE_N_PATH) {
+        for (i = 0; i < n->nels; i++) {
+            olock__fake_pel *el = &n->els[i];
+            const olock__fake_tok *t = &e->toks[el->tok];
+            const olock_json *m;
+            size_t k;
+            if (el->is_index) continue;
+            if (t->kind == OLOCK__FAKE_T_NAME) {
+                el->name = e->src + t->start;
+                el->name_len = t->end - t->start;
+                continue;
+            }
+            for (k = 0, m = e->sub->names ? e->sub->names->first : NULL; m; m = m->next, k++) {
+                if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) {
+                    el->name = m->str;
+                    el->name_len = m->len;
+                    e->sub->name_used[k] = 1;
+                }
+            }
+            if (!el->name)
+                return olock__fake_verror(e->c, "Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %.*s",
+                                          e->what, (int)(t->end - t->start), e->src + t->start);
+        }
+    } else if (n->kind == OLOCK__FAKE_N_VALUE) {
+        const olock__fake_tok *t = &e->toks[n->tok];
+        const olock_value *m;
+        size_t k;
+        for (k = 0, m = e->sub->values ? e->sub->values->first : NULL; m; m = m->next, k++) {
+            if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) {
+                n->value = m;
+                e->sub->value_used[k] = 1;
+            }
+        }
+        if (!n->value)
+            return olock__fake_verror(e->c, "Invalid %s: An expression attribute value used in expression is not defined; attribute value: %.*s",
+                                      e->what, (int)(t->end - t->start), e->src + t->start);
+    }
+    return 0;
+}
+
+/* "[a, b, [0]]", the way DynamoDB Local prints a document path. */
+static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, olock_buf *b)
+{
+    size_t i;
+    char num[16];
+    if (olock_buf_append(b, "[", 1) != OLOCK_OK) return olock__fake_oom(c);
+    for (i = 0; i < p->nels; i++) {
+        olock_result r = OLOCK_OK;
+        if (i) r = olock_buf_append(b, ", ", 2);
+        if (r == OLOCK_OK && p->els[i].is_index) {
+            int n = snprintf(num, sizeof(num), "[%u]", (unsigned)p->els[i].index);
+            r = olock_buf_append(b, num, (size_t)n);
+        } else if (r == OLOCK_OK) {
+            r = olock_buf_append(b, p->els[i].name, p->els[i].name_len);
+        }
+        if (r != OLOCK_OK) return olock__fake_oom(c);
+    }
+    if (olock_buf_append(b, "]", 1) != OLOCK_OK) return olock__fake_oom(c);
+    return 0;
+}
+
+static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_node *b)
+{
+    size_t i;
+    if (a->kind != OLOCK__FAKE_N_PATH || b->kind != OLOCK__FAKE_N_PATH || a->nels != b->nels) return 0;
+    for (i = 0; i < a->nels; i++) {
+        const olock__fake_pel *x = &a->els[i], *y = &b->els[i];
+        if (x->is_index != y->is_index) return 0;
+        if (x->is_index ? x->index != y->index
+                        : (x->name_len != y->name_len || memcmp(x->name, y->name, x->name_len) != 0))
+            return 0;
+    }
+    return 1;
+}
+
+/* The type an operand has before evaluation: a value's own, N for size(), 0 if unknown. */
+static olock_type olock__fake_static_type(const olock__fake_node *n)
+{
+    if (n->kind == OLOCK__FAKE_N_VALUE && n->value) return n->value->type;
+    if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_SIZE) return OLOCK_TYPE_N;
+    if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_LIST_APPEND) return OLOCK_TYPE_L;
+    if (n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS) return OLOCK_TYPE_N;
+    return (olock_type)0;
+}
+
+static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_node *n, int *len)
+{
+    static const char *const cmp[] = { "=", "<>", "<", "<=", ">", ">=" };
+    switch (n->kind) {
+    case OLOCK__FAKE_N_CMP: { const char *s = cmp[n->op - OLOCK__FAKE_T_EQ]; *len = (int)strlen(s); return s; }
+    case OLOCK__FAKE_N_BETWEEN: *len = 7; return "BETWEEN";
+    case OLOCK__FAKE_N_IN: *len = 2; return "IN";
+    case OLOCK__FAKE_N_PLUS: *len = 1; return "+";
+    case OLOCK__FAKE_N_MINUS: *len = 1; return "-";
+    default: return olock__fake_tok_str(e, n->tok, len);
+    }
+}
+
+static int olock__fake_bad_operand_type(olock__fake_expr *e, const olock__fake_node *n, olock_type t)
+{
+    int len;
+    const char *op = olock__fake_op_name(e, n, &len);
+    return olock__fake_verror(e->c, "Invalid %s: Incorrect operand type for operator or function; operator or function: %.*s, operand type: %s",
+                              e->what, len, op, olock_type_name(t));
+}
+
+static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_node *n)
+{
+    size_t i;
+    olock_buf b;
+    int len;
+    const char *op;
+    if (n->nargs < 2 || n->args[0]->kind != OLOCK__FAKE_N_PATH) return 0;
+    for (i = 1; i < n->nargs; i++)
+        if (olock__fake_same_path(n->args[0], n->args[i])) break;
+    if (i == n->nargs) return 0;
+    op = olock__fake_op_name(e, n, &len);
+    olock_buf_init(&b, &e->c->f->alloc);
+    if (olock__fake_path_text(e->c, n->args[0], &b) == 0)
+        olock__fake_verror(e->c, "Invalid %s: The first operand must be distinct from the remaining operands for this operator or function; operator: %.*s, first operand: %.*s",
+                           e->what, len, op, (int)b.len, b.data);
+    olock_buf_free(&b);
+    return -1;
+}
+
+/* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages. */
+static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b)
+{
+    if (olock_buf_append(b, "{", 1) != OLOCK_OK || olock_buf_append_str(b, olock_type_name(v->type)) != OLOCK_OK ||
+        olock_buf_append(b, ":", 1) != OLOCK_OK)
+        return olock__fake_oom(c);
+    if ((v->type == OLOCK_TYPE_S || v->type == OLOCK_TYPE_N) && olock_buf_append(b, v->str, v->len) != OLOCK_OK)
+        return olock__fake_oom(c);
+    if (olock_buf_append(b, "}", 1) != OLOCK_OK) return olock__fake_oom(c);
+    return 0;
+}
+
+static int olock__fake_is_bool_func(const olock__fake_node *n)
+{
+    return n->kind == OLOCK__FAKE_N_FUNC && n->op >= OLOCK__FAKE_F_EXISTS && n->op <= OLOCK__FAKE_F_CONTAINS;
+}
+
+static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    int len;
+    const char *name;
+    if (as_condition && n->kind == OLOCK__FAKE_N_FUNC && !olock__fake_is_bool_func(n)) {
+        name = olock__fake_tok_str(e, n->tok, &len);
+        return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                                  e->what, len, name);
+    }
+    if (n->kind == OLOCK__FAKE_N_CMP || n->kind == OLOCK__FAKE_N_BETWEEN || n->kind == OLOCK__FAKE_N_IN ||
+        n->kind == OLOCK__FAKE_N_FUNC || n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS) {
+        for (i = 0; i < n->nargs; i++) {
+            if (olock__fake_is_bool_func(n->args[i])) {
+                name = olock__fake_tok_str(e, n->args[i]->tok, &len);
+                return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                                          e->what, len, name);
+            }
+        }
+    }
+    switch (n->kind) {
+    case OLOCK__FAKE_N_CMP:
+        if (n->op != OLOCK__FAKE_T_EQ && n->op != OLOCK__FAKE_T_NE) {
+            for (i = 0; i < 2; i++) {
+                olock_type t = olock__fake_static_type(n->args[i]);
+                if (t && t != OLOCK_TYPE_S && t != OLOCK_TYPE_N && t != OLOCK_TYPE_B)
+                    return olock__fake_bad_operand_type(e, n, t);
+            }
+        }
+        return olock__fake_check_distinct(e, n);
+    case OLOCK__FAKE_N_BETWEEN: {
+        olock_type tl, th;
+        for (i = 0; i < 3; i++) {
+            olock_type t = olock__fake_static_type(n->args[i]);
+            if (t && t != OLOCK_TYPE_S && t != OLOCK_TYPE_N && t != OLOCK_TYPE_B)
+                return olock__fake_bad_operand_type(e, n, t);
+        }
+        if (olock__fake_check_distinct(e, n) < 0) return -1;
+        tl = olock__fake_static_type(n->args[1]);
+        th = olock__fake_static_type(n->args[2]);
+        if (n->args[1]->kind == OLOCK__FAKE_N_VALUE && n->args[2]->kind == OLOCK__FAKE_N_VALUE) {
+            const char *why = NULL;
+            if (tl != th) why = "requires same data type for lower and upper bounds";
+            else if (olock__fake_scalar_cmp(n->args[1]->value, n->args[2]->value) > 0)
+                why = "requires upper bound to be greater than or equal to lower bound";
+            if (why) {
+                olock_buf lo, hi;
+                olock_buf_init(&lo, &e->c->f->alloc);
+                olock_buf_init(&hi, &e->c->f->alloc);
+                if (olock__fake_av_text(e->c, n->args[1]->value, &lo) == 0 &&
+                    olock__fake_av_text(e->c, n->args[2]->value, &hi) == 0)
+                    olock__fake_verror(e->c, "Invalid %s: The BETWEEN operator %s; lower bound operand: AttributeValue: %.*s, upper bound operand: AttributeValue: %.*s",
+                                       e->what, why, (int)lo.len, lo.data, (int)hi.len, hi.data);
+                olock_buf_free(&lo);
+                olock_buf_free(&hi);
+                return -1;
+            }
+        }
+        return 0;
+    }
+    case OLOCK__FAKE_N_IN:
+        if (n->nargs - 1 > 100)
+            return olock__fake_verror(e->c, "Invalid %s: The IN operator is provided with too many operands; number of operands: %u",
+                                      e->what, (unsigned)(n->nargs - 1));
+        return olock__fake_check_distinct(e, n);
+    case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS:
+        for (i = 0; i < 2; i++) {
+            olock_type t = olock__fake_static_type(n->args[i]);
+            if (t && t != OLOCK_TYPE_N) return olock__fake_bad_operand_type(e, n, t);
+        }
+        return 0;
+    case OLOCK__FAKE_N_FUNC: {
+        size_t want = (n->op == OLOCK__FAKE_F_EXISTS || n->op == OLOCK__FAKE_F_NOT_EXISTS || n->op == OLOCK__FAKE_F_SIZE) ? 1 : 2;
+        name = olock__fake_tok_str(e, n->tok, &len);
+        if (n->nargs != want)
+            return olock__fake_verror(e->c, "Invalid %s: Incorrect number of operands for operator or function; operator or function: %.*s, number of operands: %u",
+                                      e->what, len, name, (unsigned)n->nargs);
+        if ((n->op == OLOCK__FAKE_F_EXISTS || n->op == OLOCK__FAKE_F_NOT_EXISTS || n->op == OLOCK__FAKE_F_TYPE ||
+             n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) && n->args[0]->kind != OLOCK__FAKE_N_PATH)
+            return olock__fake_verror(e->c, "Invalid %s: Operator or function requires a document path; operator or function: %.*s",
+                                      e->what, len, name);
+        if (n->op != OLOCK__FAKE_F_SIZE && n->op != OLOCK__FAKE_F_EXISTS && n->op != OLOCK__FAKE_F_NOT_EXISTS &&
+            n->op != OLOCK__FAKE_F_LIST_APPEND && n->op != OLOCK__FAKE_F_IF_NOT_EXISTS && olock__fake_check_distinct(e, n) < 0)
+            return -1;
+        if (n->op == OLOCK__FAKE_F_TYPE) {
+            static const char *const types[] = { "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS" };
+            olock_type t = olock__fake_static_type(n->args[1]);
+            const olock_value *v = n->args[1]->value;
+            size_t k;
+            if (t && t != OLOCK_TYPE_S) return olock__fake_bad_operand_type(e, n, t);
+            if (v) {
+                for (k = 0; k < 10; k++) if (olock__fake_streq(v->str, v->len, types[k])) break;
+                if (k == 10)
+                    return olock__fake_verror(e->c, "Invalid %s: Invalid attribute type name found; type: %.*s, valid types: {N,BS,L,B,NULL,M,S,SS,NS,BOOL}",
+                                              e->what, (int)v->len, v->str);
+            }
+        } else if (n->op == OLOCK__FAKE_F_BEGINS) {
+            for (i = 0; i < 2; i++) {
+                olock_type t = olock__fake_static_type(n->args[i]);
+                if (t && t != OLOCK_TYPE_S && t != OLOCK_TYPE_B) return olock__fake_bad_operand_type(e, n, t);
+            }
+        } else if (n->op == OLOCK__FAKE_F_SIZE) {
+            olock_type t = olock__fake_static_type(n->args[0]);
+            if (t == OLOCK_TYPE_N || t == OLOCK_TYPE_BOOL || t == OLOCK_TYPE_NULL) return olock__fake_bad_operand_type(e, n, t);
+        } else if (n->op == OLOCK__FAKE_F_LIST_APPEND) {
+            for (i = 0; i < 2; i++) {
+                olock_type t = olock__fake_static_type(n->args[i]);
+                if (t && t != OLOCK_TYPE_L) return olock__fake_bad_operand_type(e, n, t);
+            }
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static const char *olock__fake_long_type(olock_type t)
+{
+    switch (t) {
+    case OLOCK_TYPE_S: return "STRING";
+    case OLOCK_TYPE_N: return "NUMBER";
+    case OLOCK_TYPE_B: return "BINARY";
+    case OLOCK_TYPE_BOOL: return "BOOLEAN";
+    case OLOCK_TYPE_NULL: return "NULL";
+    case OLOCK_TYPE_M: return "MAP";
+    case OLOCK_TYPE_L: return "LIST";
+    case OLOCK_TYPE_SS: return "STRING_SET";
+    case OLOCK_TYPE_NS: return "NUMBER_SET";
+    case OLOCK_TYPE_BS: return "BINARY_SET";
+    default: return "UNKNOWN";
+    }
+}
+
+/* Two paths of one update (or projection) must not overlap (one a prefix of the other) nor
+   conflict (one indexes a list where the other names a map member). */
+static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
+{
+    size_t i, j, k;
+    for (j = 1; j < n; j++) {
+        for (i = 0; i < j; i++) {
+            const olock__fake_node *a = paths[i], *b = paths[j];
+            size_t m = a->nels < b->nels ? a->nels : b->nels;
+            int rel = 1;   /* 1 overlap, 2 conflict, 0 unrelated */
+            for (k = 0; k < m && rel == 1; k++) {
+                const olock__fake_pel *x = &a->els[k], *y = &b->els[k];
+                if (x->is_index != y->is_index) rel = 2;
+                else if (x->is_index ? x->index != y->index
+                                     : (x->name_len != y->name_len || memcmp(x->name, y->name, x->name_len) != 0))
+                    rel = 0;
+            }
+            if (rel) {
+                olock_buf one, two;
+                olock_buf_init(&one, &e->c->f->alloc);
+                olock_buf_init(&two, &e->c->f->alloc);
+                if (olock__fake_path_text(e->c, a, &one) == 0 && olock__fake_path_text(e->c, b, &two) == 0)
+                    olock__fake_verror(e->c, "Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: %.*s, path two: %.*s",
+                                       e->what, rel == 1 ? "overlap" : "conflict", (int)one.len, one.data, (int)two.len, two.data);
+                olock_buf_free(&one);
+                olock_buf_free(&two);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int olock__fake_check_update(olock__fake_expr *e)
+{
+    size_t i;
+    olock__fake_node **paths;
+    for (i = 0; i < e->nacts; i++) {
+        olock__fake_action *a = &e->acts[i];
+        olock_type t;
+        if (a->clause != OLOCK__FAKE_T_ADD && a->clause != OLOCK__FAKE_T_DELETE) continue;
+        t = olock__fake_static_type(a->value);
+        if (t && (a->clause == OLOCK__FAKE_T_ADD ? (t != OLOCK_TYPE_N && !olock__fake_is_set(t)) : !olock__fake_is_set(t)))
+            return olock__fake_verror(e->c, "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: %s, operand type: %s, typeSet: %s",
+                                      a->clause == OLOCK__FAKE_T_ADD ? "ADD" : "DELETE", olock__fake_long_type(t),
+                                      a->clause == OLOCK__FAKE_T_ADD ? "ALLOWED_FOR_ADD_OPERAND" : "ALLOWED_FOR_DELETE_OPERAND");
+    }
+    if (!(paths = (olock__fake_node **)olock__fake_alloc(e->c, (e->nacts + 1) * sizeof(*paths)))) return -1;
+    for (i = 0; i < e->nacts; i++) paths[i] = e->acts[i].path;
+    return olock__fake_check_overlap(e, paths, e->nacts);
+}
+
+/* The checks that look at one node only, in one visit (the fast path of
+   olock__fake_compile; operand types need the placeholders resolved first). */
+static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
+        olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
+        olock__fake_check_subst(e, n, as_condition) < 0)
+        return -1;
+    return 0;
+}
+
+
+/* Parses and checks one expression of a request, in DynamoDB Local's order: size, syntax,
+   list index range, parentheses, function names, reserved words, placeholders, operand
+   types and counts, then (updates and projections) overlapping paths. NULL on error. */
+static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
+                                             const char *src, size_t len, int kind)
+{
+    olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(olock__fake_expr));
+    if (!e) return NULL;
+    memset(e, 0, sizeof(*e));
+    e->c = c; e->sub = sub; e->what = what; e->src = src; e->len = len; e->kind = kind;
+    if (len == 0) { olock__fake_verror(c, "Invalid %s: The expression can not be empty;", what); return NULL; }
+    if (len > OLOCK__FAKE_MAX_EXPR) {
+        if (kind == OLOCK__FAKE_E_UPDATE)   /* DynamoDB Local leaves the size out here */
+            olock__fake_verror(c, "Invalid %s: Expression size has exceeded the maximum allowed size;", what);
+        else
+            olock__fake_verror(c, "Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %u",
+                               what, (unsigned)len);
+        return NULL;
+    }
+    if (!(e->toks = olock__fake_lex(c, src, len, &e->ntoks, kind == OLOCK__FAKE_E_PROJECTION))) return NULL;
+    if (kind == OLOCK__FAKE_E_CONDITION) {
+        if (!(e->root = olock__fake_parse_or(e))) return NULL;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) { olock__fake_syntax(e, e->pos); return NULL; }
+    } else if (kind == OLOCK__FAKE_E_UPDATE) {
+        if (olock__fake_parse_update(e) < 0) return NULL;
+    } else if (olock__fake_parse_projection(e) < 0) {
+        return NULL;
+    }
+    if (e->bad_index) {
+        int n;
+        const char *s = olock__fake_tok_str(e, (size_t)e->bad_index - 1, &n);
+        olock__fake_verror(c, "Invalid %s: List index is not within the allowable range; index: [%.*s]", what, n, s);
+        return NULL;
+    }
+    /* The checks run phase by phase, because an error of an earlier phase anywhere in the
+       expression wins over a later one. A valid expression passes them all, so two walks
+       doing every check come first; only when they find something do the phases run in
+       order to pick the error DynamoDB reports. */
+    if (e->redundant || olock__fake_walk_all(e, olock__fake_check_all) < 0 ||
+        olock__fake_walk_all(e, olock__fake_check_semantics) < 0) {
+        if (c->oom) return NULL;
+        c->err_type = NULL;
+        e->operators = 0;
+        if (olock__fake_walk_all(e, olock__fake_check_nesting) < 0) return NULL;
+        if (e->redundant) { olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what); return NULL; }
+        if (olock__fake_walk_all(e, olock__fake_count_operators) < 0) return NULL;
+        if (olock__fake_walk_all(e, olock__fake_check_func_name) < 0) return NULL;
+        if (olock__fake_walk_all(e, olock__fake_check_reserved) < 0) return NULL;
+        if (olock__fake_walk_all(e, olock__fake_check_subst) < 0) return NULL;
+        if (olock__fake_walk_all(e, olock__fake_check_semantics) < 0) return NULL;
+    }
+    if (kind == OLOCK__FAKE_E_UPDATE && olock__fake_check_update(e) < 0) return NULL;
+    if (kind == OLOCK__FAKE_E_PROJECTION && olock__fake_check_overlap(e, e->paths, e->npaths) < 0) return NULL;
+    return e;
+}
+
+/* ---- expressions: evaluation ---------------------------------------------------------------- */
+
+static const olock_value *olock__fake_list_at(const olock_value *l, uint32_t i)
+{
+    const olock_value *m;
+    for (m = l->first; m && i; m = m->next) i--;
+    return m;
+}
+
+/* The value a path names in an item (NULL when absent). */
+static const olock_value *olock__fake_path_get(const olock_value *item, const olock__fake_node *p, size_t nels)
+{
+    const olock_value *cur = item;
+    size_t i;
+    for (i = 0; i < nels && cur; i++) {
+        const olock__fake_pel *el = &p->els[i];
+        if (el->is_index) cur = cur->type == OLOCK_TYPE_L ? olock__fake_list_at(cur, el->index) : NULL;
+        else cur = cur->type == OLOCK_TYPE_M ? olock__fake_map_get(cur, el->name, el->name_len) : NULL;
+    }
+    return cur;
+}
+
+/* The same walks on the private, mutable copy of an item an update works on. */
+static olock_value *olock__fake_list_at_mut(olock_value *l, uint32_t i)
+{
+    olock_value *m;
+    for (m = l->first; m && i; m = m->next) i--;
+    return m;
+}
+
+static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fake_node *p, size_t nels)
+{
+    olock_value *cur = item, *m;
+    size_t i;
+    for (i = 0; i < nels && cur; i++) {
+        const olock__fake_pel *el = &p->els[i];
+        if (el->is_index) { cur = cur->type == OLOCK_TYPE_L ? olock__fake_list_at_mut(cur, el->index) : NULL; continue; }
+        if (cur->type != OLOCK_TYPE_M) return NULL;
+        for (m = cur->first; m; m = m->next)
+            if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) break;
+        cur = m;
+    }
+    return cur;
+}
+
+/* Number of characters of a UTF-8 string. */
+static size_t olock__fake_utf8_len(const char *s, size_t len)
+{
+    size_t i, n = 0;
+    for (i = 0; i < len; i++) if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    return n;
+}
+
+static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n)
+{
+    if (n->kind == OLOCK__FAKE_N_VALUE) return n->value;
+    if (n->kind == OLOCK__FAKE_N_PATH) return item ? olock__fake_path_get(item, n, n->nels) : NULL;
+    if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_SIZE) {
+        const olock_value *v = olock__fake_operand(c, item, n->args[0]);
+        olock_decimal d;
+        uint64_t size;
+        if (!v) return NULL;
+        switch (v->type) {
+        case OLOCK_TYPE_S: size = olock__fake_utf8_len(v->str, v->len); break;
+        case OLOCK_TYPE_B: size = v->len; break;
+        case OLOCK_TYPE_N: case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL: return NULL;
+        default: size = v->count; break;
+        }
+        {
+            char buf[24];
+            int len = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)size);
+            olock__fake_num_parse(buf, (size_t)len, &d);
+        }
+        return olock__fake_new_num(c, &d);
+    }
+    return NULL;
+}
+
+static int olock__fake_contains(const olock_value *a, const olock_value *b)
+{
+    const olock_value *m;
+    if ((a->type == OLOCK_TYPE_S && b->type == OLOCK_TYPE_S) || (a->type == OLOCK_TYPE_B && b->type == OLOCK_TYPE_B)) {
+        size_t i;
+        if (b->len > a->len) return 0;
+        for (i = 0; i + b->len <= a->len; i++)
+            if (memcmp(a->str + i, b->str, b->len) == 0) return 1;
+        return 0;
+    }
+    if (olock__fake_is_set(a->type)) {
+        if (b->type != olock__fake_member_type(a->type)) return 0;
+        for (m = a->first; m; m = m->next) if (olock__fake_equal(m, b)) return 1;
+        return 0;
+    }
+    if (a->type == OLOCK_TYPE_L) {
+        for (m = a->first; m; m = m->next) if (olock__fake_equal(m, b)) return 1;
+    }
+    return 0;
+}
+
+static int olock__fake_ordered(const olock_value *a, const olock_value *b)
+{
+    return a && b && a->type == b->type &&
+           (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_N || a->type == OLOCK_TYPE_B);
+}
+
+/* 1 when the condition holds for `item` (NULL: no item). Iterative over AND/OR chains'
+   left spines would be nicer; the 4 KB limit bounds the recursion to a few hundred. */
+static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n)
+{
+    const olock_value *a, *b, *x;
+    size_t i;
+    switch (n->kind) {
+    case OLOCK__FAKE_N_AND: return olock__fake_eval(c, item, n->args[0]) && olock__fake_eval(c, item, n->args[1]);
+    case OLOCK__FAKE_N_OR: return olock__fake_eval(c, item, n->args[0]) || olock__fake_eval(c, item, n->args[1]);
+    case OLOCK__FAKE_N_NOT: return !olock__fake_eval(c, item, n->args[0]);
+    case OLOCK__FAKE_N_CMP: {
+        int r;
+        a = olock__fake_operand(c, item, n->args[0]);
+        b = olock__fake_operand(c, item, n->args[1]);
+        if (n->op == OLOCK__FAKE_T_EQ) return a && b && olock__fake_equal(a, b);
+        if (n->op == OLOCK__FAKE_T_NE) return !(a && b && olock__fake_equal(a, b));
+        if (!olock__fake_ordered(a, b)) return 0;
+        r = olock__fake_scalar_cmp(a, b);
+        switch (n->op) {
+        case OLOCK__FAKE_T_LT: return r < 0;
+        case OLOCK__FAKE_T_LE: return r <= 0;
+        case OLOCK__FAKE_T_GT: return r > 0;
+        default: return r >= 0;
+        }
+    }
+    case OLOCK__FAKE_N_BETWEEN:
+        x = olock__fake_operand(c, item, n->args[0]);
+        a = olock__fake_operand(c, item, n->args[1]);
+        b = olock__fake_operand(c, item, n->args[2]);
+        return olock__fake_ordered(x, a) && olock__fake_ordered(x, b) && olock__fake_scalar_cmp(x, a) >= 0 &&
+               olock__fake_scalar_cmp(x, b) <= 0;
+    case OLOCK__FAKE_N_IN:
+        x = olock__fake_operand(c, item, n->args[0]);
+        if (!x) return 0;
+        for (i = 1; i < n->nargs; i++) {
+            a = olock__fake_operand(c, item, n->args[i]);
+            if (a && olock__fake_equal(x, a)) return 1;
+        }
+        return 0;
+    case OLOCK__FAKE_N_FUNC:
+        switch (n->op) {
+        case OLOCK__FAKE_F_EXISTS: return olock__fake_operand(c, item, n->args[0]) != NULL;
+        case OLOCK__FAKE_F_NOT_EXISTS: return olock__fake_operand(c, item, n->args[0]) == NULL;
+        case OLOCK__FAKE_F_TYPE:
+            a = olock__fake_operand(c, item, n->args[0]);
+            b = olock__fake_operand(c, item, n->args[1]);
+            return a && b && b->type == OLOCK_TYPE_S && olock__fake_streq(b->str, b->len, olock_type_name(a->type));
+        case OLOCK__FAKE_F_BEGINS:
+            a = olock__fake_operand(c, item, n->args[0]);
+            b = olock__fake_operand(c, item, n->args[1]);
+            return a && b && a->type == b->type && (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_B) &&
+                   b->len <= a->len && memcmp(a->str, b->str, b->len) == 0;
+        case OLOCK__FAKE_F_CONTAINS:
+            a = olock__fake_operand(c, item, n->args[0]);
+            b = olock__fake_operand(c, item, n->args[1]);
+            return a && b && olock__fake_contains(a, b);
+        default: return 0;
+        }
+    default:
+        return 0;
+    }
+}
+
+/* ---- expressions: projection ---------------------------------------------------------------- */
+
+/* Adds the value at `p` of `item` to `out` (an M), creating the maps and lists on the way.
+   List elements keep their original index in key_len while the projection is built, so
+   several indexes of one list come out in list order. */
+static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *p, olock_value *out)
+{
+    const olock_value *src = item;
+    olock_value *dst = out;
+    size_t i;
+    if (!olock__fake_path_get(item, p, p->nels)) return 0;
+    for (i = 0; i < p->nels; i++) {
+        const olock__fake_pel *el = &p->els[i];
+        const olock_value *next_src;
+        olock_value *next_dst = NULL, *m, *prev = NULL;
+        int last = i + 1 == p->nels;
+        if (el->is_index) next_src = src->type == OLOCK_TYPE_L ? olock__fake_list_at(src, el->index) : NULL;
+        else next_src = src->type == OLOCK_TYPE_M ? olock__fake_map_get(src, el->name, el->name_len) : NULL;
+        if (!next_src) return 0;
+        if (el->is_index) {
+            for (m = dst->first; m; prev = m, m = m->next) {
+                if (m->key_len == el->index) { next_dst = m; break; }
+                if (m->key_len > el->index) break;
+            }
+        } else {
+            for (m = dst->first; m; m = m->next)
+                if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) { next_dst = m; break; }
+        }
+        if (!next_dst) {
+            if (last) {
+                if (!(next_dst = olock__fake_copy(c->a, next_src))) return olock__fake_oom(c);
+            } else {
+                if (!(next_dst = olock__fake_newval(c->a, next_src->type))) return olock__fake_oom(c);
+            }
+            if (el->is_index) {
+                next_dst->key = NULL;
+                next_dst->key_len = el->index;
+                if (prev) { next_dst->next = prev->next; prev->next = next_dst; }
+                else { next_dst->next = dst->first; dst->first = next_dst; }
+                if (!next_dst->next) dst->last = next_dst;
+                dst->count++;
+            } else {
+                next_dst->key = el->name;
+                next_dst->key_len = el->name_len;
+                olock__fake_append(dst, next_dst);
+            }
+        }
+        src = next_src;
+        dst = next_dst;
+    }
+    return 0;
+}
+
+static void olock__fake_clear_list_marks(olock_value *v)
+{
+    olock_value *m;
+    for (m = v->first; m; m = m->next) {
+        if (v->type == OLOCK_TYPE_L) m->key_len = 0;
+        if (m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) olock__fake_clear_list_marks(m);
+    }
+}
+
+static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *item, const olock__fake_expr *e)
+{
+    olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
+    size_t i;
+    if (!out) { c->oom = 1; return NULL; }
+    for (i = 0; i < e->npaths; i++)
+        if (olock__fake_project_path(c, item, e->paths[i], out) < 0) return NULL;
+    olock__fake_clear_list_marks(out);
+    return out;
+}
+
+/* ---- expressions: applying an update -------------------------------------------------------- */
+
+static int olock__fake_update_error(olock__fake_ctx *c, int which)
+{
+    switch (which) {
+    case 1: return olock__fake_verror(c, "The document path provided in the update expression is invalid for update");
+    case 2: return olock__fake_verror(c, "The provided expression refers to an attribute that does not exist in the item");
+    default: return olock__fake_verror(c, "An operand in the update expression has an incorrect data type");
+    }
+}
+
+/* The value of a SET right-hand side, computed against the old item. */
+static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_value *old, const olock__fake_node *n)
+{
+    const olock_value *a, *b;
+    switch (n->kind) {
+    case OLOCK__FAKE_N_VALUE: return n->value;
+    case OLOCK__FAKE_N_PATH:
+        a = old ? olock__fake_path_get(old, n, n->nels) : NULL;
+        if (!a) olock__fake_update_error(c, 2);
+        return a;
+    case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS: {
+        olock_decimal x, y, r;
+        int rc;
+        if (!(a = olock__fake_set_value(c, old, n->args[0])) || !(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
+        if (a->type != OLOCK_TYPE_N || b->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        olock__fake_num_of(a, &x);
+        olock__fake_num_of(b, &y);
+        rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
+        if (rc != OLOCK__FAKE_NUM_OK) { olock__fake_num_error(c, rc); return NULL; }
+        {
+            int sa = olock__fake_text_scale(a->str, a->len), sb = olock__fake_text_scale(b->str, b->len);
+            return olock__fake_new_num_scaled(c, &r, sa > sb ? sa : sb);
+        }
+    }
+    case OLOCK__FAKE_N_FUNC:
+        if (n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) {
+            a = old ? olock__fake_path_get(old, n->args[0], n->args[0]->nels) : NULL;
+            return a ? a : olock__fake_set_value(c, old, n->args[1]);
+        } else {
+            olock_value *l;
+            const olock_value *m;
+            if (!(a = olock__fake_set_value(c, old, n->args[0])) || !(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
+            if (a->type != OLOCK_TYPE_L || b->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
+            if (!(l = olock__fake_newval(c->a, OLOCK_TYPE_L))) { c->oom = 1; return NULL; }
+            for (m = a->first; m; m = m->next) {
+                olock_value *x = olock__fake_copy(c->a, m);
+                if (!x) { c->oom = 1; return NULL; }
+                olock__fake_append(l, x);
+            }
+            for (m = b->first; m; m = m->next) {
+                olock_value *x = olock__fake_copy(c->a, m);
+                if (!x) { c->oom = 1; return NULL; }
+                olock__fake_append(l, x);
+            }
+            return l;
+        }
+    default:
+        olock__fake_update_error(c, 3);
+        return NULL;
+    }
+}
+
+/* Replaces the member of the same name (keeping its place) or appends. */
+static void olock__fake_map_set(olock_value *map, olock_value *v)
+{
+    olock_value *m, *prev = NULL;
+    for (m = map->first; m; prev = m, m = m->next) {
+        if (m->key_len == v->key_len && memcmp(m->key, v->key, v->key_len) == 0) {
+            v->next = m->next;
+            if (prev) prev->next = v; else map->first = v;
+            if (map->last == m) map->last = v;
+            return;
+        }
+    }
+    olock__fake_append(map, v);
+}
+
+static void olock__fake_unlink(olock_value *parent, olock_value *m)
+{
+    olock_value *it, *prev = NULL;
+    for (it = parent->first; it; prev = it, it = it->next) {
+        if (it != m) continue;
+        if (prev) prev->next = it->next; else parent->first = it->next;
+        if (parent->last == it) parent->last = prev;
+        parent->count--;
+        return;
+    }
+}
+
+/* Puts `v` (allocated in `ia`, the new item's arena) at path `p` of the item. */
+static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_node *p, olock_value *v)
+{
+    olock_value *parent = olock__fake_path_get_mut(item, p, p->nels - 1);
+    const olock__fake_pel *el = &p->els[p->nels - 1];
+    if (!parent) return olock__fake_update_error(c, 1);
+    if (el->is_index) {
+        olock_value *old;
+        if (parent->type != OLOCK_TYPE_L) return olock__fake_update_error(c, 1);
+        old = olock__fake_list_at_mut(parent, el->index);
+        v->key = NULL; v->key_len = 0;
+        if (!old) { olock__fake_append(parent, v); return 0; }
+        v->next = old->next;
+        if (parent->first == old) parent->first = v;
+        else {
+            olock_value *m;
+            for (m = parent->first; m->next != old; m = m->next) {}
+            m->next = v;
+        }
+        if (parent->last == old) parent->last = v;
+        return 0;
+    }
+    if (parent->type != OLOCK_TYPE_M) return olock__fake_update_error(c, 1);
+    if (!(v->key = olock_arena_strdup(ia, el->name, el->name_len))) return olock__fake_oom(c);
+    v->key_len = el->name_len;
+    olock__fake_map_set(parent, v);
+    return 0;
+}
+
+/* ADD and DELETE on a number or a set. */
+static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a)
+{
+    const olock_value *arg = a->value->value;
+    olock_value *parent = olock__fake_path_get_mut(item, a->path, a->path->nels - 1);
+    olock_value *cur, *res;
+    const olock_value *m;
+    if (!arg) return olock__fake_update_error(c, 3);
+    if (!parent) return olock__fake_update_error(c, 1);
+    cur = olock__fake_path_get_mut(item, a->path, a->path->nels);
+    if (a->clause == OLOCK__FAKE_T_ADD) {
+        if (arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type)) return olock__fake_update_error(c, 3);
+        if (!cur) {
+            if (!(res = olock__fake_copy(ia, arg))) return olock__fake_oom(c);
+            return olock__fake_put_path(c, ia, item, a->path, res);
+        }
+        if (cur->type != arg->type) return olock__fake_update_error(c, 3);
+        if (arg->type == OLOCK_TYPE_N) {
+            olock_decimal x, y, r;
+            int rc;
+            olock__fake_num_of(cur, &x);
+            olock__fake_num_of(arg, &y);
+            rc = olock__fake_num_addsub(&x, &y, 0, &r);
+            if (rc != OLOCK__FAKE_NUM_OK) return olock__fake_num_error(c, rc);
+            {
+                int sa = olock__fake_text_scale(cur->str, cur->len), sb = olock__fake_text_scale(arg->str, arg->len);
+                if (!(res = olock__fake_new_num_scaled(c, &r, sa > sb ? sa : sb))) return -1;
+            }
+            if (!(res = olock__fake_copy(ia, res))) return olock__fake_oom(c);
+            return olock__fake_put_path(c, ia, item, a->path, res);
+        }
+        for (m = arg->first; m; m = m->next) {
+            olock_value *x;
+            if (olock__fake_contains(cur, m)) continue;
+            if (!(x = olock__fake_copy(ia, m))) return olock__fake_oom(c);
+            olock__fake_append(cur, x);
+        }
+        if (olock__fake_sort_set(c->a, cur, 1) < 0) return olock__fake_oom(c);
+        return 0;
+    }
+    if (!olock__fake_is_set(arg->type)) return olock__fake_update_error(c, 3);
+    if (!cur) return 0;
+    if (cur->type != arg->type) return olock__fake_update_error(c, 3);
+    for (m = arg->first; m; m = m->next) {
+        olock_value *x;
+        for (x = cur->first; x; x = x->next)
+            if (olock__fake_equal(x, m)) { olock__fake_unlink(cur, x); break; }
+    }
+    if (cur->count == 0) olock__fake_unlink(parent, cur);   /* DynamoDB has no empty sets */
+    return 0;
+}
+
+/* REMOVE of list elements uses the indexes of the list before the update: remove the
+   highest index of each list first. */
+static int olock__fake_remove_order(const olock__fake_action *x, const olock__fake_action *y)
+{
+    const olock__fake_pel *a = &x->path->els[x->path->nels - 1], *b = &y->path->els[y->path->nels - 1];
+    return a->is_index && b->is_index && a->index < b->index;
+}
+
+/* Applies every action to `item`, a copy of the old item (or of the key) that lives in
+   `ia`, the arena of the olock_item that will replace it: what goes into it is allocated
+   there. Values are computed against `old` first, as DynamoDB evaluates them all on the
+   old item. */
+static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, olock_value *item,
+                                    olock__fake_expr *e)
+{
+    size_t i, j, nrem = 0;
+    olock__fake_action **rem;
+    for (i = 0; i < e->nacts; i++) {
+        olock__fake_action *a = &e->acts[i];
+        if (a->clause != OLOCK__FAKE_T_SET) continue;
+        if (!(a->result = olock__fake_set_value(c, old, a->value))) return -1;
+    }
+    for (i = 0; i < e->nacts; i++) {
+        olock__fake_action *a = &e->acts[i];
+        olock_value *v;
+        if (a->clause != OLOCK__FAKE_T_SET) continue;
+        if (!(v = olock__fake_copy(ia, a->result))) return olock__fake_oom(c);
+        if (olock__fake_put_path(c, ia, item, a->path, v) < 0) return -1;
+    }
+    if (!(rem = (olock__fake_action **)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*rem)))) return -1;
+    for (i = 0; i < e->nacts; i++) if (e->acts[i].clause == OLOCK__FAKE_T_REMOVE) rem[nrem++] = &e->acts[i];
+    for (i = 1; i < nrem; i++) {   /* stable insertion sort: higher list indexes first */
+        olock__fake_action *x = rem[i];
+        for (j = i; j > 0 && olock__fake_remove_order(rem[j - 1], x); j--) rem[j] = rem[j - 1];
+        rem[j] = x;
+    }
+    for (i = 0; i < nrem; i++) {
+        const olock__fake_node *p = rem[i]->path;
+        olock_value *parent = olock__fake_path_get_mut(item, p, p->nels - 1);
+        olock_value *cur;
+        const olock__fake_pel *el = &p->els[p->nels - 1];
+        if (!parent || (el->is_index ? parent->type != OLOCK_TYPE_L : parent->type != OLOCK_TYPE_M))
+            return olock__fake_update_error(c, 1);
+        cur = olock__fake_path_get_mut(item, p, p->nels);
+        if (cur) olock__fake_unlink(parent, cur);
+    }
+    for (i = 0; i < e->nacts; i++) {
+        olock__fake_action *a = &e->acts[i];
+        if (a->clause == OLOCK__FAKE_T_ADD || a->clause == OLOCK__FAKE_T_DELETE)
+            if (olock__fake_add_delete(c, ia, item, a) < 0) return -1;
+    }
+    return 0;
+}
+
+/* 1 when REMOVE action x sorts before y: by path, names by bytes, indexes by value. */
+static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_node *y)
+{
+    size_t i;
+    for (i = 0; i < x->nels && i < y->nels; i++) {
+        const olock__fake_pel *a = &x->els[i], *b = &y->els[i];
+        int r;
+        if (a->is_index != b->is_index) return a->is_index < b->is_index;
+        if (a->is_index) { if (a->index != b->index) return a->index < b->index; continue; }
+        r = olock__fake_bytes_cmp(a->name, a->name_len, b->name, b->name_len, 0);
+        if (r) return r < 0;
+    }
+    return x->nels < y->nels;
+}
+
+/* UPDATED_OLD / UPDATED_NEW: the top-level attributes of `image` whose updated path exists
+   in it (DynamoDB Local returns the whole top-level attribute), in the order DynamoDB Local
+   processes the actions: SET as written, REMOVE sorted by path, then ADD and DELETE. */
+static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *image, const olock__fake_expr *e)
+{
+    olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
+    olock__fake_action **order;
+    size_t i, j, n = 0;
+    int pass;
+    if (!out) { c->oom = 1; return NULL; }
+    if (!image) return out;
+    if (!(order = (olock__fake_action **)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order)))) return NULL;
+    for (pass = 0; pass < 4; pass++) {
+        static const int clauses[] = { OLOCK__FAKE_T_SET, OLOCK__FAKE_T_REMOVE, OLOCK__FAKE_T_ADD, OLOCK__FAKE_T_DELETE };
+        size_t first = n;
+        for (i = 0; i < e->nacts; i++) {
+            if (e->acts[i].clause != clauses[pass]) continue;
+            for (j = n; j > first && clauses[pass] == OLOCK__FAKE_T_REMOVE &&
+                        olock__fake_path_less(e->acts[i].path, order[j - 1]->path); j--)
+                order[j] = order[j - 1];
+            order[j] = &e->acts[i];
+            n++;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        const olock__fake_node *p = order[i]->path;
+        const olock_value *m = olock__fake_map_get(image, p->els[0].name, p->els[0].name_len);
+        olock_value *x;
+        if (!m || olock__fake_map_get(out, m->key, m->key_len) || !olock__fake_path_get(image, p, p->nels)) continue;
+        if (!(x = olock__fake_copy(c->a, m))) { c->oom = 1; return NULL; }
+        olock__fake_append(out, x);
+    }
+    return out;
+}
+
+/* DynamoDB Local rebuilds an updated item from a sorted document: its maps come back with
+   their members in name order (which decides the order within a HashMap bucket). */
+static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth)
+{
+    olock_value **arr, *m;
+    size_t n = map->count, i, j;
+    for (m = map->first; m; m = m->next)
+        if ((m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && depth < OLOCK__FAKE_MAX_DEPTH + 2 &&
+            olock__fake_sort_members(c, m, depth + 1) < 0)
+            return -1;
+    if (map->type != OLOCK_TYPE_M || n < 2) return 0;
+    if (!(arr = (olock_value **)olock__fake_alloc(c, n * sizeof(*arr)))) return -1;
+    for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
+        for (j = i; j > 0 && olock__fake_bytes_cmp(arr[j - 1]->key, arr[j - 1]->key_len, m->key, m->key_len, 0) > 0; j--)
+            arr[j] = arr[j - 1];
+        arr[j] = m;
+    }
+    map->first = arr[0];
+    for (i = 0; i + 1 < n; i++) arr[i]->next = arr[i + 1];
+    arr[n - 1]->next = NULL;
+    map->last = arr[n - 1];
+    return 0;
+}
+
+/* ---- the store: partitions and items -------------------------------------------------------- */
+
+static uint64_t olock__fake_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+    size_t i;
+    for (i = 0; i < n; i++) { h ^= (unsigned char)p[i]; h *= 1099511628211ull; }
+    return h;
+}
+
+/* Slot of the partition with that key, or of the empty slot where it would go. */
+static size_t olock__fake_part_slot(const olock__fake_table *t, const char *k, size_t n, uint64_t h, int *found)
+{
+    size_t mask = t->part_cap - 1, i = (size_t)h & mask;
+    *found = 0;
+    for (;;) {
+        const olock__fake_part *p = t->parts[i];
+        if (!p) return i;
+        if (p->hash == h && p->key_len == n && memcmp(p->key, k, n) == 0) { *found = 1; return i; }
+        i = (i + 1) & mask;
+    }
+}
+
+static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap)
+{
+    olock__fake_part **np = (olock__fake_part **)olock__fake_malloc(&f->alloc, ncap * sizeof(*np));
+    size_t i;
+    if (!np) return -1;
+    memset(np, 0, ncap * sizeof(*np));
+    for (i = 0; i < t->part_cap; i++) {
+        olock__fake_part *p = t->parts ? t->parts[i] : NULL;
+        size_t j;
+        if (!p) continue;
+        for (j = (size_t)p->hash & (ncap - 1); np[j]; j = (j + 1) & (ncap - 1)) {}
+        np[j] = p;
+    }
+    olock__fake_free(&f->alloc, t->parts, t->part_cap * sizeof(*t->parts));
+    t->parts = np;
+    t->part_cap = ncap;
+    return 0;
+}
+
+static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const olock_value *hk)
+{
+    int found;
+    size_t slot;
+    if (!t->part_cap) return NULL;
+    slot = olock__fake_part_slot(t, hk->str, hk->len, olock__fake_hash(hk->str, hk->len), &found);
+    return found ? t->parts[slot] : NULL;
+}
+
+/* Finds or creates the partition of a hash key, with room for one more entry, so that the
+   write that follows cannot fail half way. NULL on OOM. */
+static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk)
+{
+    uint64_t h = olock__fake_hash(hk->str, hk->len);
+    olock__fake_part *p;
+    size_t slot;
+    int found = 0;
+    if ((t->part_count + 1) * 4 > t->part_cap * 3 && olock__fake_rehash(f, t, t->part_cap ? t->part_cap * 2 : 16) < 0)
+        return NULL;
+    slot = olock__fake_part_slot(t, hk->str, hk->len, h, &found);
+    if (found) p = t->parts[slot];
+    else {
+        if (!(p = (olock__fake_part *)olock__fake_malloc(&f->alloc, sizeof(*p)))) return NULL;
+        memset(p, 0, sizeof(*p));
+        if (!(p->key = (char *)olock__fake_malloc(&f->alloc, hk->len + 1))) {
+            olock__fake_free(&f->alloc, p, sizeof(*p));
+            return NULL;
+        }
+        memcpy(p->key, hk->str, hk->len);
+        p->key[hk->len] = 0;
+        p->key_len = hk->len;
+        p->hash = h;
+        t->parts[slot] = p;
+        t->part_count++;
+    }
+    if (olock__fake_grow(&f->alloc, (void **)&p->items, &p->cap, p->count + 1, sizeof(*p->items)) < 0) return NULL;
+    return p;
+}
+
+static void olock__fake_part_free(olock_fake *f, olock__fake_part *p)
+{
+    size_t i;
+    for (i = 0; i < p->count; i++) olock_item_destroy(p->items[i].item);
+    olock__fake_free(&f->alloc, p->items, p->cap * sizeof(*p->items));
+    olock__fake_free(&f->alloc, p->key, p->key_len + 1);
+    olock__fake_free(&f->alloc, p, sizeof(*p));
+}
+
+/* Drops a partition that holds no item any more (backward-shift deletion keeps the probe
+   chains intact without tombstones). */
+static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, olock__fake_part *p)
+{
+    size_t mask, i, j;
+    int found;
+    if (p->count) return;
+    mask = t->part_cap - 1;
+    i = olock__fake_part_slot(t, p->key, p->key_len, p->hash, &found);
+    if (!found) return;
+    olock__fake_part_free(f, p);
+    t->parts[i] = NULL;
+    t->part_count--;
+    for (j = (i + 1) & mask; t->parts[j]; j = (j + 1) & mask) {
+        size_t k = (size_t)t->parts[j]->hash & mask;
+        int move = (j > i) ? (k <= i || k > j) : (k <= i && k > j);
+        if (move) { t->parts[i] = t->parts[j]; t->parts[j] = NULL; i = j; }
+    }
+}
+
+/* Position of the entry with range key `rk` (NULL for a hash-only table) or where it goes. */
+static size_t olock__fake_entry_pos(const olock__fake_part *p, const olock_value *rk, int *found)
+{
+    size_t lo = 0, hi = p->count;
+    *found = 0;
+    if (!rk) { *found = p->count > 0; return 0; }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = olock__fake_scalar_cmp(p->items[mid].range, rk);
+        if (r == 0) { *found = 1; return mid; }
+        if (r < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* An index holds the items that carry all of its key attributes; DynamoDB Local counts
+   their whole size as IndexSizeBytes, whatever the projection. */
+static void olock__fake_index_account(olock__fake_table *t, const olock_value *item, size_t size, int add)
+{
+    size_t i, k;
+    for (i = 0; i < t->index_count; i++) {
+        olock__fake_index *x = &t->indexes[i];
+        for (k = 0; k < x->key_count; k++)
+            if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) break;
+        if (k < x->key_count) continue;
+        if (add) { x->item_count++; x->size_bytes += size; }
+        else { x->item_count--; x->size_bytes -= size; }
+    }
+}
+
+/* Stores a new version of an item (built in its own olock_item) in a reserved partition.
+   The old version, if any, is destroyed after the swap. */
+static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size)
+{
+    const olock_value *rk = t->key_count > 1 ? olock__fake_map_get(item->root, t->key[1].name, t->key[1].len) : NULL;
+    int found;
+    size_t i = olock__fake_entry_pos(p, rk, &found);
+    olock__fake_index_account(t, item->root, size, 1);
+    if (found) {
+        olock_item *old = p->items[i].item;
+        olock__fake_index_account(t, old->root, p->items[i].size, 0);
+        t->size_bytes -= p->items[i].size;
+        p->items[i].item = item;
+        p->items[i].range = rk;
+        p->items[i].size = size;
+        olock_item_destroy(old);
+    } else {
+        memmove(&p->items[i + 1], &p->items[i], (p->count - i) * sizeof(*p->items));
+        p->items[i].item = item;
+        p->items[i].range = rk;
+        p->items[i].size = size;
+        p->count++;
+        t->item_count++;
+    }
+    t->size_bytes += size;
+}
+
+static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en)
+{
+    size_t i = (size_t)(en - p->items);
+    olock__fake_index_account(t, en->item->root, en->size, 0);
+    olock_item_destroy(en->item);
+    t->size_bytes -= en->size;
+    t->item_count--;
+    memmove(&p->items[i], &p->items[i + 1], (p->count - i - 1) * sizeof(*p->items));
+    p->count--;
+    olock__fake_part_drop_if_empty(f, t, p);
+}
+
+/* ---- tables --------------------------------------------------------------------------------- */
+
+static void olock__fake_table_free(olock_fake *f, olock__fake_table *t)
+{
+    size_t i;
+    if (!t) return;
+    for (i = 0; i < t->part_cap; i++) if (t->parts[i]) olock__fake_part_free(f, t->parts[i]);
+    olock__fake_free(&f->alloc, t->parts, t->part_cap * sizeof(*t->parts));
+    for (i = 0; i < t->index_count; i++) {
+        olock__fake_index *x = &t->indexes[i];
+        size_t k;
+        for (k = 0; k < x->non_key_count; k++) olock__fake_free(&f->alloc, x->non_key[k], x->non_key_len[k] + 1);
+        olock__fake_free(&f->alloc, x->non_key, x->non_key_count * sizeof(*x->non_key));
+        olock__fake_free(&f->alloc, x->non_key_len, x->non_key_count * sizeof(*x->non_key_len));
+        if (x->name) olock__fake_free(&f->alloc, x->name, x->name_len + 1);
+    }
+    olock__fake_free(&f->alloc, t->indexes, t->index_count * sizeof(*t->indexes));
+    for (i = 0; i < t->def_count; i++) olock__fake_free(&f->alloc, t->defs[i].name, t->defs[i].len + 1);
+    olock__fake_free(&f->alloc, t->defs, t->def_count * sizeof(*t->defs));
+    if (t->name) olock__fake_free(&f->alloc, t->name, t->name_len + 1);
+    olock__fake_free(&f->alloc, t, sizeof(*t));
+}
+
+/* Index of the table with that name, or where it would be inserted (tables are sorted). */
+static size_t olock__fake_table_pos(const olock_fake *f, const char *name, size_t len, int *found)
+{
+    size_t lo = 0, hi = f->table_count;
+    *found = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = olock__fake_bytes_cmp(f->tables[mid]->name, f->tables[mid]->name_len, name, len, 0);
+        if (r == 0) { *found = 1; return mid; }
+        if (r < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+static olock__fake_table *olock__fake_table_find(const olock_fake *f, const char *name, size_t len)
+{
+    int found;
+    size_t i = olock__fake_table_pos(f, name, len, &found);
+    return found ? f->tables[i] : NULL;
+}
+
+static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'a' && x <= 'z') x = (char)(x - 'a' + 'A');
+        if (y >= 'a' && y <= 'z') y = (char)(y - 'a' + 'A');
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+/* DynamoDB's table names: 3 to 255 of [a-zA-Z0-9_.-]. */
+static int olock__fake_valid_table_name(const char *s, size_t len)
+{
+    size_t i;
+    if (len < 3 || len > 255) return 0;
+    for (i = 0; i < len; i++) {
+        char ch = s[i];
+        if (!olock__fake_is_word(ch) && ch != '-' && ch != '.') return 0;
+    }
+    return 1;
+}
+
+static int olock__fake_bad_table_name(olock__fake_ctx *c)
+{
+    return olock__fake_verror(c, "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'");
+}
+
+/* The table named by TableName (checked); NULL with an error when the name is missing or
+   invalid, or when the table does not exist and `must_exist`. */
+static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must_exist)
+{
+    const char *name;
+    size_t len;
+    olock__fake_table *t;
+    int r = olock__fake_get_str(c, c->body, "TableName", &name, &len);
+    if (r < 0) return NULL;
+    if (r == 0) {
+        olock__fake_verror(c, "Value null at 'tableName' failed to satisfy constraint: Member must not be null");
+        return NULL;
+    }
+    if (!olock__fake_valid_table_name(name, len)) { olock__fake_bad_table_name(c); return NULL; }
+    t = olock__fake_table_find(c->f, name, len);
+    if (!t && must_exist) olock__fake_no_table(c);
+    return t;
+}
+
+/* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description. */
+static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global)
+{
+    static const char *const kt[] = { "HASH", "RANGE" };
+    static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
+    size_t i, k, n = 0;
+    for (i = 0; i < t->index_count; i++) {
+        const olock__fake_index *x = &t->indexes[i];
+        if (x->global != global) continue;
+        if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":"
+                                                                    : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
+            olock__fake_put_str(c, x->name, x->name_len) < 0 || olock__fake_puts(c, ",\"KeySchema\":[") < 0)
+            return -1;
+        for (k = 0; k < x->key_count; k++) {
+            if ((k && olock__fake_puts(c, ",") < 0) || olock__fake_puts(c, "{\"AttributeName\":") < 0 ||
+                olock__fake_put_str(c, x->key[k].name, x->key[k].len) < 0 || olock__fake_puts(c, ",\"KeyType\":\"") < 0 ||
+                olock__fake_puts(c, kt[k]) < 0 || olock__fake_puts(c, "\"}") < 0)
+                return -1;
+        }
+        if (olock__fake_puts(c, "],\"Projection\":{\"ProjectionType\":\"") < 0 || olock__fake_puts(c, proj[x->projection]) < 0 ||
+            olock__fake_puts(c, "\"") < 0)
+            return -1;
+        if (x->projection == 3) {
+            if (olock__fake_puts(c, ",\"NonKeyAttributes\":[") < 0) return -1;
+            for (k = 0; k < x->non_key_count; k++)
+                if ((k && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, x->non_key[k], x->non_key_len[k]) < 0) return -1;
+            if (olock__fake_puts(c, "]") < 0) return -1;
+        }
+        if (olock__fake_puts(c, "}") < 0 || (global && olock__fake_puts(c, ",\"IndexStatus\":\"ACTIVE\"") < 0)) return -1;
+        if (x->has_throughput &&
+            (olock__fake_puts(c, ",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":") < 0 || olock__fake_put_u64(c, x->rcu) < 0 ||
+             olock__fake_puts(c, ",\"WriteCapacityUnits\":") < 0 || olock__fake_put_u64(c, x->wcu) < 0 || olock__fake_puts(c, "}") < 0))
+            return -1;
+        if (olock__fake_puts(c, ",\"IndexSizeBytes\":") < 0 || olock__fake_put_u64(c, x->size_bytes) < 0 ||
+            olock__fake_puts(c, ",\"ItemCount\":") < 0 || olock__fake_put_u64(c, x->item_count) < 0 ||
+            olock__fake_puts(c, ",\"IndexArn\":\"arn:aws:dynamodb:ddblocal:000000000000:table/") < 0 ||
+            olock__fake_put(c, t->name, t->name_len) < 0 || olock__fake_puts(c, "/index/") < 0 ||
+            olock__fake_put(c, x->name, x->name_len) < 0 || olock__fake_puts(c, "\"}") < 0)
+            return -1;
+    }
+    return n ? olock__fake_puts(c, "]") : 0;
+}
+
+static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *t)
+{
+    static const char *const kt[] = { "HASH", "RANGE" };
+    size_t i;
+    char stamp[40];
+    snprintf(stamp, sizeof(stamp), "%llu.000", (unsigned long long)(1700000000ull + t->created));
+    if (olock__fake_puts(c, "{\"AttributeDefinitions\":[") < 0) return -1;
+    for (i = 0; i < t->def_count; i++) {
+        if ((i && olock__fake_puts(c, ",") < 0) || olock__fake_puts(c, "{\"AttributeName\":") < 0 ||
+            olock__fake_put_str(c, t->defs[i].name, t->defs[i].len) < 0 ||
+            olock__fake_puts(c, ",\"AttributeType\":\"") < 0 || olock__fake_puts(c, olock_type_name(t->defs[i].type)) < 0 ||
+            olock__fake_puts(c, "\"}") < 0)
+            return -1;
+    }
+    if (olock__fake_puts(c, "],\"TableName\":") < 0 || olock__fake_put_str(c, t->name, t->name_len) < 0 ||
+        olock__fake_puts(c, ",\"KeySchema\":[") < 0)
+        return -1;
+    for (i = 0; i < t->key_count; i++) {
+        if ((i && olock__fake_puts(c, ",") < 0) || olock__fake_puts(c, "{\"AttributeName\":") < 0 ||
+            olock__fake_put_str(c, t->key[i].name, t->key[i].len) < 0 || olock__fake_puts(c, ",\"KeyType\":\"") < 0 ||
+            olock__fake_puts(c, kt[i]) < 0 || olock__fake_puts(c, "\"}") < 0)
+            return -1;
+    }
+    if (olock__fake_puts(c, "],\"TableStatus\":\"ACTIVE\",\"CreationDateTime\":") < 0 || olock__fake_puts(c, stamp) < 0 ||
+        olock__fake_puts(c, ",\"ProvisionedThroughput\":{\"LastIncreaseDateTime\":0.000,\"LastDecreaseDateTime\":0.000,"
+                            "\"NumberOfDecreasesToday\":0,\"ReadCapacityUnits\":") < 0 ||
+        olock__fake_put_u64(c, t->rcu) < 0 || olock__fake_puts(c, ",\"WriteCapacityUnits\":") < 0 ||
+        olock__fake_put_u64(c, t->wcu) < 0 || olock__fake_puts(c, "},\"TableSizeBytes\":") < 0 ||
+        olock__fake_put_u64(c, t->size_bytes) < 0 || olock__fake_puts(c, ",\"ItemCount\":") < 0 ||
+        olock__fake_put_u64(c, t->item_count) < 0 ||
+        olock__fake_puts(c, ",\"TableArn\":\"arn:aws:dynamodb:ddblocal:000000000000:table/") < 0 ||
+        olock__fake_put(c, t->name, t->name_len) < 0 || olock__fake_puts(c, "\"") < 0)
+        return -1;
+    if (t->billing == 2 && (olock__fake_puts(c, ",\"BillingModeSummary\":{\"BillingMode\":\"PAY_PER_REQUEST\","
+                                                "\"LastUpdateToPayPerRequestDateTime\":") < 0 ||
+                            olock__fake_puts(c, stamp) < 0 || olock__fake_puts(c, "}") < 0))
+        return -1;
+    if (olock__fake_write_indexes(c, t, 0) < 0 || olock__fake_write_indexes(c, t, 1) < 0) return -1;
+    return olock__fake_puts(c, t->deletion_protection ? ",\"DeletionProtectionEnabled\":true}" : ",\"DeletionProtectionEnabled\":false}");
+}
+
+/* An element of KeySchema / AttributeDefinitions: its name member and its type member. */
+static int olock__fake_schema_elem(olock__fake_ctx *c, const olock_json *el, const char *type_key,
+                                   const char **name, size_t *nlen, const char **type, size_t *tlen)
+{
+    int r;
+    if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    *name = NULL; *nlen = 0; *type = NULL; *tlen = 0;
+    if ((r = olock__fake_get_str(c, el, "AttributeName", name, nlen)) < 0) return -1;
+    if (r == 0) *name = NULL;
+    if ((r = olock__fake_get_str(c, el, type_key, type, tlen)) < 0) return -1;
+    if (r == 0) *type = NULL;
+    return 0;
+}
+
+/* A LocalSecondaryIndexes / GlobalSecondaryIndexes entry, checked against the table's
+   key and attribute definitions. Lives in the request arena until the table is built. */
+typedef struct olock__fake_index_spec {
+    const char *name;
+    size_t name_len;
+    int global;
+    const char *kn[2];
+    size_t knl[2], nk;
+    int projection;
+    const olock_json *non_key;
+    int has_tp;
+    long long rcu, wcu;
+} olock__fake_index_spec;
+
+static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname, const size_t *knlen, size_t nks,
+                                   const char *const *an, const size_t *anl, size_t nad, int provisioned,
+                                   olock__fake_index_spec **out, size_t *count)
+{
+    const olock_json *lists[2];
+    olock__fake_index_spec *specs;
+    size_t n = 0, g, j, k;
+    lists[0] = olock__fake_get(c->body, "LocalSecondaryIndexes");
+    lists[1] = olock__fake_get(c->body, "GlobalSecondaryIndexes");
+    *out = NULL;
+    *count = 0;
+    for (g = 0; g < 2; g++) {
+        if (lists[g] && lists[g]->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+        if (lists[g]) n += lists[g]->count;
+    }
+    if (!n) return 0;
+    if (!(specs = (olock__fake_index_spec *)olock__fake_alloc(c, n * sizeof(*specs)))) return -1;
+    memset(specs, 0, n * sizeof(*specs));
+    for (g = 0, n = 0; g < 2; g++) {
+        const olock_json *ix;
+        if (!lists[g]) continue;
+        if (g == 0 && nks < 2)
+            return olock__fake_verror(c, "Local Secondary indices are not allowed on hash tables, only hash and range tables");
+        for (ix = lists[g]->first; ix; ix = ix->next, n++) {
+            olock__fake_index_spec *sp = &specs[n];
+            const olock_json *ks = olock__fake_get(ix, "KeySchema"), *proj = olock__fake_get(ix, "Projection"), *el;
+            const olock_json *pt = olock__fake_get(ix, "ProvisionedThroughput");
+            const char *ptype;
+            size_t plen;
+            int r;
+            if (ix->kind != OLOCK_JSON_OBJECT || (ks && ks->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
+            sp->global = (int)g;
+            if ((r = olock__fake_get_str(c, ix, "IndexName", &sp->name, &sp->name_len)) < 0) return -1;
+            if (r == 0 || !olock__fake_valid_table_name(sp->name, sp->name_len)) return olock__fake_bad_table_name(c);
+            for (k = 0; k < n; k++)
+                if (specs[k].global == sp->global && specs[k].name_len == sp->name_len &&
+                    memcmp(specs[k].name, sp->name, sp->name_len) == 0)
+                    return olock__fake_verror(c, "Two %s secondary indices have the same name", g ? "global" : "local");
+            if (!ks || ks->count == 0 || ks->count > 2)
+                return olock__fake_verror(c, "No defined key schema.  A key schema containing at least a hash key must be defined for all tables");
+            for (el = ks->first, k = 0; el; el = el->next, k++) {
+                const char *ty;
+                size_t tl;
+                if (olock__fake_schema_elem(c, el, "KeyType", &sp->kn[k], &sp->knl[k], &ty, &tl) < 0) return -1;
+                if (!sp->kn[k]) return olock__fake_verror(c, "Attribute name must be specified.");
+                if (!ty || (k == 0) != olock__fake_streq(ty, tl, "HASH"))
+                    return olock__fake_verror(c, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
+            }
+            sp->nk = ks->count;
+            for (k = 0; k < sp->nk; k++) {
+                for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
+                if (j == nad)
+                    return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
+            }
+            if (g == 0 && (sp->knl[0] != knlen[0] || memcmp(sp->kn[0], kname[0], knlen[0]) != 0))
+                return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
+            if (!proj) return olock__fake_verror(c, "Indexes must have a projection specified");
+            if (proj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+            if ((r = olock__fake_get_str(c, proj, "ProjectionType", &ptype, &plen)) < 0) return -1;
+            if (r == 0 || olock__fake_streq(ptype, plen, "ALL")) sp->projection = 1;
+            else if (olock__fake_streq(ptype, plen, "KEYS_ONLY")) sp->projection = 2;
+            else if (olock__fake_streq(ptype, plen, "INCLUDE")) sp->projection = 3;
+            else return olock__fake_shape(c);
+            sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
+            if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+            if (sp->non_key)
+                for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+            if (g == 1 && provisioned) {
+                if (!pt) return olock__fake_verror(c, "No provisioned throughput specified for the global secondary index");
+                if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &sp->rcu) < 0) return -1;
+                if (olock__fake_get_int(c, pt, "WriteCapacityUnits", &sp->wcu) < 0) return -1;
+                sp->has_tp = 1;
+            }
+        }
+    }
+    *out = specs;
+    *count = n;
+    return 0;
+}
+
+/* Copies the checked index specs into the table (owned memory). */
+static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n)
+{
+    size_t i, k, j;
+    if (!n) return 0;
+    if (!(t->indexes = (olock__fake_index *)olock__fake_malloc(&f->alloc, n * sizeof(*t->indexes)))) return -1;
+    memset(t->indexes, 0, n * sizeof(*t->indexes));
+    t->index_count = n;
+    for (i = 0; i < n; i++) {
+        olock__fake_index *x = &t->indexes[i];
+        const olock__fake_index_spec *sp = &specs[i];
+        const olock_json *el;
+        if (!(x->name = (char *)olock__fake_malloc(&f->alloc, sp->name_len + 1))) return -1;
+        memcpy(x->name, sp->name, sp->name_len);
+        x->name[sp->name_len] = 0;
+        x->name_len = sp->name_len;
+        x->global = sp->global;
+        x->key_count = sp->nk;
+        for (k = 0; k < sp->nk; k++)
+            for (j = 0; j < t->def_count; j++)
+                if (t->defs[j].len == sp->knl[k] && memcmp(t->defs[j].name, sp->kn[k], sp->knl[k]) == 0) x->key[k] = t->defs[j];
+        x->projection = sp->projection;
+        x->has_throughput = sp->has_tp;
+        x->rcu = (uint64_t)sp->rcu;
+        x->wcu = (uint64_t)sp->wcu;
+        if (sp->projection == 3 && sp->non_key && sp->non_key->count) {
+            size_t m = sp->non_key->count;
+            if (!(x->non_key = (char **)olock__fake_malloc(&f->alloc, m * sizeof(*x->non_key)))) return -1;
+            if (!(x->non_key_len = (size_t *)olock__fake_malloc(&f->alloc, m * sizeof(*x->non_key_len)))) {
+                olock__fake_free(&f->alloc, x->non_key, m * sizeof(*x->non_key));
+                x->non_key = NULL;
+                return -1;
+            }
+            memset(x->non_key, 0, m * sizeof(*x->non_key));
+            memset(x->non_key_len, 0, m * sizeof(*x->non_key_len));
+            x->non_key_count = m;
+            for (el = sp->non_key->first, k = 0; el; el = el->next, k++) {
+                if (!(x->non_key[k] = (char *)olock__fake_malloc(&f->alloc, el->len + 1))) return -1;
+                memcpy(x->non_key[k], el->str, el->len);
+                x->non_key[k][el->len] = 0;
+                x->non_key_len[k] = el->len;
+            }
+        }
+    }
+    return 0;
+}
+
+static int olock__fake_op_create_table(olock__fake_ctx *c)
+{
+    const char *name, *billing = NULL;
+    size_t len, blen = 0, i, j, nks, nad;
+    const olock_json *ks, *ad, *pt, *el;
+    const char *kname[3] = { NULL, NULL, NULL }, *ktype[3] = { NULL, NULL, NULL };
+    size_t knlen[3] = { 0, 0, 0 }, ktlen[3] = { 0, 0, 0 };
+    long long rcu = 0, wcu = 0;
+    int has_rcu = 0, has_wcu = 0, r, found, mode;
+    olock__fake_table *t;
+    olock__fake_index_spec *specs = NULL;
+    size_t pos, nspecs = 0;
+    olock_fake *f = c->f;
+
+    if ((r = olock__fake_get_str(c, c->body, "TableName", &name, &len)) < 0) return -1;
+    if (r == 0 || !olock__fake_valid_table_name(name, len)) return olock__fake_bad_table_name(c);
+    ks = olock__fake_get(c->body, "KeySchema");
+    ad = olock__fake_get(c->body, "AttributeDefinitions");
+    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    if ((ks && ks->kind != OLOCK_JSON_ARRAY) || (ad && ad->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
+    if ((r = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
+    if (r == 0) billing = NULL;
+    if (billing && !olock__fake_streq(billing, blen, "PROVISIONED") && !olock__fake_streq(billing, blen, "PAY_PER_REQUEST"))
+        return olock__fake_shape(c);
+    mode = billing && olock__fake_streq(billing, blen, "PAY_PER_REQUEST") ? 2 : (billing ? 1 : 0);
+    if (pt) {
+        if ((r = olock__fake_get_int(c, pt, "ReadCapacityUnits", &rcu)) < 0) return -1;
+        has_rcu = r;
+        if ((r = olock__fake_get_int(c, pt, "WriteCapacityUnits", &wcu)) < 0) return -1;
+        has_wcu = r;
+    }
+    if (!ks || ks->count == 0)
+        return olock__fake_verror(c, "No defined key schema.  A key schema containing at least a hash key must be defined for all tables");
+    if (!ad || ad->count == 0) return olock__fake_verror(c, "No Attribute Schema Defined");
+    if (mode != 2) {
+        if (!pt) return olock__fake_verror(c, "No provisioned throughput specified for the table");
+        if (!has_rcu || !has_wcu || rcu < 1 || wcu < 1)
+            return olock__fake_verror(c, "Table read and write throughput must be at least 1, and cannot be null");
+    }
+    nks = ks->count;
+    if (nks > 2) return olock__fake_verror(c, "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table");
+    for (i = 0, el = ks->first; el; el = el->next, i++)
+        if (olock__fake_schema_elem(c, el, "KeyType", &kname[i], &knlen[i], &ktype[i], &ktlen[i]) < 0) return -1;
+    for (i = 0; i < nks; i++) {
+        if (!kname[i]) return olock__fake_verror(c, "Attribute name must be specified.");
+        if (knlen[i] == 0 || knlen[i] > 255)
+            return olock__fake_verror(c, "Names of key attributes and attributes projected into an index must be between 1 and 255 characters, inclusive");
+        if (!ktype[i]) return olock__fake_shape(c);
+    }
+    {
+        int nhash = 0, nrange = 0;
+        for (i = 0; i < nks; i++) {
+            if (olock__fake_streq(ktype[i], ktlen[i], "HASH")) nhash++; else nrange++;
+        }
+        if (nhash == 0) return olock__fake_verror(c, "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
+        if (nhash > 1) return olock__fake_verror(c, "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key");
+        if (nks == 2 && !olock__fake_streq(ktype[0], ktlen[0], "HASH"))
+            return olock__fake_verror(c, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
+        if (nks == 2 && knlen[0] == knlen[1] && memcmp(kname[0], kname[1], knlen[0]) == 0)
+            return olock__fake_verror(c, "Two keys can not have the same name");
+        (void)nrange;
+    }
+    nad = ad->count;
+    {
+        const char *an[64], *at[64];
+        size_t anl[64], atl[64];
+        if (nad > 64) return olock__fake_verror(c, "The number of attributes in key schema must match the number of attributes defined in attribute definitions.");
+        for (i = 0, el = ad->first; el; el = el->next, i++)
+            if (olock__fake_schema_elem(c, el, "AttributeType", &an[i], &anl[i], &at[i], &atl[i]) < 0) return -1;
+        for (i = 0; i < nad; i++) {
+            if (!an[i]) return olock__fake_verror(c, "Attribute name must be specified.");
+            if (!at[i] || (!olock__fake_streq(at[i], atl[i], "S") && !olock__fake_streq(at[i], atl[i], "N") &&
+                           !olock__fake_streq(at[i], atl[i], "B")))
+                return olock__fake_verror(c, "Member must satisfy enum value set: [B, N, S]");
+            for (j = 0; j < i; j++)
+                if (anl[j] == anl[i] && memcmp(an[j], an[i], anl[i]) == 0)
+                    return olock__fake_verror(c, "Cannot have two attributes with the same name");
+        }
+        for (i = 0; i < nks; i++) {
+            for (j = 0; j < nad; j++)
+                if (anl[j] == knlen[i] && memcmp(an[j], kname[i], knlen[i]) == 0) break;
+            if (j == nad)
+                return olock__fake_verror(c, "%s Key not specified in Attribute Definitions.  Type unknown.", i == 0 ? "Hash" : "Range");
+        }
+        if (olock__fake_index_specs(c, kname, knlen, nks, an, anl, nad, mode != 2, &specs, &nspecs) < 0) return -1;
+        for (j = 0; j < nad; j++) {   /* every definition must be a key of the table or of an index */
+            size_t k, used = 0;
+            for (i = 0; i < nks && !used; i++) used = anl[j] == knlen[i] && memcmp(an[j], kname[i], anl[j]) == 0;
+            for (i = 0; i < nspecs && !used; i++)
+                for (k = 0; k < specs[i].nk && !used; k++)
+                    used = anl[j] == specs[i].knl[k] && memcmp(an[j], specs[i].kn[k], anl[j]) == 0;
+            if (!used)
+                return olock__fake_verror(c, "The number of attributes in key schema must match the number of attributes defined in attribute definitions.");
+        }
+        pos = olock__fake_table_pos(f, name, len, &found);
+        if (found)
+            return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceInUseException", "%s", "Cannot create preexisting table");
+        for (i = 0; i < f->table_count; i++)   /* DynamoDB Local's SQLite store folds case */
+            if (f->tables[i]->name_len == len && olock__fake_ieq_bytes(f->tables[i]->name, name, len)) return olock__fake_shape(c);
+        if (olock__fake_grow(&f->alloc, (void **)&f->tables, &f->table_cap, f->table_count + 1, sizeof(*f->tables)) < 0)
+            return olock__fake_oom(c);
+        if (!(t = (olock__fake_table *)olock__fake_malloc(&f->alloc, sizeof(*t)))) return olock__fake_oom(c);
+        memset(t, 0, sizeof(*t));
+        if (!(t->name = (char *)olock__fake_malloc(&f->alloc, len + 1))) {
+            olock__fake_table_free(f, t);
+            return olock__fake_oom(c);
+        }
+        memcpy(t->name, name, len);
+        t->name[len] = 0;
+        t->name_len = len;
+        if (!(t->defs = (olock__fake_attr *)olock__fake_malloc(&f->alloc, nad * sizeof(*t->defs)))) {
+            olock__fake_table_free(f, t);
+            return olock__fake_oom(c);
+        }
+        memset(t->defs, 0, nad * sizeof(*t->defs));
+        t->def_count = nad;
+        for (i = 0; i < nad; i++) {
+            if (!(t->defs[i].name = (char *)olock__fake_malloc(&f->alloc, anl[i] + 1))) {
+                olock__fake_table_free(f, t);
+                return olock__fake_oom(c);
+            }
+            memcpy(t->defs[i].name, an[i], anl[i]);
+            t->defs[i].name[anl[i]] = 0;
+            t->defs[i].len = anl[i];
+            t->defs[i].type = at[i][0] == 'S' ? OLOCK_TYPE_S : at[i][0] == 'N' ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+        }
+        for (i = 0; i < nks; i++) {
+            for (j = 0; j < nad; j++)
+                if (t->defs[j].len == knlen[i] && memcmp(t->defs[j].name, kname[i], knlen[i]) == 0) t->key[i] = t->defs[j];
+        }
+        t->key_count = nks;
+        if (olock__fake_table_indexes(f, t, specs, nspecs) < 0) {
+            olock__fake_table_free(f, t);
+            return olock__fake_oom(c);
+        }
+    }
+    t->billing = mode;
+    if (olock__fake_get_bool(c, c->body, "DeletionProtectionEnabled", &t->deletion_protection) < 0) {
+        olock__fake_table_free(f, t);
+        return -1;
+    }
+    if (mode != 2) { t->rcu = (uint64_t)rcu; t->wcu = (uint64_t)wcu; }
+    t->created = f->clock;
+    memmove(&f->tables[pos + 1], &f->tables[pos], (f->table_count - pos) * sizeof(*f->tables));
+    f->tables[pos] = t;
+    f->table_count++;
+    if (olock__fake_puts(c, "{\"TableDescription\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
+    return olock__fake_puts(c, "}");
+}
+
+static int olock__fake_op_describe_table(olock__fake_ctx *c)
+{
+    olock__fake_table *t = olock__fake_request_table(c, 1);
+    if (!t) return -1;
+    if (olock__fake_puts(c, "{\"Table\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
+    return olock__fake_puts(c, "}");
+}
+
+static int olock__fake_op_delete_table(olock__fake_ctx *c)
+{
+    olock__fake_table *t = olock__fake_request_table(c, 1);
+    int found;
+    size_t pos;
+    olock_fake *f = c->f;
+    if (!t) return -1;
+    if (t->deletion_protection)
+        return olock__fake_verror(c, "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+    if (olock__fake_puts(c, "{\"TableDescription\":") < 0 || olock__fake_write_table(c, t) < 0 ||
+        olock__fake_puts(c, "}") < 0)
+        return -1;
+    pos = olock__fake_table_pos(f, t->name, t->name_len, &found);
+    memmove(&f->tables[pos], &f->tables[pos + 1], (f->table_count - pos - 1) * sizeof(*f->tables));
+    f->table_count--;
+    olock__fake_table_free(f, t);
+    return 0;
+}
+
+/* UpdateTable: deletion protection, billing mode and provisioned throughput. (Index
+   changes are part 2.) */
+static int olock__fake_op_update_table(olock__fake_ctx *c)
+{
+    olock__fake_table *t = olock__fake_request_table(c, 1);
+    const olock_json *pt;
+    const char *billing;
+    size_t blen;
+    int dp = 0, has_dp, has_billing, changed = 0;
+    long long rcu = 0, wcu = 0;
+    if (!t) return -1;
+    if ((has_dp = olock__fake_get_bool(c, c->body, "DeletionProtectionEnabled", &dp)) < 0) return -1;
+    if ((has_billing = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
+    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    if (has_billing) {
+        if (olock__fake_streq(billing, blen, "PAY_PER_REQUEST")) {
+            changed |= t->billing != 2;
+            t->billing = 2;
+            t->rcu = t->wcu = 0;
+        } else {
+            return olock__fake_shape(c);   /* DynamoDB Local fails switching to PROVISIONED */
+        }
+    }
+    if (pt) {
+        if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &rcu) < 0 || olock__fake_get_int(c, pt, "WriteCapacityUnits", &wcu) < 0)
+            return -1;
+        if (rcu < 1 || wcu < 1) return olock__fake_verror(c, "Table read and write throughput must be at least 1, and cannot be null");
+        t->rcu = (uint64_t)rcu;
+        t->wcu = (uint64_t)wcu;
+        changed = 1;
+    }
+    if (has_dp) { changed = 1; t->deletion_protection = dp; }
+    if (!changed) return olock__fake_verror(c, "Nothing to update");
+    if (olock__fake_puts(c, "{\"TableDescription\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
+    return olock__fake_puts(c, "}");
+}
+
+static int olock__fake_op_list_tables(olock__fake_ctx *c)
+{
+    const char *start = NULL;
+    size_t slen = 0, i, n = 0;
+    long long limit = 100;
+    int r, found;
+    olock_fake *f = c->f;
+    if ((r = olock__fake_get_int(c, c->body, "Limit", &limit)) < 0) return -1;
+    if (r && limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
+    if (r && limit > 100) return olock__fake_verror(c, "Limit in ListTables must be <= 100");
+    if ((r = olock__fake_get_str(c, c->body, "ExclusiveStartTableName", &start, &slen)) < 0) return -1;
+    if (r && !olock__fake_valid_table_name(start, slen)) return olock__fake_bad_table_name(c);
+    i = r ? olock__fake_table_pos(f, start, slen, &found) : 0;
+    if (r && found) i++;
+    if (olock__fake_puts(c, "{\"TableNames\":[") < 0) return -1;
+    for (; i < f->table_count && (long long)n < limit; i++, n++) {
+        if ((n && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, f->tables[i]->name, f->tables[i]->name_len) < 0)
+            return -1;
+    }
+    if (olock__fake_puts(c, "]") < 0) return -1;
+    if (i < f->table_count && n > 0 &&
+        (olock__fake_puts(c, ",\"LastEvaluatedTableName\":") < 0 ||
+         olock__fake_put_str(c, f->tables[i - 1]->name, f->tables[i - 1]->name_len) < 0))
+        return -1;
+    return olock__fake_puts(c, "}");
+}
+
+/* ---- item operations: shared request checks ------------------------------------------------- */
+
+/* ReturnValues values each operation accepts; 0 when absent. */
+#define OLOCK__FAKE_RV_NONE 1
+#define OLOCK__FAKE_RV_ALL_OLD 2
+#define OLOCK__FAKE_RV_UPDATED_OLD 3
+#define OLOCK__FAKE_RV_ALL_NEW 4
+#define OLOCK__FAKE_RV_UPDATED_NEW 5
+
+static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int *out)
+{
+    static const char *const names[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW" };
+    const char *s;
+    size_t len, i;
+    int r = olock__fake_get_str(c, c->body, "ReturnValues", &s, &len);
+    *out = 0;
+    if (r <= 0) return r;
+    for (i = 0; i < 5; i++) {
+        if (olock__fake_streq(s, len, names[i])) {
+            if (!allow_updates && i > 1) break;
+            *out = (int)i + 1;
+            return 0;
+        }
+    }
+    return olock__fake_verror(c, "Return values set to invalid value");
+}
+
+static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old)
+{
+    const char *s;
+    size_t len;
+    int r = olock__fake_get_str(c, c->body, "ReturnValuesOnConditionCheckFailure", &s, &len);
+    *all_old = 0;
+    if (r <= 0) return r;
+    if (olock__fake_streq(s, len, "ALL_OLD")) { *all_old = 1; return 0; }
+    if (olock__fake_streq(s, len, "NONE")) return 0;
+    return olock__fake_verror(c, "1 validation error detected: Value '%.*s' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]",
+                              (int)len, s);
+}
+
+/* 0: no ConsumedCapacity, 1: TOTAL, 2: INDEXES. GetItem and DeleteItem of DynamoDB Local
+   take any other text as INDEXES, PutItem and UpdateItem ignore it (`lenient`). */
+static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out)
+{
+    const char *s;
+    size_t len;
+    int r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len);
+    *out = 0;
+    if (r <= 0) return r;
+    if (olock__fake_streq(s, len, "NONE")) return 0;
+    if (olock__fake_streq(s, len, "TOTAL")) *out = 1;
+    else if (lenient || olock__fake_streq(s, len, "INDEXES")) *out = 2;
+    return 0;
+}
+
+static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, const char *units, int first)
+{
+    if (!mode) return 0;
+    if (olock__fake_puts(c, first ? "\"ConsumedCapacity\":{\"TableName\":" : ",\"ConsumedCapacity\":{\"TableName\":") < 0 ||
+        olock__fake_put_str(c, t->name, t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
+        olock__fake_puts(c, units) < 0)
+        return -1;
+    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_puts(c, units) < 0 ||
+                      olock__fake_puts(c, "}") < 0))
+        return -1;
+    return olock__fake_puts(c, "}");
+}
+
+/* A legacy (non-expression) parameter next to an expression one. */
+static int olock__fake_mixed(olock__fake_ctx *c, const char *legacy, const char *expr)
+{
+    return olock__fake_verror(c, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
+                              legacy, expr);
+}
+
+/* #name / :value keys: the marker and then one or more of [A-Za-z0-9_]. */
+static int olock__fake_valid_placeholder(const char *s, size_t len, char marker)
+{
+    size_t i;
+    if (len < 2 || s[0] != marker) return 0;
+    for (i = 1; i < len; i++) if (!olock__fake_is_word(s[i])) return 0;
+    return 1;
+}
+
+/* Checks ExpressionAttributeNames and ExpressionAttributeValues and converts the values.
+   `values_allowed` is 0 when the operation takes no value placeholders (GetItem). */
+static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, int any_expr, int value_expr,
+                                  const char *values_null, int values_allowed)
+{
+    const olock_json *names = olock__fake_get(c->body, "ExpressionAttributeNames");
+    const olock_json *values = values_allowed ? olock__fake_get(c->body, "ExpressionAttributeValues") : NULL;
+    const olock_json *m;
+    memset(sub, 0, sizeof(*sub));
+    if ((names && names->kind != OLOCK_JSON_OBJECT) || (values && values->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
+    if (names && !any_expr) return olock__fake_verror(c, "ExpressionAttributeNames can only be specified when using expressions");
+    if (values && !value_expr)
+        return olock__fake_verror(c, "ExpressionAttributeValues can only be specified when using expressions: %s", values_null);
+    if (names) {
+        if (names->count == 0) return olock__fake_verror(c, "ExpressionAttributeNames must not be empty");
+        for (m = names->first; m; m = m->next) {
+            if (m->key_len > OLOCK__FAKE_MAX_JSON_NAME) return olock__fake_shape(c);
+            if (m->key_len > OLOCK__FAKE_MAX_PLACEHOLDER)
+                return olock__fake_verror(c, "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %u",
+                                          (unsigned)m->key_len);
+            if (!olock__fake_valid_placeholder(m->key, m->key_len, '#'))
+                return olock__fake_verror(c, "ExpressionAttributeNames contains invalid key: Syntax error; key: \"%.*s\"",
+                                          (int)m->key_len, m->key);
+            if (m->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+            if (m->len == 0)
+                return olock__fake_verror(c, "ExpressionAttributeNames contains invalid value: Empty attribute name for key %.*s",
+                                          (int)m->key_len, m->key);
+            if (m->len > OLOCK__FAKE_MAX_NAME)
+                return olock__fake_verror(c, "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 bytes for key %.*s",
+                                          (int)m->key_len, m->key);
+        }
+        sub->names = names;
+        if (!(sub->name_used = (unsigned char *)olock__fake_alloc(c, names->count))) return -1;
+        memset(sub->name_used, 0, names->count);
+    }
+    if (values) {
+        if (values->count == 0) return olock__fake_verror(c, "ExpressionAttributeValues must not be empty");
+        for (m = values->first; m; m = m->next) {
+            if (m->key_len > OLOCK__FAKE_MAX_JSON_NAME) return olock__fake_shape(c);
+            if (m->key_len > OLOCK__FAKE_MAX_PLACEHOLDER)
+                return olock__fake_verror(c, "ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;");
+            if (!olock__fake_valid_placeholder(m->key, m->key_len, ':'))
+                return olock__fake_verror(c, "ExpressionAttributeValues contains invalid key: Syntax error; key: \"%.*s\"",
+                                          (int)m->key_len, m->key);
+        }
+        sub->values_json = values;
+    }
+    return 0;
+}
+
+/* Converts ExpressionAttributeValues (DynamoDB Local does it after checking the key). */
+static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub)
+{
+    const olock_json *values = sub->values_json, *m;
+    int r;
+    if (values) {
+        if (!(sub->values = olock__fake_newval(c->a, OLOCK_TYPE_M))) return olock__fake_oom(c);
+        for (m = values->first; m; m = m->next) {
+            olock_value *v;
+            if (m->kind == OLOCK_JSON_NULL) return olock__fake_shape(c);
+            c->keep_scale = 1;
+            r = olock__fake_av(c, m, &v, 1);
+            c->keep_scale = 0;
+            if (r < 0) {
+                /* DynamoDB Local wraps the value's own message */
+                if (c->err_type && !c->oom) {
+                    char *inner = c->err_msg;
+                    c->err_type = NULL;
+                    olock__fake_verror(c, "ExpressionAttributeValues contains invalid value: %s for key %.*s", inner,
+                                       (int)m->key_len, m->key);
+                }
+                return -1;
+            }
+            v->key = m->key;
+            v->key_len = m->key_len;
+            olock__fake_append(sub->values, v);
+        }
+        if (!(sub->value_used = (unsigned char *)olock__fake_alloc(c, values->count))) return -1;
+        memset(sub->value_used, 0, values->count);
+    }
+    return 0;
+}
+
+/* "Value provided in ExpressionAttribute... unused in expressions: keys: {#a, #b}" (sorted). */
+static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const char **keys, size_t *lens, size_t n)
+{
+    olock_buf b;
+    size_t i, j;
+    for (i = 1; i < n; i++) {   /* insertion sort by bytes */
+        const char *k = keys[i];
+        size_t l = lens[i];
+        for (j = i; j > 0 && olock__fake_bytes_cmp(keys[j - 1], lens[j - 1], k, l, 0) > 0; j--) {
+            keys[j] = keys[j - 1];
+            lens[j] = lens[j - 1];
+        }
+        keys[j] = k;
+        lens[j] = l;
+    }
+    olock_buf_init(&b, &c->f->alloc);
+    for (i = 0; i < n; i++) {
+        if ((i && olock_buf_append(&b, ", ", 2) != OLOCK_OK) || olock_buf_append(&b, keys[i], lens[i]) != OLOCK_OK) {
+            olock_buf_free(&b);
+            return olock__fake_oom(c);
+        }
+    }
+    olock__fake_verror(c, "Value provided in %s unused in expressions: keys: {%.*s}", what, (int)b.len, b.data);
+    olock_buf_free(&b);
+    return -1;
+}
+
+static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub)
+{
+    const char **keys;
+    size_t *lens, n = 0, i;
+    if (sub->names) {
+        const olock_json *m;
+        if (!(keys = (const char **)olock__fake_alloc(c, sub->names->count * sizeof(*keys))) ||
+            !(lens = (size_t *)olock__fake_alloc(c, sub->names->count * sizeof(*lens))))
+            return -1;
+        for (i = 0, m = sub->names->first; m; m = m->next, i++)
+            if (!sub->name_used[i]) { keys[n] = m->key; lens[n++] = m->key_len; }
+        if (n) return olock__fake_unused_keys(c, "ExpressionAttributeNames", keys, lens, n);
+    }
+    if (sub->values) {
+        const olock_value *m;
+        if (!(keys = (const char **)olock__fake_alloc(c, sub->values->count * sizeof(*keys))) ||
+            !(lens = (size_t *)olock__fake_alloc(c, sub->values->count * sizeof(*lens))))
+            return -1;
+        for (i = 0, m = sub->values->first; m; m = m->next, i++)
+            if (!sub->value_used[i]) { keys[n] = m->key; lens[n++] = m->key_len; }
+        if (n) return olock__fake_unused_keys(c, "ExpressionAttributeValues", keys, lens, n);
+    }
+    return 0;
+}
+
+/* Checks a key attribute's value against the table's schema. */
+static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v)
+{
+    if (v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
+        return olock__fake_verror(c, "Invalid attribute value type");
+    if (v->type != k->type) return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for key");
+    if (v->len == 0 && v->type != OLOCK_TYPE_N)
+        return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+                                  v->type == OLOCK_TYPE_S ? "string" : "binary", k->name);
+    return 0;
+}
+
+/* The key attributes of secondary indexes, where an item has them. */
+static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update)
+{
+    size_t i, k;
+    for (i = 0; i < t->index_count; i++) {
+        const olock__fake_index *x = &t->indexes[i];
+        for (k = 0; k < x->key_count; k++) {
+            const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+            if (!v) continue;
+            if (v->type != x->key[k].type)
+                return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for Index Key");
+            if (v->len == 0 && v->type != OLOCK_TYPE_N) {
+                const char *what = v->type == OLOCK_TYPE_S ? "string" : "binary";
+                if (update)
+                    return olock__fake_verror(c, "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty %s value.",
+                                              what);
+                return olock__fake_verror(c, "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                                          what, x->name, x->key[k].name);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The key attributes of an Item (PutItem). */
+static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item,
+                                const olock_value **hk, const olock_value **rk)
+{
+    size_t i;
+    const olock_value *v[2] = { NULL, NULL };
+    for (i = 0; i < t->key_count; i++)
+        if (!(v[i] = olock__fake_map_get(item, t->key[i].name, t->key[i].len)))
+            return olock__fake_verror(c, "One of the required keys was not given a value");
+    for (i = 0; i < t->key_count; i++)
+        if (olock__fake_check_key_value(c, &t->key[i], v[i]) < 0) return -1;
+    for (i = 0; i < t->key_count; i++)
+        if (olock__fake_value_size(v[i]) > (i == 0 ? 2048u : 1024u))
+            return olock__fake_verror(c, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
+    *hk = v[0];
+    *rk = v[1];
+    return 0;
+}
+
+/* The Key parameter of GetItem, DeleteItem and UpdateItem. */
+static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *t, olock_value **key,
+                                   const olock_value **hk, const olock_value **rk)
+{
+    const olock_json *kj = olock__fake_get(c->body, "Key");
+    if (!kj) return olock__fake_verror(c, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
+    if (olock__fake_av_map(c, kj, key, 1) < 0) return -1;
+    if ((*key)->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
+    return olock__fake_item_key(c, t, *key, hk, rk);
+}
+
+/* The stored item for a key (NULL when absent). */
+static const olock_value *olock__fake_old_item(const olock__fake_table *t, const olock_value *hk, const olock_value *rk,
+                                               olock__fake_entry **entry, olock__fake_part **part)
+{
+    olock__fake_part *p = olock__fake_part_find(t, hk);
+    olock__fake_entry *en = NULL;
+    if (p) {
+        int found;
+        size_t i = olock__fake_entry_pos(p, rk, &found);
+        if (found) en = &p->items[i];
+    }
+    if (entry) *entry = en;
+    if (part) *part = p;
+    return en ? en->item->root : NULL;
+}
+
+static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *old, int all_old)
+{
+    olock__fake_err(c, 400, OLOCK__FAKE_NS "ConditionalCheckFailedException", "%s", "The conditional request failed");
+    if (all_old && old) c->err_item = old;
+    return -1;
+}
+
+/* Stores an olock_item built by the request; destroys it when the store cannot take it. */
+static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size)
+{
+    olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk);
+    if (!p) {
+        olock_item_destroy(it);
+        return olock__fake_oom(c);
+    }
+    olock__fake_store(t, p, it, size);
+    return 0;
+}
+
+/* Copies a finished item into its own olock_item and stores it. */
+static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, const olock_value *item, size_t size)
+{
+    olock_fake *f = c->f;
+    olock__fake_part *p = olock__fake_part_reserve(f, t, hk);
+    olock_item *it = NULL;
+    olock_value *root;
+    if (!p) return olock__fake_oom(c);
+    if (olock_item_create(&f->alloc, &it) != OLOCK_OK || !(root = olock__fake_copy(olock_item_arena(it), item))) {
+        olock_item_destroy(it);
+        olock__fake_part_drop_if_empty(f, t, p);
+        return olock__fake_oom(c);
+    }
+    root->key = NULL;
+    root->key_len = 0;
+    it->root = root;
+    olock__fake_store(t, p, it, size);
+    return 0;
+}
+
+/* Compiles ConditionExpression when present (NULL with no error when absent). */
+static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_expr **out)
+{
+    const char *s;
+    size_t len;
+    int r = olock__fake_get_str(c, c->body, "ConditionExpression", &s, &len);
+    *out = NULL;
+    if (r <= 0) return r;
+    return (*out = olock__fake_compile(c, sub, "ConditionExpression", s, len, OLOCK__FAKE_E_CONDITION)) ? 0 : -1;
+}
+
+/* ---- legacy parameters: Expected, AttributesToGet, AttributeUpdates --------------------------- */
+
+/* Evaluates the pre-expression `Expected` map (ConditionalOperator AND or OR) on `old`:
+   1 holds, 0 fails, -1 error. */
+static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old)
+{
+    const olock_json *exp = olock__fake_get(c->body, "Expected"), *m;
+    const char *cop;
+    size_t clen;
+    int use_or = 0, any = 0, all = 1, r;
+    if (!exp) return 1;
+    if (exp->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if ((r = olock__fake_get_str(c, c->body, "ConditionalOperator", &cop, &clen)) < 0) return -1;
+    if (r && olock__fake_streq(cop, clen, "OR")) use_or = 1;
+    for (m = exp->first; m; m = m->next) {
+        const olock_value *v = old ? olock__fake_map_get(old, m->key, m->key_len) : NULL;
+        const olock_json *val = olock__fake_get(m, "Value"), *list = olock__fake_get(m, "AttributeValueList"), *e;
+        const olock_value *args[2] = { NULL, NULL };
+        olock_value *x;
+        const char *op;
+        size_t oplen, nargs = 0;
+        int exists = 1, has_exists, holds;
+        if (m->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        if ((has_exists = olock__fake_get_bool(c, m, "Exists", &exists)) < 0) return -1;
+        if (!has_exists) exists = 1;
+        if ((r = olock__fake_get_str(c, m, "ComparisonOperator", &op, &oplen)) < 0) return -1;
+        if (r == 0) op = NULL;
+        if (val) { if (olock__fake_av(c, val, &x, 1) < 0) return -1; args[0] = x; nargs = 1; }
+        if (list && list->kind == OLOCK_JSON_ARRAY) {
+            for (e = list->first; e && nargs < 2; e = e->next) {
+                if (olock__fake_av(c, e, &x, 1) < 0) return -1;
+                args[nargs++] = x;
+            }
+        }
+        if (!op) holds = exists ? (v && args[0] && olock__fake_equal(v, args[0])) : v == NULL;
+        else if (olock__fake_streq(op, oplen, "NULL")) holds = v == NULL;
+        else if (olock__fake_streq(op, oplen, "NOT_NULL")) holds = v != NULL;
+        else if (!args[0]) holds = 0;
+        else if (olock__fake_streq(op, oplen, "EQ")) holds = v && olock__fake_equal(v, args[0]);
+        else if (olock__fake_streq(op, oplen, "NE")) holds = !(v && olock__fake_equal(v, args[0]));
+        else if (olock__fake_streq(op, oplen, "BEGINS_WITH"))
+            holds = v && v->type == args[0]->type && (v->type == OLOCK_TYPE_S || v->type == OLOCK_TYPE_B) &&
+                    args[0]->len <= v->len && memcmp(v->str, args[0]->str, args[0]->len) == 0;
+        else if (olock__fake_streq(op, oplen, "CONTAINS")) holds = v && olock__fake_contains(v, args[0]);
+        else if (olock__fake_streq(op, oplen, "NOT_CONTAINS")) holds = v && !olock__fake_contains(v, args[0]);
+        else if (olock__fake_streq(op, oplen, "IN")) {
+            holds = 0;
+            for (e = list ? list->first : NULL; e && v; e = e->next) {
+                if (olock__fake_av(c, e, &x, 1) < 0) return -1;
+                if (olock__fake_equal(v, x)) holds = 1;
+            }
+        } else if (!olock__fake_ordered(v, args[0])) holds = 0;
+        else {
+            int cmp = olock__fake_scalar_cmp(v, args[0]);
+            if (olock__fake_streq(op, oplen, "LT")) holds = cmp < 0;
+            else if (olock__fake_streq(op, oplen, "LE")) holds = cmp <= 0;
+            else if (olock__fake_streq(op, oplen, "GT")) holds = cmp > 0;
+            else if (olock__fake_streq(op, oplen, "GE")) holds = cmp >= 0;
+            else if (olock__fake_streq(op, oplen, "BETWEEN"))
+                holds = args[1] && olock__fake_ordered(v, args[1]) && cmp >= 0 && olock__fake_scalar_cmp(v, args[1]) <= 0;
+            else return olock__fake_verror(c, "Comparison type does not exist in DynamoDB");
+        }
+        any |= holds;
+        all &= holds;
+    }
+    return use_or ? any : all;
+}
+
+/* AttributesToGet: the named top-level attributes. */
+static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const olock_value *item, const olock_json *names)
+{
+    olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
+    const olock_json *n;
+    if (!out) { c->oom = 1; return NULL; }
+    if (names->kind != OLOCK_JSON_ARRAY) { olock__fake_shape(c); return NULL; }
+    for (n = names->first; n; n = n->next) {
+        const olock_value *v;
+        olock_value *x;
+        if (n->kind != OLOCK_JSON_STRING) { olock__fake_shape(c); return NULL; }
+        if (!(v = olock__fake_map_get(item, n->str, n->len)) || olock__fake_map_get(out, n->str, n->len)) continue;
+        if (!(x = olock__fake_copy(c->a, v))) { c->oom = 1; return NULL; }
+        olock__fake_append(out, x);
+    }
+    return out;
+}
+
+/* AttributeUpdates, turned into the actions of an update expression so that the same code
+   applies them: PUT is SET, DELETE without a value is REMOVE, ADD and DELETE stay. */
+static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const olock_json *au)
+{
+    olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(*e));
+    const olock_json *m;
+    size_t n = 0;
+    if (!e) return NULL;
+    if (au->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+    memset(e, 0, sizeof(*e));
+    e->c = c;
+    e->what = "UpdateExpression";
+    e->kind = OLOCK__FAKE_E_UPDATE;
+    if (!(e->acts = (olock__fake_action *)olock__fake_alloc(c, (au->count + 1) * sizeof(*e->acts)))) return NULL;
+    for (m = au->first; m; m = m->next) {
+        olock__fake_action *a = &e->acts[n];
+        const olock_json *val = olock__fake_get(m, "Value");
+        const char *act = "PUT";
+        size_t alen = 3;
+        olock_value *v = NULL;
+        int r;
+        if (m->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+        if ((r = olock__fake_get_str(c, m, "Action", &act, &alen)) < 0) return NULL;
+        if (r == 0) { act = "PUT"; alen = 3; }
+        if (val && olock__fake_av(c, val, &v, 1) < 0) return NULL;
+        memset(a, 0, sizeof(*a));
+        if (!(a->path = (olock__fake_node *)olock__fake_alloc(c, sizeof(olock__fake_node)))) return NULL;
+        memset(a->path, 0, sizeof(*a->path));
+        if (!(a->path->els = (olock__fake_pel *)olock__fake_alloc(c, sizeof(olock__fake_pel)))) return NULL;
+        memset(a->path->els, 0, sizeof(*a->path->els));
+        a->path->kind = OLOCK__FAKE_N_PATH;
+        a->path->nels = 1;
+        a->path->els[0].name = m->key;
+        a->path->els[0].name_len = m->key_len;
+        if (olock__fake_streq(act, alen, "PUT")) a->clause = OLOCK__FAKE_T_SET;
+        else if (olock__fake_streq(act, alen, "ADD")) a->clause = OLOCK__FAKE_T_ADD;
+        else if (olock__fake_streq(act, alen, "DELETE")) a->clause = v ? OLOCK__FAKE_T_DELETE : OLOCK__FAKE_T_REMOVE;
+        else { olock__fake_verror(c, "Member must satisfy enum value set: [ADD, DELETE, PUT]"); return NULL; }
+        if (a->clause != OLOCK__FAKE_T_REMOVE) {
+            if (!v) { olock__fake_verror(c, "Only DELETE action is allowed when no attribute value is specified"); return NULL; }
+            if (!(a->value = (olock__fake_node *)olock__fake_alloc(c, sizeof(olock__fake_node)))) return NULL;
+            memset(a->value, 0, sizeof(*a->value));
+            a->value->kind = OLOCK__FAKE_N_VALUE;
+            a->value->value = v;
+        }
+        n++;
+    }
+    e->nacts = n;
+    return e;
+}
+
+/* ---- item operations ------------------------------------------------------------------------ */
+
+static int olock__fake_op_get_item(olock__fake_ctx *c)
+{
+    olock__fake_table *t;
+    olock__fake_subst sub;
+    olock__fake_expr *proj = NULL;
+    olock_value *key;
+    const olock_value *hk, *rk, *item;
+    const char *ps;
+    size_t plen;
+    int consistent = 0, cap, has_proj, r;
+    if (!(t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
+    if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) return -1;
+    if (has_proj && olock__fake_get(c->body, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
+    if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) return -1;
+    if (!t) return olock__fake_no_table(c);
+    if ((r = olock__fake_get_bool(c, c->body, "ConsistentRead", &consistent)) < 0) return -1;
+    if (olock__fake_return_capacity(c, 1, &cap) < 0) return -1;
+    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
+    if (has_proj && !(proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
+        return -1;
+    if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    item = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    if (olock__fake_puts(c, "{") < 0) return -1;
+    if (item) {
+        const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
+        const olock_value *out = proj ? olock__fake_project(c, item, proj)
+                                      : atg ? olock__fake_attributes_to_get(c, item, atg) : item;
+        if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
+    }
+    if (olock__fake_write_capacity(c, t, cap, consistent ? "1.0" : "0.5", item == NULL) < 0) return -1;
+    return olock__fake_puts(c, "}");
+}
+
+/* The checks PutItem, UpdateItem and DeleteItem share, up to the table lookup. */
+static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, int allow_updates, int *rv, int *all_old,
+                                     int *cap, int lenient)
+{
+    if (!(*t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
+    if (olock__fake_return_values(c, allow_updates, rv) < 0) return -1;
+    if (olock__fake_return_on_failure(c, all_old) < 0) return -1;
+    if (olock__fake_return_capacity(c, lenient, cap) < 0) return -1;
+    if (olock__fake_get(c->body, "ConditionExpression")) {
+        if (olock__fake_get(c->body, "Expected")) return olock__fake_mixed(c, "Expected", "ConditionExpression");
+        if (olock__fake_get(c->body, "ConditionalOperator")) return olock__fake_mixed(c, "ConditionalOperator", "ConditionExpression");
+    }
+    return 0;
+}
+
+static int olock__fake_op_put_item(olock__fake_ctx *c)
+{
+    olock__fake_table *t;
+    olock__fake_subst sub;
+    olock__fake_expr *cond = NULL;
+    const olock_json *ij;
+    olock_value *item;
+    const olock_value *hk, *rk, *old;
+    int rv, all_old, cap, has_cond, r;
+    size_t size;
+    if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
+    if (!(ij = olock__fake_get(c->body, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
+    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
+    if (!t) return olock__fake_no_table(c);
+    if (olock__fake_av_map(c, ij, &item, 1) < 0) return -1;
+    if (olock__fake_item_key(c, t, item, &hk, &rk) < 0) return -1;
+    if (olock__fake_check_index_keys(c, t, item, 0) < 0) return -1;
+    if (olock__fake_subst_values(c, &sub) < 0) return -1;
+    if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
+    if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    size = olock__fake_item_size(item);
+    if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
+    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
+    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
+    if (c->oom) return -1;
+    /* the response is written before the swap: `old` dies with it */
+    if (olock__fake_puts(c, "{") < 0) return -1;
+    if (rv == OLOCK__FAKE_RV_ALL_OLD && old &&
+        (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0))
+        return -1;
+    if (olock__fake_write_capacity(c, t, cap, "1.0", !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
+        return -1;
+    return olock__fake_commit(c, t, hk, item, size);
+}
+
+static int olock__fake_op_delete_item(olock__fake_ctx *c)
+{
+    olock__fake_table *t;
+    olock__fake_subst sub;
+    olock__fake_expr *cond = NULL;
+    olock__fake_entry *en;
+    olock__fake_part *part;
+    olock_value *key;
+    const olock_value *hk, *rk, *old;
+    int rv, all_old, cap, has_cond, wrote = 0, r;
+    if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 1) < 0) return -1;
+    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
+    if (!t) return olock__fake_no_table(c);
+    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
+    if (olock__fake_subst_values(c, &sub) < 0) return -1;
+    if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
+    if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    old = olock__fake_old_item(t, hk, rk, &en, &part);
+    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
+    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
+    if (c->oom) return -1;
+    if (olock__fake_puts(c, "{") < 0) return -1;
+    if (rv == OLOCK__FAKE_RV_ALL_OLD && old) {
+        if (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0) return -1;
+        wrote = 1;
+    }
+    /* DynamoDB Local reports the consumed capacity of a delete that found nothing, asked or not */
+    if (!cap && !old) cap = 1;
+    if (olock__fake_write_capacity(c, t, cap, "1.0", !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
+    if (old) olock__fake_erase(c->f, t, part, en);
+    return 0;
+}
+
+static int olock__fake_op_update_item(olock__fake_ctx *c)
+{
+    olock__fake_table *t;
+    olock__fake_subst sub;
+    olock__fake_expr *cond = NULL, *upd = NULL;
+    olock_value *key, *item;
+    olock_item *it = NULL;
+    const olock_value *hk, *rk, *old, *attrs = NULL;
+    const char *us;
+    size_t ulen, i, size;
+    int rv, all_old, cap, has_cond, has_upd, r;
+    if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
+    if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
+    if (has_upd && olock__fake_get(c->body, "AttributeUpdates")) return olock__fake_mixed(c, "AttributeUpdates", "UpdateExpression");
+    if (has_upd && olock__fake_get(c->body, "Expected") && !olock__fake_get(c->body, "ConditionExpression"))
+        return olock__fake_mixed(c, "Expected", "UpdateExpression");
+    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    if (olock__fake_subst_init(c, &sub, has_cond || has_upd, has_cond || has_upd, "UpdateExpression and ConditionExpression are null", 1) < 0)
+        return -1;
+    if (!t) return olock__fake_no_table(c);
+    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
+    if (olock__fake_subst_values(c, &sub) < 0) return -1;
+    if (has_upd && !(upd = olock__fake_compile(c, &sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE))) return -1;
+    if (!has_upd && olock__fake_get(c->body, "AttributeUpdates") &&
+        !(upd = olock__fake_attribute_updates(c, olock__fake_get(c->body, "AttributeUpdates"))))
+        return -1;
+    if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
+    if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    if (upd) {
+        for (i = 0; i < upd->nacts; i++) {
+            const olock__fake_pel *el = &upd->acts[i].path->els[0];
+            size_t k;
+            for (k = 0; k < t->key_count; k++)
+                if (el->name_len == t->key[k].len && memcmp(el->name, t->key[k].name, el->name_len) == 0)
+                    return olock__fake_verror(c, "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
+                                              t->key[k].name);
+        }
+    }
+    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
+    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
+    if (c->oom) return -1;
+    /* the new item is built straight in the olock_item that will replace the old one: a
+       copy of the old item (or of the key alone), then the actions */
+    if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
+    if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
+    item->key = NULL;
+    item->key_len = 0;
+    it->root = item;
+    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old, item, upd) < 0) goto fail;
+    if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+    if (olock__fake_check_index_keys(c, t, item, 1) < 0) goto fail;
+    size = olock__fake_item_size(item);
+    if (size > OLOCK__FAKE_MAX_ITEM) {
+        olock__fake_verror(c, "Item size to update has exceeded the maximum allowed size");
+        goto fail;
+    }
+    switch (rv) {
+    case OLOCK__FAKE_RV_ALL_OLD: attrs = old; break;
+    case OLOCK__FAKE_RV_ALL_NEW: attrs = item; break;
+    case OLOCK__FAKE_RV_UPDATED_OLD: attrs = upd ? olock__fake_updated(c, old, upd) : NULL; break;
+    case OLOCK__FAKE_RV_UPDATED_NEW: attrs = upd ? olock__fake_updated(c, item, upd) : NULL; break;
+    default: break;
+    }
+    if (c->oom) goto fail;
+    if (attrs && attrs->count == 0) attrs = NULL;
+    if (olock__fake_puts(c, "{") < 0) goto fail;
+    if (attrs && (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, attrs) < 0)) goto fail;
+    if (olock__fake_write_capacity(c, t, cap, "1.0", attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
+    return olock__fake_commit_item(c, t, hk, it, size);
+fail_oom:
+    c->oom = 1;
+fail:
+    olock_item_destroy(it);
+    return -1;
+}
+
+/* ---- dispatch: X-Amz-Target to operation ---------------------------------------------------- */
+
+typedef int (*olock__fake_op_fn)(olock__fake_ctx *c);
+
+static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len)
+{
+    static const struct { const char *name; olock__fake_op_fn fn; } ops[] = {
+        { "GetItem", olock__fake_op_get_item },
+        { "PutItem", olock__fake_op_put_item },
+        { "UpdateItem", olock__fake_op_update_item },
+        { "DeleteItem", olock__fake_op_delete_item },
+        { "CreateTable", olock__fake_op_create_table },
+        { "DescribeTable", olock__fake_op_describe_table },
+        { "DeleteTable", olock__fake_op_delete_table },
+        { "ListTables", olock__fake_op_list_tables },
+        { "UpdateTable", olock__fake_op_update_table }
+        /* Extension point (part 2): Query, Scan, BatchGetItem, BatchWriteItem,
+           TransactGetItems, TransactWriteItems. */
+    };
+    size_t i;
+    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (olock__fake_streq(name, len, ops[i].name)) return ops[i].fn;
+    return NULL;
+}
+
+static int olock__fake_header_is(const char *name, const char *want)
+{
+    size_t i;
+    for (i = 0; name[i] && want[i]; i++) {
+        char a = name[i], b = want[i];
+        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+        if (a != b) return 0;
+    }
+    return name[i] == 0 && want[i] == 0;
+}
+
+/* Runs one request: fills c->status and c->out, or leaves an error in c. */
+static void olock__fake_handle(olock__fake_ctx *c, const olock_http_request *req)
+{
+    static const char prefix[] = "DynamoDB_20120810.";
+    const char *target = NULL;
+    size_t i, tlen;
+    olock__fake_op_fn fn;
+    olock_json *body = NULL;
+    olock_json_limits lim;
+    for (i = 0; i < req->header_count; i++)
+        if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
+    if (!target) { olock__fake_shape(c); return; }
+    tlen = strlen(target);
+    if (tlen < sizeof(prefix) - 1 || memcmp(target, prefix, sizeof(prefix) - 1) != 0) {
+        olock__fake_err(c, 400, OLOCK__FAKE_NS "InvalidAction", "%s",
+                        "The action or operation requested is invalid. Verify that the action is typed correctly.");
+        return;
+    }
+    fn = olock__fake_find_op(target + sizeof(prefix) - 1, tlen - (sizeof(prefix) - 1));
+    if (!fn) {
+        olock__fake_err(c, 400, OLOCK__FAKE_NS "UnknownOperationException", "%s", "An unknown operation was requested.");
+        return;
+    }
+    lim.max_bytes = 0;
+    lim.max_depth = 256;   /* deeper than DynamoDB's 32 levels, so our own check reports it */
+    {
+        olock_result r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
+        if (r == OLOCK_ERR_NOMEM) { c->oom = 1; return; }
+        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return; }
+    }
+    c->body = body;
+    c->status = 200;
+    fn(c);
+}
+
+/* Replaces whatever the operation wrote with the error body DynamoDB Local sends. */
+static int olock__fake_write_error(olock__fake_ctx *c)
+{
+    olock_buf_clear(c->out);
+    c->oom = 0;
+    if (olock__fake_puts(c, "{\"__type\":") < 0 || olock__fake_put_str(c, c->err_type, strlen(c->err_type)) < 0 ||
+        olock__fake_puts(c, ",\"Message\":") < 0 || olock__fake_put_str(c, c->err_msg, c->err_len) < 0)
+        return -1;
+    if (c->err_item && (olock__fake_puts(c, ",\"Item\":") < 0 || olock__fake_write_map_cap(c, c->err_item, 16) < 0)) return -1;
+    return olock__fake_puts(c, "}");
+}
+
+static olock_result olock__fake_send(void *user, const olock_http_request *req, olock_http_response *res)
+{
+    static const char oom_body[] = "{\"__type\":\"" OLOCK__FAKE_NS "InternalServerError\",\"Message\":\"Internal server error\"}";
+    olock_fake *f = (olock_fake *)user;
+    olock__fake_ctx c;
+    const char *body;
+    size_t len;
+    char crc[24];
+    int n;
+    olock_result r;
+    if (!f || !req || !res) return OLOCK_ERR_INVALID_ARG;
+    olock__fake_mutex_lock(&f->mu);
+    f->clock++;
+    olock_arena_reset(&f->arena);
+    olock_buf_clear(&f->out);
+    memset(&c, 0, sizeof(c));
+    c.f = f;
+    c.a = &f->arena;
+    c.out = &f->out;
+    olock__fake_handle(&c, req);
+    if (!c.oom && c.err_type && olock__fake_write_error(&c) < 0) c.oom = 1;
+    if (c.oom) {
+        c.status = 500;
+        body = oom_body;
+        len = sizeof(oom_body) - 1;
+    } else {
+        body = f->out.data ? f->out.data : "";
+        len = f->out.len;
+    }
+    n = (int)olock__fake_u64_text(olock_crc32(0, body, len), crc);
+    res->status = c.status;
+    r = olock_http_response_add_header(res, "Content-Type", 12, "application/x-amz-json-1.0", 26);
+    if (r == OLOCK_OK) r = olock_http_response_add_header(res, "x-amz-crc32", 11, crc, (size_t)n);
+    if (r == OLOCK_OK) r = olock_http_response_append(res, body, len);
+    olock__fake_mutex_unlock(&f->mu);
+    return r;
+}
+
+/* ---- public API ----------------------------------------------------------------------------- */
+
+OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void)
+{
+    olock_fake_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    return cfg;
+}
+
+OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, olock_fake **out)
+{
+    olock_allocator al;
+    olock_fake *f;
+    if (!out) return OLOCK_ERR_INVALID_ARG;
+    if (cfg && cfg->allocator.malloc_fn) {
+        if (!cfg->allocator.realloc_fn || !cfg->allocator.free_fn) return OLOCK_ERR_INVALID_ARG;
+        al = cfg->allocator;
+    } else {
+        al.ctx = NULL;
+        al.malloc_fn = olock__fake_std_malloc;
+        al.realloc_fn = olock__fake_std_realloc;
+        al.free_fn = olock__fake_std_free;
+    }
+    if (!(f = (olock_fake *)olock__fake_malloc(&al, sizeof(*f)))) return OLOCK_ERR_NOMEM;
+    memset(f, 0, sizeof(*f));
+    f->alloc = al;
+    if (olock__fake_mutex_init(&f->mu) != 0) {
+        olock__fake_free(&al, f, sizeof(*f));
+        return OLOCK_ERR_NOMEM;
+    }
+    olock_arena_init(&f->arena, &f->alloc);
+    olock_buf_init(&f->out, &f->alloc);
+    *out = f;
+    return OLOCK_OK;
+}
+
+OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f)
+{
+    olock_transport t;
+    t.user = f;
+    t.send = olock__fake_send;
+    t.destroy = NULL;
+    return t;
+}
+
+OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
+{
+    olock_allocator al;
+    size_t i;
+    if (!f) return;
+    for (i = 0; i < f->table_count; i++) olock__fake_table_free(f, f->tables[i]);
+    olock__fake_free(&f->alloc, f->tables, f->table_cap * sizeof(*f->tables));
+    olock_arena_free(&f->arena);
+    olock_buf_free(&f->out);
+    olock__fake_mutex_destroy(&f->mu);
+    al = f->alloc;
+    olock__fake_free(&al, f, sizeof(*f));
+}
+
+#endif /* OLOCK_FAKE_IMPLEMENTATION */

@@ -1,0 +1,564 @@
+/* The versioned engine: versioned put/update/delete, the read-modify-write loop, retries and
+   backoff, ambiguous outcomes, the item cache, non-blocking tasks and a concurrency test, all
+   on the in-process fake behind a fault-injecting transport with a virtual clock. */
+#define OLOCK_IMPLEMENTATION
+#define OLOCK_FAKE_IMPLEMENTATION
+#include "olock.h"
+#include "olock_fake.h"
+#include "olock_test.h"
+#include <pthread.h>
+
+/* ---- a fault-injecting transport in front of the fake ------------------------------------- */
+
+typedef enum fault {
+    F_NONE, F_THROTTLE, F_500, F_NOT_SENT, F_LOST_AFTER_APPLY, F_COMPETE
+} fault;
+
+typedef struct faulty {
+    olock_transport inner;
+    fault script[32];              /* faults for the next requests, in order */
+    int script_len, script_pos;
+    unsigned p_throttle, p_500, p_lost; /* random faults, percent */
+    uint64_t rng;
+    int requests, faults;
+    /* F_COMPETE: another client that bumps the counter just before this request */
+    olock_client *competitor;
+    const char *table;
+    const olock_value *key;
+} faulty;
+
+static uint64_t next_rand(uint64_t *s) { *s ^= *s << 13; *s ^= *s >> 7; *s ^= *s << 17; return *s; }
+
+static olock_mutation add_one(void *user, olock_item *it, int exists);
+
+static olock_result faulty_canned(olock_http_response *res, int status, const char *body) {
+    res->status = status;
+    return olock_http_response_append(res, body, strlen(body));
+}
+
+static olock_result faulty_send(void *user, const olock_http_request *req, olock_http_response *res) {
+    faulty *f = (faulty *)user;
+    fault k = F_NONE;
+    olock_result r;
+    f->requests++;
+    if (f->script_pos < f->script_len) k = f->script[f->script_pos++];
+    else if (f->p_throttle + f->p_500 + f->p_lost) {
+        unsigned roll = (unsigned)(next_rand(&f->rng) % 100);
+        if (roll < f->p_throttle) k = F_THROTTLE;
+        else if (roll < f->p_throttle + f->p_500) k = F_500;
+        else if (roll < f->p_throttle + f->p_500 + f->p_lost) k = F_LOST_AFTER_APPLY;
+    }
+    if (k != F_NONE) f->faults++;
+    switch (k) {
+    case F_THROTTLE:
+        return faulty_canned(res, 400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\",\"message\":\"Rate exceeded\"}");
+    case F_500:
+        return faulty_canned(res, 500, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\",\"message\":\"Internal server error\"}");
+    case F_NOT_SENT:
+        return OLOCK_ERR_NOT_SENT;
+    case F_LOST_AFTER_APPLY:
+        r = f->inner.send(f->inner.user, req, res);
+        olock_http_response_reset(res);
+        return r == OLOCK_OK ? OLOCK_ERR_MAYBE_SENT : r;
+    case F_COMPETE:
+        if (f->competitor) { olock_error ce; olock_result crc = olock_update(f->competitor, f->table, f->key, add_one, NULL, NULL, &ce); if (crc) fprintf(stderr, "competitor: %d %s\n", crc, ce.message); }
+        break;
+    case F_NONE: break;
+    }
+    return f->inner.send(f->inner.user, req, res);
+}
+
+/* Virtual clock: sleeping advances it, so backoff costs no real time and is observable. */
+typedef struct vclock { uint64_t now; uint64_t slept; int sleeps; uint64_t rnd; } vclock;
+static uint64_t v_now(void *u) { return ((vclock *)u)->now; }
+static void v_sleep(void *u, uint64_t ms) { vclock *v = (vclock *)u; v->now += ms; v->slept += ms; v->sleeps++; }
+static uint64_t v_random(void *u) { return next_rand(&((vclock *)u)->rnd); }
+
+typedef struct attempts_seen { int n; int conflicts; int throttles; uint64_t max_delay; } attempts_seen;
+static attempts_seen g_seen;
+static void on_attempt(void *u, const olock_attempt *a) {
+    (void)u;
+    g_seen.n++;
+    if (a->outcome == OLOCK_CONFLICT) g_seen.conflicts++;
+    if (a->outcome == OLOCK_ERR_THROTTLED) g_seen.throttles++;
+    if (a->delay_ms > g_seen.max_delay) g_seen.max_delay = a->delay_ms;
+}
+
+static olock_fake *g_fake;
+static vclock g_clock;
+
+static olock_client *make_client(faulty *f, unsigned cache) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    memset(f, 0, sizeof *f);
+    f->inner = olock_fake_transport(g_fake);
+    f->rng = 12345;
+    cfg.transport.user = f;
+    cfg.transport.send = faulty_send;
+    cfg.hook_user = &g_clock;
+    cfg.now_ms = v_now;
+    cfg.sleep_ms = v_sleep;
+    cfg.random_u64 = v_random;
+    cfg.on_attempt = on_attempt;
+    cfg.cache_entries = cache;
+    if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return NULL;
+    return c;
+}
+
+static void create_table(olock_client *c, const char *name) {
+    olock_create_table_request ct;
+    memset(&ct, 0, sizeof ct);
+    ct.table = name; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
+    CHECK(olock_create_table(c, &ct, NULL, NULL) == OLOCK_OK);
+}
+
+static olock_arena g_arena;
+static olock_value *key_of(const char *id) {
+    olock_value *k = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, k, "id", 2, olock_value_new_s(&g_arena, id, strlen(id)));
+    return k;
+}
+
+/* Reads attribute `name` of item `id` as an integer through a plain GetItem; -1 if absent. */
+static int64_t read_n(olock_client *c, const char *table, const char *id, const char *name) {
+    olock_item_request r;
+    olock_response res;
+    int64_t v = -1;
+    memset(&r, 0, sizeof r);
+    r.table = table; r.key = key_of(id); r.consistent_read = 1;
+    if (olock_get_item(c, &r, &res, NULL) != OLOCK_OK || !res.item) return -1;
+    if (olock_value_get_i64(olock_map_get(res.item, name, strlen(name)), &v) != OLOCK_OK) return -1;
+    return v;
+}
+
+/* mutate: counter = counter + 1 */
+static olock_mutation add_one(void *user, olock_item *it, int exists) {
+    int64_t n = 0;
+    (void)user;
+    if (exists) olock_item_get_i64(it, "counter", &n);
+    return olock_item_set_i64(it, "counter", n + 1) == OLOCK_OK ? OLOCK_MUTATE_WRITE : OLOCK_MUTATE_ABORT;
+}
+
+/* ---- versioned put / update / delete ------------------------------------------------------- */
+
+TEST(test_versioned_put_update_delete) {
+    faulty f;
+    olock_client *c = make_client(&f, 0);
+    olock_item_request r;
+    olock_write_result res;
+    olock_error e;
+    olock_value *item = key_of("p1"), *vals;
+    olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, 10));
+    create_table(c, "tab1");
+    memset(&r, 0, sizeof r);
+    r.table = "tab1"; r.item = item;
+    CHECK(olock_versioned_put(c, &r, 0, &res, &e) == OLOCK_OK);
+    CHECK_EQ_INT(res.version, 1);
+    CHECK_EQ_INT(res.requests, 1);
+    CHECK_EQ_INT(read_n(c, "tab1", "p1", "version"), 1);
+    CHECK(olock_versioned_put(c, &r, 0, &res, &e) == OLOCK_CONFLICT);     /* it exists now */
+    CHECK(res.item != NULL && res.version == 1);                            /* the stored item came back */
+    CHECK_EQ_STR(e.aws_type, "ConditionalCheckFailedException");
+    CHECK(olock_versioned_put(c, &r, 1, &res, &e) == OLOCK_OK && res.version == 2);
+    /* update with the caller's own expression, condition and maps */
+    memset(&r, 0, sizeof r);
+    vals = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, vals, ":g", 2, olock_value_new_i64(&g_arena, 5));
+    olock_map_put(&g_arena, vals, ":min", 4, olock_value_new_i64(&g_arena, 0));
+    r.table = "tab1"; r.key = key_of("p1"); r.update = "SET gold = gold + :g"; r.condition = "gold > :min"; r.values = vals;
+    CHECK(olock_versioned_update(c, &r, 2, &res, &e) == OLOCK_OK);
+    CHECK_EQ_INT(res.version, 3);
+    CHECK_EQ_INT(read_n(c, "tab1", "p1", "gold"), 15);
+    CHECK(olock_versioned_update(c, &r, 2, &res, &e) == OLOCK_CONFLICT);  /* stale */
+    CHECK_EQ_INT(read_n(c, "tab1", "p1", "gold"), 15);
+    r.update = "REMOVE nothing";                                           /* no SET clause of its own */
+    r.condition = NULL; r.values = NULL;
+    CHECK(olock_versioned_update(c, &r, 3, &res, &e) == OLOCK_OK && res.version == 4);
+    /* reserved placeholders are refused */
+    vals = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, vals, ":olock_x", 8, olock_value_new_i64(&g_arena, 5));
+    r.update = "SET gold = :olock_x"; r.values = vals;
+    CHECK(olock_versioned_update(c, &r, 4, &res, &e) == OLOCK_ERR_INVALID_ARG);
+    /* deletes are version-checked */
+    memset(&r, 0, sizeof r);
+    r.table = "tab1"; r.key = key_of("p1");
+    CHECK(olock_versioned_delete(c, &r, 3, &res, &e) == OLOCK_CONFLICT);
+    CHECK_EQ_INT(read_n(c, "tab1", "p1", "version"), 4);
+    CHECK(olock_versioned_delete(c, &r, 4, &res, &e) == OLOCK_OK && res.deleted);
+    CHECK_EQ_INT(read_n(c, "tab1", "p1", "version"), -1);
+    /* misuse */
+    r.update = "SET a = b";
+    CHECK(olock_versioned_delete(c, &r, 4, &res, &e) == OLOCK_ERR_INVALID_ARG);
+    olock_client_destroy(c);
+}
+
+TEST(test_permissive_and_start_at) {
+    faulty f;
+    olock_client *c;
+    olock_config cfg = olock_config_default();
+    olock_item_request r;
+    olock_write_result res;
+    olock_value *item = key_of("m1");
+    memset(&f, 0, sizeof f);
+    f.inner = olock_fake_transport(g_fake);
+    cfg.transport.user = &f; cfg.transport.send = faulty_send;
+    cfg.versioning.attribute = "rev"; cfg.versioning.start_at = 5; cfg.versioning.increment_by = 10;
+    cfg.versioning.permissive = 1;
+    CHECK(olock_client_create(&cfg, &c, NULL) == OLOCK_OK);
+    create_table(c, "tab2");
+    /* an item migrated from another mapper already says rev = 5 */
+    olock_map_put(&g_arena, item, "rev", 3, olock_value_new_i64(&g_arena, 5));
+    memset(&r, 0, sizeof r);
+    r.table = "tab2"; r.item = item;
+    CHECK(olock_put_item(c, &r, NULL, NULL) == OLOCK_OK);
+    CHECK(olock_versioned_put(c, &r, 5, &res, NULL) == OLOCK_OK);
+    CHECK_EQ_INT(res.version, 15);
+    CHECK_EQ_INT(read_n(c, "tab2", "m1", "rev"), 15);
+    olock_client_destroy(c);
+}
+
+/* ---- read-modify-write ---------------------------------------------------------------------- */
+
+typedef struct seed_writer { olock_client *other; int calls; } seed_writer;
+
+/* Writer 2 of the seed story: the first time it is called, writer 1 commits underneath it. */
+static olock_mutation seed_mutate(void *user, olock_item *it, int exists) {
+    seed_writer *w = (seed_writer *)user;
+    if (w->calls++ == 0) CHECK(olock_update(w->other, "tab3", key_of("seed"), add_one, NULL, NULL, NULL) == OLOCK_OK);
+    return add_one(NULL, it, exists);
+}
+
+TEST(test_seed_scenario) {
+    faulty f1, f2;
+    olock_client *c1 = make_client(&f1, 0), *c2 = make_client(&f2, 0);
+    olock_write_result res;
+    seed_writer w;
+    create_table(c1, "tab3");
+    CHECK(olock_update(c1, "tab3", key_of("seed"), add_one, NULL, &res, NULL) == OLOCK_OK);
+    CHECK_EQ_INT(res.version, 1);                                          /* both writers see version 1 */
+    w.other = c1; w.calls = 0;
+    CHECK(olock_update(c2, "tab3", key_of("seed"), seed_mutate, &w, &res, NULL) == OLOCK_OK);
+    CHECK_EQ_INT(res.version, 3);                                          /* writer 1 made 2, writer 2 made 3 */
+    CHECK_EQ_INT(res.conflicts, 1);
+    CHECK_EQ_INT(res.requests, 3);                                         /* GET, conflicting PUT, PUT: no re-GET */
+    CHECK_EQ_INT(w.calls, 2);
+    CHECK_EQ_INT(read_n(c1, "tab3", "seed", "counter"), 3);
+    olock_client_destroy(c1);
+    olock_client_destroy(c2);
+}
+
+static olock_mutation answer(void *user, olock_item *it, int exists) {
+    (void)it; (void)exists;
+    return *(olock_mutation *)user;
+}
+
+static olock_mutation change_key(void *user, olock_item *it, int exists) {
+    (void)user; (void)exists;
+    olock_item_set_s(it, "id", "other");
+    return OLOCK_MUTATE_WRITE;
+}
+
+TEST(test_mutate_answers) {
+    faulty f;
+    olock_client *c = make_client(&f, 0);
+    olock_write_result res;
+    olock_error e;
+    olock_mutation m;
+    create_table(c, "tab4");
+    CHECK(olock_update(c, "tab4", key_of("a"), add_one, NULL, &res, &e) == OLOCK_OK && res.version == 1 && res.changed);
+    CHECK(res.item && olock_map_get(res.item, "counter", 7) != NULL);
+    m = OLOCK_MUTATE_NO_CHANGE;
+    CHECK(olock_update(c, "tab4", key_of("a"), answer, &m, &res, &e) == OLOCK_OK && !res.changed && res.version == 1);
+    CHECK_EQ_INT(res.requests, 1);
+    m = OLOCK_MUTATE_ABORT;
+    CHECK(olock_update(c, "tab4", key_of("a"), answer, &m, &res, &e) == OLOCK_ERR_ABORTED);
+    CHECK(olock_update(c, "tab4", key_of("a"), change_key, NULL, &res, &e) == OLOCK_ERR_INVALID_ARG);
+    CHECK(strstr(e.message, "key attribute") != NULL);
+    m = OLOCK_MUTATE_DELETE;
+    CHECK(olock_update(c, "tab4", key_of("a"), answer, &m, &res, &e) == OLOCK_OK && res.deleted);
+    CHECK_EQ_INT(read_n(c, "tab4", "a", "counter"), -1);
+    CHECK(olock_update(c, "tab4", key_of("a"), answer, &m, &res, &e) == OLOCK_OK && !res.deleted);  /* nothing to delete */
+    CHECK(olock_update(c, "nope", key_of("a"), add_one, NULL, &res, &e) == OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.aws_type, "ResourceNotFoundException");
+    CHECK(olock_update(c, "tab4", key_of("a"), NULL, NULL, &res, &e) == OLOCK_ERR_INVALID_ARG);
+    olock_client_destroy(c);
+}
+
+TEST(test_conflict_budget) {
+    faulty f, fo;
+    olock_client *c = make_client(&f, 0), *other = make_client(&fo, 0);
+    olock_write_result res;
+    olock_error e;
+    int i;
+    create_table(c, "tab5");
+    /* every write of c is preceded by a competing write */
+    f.competitor = other; f.table = "tab5"; f.key = key_of("hot");
+    f.script[0] = F_NONE;                        /* the first GET */
+    for (i = 1; i < 32; i++) f.script[i] = F_COMPETE;
+    f.script_len = 32;
+    {
+        olock_result rc = olock_update(c, "tab5", key_of("hot"), add_one, NULL, &res, &e);
+        if (rc != OLOCK_ERR_TOO_MANY_CONFLICTS) fprintf(stderr, "  rc %d: %s\n", rc, e.message);
+        CHECK(rc == OLOCK_ERR_TOO_MANY_CONFLICTS);
+    }
+    CHECK_EQ_INT(res.conflicts, 10);
+    f.script_len = f.script_pos;                 /* no competitor for the read below */
+    CHECK_EQ_INT(read_n(c, "tab5", "hot", "counter"), 10);      /* only the competitor's writes */
+    olock_client_destroy(c);
+    olock_client_destroy(other);
+}
+
+/* ---- retries, backoff, ambiguous outcomes ---------------------------------------------------- */
+
+TEST(test_retries_and_backoff) {
+    faulty f;
+    olock_client *c = make_client(&f, 0);
+    olock_write_result res;
+    olock_error e;
+    uint64_t slept;
+    create_table(c, "tab6");
+    memset(&g_seen, 0, sizeof g_seen);
+    f.script[0] = F_THROTTLE; f.script[1] = F_500; f.script[2] = F_NOT_SENT; f.script_len = 3;
+    slept = g_clock.slept;
+    CHECK(olock_update(c, "tab6", key_of("r"), add_one, NULL, &res, &e) == OLOCK_OK);
+    CHECK_EQ_INT(res.retries, 3);
+    CHECK_EQ_INT(res.requests, 5);               /* GET x4 (3 failures), PUT */
+    CHECK_EQ_INT(g_seen.throttles, 1);
+    CHECK(g_clock.slept - slept <= 500 + 50 + 100); /* throttle base 500, then 25*2, 25*4 at most */
+    CHECK_EQ_INT(read_n(c, "tab6", "r", "counter"), 1);
+    /* the transient budget: 4 sends of one request */
+    f.script_pos = 0; f.script_len = 4;
+    f.script[0] = F_500; f.script[1] = F_500; f.script[2] = F_500; f.script[3] = F_500;
+    CHECK(olock_update(c, "tab6", key_of("r"), add_one, NULL, &res, &e) == OLOCK_ERR_TRANSIENT);
+    CHECK_EQ_INT(res.requests, 4);
+    CHECK_EQ_STR(e.aws_type, "InternalServerError");
+    CHECK_EQ_INT(e.http_status, 500);
+    olock_client_destroy(c);
+}
+
+TEST(test_deadline_and_quota) {
+    faulty f;
+    olock_client *c;
+    olock_config cfg = olock_config_default();
+    olock_write_result res;
+    olock_error e;
+    int i;
+    memset(&f, 0, sizeof f);
+    f.inner = olock_fake_transport(g_fake);
+    cfg.transport.user = &f; cfg.transport.send = faulty_send;
+    cfg.hook_user = &g_clock; cfg.now_ms = v_now; cfg.sleep_ms = v_sleep; cfg.random_u64 = v_random;
+    cfg.retry.deadline_ms = 1;
+    cfg.retry.throttle_base_ms = 1000;
+    cfg.retry.transient_attempts = 10;
+    cfg.retry.quota_capacity = 12;
+    CHECK(olock_client_create(&cfg, &c, NULL) == OLOCK_OK);
+    create_table(c, "tab7");
+    for (i = 0; i < 10; i++) f.script[i] = F_THROTTLE;
+    f.script_len = 10;
+    g_clock.rnd = 7;
+    CHECK(olock_update(c, "tab7", key_of("d"), add_one, NULL, &res, &e) == OLOCK_ERR_DEADLINE);
+    /* quota 12, cost 5 per retry: two retries, then the client stops retrying */
+    olock_client_destroy(c);
+    cfg.retry.deadline_ms = 0;
+    memset(&f, 0, sizeof f);
+    f.inner = olock_fake_transport(g_fake);
+    CHECK(olock_client_create(&cfg, &c, NULL) == OLOCK_OK);
+    for (i = 0; i < 10; i++) f.script[i] = F_500;
+    f.script_len = 10;
+    CHECK(olock_update(c, "tab7", key_of("d"), add_one, NULL, &res, &e) == OLOCK_ERR_TRANSIENT);
+    CHECK_EQ_INT(f.requests, 3);
+    CHECK(strstr(e.message, "quota") != NULL);
+    olock_client_destroy(c);
+}
+
+TEST(test_ambiguous_outcome_applied_once) {
+    faulty f;
+    olock_client *c = make_client(&f, 0);
+    olock_write_result res;
+    olock_error e;
+    olock_item_request r;
+    create_table(c, "tab8");
+    CHECK(olock_update(c, "tab8", key_of("x"), add_one, NULL, &res, &e) == OLOCK_OK);
+    /* GET ok, then the PUT is applied but its response lost: the resend meets a conflict
+       whose item carries our token, so the write is not applied a second time. */
+    f.script_pos = 0; f.script_len = 2;
+    f.script[0] = F_NONE; f.script[1] = F_LOST_AFTER_APPLY;
+    CHECK(olock_update(c, "tab8", key_of("x"), add_one, NULL, &res, &e) == OLOCK_OK);
+    CHECK_EQ_INT(res.ambiguous, 1);
+    CHECK_EQ_INT(res.conflicts, 0);
+    CHECK_EQ_INT(res.version, 2);
+    CHECK_EQ_INT(read_n(c, "tab8", "x", "counter"), 2);
+    /* lost response, and then a competing writer before the resend: our token is still in
+       the item's recent tokens, so it is recognised as applied. */
+    {
+        faulty fo;
+        olock_client *other = make_client(&fo, 0);
+        f.competitor = other; f.table = "tab8"; f.key = key_of("x");
+        f.script_pos = 0; f.script_len = 3;
+        f.script[0] = F_NONE; f.script[1] = F_LOST_AFTER_APPLY; f.script[2] = F_COMPETE;
+        CHECK(olock_update(c, "tab8", key_of("x"), add_one, NULL, &res, &e) == OLOCK_OK);
+        CHECK_EQ_INT(res.ambiguous, 1);
+        CHECK_EQ_INT(read_n(c, "tab8", "x", "counter"), 4);    /* ours once, the competitor's once */
+        olock_client_destroy(other);
+    }
+    /* lost response of a write that was not applied (dropped before the server): resend works */
+    f.script_pos = 0; f.script_len = 2;
+    f.script[0] = F_NONE; f.script[1] = F_NOT_SENT;
+    CHECK(olock_update(c, "tab8", key_of("x"), add_one, NULL, &res, &e) == OLOCK_OK);
+    CHECK_EQ_INT(res.ambiguous, 0);
+    CHECK_EQ_INT(read_n(c, "tab8", "x", "counter"), 5);
+    /* versioned put with a lost response */
+    memset(&r, 0, sizeof r);
+    r.table = "tab8"; r.item = key_of("y");
+    f.script_pos = 0; f.script_len = 1; f.script[0] = F_LOST_AFTER_APPLY;
+    CHECK(olock_versioned_put(c, &r, 0, &res, &e) == OLOCK_OK);
+    CHECK_EQ_INT(res.ambiguous, 1);
+    CHECK_EQ_INT(res.version, 1);
+    /* versioned delete with a lost response: the item is gone, that is success */
+    memset(&r, 0, sizeof r);
+    r.table = "tab8"; r.key = key_of("y");
+    f.script_pos = 0; f.script_len = 1; f.script[0] = F_LOST_AFTER_APPLY;
+    CHECK(olock_versioned_delete(c, &r, 1, &res, &e) == OLOCK_OK && res.deleted);
+    olock_client_destroy(c);
+}
+
+/* ---- item cache ------------------------------------------------------------------------------- */
+
+TEST(test_cache_one_request_per_update) {
+    faulty f, fo;
+    olock_client *c = make_client(&f, 8), *other = make_client(&fo, 0);
+    olock_write_result res;
+    int i, before;
+    create_table(c, "tab9");
+    CHECK(olock_update(c, "tab9", key_of("hot"), add_one, NULL, &res, NULL) == OLOCK_OK);
+    CHECK_EQ_INT(res.requests, 2);               /* cold: GET + PUT */
+    before = f.requests;
+    for (i = 0; i < 50; i++) olock_update(c, "tab9", key_of("hot"), add_one, NULL, &res, NULL);
+    CHECK_EQ_INT(f.requests - before, 50);       /* warm: one request per update */
+    /* someone else writes: the cached version is stale, the conflict brings the fresh item */
+    CHECK(olock_update(other, "tab9", key_of("hot"), add_one, NULL, &res, NULL) == OLOCK_OK);
+    CHECK(olock_update(c, "tab9", key_of("hot"), add_one, NULL, &res, NULL) == OLOCK_OK);
+    CHECK_EQ_INT(res.requests, 2);
+    CHECK_EQ_INT(res.conflicts, 1);
+    CHECK_EQ_INT(read_n(c, "tab9", "hot", "counter"), 53);
+    olock_client_destroy(c);
+    olock_client_destroy(other);
+}
+
+/* ---- non-blocking tasks --------------------------------------------------------------------- */
+
+TEST(test_tasks_interleaved) {
+    faulty f;
+    olock_client *c = make_client(&f, 0);
+    olock_task *t[4];
+    olock_transport fake = olock_fake_transport(g_fake);
+    int i, done = 0, rounds = 0, k;
+    create_table(c, "tab10");
+    for (i = 0; i < 4; i++) {
+        CHECK(olock_task_create(c, &t[i]) == OLOCK_OK);
+        CHECK(olock_task_begin_update(t[i], "tab10", key_of("shared"), add_one, NULL) == OLOCK_OK);
+    }
+    /* round-robin: each task sends its next request in turn, so they contend */
+    while (done < 4 && rounds < 1000) {
+        done = 0;
+        rounds++;
+        for (i = 0; i < 4; i++) {
+            const olock_http_request *req;
+            uint64_t wait;
+            olock_task_state s = olock_task_poll(t[i], 0, &req, &wait);
+            if (s == OLOCK_TASK_DONE) { done++; continue; }
+            if (s == OLOCK_TASK_SEND) olock_task_complete(t[i], fake.send(fake.user, req, olock_task_response(t[i])));
+        }
+    }
+    for (i = 0, k = 0; i < 4; i++) {
+        olock_write_result res;
+        if (olock_task_result(t[i], &res, NULL) == OLOCK_OK) k++;
+        olock_task_destroy(t[i]);
+    }
+    CHECK_EQ_INT(k, 4);
+    CHECK_EQ_INT(read_n(c, "tab10", "shared", "counter"), 4);
+    olock_client_destroy(c);
+}
+
+/* ---- concurrency: 8 threads x 1000 increments with faults ----------------------------------- */
+
+typedef struct worker { int id, n, ok; unsigned conflicts, ambiguous; } worker;
+
+static void *worker_main(void *arg) {
+    worker *w = (worker *)arg;
+    faulty f;
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_arena a;
+    olock_value *key;
+    int i;
+    memset(&f, 0, sizeof f);
+    f.inner = olock_fake_transport(g_fake);
+    f.rng = 1000u + (unsigned)w->id;
+    f.p_throttle = 10; f.p_500 = 5; f.p_lost = 5;
+    cfg.transport.user = &f; cfg.transport.send = faulty_send;
+    cfg.retry.base_ms = 1; cfg.retry.throttle_base_ms = 1; cfg.retry.cap_ms = 2;
+    cfg.retry.transient_attempts = 20;
+    cfg.retry.conflict_attempts = 1000;
+    cfg.retry.quota_capacity = 1000000;
+    if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return NULL;
+    olock_arena_init(&a, NULL);
+    key = olock_value_new_container(&a, OLOCK_TYPE_M);
+    olock_map_put(&a, key, "id", 2, olock_value_new_s(&a, "counter", 7));
+    for (i = 0; i < w->n; i++) {
+        olock_write_result res;
+        if (olock_update(c, "tabc", key, add_one, NULL, &res, NULL) == OLOCK_OK) {
+            w->ok++;
+            w->conflicts += res.conflicts;
+            w->ambiguous += res.ambiguous;
+        }
+    }
+    olock_arena_free(&a);
+    olock_client_destroy(c);
+    return NULL;
+}
+
+TEST(test_concurrent_increments_with_faults) {
+    faulty f;
+    olock_client *c = make_client(&f, 0);
+    pthread_t th[8];
+    worker w[8];
+    int i, ok = 0;
+    unsigned conflicts = 0, ambiguous = 0;
+    const char *n = getenv("OLOCK_TEST_INCREMENTS");
+    int per = n ? atoi(n) : 1000;
+    create_table(c, "tabc");
+    for (i = 0; i < 8; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].id = i; w[i].n = per;
+        pthread_create(&th[i], NULL, worker_main, &w[i]);
+    }
+    for (i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        ok += w[i].ok; conflicts += w[i].conflicts; ambiguous += w[i].ambiguous;
+    }
+    CHECK_EQ_INT(ok, 8 * per);
+    CHECK_EQ_INT(read_n(c, "tabc", "counter", "counter"), 8 * per);    /* no lost, no double update */
+    CHECK(ambiguous > 0);
+    printf("concurrency: %d updates, %u conflicts, %u ambiguous outcomes settled\n", ok, conflicts, ambiguous);
+    olock_client_destroy(c);
+}
+
+int main(void) {
+    olock_arena_init(&g_arena, NULL);
+    if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
+    RUN(test_versioned_put_update_delete);
+    RUN(test_permissive_and_start_at);
+    RUN(test_seed_scenario);
+    RUN(test_mutate_answers);
+    RUN(test_conflict_budget);
+    RUN(test_retries_and_backoff);
+    RUN(test_deadline_and_quota);
+    RUN(test_ambiguous_outcome_applied_once);
+    RUN(test_cache_one_request_per_update);
+    RUN(test_tasks_interleaved);
+    RUN(test_concurrent_increments_with_faults);
+    olock_fake_destroy(g_fake);
+    olock_arena_free(&g_arena);
+    return TEST_MAIN_END();
+}

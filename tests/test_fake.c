@@ -1,0 +1,464 @@
+/* test_fake.c - unit tests of backends/olock_fake.h, through olock's client and raw JSON.
+   Ends with "N passed, N failed"; exit status 1 on any failure. */
+#define OLOCK_IMPLEMENTATION
+#define OLOCK_FAKE_IMPLEMENTATION
+#include "olock.h"
+#include "backends/olock_fake.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef _WIN32
+#include <pthread.h>
+#endif
+
+static int passed, failed;
+static const char *current;
+
+#define CHECK(cond) do { if (!(cond)) { printf("FAIL %s: %s:%d: %s\n", current, __FILE__, __LINE__, #cond); return 1; } } while (0)
+
+/* ---- raw requests through the transport ---------------------------------------------------- */
+
+typedef struct reply {
+    int status;
+    char body[65536];
+    size_t len;
+    char crc[32];
+} reply;
+
+static olock_result send_raw(olock_fake *f, const char *op, const char *body, reply *out)
+{
+    olock_transport t = olock_fake_transport(f);
+    olock_http_header h[2];
+    olock_http_request req;
+    olock_http_response res;
+    char target[96];
+    const char *crc;
+    olock_result r;
+    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
+    h[0].name = "Content-Type"; h[0].value = "application/x-amz-json-1.0";
+    h[1].name = "x-amz-target"; h[1].value = target;   /* header names are case-insensitive */
+    memset(&req, 0, sizeof(req));
+    req.method = "POST";
+    req.url = "http://127.0.0.1/";
+    req.headers = h;
+    req.header_count = 2;
+    req.body = body;
+    req.body_len = strlen(body);
+    olock_http_response_init(&res, NULL, 0);
+    r = t.send(t.user, &req, &res);
+    out->status = res.status;
+    out->len = res.body.len < sizeof(out->body) - 1 ? res.body.len : sizeof(out->body) - 1;
+    if (out->len) memcpy(out->body, res.body.data, out->len);
+    out->body[out->len] = 0;
+    crc = olock_http_response_header(&res, "x-amz-crc32");
+    snprintf(out->crc, sizeof(out->crc), "%s", crc ? crc : "");
+    olock_http_response_free(&res);
+    return r;
+}
+
+static int has(const reply *r, const char *text) { return strstr(r->body, text) != NULL; }
+
+static const char *TABLE =
+    "{\"TableName\":\"tbl\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
+
+static const char *TABLE2 =
+    "{\"TableName\":\"tb2\",\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"}],"
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"h\",\"AttributeType\":\"B\"},{\"AttributeName\":\"r\",\"AttributeType\":\"N\"}],"
+    "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":3,\"WriteCapacityUnits\":4}}";
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static int test_tables(void)
+{
+    olock_fake *f = NULL;
+    reply r;
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 200);
+    CHECK(has(&r, "\"TableStatus\":\"ACTIVE\"") && has(&r, "\"BillingMode\":\"PAY_PER_REQUEST\""));
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 400 && has(&r, "ResourceInUseException"));
+    CHECK(send_raw(f, "CreateTable", TABLE2, &r) == OLOCK_OK && r.status == 200 && has(&r, "\"ReadCapacityUnits\":3"));
+    CHECK(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\",\"tbl\"]}") == 0);
+    CHECK(send_raw(f, "ListTables", "{\"Limit\":1}", &r) == OLOCK_OK &&
+          strcmp(r.body, "{\"TableNames\":[\"tb2\"],\"LastEvaluatedTableName\":\"tb2\"}") == 0);
+    CHECK(send_raw(f, "DescribeTable", "{\"TableName\":\"nope\"}", &r) == OLOCK_OK && r.status == 400 &&
+          has(&r, "\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\""));
+    CHECK(send_raw(f, "DescribeTable", "{\"TableName\":\"a\"}", &r) == OLOCK_OK && has(&r, "com.amazon.coral.validate#ValidationException"));
+    CHECK(send_raw(f, "DeleteTable", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 200);
+    CHECK(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\"]}") == 0);
+    CHECK(send_raw(f, "Query", "{}", &r) == OLOCK_OK && r.status == 400 && has(&r, "UnknownOperationException"));
+    olock_fake_destroy(f);
+    return 0;
+}
+
+static int test_crc_and_headers(void)
+{
+    olock_fake *f = NULL;
+    reply r;
+    char want[32];
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    snprintf(want, sizeof(want), "%lu", (unsigned long)olock_crc32(0, r.body, r.len));
+    CHECK(strcmp(r.crc, want) == 0);
+    CHECK(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}}}", &r) == OLOCK_OK && strcmp(r.body, "{}") == 0);
+    CHECK(strcmp(r.crc, "2745614147") == 0);   /* DynamoDB Local's x-amz-crc32 of "{}" */
+    olock_fake_destroy(f);
+    return 0;
+}
+
+static int test_items_raw(void)
+{
+    olock_fake *f = NULL;
+    reply r;
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"00012.50\"},"
+                                 "\"ss\":{\"SS\":[\"b\",\"a\"]},\"m\":{\"M\":{\"l\":{\"L\":[{\"N\":\"1\"},{\"B\":\"AQI=\"}]}}}}}", &r) == OLOCK_OK);
+    CHECK(r.status == 200 && strcmp(r.body, "{}") == 0);
+    CHECK(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"n, m.l[1], ss\"}", &r) == OLOCK_OK);
+    /* byte for byte what DynamoDB Local answers (its HashMap order, sorted set, plain number) */
+    CHECK(strcmp(r.body, "{\"Item\":{\"ss\":{\"SS\":[\"a\",\"b\"]},\"m\":{\"M\":{\"l\":{\"L\":[{\"B\":\"AQI=\"}]}}},\"n\":{\"N\":\"12.5\"}}}") == 0);
+    /* conditions */
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"attribute_not_exists(pk)\","
+                                 "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}", &r) == OLOCK_OK);
+    CHECK(r.status == 400 && has(&r, "ConditionalCheckFailedException") && has(&r, "\"Item\":{") && has(&r, "\"pk\":{\"S\":\"a\"}"));
+    CHECK(send_raw(f, "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"n BETWEEN :lo AND :hi AND contains(ss, :a)\","
+                                    "\"ExpressionAttributeValues\":{\":lo\":{\"N\":\"12\"},\":hi\":{\"N\":\"13\"},\":a\":{\"S\":\"a\"}},\"ReturnValues\":\"ALL_OLD\"}", &r) == OLOCK_OK);
+    CHECK(r.status == 200 && has(&r, "\"Attributes\":"));
+    /* validation errors with DynamoDB Local's text */
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"data = :v\","
+                                 "\"ExpressionAttributeValues\":{\":v\":{\"N\":\"1\"}}}", &r) == OLOCK_OK);
+    CHECK(strcmp(r.body, "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"Invalid ConditionExpression: "
+                         "Attribute name is a reserved keyword; reserved keyword: data\"}") == 0);
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"a == :v\","
+                                 "\"ExpressionAttributeValues\":{\":v\":{\"N\":\"1\"}}}", &r) == OLOCK_OK);
+    CHECK(has(&r, "Syntax error; token: \\\"=\\\", near: \\\"== :v\\\""));
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"N\":\"1e126\"}}}", &r) == OLOCK_OK);
+    CHECK(has(&r, "Number overflow"));
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"SS\":[]}}}", &r) == OLOCK_OK);
+    CHECK(has(&r, "An string set  may not be empty"));
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"nope\",\"Item\":{\"pk\":{\"S\":\"a\"}}}", &r) == OLOCK_OK && has(&r, "ResourceNotFoundException"));
+    CHECK(send_raw(f, "PutItem", "not json", &r) == OLOCK_OK && r.status == 500);
+    olock_fake_destroy(f);
+    return 0;
+}
+
+static int test_updates_raw(void)
+{
+    olock_fake *f = NULL;
+    reply r;
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},"
+                                    "\"UpdateExpression\":\"SET l = list_append(if_not_exists(l, :e), :x), c = if_not_exists(c, :z) + :one ADD s :s\","
+                                    "\"ExpressionAttributeValues\":{\":e\":{\"L\":[]},\":x\":{\"L\":[{\"S\":\"p\"},{\"S\":\"q\"}]},\":z\":{\"N\":\"0\"},"
+                                    "\":one\":{\"N\":\"1\"},\":s\":{\"NS\":[\"3\",\"1\"]}},\"ReturnValues\":\"ALL_NEW\"}", &r) == OLOCK_OK);
+    CHECK(r.status == 200 && has(&r, "\"c\":{\"N\":\"1\"}") && has(&r, "\"s\":{\"NS\":[\"1\",\"3\"]}"));
+    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"REMOVE l[0] DELETE s :s\","
+                                    "\"ExpressionAttributeValues\":{\":s\":{\"NS\":[\"1\"]}},\"ReturnValues\":\"UPDATED_NEW\"}", &r) == OLOCK_OK);
+    CHECK(strcmp(r.body, "{\"Attributes\":{\"l\":{\"L\":[{\"S\":\"q\"}]},\"s\":{\"NS\":[\"3\"]}}}") == 0);
+    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET c = :big + :big\","
+                                    "\"ExpressionAttributeValues\":{\":big\":{\"N\":\"99999999999999999999999999999999999999\"}}}", &r) == OLOCK_OK);
+    CHECK(r.status == 400 && has(&r, "precision up to 38 digits"));
+    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET pk = :v\","
+                                    "\"ExpressionAttributeValues\":{\":v\":{\"S\":\"b\"}}}", &r) == OLOCK_OK);
+    CHECK(has(&r, "Cannot update attribute pk. This attribute is part of the key"));
+    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET m.x = :v\","
+                                    "\"ExpressionAttributeValues\":{\":v\":{\"S\":\"b\"}}}", &r) == OLOCK_OK);
+    CHECK(has(&r, "The document path provided in the update expression is invalid for update"));
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* 400 KB as DynamoDB counts it: attribute names plus values. */
+static int test_item_size(void)
+{
+    olock_fake *f = NULL;
+    reply r;
+    size_t n = 409600 - 2 - 1 - 1, i;   /* pk + "a" + x */
+    char *body = (char *)malloc(n + 200);
+    CHECK(body && olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    for (i = 0; i < 2; i++) {
+        size_t len = n + i, k;
+        int m = snprintf(body, 200, "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"S\":\"");
+        for (k = 0; k < len; k++) body[m + k] = 'z';
+        snprintf(body + m + len, 200, "\"}}}");
+        CHECK(send_raw(f, "PutItem", body, &r) == OLOCK_OK);
+        CHECK(i == 0 ? r.status == 200 : (r.status == 400 && has(&r, "Item size has exceeded the maximum allowed size")));
+    }
+    free(body);
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* ---- through the client ---------------------------------------------------------------------- */
+
+static int test_client(void)
+{
+    olock_fake *f = NULL;
+    olock_client *c = NULL;
+    olock_config cfg = olock_config_default();
+    olock_create_table_request ct;
+    olock_item_request req;
+    olock_response resp;
+    olock_error err;
+    olock_arena a;
+    olock_value *key, *item, *vals, *names;
+    int64_t v = 0;
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    cfg.transport = olock_fake_transport(f);
+    CHECK(olock_client_create(&cfg, &c, &err) == OLOCK_OK);
+    memset(&ct, 0, sizeof(ct));
+    ct.table = "players";
+    ct.hash_key = "id";
+    ct.hash_type = OLOCK_TYPE_S;
+    CHECK(olock_create_table(c, &ct, &resp, &err) == OLOCK_OK);
+    CHECK(olock_describe_table(c, "players", &resp, &err) == OLOCK_OK);
+
+    olock_arena_init(&a, NULL);
+    key = olock_value_new_container(&a, OLOCK_TYPE_M);
+    CHECK(key && olock_map_put(&a, key, "id", 2, olock_value_new_s(&a, "p7", 2)) == OLOCK_OK);
+    item = olock_value_copy(&a, key);
+    CHECK(item && olock_map_put(&a, item, "version", 7, olock_value_new_i64(&a, 1)) == OLOCK_OK);
+    names = olock_value_new_container(&a, OLOCK_TYPE_M);
+    CHECK(names && olock_map_put(&a, names, "#v", 2, olock_value_new_s(&a, "version", 7)) == OLOCK_OK);
+
+    /* first write: attribute_not_exists */
+    memset(&req, 0, sizeof(req));
+    req.table = "players";
+    req.item = item;
+    req.condition = "attribute_not_exists(#v)";
+    req.names = names;
+    CHECK(olock_put_item(c, &req, &resp, &err) == OLOCK_OK);
+    /* the same again is a conflict, with the old item returned */
+    req.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
+    CHECK(olock_put_item(c, &req, &resp, &err) == OLOCK_CONFLICT);
+    CHECK(strcmp(err.aws_type, "ConditionalCheckFailedException") == 0 && resp.item != NULL);
+
+    /* versioned update */
+    vals = olock_value_new_container(&a, OLOCK_TYPE_M);
+    CHECK(vals && olock_map_put(&a, vals, ":expected", 9, olock_value_new_i64(&a, 1)) == OLOCK_OK);
+    CHECK(olock_map_put(&a, vals, ":one", 4, olock_value_new_i64(&a, 1)) == OLOCK_OK);
+    memset(&req, 0, sizeof(req));
+    req.table = "players";
+    req.key = key;
+    req.update = "SET #v = #v + :one";
+    req.condition = "#v = :expected";
+    req.names = names;
+    req.values = vals;
+    req.return_values = OLOCK_RV_ALL_NEW;
+    CHECK(olock_update_item(c, &req, &resp, &err) == OLOCK_OK);
+    CHECK(resp.item && olock_value_get_i64(olock_map_get(resp.item, "version", 7), &v) == OLOCK_OK && v == 2);
+    CHECK(olock_update_item(c, &req, &resp, &err) == OLOCK_CONFLICT);   /* stale :expected */
+
+    memset(&req, 0, sizeof(req));
+    req.table = "players";
+    req.key = key;
+    req.consistent_read = 1;
+    CHECK(olock_get_item(c, &req, &resp, &err) == OLOCK_OK && resp.item != NULL);
+    req.consistent_read = 0;
+    req.return_values = OLOCK_RV_ALL_OLD;
+    CHECK(olock_delete_item(c, &req, &resp, &err) == OLOCK_OK);
+    req.return_values = OLOCK_RV_OMIT;
+    CHECK(olock_get_item(c, &req, &resp, &err) == OLOCK_OK && resp.item == NULL);
+    CHECK(olock_delete_table(c, "players", &resp, &err) == OLOCK_OK);
+    CHECK(olock_describe_table(c, "players", &resp, &err) == OLOCK_ERR_SERVICE);
+    CHECK(strcmp(err.aws_type, "ResourceNotFoundException") == 0);
+    olock_arena_free(&a);
+    olock_client_destroy(c);
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* ---- determinism ------------------------------------------------------------------------------- */
+
+static int test_deterministic(void)
+{
+    static const char *const ops[][2] = {
+        { "CreateTable", NULL },
+        { "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"1\"}}}" },
+        { "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"ADD n :o\",\"ExpressionAttributeValues\":{\":o\":{\"N\":\"2\"}},\"ReturnValues\":\"ALL_NEW\"}" },
+        { "DescribeTable", "{\"TableName\":\"tbl\"}" },
+    };
+    olock_fake *f1 = NULL, *f2 = NULL;
+    reply r1, r2;
+    size_t i;
+    CHECK(olock_fake_create(NULL, &f1) == OLOCK_OK && olock_fake_create(NULL, &f2) == OLOCK_OK);
+    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        const char *body = ops[i][1] ? ops[i][1] : TABLE;
+        CHECK(send_raw(f1, ops[i][0], body, &r1) == OLOCK_OK && send_raw(f2, ops[i][0], body, &r2) == OLOCK_OK);
+        CHECK(r1.status == r2.status && strcmp(r1.body, r2.body) == 0);
+    }
+    olock_fake_destroy(f1);
+    olock_fake_destroy(f2);
+    return 0;
+}
+
+/* ---- failing allocator: every allocation can fail, nothing leaks or crashes --------------- */
+
+typedef struct counting {
+    long countdown;                /* fail when it reaches 0; < 0 never */
+    size_t live;
+    long failures;
+} counting;
+
+static void *c_malloc(void *ctx, size_t n)
+{
+    counting *k = (counting *)ctx;
+    void *p;
+    if (k->countdown == 0) { k->failures++; return NULL; }
+    if (k->countdown > 0) k->countdown--;
+    p = malloc(n);
+    if (p) k->live += n;
+    return p;
+}
+
+static void *c_realloc(void *ctx, void *p, size_t old, size_t n)
+{
+    counting *k = (counting *)ctx;
+    void *q;
+    if (k->countdown == 0) { k->failures++; return NULL; }
+    if (k->countdown > 0) k->countdown--;
+    q = realloc(p, n);
+    if (q) k->live = k->live - old + n;
+    return q;
+}
+
+static void c_free(void *ctx, void *p, size_t n)
+{
+    counting *k = (counting *)ctx;
+    if (p) k->live -= n;
+    free(p);
+}
+
+static int test_failing_allocator(void)
+{
+    static const char *const ops[][2] = {
+        { "CreateTable", NULL },
+        { "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"1\"},\"l\":{\"L\":[{\"S\":\"x\"}]}}}" },
+        { "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET n = n + :o, l = list_append(l, :l)\","
+                        "\"ConditionExpression\":\"n = :o\",\"ExpressionAttributeValues\":{\":o\":{\"N\":\"1\"},\":l\":{\"L\":[{\"S\":\"y\"}]}},\"ReturnValues\":\"ALL_NEW\"}" },
+        { "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"}},\"ConditionExpression\":\"attribute_exists(pk)\",\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}" },
+        { "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"l[1], n\"}" },
+        { "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ReturnValues\":\"ALL_OLD\"}" },
+        { "DeleteTable", "{\"TableName\":\"tbl\"}" },
+        { "CreateTable", "{\"TableName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                         "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"N\"}],"
+                         "\"BillingMode\":\"PAY_PER_REQUEST\",\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
+                         "\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"x\",\"y\"]}}]}" },
+        { "UpdateItem", "{\"TableName\":\"gsi\",\"Key\":{\"pk\":{\"S\":\"k\"}},\"UpdateExpression\":\"SET g = :g ADD s :s\","
+                        "\"ExpressionAttributeValues\":{\":g\":{\"N\":\"1\"},\":s\":{\"SS\":[\"b\",\"a\"]}},\"ReturnValues\":\"UPDATED_NEW\"}" },
+        { "UpdateTable", "{\"TableName\":\"gsi\",\"DeletionProtectionEnabled\":true}" },
+    };
+    long n;
+    int saw_500 = 0;
+    for (n = 0; n < 1000; n++) {
+        counting k;
+        olock_fake_config cfg = olock_fake_config_default();
+        olock_fake *f = NULL;
+        size_t i;
+        int complete = 1;
+        k.countdown = n;
+        k.live = 0;
+        k.failures = 0;
+        cfg.allocator.ctx = &k;
+        cfg.allocator.malloc_fn = c_malloc;
+        cfg.allocator.realloc_fn = c_realloc;
+        cfg.allocator.free_fn = c_free;
+        if (olock_fake_create(&cfg, &f) != OLOCK_OK) { CHECK(k.live == 0); continue; }
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+            reply r;
+            olock_result res = send_raw(f, ops[i][0], ops[i][1] ? ops[i][1] : TABLE, &r);
+            CHECK(res == OLOCK_OK);
+            CHECK(r.status == 200 || r.status == 400 || r.status == 500);
+            if (r.status == 500) { saw_500 = 1; CHECK(has(&r, "InternalServerError")); complete = 0; }
+        }
+        olock_fake_destroy(f);
+        if (k.live != 0) printf("  allocation %ld failing leaves %lu bytes\n", n, (unsigned long)k.live);
+        CHECK(k.live == 0);
+        if (complete && k.failures == 0) break;   /* past the last allocation */
+    }
+    CHECK(saw_500);
+    CHECK(n > 20 && n < 1000);   /* every allocation point was failed once, and the run ended */
+    return 0;
+}
+
+/* ---- threads: conditional writes are atomic ------------------------------------------------ */
+
+#ifndef _WIN32
+#define THREADS 4
+#define ROUNDS 300
+
+static void *worker(void *arg)
+{
+    olock_fake *f = (olock_fake *)arg;
+    int done = 0;
+    long tries = 0;
+    while (done < ROUNDS && tries < 1000000) {
+        reply r;
+        char body[512];
+        const char *p;
+        long cur;
+        tries++;
+        send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}},\"ConsistentRead\":true}", &r);
+        p = strstr(r.body, "\"n\":{\"N\":\"");
+        if (!p) continue;
+        cur = strtol(p + 10, NULL, 10);
+        snprintf(body, sizeof(body),
+                 "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}},\"UpdateExpression\":\"SET n = :new\","
+                 "\"ConditionExpression\":\"n = :old\",\"ExpressionAttributeValues\":{\":new\":{\"N\":\"%ld\"},\":old\":{\"N\":\"%ld\"}}}",
+                 cur + 1, cur);
+        send_raw(f, "UpdateItem", body, &r);
+        if (r.status == 200) done++;
+    }
+    return NULL;
+}
+
+static int test_threads(void)
+{
+    olock_fake *f = NULL;
+    pthread_t th[THREADS];
+    reply r;
+    int i;
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"ctr\"},\"n\":{\"N\":\"0\"}}}", &r) == OLOCK_OK);
+    for (i = 0; i < THREADS; i++) CHECK(pthread_create(&th[i], NULL, worker, f) == 0);
+    for (i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    CHECK(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}}}", &r) == OLOCK_OK);
+    {
+        char want[64];
+        snprintf(want, sizeof(want), "\"n\":{\"N\":\"%d\"}", THREADS * ROUNDS);
+        CHECK(has(&r, want));
+    }
+    olock_fake_destroy(f);
+    return 0;
+}
+#endif
+
+/* ---- runner -------------------------------------------------------------------------------- */
+
+static void run(const char *name, int (*fn)(void))
+{
+    current = name;
+    if (fn() == 0) passed++; else failed++;
+}
+
+int main(void)
+{
+    run("tables", test_tables);
+    run("crc_and_headers", test_crc_and_headers);
+    run("items_raw", test_items_raw);
+    run("updates_raw", test_updates_raw);
+    run("item_size", test_item_size);
+    run("client", test_client);
+    run("deterministic", test_deterministic);
+    run("failing_allocator", test_failing_allocator);
+#ifndef _WIN32
+    run("threads", test_threads);
+#endif
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
