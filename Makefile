@@ -95,5 +95,8 @@ deps:
 fuzz:
 	@bash tests/fuzz.sh build
 
+bench:
+	@CC="$(CC)" bash bench/run.sh
+
 clean:
 	rm -rf $(BUILD)

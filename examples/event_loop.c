@@ -101,6 +101,7 @@ int main(void) {
                 s[i].ready_at = g_now + wait;
             } else {
                 olock_write_result res;
+                memset(&res, 0, sizeof res);
                 if (olock_task_result(s[i].task, &res, NULL) == OLOCK_OK) ok++;
                 requests += res.requests;
                 conflicts += res.conflicts;

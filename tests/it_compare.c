@@ -1,0 +1,434 @@
+/* it_compare.c - the conformance corpus against the live DynamoDB Local, and the fake against both.
+
+   usage: it_compare [URL] [CORPUS_DIR] [-v]
+   (URL defaults to $OLOCK_IT_DDBLOCAL_URL, CORPUS_DIR to tests/conformance; -v prints every
+   mismatch instead of the first 25)
+
+   The server must be a DynamoDB Local of our own: every case starts from an empty server, so
+   this program deletes EVERY table before the first case and after each case.
+
+   For each case of tests/conformance/{tables,items,conditions,updates}.jsonl (format in
+   tests/conformance/README.md), each step's request body becomes one HTTP request, signed with
+   olock's SigV4 signer, and that very request goes to DynamoDB Local (olock_curl transport) and
+   to an in-process fake (backends/olock_fake.h, a fresh one per case). Two tests per case:
+     drift  every live answer equals the recorded one (status and body), so the corpus still
+            describes the server it claims to describe;
+     fake   every answer of the fake equals the live answer (status and body).
+   Bodies compare as JSON: object members in any order, arrays in order, JSON numbers by
+   value. Table metadata that varies per run (CreationDateTime, TableArn, ... inside Table /
+   TableDescription, the README's list) must be present on both sides but is not compared;
+   a recorded "<ignored>" likewise. __type and Message are part of the body, so compared.
+
+   Prints one line per file with the counts, then "N passed, N failed". */
+#define _POSIX_C_SOURCE 200809L
+#define OLOCK_IMPLEMENTATION
+#define OLOCK_CURL_IMPLEMENTATION
+#define OLOCK_FAKE_IMPLEMENTATION
+#include "olock.h"
+#include "olock_curl.h"
+#include "olock_fake.h"
+#include "olock_test.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SHOW_CHARS 300
+static int g_verbose;
+static int g_shown;
+
+/* ---- requests: one signed HTTP request, sent to both ----------------------------------------- */
+
+static olock_transport g_live;     /* curl to DynamoDB Local */
+static olock_transport g_fake;     /* the current case's fake; send == NULL: live only */
+static olock_sigv4_signer g_signer;
+static char g_url[256], g_host[128];
+static olock_http_response g_live_res, g_fake_res;
+static olock_result g_live_rc, g_fake_rc;
+
+/* Sends `body` as DynamoDB_20120810.<op>, signed (SigV4, as olock's client signs) to the live
+   server and, byte for byte the same request, to the fake. 0 when it could not be built or no
+   HTTP answer came back from the live server. Not every corpus operation is an olock_op
+   (UpdateTable is not), so the request is built here rather than by olock_client_call. */
+static int exchange(const char *op, size_t op_len, const char *body, size_t len) {
+    olock_http_header h[8];
+    olock_sigv4_request sr;
+    olock_sigv4_signature sig;
+    olock_http_request hr;
+    olock_error err;
+    char target[128];
+    size_t n = 0, i;
+    snprintf(target, sizeof target, "DynamoDB_20120810.%.*s", (int)op_len, op);
+    h[n].name = "Host"; h[n++].value = g_host;
+    h[n].name = "Content-Type"; h[n++].value = "application/x-amz-json-1.0";
+    h[n].name = "X-Amz-Target"; h[n++].value = target;
+    memset(&sr, 0, sizeof sr);
+    sr.method = "POST";
+    sr.path = "/";
+    sr.headers = h;
+    sr.header_count = n;
+    sr.body = body;
+    sr.body_len = len;
+    if (olock_sigv4_signer_sign(&g_signer, &sr, (int64_t)time(NULL), OLOCK_SIGV4_NORMALIZE_PATH, &sig, &err) != OLOCK_OK) {
+        printf("    cannot sign: %s\n", err.message);
+        return 0;
+    }
+    for (i = 0; i < sig.header_count && n < 8; i++) h[n++] = sig.headers[i];
+    memset(&hr, 0, sizeof hr);
+    hr.method = "POST";
+    hr.url = g_url;
+    hr.headers = h;
+    hr.header_count = n;
+    hr.body = body;
+    hr.body_len = len;
+    olock_http_response_reset(&g_live_res);
+    g_live_rc = g_live.send(g_live.user, &hr, &g_live_res);
+    g_fake_rc = OLOCK_ERR_INVALID_ARG;
+    if (g_fake.send) {
+        olock_http_response_reset(&g_fake_res);
+        g_fake_rc = g_fake.send(g_fake.user, &hr, &g_fake_res);
+    }
+    if (g_live_rc != OLOCK_OK) {
+        printf("    live %s: transport %s\n", target, olock_result_str(g_live_rc));
+        return 0;
+    }
+    return 1;
+}
+
+static int exchange_str(const char *op, const char *body) { return exchange(op, strlen(op), body, strlen(body)); }
+
+/* ---- JSON ---------------------------------------------------------------------------------- */
+
+/* Serialises a parsed tree (the recorded request) back to JSON text; numbers keep their text. */
+static int to_json(const olock_json *j, olock_buf *b) {
+    const olock_json *m;
+    int ok = 1;
+    switch (j->kind) {
+    case OLOCK_JSON_NULL: return olock_buf_append_str(b, "null") == OLOCK_OK;
+    case OLOCK_JSON_TRUE: return olock_buf_append_str(b, "true") == OLOCK_OK;
+    case OLOCK_JSON_FALSE: return olock_buf_append_str(b, "false") == OLOCK_OK;
+    case OLOCK_JSON_NUMBER: return olock_buf_append(b, j->str, j->len) == OLOCK_OK;
+    case OLOCK_JSON_STRING: return olock_json_write_string(b, j->str, j->len) == OLOCK_OK;
+    case OLOCK_JSON_ARRAY:
+        ok = olock_buf_append_str(b, "[") == OLOCK_OK;
+        for (m = j->first; m && ok; m = m->next)
+            ok = (m == j->first || olock_buf_append_str(b, ",") == OLOCK_OK) && to_json(m, b);
+        return ok && olock_buf_append_str(b, "]") == OLOCK_OK;
+    case OLOCK_JSON_OBJECT:
+        ok = olock_buf_append_str(b, "{") == OLOCK_OK;
+        for (m = j->first; m && ok; m = m->next)
+            ok = (m == j->first || olock_buf_append_str(b, ",") == OLOCK_OK) &&
+                 olock_json_write_string(b, m->key, m->key_len) == OLOCK_OK && olock_buf_append_str(b, ":") == OLOCK_OK &&
+                 to_json(m, b);
+        return ok && olock_buf_append_str(b, "}") == OLOCK_OK;
+    }
+    return 0;
+}
+
+static int json_is(const olock_json *j, const char *s) {
+    size_t n = strlen(s);
+    return j && j->kind == OLOCK_JSON_STRING && j->len == n && memcmp(j->str, s, n) == 0;
+}
+
+static int key_is(const olock_json *m, const char *s) {
+    size_t n = strlen(s);
+    return m->key_len == n && memcmp(m->key, s, n) == 0;
+}
+
+/* Members of a table description whose value changes from run to run (README, Normalisation). */
+static int volatile_key(const olock_json *m) {
+    static const char *const keys[] = {
+        "CreationDateTime", "LastUpdateToPayPerRequestDateTime", "LastIncreaseDateTime", "LastDecreaseDateTime",
+        "TableArn", "IndexArn", "TableId", "LatestStreamArn", "LatestStreamLabel"
+    };
+    size_t i;
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (key_is(m, keys[i])) return 1;
+    return 0;
+}
+
+static const olock_json *find_member(const olock_json *obj, const olock_json *like) {
+    const olock_json *m;
+    for (m = obj->first; m; m = m->next)
+        if (m->key_len == like->key_len && memcmp(m->key, like->key, like->key_len) == 0) return m;
+    return NULL;
+}
+
+/* 1 when `b` matches `a`. in_table: inside a Table / TableDescription object (at any depth). */
+static int json_match(const olock_json *a, const olock_json *b, int in_table) {
+    const olock_json *x, *y;
+    if (json_is(a, "<ignored>")) return 1;   /* the recording's wildcard */
+    if (a->kind != b->kind) return 0;
+    switch (a->kind) {
+    case OLOCK_JSON_NUMBER:
+        if (a->len == b->len && memcmp(a->str, b->str, a->len) == 0) return 1;
+        return strtod(a->str, NULL) == strtod(b->str, NULL);
+    case OLOCK_JSON_STRING:
+        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+    case OLOCK_JSON_ARRAY:
+        if (a->count != b->count) return 0;
+        for (x = a->first, y = b->first; x && y; x = x->next, y = y->next)
+            if (!json_match(x, y, in_table)) return 0;
+        return 1;
+    case OLOCK_JSON_OBJECT:
+        if (a->count != b->count) return 0;
+        for (x = a->first; x; x = x->next) {
+            y = find_member(b, x);
+            if (!y) return 0;
+            if (in_table && volatile_key(x)) continue;
+            if (!json_match(x, y, in_table || key_is(x, "Table") || key_is(x, "TableDescription"))) return 0;
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+/* A response as JSON: parsed when it is JSON, else a JSON string of its bytes (the corpus
+   stores a non-JSON body that way). NULL only when out of memory. */
+static const olock_json *as_json(olock_arena *a, const char *body, size_t len) {
+    olock_json *j = NULL;
+    olock_buf q;
+    if (olock_json_parse(a, body ? body : "", len, NULL, &j, NULL) == OLOCK_OK) return j;
+    olock_buf_init(&q, NULL);
+    if (olock_json_write_string(&q, body ? body : "", len) != OLOCK_OK ||
+        olock_json_parse(a, q.data, q.len, NULL, &j, NULL) != OLOCK_OK) j = NULL;
+    olock_buf_free(&q);
+    return j;
+}
+
+static void show(const char *label, int status, const olock_json *j) {
+    olock_buf b;
+    olock_buf_init(&b, NULL);
+    if (j) to_json(j, &b);
+    printf("      %-9s %d %.*s%s\n", label, status, (int)(b.len > SHOW_CHARS ? SHOW_CHARS : b.len), b.data ? b.data : "",
+           b.len > SHOW_CHARS ? "..." : "");
+    olock_buf_free(&b);
+}
+
+/* ---- the live server --------------------------------------------------------------------- */
+
+/* Deletes every table of the live server (live only), turning deletion protection off where
+   a case turned it on, as the recorder does. 0 on failure. */
+static int delete_all_tables(void) {
+    int rounds, ok = 1;
+    olock_transport saved = g_fake;
+    g_fake.send = NULL;
+    for (rounds = 0; rounds < 50 && ok; rounds++) {
+        olock_arena a;
+        olock_json *j = NULL;
+        const olock_json *names, *m;
+        olock_arena_init(&a, NULL);
+        if (!exchange_str("ListTables", "{}") || g_live_res.status != 200 ||
+            olock_json_parse(&a, g_live_res.body.data, g_live_res.body.len, NULL, &j, NULL) != OLOCK_OK ||
+            !(names = olock_json_get(j, "TableNames")) || names->kind != OLOCK_JSON_ARRAY) {
+            printf("    ListTables failed: %d %.*s\n", g_live_res.status, (int)g_live_res.body.len,
+                   g_live_res.body.data ? g_live_res.body.data : "");
+            ok = 0;
+        } else if (!names->count) {
+            olock_arena_free(&a);
+            break;
+        } else {
+            for (m = names->first; m && ok; m = m->next) {
+                olock_buf b;
+                olock_buf_init(&b, NULL);
+                olock_buf_append_str(&b, "{\"TableName\":");
+                olock_json_write_string(&b, m->str, m->len);
+                olock_buf_append_str(&b, "}");
+                ok = exchange_str("DeleteTable", b.data);
+                if (ok && g_live_res.status != 200 && g_live_res.body.data &&
+                    strstr(g_live_res.body.data, "protected against deletion")) {
+                    olock_buf_clear(&b);
+                    olock_buf_append_str(&b, "{\"TableName\":");
+                    olock_json_write_string(&b, m->str, m->len);
+                    olock_buf_append_str(&b, ",\"DeletionProtectionEnabled\":false}");
+                    ok = exchange_str("UpdateTable", b.data) && g_live_res.status == 200;
+                    olock_buf_clear(&b);
+                    olock_buf_append_str(&b, "{\"TableName\":");
+                    olock_json_write_string(&b, m->str, m->len);
+                    olock_buf_append_str(&b, "}");
+                    ok = ok && exchange_str("DeleteTable", b.data);
+                }
+                if (ok && g_live_res.status != 200) {
+                    printf("    DeleteTable %s failed: %d %.*s\n", m->str, g_live_res.status, (int)g_live_res.body.len,
+                           g_live_res.body.data ? g_live_res.body.data : "");
+                    ok = 0;
+                }
+                olock_buf_free(&b);
+            }
+        }
+        olock_arena_free(&a);
+    }
+    g_fake = saved;
+    return ok;
+}
+
+/* ---- one case ------------------------------------------------------------------------------ */
+
+typedef struct counts {
+    int cases, drift_ok, fake_ok, steps, steps_drift_ok, steps_fake_ok, fake_500;
+} counts;
+
+static void mismatch(const char *what, const char *file, const char *name, int step, const olock_json *op,
+                     const olock_json *req, int want_status, const olock_json *want, int got_status, const olock_json *got,
+                     const char *want_label, const char *got_label) {
+    if (!g_verbose && g_shown >= 25) return;
+    g_shown++;
+    printf("  MISMATCH %s: %s %s step %d (%.*s)\n", what, file, name, step, (int)op->len, op->str);
+    show("request", 0, req);
+    show(want_label, want_status, want);
+    show(got_label, got_status, got);
+}
+
+static void run_case(const char *file, const olock_json *c, olock_arena *a, counts *n) {
+    const olock_json *name = olock_json_get(c, "name"), *steps = olock_json_get(c, "steps"), *s;
+    olock_fake *fake = NULL;
+    olock_buf body;
+    int drift = 1, same = 1, index = 0;
+    const char *cname = name && name->kind == OLOCK_JSON_STRING ? name->str : "?";
+    n->cases++;
+    if (!steps || steps->kind != OLOCK_JSON_ARRAY || olock_fake_create(NULL, &fake) != OLOCK_OK) {
+        printf("  %s %s: malformed case (or no memory)\n", file, cname);
+        CHECK(!"case well-formed (drift)");
+        CHECK(!"case well-formed (fake)");
+        return;
+    }
+    g_fake = olock_fake_transport(fake);
+    olock_buf_init(&body, NULL);
+    for (s = steps->first; s; s = s->next, index++) {
+        const olock_json *op = olock_json_get(s, "op"), *req = olock_json_get(s, "request");
+        const olock_json *st = olock_json_get(s, "status"), *want = olock_json_get(s, "response");
+        const olock_json *live, *fk;
+        int want_status, live_status, fake_status;
+        if (!op || op->kind != OLOCK_JSON_STRING || !req || !st || !want) { drift = same = 0; break; }
+        want_status = (int)strtol(st->str, NULL, 10);
+        olock_buf_clear(&body);
+        if (!to_json(req, &body)) { drift = same = 0; break; }
+        n->steps++;
+        if (!exchange(op->str, op->len, body.data, body.len)) { drift = same = 0; break; }
+        live_status = g_live_res.status;
+        live = as_json(a, g_live_res.body.data, g_live_res.body.len);
+        fake_status = g_fake_rc == OLOCK_OK ? g_fake_res.status : -1;
+        fk = g_fake_rc == OLOCK_OK ? as_json(a, g_fake_res.body.data, g_fake_res.body.len) : NULL;
+        if (live_status == want_status && live && json_match(want, live, 0)) n->steps_drift_ok++;
+        else {
+            if (drift) mismatch("live != recorded", file, cname, index, op, req, want_status, want, live_status, live,
+                                "recorded", "live");
+            drift = 0;
+        }
+        if (live_status == 500) n->fake_500++;
+        if (fk && live && fake_status == live_status && json_match(live, fk, 0)) n->steps_fake_ok++;
+        else {
+            if (same) mismatch("fake != live", file, cname, index, op, req, live_status, live, fake_status, fk, "live",
+                               "fake");
+            same = 0;
+        }
+    }
+    olock_buf_free(&body);
+    g_fake.send = NULL;
+    olock_fake_destroy(fake);
+    if (drift) n->drift_ok++;
+    if (same) n->fake_ok++;
+    CHECK(drift);
+    CHECK(same);
+    if (!delete_all_tables()) CHECK(!"tables deleted after the case");
+}
+
+static void run_file(const char *dir, const char *file, counts *total) {
+    char path[512];
+    char *text;
+    size_t len = 0, pos = 0;
+    olock_arena a;
+    counts n;
+    memset(&n, 0, sizeof n);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    text = olock_test_read_file(path, &len);
+    if (!text) {
+        printf("  cannot read %s\n", path);
+        CHECK(!"corpus file readable");
+        return;
+    }
+    olock_test_current = file;
+    olock_arena_init(&a, NULL);
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n') end++;
+        if (end > pos) {
+            olock_json *c = NULL;
+            olock_arena_reset(&a);
+            if (olock_json_parse(&a, text + pos, end - pos, NULL, &c, NULL) != OLOCK_OK) {
+                printf("  %s: unparsable line at byte %lu\n", file, (unsigned long)pos);
+                CHECK(!"corpus line parses");
+            } else {
+                run_case(file, c, &a, &n);
+            }
+        }
+        pos = end + 1;
+    }
+    olock_arena_free(&a);
+    free(text);
+    printf("  %-18s %4d cases (%4d steps): live == recorded %4d cases (%4d steps); fake == live %4d cases (%4d steps)\n",
+           file, n.cases, n.steps, n.drift_ok, n.steps_drift_ok, n.fake_ok, n.steps_fake_ok);
+    total->cases += n.cases; total->steps += n.steps;
+    total->drift_ok += n.drift_ok; total->steps_drift_ok += n.steps_drift_ok;
+    total->fake_ok += n.fake_ok; total->steps_fake_ok += n.steps_fake_ok;
+    total->fake_500 += n.fake_500;
+}
+
+int main(int argc, char **argv) {
+    static const char *const files[] = { "tables.jsonl", "items.jsonl", "conditions.jsonl", "updates.jsonl" };
+    const char *url = getenv("OLOCK_IT_DDBLOCAL_URL"), *dir = "tests/conformance";
+    olock_curl_config cc = olock_curl_config_default();
+    olock_credentials creds;
+    olock_curl *http = NULL;
+    olock_error err;
+    counts total;
+    struct timespec t0, t1;
+    int k, positional = 0;
+    for (k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "-v") == 0) g_verbose = 1;
+        else if (positional++ == 0) url = argv[k];
+        else dir = argv[k];
+    }
+    if (!url || strncmp(url, "http://127.0.0.1:", 17) != 0 || strlen(url) > 100) {
+        fprintf(stderr, "usage: %s http://127.0.0.1:PORT [CORPUS_DIR] [-v]  (a DynamoDB Local of our own)\n", argv[0]);
+        printf("0 passed, 1 failed\n");
+        return 2;
+    }
+    snprintf(g_url, sizeof g_url, "%s", url);
+    snprintf(g_host, sizeof g_host, "%s", url + 7);            /* 127.0.0.1:PORT[/...] */
+    g_host[strcspn(g_host, "/")] = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    memset(&creds, 0, sizeof creds);
+    creds.access_key_id = "AKIDLOCAL";                        /* DynamoDB Local wants it alphanumeric */
+    creds.secret_access_key = "secret";
+    if (olock_curl_create(&cc, &http) != OLOCK_OK ||
+        olock_sigv4_signer_init(&g_signer, NULL, &creds, "us-east-1", "dynamodb", &err) != OLOCK_OK) {
+        printf("cannot create the curl transport or the signer\n0 passed, 1 failed\n");
+        return 1;
+    }
+    g_live = olock_curl_transport(http);
+    olock_http_response_init(&g_live_res, NULL, 0);
+    olock_http_response_init(&g_fake_res, NULL, 0);
+
+    printf("it_compare: corpus %s against DynamoDB Local at %s and the in-process fake\n", dir, url);
+    memset(&total, 0, sizeof total);
+    olock_test_current = "setup";
+    CHECK(delete_all_tables());
+    for (k = 0; k < 4; k++) run_file(dir, files[k], &total);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("  %-18s %4d cases (%4d steps): live == recorded %4d cases (%4d steps); fake == live %4d cases (%4d steps)\n",
+           "total", total.cases, total.steps, total.drift_ok, total.steps_drift_ok, total.fake_ok, total.steps_fake_ok);
+    printf("  (%d steps where DynamoDB Local answered 500 InternalFailure, compared like the others)\n", total.fake_500);
+    printf("  %d mismatching cases shown%s; %.1f s\n", g_shown, g_verbose || g_shown < 25 ? "" : " (the first 25; -v for all)",
+           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    g_live.destroy(g_live.user);
+    olock_sigv4_signer_free(&g_signer);
+    olock_http_response_free(&g_fake_res);
+    olock_http_response_free(&g_live_res);
+    curl_global_cleanup();
+    return TEST_MAIN_END();
+}
