@@ -6482,6 +6482,7 @@ struct olock_task {
     int need_build;                /* build the phase's request before the next send */
     int in_flight;                 /* a request is out; olock_task_complete is due */
     uint64_t wait_until, deadline;
+    uint64_t sent_at, rtt;         /* when the request went out; the last round trip (ms) */
     int waiting;
     /* inputs */
     olock_item_request req;
@@ -7043,6 +7044,19 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
     if (!olock__set_current(t, fresh)) return;
     if (t->c->cache_n) olock__cache_store(t, t->current);
     olock__rmw_mutate(t);
+    /* Writers that keep colliding on one item spread out: from the second conflict of an
+       update on, wait a random delay of up to one round trip x 2^(n-2), at most 16 round
+       trips, before the next write. The first conflict is re-applied at once (the common case:
+       one rival). Measured in bench/ (engine B): far fewer wasted writes under contention. */
+    if (t->phase == OLOCK__PH_WRITE && t->result.conflicts >= 2) {
+        uint64_t ceiling = t->rtt ? t->rtt : 1;
+        unsigned n = t->result.conflicts - 2;
+        if (n > 4) n = 4;
+        while (n--) ceiling *= 2;
+        if (ceiling > t->c->retry.cap_ms) ceiling = t->c->retry.cap_ms;
+        t->waiting = 1;
+        t->wait_until = olock_client_now_ms(t->c) + olock__random(t->c) % (ceiling + 1);
+    }
 }
 
 /* Success of the request just completed, per phase. */
@@ -7224,6 +7238,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
     rc = olock__build_http(t->c, &t->x, t->op, &t->err);
     if (rc != OLOCK_OK) { olock__task_finish(t, rc, NULL); return OLOCK_TASK_DONE; }
     t->in_flight = 1;
+    t->sent_at = now_ms;
     if (req) *req = &t->x.req;
     return OLOCK_TASK_SEND;
 }
@@ -7243,6 +7258,7 @@ OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result)
     rc = olock__finish_exchange(&t->x, t->op, transport_result, &t->err);
     t->err.attempts = t->result.requests;
     now = olock_client_now_ms(t->c);
+    t->rtt = now >= t->sent_at ? now - t->sent_at : 0;
     switch (rc) {
     case OLOCK_OK:
         olock__report(t, rc, 0);

@@ -460,15 +460,19 @@ TEST(test_tasks_interleaved) {
     }
     /* round-robin: each task sends its next request in turn, so they contend */
     while (done < 4 && rounds < 1000) {
+        uint64_t soonest = UINT64_MAX;
         done = 0;
         rounds++;
         for (i = 0; i < 4; i++) {
             const olock_http_request *req;
-            uint64_t wait;
-            olock_task_state s = olock_task_poll(t[i], 0, &req, &wait);
+            uint64_t wait = 0;
+            /* poll with the clock the client was configured with (the virtual one) */
+            olock_task_state s = olock_task_poll(t[i], g_clock.now, &req, &wait);
             if (s == OLOCK_TASK_DONE) { done++; continue; }
-            if (s == OLOCK_TASK_SEND) olock_task_complete(t[i], fake.send(fake.user, req, olock_task_response(t[i])));
+            if (s == OLOCK_TASK_SEND) { olock_task_complete(t[i], fake.send(fake.user, req, olock_task_response(t[i]))); soonest = 0; }
+            else if (wait < soonest) soonest = wait;
         }
+        if (soonest != UINT64_MAX) g_clock.now += soonest;   /* everyone waits: time passes */
     }
     for (i = 0, k = 0; i < 4; i++) {
         olock_write_result res;
