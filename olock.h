@@ -1491,7 +1491,15 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
 }
 
 OLOCK_API olock_result olock_buf_append(olock_buf *b, const void *data, size_t len) {
-    olock_result r = olock_buf_reserve(b, len);
+    olock_result r;
+    /* The common case, room already there and no cap, without the reserve call. */
+    if (b->cap - b->len > len && !b->max) {
+        memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = 0;
+        return OLOCK_OK;
+    }
+    r = olock_buf_reserve(b, len);
     if (r != OLOCK_OK) return r;
     if (len) memcpy(b->data + b->len, data, len);
     b->len += len;
@@ -3012,44 +3020,54 @@ OLOCK_API const olock_json *olock_json_get(const olock_json *obj, const char *ke
 
 /* ---- JSON writer, base64, CRC-32 ------------------------------------------------------------ */
 
+/* 1 for bytes that a JSON string can hold as they are (printable ASCII but '"' and '\\');
+   UTF-8 sequences are validated separately. */
+static int olock__json_plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 OLOCK_API olock_result olock_json_write_string(olock_buf *b, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
-    size_t i, mark = b->len;
+    size_t i, run;
     olock_result r;
     const unsigned char *u = (const unsigned char *)s;
-    /* Worst case every byte becomes \u00XX. */
+    char *o, *start;
+    /* Worst case every byte becomes \u00XX. Writing through a local pointer (not b->data[b->len])
+       lets the compiler keep it in a register, and runs of plain bytes go by memcpy. */
     if (len > ((size_t)-1 - 2) / 6) return OLOCK_ERR_LIMIT;
     r = olock_buf_reserve(b, len * 6 + 2);
     if (r != OLOCK_OK) return r;
-    b->data[b->len++] = '"';
+    start = o = b->data + b->len;
+    *o++ = '"';
     for (i = 0; i < len;) {
         unsigned c = u[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { b->data[b->len++] = (char)c; i++; continue; }
+        for (run = i; run < len && olock__json_plain(u[run]); run++) { }
+        if (run > i) { memcpy(o, s + i, run - i); o += run - i; i = run; continue; }
         if (c >= 0x80) {
             size_t n = olock__utf8_seq(u + i, len - i);
-            if (!n) { b->len = mark; b->data[mark] = 0; return OLOCK_ERR_INVALID_ARG; }
-            olock__buf_put(b, s + i, n);
+            if (!n) { *start = 0; return OLOCK_ERR_INVALID_ARG; }   /* b->len untouched: nothing written */
+            memcpy(o, s + i, n);
+            o += n;
             i += n;
             continue;
         }
-        b->data[b->len++] = '\\';
+        *o++ = '\\';
         switch (c) {
-        case '"': b->data[b->len++] = '"'; break;
-        case '\\': b->data[b->len++] = '\\'; break;
-        case '\b': b->data[b->len++] = 'b'; break;
-        case '\f': b->data[b->len++] = 'f'; break;
-        case '\n': b->data[b->len++] = 'n'; break;
-        case '\r': b->data[b->len++] = 'r'; break;
-        case '\t': b->data[b->len++] = 't'; break;
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
         default:
-            olock__buf_put(b, "u00", 3);
-            b->data[b->len++] = hex[c >> 4];
-            b->data[b->len++] = hex[c & 15];
+            *o++ = 'u'; *o++ = '0'; *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
         i++;
     }
-    b->data[b->len++] = '"';
-    b->data[b->len] = 0;
+    *o++ = '"';
+    *o = 0;
+    b->len += (size_t)(o - start);
     return OLOCK_OK;
 }
 
