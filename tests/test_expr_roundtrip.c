@@ -96,7 +96,7 @@ TEST(test_set_arithmetic_and_reserved_names) {
     olock_expr_add_condition(e, olock_cond_attribute_exists(e, "data"));
     CHECK(send_update(e, "p1", &err) == OLOCK_OK);
     CHECK(stored_is("p1", "{\"M\":{\"pk\":{\"S\":\"p1\"},\"data\":{\"N\":\"6\"},\"a.b\":{\"S\":\"renamed\"},"
-                               "\"stats\":{\"M\":{\"gold\":{\"N\":\"70\"}}}}}");
+                               "\"stats\":{\"M\":{\"gold\":{\"N\":\"70\"}}}}}"));
     olock_item_destroy(it);
     olock_expr_destroy(e);
 }
@@ -135,7 +135,7 @@ TEST(test_conditions_hold_and_fail) {
                                                olock_cond_attribute_type(e, "count", OLOCK_TYPE_N)));
     olock_update_delete(e, "tags", attr_ss(e));
     CHECK(send_update(e, "p2", &err) == OLOCK_OK);
-    CHECK(stored_is("p2", "{\"M\":{\"pk\":{\"S\":\"p2\"},\"count\":{\"N\":\"2\"},\"status\":{\"S\":\"active\"}}}");
+    CHECK(stored_is("p2", "{\"M\":{\"pk\":{\"S\":\"p2\"},\"count\":{\"N\":\"2\"},\"status\":{\"S\":\"active\"}}}"));
     olock_expr_destroy(e);
 }
 
