@@ -70,9 +70,35 @@ extern "C" {
 /* Settings of a fake; 0 / NULL in any field means its default. */
 typedef struct olock_fake_config {
     olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
+    const char *version_attribute; /* what OLOCK_FAKE_FAULT_CONFLICT bumps; NULL: "version" (copied) */
+    uint64_t latency_ms;           /* what OLOCK_FAKE_FAULT_LATENCY adds to the clock; 0: 10 */
 } olock_fake_config;
 
 typedef struct olock_fake olock_fake;
+
+/* Faults the fake can inject (olock_fake_inject, olock_fake_set_random_faults). Values are
+   never renumbered. A fault that answers with an error applies nothing. */
+typedef enum olock_fake_fault {
+    OLOCK_FAKE_FAULT_NONE = 0,        /* scripted: let the request through (consumes a match) */
+    OLOCK_FAKE_FAULT_THROTTLE,        /* 400 ProvisionedThroughputExceededException */
+    OLOCK_FAKE_FAULT_THROTTLING,      /* 400 ThrottlingException */
+    OLOCK_FAKE_FAULT_500,             /* 500 InternalServerError */
+    OLOCK_FAKE_FAULT_503,             /* 503 ServiceUnavailable */
+    OLOCK_FAKE_FAULT_NOT_SENT,        /* send returns OLOCK_ERR_NOT_SENT; nothing applied */
+    OLOCK_FAKE_FAULT_LOST_RESPONSE,   /* applied, then lost: send returns OLOCK_ERR_MAYBE_SENT and
+                                         leaves the response empty */
+    OLOCK_FAKE_FAULT_CONFLICT,        /* just before a conditional write (a request with a
+                                         ConditionExpression or Expected, or a TransactWriteItems),
+                                         a competing write adds 1 to the target item's version
+                                         attribute when the item exists and the attribute is a
+                                         number (else it changes nothing, and still counts). The
+                                         target of a transaction is the item of its first action
+                                         with a ConditionExpression (else of its first action).
+                                         It never fires on other requests: they pass through and
+                                         a scripted CONFLICT stays armed */
+    OLOCK_FAKE_FAULT_LATENCY,         /* advance the virtual clock by latency_ms, then answer */
+    OLOCK_FAKE_FAULT_COUNT_
+} olock_fake_fault;
 
 /* A config with every default filled in. */
 OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void);
@@ -83,6 +109,27 @@ OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, oloc
 OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f);
 /* Frees the fake and everything stored in it. NULL is a no-op. */
 OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f);
+
+/* Scripted faults: the next `count` requests that match (op 0: any operation; table NULL:
+   any table; a batch or transaction matches when any of its tables does) get `fault`.
+   Rules queue in order: a request takes the first rule it matches. `table` is copied.
+   INVALID_ARG (NULL f, count 0, unknown fault or op), NOMEM. */
+OLOCK_FAKE_API olock_result olock_fake_inject(olock_fake *f, olock_fake_fault fault, unsigned count, olock_op op,
+                                              const char *table);
+/* Random faults: each request draws from a PRNG seeded with `seed` (the same seed and
+   requests give the same faults); fault k fires with probability percent[k] / 100, at most
+   one per request; percent[OLOCK_FAKE_FAULT_NONE] is ignored. A scripted fault goes first.
+   percent NULL turns random faults off. INVALID_ARG when the percentages sum over 100. */
+OLOCK_FAKE_API olock_result olock_fake_set_random_faults(olock_fake *f, uint64_t seed,
+                                                         const unsigned percent[OLOCK_FAKE_FAULT_COUNT_]);
+/* Drops every scripted rule and turns random faults off; the counts stay. */
+OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f);
+/* How many faults of that kind fired so far (NONE: requests let through by NONE rules). */
+OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fault fault);
+/* The virtual clock in milliseconds, starting at 0. It moves only by olock_fake_advance_ms
+   and LATENCY faults; it times the 10-minute ClientRequestToken window. */
+OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f);
+OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
 
 #ifdef __cplusplus
 }
@@ -350,6 +397,24 @@ typedef struct olock__fake_table {
        streams / TTL settings hang off the table as well. */
 } olock__fake_table;
 
+/* A scripted fault rule (olock_fake_inject). */
+typedef struct olock__fake_rule {
+    olock_fake_fault fault;
+    unsigned count;                /* requests it still applies to */
+    olock_op op;                   /* 0: any */
+    char *table;                   /* owned; NULL: any */
+    size_t table_len;
+} olock__fake_rule;
+
+/* A TransactWriteItems that succeeded with a ClientRequestToken, remembered for 10 minutes
+   of the virtual clock. */
+typedef struct olock__fake_token {
+    char *token;                   /* owned */
+    size_t len;
+    uint64_t digest;               /* of the request, members in any order */
+    uint64_t at_ms;                /* virtual clock when it was applied */
+} olock__fake_token;
+
 struct olock_fake {
     olock_allocator alloc;
     olock__fake_mutex mu;
@@ -357,8 +422,19 @@ struct olock_fake {
     size_t table_count, table_cap;
     olock_arena arena;             /* per request: reset, never shrunk */
     olock_buf out;                 /* response body under construction */
-    uint64_t clock;                /* virtual clock: one tick per request; no wall clock */
-    /* Extension point (part 2): fault injection rules and the transaction token cache. */
+    uint64_t ticks;                /* one per request (creation times); no wall clock */
+    uint64_t now_ms;               /* the virtual clock (olock_fake_now_ms) */
+    char *version_attr;            /* owned; what a CONFLICT fault bumps */
+    size_t version_len;
+    uint64_t latency_ms;
+    olock__fake_rule *rules;       /* scripted faults, in order */
+    size_t rule_count, rule_cap;
+    int random_on;
+    uint64_t rng;                  /* splitmix64 state */
+    unsigned percent[OLOCK_FAKE_FAULT_COUNT_];
+    unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
+    olock__fake_token *tokens;     /* oldest first */
+    size_t token_count, token_cap;
 };
 
 /* ---- request context and error responses --------------------------------------------------- */
@@ -402,15 +478,18 @@ static int olock__fake_verr(olock__fake_ctx *c, int status, const char *type, co
 {
     va_list ap2;
     int n;
-    char *m;
+    char small[256], *m;
     if (c->err_type || c->oom) return -1;
+    /* formatted into a stack buffer first (most messages fit), and again into the arena when
+       longer; no vsnprintf(NULL, 0, ..) size probe, which some gcc builds warn about */
     va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
+    n = vsnprintf(small, sizeof(small), fmt, ap2);
     va_end(ap2);
-    if (n < 0) n = 0;
+    if (n < 0) { n = 0; small[0] = 0; }
     m = (char *)olock__fake_alloc(c, (size_t)n + 1);
     if (!m) return -1;
-    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    if ((size_t)n < sizeof(small)) memcpy(m, small, (size_t)n + 1);
+    else vsnprintf(m, (size_t)n + 1, fmt, ap);
     c->status = status;
     c->err_type = type;
     c->err_msg = m;
@@ -3672,7 +3751,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         return -1;
     }
     if (mode != 2) { t->rcu = (uint64_t)rcu; t->wcu = (uint64_t)wcu; }
-    t->created = f->clock;
+    t->created = f->ticks;
     memmove(&f->tables[pos + 1], &f->tables[pos], (f->table_count - pos) * sizeof(*f->tables));
     f->tables[pos] = t;
     f->table_count++;
@@ -4457,6 +4536,33 @@ fail:
     return -1;
 }
 
+/* ---- transactions and batches: shared shapes -------------------------------------------- */
+
+/* Kinds of TransactItems action. */
+#define OLOCK__FAKE_TX_CHECK 0
+#define OLOCK__FAKE_TX_PUT 1
+#define OLOCK__FAKE_TX_DELETE 2
+#define OLOCK__FAKE_TX_UPDATE 3
+#define OLOCK__FAKE_TX_GET 4
+
+/* The action object of a TransactItems element ({"Put":{..}} gives the {..}), its kind in
+   *kind; NULL when the element holds none (or is not an object). */
+static const olock_json *olock__fake_txn_action(const olock_json *el, int *kind)
+{
+    static const struct { const char *name; size_t len; int kind; } acts[] = {
+        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT },
+        { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }, { "Get", 3, OLOCK__FAKE_TX_GET }
+    };
+    size_t i;
+    *kind = -1;
+    if (!el || el->kind != OLOCK_JSON_OBJECT) return NULL;
+    for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+        const olock_json *a = olock__fake_get_n(el, acts[i].name, acts[i].len);
+        if (a && a->kind == OLOCK_JSON_OBJECT) { *kind = acts[i].kind; return a; }
+    }
+    return NULL;
+}
+
 /* ---- dispatch: X-Amz-Target to operation ---------------------------------------------------- */
 
 typedef int (*olock__fake_op_fn)(olock__fake_ctx *c);
@@ -4494,8 +4600,9 @@ static int olock__fake_header_is(const char *name, const char *want)
     return name[i] == 0 && want[i] == 0;
 }
 
-/* Runs one request: fills c->status and c->out, or leaves an error in c. */
-static void olock__fake_handle(olock__fake_ctx *c, const olock_http_request *req)
+/* Reads X-Amz-Target and the JSON body: the operation to run (its olock_op in *op, 0 when
+   olock has no name for it), or NULL with the error left in c. */
+static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_http_request *req, olock_op *op)
 {
     static const char prefix[] = "DynamoDB_20120810.";
     const char *target = NULL;
@@ -4503,30 +4610,204 @@ static void olock__fake_handle(olock__fake_ctx *c, const olock_http_request *req
     olock__fake_op_fn fn;
     olock_json *body = NULL;
     olock_json_limits lim;
+    *op = (olock_op)0;
     for (i = 0; i < req->header_count; i++)
         if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
-    if (!target) { olock__fake_shape(c); return; }
+    if (!target) { olock__fake_shape(c); return NULL; }
     tlen = strlen(target);
     if (tlen < sizeof(prefix) - 1 || memcmp(target, prefix, sizeof(prefix) - 1) != 0) {
         olock__fake_err(c, 400, OLOCK__FAKE_NS "InvalidAction", "%s",
                         "The action or operation requested is invalid. Verify that the action is typed correctly.");
-        return;
+        return NULL;
     }
     fn = olock__fake_find_op(target + sizeof(prefix) - 1, tlen - (sizeof(prefix) - 1));
     if (!fn) {
         olock__fake_err(c, 400, OLOCK__FAKE_NS "UnknownOperationException", "%s", "An unknown operation was requested.");
-        return;
+        return NULL;
     }
+    *op = olock_op_from_name(target, tlen);
     lim.max_bytes = 0;
     lim.max_depth = 256;   /* deeper than DynamoDB's 32 levels, so our own check reports it */
     {
         olock_result r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
-        if (r == OLOCK_ERR_NOMEM) { c->oom = 1; return; }
-        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return; }
+        if (r == OLOCK_ERR_NOMEM) { c->oom = 1; return NULL; }
+        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
     }
     c->body = body;
-    c->status = 200;
-    fn(c);
+    return fn;
+}
+
+/* ---- fault injection ------------------------------------------------------------------------- */
+
+static int olock__fake_json_str_is(const olock_json *j, const char *s, size_t len)
+{
+    return j && j->kind == OLOCK_JSON_STRING && j->len == len && memcmp(j->str, s, len) == 0;
+}
+
+/* 1 when the request names table `name`: its TableName, a table of one of its
+   TransactItems, or a key of its RequestItems. */
+static int olock__fake_names_table(const olock_json *body, const char *name, size_t len)
+{
+    const olock_json *items, *m;
+    if (!body) return 0;
+    if (olock__fake_json_str_is(olock__fake_get(body, "TableName"), name, len)) return 1;
+    items = olock__fake_get(body, "TransactItems");
+    if (items && items->kind == OLOCK_JSON_ARRAY) {
+        for (m = items->first; m; m = m->next) {
+            int kind;
+            const olock_json *act = olock__fake_txn_action(m, &kind);
+            if (act && olock__fake_json_str_is(olock__fake_get(act, "TableName"), name, len)) return 1;
+        }
+    }
+    items = olock__fake_get(body, "RequestItems");
+    if (items && items->kind == OLOCK_JSON_OBJECT)
+        for (m = items->first; m; m = m->next)
+            if (m->key_len == len && memcmp(m->key, name, len) == 0) return 1;
+    return 0;
+}
+
+/* A conditional write: what a CONFLICT fault waits for. */
+static int olock__fake_is_conditional(const olock_json *body, olock_op op)
+{
+    if (!body) return 0;
+    if (op == OLOCK_OP_TRANSACT_WRITE_ITEMS) return 1;
+    if (op != OLOCK_OP_PUT_ITEM && op != OLOCK_OP_UPDATE_ITEM && op != OLOCK_OP_DELETE_ITEM) return 0;
+    return olock__fake_get(body, "ConditionExpression") != NULL || olock__fake_get(body, "Expected") != NULL;
+}
+
+static uint64_t olock__fake_splitmix(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void olock__fake_drop_rule(olock_fake *f, size_t i)
+{
+    olock__fake_rule *r = &f->rules[i];
+    if (r->table) olock__fake_free(&f->alloc, r->table, r->table_len + 1);
+    memmove(r, r + 1, (f->rule_count - i - 1) * sizeof(*r));
+    f->rule_count--;
+}
+
+/* The fault this request gets (and counts it): the first scripted rule it matches, else a
+   random draw. Random mode draws once per request whatever happens, so its sequence does
+   not depend on the scripted rules. */
+static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *body, olock_op op, int conditional)
+{
+    olock_fake_fault fault = OLOCK_FAKE_FAULT_NONE;
+    int decided = 0;
+    size_t i;
+    for (i = 0; i < f->rule_count; i++) {
+        olock__fake_rule *r = &f->rules[i];
+        if (r->op && r->op != op) continue;
+        if (r->table && !olock__fake_names_table(body, r->table, r->table_len)) continue;
+        if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break;   /* stays armed */
+        fault = r->fault;
+        decided = 1;
+        f->fault_counts[fault]++;
+        if (--r->count == 0) olock__fake_drop_rule(f, i);
+        break;
+    }
+    if (f->random_on) {
+        uint64_t x = olock__fake_splitmix(&f->rng);
+        unsigned roll = (unsigned)(((x >> 32) * 100u) >> 32), acc = 0;
+        int k;
+        for (k = 1; k < (int)OLOCK_FAKE_FAULT_COUNT_ && !decided; k++) {
+            acc += f->percent[k];
+            if (roll >= acc) continue;
+            if (k != (int)OLOCK_FAKE_FAULT_CONFLICT || conditional) {
+                fault = (olock_fake_fault)k;
+                f->fault_counts[k]++;
+            }
+            break;
+        }
+    }
+    return fault;
+}
+
+/* A competing writer adds 1 to the version attribute of the item a conditional write is
+   about to touch. Anything unexpected (no such table or item, a bad key, no numeric
+   version, no memory) leaves the store as it was. */
+static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, const olock_json *body, olock_op op)
+{
+    olock__fake_ctx cc;
+    const olock_json *act = body, *keyj;
+    olock__fake_table *t;
+    olock_value *key, *root, *m;
+    const olock_value *hk, *rk, *old, *v;
+    const char *name;
+    size_t nlen;
+    int is_put = op == OLOCK_OP_PUT_ITEM;
+    olock_decimal d, one, sum;
+    olock_item *it = NULL;
+    memset(&cc, 0, sizeof(cc));
+    cc.f = f;
+    cc.a = a;
+    cc.out = out;
+    cc.body = body;
+    if (op == OLOCK_OP_TRANSACT_WRITE_ITEMS) {
+        const olock_json *items = olock__fake_get(body, "TransactItems"), *el;
+        act = NULL;
+        if (!items || items->kind != OLOCK_JSON_ARRAY) return;
+        for (el = items->first; el; el = el->next) {
+            int kind;
+            const olock_json *x = olock__fake_txn_action(el, &kind);
+            if (!x) continue;
+            if (!act || olock__fake_get(x, "ConditionExpression")) { act = x; is_put = kind == OLOCK__FAKE_TX_PUT; }
+            if (olock__fake_get(x, "ConditionExpression")) break;
+        }
+        if (!act) return;
+    }
+    if (olock__fake_get_str(&cc, act, "TableName", &name, &nlen) <= 0) return;
+    if (!(t = olock__fake_table_find(f, name, nlen))) return;
+    if (!(keyj = is_put ? olock__fake_get(act, "Item") : olock__fake_get(act, "Key"))) return;
+    if (olock__fake_av_map(&cc, keyj, &key, 1) < 0 || olock__fake_item_key(&cc, t, key, &hk, &rk) < 0) return;
+    if (!(old = olock__fake_old_item(t, hk, rk, NULL, NULL))) return;
+    v = olock__fake_map_get(old, f->version_attr, f->version_len);
+    if (!v || v->type != OLOCK_TYPE_N) return;
+    olock__fake_num_of(v, &d);
+    if (olock__fake_num_parse("1", 1, &one) != OLOCK__FAKE_NUM_OK || olock__fake_num_addsub(&d, &one, 0, &sum) != OLOCK__FAKE_NUM_OK)
+        return;
+    if (!(v = olock__fake_new_num(&cc, &sum))) return;
+    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (!(root = olock__fake_copy(olock_item_arena(it), old))) { olock_item_destroy(it); return; }
+    root->key = NULL;
+    root->key_len = 0;
+    it->root = root;
+    for (m = root->first; m; m = m->next) {
+        if (m->key_len != f->version_len || memcmp(m->key, f->version_attr, m->key_len) != 0) continue;
+        if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) { olock_item_destroy(it); return; }
+        m->len = v->len;
+    }
+    {
+        size_t size = olock__fake_item_size(root);
+        if (size > OLOCK__FAKE_MAX_ITEM) { olock_item_destroy(it); return; }
+        olock__fake_commit_item(&cc, t, hk, it, size);
+    }
+}
+
+/* The answer of an injected error fault. */
+static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault)
+{
+    c->err_type = NULL;
+    c->oom = 0;
+    switch (fault) {
+    case OLOCK_FAKE_FAULT_THROTTLE:
+        olock__fake_err(c, 400, OLOCK__FAKE_NS "ProvisionedThroughputExceededException", "%s",
+                        "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.");
+        break;
+    case OLOCK_FAKE_FAULT_THROTTLING:
+        olock__fake_err(c, 400, OLOCK__FAKE_NS "ThrottlingException", "%s", "Rate of requests exceeds the allowed throughput.");
+        break;
+    case OLOCK_FAKE_FAULT_500:
+        olock__fake_err(c, 500, OLOCK__FAKE_NS "InternalServerError", "%s", "Internal server error");
+        break;
+    default:
+        olock__fake_err(c, 503, OLOCK__FAKE_NS "ServiceUnavailable", "%s", "The service is currently unavailable or busy.");
+        break;
+    }
 }
 
 /* Replaces whatever the operation wrote with the error body DynamoDB Local sends. */
@@ -4546,6 +4827,9 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
     static const char oom_body[] = "{\"__type\":\"" OLOCK__FAKE_NS "InternalServerError\",\"Message\":\"Internal server error\"}";
     olock_fake *f = (olock_fake *)user;
     olock__fake_ctx c;
+    olock__fake_op_fn fn;
+    olock_fake_fault fault;
+    olock_op op;
     const char *body;
     size_t len;
     char crc[24];
@@ -4553,14 +4837,41 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
     olock_result r;
     if (!f || !req || !res) return OLOCK_ERR_INVALID_ARG;
     olock__fake_mutex_lock(&f->mu);
-    f->clock++;
+    f->ticks++;
     olock_arena_reset(&f->arena);
     olock_buf_clear(&f->out);
     memset(&c, 0, sizeof(c));
     c.f = f;
     c.a = &f->arena;
     c.out = &f->out;
-    olock__fake_handle(&c, req);
+    fn = olock__fake_prepare(&c, req, &op);
+    fault = (f->rule_count || f->random_on) ? olock__fake_pick_fault(f, c.body, op, fn && olock__fake_is_conditional(c.body, op))
+                                            : OLOCK_FAKE_FAULT_NONE;
+    switch (fault) {
+    case OLOCK_FAKE_FAULT_NOT_SENT:
+        olock__fake_mutex_unlock(&f->mu);
+        return OLOCK_ERR_NOT_SENT;
+    case OLOCK_FAKE_FAULT_THROTTLE: case OLOCK_FAKE_FAULT_THROTTLING: case OLOCK_FAKE_FAULT_500: case OLOCK_FAKE_FAULT_503:
+        olock__fake_fault_error(&c, fault);
+        fn = NULL;
+        break;
+    case OLOCK_FAKE_FAULT_LATENCY:
+        f->now_ms = f->latency_ms > UINT64_MAX - f->now_ms ? UINT64_MAX : f->now_ms + f->latency_ms;
+        break;
+    case OLOCK_FAKE_FAULT_CONFLICT:
+        if (fn) olock__fake_compete(f, &f->arena, &f->out, c.body, op);
+        break;
+    default:
+        break;
+    }
+    if (fn) {
+        c.status = 200;
+        fn(&c);
+    }
+    if (fault == OLOCK_FAKE_FAULT_LOST_RESPONSE) {
+        olock__fake_mutex_unlock(&f->mu);
+        return OLOCK_ERR_MAYBE_SENT;
+    }
     if (!c.oom && c.err_type && olock__fake_write_error(&c) < 0) c.oom = 1;
     if (c.oom) {
         c.status = 500;
@@ -4585,6 +4896,8 @@ OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void)
 {
     olock_fake_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    cfg.version_attribute = "version";
+    cfg.latency_ms = 10;
     return cfg;
 }
 
@@ -4592,6 +4905,8 @@ OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, oloc
 {
     olock_allocator al;
     olock_fake *f;
+    const char *ver = cfg && cfg->version_attribute && cfg->version_attribute[0] ? cfg->version_attribute : "version";
+    size_t vlen = strlen(ver);
     if (!out) return OLOCK_ERR_INVALID_ARG;
     if (cfg && cfg->allocator.malloc_fn) {
         if (!cfg->allocator.realloc_fn || !cfg->allocator.free_fn) return OLOCK_ERR_INVALID_ARG;
@@ -4605,7 +4920,15 @@ OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, oloc
     if (!(f = (olock_fake *)olock__fake_malloc(&al, sizeof(*f)))) return OLOCK_ERR_NOMEM;
     memset(f, 0, sizeof(*f));
     f->alloc = al;
+    if (!(f->version_attr = (char *)olock__fake_malloc(&al, vlen + 1))) {
+        olock__fake_free(&al, f, sizeof(*f));
+        return OLOCK_ERR_NOMEM;
+    }
+    memcpy(f->version_attr, ver, vlen + 1);
+    f->version_len = vlen;
+    f->latency_ms = cfg && cfg->latency_ms ? cfg->latency_ms : 10;
     if (olock__fake_mutex_init(&f->mu) != 0) {
+        olock__fake_free(&al, f->version_attr, vlen + 1);
         olock__fake_free(&al, f, sizeof(*f));
         return OLOCK_ERR_NOMEM;
     }
@@ -4624,6 +4947,11 @@ OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f)
     return t;
 }
 
+static void olock__fake_clear_rules(olock_fake *f)
+{
+    while (f->rule_count) olock__fake_drop_rule(f, f->rule_count - 1);
+}
+
 OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
 {
     olock_allocator al;
@@ -4631,11 +4959,99 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
     if (!f) return;
     for (i = 0; i < f->table_count; i++) olock__fake_table_free(f, f->tables[i]);
     olock__fake_free(&f->alloc, f->tables, f->table_cap * sizeof(*f->tables));
+    olock__fake_clear_rules(f);
+    olock__fake_free(&f->alloc, f->rules, f->rule_cap * sizeof(*f->rules));
+    for (i = 0; i < f->token_count; i++) olock__fake_free(&f->alloc, f->tokens[i].token, f->tokens[i].len + 1);
+    olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
+    olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
     olock_arena_free(&f->arena);
     olock_buf_free(&f->out);
     olock__fake_mutex_destroy(&f->mu);
     al = f->alloc;
     olock__fake_free(&al, f, sizeof(*f));
+}
+
+OLOCK_FAKE_API olock_result olock_fake_inject(olock_fake *f, olock_fake_fault fault, unsigned count, olock_op op,
+                                              const char *table)
+{
+    olock__fake_rule *r;
+    size_t tlen = table ? strlen(table) : 0;
+    char *copy = NULL;
+    if (!f || count == 0 || (int)fault < 0 || fault >= OLOCK_FAKE_FAULT_COUNT_ || (int)op < 0 || op >= OLOCK_OP_COUNT_)
+        return OLOCK_ERR_INVALID_ARG;
+    if (table) {
+        if (!(copy = (char *)olock__fake_malloc(&f->alloc, tlen + 1))) return OLOCK_ERR_NOMEM;
+        memcpy(copy, table, tlen + 1);
+    }
+    olock__fake_mutex_lock(&f->mu);
+    if (olock__fake_grow(&f->alloc, (void **)&f->rules, &f->rule_cap, f->rule_count + 1, sizeof(*f->rules)) < 0) {
+        olock__fake_mutex_unlock(&f->mu);
+        if (copy) olock__fake_free(&f->alloc, copy, tlen + 1);
+        return OLOCK_ERR_NOMEM;
+    }
+    r = &f->rules[f->rule_count++];
+    r->fault = fault;
+    r->count = count;
+    r->op = op;
+    r->table = copy;
+    r->table_len = tlen;
+    olock__fake_mutex_unlock(&f->mu);
+    return OLOCK_OK;
+}
+
+OLOCK_FAKE_API olock_result olock_fake_set_random_faults(olock_fake *f, uint64_t seed,
+                                                         const unsigned percent[OLOCK_FAKE_FAULT_COUNT_])
+{
+    unsigned long sum = 0;
+    int k;
+    if (!f) return OLOCK_ERR_INVALID_ARG;
+    if (percent) {
+        for (k = 1; k < (int)OLOCK_FAKE_FAULT_COUNT_; k++) sum += percent[k];
+        if (sum > 100) return OLOCK_ERR_INVALID_ARG;
+    }
+    olock__fake_mutex_lock(&f->mu);
+    f->random_on = percent != NULL;
+    f->rng = seed;
+    for (k = 0; k < (int)OLOCK_FAKE_FAULT_COUNT_; k++) f->percent[k] = percent && k ? percent[k] : 0;
+    olock__fake_mutex_unlock(&f->mu);
+    return OLOCK_OK;
+}
+
+OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f)
+{
+    if (!f) return;
+    olock__fake_mutex_lock(&f->mu);
+    olock__fake_clear_rules(f);
+    f->random_on = 0;
+    olock__fake_mutex_unlock(&f->mu);
+}
+
+OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fault fault)
+{
+    unsigned long n;
+    if (!f || (int)fault < 0 || fault >= OLOCK_FAKE_FAULT_COUNT_) return 0;
+    olock__fake_mutex_lock(&f->mu);
+    n = f->fault_counts[fault];
+    olock__fake_mutex_unlock(&f->mu);
+    return n;
+}
+
+OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f)
+{
+    uint64_t t;
+    if (!f) return 0;
+    olock__fake_mutex_lock(&f->mu);
+    t = f->now_ms;
+    olock__fake_mutex_unlock(&f->mu);
+    return t;
+}
+
+OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms)
+{
+    if (!f) return;
+    olock__fake_mutex_lock(&f->mu);
+    f->now_ms = ms > UINT64_MAX - f->now_ms ? UINT64_MAX : f->now_ms + ms;
+    olock__fake_mutex_unlock(&f->mu);
 }
 
 #endif /* OLOCK_FAKE_IMPLEMENTATION */
