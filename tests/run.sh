@@ -142,6 +142,14 @@ else
   done
 fi
 
+# ---- 4b. the examples keep their promises ------------------------------------------------------
+# counter's last line is {"final":F,"expected":E,...} and it exits 0 only if F == E.
+run_step examples/counter-faults bash -c 'out=$(build/examples/counter --threads 8 --increments 1000 \
+  --faults throttle=10,error500=5,lost_response=5,conflict=5 --seed 11) || exit 1; echo "$out";
+  echo "$out" | tail -n 1 | grep -Eq "^\{\"final\":8000,\"expected\":8000,\"requests\":[0-9]+,\"conflicts\":[0-9]+,\"retries\":[0-9]+,\"ambiguous\":[0-9]+\}$"'
+run_step examples/shop-demo build/examples/shop
+run_step examples/event-loop build/examples/event_loop
+
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 run_step readme-snippets bash tests/readme_snippets.sh
 

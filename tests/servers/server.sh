@@ -42,7 +42,7 @@ pidfile=$dir/$name.pid
 portfile=$dir/$name.port
 logfile=$dir/$name.log
 
-START_TIMEOUT=${OLOCK_SERVER_START_TIMEOUT:-30}
+START_TIMEOUT=${OLOCK_SERVER_START_TIMEOUT:-120}   # DynamoDB Local takes 3-6 s idle, much longer on a loaded 2-core machine
 
 need_node() {
     command -v node >/dev/null 2>&1 || die "node is not installed (needed to run $name and to probe ports)"
