@@ -149,6 +149,8 @@ run_step examples/counter-faults bash -c 'out=$(build/examples/counter --threads
   echo "$out" | tail -n 1 | grep -Eq "^\{\"final\":8000,\"expected\":8000,\"requests\":[0-9]+,\"conflicts\":[0-9]+,\"retries\":[0-9]+,\"ambiguous\":[0-9]+\}$"'
 run_step examples/shop-demo build/examples/shop
 run_step examples/event-loop build/examples/event_loop
+run_step examples/quickstart build/examples/quickstart
+run_step examples/testing-with-faults build/examples/testing
 
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 run_step readme-snippets bash tests/readme_snippets.sh
