@@ -9414,31 +9414,29 @@ static olock_result olock__begin_failed(olock_result rc, olock_error *err) {
     return rc;
 }
 
-OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
-                                           olock_write_result *result, olock_error *err) {
+/* A versioned write of one kind, run to the end on the client's blocking task. */
+static olock_result olock__blocking_write(olock_client *c, int kind, const olock_item_request *req, uint64_t expected,
+                                          olock_write_result *result, olock_error *err) {
     olock_task *t = olock__blocking_task(c, err);
     olock_result rc;
     if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
-    rc = olock_task_begin_put(t, req, expected_version);
+    rc = olock__begin_write(t, kind, req, expected);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+}
+
+OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
+                                           olock_write_result *result, olock_error *err) {
+    return olock__blocking_write(c, OLOCK__K_PUT, req, expected_version, result, err);
 }
 
 OLOCK_API olock_result olock_versioned_update(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                               olock_write_result *result, olock_error *err) {
-    olock_task *t = olock__blocking_task(c, err);
-    olock_result rc;
-    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
-    rc = olock_task_begin_versioned_update(t, req, expected_version);
-    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+    return olock__blocking_write(c, OLOCK__K_UPDATE, req, expected_version, result, err);
 }
 
 OLOCK_API olock_result olock_versioned_delete(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                               olock_write_result *result, olock_error *err) {
-    olock_task *t = olock__blocking_task(c, err);
-    olock_result rc;
-    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
-    rc = olock_task_begin_delete(t, req, expected_version);
-    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
+    return olock__blocking_write(c, OLOCK__K_DELETE, req, expected_version, result, err);
 }
 
 OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
