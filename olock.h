@@ -9399,14 +9399,16 @@ OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table,
 }
 
 /* The lazily created task behind the blocking calls. */
-static olock_task *olock__blocking_task(olock_client *c, olock_error *err) {
+static olock_result olock__blocking_task(olock_client *c, olock_task **t, olock_error *err) {
     olock__error_clear(err);
-    if (!c) { olock__error_set(err, OLOCK_ERR_INVALID_ARG, "invalid argument"); return NULL; }
+    *t = NULL;
+    if (!c) { olock__error_set(err, OLOCK_ERR_INVALID_ARG, "invalid argument"); return OLOCK_ERR_INVALID_ARG; }
     if (!c->blocking && olock_task_create(c, &c->blocking) != OLOCK_OK) {
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
-        return NULL;
+        return OLOCK_ERR_NOMEM;
     }
-    return c->blocking;
+    *t = c->blocking;
+    return OLOCK_OK;
 }
 
 static olock_result olock__begin_failed(olock_result rc, olock_error *err) {
@@ -9417,9 +9419,9 @@ static olock_result olock__begin_failed(olock_result rc, olock_error *err) {
 /* A versioned write of one kind, run to the end on the client's blocking task. */
 static olock_result olock__blocking_write(olock_client *c, int kind, const olock_item_request *req, uint64_t expected,
                                           olock_write_result *result, olock_error *err) {
-    olock_task *t = olock__blocking_task(c, err);
-    olock_result rc;
-    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    olock_task *t;
+    olock_result rc = olock__blocking_task(c, &t, err);
+    if (rc != OLOCK_OK) return rc;
     rc = olock__begin_write(t, kind, req, expected);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
@@ -9441,9 +9443,9 @@ OLOCK_API olock_result olock_versioned_delete(olock_client *c, const olock_item_
 
 OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
                                     olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err) {
-    olock_task *t = olock__blocking_task(c, err);
-    olock_result rc;
-    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    olock_task *t;
+    olock_result rc = olock__blocking_task(c, &t, err);
+    if (rc != OLOCK_OK) return rc;
     rc = olock_task_begin_update(t, table, key, fn, user);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
@@ -9601,9 +9603,9 @@ static olock_result olock__build_txn_write(olock_task *t) {
 }
 
 OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *txn, olock_write_result *result, olock_error *err) {
-    olock_task *t = olock__blocking_task(c, err);
-    olock_result rc;
-    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    olock_task *t;
+    olock_result rc = olock__blocking_task(c, &t, err);
+    if (rc != OLOCK_OK) return rc;
     if (!txn || txn->c != c || !txn->count) return olock__begin_failed(OLOCK_ERR_INVALID_ARG, err);
     if (txn->sticky != OLOCK_OK) return olock__begin_failed(txn->sticky, err);
     rc = olock__task_begin(t, OLOCK__K_TXN);
@@ -9659,10 +9661,10 @@ static olock_result olock__build_many_write(olock_task *t) {
 
 OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
                                          olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err) {
-    olock_task *t = olock__blocking_task(c, err);
-    olock_result rc;
+    olock_task *t;
+    olock_result rc = olock__blocking_task(c, &t, err);
     size_t i;
-    if (!t) return err ? err->code : OLOCK_ERR_INVALID_ARG;
+    if (rc != OLOCK_OK) return rc;
     if (!keys || !count || count > 100 || !fn) return olock__begin_failed(count > 100 ? OLOCK_ERR_LIMIT : OLOCK_ERR_INVALID_ARG, err);
     for (i = 0; i < count; i++)
         if (!keys[i].table || !*keys[i].table || !keys[i].key || keys[i].key->type != OLOCK_TYPE_M)

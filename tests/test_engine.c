@@ -548,6 +548,82 @@ TEST(test_concurrent_increments_with_faults) {
     olock_client_destroy(c);
 }
 
+/* ---- out of memory: every allocation of a realistic engine scenario fails once ---------------- */
+
+static olock_result oom_scenario(const olock_allocator *alloc, olock_fake *fake) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_write_result res;
+    olock_item_request r;
+    olock_arena a;
+    olock_value *key, *item;
+    olock_txn *txn = NULL;
+    olock_result rc;
+    cfg.allocator = *alloc;
+    cfg.transport = olock_fake_transport(fake);
+    cfg.ignore_environment = 1;
+    cfg.cache_entries = 2;
+    rc = olock_client_create(&cfg, &c, NULL);
+    if (rc != OLOCK_OK) return rc;
+    olock_arena_init(&a, alloc);
+    key = olock_value_new_container(&a, OLOCK_TYPE_M);
+    rc = key ? olock_map_put(&a, key, "id", 2, olock_value_new_s(&a, "oom", 3)) : OLOCK_ERR_NOMEM;
+    if (rc == OLOCK_OK) rc = olock_update(c, "taboom", key, add_one, NULL, &res, NULL);
+    if (rc == OLOCK_OK) rc = olock_update(c, "taboom", key, add_one, NULL, &res, NULL);   /* from the cache */
+    if (rc == OLOCK_OK) {
+        item = olock_value_copy(&a, key);
+        memset(&r, 0, sizeof r);
+        r.table = "taboom"; r.item = item;
+        rc = item ? olock_versioned_put(c, &r, 0, &res, NULL) : OLOCK_ERR_NOMEM;   /* a conflict */
+        if (rc == OLOCK_CONFLICT) rc = res.item ? OLOCK_OK : OLOCK_ERR_RESPONSE;
+    }
+    if (rc == OLOCK_OK) rc = olock_txn_create(c, &txn);
+    if (rc == OLOCK_OK) rc = olock_txn_check(txn, "taboom", key, 1);
+    olock_txn_destroy(txn);
+    olock_arena_free(&a);
+    olock_client_destroy(c);
+    return rc;
+}
+
+TEST(test_oom_sweep) {
+    olock_test_alloc t;
+    olock_allocator a;
+    olock_fake *fake = NULL;
+    olock_config cfg = olock_config_default();
+    olock_client *admin = NULL;
+    long n, total;
+    int clean = 1, only_nomem = 1;
+    a.ctx = &t; a.malloc_fn = olock_test_malloc; a.realloc_fn = olock_test_realloc; a.free_fn = olock_test_free;
+    /* a fresh fake per run, so that every run starts from the same state */
+    memset(&t, 0, sizeof t);
+    olock_fake_create(NULL, &fake);
+    cfg.transport = olock_fake_transport(fake);
+    olock_client_create(&cfg, &admin, NULL);
+    create_table(admin, "taboom");
+    olock_client_destroy(admin);
+    CHECK(oom_scenario(&a, fake) == OLOCK_OK);
+    olock_fake_destroy(fake);
+    CHECK_EQ_INT(t.live, 0);
+    total = t.calls;
+    CHECK(total > 10);
+    for (n = 1; n <= total; n++) {
+        olock_result rc;
+        olock_fake_create(NULL, &fake);
+        cfg.transport = olock_fake_transport(fake);
+        olock_client_create(&cfg, &admin, NULL);
+        create_table(admin, "taboom");
+        olock_client_destroy(admin);
+        memset(&t, 0, sizeof t);
+        t.fail_at = n;
+        rc = oom_scenario(&a, fake);
+        olock_fake_destroy(fake);
+        if (rc != OLOCK_ERR_NOMEM && rc != OLOCK_OK) { only_nomem = 0; fprintf(stderr, "  allocation %ld: result %d\n", n, rc); }
+        if (t.live != 0) { clean = 0; fprintf(stderr, "  allocation %ld: %ld blocks leaked\n", n, t.live); }
+    }
+    CHECK(only_nomem);
+    CHECK(clean);
+}
+
 int main(void) {
     olock_arena_init(&g_arena, NULL);
     if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
@@ -562,6 +638,7 @@ int main(void) {
     RUN(test_cache_one_request_per_update);
     RUN(test_tasks_interleaved);
     RUN(test_concurrent_increments_with_faults);
+    RUN(test_oom_sweep);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
