@@ -100,3 +100,16 @@ bench:
 
 clean:
 	rm -rf $(BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: headers into $(PREFIX)/include/olock/ (flat: -I.../include/olock,
+# #include "olock.h"), olock.pc + olock-curl.pc into share/pkgconfig, CMake package into share/cmake/olock.
+PREFIX ?= /usr/local
+OLOCK_VERSION = $(shell sed -n 's/^.define OLOCK_VERSION_STRING "\(.*\)"/\1/p' olock.h)
+OLOCK_SUBST = sed -e 's|@OLOCK_PREFIX@|$(PREFIX)|g' -e 's|@OLOCK_PC_INCLUDEDIR@|$${prefix}/include|g' \
+  -e 's|@OLOCK_VERSION@|$(OLOCK_VERSION)|g' -e 's|@OLOCK_CMAKEDIR_TO_INCLUDEDIR@|../../../include/olock|g'
+.PHONY: install
+install:
+	install -d '$(DESTDIR)$(PREFIX)/include/olock' '$(DESTDIR)$(PREFIX)/share/pkgconfig' '$(DESTDIR)$(PREFIX)/share/cmake/olock'
+	install -m 644 olock.h $(wildcard backends/*.h) '$(DESTDIR)$(PREFIX)/include/olock/'
+	for f in olock olock-curl; do $(OLOCK_SUBST) cmake/$$f.pc.in >'$(DESTDIR)$(PREFIX)/share/pkgconfig/'$$f.pc || exit 1; done
+	for f in olockConfig olockConfigVersion; do $(OLOCK_SUBST) cmake/$$f.cmake.in >'$(DESTDIR)$(PREFIX)/share/cmake/olock/'$$f.cmake || exit 1; done

@@ -152,6 +152,13 @@ run_step examples/event-loop build/examples/event_loop
 run_step examples/quickstart build/examples/quickstart
 run_step examples/testing-with-faults build/examples/testing
 
+# ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
+logf=$LOG/packaging.log
+bash tests/packaging.sh >"$logf" 2>&1
+st=$?
+if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
+else tally packaging $st "$logf"; fi
+
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 run_step readme-snippets bash tests/readme_snippets.sh
 
