@@ -1306,6 +1306,10 @@ OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table,
 OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version);
 OLOCK_API olock_result olock_task_begin_versioned_update(olock_task *t, const olock_item_request *req, uint64_t expected_version);
 OLOCK_API olock_result olock_task_begin_delete(olock_task *t, const olock_item_request *req, uint64_t expected_version);
+/* The transaction must come from the task's client and live until the task is done. */
+OLOCK_API olock_result olock_task_begin_txn(olock_task *t, olock_txn *txn);
+OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_key_ref *keys, size_t count,
+                                                    olock_mutate_many_fn fn, void *user);
 OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms);
 OLOCK_API olock_http_response *olock_task_response(olock_task *t);
 /* transport_result: what a transport's send would have returned. */
@@ -9602,20 +9606,26 @@ static olock_result olock__build_txn_write(olock_task *t) {
     return olock_encode_transact_write(acts, txn->count, t->txn_token, &t->x.body, &t->err);
 }
 
-OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *txn, olock_write_result *result, olock_error *err) {
-    olock_task *t;
-    olock_result rc = olock__blocking_task(c, &t, err);
-    if (rc != OLOCK_OK) return rc;
-    if (!txn || txn->c != c || !txn->count) return olock__begin_failed(OLOCK_ERR_INVALID_ARG, err);
-    if (txn->sticky != OLOCK_OK) return olock__begin_failed(txn->sticky, err);
+OLOCK_API olock_result olock_task_begin_txn(olock_task *t, olock_txn *txn) {
+    olock_result rc;
+    if (!t || !txn || txn->c != t->c || !txn->count) return OLOCK_ERR_INVALID_ARG;
+    if (txn->sticky != OLOCK_OK) return txn->sticky;
     rc = olock__task_begin(t, OLOCK__K_TXN);
-    if (rc != OLOCK_OK) return olock__begin_failed(rc, err);
+    if (rc != OLOCK_OK) return rc;
     t->txn = txn;
     t->phase = OLOCK__PH_WRITE;
     t->writes = 1;
     /* One token per logical transaction: a resend after a lost response is applied once. */
     olock__new_token(t, t->txn_token, 36);
-    return olock_task_run(t, result, err);
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *txn, olock_write_result *result, olock_error *err) {
+    olock_task *t;
+    olock_result rc = olock__blocking_task(c, &t, err);
+    if (rc != OLOCK_OK) return rc;
+    rc = olock_task_begin_txn(t, txn);
+    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
 
 /* ---- multi-item read-modify-write ---------------------------------------------------------- */
@@ -9659,34 +9669,44 @@ static olock_result olock__build_many_write(olock_task *t) {
     return olock_encode_transact_write(acts, t->key_count, t->txn_token, &t->x.body, &t->err);
 }
 
-OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
-                                         olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err) {
-    olock_task *t;
-    olock_result rc = olock__blocking_task(c, &t, err);
+OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_key_ref *keys, size_t count,
+                                                    olock_mutate_many_fn fn, void *user) {
+    olock_client *c;
+    olock_result rc;
     size_t i;
-    if (rc != OLOCK_OK) return rc;
-    if (!keys || !count || count > 100 || !fn) return olock__begin_failed(count > 100 ? OLOCK_ERR_LIMIT : OLOCK_ERR_INVALID_ARG, err);
+    if (!t || !keys || !count || !fn) return OLOCK_ERR_INVALID_ARG;
+    if (count > 100) return OLOCK_ERR_LIMIT;             /* DynamoDB's limit per transaction */
+    c = t->c;
     for (i = 0; i < count; i++)
         if (!keys[i].table || !*keys[i].table || !keys[i].key || keys[i].key->type != OLOCK_TYPE_M)
-            return olock__begin_failed(OLOCK_ERR_INVALID_ARG, err);
+            return OLOCK_ERR_INVALID_ARG;
     if (!t->items) {
         t->items = (olock_item **)olock__alloc(&c->alloc, sizeof *t->items * 100);
         t->exists = (int *)olock__alloc(&c->alloc, sizeof *t->exists * 100);
         t->each = (olock_mutation *)olock__alloc(&c->alloc, sizeof *t->each * 100);
         t->versions = (uint64_t *)olock__alloc(&c->alloc, sizeof *t->versions * 100);
         if (t->items) memset(t->items, 0, sizeof *t->items * 100);
-        if (!t->items || !t->exists || !t->each || !t->versions) { olock__many_free(t); return olock__begin_failed(OLOCK_ERR_NOMEM, err); }
+        if (!t->items || !t->exists || !t->each || !t->versions) { olock__many_free(t); return OLOCK_ERR_NOMEM; }
     }
     for (i = 0; i < count; i++)
-        if (!t->items[i] && olock_item_create(&c->alloc, &t->items[i]) != OLOCK_OK) return olock__begin_failed(OLOCK_ERR_NOMEM, err);
+        if (!t->items[i] && olock_item_create(&c->alloc, &t->items[i]) != OLOCK_OK) return OLOCK_ERR_NOMEM;
     rc = olock__task_begin(t, OLOCK__K_MANY);
-    if (rc != OLOCK_OK) return olock__begin_failed(rc, err);
+    if (rc != OLOCK_OK) return rc;
     t->keys = keys;
     t->key_count = count;
     t->fn_many = fn;
     t->user = user;
     t->phase = OLOCK__PH_READ;
-    return olock_task_run(t, result, err);
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
+                                         olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err) {
+    olock_task *t;
+    olock_result rc = olock__blocking_task(c, &t, err);
+    if (rc != OLOCK_OK) return rc;
+    rc = olock_task_begin_update_many(t, keys, count, fn, user);
+    return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
 
 

@@ -16,7 +16,7 @@ RESULTS=$OUT/results.md
 read -r -a CCV <<<"$CC"            # CC may be a command with arguments (e.g. "ccache gcc")
 CFLAGS=(-std=c99 -O2 -DNDEBUG -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual
         -Wstrict-prototypes -Wmissing-prototypes -I. -Ibackends -Ibench)
-ONLY=${BENCH_ONLY:-codec sign engine fake}
+ONLY=${BENCH_ONLY:-codec sign engine fake sdk}
 STATUS=0
 
 have_header() { printf '#include <%s>\n' "$1" | "${CCV[@]}" -E -x c - >/dev/null 2>&1; }
@@ -92,10 +92,12 @@ run() {   # run NAME: its output goes to stdout and to the results as it comes
   fi
 }
 for b in $ONLY; do
+  # the peer SDKs (Go v2, JavaScript v3) run from their own script
+  if [ "$b" = sdk ]; then echo | tee -a "$RESULTS"; bash bench/sdk/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   case $b in codec|sign|engine|fake) run "$b" ;; *) echo "bench: unknown benchmark '$b'" >&2; STATUS=1 ;; esac
 done
 
-rows=$(grep -E '^\| (codec|sign|engine|fake) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
+rows=$(grep -E '^\| (codec|sign|engine|fake|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
 {
   echo
   echo "## Summary of targets"
