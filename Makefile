@@ -49,8 +49,25 @@ ifeq ($(HAVE_CURL),1)
 EXAMPLE_CURL := -DOLOCK_EXAMPLE_CURL -lcurl
 endif
 
-.PHONY: all test demo deps fuzz bench clean tests-san tests-plain tests-tsan examples
-all: tests-san tests-plain tests-tsan examples
+# tools/olock-fakeserver: the fake served over HTTP (needs libmicrohttpd).
+HAVE_MHD := $(shell printf '#include <microhttpd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_MHD),1)
+TOOLS := $(BUILD)/olock-fakeserver $(BUILD)/san/olock-fakeserver $(BUILD)/matrix/olock-fakeserver-cxx.o
+endif
+
+.PHONY: all test demo deps fuzz bench clean tests-san tests-plain tests-tsan examples tools
+all: tests-san tests-plain tests-tsan examples tools
+tools: $(TOOLS)
+
+$(BUILD)/olock-fakeserver: tools/olock-fakeserver.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 -g $(WARN_C) $(INC) $< -o $@ -lmicrohttpd -lpthread -lm
+$(BUILD)/san/olock-fakeserver: tools/olock-fakeserver.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(SAN) $(INC) $< -o $@ -lmicrohttpd -lpthread -lm
+$(BUILD)/matrix/olock-fakeserver-cxx.o: tools/olock-fakeserver.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 $(WARN) -Wshadow -x c++ $(INC) -c $< -o $@
 tests-tsan: $(TSAN_BINS)
 
 examples: $(EXAMPLES)

@@ -134,6 +134,22 @@ static int parse_faults(const char *spec) {
     return 1;
 }
 
+/* The plain calls (olock_create_table, olock_get_item) make one attempt; a server with injected
+   faults (olock-fakeserver --faults) can throttle them, so they are retried here. */
+static int transient(olock_result rc) {
+    return rc == OLOCK_ERR_THROTTLED || rc == OLOCK_ERR_TRANSIENT || rc == OLOCK_ERR_NOT_SENT ||
+           rc == OLOCK_ERR_MAYBE_SENT || rc == OLOCK_ERR_CRC32;
+}
+
+static olock_result read_counter(olock_client *c, const olock_item_request *get, int64_t *out) {
+    olock_response res;
+    olock_result rc;
+    int tries = 0;
+    do rc = olock_get_item(c, get, &res, NULL); while (transient(rc) && ++tries < 50);
+    if (rc == OLOCK_OK && res.item) olock_value_get_i64(olock_map_get(res.item, "counter", 7), out);
+    return rc;
+}
+
 static int usage(const char *argv0) {
     fprintf(stderr, "usage: %s [--threads T] [--increments N] [--endpoint URL] [--table NAME]\n"
                     "       [--faults throttle=P,error500=P,lost_response=P,conflict=P] [--seed S]\n", argv0);
@@ -144,7 +160,6 @@ int main(int argc, char **argv) {
     olock_client *admin;
     olock_create_table_request ct;
     olock_item_request get;
-    olock_response res;
     olock_arena a;
     olock_value *key;
     worker *w;
@@ -174,7 +189,12 @@ int main(int argc, char **argv) {
     if (!admin) return 1;
     memset(&ct, 0, sizeof ct);
     ct.table = g_opt.table; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
-    olock_create_table(admin, &ct, NULL, NULL);              /* ResourceInUse if it exists: fine */
+    {
+        olock_result rc;
+        int tries = 0;
+        do rc = olock_create_table(admin, &ct, NULL, NULL);   /* ResourceInUse if it exists: fine */
+        while (transient(rc) && ++tries < 50);
+    }
     olock_arena_init(&a, NULL);
     memset(&get, 0, sizeof get);
     get.table = g_opt.table;
@@ -183,8 +203,7 @@ int main(int argc, char **argv) {
     get.key = key;
     get.consistent_read = 1;
     /* An existing counter (a table reused across runs) is the starting point. */
-    if (olock_get_item(admin, &get, &res, NULL) == OLOCK_OK && res.item)
-        olock_value_get_i64(olock_map_get(res.item, "counter", 7), &final);
+    read_counter(admin, &get, &final);
     expected = (long long)final + (long long)g_opt.threads * g_opt.increments;
     if (g_fake) olock_fake_set_random_faults(g_fake, g_opt.seed, g_opt.percent);
 
@@ -205,8 +224,7 @@ int main(int argc, char **argv) {
     }
     if (g_fake) olock_fake_set_random_faults(g_fake, 0, NULL);  /* read the result without faults */
     final = -1;
-    if (olock_get_item(admin, &get, &res, NULL) == OLOCK_OK && res.item)
-        olock_value_get_i64(olock_map_get(res.item, "counter", 7), &final);
+    read_counter(admin, &get, &final);
     if (failed) fprintf(stderr, "%d increments failed\n", failed);
     printf("{\"final\":%lld,\"expected\":%lld,\"requests\":%lu,\"conflicts\":%lu,\"retries\":%lu,\"ambiguous\":%lu}\n",
            (long long)final, expected, requests, conflicts, retries, ambiguous);

@@ -162,6 +162,13 @@ else tally packaging $st "$logf"; fi
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 run_step readme-snippets bash tests/readme_snippets.sh
 
+# ---- 5b. the fake served over HTTP: tools/olock-fakeserver ---------------------------------------
+logf=$LOG/fakeserver.log
+bash tests/fakeserver.sh >"$logf" 2>&1
+st=$?
+if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
+else tally fakeserver $st "$logf"; fi
+
 # ---- 6. integration tests against DynamoDB Local and dynalite -----------------------------------
 if [ -x tests/integration.sh ]; then
   logf=$LOG/integration.log

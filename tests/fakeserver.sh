@@ -1,0 +1,706 @@
+#!/usr/bin/env bash
+# Tests of tools/olock-fakeserver (the fake served over HTTP), on 127.0.0.1 only.
+# Called by tests/run.sh like tests/integration.sh. Builds the server if needed:
+#   build/olock-fakeserver       -O2, the program users run (valgrind leak check)
+#   build/san/olock-fakeserver   AddressSanitizer + UndefinedBehaviorSanitizer (the main run)
+# then checks: the first line, --port/--help/usage errors, keep-alive, x-amz-crc32 and
+# x-amzn-RequestId, the fake behind it (tables, conditional writes, concurrent increments), the
+# bad inputs answered as DynamoDB Local 3.3.1 answers them (tables below), bodies over 16 MiB,
+# malformed HTTP, hostile clients (slowloris, garbage bytes, a bounded connection flood, huge
+# headers, clients that vanish mid-request), SIGTERM and SIGINT (exit 0, promptly, with
+# connections open) and no leaks (LeakSanitizer at exit; valgrind memcheck when installed).
+# Every server started is recorded by pid and stopped on exit.
+#
+# Output: one "ok - ..." or "FAIL - ..." line per check, then "N passed, N failed"; exit status
+# non-zero when anything failed. Without python3 (the test client) or libmicrohttpd's header it
+# prints one "SKIP fakeserver: ..." line and exits 0.
+#
+# Environment: CC (default cc).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+CC=${CC:-cc}
+DIR=build/fakeserver
+BIN=build/olock-fakeserver
+SAN_BIN=build/san/olock-fakeserver
+WARN_C="-Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes"
+SRC=(tools/olock-fakeserver.c olock.h backends/olock_fake.h)
+
+command -v python3 >/dev/null 2>&1 || { echo "SKIP fakeserver: python3 not installed (the test client)"; exit 0; }
+if ! printf '#include <microhttpd.h>\n' | "$CC" -E -x c - >/dev/null 2>&1; then
+  echo "SKIP fakeserver: libmicrohttpd headers not installed (apt-get install libmicrohttpd-dev)"
+  exit 0
+fi
+
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+
+# Servers and helpers started here and not yet reaped; a pid leaves the list once waited for,
+# so that the exit trap never signals a recycled pid.
+PIDS=()
+forget() {
+  local p keep=()
+  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do
+    kill -9 "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$DIR" build/san
+rm -f "$DIR"/*.out "$DIR"/*.err
+
+# ---- build ----------------------------------------------------------------------------------
+stale() {   # stale BIN: missing or older than a source
+  local f
+  [ -x "$1" ] || return 0
+  for f in "${SRC[@]}"; do [ "$f" -nt "$1" ] && return 0; done
+  return 1
+}
+build() {   # build OUT FLAGS...
+  local out=$1; shift
+  # shellcheck disable=SC2086
+  "$CC" -std=c99 "$@" $WARN_C -I. -Ibackends tools/olock-fakeserver.c -o "$out" -lmicrohttpd -lpthread -lm
+}
+if stale "$BIN"; then
+  if build "$BIN" -O2 -g; then echo "note: built $BIN"; else fail "build $BIN"; echo "$PASS passed, $FAIL failed"; exit 1; fi
+fi
+if stale "$SAN_BIN"; then
+  if build "$SAN_BIN" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  then echo "note: built $SAN_BIN"; else fail "build $SAN_BIN"; echo "$PASS passed, $FAIL failed"; exit 1; fi
+fi
+
+# ---- start / stop ---------------------------------------------------------------------------
+# start NAME WAIT_SECONDS COMMAND...: runs it in the background (stdout DIR/NAME.out, stderr
+# DIR/NAME.err), waits for the first line; sets SPID, SPORT and FIRST_LINE. 1 if no line came.
+start() {
+  local name=$1 wait_s=$2 i
+  shift 2
+  "$@" >"$DIR/$name.out" 2>"$DIR/$name.err" </dev/null &
+  SPID=$!
+  PIDS+=("$SPID")
+  FIRST_LINE=""
+  SPORT=""
+  for ((i = 0; i < wait_s * 50; i++)); do
+    if [ -s "$DIR/$name.out" ] && FIRST_LINE=$(head -n 1 "$DIR/$name.out") && [ -n "$FIRST_LINE" ]; then
+      SPORT=${FIRST_LINE##*:}
+      return 0
+    fi
+    if ! kill -0 "$SPID" 2>/dev/null; then wait "$SPID" 2>/dev/null; forget "$SPID"; return 1; fi
+    sleep 0.02
+  done
+  kill -9 "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; forget "$SPID"
+  return 1
+}
+
+# stop_with SIG PID LIMIT_SECONDS: sends SIG and waits; sets STOP_STATUS and STOP_MS.
+stop_with() {
+  local sig=$1 pid=$2 limit=$3 t0 t1 i
+  t0=$(date +%s%N)
+  kill "-$sig" "$pid" 2>/dev/null
+  for ((i = 0; i < limit * 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    # a zombie is done: wait reaps it below
+    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+    sleep 0.01
+  done
+  if kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    STOP_STATUS=timeout
+  else
+    wait "$pid"
+    STOP_STATUS=$?
+  fi
+  forget "$pid"
+  t1=$(date +%s%N)
+  STOP_MS=$(((t1 - t0) / 1000000))
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+no_sanitizer_report() { ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"; }
+
+# ---- the test client ------------------------------------------------------------------------
+# client.py PORT MODE: MODE "all" (+ TIMEOUT MAX_CONNECTIONS SERVER_PID) runs every check; "short" a few requests (under valgrind);
+# "hold" opens connections in awkward states and keeps them until killed.
+cat >"$DIR/client.py" <<'PY'
+import json, os, random, socket, sys, threading, time, zlib
+
+PORT = int(sys.argv[1])
+MODE = sys.argv[2]
+HOST = "127.0.0.1"
+passed = failed = 0
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - " + name)
+    else:
+        failed += 1
+        print("FAIL - " + name + (": " + detail if detail else ""))
+    sys.stdout.flush()
+
+AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64)
+
+def connect(timeout=5.0):
+    s = socket.create_connection((HOST, PORT), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+def request_bytes(op="ListTables", body=b"{}", auth=AUTH, method="POST", path="/", extra=None,
+                  content_type="application/x-amz-json-1.0", chunked=False):
+    h = [method + " " + path + " HTTP/1.1", "Host: 127.0.0.1:%d" % PORT, "X-Amz-Date: 20260101T000000Z"]
+    if content_type is not None: h.append("Content-Type: " + content_type)
+    if op is not None: h.append("X-Amz-Target: " + (op if "." in op or op == "" else "DynamoDB_20120810." + op))
+    if auth is not None: h.append("Authorization: " + auth)
+    for k, v in (extra or []): h.append(k + ": " + v)
+    if chunked:
+        h.append("Transfer-Encoding: chunked")
+        head = ("\r\n".join(h) + "\r\n\r\n").encode()
+        out = [head]
+        step = 1 << 20
+        for i in range(0, len(body), step):
+            part = body[i:i + step]
+            out.append(b"%x\r\n" % len(part) + part + b"\r\n")
+        out.append(b"0\r\n\r\n")
+        return b"".join(out)
+    if body is not None: h.append("Content-Length: %d" % len(body))
+    return ("\r\n".join(h) + "\r\n\r\n").encode() + (body or b"")
+
+class Reader:
+    def __init__(self, s):
+        self.s, self.buf = s, b""
+    def fill(self):
+        d = self.s.recv(65536)
+        if not d: raise EOFError("connection closed")
+        self.buf += d
+    def line(self):
+        while b"\r\n" not in self.buf: self.fill()
+        l, self.buf = self.buf.split(b"\r\n", 1)
+        return l.decode("latin-1")
+    def exact(self, n):
+        while len(self.buf) < n: self.fill()
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+    def response(self, head=False):
+        status_line = self.line()
+        status = int(status_line.split()[1])
+        hdrs = {}
+        while True:
+            l = self.line()
+            if l == "": break
+            k, v = l.split(":", 1)
+            hdrs.setdefault(k.strip().lower(), v.strip())
+        if status == 100: return self.response(head)
+        body = b""
+        if not head:
+            if "content-length" in hdrs: body = self.exact(int(hdrs["content-length"]))
+            elif hdrs.get("transfer-encoding", "").lower() == "chunked":
+                while True:
+                    n = int(self.line().split(";")[0], 16)
+                    if n == 0:
+                        self.line(); break
+                    body += self.exact(n); self.line()
+        return status, hdrs, body
+
+def roundtrip(data, s=None, timeout=10.0):
+    own = s is None
+    if own: s = connect(timeout)
+    try:
+        s.sendall(data)
+        return Reader(s).response()
+    finally:
+        if own: s.close()
+
+def call(op, payload, s=None):
+    st, h, b = roundtrip(request_bytes(op, json.dumps(payload).encode()), s)
+    return st, h, (json.loads(b) if b else None)
+
+def closed_by_peer(s, within):
+    """True when the server closes s (EOF or reset) within `within` seconds."""
+    s.settimeout(within)
+    try:
+        while True:
+            if not s.recv(65536): return True
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+# DynamoDB Local 3.3.1's answers, recorded with curl against a fresh server started by
+# tests/servers/server.sh (java -jar DynamoDBLocal.jar -inMemory -sharedDb -disableTelemetry).
+# Every error body is {"__type": ..., "Message": ...} with Content-Type application/x-amz-json-1.0.
+NS = "com.amazonaws.dynamodb.v20120810#"
+MISSING = (400, NS + "MissingAuthenticationToken",
+           "Request must contain either a valid (registered) AWS access key ID or X.509 certificate.")
+UNRECOGNIZED = (400, NS + "UnrecognizedClientException", "The Access Key ID or security token is invalid.")
+INTERNAL = (500, NS + "InternalFailure",
+            "The request processing has failed because of an unknown error, exception or failure.")
+INVALID_ACTION = (400, NS + "InvalidAction",
+                  "The action or operation requested is invalid. Verify that the action is typed correctly.")
+UNKNOWN_OP = (400, NS + "UnknownOperationException", "An unknown operation was requested.")
+OK_EMPTY = (200, None, None)
+BAD_INPUT = [
+    # name, request, DynamoDB Local's status, __type, Message
+    ("no Authorization", dict(auth=None), MISSING),
+    ("empty Authorization", dict(auth=""), INTERNAL),
+    ("Authorization garbage", dict(auth="garbage"), INTERNAL),
+    ("Authorization scheme only", dict(auth="AWS4-HMAC-SHA256"), INTERNAL),
+    ("Authorization SigV2 style", dict(auth="AWS AKIDLOCAL:abcdef"), INTERNAL),
+    ("Authorization parameter without =", dict(auth="AWS4-HMAC-SHA256 x"), INTERNAL),
+    ("Authorization Credential without scope", dict(auth="AWS4-HMAC-SHA256 Credential=AKIDLOCAL"), INTERNAL),
+    ("Authorization without Credential",
+     dict(auth="AWS4-HMAC-SHA256 SignedHeaders=host, Signature=" + "0" * 64), UNRECOGNIZED),
+    ("Authorization Credential not first",
+     dict(auth="AWS4-HMAC-SHA256 SignedHeaders=host, Credential=AKIDLOCAL/20260101/us-east-1/dynamodb/aws4_request"),
+     UNRECOGNIZED),
+    ("access key not alphanumeric", dict(auth=AUTH.replace("AKIDLOCAL", "AKID-LOCAL")), UNRECOGNIZED),
+    ("access key empty", dict(auth=AUTH.replace("AKIDLOCAL", "")), UNRECOGNIZED),
+    ("unknown X-Amz-Target, no Authorization", dict(op="DynamoDB_20120810.Frob", auth=None), MISSING),
+    ("wrong Content-Type (accepted)", dict(content_type="text/plain"), OK_EMPTY),
+    ("no Content-Type (accepted)", dict(content_type=None), OK_EMPTY),
+    ("missing X-Amz-Target", dict(op=None), INTERNAL),
+    ("unknown X-Amz-Target", dict(op="DynamoDB_20120810.Frob"), UNKNOWN_OP),
+    ("X-Amz-Target without the API version", dict(op="Foo.ListTables"), INVALID_ACTION),
+    ("X-Amz-Target in lower case", dict(op="dynamodb_20120810.listtables"), INVALID_ACTION),
+    ("unknown X-Amz-Target, non-JSON body", dict(op="DynamoDB_20120810.Frob", body=b"xx"), UNKNOWN_OP),
+    ("non-JSON body", dict(body=b"hello"), INTERNAL),
+    ("empty body", dict(body=b""), INTERNAL),
+    ("JSON array body", dict(body=b"[]"), INTERNAL),
+    ("GET without a body", dict(method="GET", body=None), INTERNAL),
+    ("GET without Authorization", dict(method="GET", body=None, auth=None, op=None), MISSING),
+    ("GET with a body (served)", dict(method="GET"), OK_EMPTY),
+    ("PUT (served)", dict(method="PUT"), OK_EMPTY),
+    ("wrong path (served)", dict(path="/foo/bar"), OK_EMPTY),
+    ("query string (served)", dict(path="/?a=b"), OK_EMPTY),
+    # 16 MiB of spaces is within the limit, and not JSON
+    ("body of exactly 16 MiB", dict(body=b" " * (16 << 20)), INTERNAL),
+]
+
+def is_uuid(s):
+    p = s.split("-")
+    return [len(x) for x in p] == [8, 4, 4, 4, 12] and all(c in "0123456789abcdef" for c in "".join(p))
+
+def check_answer(name, got, want):
+    st, h, b = got
+    wst, wtype, wmsg = want
+    if wtype is None:
+        ok = st == wst and b.startswith(b'{"TableNames":[')
+    else:
+        try: j = json.loads(b)
+        except ValueError: j = None
+        ok = (st == wst and j == {"__type": wtype, "Message": wmsg} and list(j) == ["__type", "Message"] and
+              h.get("content-type") == "application/x-amz-json-1.0")
+    ok = ok and h.get("x-amz-crc32") == str(zlib.crc32(b)) and is_uuid(h.get("x-amzn-requestid", ""))
+    check("bad input: %s -> %d %s" % (name, wst, (wtype or "").split("#")[-1] or "served"), ok,
+          "got %d %r %r" % (st, b[:200], h))
+
+def t_basics():
+    s = connect()
+    r = Reader(s)
+    s.sendall(request_bytes())
+    st, h, b = r.response()
+    check("ListTables answers 200 {\"TableNames\":[]}", st == 200 and b == b'{"TableNames":[]}', "%d %r" % (st, b))
+    check("Content-Type application/x-amz-json-1.0", h.get("content-type") == "application/x-amz-json-1.0", repr(h))
+    check("x-amz-crc32 is the CRC-32 of the body", h.get("x-amz-crc32") == str(zlib.crc32(b)), repr(h))
+    check("x-amzn-RequestId is a UUID", is_uuid(h.get("x-amzn-requestid", "")), repr(h))
+    local = s.getsockname()
+    ids = {h.get("x-amzn-requestid")}
+    same = True
+    for _ in range(5):
+        s.sendall(request_bytes())
+        st, h, b = r.response()
+        same = same and st == 200 and s.getsockname() == local
+        ids.add(h.get("x-amzn-requestid"))
+    check("keep-alive: 6 requests on one connection", same and h.get("connection", "").lower() != "close")
+    check("request ids differ", len(ids) == 6, repr(ids))
+    # HTTP/1.0 with keep-alive asked for, and a HEAD
+    s.sendall(b"POST / HTTP/1.0\r\nConnection: keep-alive\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+              b"Authorization: " + AUTH.encode() + b"\r\nContent-Length: 2\r\n\r\n{}")
+    st, h, b = r.response()
+    check("HTTP/1.0 request answered", st == 200 and b == b'{"TableNames":[]}', "%d %r" % (st, b))
+    s.close()
+    s = connect()
+    s.sendall(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+    st, h, b = Reader(s).response(head=True)
+    check("HEAD without Authorization: 400, no body", st == 400 and h.get("content-length") == "173", repr(h))
+    s.close()
+
+def t_fake():
+    s = connect()
+    st, _, j = call("CreateTable", {"TableName": "fs_t1", "BillingMode": "PAY_PER_REQUEST",
+                                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}, s)
+    check("CreateTable through the server", st == 200 and j["TableDescription"]["TableName"] == "fs_t1", repr(j))
+    st, _, j = call("PutItem", {"TableName": "fs_t1", "Item": {"id": {"S": "a"}, "v": {"N": "1"}},
+                                "ConditionExpression": "attribute_not_exists(id)"}, s)
+    check("conditional PutItem succeeds", st == 200 and j == {}, "%d %r" % (st, j))
+    st, h, j = call("PutItem", {"TableName": "fs_t1", "Item": {"id": {"S": "a"}, "v": {"N": "2"}},
+                                "ConditionExpression": "attribute_not_exists(id)",
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}, s)
+    check("failing PutItem: 400 ConditionalCheckFailedException with the item",
+          st == 400 and j.get("__type", "").endswith("#ConditionalCheckFailedException") and
+          j.get("Item") == {"id": {"S": "a"}, "v": {"N": "1"}}, "%d %r" % (st, j))
+    s.close()
+    # concurrent read-modify-write with a version condition: no lost update
+    threads, per = 4, 25
+    errors = []
+    def worker():
+        c = connect()
+        try:
+            for _ in range(per):
+                while True:
+                    _, _, got = call("GetItem", {"TableName": "fs_t1", "Key": {"id": {"S": "a"}}, "ConsistentRead": True}, c)
+                    v = int(got["Item"]["v"]["N"])
+                    st2, _, r2 = call("UpdateItem", {"TableName": "fs_t1", "Key": {"id": {"S": "a"}},
+                                                     "UpdateExpression": "SET v = :n", "ConditionExpression": "v = :o",
+                                                     "ExpressionAttributeValues": {":n": {"N": str(v + 1)}, ":o": {"N": str(v)}}}, c)
+                    if st2 == 200: break
+                    if not r2.get("__type", "").endswith("ConditionalCheckFailedException"):
+                        errors.append(r2); return
+        except Exception as e:
+            errors.append(repr(e))
+        finally:
+            c.close()
+    ts = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    _, _, got = call("GetItem", {"TableName": "fs_t1", "Key": {"id": {"S": "a"}}, "ConsistentRead": True})
+    check("4 x 25 concurrent conditional increments over HTTP: none lost",
+          not errors and got["Item"]["v"]["N"] == str(1 + threads * per), repr((errors[:2], got)))
+
+def t_bad_input():
+    for name, kw, want in BAD_INPUT:
+        check_answer(name, roundtrip(request_bytes(**kw)), want)
+
+def t_too_large():
+    big = b" " * ((16 << 20) + 1)
+    want = (413, b'{"Message":""}')
+    # body sent at once: read to the end and answered 413; the connection stays usable
+    s = connect(30)
+    r = Reader(s)
+    s.sendall(request_bytes(body=big))
+    st, h, b = r.response()
+    check("body of 16 MiB + 1: 413 {\"Message\":\"\"}, no Content-Type (DynamoDB Local's answer)",
+          (st, b) == want and "content-type" not in h and h.get("x-amz-crc32") == str(zlib.crc32(b)), "%d %r %r" % (st, b, h))
+    try:
+        s.sendall(request_bytes())
+        st, _, b = r.response()
+        alive = st == 200
+    except (OSError, EOFError):
+        alive = False
+    check("the connection still serves after a 413", alive)
+    s.close()
+    # Expect: 100-continue: refused before any body byte is sent
+    s = connect(30)
+    data = request_bytes(body=big, extra=[("Expect", "100-continue")])
+    head = data[:data.index(b"\r\n\r\n") + 4]
+    s.sendall(head)
+    st, h, b = Reader(s).response()
+    check("Expect: 100-continue with 16 MiB + 1: 413 before the body", (st, b) == want, "%d %r" % (st, b))
+    s.close()
+    # chunked, no length announced: counted while it streams
+    st, h, b = roundtrip(request_bytes(body=big, chunked=True), timeout=30)
+    check("chunked body over 16 MiB: 413", (st, b) == want, "%d %r" % (st, b))
+    st, h, b = roundtrip(request_bytes(body=b"{}", chunked=True))
+    check("chunked small body served", st == 200 and b.startswith(b'{"TableNames":['), "%d %r" % (st, b))
+    # a Content-Length far beyond the limit: answered at once, connection closed
+    s = connect()
+    s.sendall(request_bytes(body=None, extra=[("Content-Length", "99999999999")]))
+    st, h, b = Reader(s).response()
+    check("Content-Length 99999999999: 413 at once", (st, b) == want, "%d %r" % (st, b))
+    check("... and the connection is closed", closed_by_peer(s, 3))
+    s.close()
+
+def t_malformed_http(timeout_s):
+    # DynamoDB Local (Jetty) answers all of these 400 (505 for a bad version) with an HTML page.
+    # libmicrohttpd answers most of them 400 and closes; a request line it cannot split at all
+    # it just closes (at once, or after --timeout when the line never ends). Either way the
+    # client is not left hanging and nothing else is disturbed.
+    answered = [
+        ("bad Content-Length", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+        ("bad chunk size", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+        ("header line without colon", b"POST / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n"),
+        ("bad HTTP version", b"POST / XYZ\r\nHost: x\r\n\r\n"),
+        ("no HTTP version", b"POST /\r\n\r\n"),
+    ]
+    for name, data in answered:
+        try:
+            st, h, b = roundtrip(data, timeout=5)
+        except (OSError, EOFError) as e:
+            st = repr(e)
+        check("malformed HTTP, %s: 400" % name, st == 400, repr(st))
+    closed = [
+        ("a word and no URI", b"GARBAGE\r\n\r\n"),
+        ("binary bytes", b"\x00\x01\x02\xff\r\n\r\n"),
+    ]
+    for name, data in closed:
+        c = connect()
+        c.sendall(data)
+        c.settimeout(timeout_s + 3)
+        try:
+            got = c.recv(65536)
+            ok = got == b"" or got.startswith(b"HTTP/1.1 400 ")
+        except socket.timeout:
+            got, ok = "no answer", False
+        except OSError:
+            got, ok = "reset", True
+        c.close()
+        check("malformed HTTP, %s: 400 or closed" % name, ok, repr(got[:80]))
+    st, _, _ = roundtrip(request_bytes())
+    check("still serving after malformed HTTP", st == 200)
+
+def t_hostile(timeout_s, max_conns, server_pid):
+    # One established keep-alive client that must not be harmed by anything below. It sends a
+    # request every 0.3 s (an idle one would rightly be closed by --timeout).
+    victim = connect()
+    vr = Reader(victim)
+    vlock = threading.Lock()
+    vstate = {"bad": 0, "slow": 0.0, "stop": False}
+    def victim_once():
+        with vlock:
+            try:
+                t0 = time.time()
+                victim.sendall(request_bytes())
+                st, _, _ = vr.response()
+                vstate["slow"] = max(vstate["slow"], time.time() - t0)
+                if st != 200: vstate["bad"] += 1
+            except (OSError, EOFError):
+                vstate["bad"] += 1
+    def victim_loop():
+        while not vstate["stop"]:
+            victim_once()
+            time.sleep(0.3)
+    vt = threading.Thread(target=victim_loop)
+    vt.start()
+    def victim_ok():
+        victim_once()
+        ok = vstate["bad"] == 0 and vstate["slow"] < 2
+        if not ok: print("  victim: %d failed requests, slowest %.2f s" % (vstate["bad"], vstate["slow"]))
+        return ok
+    check("victim connection answers", victim_ok())
+
+    # garbage bytes
+    rnd = random.Random(7)
+    for i in range(20):
+        try:
+            g = connect()
+            g.sendall(bytes(rnd.getrandbits(8) for _ in range(4096)))
+            g.close()
+        except OSError:
+            pass
+    check("20 clients sending random bytes: victim still served", victim_ok())
+
+    # slowloris: headers dripped one byte at a time, and clients that send nothing at all
+    stop = threading.Event()
+    drips, idles = [], []
+    for i in range(10):
+        d = connect()
+        d.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        drips.append(d)
+        idles.append(connect())
+    def drip():
+        n = 0
+        while not stop.is_set():
+            for d in drips:
+                try: d.sendall(b"X-Slow-%d: y\r\n" % n)
+                except OSError: pass
+            n += 1
+            stop.wait(0.5)
+    t = threading.Thread(target=drip)
+    t.start()
+    lat = []
+    for _ in range(20):
+        t0 = time.time()
+        st, _, _ = roundtrip(request_bytes())
+        lat.append(time.time() - t0)
+    check("slowloris (10 dripping + 10 silent connections): new clients served, slowest %.0f ms" % (max(lat) * 1000),
+          max(lat) < 1.0)
+    check("slowloris: victim still served", victim_ok())
+    closed = [closed_by_peer(c, timeout_s + 3) for c in idles]
+    check("silent connections closed after --timeout %d s" % timeout_s, all(closed), "%d of %d" % (sum(closed), len(closed)))
+    stop.set()
+    t.join()
+    closed = [closed_by_peer(c, timeout_s + 3) for c in drips]
+    check("dripping connections closed once they stall", all(closed), "%d of %d" % (sum(closed), len(closed)))
+    for c in drips + idles: c.close()
+
+    # A flood of connections beyond --max-connections. libmicrohttpd stops accepting at the
+    # limit: the rest wait in the kernel's backlog until a slot frees (an idle one times out).
+    flood = []
+    for i in range(max_conns * 2):
+        try: flood.append(connect())
+        except OSError: pass
+    for c in flood:
+        try: c.sendall(request_bytes())
+        except OSError: pass
+    time.sleep(1.0)
+    answered = 0
+    for c in flood:
+        c.settimeout(0.01)
+        try:
+            if c.recv(65536).startswith(b"HTTP/1.1 200"): answered += 1
+        except OSError:
+            pass
+    fds = len(os.listdir("/proc/%d/fd" % server_pid)) if server_pid else 0
+    check("flood of %d connections: at most --max-connections %d served at once (%d), server holds %d fds" %
+          (len(flood), max_conns, answered, fds), 0 < answered < max_conns and fds <= max_conns + 24)
+    check("flood: victim still served", victim_ok())
+    for c in flood: c.close()
+    served = False
+    deadline = time.time() + timeout_s + 5
+    while time.time() < deadline and not served:
+        try: served = roundtrip(request_bytes(), timeout=timeout_s + 5)[0] == 200
+        except (OSError, EOFError): time.sleep(0.1)
+    check("after the flood: new connections served again", served)
+
+    # headers far over libmicrohttpd's per-connection memory (32 KiB)
+    try:
+        st, _, _ = roundtrip(request_bytes(extra=[("X-Big", "a" * 200000)]), timeout=5)
+    except (OSError, EOFError) as e:
+        st = repr(e)
+    check("200 KB header: 431 (as DynamoDB Local's Jetty answers)", st == 431, repr(st))
+
+    # clients that vanish in the middle of a request
+    for part in (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":", b"POST / HTTP/1.1\r\nHo"):
+        for _ in range(10):
+            c = connect()
+            c.sendall(part)
+            c.close()
+    big = request_bytes(body=b" " * (4 << 20))
+    for _ in range(3):
+        c = connect()
+        c.sendall(big[:3 << 20])
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        c.close()   # reset
+    check("clients gone mid-request: victim still served", victim_ok())
+    vstate["stop"] = True
+    vt.join()
+    victim.close()
+
+def t_hold():
+    # for the SIGTERM check: connections in awkward states, kept until killed
+    keep = []
+    c = connect(); r = Reader(c); c.sendall(request_bytes()); r.response(); keep.append(c)
+    c = connect(); c.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n"); keep.append(c)
+    c = connect(); c.sendall(request_bytes(body=b" " * 100000)[:50000]); keep.append(c)
+    print("holding"); sys.stdout.flush()
+    time.sleep(60)
+
+if MODE == "all":
+    timeout_s, max_conns, server_pid = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    for f in (t_basics, t_fake, t_bad_input, t_too_large, lambda: t_malformed_http(timeout_s),
+              lambda: t_hostile(timeout_s, max_conns, server_pid)):
+        try:
+            f()
+        except Exception as e:
+            check("%s raised" % getattr(f, "__name__", "hostile"), False, repr(e))
+elif MODE == "short":
+    t_basics()
+    t_fake()
+    st, _, _ = roundtrip(request_bytes(body=b" " * ((16 << 20) + 1)), timeout=120)
+    check("413 under valgrind", st == 413)
+    check_answer("no Authorization", roundtrip(request_bytes(auth=None)), MISSING)
+elif MODE == "hold":
+    t_hold()
+print("client: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
+
+# tally_client LOG: adds the client's counts (its ok/FAIL lines are already printed)
+tally_client() {
+  local line p f
+  line=$(grep -E '^client: [0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+  if [ -z "$line" ]; then fail "test client ended without a summary (see $1)"; return; fi
+  p=$(sed -E 's/^client: ([0-9]+) passed.*/\1/' <<<"$line")
+  f=$(sed -E 's/^client: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+  PASS=$((PASS + p))
+  FAIL=$((FAIL + f))
+}
+
+run_client() {   # run_client LOGNAME ARGS...: runs client.py, shows its lines, tallies them
+  local log=$DIR/$1.log; shift
+  python3 "$DIR/client.py" "$@" >"$log" 2>&1
+  grep -E '^(ok|FAIL) - ' "$log"
+  grep -vE '^(ok|FAIL) - |^client: ' "$log" | head -n 20 | sed 's/^/  client: /'
+  tally_client "$log"
+}
+
+# ---- command line ---------------------------------------------------------------------------
+"$BIN" --help >"$DIR/help.out" 2>&1
+st=$?
+check "--help exits 0 with a usage text" [ $st -eq 0 -a -n "$(grep -- --port "$DIR/help.out")" ]
+"$BIN" --port abc >/dev/null 2>&1
+check "--port abc: usage error, exit 2" [ $? -eq 2 ]
+"$BIN" --bogus 1 >/dev/null 2>&1
+check "unknown option: exit 2" [ $? -eq 2 ]
+"$BIN" --host localhost >/dev/null 2>&1
+check "--host must be numeric (no name lookups): exit 2" [ $? -eq 2 ]
+"$BIN" --faults throttle --seed 1 >/dev/null 2>&1
+check "--faults: refused until the fake has fault injection (exit 2)" [ $? -eq 2 ]
+
+PORT_WANTED=$(free_port)
+if start fixed 10 "$BIN" --port "$PORT_WANTED"; then
+  check "--port $PORT_WANTED: first line 'listening on 127.0.0.1:$PORT_WANTED'" [ "$FIRST_LINE" = "listening on 127.0.0.1:$PORT_WANTED" ]
+  # a second server on the same port fails cleanly
+  "$BIN" --port "$PORT_WANTED" >/dev/null 2>"$DIR/busy.err"
+  st=$?
+  check "port in use: exit 1 with a message" [ $st -eq 1 -a -n "$(grep 'cannot listen' "$DIR/busy.err")" ]
+  stop_with INT "$SPID" 5
+  check "SIGINT: exit 0 (${STOP_MS} ms)" [ "$STOP_STATUS" = 0 ]
+else
+  fail "--port $PORT_WANTED: server did not start ($(head -c 300 "$DIR/fixed.err"))"
+fi
+
+# ---- the main run, under AddressSanitizer + UndefinedBehaviorSanitizer ----------------------
+TIMEOUT_S=2
+MAX_CONNS=32
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+if start san 10 "$SAN_BIN" --port 0 --timeout "$TIMEOUT_S" --max-connections "$MAX_CONNS" --threads 2; then
+  check "first line 'listening on 127.0.0.1:PORT' ($FIRST_LINE)" grep -qE '^listening on 127\.0\.0\.1:[0-9]+$' <<<"$FIRST_LINE"
+  run_client san-client "$SPORT" all "$TIMEOUT_S" "$MAX_CONNS" "$SPID"
+  # SIGTERM with connections open in awkward states: exit 0 promptly, nothing leaked
+  python3 "$DIR/client.py" "$SPORT" hold >"$DIR/hold.log" 2>&1 &
+  HOLD=$!
+  PIDS+=("$HOLD")
+  for _ in $(seq 1 100); do grep -q holding "$DIR/hold.log" && break; sleep 0.05; done
+  stop_with TERM "$SPID" 5
+  kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null; forget "$HOLD"
+  check "SIGTERM with 3 connections open: exit 0 within 2 s (${STOP_MS} ms, status $STOP_STATUS)" \
+    [ "$STOP_STATUS" = 0 -a "$STOP_MS" -lt 2000 ]
+  check "no AddressSanitizer / LeakSanitizer / UBSan report" no_sanitizer_report "$DIR/san.err"
+  grep -E 'ERROR|runtime error|SUMMARY' "$DIR/san.err" | head -n 10 | sed 's/^/  server: /'
+else
+  fail "sanitizer build did not start: $(head -c 300 "$DIR/san.err")"
+fi
+
+# ---- valgrind memcheck: the -O2 build, a short run --------------------------------------------
+if command -v valgrind >/dev/null 2>&1; then
+  if start vg 60 valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+       --show-leak-kinds=definite,indirect "$BIN" --port 0; then
+    run_client vg-client "$SPORT" short
+    stop_with TERM "$SPID" 30
+    check "valgrind: SIGTERM exit 0, no memory errors, nothing lost (status $STOP_STATUS)" [ "$STOP_STATUS" = 0 ]
+    grep -E '==[0-9]+==' "$DIR/vg.err" | head -n 20 | sed 's/^/  valgrind: /'
+  else
+    fail "server did not start under valgrind: $(head -c 300 "$DIR/vg.err")"
+  fi
+else
+  echo "note: valgrind not installed; the leak check ran under LeakSanitizer only"
+fi
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
