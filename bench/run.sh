@@ -16,7 +16,7 @@ RESULTS=$OUT/results.md
 read -r -a CCV <<<"$CC"            # CC may be a command with arguments (e.g. "ccache gcc")
 CFLAGS=(-std=c99 -O2 -DNDEBUG -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual
         -Wstrict-prototypes -Wmissing-prototypes -I. -Ibackends -Ibench)
-ONLY=${BENCH_ONLY:-codec sign engine fake sdk}
+ONLY=${BENCH_ONLY:-codec sign engine fake sdk servers}
 STATUS=0
 
 have_header() { printf '#include <%s>\n' "$1" | "${CCV[@]}" -E -x c - >/dev/null 2>&1; }
@@ -93,6 +93,14 @@ run() {   # run NAME: its output goes to stdout and to the results as it comes
 }
 for b in $ONLY; do
   # the peer SDKs (Go v2, JavaScript v3) run from their own script
+  # olock-fakeserver against DynamoDB Local and dynalite (needs make deps for the latter two)
+  if [ "$b" = servers ]; then
+    echo | tee -a "$RESULTS"
+    if [ -x build/olock-fakeserver ] || make -s build/olock-fakeserver >/dev/null 2>&1; then
+      { echo "## olock-fakeserver vs DynamoDB Local vs dynalite (tests/sdk/bench.mjs)"; echo '```'; node tests/sdk/bench.mjs; echo '```'; } | tee -a "$RESULTS"
+    else echo "servers: SKIP (build/olock-fakeserver needs libmicrohttpd-dev)" | tee -a "$RESULTS"; fi
+    continue
+  fi
   if [ "$b" = sdk ]; then echo | tee -a "$RESULTS"; bash bench/sdk/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   case $b in codec|sign|engine|fake) run "$b" ;; *) echo "bench: unknown benchmark '$b'" >&2; STATUS=1 ;; esac
 done
