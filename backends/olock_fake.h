@@ -32,8 +32,17 @@ WHAT IT IS
    legacy Expected / AttributeUpdates), ReturnValues, ReturnValuesOnConditionCheckFailure and
    ReturnConsumedCapacity; condition, update and projection expressions with DynamoDB's
    validation and limits (reserved words, placeholders, 4 KB, 300 operators, 32 levels,
-   400 KB items as DynamoDB sizes them, 38-digit numbers). Query, Scan, batch and
-   transaction operations answer UnknownOperationException for now.
+   400 KB items as DynamoDB sizes them, 38-digit numbers).
+   TransactWriteItems (Put, Update, Delete, ConditionCheck across items and tables, all or
+   nothing; CancellationReasons one per action with ALL_OLD items; ClientRequestToken replays
+   within 10 minutes of the virtual clock, IdempotentParameterMismatchException otherwise; 100
+   actions, one action per item) and TransactGetItems. Query (key conditions, FilterExpression,
+   ProjectionExpression, Select, ScanIndexForward, Limit, ExclusiveStartKey, 1 MB pages, the
+   legacy KeyConditions / QueryFilter / AttributesToGet) and Scan (segments, ScanFilter) on
+   tables and on their global and local secondary indexes. BatchWriteItem (25 requests) and
+   BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are always empty.
+   tests/conformance/README.md lists what DynamoDB Local does that the documentation does not
+   say (the order of Scan and of batch responses, which transaction failures are reasons, ...).
 
    DynamoDB Local details it reproduces: error bodies carry "Message" (capital M); members
    of an item come out in java.util.HashMap order; set members sorted (S by bytes, N by
@@ -44,13 +53,22 @@ WHAT IT IS
 
 THREAD SAFETY
    One fake may serve many threads (and many clients) at once: each request runs under the
-   fake's mutex, so every conditional write is atomic. The fake reads no clock and draws no
-   random numbers: the same requests always give the same responses.
+   fake's mutex, so every conditional write and every transaction is atomic. The fake reads no
+   clock and draws no random numbers: the same requests always give the same responses.
 
 MEMORY
    Everything goes through the allocator in olock_fake_config. Each stored item owns its own
    olock_item and is replaced whole on a write, so a failed write leaves nothing half done.
-   Running out of memory answers HTTP 500 InternalServerError. olock_fake_destroy frees all.
+   Running out of memory answers HTTP 500 InternalServerError; a transaction or batch then
+   applied nothing. The ClientRequestTokens of successful transactions are kept until they are
+   10 minutes old on the virtual clock (dropped when the token table next grows), so a test
+   that never advances the clock keeps every token it used. olock_fake_destroy frees all.
+
+COST
+   GetItem, PutItem, UpdateItem and DeleteItem are a hash lookup and a binary search in the
+   partition; Query on a table walks one partition; a Scan sorts the partitions, and Query or
+   Scan on an index sorts every item of the table that the index holds (fine for unit tests,
+   not for millions of items).
 */
 #ifndef OLOCK_FAKE_H_INCLUDED
 #define OLOCK_FAKE_H_INCLUDED
@@ -351,17 +369,18 @@ typedef struct olock__fake_entry {
     size_t size;                   /* DynamoDB item size (TableSizeBytes) */
 } olock__fake_entry;
 
-/* All items that share a hash key, ordered by range key (what Query walks in part 2). */
+/* All items that share a hash key, ordered by range key (what Query walks). */
 typedef struct olock__fake_part {
     uint64_t hash;
+    unsigned char digest[20];      /* the hash key's place in Scan order (olock__fake_key_digest) */
     char *key;                     /* canonical bytes of the hash key value, owned */
     size_t key_len;
     olock__fake_entry *items;
     size_t count, cap;
 } olock__fake_part;
 
-/* A secondary index as CreateTable defined it. Part 1 keeps the definition (DescribeTable
-   reports it, writes check its key types); part 2 adds the ordered view Query reads. */
+/* A secondary index as CreateTable defined it: DescribeTable reports it, writes check its key
+   types, and Query / Scan on it sort the table's items into its order when they run. */
 typedef struct olock__fake_index {
     char *name;
     size_t name_len;
@@ -393,8 +412,6 @@ typedef struct olock__fake_table {
     uint64_t item_count, size_bytes;
     olock__fake_index *indexes;    /* LSIs first, then GSIs, each in request order */
     size_t index_count;
-    /* Extension point (part 2): each index keeps its own ordered view of the items, and
-       streams / TTL settings hang off the table as well. */
 } olock__fake_table;
 
 /* A scripted fault rule (olock_fake_inject). */
@@ -407,7 +424,7 @@ typedef struct olock__fake_rule {
 } olock__fake_rule;
 
 /* A TransactWriteItems that succeeded with a ClientRequestToken, remembered for 10 minutes
-   of the virtual clock. */
+   of the virtual clock (an open-addressing table on the token; token NULL: free slot). */
 typedef struct olock__fake_token {
     char *token;                   /* owned */
     size_t len;
@@ -433,11 +450,21 @@ struct olock_fake {
     uint64_t rng;                  /* splitmix64 state */
     unsigned percent[OLOCK_FAKE_FAULT_COUNT_];
     unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
-    olock__fake_token *tokens;     /* oldest first */
+    olock__fake_token *tokens;     /* hash table of token_cap slots (a power of two) */
     size_t token_count, token_cap;
 };
 
 /* ---- request context and error responses --------------------------------------------------- */
+
+/* One entry of a TransactionCanceledException's CancellationReasons. */
+#define OLOCK__FAKE_REASON_NONE 0
+#define OLOCK__FAKE_REASON_CONDITION 1
+#define OLOCK__FAKE_REASON_VALIDATION 2
+typedef struct olock__fake_reason {
+    int code;                      /* OLOCK__FAKE_REASON_* */
+    const char *msg;               /* NULL for NONE */
+    const olock_value *item;       /* ALL_OLD item, in the request arena, or NULL */
+} olock__fake_reason;
 
 typedef struct olock__fake_ctx {
     olock_fake *f;
@@ -449,6 +476,8 @@ typedef struct olock__fake_ctx {
     char *err_msg;
     size_t err_len;
     const olock_value *err_item;   /* ALL_OLD item of a ConditionalCheckFailedException */
+    const struct olock__fake_reason *reasons; /* CancellationReasons of a TransactionCanceledException */
+    size_t nreasons;
     int keep_scale;                /* numbers keep their scale (ExpressionAttributeValues) */
     int oom;
 } olock__fake_ctx;
@@ -1429,7 +1458,15 @@ static int olock__fake_put_u64(olock__fake_ctx *c, uint64_t v)
 static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v);
 
 /* Java's String.hashCode (over UTF-16 code units) spread as java.util.HashMap spreads it. */
+static uint32_t olock__fake_java_string_hash(const char *s, size_t len);
 static uint32_t olock__fake_java_hash(const char *s, size_t len)
+{
+    uint32_t h = olock__fake_java_string_hash(s, len);
+    return h ^ (h >> 16);
+}
+
+/* Java's String.hashCode itself, over the UTF-16 code units of UTF-8 text. */
+static uint32_t olock__fake_java_string_hash(const char *s, size_t len)
 {
     uint32_t h = 0;
     size_t i = 0;
@@ -1448,7 +1485,7 @@ static uint32_t olock__fake_java_hash(const char *s, size_t len)
             h = 31 * h + cp;
         }
     }
-    return h ^ (h >> 16);
+    return h;
 }
 
 /* {"name":{value},...}, members in the order DynamoDB Local writes them: it copies a map
@@ -2789,6 +2826,10 @@ static void olock__fake_clear_list_marks(olock_value *v)
     }
 }
 
+static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map);
+
+/* DynamoDB Local builds a projection as a sorted document: its top-level members come in name
+   order (which decides their order within a HashMap bucket). */
 static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *item, const olock__fake_expr *e)
 {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
@@ -2797,7 +2838,7 @@ static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *i
     for (i = 0; i < e->npaths; i++)
         if (olock__fake_project_path(c, item, e->paths[i], out) < 0) return NULL;
     olock__fake_clear_list_marks(out);
-    return out;
+    return olock__fake_sort_top(c, out) < 0 ? NULL : out;
 }
 
 /* ---- expressions: applying an update -------------------------------------------------------- */
@@ -3075,6 +3116,25 @@ static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *i
     return out;
 }
 
+/* The members of a map (not of the maps in it) in name order. */
+static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map)
+{
+    olock_value **arr, *m;
+    size_t n = map->count, i, j;
+    if (n < 2) return 0;
+    if (!(arr = (olock_value **)olock__fake_alloc(c, n * sizeof(*arr)))) return -1;
+    for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
+        for (j = i; j > 0 && olock__fake_bytes_cmp(arr[j - 1]->key, arr[j - 1]->key_len, m->key, m->key_len, 0) > 0; j--)
+            arr[j] = arr[j - 1];
+        arr[j] = m;
+    }
+    map->first = arr[0];
+    for (i = 0; i + 1 < n; i++) arr[i]->next = arr[i + 1];
+    arr[n - 1]->next = NULL;
+    map->last = arr[n - 1];
+    return 0;
+}
+
 /* DynamoDB Local rebuilds an updated item from a sorted document: its maps come back with
    their members in name order (which decides the order within a HashMap bucket). */
 static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth)
@@ -3097,6 +3157,126 @@ static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int de
     arr[n - 1]->next = NULL;
     map->last = arr[n - 1];
     return 0;
+}
+
+/* ---- the order of Scan: DynamoDB Local's salted SHA-1 of key values ----------------------- */
+
+/* DynamoDB Local keeps items in SQLite, ordered by a digest of the hash key: SHA-1 over the
+   bytes "LocalDdb" and the key's bytes (S as UTF-8, B as is, N in an order-preserving base-100
+   form). Scan walks partitions in that order, and secondary indexes break ties with digests
+   of the table's key. SHA-1 here only orders items; nothing depends on its strength. */
+typedef struct olock__fake_sha1 {
+    uint32_t h[5];
+    unsigned char buf[64];
+    uint64_t len;                  /* bytes hashed so far */
+} olock__fake_sha1;
+
+static uint32_t olock__fake_rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+static void olock__fake_sha1_block(uint32_t *h, const unsigned char *p)
+{
+    uint32_t w[80], a, b, cc, d, e;
+    int i;
+    for (i = 0; i < 16; i++)
+        w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) | ((uint32_t)p[4 * i + 2] << 8) | p[4 * i + 3];
+    for (; i < 80; i++) w[i] = olock__fake_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    a = h[0]; b = h[1]; cc = h[2]; d = h[3]; e = h[4];
+    for (i = 0; i < 80; i++) {
+        uint32_t f, k, t;
+        if (i < 20) { f = (b & cc) | (~b & d); k = 0x5A827999u; }
+        else if (i < 40) { f = b ^ cc ^ d; k = 0x6ED9EBA1u; }
+        else if (i < 60) { f = (b & cc) | (b & d) | (cc & d); k = 0x8F1BBCDCu; }
+        else { f = b ^ cc ^ d; k = 0xCA62C1D6u; }
+        t = olock__fake_rol(a, 5) + f + e + k + w[i];
+        e = d; d = cc; cc = olock__fake_rol(b, 30); b = a; a = t;
+    }
+    h[0] += a; h[1] += b; h[2] += cc; h[3] += d; h[4] += e;
+}
+
+static void olock__fake_sha1_init(olock__fake_sha1 *s)
+{
+    s->h[0] = 0x67452301u; s->h[1] = 0xEFCDAB89u; s->h[2] = 0x98BADCFEu; s->h[3] = 0x10325476u; s->h[4] = 0xC3D2E1F0u;
+    s->len = 0;
+}
+
+static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    while (n) {
+        size_t used = (size_t)(s->len % 64), take = 64 - used < n ? 64 - used : n;
+        memcpy(s->buf + used, p, take);
+        s->len += take;
+        p += take;
+        n -= take;
+        if (s->len % 64 == 0) olock__fake_sha1_block(s->h, s->buf);
+    }
+}
+
+static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20])
+{
+    static const unsigned char pad = 0x80, zero[64] = { 0 };
+    unsigned char bits[8];
+    uint64_t n = s->len * 8;
+    int i;
+    for (i = 0; i < 8; i++) bits[i] = (unsigned char)(n >> (56 - 8 * i));
+    olock__fake_sha1_update(s, &pad, 1);
+    olock__fake_sha1_update(s, zero, (size_t)((120 - s->len % 64) % 64));
+    olock__fake_sha1_update(s, bits, 8);
+    for (i = 0; i < 20; i++) out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* A number as DynamoDB Local orders it: a byte of sign and exponent (in pairs of digits), then
+   one byte per pair of digits (negative numbers complemented, and closed by 102). */
+static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out)
+{
+    olock_decimal d;
+    int odd, e, i, npairs, total;
+    size_t n = 0;
+    olock__fake_num_of(v, &d);
+    if (d.ndigits == 0) { out[0] = 0x80; return 1; }
+    e = d.exp10;
+    odd = e % 2 != 0;
+    e += odd;
+    total = d.ndigits + odd;
+    npairs = (total + 1) / 2;
+    out[n] = (unsigned char)(192 + e / 2);
+    if (d.negative) out[n] = (unsigned char)~out[n];
+    n++;
+    for (i = 0; i < npairs; i++) {
+        int j = 2 * i - odd, hi = j >= 0 ? d.digits[j] : 0, lo = j + 1 < d.ndigits ? d.digits[j + 1] : 0;
+        int pair = hi * 10 + lo;
+        out[n++] = (unsigned char)(d.negative ? 101 - pair : pair + 1);
+    }
+    if (d.negative && npairs < 20) out[n++] = 102;
+    return n;
+}
+
+/* SHA-1("LocalDdb" + the value's key bytes). */
+static void olock__fake_key_digest(const olock_value *v, unsigned char out[20])
+{
+    unsigned char num[OLOCK_NUMBER_DIGITS + 8];
+    olock__fake_sha1 s;
+    olock__fake_sha1_init(&s);
+    olock__fake_sha1_update(&s, "LocalDdb", 8);
+    if (v->type == OLOCK_TYPE_N) olock__fake_sha1_update(&s, num, olock__fake_num_key_bytes(v, num));
+    else olock__fake_sha1_update(&s, v->str, v->len);
+    olock__fake_sha1_final(&s, out);
+}
+
+/* The digest of a table key that orders ties in a secondary index: the hash key's digest for
+   a hash-only table, else SHA-1("LocalDdb" + digest(hash) + digest(range)). */
+static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk, unsigned char out[20])
+{
+    unsigned char a[20], b[20];
+    olock__fake_sha1 s;
+    olock__fake_key_digest(hk, a);
+    if (!rk) { memcpy(out, a, 20); return; }
+    olock__fake_key_digest(rk, b);
+    olock__fake_sha1_init(&s);
+    olock__fake_sha1_update(&s, "LocalDdb", 8);
+    olock__fake_sha1_update(&s, a, 20);
+    olock__fake_sha1_update(&s, b, 20);
+    olock__fake_sha1_final(&s, out);
 }
 
 /* ---- the store: partitions and items -------------------------------------------------------- */
@@ -3150,9 +3330,9 @@ static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const
     return found ? t->parts[slot] : NULL;
 }
 
-/* Finds or creates the partition of a hash key, with room for one more entry, so that the
-   write that follows cannot fail half way. NULL on OOM. */
-static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk)
+/* Finds or creates the partition of a hash key, with room for `more` more entries, so that
+   the writes that follow cannot fail half way. NULL on OOM. */
+static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk, size_t more)
 {
     uint64_t h = olock__fake_hash(hk->str, hk->len);
     olock__fake_part *p;
@@ -3173,10 +3353,11 @@ static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_tab
         p->key[hk->len] = 0;
         p->key_len = hk->len;
         p->hash = h;
+        olock__fake_key_digest(hk, p->digest);
         t->parts[slot] = p;
         t->part_count++;
     }
-    if (olock__fake_grow(&f->alloc, (void **)&p->items, &p->cap, p->count + 1, sizeof(*p->items)) < 0) return NULL;
+    if (olock__fake_grow(&f->alloc, (void **)&p->items, &p->cap, p->count + more, sizeof(*p->items)) < 0) return NULL;
     return p;
 }
 
@@ -3370,15 +3551,33 @@ static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must
     return t;
 }
 
-/* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description. */
+static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, const size_t *lens, size_t n,
+                                  size_t initial, size_t *order);
+
+/* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description,
+   in the order of a java.util.HashMap of their names (how DynamoDB Local lists them). */
 static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global)
 {
     static const char *const kt[] = { "HASH", "RANGE" };
     static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
-    size_t i, k, n = 0;
+    size_t i, k, n = 0, m = 0, *order, *which;
+    const char **names;
+    size_t *lens;
+    if (!t->index_count) return 0;
+    names = (const char **)olock__fake_alloc(c, t->index_count * sizeof(*names));
+    lens = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*lens));
+    order = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*order));
+    which = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*which));
+    if (!names || !lens || !order || !which) return -1;
     for (i = 0; i < t->index_count; i++) {
-        const olock__fake_index *x = &t->indexes[i];
-        if (x->global != global) continue;
+        if (t->indexes[i].global != global) continue;
+        names[m] = t->indexes[i].name;
+        lens[m] = t->indexes[i].name_len;
+        which[m++] = i;
+    }
+    if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
+    for (i = 0; i < m; i++) {
+        const olock__fake_index *x = &t->indexes[which[order[i]]];
         if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":"
                                                                     : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
             olock__fake_put_str(c, x->name, x->name_len) < 0 || olock__fake_puts(c, ",\"KeySchema\":[") < 0)
@@ -3562,6 +3761,30 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
     return 0;
 }
 
+/* DynamoDB Local keeps a table's indexes in java.util.HashMaps by name: that order shows in
+   DescribeTable and decides which index a bad key value is reported for. LSIs stay first. */
+static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_spec *specs, size_t n)
+{
+    olock__fake_index_spec *copy = (olock__fake_index_spec *)olock__fake_alloc(c, n * sizeof(*copy));
+    const char **names = (const char **)olock__fake_alloc(c, n * sizeof(*names));
+    size_t *lens = (size_t *)olock__fake_alloc(c, n * sizeof(*lens)), *order = (size_t *)olock__fake_alloc(c, n * sizeof(*order));
+    size_t *which = (size_t *)olock__fake_alloc(c, n * sizeof(*which)), i, m, out = 0;
+    int g;
+    if (!copy || !names || !lens || !order || !which) return -1;
+    memcpy(copy, specs, n * sizeof(*copy));
+    for (g = 0; g < 2; g++) {
+        for (i = 0, m = 0; i < n; i++) {
+            if (copy[i].global != g) continue;
+            names[m] = copy[i].name;
+            lens[m] = copy[i].name_len;
+            which[m++] = i;
+        }
+        if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
+        for (i = 0; i < m; i++) specs[out++] = copy[which[order[i]]];
+    }
+    return 0;
+}
+
 /* Copies the checked index specs into the table (owned memory). */
 static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n)
 {
@@ -3694,6 +3917,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
                 return olock__fake_verror(c, "%s Key not specified in Attribute Definitions.  Type unknown.", i == 0 ? "Hash" : "Range");
         }
         if (olock__fake_index_specs(c, kname, knlen, nks, an, anl, nad, mode != 2, &specs, &nspecs) < 0) return -1;
+        if (nspecs > 1 && olock__fake_order_index_specs(c, specs, nspecs) < 0) return -1;
         for (j = 0; j < nad; j++) {   /* every definition must be a key of the table or of an index */
             size_t k, used = 0;
             for (i = 0; i < nks && !used; i++) used = anl[j] == knlen[i] && memcmp(an[j], kname[i], anl[j]) == 0;
@@ -3786,8 +4010,8 @@ static int olock__fake_op_delete_table(olock__fake_ctx *c)
     return 0;
 }
 
-/* UpdateTable: deletion protection, billing mode and provisioned throughput. (Index
-   changes are part 2.) */
+/* UpdateTable: deletion protection, billing mode and provisioned throughput (not yet index
+   creation or deletion). */
 static int olock__fake_op_update_table(olock__fake_ctx *c)
 {
     olock__fake_table *t = olock__fake_request_table(c, 1);
@@ -4161,7 +4385,7 @@ static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *o
 /* Stores an olock_item built by the request; destroys it when the store cannot take it. */
 static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size)
 {
-    olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk);
+    olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk, 1);
     if (!p) {
         olock_item_destroy(it);
         return olock__fake_oom(c);
@@ -4174,7 +4398,7 @@ static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, con
 static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, const olock_value *item, size_t size)
 {
     olock_fake *f = c->f;
-    olock__fake_part *p = olock__fake_part_reserve(f, t, hk);
+    olock__fake_part *p = olock__fake_part_reserve(f, t, hk, 1);
     olock_item *it = NULL;
     olock_value *root;
     if (!p) return olock__fake_oom(c);
@@ -4205,9 +4429,16 @@ static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olo
 
 /* Evaluates the pre-expression `Expected` map (ConditionalOperator AND or OR) on `old`:
    1 holds, 0 fails, -1 error. */
+static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old);
 static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old)
 {
-    const olock_json *exp = olock__fake_get(c->body, "Expected"), *m;
+    return olock__fake_legacy_cond(c, olock__fake_get(c->body, "Expected"), old);
+}
+
+/* The same for any map of legacy conditions (Expected, QueryFilter, ScanFilter). */
+static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old)
+{
+    const olock_json *m;
     const char *cop;
     size_t clen;
     int use_or = 0, any = 0, all = 1, r;
@@ -4563,6 +4794,1775 @@ static const olock_json *olock__fake_txn_action(const olock_json *el, int *kind)
     return NULL;
 }
 
+/* ---- consumed capacity of multi-item operations ---------------------------------------------- */
+
+/* The iteration order of `n` names put in that order into a java.util.HashMap created with
+   initial capacity `initial`: by bucket, then in insertion order (see olock__fake_write_map_cap).
+   DynamoDB Local collects per-table capacity in such maps. */
+static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order);
+static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, const size_t *lens, size_t n,
+                                  size_t initial, size_t *order)
+{
+    uint32_t *h = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*h));
+    size_t i;
+    if (!h) return -1;
+    for (i = 0; i < n; i++) h[i] = olock__fake_java_string_hash(names[i], lens[i]);
+    return olock__fake_hash_order_of(c, h, n, initial, order);
+}
+
+/* The same for objects whose hashCode() values are given. */
+static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order)
+{
+    size_t cap = 1, i, j;
+    uint32_t *bucket;
+    while (cap < initial) cap *= 2;
+    while (n > cap / 4 * 3 + (cap % 4) * 3 / 4) cap *= 2;
+    if (!(bucket = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*bucket)))) return -1;
+    for (i = 0; i < n; i++) {
+        uint32_t b = (hashes[i] ^ (hashes[i] >> 16)) & (uint32_t)(cap - 1);
+        for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+        bucket[j] = b;
+        order[j] = i;
+    }
+    return 0;
+}
+
+/* Capacity units consumed per table, in the order tables were first used. */
+typedef struct olock__fake_units {
+    const olock__fake_table *t;
+    uint64_t units;
+} olock__fake_units;
+
+static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units)
+{
+    size_t i;
+    for (i = 0; i < *n; i++)
+        if (u[i].t == t) { u[i].units += units; return; }
+    u[*n].t = t;
+    u[*n].units = units;
+    (*n)++;
+}
+
+/* TransactWriteItems: DynamoDB Local adds up the *distinct* amounts each table's actions
+   consumed (two small puts to one table cost 2.0, not 4.0), so equal amounts count once. */
+static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units)
+{
+    size_t i;
+    for (i = 0; i < *n; i++)
+        if (u[i].t == t && u[i].units == units) return;
+    u[*n].t = t;
+    u[*n].units = units;
+    (*n)++;
+}
+
+/* Per-table totals of olock__fake_units_add_distinct's list, in place. */
+static void olock__fake_units_total(olock__fake_units *u, size_t *n)
+{
+    size_t i, m = 0;
+    for (i = 0; i < *n; i++) {
+        olock__fake_units x = u[i];
+        olock__fake_units_add(u, &m, x.t, x.units);
+    }
+    *n = m;
+}
+
+/* Units of reading (`kb` 4) or writing (`kb` 1) an item of `size` bytes in a transaction:
+   twice the plain units, at least one plain unit. */
+static uint64_t olock__fake_txn_units(size_t size, size_t kb)
+{
+    uint64_t u = ((uint64_t)size + kb * 1024 - 1) / (kb * 1024);
+    return 2 * (u ? u : 1);
+}
+
+/* "ConsumedCapacity":[{"TableName":..,"CapacityUnits":2.0[,"Table":{..}]},..], tables in the
+   order of a HashMap of initial capacity `initial`; `indexes` adds the per-table detail. */
+static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *u, size_t n, size_t initial, int indexes)
+{
+    const char **names;
+    size_t *lens, *order, i;
+    if (olock__fake_puts(c, "\"ConsumedCapacity\":[") < 0) return -1;
+    if (n) {
+        names = (const char **)olock__fake_alloc(c, n * sizeof(*names));
+        lens = (size_t *)olock__fake_alloc(c, n * sizeof(*lens));
+        order = (size_t *)olock__fake_alloc(c, n * sizeof(*order));
+        if (!names || !lens || !order) return -1;
+        for (i = 0; i < n; i++) { names[i] = u[i].t->name; lens[i] = u[i].t->name_len; }
+        if (olock__fake_hash_order(c, names, lens, n, initial, order) < 0) return -1;
+        for (i = 0; i < n; i++) {
+            const olock__fake_units *x = &u[order[i]];
+            if (olock__fake_puts(c, i ? ",{\"TableName\":" : "{\"TableName\":") < 0 ||
+                olock__fake_put_str(c, x->t->name, x->t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
+                olock__fake_put_u64(c, x->units) < 0 || olock__fake_puts(c, ".0") < 0)
+                return -1;
+            if (indexes && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_u64(c, x->units) < 0 ||
+                            olock__fake_puts(c, ".0}") < 0))
+                return -1;
+            if (olock__fake_puts(c, "}") < 0) return -1;
+        }
+    }
+    return olock__fake_puts(c, "]");
+}
+
+/* ---- transactions: ClientRequestToken ------------------------------------------------------- */
+
+#define OLOCK__FAKE_TOKEN_TTL_MS 600000u   /* DynamoDB remembers a token for 10 minutes */
+
+static uint64_t olock__fake_mix(uint64_t x)
+{
+    x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27; x *= 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+/* A digest of a JSON value in which object members may come in any order (DynamoDB Local
+   compares the parsed request, so {"a":1,"b":2} and {"b":2,"a":1} are the same request;
+   strings and number texts compare exactly). Depth is bounded by the JSON parser's limit. */
+static uint64_t olock__fake_json_digest(const olock_json *j)
+{
+    const olock_json *m;
+    uint64_t h = olock__fake_mix((uint64_t)j->kind + 0x9E3779B97F4A7C15ull), sum = 0;
+    switch (j->kind) {
+    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER:
+        return olock__fake_mix(h ^ olock__fake_hash(j->str, j->len));
+    case OLOCK_JSON_ARRAY:
+        for (m = j->first; m; m = m->next) h = olock__fake_mix(h * 31 + olock__fake_json_digest(m));
+        return h;
+    case OLOCK_JSON_OBJECT:
+        for (m = j->first; m; m = m->next)
+            sum += olock__fake_mix(olock__fake_hash(m->key, m->key_len) ^ olock__fake_mix(olock__fake_json_digest(m) + 1));
+        return olock__fake_mix(h ^ sum);
+    default:
+        return h;
+    }
+}
+
+static int olock__fake_token_live(const olock_fake *f, const olock__fake_token *t)
+{
+    return f->now_ms - t->at_ms < OLOCK__FAKE_TOKEN_TTL_MS;
+}
+
+/* Slot of that token, or of the free slot where it would go; token_cap must be > 0. */
+static size_t olock__fake_token_slot(const olock_fake *f, const char *s, size_t len, int *found)
+{
+    size_t mask = f->token_cap - 1, i = (size_t)olock__fake_hash(s, len) & mask;
+    *found = 0;
+    for (;; i = (i + 1) & mask) {
+        const olock__fake_token *t = &f->tokens[i];
+        if (!t->token) return i;
+        if (t->len == len && memcmp(t->token, s, len) == 0) { *found = 1; return i; }
+    }
+}
+
+/* The live entry of a token, or NULL. */
+static const olock__fake_token *olock__fake_token_find(const olock_fake *f, const char *s, size_t len)
+{
+    int found;
+    size_t i;
+    if (!f->token_cap) return NULL;
+    i = olock__fake_token_slot(f, s, len, &found);
+    return found && olock__fake_token_live(f, &f->tokens[i]) ? &f->tokens[i] : NULL;
+}
+
+/* Makes room for one more token: rebuilds the table without the expired entries, larger when
+   it would stay over a quarter full, so rebuilds are rare. -1 on OOM (nothing changed). */
+static int olock__fake_token_reserve(olock_fake *f)
+{
+    size_t live = 0, i, ncap = 16;
+    olock__fake_token *nt;
+    if (f->token_cap && (f->token_count + 1) * 2 <= f->token_cap) return 0;
+    for (i = 0; i < f->token_cap; i++) live += f->tokens[i].token && olock__fake_token_live(f, &f->tokens[i]);
+    while ((live + 1) * 4 > ncap) ncap *= 2;
+    if (!(nt = (olock__fake_token *)olock__fake_malloc(&f->alloc, ncap * sizeof(*nt)))) return -1;
+    memset(nt, 0, ncap * sizeof(*nt));
+    for (i = 0; i < f->token_cap; i++) {
+        olock__fake_token *t = &f->tokens[i];
+        size_t j;
+        if (!t->token) continue;
+        if (!olock__fake_token_live(f, t)) {
+            olock__fake_free(&f->alloc, t->token, t->len + 1);
+            continue;
+        }
+        for (j = (size_t)olock__fake_hash(t->token, t->len) & (ncap - 1); nt[j].token; j = (j + 1) & (ncap - 1)) {}
+        nt[j] = *t;
+    }
+    olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
+    f->tokens = nt;
+    f->token_cap = ncap;
+    f->token_count = live;
+    return 0;
+}
+
+/* Remembers a token after olock__fake_token_reserve; `copy` is an owned copy of it (taken
+   over, or freed when an expired entry of the same token is refreshed). */
+static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint64_t digest)
+{
+    int found;
+    size_t i = olock__fake_token_slot(f, copy, len, &found);
+    olock__fake_token *t = &f->tokens[i];
+    if (found) olock__fake_free(&f->alloc, copy, len + 1);
+    else { t->token = copy; t->len = len; f->token_count++; }
+    t->digest = digest;
+    t->at_ms = f->now_ms;
+}
+
+/* ---- transactions: TransactWriteItems ------------------------------------------------------- */
+
+/* One action of a TransactWriteItems and what running it did. */
+typedef struct olock__fake_txa {
+    int kind;                      /* OLOCK__FAKE_TX_CHECK / PUT / DELETE / UPDATE */
+    const olock_json *act;         /* the action object */
+    int has_cond, has_upd;
+    olock__fake_subst sub;
+    olock__fake_expr *cond, *upd;
+    olock_value *item;             /* Put: the Item */
+    olock_value *key;              /* Key of the others */
+    olock__fake_table *t;
+    const olock_value *hk, *rk;
+    int locked;                    /* its condition held: no later action may touch the item */
+    int writes;                    /* a Put, Update or Delete whose result is `next` */
+    const olock_value *next;       /* the item after this action; NULL when deleted */
+    olock_item *built;             /* the olock_item that will hold `next` in the store */
+    size_t size;                   /* size of `next` */
+    olock__fake_part *part;        /* its reserved partition while committing */
+} olock__fake_txa;
+
+/* DynamoDB Local's member names for the action kinds (in "Value null at ..." messages). */
+static const char *olock__fake_txn_member(int kind)
+{
+    switch (kind) {
+    case OLOCK__FAKE_TX_CHECK: return "conditionCheck";
+    case OLOCK__FAKE_TX_PUT: return "put";
+    case OLOCK__FAKE_TX_DELETE: return "delete";
+    default: return "update";
+    }
+}
+
+static int olock__fake_txn_null(olock__fake_ctx *c, size_t i, int kind, const char *member)
+{
+    return olock__fake_verror(c, "Value null at 'transactItems.%u.member.%s.%s' failed to satisfy constraint: Member must not be null",
+                              (unsigned)(i + 1), olock__fake_txn_member(kind), member);
+}
+
+/* "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ...]" */
+static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reasons, size_t n)
+{
+    static const char *const codes[] = { "None", "ConditionalCheckFailed", "ValidationError" };
+    olock_buf b;
+    size_t i;
+    olock_buf_init(&b, &c->f->alloc);
+    for (i = 0; i < n; i++) {
+        if ((i && olock_buf_append(&b, ", ", 2) != OLOCK_OK) || olock_buf_append_str(&b, codes[reasons[i].code]) != OLOCK_OK) {
+            olock_buf_free(&b);
+            return olock__fake_oom(c);
+        }
+    }
+    olock__fake_err(c, 400, OLOCK__FAKE_NS "TransactionCanceledException",
+                    "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]", (int)b.len,
+                    b.data ? b.data : "");
+    olock_buf_free(&b);
+    if (!c->oom) {
+        c->reasons = reasons;
+        c->nreasons = n;
+    }
+    return -1;
+}
+
+/* The first checks, on every action before anything runs: the action kind, the
+   expressions with their names and values, the Item (its size) or the Key. `i` is the index. */
+static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olock__fake_txa *a)
+{
+    static const struct { const char *name; size_t len; int kind; } kinds[] = {
+        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT },
+        { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }
+    };
+    const olock_json *body = c->body, *j;
+    const char *us = NULL;
+    size_t ulen = 0, k;
+    int n = 0, r;
+    if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        const olock_json *x = olock__fake_get_n(el, kinds[k].name, kinds[k].len);
+        if (!x) continue;
+        if (x->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        if (!n++) { a->act = x; a->kind = kinds[k].kind; }
+    }
+    if (n == 0) return olock__fake_verror(c, "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request");
+    if (n > 1) return olock__fake_verror(c, "TransactItems can only contain one of Check, Put, Update or Delete");
+    c->body = a->act;   /* the shared request helpers read c->body */
+    r = -1;
+    if ((a->has_cond = olock__fake_get_str(c, a->act, "ConditionExpression", &us, &ulen)) < 0) goto done;
+    if (a->kind == OLOCK__FAKE_TX_UPDATE && (a->has_upd = olock__fake_get_str(c, a->act, "UpdateExpression", &us, &ulen)) < 0)
+        goto done;
+    if (a->has_cond || a->has_upd) {
+        if (olock__fake_subst_init(c, &a->sub, 1, 1, "", 1) < 0 || olock__fake_subst_values(c, &a->sub) < 0) goto done;
+        if (a->has_upd && !(a->upd = olock__fake_compile(c, &a->sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE)))
+            goto done;
+        if (olock__fake_condition(c, &a->sub, &a->cond) < 0 || olock__fake_subst_check_unused(c, &a->sub) < 0) goto done;
+    }
+    if (a->kind == OLOCK__FAKE_TX_PUT) {
+        if ((j = olock__fake_get(a->act, "Item"))) {
+            if (olock__fake_av_map(c, j, &a->item, 1) < 0) goto done;
+            if (olock__fake_item_size(a->item) > OLOCK__FAKE_MAX_ITEM) {
+                olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
+                goto done;
+            }
+        }
+    } else if ((j = olock__fake_get(a->act, "Key")) && olock__fake_av_map(c, j, &a->key, 1) < 0) {
+        goto done;
+    }
+    r = 0;
+done:
+    c->body = body;
+    return r;
+}
+
+/* The item an action sees: what an earlier action of the transaction left (*locked set), else
+   the stored one. */
+static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t i, int *locked)
+{
+    const olock__fake_txa *a = &acts[i];
+    size_t j;
+    for (j = 0; j < i; j++) {
+        const olock__fake_txa *b = &acts[j];
+        if (!b->locked || b->t != a->t || !olock__fake_equal(b->hk, a->hk)) continue;
+        if (a->rk && !olock__fake_equal(b->rk, a->rk)) continue;
+        *locked = 1;
+        return b->next;
+    }
+    *locked = 0;
+    return olock__fake_old_item(a->t, a->hk, a->rk, NULL, NULL);
+}
+
+/* The key of an action against its table: errors that stop the transaction return -1, those
+   DynamoDB Local reports as the action's cancellation reason set *why. */
+static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const char **why)
+{
+    const olock__fake_table *t = a->t;
+    const olock_value *key = a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key, *v[2] = { NULL, NULL };
+    size_t k;
+    *why = NULL;
+    if (a->kind != OLOCK__FAKE_TX_PUT && key->count != t->key_count)
+        return olock__fake_verror(c, "The number of conditions on the keys is invalid");
+    for (k = 0; k < t->key_count; k++)
+        if (!(v[k] = olock__fake_map_get(key, t->key[k].name, t->key[k].len)))
+            return olock__fake_verror(c, "One of the required keys was not given a value");
+    for (k = 0; k < t->key_count; k++) {
+        if (v[k]->type != t->key[k].type) {
+            if (!*why) *why = "One or more parameter values were invalid: Type mismatch for key";
+        } else if (olock__fake_check_key_value(c, &t->key[k], v[k]) < 0) {
+            return -1;
+        }
+    }
+    for (k = 0; k < t->key_count && !*why; k++)
+        if (olock__fake_value_size(v[k]) > (k == 0 ? 2048u : 1024u))
+            *why = "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes";
+    a->hk = v[0];
+    a->rk = v[1];
+    return 0;
+}
+
+/* Secondary index keys of a written item: a wrong type is the action's cancellation reason,
+   an empty value stops the transaction. */
+static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update,
+                                      const char **why)
+{
+    size_t i, k;
+    for (i = 0; i < t->index_count; i++) {
+        const olock__fake_index *x = &t->indexes[i];
+        for (k = 0; k < x->key_count; k++) {
+            const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+            if (v && v->type != x->key[k].type) {
+                *why = "One or more parameter values were invalid: Type mismatch for Index Key";
+                return 0;
+            }
+        }
+    }
+    return olock__fake_check_index_keys(c, t, item, update);
+}
+
+/* Runs action i on the transaction's view of the store: checks it against its table, evaluates
+   its condition and works out its result, without storing anything. A failure DynamoDB Local
+   reports per action goes to *why; -1 stops the transaction with the error set. */
+static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t i, int replay, olock__fake_reason *why,
+                               olock__fake_units *units, size_t *nunits, int capacity)
+{
+    olock__fake_txa *a = &acts[i];
+    const olock_json *act = a->act;
+    const char *name, *msg = NULL, *rvf;
+    size_t nlen, rlen, k;
+    const olock_value *old;
+    int r, locked, all_old;
+    uint64_t used = 0;
+    /* the members DynamoDB requires, then the table */
+    if ((r = olock__fake_get_str(c, act, "TableName", &name, &nlen)) < 0) return -1;
+    if (!r) return olock__fake_txn_null(c, i, a->kind, "tableName");
+    if (a->kind == OLOCK__FAKE_TX_PUT ? !olock__fake_get(act, "Item") : !olock__fake_get(act, "Key"))
+        return olock__fake_txn_null(c, i, a->kind, a->kind == OLOCK__FAKE_TX_PUT ? "item" : "key");
+    if (a->kind == OLOCK__FAKE_TX_CHECK && !a->has_cond) return olock__fake_txn_null(c, i, a->kind, "conditionExpression");
+    if (!a->has_cond && !a->has_upd) {
+        if (a->kind == OLOCK__FAKE_TX_UPDATE && olock__fake_get(act, "ExpressionAttributeValues"))
+            return olock__fake_txn_null(c, i, a->kind, "updateExpression");
+        if (olock__fake_get(act, "ExpressionAttributeNames"))
+            return olock__fake_verror(c, "ExpressionAttributeNames can only be specified when using expressions");
+        if (olock__fake_get(act, "ExpressionAttributeValues"))
+            return olock__fake_verror(c, "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null");
+    }
+    if (!olock__fake_valid_table_name(name, nlen)) return olock__fake_bad_table_name(c);
+    if (!(a->t = olock__fake_table_find(c->f, name, nlen))) return olock__fake_no_table(c);
+    if (olock__fake_txn_key(c, a, &msg) < 0) return -1;
+    if (msg) {
+        why->code = OLOCK__FAKE_REASON_VALIDATION;
+        why->msg = msg;
+        return 0;
+    }
+    if (a->upd) {
+        for (k = 0; k < a->upd->nacts; k++) {
+            const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
+            size_t q;
+            for (q = 0; q < a->t->key_count; q++) {
+                char *text;
+                olock__fake_reason *one;
+                if (el->name_len != a->t->key[q].len || memcmp(el->name, a->t->key[q].name, el->name_len) != 0) continue;
+                /* DynamoDB Local cancels at once, with this action's reason alone */
+                if (!(text = (char *)olock__fake_alloc(c, a->t->key[q].len + 128)) ||
+                    !(one = (olock__fake_reason *)olock__fake_alloc(c, sizeof(*one))))
+                    return -1;
+                snprintf(text, a->t->key[q].len + 128,
+                         "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
+                         a->t->key[q].name);
+                one->code = OLOCK__FAKE_REASON_VALIDATION;
+                one->msg = text;
+                one->item = NULL;
+                return olock__fake_txn_cancel(c, one, 1);
+            }
+        }
+    }
+    old = olock__fake_txn_current(acts, i, &locked);
+    if (replay) {   /* the transaction was applied before: only what it consumed */
+        size_t osz = old ? olock__fake_item_size(old) : 0;
+        if (!capacity) return 0;
+        switch (a->kind) {
+        case OLOCK__FAKE_TX_CHECK: used = olock__fake_txn_units(osz, 4); break;
+        case OLOCK__FAKE_TX_DELETE: used = old ? olock__fake_txn_units(osz, 1) : 1; break;
+        case OLOCK__FAKE_TX_PUT: {
+            size_t nsz = olock__fake_item_size(a->item);
+            used = olock__fake_txn_units(nsz > osz ? nsz : osz, 1);
+            break;
+        }
+        default: used = olock__fake_txn_units(osz, 1); break;
+        }
+        olock__fake_units_add_distinct(units, nunits, a->t, used);
+        return 0;
+    }
+    if (a->cond && !olock__fake_eval(c, old, a->cond->root)) {
+        if (c->oom) return -1;
+        why->code = OLOCK__FAKE_REASON_CONDITION;
+        why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
+        all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
+                  olock__fake_streq(rvf, rlen, "ALL_OLD");
+        if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
+        return 0;
+    }
+    if (c->oom) return -1;
+    if (locked) return olock__fake_verror(c, "Transaction request cannot include multiple operations on one item");
+    a->locked = 1;
+    switch (a->kind) {
+    case OLOCK__FAKE_TX_CHECK:
+        a->next = old;
+        used = olock__fake_txn_units(old ? olock__fake_item_size(old) : 0, 4);
+        break;
+    case OLOCK__FAKE_TX_DELETE:
+        a->writes = 1;
+        a->next = NULL;
+        used = old ? olock__fake_txn_units(olock__fake_item_size(old), 1) : 1;
+        break;
+    case OLOCK__FAKE_TX_PUT: {
+        size_t osz = old ? olock__fake_item_size(old) : 0;
+        if (olock__fake_txn_index_keys(c, a->t, a->item, 0, &msg) < 0) return -1;
+        a->writes = 1;
+        a->next = a->item;
+        a->size = olock__fake_item_size(a->item);
+        used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1);
+        break;
+    }
+    default: {   /* Update: the new item is built in the olock_item that will be stored */
+        olock_value *item;
+        size_t osz = old ? olock__fake_item_size(old) : 0;
+        if (olock_item_create(&c->f->alloc, &a->built) != OLOCK_OK) return olock__fake_oom(c);
+        if (!(item = olock__fake_copy(olock_item_arena(a->built), old ? old : a->key))) return olock__fake_oom(c);
+        item->key = NULL;
+        item->key_len = 0;
+        a->built->root = item;
+        if (a->upd && olock__fake_apply_update(c, olock_item_arena(a->built), old, item, a->upd) < 0) return -1;
+        if (olock__fake_sort_members(c, item, 0) < 0) return -1;
+        if (olock__fake_txn_index_keys(c, a->t, item, 1, &msg) < 0) return -1;
+        a->size = olock__fake_item_size(item);
+        if (!msg && a->size > OLOCK__FAKE_MAX_ITEM) msg = "Item size to update has exceeded the maximum allowed size";
+        a->writes = 1;
+        a->next = item;
+        used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1);
+        break;
+    }
+    }
+    if (msg) {
+        why->code = OLOCK__FAKE_REASON_VALIDATION;
+        why->msg = msg;
+        return 0;
+    }
+    if (capacity) olock__fake_units_add_distinct(units, nunits, a->t, used);
+    return 0;
+}
+
+/* Stores the results of a transaction that succeeded, all or nothing: first everything that
+   can fail (copies, partition room), then the swaps. */
+static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, size_t n)
+{
+    olock_fake *f = c->f;
+    size_t i, j;
+    for (i = 0; i < n; i++) {
+        olock__fake_txa *a = &acts[i];
+        size_t more = 1;
+        if (!a->writes || !a->next) continue;
+        if (!a->built) {   /* a Put: its own copy */
+            olock_value *root;
+            if (olock_item_create(&f->alloc, &a->built) != OLOCK_OK) goto fail;
+            if (!(root = olock__fake_copy(olock_item_arena(a->built), a->next))) goto fail;
+            root->key = NULL;
+            root->key_len = 0;
+            a->built->root = root;
+        }
+        for (j = 0; j < i; j++)
+            if (acts[j].part && acts[j].t == a->t && olock__fake_equal(acts[j].hk, a->hk)) more++;
+        if (!(a->part = olock__fake_part_reserve(f, a->t, a->hk, more))) goto fail;
+    }
+    for (i = 0; i < n; i++) {
+        olock__fake_txa *a = &acts[i];
+        if (!a->writes || !a->next) continue;
+        olock__fake_store(a->t, a->part, a->built, a->size);
+        a->built = NULL;
+    }
+    for (i = 0; i < n; i++) {
+        olock__fake_txa *a = &acts[i];
+        olock__fake_entry *en;
+        olock__fake_part *p;
+        if (!a->writes || a->next) continue;
+        if (olock__fake_old_item(a->t, a->hk, a->rk, &en, &p)) olock__fake_erase(f, a->t, p, en);
+    }
+    return 0;
+fail:
+    for (i = 0; i < n; i++) {
+        olock__fake_txa *a = &acts[i];
+        if (!a->part) continue;
+        for (j = 0; j < i && acts[j].part != a->part; j++) {}
+        if (j == i) olock__fake_part_drop_if_empty(f, a->t, a->part);
+    }
+    for (i = 0; i < n; i++) acts[i].part = NULL;
+    return olock__fake_oom(c);
+}
+
+/* ReturnConsumedCapacity of the multi-item operations: 0 NONE, 1 TOTAL, 2 INDEXES, 3 any
+   other text. */
+static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode)
+{
+    const char *s;
+    size_t len;
+    int r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len);
+    *mode = 0;
+    if (r <= 0) return r;
+    if (olock__fake_streq(s, len, "NONE")) *mode = 0;
+    else if (olock__fake_streq(s, len, "TOTAL")) *mode = 1;
+    else if (olock__fake_streq(s, len, "INDEXES")) *mode = 2;
+    else *mode = 3;
+    return 0;
+}
+
+static int olock__fake_op_transact_write(olock__fake_ctx *c)
+{
+    olock_fake *f = c->f;
+    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el;
+    const char *tok = NULL;
+    size_t tlen = 0, n, i, nunits = 0;
+    olock__fake_txa *acts;
+    olock__fake_reason *reasons;
+    olock__fake_units *units;
+    const olock__fake_token *seen = NULL;
+    uint64_t digest = 0;
+    int has_tok, mode, cancelled = 0, rc = -1;
+    char *copy = NULL;
+    if (items && items->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (!items) return olock__fake_verror(c, "Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+    if (items->count == 0)
+        return olock__fake_verror(c, "Value [] at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (items->count > 100) return olock__fake_verror(c, "Member must have length less than or equal to 100");
+    if ((has_tok = olock__fake_get_str(c, c->body, "ClientRequestToken", &tok, &tlen)) < 0) return -1;
+    if (has_tok && tlen > 36)
+        return olock__fake_verror(c, "Value %.*s at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36",
+                                  (int)tlen, tok);
+    if (olock__fake_capacity_mode(c, &mode) < 0) return -1;
+    n = items->count;
+    acts = (olock__fake_txa *)olock__fake_alloc(c, n * sizeof(*acts));
+    reasons = (olock__fake_reason *)olock__fake_alloc(c, n * sizeof(*reasons));
+    units = (olock__fake_units *)olock__fake_alloc(c, n * sizeof(*units));
+    if (!acts || !reasons || !units) return -1;
+    memset(acts, 0, n * sizeof(*acts));
+    memset(reasons, 0, n * sizeof(*reasons));
+    for (el = items->first, i = 0; el; el = el->next, i++)
+        if (olock__fake_txn_prepare(c, el, &acts[i]) < 0) return -1;
+    if (has_tok) {
+        digest = olock__fake_json_digest(items);
+        seen = olock__fake_token_find(f, tok, tlen);
+        if (seen && seen->digest != digest)
+            return olock__fake_err(c, 400, OLOCK__FAKE_NS "IdempotentParameterMismatchException", "%s", "");
+    }
+    for (i = 0; i < n; i++) {
+        if (olock__fake_txn_run(c, acts, i, seen != NULL, &reasons[i], units, &nunits, mode != 0) < 0) goto done;
+        if (reasons[i].code) cancelled = 1;
+    }
+    if (cancelled) {
+        olock__fake_txn_cancel(c, reasons, n);
+        goto done;
+    }
+    olock__fake_units_total(units, &nunits);
+    if (olock__fake_puts(c, "{") < 0) goto done;
+    if (mode && olock__fake_write_units(c, units, mode == 3 ? 0 : nunits, n, mode == 2) < 0) goto done;
+    if (olock__fake_puts(c, "}") < 0) goto done;
+    if (!seen) {
+        if (has_tok) {   /* everything that can fail before the store changes */
+            if (olock__fake_token_reserve(f) < 0 || !(copy = (char *)olock__fake_malloc(&f->alloc, tlen + 1))) {
+                olock__fake_oom(c);
+                goto done;
+            }
+            memcpy(copy, tok, tlen);
+            copy[tlen] = 0;
+        }
+        if (olock__fake_txn_commit(c, acts, n) < 0) goto done;
+        if (copy) olock__fake_token_insert(f, copy, tlen, digest);
+        copy = NULL;
+    }
+    rc = 0;
+done:
+    if (copy) olock__fake_free(&f->alloc, copy, tlen + 1);
+    for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
+    return rc;
+}
+
+/* ---- transactions: TransactGetItems --------------------------------------------------------- */
+
+static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg)
+{
+    return olock__fake_err(c, 400, OLOCK__FAKE_NS "TransactionCanceledException", "%s", msg);
+}
+
+static int olock__fake_op_transact_get(olock__fake_ctx *c)
+{
+    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el, *body = c->body;
+    size_t n, i, j, k, nunits = 0;
+    const olock__fake_table **tabs;
+    const olock_value **keys, **found;
+    olock__fake_expr **projs;
+    olock__fake_units *units;
+    int mode;
+    if (items && items->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    for (el = items ? items->first : NULL; el; el = el->next)
+        if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (items && items->count > 100) return olock__fake_verror(c, "Member must have length less than or equal to 100");
+    for (el = items ? items->first : NULL; el && olock__fake_get(el, "Get"); el = el->next) {}
+    if (!items || !items->count || el)
+        return olock__fake_verror(c, "Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+    if (olock__fake_capacity_mode(c, &mode) < 0) return -1;
+    n = items->count;
+    tabs = (const olock__fake_table **)olock__fake_alloc(c, n * sizeof(*tabs));
+    keys = (const olock_value **)olock__fake_alloc(c, 2 * n * sizeof(*keys));
+    found = (const olock_value **)olock__fake_alloc(c, n * sizeof(*found));
+    projs = (olock__fake_expr **)olock__fake_alloc(c, n * sizeof(*projs));
+    units = (olock__fake_units *)olock__fake_alloc(c, n * sizeof(*units));
+    if (!tabs || !keys || !found || !projs || !units) return -1;
+    for (el = items->first, i = 0; el; el = el->next, i++) {
+        const olock_json *g = olock__fake_get(el, "Get"), *kj;
+        const char *name, *ps;
+        size_t nlen, plen;
+        olock__fake_subst sub;
+        olock_value *key = NULL;
+        const olock__fake_table *t;
+        int r, has_proj;
+        if (g->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        if ((r = olock__fake_get_str(c, g, "TableName", &name, &nlen)) < 0) return -1;
+        if (!r) return olock__fake_verror(c, "Requested resource not found");
+        if (!olock__fake_valid_table_name(name, nlen) || !(t = olock__fake_table_find(c->f, name, nlen)))
+            return olock__fake_no_table(c);
+        if (!(kj = olock__fake_get(g, "Key"))) return olock__fake_verror(c, "Get Condition for key not in key list");
+        projs[i] = NULL;
+        c->body = g;
+        r = -1;
+        if ((has_proj = olock__fake_get_str(c, g, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
+        if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) goto restore;
+        if (has_proj && !(projs[i] = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
+            goto restore;
+        if (olock__fake_subst_check_unused(c, &sub) < 0) goto restore;
+        r = olock__fake_av_map(c, kj, &key, 1);
+    restore:
+        c->body = body;
+        if (r < 0) return -1;
+        if (key->count != t->key_count) return olock__fake_tg_cancel(c, "The number of conditions on the keys is invalid");
+        for (k = 0; k < 2; k++) keys[2 * i + k] = NULL;
+        for (k = 0; k < t->key_count; k++)
+            if (!(keys[2 * i + k] = olock__fake_map_get(key, t->key[k].name, t->key[k].len)))
+                return olock__fake_tg_cancel(c, "One of the required keys was not given a value");
+        for (k = 0; k < t->key_count; k++)
+            if (keys[2 * i + k]->type != t->key[k].type)
+                return olock__fake_tg_cancel(c, "One or more parameter values were invalid: Type mismatch for key");
+        for (k = 0; k < t->key_count; k++)
+            if (olock__fake_check_key_value(c, &t->key[k], keys[2 * i + k]) < 0) return -1;
+        for (k = 0; k < t->key_count; k++)
+            if (olock__fake_value_size(keys[2 * i + k]) > (k == 0 ? 2048u : 1024u))
+                return olock__fake_verror(c, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
+        tabs[i] = t;
+        for (j = 0; j < i; j++)
+            if (tabs[j] == t && olock__fake_equal(keys[2 * j], keys[2 * i]) &&
+                (!keys[2 * i + 1] || olock__fake_equal(keys[2 * j + 1], keys[2 * i + 1])))
+                return olock__fake_verror(c, "Transaction request cannot include multiple operations on one item");
+    }
+    for (i = 0; i < n; i++) {
+        found[i] = olock__fake_old_item(tabs[i], keys[2 * i], keys[2 * i + 1], NULL, NULL);
+        if (mode) olock__fake_units_add(units, &nunits, tabs[i], olock__fake_txn_units(found[i] ? olock__fake_item_size(found[i]) : 0, 4));
+    }
+    if (olock__fake_puts(c, "{") < 0) return -1;
+    if (mode && (olock__fake_write_units(c, units, nunits, 16, mode != 1) < 0 || olock__fake_puts(c, ",") < 0)) return -1;
+    if (olock__fake_puts(c, "\"Responses\":[") < 0) return -1;
+    for (i = 0; i < n; i++) {
+        if (i && olock__fake_puts(c, ",") < 0) return -1;
+        if (!found[i]) {
+            if (olock__fake_puts(c, "{}") < 0) return -1;
+            continue;
+        }
+        {
+            const olock_value *out = projs[i] ? olock__fake_project(c, found[i], projs[i]) : found[i];
+            if (!out || olock__fake_puts(c, "{\"Item\":") < 0 || olock__fake_write_map(c, out) < 0 || olock__fake_puts(c, "}") < 0)
+                return -1;
+        }
+    }
+    return olock__fake_puts(c, "]}");
+}
+
+/* ---- Query and Scan ----------------------------------------------------------------------- */
+
+#define OLOCK__FAKE_PAGE_BYTES 1048576u   /* a page of Query or Scan ends after 1 MB of items */
+
+/* Operators of a key condition. */
+enum { OLOCK__FAKE_KC_EQ = 1, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE,
+       OLOCK__FAKE_KC_BETWEEN, OLOCK__FAKE_KC_BEGINS };
+
+/* Select. */
+#define OLOCK__FAKE_SEL_ALL 1
+#define OLOCK__FAKE_SEL_PROJECTED 2
+#define OLOCK__FAKE_SEL_SPECIFIC 3
+#define OLOCK__FAKE_SEL_COUNT 4
+
+/* One condition of a key condition: attribute, operator, values. */
+typedef struct olock__fake_kcond {
+    const char *name;
+    size_t len;
+    int op;                        /* OLOCK__FAKE_KC_*, 0: none */
+    const olock_value *v1, *v2;
+} olock__fake_kcond;
+
+/* A Query or Scan, checked. */
+typedef struct olock__fake_read {
+    int query;
+    olock__fake_table *t;
+    const olock__fake_index *x;    /* the index read, or NULL for the table */
+    const olock__fake_attr *kh, *kr; /* the hash and range key (NULL) of what is read */
+    olock__fake_subst sub;
+    olock__fake_expr *filter, *proj;
+    const olock_json *legacy_filter; /* QueryFilter / ScanFilter */
+    const olock_json *atg;         /* AttributesToGet */
+    olock__fake_kcond hc, rc;      /* Query: the hash and range conditions */
+    int forward, consistent, select, capacity, segmented;
+    int fetch;                     /* an LSI read that needs attributes the LSI lacks */
+    long long limit, segment, total;
+    olock_value *esk;              /* ExclusiveStartKey */
+} olock__fake_read;
+
+/* One item in the order a read walks. */
+typedef struct olock__fake_row {
+    const olock_value *item;
+    size_t size;                   /* its size in the table */
+    int has_hd;
+    unsigned char hd[20];          /* Scan: the digest that orders partitions */
+    const olock_value *r;          /* the range value that orders, or NULL */
+    unsigned char tie[20];         /* indexes: what orders equal range values */
+    const olock_value *r2;         /* LSI Scan: the table's range key, after the LSI's */
+} olock__fake_row;
+
+static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b)
+{
+    int r;
+    if (a->has_hd && b->has_hd && (r = memcmp(a->hd, b->hd, 20)) != 0) return r;
+    if (a->r && b->r && (r = olock__fake_scalar_cmp(a->r, b->r)) != 0) return r;
+    if ((r = memcmp(a->tie, b->tie, 20)) != 0) return r;
+    return a->r2 && b->r2 ? olock__fake_scalar_cmp(a->r2, b->r2) : 0;
+}
+
+static int olock__fake_row_qsort(const void *a, const void *b)
+{
+    return olock__fake_row_cmp((const olock__fake_row *)a, (const olock__fake_row *)b);
+}
+
+static int olock__fake_part_qsort(const void *a, const void *b)
+{
+    return memcmp((*(const olock__fake_part *const *)a)->digest, (*(const olock__fake_part *const *)b)->digest, 20);
+}
+
+/* The orders DynamoDB Local reads in: the table by partition digest then range key; a GSI by
+   the digest of its hash key, its range key, then the digest of the table key; an LSI Query
+   by the LSI's range key then the digest of the table's range key; an LSI Scan by partition
+   digest, the LSI's range key, then the table's range key. Query has a single hash key. */
+static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *item, const unsigned char *pdigest,
+                                 olock__fake_row *row)
+{
+    const olock__fake_table *t = rd->t;
+    const olock__fake_index *x = rd->x;
+    const olock_value *th = olock__fake_map_get(item, t->key[0].name, t->key[0].len);
+    const olock_value *tr = t->key_count > 1 ? olock__fake_map_get(item, t->key[1].name, t->key[1].len) : NULL;
+    row->item = item;
+    row->has_hd = 0;
+    row->r = NULL;
+    row->r2 = NULL;
+    memset(row->tie, 0, sizeof(row->tie));
+    if (!x || !x->global) {
+        row->r = x ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : tr;
+        if (!rd->query) {
+            row->has_hd = 1;
+            if (pdigest) memcpy(row->hd, pdigest, 20);
+            else olock__fake_key_digest(th, row->hd);
+            if (x) row->r2 = tr;
+        } else if (x) {
+            olock__fake_key_digest(tr, row->tie);
+        }
+        return;
+    }
+    row->r = x->key_count > 1 ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : NULL;
+    if (!rd->query) {
+        row->has_hd = 1;
+        olock__fake_key_digest(olock__fake_map_get(item, x->key[0].name, x->key[0].len), row->hd);
+    }
+    olock__fake_tie_digest(th, tr, row->tie);
+}
+
+static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item)
+{
+    size_t k;
+    for (k = 0; k < x->key_count; k++)
+        if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) return 0;
+    return 1;
+}
+
+/* Segment of a Scan a digest belongs to: its place in [0, 2^160) cut in `total` parts. */
+static long long olock__fake_segment_of(const unsigned char *d, long long total)
+{
+    uint64_t top = ((uint64_t)d[0] << 24) | ((uint64_t)d[1] << 16) | ((uint64_t)d[2] << 8) | d[3];
+    return (long long)((top * (uint64_t)total) >> 32);
+}
+
+static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v)
+{
+    int r;
+    if (!k->op) return 1;
+    if (!v) return 0;
+    if (k->op == OLOCK__FAKE_KC_BEGINS)
+        return v->type == k->v1->type && k->v1->len <= v->len && memcmp(v->str, k->v1->str, k->v1->len) == 0;
+    if (v->type != k->v1->type) return 0;
+    r = olock__fake_scalar_cmp(v, k->v1);
+    switch (k->op) {
+    case OLOCK__FAKE_KC_EQ: return r == 0;
+    case OLOCK__FAKE_KC_LT: return r < 0;
+    case OLOCK__FAKE_KC_LE: return r <= 0;
+    case OLOCK__FAKE_KC_GT: return r > 0;
+    case OLOCK__FAKE_KC_GE: return r >= 0;
+    default: return r >= 0 && olock__fake_scalar_cmp(v, k->v2) <= 0;
+    }
+}
+
+/* Whether an index carries an attribute (ALL carries everything). */
+static int olock__fake_projects(const olock__fake_table *t, const olock__fake_index *x, const char *name, size_t len)
+{
+    size_t k;
+    if (x->projection == 1) return 1;
+    for (k = 0; k < t->key_count; k++)
+        if (t->key[k].len == len && memcmp(t->key[k].name, name, len) == 0) return 1;
+    for (k = 0; k < x->key_count; k++)
+        if (x->key[k].len == len && memcmp(x->key[k].name, name, len) == 0) return 1;
+    for (k = 0; x->projection == 3 && k < x->non_key_count; k++)
+        if (x->non_key_len[k] == len && memcmp(x->non_key[k], name, len) == 0) return 1;
+    return 0;
+}
+
+/* The members of `item` that `keep` accepts, copied in the order DynamoDB Local meets them:
+   it walks the item as a default java.util.HashMap (which decides their order within the
+   buckets of the smaller map). `x` NULL: the key attributes of the table and of `ix`. */
+static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_index *x,
+                                         const olock__fake_index *ix, const olock_value *item)
+{
+    olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
+    const olock_value **mem;
+    const char **names;
+    size_t *lens, *order, n = item->count, i, k;
+    if (!out) { c->oom = 1; return NULL; }
+    mem = (const olock_value **)olock__fake_alloc(c, (n + 1) * sizeof(*mem));
+    names = (const char **)olock__fake_alloc(c, (n + 1) * sizeof(*names));
+    lens = (size_t *)olock__fake_alloc(c, (n + 1) * sizeof(*lens));
+    order = (size_t *)olock__fake_alloc(c, (n + 1) * sizeof(*order));
+    if (!mem || !names || !lens || !order) return NULL;
+    for (i = 0, mem[0] = item->first; i < n && mem[i]; i++) {
+        names[i] = mem[i]->key;
+        lens[i] = mem[i]->key_len;
+        mem[i + 1] = mem[i]->next;
+    }
+    if (olock__fake_hash_order(c, names, lens, n, 16, order) < 0) return NULL;
+    for (i = 0; i < n; i++) {
+        const olock_value *m = mem[order[i]];
+        olock_value *cp;
+        int keep = 0;
+        if (x) keep = olock__fake_projects(t, x, m->key, m->key_len);
+        for (k = 0; !x && !keep && k < t->key_count; k++)
+            keep = t->key[k].len == m->key_len && memcmp(t->key[k].name, m->key, m->key_len) == 0;
+        for (k = 0; !x && !keep && ix && k < ix->key_count; k++)
+            keep = ix->key[k].len == m->key_len && memcmp(ix->key[k].name, m->key, m->key_len) == 0;
+        if (!keep) continue;
+        if (!(cp = olock__fake_copy(c->a, m))) { c->oom = 1; return NULL; }
+        olock__fake_append(out, cp);
+    }
+    return out;
+}
+
+/* The item as an index holds it. */
+static const olock_value *olock__fake_index_item(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_index *x,
+                                                 const olock_value *item)
+{
+    return x->projection == 1 ? item : olock__fake_sub_item(c, t, x, NULL, item);
+}
+
+/* 1 when a path of `n` (a condition tree or a projection's paths) names an attribute the
+   index does not carry. */
+static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake_node *n)
+{
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH) return !olock__fake_projects(rd->t, rd->x, n->els[0].name, n->els[0].name_len);
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_needs_fetch(rd, n->args[i])) return 1;
+    return 0;
+}
+
+/* "... does not project [a, b]": the top-level names of `e`'s paths the index lacks, in the
+   order of a java.util.HashSet. 0 when all are there. */
+static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *rd, olock__fake_expr *e, int filter)
+{
+    const char **names;
+    size_t *lens, *order, n = 0, i, j, cap = e->npaths + 8;
+    olock__fake_node **stack;
+    size_t top = 0;
+    olock_buf b;
+    if (!rd->x || !rd->x->global || rd->x->projection == 1) return 0;
+    names = (const char **)olock__fake_alloc(c, cap * sizeof(*names));
+    lens = (size_t *)olock__fake_alloc(c, cap * sizeof(*lens));
+    if (!names || !lens) return -1;
+    /* the paths of a projection, or every path of a condition tree */
+    stack = (olock__fake_node **)olock__fake_alloc(c, (2 * e->ntoks + e->npaths + 2) * sizeof(*stack));   /* >= the nodes */
+    if (!stack) return -1;
+    for (i = 0; i < e->npaths; i++) stack[top++] = e->paths[i];
+    if (e->root) stack[top++] = e->root;
+    while (top) {
+        olock__fake_node *nd = stack[--top];
+        if (nd->kind == OLOCK__FAKE_N_PATH) {
+            const olock__fake_pel *el = &nd->els[0];
+            if (olock__fake_projects(rd->t, rd->x, el->name, el->name_len)) continue;
+            for (j = 0; j < n && !(lens[j] == el->name_len && memcmp(names[j], el->name, lens[j]) == 0); j++) {}
+            if (j < n) continue;
+            if (n == cap) {
+                size_t ncap = cap * 2;
+                const char **nn = (const char **)olock__fake_alloc(c, ncap * sizeof(*nn));
+                size_t *nl = (size_t *)olock__fake_alloc(c, ncap * sizeof(*nl));
+                if (!nn || !nl) return -1;
+                memcpy(nn, names, n * sizeof(*nn));
+                memcpy(nl, lens, n * sizeof(*nl));
+                names = nn; lens = nl; cap = ncap;
+            }
+            names[n] = el->name;
+            lens[n++] = el->name_len;
+            continue;
+        }
+        for (i = nd->nargs; i > 0; i--) stack[top++] = nd->args[i - 1];
+    }
+    if (!n) return 0;
+    /* the paths came off the stack last first: restore the order they were written in */
+    for (i = 0; i < n / 2; i++) {
+        const char *tn = names[i];
+        size_t tl = lens[i];
+        names[i] = names[n - 1 - i]; lens[i] = lens[n - 1 - i];
+        names[n - 1 - i] = tn; lens[n - 1 - i] = tl;
+    }
+    if (!(order = (size_t *)olock__fake_alloc(c, n * sizeof(*order)))) return -1;
+    if (olock__fake_hash_order(c, names, lens, n, 16, order) < 0) return -1;
+    olock_buf_init(&b, &c->f->alloc);
+    for (i = 0; i < n; i++)
+        if ((i && olock_buf_append(&b, ", ", 2) != OLOCK_OK) || olock_buf_append(&b, names[order[i]], lens[order[i]]) != OLOCK_OK) {
+            olock_buf_free(&b);
+            return olock__fake_oom(c);
+        }
+    if (filter)
+        olock__fake_verror(c, "One or more parameter values were invalid: Secondary index %s does not project one or more filter attributes: [%.*s]",
+                           rd->x->name, (int)b.len, b.data);
+    else
+        olock__fake_verror(c, "One or more parameter values were invalid: Global secondary index %s does not project [%.*s]", rd->x->name,
+                           (int)b.len, b.data);
+    olock_buf_free(&b);
+    return -1;
+}
+
+/* Reads one condition of a KeyConditionExpression into rd->hc / rd->rc; `seen` holds the
+   attributes already conditioned. */
+static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_node *n, olock__fake_kcond *seen, size_t *nseen)
+{
+    static const int mirror[] = { 0, OLOCK__FAKE_KC_EQ, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE };
+    olock__fake_kcond k;
+    olock__fake_node *path = NULL;
+    const olock__fake_attr *key = NULL;
+    size_t i, npaths = 0, pos = 0;
+    memset(&k, 0, sizeof(k));
+    for (i = 0; i < n->nargs; i++) {
+        olock__fake_node *a = n->args[i];
+        if (a->kind != OLOCK__FAKE_N_PATH && a->kind != OLOCK__FAKE_N_VALUE)
+            return olock__fake_verror(c, "KeyConditionExpressions cannot contain nested operations");
+        if (a->kind == OLOCK__FAKE_N_PATH) { path = a; pos = i; npaths++; }
+    }
+    if (!npaths) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: No key attribute specified");
+    if (npaths > 1) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+    if (path->nels > 1 || path->els[0].is_index)
+        return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %.*s",
+                                  (int)path->els[0].name_len, path->els[0].name ? path->els[0].name : "");
+    k.name = path->els[0].name;
+    k.len = path->els[0].name_len;
+    if (n->kind == OLOCK__FAKE_N_CMP) {
+        static const int ops[] = { OLOCK__FAKE_KC_EQ, 0, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE };
+        k.op = ops[n->op - OLOCK__FAKE_T_EQ];
+        if (pos == 1) k.op = mirror[k.op];
+        k.v1 = n->args[1 - pos]->value;
+    } else if (pos != 0) {
+        return olock__fake_verror(c, "Query key condition not supported");
+    } else if (n->kind == OLOCK__FAKE_N_BETWEEN) {
+        k.op = OLOCK__FAKE_KC_BETWEEN;
+        k.v1 = n->args[1]->value;
+        k.v2 = n->args[2]->value;
+    } else {
+        k.op = OLOCK__FAKE_KC_BEGINS;
+        k.v1 = n->args[1]->value;
+    }
+    if (rd->kh->len == k.len && memcmp(rd->kh->name, k.name, k.len) == 0) key = rd->kh;
+    else if (rd->kr && rd->kr->len == k.len && memcmp(rd->kr->name, k.name, k.len) == 0) key = rd->kr;
+    if (key) {
+        if (k.v1->type != key->type || (k.v2 && k.v2->type != key->type))
+            return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
+        if ((k.v1->type != OLOCK_TYPE_N && k.v1->len == 0) || (k.v2 && k.v2->type != OLOCK_TYPE_N && k.v2->len == 0))
+            return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+                                      k.v1->type == OLOCK_TYPE_S ? "string" : "binary", key->name);
+    }
+    for (i = 0; i < *nseen; i++)
+        if (seen[i].len == k.len && memcmp(seen[i].name, k.name, k.len) == 0)
+            return olock__fake_verror(c, "KeyConditionExpressions must only contain one condition per key");
+    seen[(*nseen)++] = k;
+    return 0;
+}
+
+/* The conditions of a KeyConditionExpression: one or two, joined by AND. */
+static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock__fake_node *n, olock__fake_node **leaves, size_t *count)
+{
+    int len;
+    switch (n->kind) {
+    case OLOCK__FAKE_N_AND:
+        if (olock__fake_kc_collect(c, e, n->args[0], leaves, count) < 0) return -1;
+        return olock__fake_kc_collect(c, e, n->args[1], leaves, count);
+    case OLOCK__FAKE_N_OR: return olock__fake_verror(c, "Invalid operator used in KeyConditionExpression: OR");
+    case OLOCK__FAKE_N_NOT: return olock__fake_verror(c, "Invalid operator used in KeyConditionExpression: NOT");
+    case OLOCK__FAKE_N_IN: return olock__fake_verror(c, "Invalid operator used in KeyConditionExpression: IN");
+    case OLOCK__FAKE_N_CMP:
+        if (n->op == OLOCK__FAKE_T_NE) return olock__fake_verror(c, "Invalid operator used in KeyConditionExpression: <>");
+        break;
+    case OLOCK__FAKE_N_FUNC:
+        if (n->op != OLOCK__FAKE_F_BEGINS) {
+            const char *name = olock__fake_tok_str(e, n->tok, &len);
+            return olock__fake_verror(c, "Invalid operator used in KeyConditionExpression: %.*s", len, name);
+        }
+        break;
+    default:
+        break;
+    }
+    leaves[(*count)++] = n;   /* a condition takes at least one token: room for all */
+    return 0;
+}
+
+/* The checks that need every condition: each names a key, the hash key's is '='. */
+static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *seen, size_t nseen)
+{
+    size_t i;
+    for (i = 0; i < nseen; i++) {
+        const olock__fake_kcond *k = &seen[i];
+        if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) rd->hc = *k;
+        else if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) rd->rc = *k;
+        else return olock__fake_verror(c, "Query condition missed key schema element");
+    }
+    if (!rd->hc.op) return olock__fake_verror(c, "Query condition missed key schema element");
+    if (rd->hc.op != OLOCK__FAKE_KC_EQ) return olock__fake_verror(c, "Query key condition not supported");
+    if (rd->hc.v1->type == OLOCK_TYPE_N) {   /* partitions are found by canonical key text */
+        olock_decimal d;
+        olock__fake_num_of(rd->hc.v1, &d);
+        if (!(rd->hc.v1 = olock__fake_new_num(c, &d))) return -1;
+    }
+    return 0;
+}
+
+static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_expr *e)
+{
+    olock__fake_node **leaves = (olock__fake_node **)olock__fake_alloc(c, e->ntoks * sizeof(*leaves));
+    olock__fake_kcond *seen = (olock__fake_kcond *)olock__fake_alloc(c, e->ntoks * sizeof(*seen));
+    size_t n = 0, nseen = 0, i;
+    if (!leaves || !seen) return -1;
+    if (olock__fake_kc_collect(c, e, e->root, leaves, &n) < 0) return -1;
+    for (i = 0; i < n; i++)
+        if (olock__fake_kc_leaf(c, rd, leaves[i], seen, &nseen) < 0) return -1;
+    if (n > 2) return olock__fake_verror(c, "Conditions can be of length 1 or 2 only");
+    return olock__fake_kc_finish(c, rd, seen, nseen);
+}
+
+/* The legacy KeyConditions map. */
+static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const olock_json *kcs)
+{
+    static const struct { const char *name; int op; size_t nvals; } ops[] = {
+        { "EQ", OLOCK__FAKE_KC_EQ, 1 }, { "LT", OLOCK__FAKE_KC_LT, 1 }, { "LE", OLOCK__FAKE_KC_LE, 1 },
+        { "GT", OLOCK__FAKE_KC_GT, 1 }, { "GE", OLOCK__FAKE_KC_GE, 1 }, { "BETWEEN", OLOCK__FAKE_KC_BETWEEN, 2 },
+        { "BEGINS_WITH", OLOCK__FAKE_KC_BEGINS, 1 }
+    };
+    olock__fake_kcond seen[3];
+    size_t nseen = 0, i;
+    const olock_json *m;
+    if (kcs->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (kcs->count > 2) return olock__fake_verror(c, "Conditions can be of length 1 or 2 only");
+    for (m = kcs->first; m; m = m->next) {
+        const olock_json *list = olock__fake_get(m, "AttributeValueList"), *e;
+        const char *op;
+        size_t oplen, nv = 0;
+        olock__fake_kcond k;
+        olock_value *v[2] = { NULL, NULL };
+        const olock__fake_attr *key = NULL;
+        if (m->kind != OLOCK_JSON_OBJECT || (list && list->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
+        if (olock__fake_get_str(c, m, "ComparisonOperator", &op, &oplen) <= 0)
+            return c->err_type ? -1 : olock__fake_verror(c, "Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
+                                                          (int)m->key_len, m->key);
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) if (olock__fake_streq(op, oplen, ops[i].name)) break;
+        if (i == sizeof(ops) / sizeof(ops[0])) return olock__fake_verror(c, "Attempted conditional constraint is not an indexable operation");
+        for (e = list ? list->first : NULL; e; e = e->next, nv++) {
+            if (nv >= 2) break;
+            if (olock__fake_av(c, e, &v[nv], 1) < 0) return -1;
+        }
+        if (nv != ops[i].nvals || (list && list->count != ops[i].nvals))
+            return olock__fake_verror(c, "One or more parameter values were invalid: Invalid number of argument(s) for the %.*s ComparisonOperator",
+                                      (int)oplen, op);
+        memset(&k, 0, sizeof(k));
+        k.name = m->key; k.len = m->key_len; k.op = ops[i].op; k.v1 = v[0]; k.v2 = v[1];
+        if (rd->kh->len == k.len && memcmp(rd->kh->name, k.name, k.len) == 0) key = rd->kh;
+        else if (rd->kr && rd->kr->len == k.len && memcmp(rd->kr->name, k.name, k.len) == 0) key = rd->kr;
+        if (key && (k.v1->type != key->type || (k.v2 && k.v2->type != key->type)))
+            return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
+        seen[nseen++] = k;
+    }
+    return olock__fake_kc_finish(c, rd, seen, nseen);
+}
+
+/* Query's FilterExpression may not name a key of what it reads. */
+static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd, const olock__fake_node *n)
+{
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH) {
+        const olock__fake_pel *el = &n->els[0];
+        const olock__fake_attr *keys[2];
+        keys[0] = rd->kh;
+        keys[1] = rd->kr;
+        for (i = 0; i < 2; i++)
+            if (keys[i] && keys[i]->len == el->name_len && memcmp(keys[i]->name, el->name, el->name_len) == 0)
+                return olock__fake_verror(c, "Filter Expression can only contain non-primary key attributes: Primary key attribute: %s",
+                                          keys[i]->name);
+        return 0;
+    }
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_filter_keys(c, rd, n->args[i]) < 0) return -1;
+    return 0;
+}
+
+/* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
+static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
+{
+    const olock_json *j = olock__fake_get(c->body, "ExclusiveStartKey");
+    const olock__fake_attr *want[4];
+    size_t n = 0, i, k;
+    if (!j) return 0;
+    if (olock__fake_av_map(c, j, &rd->esk, 1) < 0) return -1;
+    for (i = 0; i < rd->t->key_count; i++) want[n++] = &rd->t->key[i];
+    for (i = 0; rd->x && i < rd->x->key_count; i++) {
+        for (k = 0; k < n && !(want[k]->len == rd->x->key[i].len && memcmp(want[k]->name, rd->x->key[i].name, want[k]->len) == 0); k++) {}
+        if (k == n) want[n++] = &rd->x->key[i];
+    }
+    if (rd->esk->count != n) return olock__fake_verror(c, "Exclusive Start Key must have same size as table's key schema");
+    for (i = 0; i < n; i++) {
+        const olock_value *v = olock__fake_map_get(rd->esk, want[i]->name, want[i]->len);
+        if (!v) return olock__fake_verror(c, "The provided starting key is invalid");
+        if (v->type != want[i]->type) return olock__fake_verror(c, "Type mismatch for attribute to update");
+    }
+    for (i = 0; i < n; i++) {
+        const olock_value *v = olock__fake_map_get(rd->esk, want[i]->name, want[i]->len);
+        if (v->type != OLOCK_TYPE_N && v->len == 0)
+            return olock__fake_verror(c, "The query can return at most one row and cannot be restarted. The provided starting key is invalid: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+                                      v->type == OLOCK_TYPE_S ? "string" : "binary", want[i]->name);
+    }
+    if (rd->query &&
+        (!olock__fake_kc_holds(&rd->hc, olock__fake_map_get(rd->esk, rd->kh->name, rd->kh->len)) ||
+         (rd->kr && !olock__fake_kc_holds(&rd->rc, olock__fake_map_get(rd->esk, rd->kr->name, rd->kr->len)))))
+        return olock__fake_verror(c, "The provided starting key does not match the range key predicate");
+    return 0;
+}
+
+/* Reads and checks a Query or Scan request, in DynamoDB Local's order where it was observed. */
+static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, int query)
+{
+    const char *kcs = NULL, *fs = NULL, *ps = NULL, *s;
+    size_t kcl = 0, fl = 0, pl = 0, len, i;
+    int has_kc = 0, has_f, has_p, r;
+    const olock_json *legacy_kc = query ? olock__fake_get(c->body, "KeyConditions") : NULL;
+    const char *filter_name = query ? "QueryFilter" : "ScanFilter";
+    memset(rd, 0, sizeof(*rd));
+    rd->query = query;
+    rd->forward = 1;
+    if (!(rd->t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
+    if (query && (has_kc = olock__fake_get_str(c, c->body, "KeyConditionExpression", &kcs, &kcl)) < 0) return -1;
+    if ((has_f = olock__fake_get_str(c, c->body, "FilterExpression", &fs, &fl)) < 0) return -1;
+    if ((has_p = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &pl)) < 0) return -1;
+    rd->legacy_filter = olock__fake_get_n(c->body, filter_name, strlen(filter_name));
+    rd->atg = olock__fake_get(c->body, "AttributesToGet");
+    if (legacy_kc && has_kc) return olock__fake_mixed(c, "KeyConditions", "KeyConditionExpression");
+    if (rd->legacy_filter && (has_kc || has_f || has_p))
+        return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression" : "ProjectionExpression");
+    if (rd->atg && (has_kc || has_f || has_p))
+        return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression" : "FilterExpression");
+    if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f, "FilterExpression is null", 1) < 0) return -1;
+    if (!rd->t) return olock__fake_no_table(c);
+    if ((r = olock__fake_get_int(c, c->body, "Limit", &rd->limit)) < 0) return -1;
+    if (r && rd->limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
+    if (query && olock__fake_get(c->body, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
+        return -1;
+    if (olock__fake_get_bool(c, c->body, "ConsistentRead", &rd->consistent) < 0) return -1;
+    if (olock__fake_return_capacity(c, 1, &rd->capacity) < 0) return -1;
+    if (!query) {
+        int has_seg = olock__fake_get_int(c, c->body, "Segment", &rd->segment), has_tot;
+        if (has_seg < 0 || (has_tot = olock__fake_get_int(c, c->body, "TotalSegments", &rd->total)) < 0) return -1;
+        if (has_seg && !has_tot) return olock__fake_verror(c, "If segment is specified, total segment must also be specified");
+        if (has_tot && !has_seg)
+            return olock__fake_verror(c, "If total segments is specified, a particular segment must also be specified for this request");
+        if (has_tot && rd->total > 1000000)
+            return olock__fake_verror(c, "1 validation error detected: Value '%lld' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000",
+                                      rd->total);
+        if (has_tot && (rd->segment < 0 || rd->segment >= rd->total))
+            return olock__fake_verror(c, "1 validation error detected: Value '%lld' at 'segment' failed to satisfy constraint: Member must have value less than or equal to %lld",
+                                      rd->segment, rd->total - 1);
+        rd->segmented = has_seg;
+    }
+    if ((r = olock__fake_get_str(c, c->body, "IndexName", &s, &len)) < 0) return -1;
+    if (r) {
+        for (i = 0; i < rd->t->index_count; i++)
+            if (rd->t->indexes[i].name_len == len && memcmp(rd->t->indexes[i].name, s, len) == 0) break;
+        if (i == rd->t->index_count) return olock__fake_verror(c, "The table does not have the specified index: %.*s", (int)len, s);
+        rd->x = &rd->t->indexes[i];
+        if (rd->x->global && rd->consistent) return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
+    }
+    rd->kh = rd->x ? &rd->x->key[0] : &rd->t->key[0];
+    rd->kr = rd->x ? (rd->x->key_count > 1 ? &rd->x->key[1] : NULL) : (rd->t->key_count > 1 ? &rd->t->key[1] : NULL);
+    if (query && !has_kc && !legacy_kc)
+        return olock__fake_verror(c, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    if (olock__fake_subst_values(c, &rd->sub) < 0) return -1;
+    {
+        olock__fake_expr *kc = NULL;
+        if (has_f && !(rd->filter = olock__fake_compile(c, &rd->sub, "FilterExpression", fs, fl, OLOCK__FAKE_E_CONDITION))) return -1;
+        if (has_p && !(rd->proj = olock__fake_compile(c, &rd->sub, "ProjectionExpression", ps, pl, OLOCK__FAKE_E_PROJECTION))) return -1;
+        if (has_kc && !(kc = olock__fake_compile(c, &rd->sub, "KeyConditionExpression", kcs, kcl, OLOCK__FAKE_E_CONDITION))) return -1;
+        if (olock__fake_subst_check_unused(c, &rd->sub) < 0) return -1;
+        if ((r = olock__fake_get_str(c, c->body, "Select", &s, &len)) < 0) return -1;
+        if (r) {
+            static const char *const sels[] = { "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT" };
+            for (i = 0; i < 4 && !olock__fake_streq(s, len, sels[i]); i++) {}
+            if (i == 4) return olock__fake_verror(c, "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, or SPECIFIC_ATTRIBUTES");
+            rd->select = (int)i + 1;
+        }
+        if (rd->select == OLOCK__FAKE_SEL_COUNT && (has_p || rd->atg))
+            return olock__fake_verror(c, "Cannot specify the %s when choosing to get only the Count", has_p ? "ProjectionExpression" : "AttributesToGet");
+        if (rd->select == OLOCK__FAKE_SEL_SPECIFIC && !has_p && !rd->atg)
+            return olock__fake_verror(c, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+        if (rd->select == OLOCK__FAKE_SEL_ALL && (has_p || rd->atg))
+            return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
+        if (rd->select == OLOCK__FAKE_SEL_PROJECTED && !rd->x)
+            return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+        if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
+            return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
+        if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
+        if (kc && olock__fake_kc_expression(c, rd, kc) < 0) return -1;
+        if (legacy_kc && olock__fake_kc_legacy(c, rd, legacy_kc) < 0) return -1;
+    }
+    if (query && rd->filter && olock__fake_filter_keys(c, rd, rd->filter->root) < 0) return -1;
+    if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
+    if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
+        const olock_json *a;
+        size_t k;
+        rd->fetch = rd->select == OLOCK__FAKE_SEL_ALL || (rd->filter && olock__fake_needs_fetch(rd, rd->filter->root));
+        for (k = 0; rd->proj && k < rd->proj->npaths; k++) rd->fetch |= olock__fake_needs_fetch(rd, rd->proj->paths[k]);
+        for (a = rd->atg && rd->atg->kind == OLOCK_JSON_ARRAY ? rd->atg->first : NULL; a; a = a->next)
+            rd->fetch |= a->kind == OLOCK_JSON_STRING && !olock__fake_projects(rd->t, rd->x, a->str, a->len);
+    }
+    if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
+        return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+                                  rd->x->name);
+    if (rd->legacy_filter && rd->legacy_filter->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (rd->atg && rd->atg->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    return olock__fake_read_esk(c, rd);
+}
+
+/* The items a read considers, in its order (before the start key and the page limits). */
+static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_read *rd, size_t *count)
+{
+    const olock__fake_table *t = rd->t;
+    olock__fake_row *rows;
+    size_t n = 0, cap = 0, i, j;
+    *count = 0;
+    if (rd->query && !rd->x) {   /* one partition, already in range-key order */
+        const olock__fake_part *p = olock__fake_part_find(t, rd->hc.v1);
+        if (!p) return NULL;
+        if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (p->count + 1) * sizeof(*rows)))) return NULL;
+        for (i = 0; i < p->count; i++) {
+            if (!olock__fake_kc_holds(&rd->rc, p->items[i].range)) continue;
+            olock__fake_row_fill(rd, p->items[i].item->root, NULL, &rows[n]);
+            rows[n++].size = p->items[i].size;
+        }
+        *count = n;
+        return rows;
+    }
+    if (!rd->x) {   /* Scan: partitions in digest order */
+        olock__fake_part **parts;
+        size_t np = 0, items = 0;
+        if (!(parts = (olock__fake_part **)olock__fake_alloc(c, (t->part_count + 1) * sizeof(*parts)))) return NULL;
+        for (i = 0; i < t->part_cap; i++) {
+            olock__fake_part *p = t->parts[i];
+            if (!p || (rd->segmented && olock__fake_segment_of(p->digest, rd->total) != rd->segment)) continue;
+            parts[np++] = p;
+            items += p->count;
+        }
+        qsort(parts, np, sizeof(*parts), olock__fake_part_qsort);
+        if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (items + 1) * sizeof(*rows)))) return NULL;
+        for (i = 0; i < np; i++)
+            for (j = 0; j < parts[i]->count; j++) {
+                olock__fake_row_fill(rd, parts[i]->items[j].item->root, parts[i]->digest, &rows[n]);
+                rows[n++].size = parts[i]->items[j].size;
+            }
+        *count = n;
+        return rows;
+    }
+    /* an index: every item of the table that carries its keys, sorted */
+    for (i = 0; i < t->part_cap; i++) if (t->parts[i]) cap += t->parts[i]->count;
+    if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (cap + 1) * sizeof(*rows)))) return NULL;
+    for (i = 0; i < t->part_cap; i++) {
+        const olock__fake_part *p = t->parts[i];
+        for (j = 0; p && j < p->count; j++) {
+            const olock_value *item = p->items[j].item->root;
+            if (!olock__fake_in_index(rd->x, item)) continue;
+            if (rd->query && (!olock__fake_kc_holds(&rd->hc, olock__fake_map_get(item, rd->kh->name, rd->kh->len)) ||
+                              (rd->kr && !olock__fake_kc_holds(&rd->rc, olock__fake_map_get(item, rd->kr->name, rd->kr->len)))))
+                continue;
+            olock__fake_row_fill(rd, item, rd->x->global ? NULL : p->digest, &rows[n]);
+            rows[n].size = p->items[j].size;
+            if (rd->segmented && olock__fake_segment_of(rows[n].hd, rd->total) != rd->segment) continue;
+            n++;
+        }
+    }
+    qsort(rows, n, sizeof(*rows), olock__fake_row_qsort);
+    *count = n;
+    return rows;
+}
+
+/* A number of half capacity units, as Java prints the double ("0.5", "3.0"). */
+static int olock__fake_put_halves(olock__fake_ctx *c, uint64_t halves)
+{
+    return olock__fake_put_u64(c, halves / 2) < 0 ? -1 : olock__fake_puts(c, halves % 2 ? ".5" : ".0");
+}
+
+/* `bytes` read from what the request names (the table or an index), `fetched` read from the
+   table for an LSI. */
+static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read *rd, uint64_t bytes, uint64_t fetched)
+{
+    uint64_t blocks = (bytes + 4095) / 4096, halves = rd->consistent ? 2 * blocks : blocks;
+    uint64_t fblocks = (fetched + 4095) / 4096, fhalves = rd->consistent ? 2 * fblocks : fblocks;
+    if (olock__fake_puts(c, ",\"ConsumedCapacity\":{\"TableName\":") < 0 || olock__fake_put_str(c, rd->t->name, rd->t->name_len) < 0 ||
+        olock__fake_puts(c, ",\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, halves + fhalves) < 0)
+        return -1;
+    if (rd->capacity == 2) {
+        if (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, rd->x ? fhalves : halves) < 0 ||
+            olock__fake_puts(c, "}") < 0)
+            return -1;
+        if (rd->x && (olock__fake_puts(c, rd->x->global ? ",\"GlobalSecondaryIndexes\":{" : ",\"LocalSecondaryIndexes\":{") < 0 ||
+                      olock__fake_put_str(c, rd->x->name, rd->x->name_len) < 0 || olock__fake_puts(c, ":{\"CapacityUnits\":") < 0 ||
+                      olock__fake_put_halves(c, halves) < 0 || olock__fake_puts(c, "}}") < 0))
+            return -1;
+    }
+    return olock__fake_puts(c, "}");
+}
+
+/* LastEvaluatedKey: the key attributes of the table and of the index read. */
+static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd, const olock_value *item)
+{
+    const olock_value *key = olock__fake_sub_item(c, rd->t, NULL, rd->x, item);
+    if (!key) return -1;
+    return olock__fake_puts(c, ",\"LastEvaluatedKey\":") < 0 ? -1 : olock__fake_write_map(c, key);
+}
+
+/* Walks the rows from the start key: Limit and 1 MB end the page, then the filter and the
+   projection decide what is returned. */
+static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd)
+{
+    olock__fake_row *rows, start;
+    size_t n, first, scanned = 0, matched = 0;
+    uint64_t bytes = 0, cap_bytes = 0, fetched = 0;
+    const olock_value *last = NULL;
+    int step = rd->forward ? 1 : -1;
+    long pos;
+    rows = olock__fake_read_rows(c, rd, &n);
+    if (c->oom) return -1;
+    if (rd->esk) {
+        olock__fake_row_fill(rd, rd->esk, NULL, &start);
+        if (rd->forward) {
+            for (first = 0; first < n && olock__fake_row_cmp(&rows[first], &start) <= 0; first++) {}
+        } else {
+            for (first = n; first > 0 && olock__fake_row_cmp(&rows[first - 1], &start) >= 0; first--) {}
+        }
+    } else {
+        first = rd->forward ? 0 : n;
+    }
+    if (olock__fake_puts(c, rd->select == OLOCK__FAKE_SEL_COUNT ? "{" : "{\"Items\":[") < 0) return -1;
+    for (pos = rd->forward ? (long)first : (long)first - 1; pos >= 0 && (size_t)pos < n; pos += step) {
+        const olock__fake_row *row = &rows[pos];
+        const olock_value *item = row->item, *seen = item, *out;
+        int pass = 1;
+        if (rd->x) {
+            if (!(seen = olock__fake_index_item(c, rd->t, rd->x, item))) return -1;
+            cap_bytes += rd->query ? olock__fake_item_size(seen) : row->size;
+            if (rd->fetch) fetched += row->size;
+        } else {
+            cap_bytes += row->size;
+        }
+        scanned++;
+        bytes += row->size;
+        if (rd->filter) pass = olock__fake_eval(c, item, rd->filter->root);
+        else if (rd->legacy_filter && (pass = olock__fake_legacy_cond(c, rd->legacy_filter, item)) < 0) return -1;
+        if (c->oom) return -1;
+        if (pass) {
+            matched++;
+            if (rd->select != OLOCK__FAKE_SEL_COUNT) {
+                const olock_value *src = rd->x && rd->x->global ? seen : item;
+                if (rd->proj) out = olock__fake_project(c, src, rd->proj);
+                else if (rd->atg) out = olock__fake_attributes_to_get(c, src, rd->atg);
+                else out = rd->select == OLOCK__FAKE_SEL_PROJECTED ? seen : item;
+                if (!out || (matched > 1 && olock__fake_puts(c, ",") < 0) || olock__fake_write_map(c, out) < 0) return -1;
+            }
+        }
+        if ((rd->limit && (long long)scanned == rd->limit) || bytes >= OLOCK__FAKE_PAGE_BYTES) {
+            last = item;
+            break;
+        }
+    }
+    if (rd->select != OLOCK__FAKE_SEL_COUNT && olock__fake_puts(c, "]") < 0) return -1;
+    if (olock__fake_puts(c, rd->select == OLOCK__FAKE_SEL_COUNT ? "\"Count\":" : ",\"Count\":") < 0 ||
+        olock__fake_put_u64(c, matched) < 0 || olock__fake_puts(c, ",\"ScannedCount\":") < 0 || olock__fake_put_u64(c, scanned) < 0)
+        return -1;
+    if (last && olock__fake_write_lek(c, rd, last) < 0) return -1;
+    if (rd->capacity && olock__fake_read_capacity(c, rd, cap_bytes, fetched) < 0) return -1;
+    return olock__fake_puts(c, "}");
+}
+
+static int olock__fake_op_query(olock__fake_ctx *c)
+{
+    olock__fake_read rd;
+    if (olock__fake_read_prepare(c, &rd, 1) < 0) return -1;
+    return olock__fake_read_run(c, &rd);
+}
+
+static int olock__fake_op_scan(olock__fake_ctx *c)
+{
+    olock__fake_read rd;
+    if (olock__fake_read_prepare(c, &rd, 0) < 0) return -1;
+    return olock__fake_read_run(c, &rd);
+}
+
+/* ---- batches: BatchWriteItem and BatchGetItem ----------------------------------------------- */
+
+/* The hashCode of a key value as sent ({"S":..}, {"N":..} or {"B":..}) in DynamoDB Local's
+   model: 31-chained over its ten fields (S, N, B, then seven unset ones), a binary hashed as
+   java.nio.ByteBuffer does (last byte first, signed). Only the order of BatchGetItem's
+   Responses depends on it. */
+static uint32_t olock__fake_av_hash(const olock_json *av)
+{
+    const olock_json *m;
+    uint32_t h = 1, field = 0;
+    int pos = -1, i;
+    for (m = av->kind == OLOCK_JSON_OBJECT ? av->first : NULL; m; m = m->next) {
+        if (m->key_len != 1 || (m->kind != OLOCK_JSON_STRING && m->kind != OLOCK_JSON_NUMBER)) continue;
+        if (m->key[0] == 'S' || m->key[0] == 'N') {
+            pos = m->key[0] == 'S' ? 0 : 1;
+            field = olock__fake_java_string_hash(m->str, m->len);
+        } else if (m->key[0] == 'B') {
+            unsigned char bytes[2100];
+            size_t blen = 0, k;
+            pos = 2;
+            field = 0;
+            if (m->len / 4 * 3 + 3 > sizeof(bytes) || olock_base64_decode(m->str, m->len, bytes, &blen) != OLOCK_OK) continue;
+            field = 1;
+            for (k = blen; k > 0; k--) field = 31 * field + (uint32_t)(int32_t)(signed char)bytes[k - 1];
+        }
+    }
+    for (i = 0; i < 10; i++) h = 31 * h + (i == pos ? field : 0);
+    return h;
+}
+
+/* java.util.AbstractMap.hashCode of a key map as sent. */
+static uint32_t olock__fake_key_hash(const olock_json *key)
+{
+    const olock_json *m;
+    uint32_t h = 0;
+    for (m = key->first; m; m = m->next) h += olock__fake_java_string_hash(m->key, m->key_len) ^ olock__fake_av_hash(m);
+    return h;
+}
+
+/* A key of a batch against its table: the attributes of the key schema, nothing else. */
+static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *key,
+                                 const olock_value **hk, const olock_value **rk)
+{
+    if (key->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
+    return olock__fake_item_key(c, t, key, hk, rk);
+}
+
+static int olock__fake_op_batch_write(olock__fake_ctx *c)
+{
+    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
+    const char *s;
+    size_t total = 0, n = 0, i, j, nunits = 0, len;
+    olock__fake_txa *acts;
+    olock__fake_units *units;
+    int mode = 0, r, rc = -1;
+    if (ri && ri->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (!ri || !ri->count) return olock__fake_verror(c, "BatchWriteItem cannot have a null or no requests set");
+    for (tl = ri->first; tl; tl = tl->next) {
+        if (tl->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+        for (el = tl->first; el; el = el->next) if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        total += tl->count;
+    }
+    if (total > 25) return olock__fake_verror(c, "Too many items requested for the BatchWriteItem call");
+    for (tl = ri->first; tl; tl = tl->next)
+        if (!tl->count)
+            return olock__fake_verror(c, "The batch write request list for a table cannot be null or empty: %.*s", (int)tl->key_len, tl->key);
+    if ((r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len)) < 0) return -1;
+    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2 : 0;
+    acts = (olock__fake_txa *)olock__fake_alloc(c, total * sizeof(*acts));
+    units = (olock__fake_units *)olock__fake_alloc(c, (ri->count + 1) * sizeof(*units));
+    if (!acts || !units) return -1;
+    memset(acts, 0, total * sizeof(*acts));
+    /* every request converted first (the table names come next) */
+    for (tl = ri->first; tl; tl = tl->next) {
+        for (el = tl->first; el; el = el->next, n++) {
+            olock__fake_txa *a = &acts[n];
+            const olock_json *pr = olock__fake_get(el, "PutRequest"), *dr = olock__fake_get(el, "DeleteRequest"), *v;
+            if (!pr == !dr)
+                return olock__fake_verror(c, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+            if ((pr && pr->kind != OLOCK_JSON_OBJECT) || (dr && dr->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
+            a->kind = pr ? OLOCK__FAKE_TX_PUT : OLOCK__FAKE_TX_DELETE;
+            a->act = tl;   /* the table's entry: its key is the table name */
+            if (pr ? !(v = olock__fake_get(pr, "Item")) : !(v = olock__fake_get(dr, "Key")))
+                return olock__fake_verror(c, "The supplied Item contains a null AttributeValue");
+            if (olock__fake_av_map(c, v, pr ? &a->item : &a->key, 1) < 0) return -1;
+            if (pr && olock__fake_item_size(a->item) > OLOCK__FAKE_MAX_ITEM)
+                return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
+        }
+    }
+    for (tl = ri->first; tl; tl = tl->next) {
+        if (!olock__fake_valid_table_name(tl->key, tl->key_len)) return olock__fake_bad_table_name(c);
+        if (!olock__fake_table_find(c->f, tl->key, tl->key_len)) return olock__fake_no_table(c);
+    }
+    for (i = 0; i < n; i++) {
+        olock__fake_txa *a = &acts[i];
+        const olock_value *old;
+        size_t osz;
+        uint64_t used;
+        a->t = olock__fake_table_find(c->f, a->act->key, a->act->key_len);
+        if (a->kind == OLOCK__FAKE_TX_PUT) {
+            if (olock__fake_item_key(c, a->t, a->item, &a->hk, &a->rk) < 0 || olock__fake_check_index_keys(c, a->t, a->item, 0) < 0)
+                return -1;
+        } else if (olock__fake_batch_key(c, a->t, a->key, &a->hk, &a->rk) < 0) {
+            return -1;
+        }
+        for (j = 0; j < i; j++)
+            if (acts[j].t == a->t && olock__fake_equal(acts[j].hk, a->hk) && (!a->rk || olock__fake_equal(acts[j].rk, a->rk)))
+                return olock__fake_verror(c, "Provided list of item keys contains duplicates");
+        a->writes = 1;
+        a->next = a->kind == OLOCK__FAKE_TX_PUT ? a->item : NULL;
+        a->size = a->next ? olock__fake_item_size(a->next) : 0;
+        old = olock__fake_old_item(a->t, a->hk, a->rk, NULL, NULL);
+        osz = old ? olock__fake_item_size(old) : 0;
+        /* plain (not transactional) write units; a delete that finds nothing costs 2 here */
+        if (a->next) used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1) / 2;
+        else used = old ? olock__fake_txn_units(osz, 1) / 2 : 2;
+        if (mode) olock__fake_units_add(units, &nunits, a->t, used);
+    }
+    if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) goto done;
+    if (mode && (olock__fake_puts(c, ",") < 0 || olock__fake_write_units(c, units, nunits, 16, mode == 2) < 0)) goto done;
+    if (olock__fake_puts(c, "}") < 0) goto done;
+    if (olock__fake_txn_commit(c, acts, n) < 0) goto done;
+    rc = 0;
+done:
+    for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
+    return rc;
+}
+
+/* One table of a BatchGetItem. */
+typedef struct olock__fake_bgt {
+    const olock_json *req;         /* its KeysAndAttributes */
+    const olock__fake_table *t;
+    olock_value **keys;
+    uint32_t *hashes;              /* of the keys as sent: the order of its Responses */
+    size_t nkeys;
+    olock__fake_expr *proj;
+    const olock_json *atg;
+    int consistent;
+    uint64_t halves;               /* capacity, in half units */
+} olock__fake_bgt;
+
+static int olock__fake_op_batch_get(olock__fake_ctx *c)
+{
+    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *body = c->body;
+    olock__fake_bgt *bt;
+    size_t total = 0, nt, i, k, q, *order;
+    const char *s;
+    size_t len;
+    int mode = 0, r;
+    if (ri && ri->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (!ri || !ri->count) return olock__fake_verror(c, "BatchGetItem must have some requests set");
+    for (tl = ri->first; tl; tl = tl->next) {
+        const olock_json *keys = olock__fake_get(tl, "Keys"), *kj;
+        if (tl->kind != OLOCK_JSON_OBJECT || (keys && keys->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
+        for (kj = keys ? keys->first : NULL; kj; kj = kj->next) if (kj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        total += keys ? keys->count : 0;
+    }
+    if (total > 100) return olock__fake_verror(c, "Too many items requested for the BatchGetItem call");
+    nt = ri->count;
+    if (!(bt = (olock__fake_bgt *)olock__fake_alloc(c, nt * sizeof(*bt)))) return -1;
+    memset(bt, 0, nt * sizeof(*bt));
+    for (tl = ri->first, i = 0; tl; tl = tl->next, i++) {
+        const olock_json *keys = olock__fake_get(tl, "Keys"), *kj;
+        if (!keys || !keys->count)
+            return olock__fake_verror(c, "The list of keys in RequestItems for BatchGetItem is required: %.*s has empty list",
+                                      (int)tl->key_len, tl->key);
+        bt[i].req = tl;
+        bt[i].nkeys = keys->count;
+        bt[i].keys = (olock_value **)olock__fake_alloc(c, keys->count * sizeof(*bt[i].keys));
+        bt[i].hashes = (uint32_t *)olock__fake_alloc(c, keys->count * sizeof(*bt[i].hashes));
+        if (!bt[i].keys || !bt[i].hashes) return -1;
+        for (kj = keys->first, k = 0; kj; kj = kj->next, k++) {
+            if (olock__fake_av_map(c, kj, &bt[i].keys[k], 1) < 0) return -1;
+            bt[i].hashes[k] = olock__fake_key_hash(kj);
+            for (q = 0; q < k; q++)
+                if (olock__fake_equal(bt[i].keys[q], bt[i].keys[k]))
+                    return olock__fake_verror(c, "Provided list of item keys contains duplicates");
+        }
+    }
+    for (i = 0; i < nt; i++) {
+        const olock_json *t = bt[i].req;
+        if (!olock__fake_valid_table_name(t->key, t->key_len)) return olock__fake_bad_table_name(c);
+        if (!(bt[i].t = olock__fake_table_find(c->f, t->key, t->key_len))) return olock__fake_no_table(c);
+    }
+    for (i = 0; i < nt; i++) {
+        olock__fake_subst sub;
+        const char *ps;
+        size_t plen;
+        int has_proj;
+        for (k = 0; k < bt[i].nkeys; k++) {
+            const olock_value *hk, *rk;
+            if (olock__fake_batch_key(c, bt[i].t, bt[i].keys[k], &hk, &rk) < 0) return -1;
+        }
+        c->body = bt[i].req;
+        r = -1;
+        if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
+        bt[i].atg = olock__fake_get(c->body, "AttributesToGet");
+        if (has_proj && bt[i].atg) { olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression"); goto restore; }
+        if (bt[i].atg && bt[i].atg->kind != OLOCK_JSON_ARRAY) { olock__fake_shape(c); goto restore; }
+        if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) goto restore;
+        if (has_proj && !(bt[i].proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
+            goto restore;
+        if (olock__fake_subst_check_unused(c, &sub) < 0) goto restore;
+        if (olock__fake_get_bool(c, c->body, "ConsistentRead", &bt[i].consistent) < 0) goto restore;
+        r = 0;
+    restore:
+        c->body = body;
+        if (r < 0) return -1;
+    }
+    if ((r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len)) < 0) return -1;
+    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2 : 0;
+    /* Responses: tables in the order of a HashMap of their names, each table's items in the
+       order of a HashMap of its keys (sized for them) */
+    {
+        const char **names = (const char **)olock__fake_alloc(c, nt * sizeof(*names));
+        size_t *lens = (size_t *)olock__fake_alloc(c, nt * sizeof(*lens));
+        order = (size_t *)olock__fake_alloc(c, nt * sizeof(*order));
+        if (!names || !lens || !order) return -1;
+        for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
+        if (olock__fake_hash_order(c, names, lens, nt, 16, order) < 0) return -1;
+        if (olock__fake_puts(c, "{\"Responses\":{") < 0) return -1;
+        for (i = 0; i < nt; i++) {
+            olock__fake_bgt *b = &bt[order[i]];
+            size_t *ko = (size_t *)olock__fake_alloc(c, b->nkeys * sizeof(*ko)), written = 0;
+            if (!ko || olock__fake_hash_order_of(c, b->hashes, b->nkeys, b->nkeys, ko) < 0) return -1;
+            if ((i && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, b->t->name, b->t->name_len) < 0 ||
+                olock__fake_puts(c, ":[") < 0)
+                return -1;
+            for (k = 0; k < b->nkeys; k++) {
+                const olock_value *hk, *rk, *item, *out;
+                olock__fake_batch_key(c, b->t, b->keys[ko[k]], &hk, &rk);
+                if (!(item = olock__fake_old_item(b->t, hk, rk, NULL, NULL))) continue;
+                b->halves += (olock__fake_item_size(item) + 4095) / 4096 * (b->consistent ? 2 : 1);
+                out = b->proj ? olock__fake_project(c, item, b->proj) : b->atg ? olock__fake_attributes_to_get(c, item, b->atg) : item;
+                if (!out || (written++ && olock__fake_puts(c, ",") < 0) || olock__fake_write_map(c, out) < 0) return -1;
+            }
+            if (olock__fake_puts(c, "]") < 0) return -1;
+        }
+        if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
+        if (mode) {   /* tables in the order of a HashMap sized for them */
+            for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
+            if (olock__fake_hash_order(c, names, lens, nt, nt, order) < 0 || olock__fake_puts(c, ",\"ConsumedCapacity\":[") < 0) return -1;
+            for (i = 0; i < nt; i++) {
+                const olock__fake_bgt *b = &bt[order[i]];
+                if (olock__fake_puts(c, i ? ",{\"TableName\":" : "{\"TableName\":") < 0 || olock__fake_put_str(c, b->t->name, b->t->name_len) < 0 ||
+                    olock__fake_puts(c, ",\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0)
+                    return -1;
+                if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0 ||
+                                  olock__fake_puts(c, "}") < 0))
+                    return -1;
+                if (olock__fake_puts(c, "}") < 0) return -1;
+            }
+            if (olock__fake_puts(c, "]") < 0) return -1;
+        }
+    }
+    return olock__fake_puts(c, "}");
+}
+
 /* ---- dispatch: X-Amz-Target to operation ---------------------------------------------------- */
 
 typedef int (*olock__fake_op_fn)(olock__fake_ctx *c);
@@ -4578,9 +6578,13 @@ static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len)
         { "DescribeTable", olock__fake_op_describe_table },
         { "DeleteTable", olock__fake_op_delete_table },
         { "ListTables", olock__fake_op_list_tables },
-        { "UpdateTable", olock__fake_op_update_table }
-        /* Extension point (part 2): Query, Scan, BatchGetItem, BatchWriteItem,
-           TransactGetItems, TransactWriteItems. */
+        { "UpdateTable", olock__fake_op_update_table },
+        { "TransactWriteItems", olock__fake_op_transact_write },
+        { "TransactGetItems", olock__fake_op_transact_get },
+        { "Query", olock__fake_op_query },
+        { "Scan", olock__fake_op_scan },
+        { "BatchWriteItem", olock__fake_op_batch_write },
+        { "BatchGetItem", olock__fake_op_batch_get }
     };
     size_t i;
     for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -4792,6 +6796,8 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
 static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault)
 {
     c->err_type = NULL;
+    c->err_item = NULL;
+    c->reasons = NULL;
     c->oom = 0;
     switch (fault) {
     case OLOCK_FAKE_FAULT_THROTTLE:
@@ -4815,9 +6821,27 @@ static int olock__fake_write_error(olock__fake_ctx *c)
 {
     olock_buf_clear(c->out);
     c->oom = 0;
-    if (olock__fake_puts(c, "{\"__type\":") < 0 || olock__fake_put_str(c, c->err_type, strlen(c->err_type)) < 0 ||
-        olock__fake_puts(c, ",\"Message\":") < 0 || olock__fake_put_str(c, c->err_msg, c->err_len) < 0)
+    if (olock__fake_puts(c, "{\"__type\":") < 0 || olock__fake_put_str(c, c->err_type, strlen(c->err_type)) < 0)
         return -1;
+    if (c->reasons) {
+        static const char *const codes[] = { "None", "ConditionalCheckFailed", "ValidationError" };
+        size_t i;
+        if (olock__fake_puts(c, ",\"CancellationReasons\":[") < 0) return -1;
+        for (i = 0; i < c->nreasons; i++) {
+            const olock__fake_reason *r = &c->reasons[i];
+            if (olock__fake_puts(c, i ? ",{" : "{") < 0) return -1;
+            if (r->item && (olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, r->item) < 0 ||
+                            olock__fake_puts(c, ",") < 0))
+                return -1;
+            if (olock__fake_puts(c, "\"Code\":\"") < 0 || olock__fake_puts(c, codes[r->code]) < 0 || olock__fake_puts(c, "\"") < 0)
+                return -1;
+            if (r->msg && (olock__fake_puts(c, ",\"Message\":") < 0 || olock__fake_put_str(c, r->msg, strlen(r->msg)) < 0))
+                return -1;
+            if (olock__fake_puts(c, "}") < 0) return -1;
+        }
+        if (olock__fake_puts(c, "]") < 0) return -1;
+    }
+    if (olock__fake_puts(c, ",\"Message\":") < 0 || olock__fake_put_str(c, c->err_msg, c->err_len) < 0) return -1;
     if (c->err_item && (olock__fake_puts(c, ",\"Item\":") < 0 || olock__fake_write_map_cap(c, c->err_item, 16) < 0)) return -1;
     return olock__fake_puts(c, "}");
 }
@@ -4961,7 +6985,8 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
     olock__fake_free(&f->alloc, f->tables, f->table_cap * sizeof(*f->tables));
     olock__fake_clear_rules(f);
     olock__fake_free(&f->alloc, f->rules, f->rule_cap * sizeof(*f->rules));
-    for (i = 0; i < f->token_count; i++) olock__fake_free(&f->alloc, f->tokens[i].token, f->tokens[i].len + 1);
+    for (i = 0; i < f->token_cap; i++)
+        if (f->tokens[i].token) olock__fake_free(&f->alloc, f->tokens[i].token, f->tokens[i].len + 1);
     olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
     olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
     olock_arena_free(&f->arena);

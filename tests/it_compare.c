@@ -7,7 +7,7 @@
    The server must be a DynamoDB Local of our own: every case starts from an empty server, so
    this program deletes EVERY table before the first case and after each case.
 
-   For each case of tests/conformance/{tables,items,conditions,updates}.jsonl (format in
+   For each case of the seven tests/conformance .jsonl files (format in
    tests/conformance/README.md), each step's request body becomes one HTTP request, signed with
    olock's SigV4 signer, and that very request goes to DynamoDB Local (olock_curl transport) and
    to an in-process fake (backends/olock_fake.h, a fresh one per case). Two tests per case:
@@ -378,7 +378,8 @@ static void run_file(const char *dir, const char *file, counts *total) {
 }
 
 int main(int argc, char **argv) {
-    static const char *const files[] = { "tables.jsonl", "items.jsonl", "conditions.jsonl", "updates.jsonl" };
+    static const char *const files[] = { "tables.jsonl", "items.jsonl", "conditions.jsonl", "updates.jsonl",
+                                         "transactions.jsonl", "query.jsonl", "batch.jsonl" };
     const char *url = getenv("OLOCK_IT_DDBLOCAL_URL"), *dir = "tests/conformance";
     olock_curl_config cc = olock_curl_config_default();
     olock_credentials creds;
@@ -418,7 +419,7 @@ int main(int argc, char **argv) {
     memset(&total, 0, sizeof total);
     olock_test_current = "setup";
     CHECK(delete_all_tables());
-    for (k = 0; k < 4; k++) run_file(dir, files[k], &total);
+    for (k = 0; k < (int)(sizeof files / sizeof files[0]); k++) run_file(dir, files[k], &total);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("  %-18s %4d cases (%4d steps): live == recorded %4d cases (%4d steps); fake == live %4d cases (%4d steps)\n",
            "total", total.cases, total.steps, total.drift_ok, total.steps_drift_ok, total.fake_ok, total.steps_fake_ok);

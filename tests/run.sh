@@ -151,6 +151,7 @@ run_step examples/shop-demo build/examples/shop
 run_step examples/event-loop build/examples/event_loop
 run_step examples/quickstart build/examples/quickstart
 run_step examples/testing-with-faults build/examples/testing
+run_step examples/transfer build/examples/transfer
 
 # ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
 logf=$LOG/packaging.log
@@ -168,6 +169,17 @@ bash tests/fakeserver.sh >"$logf" 2>&1
 st=$?
 if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
 else tally fakeserver $st "$logf"; fi
+
+# ---- 5c. the AWS SDK for JavaScript v3 against olock-fakeserver and DynamoDB Local, side by side
+if [ -x build/olock-fakeserver ] && command -v node >/dev/null; then
+  logf=$LOG/sdk.log
+  node tests/sdk/sdk_test.mjs >"$logf" 2>&1
+  st=$?
+  if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
+  else tally aws-sdk-js "$st" "$logf"; fi
+else
+  skip "aws-sdk-js: needs build/olock-fakeserver (libmicrohttpd-dev) and node"
+fi
 
 # ---- 6. integration tests against DynamoDB Local and dynalite -----------------------------------
 if [ -x tests/integration.sh ]; then

@@ -4,7 +4,9 @@
    (-v prints the request of a failing step, -o also checks the order of object members,
    -k runs only the cases whose name contains SUBSTRING)
 
-   Every *.jsonl file in CORPUS_DIR (default tests/conformance) holds one case per line:
+   Every *.jsonl file in CORPUS_DIR (default tests/conformance) holds one case per line (the
+   seven files of `required` below must be there: tables, items, conditions, updates,
+   transactions, batch, query):
        {"name":..,"steps":[{"op":"PutItem","request":{..},"status":400,"response":{..}},..]}
    recorded from Amazon DynamoDB Local (tests/conformance/README.md). Each case runs on a
    fresh fake: every step is sent through the fake's transport and its status and response
@@ -196,6 +198,11 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The corpus files that must be there (a file that went missing would otherwise just mean
+   fewer cases); any other *.jsonl in the directory is replayed too. */
+static const char *const required[] = { "tables.jsonl", "items.jsonl", "conditions.jsonl", "updates.jsonl",
+                                        "transactions.jsonl", "batch.jsonl", "query.jsonl" };
+
 int main(int argc, char **argv)
 {
     const char *dir = "tests/conformance", *filter = NULL;
@@ -222,6 +229,16 @@ int main(int argc, char **argv)
     }
     closedir(d);
     qsort(files, nfiles, sizeof(files[0]), cmp_names);
+    if (!filter) {
+        for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+            size_t j, rl = strlen(required[i]);
+            for (j = 0; j < nfiles; j++) {
+                size_t fl = strlen(files[j]);
+                if (fl > rl && files[j][fl - rl - 1] == '/' && strcmp(files[j] + fl - rl, required[i]) == 0) break;
+            }
+            if (j == nfiles) { printf("FAIL corpus file %s/%s is missing\n", dir, required[i]); failed++; }
+        }
+    }
     for (i = 0; i < nfiles; i++) {
         FILE *fp = fopen(files[i], "rb");
         char *text = NULL;

@@ -87,7 +87,8 @@ static void check_step(const char *name, const olock_json *step) {
 }
 
 int main(int argc, char **argv) {
-    static const char *const files[] = { "tables.jsonl", "items.jsonl", "conditions.jsonl", "updates.jsonl" };
+    static const char *const files[] = { "tables.jsonl", "items.jsonl", "conditions.jsonl", "updates.jsonl",
+                                         "transactions.jsonl", "batch.jsonl", "query.jsonl" };
     const char *dir = argc > 1 ? argv[1] : "tests/conformance";
     size_t f;
     int cases = 0;

@@ -548,6 +548,71 @@ TEST(test_concurrent_increments_with_faults) {
     olock_client_destroy(c);
 }
 
+/* ---- transactions on the fake: conflicts per action, lost responses, multi-item RMW ----------- */
+
+static olock_mutation transfer10(void *user, olock_item *const *items, const int *exists, olock_mutation *each, size_t n) {
+    int64_t a = 0, b = 0;
+    (void)user; (void)n;
+    if (exists[0]) olock_item_get_i64(items[0], "gold", &a);
+    if (exists[1]) olock_item_get_i64(items[1], "gold", &b);
+    if (a < 10) return OLOCK_MUTATE_ABORT;
+    olock_item_set_i64(items[0], "gold", a - 10);
+    olock_item_set_i64(items[1], "gold", b + 10);
+    each[0] = each[1] = OLOCK_MUTATE_WRITE;
+    return OLOCK_MUTATE_WRITE;
+}
+
+TEST(test_transactions_on_fake) {
+    olock_fake *fake = NULL;
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_txn *txn = NULL;
+    olock_write_result res;
+    olock_error err;
+    olock_key_ref keys[2];
+    olock_value *a = key_of("acct-a"), *b = key_of("acct-b"), *item;
+    CHECK(olock_fake_create(NULL, &fake) == OLOCK_OK);
+    cfg.transport = olock_fake_transport(fake);
+    cfg.ignore_environment = 1;
+    cfg.hook_user = &g_clock; cfg.now_ms = v_now; cfg.sleep_ms = v_sleep; cfg.random_u64 = v_random;
+    CHECK(olock_client_create(&cfg, &c, NULL) == OLOCK_OK);
+    create_table(c, "accounts");
+    CHECK(olock_txn_create(c, &txn) == OLOCK_OK);
+    /* two new accounts in one transaction */
+    item = olock_value_copy(&g_arena, a);
+    olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, 100));
+    CHECK(olock_txn_put(txn, "accounts", item, 0) == OLOCK_OK);
+    item = olock_value_copy(&g_arena, b);
+    olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, 0));
+    CHECK(olock_txn_put(txn, "accounts", item, 0) == OLOCK_OK);
+    /* its response is lost after it was applied: the resend carries the same
+       ClientRequestToken, so DynamoDB (and the fake) answer success without applying twice */
+    olock_fake_inject(fake, OLOCK_FAKE_FAULT_LOST_RESPONSE, 1, OLOCK_OP_TRANSACT_WRITE_ITEMS, NULL);
+    CHECK(olock_txn_commit(c, txn, &res, &err) == OLOCK_OK);
+    CHECK_EQ_INT(res.requests, 2);
+    CHECK_EQ_INT(read_n(c, "accounts", "acct-a", "version"), 1);
+    /* a stale version on the second action: cancelled, reasons per action, nothing applied */
+    olock_txn_reset(txn);
+    CHECK(olock_txn_check(txn, "accounts", a, 1) == OLOCK_OK);
+    CHECK(olock_txn_delete(txn, "accounts", b, 7) == OLOCK_OK);
+    CHECK(olock_txn_commit(c, txn, &res, &err) == OLOCK_CONFLICT);
+    CHECK_EQ_INT(res.failed_action, 1);
+    CHECK_EQ_STR(olock_txn_reason(txn, 0), "None");
+    CHECK_EQ_STR(olock_txn_reason(txn, 1), "ConditionalCheckFailed");
+    CHECK_EQ_INT(read_n(c, "accounts", "acct-b", "gold"), 0);
+    /* multi-item read-modify-write, with a competing write on the first attempt */
+    keys[0].table = "accounts"; keys[0].key = a;
+    keys[1].table = "accounts"; keys[1].key = b;
+    olock_fake_inject(fake, OLOCK_FAKE_FAULT_CONFLICT, 1, OLOCK_OP_TRANSACT_WRITE_ITEMS, NULL);
+    CHECK(olock_update_many(c, keys, 2, transfer10, NULL, &res, &err) == OLOCK_OK);
+    CHECK_EQ_INT(res.conflicts, 1);
+    CHECK_EQ_INT(read_n(c, "accounts", "acct-a", "gold"), 90);
+    CHECK_EQ_INT(read_n(c, "accounts", "acct-b", "gold"), 10);
+    olock_txn_destroy(txn);
+    olock_client_destroy(c);
+    olock_fake_destroy(fake);
+}
+
 /* ---- out of memory: every allocation of a realistic engine scenario fails once ---------------- */
 
 static olock_result oom_scenario(const olock_allocator *alloc, olock_fake *fake) {
@@ -638,6 +703,7 @@ int main(void) {
     RUN(test_cache_one_request_per_update);
     RUN(test_tasks_interleaved);
     RUN(test_concurrent_increments_with_faults);
+    RUN(test_transactions_on_fake);
     RUN(test_oom_sweep);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);

@@ -87,7 +87,8 @@ static int test_tables(void)
     CHECK(send_raw(f, "DescribeTable", "{\"TableName\":\"a\"}", &r) == OLOCK_OK && has(&r, "com.amazon.coral.validate#ValidationException"));
     CHECK(send_raw(f, "DeleteTable", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 200);
     CHECK(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\"]}") == 0);
-    CHECK(send_raw(f, "Query", "{}", &r) == OLOCK_OK && r.status == 400 && has(&r, "UnknownOperationException"));
+    CHECK(send_raw(f, "ExecuteStatement", "{}", &r) == OLOCK_OK && r.status == 400 && has(&r, "UnknownOperationException"));
+    CHECK(send_raw(f, "Query", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 400 && has(&r, "ResourceNotFoundException"));
     olock_fake_destroy(f);
     return 0;
 }
@@ -446,6 +447,90 @@ static void run(const char *name, int (*fn)(void))
     if (fn() == 0) passed++; else failed++;
 }
 
+/* Transactions from many threads: optimistic transfers (read both items in a
+   TransactGetItems, write both under version conditions) with Scans and batch reads between
+   them; every transfer that succeeded is there exactly once. */
+#define TXN_ROUNDS 60
+
+static long nth_number(const char *body, const char *attr, int nth)
+{
+    char pat[32];
+    const char *p = body;
+    snprintf(pat, sizeof(pat), "\"%s\":{\"N\":\"", attr);
+    while (nth-- >= 0) {
+        if (!(p = strstr(p, pat))) return -1000000;
+        p += strlen(pat);
+    }
+    return strtol(p, NULL, 10);
+}
+
+static void *txn_worker(void *arg)
+{
+    olock_fake *f = ((void **)arg)[0];
+    long id = (long)(size_t)((void **)arg)[1];
+    int done = 0;
+    long tries = 0;
+    while (done < TXN_ROUNDS && tries < 100000) {
+        reply r;
+        char body[1024];
+        long vx, vy;
+        tries++;
+        send_raw(f, "TransactGetItems",
+                 "{\"TransactItems\":[{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}}}},"
+                 "{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"y\"}}}}]}", &r);
+        vx = nth_number(r.body, "v", 0);
+        vy = nth_number(r.body, "v", 1);
+        snprintf(body, sizeof(body),
+                 "{\"TransactItems\":[{\"Update\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}},"
+                 "\"UpdateExpression\":\"SET v = v + :one, n = n + :one\",\"ConditionExpression\":\"v = :v\","
+                 "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"},\":v\":{\"N\":\"%ld\"}}}},"
+                 "{\"Update\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"y\"}},"
+                 "\"UpdateExpression\":\"SET v = v + :one, n = n - :one\",\"ConditionExpression\":\"v = :v\","
+                 "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"},\":v\":{\"N\":\"%ld\"}}}}],"
+                 "\"ClientRequestToken\":\"w%ld-%d\"}", vx, vy, id, done);
+        send_raw(f, "TransactWriteItems", body, &r);
+        if (r.status == 200) {
+            send_raw(f, "TransactWriteItems", body, &r);   /* a replay changes nothing */
+            done++;
+        }
+        if (tries % 7 == 0) {
+            send_raw(f, "Scan", "{\"TableName\":\"tbl\",\"Limit\":1}", &r);
+            send_raw(f, "BatchGetItem", "{\"RequestItems\":{\"tbl\":{\"Keys\":[{\"pk\":{\"S\":\"x\"}},{\"pk\":{\"S\":\"y\"}}]}}}", &r);
+            send_raw(f, "Query", "{\"TableName\":\"tbl\",\"KeyConditionExpression\":\"pk = :p\","
+                                 "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"x\"}}}", &r);
+        }
+    }
+    return NULL;
+}
+
+static int test_txn_threads(void)
+{
+    olock_fake *f = NULL;
+    pthread_t th[THREADS];
+    void *args[THREADS][2];
+    reply r;
+    int i;
+    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    CHECK(send_raw(f, "BatchWriteItem",
+                   "{\"RequestItems\":{\"tbl\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"},\"n\":{\"N\":\"0\"},\"v\":{\"N\":\"0\"}}}},"
+                   "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"y\"},\"n\":{\"N\":\"0\"},\"v\":{\"N\":\"0\"}}}}]}}", &r) == OLOCK_OK &&
+          r.status == 200);
+    for (i = 0; i < THREADS; i++) {
+        args[i][0] = f;
+        args[i][1] = (void *)(size_t)i;
+        CHECK(pthread_create(&th[i], NULL, txn_worker, args[i]) == 0);
+    }
+    for (i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    CHECK(send_raw(f, "TransactGetItems",
+                   "{\"TransactItems\":[{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}}}},"
+                   "{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"y\"}}}}]}", &r) == OLOCK_OK);
+    CHECK(nth_number(r.body, "n", 0) == THREADS * TXN_ROUNDS && nth_number(r.body, "n", 1) == -THREADS * TXN_ROUNDS);
+    CHECK(nth_number(r.body, "v", 0) == THREADS * TXN_ROUNDS && nth_number(r.body, "v", 1) == THREADS * TXN_ROUNDS);
+    olock_fake_destroy(f);
+    return 0;
+}
+
 int main(void)
 {
     run("tables", test_tables);
@@ -458,6 +543,7 @@ int main(void)
     run("failing_allocator", test_failing_allocator);
 #ifndef _WIN32
     run("threads", test_threads);
+    run("txn_threads", test_txn_threads);
 #endif
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

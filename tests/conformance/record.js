@@ -4,7 +4,8 @@
 //   node tests/conformance/record.js URL [--out DIR] [--area NAME]... [--wipe]
 //
 // URL is the server (e.g. the output of `tests/servers/server.sh start ddblocal DIR`).
-// Cases are defined in tests/conformance/cases/<area>.js; the corpus goes to
+// Cases are defined in tests/conformance/cases/<area>.js (transactions, batch and
+// query in cases/part2.js); the corpus goes to
 // DIR/<area>.jsonl (DIR defaults to tests/conformance).  See README.md there.
 //
 // The server must be dedicated to the recording: every case starts from an
@@ -19,7 +20,9 @@ const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const AREAS = ['tables', 'items', 'conditions', 'updates'];
+const AREAS = ['tables', 'items', 'conditions', 'updates', 'transactions', 'batch', 'query'];
+// Areas whose cases live together in cases/part2.js (exported as { area: [cases] }).
+const PART2 = new Set(['transactions', 'batch', 'query']);
 
 // Response fields whose values are time-based, random or account/region
 // specific.  Inside a "Table" or "TableDescription" object (at any depth) the
@@ -230,7 +233,9 @@ async function runCase(client, c) {
 }
 
 function loadCases(area) {
-    const cases = require(path.join(__dirname, 'cases', area + '.js'));
+    const cases = PART2.has(area)
+        ? require(path.join(__dirname, 'cases', 'part2.js'))[area]
+        : require(path.join(__dirname, 'cases', area + '.js'));
     const seen = new Set();
     for (const c of cases) {
         if (!/^[a-z0-9][a-z0-9-]*$/.test(c.name)) throw new Error(area + ': bad case name ' + JSON.stringify(c.name));
