@@ -8000,26 +8000,20 @@ static void olock__exchange_free(olock__exchange *x) {
     olock_arena_free(&x->arena);
 }
 
-/* The Host header is the authority part of the URL ("host[:port]"). */
+/* Keeps the endpoint URL, its Host header value ("host[:port]") and its path (for the
+   signature), split by olock_url_split, the one URL parser. */
 static olock_result olock__client_set_url(olock_client *c, const char *url, olock_error *err) {
-    const char *p, *end;
-    size_t n;
-    if (strncmp(url, "https://", 8) == 0) p = url + 8;
-    else if (strncmp(url, "http://", 7) == 0) p = url + 7;
-    else {
-        olock__error_set(err, OLOCK_ERR_CONFIG, "endpoint URL must start with http:// or https://");
-        return OLOCK_ERR_CONFIG;
-    }
-    end = p;
-    while (*end && *end != '/' && *end != '?' && *end != '#') end++;
-    n = (size_t)(end - p);
-    if (n == 0) { olock__error_set(err, OLOCK_ERR_CONFIG, "endpoint URL has no host"); return OLOCK_ERR_CONFIG; }
-    c->host = (char *)olock__alloc(&c->alloc, n + 1);
-    if (!c->host) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
-    memcpy(c->host, p, n);
-    c->host[n] = 0;
+    olock_url_parts parts;
+    olock_result r;
     c->url = olock__strdup(&c->alloc, url);
     if (!c->url) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    r = olock_url_split(c->url, &parts, err);
+    if (r != OLOCK_OK) return r;
+    c->host = (char *)olock__alloc(&c->alloc, parts.host_len + 1);
+    if (!c->host) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    memcpy(c->host, parts.host, parts.host_len);
+    c->host[parts.host_len] = 0;
+    c->path = parts.path;                 /* runs to the end of c->url (no query allowed), or a static "/" */
     return OLOCK_OK;
 }
 
@@ -8032,7 +8026,6 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
     const olock_env *env = NULL;
     olock_error e;
     olock_result r;
-    olock_url_parts parts;
     const char *url;
     olock_credentials creds;
     if (cfg->ignore_environment) { none.get = NULL; none.user = NULL; env = &none; }
@@ -8059,8 +8052,6 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
     url = c->aws.endpoint ? c->aws.endpoint : "http://localhost/";
     r = olock__client_set_url(c, url, err);
     if (r != OLOCK_OK) return r;
-    if (olock_url_split(c->url, &parts, &e) != OLOCK_OK) { if (err) *err = e; return e.code; }
-    c->path = parts.path;                 /* runs to the end of c->url (no query allowed), or a static "/" */
     if (c->aws.access_key_id && c->aws.region) {
         creds.access_key_id = c->aws.access_key_id;
         creds.secret_access_key = c->aws.secret_access_key;
