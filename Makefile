@@ -21,9 +21,10 @@ HAVE_MBEDTLS := $(shell test -f /usr/include/mbedtls/sha256.h && echo 1)
 # Unit tests: tests/test_<name>.c, each a program ending in "N passed, N failed".
 TESTS := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
 ifneq ($(HAVE_CURL),1)
-TESTS := $(filter-out curl integration,$(TESTS))
+TESTS := $(filter-out curl curl_multi integration,$(TESTS))
 endif
 LIBS_curl        := -lcurl
+LIBS_curl_multi  := -lcurl
 LIBS_integration := -lcurl -lpthread
 LIBS_fake        := -lpthread
 LIBS_conformance := -lpthread

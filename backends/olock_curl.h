@@ -98,8 +98,58 @@ THREADS
 
 MEMORY
    olock_curl_config.allocator (or OLOCK_MALLOC/OLOCK_FREE, or malloc) allocates the
-   olock_curl and its scratch buffer; the response is the core's and uses its allocator.
+   olock_curl, its buffer of request header lines and the array of their curl_slist nodes
+   (both kept and reused: no allocation per request once they are large enough), and an
+   olock_curl_multi's slots and handles; the response is the core's and uses its allocator.
    libcurl's own allocations go through curl_global_init_mem if the application set it.
+
+CURL-MULTI DRIVER (many operations at once, from one thread, without blocking)
+   olock_curl_multi runs olock_tasks (olock.h, "Non-blocking driving") over one CURLM:
+
+       olock_curl_multi *m = NULL;
+       olock_curl_multi_create(client, NULL, &m);     // NULL: olock_curl_config defaults
+       for (i = 0; i < n; i++) {
+           olock_task_begin_update(task[i], "players", key[i], add_gold, &amount);
+           olock_curl_multi_add(m, task[i], &slot[i]); // any user pointer, given back when done
+       }
+       olock_curl_multi_run(m);                       // or: perform(m, ms) in your own loop
+       while ((t = olock_curl_multi_next_done(m, &user)) != NULL)
+           rc = olock_task_result(t, &res, &err);     // olock_curl_multi_last_error(m): curl's words
+       olock_curl_multi_destroy(m);
+
+   What it does: olock_curl_multi_perform polls every task with the clock of the client given
+   to create (olock_client_now_ms). A task that asks to SEND gets an easy handle (an
+   olock_curl of the multi's config, taken from a pool, created when none is idle: one per
+   request in flight, reused) added to the CURLM; its response goes into olock_task_response
+   and olock_task_complete gets the same result, by the same code, as the blocking send above
+   (NOT_SENT / MAYBE_SENT split, transparent resend, caps; see RESULTS OF SEND). A task that
+   asks to WAIT (backoff) is polled again once its wait is over; meanwhile perform sleeps in
+   curl_multi_poll for the shortest of: its timeout, the first wait to end and libcurl's own
+   timers, so there is no busy loop. Connections live in the CURLM's cache and are shared by
+   the handles (keep-alive across tasks). A finished task leaves the multi and is queued for
+   olock_curl_multi_next_done (first finished, first out).
+   - perform(m, timeout_ms) returns as soon as a task finished, when no task is left, or
+     after timeout_ms; 0 does what is ready now and never sleeps. run(m) performs until no
+     task is left (the finished ones wait in the queue).
+   - Your own event loop (epoll, libuv, a game loop): call olock_curl_multi_perform(m, 0)
+     whenever a socket of olock_curl_multi_handle(m) (the CURLM *) is ready or
+     olock_curl_multi_timeout(m) ms have passed. Get the sockets with curl_multi_fdset or
+     curl_multi_wait / curl_multi_waitfds on that CURLM: only these read-only calls; never add,
+     remove or perform handles on it, nor set its options (no CURLMOPT_SOCKETFUNCTION).
+   Ownership: the multi owns its CURLM and easy handles, never the tasks nor the client. A task
+   is in at most one multi at a time, from add until next_done hands it back or remove takes it
+   out; meanwhile only the multi drives it (no poll/complete/begin of yours). Remove (or
+   destroy the multi) before destroying a task; destroy tasks and multi before their client.
+   remove and destroy stop a transfer under way and tell its task NOT_SENT or MAYBE_SENT as
+   appropriate, so the task can be destroyed, or driven further elsewhere.
+   Clocks: the client's clock times every task's waits; tasks of other clients may be added
+   when their clocks agree with it (the default monotonic clock always does). Its milliseconds
+   must pass in real time (perform sleeps them).
+   Threads: a multi, its tasks and their client are used by one thread at a time (the engine
+   updates the client's retry quota and cache from the tasks). Distinct multis with distinct
+   clients may run on distinct threads.
+   Needs libcurl 7.66.0 or later (curl_multi_poll); with an older one create answers
+   OLOCK_ERR_UNSUPPORTED.
 
 NEEDS libcurl 7.61.0 or later; 7.80.0 or later for the exact NOT_SENT / MAYBE_SENT split
    (CURLOPT_PREREQFUNCTION). Older versions fall back to CURLINFO counters.
@@ -170,6 +220,64 @@ OLOCK_CURL_API int olock_curl_last_code(const olock_curl *t);
 /* Copies the counters to *out. */
 OLOCK_CURL_API void olock_curl_get_stats(const olock_curl *t, olock_curl_stats *out);
 
+/* --- curl-multi driver (see CURL-MULTI DRIVER above) ---------------------------------------- */
+
+typedef struct olock_curl_multi olock_curl_multi;
+
+/* Creates a driver. c: the client whose clock times the tasks' waits (not owned; it must
+   outlive the multi). cfg: the settings of every easy handle (NULL: defaults; its strings are
+   copied). *out is written only on success. INVALID_ARG (c or out NULL, a bad allocator),
+   NOMEM, UNSUPPORTED (cfg cannot be honoured, or libcurl older than 7.66.0). */
+OLOCK_CURL_API olock_result olock_curl_multi_create(olock_client *c, const olock_curl_config *cfg,
+                                                    olock_curl_multi **out);
+
+/* Stops every transfer (see remove), frees the handles and the CURLM. Tasks are not destroyed;
+   finished ones not yet collected are simply forgotten. NULL is a no-op. */
+OLOCK_CURL_API void olock_curl_multi_destroy(olock_curl_multi *m);
+
+/* Adds a task whose operation was begun (olock_task_begin_*); user (may be NULL) comes back
+   from next_done. Nothing is sent before the next perform. A task that is not running comes
+   back from next_done at the next perform. INVALID_ARG when m or task is NULL; NOMEM. */
+OLOCK_CURL_API olock_result olock_curl_multi_add(olock_curl_multi *m, olock_task *task, void *user);
+
+/* Takes a task out before it finished (or out of the queue of finished ones). A transfer under
+   way is stopped and the task told OLOCK_ERR_MAYBE_SENT (NOT_SENT when no request had been
+   started), so it is consistent again: destroy it, or drive it to its end elsewhere (the
+   engine then settles the unknown outcome). NOT_FOUND when the task is not in m. */
+OLOCK_CURL_API olock_result olock_curl_multi_remove(olock_curl_multi *m, olock_task *task);
+
+/* Drives every task: does all the work that is ready, then sleeps until the network, a
+   backoff or timeout_ms says there is more; returns once a task finished, no task is left or
+   timeout_ms passed (0: never sleeps). OK, or NOMEM / UNSUPPORTED when libcurl's multi
+   interface itself failed (olock_curl_multi_last_error says how; the tasks stay in). */
+OLOCK_CURL_API olock_result olock_curl_multi_perform(olock_curl_multi *m, unsigned timeout_ms);
+
+/* Performs until no task is left in m (finished tasks wait for next_done). */
+OLOCK_CURL_API olock_result olock_curl_multi_run(olock_curl_multi *m);
+
+/* The next finished task, which leaves the multi, or NULL when none is waiting. *user (user
+   may be NULL) gets the pointer given to add. olock_task_result(task, ...) has the outcome. */
+OLOCK_CURL_API olock_task *olock_curl_multi_next_done(olock_curl_multi *m, void **user);
+
+/* For the task last returned by next_done: text about the failure of its last send, as
+   olock_curl_last_error gives it ("" when that send got a response); after a failed perform:
+   why. Never NULL, never a header value; valid until the next call on m. */
+OLOCK_CURL_API const char *olock_curl_multi_last_error(const olock_curl_multi *m);
+
+/* Tasks added and not finished (sending, waiting or to be polled). */
+OLOCK_CURL_API size_t olock_curl_multi_active(const olock_curl_multi *m);
+
+/* For an external event loop: milliseconds until perform has work to do without a socket
+   event (0: now); -1: none, wait for socket activity only (always when no task is active). */
+OLOCK_CURL_API long olock_curl_multi_timeout(olock_curl_multi *m);
+
+/* The CURLM * (as void *, so that this header needs no curl headers), for curl_multi_fdset /
+   curl_multi_wait in an external event loop; see above for what may be done with it. */
+OLOCK_CURL_API void *olock_curl_multi_handle(olock_curl_multi *m);
+
+/* The counters of the sends that ended, summed over the multi's handles. */
+OLOCK_CURL_API void olock_curl_multi_get_stats(const olock_curl_multi *m, olock_curl_stats *out);
+
 #ifdef __cplusplus
 }
 #endif
@@ -196,6 +304,14 @@ OLOCK_CURL_API void olock_curl_get_stats(const olock_curl *t, olock_curl_stats *
 #  define OLOCK__CURL_HAS_PREREQ 0
 #endif
 
+/* The curl-multi driver needs curl_multi_poll (7.66.0). OLOCK_CURL__NO_MULTI is for olock's
+   own compile checks of the fallback. */
+#if LIBCURL_VERSION_NUM >= 0x074200 && !defined(OLOCK_CURL__NO_MULTI)
+#  define OLOCK__CURL_HAS_MULTI 1
+#else
+#  define OLOCK__CURL_HAS_MULTI 0
+#endif
+
 #define OLOCK__CURL_DEFAULT_CONNECT_MS 3000u
 #define OLOCK__CURL_DEFAULT_TIMEOUT_MS 10000u
 
@@ -206,7 +322,9 @@ struct olock_curl {
     olock_allocator alloc;         /* copy of the config's; malloc_fn NULL: default */
     long connect_timeout_ms;
     long timeout_ms;
-    olock_buf line;                /* scratch for "Name: value" request header lines */
+    olock_buf line;                /* the request's header lines, each NUL-terminated */
+    struct curl_slist *nodes;      /* ... linked for CURLOPT_HTTPHEADER (ours, not curl's) */
+    size_t nodes_cap;
     olock_curl_stats stats;
     int last_code;
     /* state of the transfer in progress */
@@ -215,6 +333,12 @@ struct olock_curl {
     int cb_in_headers;             /* ... and whether it was while storing a header */
     size_t received;               /* response bytes (header lines + body) of this attempt */
     unsigned started;              /* requests begun in this attempt (PREREQFUNCTION calls) */
+    struct curl_slist *headers;    /* the request's header list (t->nodes) while it is sent */
+    int resending;                 /* the transfer under way is the transparent resend */
+    int first_code;                /* ... and what the first transfer failed with */
+    char first_error[CURL_ERROR_SIZE];
+    void *multi_slot;              /* olock_curl_multi: the task slot this handle carries */
+    olock_curl *pool_next;         /* olock_curl_multi: next idle handle */
     char errbuf[CURL_ERROR_SIZE];
     char last_error[CURL_ERROR_SIZE + 256];
 };
@@ -436,6 +560,7 @@ OLOCK_CURL_API void olock_curl_destroy(olock_curl *t) {
     if (!t) return;
     if (t->easy) curl_easy_cleanup(t->easy);
     olock_buf_free(&t->line);
+    olock__curl_free(&t->alloc, t->nodes, t->nodes_cap * sizeof *t->nodes);
     a = t->alloc;
     olock__curl_free(&a, t, sizeof *t);
 }
@@ -554,15 +679,21 @@ static int olock__curl_code_after_request(CURLcode c) {
 }
 #endif
 
-static void olock__curl_perform(olock_curl *t, olock__curl_attempt *a) {
-    long n = 0;
-    curl_off_t us = 0;
+/* Before each transfer of a send (the first and the resend). */
+static void olock__curl_attempt_begin(olock_curl *t) {
     t->cb_result = OLOCK_OK;
     t->cb_in_headers = 0;
     t->received = 0;
     t->started = 0;
     t->errbuf[0] = '\0';
-    a->code = curl_easy_perform(t->easy);
+}
+
+/* After a transfer ended with `code` (from curl_easy_perform or a curl-multi CURLMSG_DONE). */
+static void olock__curl_attempt_end(olock_curl *t, CURLcode code, olock__curl_attempt *a) {
+    long n = 0;
+    curl_off_t us = 0;
+    memset(a, 0, sizeof *a);
+    a->code = code;
     a->cb_result = t->cb_result;
     a->cb_in_headers = t->cb_in_headers;
     a->received = t->received;
@@ -647,7 +778,7 @@ static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request 
     CURL *e = t->easy;
     const char *method = req->method ? req->method : "POST";
     int has_ctype = 0, has_expect = 0, has_accept = 0;
-    size_t i;
+    size_t i, n_lines;
     CURLcode c = CURLE_OK;
 
     if (!olock__curl_iprefix(req->url, "http://") && !olock__curl_iprefix(req->url, "https://")) {
@@ -672,9 +803,12 @@ static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request 
         return OLOCK_ERR_INVALID_ARG;
     }
 
+    /* The lines go into one buffer and the list's nodes into one array, both kept by the
+       handle: no allocation per request once they are large enough. libcurl only reads the
+       list (and only during the transfer), so it need not come from curl_slist_append. */
+    olock_buf_clear(&t->line);
     for (i = 0; i < req->header_count; i++) {
         const olock_http_header *h = &req->headers[i];
-        struct curl_slist *n;
         size_t name_len;
         if (!olock__curl_is_token(h->name) || !h->value || !olock__curl_is_field_value(h->value)) {
             olock__curl_set_error(t, "invalid request: a header name is not an HTTP token, or a value "
@@ -685,34 +819,37 @@ static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request 
         if (olock__curl_ieq(h->name, name_len, "content-type")) has_ctype = 1;
         if (olock__curl_ieq(h->name, name_len, "expect")) has_expect = 1;
         if (olock__curl_ieq(h->name, name_len, "accept")) has_accept = 1;
-        olock_buf_clear(&t->line);
         /* curl syntax: "Name;" sends a header with an empty value ("Name:" would remove it). */
-        if (olock_buf_append_str(&t->line, h->name) != OLOCK_OK ||
+        if (olock_buf_append(&t->line, h->name, name_len) != OLOCK_OK ||
             olock_buf_append_str(&t->line, h->value[0] ? ": " : ";") != OLOCK_OK ||
-            olock_buf_append_str(&t->line, h->value) != OLOCK_OK) goto nomem;
-        n = curl_slist_append(*list, t->line.data);
-        if (!n) goto nomem;
-        *list = n;
+            olock_buf_append(&t->line, h->value, strlen(h->value) + 1) != OLOCK_OK) goto nomem;
     }
     /* "Name:" removes a header curl would add on its own: the request carries what the core
        built and nothing else (Host and Content-Length excepted). No "Expect: 100-continue"
        (curl adds it to bodies over 1 MiB): it costs a round trip, or a 1 s stall with a
        server that ignores it. */
-    if (!has_expect) {
-        struct curl_slist *n = curl_slist_append(*list, "Expect:");
-        if (!n) goto nomem;
-        *list = n;
+    if ((!has_expect && olock_buf_append(&t->line, "Expect:", 8) != OLOCK_OK) ||
+        (!has_ctype && olock_buf_append(&t->line, "Content-Type:", 14) != OLOCK_OK) ||
+        (!has_accept && olock_buf_append(&t->line, "Accept:", 8) != OLOCK_OK)) goto nomem;
+    n_lines = req->header_count + (size_t)!has_expect + (size_t)!has_ctype + (size_t)!has_accept;
+    if (n_lines > t->nodes_cap) {
+        size_t cap = n_lines < 16 ? 16 : n_lines;
+        struct curl_slist *nodes = cap > (size_t)-1 / sizeof *nodes ? NULL :
+                                   (struct curl_slist *)olock__curl_malloc(&t->alloc, cap * sizeof *nodes);
+        if (!nodes) goto nomem;
+        olock__curl_free(&t->alloc, t->nodes, t->nodes_cap * sizeof *t->nodes);
+        t->nodes = nodes;
+        t->nodes_cap = cap;
     }
-    if (!has_ctype) {
-        struct curl_slist *n = curl_slist_append(*list, "Content-Type:");
-        if (!n) goto nomem;
-        *list = n;
+    {
+        char *p = t->line.data;
+        for (i = 0; i < n_lines; i++) {
+            t->nodes[i].data = p;
+            t->nodes[i].next = i + 1 < n_lines ? &t->nodes[i + 1] : NULL;
+            p += strlen(p) + 1;
+        }
     }
-    if (!has_accept) {
-        struct curl_slist *n = curl_slist_append(*list, "Accept:");
-        if (!n) goto nomem;
-        *list = n;
-    }
+    *list = t->nodes;
 
     if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_URL, req->url);
     if (c == CURLE_OK) c = curl_easy_setopt(e, CURLOPT_HTTPHEADER, *list);
@@ -740,13 +877,16 @@ nomem:
     return OLOCK_ERR_NOT_SENT;
 }
 
-static olock_result olock__curl_send(void *user, const olock_http_request *req, olock_http_response *res) {
-    olock_curl *t = (olock_curl *)user;
-    struct curl_slist *list = NULL;
-    olock__curl_attempt a1, a2;
-    olock_result r;
+/* One send runs in steps that the blocking send and the curl-multi driver share, so both map
+   curl's outcome to NOT_SENT / MAYBE_SENT, and resend, by the same rules:
+       olock__curl_send_begin                      check the request, set the handle up
+       olock__curl_attempt_begin, run the handle   (curl_easy_perform, or a CURLM)
+       olock__curl_transfer_done                   0: a resend is arranged, run the handle again;
+                                                   1: the send is over, with its result
+   olock__curl_send_abort ends a send whose transfer was taken away unfinished. */
 
-    if (!t) return OLOCK_ERR_INVALID_ARG;
+static olock_result olock__curl_send_begin(olock_curl *t, const olock_http_request *req, olock_http_response *res) {
+    olock_result r;
     t->stats.sends++;
     t->last_code = 0;
     if (!req || !res || !req->url) {
@@ -754,66 +894,103 @@ static olock_result olock__curl_send(void *user, const olock_http_request *req, 
         return OLOCK_ERR_INVALID_ARG;
     }
     olock__curl_set_error(t, "");
-    r = olock__curl_prepare(t, req, &list);
+    t->headers = NULL;
+    t->resending = 0;
+    r = olock__curl_prepare(t, req, &t->headers);
     if (r != OLOCK_OK) {
-        curl_slist_free_all(list);
+        t->headers = NULL;
         (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
         return r;
     }
     t->res = res;
     olock_http_response_reset(res);
-    memset(&a1, 0, sizeof a1);
-    olock__curl_perform(t, &a1);
-    r = olock__curl_outcome(&a1);
+    return OLOCK_OK;
+}
 
-    if (r != OLOCK_OK && olock__curl_should_resend(&a1)) {
-        long left_ms = t->timeout_ms - (long)(a1.elapsed_us / 1000);
-        if (left_ms >= 1) {
-            char first[CURL_ERROR_SIZE];
-            int first_code = (int)a1.code;
-            snprintf(first, sizeof first, "%s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(a1.code));
-            (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
-            (void)curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, left_ms);
-            (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS,
-                                   left_ms < t->connect_timeout_ms ? left_ms : t->connect_timeout_ms);
-            olock_http_response_reset(res);
-            memset(&a2, 0, sizeof a2);
-            olock__curl_perform(t, &a2);
-            t->stats.resends++;
-            (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 0L);
-            (void)curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, t->timeout_ms);
-            (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
-            r = olock__curl_outcome(&a2);
-            if (r == OLOCK_ERR_NOT_SENT) r = OLOCK_ERR_MAYBE_SENT;   /* see olock__curl_should_resend */
-            if (r != OLOCK_OK) {
-                char note[CURL_ERROR_SIZE + 96];
-                snprintf(note, sizeof note, " (this was the transparent resend; the reused connection had "
-                         "failed with curl error %d: %s)", first_code, first);
-                olock__curl_describe(t, &a2, r, note);
-            }
-        } else {
-            olock__curl_describe(t, &a1, r, " (no time left for a resend)");
-        }
-    } else if (r != OLOCK_OK) {
-        olock__curl_describe(t, &a1, r, "");
+/* Ends a send with r: the status check of a success, then no pointer into this request is
+   left in the handle. */
+static olock_result olock__curl_send_end(olock_curl *t, olock_result r) {
+    if (t->resending) {
+        (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 0L);
+        (void)curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+        (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+        t->resending = 0;
     }
-
-    if (r == OLOCK_OK && res->status == 0) {
+    if (r == OLOCK_OK && t->res->status == 0) {
         long code = 0;
         if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code > 0 && code < 1000) {
-            res->status = (int)code;
+            t->res->status = (int)code;
         } else {
             olock__curl_set_error(t, "request may have been sent: the response had no HTTP status line");
             r = OLOCK_ERR_MAYBE_SENT;
         }
     }
-
-    /* The list and the body belong to this call: leave no dangling pointer in the handle. */
+    /* The list and the body belong to this send: leave no dangling pointer in the handle. */
     (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     (void)curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, "");
     (void)curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-    curl_slist_free_all(list);
+    t->headers = NULL;
     t->res = NULL;
+    return r;
+}
+
+static int olock__curl_transfer_done(olock_curl *t, CURLcode code, olock_result *out) {
+    olock__curl_attempt a;
+    olock_result r;
+    olock__curl_attempt_end(t, code, &a);
+    r = olock__curl_outcome(&a);
+    if (t->resending) {
+        t->stats.resends++;
+        if (r == OLOCK_ERR_NOT_SENT) r = OLOCK_ERR_MAYBE_SENT;   /* see olock__curl_should_resend */
+        if (r != OLOCK_OK) {
+            char note[CURL_ERROR_SIZE + 96];
+            snprintf(note, sizeof note, " (this was the transparent resend; the reused connection had "
+                     "failed with curl error %d: %s)", t->first_code, t->first_error);
+            olock__curl_describe(t, &a, r, note);
+        }
+    } else if (r != OLOCK_OK && olock__curl_should_resend(&a)) {
+        long left_ms = t->timeout_ms - (long)(a.elapsed_us / 1000);
+        if (left_ms >= 1) {
+            t->first_code = (int)a.code;
+            snprintf(t->first_error, sizeof t->first_error, "%s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(a.code));
+            (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
+            (void)curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, left_ms);
+            (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                                   left_ms < t->connect_timeout_ms ? left_ms : t->connect_timeout_ms);
+            olock_http_response_reset(t->res);
+            t->resending = 1;
+            return 0;
+        }
+        olock__curl_describe(t, &a, r, " (no time left for a resend)");
+    } else if (r != OLOCK_OK) {
+        olock__curl_describe(t, &a, r, "");
+    }
+    *out = olock__curl_send_end(t, r);
+    return 1;
+}
+
+#if OLOCK__CURL_HAS_MULTI
+/* The transfer was stopped before it ended (its task was taken out of a curl-multi driver):
+   MAYBE_SENT once a request was started (or during the resend), else NOT_SENT. */
+static olock_result olock__curl_send_abort(olock_curl *t) {
+    olock_result r = (t->started || t->received || t->resending) ? OLOCK_ERR_MAYBE_SENT : OLOCK_ERR_NOT_SENT;
+    t->stats.requests += t->started;
+    if (t->resending) t->stats.resends++;
+    olock__curl_set_error(t, r == OLOCK_ERR_NOT_SENT ? "request not sent: the transfer was cancelled before it started"
+                                                     : "request may have been sent: the transfer was cancelled");
+    return olock__curl_send_end(t, r);
+}
+#endif
+
+static olock_result olock__curl_send(void *user, const olock_http_request *req, olock_http_response *res) {
+    olock_curl *t = (olock_curl *)user;
+    olock_result r;
+    if (!t) return OLOCK_ERR_INVALID_ARG;
+    r = olock__curl_send_begin(t, req, res);
+    if (r != OLOCK_OK) return r;
+    do {
+        olock__curl_attempt_begin(t);
+    } while (!olock__curl_transfer_done(t, curl_easy_perform(t->easy), &r));
     return r;
 }
 
@@ -834,6 +1011,467 @@ OLOCK_CURL_API int olock_curl_last_code(const olock_curl *t) { return t ? t->las
 OLOCK_CURL_API void olock_curl_get_stats(const olock_curl *t, olock_curl_stats *out) {
     if (!out) return;
     if (t) *out = t->stats;
+    else memset(out, 0, sizeof *out);
+}
+
+/* --- curl-multi driver ------------------------------------------------------------------ */
+
+enum { OLOCK__SLOT_POLL, OLOCK__SLOT_WAIT, OLOCK__SLOT_FLIGHT, OLOCK__SLOT_DONE };
+
+typedef struct olock__curl_slot {
+    olock_task *task;
+    void *user;
+    int state;                     /* OLOCK__SLOT_* */
+    uint64_t wake;                 /* WAIT: poll again at this time of the client's clock */
+    olock_curl *h;                 /* FLIGHT: the handle carrying its request */
+    struct olock__curl_slot *prev, *next;   /* active list; next: done queue, free list */
+    char last_error[CURL_ERROR_SIZE + 256];
+} olock__curl_slot;
+
+struct olock_curl_multi {
+    olock_client *client;
+    olock_allocator alloc;
+    olock_curl_config cfg;         /* for new handles; strings point to the copies below */
+    char *ca_file, *ca_path, *proxy;
+    CURLM *cm;
+    olock_curl *idle;              /* pool of handles not carrying a request */
+    olock__curl_slot *active;      /* added, not finished */
+    olock__curl_slot *done_head, *done_tail;
+    olock__curl_slot *free_slots;
+    size_t n_active;
+    size_t n_handles;              /* easy handles made (pooled or in flight) */
+    uint64_t finished;             /* tasks finished so far (perform returns when it moves) */
+    olock_curl_stats stats;        /* of the sends that ended */
+    char last_error[CURL_ERROR_SIZE + 256];
+};
+
+#if OLOCK__CURL_HAS_MULTI
+
+static char *olock__curl_strdup(const olock_allocator *a, const char *s) {
+    size_t n;
+    char *d;
+    if (!s) return NULL;
+    n = strlen(s) + 1;
+    d = (char *)olock__curl_malloc(a, n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static void olock__curl_strfree(const olock_allocator *a, char *s) {
+    if (s) olock__curl_free(a, s, strlen(s) + 1);
+}
+
+static void olock__curl_multi_error(olock_curl_multi *m, const char *what, CURLMcode mc) {
+    snprintf(m->last_error, sizeof m->last_error, "%s failed: curl multi error %d (%s)", what, (int)mc,
+             curl_multi_strerror(mc));
+}
+
+static olock_result olock__curl_multi_fail(olock_curl_multi *m, const char *what, CURLMcode mc) {
+    olock__curl_multi_error(m, what, mc);
+    return mc == CURLM_OUT_OF_MEMORY ? OLOCK_ERR_NOMEM : OLOCK_ERR_UNSUPPORTED;
+}
+
+static uint64_t olock__curl_multi_now(olock_curl_multi *m) { return olock_client_now_ms(m->client); }
+
+/* libcurl's connection cache holds 4 connections per handle *in the CURLM* by default, so
+   when few requests are in flight it closes idle connections that the next burst wants back.
+   As many connections as handles are worth keeping: never more are busy at once. */
+static void olock__curl_multi_one_more_handle(olock_curl_multi *m) {
+    m->n_handles++;
+    (void)curl_multi_setopt(m->cm, CURLMOPT_MAXCONNECTS, (long)m->n_handles);
+}
+
+/* An idle handle from the pool, or a new one; NULL when out of memory. */
+static olock_curl *olock__curl_multi_take(olock_curl_multi *m) {
+    olock_curl *h = m->idle;
+    if (h) {
+        m->idle = h->pool_next;
+        h->pool_next = NULL;
+        return h;
+    }
+    if (olock_curl_create(&m->cfg, &h) != OLOCK_OK) return NULL;
+    if (curl_easy_setopt(h->easy, CURLOPT_PRIVATE, (void *)h) != CURLE_OK) {
+        olock_curl_destroy(h);
+        return NULL;
+    }
+    olock__curl_multi_one_more_handle(m);
+    return h;
+}
+
+static void olock__curl_multi_give_back(olock_curl_multi *m, olock_curl *h) {
+    m->stats.sends += h->stats.sends;
+    m->stats.requests += h->stats.requests;
+    m->stats.connections += h->stats.connections;
+    m->stats.resends += h->stats.resends;
+    memset(&h->stats, 0, sizeof h->stats);
+    h->multi_slot = NULL;
+    h->pool_next = m->idle;
+    m->idle = h;
+}
+
+static void olock__curl_multi_unlink(olock_curl_multi *m, olock__curl_slot *s) {
+    if (s->prev) s->prev->next = s->next;
+    else m->active = s->next;
+    if (s->next) s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    m->n_active--;
+}
+
+static void olock__curl_multi_release(olock_curl_multi *m, olock__curl_slot *s) {
+    s->task = NULL;
+    s->next = m->free_slots;
+    m->free_slots = s;
+}
+
+/* A send ended with r: the handle goes back to the pool, the task learns the result. */
+static void olock__curl_multi_complete(olock_curl_multi *m, olock__curl_slot *s, olock_result r) {
+    olock_curl *h = s->h;
+    if (h) {
+        if (r == OLOCK_OK) s->last_error[0] = '\0';
+        else snprintf(s->last_error, sizeof s->last_error, "%s", h->last_error);
+        olock__curl_multi_give_back(m, h);
+        s->h = NULL;
+    }
+    s->state = OLOCK__SLOT_POLL;
+    olock_task_complete(s->task, r);
+}
+
+/* A send that could not start: no handle, or curl refused the request. */
+static void olock__curl_multi_not_started(olock__curl_slot *s, olock_result r, const char *why) {
+    snprintf(s->last_error, sizeof s->last_error, "%s", why);
+    s->state = OLOCK__SLOT_POLL;
+    olock_task_complete(s->task, r);
+}
+
+/* Polls the task until it has a request in flight, waits, or is done. */
+static void olock__curl_multi_drive(olock_curl_multi *m, olock__curl_slot *s, uint64_t now) {
+    for (;;) {
+        const olock_http_request *req = NULL;
+        uint64_t wait = 0;
+        olock_task_state st = olock_task_poll(s->task, now, &req, &wait);
+        olock_curl *h;
+        olock_result r;
+        CURLMcode mc;
+        if (st == OLOCK_TASK_DONE) {
+            olock__curl_multi_unlink(m, s);
+            s->state = OLOCK__SLOT_DONE;
+            if (m->done_tail) m->done_tail->next = s;
+            else m->done_head = s;
+            m->done_tail = s;
+            m->finished++;
+            return;
+        }
+        if (st == OLOCK_TASK_WAIT) {
+            s->state = OLOCK__SLOT_WAIT;
+            s->wake = now + wait;
+            return;
+        }
+        h = olock__curl_multi_take(m);
+        if (!h) {
+            olock__curl_multi_not_started(s, OLOCK_ERR_NOT_SENT, "request not sent: out of memory creating a curl handle");
+            continue;
+        }
+        r = olock__curl_send_begin(h, req, olock_task_response(s->task));
+        if (r != OLOCK_OK) {
+            snprintf(s->last_error, sizeof s->last_error, "%s", h->last_error);
+            olock__curl_multi_give_back(m, h);
+            s->state = OLOCK__SLOT_POLL;
+            olock_task_complete(s->task, r);
+            continue;
+        }
+        olock__curl_attempt_begin(h);
+        mc = curl_multi_add_handle(m->cm, h->easy);
+        if (mc != CURLM_OK) {
+            (void)olock__curl_send_end(h, OLOCK_ERR_NOT_SENT);
+            olock__curl_multi_give_back(m, h);
+            olock__curl_multi_error(m, "curl_multi_add_handle", mc);
+            olock__curl_multi_not_started(s, OLOCK_ERR_NOT_SENT, m->last_error);
+            continue;
+        }
+        h->multi_slot = s;
+        s->h = h;
+        s->state = OLOCK__SLOT_FLIGHT;
+        return;
+    }
+}
+
+/* Polls the tasks that are due; returns the earliest wake-up of a waiting one (UINT64_MAX:
+   none). */
+static uint64_t olock__curl_multi_service(olock_curl_multi *m, uint64_t now) {
+    olock__curl_slot *s = m->active, *next;
+    uint64_t wake = UINT64_MAX;
+    for (; s; s = next) {
+        next = s->next;
+        if (s->state == OLOCK__SLOT_FLIGHT) continue;
+        if (s->state == OLOCK__SLOT_WAIT && now < s->wake) {
+            if (s->wake < wake) wake = s->wake;
+            continue;
+        }
+        olock__curl_multi_drive(m, s, now);
+        if (s->state == OLOCK__SLOT_WAIT && s->wake < wake) wake = s->wake;
+    }
+    return wake;
+}
+
+/* Hands the transfers that ended to their tasks; returns how many sends ended. */
+static int olock__curl_multi_collect(olock_curl_multi *m) {
+    CURLMsg *msg;
+    int left = 0, ended = 0;
+    while ((msg = curl_multi_info_read(m->cm, &left)) != NULL) {
+        CURL *easy = msg->easy_handle;
+        CURLcode code = msg->data.result;
+        char *priv = NULL;
+        olock_curl *h;
+        olock__curl_slot *s;
+        olock_result r;
+        if (msg->msg != CURLMSG_DONE) continue;
+        if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv) != CURLE_OK || !priv) continue;
+        h = (olock_curl *)(void *)priv;
+        s = (olock__curl_slot *)h->multi_slot;
+        (void)curl_multi_remove_handle(m->cm, easy);     /* msg dies here */
+        if (!s) {                                          /* no task: never expected */
+            (void)olock__curl_send_end(h, OLOCK_ERR_MAYBE_SENT);
+            olock__curl_multi_give_back(m, h);
+            continue;
+        }
+        if (!olock__curl_transfer_done(h, code, &r)) {
+            /* The transparent resend, on a fresh connection. */
+            olock__curl_attempt_begin(h);
+            if (curl_multi_add_handle(m->cm, h->easy) == CURLM_OK) continue;
+            olock__curl_set_error(h, "request may have been sent: the transparent resend could not be started");
+            r = olock__curl_send_end(h, OLOCK_ERR_MAYBE_SENT);
+        }
+        olock__curl_multi_complete(m, s, r);
+        ended++;
+    }
+    return ended;
+}
+
+/* Stops the transfer of a task in flight and tells the task. */
+static void olock__curl_multi_stop(olock_curl_multi *m, olock__curl_slot *s) {
+    olock_result r;
+    if (s->state != OLOCK__SLOT_FLIGHT || !s->h) return;
+    (void)curl_multi_remove_handle(m->cm, s->h->easy);
+    r = olock__curl_send_abort(s->h);
+    olock__curl_multi_complete(m, s, r);
+}
+
+OLOCK_CURL_API olock_result olock_curl_multi_create(olock_client *c, const olock_curl_config *cfg, olock_curl_multi **out) {
+    olock_curl_config conf = cfg ? *cfg : olock_curl_config_default();
+    olock_curl_multi *m;
+    olock_curl *first = NULL;
+    olock_result r;
+    if (!c || !out) return OLOCK_ERR_INVALID_ARG;
+    if (conf.allocator.malloc_fn && (!conf.allocator.realloc_fn || !conf.allocator.free_fn)) return OLOCK_ERR_INVALID_ARG;
+    m = (olock_curl_multi *)olock__curl_malloc(&conf.allocator, sizeof *m);
+    if (!m) return OLOCK_ERR_NOMEM;
+    memset(m, 0, sizeof *m);
+    m->client = c;
+    m->alloc = conf.allocator;
+    m->cfg = conf;
+    m->ca_file = olock__curl_strdup(&m->alloc, conf.ca_file);
+    m->ca_path = olock__curl_strdup(&m->alloc, conf.ca_path);
+    m->proxy = olock__curl_strdup(&m->alloc, conf.proxy);
+    m->cfg.ca_file = m->ca_file;
+    m->cfg.ca_path = m->ca_path;
+    m->cfg.proxy = m->proxy;
+    m->cm = curl_multi_init();
+    if (!m->cm || (conf.ca_file && !m->ca_file) || (conf.ca_path && !m->ca_path) || (conf.proxy && !m->proxy)) {
+        olock_curl_multi_destroy(m);
+        return OLOCK_ERR_NOMEM;
+    }
+    /* One handle now: it checks the config, and the first request needs it anyway. */
+    r = olock_curl_create(&m->cfg, &first);
+    if (r == OLOCK_OK && curl_easy_setopt(first->easy, CURLOPT_PRIVATE, (void *)first) != CURLE_OK) r = OLOCK_ERR_UNSUPPORTED;
+    if (r != OLOCK_OK) {
+        olock_curl_destroy(first);
+        olock_curl_multi_destroy(m);
+        return r;
+    }
+    m->idle = first;
+    olock__curl_multi_one_more_handle(m);
+    *out = m;
+    return OLOCK_OK;
+}
+
+OLOCK_CURL_API void olock_curl_multi_destroy(olock_curl_multi *m) {
+    olock__curl_slot *s, *next;
+    olock_allocator a;
+    if (!m) return;
+    for (s = m->active; s; s = s->next) olock__curl_multi_stop(m, s);
+    for (s = m->active; s; s = next) {
+        next = s->next;
+        olock__curl_free(&m->alloc, s, sizeof *s);
+    }
+    for (s = m->done_head; s; s = next) {
+        next = s->next;
+        olock__curl_free(&m->alloc, s, sizeof *s);
+    }
+    for (s = m->free_slots; s; s = next) {
+        next = s->next;
+        olock__curl_free(&m->alloc, s, sizeof *s);
+    }
+    while (m->idle) {
+        olock_curl *h = m->idle;
+        m->idle = h->pool_next;
+        olock_curl_destroy(h);
+    }
+    if (m->cm) curl_multi_cleanup(m->cm);
+    olock__curl_strfree(&m->alloc, m->ca_file);
+    olock__curl_strfree(&m->alloc, m->ca_path);
+    olock__curl_strfree(&m->alloc, m->proxy);
+    a = m->alloc;
+    olock__curl_free(&a, m, sizeof *m);
+}
+
+OLOCK_CURL_API olock_result olock_curl_multi_add(olock_curl_multi *m, olock_task *task, void *user) {
+    olock__curl_slot *s;
+    if (!m || !task) return OLOCK_ERR_INVALID_ARG;
+    s = m->free_slots;
+    if (s) m->free_slots = s->next;
+    else if ((s = (olock__curl_slot *)olock__curl_malloc(&m->alloc, sizeof *s)) == NULL) return OLOCK_ERR_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->task = task;
+    s->user = user;
+    s->state = OLOCK__SLOT_POLL;
+    s->next = m->active;
+    if (m->active) m->active->prev = s;
+    m->active = s;
+    m->n_active++;
+    return OLOCK_OK;
+}
+
+OLOCK_CURL_API olock_result olock_curl_multi_remove(olock_curl_multi *m, olock_task *task) {
+    olock__curl_slot *s, *prev = NULL;
+    if (!m || !task) return OLOCK_ERR_INVALID_ARG;
+    for (s = m->active; s; s = s->next) {
+        if (s->task != task) continue;
+        olock__curl_multi_stop(m, s);
+        olock__curl_multi_unlink(m, s);
+        olock__curl_multi_release(m, s);
+        return OLOCK_OK;
+    }
+    for (s = m->done_head; s; prev = s, s = s->next) {
+        if (s->task != task) continue;
+        if (prev) prev->next = s->next;
+        else m->done_head = s->next;
+        if (m->done_tail == s) m->done_tail = prev;
+        olock__curl_multi_release(m, s);
+        return OLOCK_OK;
+    }
+    return OLOCK_ERR_NOT_FOUND;
+}
+
+OLOCK_CURL_API olock_result olock_curl_multi_perform(olock_curl_multi *m, unsigned timeout_ms) {
+    uint64_t start, now, finished;
+    if (!m) return OLOCK_ERR_INVALID_ARG;
+    m->last_error[0] = '\0';
+    start = now = olock__curl_multi_now(m);
+    finished = m->finished;
+    for (;;) {
+        uint64_t wake, elapsed, left;
+        int running = 0;
+        CURLMcode mc;
+        wake = olock__curl_multi_service(m, now);
+        if (m->finished != finished || m->n_active == 0) return OLOCK_OK;
+        mc = curl_multi_perform(m->cm, &running);
+        if (mc != CURLM_OK) return olock__curl_multi_fail(m, "curl_multi_perform", mc);
+        if (olock__curl_multi_collect(m) > 0) {    /* tasks to poll at once */
+            now = olock__curl_multi_now(m);
+            continue;
+        }
+        now = olock__curl_multi_now(m);
+        elapsed = now >= start ? now - start : 0;
+        if (elapsed >= timeout_ms) return OLOCK_OK;
+        left = timeout_ms - elapsed;
+        if (wake != UINT64_MAX) {
+            if (wake <= now) continue;
+            if (wake - now < left) left = wake - now;
+        }
+        /* Sleeps until a socket is ready, libcurl's next timer or `left`, whichever is first. */
+        if (left > 0x7fffffffu) left = 0x7fffffffu;
+        mc = curl_multi_poll(m->cm, NULL, 0, (int)left, NULL);
+        if (mc != CURLM_OK) return olock__curl_multi_fail(m, "curl_multi_poll", mc);
+        now = olock__curl_multi_now(m);
+    }
+}
+
+OLOCK_CURL_API olock_result olock_curl_multi_run(olock_curl_multi *m) {
+    if (!m) return OLOCK_ERR_INVALID_ARG;
+    while (m->n_active > 0) {
+        olock_result r = olock_curl_multi_perform(m, 1000);
+        if (r != OLOCK_OK) return r;
+    }
+    return OLOCK_OK;
+}
+
+OLOCK_CURL_API olock_task *olock_curl_multi_next_done(olock_curl_multi *m, void **user) {
+    olock__curl_slot *s;
+    olock_task *t;
+    if (!m || !m->done_head) return NULL;
+    s = m->done_head;
+    m->done_head = s->next;
+    if (!m->done_head) m->done_tail = NULL;
+    t = s->task;
+    if (user) *user = s->user;
+    snprintf(m->last_error, sizeof m->last_error, "%s", s->last_error);
+    olock__curl_multi_release(m, s);
+    return t;
+}
+
+OLOCK_CURL_API long olock_curl_multi_timeout(olock_curl_multi *m) {
+    olock__curl_slot *s;
+    uint64_t now, wake = UINT64_MAX;
+    long curl_ms = -1;
+    if (!m || m->n_active == 0) return -1;
+    now = olock__curl_multi_now(m);
+    for (s = m->active; s; s = s->next) {
+        if (s->state == OLOCK__SLOT_POLL) return 0;
+        if (s->state == OLOCK__SLOT_WAIT && s->wake < wake) wake = s->wake;
+    }
+    if (curl_multi_timeout(m->cm, &curl_ms) != CURLM_OK) curl_ms = 0;
+    if (wake != UINT64_MAX) {
+        uint64_t w = wake > now ? wake - now : 0;
+        if (w > 0x7fffffffu) w = 0x7fffffffu;
+        if (curl_ms < 0 || (uint64_t)curl_ms > w) curl_ms = (long)w;
+    }
+    return curl_ms;
+}
+
+#else  /* libcurl before 7.66.0: no curl_multi_poll */
+
+OLOCK_CURL_API olock_result olock_curl_multi_create(olock_client *c, const olock_curl_config *cfg, olock_curl_multi **out) {
+    (void)c; (void)cfg; (void)out;
+    return OLOCK_ERR_UNSUPPORTED;
+}
+OLOCK_CURL_API void olock_curl_multi_destroy(olock_curl_multi *m) { (void)m; }
+OLOCK_CURL_API olock_result olock_curl_multi_add(olock_curl_multi *m, olock_task *task, void *user) {
+    (void)m; (void)task; (void)user;
+    return OLOCK_ERR_UNSUPPORTED;
+}
+OLOCK_CURL_API olock_result olock_curl_multi_remove(olock_curl_multi *m, olock_task *task) {
+    (void)m; (void)task;
+    return OLOCK_ERR_UNSUPPORTED;
+}
+OLOCK_CURL_API olock_result olock_curl_multi_perform(olock_curl_multi *m, unsigned timeout_ms) {
+    (void)m; (void)timeout_ms;
+    return OLOCK_ERR_UNSUPPORTED;
+}
+OLOCK_CURL_API olock_result olock_curl_multi_run(olock_curl_multi *m) { (void)m; return OLOCK_ERR_UNSUPPORTED; }
+OLOCK_CURL_API olock_task *olock_curl_multi_next_done(olock_curl_multi *m, void **user) { (void)m; (void)user; return NULL; }
+OLOCK_CURL_API long olock_curl_multi_timeout(olock_curl_multi *m) { (void)m; return -1; }
+
+#endif /* OLOCK__CURL_HAS_MULTI */
+
+OLOCK_CURL_API const char *olock_curl_multi_last_error(const olock_curl_multi *m) { return m ? m->last_error : ""; }
+
+OLOCK_CURL_API size_t olock_curl_multi_active(const olock_curl_multi *m) { return m ? m->n_active : 0; }
+
+OLOCK_CURL_API void *olock_curl_multi_handle(olock_curl_multi *m) { return m ? (void *)m->cm : NULL; }
+
+OLOCK_CURL_API void olock_curl_multi_get_stats(const olock_curl_multi *m, olock_curl_stats *out) {
+    if (!out) return;
+    if (m) *out = m->stats;
     else memset(out, 0, sizeof *out);
 }
 

@@ -16,7 +16,7 @@ RESULTS=$OUT/results.md
 read -r -a CCV <<<"$CC"            # CC may be a command with arguments (e.g. "ccache gcc")
 CFLAGS=(-std=c99 -O2 -DNDEBUG -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual
         -Wstrict-prototypes -Wmissing-prototypes -I. -Ibackends -Ibench)
-ONLY=${BENCH_ONLY:-codec sign engine fake sdk servers}
+ONLY=${BENCH_ONLY:-codec sign engine fake curl sdk servers}
 STATUS=0
 
 have_header() { printf '#include <%s>\n' "$1" | "${CCV[@]}" -E -x c - >/dev/null 2>&1; }
@@ -101,11 +101,13 @@ for b in $ONLY; do
     else echo "servers: SKIP (build/olock-fakeserver needs libmicrohttpd-dev)" | tee -a "$RESULTS"; fi
     continue
   fi
+  # olock + curl against a raw keep-alive client on loopback (needs make deps)
+  if [ "$b" = curl ]; then echo | tee -a "$RESULTS"; CC="$CC" bash bench/curl/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   if [ "$b" = sdk ]; then echo | tee -a "$RESULTS"; bash bench/sdk/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   case $b in codec|sign|engine|fake) run "$b" ;; *) echo "bench: unknown benchmark '$b'" >&2; STATUS=1 ;; esac
 done
 
-rows=$(grep -E '^\| (codec|sign|engine|fake|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
+rows=$(grep -E '^\| (codec|sign|engine|fake|curl|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
 {
   echo
   echo "## Summary of targets"

@@ -37,6 +37,11 @@
 //                    keep-alive timeout, 5 s as in dynalite, which node 20 enforces 1 s late)
 //   /stats?path=P    x-stub-connections: connections that carried a non-control request;
 //                    x-stub-requests: non-control requests; x-stub-path-count: requests to P
+//   /ddb-slow/MS     for tests/test_curl_multi.c: answers a DynamoDB success ({} with x-amz-crc32)
+//                    MS ms after the request arrived
+//   /ddb-throttle/N/MS  the first N requests to this exact path answer 400 ThrottlingException
+//                    with x-amz-retry-after: MS; later ones a DynamoDB success
+//   /ddb-drop-reused like /drop-reused, but a fresh connection gets a DynamoDB success
 // /config and /stats are control routes: they are not counted.
 'use strict';
 
@@ -129,6 +134,45 @@ function bigBody(n) {
     return b;
 }
 
+// A DynamoDB-shaped answer: JSON body with its x-amz-crc32.
+function ddbAnswer(res, status, body, extra) {
+    const b = Buffer.from(body);
+    const h = Object.assign({ 'content-type': 'application/x-amz-json-1.0', 'content-length': String(b.length) }, extra || {});
+    if (typeof zlib.crc32 === 'function') h['x-amz-crc32'] = String(zlib.crc32(b));
+    res.writeHead(status, h);
+    res.end(b);
+}
+
+// The /ddb-* routes of tests/test_curl_multi.c; false when the route is not one of them.
+function handleDdbRoutes(req, res, route, reused) {
+    const parts = route.split('/');   // ['', 'ddb-slow', MS] ...
+    if (parts[1] === 'ddb-slow' && parts.length === 3) {
+        readBody(req, () => setTimeout(() => ddbAnswer(res, 200, '{}'), Number(parts[2]) || 0));
+        return true;
+    }
+    if (parts[1] === 'ddb-throttle' && parts.length === 4) {
+        readBody(req, () => {
+            if ((stats.paths.get(route) || 0) <= Number(parts[2])) {
+                ddbAnswer(res, 400, '{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",' +
+                                    '"message":"Rate of requests exceeds the allowed throughput."}',
+                          { 'x-amz-retry-after': parts[3] });
+            } else {
+                ddbAnswer(res, 200, '{}');
+            }
+        });
+        return true;
+    }
+    if (route === '/ddb-drop-reused') {
+        if (reused) {
+            req.socket.destroy();
+            return true;
+        }
+        readBody(req, () => ddbAnswer(res, 200, '{}'));
+        return true;
+    }
+    return false;
+}
+
 function handle(req, res) {
     const url = new URL(req.url, 'http://stub');
     const route = url.pathname;
@@ -166,6 +210,7 @@ function handle(req, res) {
         if (idleMs > 0 && !socket.destroyed) socket.olockIdleTimer = setTimeout(() => socket.end(), idleMs);
     });
 
+    if (handleDdbRoutes(req, res, route, reused)) return;
     switch (route) {
     case '/echo':
         readBody(req, (body) => {

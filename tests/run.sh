@@ -152,6 +152,7 @@ run_step examples/event-loop build/examples/event_loop
 run_step examples/quickstart build/examples/quickstart
 run_step examples/testing-with-faults build/examples/testing
 run_step examples/transfer build/examples/transfer
+run_step examples/endpoint build/examples/endpoint
 
 # ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
 logf=$LOG/packaging.log
