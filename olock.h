@@ -7634,10 +7634,24 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
     return r;
 }
 
+/* A setting as the SDKs look it up: the explicit value (NULL or "" skips it), then the first
+   variable, then the second; *source names where it came from (for error messages). */
+static const char *olock__setting(const char *explicit_value, const olock_env *env, const char *var1,
+                                  const char *var2, const char **source)
+{
+    const char *v;
+    if (explicit_value && *explicit_value) { *source = "the configuration"; return explicit_value; }
+    *source = var1;
+    v = olock__env_get(env, var1);
+    if (v) return v;
+    *source = var2;
+    return olock__env_get(env, var2);
+}
+
 OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, const char *explicit_region,
                                                        const olock_env *env, olock_error *err)
 {
-    const char *v = explicit_region, *source = "the configuration";
+    const char *source, *v;
     size_t n;
     char *copy;
     olock__error_clear(err);
@@ -7645,14 +7659,7 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "config is NULL");
         return OLOCK_ERR_INVALID_ARG;
     }
-    if (!v || !*v) {
-        v = olock__env_get(env, "AWS_REGION");
-        source = "AWS_REGION";
-    }
-    if (!v) {
-        v = olock__env_get(env, "AWS_DEFAULT_REGION");
-        source = "AWS_DEFAULT_REGION";
-    }
+    v = olock__setting(explicit_region, env, "AWS_REGION", "AWS_DEFAULT_REGION", &source);
     if (!v) {
         olock__error_set(err, OLOCK_ERR_CONFIG, "no region: set it in the configuration, AWS_REGION or AWS_DEFAULT_REGION");
         return OLOCK_ERR_CONFIG;
@@ -7675,7 +7682,7 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
 OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, const char *explicit_endpoint,
                                                          const olock_env *env, olock_error *err)
 {
-    const char *v = explicit_endpoint, *source = "the configuration";
+    const char *source, *v;
     olock_url_parts parts;
     olock_error uerr;
     char *copy;
@@ -7684,14 +7691,7 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "config is NULL");
         return OLOCK_ERR_INVALID_ARG;
     }
-    if (!v || !*v) {
-        v = olock__env_get(env, "AWS_ENDPOINT_URL_DYNAMODB");
-        source = "AWS_ENDPOINT_URL_DYNAMODB";
-    }
-    if (!v) {
-        v = olock__env_get(env, "AWS_ENDPOINT_URL");
-        source = "AWS_ENDPOINT_URL";
-    }
+    v = olock__setting(explicit_endpoint, env, "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL", &source);
     if (v) {
         if (olock_url_split(v, &parts, &uerr) != OLOCK_OK) {
             olock__error_set(err, OLOCK_ERR_CONFIG, "endpoint from %s: %s", source, uerr.message);
