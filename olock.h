@@ -2937,7 +2937,7 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
     for (;;) {
         olock_json *m;
         const char *key = NULL;
-        size_t key_len = 0, key_at = p->pos;
+        size_t key_len = 0;
         if (is_object) {
             if (p->pos >= p->len || p->s[p->pos] != '"')
                 return olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, "object member name expected");
@@ -2949,7 +2949,7 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
         }
         m = olock__jp_value(p, depth + 1);
         if (!m) return NULL;
-        if (is_object) { m->key = key; m->key_len = key_len; (void)key_at; }
+        if (is_object) { m->key = key; m->key_len = key_len; }
         if (last) last->next = m; else n->first = m;
         last = m;
         if (n->count == UINT32_MAX) return olock__jp_fail(p, OLOCK_ERR_LIMIT, p->pos, "too many members");
@@ -3308,10 +3308,8 @@ static int olock__span_cmp(const void *x, const void *y) {
 }
 
 /* 1 if two of the n spans are equal. Quadratic for a handful, sorting beyond. */
-static int olock__spans_have_duplicate(olock_arena *a, olock__span *sp, size_t n, int *oom) {
+static int olock__spans_have_duplicate(olock__span *sp, size_t n) {
     size_t i, j;
-    (void)a;
-    *oom = 0;
     if (n < 2) return 0;
     if (n <= 16) {
         for (i = 0; i < n; i++)
@@ -3368,7 +3366,6 @@ static olock_result olock__members_from_json(olock_arena *a, const olock_json *j
     const olock_json *m;
     olock__span *sp = NULL;
     olock_result r;
-    int oom;
     size_t i = 0;
     int is_map = v->type == OLOCK_TYPE_M, is_set = v->type >= OLOCK_TYPE_SS;
     if (j->kind != (is_map ? OLOCK_JSON_OBJECT : OLOCK_JSON_ARRAY))
@@ -3393,7 +3390,7 @@ static olock_result olock__members_from_json(olock_arena *a, const olock_json *j
         if (sp) { sp[i].s = is_map ? c->key : c->str; sp[i].n = is_map ? c->key_len : c->len; i++; }
         olock__append_member(v, c);
     }
-    if (sp && olock__spans_have_duplicate(a, sp, i, &oom))
+    if (sp && olock__spans_have_duplicate(sp, i))
         return olock__attr_fail(err, j, OLOCK_ERR_PARSE, is_map ? "duplicate key in map attribute"
                                                                : "duplicate member in set attribute");
     return OLOCK_OK;
@@ -5510,7 +5507,6 @@ OLOCK_API void olock_http_response_free(olock_http_response *res) {
 OLOCK_API olock_result olock_http_response_add_header(olock_http_response *res, const char *name, size_t name_len,
                                                       const char *value, size_t value_len) {
     olock_result r;
-    size_t mark = res->headers.len;
     if (!name || (!value && value_len)) return OLOCK_ERR_INVALID_ARG;
     if (memchr(name, 0, name_len) || (value_len && memchr(value, 0, value_len))) return OLOCK_ERR_INVALID_ARG;
     r = olock_buf_reserve(&res->headers, name_len + value_len + 2);
@@ -5519,7 +5515,6 @@ OLOCK_API olock_result olock_http_response_add_header(olock_http_response *res, 
     res->headers.data[res->headers.len++] = 0;
     if (value_len) olock__buf_put(&res->headers, value, value_len);
     res->headers.data[res->headers.len++] = 0;
-    (void)mark;
     res->header_count++;
     return OLOCK_OK;
 }
