@@ -66,10 +66,11 @@ static OLOCK_TEST_UNUSED char *olock_test_read_file(const char *path, size_t *le
     return buf;
 }
 
-/* The shared/ folder beside the checkout (CI has it there too); OLOCK_SHARED_DIR overrides. */
-static OLOCK_TEST_UNUSED const char *olock_test_shared_dir(void) {
-    const char *d = getenv("OLOCK_SHARED_DIR");
-    return d && *d ? d : "../shared";
+/* The test data folder (tests/data, see its README.md), relative to the repository root where
+   tests/run.sh runs the tests; OLOCK_TEST_DATA overrides it. */
+static OLOCK_TEST_UNUSED const char *olock_test_data_dir(void) {
+    const char *d = getenv("OLOCK_TEST_DATA");
+    return d && *d ? d : "tests/data";
 }
 
 /* An allocator that fails its Nth allocation (1-based; 0 never fails) and counts what is live,

@@ -6,9 +6,10 @@
      mkdir -p build && gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef \
        -Wstrict-prototypes -Wmissing-prototypes -fsanitize=address,undefined -g -I. \
        tests/test_expr.c -o build/test_expr
-   Run from the repository root (reads $OLOCK_SHARED_DIR/data/dynamodb-reserved-words.txt,
-   OLOCK_SHARED_DIR defaulting to ../shared). Prints one line per failing check and ends
-   with "N passed, N failed"; the exit status is non-zero on failure. */
+   Run from the repository root: it reads tests/data/dynamodb-reserved-words.txt (set
+   OLOCK_TEST_DATA to the tests/data folder to run from elsewhere; a missing file is a failure).
+   Prints one line per failing check and ends with "N passed, N failed"; the exit status is
+   non-zero on failure. */
 
 #define OLOCK_IMPLEMENTATION
 #include "olock.h"
@@ -842,15 +843,16 @@ static int only_placeholders(const char *s) {
 }
 
 static void test_reserved_words(olock_expr *e) {
-    const char *dir = getenv("OLOCK_SHARED_DIR");
+    const char *dir = getenv("OLOCK_TEST_DATA");
     char path[1024], line[256];
-    FILE *f;
+    FILE *f = NULL;
     size_t words = 0, bad = 0;
-    if (!dir || !*dir) dir = "../shared";
-    if (strlen(dir) > 150) dir = "../shared";
-    join(path, dir, "/data/dynamodb-reserved-words.txt");
-    f = fopen(path, "r");
-    check(f != NULL, "open reserved words file", path);
+    int plen;
+    if (!dir || !*dir) dir = "tests/data";
+    plen = snprintf(path, sizeof path, "%s/dynamodb-reserved-words.txt", dir);
+    if (plen > 0 && (size_t)plen < sizeof path) f = fopen(path, "r");
+    check(f != NULL, "cannot open the reserved words file (run from the repository root, or set "
+                     "OLOCK_TEST_DATA to the tests/data folder)", path);
     if (!f) return;
     while (fgets(line, sizeof line, f)) {
         size_t n = strlen(line);

@@ -1,7 +1,7 @@
 /* Tests for SHA-256 / HMAC-SHA256, SigV4 signing and credentials / region / endpoint resolution.
 
-   Build and run from the repository root (the vectors are read at run time from
-   $OLOCK_SHARED_DIR, default "../shared"):
+   Build and run from the repository root (the vectors are read at run time from tests/data;
+   set OLOCK_TEST_DATA to that folder to run from elsewhere; a missing file is a failure):
      mkdir -p build
      gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wstrict-prototypes \
          -Wmissing-prototypes -fsanitize=address,undefined -g -I. tests/test_sigv4.c -o build/test_sigv4
@@ -51,10 +51,11 @@ static void check_(int ok, const char *file, int line, const char *what, const c
 #define CHECK(cond) check_((cond) ? 1 : 0, __FILE__, __LINE__, #cond, "%s", "")
 #define CHECKM(cond, ...) check_((cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)
 
-static const char *shared_dir(void)
+/* The test data folder: tests/data relative to the repository root; OLOCK_TEST_DATA overrides. */
+static const char *data_dir(void)
 {
-    const char *d = getenv("OLOCK_SHARED_DIR");
-    return (d && *d) ? d : "../shared";
+    const char *d = getenv("OLOCK_TEST_DATA");
+    return (d && *d) ? d : "tests/data";
 }
 
 /* Whole file into a malloc'd NUL-terminated buffer; NULL when it cannot be read. */
@@ -140,9 +141,10 @@ static void test_crypto_vectors(void)
     int has_key_rep = 0, has_msg_rep = 0, have_block = 0;
     size_t trunc = 0;
 
-    snprintf(path, sizeof path, "%s/vectors/crypto/sha256_hmac_vectors.txt", shared_dir());
+    snprintf(path, sizeof path, "%s/crypto/sha256_hmac_vectors.txt", data_dir());
     text = read_all(path, &len);
-    CHECKM(text != NULL, "cannot read %s", path);
+    CHECKM(text != NULL, "cannot read %s (run from the repository root, or set OLOCK_TEST_DATA "
+                         "to the tests/data folder)", path);
     if (!text) return;
     for (line = text; line; line = next) {
         char *colon, *val;
@@ -477,9 +479,10 @@ static void test_sigv4_suite(void)
     size_t count = 0, i;
     DIR *dp;
     struct dirent *de;
-    snprintf(root, sizeof root, "%s/vectors/sigv4", shared_dir());
+    snprintf(root, sizeof root, "%s/sigv4", data_dir());
     dp = opendir(root);
-    CHECKM(dp != NULL, "cannot open %s", root);
+    CHECKM(dp != NULL, "cannot open %s (run from the repository root, or set OLOCK_TEST_DATA "
+                       "to the tests/data folder)", root);
     if (!dp) return;
     while ((de = readdir(dp)) != NULL && count < 128) {
         size_t n;
