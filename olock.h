@@ -1182,6 +1182,39 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    Versioned writes: the optimistic-locking engine
    ------------------------------------------------------------------------------------------ */
 
+/* The outcome model. Once a write may have reached the server, every way a versioned
+   operation (put, update, delete, olock_update, a transaction, olock_update_many, and each of
+   them as a task) can end is settled, or it is OLOCK_ERR_MAYBE_SENT:
+
+     where the operation is              what happened                         result
+     ----------------------------------  ------------------------------------  -----------------------------
+     before any write was sent           any failure (a read's included)       that error; nothing applied
+     write sent                          2xx that decodes                      OLOCK_OK: applied once
+     write sent                          4xx (condition failed, validation,    OLOCK_CONFLICT / the error
+                                         throttled...): DynamoDB applied none  (throttling is resent)
+     write sent                          no answer, 5xx, a 2xx that cannot be  IN DOUBT: resend the same
+                                         read (empty, cut, malformed, bad      write (a transaction: same
+                                         x-amz-crc32), transport LIMIT/NOMEM   ClientRequestToken)
+     in doubt, a create or an unversioned the resend could re-create an item   no resend: a consistent read
+       delete (expected == start_at)     deleted since                          (a put: a probe) settles it
+     in doubt                            resend applied (2xx)                  OLOCK_OK: applied once
+     in doubt                            condition failed; the writer ledger   OLOCK_OK (ours was applied)
+                                         (versioning.token_attribute) holds    or, not ours: re-apply /
+                                         this operation's entry, or covers its  OLOCK_CONFLICT
+                                         version without it
+     in doubt                            item absent (deleted, never created), OLOCK_ERR_MAYBE_SENT
+                                         ledger off, or too many writers since
+     in doubt, transaction               resend cancelled (a token replay of   not applied: OLOCK_CONFLICT
+                                         an applied one would succeed)          (update_many: re-apply)
+     in doubt                            retries or quota exhausted, deadline, OLOCK_ERR_MAYBE_SENT (the
+                                         the settling read failed, no memory   message names the cause)
+
+   OLOCK_ERR_MAYBE_SENT therefore means "applied at most once, olock cannot tell which": read the
+   item before deciding to do it again. Every other error means not applied. A read is never
+   "maybe applied" (no answer to a read is OLOCK_ERR_TRANSIENT). Limit: settling assumes the item
+   is not deleted and re-created by others while one of its writes is in doubt (a re-created item
+   starts a new ledger). tests/test_outcomes.c checks every row with faults at every step. */
+
 /* What a versioned operation did, filled in whatever the outcome (the counters matter most
    when it failed). Pointers stay valid until the next operation on the same client (blocking
    calls) or task. */
@@ -8249,6 +8282,11 @@ static olock_result olock__check_crc32(const olock_http_response *res, olock_err
     return OLOCK_OK;
 }
 
+static int olock__op_is_read(olock_op op) {
+    return op == OLOCK_OP_GET_ITEM || op == OLOCK_OP_TRANSACT_GET_ITEMS || op == OLOCK_OP_BATCH_GET_ITEM ||
+           op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
+}
+
 /* Turns what the transport returned and the response it filled into a result, with x->decoded
    and err filled in. OLOCK_OK only for a success response. */
 static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, olock_result sent, olock_error *err) {
@@ -8270,7 +8308,14 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
             return sent;
         }
         if (sent != OLOCK_ERR_NOT_SENT) sent = OLOCK_ERR_MAYBE_SENT;
-        olock__error_set(err, sent, "%s", olock_result_str(sent));
+        if (sent == OLOCK_ERR_MAYBE_SENT && olock__op_is_read(op)) {
+            /* A read changes nothing, so it is never "maybe applied": it just got no answer. */
+            sent = OLOCK_ERR_TRANSIENT;
+            olock__error_set(err, sent, "no answer to %s (timeout or connection lost after sending); a read changes nothing, so it can simply be retried",
+                             olock_op_name(op));
+        } else {
+            olock__error_set(err, sent, "%s", olock_result_str(sent));
+        }
         if (err) err->error_class = OLOCK_CLASS_TRANSIENT;
         return sent;
     }
@@ -8529,8 +8574,9 @@ struct olock_task {
     unsigned sends;                /* sends of the current request */
     unsigned writes;               /* write attempts of the operation (conflict budget) */
     unsigned quota_spent;
-    int ambiguous;                 /* an earlier send of this write may have been applied */
-    int settling;                  /* the GetItem now out settles an ambiguous write */
+    int in_doubt;                  /* a copy of the current write may have been applied, not settled yet */
+    int settling;                  /* the GetItem now out settles the write in doubt (or fetches the fresh item) */
+    int probing;                   /* the write now out is a probe: an always-false condition that returns the stored item */
     int from_cache;
     olock_op op;                   /* operation of the request being built / sent */
     /* olock_update_many */
@@ -8621,8 +8667,21 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     return OLOCK_OK;
 }
 
-/* Ends the operation with rc; the error detail keeps what the last exchange said unless msg. */
+/* Ends the operation with rc; the error detail keeps what the last exchange said unless msg.
+   This is where the outcome model is enforced: while a copy of the current write may have been
+   applied (t->in_doubt), no ending other than OK reaches the caller as anything but
+   OLOCK_ERR_MAYBE_SENT, whatever stopped the operation; the message keeps the cause. */
 static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) {
+    if (t->in_doubt && rc != OLOCK_OK && rc != OLOCK_ERR_MAYBE_SENT) {
+        char cause[sizeof t->err.message];
+        const char *why = msg ? msg : t->err.message[0] ? t->err.message : olock_result_str(rc);
+        olock__copy_str(cause, sizeof cause, why, strlen(why));
+        olock__error_set(&t->err, OLOCK_ERR_MAYBE_SENT, "the write may have been applied; olock could not settle it (%s: %s)",
+                         olock_result_str(rc), cause);
+        t->err.error_class = OLOCK_CLASS_TRANSIENT;
+        rc = OLOCK_ERR_MAYBE_SENT;
+        msg = NULL;
+    }
     t->phase = OLOCK__PH_DONE;
     t->rc = rc;
     t->in_flight = 0;
@@ -8664,6 +8723,17 @@ static const char *olock__version_condition(olock_task *t, olock_value *names, o
     if (!exp || olock_map_put(a, values, OLOCK__PH_EXP, sizeof OLOCK__PH_EXP - 1, exp) != OLOCK_OK) return NULL;
     if (expected == v->start_at) return "(attribute_not_exists(" OLOCK__PH_VER ") OR " OLOCK__PH_VER " = " OLOCK__PH_EXP ")";
     return OLOCK__PH_VER " = " OLOCK__PH_EXP;
+}
+
+/* A condition that never holds, for a probe: the write fails and DynamoDB returns the stored
+   item (ReturnValuesOnConditionCheckFailure), which settles a create in doubt without risking
+   a second copy. */
+static const char *olock__probe_condition(olock_task *t, olock_value *names) {
+    const olock_versioning *v = &t->c->versioning;
+    olock_arena *a = &t->scratch;
+    if (olock_map_put(a, names, OLOCK__PH_VER, sizeof OLOCK__PH_VER - 1,
+                      olock_value_new_s(a, v->attribute, strlen(v->attribute))) != OLOCK_OK) return NULL;
+    return "attribute_not_exists(" OLOCK__PH_VER ") AND attribute_exists(" OLOCK__PH_VER ")";
 }
 
 /* expected + increment_by, or RANGE. */
@@ -8819,6 +8889,11 @@ static olock_result olock__merged_maps(olock_task *t, const olock_item_request *
     return *names && *values ? OLOCK_OK : OLOCK_ERR_NOMEM;
 }
 
+/* Whether the task's write is a delete (t->op may name the settling read that followed it). */
+static int olock__write_is_delete(const olock_task *t) {
+    return t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
+}
+
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
@@ -8827,7 +8902,7 @@ static olock_result olock__build_write(olock_task *t) {
     const olock_versioning *v = &t->c->versioning;
     const char *vcond;
     olock_result rc;
-    int is_delete = t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
+    int is_delete = olock__write_is_delete(t);
     uint64_t expected = t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
     memset(&r, 0, sizeof r);
     if (t->kind == OLOCK__K_RMW) {
@@ -8838,7 +8913,7 @@ static olock_result olock__build_write(olock_task *t) {
     }
     rc = olock__merged_maps(t, &r, &names, &values);
     if (rc != OLOCK_OK) return rc;
-    vcond = olock__version_condition(t, names, values, expected);
+    vcond = t->probing ? olock__probe_condition(t, names) : olock__version_condition(t, names, values, expected);
     if (!vcond) return OLOCK_ERR_NOMEM;
     r.condition = r.condition ? olock__concat(a, "(", r.condition, ") AND ", vcond, NULL) : vcond;
     if (!r.condition) return OLOCK_ERR_NOMEM;
@@ -8875,7 +8950,13 @@ static olock_result olock__build_write(olock_task *t) {
             prev_tokens = t->current && *v->token_attribute ? olock_map_get(t->current, v->token_attribute, strlen(v->token_attribute)) : NULL;
             r.key = NULL;
         } else {
+            /* The caller's item usually comes from a read and carries the stored ledger: keep
+               its other writers' entries, so their unknown outcomes stay decidable. Only when
+               the item is the version expected: an older ledger would miss newer writers. */
+            uint64_t carried;
             item = olock__map_clone(a, t->req.item);
+            if (*v->token_attribute && olock_item_version(t->req.item, v, &carried) == OLOCK_OK && carried == expected)
+                prev_tokens = olock_map_get(t->req.item, v->token_attribute, strlen(v->token_attribute));
         }
         nv = olock_value_new_u64(a, t->new_version);
         if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
@@ -8996,7 +9077,6 @@ static void olock__rmw_mutate(olock_task *t) {
         return;
     }
     t->writes++;
-    t->ambiguous = 0;
     t->phase = OLOCK__PH_WRITE;
     t->need_build = 1;
 }
@@ -9013,11 +9093,14 @@ static int olock__set_current(olock_task *t, const olock_value *item) {
 }
 
 static void olock__on_write_ok(olock_task *t) {
+    if (t->in_doubt) t->result.ambiguous++;   /* this copy was applied, so no earlier one was */
+    t->in_doubt = 0;
     t->result.version = t->new_version;
     t->result.changed = 1;
-    if (t->op == OLOCK_OP_DELETE_ITEM) t->result.deleted = 1;
+    if (olock__write_is_delete(t)) t->result.deleted = 1;
     if (t->kind == OLOCK__K_RMW) {
-        t->result.item = t->op == OLOCK_OP_DELETE_ITEM ? NULL : t->written;
+        /* after a settling read: the stored item, which holds this write */
+        t->result.item = olock__write_is_delete(t) ? NULL : t->written ? t->written : t->current;
         if (t->c->cache_n) olock__cache_store(t, t->result.item);
     } else if (t->x.decoded.item) {
         t->result.item = t->x.decoded.item;       /* ReturnValues asked by the caller */
@@ -9025,37 +9108,57 @@ static void olock__on_write_ok(olock_task *t) {
     olock__task_finish(t, OLOCK_OK, NULL);
 }
 
-/* A write's condition failed. Decides between "it was ours after all" (an earlier copy of this
-   write was applied: a lost response, or a transport's transparent resend), "unknown",
-   "conflict" and "re-apply on the fresh item". fresh: the stored item when known. */
+/* A write's condition failed (or a settling read / probe came back). Decides between "it was
+   ours after all" (an earlier copy of this write was applied: a lost response, or a transport's
+   transparent resend), "cannot tell" (MAYBE_SENT), "conflict" and "re-apply on the fresh item".
+   fresh: the stored item when known (NULL: absent); known: 0 when the server did not say. */
 static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, int known) {
     int verdict = OLOCK__NOT_APPLIED;
-    if (!known && (t->ambiguous || t->kind == OLOCK__K_RMW)) {
-        /* The server did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure): read it. */
+    const char *why = NULL;
+    t->probing = 0;
+    if (!known && (t->in_doubt || t->kind == OLOCK__K_RMW)) {
+        /* The server did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure):
+           read it, when the key is known. A put's key attributes are not known to olock. */
+        if (t->kind == OLOCK__K_PUT) {
+            olock__task_finish(t, OLOCK_ERR_MAYBE_SENT,
+                               "the write may have been applied: the server did not return the stored item "
+                               "(ReturnValuesOnConditionCheckFailure) and a put does not know its key to read it");
+            return;
+        }
         t->settling = 1;
         t->phase = OLOCK__PH_READ;
         t->need_build = 1;
         return;
     }
-    if (t->op == OLOCK_OP_DELETE_ITEM) {
-        if (t->ambiguous && known && !fresh) verdict = OLOCK__APPLIED;   /* gone: our delete, or one like it */
-    } else if (known) {
+    if (!fresh && t->in_doubt) {
+        /* Absent: never applied, or applied and deleted since (a delete leaves no ledger). A
+           resend could re-create a deleted item, so olock does not guess. */
+        verdict = OLOCK__UNKNOWN;
+        why = olock__write_is_delete(t)
+                  ? "the write may have been applied: the item is gone, deleted by this write or by another writer"
+                  : "the write may have been applied: the item is absent, so it was not applied or was deleted since";
+    } else if (!olock__write_is_delete(t) && fresh) {
         verdict = olock__ledger_verdict(t, fresh, t->new_version);
-        if (verdict == OLOCK__UNKNOWN && !t->ambiguous) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
+        if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
     }
+    /* A delete whose item is still there was not applied (or the item was re-created: see the
+       outcome model's limits). */
     if (verdict == OLOCK__APPLIED) {
+        t->in_doubt = 0;
         t->result.ambiguous++;
         olock__on_write_ok(t);
         return;
     }
     if (verdict == OLOCK__UNKNOWN) {
-        olock__task_finish(t, OLOCK_ERR_MAYBE_SENT,
-                           *t->c->versioning.token_attribute
-                               ? "the write may have been applied: too many other writers since to tell (see versioning.token_history)"
-                               : "the write may have been applied, and without the writer ledger olock cannot tell");
+        if (!why)
+            why = *t->c->versioning.token_attribute
+                      ? "the write may have been applied: too many other writers since to tell (see versioning.token_history)"
+                      : "the write may have been applied, and without the writer ledger olock cannot tell";
+        olock__task_finish(t, OLOCK_ERR_MAYBE_SENT, why);
         return;
     }
-    if (t->ambiguous) t->result.ambiguous++;   /* settled: it was not ours */
+    if (t->in_doubt) t->result.ambiguous++;    /* settled: it was not ours */
+    t->in_doubt = 0;
     t->result.conflicts++;
     if (t->kind != OLOCK__K_RMW) {
         if (!olock__set_current(t, fresh)) return;
@@ -9103,6 +9206,10 @@ static void olock__on_success(olock_task *t) {
         }
         return;
     }
+    if (t->phase == OLOCK__PH_WRITE && t->in_doubt) {
+        t->result.ambiguous++;     /* the token made this resend a replay: applied once */
+        t->in_doubt = 0;
+    }
     if (t->kind == OLOCK__K_TXN) {
         size_t i;
         for (i = 0; i < t->txn->count; i++) t->txn->actions[i].reason = NULL;
@@ -9148,6 +9255,10 @@ static void olock__on_success(olock_task *t) {
 static void olock__on_txn_conflict(olock_task *t) {
     olock_response *res = &t->x.decoded;
     size_t i;
+    /* A resend with the same ClientRequestToken replays an applied transaction as a success, so
+       a cancellation settles a transaction in doubt as not applied. */
+    if (t->in_doubt) t->result.ambiguous++;
+    t->in_doubt = 0;
     t->result.conflicts++;
     for (i = 0; i < res->reason_count; i++) {
         if (res->reasons[i].code && strcmp(res->reasons[i].code, "ConditionalCheckFailed") == 0 && t->result.failed_action == (size_t)-1)
@@ -9189,23 +9300,35 @@ static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
     t->c->on_attempt(t->c->hook_user, &a);
 }
 
-/* A retryable failure: resend after a backoff if the budgets allow, else give up. */
+/* The expected version of the write being built or sent. */
+static uint64_t olock__write_expected(const olock_task *t) {
+    return t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
+}
+
+/* Whether the exchange just completed says for certain what became of the request: a decoded
+   success, an answer in 4xx (DynamoDB applies nothing it answers 4xx to), or a transport that
+   never sent it. Anything else (no answer, a 5xx, a 2xx that cannot be read, a bad CRC) leaves
+   a write in doubt. */
+static int olock__exchange_is_verdict(const olock__exchange *x, olock_result transport, olock_result rc) {
+    if (transport == OLOCK_ERR_NOT_SENT || transport == OLOCK_ERR_INVALID_ARG || transport == OLOCK_ERR_UNSUPPORTED) return 1;
+    if (transport != OLOCK_OK) return 0;
+    if (rc == OLOCK_OK) return 1;
+    return x->res.status >= 400 && x->res.status < 500 && rc != OLOCK_ERR_CRC32;
+}
+
+/* A retryable failure, or a write left in doubt: try again after a backoff if the budgets
+   allow, else give up (olock__task_finish turns giving up on a write in doubt into MAYBE_SENT). */
 static void olock__on_retryable(olock_task *t, olock_result rc, uint64_t now) {
     olock_client *c = t->c;
-    int may_have_applied = rc == OLOCK_ERR_MAYBE_SENT || rc == OLOCK_ERR_CRC32 ||
-                           (rc == OLOCK_ERR_TRANSIENT && t->x.decoded.http_status >= 500) ||
-                           (rc == OLOCK_ERR_TRANSIENT && !t->x.decoded.error_type);
     unsigned cost = rc == OLOCK_ERR_MAYBE_SENT ? c->retry.quota_timeout_cost : c->retry.quota_retry_cost;
     uint64_t delay;
     const char *after;
-    int is_write = t->phase == OLOCK__PH_WRITE;
-    if (is_write && may_have_applied) t->ambiguous = 1;
     if (t->sends >= c->retry.transient_attempts || c->quota < cost) {
         olock_result final = rc;
-        if (is_write && t->ambiguous && t->kind != OLOCK__K_TXN && t->kind != OLOCK__K_MANY) final = OLOCK_ERR_MAYBE_SENT;
-        else if (rc == OLOCK_ERR_CRC32) final = OLOCK_ERR_TRANSIENT;
+        const char *msg = c->quota < cost ? "retry quota exhausted (too many failures on this client)" : NULL;
+        if (rc == OLOCK_ERR_CRC32) final = OLOCK_ERR_TRANSIENT;
         olock__report(t, rc, 0);
-        olock__task_finish(t, final, c->quota < cost ? "retry quota exhausted (too many failures on this client)" : NULL);
+        olock__task_finish(t, final, msg);
         return;
     }
     c->quota -= cost;
@@ -9225,6 +9348,16 @@ static void olock__on_retryable(olock_task *t, olock_result rc, uint64_t now) {
     t->result.retries++;
     t->waiting = 1;
     t->wait_until = now + delay;
+    /* A create in doubt is not resent: if it was applied and another writer deleted the item
+       since, the resend would re-create it. Look instead (a consistent read; a put, whose key
+       olock does not know, sends a probe: the same put under an always-false condition, which
+       returns the stored item), and let olock__on_write_conflict settle it. */
+    if (t->in_doubt && t->phase == OLOCK__PH_WRITE && t->kind != OLOCK__K_TXN && t->kind != OLOCK__K_MANY &&
+        olock__write_expected(t) == c->versioning.start_at) {
+        if (t->kind == OLOCK__K_PUT) t->probing = 1;
+        else { t->settling = 1; t->phase = OLOCK__PH_READ; }
+        t->need_build = 1;
+    }
 }
 
 OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms) {
@@ -9245,6 +9378,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
     }
     if (t->need_build) {
         olock_arena_reset(&t->scratch);
+        t->written = NULL;         /* it lived in scratch */
         switch (t->kind) {
         case OLOCK__K_TXN: rc = olock__build_txn_write(t); break;
         case OLOCK__K_MANY: rc = t->phase == OLOCK__PH_READ ? olock__build_many_read(t) : olock__build_many_write(t); break;
@@ -9282,6 +9416,14 @@ OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result)
     t->err.attempts = t->result.requests;
     now = olock_client_now_ms(t->c);
     t->rtt = now >= t->sent_at ? now - t->sent_at : 0;
+    if (t->phase == OLOCK__PH_WRITE && !olock__exchange_is_verdict(&t->x, transport_result, rc)) {
+        /* Sent, but no verdict: the write may have been applied. Resend it to settle that (the
+           version condition lets at most one copy apply; a transaction's token makes the resend
+           a replay). */
+        t->in_doubt = 1;
+        olock__on_retryable(t, rc, now);
+        return;
+    }
     switch (rc) {
     case OLOCK_OK:
         olock__report(t, rc, 0);
