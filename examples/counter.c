@@ -2,16 +2,26 @@
 
    usage: counter [--threads T] [--increments N] [--endpoint URL] [--table NAME]
                   [--faults throttle=P,error500=P,lost_response=P,conflict=P] [--seed S]
+                  [--admin-endpoint URL] [--timeout-ms MS] [--outcomes]
 
    Without --endpoint it runs on the in-process fake, where --faults injects failures (each a
    percentage of requests, drawn from --seed): throttling, HTTP 500, responses lost after the
    write was applied, and competing writes just before a conditional write. With --endpoint
    it talks to DynamoDB Local or DynamoDB through the curl backend (AWS_* variables apply).
    The table is created if it is missing (key: id, a string).
+   --admin-endpoint sends the table creation and the reads of the counter before and after the
+   run there instead (e.g. straight to the server while --endpoint is a fault-injecting proxy);
+   --timeout-ms sets the curl transport's timeout_ms (default 10000).
 
    The last line of output is one JSON object:
      {"final":F,"expected":E,"requests":R,"conflicts":C,"retries":X,"ambiguous":A}
-   and the exit status is 0 only if F equals E (no lost and no doubled increment). */
+   and the exit status is 0 only if F equals E (no lost and no doubled increment). A failed
+   increment is reported on stderr and not retried. With --outcomes the object has more
+   members after those: "ok" (increments that returned OLOCK_OK), "maybe_sent" (that returned
+   OLOCK_ERR_MAYBE_SENT), "other" (any other result) and "errors", an object of the failed
+   ones by result name, e.g. {...,"ok":396,"maybe_sent":3,"other":1,"errors":{"OLOCK_ERR_MAYBE_SENT":3,
+   "OLOCK_ERR_RESPONSE":1}}. Every increment is then applied at most once for the run to be
+   exact: ok <= F - (E - T*N) <= ok + maybe_sent. */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
 #include "olock.h"
@@ -27,9 +37,11 @@
 
 typedef struct options {
     int threads, increments;
-    const char *endpoint, *table;
+    const char *endpoint, *admin_endpoint, *table;
     unsigned percent[OLOCK_FAKE_FAULT_COUNT_];
     uint64_t seed;
+    unsigned timeout_ms;
+    int outcomes;
 } options;
 
 static options g_opt;
@@ -39,6 +51,7 @@ typedef struct worker {
     olock_client *client;
     int failed;
     unsigned long requests, conflicts, retries, ambiguous;
+    unsigned long by_result[OLOCK_RESULT_COUNT_];   /* increments by what olock_update returned */
 } worker;
 
 /* ---- the change: counter = counter + 1 --------------------------------------------------------- */
@@ -66,6 +79,7 @@ static void *run_worker(void *arg) {
         w->conflicts += res.conflicts;
         w->retries += res.retries;
         w->ambiguous += res.ambiguous;
+        if ((unsigned)rc < OLOCK_RESULT_COUNT_) w->by_result[rc]++;
         if (rc != OLOCK_OK) {
             fprintf(stderr, "increment failed: %s: %s\n", olock_result_str(rc), err.message);
             w->failed++;
@@ -77,16 +91,18 @@ static void *run_worker(void *arg) {
 
 /* ---- set-up -------------------------------------------------------------------------------------- */
 
-static olock_client *make_client(void) {
+static olock_client *make_client(const char *endpoint) {
     olock_config cfg = olock_config_default();
     olock_client *c = NULL;
     olock_error err;
-    if (g_opt.endpoint) {
+    if (endpoint) {
 #ifdef OLOCK_EXAMPLE_CURL
         olock_curl *t = NULL;
-        if (olock_curl_create(NULL, &t) != OLOCK_OK) return NULL;
+        olock_curl_config cc = olock_curl_config_default();
+        if (g_opt.timeout_ms) cc.timeout_ms = g_opt.timeout_ms;
+        if (olock_curl_create(&cc, &t) != OLOCK_OK) return NULL;
         cfg.transport = olock_curl_transport(t);
-        cfg.endpoint = g_opt.endpoint;
+        cfg.endpoint = endpoint;
         if (!getenv("AWS_REGION") && !getenv("AWS_DEFAULT_REGION")) cfg.region = "us-east-1";
         if (!getenv("AWS_ACCESS_KEY_ID")) {                 /* DynamoDB Local takes any key */
             cfg.credentials.access_key_id = "AKIDLOCAL";
@@ -152,8 +168,21 @@ static olock_result read_counter(olock_client *c, const olock_item_request *get,
 
 static int usage(const char *argv0) {
     fprintf(stderr, "usage: %s [--threads T] [--increments N] [--endpoint URL] [--table NAME]\n"
-                    "       [--faults throttle=P,error500=P,lost_response=P,conflict=P] [--seed S]\n", argv0);
+                    "       [--faults throttle=P,error500=P,lost_response=P,conflict=P] [--seed S]\n"
+                    "       [--admin-endpoint URL] [--timeout-ms MS] [--outcomes]\n", argv0);
     return 2;
+}
+
+static const char *result_name(olock_result r) {
+    static const char *const names[OLOCK_RESULT_COUNT_] = {
+        "OLOCK_OK", "OLOCK_ERR_NOMEM", "OLOCK_ERR_INVALID_ARG", "OLOCK_ERR_PARSE", "OLOCK_ERR_LIMIT",
+        "OLOCK_ERR_TYPE", "OLOCK_ERR_RANGE", "OLOCK_ERR_INEXACT", "OLOCK_ERR_NOT_FOUND", "OLOCK_CONFLICT",
+        "OLOCK_ERR_THROTTLED", "OLOCK_ERR_TRANSIENT", "OLOCK_ERR_SERVICE", "OLOCK_ERR_NOT_SENT",
+        "OLOCK_ERR_MAYBE_SENT", "OLOCK_ERR_CRC32", "OLOCK_ERR_RESPONSE", "OLOCK_ERR_EXPRESSION",
+        "OLOCK_ERR_ABORTED", "OLOCK_ERR_CREDENTIALS", "OLOCK_ERR_CONFIG", "OLOCK_ERR_DEADLINE",
+        "OLOCK_ERR_UNSUPPORTED", "OLOCK_ERR_TOO_MANY_CONFLICTS",
+    };
+    return (unsigned)r < OLOCK_RESULT_COUNT_ && names[r] ? names[r] : "?";
 }
 
 int main(int argc, char **argv) {
@@ -164,17 +193,21 @@ int main(int argc, char **argv) {
     olock_value *key;
     worker *w;
     pthread_t *th;
-    int i, failed = 0;
+    int i, j, failed = 0;
     int64_t final = 0;
     unsigned long requests = 0, conflicts = 0, retries = 0, ambiguous = 0;
+    unsigned long by_result[OLOCK_RESULT_COUNT_] = { 0 };
     long long expected;
     g_opt.threads = 4; g_opt.increments = 100; g_opt.table = "olock_counter"; g_opt.seed = 1;
     for (i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--outcomes") == 0) { g_opt.outcomes = 1; continue; }
         if (!v) return usage(argv[0]);
         if (strcmp(argv[i], "--threads") == 0) g_opt.threads = atoi(v);
         else if (strcmp(argv[i], "--increments") == 0) g_opt.increments = atoi(v);
         else if (strcmp(argv[i], "--endpoint") == 0) g_opt.endpoint = v;
+        else if (strcmp(argv[i], "--admin-endpoint") == 0) g_opt.admin_endpoint = v;
+        else if (strcmp(argv[i], "--timeout-ms") == 0) g_opt.timeout_ms = (unsigned)strtoul(v, NULL, 10);
         else if (strcmp(argv[i], "--table") == 0) g_opt.table = v;
         else if (strcmp(argv[i], "--seed") == 0) g_opt.seed = strtoull(v, NULL, 10);
         else if (strcmp(argv[i], "--faults") == 0) { if (!parse_faults(v)) return usage(argv[0]); }
@@ -185,7 +218,7 @@ int main(int argc, char **argv) {
     if (!g_opt.endpoint) {
         if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
     }
-    admin = make_client();
+    admin = make_client(g_opt.admin_endpoint ? g_opt.admin_endpoint : g_opt.endpoint);
     if (!admin) return 1;
     memset(&ct, 0, sizeof ct);
     ct.table = g_opt.table; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
@@ -211,7 +244,7 @@ int main(int argc, char **argv) {
     th = (pthread_t *)calloc((size_t)g_opt.threads, sizeof *th);
     if (!w || !th) return 1;
     for (i = 0; i < g_opt.threads; i++) {
-        w[i].client = make_client();
+        w[i].client = make_client(g_opt.endpoint);
         if (!w[i].client) return 1;
         pthread_create(&th[i], NULL, run_worker, &w[i]);
     }
@@ -220,14 +253,27 @@ int main(int argc, char **argv) {
         failed += w[i].failed;
         requests += w[i].requests; conflicts += w[i].conflicts;
         retries += w[i].retries; ambiguous += w[i].ambiguous;
+        for (j = 0; j < OLOCK_RESULT_COUNT_; j++) by_result[j] += w[i].by_result[j];
         olock_client_destroy(w[i].client);
     }
     if (g_fake) olock_fake_set_random_faults(g_fake, 0, NULL);  /* read the result without faults */
     final = -1;
     read_counter(admin, &get, &final);
     if (failed) fprintf(stderr, "%d increments failed\n", failed);
-    printf("{\"final\":%lld,\"expected\":%lld,\"requests\":%lu,\"conflicts\":%lu,\"retries\":%lu,\"ambiguous\":%lu}\n",
+    printf("{\"final\":%lld,\"expected\":%lld,\"requests\":%lu,\"conflicts\":%lu,\"retries\":%lu,\"ambiguous\":%lu",
            (long long)final, expected, requests, conflicts, retries, ambiguous);
+    if (g_opt.outcomes) {
+        const char *sep = "";
+        printf(",\"ok\":%lu,\"maybe_sent\":%lu,\"other\":%lu,\"errors\":{", by_result[OLOCK_OK],
+               by_result[OLOCK_ERR_MAYBE_SENT], (unsigned long)failed - by_result[OLOCK_ERR_MAYBE_SENT]);
+        for (j = 1; j < OLOCK_RESULT_COUNT_; j++) {
+            if (!by_result[j]) continue;
+            printf("%s\"%s\":%lu", sep, result_name((olock_result)j), by_result[j]);
+            sep = ",";
+        }
+        printf("}");
+    }
+    printf("}\n");
     olock_client_destroy(admin);
     olock_fake_destroy(g_fake);
     olock_arena_free(&a);
