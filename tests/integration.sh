@@ -7,6 +7,8 @@
 #   it_olock    the engine over the curl backend, against each server
 #   it_<other> any further tests/it_*.c, run without arguments (URLs in the environment:
 #               OLOCK_IT_DDBLOCAL_URL, OLOCK_IT_DYNALITE_URL; OLOCK_IT_CTL and OLOCK_IT_DIR)
+#   it_faults   tests/it_faults.sh: examples/counter.c through tests/fault_proxy.js (injected
+#               transport faults) on each server; every increment applied exactly once
 # always stops the servers on exit, and ends with one summed "N passed, N failed" line.
 # Exit status: non-zero when anything failed.
 #
@@ -282,6 +284,12 @@ for p in "${OTHERS[@]}"; do run "$p" "$OUT/$p.log" "$OUT/$p"; done
 [ -n "$DYN_URL" ] && [ "$have_olock" = 1 ] && show "it_olock dynalite" "$OUT/it_olock.dynalite.log"
 [ -n "$DDB_URL" ] && [ "$have_olock" = 1 ] && show "it_olock ddblocal" "$OUT/it_olock.ddblocal.log"
 for p in "${OTHERS[@]}"; do show "$p" "$OUT/$p.log"; done
+
+# ---- injected transport faults: tests/it_faults.sh (examples/counter.c through tests/fault_proxy.js)
+if [ -f tests/it_faults.sh ] && { [ -n "$DDB_URL" ] || [ -n "$DYN_URL" ]; }; then
+    run it_faults "$OUT/it_faults.log" bash tests/it_faults.sh
+    show it_faults "$OUT/it_faults.log"
+fi
 
 stop_servers
 echo "integration: $(( $(date +%s) - T0 )) s"
