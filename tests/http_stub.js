@@ -5,7 +5,7 @@
 //
 // Listens on 127.0.0.1 only, on ports chosen by the OS, and prints one line once ready:
 //
-//   olock-stub http=P https=P https_mismatch=P silent=P ca=/tmp/.../ca.pem
+//   olock-stub http=P https=P https_mismatch=P silent=P ca=/tmp/.../ca.pem raw=P
 //
 //   http            plain HTTP/1.1 server (the routes below)
 //   https           the same routes over TLS; its certificate (IP:127.0.0.1) is signed by the CA
@@ -13,6 +13,7 @@
 //   https_mismatch  the same routes over TLS with a certificate for DNS:mismatch.invalid only,
 //                   signed by the same CA (host verification must reject it)
 //   silent          raw TCP: accepts connections and never writes a byte
+//   raw             a hand-written HTTP/1.1 server that sends byte-exact (mis)answers; see below
 //
 // It exits on SIGTERM/SIGINT or when its stdin is closed (so it never outlives the test).
 //
@@ -42,7 +43,19 @@
 //   /ddb-throttle/N/MS  the first N requests to this exact path answer 400 ThrottlingException
 //                    with x-amz-retry-after: MS; later ones a DynamoDB success
 //   /ddb-drop-reused like /drop-reused, but a fresh connection gets a DynamoDB success
-// /config and /stats are control routes: they are not counted.
+//   /raw-config?at=N&close=C  (body: a whole HTTP response, bytes as sent) what the raw server
+//                    answers to any request that is not a /cut one (see below); at and close as
+//                    for /cut; resets x-stub-raw-requests to 0
+// /config, /stats and /raw-config are control routes: they are not counted. /stats also
+// returns x-stub-raw-requests: requests the raw server read since the last /raw-config.
+//
+// The raw server reads each request whole (head and Content-Length body) and answers it with
+// bytes chosen by the test, so a test can cut a response at any byte:
+//   /cut?at=N&close=C  the answer is the request's own body: its first N bytes are written
+//                    (all of it without `at`), then per C: fin (default) ends the connection
+//                    with FIN, rst resets it 50 ms later, hang keeps it open and silent. Without
+//                    `at` the connection stays open for the next request (keep-alive).
+//   anything else    the answer set by /raw-config (a 500 without one), cut the same way.
 'use strict';
 
 const http = require('http');
@@ -185,8 +198,20 @@ function handle(req, res) {
                 'x-stub-connections': String(stats.connections),
                 'x-stub-requests': String(stats.requests),
                 'x-stub-path-count': String(p ? (stats.paths.get(p) || 0) : 0),
+                'x-stub-raw-requests': String(raw.requests),
                 'content-length': '0',
             });
+            res.end();
+        });
+        return;
+    }
+    if (route === '/raw-config') {
+        readBody(req, (body) => {
+            raw.answer = Buffer.from(body);
+            raw.at = url.searchParams.has('at') ? Number(url.searchParams.get('at')) : null;
+            raw.close = url.searchParams.get('close') || 'fin';
+            raw.requests = 0;
+            res.writeHead(204);
             res.end();
         });
         return;
@@ -325,6 +350,54 @@ function handle(req, res) {
     }
 }
 
+// The raw server (see the header comment).
+const raw = { requests: 0, answer: null, at: null, close: 'fin' };
+
+// Writes the answer (cut at `at` unless it is null); false once the connection is done.
+function rawAnswer(socket, answer, at, close) {
+    if (at === null) {
+        socket.write(answer);
+        return true;                                      // keep-alive: read the next request
+    }
+    socket.write(answer.subarray(0, Math.min(at, answer.length)));
+    if (close === 'rst') setTimeout(() => socket.resetAndDestroy(), 50);
+    else if (close !== 'hang') socket.end();
+    return false;
+}
+
+function rawServe(socket) {
+    let buf = Buffer.alloc(0);
+    let open = true;
+    socket.on('error', () => {});
+    socket.on('data', (d) => {
+        if (!open) return;
+        buf = Buffer.concat([buf, d]);
+        for (;;) {
+            const end = buf.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            const head = buf.subarray(0, end).toString('latin1');
+            const m = /\r\ncontent-length:[ \t]*(\d+)/i.exec(head);
+            const len = m ? Number(m[1]) : 0;
+            if (buf.length < end + 4 + len) return;
+            const body = buf.subarray(end + 4, end + 4 + len);
+            buf = buf.subarray(end + 4 + len);
+            const url = new URL(head.split(' ')[1] || '/', 'http://stub');
+            raw.requests++;
+            let answer = raw.answer, at = raw.at, close = raw.close;
+            if (url.pathname === '/cut') {
+                answer = body;
+                at = url.searchParams.has('at') ? Number(url.searchParams.get('at')) : null;
+                close = url.searchParams.get('close') || 'fin';
+            } else if (!answer) {
+                answer = Buffer.from('HTTP/1.1 500 No Answer Set\r\nContent-Length: 0\r\n\r\n');
+                at = null;
+            }
+            open = rawAnswer(socket, answer, at, close);
+            if (!open) return;
+        }
+    });
+}
+
 function listen(server) {
     return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -359,9 +432,10 @@ async function main() {
     }
 
     const ports = [];
-    for (const s of [plain, tls, mismatch, silent]) ports.push(await listen(s));
+    const rawServer = net.createServer(rawServe);
+    for (const s of [plain, tls, mismatch, silent, rawServer]) ports.push(await listen(s));
     process.stdout.write(`olock-stub http=${ports[0]} https=${ports[1]} https_mismatch=${ports[2]} ` +
-                         `silent=${ports[3]} ca=${caPath}\n`);
+                         `silent=${ports[3]} ca=${caPath} raw=${ports[4]}\n`);
 }
 
 process.on('exit', cleanup);
