@@ -92,7 +92,7 @@ static void sleep_ms(unsigned ms) {
 typedef struct stub {
     pid_t pid;
     int in_fd;                     /* its stdin: closing it stops the stub */
-    int http, https, mismatch, silent;
+    int http, https, mismatch, silent, raw;
     char ca[1024];
 } stub;
 
@@ -154,8 +154,8 @@ static int stub_start(stub *s, const char *node, const char *script) {
     close(out_pipe[0]);
     line[len] = '\0';
     p = strstr(line, "olock-stub ");
-    if (!p || sscanf(p, "olock-stub http=%d https=%d https_mismatch=%d silent=%d ca=%1000s",
-                     &s->http, &s->https, &s->mismatch, &s->silent, s->ca) != 5) {
+    if (!p || sscanf(p, "olock-stub http=%d https=%d https_mismatch=%d silent=%d ca=%1000s raw=%d",
+                     &s->http, &s->https, &s->mismatch, &s->silent, s->ca, &s->raw) != 6) {
         printf("FAIL test_curl.c: the stub did not start (output: \"%s\")\n", line);
         return 0;
     }
@@ -437,15 +437,18 @@ static void test_body_cap(void) {
     olock_result r;
     if (!t) return;
     olock_http_response_init(&res, NULL, 1000000u);
-    /* With Content-Length: refused before a body byte is stored. */
+    /* With Content-Length: refused before a body byte is stored. A response had begun, so
+       the request reached the server: MAYBE_SENT, the cause in the message. */
     r = post(t, "http", g_stub.http, "/big?n=2000000", &res);
-    CHECK_RESULT(r, OLOCK_ERR_LIMIT, t);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
     CHECK(res.body.len == 0);
-    CHECKF(strstr(olock_curl_last_error(t), "limit") != NULL, "%s", olock_curl_last_error(t));
+    CHECKF(strstr(olock_curl_last_error(t), "may have been sent") != NULL &&
+           strstr(olock_curl_last_error(t), "limit") != NULL, "%s", olock_curl_last_error(t));
     /* Chunked (no Content-Length): stopped once the cap is passed. */
     r = post(t, "http", g_stub.http, "/big?n=2000000&chunked=1", &res);
-    CHECK_RESULT(r, OLOCK_ERR_LIMIT, t);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
     CHECK(res.body.len <= 1000000u);
+    CHECKF(strstr(olock_curl_last_error(t), "body larger than the 1000000-byte limit") != NULL, "%s", olock_curl_last_error(t));
     /* Exactly at the cap is fine, and the transport still works after an abort. */
     r = post(t, "http", g_stub.http, "/big?n=1000000", &res);
     CHECK_RESULT(r, OLOCK_OK, t);
@@ -454,9 +457,9 @@ static void test_body_cap(void) {
     CHECK_RESULT(r, OLOCK_OK, t);
     CHECK(pattern_ok(&res, 1000000u));
     CHECK(strcmp(olock_curl_last_error(t), "") == 0);
-    /* Headers past the core's cap on header bytes (64 KiB): LIMIT, said to be the headers. */
+    /* Headers past the core's cap on header bytes (64 KiB): MAYBE_SENT, said to be the headers. */
     r = post(t, "http", g_stub.http, "/fat-headers?n=200", &res);
-    CHECK_RESULT(r, OLOCK_ERR_LIMIT, t);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
     CHECKF(strstr(olock_curl_last_error(t), "headers") != NULL, "%s", olock_curl_last_error(t));
     r = post(t, "http", g_stub.http, "/fat-headers?n=20", &res);
     CHECK_RESULT(r, OLOCK_OK, t);
@@ -887,6 +890,7 @@ static void test_ownership_and_allocator(void) {
 
 /* The transport under the core's client: ownership, status, body, CRC and error mapping. */
 static void test_with_client(void) {
+    static const char put[] = "{\"TableName\":\"t\",\"Item\":{\"id\":{\"S\":\"a\"}}}";
     olock_config cfg = olock_config_default();
     olock_client *c = NULL;
     olock_response out;
@@ -913,7 +917,8 @@ static void test_with_client(void) {
     CHECK(err.http_status == 400 && strcmp(err.aws_type, "ResourceNotFoundException") == 0);
     olock_client_destroy(c);                               /* destroys t (ASan checks) */
 
-    /* A server that drops the request: the client reports MAYBE_SENT. */
+    /* A server that drops a write: the client reports MAYBE_SENT. (A read may be reported
+       as a transient error instead: it changed nothing.) */
     t = make(0, 0, NULL);
     if (!t) return;
     cfg.endpoint = url_of(url, sizeof url, "http", g_stub.http, "/drop");
@@ -922,9 +927,379 @@ static void test_with_client(void) {
     r = olock_client_create(&cfg, &c, &err);
     CHECK(r == OLOCK_OK);
     if (r != OLOCK_OK) return;
-    r = olock_client_call(c, OLOCK_OP_LIST_TABLES, "{}", 2, &out, &err);
-    CHECKF(r == OLOCK_ERR_MAYBE_SENT, "got %d", (int)r);
+    r = olock_client_call(c, OLOCK_OP_PUT_ITEM, put, strlen(put), &out, &err);
+    CHECKF(r == OLOCK_ERR_MAYBE_SENT, "got %d %s", (int)r, err.message);
     olock_client_destroy(c);
+}
+
+/* --- responses cut short (tests/http_stub.js's raw server) ---------------------------------- */
+
+/* The contract: OK only for a whole response; once a response has begun (or the request went
+   out and nothing came back) a failure is MAYBE_SENT, whatever libcurl made of it. */
+
+#define DDB_ITEM "{\"Item\":{\"id\":{\"S\":\"p1\"},\"gold\":{\"N\":\"10\"},\"version\":{\"N\":\"7\"}}}"
+#define DDB_ITEM_CRC "3911925482"
+#define DDB_HEAD "Server: Server\r\nDate: Tue, 14 Jan 2025 10:00:00 GMT\r\nContent-Type: application/x-amz-json-1.0\r\n"
+#define DDB_ID "x-amzn-RequestId: 4KBNVRGD25RG4KOPHS2BUQCV3VVV4KQNSO5AEMVJF66Q9ASUAAJG\r\n"
+
+/* Asks the raw server's /cut route to send `answer` back: its first `at` bytes then a close
+   per `close` (fin, rst, hang), or all of it on a kept connection when at < 0. */
+static olock_result cut_send(olock_curl *t, const char *answer, size_t len, long at, const char *close,
+                             olock_http_response *res) {
+    char path[96], url[256];
+    if (at >= 0) snprintf(path, sizeof path, "/cut?at=%ld&close=%s", at, close);
+    else snprintf(path, sizeof path, "/cut");
+    return send_req(t, "POST", url_of(url, sizeof url, "http", g_stub.raw, path), NULL, 0, answer, len, res);
+}
+
+/* What the raw server answers to anything but /cut (the engine's requests). */
+static int raw_config(const char *answer, long at) {
+    char path[96], url[256];
+    int ok;
+    olock_http_response res;
+    olock_http_response_init(&res, NULL, 0);
+    snprintf(path, sizeof path, "/raw-config?at=%ld&close=fin", at);
+    ok = send_req(g_ctl, "POST", url_of(url, sizeof url, "http", g_stub.http, path), NULL, 0, answer, strlen(answer), &res) == OLOCK_OK &&
+         res.status == 204;
+    olock_http_response_free(&res);
+    return ok;
+}
+
+static long raw_requests(void) {
+    long n = -1;
+    olock_http_response res;
+    olock_http_response_init(&res, NULL, 0);
+    if (post(g_ctl, "http", g_stub.http, "/stats", &res) == OLOCK_OK && res.status == 200) n = header_long(&res, "x-stub-raw-requests");
+    olock_http_response_free(&res);
+    return n;
+}
+
+static int has(const char *s, const char *part) { return strstr(s, part) != NULL; }
+
+typedef struct cut_case {
+    const char *name;
+    char text[1024];
+    size_t len;
+    size_t status_end;             /* just past the final response's status line */
+    size_t head_end;               /* just past its empty line */
+    size_t ok_from;                /* the shortest cut that is still a whole response (len + 1: none) */
+    int framed;                    /* Content-Length or chunked */
+} cut_case;
+
+static void cut_case_init(cut_case *c, const char *name, const char *text, int framed, size_t ok_tail) {
+    const char *fin = strstr(text, " 200 OK\r\n");
+    c->name = name;
+    snprintf(c->text, sizeof c->text, "%s", text);
+    c->len = strlen(c->text);
+    c->status_end = (size_t)(strstr(fin, "\r\n") - text) + 2;
+    c->head_end = (size_t)(strstr(fin, "\r\n\r\n") - text) + 4;
+    c->framed = framed;
+    c->ok_from = framed ? c->len - ok_tail : c->len + 1;
+}
+
+/* Cuts one real-looking response at every byte offset and checks what send says. */
+static void cut_every_byte(olock_curl *t, const cut_case *c) {
+    olock_http_response res;
+    size_t at;
+    int table = getenv("OLOCK_TEST_CUT_TABLE") != NULL;   /* prints what libcurl did at each cut */
+    olock_http_response_init(&res, NULL, 0);
+    for (at = 0; at <= c->len; at++) {
+        olock_result r = cut_send(t, c->text, c->len, (long)at, "fin", &res);
+        const char *e = olock_curl_last_error(t);
+        int code = olock_curl_last_code(t), cause;
+        if (table) printf("cut %-9s at=%3lu result=%-10s curl=%2d %s\n", c->name, (unsigned long)at, rstr(r), code, e);
+        if (r == OLOCK_OK || at >= c->ok_from) {
+            /* OK only with the whole body. Between the last chunk and the end of a chunked
+               response libcurl 7.88 says OK or PARTIAL_FILE, as the FIN comes with the data or
+               after it; both are honest. */
+            int partial_ok = at < c->len && code == (int)CURLE_PARTIAL_FILE;
+            CHECKF(at >= c->ok_from && ((r == OLOCK_OK && res.status == 200 && res.body.len == strlen(DDB_ITEM) &&
+                                         memcmp(res.body.data, DDB_ITEM, strlen(DDB_ITEM)) == 0) ||
+                                        (r == OLOCK_ERR_MAYBE_SENT && partial_ok)),
+                   "%s at %lu of %lu: got %s, status %d, %lu body bytes; %s", c->name, (unsigned long)at,
+                   (unsigned long)c->len, rstr(r), res.status, (unsigned long)res.body.len, e);
+            continue;
+        }
+        if (at < c->status_end) {
+            /* No final status line: libcurl's own error (7.88: GOT_NOTHING), or a cut inside a
+               1xx response's headers. */
+            cause = (code != 0 && has(e, "curl error")) || has(e, "inside the response headers");
+        } else if (at < c->head_end) {
+            /* libcurl calls this a success until it knows a body length (7.88: PARTIAL_FILE
+               after the Content-Length line); olock must not. */
+            cause = (code == 0 && has(e, "connection closed inside the response headers")) ||
+                    (c->framed && code == (int)CURLE_PARTIAL_FILE);
+        } else {
+            cause = c->framed ? code == (int)CURLE_PARTIAL_FILE : (code == 0 && has(e, "no stated length"));
+        }
+        CHECKF(r == OLOCK_ERR_MAYBE_SENT && has(e, "request may have been sent") && cause,
+               "%s cut at %lu of %lu (status line ends at %lu, headers at %lu): got %s, curl %d: %s", c->name,
+               (unsigned long)at, (unsigned long)c->len, (unsigned long)c->status_end, (unsigned long)c->head_end,
+               rstr(r), code, e);
+    }
+    olock_http_response_free(&res);
+}
+
+static void test_cut_every_byte(void) {
+    static cut_case cases[5];
+    static const char item[] = DDB_ITEM;
+    char chunked[1024];
+    olock_curl *t = make(0, 3000, NULL);
+    size_t i, half = strlen(item) / 2;
+    if (!t) return;
+    cut_case_init(&cases[0], "length", "HTTP/1.1 200 OK\r\n" DDB_HEAD "Content-Length: 64\r\nConnection: keep-alive\r\n"
+                  DDB_ID "x-amz-crc32: " DDB_ITEM_CRC "\r\n\r\n" DDB_ITEM, 1, 0);
+    snprintf(chunked, sizeof chunked, "HTTP/1.1 200 OK\r\n" DDB_HEAD "Transfer-Encoding: chunked\r\n" DDB_ID
+             "x-amz-crc32: " DDB_ITEM_CRC "\r\n\r\n%lx\r\n%.*s\r\n%lx\r\n%s\r\n0\r\n\r\n", (unsigned long)half,
+             (int)half, item, (unsigned long)(strlen(item) - half), &item[half]);
+    /* The body is whole once the last chunk ("0\r\n") is in; libcurl 7.88 then takes the
+       missing CRLF that ends the (empty) trailer section as the end. */
+    cut_case_init(&cases[1], "chunked", chunked, 1, 2);
+    cut_case_init(&cases[2], "close", "HTTP/1.1 200 OK\r\n" DDB_HEAD "Connection: close\r\n" DDB_ID
+                  "x-amz-crc32: " DDB_ITEM_CRC "\r\n\r\n" DDB_ITEM, 0, 0);
+    cut_case_init(&cases[3], "http1.0", "HTTP/1.0 200 OK\r\n" DDB_HEAD DDB_ID "\r\n" DDB_ITEM, 0, 0);
+    cut_case_init(&cases[4], "continue", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: "
+                  "application/x-amz-json-1.0\r\nContent-Length: 64\r\n\r\n" DDB_ITEM, 1, 0);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) cut_every_byte(t, &cases[i]);
+    olock_curl_destroy(t);
+}
+
+/* A reset instead of a FIN, and a server that stops writing and holds the connection. */
+static void test_cut_reset_and_stall(void) {
+    static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
+                                 "x-amz-crc32: 2745614147\r\n\r\n{}";
+    const long ats[] = { 0, 9, 17, 30, 79, 104, 105 };   /* status line, headers, right after them, body */
+    olock_http_response res;
+    olock_curl *t = make(0, 3000, NULL);
+    olock_result r;
+    size_t i;
+    if (!t) return;
+    olock_http_response_init(&res, NULL, 0);
+    for (i = 0; i < sizeof ats / sizeof ats[0]; i++) {
+        int code;
+        r = cut_send(t, answer, strlen(answer), ats[i], "rst", &res);
+        code = olock_curl_last_code(t);
+        CHECKF(r == OLOCK_ERR_MAYBE_SENT && has(olock_curl_last_error(t), "request may have been sent: curl error") &&
+               (code == (int)CURLE_RECV_ERROR || code == (int)CURLE_GOT_NOTHING || code == (int)CURLE_PARTIAL_FILE),
+               "reset after %ld bytes: got %s, curl %d: %s", ats[i], rstr(r), code, olock_curl_last_error(t));
+    }
+    olock_curl_destroy(t);
+    t = make(0, 400, NULL);
+    if (t) {
+        for (i = 0; i < 3; i++) {
+            r = cut_send(t, answer, strlen(answer), ats[i * 2 + 1], "hang", &res);
+            CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
+            CHECKF(olock_curl_last_code(t) == (int)CURLE_OPERATION_TIMEDOUT && has(olock_curl_last_error(t), "may have been sent"),
+                   "stall after %ld bytes: curl %d: %s", ats[i * 2 + 1], olock_curl_last_code(t), olock_curl_last_error(t));
+        }
+        olock_curl_destroy(t);
+    }
+    olock_http_response_free(&res);
+}
+
+/* On a reused connection: a cut before the status line ended looks like a connection the
+   server had closed while idle, so the request is resent once (libcurl 7.88 does it itself)
+   and the server sees it twice; a cut after it is never resent. */
+static void test_cut_on_reused_connection(void) {
+    static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}";
+    olock_http_response res;
+    olock_curl *t = make(0, 3000, NULL);
+    olock_curl_stats st;
+    olock_result r;
+    long before;
+    if (!t) return;
+    olock_http_response_init(&res, NULL, 0);
+    r = cut_send(t, answer, strlen(answer), -1, "fin", &res);
+    CHECK_RESULT(r, OLOCK_OK, t);
+    before = raw_requests();
+    r = cut_send(t, answer, strlen(answer), 5, "fin", &res);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
+    CHECKF(raw_requests() - before == 2, "the raw server read %ld requests", raw_requests() - before);
+    olock_curl_get_stats(t, &st);
+#if OLOCK__CURL_HAS_PREREQ
+    CHECKF(st.resends == 1, "resends %lu", (unsigned long)st.resends);
+#endif
+    r = cut_send(t, answer, strlen(answer), -1, "fin", &res);
+    CHECK_RESULT(r, OLOCK_OK, t);
+    before = raw_requests();
+    r = cut_send(t, answer, strlen(answer), 30, "fin", &res);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
+    CHECKF(has(olock_curl_last_error(t), "connection closed inside the response headers"), "%s", olock_curl_last_error(t));
+    CHECKF(raw_requests() - before == 1, "the raw server read %ld requests", raw_requests() - before);
+    olock_curl_get_stats(t, &st);
+    CHECKF(st.resends == 1, "resends %lu", (unsigned long)st.resends);
+    olock_http_response_free(&res);
+    olock_curl_destroy(t);
+}
+
+/* Past max_response_bytes, however the body is delimited and wherever it is cut. */
+static void test_cut_oversize(void) {
+    static char answer[6000];
+    olock_http_response res;
+    olock_curl *t = make(0, 3000, NULL);
+    const char *heads[3];
+    size_t i, head_len;
+    if (!t) return;
+    heads[0] = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n";
+    heads[1] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n";
+    heads[2] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+    olock_http_response_init(&res, NULL, 1000u);
+    for (i = 0; i < 3; i++) {
+        size_t len;
+        long at;
+        head_len = strlen(heads[i]);
+        memcpy(answer, heads[i], head_len);
+        memset(answer + head_len, 'x', 5000);
+        len = head_len + 5000;
+        if (i == 1) {
+            memcpy(answer + len, "\r\n0\r\n\r\n", 7);
+            len += 7;
+        }
+        /* Whole, and cut with more than the cap's worth of body already sent. */
+        for (at = (long)len; at > (long)head_len + 1100; at -= 1500) {
+            olock_result r = cut_send(t, answer, len, at, "fin", &res);
+            CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
+            CHECKF(has(olock_curl_last_error(t), "request may have been sent: response body larger than the 1000-byte limit"),
+                   "%s", olock_curl_last_error(t));
+            CHECK(res.body.len <= 1000u);
+        }
+    }
+    olock_http_response_free(&res);
+    olock_curl_destroy(t);
+}
+
+/* Out of memory while storing the response. */
+static void *small_malloc(void *ctx, size_t size) { (void)ctx; return size > 4096 ? NULL : malloc(size); }
+static void *small_realloc(void *ctx, void *p, size_t old_size, size_t new_size) {
+    (void)ctx; (void)old_size;
+    return new_size > 4096 ? NULL : realloc(p, new_size);
+}
+static void small_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; free(p); }
+
+static void test_cut_out_of_memory(void) {
+    static char answer[12000];
+    olock_allocator small;
+    olock_http_response res;
+    olock_curl *t = make(0, 3000, NULL);
+    olock_result r;
+    int n;
+    if (!t) return;
+    small.ctx = NULL;
+    small.malloc_fn = small_malloc;
+    small.realloc_fn = small_realloc;
+    small.free_fn = small_free;
+    olock_http_response_init(&res, &small, 0);
+    n = snprintf(answer, sizeof answer, "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n");
+    memset(answer + n, 'y', 10000);
+    r = cut_send(t, answer, (size_t)n + 10000u, -1, "fin", &res);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
+    CHECKF(has(olock_curl_last_error(t), "request may have been sent: storing the response failed: out of memory"),
+           "%s", olock_curl_last_error(t));
+    olock_http_response_free(&res);
+    olock_curl_destroy(t);
+}
+
+/* End to end: a versioned write through a client on this transport, against a server that
+   applies nothing and cuts every answer. The outcome cannot be known, so it must end in
+   MAYBE_SENT (or a settled result), never in OK on an empty 200, nor RESPONSE / PARSE. */
+static olock_client *cut_client(olock_curl *t, char *url, size_t url_size) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_error err;
+    olock_result r;
+    cfg.endpoint = url_of(url, url_size, "http", g_stub.raw, "/");
+    cfg.region = "local";
+    cfg.credentials.access_key_id = "AKIDEXAMPLE";
+    cfg.credentials.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    cfg.ignore_environment = 1;
+    cfg.retry.transient_attempts = 2;
+    cfg.retry.base_ms = 1;
+    cfg.transport = olock_curl_transport(t);               /* the client owns t from here on */
+    memset(&err, 0, sizeof err);
+    r = olock_client_create(&cfg, &c, &err);
+    CHECKF(r == OLOCK_OK, "olock_client_create: %d %s", (int)r, err.message);
+    return r == OLOCK_OK ? c : NULL;
+}
+
+static void test_engine_write_cut(void) {
+    static const char answer[] = "HTTP/1.1 200 OK\r\nx-amzn-RequestId: 4KBNVRGD25RG4KOPHS2BUQCV3VVV4KQNSO5AEMVJF66Q9ASUAAJG\r\n"
+                                 "Content-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n"
+                                 "x-amz-crc32: 2745614147\r\n\r\n{}";
+    static const char unframed[] = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n\r\n{}";
+    struct { const char *answer; long at; const char *what; } cuts[4];
+    olock_arena arena;
+    olock_value *item;
+    size_t i;
+    char url[256];
+    cuts[0].answer = answer; cuts[0].at = 91;  cuts[0].what = "inside the headers, before Content-Length";
+    cuts[1].answer = answer; cuts[1].at = 9;   cuts[1].what = "inside the status line";
+    cuts[2].answer = answer; cuts[2].at = (long)strlen(answer) - 2; cuts[2].what = "right after the headers";
+    cuts[3].answer = unframed; cuts[3].at = (long)strlen(unframed) - 2; cuts[3].what = "right after the headers, no length";
+    olock_arena_init(&arena, NULL);
+    item = olock_value_new_container(&arena, OLOCK_TYPE_M);
+    olock_map_put(&arena, item, "id", 2, olock_value_new_s(&arena, "p1", 2));
+    olock_map_put(&arena, item, "gold", 4, olock_value_new_i64(&arena, 10));
+    for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        olock_item_request req;
+        olock_write_result wr;
+        olock_error err;
+        olock_result r;
+        olock_client *c;
+        olock_curl *t = make(0, 3000, NULL);
+        if (!t) continue;
+        CHECK(raw_config(cuts[i].answer, cuts[i].at));
+        c = cut_client(t, url, sizeof url);
+        if (!c) continue;
+        memset(&req, 0, sizeof req);
+        memset(&wr, 0, sizeof wr);
+        memset(&err, 0, sizeof err);
+        req.table = "t";
+        req.item = item;
+        r = olock_versioned_put(c, &req, 0, &wr, &err);
+        CHECKF(r == OLOCK_ERR_MAYBE_SENT, "versioned put, answer cut %s: got %d (%s) %s; transport: %s", cuts[i].what,
+               (int)r, olock_result_str(r), err.message, olock_curl_last_error(t));
+        CHECKF(raw_requests() >= 1, "the server read %ld requests", raw_requests());
+        olock_client_destroy(c);
+    }
+
+#if OLOCK__CURL_HAS_MULTI
+    /* The same through the curl-multi driver (its transfers end in the same code). */
+    {
+        olock_curl *t = make(0, 3000, NULL);
+        olock_client *c;
+        olock_curl_multi *m = NULL;
+        olock_task *task = NULL, *done;
+        olock_item_request req;
+        olock_write_result wr;
+        olock_error err;
+        olock_result r;
+        void *user = NULL;
+        CHECK(raw_config(answer, 91));
+        c = t ? cut_client(t, url, sizeof url) : NULL;
+        if (c && olock_curl_multi_create(c, NULL, &m) == OLOCK_OK && olock_task_create(c, &task) == OLOCK_OK) {
+            memset(&req, 0, sizeof req);
+            req.table = "t";
+            req.item = item;
+            CHECK(olock_task_begin_put(task, &req, 0) == OLOCK_OK);
+            CHECK(olock_curl_multi_add(m, task, &req) == OLOCK_OK);
+            CHECK(olock_curl_multi_run(m) == OLOCK_OK);
+            done = olock_curl_multi_next_done(m, &user);
+            CHECK(done == task && user == (void *)&req);
+            memset(&err, 0, sizeof err);
+            r = olock_task_result(task, &wr, &err);
+            CHECKF(r == OLOCK_ERR_MAYBE_SENT, "multi: got %d (%s) %s; transport: %s", (int)r, olock_result_str(r),
+                   err.message, olock_curl_multi_last_error(m));
+            CHECKF(has(olock_curl_multi_last_error(m), "connection closed inside the response headers"), "%s",
+                   olock_curl_multi_last_error(m));
+        } else {
+            CHECK(!"multi driver set up");
+        }
+        olock_task_destroy(task);
+        olock_curl_multi_destroy(m);
+        olock_client_destroy(c);
+    }
+#endif
+    olock_arena_free(&arena);
 }
 
 /* Proxies only from the config: the environment's are ignored, the config's is used. */
@@ -985,9 +1360,13 @@ static void test_resend_rule(void) {
     CHECK(olock__curl_outcome(&a) == OLOCK_ERR_MAYBE_SENT);
     a.code = CURLE_PARTIAL_FILE;
     CHECK(!olock__curl_should_resend(&a));
-    a.code = CURLE_WRITE_ERROR; a.cb_result = OLOCK_ERR_LIMIT;
+    a.code = CURLE_WRITE_ERROR; a.cb_result = OLOCK_ERR_LIMIT; /* a cap while storing the response */
     CHECK(!olock__curl_should_resend(&a));
-    CHECK(olock__curl_outcome(&a) == OLOCK_ERR_LIMIT);
+    CHECK(olock__curl_outcome(&a) == OLOCK_ERR_MAYBE_SENT);
+    a.cb_result = OLOCK_ERR_NOMEM;
+    CHECK(olock__curl_outcome(&a) == OLOCK_ERR_MAYBE_SENT);
+    a.cb_result = OLOCK_ERR_RESPONSE;
+    CHECK(olock__curl_outcome(&a) == OLOCK_ERR_MAYBE_SENT);
     a.code = CURLE_OK; a.cb_result = OLOCK_OK;
     CHECK(olock__curl_outcome(&a) == OLOCK_OK);
 }
@@ -1046,6 +1425,12 @@ int main(int argc, char **argv) {
         test_ownership_and_allocator();
         test_proxy_settings();
         test_with_client();
+        test_cut_every_byte();
+        test_cut_reset_and_stall();
+        test_cut_on_reused_connection();
+        test_cut_oversize();
+        test_cut_out_of_memory();
+        test_engine_write_cut();
         olock_curl_destroy(g_ctl);
     }
     stub_stop(&g_stub);
