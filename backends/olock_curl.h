@@ -124,7 +124,11 @@ MEMORY
    olock_curl, its buffer of request header lines and the array of their curl_slist nodes
    (both kept and reused: no allocation per request once they are large enough), and an
    olock_curl_multi's slots and handles; the response is the core's and uses its allocator.
-   libcurl's own allocations go through curl_global_init_mem if the application set it.
+   The header lines hold the request's signature (Authorization) and session token
+   (X-Amz-Security-Token): they are wiped after each send, and their buffer is wiped before it
+   is freed or replaced by a larger one (it never grows by realloc). libcurl's own copy of the
+   request (its send buffer) is libcurl's memory, not wiped by olock; its allocations go
+   through curl_global_init_mem if the application set it (a free function there can wipe).
 
 CURL-MULTI DRIVER (many operations at once, from one thread, without blocking)
    olock_curl_multi runs olock_tasks (olock.h, "Non-blocking driving") over one CURLM:
@@ -411,6 +415,22 @@ static int olock__curl_iprefix(const char *s, const char *prefix) {
     return 1;
 }
 
+/* Zeroes memory that held request header lines (Authorization with its signature,
+   X-Amz-Security-Token) before it is reused, reallocated or freed. olock.h's wipe helper is
+   private to the core's implementation, which may be in another translation unit, hence this
+   local one; the stores go through a volatile pointer so the compiler cannot drop them as dead
+   stores to memory about to be freed. */
+static void olock__curl_wipe(void *p, size_t n) {
+    volatile unsigned char *v = (volatile unsigned char *)p;
+    while (n--) *v++ = 0;
+}
+
+/* Forgets the request header lines: wiped, length 0, memory kept for the next request. */
+static void olock__curl_wipe_lines(olock_curl *t) {
+    if (t->line.data) olock__curl_wipe(t->line.data, t->line.len + 1);
+    t->line.len = 0;
+}
+
 static void olock__curl_set_error(olock_curl *t, const char *msg) {
     size_t n = strlen(msg);
     if (n >= sizeof t->last_error) n = sizeof t->last_error - 1;
@@ -606,6 +626,7 @@ OLOCK_CURL_API void olock_curl_destroy(olock_curl *t) {
     olock_allocator a;
     if (!t) return;
     if (t->easy) curl_easy_cleanup(t->easy);
+    if (t->line.data) olock__curl_wipe(t->line.data, t->line.cap);
     olock_buf_free(&t->line);
     olock__curl_free(&t->alloc, t->nodes, t->nodes_cap * sizeof *t->nodes);
     a = t->alloc;
@@ -867,7 +888,7 @@ static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request 
     CURL *e = t->easy;
     const char *method = req->method ? req->method : "POST";
     int has_ctype = 0, has_expect = 0, has_accept = 0;
-    size_t i, n_lines;
+    size_t i, n_lines, need = 0;
     CURLcode c = CURLE_OK;
 
     if (!olock__curl_iprefix(req->url, "http://") && !olock__curl_iprefix(req->url, "https://")) {
@@ -894,11 +915,14 @@ static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request 
 
     /* The lines go into one buffer and the list's nodes into one array, both kept by the
        handle: no allocation per request once they are large enough. libcurl only reads the
-       list (and only during the transfer), so it need not come from curl_slist_append. */
-    olock_buf_clear(&t->line);
+       list (and only during the transfer), so it need not come from curl_slist_append.
+       The lines hold the signature and the session token: the buffer is sized first, so it
+       never grows by realloc (which would leave the old block unwiped), and a block too small
+       is wiped before it is freed. After the send the lines are wiped (olock__curl_send_end). */
+    olock__curl_wipe_lines(t);
     for (i = 0; i < req->header_count; i++) {
         const olock_http_header *h = &req->headers[i];
-        size_t name_len;
+        size_t name_len, line_len;
         if (!olock__curl_is_token(h->name) || !h->value || !olock__curl_is_field_value(h->value)) {
             olock__curl_set_error(t, "invalid request: a header name is not an HTTP token, or a value "
                                      "is missing or contains CR, LF or another control character");
@@ -908,8 +932,21 @@ static olock_result olock__curl_prepare(olock_curl *t, const olock_http_request 
         if (olock__curl_ieq(h->name, name_len, "content-type")) has_ctype = 1;
         if (olock__curl_ieq(h->name, name_len, "expect")) has_expect = 1;
         if (olock__curl_ieq(h->name, name_len, "accept")) has_accept = 1;
+        line_len = name_len + strlen(h->value);        /* + ": " or ";", + NUL: at most 3 more */
+        if (line_len < name_len || line_len > (size_t)-1 / 4 || need > (size_t)-1 / 4) goto nomem;
+        need += line_len + 3;
+    }
+    /* "Expect:", "Content-Type:", "Accept:" with their NULs (below). */
+    need += (size_t)(has_expect ? 0 : 8) + (size_t)(has_ctype ? 0 : 14) + (size_t)(has_accept ? 0 : 8);
+    if (need >= t->line.cap) {                         /* olock_buf keeps a NUL past len */
+        if (t->line.data) olock__curl_wipe(t->line.data, t->line.cap);
+        olock_buf_free(&t->line);
+        if (olock_buf_reserve(&t->line, need) != OLOCK_OK) goto nomem;
+    }
+    for (i = 0; i < req->header_count; i++) {
+        const olock_http_header *h = &req->headers[i];
         /* curl syntax: "Name;" sends a header with an empty value ("Name:" would remove it). */
-        if (olock_buf_append(&t->line, h->name, name_len) != OLOCK_OK ||
+        if (olock_buf_append_str(&t->line, h->name) != OLOCK_OK ||
             olock_buf_append_str(&t->line, h->value[0] ? ": " : ";") != OLOCK_OK ||
             olock_buf_append(&t->line, h->value, strlen(h->value) + 1) != OLOCK_OK) goto nomem;
     }
@@ -989,6 +1026,7 @@ static olock_result olock__curl_send_begin(olock_curl *t, const olock_http_reque
     if (r != OLOCK_OK) {
         t->headers = NULL;
         (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+        olock__curl_wipe_lines(t);
         return r;
     }
     t->res = res;
@@ -996,7 +1034,8 @@ static olock_result olock__curl_send_begin(olock_curl *t, const olock_http_reque
     return OLOCK_OK;
 }
 
-/* Ends a send with r: no pointer into this request is left in the handle. */
+/* Ends a send with r: no pointer into this request is left in the handle, and its header
+   lines are wiped. */
 static olock_result olock__curl_send_end(olock_curl *t, olock_result r) {
     if (t->resending) {
         (void)curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 0L);
@@ -1004,6 +1043,7 @@ static olock_result olock__curl_send_end(olock_curl *t, olock_result r) {
         (void)curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
         t->resending = 0;
     }
+    olock__curl_wipe_lines(t);
     /* The list and the body belong to this send: leave no dangling pointer in the handle. */
     (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     (void)curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, "");

@@ -1199,6 +1199,88 @@ static void test_cut_out_of_memory(void) {
     olock_curl_destroy(t);
 }
 
+/* The request header lines (the signature, the session token) are wiped after each send and
+   before their buffer is freed, also when it is replaced by a larger one. */
+typedef struct snoop_alloc {
+    long frees, dirty;             /* blocks freed; ... that still held the secret */
+} snoop_alloc;
+
+static const char g_secret[] = "SECRET-b6f1d9c4e2a7";
+
+static int holds_secret(const void *p, size_t n) {
+    const char *c = (const char *)p;
+    size_t i, k = sizeof g_secret - 1;
+    for (i = 0; p && i + k <= n; i++) {
+        if (memcmp(c + i, g_secret, k) == 0) return 1;
+    }
+    return 0;
+}
+static void *snoop_malloc(void *ctx, size_t size) { (void)ctx; return malloc(size); }
+static void *snoop_realloc(void *ctx, void *p, size_t old_size, size_t new_size) {
+    snoop_alloc *s = (snoop_alloc *)ctx;
+    void *q;
+    if (p && holds_secret(p, old_size)) s->dirty++;
+    q = malloc(new_size);
+    if (q && p) memcpy(q, p, old_size < new_size ? old_size : new_size);
+    if (q) free(p);
+    return q;
+}
+static void snoop_free(void *ctx, void *p, size_t size) {
+    snoop_alloc *s = (snoop_alloc *)ctx;
+    s->frees++;
+    if (holds_secret(p, size)) s->dirty++;
+    free(p);
+}
+
+static void test_header_lines_wiped(void) {
+    snoop_alloc sa;
+    olock_curl_config cfg = olock_curl_config_default();
+    olock_curl *t = NULL;
+    olock_http_response res;
+    olock_http_header h[3];
+    char url[256], auth[300], *big;
+    olock_result r;
+    memset(&sa, 0, sizeof sa);
+    cfg.allocator.ctx = &sa;
+    cfg.allocator.malloc_fn = snoop_malloc;
+    cfg.allocator.realloc_fn = snoop_realloc;
+    cfg.allocator.free_fn = snoop_free;
+    CHECK(olock_curl_create(&cfg, &t) == OLOCK_OK);
+    if (!t) return;
+    olock_http_response_init(&res, NULL, 0);
+    snprintf(auth, sizeof auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250114/local/dynamodb/aws4_request, "
+             "SignedHeaders=host;x-amz-date, Signature=%s", g_secret);
+    h[0].name = "Authorization"; h[0].value = auth;
+    h[1].name = "X-Amz-Security-Token"; h[1].value = g_secret;
+    r = send_req(t, "POST", url_of(url, sizeof url, "http", g_stub.http, "/echo"), h, 2, "{}", 2, &res);
+    CHECK_RESULT(r, OLOCK_OK, t);
+    CHECK(olock_http_response_header(&res, "x-req-authorization") != NULL);   /* it was sent */
+    CHECK(!holds_secret(t->line.data, t->line.cap));
+    /* A larger request: the buffer is replaced; the old block is wiped before it is freed. */
+    big = (char *)malloc(8000);                            /* node takes up to 16 KiB of headers */
+    if (big) {
+        memset(big, 'z', 7999);
+        big[7999] = '\0';
+        h[2].name = "X-Big"; h[2].value = big;
+        r = send_req(t, "POST", url_of(url, sizeof url, "http", g_stub.http, "/echo"), h, 3, "{}", 2, &res);
+        CHECK_RESULT(r, OLOCK_OK, t);
+        CHECK(!holds_secret(t->line.data, t->line.cap));
+        free(big);
+    }
+    /* A request refused while its lines are built is wiped too. */
+    h[2].name = "Bad Name"; h[2].value = "v";
+    r = send_req(t, "POST", url, h, 3, "{}", 2, &res);
+    CHECK_RESULT(r, OLOCK_ERR_INVALID_ARG, t);
+    CHECK(!holds_secret(t->line.data, t->line.cap));
+    /* A failing send (the request went out, the answer is cut) wipes them as well. */
+    r = send_req(t, "POST", url_of(url, sizeof url, "http", g_stub.http, "/drop"), h, 2, "{}", 2, &res);
+    CHECK_RESULT(r, OLOCK_ERR_MAYBE_SENT, t);
+    CHECK(!holds_secret(t->line.data, t->line.cap));
+    olock_curl_destroy(t);
+    CHECKF(sa.frees >= 2 && sa.dirty == 0, "%ld blocks freed, %ld still held the secret", sa.frees, sa.dirty);
+    olock_http_response_free(&res);
+}
+
 /* End to end: a versioned write through a client on this transport, against a server that
    applies nothing and cuts every answer. The outcome cannot be known, so it must end in
    MAYBE_SENT (or a settled result), never in OK on an empty 200, nor RESPONSE / PARSE. */
@@ -1430,6 +1512,7 @@ int main(int argc, char **argv) {
         test_cut_on_reused_connection();
         test_cut_oversize();
         test_cut_out_of_memory();
+        test_header_lines_wiped();
         test_engine_write_cut();
         olock_curl_destroy(g_ctl);
     }
