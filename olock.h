@@ -8298,11 +8298,17 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     memset(res, 0, sizeof *res);
     olock_arena_reset(&x->arena);
     if (sent != OLOCK_OK) {
+        /* Running out of room while receiving happens after sending: a write may have been applied. */
+        olock_result after = olock__op_is_read(op) ? sent : OLOCK_ERR_MAYBE_SENT;
         if (sent == OLOCK_ERR_LIMIT) {
-            olock__error_set(err, sent, "response body exceeds max_response_bytes (%lu)", (unsigned long)x->res.body.max);
-            return sent;
+            olock__error_set(err, after, "response body exceeds max_response_bytes (%lu)%s", (unsigned long)x->res.body.max,
+                             after == sent ? "" : "; the request may have been applied");
+            return after;
         }
-        if (sent == OLOCK_ERR_NOMEM) { olock__error_set(err, sent, "out of memory while receiving the response"); return sent; }
+        if (sent == OLOCK_ERR_NOMEM) {
+            olock__error_set(err, after, "out of memory while receiving the response%s", after == sent ? "" : "; the request may have been applied");
+            return after;
+        }
         if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) {   /* refused before sending */
             olock__error_set(err, sent, "the transport refused the request: %s", olock_result_str(sent));
             return sent;
