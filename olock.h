@@ -1385,10 +1385,20 @@ static OLOCK__UNUSED void olock__free(const olock_allocator *a, void *p, size_t 
     OLOCK_FREE(a ? a->ctx : NULL, p);
 }
 
-/* Overwrites memory in a way the optimiser may not drop (secrets). */
+/* The one wipe of the library, for every secret (keys, tokens, signing keys, their HMAC
+   states) before its memory is freed, moved or goes out of scope. A plain memset of memory
+   that is never read again may be dropped by the optimiser: with GCC/Clang an empty asm that
+   may read the bytes follows it; elsewhere every byte is written through a volatile pointer
+   (slower, equally safe). */
 static OLOCK__UNUSED void olock__wipe(void *p, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!n) return;
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
     volatile unsigned char *v = (volatile unsigned char *)p;
     while (n--) *v++ = 0;
+#endif
 }
 
 /* ---- errors -------------------------------------------------------------------------------- */
@@ -6208,20 +6218,6 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
 #  endif
 #endif
 
-/* Zeroes memory that is about to be freed or go out of scope in a way the optimiser cannot
-   drop: with GCC/Clang an empty asm that may read the bytes follows the memset; elsewhere
-   every byte is written through a volatile pointer (slower, equally safe). */
-static void olock__wipe_secret(void *p, size_t n)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    memset(p, 0, n);
-    __asm__ __volatile__("" : : "r"(p) : "memory");
-#else
-    volatile unsigned char *v = (volatile unsigned char *)p;
-    while (n--) *v++ = 0;
-#endif
-}
-
 #ifndef OLOCK_USE_MBEDTLS
 
 static const uint32_t olock__sha256_k[64] = {
@@ -6487,8 +6483,8 @@ OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, s
     for (i = 0; i < 64; i++) pad[i] = (unsigned char)(k[i] ^ 0x5cu);
     olock_sha256_init(&ctx->outer);
     olock_sha256_update(&ctx->outer, pad, 64);
-    olock__wipe_secret(k, sizeof k);
-    olock__wipe_secret(pad, sizeof pad);
+    olock__wipe(k, sizeof k);
+    olock__wipe(pad, sizeof pad);
 }
 
 OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len)
@@ -6502,8 +6498,8 @@ OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out
     olock_sha256_final(&ctx->inner, ih);
     olock_sha256_update(&ctx->outer, ih, sizeof ih);
     olock_sha256_final(&ctx->outer, out);
-    olock__wipe_secret(ih, sizeof ih);
-    olock__wipe_secret(ctx, sizeof *ctx);
+    olock__wipe(ih, sizeof ih);
+    olock__wipe(ctx, sizeof *ctx);
 }
 
 /* HMAC on the streaming primitives: never allocates, also with mbedTLS (whose one-shot
@@ -6866,7 +6862,7 @@ static void olock__sigv4_civil_date(int64_t days, char out[9])
 
 static void olock__sigv4_drop_key(olock_sigv4_signer *s)
 {
-    olock__wipe_secret(&s->key_hmac, sizeof s->key_hmac);
+    olock__wipe(&s->key_hmac, sizeof s->key_hmac);
     s->key_valid = 0;
 }
 
@@ -6881,7 +6877,7 @@ static void olock__sigv4_derive_key(olock_sigv4_signer *s)
     olock__hmac_sha256_stream(k, sizeof k, s->service, s->service_len, k);
     olock__hmac_sha256_stream(k, sizeof k, "aws4_request", 12, k);
     olock_hmac_sha256_init(&s->key_hmac, k, sizeof k);
-    olock__wipe_secret(k, sizeof k);
+    olock__wipe(k, sizeof k);
     memcpy(s->key_date, s->date_text, 9);
     s->key_valid = 1;
     s->key_derivations++;
@@ -6940,7 +6936,7 @@ static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const 
     same_secret = s->secrets && s->secret_len == secret_len + 4 &&
                   memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
     if (s->secrets) {
-        olock__wipe_secret(s->secrets, s->secrets_size);
+        olock__wipe(s->secrets, s->secrets_size);
         olock__free(s->alloc, s->secrets, s->secrets_size);
     }
     s->secrets = block;
@@ -6997,13 +6993,13 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
 {
     if (!s) return;
     if (s->secrets) {
-        olock__wipe_secret(s->secrets, s->secrets_size);
+        olock__wipe(s->secrets, s->secrets_size);
         olock__free(s->alloc, s->secrets, s->secrets_size);
         s->secrets = NULL;
     }
     olock__sigv4_drop_key(s);
     /* The scratch holds the session token (canonical request, header value). */
-    if (s->scratch.data) olock__wipe_secret(s->scratch.data, s->scratch.cap);
+    if (s->scratch.data) olock__wipe(s->scratch.data, s->scratch.cap);
     olock_buf_free(&s->scratch);
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
@@ -7321,7 +7317,7 @@ static void olock__cred_free_str(const olock_allocator *a, char **s, int secret)
 {
     if (*s) {
         size_t n = strlen(*s) + 1;
-        if (secret) olock__wipe_secret(*s, n);
+        if (secret) olock__wipe(*s, n);
         olock__free(a, *s, n);
         *s = NULL;
     }
@@ -7537,14 +7533,14 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
         r = OLOCK_ERR_CREDENTIALS;
         olock__error_set(err, r, "%.200s: read error", path);
     }
-    olock__wipe_secret(chunk, sizeof chunk);
+    olock__wipe(chunk, sizeof chunk);
     fclose(f);
     return r;
 }
 
 static void olock__cred_wipe_buf(olock_buf *b)
 {
-    if (b->data) olock__wipe_secret(b->data, b->len);
+    if (b->data) olock__wipe(b->data, b->len);
     olock_buf_free(b);
 }
 
