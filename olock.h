@@ -161,17 +161,21 @@ typedef struct olock_allocator {
 } olock_allocator;
 
 /* A growable byte buffer; `data` is always NUL-terminated once anything was appended.
-   `max` (0 = unlimited) caps len: appends past it fail with OLOCK_ERR_LIMIT. */
+   `max` (0 = unlimited) caps len: appends past it fail with OLOCK_ERR_LIMIT.
+   `secret` (0 after init) marks a buffer that may hold a secret (a key, a session token, a
+   header carrying one): set it before the first append; growing then copies to a new block
+   and wipes the old one instead of reallocating in place, and olock_buf_free wipes. */
 typedef struct olock_buf {
     char *data;
     size_t len;
     size_t cap;
     size_t max;
     const olock_allocator *alloc;  /* NULL: default allocator; must outlive the buffer */
+    int secret;
 } olock_buf;
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc);
-OLOCK_API void olock_buf_free(olock_buf *b);          /* keeps alloc, max; NULL is a no-op */
+OLOCK_API void olock_buf_free(olock_buf *b);          /* keeps alloc, max, secret; NULL is a no-op */
 OLOCK_API void olock_buf_clear(olock_buf *b);         /* len = 0, capacity kept */
 OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra);
 OLOCK_API olock_result olock_buf_append(olock_buf *b, const void *data, size_t len);
@@ -1472,11 +1476,12 @@ static void olock__copy_str(char *dst, size_t cap, const char *src, size_t len) 
 /* ---- buffer -------------------------------------------------------------------------------- */
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc) {
-    b->data = NULL; b->len = 0; b->cap = 0; b->max = 0; b->alloc = alloc;
+    b->data = NULL; b->len = 0; b->cap = 0; b->max = 0; b->alloc = alloc; b->secret = 0;
 }
 
 OLOCK_API void olock_buf_free(olock_buf *b) {
     if (!b) return;
+    if (b->secret && b->data) olock__wipe(b->data, b->cap);
     olock__free(b->alloc, b->data, b->cap);
     b->data = NULL; b->len = 0; b->cap = 0;
 }
@@ -1498,8 +1503,18 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
         if (cap > (size_t)-1 / 2) { cap = need; break; }
         cap *= 2;
     }
-    p = (char *)olock__realloc(b->alloc, b->data, b->cap, cap);
-    if (!p) return OLOCK_ERR_NOMEM;
+    if (b->secret && b->data) {
+        /* realloc may move the block and free the old one as it is, secret and all: move it
+           ourselves and wipe what we leave behind. */
+        p = (char *)olock__alloc(b->alloc, cap);
+        if (!p) return OLOCK_ERR_NOMEM;
+        memcpy(p, b->data, b->len + 1);             /* what is in use and its NUL (len < cap) */
+        olock__wipe(b->data, b->cap);
+        olock__free(b->alloc, b->data, b->cap);
+    } else {
+        p = (char *)olock__realloc(b->alloc, b->data, b->cap, cap);
+        if (!p) return OLOCK_ERR_NOMEM;
+    }
     b->data = p; b->cap = cap;
     return OLOCK_OK;
 }
@@ -6963,6 +6978,10 @@ OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const oloc
     s->day = -1;
     olock_buf_init(&s->scratch, alloc);
     olock_buf_init(&s->query, alloc);
+    /* The scratch holds the session token (canonical request, header value) and the query
+       may carry one (presigned requests): wipe their blocks when they grow or are freed. */
+    s->scratch.secret = 1;
+    s->query.secret = 1;
     if (!olock__sigv4_scope_name_ok(region, &rlen)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "region is missing or not a valid region name");
         return OLOCK_ERR_INVALID_ARG;
@@ -6998,9 +7017,7 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
         s->secrets = NULL;
     }
     olock__sigv4_drop_key(s);
-    /* The scratch holds the session token (canonical request, header value). */
-    if (s->scratch.data) olock__wipe(s->scratch.data, s->scratch.cap);
-    olock_buf_free(&s->scratch);
+    olock_buf_free(&s->scratch);                /* both are secret buffers: wiped */
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
 }
@@ -7538,12 +7555,6 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
     return r;
 }
 
-static void olock__cred_wipe_buf(olock_buf *b)
-{
-    if (b->data) olock__wipe(b->data, b->len);
-    olock_buf_free(b);
-}
-
 /* The shared credentials file path: AWS_SHARED_CREDENTIALS_FILE (a leading "~/" is the home
    directory) or <home>/.aws/credentials. Empty buffer when no home directory is known. */
 static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path)
@@ -7611,6 +7622,7 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
         return OLOCK_ERR_CREDENTIALS;
     }
     olock_buf_init(&text, c->alloc);
+    text.secret = 1;               /* the file's keys: every block it grows out of is wiped */
     r = olock__cred_read_file(path.data, &text, &opened, err);
     if (r == OLOCK_OK && !opened) {
         olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and %.200s "
@@ -7620,7 +7632,7 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
         profile = olock__env_get(env, "AWS_PROFILE");
         r = olock_aws_config_parse_credentials(c, text.data ? text.data : "", text.len, profile, path.data, err);
     }
-    olock__cred_wipe_buf(&text);
+    olock_buf_free(&text);
     olock_buf_free(&path);
     return r;
 }
@@ -7888,7 +7900,7 @@ typedef struct olock__exchange {
     olock_arena arena;             /* the decoded response */
     char target[48];               /* X-Amz-Target value */
     olock_http_header headers[8];
-    olock_buf sig;                 /* values of the signature headers */
+    olock_buf sig;                 /* values of the signature headers (secret: the token) */
     olock_http_request req;
     olock_response decoded;
 } olock__exchange;
@@ -7980,6 +7992,7 @@ static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, s
     memset(x, 0, sizeof *x);
     olock_buf_init(&x->body, a);
     olock_buf_init(&x->sig, a);
+    x->sig.secret = 1;             /* X-Amz-Security-Token's value: wiped when it grows or is freed */
     olock_http_response_init(&x->res, a, max_response);
     olock_arena_init(&x->arena, a);
 }
