@@ -7534,6 +7534,9 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
     FILE *f = fopen(path, "rb");
     *opened = f != NULL;
     if (!f) return OLOCK_OK;
+    /* Unbuffered: a stdio buffer would be the C library's own allocation, holding the keys,
+       freed by fclose without a wipe. fread then reads straight into chunk, wiped below. */
+    setvbuf(f, NULL, _IONBF, 0);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (n > OLOCK__CRED_FILE_MAX - out->len) {
             r = OLOCK_ERR_CREDENTIALS;
