@@ -6290,6 +6290,8 @@ static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_
         st[4] += e; st[5] += f; st[6] += g; st[7] += h;
         p += 64;
     }
+    /* The message schedule runs backwards to the block: for HMAC that is the key. */
+    olock__wipe(w, sizeof w);
 }
 
 #ifdef OLOCK__SHA_NI
@@ -6431,6 +6433,9 @@ OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA
         out[4 * i + 2] = (unsigned char)(ctx->state[i] >> 8);
         out[4 * i + 3] = (unsigned char)ctx->state[i];
     }
+    /* It may have hashed a key (HMAC, or a long key hashed first): wipe it, as mbedTLS's
+       free does on the other branch. */
+    olock__wipe(ctx, sizeof *ctx);
 }
 
 OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
