@@ -7909,6 +7909,7 @@ typedef struct olock__exchange {
     char target[48];               /* X-Amz-Target value */
     olock_http_header headers[8];
     olock_buf sig;                 /* values of the signature headers (secret: the token) */
+    const char *token;             /* the session token the request carries, or NULL */
     olock_http_request req;
     olock_response decoded;
 } olock__exchange;
@@ -8211,6 +8212,7 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     x->headers[n].name = "Host"; x->headers[n++].value = c->host;
     x->headers[n].name = "Content-Type"; x->headers[n++].value = "application/x-amz-json-1.0";
     x->headers[n].name = "X-Amz-Target"; x->headers[n++].value = x->target;
+    x->token = c->signing ? c->aws.session_token : NULL;
     if (c->signing) {
         olock_sigv4_request sr;
         olock_sigv4_signature sig;
@@ -8248,6 +8250,27 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     x->req.body_len = x->body.len;
     olock_http_response_reset(&x->res);
     return OLOCK_OK;
+}
+
+/* Copies a server's error message with the session token cut out: for a signature mismatch
+   AWS echoes the canonical request it computed, X-Amz-Security-Token's value included, and
+   olock_error.message never shows a secret. The token's first 16 bytes are enough to spot
+   it; the whole run that matches it is replaced. */
+static void olock__copy_message(char *dst, size_t cap, const char *msg, const char *token) {
+    static const char mark[] = "[redacted]";
+    size_t len = strlen(msg), k = token ? strlen(token) : 0, i = 0, n = 0, m;
+    if (cap == 0) return;
+    if (k > 16) k = 16;
+    while (i < len && n + 1 < cap) {
+        if (k && len - i >= k && memcmp(msg + i, token, k) == 0) {
+            for (m = k; i + m < len && token[m] && msg[i + m] == token[m]; m++) {}
+            i += m;
+            for (m = 0; m < sizeof mark - 1 && n + 1 < cap; m++) dst[n++] = mark[m];
+            continue;
+        }
+        dst[n++] = msg[i++];
+    }
+    dst[n] = 0;
 }
 
 /* Checks x-amz-crc32 when the server sent one. */
@@ -8305,7 +8328,7 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
         err->code = r;
         err->error_class = res->error_class;
         if (res->error_type) olock__copy_str(err->aws_type, sizeof err->aws_type, res->error_type, strlen(res->error_type));
-        if (res->error_message) olock__copy_str(err->message, sizeof err->message, res->error_message, strlen(res->error_message));
+        if (res->error_message) olock__copy_message(err->message, sizeof err->message, res->error_message, x->token);
         else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type ? res->error_type : "");
     }
     return r;
