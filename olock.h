@@ -161,17 +161,21 @@ typedef struct olock_allocator {
 } olock_allocator;
 
 /* A growable byte buffer; `data` is always NUL-terminated once anything was appended.
-   `max` (0 = unlimited) caps len: appends past it fail with OLOCK_ERR_LIMIT. */
+   `max` (0 = unlimited) caps len: appends past it fail with OLOCK_ERR_LIMIT.
+   `secret` (0 after init) marks a buffer that may hold a secret (a key, a session token, a
+   header carrying one): set it before the first append; growing then copies to a new block
+   and wipes the old one instead of reallocating in place, and olock_buf_free wipes. */
 typedef struct olock_buf {
     char *data;
     size_t len;
     size_t cap;
     size_t max;
     const olock_allocator *alloc;  /* NULL: default allocator; must outlive the buffer */
+    int secret;
 } olock_buf;
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc);
-OLOCK_API void olock_buf_free(olock_buf *b);          /* keeps alloc, max; NULL is a no-op */
+OLOCK_API void olock_buf_free(olock_buf *b);          /* keeps alloc, max, secret; NULL is a no-op */
 OLOCK_API void olock_buf_clear(olock_buf *b);         /* len = 0, capacity kept */
 OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra);
 OLOCK_API olock_result olock_buf_append(olock_buf *b, const void *data, size_t len);
@@ -1418,10 +1422,20 @@ static OLOCK__UNUSED void olock__free(const olock_allocator *a, void *p, size_t 
     OLOCK_FREE(a ? a->ctx : NULL, p);
 }
 
-/* Overwrites memory in a way the optimiser may not drop (secrets). */
+/* The one wipe of the library, for every secret (keys, tokens, signing keys, their HMAC
+   states) before its memory is freed, moved or goes out of scope. A plain memset of memory
+   that is never read again may be dropped by the optimiser: with GCC/Clang an empty asm that
+   may read the bytes follows it; elsewhere every byte is written through a volatile pointer
+   (slower, equally safe). */
 static OLOCK__UNUSED void olock__wipe(void *p, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!n) return;
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
     volatile unsigned char *v = (volatile unsigned char *)p;
     while (n--) *v++ = 0;
+#endif
 }
 
 /* ---- errors -------------------------------------------------------------------------------- */
@@ -1495,11 +1509,12 @@ static void olock__copy_str(char *dst, size_t cap, const char *src, size_t len) 
 /* ---- buffer -------------------------------------------------------------------------------- */
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc) {
-    b->data = NULL; b->len = 0; b->cap = 0; b->max = 0; b->alloc = alloc;
+    b->data = NULL; b->len = 0; b->cap = 0; b->max = 0; b->alloc = alloc; b->secret = 0;
 }
 
 OLOCK_API void olock_buf_free(olock_buf *b) {
     if (!b) return;
+    if (b->secret && b->data) olock__wipe(b->data, b->cap);
     olock__free(b->alloc, b->data, b->cap);
     b->data = NULL; b->len = 0; b->cap = 0;
 }
@@ -1521,8 +1536,18 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
         if (cap > (size_t)-1 / 2) { cap = need; break; }
         cap *= 2;
     }
-    p = (char *)olock__realloc(b->alloc, b->data, b->cap, cap);
-    if (!p) return OLOCK_ERR_NOMEM;
+    if (b->secret && b->data) {
+        /* realloc may move the block and free the old one as it is, secret and all: move it
+           ourselves and wipe what we leave behind. */
+        p = (char *)olock__alloc(b->alloc, cap);
+        if (!p) return OLOCK_ERR_NOMEM;
+        memcpy(p, b->data, b->len + 1);             /* what is in use and its NUL (len < cap) */
+        olock__wipe(b->data, b->cap);
+        olock__free(b->alloc, b->data, b->cap);
+    } else {
+        p = (char *)olock__realloc(b->alloc, b->data, b->cap, cap);
+        if (!p) return OLOCK_ERR_NOMEM;
+    }
     b->data = p; b->cap = cap;
     return OLOCK_OK;
 }
@@ -6241,20 +6266,6 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
 #  endif
 #endif
 
-/* Zeroes memory that is about to be freed or go out of scope in a way the optimiser cannot
-   drop: with GCC/Clang an empty asm that may read the bytes follows the memset; elsewhere
-   every byte is written through a volatile pointer (slower, equally safe). */
-static void olock__wipe_secret(void *p, size_t n)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    memset(p, 0, n);
-    __asm__ __volatile__("" : : "r"(p) : "memory");
-#else
-    volatile unsigned char *v = (volatile unsigned char *)p;
-    while (n--) *v++ = 0;
-#endif
-}
-
 #ifndef OLOCK_USE_MBEDTLS
 
 static const uint32_t olock__sha256_k[64] = {
@@ -6312,6 +6323,8 @@ static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_
         st[4] += e; st[5] += f; st[6] += g; st[7] += h;
         p += 64;
     }
+    /* The message schedule runs backwards to the block: for HMAC that is the key. */
+    olock__wipe(w, sizeof w);
 }
 
 #ifdef OLOCK__SHA_NI
@@ -6453,6 +6466,9 @@ OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA
         out[4 * i + 2] = (unsigned char)(ctx->state[i] >> 8);
         out[4 * i + 3] = (unsigned char)ctx->state[i];
     }
+    /* It may have hashed a key (HMAC, or a long key hashed first): wipe it, as mbedTLS's
+       free does on the other branch. */
+    olock__wipe(ctx, sizeof *ctx);
 }
 
 OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
@@ -6520,8 +6536,8 @@ OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, s
     for (i = 0; i < 64; i++) pad[i] = (unsigned char)(k[i] ^ 0x5cu);
     olock_sha256_init(&ctx->outer);
     olock_sha256_update(&ctx->outer, pad, 64);
-    olock__wipe_secret(k, sizeof k);
-    olock__wipe_secret(pad, sizeof pad);
+    olock__wipe(k, sizeof k);
+    olock__wipe(pad, sizeof pad);
 }
 
 OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len)
@@ -6535,8 +6551,8 @@ OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out
     olock_sha256_final(&ctx->inner, ih);
     olock_sha256_update(&ctx->outer, ih, sizeof ih);
     olock_sha256_final(&ctx->outer, out);
-    olock__wipe_secret(ih, sizeof ih);
-    olock__wipe_secret(ctx, sizeof *ctx);
+    olock__wipe(ih, sizeof ih);
+    olock__wipe(ctx, sizeof *ctx);
 }
 
 /* HMAC on the streaming primitives: never allocates, also with mbedTLS (whose one-shot
@@ -6899,7 +6915,7 @@ static void olock__sigv4_civil_date(int64_t days, char out[9])
 
 static void olock__sigv4_drop_key(olock_sigv4_signer *s)
 {
-    olock__wipe_secret(&s->key_hmac, sizeof s->key_hmac);
+    olock__wipe(&s->key_hmac, sizeof s->key_hmac);
     s->key_valid = 0;
 }
 
@@ -6914,7 +6930,7 @@ static void olock__sigv4_derive_key(olock_sigv4_signer *s)
     olock__hmac_sha256_stream(k, sizeof k, s->service, s->service_len, k);
     olock__hmac_sha256_stream(k, sizeof k, "aws4_request", 12, k);
     olock_hmac_sha256_init(&s->key_hmac, k, sizeof k);
-    olock__wipe_secret(k, sizeof k);
+    olock__wipe(k, sizeof k);
     memcpy(s->key_date, s->date_text, 9);
     s->key_valid = 1;
     s->key_derivations++;
@@ -6973,7 +6989,7 @@ static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const 
     same_secret = s->secrets && s->secret_len == secret_len + 4 &&
                   memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
     if (s->secrets) {
-        olock__wipe_secret(s->secrets, s->secrets_size);
+        olock__wipe(s->secrets, s->secrets_size);
         olock__free(s->alloc, s->secrets, s->secrets_size);
     }
     s->secrets = block;
@@ -7000,6 +7016,10 @@ OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const oloc
     s->day = -1;
     olock_buf_init(&s->scratch, alloc);
     olock_buf_init(&s->query, alloc);
+    /* The scratch holds the session token (canonical request, header value) and the query
+       may carry one (presigned requests): wipe their blocks when they grow or are freed. */
+    s->scratch.secret = 1;
+    s->query.secret = 1;
     if (!olock__sigv4_scope_name_ok(region, &rlen)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "region is missing or not a valid region name");
         return OLOCK_ERR_INVALID_ARG;
@@ -7030,14 +7050,12 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
 {
     if (!s) return;
     if (s->secrets) {
-        olock__wipe_secret(s->secrets, s->secrets_size);
+        olock__wipe(s->secrets, s->secrets_size);
         olock__free(s->alloc, s->secrets, s->secrets_size);
         s->secrets = NULL;
     }
     olock__sigv4_drop_key(s);
-    /* The scratch holds the session token (canonical request, header value). */
-    if (s->scratch.data) olock__wipe_secret(s->scratch.data, s->scratch.cap);
-    olock_buf_free(&s->scratch);
+    olock_buf_free(&s->scratch);                /* both are secret buffers: wiped */
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
 }
@@ -7354,7 +7372,7 @@ static void olock__cred_free_str(const olock_allocator *a, char **s, int secret)
 {
     if (*s) {
         size_t n = strlen(*s) + 1;
-        if (secret) olock__wipe_secret(*s, n);
+        if (secret) olock__wipe(*s, n);
         olock__free(a, *s, n);
         *s = NULL;
     }
@@ -7554,6 +7572,9 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
     FILE *f = fopen(path, "rb");
     *opened = f != NULL;
     if (!f) return OLOCK_OK;
+    /* Unbuffered: a stdio buffer would be the C library's own allocation, holding the keys,
+       freed by fclose without a wipe. fread then reads straight into chunk, wiped below. */
+    setvbuf(f, NULL, _IONBF, 0);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (n > OLOCK__CRED_FILE_MAX - out->len) {
             r = OLOCK_ERR_CREDENTIALS;
@@ -7570,15 +7591,9 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
         r = OLOCK_ERR_CREDENTIALS;
         olock__error_set(err, r, "%.200s: read error", path);
     }
-    olock__wipe_secret(chunk, sizeof chunk);
+    olock__wipe(chunk, sizeof chunk);
     fclose(f);
     return r;
-}
-
-static void olock__cred_wipe_buf(olock_buf *b)
-{
-    if (b->data) olock__wipe_secret(b->data, b->len);
-    olock_buf_free(b);
 }
 
 /* The shared credentials file path: AWS_SHARED_CREDENTIALS_FILE (a leading "~/" is the home
@@ -7648,6 +7663,7 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
         return OLOCK_ERR_CREDENTIALS;
     }
     olock_buf_init(&text, c->alloc);
+    text.secret = 1;               /* the file's keys: every block it grows out of is wiped */
     r = olock__cred_read_file(path.data, &text, &opened, err);
     if (r == OLOCK_OK && !opened) {
         olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and %.200s "
@@ -7657,7 +7673,7 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
         profile = olock__env_get(env, "AWS_PROFILE");
         r = olock_aws_config_parse_credentials(c, text.data ? text.data : "", text.len, profile, path.data, err);
     }
-    olock__cred_wipe_buf(&text);
+    olock_buf_free(&text);
     olock_buf_free(&path);
     return r;
 }
@@ -7925,7 +7941,8 @@ typedef struct olock__exchange {
     olock_arena arena;             /* the decoded response */
     char target[48];               /* X-Amz-Target value */
     olock_http_header headers[8];
-    olock_buf sig;                 /* values of the signature headers */
+    olock_buf sig;                 /* values of the signature headers (secret: the token) */
+    const char *token;             /* the session token the request carries, or NULL */
     olock_http_request req;
     olock_response decoded;
 } olock__exchange;
@@ -8017,6 +8034,7 @@ static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, s
     memset(x, 0, sizeof *x);
     olock_buf_init(&x->body, a);
     olock_buf_init(&x->sig, a);
+    x->sig.secret = 1;             /* X-Amz-Security-Token's value: wiped when it grows or is freed */
     olock_http_response_init(&x->res, a, max_response);
     olock_arena_init(&x->arena, a);
 }
@@ -8227,6 +8245,7 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     x->headers[n].name = "Host"; x->headers[n++].value = c->host;
     x->headers[n].name = "Content-Type"; x->headers[n++].value = "application/x-amz-json-1.0";
     x->headers[n].name = "X-Amz-Target"; x->headers[n++].value = x->target;
+    x->token = c->signing ? c->aws.session_token : NULL;
     if (c->signing) {
         olock_sigv4_request sr;
         olock_sigv4_signature sig;
@@ -8264,6 +8283,27 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     x->req.body_len = x->body.len;
     olock_http_response_reset(&x->res);
     return OLOCK_OK;
+}
+
+/* Copies a server's error message with the session token cut out: for a signature mismatch
+   AWS echoes the canonical request it computed, X-Amz-Security-Token's value included, and
+   olock_error.message never shows a secret. The token's first 16 bytes are enough to spot
+   it; the whole run that matches it is replaced. */
+static void olock__copy_message(char *dst, size_t cap, const char *msg, const char *token) {
+    static const char mark[] = "[redacted]";
+    size_t len = strlen(msg), k = token ? strlen(token) : 0, i = 0, n = 0, m;
+    if (cap == 0) return;
+    if (k > 16) k = 16;
+    while (i < len && n + 1 < cap) {
+        if (k && len - i >= k && memcmp(msg + i, token, k) == 0) {
+            for (m = k; i + m < len && token[m] && msg[i + m] == token[m]; m++) {}
+            i += m;
+            for (m = 0; m < sizeof mark - 1 && n + 1 < cap; m++) dst[n++] = mark[m];
+            continue;
+        }
+        dst[n++] = msg[i++];
+    }
+    dst[n] = 0;
 }
 
 /* Checks x-amz-crc32 when the server sent one. */
@@ -8339,7 +8379,7 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
         err->code = r;
         err->error_class = res->error_class;
         if (res->error_type) olock__copy_str(err->aws_type, sizeof err->aws_type, res->error_type, strlen(res->error_type));
-        if (res->error_message) olock__copy_str(err->message, sizeof err->message, res->error_message, strlen(res->error_message));
+        if (res->error_message) olock__copy_message(err->message, sizeof err->message, res->error_message, x->token);
         else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type ? res->error_type : "");
     }
     return r;
