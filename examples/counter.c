@@ -20,8 +20,8 @@
    members after those: "ok" (increments that returned OLOCK_OK), "maybe_sent" (that returned
    OLOCK_ERR_MAYBE_SENT), "other" (any other result) and "errors", an object of the failed
    ones by result name, e.g. {...,"ok":396,"maybe_sent":3,"other":1,"errors":{"OLOCK_ERR_MAYBE_SENT":3,
-   "OLOCK_ERR_RESPONSE":1}}. Every increment is then applied at most once for the run to be
-   exact: ok <= F - (E - T*N) <= ok + maybe_sent. */
+   "OLOCK_ERR_RESPONSE":1}}. The run was exact when ok <= F - (E - T*N) <= ok + maybe_sent (each
+   OK increment applied once, each MAYBE_SENT one at most once, any other failure not at all). */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
 #include "olock.h"
