@@ -9352,14 +9352,14 @@ static uint64_t olock__write_expected(const olock_task *t) {
 }
 
 /* Whether the exchange just completed says for certain what became of the request: a decoded
-   success, an answer in 4xx (DynamoDB applies nothing it answers 4xx to), or a transport that
-   never sent it. Anything else (no answer, a 5xx, a 2xx that cannot be read, a bad CRC) leaves
-   a write in doubt. */
+   success, a decoded DynamoDB error in 4xx (DynamoDB applies nothing it answers 4xx to), or a
+   transport that never sent it. Anything else (no answer, a 5xx, an answer that cannot be read
+   or fails its x-amz-crc32, whatever its status) leaves a write in doubt. */
 static int olock__exchange_is_verdict(const olock__exchange *x, olock_result transport, olock_result rc) {
     if (transport == OLOCK_ERR_NOT_SENT || transport == OLOCK_ERR_INVALID_ARG || transport == OLOCK_ERR_UNSUPPORTED) return 1;
     if (transport != OLOCK_OK) return 0;
     if (rc == OLOCK_OK) return 1;
-    return x->res.status >= 400 && x->res.status < 500 && rc != OLOCK_ERR_CRC32;
+    return x->res.status >= 400 && x->res.status < 500 && x->decoded.error_class != OLOCK_CLASS_NONE;
 }
 
 /* A retryable failure, or a write left in doubt: try again after a backoff if the budgets

