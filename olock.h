@@ -1215,9 +1215,14 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
 
    OLOCK_ERR_MAYBE_SENT therefore means "applied at most once, olock cannot tell which": read the
    item before deciding to do it again. Every other error means not applied. A read is never
-   "maybe applied" (no answer to a read is OLOCK_ERR_TRANSIENT). Limit: settling assumes the item
-   is not deleted and re-created by others while one of its writes is in doubt (a re-created item
-   starts a new ledger). tests/test_outcomes.c checks every row with faults at every step. */
+   "maybe applied" (no answer to a read is OLOCK_ERR_TRANSIENT).
+   An item deleted and created anew starts its versions again. olock_update and
+   olock_update_many tell the new item from the old by the ledger's incarnation id (their writes
+   require the ledger head they read), and so does a put whose item carries the ledger it was
+   read with. Limit: a version the caller gives otherwise (versioned update and delete, a put of
+   a fresh item, olock_txn), or any write with the ledger off, cannot tell them apart: if
+   another writer deletes and re-creates the item while such a write is in doubt, a resend may
+   apply to the new item. tests/test_outcomes.c checks every row with faults at every step. */
 
 /* What a versioned operation did, filled in whatever the outcome (the counters matter most
    when it failed). Pointers stay valid until the next operation on the same client (blocking
@@ -8477,6 +8482,7 @@ OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, 
 #define OLOCK__PH_EXP ":olock_exp"
 #define OLOCK__PH_NEW ":olock_new"
 #define OLOCK__PH_TOKV ":olock_tok"
+#define OLOCK__PH_HEAD ":olock_head"
 #define OLOCK__WRITER_LEN 12
 
 OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_versioning *v, uint64_t *out) {
@@ -8576,6 +8582,7 @@ typedef struct olock__txn_action {
     olock_value *names, *values;
     uint64_t expected, new_version;
     const char *reason;            /* cancellation code after a failed commit */
+    const olock_value *basis;      /* olock_update_many: the item as read (its ledger head is required) */
 } olock__txn_action;
 
 struct olock_txn {
@@ -8615,6 +8622,8 @@ struct olock_task {
     uint64_t cur_version, new_version;
     olock_mutation decision;
     char writer[OLOCK__WRITER_LEN + 1]; /* this task's writer id in item ledgers */
+    char inc[OLOCK__WRITER_LEN + 1];    /* incarnation id of the item the current write targets ("" unknown) */
+    int inc_fresh;                 /* inc was made by the current write (a create, or a ledger without one) */
     uint64_t seq;                  /* this task's operation number, in its ledger entries */
     char txn_token[37];
     unsigned sends;                /* sends of the current request */
@@ -8799,7 +8808,16 @@ static olock_result olock__next_version(const olock_versioning *v, uint64_t expe
    writer's latest operation on the item and V the version it wrote. An operation (W, S) whose
    write would have produced version N was applied exactly when the ledger holds W:S; when it
    does not and B < N, it certainly was not; when B >= N the entry may have been pushed out by
-   token_history newer writers, and the engine says OLOCK_ERR_MAYBE_SENT rather than guess. */
+   token_history newer writers, and the engine says OLOCK_ERR_MAYBE_SENT rather than guess.
+
+   Versions and ledgers start again when an item is deleted and created anew, so the head also
+   names the item's incarnation: "@B:I", I a random id made by the write that created the item
+   (or the first write that found a ledger without one) and carried by every later write that
+   knows the ledger. A write based on an item it read also requires the head it read
+   (#tok[0] = :head): a version that came back after a delete and re-create is then a conflict,
+   not a match. A write in doubt is judged only against an item of the incarnation it wrote; an
+   item of another incarnation says nothing about it (OLOCK_ERR_MAYBE_SENT unless our entry is
+   there). Heads written before incarnations ("@B") still read. */
 
 typedef struct olock__ledger_entry { const char *s; size_t n; uint64_t version; } olock__ledger_entry;
 
@@ -8819,20 +8837,33 @@ static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
     return 1;
 }
 
-/* The base of a ledger ("@B"), or 0 with *ok = 0 when there is no usable ledger. */
-static uint64_t olock__ledger_base(const olock_value *l, int *ok) {
+/* The head of a ledger: "@B" or "@B:I". */
+typedef struct olock__ledger_head { uint64_t base; const char *inc; size_t inc_len; } olock__ledger_head;
+
+/* Parses the head of ledger l; 0 when there is no usable ledger. */
+static int olock__ledger_head_of(const olock_value *l, olock__ledger_head *out) {
     const char *p;
     uint64_t b = 0;
-    size_t i;
-    *ok = 0;
+    size_t i, n;
     if (!l || l->type != OLOCK_TYPE_L || !l->first || l->first->type != OLOCK_TYPE_S || l->first->len < 2 || l->first->str[0] != '@') return 0;
     p = l->first->str;
-    for (i = 1; i < l->first->len; i++) {
+    n = l->first->len;
+    for (i = 1; i < n && p[i] != ':'; i++) {
         if (p[i] < '0' || p[i] > '9' || b > (UINT64_MAX - 9) / 10) return 0;
         b = b * 10 + (uint64_t)(p[i] - '0');
     }
-    *ok = 1;
-    return b;
+    if (i == 1) return 0;
+    out->base = b;
+    out->inc = i < n ? p + i + 1 : "";
+    out->inc_len = i < n ? n - i - 1 : 0;
+    if (out->inc_len != 0 && out->inc_len != OLOCK__WRITER_LEN) return 0;
+    return 1;
+}
+
+/* The ledger of a stored item under the client's versioning, or NULL. */
+static const olock_value *olock__ledger_of(const olock_task *t, const olock_value *item) {
+    const char *name = t->c->versioning.token_attribute;
+    return item && *name ? olock_map_get(item, name, strlen(name)) : NULL;
 }
 
 /* "W:S:V" of this task's current operation. */
@@ -8861,13 +8892,19 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     size_t n = 0, i, k, mlen;
     unsigned cap = t->c->versioning.token_history;
     olock_value *l = olock_value_new_container(a, OLOCK_TYPE_L), *v;
-    char mine[OLOCK__WRITER_LEN + 48], head[24];
-    int ok = 0;
+    char mine[OLOCK__WRITER_LEN + 48], head[24 + OLOCK__WRITER_LEN];
+    olock__ledger_head h;
+    int ok = prev && olock__ledger_head_of(prev, &h);
     const olock_value *m;
     if (!l) return NULL;
-    if (prev) {
-        uint64_t b = olock__ledger_base(prev, &ok);
-        if (ok) base = b;
+    if (ok) base = h.base;
+    if (ok && h.inc_len) {               /* the same incarnation goes on */
+        memcpy(t->inc, h.inc, h.inc_len);
+        t->inc[h.inc_len] = 0;
+        t->inc_fresh = 0;
+    } else {                             /* a new item, or a ledger unknown or without an id */
+        olock__new_token(t, t->inc, OLOCK__WRITER_LEN);
+        t->inc_fresh = 1;
     }
     if (ok) {
         for (m = prev->first->next; m && n < 64; m = m->next) {
@@ -8887,6 +8924,9 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     }
     k = sizeof head;
     head[--k] = 0;
+    k -= OLOCK__WRITER_LEN;
+    memcpy(head + k, t->inc, OLOCK__WRITER_LEN);
+    head[--k] = ':';
     { uint64_t x = base; do { head[--k] = (char)('0' + x % 10); x /= 10; } while (x); }
     head[--k] = '@';
     v = olock_value_new_s(a, head + k, strlen(head + k));
@@ -8908,20 +8948,20 @@ enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
 
 /* Whether this task's current write (which would produce `version`) is in `item`. */
 static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version) {
-    const char *name = t->c->versioning.token_attribute;
-    const olock_value *l, *m;
+    const olock_value *l = olock__ledger_of(t, item), *m;
+    olock__ledger_head h;
     char mine[OLOCK__WRITER_LEN + 48];
     size_t mlen;
-    uint64_t base;
-    int ok;
-    if (!*name || !item) return OLOCK__UNKNOWN;
-    l = olock_map_get(item, name, strlen(name));
-    base = olock__ledger_base(l, &ok);
-    if (!ok) return OLOCK__UNKNOWN;
+    if (!l || !olock__ledger_head_of(l, &h)) return OLOCK__UNKNOWN;
     mlen = olock__ledger_mine(t, version, mine);
     for (m = l->first->next; m; m = m->next)
         if (m->type == OLOCK_TYPE_S && m->len == mlen && memcmp(m->str, mine, mlen) == 0) return OLOCK__APPLIED;
-    return base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
+    if (*t->inc) {
+        if (h.inc_len != OLOCK__WRITER_LEN || memcmp(h.inc, t->inc, OLOCK__WRITER_LEN) != 0)
+            return OLOCK__UNKNOWN;       /* another incarnation: this ledger cannot speak for our write */
+        if (t->inc_fresh) return OLOCK__APPLIED;   /* the id our write made is there: it was applied */
+    }
+    return h.base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
 }
 
 /* Merges the caller's expression maps into fresh maps the engine can add to. */
@@ -8933,6 +8973,39 @@ static olock_result olock__merged_maps(olock_task *t, const olock_item_request *
     *names = olock__map_clone(&t->scratch, in->names);
     *values = olock__map_clone(&t->scratch, in->values);
     return *names && *values ? OLOCK_OK : OLOCK_ERR_NOMEM;
+}
+
+/* The stored item the task's write is based on, when olock knows it: olock_update's current
+   item, or a put's item when it is the version expected (it came from a read). */
+static const olock_value *olock__write_basis(const olock_task *t, uint64_t expected) {
+    uint64_t version;
+    if (t->kind == OLOCK__K_RMW) return t->current;
+    if (t->kind == OLOCK__K_PUT && olock_item_version(t->req.item, &t->c->versioning, &version) == OLOCK_OK && version == expected)
+        return t->req.item;
+    return NULL;
+}
+
+/* vcond AND "the ledger head is still the one in basis": a version reached again after a
+   delete and re-create (another incarnation) is then a conflict. Also records the incarnation
+   the write targets (deletes; puts get it from olock__ledger_next). vcond when basis has no
+   usable ledger; NULL when out of memory. */
+static const char *olock__guard_head(olock_task *t, const olock_value *basis, olock_value *names, olock_value *values,
+                                     const char *vcond) {
+    const olock_versioning *v = &t->c->versioning;
+    olock_arena *a = &t->scratch;
+    const olock_value *l = olock__ledger_of(t, basis);
+    olock__ledger_head h;
+    olock_value *head;
+    if (!l || !olock__ledger_head_of(l, &h)) return vcond;
+    if (h.inc_len) {
+        memcpy(t->inc, h.inc, h.inc_len);
+        t->inc[h.inc_len] = 0;
+    }
+    head = olock_value_copy(a, l->first);
+    if (!head || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
+                               olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
+        olock_map_put(a, values, OLOCK__PH_HEAD, sizeof OLOCK__PH_HEAD - 1, head) != OLOCK_OK) return NULL;
+    return olock__concat(a, vcond, " AND " OLOCK__PH_TOK "[0] = " OLOCK__PH_HEAD, NULL, NULL, NULL);
 }
 
 /* Whether the task's write is a delete (t->op may name the settling read that followed it). */
@@ -8950,6 +9023,8 @@ static olock_result olock__build_write(olock_task *t) {
     olock_result rc;
     int is_delete = olock__write_is_delete(t);
     uint64_t expected = t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
+    char inc[OLOCK__WRITER_LEN + 1];
+    int inc_fresh = 0;
     memset(&r, 0, sizeof r);
     if (t->kind == OLOCK__K_RMW) {
         r.table = t->table;
@@ -8959,7 +9034,17 @@ static olock_result olock__build_write(olock_task *t) {
     }
     rc = olock__merged_maps(t, &r, &names, &values);
     if (rc != OLOCK_OK) return rc;
-    vcond = t->probing ? olock__probe_condition(t, names) : olock__version_condition(t, names, values, expected);
+    if (t->probing) {
+        /* the probe settles the write in doubt: it must not change what that write targeted */
+        memcpy(inc, t->inc, sizeof inc);
+        inc_fresh = t->inc_fresh;
+        vcond = olock__probe_condition(t, names);
+    } else {
+        t->inc[0] = 0;
+        t->inc_fresh = 0;
+        vcond = olock__version_condition(t, names, values, expected);
+        if (vcond) vcond = olock__guard_head(t, olock__write_basis(t, expected), names, values, vcond);
+    }
     if (!vcond) return OLOCK_ERR_NOMEM;
     r.condition = r.condition ? olock__concat(a, "(", r.condition, ") AND ", vcond, NULL) : vcond;
     if (!r.condition) return OLOCK_ERR_NOMEM;
@@ -9013,6 +9098,10 @@ static olock_result olock__build_write(olock_task *t) {
         r.item = item;
         t->written = item;
         t->op = OLOCK_OP_PUT_ITEM;
+    }
+    if (t->probing) {
+        memcpy(t->inc, inc, sizeof inc);
+        t->inc_fresh = inc_fresh;
     }
     r.names = names;
     r.values = values->count ? values : NULL;
@@ -9186,9 +9275,16 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
     } else if (!olock__write_is_delete(t) && fresh) {
         verdict = olock__ledger_verdict(t, fresh, t->new_version);
         if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
+    } else if (fresh && t->in_doubt && *t->inc) {
+        /* A delete in doubt whose item is still there was not applied, unless the item there
+           is another incarnation (deleted, by us perhaps, and created anew). */
+        olock__ledger_head h;
+        const olock_value *l = olock__ledger_of(t, fresh);
+        if (!l || !olock__ledger_head_of(l, &h) || h.inc_len != OLOCK__WRITER_LEN || memcmp(h.inc, t->inc, OLOCK__WRITER_LEN) != 0) {
+            verdict = OLOCK__UNKNOWN;
+            why = "the write may have been applied: the item there now was created anew since (another incarnation)";
+        }
     }
-    /* A delete whose item is still there was not applied (or the item was re-created: see the
-       outcome model's limits). */
     if (verdict == OLOCK__APPLIED) {
         t->in_doubt = 0;
         t->result.ambiguous++;
@@ -9734,6 +9830,7 @@ static olock_result olock__txn_action_request(olock_task *t, const olock__txn_ac
     rc = olock__merged_maps(t, &in, &names, &values);
     if (rc != OLOCK_OK) return rc;
     vcond = olock__version_condition(t, names, values, a->expected);
+    if (vcond && a->basis) vcond = olock__guard_head(t, a->basis, names, values, vcond);
     if (!vcond) return OLOCK_ERR_NOMEM;
     memset(out, 0, sizeof *out);
     out->kind = a->kind;
@@ -9825,6 +9922,7 @@ static olock_result olock__build_many_write(olock_task *t) {
         uint64_t nv;
         memset(&a, 0, sizeof a);
         a.expected = t->versions[i];
+        a.basis = t->exists[i] ? t->items[i]->root : NULL;
         switch (t->each[i]) {
         case OLOCK_MUTATE_WRITE: a.kind = OLOCK_TXN_PUT; a.item = t->items[i]->root; break;
         case OLOCK_MUTATE_DELETE:
