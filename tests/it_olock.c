@@ -219,10 +219,12 @@ static void t_versioned_ops(void) {
     CHECK_EQ_INT(num(got, "version"), 1);
     CHECK_EQ_INT(num(got, "gold"), 10);
     CHECK_EQ_STR(str(got, "who"), "alice");
-    /* the writer ledger the engine stores with a put: ["@0", "<writer>:<seq>:1"] */
+    /* the writer ledger the engine stores with a put: ["@0:<incarnation>", "<writer>:<seq>:1"],
+       the incarnation 12 characters of [0-9a-z] */
     ledger = got ? olock_map_get(got, "olock_writers", 13) : NULL;
     CHECK(ledger && ledger->type == OLOCK_TYPE_L && ledger->count == 2 && ledger->first->type == OLOCK_TYPE_S &&
-          strcmp(ledger->first->str, "@0") == 0 && ledger->last->len > 2 &&
+          ledger->first->len == 15 && strncmp(ledger->first->str, "@0:", 3) == 0 &&
+          strspn(ledger->first->str + 3, "0123456789abcdefghijklmnopqrstuvwxyz") == 12 && ledger->last->len > 2 &&
           strcmp(ledger->last->str + ledger->last->len - 2, ":1") == 0);
 
     /* the same put again: conflict. DynamoDB Local returns the stored item; dynalite does not. */
