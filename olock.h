@@ -1190,28 +1190,28 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    operation (put, update, delete, olock_update, a transaction, olock_update_many, and each of
    them as a task) can end is settled, or it is OLOCK_ERR_MAYBE_SENT:
 
-     where the operation is              what happened                         result
-     ----------------------------------  ------------------------------------  -----------------------------
-     before any write was sent           any failure (a read's included)       that error; nothing applied
-     write sent                          2xx that decodes                      OLOCK_OK: applied once
-     write sent                          4xx (condition failed, validation,    OLOCK_CONFLICT / the error
-                                         throttled...): DynamoDB applied none  (throttling is resent)
-     write sent                          no answer, 5xx, a 2xx that cannot be  IN DOUBT: resend the same
-                                         read (empty, cut, malformed, bad      write (a transaction: same
-                                         x-amz-crc32), transport LIMIT/NOMEM   ClientRequestToken)
-     in doubt, a create or an unversioned the resend could re-create an item   no resend: a consistent read
-       delete (expected == start_at)     deleted since                          (a put: a probe) settles it
-     in doubt                            resend applied (2xx)                  OLOCK_OK: applied once
-     in doubt                            condition failed; the writer ledger   OLOCK_OK (ours was applied)
-                                         (versioning.token_attribute) holds    or, not ours: re-apply /
-                                         this operation's entry, or covers its  OLOCK_CONFLICT
-                                         version without it
-     in doubt                            item absent (deleted, never created), OLOCK_ERR_MAYBE_SENT
-                                         ledger off, or too many writers since
-     in doubt, transaction               resend cancelled (a token replay of   not applied: OLOCK_CONFLICT
-                                         an applied one would succeed)          (update_many: re-apply)
-     in doubt                            retries or quota exhausted, deadline, OLOCK_ERR_MAYBE_SENT (the
-                                         the settling read failed, no memory   message names the cause)
+     where the operation is      what happened                           result
+     --------------------------  --------------------------------------  -----------------------------
+     before any write was sent   any failure (a read's included)         that error; nothing applied
+     write sent                  2xx that decodes                        OLOCK_OK: applied once
+     write sent                  4xx that decodes (condition failed,     OLOCK_CONFLICT / that error
+                                 validation, throttled...): DynamoDB     (throttling is resent)
+                                 applied none
+     write sent                  no answer, 5xx, an answer that cannot   IN DOUBT: resend the same
+                                 be read (empty, cut, malformed, bad     write (a transaction: the
+                                 x-amz-crc32), transport LIMIT/NOMEM     same ClientRequestToken)
+     in doubt, a create or an    a resend could re-create an item        no resend: a consistent read
+     unversioned delete          deleted since                           (a put: a probe) settles it
+     in doubt                    a resend applied (2xx)                  OLOCK_OK: applied once
+     in doubt                    condition failed; the ledger holds      OLOCK_OK (ours was applied);
+                                 this operation's entry, or covers its   not ours: re-apply, or
+                                 version without it (same incarnation)   OLOCK_CONFLICT
+     in doubt                    item absent, another incarnation,       OLOCK_ERR_MAYBE_SENT
+                                 ledger off, too many writers since
+     in doubt, a transaction     resend cancelled (a token replay of     not applied: OLOCK_CONFLICT
+                                 an applied one would succeed)           (update_many: re-apply)
+     in doubt                    retries or quota exhausted, deadline,   OLOCK_ERR_MAYBE_SENT (the
+                                 settling read failed, out of memory     message names the cause)
 
    OLOCK_ERR_MAYBE_SENT therefore means "applied at most once, olock cannot tell which": read the
    item before deciding to do it again. Every other error means not applied. A read is never
