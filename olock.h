@@ -874,17 +874,29 @@ typedef struct olock_credentials {
     const char *session_token;     /* NULL unless temporary credentials */
 } olock_credentials;
 
-/* Retry settings; 0 in any field means its default (listed). */
+/* Retry settings; 0 in any field means its default (listed).
+   Conflicts of olock_update (re-applying the change to a newer item) have a budget in writes
+   and in time: the first conflict_attempts writes always go out; after them the update goes
+   on while it has been writing for less than conflict_time_ms, up to conflict_attempts_max
+   writes in all, then ends in OLOCK_ERR_TOO_MANY_CONFLICTS with a message that says how many
+   writes in how long. With the defaults, 8 or 16 writers incrementing one item all get
+   through (bench/README.md, bench_hot), and an item that never stops changing ends the call
+   after about 2 s or 100 writes, whichever comes first. For exactly N writes, set
+   conflict_attempts = conflict_attempts_max = N. olock_update_many stops after
+   conflict_attempts writes. How long an update waits between conflicts: olock_update. */
 typedef struct olock_retry_policy {
-    unsigned conflict_attempts;    /* 10: writes per read-modify-write before OLOCK_ERR_TOO_MANY_CONFLICTS */
+    unsigned conflict_attempts;    /* 10: writes of a read-modify-write that always go out */
     unsigned transient_attempts;   /* 4: sends of one request (3 retries) on 5xx / throttling */
     unsigned base_ms;              /* 25: full-jitter backoff base for transient errors */
     unsigned throttle_base_ms;     /* 500: backoff base for throttling */
-    unsigned cap_ms;               /* 20000: backoff cap */
+    unsigned cap_ms;               /* 20000: backoff cap (conflict waits included) */
     unsigned quota_capacity;       /* 500: retry token bucket shared by one client */
     unsigned quota_retry_cost;     /* 5 */
     unsigned quota_timeout_cost;   /* 10 */
     uint64_t deadline_ms;          /* 0: none; else no attempt starts after now + deadline_ms */
+    unsigned conflict_time_ms;     /* 2000: past conflict_attempts, write on while the update is younger than this */
+    unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
+    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
 } olock_retry_policy;
 
 /* How versions are kept. 0 / NULL in any field means its default (listed). */
@@ -1278,8 +1290,12 @@ typedef olock_mutation (*olock_mutate_fn)(void *user, olock_item *item, int exis
 
 /* Read-modify-write: reads the item (consistent read, or the cache), calls fn, writes it back
    under the version condition; on a conflict re-applies fn to the fresh item that DynamoDB
-   returned (a GetItem when the server does not return it), up to retry.conflict_attempts
-   writes. Returns OLOCK_OK, OLOCK_ERR_ABORTED, OLOCK_ERR_TOO_MANY_CONFLICTS or an error. */
+   returned (a GetItem when the server does not return it), within the conflict budget of
+   olock_retry_policy. The first conflict is re-applied at once, and so is one met by a write
+   sent after a wait; from the second conflict on, an update otherwise waits until it has been
+   writing for retry.conflict_backoff_rtts round trips (plus up to one round trip of jitter),
+   so that updates that have been trying longest go first. Returns OLOCK_OK,
+   OLOCK_ERR_ABORTED, OLOCK_ERR_TOO_MANY_CONFLICTS or an error. */
 OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
                                     olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err);
 
@@ -7985,6 +8001,7 @@ struct olock_client {
     olock__cache_entry *cache;
     unsigned cache_n;
     uint64_t cache_tick;
+    uint64_t conflict_rtt_us;      /* smoothed round trip of this client's conflicting writes, in us (0: none yet) */
 };
 
 OLOCK_API olock_config olock_config_default(void) {
@@ -7998,6 +8015,9 @@ OLOCK_API olock_config olock_config_default(void) {
     c.retry.quota_capacity = 500;
     c.retry.quota_retry_cost = 5;
     c.retry.quota_timeout_cost = 10;
+    c.retry.conflict_time_ms = 2000;
+    c.retry.conflict_attempts_max = 100;
+    c.retry.conflict_backoff_rtts = 32;
     c.max_response_bytes = OLOCK__DEFAULT_MAX_BYTES;
     c.versioning.attribute = "version";
     c.versioning.increment_by = 1;
@@ -8033,6 +8053,9 @@ static void olock__retry_fill(olock_retry_policy *p) {
     if (!p->quota_capacity) p->quota_capacity = d.retry.quota_capacity;
     if (!p->quota_retry_cost) p->quota_retry_cost = d.retry.quota_retry_cost;
     if (!p->quota_timeout_cost) p->quota_timeout_cost = d.retry.quota_timeout_cost;
+    if (!p->conflict_time_ms) p->conflict_time_ms = d.retry.conflict_time_ms;
+    if (!p->conflict_attempts_max) p->conflict_attempts_max = d.retry.conflict_attempts_max;
+    if (!p->conflict_backoff_rtts) p->conflict_backoff_rtts = d.retry.conflict_backoff_rtts;
 }
 
 static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, size_t max_response) {
@@ -8628,6 +8651,8 @@ struct olock_task {
     char txn_token[37];
     unsigned sends;                /* sends of the current request */
     unsigned writes;               /* write attempts of the operation (conflict budget) */
+    uint64_t first_write_ms;       /* when the first write went out (the conflict time budget) */
+    int waited;                    /* the write now out was sent after a conflict wait */
     unsigned quota_spent;
     int in_doubt;                  /* a copy of the current write may have been applied, not settled yet */
     int settling;                  /* the GetItem now out settles the write in doubt (or fetches the fresh item) */
@@ -9163,6 +9188,68 @@ static void olock__cache_store(olock_task *t, const olock_value *item) {
 
 /* ---- versioned engine: steps ------------------------------------------------------------- */
 
+/* How long t has been writing (since its first write). */
+static uint64_t olock__writing_ms(olock_task *t) {
+    uint64_t now = olock_client_now_ms(t->c);
+    return now > t->first_write_ms ? now - t->first_write_ms : 0;   /* a hook's clock may step back */
+}
+
+/* The conflict budget of a read-modify-write (see olock_retry_policy): its first
+   conflict_attempts writes always go out; past them, writes go on while the operation has
+   been writing for less than conflict_time_ms, up to conflict_attempts_max writes in all.
+   Stamps the time of the first write. */
+static int olock__conflict_budget_left(olock_task *t) {
+    const olock_retry_policy *p = &t->c->retry;
+    if (t->writes == 0) { t->first_write_ms = olock_client_now_ms(t->c); return 1; }
+    if (t->writes < p->conflict_attempts) return 1;
+    return t->writes < p->conflict_attempts_max && olock__writing_ms(t) < p->conflict_time_ms;
+}
+
+/* Ends the operation with OLOCK_ERR_TOO_MANY_CONFLICTS, saying how much was tried. */
+static void olock__conflict_give_up(olock_task *t, const char *what) {
+    const olock_retry_policy *p = &t->c->retry;
+    uint64_t spent = olock__writing_ms(t);
+    olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, what);
+    olock__error_set(&t->err, OLOCK_ERR_TOO_MANY_CONFLICTS,
+                     "%s: %u writes in %llu ms, each met a newer version (budget: retry.conflict_attempts %u, "
+                     "then until conflict_time_ms %u, at most conflict_attempts_max %u writes)",
+                     what, t->writes, (unsigned long long)spent, p->conflict_attempts, p->conflict_time_ms,
+                     p->conflict_attempts_max);
+}
+
+/* The wait before re-applying after a conflict, when t's read-modify-write is about to
+   write again. Chosen by measurement (bench/bench_hot.c; the reasons are in bench/README.md):
+   - the first conflict is re-applied at once: the common case is one rival, or a stale cache;
+   - so is a conflict met by a write that was sent after a wait: the wait made the item it
+     was based on stale, but the item that came back with the conflict is fresh, so the next
+     write is a real attempt (waiting before every write would leave a writer that once
+     backed off forever a step behind the others, and it would starve);
+   - otherwise the update steps back until it has been writing for conflict_backoff_rtts
+     round trips R, plus a jitter of up to R. Updates that are still young wait long and write
+     rarely; updates older than that horizon wait at most R, so they come before the young
+     ones: roughly first come, first served, which keeps both the wasted writes and the tail
+     of the latency short;
+   - R is the smoothed round trip of this client's conflicting writes, in microseconds: the
+     clock hook ticks in whole ms, but the mean of many samples is finer (DynamoDB Local
+     answers in well under 1 ms); the wait is rounded to whole ms at random, without bias. */
+#define OLOCK__MIN_RTT_US 250          /* the shortest round trip the wait assumes */
+static void olock__conflict_backoff(olock_task *t) {
+    olock_client *c = t->c;
+    uint64_t now = olock_client_now_ms(c), r, horizon, age, wait;
+    int waited = t->waited;
+    t->waited = 0;
+    c->conflict_rtt_us = c->conflict_rtt_us ? (c->conflict_rtt_us * 7 + t->rtt * 1000) / 8 : t->rtt * 1000 + 1;
+    if (t->result.conflicts < 2 || waited) return;
+    r = c->conflict_rtt_us < OLOCK__MIN_RTT_US ? OLOCK__MIN_RTT_US : c->conflict_rtt_us;
+    horizon = r * c->retry.conflict_backoff_rtts;
+    age = olock__writing_ms(t) * 1000;
+    wait = (horizon > age ? horizon - age : 0) + olock__random(c) % (r + 1);
+    if (wait > (uint64_t)c->retry.cap_ms * 1000) wait = (uint64_t)c->retry.cap_ms * 1000;
+    t->waited = 1;
+    t->waiting = 1;
+    t->wait_until = now + wait / 1000 + (olock__random(c) % 1000 < wait % 1000);
+}
+
 /* Calls the mutate function on a copy of the current item and moves to the write. */
 static void olock__rmw_mutate(olock_task *t) {
     olock_item *w = t->work;
@@ -9207,8 +9294,8 @@ static void olock__rmw_mutate(olock_task *t) {
         olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function returned an unknown olock_mutation");
         return;
     }
-    if (t->writes >= t->c->retry.conflict_attempts) {
-        olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, "conflict budget exhausted: the item kept changing");
+    if (!olock__conflict_budget_left(t)) {
+        olock__conflict_give_up(t, "conflict budget exhausted: the item kept changing");
         return;
     }
     t->writes++;
@@ -9312,19 +9399,7 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
     if (!olock__set_current(t, fresh)) return;
     if (t->c->cache_n) olock__cache_store(t, t->current);
     olock__rmw_mutate(t);
-    /* Writers that keep colliding on one item spread out: from the second conflict of an
-       update on, wait a random delay of up to one round trip x 2^(n-2), at most 16 round
-       trips, before the next write. The first conflict is re-applied at once (the common case:
-       one rival). Measured in bench/ (engine B): far fewer wasted writes under contention. */
-    if (t->phase == OLOCK__PH_WRITE && t->result.conflicts >= 2) {
-        uint64_t ceiling = t->rtt ? t->rtt : 1;
-        unsigned n = t->result.conflicts - 2;
-        if (n > 4) n = 4;
-        while (n--) ceiling *= 2;
-        if (ceiling > t->c->retry.cap_ms) ceiling = t->c->retry.cap_ms;
-        t->waiting = 1;
-        t->wait_until = olock_client_now_ms(t->c) + olock__random(t->c) % (ceiling + 1);
-    }
+    if (t->phase == OLOCK__PH_WRITE) olock__conflict_backoff(t);
 }
 
 /* Success of the request just completed, per phase. */

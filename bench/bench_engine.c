@@ -266,7 +266,7 @@ static const char *const algo_names[ALGO_COUNT] = {
     "olock_update, no cache",
     "olock_update, cache_entries = 16",
     "seed: GetItem + conditional UpdateItem, re-GET on conflict",
-    "(info) olock_update, cache, default conflict budget (10)",
+    "(info) olock_update, cache, the default conflict budget",
     "(experiment) olock_update, cache, + jittered wait from the 2nd conflict on"
 };
 
@@ -709,12 +709,12 @@ int main(int argc, char **argv) {
            "`paced` (exponential think time, mean 5 ms, between a writer's updates). %d updates per writer\n"
            "after one warm-up update per olock writer (so caches are warm), %d seeds, totals over the\n"
            "seeds. The item is the 1 KB player record; each update adds 1 to its gold, and the final\n"
-           "gold is checked (no lost or doubled update). olock's conflict budget is set to %d to match\n"
-           "the seed's unbounded retries, except in the `(info)` row, which keeps the default 10 (its\n"
-           "give-ups are updates that did not commit). The `(experiment)` row is not olock's behaviour:\n"
+           "gold is checked (no lost or doubled update). olock's conflict budget is set to %d writes to\n"
+           "match the seed's unbounded retries, except in the `(info)` row, which keeps the default budget\n"
+           "(its give-ups are updates that did not commit). The `(experiment)` row is not olock's behaviour:\n"
            "after the second and later conflicts of one update, the bench driver waits a jittered delay\n"
            "(full jitter: uniform in [0, 1 ms x 2^(n-2)], capped at 16 ms) before letting the task send\n"
-           "its next write; the first conflict is re-applied at once, as olock does.\n\n", PER_WRITER, SEEDS, SIM_BUDGET);
+           "its next write, on top of the engine's own wait; the first conflict is re-applied at once.\n\n", PER_WRITER, SEEDS, SIM_BUDGET);
     printf("| workload | k | algorithm | requests/update | conflicts/update | gave up | virtual ms/update | vs seed |\n");
     printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (m = 0; m < NMODELS; m++) {

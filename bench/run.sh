@@ -6,7 +6,7 @@
 # failure. Exit status is non-zero only when something did not build or run.
 #   CC           compiler (default cc)
 #   BENCH_REPS   timed batches per case (default 31)
-#   BENCH_ONLY   run only these benchmarks, e.g. "codec sign" (default: codec sign engine fake)
+#   BENCH_ONLY   run only these benchmarks, e.g. "codec sign" (default: codec sign engine fake hot curl sdk servers)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 CC=${CC:-cc}
@@ -16,7 +16,7 @@ RESULTS=$OUT/results.md
 read -r -a CCV <<<"$CC"            # CC may be a command with arguments (e.g. "ccache gcc")
 CFLAGS=(-std=c99 -O2 -DNDEBUG -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual
         -Wstrict-prototypes -Wmissing-prototypes -I. -Ibackends -Ibench)
-ONLY=${BENCH_ONLY:-codec sign engine fake curl sdk servers}
+ONLY=${BENCH_ONLY:-codec sign engine fake hot curl sdk servers}
 STATUS=0
 
 have_header() { printf '#include <%s>\n' "$1" | "${CCV[@]}" -E -x c - >/dev/null 2>&1; }
@@ -103,11 +103,13 @@ for b in $ONLY; do
   fi
   # olock + curl against a raw keep-alive client on loopback (needs make deps)
   if [ "$b" = curl ]; then echo | tee -a "$RESULTS"; CC="$CC" bash bench/curl/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
+  # a hot item: the seed, the previous engine and the new defaults, on the fake and DynamoDB Local
+  if [ "$b" = hot ]; then echo | tee -a "$RESULTS"; CC="$CC" bash bench/hot/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   if [ "$b" = sdk ]; then echo | tee -a "$RESULTS"; bash bench/sdk/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   case $b in codec|sign|engine|fake) run "$b" ;; *) echo "bench: unknown benchmark '$b'" >&2; STATUS=1 ;; esac
 done
 
-rows=$(grep -E '^\| (codec|sign|engine|fake|curl|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
+rows=$(grep -E '^\| (codec|sign|engine|fake|hot|curl|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
 {
   echo
   echo "## Summary of targets"

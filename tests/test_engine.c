@@ -86,6 +86,7 @@ static void on_attempt(void *u, const olock_attempt *a) {
 
 static olock_fake *g_fake;
 static vclock g_clock;
+static unsigned g_conflict_attempts_max;    /* retry.conflict_attempts_max of make_client's clients (0: default) */
 
 static olock_client *make_client(faulty *f, unsigned cache) {
     olock_config cfg = olock_config_default();
@@ -101,6 +102,7 @@ static olock_client *make_client(faulty *f, unsigned cache) {
     cfg.random_u64 = v_random;
     cfg.on_attempt = on_attempt;
     cfg.cache_entries = cache;
+    cfg.retry.conflict_attempts_max = g_conflict_attempts_max;
     if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return NULL;
     return c;
 }
@@ -284,12 +286,18 @@ TEST(test_mutate_answers) {
     olock_client_destroy(c);
 }
 
+/* The budget cut down to exactly conflict_attempts writes (conflict_attempts_max = it: no time
+   extension, as before the time budget). The defaults are tested in test_contention.c. */
 TEST(test_conflict_budget) {
     faulty f, fo;
-    olock_client *c = make_client(&f, 0), *other = make_client(&fo, 0);
+    olock_client *c, *other;
     olock_write_result res;
     olock_error e;
     int i;
+    g_conflict_attempts_max = 10;
+    c = make_client(&f, 0);
+    g_conflict_attempts_max = 0;
+    other = make_client(&fo, 0);
     create_table(c, "tab5");
     /* every write of c is preceded by a competing write */
     f.competitor = other; f.table = "tab5"; f.key = key_of("hot");
@@ -302,6 +310,7 @@ TEST(test_conflict_budget) {
         CHECK(rc == OLOCK_ERR_TOO_MANY_CONFLICTS);
     }
     CHECK_EQ_INT(res.conflicts, 10);
+    CHECK(strstr(e.message, "10 writes in") != NULL);
     f.script_len = f.script_pos;                 /* no competitor for the read below */
     CHECK_EQ_INT(read_n(c, "tab5", "hot", "counter"), 10);      /* only the competitor's writes */
     olock_client_destroy(c);
