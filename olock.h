@@ -875,15 +875,15 @@ typedef struct olock_credentials {
 } olock_credentials;
 
 /* Retry settings; 0 in any field means its default (listed).
-   Conflicts of olock_update (re-applying the change to a newer item) have a budget in writes
+   Conflicts of olock_update and olock_update_many (re-applying the change to newer items) have a budget in writes
    and in time: the first conflict_attempts writes always go out; after them the update goes
    on while it has been writing for less than conflict_time_ms, up to conflict_attempts_max
    writes in all, then ends in OLOCK_ERR_TOO_MANY_CONFLICTS with a message that says how many
    writes in how long. With the defaults, 8 or 16 writers incrementing one item all get
    through (bench/README.md, bench_hot), and an item that never stops changing ends the call
    after about 2 s or 100 writes, whichever comes first. For exactly N writes, set
-   conflict_attempts = conflict_attempts_max = N. olock_update_many stops after
-   conflict_attempts writes. How long an update waits between conflicts: olock_update. */
+   conflict_attempts = conflict_attempts_max = N. How long an update waits between conflicts:
+   olock_update (olock_update_many waits the same way before it reads the items again). */
 typedef struct olock_retry_policy {
     unsigned conflict_attempts;    /* 10: writes of a read-modify-write that always go out */
     unsigned transient_attempts;   /* 4: sends of one request (3 retries) on 5xx / throttling */
@@ -9455,8 +9455,8 @@ static void olock__on_success(olock_task *t) {
         m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
         if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
         if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
-        if (t->writes >= t->c->retry.conflict_attempts) {
-            olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, "conflict budget exhausted: the items kept changing");
+        if (!olock__conflict_budget_left(t)) {
+            olock__conflict_give_up(t, "conflict budget exhausted: the items kept changing");
             return;
         }
         t->writes++;
@@ -9489,10 +9489,12 @@ static void olock__on_txn_conflict(olock_task *t) {
         olock__task_finish(t, OLOCK_CONFLICT, NULL);
         return;
     }
-    /* olock_update_many: read everything again and re-apply */
+    /* olock_update_many: read everything again and re-apply, under the same conflict policy
+       as olock_update (the wait goes before the read, so the items written are fresh) */
     t->result.failed_action = (size_t)-1;
     t->phase = OLOCK__PH_READ;
     t->need_build = 1;
+    olock__conflict_backoff(t);
 }
 
 /* Full jitter: a uniform delay in [0, min(cap, base * 2^(n-1))]. */
