@@ -7,6 +7,7 @@
 #   SKIP_VALGRIND=1, SKIP_FUZZ=1, SKIP_MATRIX=1 to leave a step out while iterating
 set -u
 cd "$(dirname "$0")/.." || exit 2
+T_ALL=$EPOCHREALTIME
 LOG=build/logs
 mkdir -p "$LOG"
 PASS=0
@@ -16,7 +17,7 @@ SKIPS=()
 # Adds the counts of the last "N passed, N failed" line of a log; a step without one counts
 # as one test decided by its exit status. A non-zero exit with no failure counted is a failure.
 tally() {
-  local name=$1 status=$2 logf=$3 line p f
+  local name=$1 status=$2 logf=$3 secs=${4:-} line p f
   line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$logf" | tail -n 1)
   if [ -n "$line" ]; then
     p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
@@ -27,15 +28,19 @@ tally() {
   fi
   PASS=$((PASS + p))
   FAIL=$((FAIL + f))
-  if [ "$f" -eq 0 ]; then printf 'ok    %-44s %6d passed\n' "$name" "$p"
-  else printf 'FAIL  %-44s %6d passed, %d failed  (see %s)\n' "$name" "$p" "$f" "$logf"; tail -n 15 "$logf" | sed 's/^/      | /'; fi
+  [ -n "$secs" ] && secs=$(printf '%7ss' "$secs")
+  if [ "$f" -eq 0 ]; then printf 'ok    %-44s %6d passed %s\n' "$name" "$p" "$secs"
+  else printf 'FAIL  %-44s %6d passed, %d failed %s (see %s)\n' "$name" "$p" "$f" "$secs" "$logf"; tail -n 15 "$logf" | sed 's/^/      | /'; fi
 }
+
+# Seconds since $1 (an $EPOCHREALTIME), with one decimal.
+since() { local t=$(( (${EPOCHREALTIME/./} - ${1/./}) / 100000 )); printf '%d.%d' $((t / 10)) $((t % 10)); }
 
 run_step() {   # run_step NAME COMMAND...
   local name=$1; shift
-  local logf="$LOG/${name//\//_}.log"
+  local logf="$LOG/${name//\//_}.log" t0=$EPOCHREALTIME
   "$@" >"$logf" 2>&1
-  tally "$name" $? "$logf"
+  tally "$name" $? "$logf" "$(since "$t0")"
 }
 
 skip() { SKIPS+=("$1"); printf 'SKIP  %s\n' "$1"; }
@@ -101,11 +106,11 @@ C
 }
 
 count_matrix() {   # turn the ok/FAIL lines of the matrix log into a tally line
-  local logf=$LOG/compile-matrix.log
+  local logf=$LOG/compile-matrix.log t0=$EPOCHREALTIME
   matrix >"$logf" 2>&1
   local st=$?
   echo "$(grep -c '^ok' "$logf") passed, $(grep -c '^FAIL' "$logf") failed" >>"$logf"
-  tally compile-matrix $st "$logf"
+  tally compile-matrix $st "$logf" "$(since "$t0")"
 }
 
 if [ "${SKIP_MATRIX:-}" != 1 ]; then count_matrix; fi
@@ -159,28 +164,31 @@ run_step examples/endpoint build/examples/endpoint
 
 # ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
 logf=$LOG/packaging.log
+t0=$EPOCHREALTIME
 bash tests/packaging.sh >"$logf" 2>&1
 st=$?
 if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-else tally packaging $st "$logf"; fi
+else tally packaging $st "$logf" "$(since "$t0")"; fi
 
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 run_step readme-snippets bash tests/readme_snippets.sh
 
 # ---- 5b. the fake served over HTTP: tools/olock-fakeserver ---------------------------------------
 logf=$LOG/fakeserver.log
+t0=$EPOCHREALTIME
 bash tests/fakeserver.sh >"$logf" 2>&1
 st=$?
 if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-else tally fakeserver $st "$logf"; fi
+else tally fakeserver $st "$logf" "$(since "$t0")"; fi
 
 # ---- 5c. the AWS SDK for JavaScript v3 against olock-fakeserver and DynamoDB Local, side by side
 if [ -x build/olock-fakeserver ] && command -v node >/dev/null; then
   logf=$LOG/sdk.log
+  t0=$EPOCHREALTIME
   node tests/sdk/sdk_test.mjs >"$logf" 2>&1
   st=$?
   if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-  else tally aws-sdk-js "$st" "$logf"; fi
+  else tally aws-sdk-js "$st" "$logf" "$(since "$t0")"; fi
 else
   skip "aws-sdk-js: needs build/olock-fakeserver (libmicrohttpd-dev) and node"
 fi
@@ -188,13 +196,15 @@ fi
 # ---- 6. integration tests against DynamoDB Local and dynalite -----------------------------------
 if [ -x tests/integration.sh ]; then
   logf=$LOG/integration.log
+  t0=$EPOCHREALTIME
   bash tests/integration.sh >"$logf" 2>&1
   st=$?
   if grep -q '^SKIP' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-  else tally integration $st "$logf"; fi
+  else tally integration $st "$logf" "$(since "$t0")"; fi
 fi
 
 echo
 if [ ${#SKIPS[@]} -gt 0 ]; then printf 'skipped: %s\n' "${SKIPS[@]}"; fi
+echo "tests/run.sh: $(since "$T_ALL") s"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
