@@ -43,6 +43,22 @@ SAN_BINS   := $(patsubst %,$(BUILD)/san/test_%,$(TESTS))
 PLAIN_BINS := $(patsubst %,$(BUILD)/plain/test_%,$(TESTS))
 HEADERS    := olock.h $(wildcard backends/*.h)
 
+# The flavours a test program is built in: san (ASan + UBSan), plain (for valgrind), tsan.
+FLAGS_san   := $(CFLAGS_) $(SAN)
+FLAGS_plain := $(CFLAGS_)
+FLAGS_tsan  := $(CFLAGS_) -fsanitize=thread
+
+# The implementation as it ships (olock.h, olock_fake.h and, with libcurl, olock_curl.h, one
+# object each: tests/impl/*.c) is compiled once per flavour into build/<flavour>/libolock_impl.a.
+# A test whose source leaves its implementation out when OLOCK_TEST_LINKED is defined (LINKED)
+# is compiled that way and linked with it (with _POSIX_C_SOURCE as the implementation would have
+# defined it); the others compile the implementation into their own program (their own
+# configuration of it, or its internals).
+IMPL_PARTS := olock olock_fake $(if $(filter 1,$(HAVE_CURL)),olock_curl)
+LINKED     := $(filter $(TESTS),$(patsubst tests/test_%.c,%,$(shell grep -l '^\#ifndef OLOCK_TEST_LINKED' tests/test_*.c)))
+OWN_IMPL   := $(filter-out $(LINKED) sigv4_mbedtls,$(TESTS))
+LINKED_DEFS := -DOLOCK_TEST_LINKED -D_POSIX_C_SOURCE=200809L
+
 # Examples: examples/<name>.c -> build/examples/<name>; with libcurl they can also reach a
 # real endpoint (--endpoint URL).
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
@@ -84,17 +100,25 @@ demo: $(BUILD)/examples/shop
 tests-san: $(SAN_BINS)
 tests-plain: $(PLAIN_BINS)
 
-$(BUILD)/san/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(SAN) $(INC) $< -o $@ -lm $(LIBS_$*)
+# build/<flavour>/libolock_impl.a and the test programs of that flavour.
+define FLAVOUR
+$(BUILD)/$(1)/impl/%.o: tests/impl/%.c $(HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(FLAGS_$(1)) $(INC) -c $$< -o $$@
 
-$(BUILD)/tsan/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) -fsanitize=thread $(INC) $< -o $@ -lm $(LIBS_$*)
+$(BUILD)/$(1)/libolock_impl.a: $(patsubst %,$(BUILD)/$(1)/impl/%.o,$(IMPL_PARTS))
+	rm -f $$@
+	$(AR) rcs $$@ $$^
 
-$(BUILD)/plain/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(INC) $< -o $@ -lm $(LIBS_$*)
+$(patsubst %,$(BUILD)/$(1)/test_%,$(LINKED)): $(BUILD)/$(1)/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h $(BUILD)/$(1)/libolock_impl.a
+	@mkdir -p $$(dir $$@)
+	$(CC) $(FLAGS_$(1)) $(LINKED_DEFS) $(INC) $$< -o $$@ $(BUILD)/$(1)/libolock_impl.a -lm $$(LIBS_$$*)
+
+$(patsubst %,$(BUILD)/$(1)/test_%,$(OWN_IMPL)): $(BUILD)/$(1)/test_%: tests/test_%.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $$(dir $$@)
+	$(CC) $(FLAGS_$(1)) $(INC) $$< -o $$@ -lm $$(LIBS_$$*)
+endef
+$(foreach f,san plain tsan,$(eval $(call FLAVOUR,$(f))))
 
 $(BUILD)/san/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_test.h
 	@mkdir -p $(dir $@)

@@ -13,8 +13,10 @@
    JSON are compared with the recording. Objects compare member by member in any order,
    arrays in order, numbers by value; a recorded "<ignored>" matches anything (times, ARNs).
    One line per mismatch, then "N passed, N failed"; the exit status is 1 on any failure. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "backends/olock_fake.h"
 

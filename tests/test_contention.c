@@ -11,8 +11,10 @@
      defaults, over a transport that adds virtual latency and a sleep hook that advances the
      virtual clock, ends in OLOCK_ERR_TOO_MANY_CONFLICTS within the bound (100 writes, or
      about 2 s, whichever comes first), with a message that says how many writes in how long. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_fake.h"
 #include "olock_test.h"

@@ -1,7 +1,9 @@
 /* Unit tests of olock.h's core: buffers, arena, numbers as values, items, the JSON parser and
    writer, DynamoDB JSON, base64, CRC-32, request encoders, response decoder, error classes,
    the client over a scripted transport, and an out-of-memory sweep. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_test.h"
 

@@ -1,7 +1,9 @@
 /* The response decoder on real DynamoDB responses: every response recorded from DynamoDB
    Local in tests/conformance/ (see its README) is decoded for its operation and status; then
    every response is cut short at many points and decoded again, which must fail cleanly. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_test.h"
 

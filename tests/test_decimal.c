@@ -1,6 +1,8 @@
 /* Tests for olock.h's Numbers section (olock_decimal_*).
    libc's strtod/printf are used only as an oracle (glibc's are correctly rounded), never by the library. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
+#endif
 #include "olock.h"
 
 #include <stdarg.h>

@@ -1,8 +1,10 @@
 /* The versioned engine: versioned put/update/delete, the read-modify-write loop, retries and
    backoff, ambiguous outcomes, the item cache, non-blocking tasks and a concurrency test, all
    on the in-process fake behind a fault-injecting transport with a virtual clock. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_fake.h"
 #include "olock_test.h"

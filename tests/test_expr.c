@@ -11,7 +11,9 @@
    Prints one line per failing check and ends with "N passed, N failed"; the exit status is
    non-zero on failure. */
 
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
+#endif
 #include "olock.h"
 
 #include <stdio.h>

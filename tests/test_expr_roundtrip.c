@@ -2,8 +2,10 @@
    sent to the in-process fake (which answers as DynamoDB Local does), and the stored item read
    back to check that it changed as intended, including attribute names that are reserved
    words, contain dots or are not ASCII. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_fake.h"
 #include "olock_test.h"

@@ -1,7 +1,9 @@
 /* test_fake.c - unit tests of backends/olock_fake.h, through olock's client and raw JSON.
    Ends with "N passed, N failed"; exit status 1 on any failure. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "backends/olock_fake.h"
 

@@ -2,8 +2,10 @@
    virtual clock, transactions, batches, Query and Scan. Raw JSON through the transport, and
    the engine on top where it matters. Ends with "N passed, N failed"; exit status 1 on any
    failure. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "backends/olock_fake.h"
 #include "olock_test.h"

@@ -48,8 +48,10 @@
    One operation only:  build/san/test_outcomes only OP
    The soak only:       build/san/test_outcomes soak SEED        (one case: soak SEED CASE)
    The soak's seed:     OLOCK_OUTCOMES_SEED (default 11). */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_fake.h"
 #include "olock_test.h"

@@ -5,8 +5,10 @@
    work: a signer on its own (growing requests), clients whose credentials come from the
    config, from AWS_* variables and from a shared credentials file, the versioned engine on
    the in-process fake, error paths, and an out-of-memory sweep. */
+#ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_fake.h"
 #include "olock_test.h"
