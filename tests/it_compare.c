@@ -21,9 +21,11 @@
 
    Prints one line per file with the counts, then "N passed, N failed". */
 #define _POSIX_C_SOURCE 200809L
+#ifndef OLOCK_TEST_LINKED   /* else tests/integration.sh links build/san/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_CURL_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_curl.h"
 #include "olock_fake.h"

@@ -22,8 +22,10 @@
 
    Every check counts as one test; the last line is "N passed, N failed". */
 #define _POSIX_C_SOURCE 200809L
+#ifndef OLOCK_TEST_LINKED   /* else tests/integration.sh links build/san/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_CURL_IMPLEMENTATION
+#endif
 #include "olock.h"
 #include "olock_curl.h"
 #include "olock_test.h"
