@@ -163,15 +163,28 @@ stop_servers() {
     done
     return 0
 }
+# A test program running under run() (below) has $OUT/.running.PID (PID: its timeout, which
+# passes a signal on to the program's process group). On exit, those are stopped before the
+# servers, so that none of them restarts a server afterwards.
+stop_programs() {
+    local f
+    for f in "$OUT"/.running.*; do
+        [ -f "$f" ] || continue
+        kill -TERM "${f##*.}" 2>/dev/null
+        rm -f "$f"
+    done
+}
 cleanup() {
     local p
     for p in "${jobs_started[@]}"; do kill "$p" 2>/dev/null; done
+    stop_programs
     stop_servers
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Leftovers of an interrupted run would make server.sh refuse to start.
+rm -f "$OUT"/.running.*
 stop_servers
 
 # ---- build (in the background, while the servers start) -------------------------------------
@@ -260,12 +273,17 @@ built() {   # built PROG: waits for its build; 0 when it succeeded (a failed bui
 }
 
 run() {   # run LABEL LOG PROG ARGS...: the program under a time limit, output to LOG
-    local label=$1 log=$2 st
+    local label=$1 log=$2 st p
     shift 2
+    # In the background and waited for, so that a SIGTERM to this script is acted on at once.
     OLOCK_IT_DIR=$SRV OLOCK_IT_CTL="bash $ROOT/tests/integration.sh ctl" \
     OLOCK_IT_DDBLOCAL_URL=$DDB_URL OLOCK_IT_DYNALITE_URL=$DYN_URL \
-        timeout -k 5 "$TIMEOUT" "$@" >"$log" 2>&1 9>&-
+        timeout -k 5 "$TIMEOUT" "$@" >"$log" 2>&1 9>&- &
+    p=$!
+    : >"$OUT/.running.$p"
+    wait "$p"
     st=$?
+    rm -f "$OUT/.running.$p"
     [ "$st" -eq 124 ] && echo "TIMEOUT after ${TIMEOUT}s" >>"$log"
     echo "$st" >"$log.status"
 }
