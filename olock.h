@@ -437,16 +437,42 @@ OLOCK_API olock_result olock_http_response_append(olock_http_response *res, cons
 /* Value of the first header of that name (case-insensitive), or NULL. */
 OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name);
 
+/* What a transport needs from the client's configuration (olock_transport.kind). */
+typedef enum olock_transport_kind {
+    /* Not said (the behaviour from before this field existed): requests are signed when
+       credentials and a region are known and go unsigned otherwise; with neither endpoint nor
+       region the URL is http://localhost/. */
+    OLOCK_TRANSPORT_UNSPECIFIED = 0,
+    /* Real HTTP (olock_curl.h, or your own HTTP stack): olock_client_create fails with
+       OLOCK_ERR_CONFIG, saying what to set, unless a region, credentials and (from them or the
+       config) an endpoint are known, so that every request goes out signed to a real URL. */
+    OLOCK_TRANSPORT_NETWORK = 1,
+    /* In-process (olock_fake.h): ignores the URL and the signature, so it needs none of them;
+       requests are signed all the same when credentials and a region are known. */
+    OLOCK_TRANSPORT_IN_PROCESS = 2
+} olock_transport_kind;
+
 /* A transport moves one request and fills one response.
    send returns OLOCK_OK whenever an HTTP response arrived, whatever its status; otherwise
    OLOCK_ERR_NOT_SENT when the request certainly never reached the server (DNS, connect, TLS
    handshake), or OLOCK_ERR_MAYBE_SENT when it may have been applied (timeout or connection
    lost after sending). Any other result is treated as OLOCK_ERR_MAYBE_SENT.
-   destroy (may be NULL) releases `user`; the client calls it from olock_client_destroy. */
+   destroy (may be NULL) releases `user`; the client calls it from olock_client_destroy.
+   The fields after destroy are optional and 0 / NULL keeps the behaviour from before they
+   existed. Start from olock_config_default()'s transport (or zero the struct) and set the
+   fields you have: a transport filled in field by field in an uninitialised variable must set
+   these too. A wrapper that replaces `user` must also replace or clear last_error. */
 typedef struct olock_transport {
     void *user;
     olock_result (*send)(void *user, const olock_http_request *req, olock_http_response *res);
     void (*destroy)(void *user);
+    olock_transport_kind kind;     /* what the client must know before it sends anything */
+    /* Called (may be NULL) right after a send that did not return OLOCK_OK: the transport's
+       own words about the failure, e.g. "Failed to connect to 127.0.0.1 port 1: Connection
+       refused" (the core says whether the request was sent, from send's result). NULL or ""
+       for none; never a secret; valid until the next send. The core puts it in
+       olock_error.message: "request not sent: <text>". */
+    const char *(*last_error)(void *user);
 } olock_transport;
 
 /* ---------------------------------------------------------------------------------------------
@@ -936,7 +962,9 @@ typedef struct olock_config {
        AWS_SESSION_TOKEN, then the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
        ~/.aws/credentials, profile AWS_PROFILE). Requests are signed (SigV4) when credentials
        and a region are known, and sent unsigned otherwise (enough for the in-process fake,
-       whose transport ignores the URL). */
+       whose transport ignores the URL). A network transport (transport.kind
+       OLOCK_TRANSPORT_NETWORK, as olock_curl.h's) requires a region and credentials:
+       olock_client_create fails with OLOCK_ERR_CONFIG saying what to set. */
     const char *endpoint;
     const char *region;
     olock_credentials credentials;
@@ -963,7 +991,10 @@ OLOCK_API olock_config olock_config_default(void);
 
 typedef struct olock_client olock_client;
 
-/* Copies the config (strings included); takes ownership of the transport even on failure. */
+/* Copies the config (strings included); takes ownership of the transport even on failure.
+   OLOCK_ERR_CONFIG when something is missing (no transport; for a network transport no
+   region or no credentials: the message says which setting or variable to set),
+   OLOCK_ERR_CREDENTIALS for half a key pair or a malformed credentials file. */
 OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err);
 OLOCK_API void olock_client_destroy(olock_client *c);   /* NULL is a no-op */
 
@@ -1370,7 +1401,9 @@ OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_k
                                                     olock_mutate_many_fn fn, void *user);
 OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms);
 OLOCK_API olock_http_response *olock_task_response(olock_task *t);
-/* transport_result: what a transport's send would have returned. */
+/* transport_result: what a transport's send would have returned (the message then says
+   "transport error: ..." without a transport's own words, which only olock_task_run and the
+   blocking calls get from olock_transport.last_error). */
 OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result);
 OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err);
 /* Blocking: drives the task with the client's transport, clock and sleep. */
@@ -7966,6 +7999,7 @@ typedef struct olock__exchange {
     const char *token;             /* the session token the request carries, or NULL */
     olock_http_request req;
     olock_response decoded;
+    char transport_error[256];     /* the transport's last_error after a failed send ("": none) */
 } olock__exchange;
 
 typedef struct olock__cache_entry {
@@ -8093,8 +8127,27 @@ static olock_result olock__client_set_url(olock_client *c, const char *url, oloc
 
 static int64_t olock__default_unix_time(void *u) { (void)u; return (int64_t)time(NULL); }
 
+/* What a network transport still lacks, as settings to set (OLOCK_ERR_CONFIG). Without it,
+   requests would go out unsigned (MissingAuthenticationToken) or to http://localhost/. */
+static olock_result olock__client_missing(const olock_client *c, const olock_config *cfg, int no_creds, olock_error *err) {
+    int env = !cfg->ignore_environment;
+    char region[200], creds[176];
+    region[0] = creds[0] = 0;
+    if (!c->aws.region && !c->aws.endpoint)
+        snprintf(region, sizeof region, "no region and no endpoint: set config.region%s (plus config.endpoint%s "
+                 "for a server other than DynamoDB)", env ? " or AWS_REGION" : "", env ? " or AWS_ENDPOINT_URL_DYNAMODB" : "");
+    else if (!c->aws.region)
+        snprintf(region, sizeof region, "no region to sign requests with: set config.region%s (any, e.g. us-east-1, "
+                 "for a local server)", env ? " or AWS_REGION" : "");
+    if (no_creds)
+        snprintf(creds, sizeof creds, "no credentials: set config.credentials%s (any key for a local server)",
+                 env ? ", AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the shared credentials file" : "");
+    olock__error_set(err, OLOCK_ERR_CONFIG, "network transport: %s%s%s", region, *region && *creds ? "; " : "", creds);
+    return OLOCK_ERR_CONFIG;
+}
+
 /* Endpoint, region and credentials, explicit first, then the environment; signing when both
-   credentials and a region are known. */
+   credentials and a region are known (a network transport requires both). */
 static olock_result olock__client_resolve(olock_client *c, const olock_config *cfg, olock_error *err) {
     olock_env none;
     const olock_env *env = NULL;
@@ -8102,6 +8155,7 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
     olock_result r;
     const char *url;
     olock_credentials creds;
+    int network = cfg->transport.kind == OLOCK_TRANSPORT_NETWORK, no_creds;
     if (cfg->ignore_environment) { none.get = NULL; none.user = NULL; env = &none; }
     if (cfg->ignore_environment && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key) {
         r = OLOCK_ERR_CREDENTIALS;            /* nothing explicit, nothing else to look at */
@@ -8114,14 +8168,21 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
         if (err) *err = e;
         return r;                             /* explicit ones are wrong, or the file is malformed */
     }
+    no_creds = r != OLOCK_OK;
+    /* A network transport also hears about a malformed AWS_REGION or AWS_ENDPOINT_URL*, and
+       gets DynamoDB's endpoint for its region even when the environment is ignored. */
     if (cfg->region || !cfg->ignore_environment) {
         r = olock_aws_config_resolve_region(&c->aws, cfg->region, env, &e);
-        if (r != OLOCK_OK && cfg->region) { if (err) *err = e; return r; }
+        if (r != OLOCK_OK && (cfg->region || (network && strncmp(e.message, "no region", 9) != 0))) { if (err) *err = e; return r; }
     }
-    if (cfg->endpoint || !cfg->ignore_environment) {
+    if (cfg->endpoint || !cfg->ignore_environment || network) {
         r = olock_aws_config_resolve_endpoint(&c->aws, cfg->endpoint, env, &e);
-        if (r != OLOCK_OK && (cfg->endpoint || r == OLOCK_ERR_NOMEM)) { if (err) *err = e; return r; }
+        if (r != OLOCK_OK && (cfg->endpoint || r == OLOCK_ERR_NOMEM || (network && strncmp(e.message, "no endpoint", 11) != 0))) {
+            if (err) *err = e;
+            return r;
+        }
     }
+    if (network && (!c->aws.region || !c->aws.endpoint || no_creds)) return olock__client_missing(c, cfg, no_creds, err);
     /* No endpoint anywhere: only an in-process transport can be meant, which ignores the URL. */
     url = c->aws.endpoint ? c->aws.endpoint : "http://localhost/";
     r = olock__client_set_url(c, url, err);
@@ -8361,6 +8422,10 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     olock_response *res = &x->decoded;
     olock_result r;
     unsigned attempts = err ? err->attempts : 0;
+    char why[sizeof x->transport_error];
+    /* taken once: a driver of its own (olock_task_complete) leaves it empty */
+    olock__copy_message(why, sizeof why, x->transport_error, x->token);
+    x->transport_error[0] = 0;
     olock__error_clear(err);
     if (err) err->attempts = attempts;
     memset(res, 0, sizeof *res);
@@ -8378,15 +8443,17 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
             return after;
         }
         if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) {   /* refused before sending */
-            olock__error_set(err, sent, "the transport refused the request: %s", olock_result_str(sent));
+            olock__error_set(err, sent, "the transport refused the request: %s%s%s", olock_result_str(sent), *why ? ": " : "", why);
             return sent;
         }
         if (sent != OLOCK_ERR_NOT_SENT) sent = OLOCK_ERR_MAYBE_SENT;
         if (sent == OLOCK_ERR_MAYBE_SENT && olock__op_is_read(op)) {
             /* A read changes nothing, so it is never "maybe applied": it just got no answer. */
             sent = OLOCK_ERR_TRANSIENT;
-            olock__error_set(err, sent, "no answer to %s (timeout or connection lost after sending); a read changes nothing, so it can simply be retried",
-                             olock_op_name(op));
+            olock__error_set(err, sent, "no answer to %s (%s); a read changes nothing, so it can simply be retried",
+                             olock_op_name(op), *why ? why : "timeout or connection lost after sending");
+        } else if (*why) {
+            olock__error_set(err, sent, "%s: %s", sent == OLOCK_ERR_NOT_SENT ? "request not sent" : "request may have been applied", why);
         } else {
             olock__error_set(err, sent, "%s", olock_result_str(sent));
         }
@@ -8413,12 +8480,21 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     return r;
 }
 
+/* Sends x->req with the client's transport, keeping the transport's own words about a failure
+   for olock__finish_exchange. */
+static olock_result olock__transport_send(olock_client *c, olock__exchange *x) {
+    olock_result r = c->transport.send(c->transport.user, &x->req, &x->res);
+    const char *why = r != OLOCK_OK && c->transport.last_error ? c->transport.last_error(c->transport.user) : NULL;
+    olock__copy_str(x->transport_error, sizeof x->transport_error, why ? why : "", why ? strlen(why) : 0);
+    return r;
+}
+
 /* One request, one attempt, on the client's own exchange. */
 static olock_result olock__client_roundtrip(olock_client *c, olock_op op, olock_response *out, olock_error *err) {
     olock_result r = olock__build_http(c, &c->x, op, err);
     if (r != OLOCK_OK) return r;
     if (err) err->attempts++;
-    r = c->transport.send(c->transport.user, &c->x.req, &c->x.res);
+    r = olock__transport_send(c, &c->x);
     r = olock__finish_exchange(&c->x, op, r, err);
     if (out && (r == OLOCK_OK || c->x.decoded.op)) *out = c->x.decoded;
     return r;
@@ -9689,7 +9765,7 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
         olock_task_state s = olock_task_poll(t, olock_client_now_ms(c), &req, &wait);
         if (s == OLOCK_TASK_DONE) break;
         if (s == OLOCK_TASK_WAIT) { c->sleep_ms(c->hook_user, wait); continue; }
-        olock_task_complete(t, c->transport.send(c->transport.user, req, &t->x.res));
+        olock_task_complete(t, olock__transport_send(c, &t->x));   /* req is &t->x.req */
     }
     return olock_task_result(t, result, err);
 }

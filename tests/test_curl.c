@@ -901,6 +901,8 @@ static void test_with_client(void) {
     if (!t) return;
     cfg.endpoint = url_of(url, sizeof url, "http", g_stub.http, "/ddb");
     cfg.region = "local";
+    cfg.credentials.access_key_id = "AKIDLOCAL";           /* a network transport needs credentials; the stub takes any */
+    cfg.credentials.secret_access_key = "local";
     cfg.transport = olock_curl_transport(t);               /* the client owns t from here on */
     memset(&err, 0, sizeof err);
     r = olock_client_create(&cfg, &c, &err);

@@ -1,0 +1,278 @@
+/* test_errors.c - errors that name their cause: each check asserts the result code and the
+   text of olock_error.message.
+   - olock_client_create: what a network transport still lacks (region, endpoint, credentials);
+   - a transport's own words about a failed send (olock_transport.last_error).
+   Runs on the in-process fake and scripted transports; no network. */
+#define OLOCK_IMPLEMENTATION
+#define OLOCK_FAKE_IMPLEMENTATION
+#include "olock.h"
+#include "olock_fake.h"
+#include "olock_test.h"
+#include <stdlib.h>
+
+/* ---- a scripted transport, optionally in front of the fake ------------------------------- */
+
+typedef struct script {
+    olock_transport inner;         /* send != NULL: forward to it (the fake) */
+    olock_result send_result;      /* != OK: fail with it */
+    const char *why;               /* last_error's text */
+    int status;
+    const char *body;
+    const char *location;          /* a Location header */
+    int sends;
+    char url[160];
+    int signed_request;            /* the last request carried Authorization */
+} script;
+
+static olock_result script_send(void *user, const olock_http_request *req, olock_http_response *res) {
+    script *s = (script *)user;
+    size_t i;
+    s->sends++;
+    snprintf(s->url, sizeof s->url, "%s", req->url);
+    s->signed_request = 0;
+    for (i = 0; i < req->header_count; i++)
+        if (strcmp(req->headers[i].name, "Authorization") == 0) s->signed_request = 1;
+    if (s->send_result != OLOCK_OK) return s->send_result;
+    if (s->inner.send) return s->inner.send(s->inner.user, req, res);
+    res->status = s->status;
+    if (s->location && olock_http_response_add_header(res, "Location", 8, s->location, strlen(s->location)) != OLOCK_OK)
+        return OLOCK_ERR_NOMEM;
+    return s->body ? olock_http_response_append(res, s->body, strlen(s->body)) : OLOCK_OK;
+}
+
+static const char *script_last_error(void *user) { return ((script *)user)->why; }
+
+static int g_destroyed;
+static void count_destroy(void *user) { (void)user; g_destroyed++; }
+
+/* A config whose transport is `s`, of `kind`, reading no environment. */
+static olock_config config_for(script *s, olock_transport_kind kind) {
+    olock_config cfg = olock_config_default();
+    cfg.transport.user = s;
+    cfg.transport.send = script_send;
+    cfg.transport.kind = kind;
+    cfg.transport.last_error = script_last_error;
+    cfg.ignore_environment = 1;
+    return cfg;
+}
+
+static olock_client *client_for(script *s) {
+    olock_config cfg = config_for(s, OLOCK_TRANSPORT_UNSPECIFIED);
+    olock_client *c = NULL;
+    cfg.endpoint = "http://127.0.0.1:8000/";
+    if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return NULL;
+    return c;
+}
+
+static olock_arena g_arena;
+static olock_value *key_of(const char *id) {
+    olock_value *k = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, k, "id", 2, olock_value_new_s(&g_arena, id, strlen(id)));
+    return k;
+}
+
+static olock_fake *g_fake;
+
+/* ---- 1. olock_client_create says what a network transport lacks ---------------------------- */
+
+static olock_result create_with(olock_config *cfg, olock_error *e) {
+    olock_client *c = NULL;
+    olock_result r;
+    g_destroyed = 0;
+    cfg->transport.destroy = count_destroy;
+    memset(e, 0, sizeof *e);
+    r = olock_client_create(cfg, &c, e);
+    olock_client_destroy(c);
+    return r;
+}
+
+TEST(test_network_config) {
+    script s;
+    olock_config cfg;
+    olock_error e;
+    memset(&s, 0, sizeof s);
+
+    /* credentials and an endpoint, no region: requests would go out unsigned */
+    cfg = config_for(&s, OLOCK_TRANSPORT_NETWORK);
+    cfg.endpoint = "http://127.0.0.1:8000/";
+    cfg.credentials.access_key_id = "AKIDLOCAL";
+    cfg.credentials.secret_access_key = "local";
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK_EQ_INT(e.code, OLOCK_ERR_CONFIG);
+    CHECK_EQ_STR(e.message, "network transport: no region to sign requests with: set config.region (any, e.g. us-east-1, for a local server)");
+    CHECK_EQ_INT(g_destroyed, 1);                            /* the transport is the client's even on failure */
+
+    /* neither endpoint nor region: requests would go to http://localhost/ */
+    cfg.endpoint = NULL;
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK_EQ_STR(e.message, "network transport: no region and no endpoint: set config.region "
+                            "(plus config.endpoint for a server other than DynamoDB)");
+
+    /* a region and an endpoint, no credentials */
+    cfg = config_for(&s, OLOCK_TRANSPORT_NETWORK);
+    cfg.endpoint = "http://127.0.0.1:8000/";
+    cfg.region = "us-east-1";
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK_EQ_STR(e.message, "network transport: no credentials: set config.credentials (any key for a local server)");
+
+    /* nothing at all: both, in one message */
+    cfg = config_for(&s, OLOCK_TRANSPORT_NETWORK);
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK(strstr(e.message, "no region and no endpoint") != NULL && strstr(e.message, "; no credentials: set config.credentials") != NULL);
+
+    /* a region is enough for the endpoint, even with the environment ignored: DynamoDB's */
+    cfg = config_for(&s, OLOCK_TRANSPORT_NETWORK);
+    cfg.region = "eu-west-1";
+    cfg.credentials.access_key_id = "AKIDEXAMPLE";
+    cfg.credentials.secret_access_key = "secret";
+    {
+        olock_client *c = NULL;
+        olock_response out;
+        CHECK_EQ_INT(olock_client_create(&cfg, &c, &e), OLOCK_OK);
+        s.status = 200; s.body = "{\"TableNames\":[]}";
+        CHECK_EQ_INT(olock_client_call(c, OLOCK_OP_LIST_TABLES, "{}", 2, &out, &e), OLOCK_OK);
+        CHECK_EQ_STR(s.url, "https://dynamodb.eu-west-1.amazonaws.com/");
+        CHECK(s.signed_request);
+        olock_client_destroy(c);
+    }
+
+    /* The fake's transport and a transport that says nothing need none of it (as before). */
+    cfg = olock_config_default();
+    cfg.transport = olock_fake_transport(g_fake);
+    cfg.ignore_environment = 1;
+    CHECK_EQ_INT(cfg.transport.kind, OLOCK_TRANSPORT_IN_PROCESS);
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_OK);
+    cfg = config_for(&s, OLOCK_TRANSPORT_UNSPECIFIED);
+    cfg.credentials.access_key_id = "AKIDLOCAL";
+    cfg.credentials.secret_access_key = "local";
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_OK);
+    cfg = config_for(&s, OLOCK_TRANSPORT_IN_PROCESS);
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_OK);
+}
+
+/* The same with the environment read: the message names the variables, and a malformed one
+   is reported rather than silently skipped. */
+TEST(test_network_config_environment) {
+    static const char *const vars[] = { "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL",
+                                        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE" };
+    script s;
+    olock_config cfg;
+    olock_error e;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "build/test_errors_no_such_credentials_file", 1);
+
+    cfg = config_for(&s, OLOCK_TRANSPORT_NETWORK);
+    cfg.ignore_environment = 0;
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK_EQ_STR(e.message, "network transport: no region and no endpoint: set config.region or AWS_REGION (plus config.endpoint "
+                            "or AWS_ENDPOINT_URL_DYNAMODB for a server other than DynamoDB); no credentials: set config.credentials, "
+                            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the shared credentials file (any key for a local server)");
+
+    setenv("AWS_REGION", "us east 1", 1);                  /* not a region name */
+    cfg.credentials.access_key_id = "AKIDLOCAL";
+    cfg.credentials.secret_access_key = "local";
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK(strstr(e.message, "the region from AWS_REGION is not a valid region name") != NULL);
+
+    setenv("AWS_REGION", "us-east-1", 1);
+    setenv("AWS_ENDPOINT_URL_DYNAMODB", "127.0.0.1:8000", 1);   /* no scheme */
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_ERR_CONFIG);
+    CHECK(strstr(e.message, "endpoint from AWS_ENDPOINT_URL_DYNAMODB") != NULL);
+
+    setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000", 1);
+    CHECK_EQ_INT(create_with(&cfg, &e), OLOCK_OK);
+
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
+    unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+}
+
+/* ---- 2. the transport's own words about a failed send ------------------------------------- */
+
+TEST(test_transport_last_error) {
+    static const char put[] = "{\"TableName\":\"t\",\"Item\":{\"id\":{\"S\":\"a\"}}}";
+    script s;
+    olock_client *c;
+    olock_item_request r;
+    olock_response out;
+    olock_error e;
+    olock_write_result wr;
+    memset(&s, 0, sizeof s);
+    c = client_for(&s);
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    r.table = "t"; r.key = key_of("a");
+
+    s.send_result = OLOCK_ERR_NOT_SENT;
+    s.why = "Failed to connect to 127.0.0.1 port 1: Connection refused";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_NOT_SENT);
+    CHECK_EQ_STR(e.message, "request not sent: Failed to connect to 127.0.0.1 port 1: Connection refused");
+    CHECK_EQ_INT(e.error_class, OLOCK_CLASS_TRANSIENT);
+
+    /* a write that may have gone out */
+    s.send_result = OLOCK_ERR_MAYBE_SENT;
+    s.why = "curl error 52 (Server returned nothing (no headers, no data)): Empty reply from server";
+    CHECK_EQ_INT(olock_client_call(c, OLOCK_OP_PUT_ITEM, put, strlen(put), &out, &e), OLOCK_ERR_MAYBE_SENT);
+    CHECK_EQ_STR(e.message, "request may have been applied: curl error 52 (Server returned nothing (no headers, no data)): Empty reply from server");
+    /* a read that got no answer is transient, and says why */
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_TRANSIENT);
+    CHECK_EQ_STR(e.message, "no answer to GetItem (curl error 52 (Server returned nothing (no headers, no data)): Empty reply from server); "
+                            "a read changes nothing, so it can simply be retried");
+
+    /* a transport without words: as before */
+    s.send_result = OLOCK_ERR_NOT_SENT;
+    s.why = NULL;
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_NOT_SENT);
+    CHECK_EQ_STR(e.message, "transport error: request not sent");
+    s.why = "";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_NOT_SENT);
+    CHECK_EQ_STR(e.message, "transport error: request not sent");
+
+    /* through the engine: the last send's words stay in the final error */
+    s.why = "Could not resolve host: dynamodb.nowhere.example";
+    r.key = NULL; r.item = key_of("a");
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_ERR_NOT_SENT);
+    CHECK_EQ_STR(e.message, "request not sent: Could not resolve host: dynamodb.nowhere.example");
+    CHECK(e.attempts > 1);
+    olock_client_destroy(c);
+}
+
+/* A transport's text never shows the session token. */
+TEST(test_transport_last_error_redacts) {
+    static const char token[] = "FQoGZXIvYXdzEXAMPLETOKENxxxxxxxxxxxxxxxxxxxxxxxx";
+    script s;
+    olock_config cfg;
+    olock_client *c = NULL;
+    olock_response out;
+    olock_error e;
+    char why[160];
+    memset(&s, 0, sizeof s);
+    cfg = config_for(&s, OLOCK_TRANSPORT_UNSPECIFIED);
+    cfg.endpoint = "http://127.0.0.1:8000/";
+    cfg.region = "us-east-1";
+    cfg.credentials.access_key_id = "AKIDLOCAL";
+    cfg.credentials.secret_access_key = "local";
+    cfg.credentials.session_token = token;
+    CHECK_EQ_INT(olock_client_create(&cfg, &c, &e), OLOCK_OK);
+    if (!c) return;
+    snprintf(why, sizeof why, "proxy said: bad header x-amz-security-token: %s", token);
+    s.send_result = OLOCK_ERR_NOT_SENT;
+    s.why = why;
+    CHECK_EQ_INT(olock_client_call(c, OLOCK_OP_LIST_TABLES, "{}", 2, &out, &e), OLOCK_ERR_NOT_SENT);
+    CHECK_EQ_STR(e.message, "request not sent: proxy said: bad header x-amz-security-token: [redacted]");
+    olock_client_destroy(c);
+}
+
+int main(void) {
+    olock_arena_init(&g_arena, NULL);
+    if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
+    RUN(test_network_config);
+    RUN(test_network_config_environment);
+    RUN(test_transport_last_error);
+    RUN(test_transport_last_error_redacts);
+    olock_fake_destroy(g_fake);
+    olock_arena_free(&g_arena);
+    return TEST_MAIN_END();
+}
