@@ -8411,6 +8411,40 @@ static olock_result olock__check_crc32(const olock_http_response *res, olock_err
     return OLOCK_OK;
 }
 
+/* Whether a response body starts as a JSON object, as every DynamoDB answer does. */
+static int olock__body_is_object(const olock_http_response *res) {
+    size_t i;
+    for (i = 0; i < res->body.len; i++) {
+        char ch = res->body.data[i];
+        if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') return ch == '{';
+    }
+    return 0;
+}
+
+/* The message for an answer no DynamoDB sends (an empty body, one that is not a JSON object,
+   an error without __type): its status, how its body starts and the endpoint, since the usual
+   cause is an endpoint that is not DynamoDB (a web server, a wrong port or path, a proxy's
+   error page). The code, status and offset stay as they are. */
+static void olock__not_dynamodb(const olock__exchange *x, olock_result code, olock_error *err) {
+    const olock_http_response *res = &x->res;
+    const char *loc = res->status >= 300 && res->status < 400 ? olock_http_response_header(res, "Location") : NULL;
+    char shown[48], start[64], what[200];
+    size_t i, n = res->body.len < sizeof shown - 1 ? res->body.len : sizeof shown - 1;
+    if (!err) return;
+    for (i = 0; i < n; i++) {
+        char ch = res->body.data[i];
+        shown[i] = ch >= 0x20 && ch < 0x7f ? ch : ' ';
+    }
+    shown[n] = 0;
+    olock__copy_message(start, sizeof start, shown, x->token);
+    if (loc) snprintf(what, sizeof what, "a redirect to %.120s (olock follows none)", loc);
+    else if (!res->body.len) snprintf(what, sizeof what, "an empty body");
+    else snprintf(what, sizeof what, "%s: \"%s%s\"", olock__body_is_object(res) ? "an error without __type" : "a body that is not a JSON object",
+                  start, res->body.len > n ? "..." : "");
+    olock__error_set(err, code, "HTTP %d with %s: is the endpoint (%.100s) DynamoDB%s?", res->status, what,
+                     x->req.url ? x->req.url : "", res->status >= 500 ? ", or a proxy in front of it" : "");
+}
+
 static int olock__op_is_read(olock_op op) {
     return op == OLOCK_OP_GET_ITEM || op == OLOCK_OP_TRANSACT_GET_ITEMS || op == OLOCK_OP_BATCH_GET_ITEM ||
            op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
@@ -8466,6 +8500,7 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     if (r == OLOCK_OK) {
         r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
         if (err) { err->attempts = attempts; err->http_status = x->res.status; }
+        if ((r == OLOCK_ERR_PARSE || r == OLOCK_ERR_RESPONSE) && !olock__body_is_object(&x->res)) olock__not_dynamodb(x, r, err);
     }
     if (r != OLOCK_OK) return r;
     if (res->error_class == OLOCK_CLASS_NONE) return OLOCK_OK;
@@ -8474,8 +8509,9 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
         err->code = r;
         err->error_class = res->error_class;
         if (res->error_type) olock__copy_str(err->aws_type, sizeof err->aws_type, res->error_type, strlen(res->error_type));
-        if (res->error_message) olock__copy_message(err->message, sizeof err->message, res->error_message, x->token);
-        else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type ? res->error_type : "");
+        if (!res->error_type) olock__not_dynamodb(x, r, err);
+        else if (res->error_message) olock__copy_message(err->message, sizeof err->message, res->error_message, x->token);
+        else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type);
     }
     return r;
 }

@@ -1,7 +1,8 @@
 /* test_errors.c - errors that name their cause: each check asserts the result code and the
    text of olock_error.message.
    - olock_client_create: what a network transport still lacks (region, endpoint, credentials);
-   - a transport's own words about a failed send (olock_transport.last_error).
+   - a transport's own words about a failed send (olock_transport.last_error);
+   - answers no DynamoDB sends (an empty or non-JSON body, an error without __type).
    Runs on the in-process fake and scripted transports; no network. */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
@@ -265,6 +266,79 @@ TEST(test_transport_last_error_redacts) {
     olock_client_destroy(c);
 }
 
+/* ---- 3. answers no DynamoDB sends --------------------------------------------------------- */
+
+TEST(test_not_dynamodb) {
+    static const char put[] = "{\"TableName\":\"t\",\"Item\":{\"id\":{\"S\":\"a\"}}}";
+    script s;
+    olock_client *c;
+    olock_item_request r;
+    olock_response out;
+    olock_error e;
+    olock_write_result wr;
+    memset(&s, 0, sizeof s);
+    c = client_for(&s);
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    r.table = "t"; r.key = key_of("a");
+
+    /* the codes are those of before; only the messages say more */
+    s.status = 404; s.body = "";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_PARSE);
+    CHECK_EQ_STR(e.message, "HTTP 404 with an empty body: is the endpoint (http://127.0.0.1:8000/) DynamoDB?");
+    CHECK_EQ_INT(e.http_status, 404);
+    CHECK_EQ_INT(olock_client_call(c, OLOCK_OP_PUT_ITEM, put, strlen(put), &out, &e), OLOCK_ERR_PARSE);
+    CHECK_EQ_STR(e.message, "HTTP 404 with an empty body: is the endpoint (http://127.0.0.1:8000/) DynamoDB?");
+
+    s.status = 301; s.location = "https://example.com/"; s.body = "";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_PARSE);
+    CHECK_EQ_STR(e.message, "HTTP 301 with a redirect to https://example.com/ (olock follows none): is the endpoint "
+                            "(http://127.0.0.1:8000/) DynamoDB?");
+    s.location = NULL;
+
+    s.status = 502; s.body = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_TRANSIENT);
+    CHECK_EQ_STR(e.message, "HTTP 502 with a body that is not a JSON object: \"<html>  <head><title>502 Bad Gateway</title></h...\": "
+                            "is the endpoint (http://127.0.0.1:8000/) DynamoDB, or a proxy in front of it?");
+    CHECK_EQ_INT(e.error_class, OLOCK_CLASS_TRANSIENT);
+
+    s.status = 200; s.body = "<!DOCTYPE html><html><body>It works!</body></html>";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_PARSE);
+    CHECK_EQ_STR(e.message, "HTTP 200 with a body that is not a JSON object: \"<!DOCTYPE html><html><body>It works!</body></ht...\": "
+                            "is the endpoint (http://127.0.0.1:8000/) DynamoDB?");
+    CHECK_EQ_INT(e.offset, 0);
+    CHECK_EQ_INT(olock_client_call(c, OLOCK_OP_PUT_ITEM, put, strlen(put), &out, &e), OLOCK_ERR_PARSE);
+
+    s.body = "";
+    CHECK_EQ_INT(olock_client_call(c, OLOCK_OP_PUT_ITEM, put, strlen(put), &out, &e), OLOCK_ERR_RESPONSE);
+    CHECK_EQ_STR(e.message, "HTTP 200 with an empty body: is the endpoint (http://127.0.0.1:8000/) DynamoDB?");
+
+    s.body = "[1,2]";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_RESPONSE);
+    CHECK_EQ_STR(e.message, "HTTP 200 with a body that is not a JSON object: \"[1,2]\": is the endpoint (http://127.0.0.1:8000/) DynamoDB?");
+
+    /* JSON, but no DynamoDB error: API Gateway's answer to a wrong path, say */
+    s.status = 403; s.body = "{\"message\":\"Missing Authentication Token\"}";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.message, "HTTP 403 with an error without __type: \"{\"message\":\"Missing Authentication Token\"}\": "
+                            "is the endpoint (http://127.0.0.1:8000/) DynamoDB?");
+    CHECK_EQ_STR(e.aws_type, "");
+
+    /* a DynamoDB error keeps DynamoDB's words */
+    s.status = 400; s.body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\",\"message\":\"Requested resource not found\"}";
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.message, "Requested resource not found");
+
+    /* a versioned write: the outcome model decides the code (MAYBE_SENT, as before); the
+       message keeps the cause */
+    s.status = 404; s.body = "";
+    r.key = NULL; r.item = key_of("a");
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 3, &wr, &e), OLOCK_ERR_MAYBE_SENT);
+    CHECK(strstr(e.message, "HTTP 404 with an empty body: is the endpoint (http://127.0.0.1:8000/) DynamoDB?") != NULL);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_arena_init(&g_arena, NULL);
     if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
@@ -272,6 +346,7 @@ int main(void) {
     RUN(test_network_config_environment);
     RUN(test_transport_last_error);
     RUN(test_transport_last_error_redacts);
+    RUN(test_not_dynamodb);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
