@@ -2,7 +2,9 @@
    text of olock_error.message.
    - olock_client_create: what a network transport still lacks (region, endpoint, credentials);
    - a transport's own words about a failed send (olock_transport.last_error);
-   - answers no DynamoDB sends (an empty or non-JSON body, an error without __type).
+   - answers no DynamoDB sends (an empty or non-JSON body, an error without __type);
+   - OLOCK_ERR_INVALID_ARG naming the function and the argument;
+   - a caller's expression that touches olock's version or ledger attribute, refused before sending.
    Runs on the in-process fake and scripted transports; no network. */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
@@ -72,7 +74,39 @@ static olock_value *key_of(const char *id) {
     return k;
 }
 
+static olock_value *map_of_s(const char *k, const char *v) {
+    olock_value *m = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, m, k, strlen(k), olock_value_new_s(&g_arena, v, strlen(v)));
+    return m;
+}
+
+static olock_value *map_of_i64(const char *k, int64_t v) {
+    olock_value *m = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, m, k, strlen(k), olock_value_new_i64(&g_arena, v));
+    return m;
+}
+
 static olock_fake *g_fake;
+
+/* A client on the fake behind `s` (so that sends are counted), with a table "tbl". */
+static olock_client *fake_client(script *s, const char *version_attr, const char *token_attr) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_create_table_request ct;
+    memset(s, 0, sizeof *s);
+    s->inner = olock_fake_transport(g_fake);
+    cfg.transport.user = s;
+    cfg.transport.send = script_send;
+    cfg.ignore_environment = 1;
+    if (version_attr) cfg.versioning.attribute = version_attr;
+    if (token_attr) cfg.versioning.token_attribute = token_attr;
+    if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return NULL;
+    memset(&ct, 0, sizeof ct);
+    ct.table = "tbl"; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
+    olock_create_table(c, &ct, NULL, NULL);     /* ResourceInUse after the first: fine */
+    s->sends = 0;
+    return c;
+}
 
 /* ---- 1. olock_client_create says what a network transport lacks ---------------------------- */
 
@@ -339,6 +373,217 @@ TEST(test_not_dynamodb) {
     olock_client_destroy(c);
 }
 
+/* ---- 4. INVALID_ARG names the function and the argument ---------------------------------- */
+
+static int g_reentered;
+static olock_result g_inner_rc;
+static olock_error g_inner_err;
+static olock_mutation reenter(void *user, olock_item *it, int exists) {
+    olock_client *c = (olock_client *)user;
+    (void)exists;
+    if (!g_reentered++) g_inner_rc = olock_update(c, "tbl", key_of("r"), reenter, c, NULL, &g_inner_err);
+    olock_item_set_i64(it, "n", 1);
+    return OLOCK_MUTATE_WRITE;
+}
+
+static olock_mutation no_change(void *user, olock_item *it, int exists) {
+    (void)user; (void)it; (void)exists;
+    return OLOCK_MUTATE_NO_CHANGE;
+}
+
+TEST(test_invalid_arguments) {
+    script s;
+    olock_client *c = fake_client(&s, NULL, NULL);
+    olock_item_request r;
+    olock_response out;
+    olock_error e;
+    olock_write_result wr;
+    olock_txn *txn = NULL;
+    olock_task *task = NULL;
+    olock_key_ref kr;
+    olock_buf b;
+    olock_json *j = NULL;
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+
+    CHECK_EQ_INT(olock_client_create(NULL, NULL, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_client_create: cfg is NULL");
+
+    r.item = key_of("a");
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_put: req->table is NULL or empty");
+    CHECK_EQ_INT(olock_versioned_put(c, NULL, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_put: req is NULL");
+    CHECK_EQ_INT(olock_versioned_update(NULL, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: c is NULL");
+    r.table = "tbl";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->key is NULL");
+    r.item = NULL; r.key = key_of("a");
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update is NULL or empty");
+    r.update = "SET a = :a";
+    CHECK_EQ_INT(olock_versioned_delete(c, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_delete: req->update is set (only a versioned update takes an update expression)");
+    r.update = NULL; r.consistent_read = 1;
+    CHECK_EQ_INT(olock_versioned_delete(c, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_delete: req->consistent_read is set (a write takes none)");
+    r.consistent_read = 0;
+
+    CHECK_EQ_INT(olock_update(c, "tbl", key_of("a"), NULL, NULL, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_update: fn is NULL");
+    CHECK_EQ_INT(olock_update(c, "", key_of("a"), no_change, NULL, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_update: table is NULL or empty");
+    CHECK_EQ_INT(olock_update(c, "tbl", olock_value_new_container(&g_arena, OLOCK_TYPE_M), no_change, NULL, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_update: key is not a map of the key attributes");
+
+    /* a blocking call from inside a mutate function finds the client's task busy */
+    g_reentered = 0;
+    CHECK_EQ_INT(olock_update(c, "tbl", key_of("r"), reenter, c, &wr, &e), OLOCK_OK);
+    CHECK_EQ_INT(g_inner_rc, OLOCK_ERR_INVALID_ARG);
+    CHECK(strncmp(g_inner_err.message, "olock_update: the task is busy with another operation", 53) == 0);
+
+    kr.table = "tbl"; kr.key = NULL;
+    CHECK_EQ_INT(olock_update_many(c, &kr, 0, NULL, NULL, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_update_many: count is 0");
+    CHECK_EQ_INT(olock_update_many(c, &kr, 1, (olock_mutate_many_fn)NULL, NULL, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_update_many: fn is NULL");
+
+    CHECK_EQ_INT(olock_txn_create(c, &txn), OLOCK_OK);
+    CHECK_EQ_INT(olock_txn_commit(c, txn, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_txn_commit: txn has no actions");
+    CHECK_EQ_INT(olock_txn_commit(c, NULL, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_txn_commit: txn is NULL");
+    olock_txn_destroy(txn);
+
+    /* the task API keeps the reason for olock_task_result */
+    CHECK_EQ_INT(olock_task_create(c, &task), OLOCK_OK);
+    r.key = NULL;
+    CHECK_EQ_INT(olock_task_begin_put(task, &r, 0), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_INT(olock_task_result(task, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_task_begin_put: req->item is NULL (a put writes a whole item)");
+    CHECK_EQ_INT(olock_task_begin_update(task, "t", NULL, no_change, NULL), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_INT(olock_task_result(task, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_task_begin_update: key is NULL");
+    olock_task_destroy(task);
+
+    /* plain calls, and the encoders under them, in the caller's name */
+    memset(&r, 0, sizeof r);
+    r.key = key_of("a");
+    CHECK_EQ_INT(olock_get_item(c, &r, &out, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_get_item: r->table is NULL or empty (the table name is required)");
+    CHECK_EQ_INT(olock_put_item(c, NULL, &out, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_put_item: r is NULL");
+    r.table = "tbl";
+    CHECK_EQ_INT(olock_put_item(c, &r, &out, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_put_item: r->item is NULL (PutItem needs an item)");
+    CHECK_EQ_INT(olock_get_item(NULL, &r, &out, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_get_item: c is NULL");
+    CHECK_EQ_INT(olock_describe_table(c, NULL, &out, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_describe_table: table is NULL or empty (the table name is required)");
+    CHECK_EQ_INT(olock_client_call(c, (olock_op)0, "{}", 2, &out, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_client_call: op 0 is not an olock_op");
+    olock_buf_init(&b, NULL);
+    CHECK_EQ_INT(olock_encode_item_request(OLOCK_OP_QUERY, &r, &b, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_encode_item_request: op is not GetItem, PutItem, UpdateItem or DeleteItem");
+    CHECK_EQ_INT(olock_encode_item_request(OLOCK_OP_GET_ITEM, &r, NULL, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_encode_item_request: body is NULL");
+    olock_buf_free(&b);
+    CHECK_EQ_INT(olock_json_parse(NULL, "{}", 2, NULL, &j, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_json_parse: a is NULL");
+    olock_client_destroy(c);
+}
+
+/* ---- 5. a caller's expression must leave olock's attributes alone ------------------------- */
+
+TEST(test_own_attributes) {
+    script s;
+    olock_client *c = fake_client(&s, NULL, NULL);
+    olock_item_request r;
+    olock_error e;
+    olock_write_result wr;
+    olock_value *vals, *item = map_of_s("id", "o");
+    olock_txn *txn = NULL;
+    olock_task *task = NULL;
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    olock_map_put(&g_arena, item, "m", 1, olock_value_new_container(&g_arena, OLOCK_TYPE_M));
+    r.table = "tbl"; r.item = item;
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_OK);
+    s.sends = 0;
+
+    memset(&r, 0, sizeof r);
+    r.table = "tbl"; r.key = key_of("o");
+    vals = map_of_i64(":v", 9);
+    r.values = vals;
+    r.update = "SET version = :v";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update sets `version`, the version attribute olock manages; remove it");
+    r.update = "SET a = :v, #v = :v";
+    r.names = map_of_s("#v", "version");
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update sets `version` (as #v), the version attribute olock manages; remove it");
+    r.names = NULL;
+    r.update = "SET a = :v REMOVE olock_writers";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update removes `olock_writers`, the writer ledger olock manages; remove it");
+    r.update = "add version :v";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update adds to `version`, the version attribute olock manages; remove it");
+    r.update = "SET a = :v";
+    r.condition = "attribute_exists(id) AND version < :v";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->condition reads `version`, the version attribute olock manages; remove it");
+    CHECK_EQ_INT(s.sends, 0);                                /* refused before anything was sent */
+
+    /* a put's condition too; deletes have no update */
+    r.update = NULL; r.key = NULL; r.item = map_of_s("id", "p");
+    r.condition = "size(olock_writers) < :v";
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_put: req->condition reads `olock_writers`, the writer ledger olock manages; remove it");
+    r.item = NULL; r.key = key_of("o");
+    r.condition = "#v > :v"; r.names = map_of_s("#v", "version");
+    CHECK_EQ_INT(olock_versioned_delete(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_delete: req->condition reads `version` (as #v), the version attribute olock manages; remove it");
+    CHECK_EQ_INT(s.sends, 0);
+
+    /* what is not olock's goes through: a member named version, reading it on the right of '=' */
+    r.names = NULL; r.condition = NULL;
+    r.update = "SET m.version = :v, copied = if_not_exists(absent, :v)";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_OK);
+    CHECK_EQ_INT(wr.version, 2);
+
+    /* the task API and transactions check the same */
+    r.update = "SET version = :v";
+    CHECK_EQ_INT(olock_task_create(c, &task), OLOCK_OK);
+    CHECK_EQ_INT(olock_task_begin_versioned_update(task, &r, 2), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_INT(olock_task_result(task, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_task_begin_versioned_update: req->update sets `version`, the version attribute olock manages; remove it");
+    olock_task_destroy(task);
+    CHECK_EQ_INT(olock_txn_create(c, &txn), OLOCK_OK);
+    CHECK_EQ_INT(olock_txn_update(txn, &r, 2), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_INT(olock_txn_count(txn), 0);
+    olock_txn_destroy(txn);
+    olock_client_destroy(c);
+
+    /* the names follow the configuration */
+    c = fake_client(&s, "rev", "");
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    r.table = "tbl"; r.item = map_of_s("id", "q");
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_OK);
+    r.item = NULL; r.key = key_of("q"); r.values = vals;
+    r.update = "SET rev = :v";
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update sets `rev`, the version attribute olock manages; remove it");
+    r.update = "SET version = :v, olock_writers = :v";        /* not olock's here: no ledger, another version name */
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_OK);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_arena_init(&g_arena, NULL);
     if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
@@ -347,6 +592,8 @@ int main(void) {
     RUN(test_transport_last_error);
     RUN(test_transport_last_error_redacts);
     RUN(test_not_dynamodb);
+    RUN(test_invalid_arguments);
+    RUN(test_own_attributes);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
