@@ -1290,9 +1290,14 @@ typedef struct olock_write_result {
    engine adds the version condition (ANDed with the caller's), the new version and the
    ambiguity token, and asks for the stored item on a failed condition. expected_version ==
    versioning.start_at means "the item must not exist yet (or have no version)". Placeholders
-   starting with "#olock_" / ":olock_" are reserved. Returns OLOCK_OK, OLOCK_CONFLICT (the
-   version moved or the caller's condition failed: result->item holds the stored item when
-   returned), or an error after the transient retries. Deletes are version-checked. */
+   starting with "#olock_" / ":olock_" are reserved, and so are the version and ledger
+   attributes: an update that sets, removes, adds to or deletes from one (by name or through a
+   #placeholder), or a condition that mentions one, is OLOCK_ERR_INVALID_ARG before anything is
+   sent, the message naming it. Returns OLOCK_OK, OLOCK_CONFLICT (the version moved or the
+   caller's condition failed: result->item holds the stored item when returned), or an error
+   after the transient retries. Deletes are version-checked. When DynamoDB refuses the item
+   for its size (ValidationException "Item size ... exceeded the maximum allowed size"), the
+   message adds how many bytes olock's attributes added. */
 OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                            olock_write_result *result, olock_error *err);
 OLOCK_API olock_result olock_versioned_update(olock_client *c, const olock_item_request *req, uint64_t expected_version,
@@ -8919,6 +8924,7 @@ struct olock_task {
     int settling;                  /* the GetItem now out settles the write in doubt (or fetches the fresh item) */
     int probing;                   /* the write now out is a probe: an always-false condition that returns the stored item */
     int from_cache;
+    size_t own_bytes;              /* DynamoDB size of the version and ledger attributes the write being sent stores */
     olock_op op;                   /* operation of the request being built / sent */
     /* olock_update_many */
     olock_item **items;
@@ -9299,6 +9305,35 @@ static int olock__write_is_delete(const olock_task *t) {
     return t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
 }
 
+/* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the
+   name's bytes, and a number's (an integer: 1 byte per 2 significant digits, aligned on the
+   decimal point, plus 1) or a list of strings' (3, plus each string and 1). */
+static size_t olock__own_size(const char *name, const olock_value *v) {
+    size_t n = strlen(name), digits, sig;
+    const olock_value *m;
+    if (v->type == OLOCK_TYPE_N) {
+        for (digits = 0; digits < v->len && olock__is_digit(v->str[digits]); digits++) {}
+        for (sig = digits; sig > 1 && v->str[sig - 1] == '0'; sig--) {}
+        return n + (digits == 1 && v->str[0] == '0' ? 1 : (digits - 1) / 2 - (digits - sig) / 2 + 2);
+    }
+    if (v->type == OLOCK_TYPE_L) {
+        n += 3;
+        for (m = v->first; m; m = m->next) n += m->len + 1;
+    }
+    return n;
+}
+
+/* DynamoDB refused the write for its size: say how much of it is olock's (the version and the
+   writer ledger), so that a caller near the limit knows what olock added. */
+static void olock__note_own_bytes(olock_task *t) {
+    size_t n = strlen(t->err.message);
+    if (!t->own_bytes || strcmp(t->err.aws_type, "ValidationException") != 0 || !strstr(t->err.message, "Item size") ||
+        !strstr(t->err.message, "exceeded the maximum allowed size"))
+        return;
+    snprintf(t->err.message + n, sizeof t->err.message - n, " (olock's version%s added %lu bytes)",
+             *t->c->versioning.token_attribute ? " and writer-ledger attributes" : " attribute", (unsigned long)t->own_bytes);
+}
+
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
@@ -9340,6 +9375,7 @@ static olock_result olock__build_write(olock_task *t) {
         rc = olock__next_version(v, expected, &t->new_version);
         if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
     }
+    t->own_bytes = 0;
     if (is_delete) {
         t->op = OLOCK_OP_DELETE_ITEM;
         r.item = NULL;
@@ -9349,12 +9385,14 @@ static olock_result olock__build_write(olock_task *t) {
         olock_value *nv = olock_value_new_u64(a, t->new_version);
         if (!nv || olock_map_put(a, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
         assign = OLOCK__PH_VER " = " OLOCK__PH_NEW;
+        t->own_bytes = olock__own_size(v->attribute, nv);
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
             if (!tl || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
                                      olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
                 olock_map_put(a, values, OLOCK__PH_TOKV, sizeof OLOCK__PH_TOKV - 1, tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
             assign = OLOCK__PH_VER " = " OLOCK__PH_NEW ", " OLOCK__PH_TOK " = " OLOCK__PH_TOKV;
+            t->own_bytes += olock__own_size(v->token_attribute, tl);
         }
         r.update = olock__update_with(a, r.update, assign);
         if (!r.update) return OLOCK_ERR_NOMEM;
@@ -9377,9 +9415,11 @@ static olock_result olock__build_write(olock_task *t) {
         }
         nv = olock_value_new_u64(a, t->new_version);
         if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+        t->own_bytes = olock__own_size(v->attribute, nv);
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, prev_tokens, expected, t->new_version);
             if (!tl || olock_map_put(a, item, v->token_attribute, strlen(v->token_attribute), tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            t->own_bytes += olock__own_size(v->token_attribute, tl);
         }
         r.item = item;
         t->written = item;
@@ -9893,6 +9933,7 @@ OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result)
     t->result.requests++;
     t->err.attempts = t->result.requests;
     rc = olock__finish_exchange(&t->x, t->op, transport_result, &t->err);
+    if (rc == OLOCK_ERR_SERVICE) olock__note_own_bytes(t);
     t->err.attempts = t->result.requests;
     now = olock_client_now_ms(t->c);
     t->rtt = now >= t->sent_at ? now - t->sent_at : 0;

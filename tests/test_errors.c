@@ -4,7 +4,8 @@
    - a transport's own words about a failed send (olock_transport.last_error);
    - answers no DynamoDB sends (an empty or non-JSON body, an error without __type);
    - OLOCK_ERR_INVALID_ARG naming the function and the argument;
-   - a caller's expression that touches olock's version or ledger attribute, refused before sending.
+   - a caller's expression that touches olock's version or ledger attribute, refused before sending;
+   - an item over 400 KB: how many bytes olock's attributes added.
    Runs on the in-process fake and scripted transports; no network. */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
@@ -584,6 +585,80 @@ TEST(test_own_attributes) {
     olock_client_destroy(c);
 }
 
+/* ---- 6. an item over 400 KB says what olock added ------------------------------------------ */
+
+/* An item "id" = id with a string attribute "x" making the item `size` bytes as DynamoDB
+   counts them (names plus values), before olock's attributes. */
+static olock_value *item_of_size(const char *id, size_t size, char **blob) {
+    olock_value *it = map_of_s("id", id);
+    size_t n = size - 2 - strlen(id) - 1;
+    *blob = (char *)malloc(n);
+    if (!*blob) return NULL;
+    memset(*blob, 'z', n);
+    olock_map_put(&g_arena, it, "x", 1, olock_value_new_s(&g_arena, *blob, n));
+    return it;
+}
+
+TEST(test_item_size) {
+    /* olock's attributes of a first write by the client's blocking task: "version" (7 bytes)
+       = 1 (2 bytes), "olock_writers" (13) = a list (3) of "@0:<12>" (15 + 1) and
+       "<writer 12>:<seq>:1" (16 + 1, seq < 10): 58 bytes. The fake counts as DynamoDB does,
+       so 409600 - 58 bytes of the caller's fit and one more does not. */
+    enum { OWN = 58, LIMIT = 409600 };
+    script s;
+    olock_client *c = fake_client(&s, NULL, NULL);
+    olock_item_request r;
+    olock_error e;
+    olock_write_result wr;
+    olock_value *vals;
+    char *blob = NULL, *more = NULL;
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    r.table = "tbl";
+    r.item = item_of_size("big1", LIMIT - OWN, &blob);
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_OK);
+    free(blob);
+    r.item = item_of_size("big2", LIMIT - OWN + 1, &blob);
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.aws_type, "ValidationException");
+    CHECK_EQ_STR(e.message, "Item size has exceeded the maximum allowed size (olock's version and writer-ledger attributes added 58 bytes)");
+    free(blob);
+
+    /* an update that pushes a stored item over */
+    r.item = item_of_size("big3", LIMIT - OWN - 100, &blob);
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_OK);
+    free(blob);
+    more = (char *)malloc(200);
+    CHECK(more != NULL);
+    if (!more) return;
+    memset(more, 'y', 199);
+    more[199] = 0;
+    vals = map_of_s(":m", more);
+    r.item = NULL; r.key = key_of("big3"); r.update = "SET more = :m"; r.values = vals;
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_SERVICE);
+    CHECK(strncmp(e.message, "Item size to update has exceeded the maximum allowed size (olock's version and writer-ledger attributes added ", 109) == 0);
+    free(more);
+    olock_client_destroy(c);
+
+    /* without the ledger */
+    c = fake_client(&s, NULL, "");
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    r.table = "tbl";
+    r.item = item_of_size("big4", LIMIT - 8, &blob);
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.message, "Item size has exceeded the maximum allowed size (olock's version attribute added 9 bytes)");
+    free(blob);
+    /* a size error of the caller's own making, on a plain call, is DynamoDB's words alone */
+    r.item = item_of_size("big5", LIMIT + 1, &blob);
+    CHECK_EQ_INT(olock_put_item(c, &r, NULL, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.message, "Item size has exceeded the maximum allowed size");
+    free(blob);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_arena_init(&g_arena, NULL);
     if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
@@ -594,6 +669,7 @@ int main(void) {
     RUN(test_not_dynamodb);
     RUN(test_invalid_arguments);
     RUN(test_own_attributes);
+    RUN(test_item_size);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
