@@ -44,6 +44,12 @@ ERROR MODEL
    more: the HTTP status, the AWS error name (__type after '#'), its message, the byte offset
    of a parse error and the number of attempts. Pass NULL if you do not care.
    A conflict (ConditionalCheckFailedException) is OLOCK_CONFLICT: a normal outcome.
+   The message names the cause: the function and argument of an OLOCK_ERR_INVALID_ARG
+   ("olock_versioned_put: req->table is NULL or empty"), the setting a network transport lacks
+   (OLOCK_ERR_CONFIG from olock_client_create), the transport's own words about a failed send
+   ("request not sent: Failed to connect to 127.0.0.1 port 1: ..."), the status and endpoint of
+   an answer no DynamoDB sends ("HTTP 404 with an empty body: is the endpoint (...)
+   DynamoDB?"), else DynamoDB's own message.
 
 THREAD SAFETY
    No global state. An olock_item, olock_buf or olock_client is used by one thread at a time;
@@ -142,7 +148,7 @@ typedef struct olock_error {
     olock_error_class error_class;
     int http_status;               /* 0 when no HTTP response was involved */
     char aws_type[96];             /* AWS error name, e.g. "ConditionalCheckFailedException" */
-    char message[320];             /* human-readable; never contains a secret */
+    char message[320];             /* human-readable, naming the cause; never contains a secret */
     size_t offset;                 /* byte offset into the input for parse errors */
     unsigned attempts;             /* requests sent by the operation */
 } olock_error;
