@@ -44,6 +44,12 @@ ERROR MODEL
    more: the HTTP status, the AWS error name (__type after '#'), its message, the byte offset
    of a parse error and the number of attempts. Pass NULL if you do not care.
    A conflict (ConditionalCheckFailedException) is OLOCK_CONFLICT: a normal outcome.
+   The message names the cause: the function and argument of an OLOCK_ERR_INVALID_ARG
+   ("olock_versioned_put: req->table is NULL or empty"), the setting a network transport lacks
+   (OLOCK_ERR_CONFIG from olock_client_create), the transport's own words about a failed send
+   ("request not sent: Failed to connect to 127.0.0.1 port 1: ..."), the status and endpoint of
+   an answer no DynamoDB sends ("HTTP 404 with an empty body: is the endpoint (...)
+   DynamoDB?"), else DynamoDB's own message.
 
 THREAD SAFETY
    No global state. An olock_item, olock_buf or olock_client is used by one thread at a time;
@@ -142,7 +148,7 @@ typedef struct olock_error {
     olock_error_class error_class;
     int http_status;               /* 0 when no HTTP response was involved */
     char aws_type[96];             /* AWS error name, e.g. "ConditionalCheckFailedException" */
-    char message[320];             /* human-readable; never contains a secret */
+    char message[320];             /* human-readable, naming the cause; never contains a secret */
     size_t offset;                 /* byte offset into the input for parse errors */
     unsigned attempts;             /* requests sent by the operation */
 } olock_error;
@@ -437,16 +443,42 @@ OLOCK_API olock_result olock_http_response_append(olock_http_response *res, cons
 /* Value of the first header of that name (case-insensitive), or NULL. */
 OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name);
 
+/* What a transport needs from the client's configuration (olock_transport.kind). */
+typedef enum olock_transport_kind {
+    /* Not said (the behaviour from before this field existed): requests are signed when
+       credentials and a region are known and go unsigned otherwise; with neither endpoint nor
+       region the URL is http://localhost/. */
+    OLOCK_TRANSPORT_UNSPECIFIED = 0,
+    /* Real HTTP (olock_curl.h, or your own HTTP stack): olock_client_create fails with
+       OLOCK_ERR_CONFIG, saying what to set, unless a region, credentials and (from them or the
+       config) an endpoint are known, so that every request goes out signed to a real URL. */
+    OLOCK_TRANSPORT_NETWORK = 1,
+    /* In-process (olock_fake.h): ignores the URL and the signature, so it needs none of them;
+       requests are signed all the same when credentials and a region are known. */
+    OLOCK_TRANSPORT_IN_PROCESS = 2
+} olock_transport_kind;
+
 /* A transport moves one request and fills one response.
    send returns OLOCK_OK whenever an HTTP response arrived, whatever its status; otherwise
    OLOCK_ERR_NOT_SENT when the request certainly never reached the server (DNS, connect, TLS
    handshake), or OLOCK_ERR_MAYBE_SENT when it may have been applied (timeout or connection
    lost after sending). Any other result is treated as OLOCK_ERR_MAYBE_SENT.
-   destroy (may be NULL) releases `user`; the client calls it from olock_client_destroy. */
+   destroy (may be NULL) releases `user`; the client calls it from olock_client_destroy.
+   The fields after destroy are optional and 0 / NULL keeps the behaviour from before they
+   existed. Start from olock_config_default()'s transport (or zero the struct) and set the
+   fields you have: a transport filled in field by field in an uninitialised variable must set
+   these too. A wrapper that replaces `user` must also replace or clear last_error. */
 typedef struct olock_transport {
     void *user;
     olock_result (*send)(void *user, const olock_http_request *req, olock_http_response *res);
     void (*destroy)(void *user);
+    olock_transport_kind kind;     /* what the client must know before it sends anything */
+    /* Called (may be NULL) right after a send that did not return OLOCK_OK: the transport's
+       own words about the failure, e.g. "Failed to connect to 127.0.0.1 port 1: Connection
+       refused" (the core says whether the request was sent, from send's result). NULL or ""
+       for none; never a secret; valid until the next send. The core puts it in
+       olock_error.message: "request not sent: <text>". */
+    const char *(*last_error)(void *user);
 } olock_transport;
 
 /* ---------------------------------------------------------------------------------------------
@@ -936,7 +968,9 @@ typedef struct olock_config {
        AWS_SESSION_TOKEN, then the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
        ~/.aws/credentials, profile AWS_PROFILE). Requests are signed (SigV4) when credentials
        and a region are known, and sent unsigned otherwise (enough for the in-process fake,
-       whose transport ignores the URL). */
+       whose transport ignores the URL). A network transport (transport.kind
+       OLOCK_TRANSPORT_NETWORK, as olock_curl.h's) requires a region and credentials:
+       olock_client_create fails with OLOCK_ERR_CONFIG saying what to set. */
     const char *endpoint;
     const char *region;
     olock_credentials credentials;
@@ -963,7 +997,10 @@ OLOCK_API olock_config olock_config_default(void);
 
 typedef struct olock_client olock_client;
 
-/* Copies the config (strings included); takes ownership of the transport even on failure. */
+/* Copies the config (strings included); takes ownership of the transport even on failure.
+   OLOCK_ERR_CONFIG when something is missing (no transport; for a network transport no
+   region or no credentials: the message says which setting or variable to set),
+   OLOCK_ERR_CREDENTIALS for half a key pair or a malformed credentials file. */
 OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err);
 OLOCK_API void olock_client_destroy(olock_client *c);   /* NULL is a no-op */
 
@@ -1259,9 +1296,14 @@ typedef struct olock_write_result {
    engine adds the version condition (ANDed with the caller's), the new version and the
    ambiguity token, and asks for the stored item on a failed condition. expected_version ==
    versioning.start_at means "the item must not exist yet (or have no version)". Placeholders
-   starting with "#olock_" / ":olock_" are reserved. Returns OLOCK_OK, OLOCK_CONFLICT (the
-   version moved or the caller's condition failed: result->item holds the stored item when
-   returned), or an error after the transient retries. Deletes are version-checked. */
+   starting with "#olock_" / ":olock_" are reserved, and so are the version and ledger
+   attributes: an update that sets, removes, adds to or deletes from one (by name or through a
+   #placeholder), or a condition that mentions one, is OLOCK_ERR_INVALID_ARG before anything is
+   sent, the message naming it. Returns OLOCK_OK, OLOCK_CONFLICT (the version moved or the
+   caller's condition failed: result->item holds the stored item when returned), or an error
+   after the transient retries. Deletes are version-checked. When DynamoDB refuses the item
+   for its size (ValidationException "Item size ... exceeded the maximum allowed size"), the
+   message adds how many bytes olock's attributes added. */
 OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                            olock_write_result *result, olock_error *err);
 OLOCK_API olock_result olock_versioned_update(olock_client *c, const olock_item_request *req, uint64_t expected_version,
@@ -1308,7 +1350,8 @@ OLOCK_API olock_result olock_txn_create(olock_client *c, olock_txn **out);
 OLOCK_API void olock_txn_destroy(olock_txn *t);           /* NULL is a no-op */
 OLOCK_API void olock_txn_reset(olock_txn *t);             /* empty again, memory kept */
 OLOCK_API olock_result olock_txn_put(olock_txn *t, const char *table, const olock_value *item, uint64_t expected_version);
-/* req: table, key, update and optional condition with their names and values. */
+/* req: table, key, update and optional condition with their names and values; INVALID_ARG
+   (nothing added) when they touch the version or ledger attribute, as olock_versioned_update. */
 OLOCK_API olock_result olock_txn_update(olock_txn *t, const olock_item_request *req, uint64_t expected_version);
 OLOCK_API olock_result olock_txn_delete(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version);
 OLOCK_API olock_result olock_txn_check(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version);
@@ -1349,7 +1392,9 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
            olock_task_complete(t, transport_result);
        }
        rc = olock_task_result(t, &result, &err);
-   Inputs given to begin_* must stay valid until the task is done. */
+   Inputs given to begin_* must stay valid until the task is done. A begin_* that fails on an
+   idle task leaves its result and message there (olock_task_result: "olock_task_begin_put:
+   req->table is NULL or empty"); a busy task is left alone. */
 typedef struct olock_task olock_task;
 typedef enum olock_task_state {
     OLOCK_TASK_SEND = 1,           /* send *req, fill olock_task_response(), then olock_task_complete() */
@@ -1370,7 +1415,9 @@ OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_k
                                                     olock_mutate_many_fn fn, void *user);
 OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms);
 OLOCK_API olock_http_response *olock_task_response(olock_task *t);
-/* transport_result: what a transport's send would have returned. */
+/* transport_result: what a transport's send would have returned (the message then says
+   "transport error: ..." without a transport's own words, which only olock_task_run and the
+   blocking calls get from olock_transport.last_error). */
 OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result);
 OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err);
 /* Blocking: drives the task with the client's transport, clock and sleep. */
@@ -1519,12 +1566,43 @@ static olock_result olock__fail_at(olock_error *err, olock_result code, size_t o
     return code;
 }
 
+/* OLOCK_ERR_INVALID_ARG with a message that names the function and the argument, e.g.
+   "olock_get_item: r->table is NULL or empty". */
+static OLOCK__UNUSED olock_result olock__invalid_arg(olock_error *err, const char *fmt, ...) OLOCK__PRINTF(2, 3);
+static OLOCK__UNUSED olock_result olock__invalid_arg(olock_error *err, const char *fmt, ...) {
+    va_list ap;
+    if (!err) return OLOCK_ERR_INVALID_ARG;
+    err->code = OLOCK_ERR_INVALID_ARG;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return OLOCK_ERR_INVALID_ARG;
+}
+
+/* "fn: arg is NULL" (OLOCK_ERR_INVALID_ARG). */
+static OLOCK__UNUSED olock_result olock__null_arg(olock_error *err, const char *fn, const char *arg) {
+    return olock__invalid_arg(err, "%s: %s is NULL", fn, arg);
+}
+
 /* Copies at most cap-1 bytes and terminates. */
 static void olock__copy_str(char *dst, size_t cap, const char *src, size_t len) {
     if (cap == 0) return;
     if (len >= cap) len = cap - 1;
     if (len) memcpy(dst, src, len);
     dst[len] = 0;
+}
+
+/* Says a lower layer's message in the name of the public function the caller called:
+   "olock_encode_item_request: r->table ..." becomes "olock_get_item: r->table ...". */
+static OLOCK__UNUSED void olock__error_rename(olock_error *err, const char *fn) {
+    char rest[sizeof err->message];
+    const char *colon;
+    size_t n;
+    if (!err || !(colon = strstr(err->message, ": "))) return;
+    olock__copy_str(rest, sizeof rest, colon, strlen(colon));
+    n = strlen(fn);
+    olock__copy_str(err->message, sizeof err->message, fn, n);
+    if (n < sizeof err->message) olock__copy_str(err->message + n, sizeof err->message - n, rest, strlen(rest));
 }
 
 /* ---- buffer -------------------------------------------------------------------------------- */
@@ -3078,7 +3156,9 @@ OLOCK_API olock_result olock_json_parse(olock_arena *a, const char *text, size_t
     olock_json *root;
     size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : OLOCK__DEFAULT_MAX_BYTES;
     olock__error_clear(err);
-    if (!a || !out || (!text && len)) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!a) return olock__null_arg(err, "olock_json_parse", "a");
+    if (!out) return olock__null_arg(err, "olock_json_parse", "out");
+    if (!text && len) return olock__invalid_arg(err, "olock_json_parse: text is NULL and len is %lu", (unsigned long)len);
     if (len > max_bytes) return olock__fail_at(err, OLOCK_ERR_LIMIT, max_bytes, "JSON document too large");
     p.s = text ? text : ""; p.len = len; p.pos = 0; p.a = a; p.err = err; p.rc = OLOCK_OK;
     p.max_depth = limits && limits->max_depth ? limits->max_depth : OLOCK_MAX_DEPTH;
@@ -5735,20 +5815,26 @@ static olock_result olock__encode_fail(olock_buf *b, size_t mark, olock_error *e
     return r;
 }
 
-/* Fields of an item request that the operation does not use must be empty. */
+/* Fields of an item request that the operation does not use must be empty. The message starts
+   with the field's name, for the caller to put "r->" or "action 2: req." before it. */
 static const char *olock__item_request_misuse(olock_op op, const olock_item_request *r) {
-    if (!r->table || !*r->table) return "table name is required";
-    if (op == OLOCK_OP_PUT_ITEM) { if (!r->item) return "PutItem needs an item"; if (r->key) return "PutItem takes an item, not a key"; }
-    else { if (!r->key) return "a key is required"; if (r->item) return "only PutItem takes an item"; }
-    if (r->update && op != OLOCK_OP_UPDATE_ITEM) return "only UpdateItem takes an update expression";
-    if (r->projection && op != OLOCK_OP_GET_ITEM) return "only GetItem takes a projection expression";
-    if (r->condition && op == OLOCK_OP_GET_ITEM) return "GetItem takes no condition expression";
-    if (r->consistent_read && op != OLOCK_OP_GET_ITEM) return "only GetItem takes consistent_read";
+    if (!r->table || !*r->table) return "table is NULL or empty (the table name is required)";
+    if (op == OLOCK_OP_PUT_ITEM) {
+        if (!r->item) return "item is NULL (PutItem needs an item)";
+        if (r->key) return "key is set (PutItem takes an item, not a key)";
+    } else {
+        if (!r->key) return "key is NULL (a key is required)";
+        if (r->item) return "item is set (only PutItem takes an item)";
+    }
+    if (r->update && op != OLOCK_OP_UPDATE_ITEM) return "update is set (only UpdateItem takes an update expression)";
+    if (r->projection && op != OLOCK_OP_GET_ITEM) return "projection is set (only GetItem takes a projection expression)";
+    if (r->condition && op == OLOCK_OP_GET_ITEM) return "condition is set (GetItem takes no condition expression)";
+    if (r->consistent_read && op != OLOCK_OP_GET_ITEM) return "consistent_read is set (only GetItem takes it)";
     if (op == OLOCK_OP_GET_ITEM && (r->return_values || r->return_values_on_condition_check_failure))
-        return "GetItem takes no return values";
+        return "return_values or return_values_on_condition_check_failure is set (GetItem takes no return values)";
     if (r->return_values_on_condition_check_failure > OLOCK_RV_ALL_OLD)
-        return "return_values_on_condition_check_failure must be NONE or ALL_OLD";
-    if ((unsigned)r->return_values > OLOCK_RV_UPDATED_NEW) return "invalid return_values";
+        return "return_values_on_condition_check_failure is not NONE or ALL_OLD";
+    if ((unsigned)r->return_values > OLOCK_RV_UPDATED_NEW) return "return_values is not an olock_return_values";
     return NULL;
 }
 
@@ -5772,11 +5858,12 @@ OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_r
     size_t mark;
     const char *misuse;
     olock__error_clear(err);
-    if (!r || !body) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!r) return olock__null_arg(err, "olock_encode_item_request", "r");
+    if (!body) return olock__null_arg(err, "olock_encode_item_request", "body");
     if (op != OLOCK_OP_GET_ITEM && op != OLOCK_OP_PUT_ITEM && op != OLOCK_OP_UPDATE_ITEM && op != OLOCK_OP_DELETE_ITEM)
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "not an item operation");
+        return olock__invalid_arg(err, "olock_encode_item_request: op is not GetItem, PutItem, UpdateItem or DeleteItem");
     misuse = olock__item_request_misuse(op, r);
-    if (misuse) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, misuse);
+    if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
     olock__jw_open(&w, '{');
@@ -5792,19 +5879,20 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
     olock__jw w;
     size_t i, mark;
     olock__error_clear(err);
-    if (!body || (!actions && count)) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!body) return olock__null_arg(err, "olock_encode_transact_write", "body");
+    if (!actions && count) return olock__invalid_arg(err, "olock_encode_transact_write: actions is NULL and count is %lu", (unsigned long)count);
     for (i = 0; i < count; i++) {
         const olock_txn_action *a = &actions[i];
         const char *misuse;
-        if (a->kind < OLOCK_TXN_PUT || a->kind > OLOCK_TXN_CONDITION_CHECK)
-            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "invalid transaction action kind");
-        misuse = olock__item_request_misuse(ops[a->kind], &a->req);
-        if (!misuse && a->req.return_values) misuse = "transaction actions take no return_values";
-        if (!misuse && a->kind == OLOCK_TXN_CONDITION_CHECK && !a->req.condition) misuse = "a condition check needs a condition";
-        if (misuse) {
-            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "action %u: %s", (unsigned)i, misuse);
+        if (a->kind < OLOCK_TXN_PUT || a->kind > OLOCK_TXN_CONDITION_CHECK) {
+            olock__invalid_arg(err, "olock_encode_transact_write: action %u: kind is not an olock_txn_kind", (unsigned)i);
+            if (err) err->offset = i;
             return OLOCK_ERR_INVALID_ARG;
         }
+        misuse = olock__item_request_misuse(ops[a->kind], &a->req);
+        if (!misuse && a->req.return_values) misuse = "return_values is set (transaction actions take none)";
+        if (!misuse && a->kind == OLOCK_TXN_CONDITION_CHECK && !a->req.condition) misuse = "condition is NULL (a condition check needs one)";
+        if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
@@ -5830,11 +5918,12 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
     olock__jw w;
     size_t i, mark;
     olock__error_clear(err);
-    if (!body || (!gets && count)) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!body) return olock__null_arg(err, "olock_encode_transact_get", "body");
+    if (!gets && count) return olock__invalid_arg(err, "olock_encode_transact_get: gets is NULL and count is %lu", (unsigned long)count);
     for (i = 0; i < count; i++) {
         const char *misuse = olock__item_request_misuse(OLOCK_OP_GET_ITEM, &gets[i]);
-        if (!misuse && gets[i].consistent_read) misuse = "TransactGetItems reads are always consistent";
-        if (misuse) { olock__error_set(err, OLOCK_ERR_INVALID_ARG, "get %u: %s", (unsigned)i, misuse); return OLOCK_ERR_INVALID_ARG; }
+        if (!misuse && gets[i].consistent_read) misuse = "consistent_read is set (TransactGetItems reads are always consistent)";
+        if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
@@ -5859,10 +5948,11 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
     olock__jw w;
     size_t i, k, mark;
     olock__error_clear(err);
-    if (!body || (!tables && count)) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!body) return olock__null_arg(err, "olock_encode_batch_get", "body");
+    if (!tables && count) return olock__invalid_arg(err, "olock_encode_batch_get: tables is NULL and count is %lu", (unsigned long)count);
     for (i = 0; i < count; i++)
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
-            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "each table needs a name and its keys");
+            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
     olock__jw_open(&w, '{');
@@ -5893,10 +5983,11 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
     olock__jw w;
     size_t i, k, mark;
     olock__error_clear(err);
-    if (!body || (!entries && count)) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!body) return olock__null_arg(err, "olock_encode_batch_write", "body");
+    if (!entries && count) return olock__invalid_arg(err, "olock_encode_batch_write: entries is NULL and count is %lu", (unsigned long)count);
     for (i = 0; i < count; i++)
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
-            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "each entry needs a table and exactly one of put_item and delete_key");
+            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
     olock__jw_open(&w, '{');
@@ -5931,12 +6022,13 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
     olock__jw w;
     size_t mark;
     olock__error_clear(err);
-    if (!r || !body || (op != OLOCK_OP_QUERY && op != OLOCK_OP_SCAN))
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
-    if (!r->table || !*r->table) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "table name is required");
-    if (op == OLOCK_OP_QUERY && !r->key_condition) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "Query needs a key condition");
+    if (!r) return olock__null_arg(err, "olock_encode_query", "r");
+    if (!body) return olock__null_arg(err, "olock_encode_query", "body");
+    if (op != OLOCK_OP_QUERY && op != OLOCK_OP_SCAN) return olock__invalid_arg(err, "olock_encode_query: op is not Query or Scan");
+    if (!r->table || !*r->table) return olock__invalid_arg(err, "olock_encode_query: r->table is NULL or empty (the table name is required)");
+    if (op == OLOCK_OP_QUERY && !r->key_condition) return olock__invalid_arg(err, "olock_encode_query: r->key_condition is NULL (Query needs a key condition)");
     if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "Scan takes no key condition and no scan direction");
+        return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
     olock__jw_open(&w, '{');
@@ -5969,14 +6061,18 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     size_t mark;
     int pass;
     olock__error_clear(err);
-    if (!r || !body) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!r) return olock__null_arg(err, "olock_encode_create_table", "r");
+    if (!body) return olock__null_arg(err, "olock_encode_create_table", "body");
     if (!r->table || !*r->table || !r->hash_key || !*r->hash_key)
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "table name and hash key are required");
+        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is NULL or empty (table name and hash key are required)",
+                                  !r->table || !*r->table ? "table" : "hash_key");
     if ((r->hash_type != OLOCK_TYPE_S && r->hash_type != OLOCK_TYPE_N && r->hash_type != OLOCK_TYPE_B) ||
         (r->range_key && r->range_type != OLOCK_TYPE_S && r->range_type != OLOCK_TYPE_N && r->range_type != OLOCK_TYPE_B))
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "key attributes must be of type S, N or B");
+        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is not S, N or B (key attributes must be of type S, N or B)",
+                                  r->hash_type != OLOCK_TYPE_S && r->hash_type != OLOCK_TYPE_N && r->hash_type != OLOCK_TYPE_B ? "hash_type" : "range_type");
     if (!r->read_capacity != !r->write_capacity)
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "give both read and write capacity, or neither");
+        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
+                                  r->read_capacity ? "write_capacity" : "read_capacity");
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
     olock__jw_open(&w, '{');
@@ -6006,10 +6102,11 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
     olock__jw w;
     size_t mark;
     olock__error_clear(err);
-    if (!body || (op != OLOCK_OP_DESCRIBE_TABLE && op != OLOCK_OP_DELETE_TABLE && op != OLOCK_OP_LIST_TABLES))
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!body) return olock__null_arg(err, "olock_encode_table_op", "body");
+    if (op != OLOCK_OP_DESCRIBE_TABLE && op != OLOCK_OP_DELETE_TABLE && op != OLOCK_OP_LIST_TABLES)
+        return olock__invalid_arg(err, "olock_encode_table_op: op is not DescribeTable, DeleteTable or ListTables");
     if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "table name is required");
+        return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
     mark = body->len;
     w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
     olock__jw_open(&w, '{');
@@ -6235,7 +6332,9 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     olock_result r;
     olock_response res;
     olock__error_clear(err);
-    if (!a || !out || (!body && len)) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!a) return olock__null_arg(err, "olock_response_decode", "a");
+    if (!out) return olock__null_arg(err, "olock_response_decode", "out");
+    if (!body && len) return olock__invalid_arg(err, "olock_response_decode: body is NULL and len is %lu", (unsigned long)len);
     memset(&res, 0, sizeof res);
     res.op = op;
     res.http_status = http_status;
@@ -7966,6 +8065,7 @@ typedef struct olock__exchange {
     const char *token;             /* the session token the request carries, or NULL */
     olock_http_request req;
     olock_response decoded;
+    char transport_error[256];     /* the transport's last_error after a failed send ("": none) */
 } olock__exchange;
 
 typedef struct olock__cache_entry {
@@ -8093,8 +8193,27 @@ static olock_result olock__client_set_url(olock_client *c, const char *url, oloc
 
 static int64_t olock__default_unix_time(void *u) { (void)u; return (int64_t)time(NULL); }
 
+/* What a network transport still lacks, as settings to set (OLOCK_ERR_CONFIG). Without it,
+   requests would go out unsigned (MissingAuthenticationToken) or to http://localhost/. */
+static olock_result olock__client_missing(const olock_client *c, const olock_config *cfg, int no_creds, olock_error *err) {
+    int env = !cfg->ignore_environment;
+    char region[200], creds[176];
+    region[0] = creds[0] = 0;
+    if (!c->aws.region && !c->aws.endpoint)
+        snprintf(region, sizeof region, "no region and no endpoint: set config.region%s (plus config.endpoint%s "
+                 "for a server other than DynamoDB)", env ? " or AWS_REGION" : "", env ? " or AWS_ENDPOINT_URL_DYNAMODB" : "");
+    else if (!c->aws.region)
+        snprintf(region, sizeof region, "no region to sign requests with: set config.region%s (any, e.g. us-east-1, "
+                 "for a local server)", env ? " or AWS_REGION" : "");
+    if (no_creds)
+        snprintf(creds, sizeof creds, "no credentials: set config.credentials%s (any key for a local server)",
+                 env ? ", AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the shared credentials file" : "");
+    olock__error_set(err, OLOCK_ERR_CONFIG, "network transport: %s%s%s", region, *region && *creds ? "; " : "", creds);
+    return OLOCK_ERR_CONFIG;
+}
+
 /* Endpoint, region and credentials, explicit first, then the environment; signing when both
-   credentials and a region are known. */
+   credentials and a region are known (a network transport requires both). */
 static olock_result olock__client_resolve(olock_client *c, const olock_config *cfg, olock_error *err) {
     olock_env none;
     const olock_env *env = NULL;
@@ -8102,6 +8221,7 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
     olock_result r;
     const char *url;
     olock_credentials creds;
+    int network = cfg->transport.kind == OLOCK_TRANSPORT_NETWORK, no_creds;
     if (cfg->ignore_environment) { none.get = NULL; none.user = NULL; env = &none; }
     if (cfg->ignore_environment && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key) {
         r = OLOCK_ERR_CREDENTIALS;            /* nothing explicit, nothing else to look at */
@@ -8114,14 +8234,21 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
         if (err) *err = e;
         return r;                             /* explicit ones are wrong, or the file is malformed */
     }
+    no_creds = r != OLOCK_OK;
+    /* A network transport also hears about a malformed AWS_REGION or AWS_ENDPOINT_URL*, and
+       gets DynamoDB's endpoint for its region even when the environment is ignored. */
     if (cfg->region || !cfg->ignore_environment) {
         r = olock_aws_config_resolve_region(&c->aws, cfg->region, env, &e);
-        if (r != OLOCK_OK && cfg->region) { if (err) *err = e; return r; }
+        if (r != OLOCK_OK && (cfg->region || (network && strncmp(e.message, "no region", 9) != 0))) { if (err) *err = e; return r; }
     }
-    if (cfg->endpoint || !cfg->ignore_environment) {
+    if (cfg->endpoint || !cfg->ignore_environment || network) {
         r = olock_aws_config_resolve_endpoint(&c->aws, cfg->endpoint, env, &e);
-        if (r != OLOCK_OK && (cfg->endpoint || r == OLOCK_ERR_NOMEM)) { if (err) *err = e; return r; }
+        if (r != OLOCK_OK && (cfg->endpoint || r == OLOCK_ERR_NOMEM || (network && strncmp(e.message, "no endpoint", 11) != 0))) {
+            if (err) *err = e;
+            return r;
+        }
     }
+    if (network && (!c->aws.region || !c->aws.endpoint || no_creds)) return olock__client_missing(c, cfg, no_creds, err);
     /* No endpoint anywhere: only an in-process transport can be meant, which ignores the URL. */
     url = c->aws.endpoint ? c->aws.endpoint : "http://localhost/";
     r = olock__client_set_url(c, url, err);
@@ -8186,7 +8313,7 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     olock__error_clear(err);
     if (!cfg || !out) {
         if (cfg && cfg->transport.destroy) cfg->transport.destroy(cfg->transport.user);
-        return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+        return olock__null_arg(err, "olock_client_create", cfg ? "out" : "cfg");
     }
     if ((cfg->allocator.malloc_fn || cfg->allocator.realloc_fn || cfg->allocator.free_fn) &&
         !(cfg->allocator.malloc_fn && cfg->allocator.realloc_fn && cfg->allocator.free_fn)) {
@@ -8350,6 +8477,40 @@ static olock_result olock__check_crc32(const olock_http_response *res, olock_err
     return OLOCK_OK;
 }
 
+/* Whether a response body starts as a JSON object, as every DynamoDB answer does. */
+static int olock__body_is_object(const olock_http_response *res) {
+    size_t i;
+    for (i = 0; i < res->body.len; i++) {
+        char ch = res->body.data[i];
+        if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') return ch == '{';
+    }
+    return 0;
+}
+
+/* The message for an answer no DynamoDB sends (an empty body, one that is not a JSON object,
+   an error without __type): its status, how its body starts and the endpoint, since the usual
+   cause is an endpoint that is not DynamoDB (a web server, a wrong port or path, a proxy's
+   error page). The code, status and offset stay as they are. */
+static void olock__not_dynamodb(const olock__exchange *x, olock_result code, olock_error *err) {
+    const olock_http_response *res = &x->res;
+    const char *loc = res->status >= 300 && res->status < 400 ? olock_http_response_header(res, "Location") : NULL;
+    char shown[48], start[64], what[200];
+    size_t i, n = res->body.len < sizeof shown - 1 ? res->body.len : sizeof shown - 1;
+    if (!err) return;
+    for (i = 0; i < n; i++) {
+        char ch = res->body.data[i];
+        shown[i] = ch >= 0x20 && ch < 0x7f ? ch : ' ';
+    }
+    shown[n] = 0;
+    olock__copy_message(start, sizeof start, shown, x->token);
+    if (loc) snprintf(what, sizeof what, "a redirect to %.120s (olock follows none)", loc);
+    else if (!res->body.len) snprintf(what, sizeof what, "an empty body");
+    else snprintf(what, sizeof what, "%s: \"%s%s\"", olock__body_is_object(res) ? "an error without __type" : "a body that is not a JSON object",
+                  start, res->body.len > n ? "..." : "");
+    olock__error_set(err, code, "HTTP %d with %s: is the endpoint (%.100s) DynamoDB%s?", res->status, what,
+                     x->req.url ? x->req.url : "", res->status >= 500 ? ", or a proxy in front of it" : "");
+}
+
 static int olock__op_is_read(olock_op op) {
     return op == OLOCK_OP_GET_ITEM || op == OLOCK_OP_TRANSACT_GET_ITEMS || op == OLOCK_OP_BATCH_GET_ITEM ||
            op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
@@ -8361,6 +8522,10 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     olock_response *res = &x->decoded;
     olock_result r;
     unsigned attempts = err ? err->attempts : 0;
+    char why[sizeof x->transport_error];
+    /* taken once: a driver of its own (olock_task_complete) leaves it empty */
+    olock__copy_message(why, sizeof why, x->transport_error, x->token);
+    x->transport_error[0] = 0;
     olock__error_clear(err);
     if (err) err->attempts = attempts;
     memset(res, 0, sizeof *res);
@@ -8378,15 +8543,17 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
             return after;
         }
         if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) {   /* refused before sending */
-            olock__error_set(err, sent, "the transport refused the request: %s", olock_result_str(sent));
+            olock__error_set(err, sent, "the transport refused the request: %s%s%s", olock_result_str(sent), *why ? ": " : "", why);
             return sent;
         }
         if (sent != OLOCK_ERR_NOT_SENT) sent = OLOCK_ERR_MAYBE_SENT;
         if (sent == OLOCK_ERR_MAYBE_SENT && olock__op_is_read(op)) {
             /* A read changes nothing, so it is never "maybe applied": it just got no answer. */
             sent = OLOCK_ERR_TRANSIENT;
-            olock__error_set(err, sent, "no answer to %s (timeout or connection lost after sending); a read changes nothing, so it can simply be retried",
-                             olock_op_name(op));
+            olock__error_set(err, sent, "no answer to %s (%s); a read changes nothing, so it can simply be retried",
+                             olock_op_name(op), *why ? why : "timeout or connection lost after sending");
+        } else if (*why) {
+            olock__error_set(err, sent, "%s: %s", sent == OLOCK_ERR_NOT_SENT ? "request not sent" : "request may have been applied", why);
         } else {
             olock__error_set(err, sent, "%s", olock_result_str(sent));
         }
@@ -8399,6 +8566,7 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     if (r == OLOCK_OK) {
         r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
         if (err) { err->attempts = attempts; err->http_status = x->res.status; }
+        if ((r == OLOCK_ERR_PARSE || r == OLOCK_ERR_RESPONSE) && !olock__body_is_object(&x->res)) olock__not_dynamodb(x, r, err);
     }
     if (r != OLOCK_OK) return r;
     if (res->error_class == OLOCK_CLASS_NONE) return OLOCK_OK;
@@ -8407,9 +8575,19 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
         err->code = r;
         err->error_class = res->error_class;
         if (res->error_type) olock__copy_str(err->aws_type, sizeof err->aws_type, res->error_type, strlen(res->error_type));
-        if (res->error_message) olock__copy_message(err->message, sizeof err->message, res->error_message, x->token);
-        else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type ? res->error_type : "");
+        if (!res->error_type) olock__not_dynamodb(x, r, err);
+        else if (res->error_message) olock__copy_message(err->message, sizeof err->message, res->error_message, x->token);
+        else olock__error_set(err, r, "HTTP %d %s", res->http_status, res->error_type);
     }
+    return r;
+}
+
+/* Sends x->req with the client's transport, keeping the transport's own words about a failure
+   for olock__finish_exchange. */
+static olock_result olock__transport_send(olock_client *c, olock__exchange *x) {
+    olock_result r = c->transport.send(c->transport.user, &x->req, &x->res);
+    const char *why = r != OLOCK_OK && c->transport.last_error ? c->transport.last_error(c->transport.user) : NULL;
+    olock__copy_str(x->transport_error, sizeof x->transport_error, why ? why : "", why ? strlen(why) : 0);
     return r;
 }
 
@@ -8418,7 +8596,7 @@ static olock_result olock__client_roundtrip(olock_client *c, olock_op op, olock_
     olock_result r = olock__build_http(c, &c->x, op, err);
     if (r != OLOCK_OK) return r;
     if (err) err->attempts++;
-    r = c->transport.send(c->transport.user, &c->x.req, &c->x.res);
+    r = olock__transport_send(c, &c->x);
     r = olock__finish_exchange(&c->x, op, r, err);
     if (out && (r == OLOCK_OK || c->x.decoded.op)) *out = c->x.decoded;
     return r;
@@ -8428,73 +8606,82 @@ OLOCK_API olock_result olock_client_call(olock_client *c, olock_op op, const cha
                                          olock_response *out, olock_error *err) {
     olock_result r;
     olock__error_clear(err);
-    if (!c || (!body && len) || op <= 0 || op >= OLOCK_OP_COUNT_) return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument");
+    if (!c) return olock__null_arg(err, "olock_client_call", "c");
+    if (op <= 0 || op >= OLOCK_OP_COUNT_) return olock__invalid_arg(err, "olock_client_call: op %d is not an olock_op", (int)op);
+    if (!body && len) return olock__invalid_arg(err, "olock_client_call: body is NULL and len is %lu", (unsigned long)len);
     olock_buf_clear(&c->x.body);
     r = olock_buf_append(&c->x.body, body ? body : "", len);
     if (r != OLOCK_OK) return olock__fail_at(err, r, 0, "out of memory");
     return olock__client_roundtrip(c, op, out, err);
 }
 
-static olock_result olock__client_item_op(olock_client *c, olock_op op, const olock_item_request *r,
+/* An encoder's complaint about an argument, said in the name of the client call `fn`. */
+static olock_result olock__client_encoded(olock_result rc, const char *fn, olock_error *err) {
+    if (rc == OLOCK_ERR_INVALID_ARG) olock__error_rename(err, fn);
+    return rc;
+}
+
+static olock_result olock__client_item_op(olock_client *c, const char *fn, olock_op op, const olock_item_request *r,
                                           olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, fn, "c"); }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_item_request(op, r, &c->x.body, err);
-    return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, op, out, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, fn, err) : olock__client_roundtrip(c, op, out, err);
 }
 
 OLOCK_API olock_result olock_get_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err) {
-    return olock__client_item_op(c, OLOCK_OP_GET_ITEM, r, out, err);
+    return olock__client_item_op(c, "olock_get_item", OLOCK_OP_GET_ITEM, r, out, err);
 }
 OLOCK_API olock_result olock_put_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err) {
-    return olock__client_item_op(c, OLOCK_OP_PUT_ITEM, r, out, err);
+    return olock__client_item_op(c, "olock_put_item", OLOCK_OP_PUT_ITEM, r, out, err);
 }
 OLOCK_API olock_result olock_update_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err) {
-    return olock__client_item_op(c, OLOCK_OP_UPDATE_ITEM, r, out, err);
+    return olock__client_item_op(c, "olock_update_item", OLOCK_OP_UPDATE_ITEM, r, out, err);
 }
 OLOCK_API olock_result olock_delete_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err) {
-    return olock__client_item_op(c, OLOCK_OP_DELETE_ITEM, r, out, err);
+    return olock__client_item_op(c, "olock_delete_item", OLOCK_OP_DELETE_ITEM, r, out, err);
 }
 
 OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_txn_action *actions, size_t count,
                                                   const char *client_request_token, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_write_items", "c"); }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_transact_write(actions, count, client_request_token, &c->x.body, err);
-    return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, OLOCK_OP_TRANSACT_WRITE_ITEMS, out, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_write_items", err)
+                          : olock__client_roundtrip(c, OLOCK_OP_TRANSACT_WRITE_ITEMS, out, err);
 }
 
 OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_query", "c"); }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_query(OLOCK_OP_QUERY, r, &c->x.body, err);
-    return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, OLOCK_OP_QUERY, out, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_query", err) : olock__client_roundtrip(c, OLOCK_OP_QUERY, out, err);
 }
 
 OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_create_table", "c"); }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_create_table(r, &c->x.body, err);
-    return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, OLOCK_OP_CREATE_TABLE, out, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_create_table", err) : olock__client_roundtrip(c, OLOCK_OP_CREATE_TABLE, out, err);
 }
 
-static olock_result olock__client_table_op(olock_client *c, olock_op op, const char *table, olock_response *out, olock_error *err) {
+static olock_result olock__client_table_op(olock_client *c, const char *fn, olock_op op, const char *table, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, 0, "invalid argument"); }
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, fn, "c"); }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_table_op(op, table, &c->x.body, err);
-    return rc != OLOCK_OK ? rc : olock__client_roundtrip(c, op, out, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, fn, err) : olock__client_roundtrip(c, op, out, err);
 }
 
 OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err) {
-    return olock__client_table_op(c, OLOCK_OP_DELETE_TABLE, table, out, err);
+    return olock__client_table_op(c, "olock_delete_table", OLOCK_OP_DELETE_TABLE, table, out, err);
 }
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err) {
-    return olock__client_table_op(c, OLOCK_OP_DESCRIBE_TABLE, table, out, err);
+    return olock__client_table_op(c, "olock_describe_table", OLOCK_OP_DESCRIBE_TABLE, table, out, err);
 }
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
@@ -8569,6 +8756,91 @@ static char *olock__concat(olock_arena *a, const char *p1, const char *p2, const
 static int olock__ident_char(char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
            ch == '#' || ch == ':';
+}
+
+/* Where a caller's expression refers to one of olock's own attributes. */
+typedef struct olock__touch {
+    const char *attr;              /* the attribute (the version or the ledger attribute's name) */
+    const char *tok;               /* as written: the name itself or a #placeholder */
+    size_t tok_len;
+    const char *clause;            /* update: "sets", "removes", "adds to", "deletes from"; condition: "reads" */
+} olock__touch;
+
+/* Whether the word p[0..n) is update clause keyword; its verb for messages. */
+static const char *olock__clause_verb(const char *p, size_t n) {
+    static const char *const words[] = { "SET", "REMOVE", "ADD", "DELETE" };
+    static const char *const verbs[] = { "sets", "removes", "adds to", "deletes from" };
+    size_t i, k;
+    for (i = 0; i < 4; i++) {
+        if (strlen(words[i]) != n) continue;
+        for (k = 0; k < n && olock__ascii_lower((unsigned char)p[k]) == olock__ascii_lower((unsigned char)words[i][k]); k++) {}
+        if (k == n) return verbs[i];
+    }
+    return NULL;
+}
+
+/* Whether the first element of a path, p[0..n) as written, names `attr`: directly, or through
+   the #placeholder's entry in `names`. */
+static int olock__path_head_is(const char *p, size_t n, const olock_value *names, const char *attr) {
+    size_t len = strlen(attr);
+    const olock_value *v;
+    if (p[0] != '#') return n == len && memcmp(p, attr, n) == 0;
+    v = names && names->type == OLOCK_TYPE_M ? olock_map_get(names, p, n) : NULL;
+    return v && v->type == OLOCK_TYPE_S && v->len == len && memcmp(v->str, attr, len) == 0;
+}
+
+/* Whether a caller's update expression (is_update) or condition refers to attrs[0] or attrs[1]
+   (olock's version and ledger attributes; NULL or "" skipped): for an update, as the target
+   of a SET, REMOVE, ADD or DELETE (reading it on the right of '=' is harmless); for a
+   condition, anywhere. Top-level paths only (`m.version` is another attribute). A lexical
+   scan, not a parse: what it cannot read, DynamoDB rejects anyway. */
+static int olock__expr_touches(const char *expr, int is_update, const olock_value *names, const char *const attrs[2],
+                               olock__touch *out) {
+    const char *p = expr, *clause = is_update ? NULL : "reads";
+    int depth = 0, target = 0, nested = 0;
+    size_t i;
+    if (!expr) return 0;
+    while (*p) {
+        char ch = *p;
+        if (ch == '#' || ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
+            const char *tok = p, *q, *verb;
+            int is_target = target, is_nested = nested;
+            size_t n;
+            for (p++; *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || olock__is_digit(*p); p++) {}
+            n = (size_t)(p - tok);
+            target = nested = 0;
+            for (q = p; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++) {}
+            if (*q == '(' || is_nested) continue;                    /* a function, or a member of a map */
+            if (is_update && depth == 0 && tok[0] != '#' && (verb = olock__clause_verb(tok, n)) != NULL) {
+                clause = verb;
+                target = 1;
+                continue;
+            }
+            if (is_update && !is_target) continue;
+            for (i = 0; i < 2; i++) {
+                if (!attrs[i] || !*attrs[i] || !olock__path_head_is(tok, n, names, attrs[i])) continue;
+                out->attr = attrs[i];
+                out->tok = tok;
+                out->tok_len = n;
+                out->clause = clause ? clause : "sets";
+                return 1;
+            }
+            continue;
+        }
+        if (ch == ':') {                                             /* a value placeholder */
+            for (p++; *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || olock__is_digit(*p); p++) {}
+            target = nested = 0;
+            continue;
+        }
+        if (ch == '(') depth++;
+        else if (ch == ')') depth--;
+        else if (ch == ',') target = depth == 0 && clause != NULL && is_update;
+        else if (ch == '.') nested = 1;
+        else if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n' && ch != '[' && ch != ']' && !olock__is_digit(ch))
+            target = nested = 0;
+        p++;
+    }
+    return 0;
 }
 
 /* Adds "assign" to the SET clause of an update expression (DynamoDB allows one SET clause).
@@ -8658,6 +8930,7 @@ struct olock_task {
     int settling;                  /* the GetItem now out settles the write in doubt (or fetches the fresh item) */
     int probing;                   /* the write now out is a probe: an always-false condition that returns the stored item */
     int from_cache;
+    size_t own_bytes;              /* DynamoDB size of the version and ledger attributes the write being sent stores */
     olock_op op;                   /* operation of the request being built / sent */
     /* olock_update_many */
     olock_item **items;
@@ -9038,6 +9311,35 @@ static int olock__write_is_delete(const olock_task *t) {
     return t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
 }
 
+/* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the
+   name's bytes, and a number's (an integer: 1 byte per 2 significant digits, aligned on the
+   decimal point, plus 1) or a list of strings' (3, plus each string and 1). */
+static size_t olock__own_size(const char *name, const olock_value *v) {
+    size_t n = strlen(name), digits, sig;
+    const olock_value *m;
+    if (v->type == OLOCK_TYPE_N) {
+        for (digits = 0; digits < v->len && olock__is_digit(v->str[digits]); digits++) {}
+        for (sig = digits; sig > 1 && v->str[sig - 1] == '0'; sig--) {}
+        return n + (digits == 1 && v->str[0] == '0' ? 1 : (digits - 1) / 2 - (digits - sig) / 2 + 2);
+    }
+    if (v->type == OLOCK_TYPE_L) {
+        n += 3;
+        for (m = v->first; m; m = m->next) n += m->len + 1;
+    }
+    return n;
+}
+
+/* DynamoDB refused the write for its size: say how much of it is olock's (the version and the
+   writer ledger), so that a caller near the limit knows what olock added. */
+static void olock__note_own_bytes(olock_task *t) {
+    size_t n = strlen(t->err.message);
+    if (!t->own_bytes || strcmp(t->err.aws_type, "ValidationException") != 0 || !strstr(t->err.message, "Item size") ||
+        !strstr(t->err.message, "exceeded the maximum allowed size"))
+        return;
+    snprintf(t->err.message + n, sizeof t->err.message - n, " (olock's version%s added %lu bytes)",
+             *t->c->versioning.token_attribute ? " and writer-ledger attributes" : " attribute", (unsigned long)t->own_bytes);
+}
+
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
@@ -9079,6 +9381,7 @@ static olock_result olock__build_write(olock_task *t) {
         rc = olock__next_version(v, expected, &t->new_version);
         if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
     }
+    t->own_bytes = 0;
     if (is_delete) {
         t->op = OLOCK_OP_DELETE_ITEM;
         r.item = NULL;
@@ -9088,12 +9391,14 @@ static olock_result olock__build_write(olock_task *t) {
         olock_value *nv = olock_value_new_u64(a, t->new_version);
         if (!nv || olock_map_put(a, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
         assign = OLOCK__PH_VER " = " OLOCK__PH_NEW;
+        t->own_bytes = olock__own_size(v->attribute, nv);
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
             if (!tl || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
                                      olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
                 olock_map_put(a, values, OLOCK__PH_TOKV, sizeof OLOCK__PH_TOKV - 1, tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
             assign = OLOCK__PH_VER " = " OLOCK__PH_NEW ", " OLOCK__PH_TOK " = " OLOCK__PH_TOKV;
+            t->own_bytes += olock__own_size(v->token_attribute, tl);
         }
         r.update = olock__update_with(a, r.update, assign);
         if (!r.update) return OLOCK_ERR_NOMEM;
@@ -9116,9 +9421,11 @@ static olock_result olock__build_write(olock_task *t) {
         }
         nv = olock_value_new_u64(a, t->new_version);
         if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+        t->own_bytes = olock__own_size(v->attribute, nv);
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, prev_tokens, expected, t->new_version);
             if (!tl || olock_map_put(a, item, v->token_attribute, strlen(v->token_attribute), tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            t->own_bytes += olock__own_size(v->token_attribute, tl);
         }
         r.item = item;
         t->written = item;
@@ -9632,6 +9939,7 @@ OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result)
     t->result.requests++;
     t->err.attempts = t->result.requests;
     rc = olock__finish_exchange(&t->x, t->op, transport_result, &t->err);
+    if (rc == OLOCK_ERR_SERVICE) olock__note_own_bytes(t);
     t->err.attempts = t->result.requests;
     now = olock_client_now_ms(t->c);
     t->rtt = now >= t->sent_at ? now - t->sent_at : 0;
@@ -9689,27 +9997,79 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
         olock_task_state s = olock_task_poll(t, olock_client_now_ms(c), &req, &wait);
         if (s == OLOCK_TASK_DONE) break;
         if (s == OLOCK_TASK_WAIT) { c->sleep_ms(c->hook_user, wait); continue; }
-        olock_task_complete(t, c->transport.send(c->transport.user, req, &t->x.res));
+        olock_task_complete(t, olock__transport_send(c, &t->x));   /* req is &t->x.req */
     }
     return olock_task_result(t, result, err);
 }
 
 /* ---- versioned engine: entry points ------------------------------------------------------ */
 
-static olock_result olock__check_write_request(const olock_item_request *req, int kind) {
-    if (!req || !req->table || !*req->table) return OLOCK_ERR_INVALID_ARG;
-    if (kind == OLOCK__K_PUT ? (!req->item || req->key) : (!req->key || req->item)) return OLOCK_ERR_INVALID_ARG;
-    if (kind == OLOCK__K_UPDATE && (!req->update || !*req->update)) return OLOCK_ERR_INVALID_ARG;
-    if (kind != OLOCK__K_UPDATE && req->update) return OLOCK_ERR_INVALID_ARG;
-    if (req->projection || req->consistent_read) return OLOCK_ERR_INVALID_ARG;
+/* A caller's update expression or condition must leave olock's own attributes alone: the
+   engine sets the version and the ledger itself (DynamoDB would answer "Two document paths
+   overlap") and adds the version condition (a condition of the caller's on them repeats it or
+   contradicts it, and then every attempt conflicts). INVALID_ARG naming the attribute, before
+   anything is sent. */
+static olock_result olock__check_own_attributes(const olock_client *c, const olock_item_request *req, const char *fn,
+                                                olock_error *err) {
+    const char *attrs[2];
+    olock__touch hit;
+    int i;
+    attrs[0] = c->versioning.attribute;
+    attrs[1] = c->versioning.token_attribute;
+    for (i = 0; i < 2; i++) {
+        const char *expr = i == 0 ? req->update : req->condition;
+        if (!olock__expr_touches(expr, i == 0, req->names, attrs, &hit)) continue;
+        return olock__invalid_arg(err, "%s: req->%s %s `%s`%s%.*s%s, %s olock manages; remove it", fn, i == 0 ? "update" : "condition",
+                                  hit.clause, hit.attr, hit.tok[0] == '#' ? " (as " : "", hit.tok[0] == '#' ? (int)hit.tok_len : 0,
+                                  hit.tok, hit.tok[0] == '#' ? ")" : "",
+                                  hit.attr == attrs[0] ? "the version attribute" : "the writer ledger");
+    }
     return OLOCK_OK;
 }
 
-static olock_result olock__begin_write(olock_task *t, int kind, const olock_item_request *req, uint64_t expected) {
-    olock_result rc = olock__check_write_request(req, kind);
+static olock_result olock__check_write_request(const olock_client *c, const olock_item_request *req, int kind, const char *fn,
+                                               olock_error *err) {
+    if (!req) return olock__null_arg(err, fn, "req");
+    if (!req->table || !*req->table) return olock__invalid_arg(err, "%s: req->table is NULL or empty", fn);
+    if (kind == OLOCK__K_PUT && !req->item) return olock__invalid_arg(err, "%s: req->item is NULL (a put writes a whole item)", fn);
+    if (kind == OLOCK__K_PUT && req->key) return olock__invalid_arg(err, "%s: req->key is set (a put takes the item, not a key)", fn);
+    if (kind != OLOCK__K_PUT && !req->key) return olock__invalid_arg(err, "%s: req->key is NULL", fn);
+    if (kind != OLOCK__K_PUT && req->item) return olock__invalid_arg(err, "%s: req->item is set (only a put takes an item)", fn);
+    if (kind == OLOCK__K_UPDATE && (!req->update || !*req->update)) return olock__invalid_arg(err, "%s: req->update is NULL or empty", fn);
+    if (kind != OLOCK__K_UPDATE && req->update)
+        return olock__invalid_arg(err, "%s: req->update is set (only a versioned update takes an update expression)", fn);
+    if (req->projection) return olock__invalid_arg(err, "%s: req->projection is set (a write takes no projection)", fn);
+    if (req->consistent_read) return olock__invalid_arg(err, "%s: req->consistent_read is set (a write takes none)", fn);
+    return olock__check_own_attributes(c, req, fn, err);
+}
+
+/* Why olock__task_begin refused: t is NULL or busy. */
+static olock_result olock__task_begin_refused(const olock_task *t, const char *fn, olock_error *err) {
+    if (!t) return olock__null_arg(err, fn, "t");
+    return olock__invalid_arg(err, "%s: the task is busy with another operation (a blocking call from inside a mutate "
+                              "function, or a task begun again before it was done)", fn);
+}
+
+/* A begin_* of the task API that failed: olock_task_result then gives its code and message,
+   unless the task is busy with an operation, whose outcome this must not touch. */
+static olock_result olock__task_begin_failed(olock_task *t, olock_result rc, const olock_error *why) {
+    if (t && (t->phase == OLOCK__PH_DONE || t->phase == OLOCK__PH_IDLE)) {
+        t->err = *why;
+        t->err.code = rc;
+        t->rc = rc;
+        t->phase = OLOCK__PH_DONE;
+    }
+    return rc;
+}
+
+static olock_result olock__begin_write(olock_task *t, int kind, const olock_item_request *req, uint64_t expected,
+                                       const char *fn, olock_error *err) {
+    olock_result rc;
+    if (!t) return olock__null_arg(err, fn, "t");
+    rc = olock__check_write_request(t->c, req, kind, fn, err);
     if (rc != OLOCK_OK) return rc;
     rc = olock__task_begin(t, kind);
-    if (rc != OLOCK_OK) return rc;
+    if (rc != OLOCK_OK) return olock__task_begin_refused(t, fn, err);
     t->req = *req;
     t->expected = expected;
     t->phase = OLOCK__PH_WRITE;
@@ -9717,23 +10077,38 @@ static olock_result olock__begin_write(olock_task *t, int kind, const olock_item
     return OLOCK_OK;
 }
 
-OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
-    return olock__begin_write(t, OLOCK__K_PUT, req, expected_version);
-}
-OLOCK_API olock_result olock_task_begin_versioned_update(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
-    return olock__begin_write(t, OLOCK__K_UPDATE, req, expected_version);
-}
-OLOCK_API olock_result olock_task_begin_delete(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
-    return olock__begin_write(t, OLOCK__K_DELETE, req, expected_version);
+/* The task API's begin of a versioned write, its failure kept in the task. */
+static olock_result olock__task_begin_write(olock_task *t, int kind, const olock_item_request *req, uint64_t expected,
+                                            const char *fn) {
+    olock_error why;
+    olock_result rc;
+    olock__error_clear(&why);
+    rc = olock__begin_write(t, kind, req, expected, fn, &why);
+    return rc != OLOCK_OK ? olock__task_begin_failed(t, rc, &why) : rc;
 }
 
-OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table, const olock_value *key,
-                                               olock_mutate_fn fn, void *user) {
+OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
+    return olock__task_begin_write(t, OLOCK__K_PUT, req, expected_version, "olock_task_begin_put");
+}
+OLOCK_API olock_result olock_task_begin_versioned_update(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
+    return olock__task_begin_write(t, OLOCK__K_UPDATE, req, expected_version, "olock_task_begin_versioned_update");
+}
+OLOCK_API olock_result olock_task_begin_delete(olock_task *t, const olock_item_request *req, uint64_t expected_version) {
+    return olock__task_begin_write(t, OLOCK__K_DELETE, req, expected_version, "olock_task_begin_delete");
+}
+
+/* olock_update's checks and start, its complaints in the name of `fn` into err. */
+static olock_result olock__begin_update(olock_task *t, const char *table, const olock_value *key, olock_mutate_fn fn,
+                                        void *user, const char *name, olock_error *err) {
     olock_result rc;
     olock__cache_entry *e;
-    if (!t || !table || !*table || !key || key->type != OLOCK_TYPE_M || !key->count || !fn) return OLOCK_ERR_INVALID_ARG;
+    if (!t) return olock__null_arg(err, name, "t");
+    if (!table || !*table) return olock__invalid_arg(err, "%s: table is NULL or empty", name);
+    if (!key) return olock__null_arg(err, name, "key");
+    if (key->type != OLOCK_TYPE_M || !key->count) return olock__invalid_arg(err, "%s: key is not a map of the key attributes", name);
+    if (!fn) return olock__null_arg(err, name, "fn");
     rc = olock__task_begin(t, OLOCK__K_RMW);
-    if (rc != OLOCK_OK) return rc;
+    if (rc != OLOCK_OK) return olock__task_begin_refused(t, name, err);
     t->table = table;
     t->key = key;
     t->fn = fn;
@@ -9749,11 +10124,20 @@ OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table,
     return OLOCK_OK;
 }
 
+OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table, const olock_value *key,
+                                               olock_mutate_fn fn, void *user) {
+    olock_error why;
+    olock_result rc;
+    olock__error_clear(&why);
+    rc = olock__begin_update(t, table, key, fn, user, "olock_task_begin_update", &why);
+    return rc != OLOCK_OK && why.code ? olock__task_begin_failed(t, rc, &why) : rc;
+}
+
 /* The lazily created task behind the blocking calls. */
-static olock_result olock__blocking_task(olock_client *c, olock_task **t, olock_error *err) {
+static olock_result olock__blocking_task(olock_client *c, const char *fn, olock_task **t, olock_error *err) {
     olock__error_clear(err);
     *t = NULL;
-    if (!c) { olock__error_set(err, OLOCK_ERR_INVALID_ARG, "invalid argument"); return OLOCK_ERR_INVALID_ARG; }
+    if (!c) return olock__null_arg(err, fn, "c");
     if (!c->blocking && olock_task_create(c, &c->blocking) != OLOCK_OK) {
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
         return OLOCK_ERR_NOMEM;
@@ -9762,42 +10146,43 @@ static olock_result olock__blocking_task(olock_client *c, olock_task **t, olock_
     return OLOCK_OK;
 }
 
+/* A begin that failed without saying why (out of memory, a limit) still gets a message. */
 static olock_result olock__begin_failed(olock_result rc, olock_error *err) {
-    if (err && !err->code) olock__error_set(err, rc, "%s", rc == OLOCK_ERR_INVALID_ARG ? "invalid argument (see the function's comment)" : olock_result_str(rc));
+    if (err && !err->code) olock__error_set(err, rc, "%s", olock_result_str(rc));
     return rc;
 }
 
 /* A versioned write of one kind, run to the end on the client's blocking task. */
-static olock_result olock__blocking_write(olock_client *c, int kind, const olock_item_request *req, uint64_t expected,
+static olock_result olock__blocking_write(olock_client *c, const char *fn, int kind, const olock_item_request *req, uint64_t expected,
                                           olock_write_result *result, olock_error *err) {
     olock_task *t;
-    olock_result rc = olock__blocking_task(c, &t, err);
+    olock_result rc = olock__blocking_task(c, fn, &t, err);
     if (rc != OLOCK_OK) return rc;
-    rc = olock__begin_write(t, kind, req, expected);
+    rc = olock__begin_write(t, kind, req, expected, fn, err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
 
 OLOCK_API olock_result olock_versioned_put(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                            olock_write_result *result, olock_error *err) {
-    return olock__blocking_write(c, OLOCK__K_PUT, req, expected_version, result, err);
+    return olock__blocking_write(c, "olock_versioned_put", OLOCK__K_PUT, req, expected_version, result, err);
 }
 
 OLOCK_API olock_result olock_versioned_update(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                               olock_write_result *result, olock_error *err) {
-    return olock__blocking_write(c, OLOCK__K_UPDATE, req, expected_version, result, err);
+    return olock__blocking_write(c, "olock_versioned_update", OLOCK__K_UPDATE, req, expected_version, result, err);
 }
 
 OLOCK_API olock_result olock_versioned_delete(olock_client *c, const olock_item_request *req, uint64_t expected_version,
                                               olock_write_result *result, olock_error *err) {
-    return olock__blocking_write(c, OLOCK__K_DELETE, req, expected_version, result, err);
+    return olock__blocking_write(c, "olock_versioned_delete", OLOCK__K_DELETE, req, expected_version, result, err);
 }
 
 OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
                                     olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err) {
     olock_task *t;
-    olock_result rc = olock__blocking_task(c, &t, err);
+    olock_result rc = olock__blocking_task(c, "olock_update", &t, err);
     if (rc != OLOCK_OK) return rc;
-    rc = olock_task_begin_update(t, table, key, fn, user);
+    rc = olock__begin_update(t, table, key, fn, user, "olock_update", err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
 
@@ -9877,6 +10262,7 @@ OLOCK_API olock_result olock_txn_put(olock_txn *t, const char *table, const oloc
 }
 OLOCK_API olock_result olock_txn_update(olock_txn *t, const olock_item_request *req, uint64_t expected_version) {
     if (!req || !req->update || !*req->update) return OLOCK_ERR_INVALID_ARG;
+    if (t && olock__check_own_attributes(t->c, req, "olock_txn_update", NULL) != OLOCK_OK) return OLOCK_ERR_INVALID_ARG;
     return olock__txn_add(t, OLOCK_TXN_UPDATE, req->table, req->key, NULL, req, expected_version);
 }
 OLOCK_API olock_result olock_txn_delete(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version) {
@@ -9954,12 +10340,19 @@ static olock_result olock__build_txn_write(olock_task *t) {
     return olock_encode_transact_write(acts, txn->count, t->txn_token, &t->x.body, &t->err);
 }
 
-OLOCK_API olock_result olock_task_begin_txn(olock_task *t, olock_txn *txn) {
+static olock_result olock__begin_txn(olock_task *t, olock_txn *txn, const char *fn, olock_error *err) {
     olock_result rc;
-    if (!t || !txn || txn->c != t->c || !txn->count) return OLOCK_ERR_INVALID_ARG;
-    if (txn->sticky != OLOCK_OK) return txn->sticky;
+    if (!t) return olock__null_arg(err, fn, "t");
+    if (!txn) return olock__null_arg(err, fn, "txn");
+    if (txn->c != t->c) return olock__invalid_arg(err, "%s: txn was created on another client", fn);
+    if (!txn->count) return olock__invalid_arg(err, "%s: txn has no actions", fn);
+    if (txn->sticky != OLOCK_OK) {
+        olock__error_set(err, txn->sticky, "%s: adding an action to txn failed earlier: %s", fn,
+                         txn->sticky == OLOCK_ERR_LIMIT ? "more than 100 actions (DynamoDB's limit)" : olock_result_str(txn->sticky));
+        return txn->sticky;
+    }
     rc = olock__task_begin(t, OLOCK__K_TXN);
-    if (rc != OLOCK_OK) return rc;
+    if (rc != OLOCK_OK) return olock__task_begin_refused(t, fn, err);
     t->txn = txn;
     t->phase = OLOCK__PH_WRITE;
     t->writes = 1;
@@ -9968,11 +10361,19 @@ OLOCK_API olock_result olock_task_begin_txn(olock_task *t, olock_txn *txn) {
     return OLOCK_OK;
 }
 
+OLOCK_API olock_result olock_task_begin_txn(olock_task *t, olock_txn *txn) {
+    olock_error why;
+    olock_result rc;
+    olock__error_clear(&why);
+    rc = olock__begin_txn(t, txn, "olock_task_begin_txn", &why);
+    return rc != OLOCK_OK ? olock__task_begin_failed(t, rc, &why) : rc;
+}
+
 OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *txn, olock_write_result *result, olock_error *err) {
     olock_task *t;
-    olock_result rc = olock__blocking_task(c, &t, err);
+    olock_result rc = olock__blocking_task(c, "olock_txn_commit", &t, err);
     if (rc != OLOCK_OK) return rc;
-    rc = olock_task_begin_txn(t, txn);
+    rc = olock__begin_txn(t, txn, "olock_txn_commit", err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
 
@@ -10018,17 +10419,25 @@ static olock_result olock__build_many_write(olock_task *t) {
     return olock_encode_transact_write(acts, t->key_count, t->txn_token, &t->x.body, &t->err);
 }
 
-OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_key_ref *keys, size_t count,
-                                                    olock_mutate_many_fn fn, void *user) {
+static olock_result olock__begin_update_many(olock_task *t, const olock_key_ref *keys, size_t count,
+                                             olock_mutate_many_fn fn, void *user, const char *name, olock_error *err) {
     olock_client *c;
     olock_result rc;
     size_t i;
-    if (!t || !keys || !count || !fn) return OLOCK_ERR_INVALID_ARG;
-    if (count > 100) return OLOCK_ERR_LIMIT;             /* DynamoDB's limit per transaction */
+    if (!t) return olock__null_arg(err, name, "t");
+    if (!keys) return olock__null_arg(err, name, "keys");
+    if (!count) return olock__invalid_arg(err, "%s: count is 0", name);
+    if (!fn) return olock__null_arg(err, name, "fn");
+    if (count > 100) {                                   /* DynamoDB's limit per transaction */
+        olock__error_set(err, OLOCK_ERR_LIMIT, "%s: count is %lu, more than the 100 items of a transaction", name, (unsigned long)count);
+        return OLOCK_ERR_LIMIT;
+    }
     c = t->c;
     for (i = 0; i < count; i++)
         if (!keys[i].table || !*keys[i].table || !keys[i].key || keys[i].key->type != OLOCK_TYPE_M)
-            return OLOCK_ERR_INVALID_ARG;
+            return olock__invalid_arg(err, "%s: keys[%lu].%s", name, (unsigned long)i,
+                                      !keys[i].table || !*keys[i].table ? "table is NULL or empty"
+                                      : !keys[i].key ? "key is NULL" : "key is not a map of the key attributes");
     if (!t->items) {
         t->items = (olock_item **)olock__alloc(&c->alloc, sizeof *t->items * 100);
         t->exists = (int *)olock__alloc(&c->alloc, sizeof *t->exists * 100);
@@ -10040,7 +10449,7 @@ OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_k
     for (i = 0; i < count; i++)
         if (!t->items[i] && olock_item_create(&c->alloc, &t->items[i]) != OLOCK_OK) return OLOCK_ERR_NOMEM;
     rc = olock__task_begin(t, OLOCK__K_MANY);
-    if (rc != OLOCK_OK) return rc;
+    if (rc != OLOCK_OK) return olock__task_begin_refused(t, name, err);
     t->keys = keys;
     t->key_count = count;
     t->fn_many = fn;
@@ -10049,12 +10458,21 @@ OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_k
     return OLOCK_OK;
 }
 
+OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_key_ref *keys, size_t count,
+                                                    olock_mutate_many_fn fn, void *user) {
+    olock_error why;
+    olock_result rc;
+    olock__error_clear(&why);
+    rc = olock__begin_update_many(t, keys, count, fn, user, "olock_task_begin_update_many", &why);
+    return rc != OLOCK_OK && why.code ? olock__task_begin_failed(t, rc, &why) : rc;
+}
+
 OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
                                          olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err) {
     olock_task *t;
-    olock_result rc = olock__blocking_task(c, &t, err);
+    olock_result rc = olock__blocking_task(c, "olock_update_many", &t, err);
     if (rc != OLOCK_OK) return rc;
-    rc = olock_task_begin_update_many(t, keys, count, fn, user);
+    rc = olock__begin_update_many(t, keys, count, fn, user, "olock_update_many", err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
 

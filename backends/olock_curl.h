@@ -14,6 +14,7 @@ QUICK START
        olock_curl_create(NULL, &http);                // NULL: every default (see olock_curl_config)
        olock_config cfg = olock_config_default();
        cfg.transport = olock_curl_transport(http);    // the client owns `http` from here on
+       // region and credentials: in cfg or AWS_* (olock_client_create says what is missing)
        olock_client *c = NULL;
        olock_client_create(&cfg, &c, NULL);
        ...
@@ -232,8 +233,10 @@ OLOCK_CURL_API olock_result olock_curl_create(const olock_curl_config *cfg, oloc
    handed to a client (the client destroys it). */
 OLOCK_CURL_API void olock_curl_destroy(olock_curl *t);
 
-/* The olock_transport for olock_config.transport: user = t, send, destroy (= olock_curl_destroy).
-   Whoever receives it owns t. */
+/* The olock_transport for olock_config.transport: user = t, send, destroy (= olock_curl_destroy),
+   kind OLOCK_TRANSPORT_NETWORK (olock_client_create then requires a region and credentials) and
+   last_error, which puts last_error's cause (curl's reason, host and port) into the
+   olock_error of a failed call. Whoever receives it owns t. */
 OLOCK_CURL_API olock_transport olock_curl_transport(olock_curl *t);
 
 /* Text about the last send's failure ("" after a success, never NULL): whether the request
@@ -1117,11 +1120,26 @@ static olock_result olock__curl_send(void *user, const olock_http_request *req, 
 
 /* --- accessors ------------------------------------------------------------------------------ */
 
+/* olock_transport.last_error: last_error without its "request not sent: " or "request may
+   have been sent: " opening, which the core words itself from send's result. */
+static const char *olock__curl_transport_last_error(void *user) {
+    static const char *const openings[] = { "request not sent: ", "request may have been sent: " };
+    const char *s = olock_curl_last_error((const olock_curl *)user);
+    size_t i, n;
+    for (i = 0; i < sizeof openings / sizeof openings[0]; i++) {
+        n = strlen(openings[i]);
+        if (strncmp(s, openings[i], n) == 0) return s + n;
+    }
+    return s;
+}
+
 OLOCK_CURL_API olock_transport olock_curl_transport(olock_curl *t) {
     olock_transport tr;
     tr.user = t;
     tr.send = olock__curl_send;
     tr.destroy = olock__curl_transport_destroy;
+    tr.kind = OLOCK_TRANSPORT_NETWORK;     /* the client must know a region and credentials */
+    tr.last_error = olock__curl_transport_last_error;
     return tr;
 }
 

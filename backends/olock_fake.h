@@ -6968,6 +6968,8 @@ OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f)
     t.user = f;
     t.send = olock__fake_send;
     t.destroy = NULL;
+    t.kind = OLOCK_TRANSPORT_IN_PROCESS;   /* needs no endpoint, region or credentials */
+    t.last_error = NULL;
     return t;
 }
 

@@ -901,6 +901,8 @@ static void test_with_client(void) {
     if (!t) return;
     cfg.endpoint = url_of(url, sizeof url, "http", g_stub.http, "/ddb");
     cfg.region = "local";
+    cfg.credentials.access_key_id = "AKIDLOCAL";           /* a network transport needs credentials; the stub takes any */
+    cfg.credentials.secret_access_key = "local";
     cfg.transport = olock_curl_transport(t);               /* the client owns t from here on */
     memset(&err, 0, sizeof err);
     r = olock_client_create(&cfg, &c, &err);
@@ -929,6 +931,56 @@ static void test_with_client(void) {
     if (r != OLOCK_OK) return;
     r = olock_client_call(c, OLOCK_OP_PUT_ITEM, put, strlen(put), &out, &err);
     CHECKF(r == OLOCK_ERR_MAYBE_SENT, "got %d %s", (int)r, err.message);
+    olock_client_destroy(c);
+}
+
+/* What a client over curl says when the endpoint is wrong: curl's reason for a refused
+   connection, the status and the endpoint for an answer that is not DynamoDB's; and that a
+   network transport needs a region and credentials before it sends anything. */
+static void test_client_errors(void) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    olock_response out;
+    olock_error err;
+    olock_result r;
+    char url[256], port[32];
+    int closed = closed_port();
+    olock_curl *t = make(0, 0, NULL);
+    if (!t) return;
+    cfg.transport = olock_curl_transport(t);
+    CHECK(cfg.transport.kind == OLOCK_TRANSPORT_NETWORK && cfg.transport.last_error != NULL);
+    cfg.endpoint = url_of(url, sizeof url, "http", closed, "/");
+    cfg.ignore_environment = 1;
+    r = olock_client_create(&cfg, &c, &err);             /* no region, no credentials */
+    CHECKF(r == OLOCK_ERR_CONFIG && strstr(err.message, "no region to sign requests with") && strstr(err.message, "no credentials"),
+           "%d %s", (int)r, err.message);
+
+    t = make(0, 0, NULL);
+    if (!t) return;
+    cfg.transport = olock_curl_transport(t);
+    cfg.region = "us-east-1";
+    cfg.credentials.access_key_id = "AKIDLOCAL";
+    cfg.credentials.secret_access_key = "local";
+    r = olock_client_create(&cfg, &c, &err);
+    CHECKF(r == OLOCK_OK, "olock_client_create: %d %s", (int)r, err.message);
+    if (r != OLOCK_OK) return;
+    r = olock_describe_table(c, "t1", &out, &err);
+    snprintf(port, sizeof port, "port %d", closed);
+    CHECKF(r == OLOCK_ERR_NOT_SENT && strncmp(err.message, "request not sent: curl error 7 (", 32) == 0 &&
+           strstr(err.message, "127.0.0.1") && strstr(err.message, port), "%d %s", (int)r, err.message);
+    olock_client_destroy(c);
+
+    /* the stub answers 404 with an empty body to any other path */
+    t = make(0, 0, NULL);
+    if (!t) return;
+    cfg.transport = olock_curl_transport(t);
+    cfg.endpoint = url_of(url, sizeof url, "http", g_stub.http, "/nowhere");
+    r = olock_client_create(&cfg, &c, &err);
+    CHECKF(r == OLOCK_OK, "olock_client_create: %d %s", (int)r, err.message);
+    if (r != OLOCK_OK) return;
+    r = olock_describe_table(c, "t1", &out, &err);
+    CHECKF(r == OLOCK_ERR_PARSE && err.http_status == 404 && strstr(err.message, "HTTP 404 with an empty body: is the endpoint (") &&
+           strstr(err.message, "/nowhere) DynamoDB?"), "%d %s", (int)r, err.message);
     olock_client_destroy(c);
 }
 
@@ -1507,6 +1559,7 @@ int main(int argc, char **argv) {
         test_ownership_and_allocator();
         test_proxy_settings();
         test_with_client();
+        test_client_errors();
         test_cut_every_byte();
         test_cut_reset_and_stall();
         test_cut_on_reused_connection();

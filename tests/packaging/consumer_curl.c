@@ -21,6 +21,8 @@ int main(void) {
     cfg.transport = olock_curl_transport(t);    /* now the client owns it */
     cfg.endpoint = "http://127.0.0.1:1";
     cfg.region = "us-east-1";
+    cfg.credentials.access_key_id = "AKIDLOCAL"; /* a network transport needs a region and credentials */
+    cfg.credentials.secret_access_key = "local";
     cfg.ignore_environment = 1;
     if (olock_client_create(&cfg, &db, &err) != OLOCK_OK) {
         fprintf(stderr, "olock_client_create: %s\n", err.message);
