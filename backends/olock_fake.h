@@ -3022,9 +3022,10 @@ static int olock__fake_remove_order(const olock__fake_action *x, const olock__fa
 
 /* Applies every action to `item`, a copy of the old item (or of the key) that lives in
    `ia`, the arena of the olock_item that will replace it: what goes into it is allocated
-   there. Values are computed against `old` first, as DynamoDB evaluates them all on the
-   old item. */
-static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, olock_value *item,
+   there. SET values are all computed first, against `base`, as DynamoDB evaluates them on
+   the old item; when the update creates the item, `base` is its key (DynamoDB Local lets
+   "SET c = pk" read it, where a condition sees no item). */
+static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e)
 {
     size_t i, j, nrem = 0;
@@ -3032,7 +3033,7 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
         if (a->clause != OLOCK__FAKE_T_SET) continue;
-        if (!(a->result = olock__fake_set_value(c, old, a->value))) return -1;
+        if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
     }
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
@@ -4739,7 +4740,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     item->key = NULL;
     item->key_len = 0;
     it->root = item;
-    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old, item, upd) < 0) goto fail;
+    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
     if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
     if (olock__fake_check_index_keys(c, t, item, 1) < 0) goto fail;
     size = olock__fake_item_size(item);
@@ -5293,7 +5294,8 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         item->key = NULL;
         item->key_len = 0;
         a->built->root = item;
-        if (a->upd && olock__fake_apply_update(c, olock_item_arena(a->built), old, item, a->upd) < 0) return -1;
+        if (a->upd && olock__fake_apply_update(c, olock_item_arena(a->built), old ? old : a->key, item, a->upd) < 0)
+            return -1;
         if (olock__fake_sort_members(c, item, 0) < 0) return -1;
         if (olock__fake_txn_index_keys(c, a->t, item, 1, &msg) < 0) return -1;
         a->size = olock__fake_item_size(item);
