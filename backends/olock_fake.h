@@ -2007,13 +2007,28 @@ static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
     return n;
 }
 
-/* SET value := operand [('+' | '-') operand] */
+/* SET value := '(' value ')' | operand [('+' | '-') operand]. A '(' here may open either
+   form: "(:a) + :b" and "(:a + :b)" are both accepted, "(:a + :b) + :c" is not (no chains),
+   and the operand after '+' takes no arithmetic ("(:a + (:b + :c))" fails at the 2nd '+'). */
 static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
 {
     size_t start = e->pos;
-    olock__fake_node *a = olock__fake_parse_operand(e), *b;
-    int k = olock__fake_peek(e);
-    if (!a) return NULL;
+    olock__fake_node *a, *b;
+    int k;
+    if (olock__fake_peek(e) == OLOCK__FAKE_T_LP) {
+        e->pos++;
+        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        if (!(a = olock__fake_parse_set_value(e))) return NULL;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        e->depth--;
+        if (a->parens) e->redundant = 1;
+        a->parens = 1;
+        if (a->kind == OLOCK__FAKE_N_PLUS || a->kind == OLOCK__FAKE_N_MINUS) return a;
+    } else if (!(a = olock__fake_parse_operand(e))) {
+        return NULL;
+    }
+    k = olock__fake_peek(e);
     if (k != OLOCK__FAKE_T_PLUS && k != OLOCK__FAKE_T_MINUS) return a;
     e->pos++;
     if (!(b = olock__fake_parse_operand(e))) return NULL;
