@@ -1728,6 +1728,7 @@ typedef struct olock__fake_expr {
     size_t ntoks, pos;
     int depth;
     int redundant;                 /* saw ((...)) */
+    int legacy;                    /* built from AttributeUpdates, not parsed */
     int bad_index;                 /* first out-of-range list index token + 1 */
     size_t operators;              /* counted after parsing, limit 300 */
     olock__fake_node *root;        /* condition */
@@ -2975,18 +2976,36 @@ static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value
     return 0;
 }
 
-/* ADD and DELETE on a number or a set. */
-static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a)
+/* ADD and DELETE on a number or a set. The legacy AttributeUpdates form has messages of its
+   own, and its ADD also appends to a list. */
+static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a,
+                                  int legacy)
 {
     const olock_value *arg = a->value->value;
     olock_value *parent = olock__fake_path_get_mut(item, a->path, a->path->nels - 1);
     olock_value *cur, *res;
     const olock_value *m;
+    int add = a->clause == OLOCK__FAKE_T_ADD;
     if (!arg) return olock__fake_update_error(c, 3);
     if (!parent) return olock__fake_update_error(c, 1);
     cur = olock__fake_path_get_mut(item, a->path, a->path->nels);
-    if (a->clause == OLOCK__FAKE_T_ADD) {
-        if (arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type)) return olock__fake_update_error(c, 3);
+    if (legacy) {
+        if (add ? arg->type != OLOCK_TYPE_N && arg->type != OLOCK_TYPE_L && !olock__fake_is_set(arg->type)
+                : !olock__fake_is_set(arg->type))
+            return olock__fake_verror(c, "One or more parameter values were invalid: %s action %sis not supported for the type %s",
+                                      add ? "ADD" : "DELETE", add ? "" : "with value ", olock__fake_long_type(arg->type));
+        if (cur && cur->type != arg->type) return olock__fake_verror(c, "Type mismatch for attribute to update");
+        if (cur && arg->type == OLOCK_TYPE_L) {
+            for (m = arg->first; m; m = m->next) {
+                olock_value *x = olock__fake_copy(ia, m);
+                if (!x) return olock__fake_oom(c);
+                olock__fake_append(cur, x);
+            }
+            return 0;
+        }
+    }
+    if (add) {
+        if (arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type) && !legacy) return olock__fake_update_error(c, 3);
         if (!cur) {
             if (!(res = olock__fake_copy(ia, arg))) return olock__fake_oom(c);
             return olock__fake_put_path(c, ia, item, a->path, res);
@@ -3077,7 +3096,7 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
         if (a->clause == OLOCK__FAKE_T_ADD || a->clause == OLOCK__FAKE_T_DELETE)
-            if (olock__fake_add_delete(c, ia, item, a) < 0) return -1;
+            if (olock__fake_add_delete(c, ia, item, a, e->legacy) < 0) return -1;
     }
     return 0;
 }
@@ -4547,6 +4566,7 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
     e->c = c;
     e->what = "UpdateExpression";
     e->kind = OLOCK__FAKE_E_UPDATE;
+    e->legacy = 1;
     if (!(e->acts = (olock__fake_action *)olock__fake_alloc(c, (au->count + 1) * sizeof(*e->acts)))) return NULL;
     for (m = au->first; m; m = m->next) {
         olock__fake_action *a = &e->acts[n];
