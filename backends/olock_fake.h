@@ -389,6 +389,7 @@ typedef struct olock__fake_index {
     size_t key_count;
     int projection;                /* 1 ALL, 2 KEYS_ONLY, 3 INCLUDE */
     char **non_key;                /* INCLUDE's NonKeyAttributes, owned */
+    int non_key_listed;            /* NonKeyAttributes given (DescribeTable repeats even an empty one) */
     size_t *non_key_len;
     size_t non_key_count;
     int has_throughput;            /* GSI of a PROVISIONED table */
@@ -3626,7 +3627,7 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
         if (olock__fake_puts(c, "],\"Projection\":{\"ProjectionType\":\"") < 0 || olock__fake_puts(c, proj[x->projection]) < 0 ||
             olock__fake_puts(c, "\"") < 0)
             return -1;
-        if (x->projection == 3) {
+        if (x->projection == 3 || x->non_key_listed) {
             if (olock__fake_puts(c, ",\"NonKeyAttributes\":[") < 0) return -1;
             for (k = 0; k < x->non_key_count; k++)
                 if ((k && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, x->non_key[k], x->non_key_len[k]) < 0) return -1;
@@ -3716,13 +3717,97 @@ typedef struct olock__fake_index_spec {
     long long rcu, wcu;
 } olock__fake_index_spec;
 
+/* The Projection of one index: its type, then its NonKeyAttributes one by one. */
+static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *proj, olock__fake_index_spec *sp)
+{
+    const olock_json *el, *prev;
+    const char *ptype;
+    size_t plen;
+    int r;
+    if (!proj) return olock__fake_verror(c, "Indexes must have a projection specified");
+    if (proj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if ((r = olock__fake_get_str(c, proj, "ProjectionType", &ptype, &plen)) < 0) return -1;
+    if (r == 0) return olock__fake_verror(c, "Indexes must have a projection specified");
+    if (olock__fake_streq(ptype, plen, "ALL")) sp->projection = 1;
+    else if (olock__fake_streq(ptype, plen, "KEYS_ONLY")) sp->projection = 2;
+    else if (olock__fake_streq(ptype, plen, "INCLUDE")) sp->projection = 3;
+    else return olock__fake_verror(c, "Projection type must be INCLUDE, ALL, or KEYS_ONLY");
+    sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
+    if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (sp->non_key)
+        for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+    if (sp->projection != 3 && sp->non_key && sp->non_key->count)
+        return olock__fake_verror(c, "No attributes should be specified to be projected unless projection type is INCLUDE");
+    if (sp->projection == 3 && (!sp->non_key || !sp->non_key->count))
+        return olock__fake_verror(c, "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be specified as well");
+    for (el = sp->non_key ? sp->non_key->first : NULL; el; el = el->next) {
+        if (el->len == 0 || el->len > 255)
+            return olock__fake_verror(c, "Names of key attributes and attributes projected into an index must be between 1 and 255 characters, inclusive");
+        for (prev = sp->non_key->first; prev != el; prev = prev->next)
+            if (prev->len == el->len && memcmp(prev->str, el->str, el->len) == 0)
+                return olock__fake_verror(c, "Cannot have two attributes with the same name");
+    }
+    return 0;
+}
+
+/* The KeySchema of one index, checked like the table's and then against it. */
+static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, olock__fake_index_spec *sp, const char *const *kname,
+                                  const size_t *knlen, const char *const *an, const size_t *anl, size_t nad)
+{
+    const olock_json *el;
+    size_t j, k, nhash = 0;
+    const char *ty[2];
+    size_t tl[2];
+    if (!ks || ks->count == 0 || ks->count > 2)
+        return olock__fake_verror(c, "No defined key schema.  A key schema containing at least a hash key must be defined for all tables");
+    for (el = ks->first, k = 0; el; el = el->next, k++) {
+        if (olock__fake_schema_elem(c, el, "KeyType", &sp->kn[k], &sp->knl[k], &ty[k], &tl[k]) < 0) return -1;
+        if (!sp->kn[k]) return olock__fake_verror(c, "Attribute name must be specified.");
+        if (ty[k] && olock__fake_streq(ty[k], tl[k], "HASH")) nhash++;
+    }
+    sp->nk = ks->count;
+    if (nhash == 0) return olock__fake_verror(c, "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
+    if (nhash > 1) return olock__fake_verror(c, "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key");
+    if (!ty[0] || !olock__fake_streq(ty[0], tl[0], "HASH"))
+        return olock__fake_verror(c, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
+    if (!sp->global) {
+        if (sp->nk < 2) return olock__fake_verror(c, "Local secondary indices must have a range key");
+        if (sp->knl[0] != knlen[0] || memcmp(sp->kn[0], kname[0], knlen[0]) != 0)
+            return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
+    }
+    for (k = sp->global ? 0 : 1; k < sp->nk; k++) {
+        for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
+        if (j < nad) continue;
+        if (!sp->global) return olock__fake_verror(c, "Local Secondary Index range key not specified in Attribute Definitions.Type unknown.");
+        return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
+    }
+    return 0;
+}
+
+/* NonKeyAttributes named by the indexes of list `l` (each name counts once per index). */
+static size_t olock__fake_non_key_total(const olock_json *l)
+{
+    const olock_json *ix, *p, *nk;
+    size_t n = 0;
+    for (ix = l ? l->first : NULL; ix; ix = ix->next)
+        if (ix->kind == OLOCK_JSON_OBJECT && (p = olock__fake_get(ix, "Projection")) && p->kind == OLOCK_JSON_OBJECT &&
+            (nk = olock__fake_get(p, "NonKeyAttributes")) && nk->kind == OLOCK_JSON_ARRAY)
+            n += nk->count;
+    return n;
+}
+
+/* LocalSecondaryIndexes and GlobalSecondaryIndexes, in DynamoDB Local's order: LSIs on a
+   hash-only table, the LSI count, their projected attributes, each LSI; then the GSI count,
+   a name used by both kinds, all projected attributes, each GSI. Each index: its throughput
+   (GSIs of a provisioned table), name, projection, then key schema. */
 static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname, const size_t *knlen, size_t nks,
                                    const char *const *an, const size_t *anl, size_t nad, int provisioned,
                                    olock__fake_index_spec **out, size_t *count)
 {
+    static const char too_many_projected[] = "No more than 20 attributes per table can be projected into Local Secondary Indices";
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
-    size_t n = 0, g, j, k;
+    size_t n = 0, g, k, nlsi = 0;
     lists[0] = olock__fake_get(c->body, "LocalSecondaryIndexes");
     lists[1] = olock__fake_get(c->body, "GlobalSecondaryIndexes");
     *out = NULL;
@@ -3736,60 +3821,52 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
     memset(specs, 0, n * sizeof(*specs));
     for (g = 0, n = 0; g < 2; g++) {
         const olock_json *ix;
-        if (!lists[g]) continue;
-        if (g == 0 && nks < 2)
-            return olock__fake_verror(c, "Local Secondary indices are not allowed on hash tables, only hash and range tables");
+        if (g == 0) {
+            if (!lists[0]) continue;
+            if (nks < 2) return olock__fake_verror(c, "Local Secondary indices are not allowed on hash tables, only hash and range tables");
+            if (lists[0]->count > 5) return olock__fake_verror(c, "Cannot have more than 5 local secondary indexes per table");
+            if (olock__fake_non_key_total(lists[0]) > 100) return olock__fake_verror(c, "%s", too_many_projected);
+        } else {
+            if (!lists[1]) continue;
+            if (lists[1]->count > 20) return olock__fake_verror(c, "GlobalSecondaryIndex count exceeds the per-table limit");
+            for (ix = lists[1]->first; ix; ix = ix->next) {
+                const char *gn;
+                size_t gl;
+                if (ix->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+                int r = olock__fake_get_str(c, ix, "IndexName", &gn, &gl);
+                if (r < 0) return -1;
+                if (r == 0) continue;
+                for (k = 0; k < nlsi; k++)
+                    if (specs[k].name_len == gl && memcmp(specs[k].name, gn, gl) == 0)
+                        return olock__fake_verror(c, "Local Secondary Indices AND Global Secondary Indices must have different names");
+            }
+            if (olock__fake_non_key_total(lists[0]) + olock__fake_non_key_total(lists[1]) > 100)
+                return olock__fake_verror(c, "%s", too_many_projected);
+        }
         for (ix = lists[g]->first; ix; ix = ix->next, n++) {
             olock__fake_index_spec *sp = &specs[n];
-            const olock_json *ks = olock__fake_get(ix, "KeySchema"), *proj = olock__fake_get(ix, "Projection"), *el;
+            const olock_json *ks = olock__fake_get(ix, "KeySchema");
             const olock_json *pt = olock__fake_get(ix, "ProvisionedThroughput");
-            const char *ptype;
-            size_t plen;
             int r;
             if (ix->kind != OLOCK_JSON_OBJECT || (ks && ks->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
             sp->global = (int)g;
+            if (g == 1 && provisioned && !pt)
+                return olock__fake_verror(c, "No provisioned throughput specified for the global secondary index");
             if ((r = olock__fake_get_str(c, ix, "IndexName", &sp->name, &sp->name_len)) < 0) return -1;
             if (r == 0 || !olock__fake_valid_table_name(sp->name, sp->name_len)) return olock__fake_bad_table_name(c);
             for (k = 0; k < n; k++)
                 if (specs[k].global == sp->global && specs[k].name_len == sp->name_len &&
                     memcmp(specs[k].name, sp->name, sp->name_len) == 0)
                     return olock__fake_verror(c, "Two %s secondary indices have the same name", g ? "global" : "local");
-            if (!ks || ks->count == 0 || ks->count > 2)
-                return olock__fake_verror(c, "No defined key schema.  A key schema containing at least a hash key must be defined for all tables");
-            for (el = ks->first, k = 0; el; el = el->next, k++) {
-                const char *ty;
-                size_t tl;
-                if (olock__fake_schema_elem(c, el, "KeyType", &sp->kn[k], &sp->knl[k], &ty, &tl) < 0) return -1;
-                if (!sp->kn[k]) return olock__fake_verror(c, "Attribute name must be specified.");
-                if (!ty || (k == 0) != olock__fake_streq(ty, tl, "HASH"))
-                    return olock__fake_verror(c, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
-            }
-            sp->nk = ks->count;
-            for (k = 0; k < sp->nk; k++) {
-                for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
-                if (j == nad)
-                    return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
-            }
-            if (g == 0 && (sp->knl[0] != knlen[0] || memcmp(sp->kn[0], kname[0], knlen[0]) != 0))
-                return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
-            if (!proj) return olock__fake_verror(c, "Indexes must have a projection specified");
-            if (proj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-            if ((r = olock__fake_get_str(c, proj, "ProjectionType", &ptype, &plen)) < 0) return -1;
-            if (r == 0 || olock__fake_streq(ptype, plen, "ALL")) sp->projection = 1;
-            else if (olock__fake_streq(ptype, plen, "KEYS_ONLY")) sp->projection = 2;
-            else if (olock__fake_streq(ptype, plen, "INCLUDE")) sp->projection = 3;
-            else return olock__fake_shape(c);
-            sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
-            if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
-            if (sp->non_key)
-                for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+            if (olock__fake_index_projection(c, olock__fake_get(ix, "Projection"), sp) < 0) return -1;
+            if (olock__fake_index_keys(c, ks, sp, kname, knlen, an, anl, nad) < 0) return -1;
             if (g == 1 && provisioned) {
-                if (!pt) return olock__fake_verror(c, "No provisioned throughput specified for the global secondary index");
                 if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &sp->rcu) < 0) return -1;
                 if (olock__fake_get_int(c, pt, "WriteCapacityUnits", &sp->wcu) < 0) return -1;
                 sp->has_tp = 1;
             }
         }
+        if (g == 0) nlsi = n;
     }
     *out = specs;
     *count = n;
@@ -3842,6 +3919,7 @@ static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const 
             for (j = 0; j < t->def_count; j++)
                 if (t->defs[j].len == sp->knl[k] && memcmp(t->defs[j].name, sp->kn[k], sp->knl[k]) == 0) x->key[k] = t->defs[j];
         x->projection = sp->projection;
+        x->non_key_listed = sp->non_key != NULL;
         x->has_throughput = sp->has_tp;
         x->rcu = (uint64_t)sp->rcu;
         x->wcu = (uint64_t)sp->wcu;
