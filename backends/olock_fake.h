@@ -6125,12 +6125,15 @@ static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
         for (k = 0; k < n && !(want[k]->len == rd->x->key[i].len && memcmp(want[k]->name, rd->x->key[i].name, want[k]->len) == 0); k++) {}
         if (k == n) want[n++] = &rd->x->key[i];
     }
-    if (rd->esk->count != n) return olock__fake_verror(c, "Exclusive Start Key must have same size as table's key schema");
+    /* DynamoDB Local counts the members only for the table or an LSI, and not when there are none */
+    if (rd->esk->count != n && rd->esk->count && !(rd->x && rd->x->global))
+        return olock__fake_verror(c, "Exclusive Start Key must have same size as table's key schema");
     for (i = 0; i < n; i++) {
         const olock_value *v = olock__fake_map_get(rd->esk, want[i]->name, want[i]->len);
         if (!v) return olock__fake_verror(c, "The provided starting key is invalid");
         if (v->type != want[i]->type) return olock__fake_verror(c, "Type mismatch for attribute to update");
     }
+    if (rd->esk->count != n) return olock__fake_verror(c, "The provided starting key is invalid");
     for (i = 0; i < n; i++) {
         const olock_value *v = olock__fake_map_get(rd->esk, want[i]->name, want[i]->len);
         if (v->type != OLOCK_TYPE_N && v->len == 0)
