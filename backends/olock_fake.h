@@ -4538,6 +4538,69 @@ static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olo
     return (*out = olock__fake_compile(c, sub, "ConditionExpression", s, len, OLOCK__FAKE_E_CONDITION)) ? 0 : -1;
 }
 
+/* 1 when a path of the subtree goes into top-level attribute `name` ("name.a", "name[0]"). */
+static int olock__fake_goes_into(const olock__fake_node *n, const char *name, size_t len)
+{
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH)
+        return n->nels > 1 && n->els[0].name_len == len && memcmp(n->els[0].name, name, len) == 0;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_goes_into(n->args[i], name, len)) return 1;
+    return 0;
+}
+
+static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k)
+{
+    size_t i;
+    if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
+    for (i = 0; i < e->nacts; i++)
+        if (olock__fake_goes_into(e->acts[i].path, k->name, k->len) ||
+            (e->acts[i].value && olock__fake_goes_into(e->acts[i].value, k->name, k->len)))
+            return 1;
+    for (i = 0; i < e->npaths; i++)
+        if (olock__fake_goes_into(e->paths[i], k->name, k->len)) return 1;
+    return 0;
+}
+
+/* Key attributes are scalars: DynamoDB Local rejects any path into a key attribute of the
+   table or of one of its indexes, whatever the expression. It looks for the table's hash and
+   range key first, then the keys of the local and then of the global indexes, each kind in
+   the HashMap order of the index names; NULL is fine for `e`. */
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e)
+{
+    size_t i, k, m, pass, *order, *which;
+    const char **names;
+    size_t *lens;
+    if (!e) return 0;
+    for (k = 0; k < t->key_count; k++)
+        if (olock__fake_expr_goes_into(e, &t->key[k]))
+            return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
+                                      t->key[k].name);
+    if (!t->index_count) return 0;
+    names = (const char **)olock__fake_alloc(c, t->index_count * sizeof(*names));
+    lens = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*lens));
+    order = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*order));
+    which = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*which));
+    if (!names || !lens || !order || !which) return -1;
+    for (pass = 0; pass < 2; pass++) {
+        for (i = m = 0; i < t->index_count; i++) {
+            if (t->indexes[i].global != (int)pass) continue;
+            names[m] = t->indexes[i].name;
+            lens[m] = t->indexes[i].name_len;
+            which[m++] = i;
+        }
+        if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
+        for (i = 0; i < m; i++) {
+            const olock__fake_index *x = &t->indexes[which[order[i]]];
+            for (k = 0; k < x->key_count; k++)
+                if (olock__fake_expr_goes_into(e, &x->key[k]))
+                    return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s",
+                                              x->key[k].name);
+        }
+    }
+    return 0;
+}
+
 /* ---- legacy parameters: Expected, AttributesToGet, AttributeUpdates --------------------------- */
 
 /* Evaluates the pre-expression `Expected` map (ConditionalOperator AND or OR) on `old`:
@@ -4702,10 +4765,11 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
     if (!t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_bool(c, c->body, "ConsistentRead", &consistent)) < 0) return -1;
     if (olock__fake_return_capacity(c, 1, &cap) < 0) return -1;
-    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (has_proj && !(proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
         return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    if (olock__fake_key_paths(c, t, proj) < 0) return -1;
+    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     item = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
@@ -4756,6 +4820,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4788,6 +4853,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c)
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4842,6 +4908,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
                                               t->key[k].name);
         }
     }
+    if (olock__fake_key_paths(c, t, cond) < 0 || olock__fake_key_paths(c, t, upd) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -5324,11 +5391,16 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
     if (!olock__fake_valid_table_name(name, nlen)) return olock__fake_bad_table_name(c);
     if (!(a->t = olock__fake_table_find(c->f, name, nlen))) return olock__fake_no_table(c);
     if (olock__fake_txn_key(c, a, &msg) < 0) return -1;
+    if (!msg && a->kind == OLOCK__FAKE_TX_PUT && olock__fake_txn_index_keys(c, a->t, a->item, 0, &msg) < 0) return -1;
     if (msg) {
         why->code = OLOCK__FAKE_REASON_VALIDATION;
         why->msg = msg;
         return 0;
     }
+    /* a ConditionCheck's paths are not looked at */
+    if (a->kind != OLOCK__FAKE_TX_CHECK &&
+        (olock__fake_key_paths(c, a->t, a->cond) < 0 || olock__fake_key_paths(c, a->t, a->upd) < 0))
+        return -1;
     if (a->upd) {
         for (k = 0; k < a->upd->nacts; k++) {
             const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
@@ -5392,7 +5464,6 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         break;
     case OLOCK__FAKE_TX_PUT: {
         size_t osz = old ? olock__fake_item_size(old) : 0;
-        if (olock__fake_txn_index_keys(c, a->t, a->item, 0, &msg) < 0) return -1;
         a->writes = 1;
         a->next = a->item;
         a->size = olock__fake_item_size(a->item);
@@ -5617,7 +5688,7 @@ static int olock__fake_op_transact_get(olock__fake_ctx *c)
         r = olock__fake_av_map(c, kj, &key, 1);
     restore:
         c->body = body;
-        if (r < 0) return -1;
+        if (r < 0 || olock__fake_key_paths(c, t, projs[i]) < 0) return -1;
         if (key->count != t->key_count) return olock__fake_tg_cancel(c, "The number of conditions on the keys is invalid");
         for (k = 0; k < 2; k++) keys[2 * i + k] = NULL;
         for (k = 0; k < t->key_count; k++)
@@ -5952,9 +6023,8 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
     }
     if (!npaths) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: No key attribute specified");
     if (npaths > 1) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
-    if (path->nels > 1 || path->els[0].is_index)
-        return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %.*s",
-                                  (int)path->els[0].name_len, path->els[0].name ? path->els[0].name : "");
+    /* (paths into key attributes were rejected before, olock__fake_key_paths) */
+    if (path->nels > 1) return olock__fake_verror(c, "KeyConditionExpressions cannot have conditions on nested attributes");
     k.name = path->els[0].name;
     k.len = path->els[0].name_len;
     if (n->kind == OLOCK__FAKE_N_CMP) {
@@ -6112,6 +6182,19 @@ static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *r
     return 0;
 }
 
+/* The same for a legacy QueryFilter, which DynamoDB Local checks key by key. */
+static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd)
+{
+    const olock__fake_attr *keys[2];
+    size_t i;
+    keys[0] = rd->kh;
+    keys[1] = rd->kr;
+    for (i = 0; i < 2; i++)
+        if (keys[i] && olock__fake_get_n(rd->legacy_filter, keys[i]->name, keys[i]->len))
+            return olock__fake_verror(c, "QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", keys[i]->name);
+    return 0;
+}
+
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
 static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
 {
@@ -6169,7 +6252,9 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression" : "ProjectionExpression");
     if (rd->atg && (has_kc || has_f || has_p))
         return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression" : "FilterExpression");
-    if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f, "FilterExpression is null", 1) < 0) return -1;
+    if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f,
+                               query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null", 1) < 0)
+        return -1;
     if (!rd->t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_int(c, c->body, "Limit", &rd->limit)) < 0) return -1;
     if (r && rd->limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
@@ -6197,12 +6282,11 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
             if (rd->t->indexes[i].name_len == len && memcmp(rd->t->indexes[i].name, s, len) == 0) break;
         if (i == rd->t->index_count) return olock__fake_verror(c, "The table does not have the specified index: %.*s", (int)len, s);
         rd->x = &rd->t->indexes[i];
-        if (rd->x->global && rd->consistent) return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
+        if (!query && rd->x->global && rd->consistent)
+            return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
     }
     rd->kh = rd->x ? &rd->x->key[0] : &rd->t->key[0];
     rd->kr = rd->x ? (rd->x->key_count > 1 ? &rd->x->key[1] : NULL) : (rd->t->key_count > 1 ? &rd->t->key[1] : NULL);
-    if (query && !has_kc && !legacy_kc)
-        return olock__fake_verror(c, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     if (olock__fake_subst_values(c, &rd->sub) < 0) return -1;
     {
         olock__fake_expr *kc = NULL;
@@ -6210,30 +6294,55 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         if (has_p && !(rd->proj = olock__fake_compile(c, &rd->sub, "ProjectionExpression", ps, pl, OLOCK__FAKE_E_PROJECTION))) return -1;
         if (has_kc && !(kc = olock__fake_compile(c, &rd->sub, "KeyConditionExpression", kcs, kcl, OLOCK__FAKE_E_CONDITION))) return -1;
         if (olock__fake_subst_check_unused(c, &rd->sub) < 0) return -1;
-        if ((r = olock__fake_get_str(c, c->body, "Select", &s, &len)) < 0) return -1;
-        if (r) {
-            static const char *const sels[] = { "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT" };
-            for (i = 0; i < 4 && !olock__fake_streq(s, len, sels[i]); i++) {}
-            if (i == 4) return olock__fake_verror(c, "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, or SPECIFIC_ATTRIBUTES");
-            rd->select = (int)i + 1;
+        /* DynamoDB Local checks a Query's key, index and conditions before its start key, and
+           a Scan's start key and Select before the expressions' paths */
+        if (query) {
+            if (olock__fake_key_paths(c, rd->t, rd->filter) < 0 || olock__fake_key_paths(c, rd->t, rd->proj) < 0 ||
+                olock__fake_key_paths(c, rd->t, kc) < 0)
+                return -1;
+            if (!has_kc && !legacy_kc)
+                return olock__fake_verror(c, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+            if (rd->x && rd->x->global && rd->consistent)
+                return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
+            if (kc && olock__fake_kc_expression(c, rd, kc) < 0) return -1;
+            if (legacy_kc && olock__fake_kc_legacy(c, rd, legacy_kc) < 0) return -1;
         }
-        if (rd->select == OLOCK__FAKE_SEL_COUNT && (has_p || rd->atg))
-            return olock__fake_verror(c, "Cannot specify the %s when choosing to get only the Count", has_p ? "ProjectionExpression" : "AttributesToGet");
-        if (rd->select == OLOCK__FAKE_SEL_SPECIFIC && !has_p && !rd->atg)
-            return olock__fake_verror(c, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
-        if (rd->select == OLOCK__FAKE_SEL_ALL && (has_p || rd->atg))
-            return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
-        if (rd->select == OLOCK__FAKE_SEL_PROJECTED && !rd->x)
-            return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
-        if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
-            return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
-        if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
-        if (kc && olock__fake_kc_expression(c, rd, kc) < 0) return -1;
-        if (legacy_kc && olock__fake_kc_legacy(c, rd, legacy_kc) < 0) return -1;
     }
-    if (query && rd->filter && olock__fake_filter_keys(c, rd, rd->filter->root) < 0) return -1;
-    if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
-    if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    if (rd->legacy_filter && rd->legacy_filter->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (rd->atg && rd->atg->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (olock__fake_read_esk(c, rd) < 0) return -1;
+    if (query) {
+        if (rd->filter && olock__fake_filter_keys(c, rd, rd->filter->root) < 0) return -1;
+        if (rd->legacy_filter && olock__fake_legacy_filter_keys(c, rd) < 0) return -1;
+        if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    }
+    if ((r = olock__fake_get_str(c, c->body, "Select", &s, &len)) < 0) return -1;
+    if (r) {
+        static const char *const sels[] = { "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT" };
+        for (i = 0; i < 4 && !olock__fake_streq(s, len, sels[i]); i++) {}
+        if (i == 4) return olock__fake_verror(c, "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, or SPECIFIC_ATTRIBUTES");
+        rd->select = (int)i + 1;
+    }
+    if (rd->select == OLOCK__FAKE_SEL_COUNT && (has_p || rd->atg))
+        return olock__fake_verror(c, "Cannot specify the %s when choosing to get only the Count", has_p ? "ProjectionExpression" : "AttributesToGet");
+    if (rd->select == OLOCK__FAKE_SEL_SPECIFIC && !has_p && !rd->atg)
+        return olock__fake_verror(c, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+    if (rd->select == OLOCK__FAKE_SEL_ALL && (has_p || rd->atg))
+        return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
+    if (rd->select == OLOCK__FAKE_SEL_PROJECTED && !rd->x)
+        return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+    if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
+        return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
+    if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
+    if (query && rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
+    if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
+        return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+                                  rd->x->name);
+    if (!query) {
+        if (olock__fake_key_paths(c, rd->t, rd->filter) < 0 || olock__fake_key_paths(c, rd->t, rd->proj) < 0) return -1;
+        if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
+        if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    }
     if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
         const olock_json *a;
         size_t k;
@@ -6242,12 +6351,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         for (a = rd->atg && rd->atg->kind == OLOCK_JSON_ARRAY ? rd->atg->first : NULL; a; a = a->next)
             rd->fetch |= a->kind == OLOCK_JSON_STRING && !olock__fake_projects(rd->t, rd->x, a->str, a->len);
     }
-    if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
-        return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
-                                  rd->x->name);
-    if (rd->legacy_filter && rd->legacy_filter->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-    if (rd->atg && rd->atg->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
-    return olock__fake_read_esk(c, rd);
+    return 0;
 }
 
 /* The items a read considers, in its order (before the start key and the page limits). */
@@ -6626,6 +6730,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         if (has_proj && !(bt[i].proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
             goto restore;
         if (olock__fake_subst_check_unused(c, &sub) < 0) goto restore;
+        if (olock__fake_key_paths(c, bt[i].t, bt[i].proj) < 0) goto restore;
         if (olock__fake_get_bool(c, c->body, "ConsistentRead", &bt[i].consistent) < 0) goto restore;
         r = 0;
     restore:
