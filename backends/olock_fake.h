@@ -4789,11 +4789,39 @@ static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, 
     if (!(*t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if (olock__fake_return_values(c, allow_updates, rv) < 0) return -1;
     if (olock__fake_return_on_failure(c, all_old) < 0) return -1;
-    if (olock__fake_return_capacity(c, lenient, cap) < 0) return -1;
-    if (olock__fake_get(c->body, "ConditionExpression")) {
-        if (olock__fake_get(c->body, "Expected")) return olock__fake_mixed(c, "Expected", "ConditionExpression");
-        if (olock__fake_get(c->body, "ConditionalOperator")) return olock__fake_mixed(c, "ConditionalOperator", "ConditionExpression");
-    }
+    return olock__fake_return_capacity(c, lenient, cap);
+}
+
+/* PutItem, UpdateItem and DeleteItem take either the legacy parameters or the expressions;
+   DynamoDB Local names every one of each kind that was given, once the table is known. */
+static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates)
+{
+    static const char *const legacy[] = { "AttributeUpdates", "Expected", "ConditionalOperator" };
+    static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
+    char l[64], x[64];
+    size_t i, ll = 0, xl = 0;
+    for (i = allow_updates ? 0 : 1; i < 3; i++)
+        if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
+            ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
+    for (i = allow_updates ? 0 : 1; i < 2; i++)
+        if (olock__fake_get_n(c->body, expr[i], strlen(expr[i])))
+            xl += (size_t)snprintf(x + xl, sizeof(x) - xl, "%s%s", xl ? ", " : "", expr[i]);
+    return ll && xl ? olock__fake_mixed(c, l, x) : 0;
+}
+
+/* ConditionalOperator joins the members of a legacy Expected, QueryFilter or ScanFilter
+   (`conds`, NULL when not given); an operator other than AND and OR fails in DynamoDB Local's
+   JSON mapper. */
+static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json *conds)
+{
+    const char *s;
+    size_t len;
+    int r = olock__fake_get_str(c, c->body, "ConditionalOperator", &s, &len);
+    if (r <= 0) return r;
+    if (!conds) return olock__fake_verror(c, "ConditionalOperator cannot be used without Filter or Expected");
+    if (conds->kind == OLOCK_JSON_OBJECT && conds->count < 2)
+        return olock__fake_verror(c, "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+    if (!olock__fake_streq(s, len, "AND") && !olock__fake_streq(s, len, "OR")) return olock__fake_shape(c);
     return 0;
 }
 
@@ -4812,6 +4840,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
+    if (olock__fake_mixed_write(c, 0) < 0) return -1;
     if (olock__fake_av_map(c, ij, &item, 1) < 0) return -1;
     if (olock__fake_item_key(c, t, item, &hk, &rk) < 0) return -1;
     if (olock__fake_check_index_keys(c, t, item, 0) < 0) return -1;
@@ -4821,6 +4850,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4849,11 +4879,13 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c)
     has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
+    if (olock__fake_mixed_write(c, 0) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4883,13 +4915,11 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     int rv, all_old, cap, has_cond, has_upd, r;
     if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
     if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
-    if (has_upd && olock__fake_get(c->body, "AttributeUpdates")) return olock__fake_mixed(c, "AttributeUpdates", "UpdateExpression");
-    if (has_upd && olock__fake_get(c->body, "Expected") && !olock__fake_get(c->body, "ConditionExpression"))
-        return olock__fake_mixed(c, "Expected", "UpdateExpression");
     has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond || has_upd, has_cond || has_upd, "UpdateExpression and ConditionExpression are null", 1) < 0)
         return -1;
     if (!t) return olock__fake_no_table(c);
+    if (olock__fake_mixed_write(c, 1) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (has_upd && !(upd = olock__fake_compile(c, &sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE))) return -1;
@@ -4909,6 +4939,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
         }
     }
     if (olock__fake_key_paths(c, t, cond) < 0 || olock__fake_key_paths(c, t, upd) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -6310,6 +6341,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     }
     if (rd->legacy_filter && rd->legacy_filter->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
     if (rd->atg && rd->atg->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (olock__fake_conditional_operator(c, rd->legacy_filter) < 0) return -1;
     if (olock__fake_read_esk(c, rd) < 0) return -1;
     if (query) {
         if (rd->filter && olock__fake_filter_keys(c, rd, rd->filter->root) < 0) return -1;
