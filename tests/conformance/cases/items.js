@@ -228,4 +228,26 @@ module.exports = [
     c('put-names-without-expression', [table(), put({ pk: S('a') }, { names: { '#v': 'v' }, expect: 400 })]),
     c('put-expected-and-condition', [table(), put({ pk: S('a') }, { cond: 'attribute_not_exists(pk)', Expected: { pk: { Exists: false } }, expect: 400 })]),
     c('put-legacy-expected-exists-false', [table(), put({ pk: S('a') }, { Expected: { pk: { Exists: false } } }), put({ pk: S('a') }, { Expected: { pk: { Exists: false } }, expect: 400 })]),
+
+    // --- recorded 2026-12-06 (issue 14) -------------------------------------------
+    // ProjectionExpression paths into key attributes, checked before the key.
+    c('get-projection-key-map-path', [table(), put(rich()), get(K('a'), { proj: 'pk.b.c', expect: 400 })]),
+    c('get-projection-key-list-index', [table(), put(rich()), get(K('a'), { proj: 'pk[0]', expect: 400 })]),
+    c('get-projection-key-name-placeholder', [table(), put(rich()), get(K('a'), { proj: 's, #p.b', names: { '#p': 'pk' }, expect: 400 })]),
+    c('get-projection-range-key-path', [table2(), put({ pk: S('a'), sk: N(1), x: S('b') }), get({ pk: S('a'), sk: N(1) }, { proj: 'sk.b, x', expect: 400 })]),
+    c('get-projection-key-path-hash-first', [table2(), get({ pk: S('a'), sk: N(1) }, { proj: 'x, sk.b, pk.b', expect: 400 })]),
+    c('get-projection-key-name-in-map', [table(), put(rich()), get(K('a'), { proj: 'm.pk, l[0]', expect: 200 })]),
+    c('get-projection-key-path-before-key-count', [table2(), get(K('a'), { proj: 'pk.b.c', expect: 400 })]),
+    c('get-projection-key-path-before-key-type', [table(), get({ pk: N(1) }, { proj: 'pk.b', expect: 400 })]),
+    c('get-projection-key-path-before-empty-key', [table(), get({ pk: S('') }, { proj: 'pk.b', expect: 400 })]),
+    c('get-projection-key-path-missing-table', [table(), get(K('a'), { proj: 'pk.b', table: 'nope', expect: 400 })]),
+    c('get-projection-key-path-after-reserved-word', [table(), get(K('a'), { proj: 'pk.b.c, data', expect: 400 })]),
+    c('get-projection-key-path-after-overlap', [table(), get(K('a'), { proj: 'pk.b.c, s, s', expect: 400 })]),
+    c('get-projection-syntax-before-key', [table2(), get({ pk: N(1), sk: N(1) }, { proj: 'a,', expect: 400 })]),
+    c('get-projection-syntax-before-key-count', [table2(), get(K('a'), { proj: 'a,', expect: 400 })]),
+    c('get-projection-unused-name-before-key', [table2(), get({ pk: N(1), sk: N(1) }, { proj: 'a', names: { '#u': 'x' }, expect: 400 })]),
+    c('get-projection-gsi-key-path', [step('CreateTable', { TableName: 'tbl', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] }, 200),
+        get(K('a'), { proj: 'g.b', expect: 400 })]),
 ];
