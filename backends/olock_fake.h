@@ -1047,9 +1047,10 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
     return olock__fake_new_num_scaled(c, d, 0);
 }
 
-/* A number from request text. In an Item or Key it is stored stripped ("12.50" is "12.5");
-   in ExpressionAttributeValues DynamoDB Local keeps the text as sent, except inside an NS,
-   whose members it rewrites as Java's BigDecimal prints them (`set_member`). */
+/* A number from request text. A top-level attribute of an Item or Key is stored stripped
+   ("12.50" is "12.5"); a number inside an M or L, and any in ExpressionAttributeValues or
+   AttributeUpdates, DynamoDB Local keeps as sent, except inside an NS, whose members it
+   rewrites as Java's BigDecimal prints them (`set_member`). */
 static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member)
 {
     olock_decimal d;
@@ -1256,20 +1257,30 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         if (m->kind != OLOCK_JSON_TRUE) return olock__fake_shape(c);
         if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_NULL))) return olock__fake_oom(c);
         break;
-    case OLOCK_TYPE_M:
-        if (olock__fake_av_map(c, m, &v, depth) < 0) return -1;
+    case OLOCK_TYPE_M: {
+        int keep = c->keep_scale, r;
+        c->keep_scale = 1;   /* what is inside a document is kept as sent */
+        r = olock__fake_av_map(c, m, &v, depth);
+        c->keep_scale = keep;
+        if (r < 0) return -1;
         v->type = OLOCK_TYPE_M;
         break;
+    }
     case OLOCK_TYPE_L: {
         const olock_json *e;
+        int keep = c->keep_scale;
         if (m->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
         if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_L))) return olock__fake_oom(c);
+        c->keep_scale = 1;
         for (e = m->first; e; e = e->next) {
             olock_value *x;
-            if (e->kind == OLOCK_JSON_NULL) return olock__fake_shape(c);
-            if (olock__fake_av(c, e, &x, depth + 1) < 0) return -1;
+            if (e->kind == OLOCK_JSON_NULL || olock__fake_av(c, e, &x, depth + 1) < 0) {
+                c->keep_scale = keep;
+                return e->kind == OLOCK_JSON_NULL ? olock__fake_shape(c) : -1;
+            }
             olock__fake_append(v, x);
         }
+        c->keep_scale = keep;
         break;
     }
     default:
@@ -4719,7 +4730,12 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
         if (m->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
         if ((r = olock__fake_get_str(c, m, "Action", &act, &alen)) < 0) return NULL;
         if (r == 0) { act = "PUT"; alen = 3; }
-        if (val && olock__fake_av(c, val, &v, 1) < 0) return NULL;
+        if (val) {   /* kept as sent, like ExpressionAttributeValues */
+            c->keep_scale = 1;
+            r = olock__fake_av(c, val, &v, 1);
+            c->keep_scale = 0;
+            if (r < 0) return NULL;
+        }
         memset(a, 0, sizeof(*a));
         if (!(a->path = (olock__fake_node *)olock__fake_alloc(c, sizeof(olock__fake_node)))) return NULL;
         memset(a->path, 0, sizeof(*a->path));
