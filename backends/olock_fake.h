@@ -2353,7 +2353,8 @@ static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_nod
     return -1;
 }
 
-/* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages. */
+/* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages; a binary shows as the
+   Java ByteBuffer holding it. */
 static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b)
 {
     if (olock_buf_append(b, "{", 1) != OLOCK_OK || olock_buf_append_str(b, olock_type_name(v->type)) != OLOCK_OK ||
@@ -2361,6 +2362,12 @@ static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_b
         return olock__fake_oom(c);
     if ((v->type == OLOCK_TYPE_S || v->type == OLOCK_TYPE_N) && olock_buf_append(b, v->str, v->len) != OLOCK_OK)
         return olock__fake_oom(c);
+    if (v->type == OLOCK_TYPE_B) {
+        char buf[80];
+        int n = snprintf(buf, sizeof(buf), "java.nio.HeapByteBuffer[pos=0 lim=%lu cap=%lu]", (unsigned long)v->len,
+                         (unsigned long)v->len);
+        if (olock_buf_append(b, buf, (size_t)n) != OLOCK_OK) return olock__fake_oom(c);
+    }
     if (olock_buf_append(b, "}", 1) != OLOCK_OK) return olock__fake_oom(c);
     return 0;
 }
