@@ -335,4 +335,13 @@ module.exports = [
     c('operator-bogus', [table(), put({ pk: S('a') }, { ConditionalOperator: 'BOGUS', Expected: { pk: { Exists: false }, x: { Exists: false } }, expect: 500 })]),
     c('operator-or-two-expected', [table(), base(), del(K('a'), { ConditionalOperator: 'OR', Expected: { pk: { Exists: false }, n: { Exists: true, Value: N(5) } }, expect: 200 })]),
     c('operator-and-two-expected', [table(), base(), del(K('a'), { ConditionalOperator: 'AND', Expected: { pk: { Exists: false }, n: { Exists: true, Value: N(5) } }, expect: 400 })]),
+
+    // A binary bound in a BETWEEN message.
+    bad('between-binary-bounds-reversed', 'b BETWEEN :lo AND :hi', { ':lo': B('zzzzz'), ':hi': B('aaaaa') }),
+    bad('between-binary-and-string', 'b BETWEEN :lo AND :hi', { ':lo': B('zz'), ':hi': S('a') }),
+    bad('between-number-and-empty-binary', 'b BETWEEN :lo AND :hi', { ':lo': N(1), ':hi': { B: '' } }),
+    bad('between-empty-binary-and-number', 'b BETWEEN :lo AND :hi', { ':lo': { B: '' }, ':hi': N(1) }),
+    bad('between-binary-long', 'b BETWEEN :lo AND :hi', { ':lo': B('x'.repeat(300)), ':hi': B('a') }),
+    bad('between-binary-unsigned-reversed', 'b BETWEEN :lo AND :hi', { ':lo': { B: '/wA=' }, ':hi': { B: 'AQ==' } }),
+    yes('between-binary-unsigned', 'b BETWEEN :lo AND :hi', { ':lo': { B: 'AQ==' }, ':hi': { B: '/w==' } }),
 ];

@@ -1,7 +1,7 @@
 // Items: PutItem, GetItem, DeleteItem, UpdateItem basics, attribute types,
 // numbers, keys, projections, sizes, ReturnValues.
 'use strict';
-const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, step, table, table2, put, get, del, upd, K } = require('./lib');
+const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, step, table, table2, put, get, del, upd, describe, K } = require('./lib');
 
 // put an item with attribute v, then read it back.
 const roundTrip = (name, v) => c(name, [table(), put({ pk: S('a'), v }, { expect: 200 }), get(K('a'))]);
@@ -10,6 +10,11 @@ const rejected = (name, v) => c(name, [table(), put({ pk: S('a'), v }, { expect:
 const num = (name, text, ok) => (ok ? roundTrip : rejected)('number-' + name, N(text));
 
 const big = (n) => 'x'.repeat(n);
+
+// Numbers at the top level and inside documents, written unusually.
+const nestedNumbers = () => ({ pk: S('a'), top: N('0001.500'),
+    m: M({ a: N('-0'), b: N('0001.500'), c: N('1e3'), d: N('+1'), e: N('.5'), f: N('1.'), s: NS('01', '2.50'), l: L(N('1E2'), M({ z: N('-0.0') })) }),
+    l: L(N('007'), N('1.0e-2')) });
 
 const rich = () => ({
     pk: S('a'),
@@ -250,4 +255,21 @@ module.exports = [
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
         GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] }, 200),
         get(K('a'), { proj: 'g.b', expect: 400 })]),
+
+    // Numbers inside an M or L are kept as sent (an NS there as BigDecimal prints it).
+    c('number-nested-kept-as-sent', [table(), put(nestedNumbers()), get(K('a'))]),
+    c('number-nested-in-list-of-maps', [table(), put({ pk: S('a'), l: L(M({ x: L(N('00.10')) })) }), get(K('a'), { proj: 'l[0].x[0]' })]),
+    c('number-nested-set', [table(), put({ pk: S('a'), m: M({ s: NS('01', '2.50', '1e3', '-0', '0.0000001', '123.4500') }) }), get(K('a'))]),
+    c('number-nested-set-duplicate', [table(), put({ pk: S('a'), m: M({ s: NS('1', '1.0') }) }, { expect: 400 })]),
+    c('number-nested-arithmetic', [table(), put(nestedNumbers()), upd(K('a'), 'SET m.b = m.b + :one, l[0] = l[0] - :one', { values: { ':one': N(1) }, rv: 'UPDATED_NEW' })]),
+    c('number-nested-add', [table(), put(nestedNumbers()), upd(K('a'), 'ADD m.c :one', { values: { ':one': N(1) }, rv: 'UPDATED_NEW' })]),
+    c('number-nested-copied', [table(), put(nestedNumbers()), upd(K('a'), 'SET v = m', { rv: 'UPDATED_NEW' })]),
+    c('number-nested-compared-by-value', [table(), put(nestedNumbers()), upd(K('a'), 'SET v = :v', { cond: 'm.c = :k AND l[0] = :seven', values: { ':k': N(1000), ':seven': N(7), ':v': N(1) }, rv: 'UPDATED_NEW', expect: 200 })]),
+    c('number-nested-map-equal', [table(), put({ pk: S('a'), m: M({ x: N('1.50') }) }), put({ pk: S('a'), m: M({ x: N('1.50') }) }, { cond: 'm = :m', values: { ':m': M({ x: N('1.5') }) }, expect: 200 })]),
+    c('number-nested-size', [table(), put({ pk: S('a'), m: M({ x: N('1e3'), y: N('000.000100') }) }), describe()]),
+    c('number-nested-invalid', [table(), put({ pk: S('a'), m: M({ x: N('abc') }) }, { expect: 400 })]),
+    c('number-nested-precision', [table(), put({ pk: S('a'), l: L(N('1234567890123456789012345678901234567890')) }, { expect: 400 })]),
+    c('number-nested-overflow', [table(), put({ pk: S('a'), m: M({ x: N('1e200') }) }, { expect: 400 })]),
+    c('number-nested-underflow', [table(), put({ pk: S('a'), m: M({ x: N('1e-131') }) }, { expect: 400 })]),
+    c('number-nested-space', [table(), put({ pk: S('a'), m: M({ x: N(' 1') }) }, { expect: 400 })]),
 ];

@@ -348,6 +348,7 @@ const transactions = [
     c('tg-key-path-before-key-type', [table(), tg([tGet({ pk: N(1) }, { proj: 'pk.b' })], { expect: 400 })]),
     c('tg-key-path-before-key-count', [table2(), tg([tGet(K('a'), { proj: 'pk.b' })], { expect: 400 })]),
     c('tg-key-path-index-key', [idxTable(), tg([tGet({ pk: S('a'), sk: N(1) }, { proj: 'lr[0]' })], { expect: 400 })]),
+    c('tw-put-nested-numbers-kept', [table(), tw([tPut(item('a', { top: N('0001.500'), m: M({ b: N('0001.500'), c: N('1e3'), s: NS('01', '2.50') }), l: L(N('007')) }))], { expect: 200 }), get(K('a'))]),
 ];
 
 // ---------------------------------------------------------------------------
@@ -824,6 +825,7 @@ const bcases = [
     c('bg-key-path-projection', [table(), put(v1('a')), bg({ tbl: KA([K('a')], { ProjectionExpression: 'pk.b' }) }, { expect: 400 })]),
     c('bg-key-path-index-key', [idxTable(), bg({ tbl: KA([{ pk: S('a'), sk: N(1) }], { ProjectionExpression: 'gk.b, n' }) }, { expect: 400 })]),
     c('bg-key-type-before-key-path', [table(), bg({ tbl: KA([{ pk: N(1) }], { ProjectionExpression: 'pk.b' }) }, { expect: 400 })]),
+    c('bw-put-nested-numbers-kept', [table(), bw({ tbl: [PR(item('a', { top: N('0001.500'), m: M({ b: N('0001.500'), c: N('1e3'), s: NS('01', '2.50') }), l: L(N('007')) }))] }, { expect: 200 }), get(K('a'))]),
 ];
 
 module.exports = { transactions, batch: bcases, query: qcases };

@@ -320,4 +320,7 @@ module.exports = [
     c('key-path-hash-before-range', [table({ range: ['sk', 'N'] }), upd({ pk: S('a'), sk: N(1) }, 'SET v = :a', { cond: 'sk.c = :a AND pk.c = :a', values: { ':a': S('a') }, expect: 400 })]),
     c('key-path-after-key-type', [table(), upd({ pk: N(1) }, 'SET v = pk.x', { expect: 400 })]),
     c('key-path-on-new-item', [table(), upd(K('a'), 'SET v = pk.x', { expect: 400 })]),
+
+    c('legacy-values-kept-as-sent', [table(), upd(K('a'), null, { AttributeUpdates: { n: { Action: 'PUT', Value: N('0001.500') },
+        m: { Action: 'PUT', Value: M({ x: N('0001.500'), s: NS('01', '2.50') }) }, s: { Action: 'ADD', Value: NS('01', '2.50') }, l: { Action: 'ADD', Value: L(N('1e3')) } }, rv: 'ALL_NEW' })]),
 ];
