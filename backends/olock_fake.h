@@ -389,6 +389,7 @@ typedef struct olock__fake_index {
     size_t key_count;
     int projection;                /* 1 ALL, 2 KEYS_ONLY, 3 INCLUDE */
     char **non_key;                /* INCLUDE's NonKeyAttributes, owned */
+    int non_key_listed;            /* NonKeyAttributes given (DescribeTable repeats even an empty one) */
     size_t *non_key_len;
     size_t non_key_count;
     int has_throughput;            /* GSI of a PROVISIONED table */
@@ -1046,9 +1047,10 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
     return olock__fake_new_num_scaled(c, d, 0);
 }
 
-/* A number from request text. In an Item or Key it is stored stripped ("12.50" is "12.5");
-   in ExpressionAttributeValues DynamoDB Local keeps the text as sent, except inside an NS,
-   whose members it rewrites as Java's BigDecimal prints them (`set_member`). */
+/* A number from request text. A top-level attribute of an Item or Key is stored stripped
+   ("12.50" is "12.5"); a number inside an M or L, and any in ExpressionAttributeValues or
+   AttributeUpdates, DynamoDB Local keeps as sent, except inside an NS, whose members it
+   rewrites as Java's BigDecimal prints them (`set_member`). */
 static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member)
 {
     olock_decimal d;
@@ -1255,20 +1257,30 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         if (m->kind != OLOCK_JSON_TRUE) return olock__fake_shape(c);
         if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_NULL))) return olock__fake_oom(c);
         break;
-    case OLOCK_TYPE_M:
-        if (olock__fake_av_map(c, m, &v, depth) < 0) return -1;
+    case OLOCK_TYPE_M: {
+        int keep = c->keep_scale, r;
+        c->keep_scale = 1;   /* what is inside a document is kept as sent */
+        r = olock__fake_av_map(c, m, &v, depth);
+        c->keep_scale = keep;
+        if (r < 0) return -1;
         v->type = OLOCK_TYPE_M;
         break;
+    }
     case OLOCK_TYPE_L: {
         const olock_json *e;
+        int keep = c->keep_scale;
         if (m->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
         if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_L))) return olock__fake_oom(c);
+        c->keep_scale = 1;
         for (e = m->first; e; e = e->next) {
             olock_value *x;
-            if (e->kind == OLOCK_JSON_NULL) return olock__fake_shape(c);
-            if (olock__fake_av(c, e, &x, depth + 1) < 0) return -1;
+            if (e->kind == OLOCK_JSON_NULL || olock__fake_av(c, e, &x, depth + 1) < 0) {
+                c->keep_scale = keep;
+                return e->kind == OLOCK_JSON_NULL ? olock__fake_shape(c) : -1;
+            }
             olock__fake_append(v, x);
         }
+        c->keep_scale = keep;
         break;
     }
     default:
@@ -1728,6 +1740,7 @@ typedef struct olock__fake_expr {
     size_t ntoks, pos;
     int depth;
     int redundant;                 /* saw ((...)) */
+    int legacy;                    /* built from AttributeUpdates, not parsed */
     int bad_index;                 /* first out-of-range list index token + 1 */
     size_t operators;              /* counted after parsing, limit 300 */
     olock__fake_node *root;        /* condition */
@@ -2007,13 +2020,28 @@ static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
     return n;
 }
 
-/* SET value := operand [('+' | '-') operand] */
+/* SET value := '(' value ')' | operand [('+' | '-') operand]. A '(' here may open either
+   form: "(:a) + :b" and "(:a + :b)" are both accepted, "(:a + :b) + :c" is not (no chains),
+   and the operand after '+' takes no arithmetic ("(:a + (:b + :c))" fails at the 2nd '+'). */
 static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
 {
     size_t start = e->pos;
-    olock__fake_node *a = olock__fake_parse_operand(e), *b;
-    int k = olock__fake_peek(e);
-    if (!a) return NULL;
+    olock__fake_node *a, *b;
+    int k;
+    if (olock__fake_peek(e) == OLOCK__FAKE_T_LP) {
+        e->pos++;
+        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        if (!(a = olock__fake_parse_set_value(e))) return NULL;
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+        e->pos++;
+        e->depth--;
+        if (a->parens) e->redundant = 1;
+        a->parens = 1;
+        if (a->kind == OLOCK__FAKE_N_PLUS || a->kind == OLOCK__FAKE_N_MINUS) return a;
+    } else if (!(a = olock__fake_parse_operand(e))) {
+        return NULL;
+    }
+    k = olock__fake_peek(e);
     if (k != OLOCK__FAKE_T_PLUS && k != OLOCK__FAKE_T_MINUS) return a;
     e->pos++;
     if (!(b = olock__fake_parse_operand(e))) return NULL;
@@ -2325,7 +2353,8 @@ static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_nod
     return -1;
 }
 
-/* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages. */
+/* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages; a binary shows as the
+   Java ByteBuffer holding it. */
 static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b)
 {
     if (olock_buf_append(b, "{", 1) != OLOCK_OK || olock_buf_append_str(b, olock_type_name(v->type)) != OLOCK_OK ||
@@ -2333,6 +2362,12 @@ static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_b
         return olock__fake_oom(c);
     if ((v->type == OLOCK_TYPE_S || v->type == OLOCK_TYPE_N) && olock_buf_append(b, v->str, v->len) != OLOCK_OK)
         return olock__fake_oom(c);
+    if (v->type == OLOCK_TYPE_B) {
+        char buf[80];
+        int n = snprintf(buf, sizeof(buf), "java.nio.HeapByteBuffer[pos=0 lim=%lu cap=%lu]", (unsigned long)v->len,
+                         (unsigned long)v->len);
+        if (olock_buf_append(b, buf, (size_t)n) != OLOCK_OK) return olock__fake_oom(c);
+    }
     if (olock_buf_append(b, "}", 1) != OLOCK_OK) return olock__fake_oom(c);
     return 0;
 }
@@ -2960,18 +2995,36 @@ static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value
     return 0;
 }
 
-/* ADD and DELETE on a number or a set. */
-static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a)
+/* ADD and DELETE on a number or a set. The legacy AttributeUpdates form has messages of its
+   own, and its ADD also appends to a list. */
+static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a,
+                                  int legacy)
 {
     const olock_value *arg = a->value->value;
     olock_value *parent = olock__fake_path_get_mut(item, a->path, a->path->nels - 1);
     olock_value *cur, *res;
     const olock_value *m;
+    int add = a->clause == OLOCK__FAKE_T_ADD;
     if (!arg) return olock__fake_update_error(c, 3);
     if (!parent) return olock__fake_update_error(c, 1);
     cur = olock__fake_path_get_mut(item, a->path, a->path->nels);
-    if (a->clause == OLOCK__FAKE_T_ADD) {
-        if (arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type)) return olock__fake_update_error(c, 3);
+    if (legacy) {
+        if (add ? arg->type != OLOCK_TYPE_N && arg->type != OLOCK_TYPE_L && !olock__fake_is_set(arg->type)
+                : !olock__fake_is_set(arg->type))
+            return olock__fake_verror(c, "One or more parameter values were invalid: %s action %sis not supported for the type %s",
+                                      add ? "ADD" : "DELETE", add ? "" : "with value ", olock__fake_long_type(arg->type));
+        if (cur && cur->type != arg->type) return olock__fake_verror(c, "Type mismatch for attribute to update");
+        if (cur && arg->type == OLOCK_TYPE_L) {
+            for (m = arg->first; m; m = m->next) {
+                olock_value *x = olock__fake_copy(ia, m);
+                if (!x) return olock__fake_oom(c);
+                olock__fake_append(cur, x);
+            }
+            return 0;
+        }
+    }
+    if (add) {
+        if (arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type) && !legacy) return olock__fake_update_error(c, 3);
         if (!cur) {
             if (!(res = olock__fake_copy(ia, arg))) return olock__fake_oom(c);
             return olock__fake_put_path(c, ia, item, a->path, res);
@@ -3022,9 +3075,10 @@ static int olock__fake_remove_order(const olock__fake_action *x, const olock__fa
 
 /* Applies every action to `item`, a copy of the old item (or of the key) that lives in
    `ia`, the arena of the olock_item that will replace it: what goes into it is allocated
-   there. Values are computed against `old` first, as DynamoDB evaluates them all on the
-   old item. */
-static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, olock_value *item,
+   there. SET values are all computed first, against `base`, as DynamoDB evaluates them on
+   the old item; when the update creates the item, `base` is its key (DynamoDB Local lets
+   "SET c = pk" read it, where a condition sees no item). */
+static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e)
 {
     size_t i, j, nrem = 0;
@@ -3032,7 +3086,7 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
         if (a->clause != OLOCK__FAKE_T_SET) continue;
-        if (!(a->result = olock__fake_set_value(c, old, a->value))) return -1;
+        if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
     }
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
@@ -3061,7 +3115,7 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
         if (a->clause == OLOCK__FAKE_T_ADD || a->clause == OLOCK__FAKE_T_DELETE)
-            if (olock__fake_add_delete(c, ia, item, a) < 0) return -1;
+            if (olock__fake_add_delete(c, ia, item, a, e->legacy) < 0) return -1;
     }
     return 0;
 }
@@ -3591,7 +3645,7 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
         if (olock__fake_puts(c, "],\"Projection\":{\"ProjectionType\":\"") < 0 || olock__fake_puts(c, proj[x->projection]) < 0 ||
             olock__fake_puts(c, "\"") < 0)
             return -1;
-        if (x->projection == 3) {
+        if (x->projection == 3 || x->non_key_listed) {
             if (olock__fake_puts(c, ",\"NonKeyAttributes\":[") < 0) return -1;
             for (k = 0; k < x->non_key_count; k++)
                 if ((k && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, x->non_key[k], x->non_key_len[k]) < 0) return -1;
@@ -3681,13 +3735,97 @@ typedef struct olock__fake_index_spec {
     long long rcu, wcu;
 } olock__fake_index_spec;
 
+/* The Projection of one index: its type, then its NonKeyAttributes one by one. */
+static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *proj, olock__fake_index_spec *sp)
+{
+    const olock_json *el, *prev;
+    const char *ptype;
+    size_t plen;
+    int r;
+    if (!proj) return olock__fake_verror(c, "Indexes must have a projection specified");
+    if (proj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if ((r = olock__fake_get_str(c, proj, "ProjectionType", &ptype, &plen)) < 0) return -1;
+    if (r == 0) return olock__fake_verror(c, "Indexes must have a projection specified");
+    if (olock__fake_streq(ptype, plen, "ALL")) sp->projection = 1;
+    else if (olock__fake_streq(ptype, plen, "KEYS_ONLY")) sp->projection = 2;
+    else if (olock__fake_streq(ptype, plen, "INCLUDE")) sp->projection = 3;
+    else return olock__fake_verror(c, "Projection type must be INCLUDE, ALL, or KEYS_ONLY");
+    sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
+    if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (sp->non_key)
+        for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+    if (sp->projection != 3 && sp->non_key && sp->non_key->count)
+        return olock__fake_verror(c, "No attributes should be specified to be projected unless projection type is INCLUDE");
+    if (sp->projection == 3 && (!sp->non_key || !sp->non_key->count))
+        return olock__fake_verror(c, "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be specified as well");
+    for (el = sp->non_key ? sp->non_key->first : NULL; el; el = el->next) {
+        if (el->len == 0 || el->len > 255)
+            return olock__fake_verror(c, "Names of key attributes and attributes projected into an index must be between 1 and 255 characters, inclusive");
+        for (prev = sp->non_key->first; prev != el; prev = prev->next)
+            if (prev->len == el->len && memcmp(prev->str, el->str, el->len) == 0)
+                return olock__fake_verror(c, "Cannot have two attributes with the same name");
+    }
+    return 0;
+}
+
+/* The KeySchema of one index, checked like the table's and then against it. */
+static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, olock__fake_index_spec *sp, const char *const *kname,
+                                  const size_t *knlen, const char *const *an, const size_t *anl, size_t nad)
+{
+    const olock_json *el;
+    size_t j, k, nhash = 0;
+    const char *ty[2];
+    size_t tl[2];
+    if (!ks || ks->count == 0 || ks->count > 2)
+        return olock__fake_verror(c, "No defined key schema.  A key schema containing at least a hash key must be defined for all tables");
+    for (el = ks->first, k = 0; el; el = el->next, k++) {
+        if (olock__fake_schema_elem(c, el, "KeyType", &sp->kn[k], &sp->knl[k], &ty[k], &tl[k]) < 0) return -1;
+        if (!sp->kn[k]) return olock__fake_verror(c, "Attribute name must be specified.");
+        if (ty[k] && olock__fake_streq(ty[k], tl[k], "HASH")) nhash++;
+    }
+    sp->nk = ks->count;
+    if (nhash == 0) return olock__fake_verror(c, "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
+    if (nhash > 1) return olock__fake_verror(c, "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key");
+    if (!ty[0] || !olock__fake_streq(ty[0], tl[0], "HASH"))
+        return olock__fake_verror(c, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
+    if (!sp->global) {
+        if (sp->nk < 2) return olock__fake_verror(c, "Local secondary indices must have a range key");
+        if (sp->knl[0] != knlen[0] || memcmp(sp->kn[0], kname[0], knlen[0]) != 0)
+            return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
+    }
+    for (k = sp->global ? 0 : 1; k < sp->nk; k++) {
+        for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
+        if (j < nad) continue;
+        if (!sp->global) return olock__fake_verror(c, "Local Secondary Index range key not specified in Attribute Definitions.Type unknown.");
+        return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
+    }
+    return 0;
+}
+
+/* NonKeyAttributes named by the indexes of list `l` (each name counts once per index). */
+static size_t olock__fake_non_key_total(const olock_json *l)
+{
+    const olock_json *ix, *p, *nk;
+    size_t n = 0;
+    for (ix = l ? l->first : NULL; ix; ix = ix->next)
+        if (ix->kind == OLOCK_JSON_OBJECT && (p = olock__fake_get(ix, "Projection")) && p->kind == OLOCK_JSON_OBJECT &&
+            (nk = olock__fake_get(p, "NonKeyAttributes")) && nk->kind == OLOCK_JSON_ARRAY)
+            n += nk->count;
+    return n;
+}
+
+/* LocalSecondaryIndexes and GlobalSecondaryIndexes, in DynamoDB Local's order: LSIs on a
+   hash-only table, the LSI count, their projected attributes, each LSI; then the GSI count,
+   a name used by both kinds, all projected attributes, each GSI. Each index: its throughput
+   (GSIs of a provisioned table), name, projection, then key schema. */
 static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname, const size_t *knlen, size_t nks,
                                    const char *const *an, const size_t *anl, size_t nad, int provisioned,
                                    olock__fake_index_spec **out, size_t *count)
 {
+    static const char too_many_projected[] = "No more than 20 attributes per table can be projected into Local Secondary Indices";
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
-    size_t n = 0, g, j, k;
+    size_t n = 0, g, k, nlsi = 0;
     lists[0] = olock__fake_get(c->body, "LocalSecondaryIndexes");
     lists[1] = olock__fake_get(c->body, "GlobalSecondaryIndexes");
     *out = NULL;
@@ -3701,60 +3839,52 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
     memset(specs, 0, n * sizeof(*specs));
     for (g = 0, n = 0; g < 2; g++) {
         const olock_json *ix;
-        if (!lists[g]) continue;
-        if (g == 0 && nks < 2)
-            return olock__fake_verror(c, "Local Secondary indices are not allowed on hash tables, only hash and range tables");
+        if (g == 0) {
+            if (!lists[0]) continue;
+            if (nks < 2) return olock__fake_verror(c, "Local Secondary indices are not allowed on hash tables, only hash and range tables");
+            if (lists[0]->count > 5) return olock__fake_verror(c, "Cannot have more than 5 local secondary indexes per table");
+            if (olock__fake_non_key_total(lists[0]) > 100) return olock__fake_verror(c, "%s", too_many_projected);
+        } else {
+            if (!lists[1]) continue;
+            if (lists[1]->count > 20) return olock__fake_verror(c, "GlobalSecondaryIndex count exceeds the per-table limit");
+            for (ix = lists[1]->first; ix; ix = ix->next) {
+                const char *gn;
+                size_t gl;
+                if (ix->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+                int r = olock__fake_get_str(c, ix, "IndexName", &gn, &gl);
+                if (r < 0) return -1;
+                if (r == 0) continue;
+                for (k = 0; k < nlsi; k++)
+                    if (specs[k].name_len == gl && memcmp(specs[k].name, gn, gl) == 0)
+                        return olock__fake_verror(c, "Local Secondary Indices AND Global Secondary Indices must have different names");
+            }
+            if (olock__fake_non_key_total(lists[0]) + olock__fake_non_key_total(lists[1]) > 100)
+                return olock__fake_verror(c, "%s", too_many_projected);
+        }
         for (ix = lists[g]->first; ix; ix = ix->next, n++) {
             olock__fake_index_spec *sp = &specs[n];
-            const olock_json *ks = olock__fake_get(ix, "KeySchema"), *proj = olock__fake_get(ix, "Projection"), *el;
+            const olock_json *ks = olock__fake_get(ix, "KeySchema");
             const olock_json *pt = olock__fake_get(ix, "ProvisionedThroughput");
-            const char *ptype;
-            size_t plen;
             int r;
             if (ix->kind != OLOCK_JSON_OBJECT || (ks && ks->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
             sp->global = (int)g;
+            if (g == 1 && provisioned && !pt)
+                return olock__fake_verror(c, "No provisioned throughput specified for the global secondary index");
             if ((r = olock__fake_get_str(c, ix, "IndexName", &sp->name, &sp->name_len)) < 0) return -1;
             if (r == 0 || !olock__fake_valid_table_name(sp->name, sp->name_len)) return olock__fake_bad_table_name(c);
             for (k = 0; k < n; k++)
                 if (specs[k].global == sp->global && specs[k].name_len == sp->name_len &&
                     memcmp(specs[k].name, sp->name, sp->name_len) == 0)
                     return olock__fake_verror(c, "Two %s secondary indices have the same name", g ? "global" : "local");
-            if (!ks || ks->count == 0 || ks->count > 2)
-                return olock__fake_verror(c, "No defined key schema.  A key schema containing at least a hash key must be defined for all tables");
-            for (el = ks->first, k = 0; el; el = el->next, k++) {
-                const char *ty;
-                size_t tl;
-                if (olock__fake_schema_elem(c, el, "KeyType", &sp->kn[k], &sp->knl[k], &ty, &tl) < 0) return -1;
-                if (!sp->kn[k]) return olock__fake_verror(c, "Attribute name must be specified.");
-                if (!ty || (k == 0) != olock__fake_streq(ty, tl, "HASH"))
-                    return olock__fake_verror(c, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
-            }
-            sp->nk = ks->count;
-            for (k = 0; k < sp->nk; k++) {
-                for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
-                if (j == nad)
-                    return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
-            }
-            if (g == 0 && (sp->knl[0] != knlen[0] || memcmp(sp->kn[0], kname[0], knlen[0]) != 0))
-                return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
-            if (!proj) return olock__fake_verror(c, "Indexes must have a projection specified");
-            if (proj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-            if ((r = olock__fake_get_str(c, proj, "ProjectionType", &ptype, &plen)) < 0) return -1;
-            if (r == 0 || olock__fake_streq(ptype, plen, "ALL")) sp->projection = 1;
-            else if (olock__fake_streq(ptype, plen, "KEYS_ONLY")) sp->projection = 2;
-            else if (olock__fake_streq(ptype, plen, "INCLUDE")) sp->projection = 3;
-            else return olock__fake_shape(c);
-            sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
-            if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
-            if (sp->non_key)
-                for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+            if (olock__fake_index_projection(c, olock__fake_get(ix, "Projection"), sp) < 0) return -1;
+            if (olock__fake_index_keys(c, ks, sp, kname, knlen, an, anl, nad) < 0) return -1;
             if (g == 1 && provisioned) {
-                if (!pt) return olock__fake_verror(c, "No provisioned throughput specified for the global secondary index");
                 if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &sp->rcu) < 0) return -1;
                 if (olock__fake_get_int(c, pt, "WriteCapacityUnits", &sp->wcu) < 0) return -1;
                 sp->has_tp = 1;
             }
         }
+        if (g == 0) nlsi = n;
     }
     *out = specs;
     *count = n;
@@ -3807,6 +3937,7 @@ static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const 
             for (j = 0; j < t->def_count; j++)
                 if (t->defs[j].len == sp->knl[k] && memcmp(t->defs[j].name, sp->kn[k], sp->knl[k]) == 0) x->key[k] = t->defs[j];
         x->projection = sp->projection;
+        x->non_key_listed = sp->non_key != NULL;
         x->has_throughput = sp->has_tp;
         x->rcu = (uint64_t)sp->rcu;
         x->wcu = (uint64_t)sp->wcu;
@@ -4425,6 +4556,69 @@ static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olo
     return (*out = olock__fake_compile(c, sub, "ConditionExpression", s, len, OLOCK__FAKE_E_CONDITION)) ? 0 : -1;
 }
 
+/* 1 when a path of the subtree goes into top-level attribute `name` ("name.a", "name[0]"). */
+static int olock__fake_goes_into(const olock__fake_node *n, const char *name, size_t len)
+{
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH)
+        return n->nels > 1 && n->els[0].name_len == len && memcmp(n->els[0].name, name, len) == 0;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_goes_into(n->args[i], name, len)) return 1;
+    return 0;
+}
+
+static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k)
+{
+    size_t i;
+    if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
+    for (i = 0; i < e->nacts; i++)
+        if (olock__fake_goes_into(e->acts[i].path, k->name, k->len) ||
+            (e->acts[i].value && olock__fake_goes_into(e->acts[i].value, k->name, k->len)))
+            return 1;
+    for (i = 0; i < e->npaths; i++)
+        if (olock__fake_goes_into(e->paths[i], k->name, k->len)) return 1;
+    return 0;
+}
+
+/* Key attributes are scalars: DynamoDB Local rejects any path into a key attribute of the
+   table or of one of its indexes, whatever the expression. It looks for the table's hash and
+   range key first, then the keys of the local and then of the global indexes, each kind in
+   the HashMap order of the index names; NULL is fine for `e`. */
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e)
+{
+    size_t i, k, m, pass, *order, *which;
+    const char **names;
+    size_t *lens;
+    if (!e) return 0;
+    for (k = 0; k < t->key_count; k++)
+        if (olock__fake_expr_goes_into(e, &t->key[k]))
+            return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
+                                      t->key[k].name);
+    if (!t->index_count) return 0;
+    names = (const char **)olock__fake_alloc(c, t->index_count * sizeof(*names));
+    lens = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*lens));
+    order = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*order));
+    which = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*which));
+    if (!names || !lens || !order || !which) return -1;
+    for (pass = 0; pass < 2; pass++) {
+        for (i = m = 0; i < t->index_count; i++) {
+            if (t->indexes[i].global != (int)pass) continue;
+            names[m] = t->indexes[i].name;
+            lens[m] = t->indexes[i].name_len;
+            which[m++] = i;
+        }
+        if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
+        for (i = 0; i < m; i++) {
+            const olock__fake_index *x = &t->indexes[which[order[i]]];
+            for (k = 0; k < x->key_count; k++)
+                if (olock__fake_expr_goes_into(e, &x->key[k]))
+                    return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s",
+                                              x->key[k].name);
+        }
+    }
+    return 0;
+}
+
 /* ---- legacy parameters: Expected, AttributesToGet, AttributeUpdates --------------------------- */
 
 /* Evaluates the pre-expression `Expected` map (ConditionalOperator AND or OR) on `old`:
@@ -4531,6 +4725,7 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
     e->c = c;
     e->what = "UpdateExpression";
     e->kind = OLOCK__FAKE_E_UPDATE;
+    e->legacy = 1;
     if (!(e->acts = (olock__fake_action *)olock__fake_alloc(c, (au->count + 1) * sizeof(*e->acts)))) return NULL;
     for (m = au->first; m; m = m->next) {
         olock__fake_action *a = &e->acts[n];
@@ -4542,7 +4737,12 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
         if (m->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
         if ((r = olock__fake_get_str(c, m, "Action", &act, &alen)) < 0) return NULL;
         if (r == 0) { act = "PUT"; alen = 3; }
-        if (val && olock__fake_av(c, val, &v, 1) < 0) return NULL;
+        if (val) {   /* kept as sent, like ExpressionAttributeValues */
+            c->keep_scale = 1;
+            r = olock__fake_av(c, val, &v, 1);
+            c->keep_scale = 0;
+            if (r < 0) return NULL;
+        }
         memset(a, 0, sizeof(*a));
         if (!(a->path = (olock__fake_node *)olock__fake_alloc(c, sizeof(olock__fake_node)))) return NULL;
         memset(a->path, 0, sizeof(*a->path));
@@ -4588,10 +4788,11 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
     if (!t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_bool(c, c->body, "ConsistentRead", &consistent)) < 0) return -1;
     if (olock__fake_return_capacity(c, 1, &cap) < 0) return -1;
-    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (has_proj && !(proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
         return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    if (olock__fake_key_paths(c, t, proj) < 0) return -1;
+    if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     item = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
@@ -4611,11 +4812,39 @@ static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, 
     if (!(*t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if (olock__fake_return_values(c, allow_updates, rv) < 0) return -1;
     if (olock__fake_return_on_failure(c, all_old) < 0) return -1;
-    if (olock__fake_return_capacity(c, lenient, cap) < 0) return -1;
-    if (olock__fake_get(c->body, "ConditionExpression")) {
-        if (olock__fake_get(c->body, "Expected")) return olock__fake_mixed(c, "Expected", "ConditionExpression");
-        if (olock__fake_get(c->body, "ConditionalOperator")) return olock__fake_mixed(c, "ConditionalOperator", "ConditionExpression");
-    }
+    return olock__fake_return_capacity(c, lenient, cap);
+}
+
+/* PutItem, UpdateItem and DeleteItem take either the legacy parameters or the expressions;
+   DynamoDB Local names every one of each kind that was given, once the table is known. */
+static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates)
+{
+    static const char *const legacy[] = { "AttributeUpdates", "Expected", "ConditionalOperator" };
+    static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
+    char l[64], x[64];
+    size_t i, ll = 0, xl = 0;
+    for (i = allow_updates ? 0 : 1; i < 3; i++)
+        if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
+            ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
+    for (i = allow_updates ? 0 : 1; i < 2; i++)
+        if (olock__fake_get_n(c->body, expr[i], strlen(expr[i])))
+            xl += (size_t)snprintf(x + xl, sizeof(x) - xl, "%s%s", xl ? ", " : "", expr[i]);
+    return ll && xl ? olock__fake_mixed(c, l, x) : 0;
+}
+
+/* ConditionalOperator joins the members of a legacy Expected, QueryFilter or ScanFilter
+   (`conds`, NULL when not given); an operator other than AND and OR fails in DynamoDB Local's
+   JSON mapper. */
+static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json *conds)
+{
+    const char *s;
+    size_t len;
+    int r = olock__fake_get_str(c, c->body, "ConditionalOperator", &s, &len);
+    if (r <= 0) return r;
+    if (!conds) return olock__fake_verror(c, "ConditionalOperator cannot be used without Filter or Expected");
+    if (conds->kind == OLOCK_JSON_OBJECT && conds->count < 2)
+        return olock__fake_verror(c, "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+    if (!olock__fake_streq(s, len, "AND") && !olock__fake_streq(s, len, "OR")) return olock__fake_shape(c);
     return 0;
 }
 
@@ -4634,6 +4863,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
+    if (olock__fake_mixed_write(c, 0) < 0) return -1;
     if (olock__fake_av_map(c, ij, &item, 1) < 0) return -1;
     if (olock__fake_item_key(c, t, item, &hk, &rk) < 0) return -1;
     if (olock__fake_check_index_keys(c, t, item, 0) < 0) return -1;
@@ -4642,6 +4872,8 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4670,10 +4902,13 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c)
     has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
+    if (olock__fake_mixed_write(c, 0) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4703,13 +4938,11 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     int rv, all_old, cap, has_cond, has_upd, r;
     if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
     if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
-    if (has_upd && olock__fake_get(c->body, "AttributeUpdates")) return olock__fake_mixed(c, "AttributeUpdates", "UpdateExpression");
-    if (has_upd && olock__fake_get(c->body, "Expected") && !olock__fake_get(c->body, "ConditionExpression"))
-        return olock__fake_mixed(c, "Expected", "UpdateExpression");
     has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond || has_upd, has_cond || has_upd, "UpdateExpression and ConditionExpression are null", 1) < 0)
         return -1;
     if (!t) return olock__fake_no_table(c);
+    if (olock__fake_mixed_write(c, 1) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (has_upd && !(upd = olock__fake_compile(c, &sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE))) return -1;
@@ -4728,6 +4961,8 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
                                               t->key[k].name);
         }
     }
+    if (olock__fake_key_paths(c, t, cond) < 0 || olock__fake_key_paths(c, t, upd) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -4739,7 +4974,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     item->key = NULL;
     item->key_len = 0;
     it->root = item;
-    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old, item, upd) < 0) goto fail;
+    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
     if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
     if (olock__fake_check_index_keys(c, t, item, 1) < 0) goto fail;
     size = olock__fake_item_size(item);
@@ -5210,11 +5445,16 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
     if (!olock__fake_valid_table_name(name, nlen)) return olock__fake_bad_table_name(c);
     if (!(a->t = olock__fake_table_find(c->f, name, nlen))) return olock__fake_no_table(c);
     if (olock__fake_txn_key(c, a, &msg) < 0) return -1;
+    if (!msg && a->kind == OLOCK__FAKE_TX_PUT && olock__fake_txn_index_keys(c, a->t, a->item, 0, &msg) < 0) return -1;
     if (msg) {
         why->code = OLOCK__FAKE_REASON_VALIDATION;
         why->msg = msg;
         return 0;
     }
+    /* a ConditionCheck's paths are not looked at */
+    if (a->kind != OLOCK__FAKE_TX_CHECK &&
+        (olock__fake_key_paths(c, a->t, a->cond) < 0 || olock__fake_key_paths(c, a->t, a->upd) < 0))
+        return -1;
     if (a->upd) {
         for (k = 0; k < a->upd->nacts; k++) {
             const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
@@ -5278,7 +5518,6 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         break;
     case OLOCK__FAKE_TX_PUT: {
         size_t osz = old ? olock__fake_item_size(old) : 0;
-        if (olock__fake_txn_index_keys(c, a->t, a->item, 0, &msg) < 0) return -1;
         a->writes = 1;
         a->next = a->item;
         a->size = olock__fake_item_size(a->item);
@@ -5293,7 +5532,8 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         item->key = NULL;
         item->key_len = 0;
         a->built->root = item;
-        if (a->upd && olock__fake_apply_update(c, olock_item_arena(a->built), old, item, a->upd) < 0) return -1;
+        if (a->upd && olock__fake_apply_update(c, olock_item_arena(a->built), old ? old : a->key, item, a->upd) < 0)
+            return -1;
         if (olock__fake_sort_members(c, item, 0) < 0) return -1;
         if (olock__fake_txn_index_keys(c, a->t, item, 1, &msg) < 0) return -1;
         a->size = olock__fake_item_size(item);
@@ -5502,7 +5742,7 @@ static int olock__fake_op_transact_get(olock__fake_ctx *c)
         r = olock__fake_av_map(c, kj, &key, 1);
     restore:
         c->body = body;
-        if (r < 0) return -1;
+        if (r < 0 || olock__fake_key_paths(c, t, projs[i]) < 0) return -1;
         if (key->count != t->key_count) return olock__fake_tg_cancel(c, "The number of conditions on the keys is invalid");
         for (k = 0; k < 2; k++) keys[2 * i + k] = NULL;
         for (k = 0; k < t->key_count; k++)
@@ -5837,9 +6077,8 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
     }
     if (!npaths) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: No key attribute specified");
     if (npaths > 1) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
-    if (path->nels > 1 || path->els[0].is_index)
-        return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %.*s",
-                                  (int)path->els[0].name_len, path->els[0].name ? path->els[0].name : "");
+    /* (paths into key attributes were rejected before, olock__fake_key_paths) */
+    if (path->nels > 1) return olock__fake_verror(c, "KeyConditionExpressions cannot have conditions on nested attributes");
     k.name = path->els[0].name;
     k.len = path->els[0].name_len;
     if (n->kind == OLOCK__FAKE_N_CMP) {
@@ -5997,6 +6236,19 @@ static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *r
     return 0;
 }
 
+/* The same for a legacy QueryFilter, which DynamoDB Local checks key by key. */
+static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd)
+{
+    const olock__fake_attr *keys[2];
+    size_t i;
+    keys[0] = rd->kh;
+    keys[1] = rd->kr;
+    for (i = 0; i < 2; i++)
+        if (keys[i] && olock__fake_get_n(rd->legacy_filter, keys[i]->name, keys[i]->len))
+            return olock__fake_verror(c, "QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", keys[i]->name);
+    return 0;
+}
+
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
 static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
 {
@@ -6010,12 +6262,15 @@ static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
         for (k = 0; k < n && !(want[k]->len == rd->x->key[i].len && memcmp(want[k]->name, rd->x->key[i].name, want[k]->len) == 0); k++) {}
         if (k == n) want[n++] = &rd->x->key[i];
     }
-    if (rd->esk->count != n) return olock__fake_verror(c, "Exclusive Start Key must have same size as table's key schema");
+    /* DynamoDB Local counts the members only for the table or an LSI, and not when there are none */
+    if (rd->esk->count != n && rd->esk->count && !(rd->x && rd->x->global))
+        return olock__fake_verror(c, "Exclusive Start Key must have same size as table's key schema");
     for (i = 0; i < n; i++) {
         const olock_value *v = olock__fake_map_get(rd->esk, want[i]->name, want[i]->len);
         if (!v) return olock__fake_verror(c, "The provided starting key is invalid");
         if (v->type != want[i]->type) return olock__fake_verror(c, "Type mismatch for attribute to update");
     }
+    if (rd->esk->count != n) return olock__fake_verror(c, "The provided starting key is invalid");
     for (i = 0; i < n; i++) {
         const olock_value *v = olock__fake_map_get(rd->esk, want[i]->name, want[i]->len);
         if (v->type != OLOCK_TYPE_N && v->len == 0)
@@ -6051,7 +6306,9 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression" : "ProjectionExpression");
     if (rd->atg && (has_kc || has_f || has_p))
         return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression" : "FilterExpression");
-    if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f, "FilterExpression is null", 1) < 0) return -1;
+    if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f,
+                               query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null", 1) < 0)
+        return -1;
     if (!rd->t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_int(c, c->body, "Limit", &rd->limit)) < 0) return -1;
     if (r && rd->limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
@@ -6079,12 +6336,11 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
             if (rd->t->indexes[i].name_len == len && memcmp(rd->t->indexes[i].name, s, len) == 0) break;
         if (i == rd->t->index_count) return olock__fake_verror(c, "The table does not have the specified index: %.*s", (int)len, s);
         rd->x = &rd->t->indexes[i];
-        if (rd->x->global && rd->consistent) return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
+        if (!query && rd->x->global && rd->consistent)
+            return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
     }
     rd->kh = rd->x ? &rd->x->key[0] : &rd->t->key[0];
     rd->kr = rd->x ? (rd->x->key_count > 1 ? &rd->x->key[1] : NULL) : (rd->t->key_count > 1 ? &rd->t->key[1] : NULL);
-    if (query && !has_kc && !legacy_kc)
-        return olock__fake_verror(c, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     if (olock__fake_subst_values(c, &rd->sub) < 0) return -1;
     {
         olock__fake_expr *kc = NULL;
@@ -6092,30 +6348,56 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         if (has_p && !(rd->proj = olock__fake_compile(c, &rd->sub, "ProjectionExpression", ps, pl, OLOCK__FAKE_E_PROJECTION))) return -1;
         if (has_kc && !(kc = olock__fake_compile(c, &rd->sub, "KeyConditionExpression", kcs, kcl, OLOCK__FAKE_E_CONDITION))) return -1;
         if (olock__fake_subst_check_unused(c, &rd->sub) < 0) return -1;
-        if ((r = olock__fake_get_str(c, c->body, "Select", &s, &len)) < 0) return -1;
-        if (r) {
-            static const char *const sels[] = { "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT" };
-            for (i = 0; i < 4 && !olock__fake_streq(s, len, sels[i]); i++) {}
-            if (i == 4) return olock__fake_verror(c, "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, or SPECIFIC_ATTRIBUTES");
-            rd->select = (int)i + 1;
+        /* DynamoDB Local checks a Query's key, index and conditions before its start key, and
+           a Scan's start key and Select before the expressions' paths */
+        if (query) {
+            if (olock__fake_key_paths(c, rd->t, rd->filter) < 0 || olock__fake_key_paths(c, rd->t, rd->proj) < 0 ||
+                olock__fake_key_paths(c, rd->t, kc) < 0)
+                return -1;
+            if (!has_kc && !legacy_kc)
+                return olock__fake_verror(c, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+            if (rd->x && rd->x->global && rd->consistent)
+                return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
+            if (kc && olock__fake_kc_expression(c, rd, kc) < 0) return -1;
+            if (legacy_kc && olock__fake_kc_legacy(c, rd, legacy_kc) < 0) return -1;
         }
-        if (rd->select == OLOCK__FAKE_SEL_COUNT && (has_p || rd->atg))
-            return olock__fake_verror(c, "Cannot specify the %s when choosing to get only the Count", has_p ? "ProjectionExpression" : "AttributesToGet");
-        if (rd->select == OLOCK__FAKE_SEL_SPECIFIC && !has_p && !rd->atg)
-            return olock__fake_verror(c, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
-        if (rd->select == OLOCK__FAKE_SEL_ALL && (has_p || rd->atg))
-            return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
-        if (rd->select == OLOCK__FAKE_SEL_PROJECTED && !rd->x)
-            return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
-        if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
-            return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
-        if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
-        if (kc && olock__fake_kc_expression(c, rd, kc) < 0) return -1;
-        if (legacy_kc && olock__fake_kc_legacy(c, rd, legacy_kc) < 0) return -1;
     }
-    if (query && rd->filter && olock__fake_filter_keys(c, rd, rd->filter->root) < 0) return -1;
-    if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
-    if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    if (rd->legacy_filter && rd->legacy_filter->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+    if (rd->atg && rd->atg->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (olock__fake_conditional_operator(c, rd->legacy_filter) < 0) return -1;
+    if (olock__fake_read_esk(c, rd) < 0) return -1;
+    if (query) {
+        if (rd->filter && olock__fake_filter_keys(c, rd, rd->filter->root) < 0) return -1;
+        if (rd->legacy_filter && olock__fake_legacy_filter_keys(c, rd) < 0) return -1;
+        if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    }
+    if ((r = olock__fake_get_str(c, c->body, "Select", &s, &len)) < 0) return -1;
+    if (r) {
+        static const char *const sels[] = { "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT" };
+        for (i = 0; i < 4 && !olock__fake_streq(s, len, sels[i]); i++) {}
+        if (i == 4) return olock__fake_verror(c, "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, or SPECIFIC_ATTRIBUTES");
+        rd->select = (int)i + 1;
+    }
+    if (rd->select == OLOCK__FAKE_SEL_COUNT && (has_p || rd->atg))
+        return olock__fake_verror(c, "Cannot specify the %s when choosing to get only the Count", has_p ? "ProjectionExpression" : "AttributesToGet");
+    if (rd->select == OLOCK__FAKE_SEL_SPECIFIC && !has_p && !rd->atg)
+        return olock__fake_verror(c, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+    if (rd->select == OLOCK__FAKE_SEL_ALL && (has_p || rd->atg))
+        return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
+    if (rd->select == OLOCK__FAKE_SEL_PROJECTED && !rd->x)
+        return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+    if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
+        return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
+    if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
+    if (query && rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
+    if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
+        return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+                                  rd->x->name);
+    if (!query) {
+        if (olock__fake_key_paths(c, rd->t, rd->filter) < 0 || olock__fake_key_paths(c, rd->t, rd->proj) < 0) return -1;
+        if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
+        if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
+    }
     if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
         const olock_json *a;
         size_t k;
@@ -6124,12 +6406,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         for (a = rd->atg && rd->atg->kind == OLOCK_JSON_ARRAY ? rd->atg->first : NULL; a; a = a->next)
             rd->fetch |= a->kind == OLOCK_JSON_STRING && !olock__fake_projects(rd->t, rd->x, a->str, a->len);
     }
-    if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
-        return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
-                                  rd->x->name);
-    if (rd->legacy_filter && rd->legacy_filter->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-    if (rd->atg && rd->atg->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
-    return olock__fake_read_esk(c, rd);
+    return 0;
 }
 
 /* The items a read considers, in its order (before the start key and the page limits). */
@@ -6508,6 +6785,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         if (has_proj && !(bt[i].proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
             goto restore;
         if (olock__fake_subst_check_unused(c, &sub) < 0) goto restore;
+        if (olock__fake_key_paths(c, bt[i].t, bt[i].proj) < 0) goto restore;
         if (olock__fake_get_bool(c, c->body, "ConsistentRead", &bt[i].consistent) < 0) goto restore;
         r = 0;
     restore:

@@ -1,6 +1,6 @@
 // ConditionExpression on PutItem, UpdateItem and DeleteItem.
 'use strict';
-const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, table, put, get, del, upd, K } = require('./lib');
+const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, step, table, put, get, del, upd, K } = require('./lib');
 
 // The item most cases test conditions against.
 const item = () => ({
@@ -298,4 +298,50 @@ module.exports = [
     yes('expression-exactly-4096', 'n = :v' + ' '.repeat(4090), { ':v': N(5) }),
     bad('expression-empty', '', null),
     bad('expression-whitespace-only', '   ', null),
+
+    // --- recorded 2026-12-06 (issue 14) -------------------------------------------
+    // Paths into key attributes.
+    bad('key-path-map', 'pk.x = :v', { ':v': S('a') }),
+    bad('key-path-index', 'size(pk[0]) > :v', { ':v': N(1) }),
+    bad('key-path-name', '#p.x = :v', { ':v': S('a') }, { '#p': 'pk' }),
+    bad('key-path-function', 'attribute_exists(pk.x)'),
+    bad('key-path-in-or', 'n = :v OR pk[1].x = :v', { ':v': N(5) }),
+    yes('key-name-in-map-is-fine', 'attribute_not_exists(m.pk)'),
+    bad('key-path-after-reserved-word', 'pk.x = :v AND data = :v', { ':v': N(5) }),
+    bad('key-path-after-undefined-value', 'pk.x = :v AND n = :nope', { ':v': N(5) }),
+    c('key-path-put', [table(), put({ pk: S('a') }, { cond: 'pk.x = :v', values: { ':v': S('a') }, expect: 400 }), get(K('a'))]),
+    c('key-path-put-after-missing-key', [table(), put({ n: N(1) }, { cond: 'pk.x = :v', values: { ':v': S('a') }, expect: 400 })]),
+    c('key-path-put-after-key-type', [table(), put({ pk: N(1) }, { cond: 'pk.x = :v', values: { ':v': S('a') }, expect: 400 })]),
+    c('key-path-put-after-item-size', [table(), put({ pk: S('a'), x: S('x'.repeat(409600)) }, { cond: 'pk.x = :v', values: { ':v': S('a') }, expect: 400 })]),
+    c('key-path-put-range-key', [table({ range: ['sk', 'N'] }), put({ pk: S('a'), sk: N(1) }, { cond: 'attribute_exists(sk[0])', expect: 400 })]),
+    c('key-path-delete-after-key-type', [table(), del({ pk: N(1) }, { cond: 'pk.x = :v', values: { ':v': S('a') }, expect: 400 })]),
+    c('key-path-update', [table(), base(), upd(K('a'), 'SET v = :v', { cond: 'pk.x = :v', values: { ':v': S('a') }, expect: 400 })]),
+    c('key-path-gsi-key', [step('CreateTable', { TableName: 'tbl', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] }, 200),
+        put({ pk: S('a') }, { cond: 'size(g.x) > :v', values: { ':v': N(1) }, expect: 400 })]),
+
+    // ConditionalOperator and Expected with ConditionExpression.
+    c('expected-operator-and-condition-put', [table(), put({ pk: S('a') }, { cond: 'attribute_exists(pk)', Expected: { pk: { Exists: false } }, ConditionalOperator: 'AND', expect: 400 })]),
+    c('expected-operator-and-condition-delete', [table(), del(K('a'), { cond: 'attribute_exists(pk)', Expected: { pk: { Exists: false } }, ConditionalOperator: 'OR', expect: 400 })]),
+    c('expected-and-condition-missing-table', [table(), put({ pk: S('a') }, { table: 'nope', cond: 'attribute_exists(pk)', Expected: { pk: { Exists: false } }, expect: 400 })]),
+    c('operator-without-expected-put', [table(), put({ pk: S('a') }, { ConditionalOperator: 'AND', expect: 400 }), get(K('a'))]),
+    c('operator-without-expected-delete', [table(), base(), del(K('a'), { ConditionalOperator: 'OR', expect: 400 }), get(K('a'))]),
+    c('operator-after-key-type', [table(), put({ pk: N(1) }, { ConditionalOperator: 'AND', expect: 400 })]),
+    c('operator-after-return-values', [table(), put({ pk: S('a') }, { ConditionalOperator: 'AND', rv: 'ALL_NEW', expect: 400 })]),
+    c('operator-missing-table', [table(), put({ pk: S('a') }, { ConditionalOperator: 'AND', table: 'nope', expect: 400 })]),
+    c('operator-one-expected', [table(), put({ pk: S('a') }, { ConditionalOperator: 'OR', Expected: { pk: { Exists: false } }, expect: 400 })]),
+    c('operator-bogus-one-expected', [table(), put({ pk: S('a') }, { ConditionalOperator: 'BOGUS', Expected: { pk: { Exists: false } }, expect: 400 })]),
+    c('operator-bogus', [table(), put({ pk: S('a') }, { ConditionalOperator: 'BOGUS', Expected: { pk: { Exists: false }, x: { Exists: false } }, expect: 500 })]),
+    c('operator-or-two-expected', [table(), base(), del(K('a'), { ConditionalOperator: 'OR', Expected: { pk: { Exists: false }, n: { Exists: true, Value: N(5) } }, expect: 200 })]),
+    c('operator-and-two-expected', [table(), base(), del(K('a'), { ConditionalOperator: 'AND', Expected: { pk: { Exists: false }, n: { Exists: true, Value: N(5) } }, expect: 400 })]),
+
+    // A binary bound in a BETWEEN message.
+    bad('between-binary-bounds-reversed', 'b BETWEEN :lo AND :hi', { ':lo': B('zzzzz'), ':hi': B('aaaaa') }),
+    bad('between-binary-and-string', 'b BETWEEN :lo AND :hi', { ':lo': B('zz'), ':hi': S('a') }),
+    bad('between-number-and-empty-binary', 'b BETWEEN :lo AND :hi', { ':lo': N(1), ':hi': { B: '' } }),
+    bad('between-empty-binary-and-number', 'b BETWEEN :lo AND :hi', { ':lo': { B: '' }, ':hi': N(1) }),
+    bad('between-binary-long', 'b BETWEEN :lo AND :hi', { ':lo': B('x'.repeat(300)), ':hi': B('a') }),
+    bad('between-binary-unsigned-reversed', 'b BETWEEN :lo AND :hi', { ':lo': { B: '/wA=' }, ':hi': { B: 'AQ==' } }),
+    yes('between-binary-unsigned', 'b BETWEEN :lo AND :hi', { ':lo': { B: 'AQ==' }, ':hi': { B: '/w==' } }),
 ];

@@ -1,7 +1,7 @@
 // Items: PutItem, GetItem, DeleteItem, UpdateItem basics, attribute types,
 // numbers, keys, projections, sizes, ReturnValues.
 'use strict';
-const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, step, table, table2, put, get, del, upd, K } = require('./lib');
+const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, step, table, table2, put, get, del, upd, describe, K } = require('./lib');
 
 // put an item with attribute v, then read it back.
 const roundTrip = (name, v) => c(name, [table(), put({ pk: S('a'), v }, { expect: 200 }), get(K('a'))]);
@@ -10,6 +10,11 @@ const rejected = (name, v) => c(name, [table(), put({ pk: S('a'), v }, { expect:
 const num = (name, text, ok) => (ok ? roundTrip : rejected)('number-' + name, N(text));
 
 const big = (n) => 'x'.repeat(n);
+
+// Numbers at the top level and inside documents, written unusually.
+const nestedNumbers = () => ({ pk: S('a'), top: N('0001.500'),
+    m: M({ a: N('-0'), b: N('0001.500'), c: N('1e3'), d: N('+1'), e: N('.5'), f: N('1.'), s: NS('01', '2.50'), l: L(N('1E2'), M({ z: N('-0.0') })) }),
+    l: L(N('007'), N('1.0e-2')) });
 
 const rich = () => ({
     pk: S('a'),
@@ -228,4 +233,43 @@ module.exports = [
     c('put-names-without-expression', [table(), put({ pk: S('a') }, { names: { '#v': 'v' }, expect: 400 })]),
     c('put-expected-and-condition', [table(), put({ pk: S('a') }, { cond: 'attribute_not_exists(pk)', Expected: { pk: { Exists: false } }, expect: 400 })]),
     c('put-legacy-expected-exists-false', [table(), put({ pk: S('a') }, { Expected: { pk: { Exists: false } } }), put({ pk: S('a') }, { Expected: { pk: { Exists: false } }, expect: 400 })]),
+
+    // --- recorded 2026-12-06 (issue 14) -------------------------------------------
+    // ProjectionExpression paths into key attributes, checked before the key.
+    c('get-projection-key-map-path', [table(), put(rich()), get(K('a'), { proj: 'pk.b.c', expect: 400 })]),
+    c('get-projection-key-list-index', [table(), put(rich()), get(K('a'), { proj: 'pk[0]', expect: 400 })]),
+    c('get-projection-key-name-placeholder', [table(), put(rich()), get(K('a'), { proj: 's, #p.b', names: { '#p': 'pk' }, expect: 400 })]),
+    c('get-projection-range-key-path', [table2(), put({ pk: S('a'), sk: N(1), x: S('b') }), get({ pk: S('a'), sk: N(1) }, { proj: 'sk.b, x', expect: 400 })]),
+    c('get-projection-key-path-hash-first', [table2(), get({ pk: S('a'), sk: N(1) }, { proj: 'x, sk.b, pk.b', expect: 400 })]),
+    c('get-projection-key-name-in-map', [table(), put(rich()), get(K('a'), { proj: 'm.pk, l[0]', expect: 200 })]),
+    c('get-projection-key-path-before-key-count', [table2(), get(K('a'), { proj: 'pk.b.c', expect: 400 })]),
+    c('get-projection-key-path-before-key-type', [table(), get({ pk: N(1) }, { proj: 'pk.b', expect: 400 })]),
+    c('get-projection-key-path-before-empty-key', [table(), get({ pk: S('') }, { proj: 'pk.b', expect: 400 })]),
+    c('get-projection-key-path-missing-table', [table(), get(K('a'), { proj: 'pk.b', table: 'nope', expect: 400 })]),
+    c('get-projection-key-path-after-reserved-word', [table(), get(K('a'), { proj: 'pk.b.c, data', expect: 400 })]),
+    c('get-projection-key-path-after-overlap', [table(), get(K('a'), { proj: 'pk.b.c, s, s', expect: 400 })]),
+    c('get-projection-syntax-before-key', [table2(), get({ pk: N(1), sk: N(1) }, { proj: 'a,', expect: 400 })]),
+    c('get-projection-syntax-before-key-count', [table2(), get(K('a'), { proj: 'a,', expect: 400 })]),
+    c('get-projection-unused-name-before-key', [table2(), get({ pk: N(1), sk: N(1) }, { proj: 'a', names: { '#u': 'x' }, expect: 400 })]),
+    c('get-projection-gsi-key-path', [step('CreateTable', { TableName: 'tbl', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] }, 200),
+        get(K('a'), { proj: 'g.b', expect: 400 })]),
+
+    // Numbers inside an M or L are kept as sent (an NS there as BigDecimal prints it).
+    c('number-nested-kept-as-sent', [table(), put(nestedNumbers()), get(K('a'))]),
+    c('number-nested-in-list-of-maps', [table(), put({ pk: S('a'), l: L(M({ x: L(N('00.10')) })) }), get(K('a'), { proj: 'l[0].x[0]' })]),
+    c('number-nested-set', [table(), put({ pk: S('a'), m: M({ s: NS('01', '2.50', '1e3', '-0', '0.0000001', '123.4500') }) }), get(K('a'))]),
+    c('number-nested-set-duplicate', [table(), put({ pk: S('a'), m: M({ s: NS('1', '1.0') }) }, { expect: 400 })]),
+    c('number-nested-arithmetic', [table(), put(nestedNumbers()), upd(K('a'), 'SET m.b = m.b + :one, l[0] = l[0] - :one', { values: { ':one': N(1) }, rv: 'UPDATED_NEW' })]),
+    c('number-nested-add', [table(), put(nestedNumbers()), upd(K('a'), 'ADD m.c :one', { values: { ':one': N(1) }, rv: 'UPDATED_NEW' })]),
+    c('number-nested-copied', [table(), put(nestedNumbers()), upd(K('a'), 'SET v = m', { rv: 'UPDATED_NEW' })]),
+    c('number-nested-compared-by-value', [table(), put(nestedNumbers()), upd(K('a'), 'SET v = :v', { cond: 'm.c = :k AND l[0] = :seven', values: { ':k': N(1000), ':seven': N(7), ':v': N(1) }, rv: 'UPDATED_NEW', expect: 200 })]),
+    c('number-nested-map-equal', [table(), put({ pk: S('a'), m: M({ x: N('1.50') }) }), put({ pk: S('a'), m: M({ x: N('1.50') }) }, { cond: 'm = :m', values: { ':m': M({ x: N('1.5') }) }, expect: 200 })]),
+    c('number-nested-size', [table(), put({ pk: S('a'), m: M({ x: N('1e3'), y: N('000.000100') }) }), describe()]),
+    c('number-nested-invalid', [table(), put({ pk: S('a'), m: M({ x: N('abc') }) }, { expect: 400 })]),
+    c('number-nested-precision', [table(), put({ pk: S('a'), l: L(N('1234567890123456789012345678901234567890')) }, { expect: 400 })]),
+    c('number-nested-overflow', [table(), put({ pk: S('a'), m: M({ x: N('1e200') }) }, { expect: 400 })]),
+    c('number-nested-underflow', [table(), put({ pk: S('a'), m: M({ x: N('1e-131') }) }, { expect: 400 })]),
+    c('number-nested-space', [table(), put({ pk: S('a'), m: M({ x: N(' 1') }) }, { expect: 400 })]),
 ];

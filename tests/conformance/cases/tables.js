@@ -23,6 +23,20 @@ const gsi = (name, hash, range, projection) => {
     return idx;
 };
 
+// Index validation cases (recorded 2026-12-06): a table pk S + sk N with extra S attributes.
+const ixt = (extra, defs, hashOnly) => raw(hashOnly ? [ks('pk', 'HASH')] : [ks('pk', 'HASH'), ks('sk', 'RANGE')],
+    (hashOnly ? [ad('pk', 'S')] : [ad('pk', 'S'), ad('sk', 'N')]).concat((defs || []).map((d) => ad(d, 'S'))), extra);
+const lsiX = (name, range, projection) => ({ IndexName: name, KeySchema: [ks('pk', 'HASH'), ks(range, 'RANGE')],
+    Projection: projection === undefined ? { ProjectionType: 'ALL' } : projection });
+const gsiX = (name, hash, projection) => {
+    const x = { IndexName: name, KeySchema: [ks(hash, 'HASH')] };
+    if (projection !== null) x.Projection = projection === undefined ? { ProjectionType: 'ALL' } : projection;
+    return x;
+};
+const inc = (names) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: names });
+const seq = (n, prefix) => Array.from({ length: n }, (_, i) => prefix + i);
+const ctx = (name, extra, defs, expect, hashOnly) => c(name, [ct(ixt(extra, defs, hashOnly), expect)]);
+
 module.exports = [
     // --- successful creates -------------------------------------------------
     c('create-hash-s', [table()]),
@@ -202,4 +216,77 @@ module.exports = [
         put({ pk: S('a'), g: S('') }, { expect: 400 }),
         put({ pk: S('a') }, { expect: 200 }),
     ]),
+
+    // --- recorded 2026-12-06 (issue 14): index validation and its order -------------------
+    ctx('lsi-five', { LocalSecondaryIndexes: seq(5, 'a').map((a, i) => lsiX('lsi' + i, a)) }, seq(5, 'a'), 200),
+    ctx('lsi-six', { LocalSecondaryIndexes: seq(6, 'a').map((a, i) => lsiX('lsi' + i, a)) }, seq(6, 'a'), 400),
+    ctx('gsi-twenty', { GlobalSecondaryIndexes: seq(20, 'g').map((g, i) => gsiX('gsi' + i, g)) }, seq(20, 'g'), 200),
+    ctx('gsi-twenty-one', { GlobalSecondaryIndexes: seq(21, 'g').map((g, i) => gsiX('gsi' + i, g)) }, seq(21, 'g'), 400),
+    ctx('gsi-twenty-one-same-key', { GlobalSecondaryIndexes: seq(21, 'gsi').map((n) => gsiX(n, 'g')) }, ['g'], 400),
+    ctx('gsi-projection-empty', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', {})] }, ['g'], 400),
+    ctx('gsi-projection-type-missing', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { NonKeyAttributes: ['x'] })] }, ['g'], 400),
+    ctx('gsi-projection-type-bogus', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { ProjectionType: 'BOGUS' })] }, ['g'], 400),
+    ctx('gsi-all-with-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { ProjectionType: 'ALL', NonKeyAttributes: ['x'] })] }, ['g'], 400),
+    ctx('gsi-keys-only-with-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { ProjectionType: 'KEYS_ONLY', NonKeyAttributes: ['x'] })] }, ['g'], 400),
+    ctx('gsi-keys-only-empty-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { ProjectionType: 'KEYS_ONLY', NonKeyAttributes: [] })] }, ['g'], 200),
+    ctx('gsi-all-empty-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { ProjectionType: 'ALL', NonKeyAttributes: [] })] }, ['g'], 200),
+    ctx('gsi-include-without-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', { ProjectionType: 'INCLUDE' })] }, ['g'], 400),
+    ctx('gsi-include-empty-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc([]))] }, ['g'], 400),
+    ctx('gsi-include-duplicate-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(['x', 'x']))] }, ['g'], 400),
+    ctx('gsi-include-key-attributes', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(['pk', 'sk', 'g', 'x']))] }, ['g'], 200),
+    ctx('gsi-include-empty-name', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(['']))] }, ['g'], 400),
+    ctx('gsi-include-name-too-long', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(['x'.repeat(256)]))] }, ['g'], 400),
+    ctx('gsi-include-duplicate-before-empty-name', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(['x', 'x', '']))] }, ['g'], 400),
+    ctx('gsi-include-empty-name-before-duplicate', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(['', 'x', 'x']))] }, ['g'], 400),
+    ctx('gsi-include-100-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(100, 'n')))] }, ['g'], 200),
+    ctx('gsi-include-101-non-key', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(101, 'n')))] }, ['g'], 400),
+    ctx('gsi-include-101-non-key-two-indexes', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(50, 'n'))), gsiX('gs2', 'g', inc(seq(51, 'm')))] }, ['g'], 400),
+    ctx('gsi-include-repeated-names-count', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(60, 'n'))), gsiX('gs2', 'g', inc(seq(60, 'n')))] }, ['g'], 400),
+    ctx('lsi-and-gsi-non-key-total', { LocalSecondaryIndexes: [lsiX('lsi', 'a', inc(seq(60, 'n')))], GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(41, 'm')))] }, ['a', 'g'], 400),
+    ctx('lsi-projection-empty', { LocalSecondaryIndexes: [lsiX('lsi', 'a', {})] }, ['a'], 400),
+    ctx('lsi-projection-type-missing', { LocalSecondaryIndexes: [lsiX('lsi', 'a', { NonKeyAttributes: ['x'] })] }, ['a'], 400),
+    ctx('lsi-all-with-non-key', { LocalSecondaryIndexes: [lsiX('lsi', 'a', { ProjectionType: 'ALL', NonKeyAttributes: ['x'] })] }, ['a'], 400),
+    ctx('lsi-keys-only-with-non-key', { LocalSecondaryIndexes: [lsiX('lsi', 'a', { ProjectionType: 'KEYS_ONLY', NonKeyAttributes: ['x'] })] }, ['a'], 400),
+    ctx('lsi-all-empty-non-key', { LocalSecondaryIndexes: [lsiX('lsi', 'a', { ProjectionType: 'ALL', NonKeyAttributes: [] })] }, ['a'], 200),
+    ctx('lsi-range-key-not-defined', { LocalSecondaryIndexes: [lsiX('lsi', 'zz')] }, [], 400),
+    ctx('lsi-hash-key-not-defined', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('nope', 'HASH'), ks('a', 'RANGE')], Projection: { ProjectionType: 'ALL' } }] }, ['a'], 400),
+    ctx('lsi-hash-key-check-before-range', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('nope', 'HASH'), ks('zz', 'RANGE')], Projection: { ProjectionType: 'ALL' } }] }, ['a'], 400),
+    ctx('lsi-hash-only', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('pk', 'HASH')], Projection: { ProjectionType: 'ALL' } }] }, ['a'], 400),
+    ctx('lsi-hash-only-other-key', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('nope', 'HASH')], Projection: { ProjectionType: 'ALL' } }] }, ['a'], 400),
+    ctx('lsi-two-hash-keys', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('pk', 'HASH'), ks('a', 'HASH')], Projection: { ProjectionType: 'ALL' } }] }, ['a'], 400),
+    ctx('lsi-empty-key-schema', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [], Projection: { ProjectionType: 'ALL' } }] }, ['a'], 400),
+    ctx('lsi-same-keys-as-table', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('pk', 'HASH'), ks('sk', 'RANGE')], Projection: { ProjectionType: 'ALL' } }] }, [], 200),
+    ctx('gsi-same-keys-as-table', { GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [ks('pk', 'HASH'), ks('sk', 'RANGE')], Projection: { ProjectionType: 'ALL' } }] }, [], 200),
+    ctx('lsi-and-gsi-same-name', { GlobalSecondaryIndexes: [gsiX('idx', 'g')], LocalSecondaryIndexes: [lsiX('idx', 'a')] }, ['g', 'a'], 400),
+    ctx('order-name-clash-before-gsi-projection', { GlobalSecondaryIndexes: [gsiX('idx', 'g', {})], LocalSecondaryIndexes: [lsiX('idx', 'a')] }, ['g', 'a'], 400),
+    ctx('order-name-clash-before-gsi-key', { GlobalSecondaryIndexes: [gsiX('idx', 'nope')], LocalSecondaryIndexes: [lsiX('idx', 'a')] }, ['a'], 400),
+    ctx('order-lsi-projection-before-name-clash', { GlobalSecondaryIndexes: [gsiX('idx', 'g')], LocalSecondaryIndexes: [lsiX('idx', 'a', {})] }, ['g', 'a'], 400),
+    ctx('order-lsi-count-before-gsi-count', { GlobalSecondaryIndexes: seq(21, 'g').map((g, i) => gsiX('gsi' + i, g)), LocalSecondaryIndexes: seq(6, 'a').map((a, i) => lsiX('lsi' + i, a)) }, seq(21, 'g').concat(seq(6, 'a')), 400),
+    ctx('order-lsi-count-before-gsi-projection', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', null)], LocalSecondaryIndexes: seq(6, 'a').map((a, i) => lsiX('lsi' + i, a)) }, ['g'].concat(seq(6, 'a')), 400),
+    ctx('order-lsi-projection-before-gsi-count', { GlobalSecondaryIndexes: seq(21, 'gsi').map((n) => gsiX(n, 'g')), LocalSecondaryIndexes: [lsiX('lsi', 'a', {})] }, ['g', 'a'], 400),
+    ctx('order-gsi-count-before-name-clash', { GlobalSecondaryIndexes: seq(21, 'gsi').map((n) => gsiX(n, 'g')), LocalSecondaryIndexes: [lsiX('gsi0', 'a')] }, ['g', 'a'], 400),
+    ctx('order-gsi-count-before-key', { GlobalSecondaryIndexes: seq(21, 'gsi').map((n) => gsiX(n, 'nope')) }, [], 400),
+    ctx('order-lsi-count-before-key', { LocalSecondaryIndexes: seq(6, 'lsi').map((n) => lsiX(n, 'nope')) }, [], 400),
+    ctx('order-hash-table-before-lsi-count', { LocalSecondaryIndexes: seq(6, 'lsi').map((n) => lsiX(n, 'a')) }, ['a'], 400, true),
+    ctx('order-hash-table-before-non-key-total', { LocalSecondaryIndexes: [lsiX('lsi', 'a', inc(seq(101, 'n')))] }, ['a'], 400, true),
+    ctx('order-lsi-count-before-non-key-total', { LocalSecondaryIndexes: seq(6, 'lsi').map((n, i) => lsiX(n, 'a', i ? undefined : inc(seq(101, 'n')))) }, ['a'], 400),
+    ctx('order-lsi-non-key-total-before-lsi', { LocalSecondaryIndexes: [lsiX('lsi', 'a', inc(seq(101, 'n'))), lsiX('ab', 'a')] }, ['a'], 400),
+    ctx('order-lsi-non-key-total-before-gsi-count', { LocalSecondaryIndexes: [lsiX('lsi', 'a', inc(seq(101, 'n')))], GlobalSecondaryIndexes: seq(21, 'gsi').map((n) => gsiX(n, 'g')) }, ['a', 'g'], 400),
+    ctx('order-lsi-before-non-key-total', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(101, 'n')))], LocalSecondaryIndexes: [lsiX('lsi', 'nope')] }, ['g'], 400),
+    ctx('order-gsi-count-before-non-key-total', { GlobalSecondaryIndexes: seq(21, 'gsi').map((n, i) => gsiX(n, 'g', i ? undefined : inc(seq(101, 'n')))) }, ['g'], 400),
+    ctx('order-name-clash-before-non-key-total', { GlobalSecondaryIndexes: [gsiX('idx', 'g', inc(seq(101, 'n')))], LocalSecondaryIndexes: [lsiX('idx', 'a')] }, ['g', 'a'], 400),
+    ctx('order-non-key-total-before-gsi', { GlobalSecondaryIndexes: [gsiX('gsi', 'g', inc(seq(101, 'n'))), gsiX('ab', 'g')] }, ['g'], 400),
+    ctx('order-gsi-name-before-projection', { GlobalSecondaryIndexes: [gsiX('ab', 'g', {})] }, ['g'], 400),
+    ctx('order-gsi-duplicate-before-projection', { GlobalSecondaryIndexes: [gsiX('gsi', 'g'), gsiX('gsi', 'g', {})] }, ['g'], 400),
+    ctx('order-gsi-one-by-one', { GlobalSecondaryIndexes: [gsiX('gsa', 'nope'), gsiX('gsi', 'g', {})] }, ['g'], 400),
+    ctx('order-gsi-projection-before-key-schema', { GlobalSecondaryIndexes: [{ IndexName: 'gsi', Projection: {} }] }, ['g'], 400),
+    ctx('order-gsi-projection-before-key-order', { GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [ks('g', 'RANGE')], Projection: {} }] }, ['g'], 400),
+    ctx('order-gsi-projection-before-key-definition', { GlobalSecondaryIndexes: [gsiX('gsi', 'nope', {})] }, [], 400),
+    ctx('order-gsi-non-key-before-key-definition', { GlobalSecondaryIndexes: [gsiX('gsi', 'nope', inc(['x', 'x']))] }, [], 400),
+    ctx('order-lsi-projection-before-range', { LocalSecondaryIndexes: [lsiX('lsi', 'nope', {})] }, ['a'], 400),
+    ctx('order-lsi-projection-before-hash', { LocalSecondaryIndexes: [{ IndexName: 'lsi', KeySchema: [ks('nope', 'HASH'), ks('a', 'RANGE')], Projection: {} }] }, ['a'], 400),
+    ctx('order-lsi-name-before-projection', { LocalSecondaryIndexes: [lsiX('ab', 'a', {})] }, ['a'], 400),
+    ctx('order-lsi-duplicate-name', { LocalSecondaryIndexes: [lsiX('lsi', 'a'), lsiX('lsi', 'a', {})] }, ['a'], 400),
+    ctx('order-gsi-throughput-before-name', { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, GlobalSecondaryIndexes: [gsiX('ab', 'g')] }, ['g'], 400),
+    ctx('order-gsi-throughput-before-projection', { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, GlobalSecondaryIndexes: [gsiX('gsi', 'g', {})] }, ['g'], 400),
 ];
