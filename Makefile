@@ -1,9 +1,11 @@
 # olock - build, test, fuzz, bench. Everything built goes under build/.
 #   make          the tests, examples and tools this machine can build
 #   make test     the whole suite (compile matrix, sanitizers, valgrind, fuzz smoke, conformance,
-#                 integration when the servers are installed); ends with "N passed, N failed"
+#                 integration; npm ci first when node_modules is missing); ends with
+#                 "N passed, N failed". Builds and runs as many things at once as there are CPUs
+#                 (OLOCK_TEST_JOBS=N to choose).
 #   make demo     the main job on the in-process fake backend
-#   make deps     the integration servers (npm ci: DynamoDB Local, dynalite)
+#   make deps     the integration servers (npm ci: DynamoDB Local, dynalite, the AWS SDK)
 #   make fuzz     the libFuzzer targets;  make bench  the benchmarks
 
 CC      ?= cc
@@ -128,8 +130,15 @@ $(BUILD)/plain/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_tes
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) -DOLOCK_USE_MBEDTLS $(INC) $< -o $@ -lm -lmbedcrypto
 
-test: all
-	@HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" TSAN_TESTS="$(TSAN_TESTS)" bash tests/run.sh
+# make test builds everything with -j$(OLOCK_TEST_JOBS) (unless make was given a -j) and then
+# runs tests/run.sh, which runs OLOCK_TEST_JOBS steps at a time (default: the number of CPUs;
+# make test OLOCK_TEST_JOBS=1 does one thing at a time).
+OLOCK_TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test:
+	@t0=$$(date +%s); $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(OLOCK_TEST_JOBS)) all || exit 1; \
+	  echo "make all: $$(( $$(date +%s) - t0 )) s"; \
+	  HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" TSAN_TESTS="$(TSAN_TESTS)" \
+	  OLOCK_TEST_JOBS=$(OLOCK_TEST_JOBS) bash tests/run.sh
 
 deps:
 	npm ci --no-audit --no-fund

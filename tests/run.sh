@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# The olock test runner (called by `make test`). Runs every step, prints one line per step with
-# its log under build/logs/, and ends with the line "N passed, N failed" summed over all steps.
-# Exit status is non-zero when anything failed.
-#   TESTS          unit test names (tests/test_<name>.c), from the Makefile
-#   FUZZ_SECONDS   how long each fuzz target runs (default 10; CI uses 60)
-#   SKIP_VALGRIND=1, SKIP_FUZZ=1, SKIP_MATRIX=1 to leave a step out while iterating
+# The olock test runner (called by `make test`, after `make all`). Runs every step, prints one
+# line per step with its time and its log under build/logs/, and ends with the line
+# "N passed, N failed" summed over all steps. Exit status is non-zero when anything failed.
+#
+# Steps run OLOCK_TEST_JOBS at a time (default: the number of CPUs), the longest first (by the
+# rough times in COST below), so the integration servers start while the unit tests run. Steps
+# that share files run one after the other in one job (the SigV4 runs all write
+# build/test_sigv4_home; the fake server's tests and the SDK comparison both rebuild
+# build/olock-fakeserver when it is stale). Steps that go by the clock run at normal priority,
+# the others under nice 10 (TIMED below). Each line comes out as soon as its step is done.
+#
+#   TESTS, TSAN_TESTS  unit test names (tests/test_<name>.c), from the Makefile
+#   FUZZ_SECONDS       how long each fuzz target runs (default 10; CI uses 60)
+#   OLOCK_TEST_JOBS    steps at a time (1: one after the other, in this file's order)
+#   SKIP_VALGRIND=1, SKIP_FUZZ=1, SKIP_MATRIX=1, SKIP_INTEGRATION=1 leave a step out while iterating
 set -u
 cd "$(dirname "$0")/.." || exit 2
 T_ALL=$EPOCHREALTIME
 LOG=build/logs
+STATE=$LOG/.run.$$
 mkdir -p "$LOG"
+rm -rf "$STATE"
+mkdir -p "$STATE"
+JOBS=${OLOCK_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+case $JOBS in ''|*[!0-9]*|0) JOBS=2 ;; esac
 PASS=0
 FAIL=0
 SKIPS=()
@@ -18,7 +32,7 @@ SKIPS=()
 # as one test decided by its exit status. A non-zero exit with no failure counted is a failure.
 tally() {
   local name=$1 status=$2 logf=$3 secs=${4:-} line p f
-  line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$logf" | tail -n 1)
+  line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$logf" 2>/dev/null | tail -n 1)
   if [ -n "$line" ]; then
     p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
     f=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
@@ -36,14 +50,60 @@ tally() {
 # Seconds since $1 (an $EPOCHREALTIME), with one decimal.
 since() { local t=$(( (${EPOCHREALTIME/./} - ${1/./}) / 100000 )); printf '%d.%d' $((t / 10)) $((t % 10)); }
 
-run_step() {   # run_step NAME COMMAND...
-  local name=$1; shift
-  local logf="$LOG/${name//\//_}.log" t0=$EPOCHREALTIME
-  "$@" >"$logf" 2>&1
-  tally "$name" $? "$logf" "$(since "$t0")"
-}
-
 skip() { SKIPS+=("$1"); printf 'SKIP  %s\n' "$1"; }
+
+# ---- the step list ------------------------------------------------------------------------------
+# step JOB NAME KIND COMMAND...   adds a step to job JOB (a job's steps run one after the other)
+#   KIND test       tallied from its log (see tally)
+#        optional   as test, but a log with a SKIP line and no "N passed" line is a skip
+#        skippable  as test, but any SKIP line in the log makes it a skip
+#        skip       not run: COMMAND is the reason, printed as a SKIP line in its place
+# The log of step NAME is build/logs/NAME.log ('/' -> '_').
+declare -A COST=(   # rough seconds each step took here (2 cores), for the order jobs start in
+  [compile-matrix]=24 [asan+ubsan/outcomes]=27 [asan+ubsan/curl]=6 [asan+ubsan/curl_multi]=8
+  [tsan/engine]=7 [valgrind/corpus]=9 [valgrind/curl_multi]=8 [valgrind/decimal]=11
+  [valgrind/conformance]=3 [examples/counter-faults]=2 [packaging]=14 [readme-snippets]=9 [fakeserver]=12
+  [aws-sdk-js]=4 [integration]=80)
+FUZZ_COST=$(( ${FUZZ_SECONDS:-10} + 15 ))   # the run plus building the target
+N=0
+S_NAME=(); S_KIND=(); S_CMD=(); S_JOB=()
+declare -A JOB_COST=() JOB_STEPS=()
+JOB_KEYS=()
+step() {
+  local job=$1 name=$2 kind=$3 cost
+  shift 3
+  case $name in fuzz/*) cost=$FUZZ_COST ;; *) cost=${COST[$name]:-1} ;; esac
+  if [ -z "${JOB_STEPS[$job]+set}" ]; then JOB_KEYS+=("$job"); JOB_STEPS[$job]=""; JOB_COST[$job]=0; fi
+  JOB_STEPS[$job]+=" $N"
+  JOB_COST[$job]=$(( JOB_COST[$job] + cost ))
+  S_NAME[N]=$name; S_KIND[N]=$kind; S_JOB[N]=$job
+  if [ "$kind" = skip ]; then S_CMD[N]=$1; else S_CMD[N]=$(printf '%q ' "$@"); fi
+  N=$((N + 1))
+}
+logf_of() { local n=${S_NAME[$1]}; echo "$LOG/${n//\//_}.log"; }
+# Steps that go by the clock (timeouts, deadlines, servers answering in time) run at normal
+# priority; the others under nice 10, so that what runs alongside does not make those late.
+TIMED=" asan+ubsan/curl asan+ubsan/curl_multi valgrind/curl_multi fakeserver aws-sdk-js integration "
+
+# ---- 0. the pinned npm packages: DynamoDB Local, dynalite, the AWS SDK (package-lock.json) ----------
+# Installed as make deps does (npm ci) when node_modules is missing. An older node_modules is left
+# alone (npm ci would first delete it, under any server running from it): make deps updates it.
+if [ ! -d node_modules ]; then
+  missing=()
+  command -v node >/dev/null 2>&1 || missing+=(node)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ ${#missing[@]} -eq 2 ]; then missing=("node and npm are"); else missing=("${missing[0]} is"); fi
+    skip "npm ci: node_modules is not installed and ${missing[0]} missing (apt-get install nodejs npm)"
+  else
+    echo "npm ci --no-audit --no-fund (node_modules is missing) ..."
+    t0=$EPOCHREALTIME
+    npm ci --no-audit --no-fund >"$LOG/npm-ci.log" 2>&1
+    tally "npm ci" $? "$LOG/npm-ci.log" "$(since "$t0")"
+  fi
+elif [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "note: package-lock.json is newer than node_modules: make deps updates it"
+fi
 
 # ---- 1. compile matrix: every header, gcc and clang, C99 and C++11, -Werror -------------------
 matrix() {
@@ -105,29 +165,31 @@ C
   [ $fails -eq 0 ]
 }
 
-count_matrix() {   # turn the ok/FAIL lines of the matrix log into a tally line
-  local logf=$LOG/compile-matrix.log t0=$EPOCHREALTIME
-  matrix >"$logf" 2>&1
-  local st=$?
-  echo "$(grep -c '^ok' "$logf") passed, $(grep -c '^FAIL' "$logf") failed" >>"$logf"
-  tally compile-matrix $st "$logf" "$(since "$t0")"
+compile_matrix() {   # the matrix, then its ok/FAIL lines counted into a tally line
+  local out st
+  out=$(matrix 2>&1)
+  st=$?
+  printf '%s\n' "$out"
+  echo "$(grep -c '^ok' <<<"$out") passed, $(grep -c '^FAIL' <<<"$out") failed"
+  return $st
 }
-
-if [ "${SKIP_MATRIX:-}" != 1 ]; then count_matrix; fi
+if [ "${SKIP_MATRIX:-}" != 1 ]; then step compile-matrix compile-matrix test compile_matrix; fi
 
 # ---- 2. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer --------------------------
+# (one job for the SigV4 runs: they share build/test_sigv4_home)
+job_of() { case $1 in sigv4|sigv4_mbedtls) echo sigv4 ;; *) echo "$2" ;; esac; }
 for t in ${TESTS:-}; do
-  run_step "asan+ubsan/$t" env ASAN_OPTIONS=detect_leaks=1 build/san/test_$t
+  step "$(job_of "$t" "asan+ubsan/$t")" "asan+ubsan/$t" test env ASAN_OPTIONS=detect_leaks=1 build/san/test_$t
 done
 
 # ---- 2b. the threaded tests under ThreadSanitizer ---------------------------------------------
 for t in ${TSAN_TESTS:-}; do
-  run_step "tsan/$t" env TSAN_OPTIONS=halt_on_error=1 build/tsan/test_$t
+  step "tsan/$t" "tsan/$t" test env TSAN_OPTIONS=halt_on_error=1 build/tsan/test_$t
 done
 
 # ---- 3. the same under valgrind memcheck ---------------------------------------------------------
-if [ "${SKIP_VALGRIND:-}" = 1 ]; then skip "valgrind (SKIP_VALGRIND=1)"
-elif ! command -v valgrind >/dev/null; then skip "valgrind: not installed (apt-get install valgrind)"
+if [ "${SKIP_VALGRIND:-}" = 1 ]; then step valgrind valgrind skip "valgrind (SKIP_VALGRIND=1)"
+elif ! command -v valgrind >/dev/null; then step valgrind valgrind skip "valgrind: not installed (apt-get install valgrind)"
 else
   for t in ${TESTS:-}; do
     # test_curl asserts timeouts of a few hundred milliseconds, which valgrind's slowdown
@@ -137,74 +199,131 @@ else
     # checks run under ASan above.
     [ "$t" = outcomes ] && continue
     # valgrind runs threads one at a time: the concurrency test does 8 x 100 increments here
-    run_step "valgrind/$t" env OLOCK_TEST_INCREMENTS=100 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    step "$(job_of "$t" "valgrind/$t")" "valgrind/$t" test env OLOCK_TEST_INCREMENTS=100 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
       --show-leak-kinds=definite,indirect build/plain/test_$t
   done
 fi
 
 # ---- 4. fuzz smoke run ---------------------------------------------------------------------------
-if [ "${SKIP_FUZZ:-}" = 1 ]; then skip "fuzz (SKIP_FUZZ=1)"
+if [ "${SKIP_FUZZ:-}" = 1 ]; then step fuzz fuzz skip "fuzz (SKIP_FUZZ=1)"
 else
   for target in $(bash tests/fuzz.sh list); do
-    run_step "fuzz/$target" bash tests/fuzz.sh run "$target" "${FUZZ_SECONDS:-10}"
+    step "fuzz/$target" "fuzz/$target" test bash tests/fuzz.sh run "$target" "${FUZZ_SECONDS:-10}"
   done
 fi
 
 # ---- 4b. the examples keep their promises ------------------------------------------------------
 # counter's last line is {"final":F,"expected":E,...} and it exits 0 only if F == E.
-run_step examples/counter-faults bash -c 'out=$(build/examples/counter --threads 8 --increments 1000 \
+step examples examples/counter-faults test bash -c 'out=$(build/examples/counter --threads 8 --increments 1000 \
   --faults throttle=10,error500=5,lost_response=5,conflict=5 --seed 11) || exit 1; echo "$out";
   echo "$out" | tail -n 1 | grep -Eq "^\{\"final\":8000,\"expected\":8000,\"requests\":[0-9]+,\"conflicts\":[0-9]+,\"retries\":[0-9]+,\"ambiguous\":[0-9]+\}$"'
-run_step examples/shop-demo build/examples/shop
-run_step examples/event-loop build/examples/event_loop
-run_step examples/quickstart build/examples/quickstart
-run_step examples/testing-with-faults build/examples/testing
-run_step examples/transfer build/examples/transfer
-run_step examples/endpoint build/examples/endpoint
+step examples examples/shop-demo test build/examples/shop
+step examples examples/event-loop test build/examples/event_loop
+step examples examples/quickstart test build/examples/quickstart
+step examples examples/testing-with-faults test build/examples/testing
+step examples examples/transfer test build/examples/transfer
+step examples examples/endpoint test build/examples/endpoint
 
 # ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
-logf=$LOG/packaging.log
-t0=$EPOCHREALTIME
-bash tests/packaging.sh >"$logf" 2>&1
-st=$?
-if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-else tally packaging $st "$logf" "$(since "$t0")"; fi
+step packaging packaging optional bash tests/packaging.sh
 
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
-run_step readme-snippets bash tests/readme_snippets.sh
+step readme-snippets readme-snippets test bash tests/readme_snippets.sh
 
 # ---- 5b. the fake served over HTTP: tools/olock-fakeserver ---------------------------------------
-logf=$LOG/fakeserver.log
-t0=$EPOCHREALTIME
-bash tests/fakeserver.sh >"$logf" 2>&1
-st=$?
-if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-else tally fakeserver $st "$logf" "$(since "$t0")"; fi
+step fakeserver fakeserver optional bash tests/fakeserver.sh
 
 # ---- 5c. the AWS SDK for JavaScript v3 against olock-fakeserver and DynamoDB Local, side by side
 if [ -x build/olock-fakeserver ] && command -v node >/dev/null; then
-  logf=$LOG/sdk.log
-  t0=$EPOCHREALTIME
-  node tests/sdk/sdk_test.mjs >"$logf" 2>&1
-  st=$?
-  if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-  else tally aws-sdk-js "$st" "$logf" "$(since "$t0")"; fi
+  step fakeserver aws-sdk-js optional node tests/sdk/sdk_test.mjs
 else
-  skip "aws-sdk-js: needs build/olock-fakeserver (libmicrohttpd-dev) and node"
+  step fakeserver aws-sdk-js skip "aws-sdk-js: needs build/olock-fakeserver (libmicrohttpd-dev) and node"
 fi
 
 # ---- 6. integration tests against DynamoDB Local and dynalite -----------------------------------
-if [ -x tests/integration.sh ]; then
-  logf=$LOG/integration.log
-  t0=$EPOCHREALTIME
-  bash tests/integration.sh >"$logf" 2>&1
-  st=$?
-  if grep -q '^SKIP' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"
-  else tally integration $st "$logf" "$(since "$t0")"; fi
+if [ "${SKIP_INTEGRATION:-}" = 1 ]; then step integration integration skip "integration (SKIP_INTEGRATION=1)"
+elif [ -x tests/integration.sh ]; then step integration integration skippable bash tests/integration.sh
 fi
+
+# ---- running them ----------------------------------------------------------------------------------
+# A job runs in a subshell, its steps one after the other, each in a process group of its own
+# (set -m); step I leaves "STATUS SECONDS" in $STATE/I.done. On SIGINT/SIGTERM a job sends
+# SIGTERM to its running step's group (the scripts that start servers stop them on it) and ends.
+run_job() {
+  local job=$1 i t0 st child=
+  set -m
+  trap '[ -n "$child" ] && kill -TERM -- "-$child" 2>/dev/null; exit 143' INT TERM
+  for i in ${JOB_STEPS[$job]}; do
+    t0=$EPOCHREALTIME
+    st=0
+    if [ "${S_KIND[i]}" != skip ]; then
+      ( [[ $TIMED == *" ${S_NAME[i]} "* ]] || renice -n 10 -p "$BASHPID" >/dev/null 2>&1
+        eval "${S_CMD[i]}" ) >"$(logf_of "$i")" 2>&1 </dev/null &
+      child=$!
+      wait "$child"
+      st=$?
+      child=
+    fi
+    echo "$st $(since "$t0")" >"$STATE/$i.tmp" && mv "$STATE/$i.tmp" "$STATE/$i.done"
+  done
+}
+
+report() {   # report I: the line (or SKIP line) of step I, counted
+  local i=$1 st secs logf
+  read -r st secs <"$STATE/$i.done"
+  logf=$(logf_of "$i")
+  case ${S_KIND[i]} in
+    skip) skip "${S_CMD[i]}"; return ;;
+    optional) if grep -q '^SKIP' "$logf" && ! grep -qE '^[0-9]+ passed' "$logf"; then
+                skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"; return; fi ;;
+    skippable) if grep -q '^SKIP' "$logf"; then skip "$(grep '^SKIP' "$logf" | head -n 1 | sed 's/^SKIP *//')"; return; fi ;;
+  esac
+  tally "${S_NAME[i]}" "$st" "$logf" "$secs"
+}
+
+PRINTED=()
+flush() {   # prints the steps done since the last call
+  local i
+  for ((i = 0; i < N; i++)); do
+    [ -z "${PRINTED[i]:-}" ] && [ -e "$STATE/$i.done" ] && { report "$i"; PRINTED[i]=1; }
+  done
+  return 0
+}
+
+# The jobs by cost, highest first (ties: in the order above); with OLOCK_TEST_JOBS=1, in the order above.
+if [ "$JOBS" -eq 1 ]; then ORDER=("${JOB_KEYS[@]}")
+else
+  mapfile -t ORDER < <(for k in "${!JOB_KEYS[@]}"; do printf '%s\t%s\t%s\n' "${JOB_COST[${JOB_KEYS[k]}]}" "$k" "${JOB_KEYS[k]}"; done |
+                       sort -t "$(printf '\t')" -k1,1nr -k2,2n | cut -f 3)
+fi
+declare -A PID_JOB=()
+stop_jobs() { local p; for p in "${!PID_JOB[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait; echo "interrupted"; exit 130; }
+trap stop_jobs INT TERM
+next=0
+while :; do
+  for p in "${!PID_JOB[@]}"; do
+    kill -0 "$p" 2>/dev/null && continue
+    wait "$p" 2>/dev/null
+    # a job that died before its end: its remaining steps fail
+    for i in ${JOB_STEPS[${PID_JOB[$p]}]}; do
+      [ -e "$STATE/$i.done" ] || { echo "(the job running this step died)" >>"$(logf_of "$i")"; echo "1 0.0" >"$STATE/$i.done"; }
+    done
+    unset "PID_JOB[$p]"
+  done
+  while [ "${#PID_JOB[@]}" -lt "$JOBS" ] && [ "$next" -lt "${#ORDER[@]}" ]; do
+    run_job "${ORDER[next]}" &
+    PID_JOB[$!]=${ORDER[next]}
+    next=$((next + 1))
+  done
+  flush
+  [ "${#PID_JOB[@]}" -eq 0 ] && [ "$next" -ge "${#ORDER[@]}" ] && break
+  sleep 0.2
+done
+flush
+rm -rf "$STATE"
 
 echo
 if [ ${#SKIPS[@]} -gt 0 ]; then printf 'skipped: %s\n' "${SKIPS[@]}"; fi
-echo "tests/run.sh: $(since "$T_ALL") s"
+echo "tests/run.sh: $(since "$T_ALL") s with $JOBS at a time"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
