@@ -581,6 +581,17 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
 /* DescribeTable, DeleteTable ({"TableName":...}) and ListTables (table: ExclusiveStartTableName or NULL). */
 OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olock_buf *body, olock_error *err);
 
+/* Request structs with every field 0 / NULL (no table, no key, OLOCK_RV_OMIT, no Limit, ...),
+   so that a request is written as `olock_item_request r = olock_item_request_default();` and
+   only the fields it uses are set, as with olock_config_default(). Nothing is allocated.
+   olock_txn_action_default's kind is 0, which is no olock_txn_kind: set it. */
+OLOCK_API olock_item_request olock_item_request_default(void);
+OLOCK_API olock_query_request olock_query_request_default(void);
+OLOCK_API olock_create_table_request olock_create_table_request_default(void);
+OLOCK_API olock_txn_action olock_txn_action_default(void);
+OLOCK_API olock_batch_get_table olock_batch_get_table_default(void);
+OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
+
 /* ---------------------------------------------------------------------------------------------
    Expressions: conditions, updates, projections and key conditions with automatic placeholders
    ------------------------------------------------------------------------------------------ */
@@ -1096,6 +1107,9 @@ typedef struct olock_sigv4_request {
     const char *payload_hash;      /* NULL: hex SHA-256 of the body; else used verbatim
                                       (a precomputed hash, or "UNSIGNED-PAYLOAD") */
 } olock_sigv4_request;
+
+/* Every field 0 / NULL (set method, headers and the body), as olock_item_request_default. */
+OLOCK_API olock_sigv4_request olock_sigv4_request_default(void);
 
 /* What one signing produced. Every pointer points into the signer and stays valid until its
    next sign, set_credentials or free; the struct itself may be copied freely. */
@@ -8682,6 +8696,44 @@ OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, ol
 }
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err) {
     return olock__client_table_op(c, "olock_describe_table", OLOCK_OP_DESCRIBE_TABLE, table, out, err);
+}
+
+/* ---- request initialisers ---------------------------------------------------------------- */
+
+OLOCK_API olock_item_request olock_item_request_default(void) {
+    olock_item_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_query_request olock_query_request_default(void) {
+    olock_query_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_create_table_request olock_create_table_request_default(void) {
+    olock_create_table_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_txn_action olock_txn_action_default(void) {
+    olock_txn_action r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_batch_get_table olock_batch_get_table_default(void) {
+    olock_batch_get_table r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void) {
+    olock_batch_write_entry r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_sigv4_request olock_sigv4_request_default(void) {
+    olock_sigv4_request r;
+    memset(&r, 0, sizeof r);
+    return r;
 }
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
