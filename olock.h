@@ -315,6 +315,18 @@ OLOCK_API olock_result olock_value_get_decimal(const olock_value *v, olock_decim
 OLOCK_API olock_result olock_value_get_i64(const olock_value *v, int64_t *out);
 OLOCK_API olock_result olock_value_get_u64(const olock_value *v, uint64_t *out);
 OLOCK_API olock_result olock_value_get_double(const olock_value *v, double *out);
+/* A map's member by NUL-terminated name (a returned item, res.item, is such a map), and the
+   accessors above by name: olock_map_get_i64(res.item, "gold", &gold). olock_map_find returns
+   NULL when map is NULL or not a map, or has no such member; the getters then return
+   OLOCK_ERR_NOT_FOUND (so an absent item reads as a missing attribute), else what the
+   accessor returns (TYPE, RANGE, INEXACT), writing their outputs only on OLOCK_OK. len may
+   be NULL. Names as olock_item_get_s / olock_item_get_i64 for items. */
+OLOCK_API const olock_value *olock_map_find(const olock_value *map, const char *name);
+OLOCK_API olock_result olock_map_get_s(const olock_value *map, const char *name, const char **s, size_t *len);
+OLOCK_API olock_result olock_map_get_i64(const olock_value *map, const char *name, int64_t *out);
+OLOCK_API olock_result olock_map_get_u64(const olock_value *map, const char *name, uint64_t *out);
+OLOCK_API olock_result olock_map_get_double(const olock_value *map, const char *name, double *out);
+OLOCK_API olock_result olock_map_get_bool(const olock_value *map, const char *name, int *b);
 
 /* Equality as DynamoDB compares: numbers numerically, sets unordered, maps by name. */
 OLOCK_API int olock_value_equal(const olock_value *a, const olock_value *b);
@@ -2889,6 +2901,40 @@ OLOCK_API olock_result olock_item_get_i64(const olock_item *it, const char *name
     const olock_value *v = olock_item_get(it, name);
     if (!v) return OLOCK_ERR_NOT_FOUND;
     return olock_value_get_i64(v, out);
+}
+
+OLOCK_API const olock_value *olock_map_find(const olock_value *map, const char *name) {
+    return name ? olock_map_get(map, name, strlen(name)) : NULL;
+}
+
+OLOCK_API olock_result olock_map_get_s(const olock_value *map, const char *name, const char **s, size_t *len) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_s(v, s, len);
+}
+
+OLOCK_API olock_result olock_map_get_i64(const olock_value *map, const char *name, int64_t *out) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_i64(v, out);
+}
+
+OLOCK_API olock_result olock_map_get_u64(const olock_value *map, const char *name, uint64_t *out) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_u64(v, out);
+}
+
+OLOCK_API olock_result olock_map_get_double(const olock_value *map, const char *name, double *out) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_double(v, out);
+}
+
+OLOCK_API olock_result olock_map_get_bool(const olock_value *map, const char *name, int *b) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_bool(v, b);
 }
 
 OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {

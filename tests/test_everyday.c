@@ -77,6 +77,59 @@ TEST(test_defaults_make_requests) {
     olock_client_destroy(c);
 }
 
+/* ---- 2. name-based getters on maps ---- */
+
+TEST(test_map_getters) {
+    olock_client *c = client();
+    olock_item *it = NULL;
+    olock_item_request r = olock_item_request_default();
+    olock_response res;
+    const char *s = "unchanged";
+    size_t len = 99;
+    int64_t i = 7;
+    uint64_t u = 7;
+    double d = 7;
+    int b = 7;
+    CHECK(olock_item_create(NULL, &it) == OLOCK_OK);
+    olock_item_set_s(it, "id", "getters");
+    olock_item_set_i64(it, "gold", -120);
+    olock_item_set_n(it, "big", "18446744073709551615");
+    olock_item_set_n(it, "half", "0.5");
+    olock_item_set_bool(it, "active", 1);
+    r.table = TABLE; r.item = it->root;
+    CHECK(olock_put_item(c, &r, NULL, NULL) == OLOCK_OK);
+    r = olock_item_request_default();
+    r.table = TABLE; r.key = it->root;   /* see test_item_as_key: this item is more than a key */
+    olock_item_remove(it, "gold"); olock_item_remove(it, "big"); olock_item_remove(it, "half"); olock_item_remove(it, "active");
+    r.consistent_read = 1;
+    CHECK(olock_get_item(c, &r, &res, NULL) == OLOCK_OK && res.item);
+    CHECK(olock_map_find(res.item, "gold") == olock_map_get(res.item, "gold", 4));
+    CHECK(olock_map_find(res.item, "nope") == NULL && olock_map_find(NULL, "gold") == NULL && olock_map_find(res.item, NULL) == NULL);
+    CHECK(olock_map_find(olock_map_find(res.item, "gold"), "x") == NULL);      /* not a map */
+    CHECK(olock_map_get_s(res.item, "id", &s, &len) == OLOCK_OK && strcmp(s, "getters") == 0 && len == 7);
+    CHECK(olock_map_get_s(res.item, "id", &s, NULL) == OLOCK_OK);
+    CHECK(olock_map_get_i64(res.item, "gold", &i) == OLOCK_OK && i == -120);
+    CHECK(olock_map_get_u64(res.item, "big", &u) == OLOCK_OK && u == UINT64_MAX);
+    CHECK(olock_map_get_double(res.item, "half", &d) == OLOCK_OK && d == 0.5);
+    CHECK(olock_map_get_bool(res.item, "active", &b) == OLOCK_OK && b == 1);
+    /* The errors of the accessors, and nothing written. */
+    s = "unchanged"; len = 99; i = 7; u = 7; b = 7;
+    CHECK(olock_map_get_s(res.item, "nope", &s, &len) == OLOCK_ERR_NOT_FOUND && strcmp(s, "unchanged") == 0 && len == 99);
+    CHECK(olock_map_get_s(res.item, "gold", &s, &len) == OLOCK_ERR_TYPE && strcmp(s, "unchanged") == 0);
+    CHECK(olock_map_get_i64(res.item, "big", &i) == OLOCK_ERR_RANGE && i == 7);
+    CHECK(olock_map_get_u64(res.item, "gold", &u) == OLOCK_ERR_RANGE && u == 7);
+    CHECK(olock_map_get_i64(res.item, "half", &i) == OLOCK_ERR_INEXACT && i == 7);
+    CHECK(olock_map_get_i64(res.item, "id", &i) == OLOCK_ERR_TYPE && i == 7);
+    CHECK(olock_map_get_bool(res.item, "gold", &b) == OLOCK_ERR_TYPE && b == 7);
+    CHECK(olock_map_get_double(res.item, "nope", &d) == OLOCK_ERR_NOT_FOUND);
+    CHECK(olock_map_get_i64(NULL, "gold", &i) == OLOCK_ERR_NOT_FOUND && i == 7);  /* an absent item */
+    CHECK(olock_map_get_u64(res.item, NULL, &u) == OLOCK_ERR_NOT_FOUND);
+    /* The same on an olock_item's root, as olock_item_get_i64. */
+    CHECK(olock_map_get_s(it->root, "id", &s, NULL) == OLOCK_OK && strcmp(s, "getters") == 0);
+    olock_item_destroy(it);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -87,6 +140,7 @@ int main(void) {
     olock_client_destroy(admin);
     RUN(test_request_defaults);
     RUN(test_defaults_make_requests);
+    RUN(test_map_getters);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
