@@ -358,6 +358,14 @@ OLOCK_API int olock_item_remove(olock_item *it, const char *name);
 OLOCK_API olock_result olock_item_get_s(const olock_item *it, const char *name, const char **s);
 OLOCK_API olock_result olock_item_get_i64(const olock_item *it, const char *name, int64_t *out);
 OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b);
+/* Keys: a request's `key` is any map of the key attributes, so the root of an olock_item that
+   holds just them (olock_item_set_s(k, "id", "player-7"); r.key = k->root;) is a key.
+   An item read or built whole holds more than its key, which DynamoDB rejects as a key: this
+   makes a new item (in it's allocator) of copies of just the hash_key attribute and, when
+   range_key is not NULL, the range_key one. INVALID_ARG for a NULL it, hash_key or out,
+   NOT_FOUND (naming it) when the item lacks one of them, NOMEM. */
+OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
+                                      olock_item **out, olock_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it
@@ -2935,6 +2943,33 @@ OLOCK_API olock_result olock_map_get_bool(const olock_value *map, const char *na
     const olock_value *v = olock_map_find(map, name);
     if (!v) return OLOCK_ERR_NOT_FOUND;
     return olock_value_get_bool(v, b);
+}
+
+OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
+                                      olock_item **out, olock_error *err) {
+    const char *names[2];
+    olock_item *k = NULL;
+    olock_result r;
+    size_t i;
+    olock__error_clear(err);
+    if (!it) return olock__null_arg(err, "olock_item_key", "it");
+    if (!hash_key) return olock__null_arg(err, "olock_item_key", "hash_key");
+    if (!out) return olock__null_arg(err, "olock_item_key", "out");
+    names[0] = hash_key; names[1] = range_key;
+    for (i = 0; i < 2 && names[i]; i++) {
+        if (!olock_item_get(it, names[i])) {
+            olock_item_destroy(k);
+            olock__error_set(err, OLOCK_ERR_NOT_FOUND, "olock_item_key: the item has no attribute \"%s\"", names[i]);
+            return OLOCK_ERR_NOT_FOUND;
+        }
+        if (!k && (r = olock_item_create(it->arena.alloc, &k)) != OLOCK_OK) return olock__fail_at(err, r, 0, "out of memory");
+        if ((r = olock_item_set(k, names[i], olock_item_get(it, names[i]))) != OLOCK_OK) {
+            olock_item_destroy(k);
+            return olock__fail_at(err, r, 0, "out of memory");
+        }
+    }
+    *out = k;
+    return OLOCK_OK;
 }
 
 OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {

@@ -130,6 +130,46 @@ TEST(test_map_getters) {
     olock_client_destroy(c);
 }
 
+/* ---- 3. items as keys ---- */
+
+TEST(test_item_as_key) {
+    olock_client *c = client();
+    olock_item *it = NULL, *k = NULL, *k2 = (olock_item *)&k;
+    olock_item_request r = olock_item_request_default();
+    olock_response res;
+    olock_error err;
+    int64_t gold = 0;
+    CHECK(olock_item_create(NULL, &it) == OLOCK_OK);
+    olock_item_set_s(it, "id", "as-key");
+    olock_item_set_i64(it, "gold", 5);
+    r.table = TABLE; r.item = it->root;
+    CHECK(olock_put_item(c, &r, NULL, NULL) == OLOCK_OK);
+    /* The whole item is not a key; its key is. */
+    r = olock_item_request_default();
+    r.table = TABLE; r.key = it->root;
+    CHECK(olock_get_item(c, &r, &res, &err) == OLOCK_ERR_SERVICE);
+    CHECK(olock_item_key(it, "id", NULL, &k, &err) == OLOCK_OK && k && k->root->count == 1);
+    r.key = k->root;
+    CHECK(olock_get_item(c, &r, &res, NULL) == OLOCK_OK && olock_map_get_i64(res.item, "gold", &gold) == OLOCK_OK && gold == 5);
+    olock_item_destroy(k);
+    /* A range key is copied too; a missing attribute is named; outputs untouched on failure. */
+    olock_item_set_n(it, "sk", "3");
+    CHECK(olock_item_key(it, "id", "sk", &k, NULL) == OLOCK_OK && k->root->count == 2);
+    CHECK(olock_value_equal(olock_item_get(k, "sk"), olock_item_get(it, "sk")));
+    olock_item_destroy(k);
+    k = k2;
+    CHECK(olock_item_key(it, "id", "nope", &k, &err) == OLOCK_ERR_NOT_FOUND && k == k2);
+    CHECK_EQ_STR(err.message, "olock_item_key: the item has no attribute \"nope\"");
+    CHECK(olock_item_key(NULL, "id", NULL, &k, &err) == OLOCK_ERR_INVALID_ARG && k == k2);
+    CHECK_EQ_STR(err.message, "olock_item_key: it is NULL");
+    CHECK(olock_item_key(it, NULL, NULL, &k, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_item_key: hash_key is NULL");
+    CHECK(olock_item_key(it, "id", NULL, NULL, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_item_key: out is NULL");
+    olock_item_destroy(it);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -141,6 +181,7 @@ int main(void) {
     RUN(test_request_defaults);
     RUN(test_defaults_make_requests);
     RUN(test_map_getters);
+    RUN(test_item_as_key);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
