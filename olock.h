@@ -1055,6 +1055,14 @@ OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_ta
 OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
 
+/* Reads one item in one call (a GetItem, strongly consistent when `consistent`): OLOCK_OK with
+   *out a new olock_item (a copy, yours to olock_item_destroy; made with the config's
+   allocator, so destroy it before the client when the config set one), or
+   OLOCK_ERR_NOT_FOUND when there is no such item (*out untouched), or the call's error.
+   One attempt, as olock_get_item. */
+OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
+                                 olock_item **out, olock_error *err);
+
 /* ---------------------------------------------------------------------------------------------
    SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
    ------------------------------------------------------------------------------------------ */
@@ -8815,6 +8823,41 @@ OLOCK_API olock_sigv4_request olock_sigv4_request_default(void) {
     olock_sigv4_request r;
     memset(&r, 0, sizeof r);
     return r;
+}
+
+/* ---- everyday calls ------------------------------------------------------------------------ */
+
+/* The allocator for what a client call hands over: the config's, else the default one. */
+static const olock_allocator *olock__client_out_alloc(const olock_client *c) {
+    return c->alloc.malloc_fn ? &c->alloc : NULL;
+}
+
+OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
+                                 olock_item **out, olock_error *err) {
+    olock_item_request r = olock_item_request_default();
+    olock_response res;
+    olock_item *it = NULL;
+    olock_value *root;
+    olock_result rc;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, "olock_get", "c");
+    if (!table || !*table) return olock__invalid_arg(err, "olock_get: table is NULL or empty");
+    if (!key) return olock__null_arg(err, "olock_get", "key");
+    if (!out) return olock__null_arg(err, "olock_get", "out");
+    r.table = table; r.key = key; r.consistent_read = consistent ? 1 : 0;
+    rc = olock__client_item_op(c, "olock_get", OLOCK_OP_GET_ITEM, &r, &res, err);
+    if (rc != OLOCK_OK) return rc;
+    if (!res.item) {
+        olock__error_set(err, OLOCK_ERR_NOT_FOUND, "olock_get: no item with that key in table \"%s\"", table);
+        return OLOCK_ERR_NOT_FOUND;
+    }
+    rc = olock_item_create(olock__client_out_alloc(c), &it);
+    if (rc != OLOCK_OK) return olock__fail_at(err, rc, 0, "out of memory");
+    root = olock_value_copy(&it->arena, res.item);
+    if (!root) { olock_item_destroy(it); return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory"); }
+    it->root = root;
+    *out = it;
+    return OLOCK_OK;
 }
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */

@@ -170,6 +170,56 @@ TEST(test_item_as_key) {
     olock_client_destroy(c);
 }
 
+/* ---- 4. the one-call get ---- */
+
+static olock_value *key_of(const char *id) {
+    olock_value *k = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+    olock_map_put(&g_arena, k, "id", 2, olock_value_new_s(&g_arena, id, strlen(id)));
+    return k;
+}
+
+static void put_gold(olock_client *c, const char *id, int64_t gold) {
+    olock_item *it = NULL;
+    olock_item_request r = olock_item_request_default();
+    CHECK(olock_item_create(NULL, &it) == OLOCK_OK);
+    olock_item_set_s(it, "id", id);
+    olock_item_set_i64(it, "gold", gold);
+    r.table = TABLE; r.item = it->root;
+    CHECK(olock_put_item(c, &r, NULL, NULL) == OLOCK_OK);
+    olock_item_destroy(it);
+}
+
+TEST(test_get) {
+    olock_client *c = client();
+    olock_item *it = NULL, *marker = (olock_item *)&it;
+    olock_error err;
+    int64_t gold = 0;
+    put_gold(c, "one-call", 42);
+    CHECK(olock_get(c, TABLE, key_of("one-call"), 1, &it, &err) == OLOCK_OK && it);
+    CHECK(olock_item_get_i64(it, "gold", &gold) == OLOCK_OK && gold == 42);
+    olock_client_destroy(c);                       /* the item outlives the client */
+    CHECK(olock_map_get_i64(it->root, "gold", &gold) == OLOCK_OK && gold == 42);
+    olock_item_destroy(it);
+    c = client();
+    CHECK(olock_get(c, TABLE, key_of("one-call"), 0, &it, NULL) == OLOCK_OK);
+    olock_item_destroy(it);
+    it = marker;
+    CHECK(olock_get(c, TABLE, key_of("absent"), 1, &it, &err) == OLOCK_ERR_NOT_FOUND && it == marker);
+    CHECK_EQ_STR(err.message, "olock_get: no item with that key in table \"everyday\"");
+    CHECK(olock_get(c, "no-such-table", key_of("x"), 1, &it, &err) == OLOCK_ERR_SERVICE && it == marker);
+    CHECK_EQ_STR(err.aws_type, "ResourceNotFoundException");
+    CHECK(olock_get(NULL, TABLE, key_of("x"), 1, &it, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_get: c is NULL");
+    CHECK(olock_get(c, "", key_of("x"), 1, &it, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_get: table is NULL or empty");
+    CHECK(olock_get(c, TABLE, NULL, 1, &it, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_get: key is NULL");
+    CHECK(olock_get(c, TABLE, key_of("x"), 1, NULL, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_get: out is NULL");
+    CHECK(it == marker);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -182,6 +232,7 @@ int main(void) {
     RUN(test_defaults_make_requests);
     RUN(test_map_getters);
     RUN(test_item_as_key);
+    RUN(test_get);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
