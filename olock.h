@@ -1063,6 +1063,36 @@ OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, 
 OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
                                  olock_item **out, olock_error *err);
 
+/* One page of a Scan (r->key_condition must be NULL); out as olock_query's: Items,
+   LastEvaluatedKey (NULL on the last page). */
+OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err);
+/* TransactGetItems: gets[i] names table and key (and optionally projection and names);
+   out->items[i] is the item of gets[i], NULL when there is none. One attempt. */
+OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
+                                          olock_response *out, olock_error *err);
+
+/* Every page of a Query or a Scan, following LastEvaluatedKey:
+
+       olock_pager *p = NULL;
+       olock_response page;
+       olock_result rc = olock_pager_begin(c, OLOCK_OP_QUERY, &q, &p, &err);
+       while (rc == OLOCK_OK && (rc = olock_pager_next(p, &page, &err)) == OLOCK_OK)
+           for (i = 0; i < page.item_count; i++) use(page.items[i]);
+       olock_pager_destroy(p);
+       if (rc != OLOCK_ERR_NOT_FOUND) ...             // the error that stopped it
+
+   begin copies *r (not what it points to: that must live until destroy; r->exclusive_start_key
+   is where the first page starts) and sends nothing. next sends one request: OLOCK_OK with
+   *page as olock_query's `out` (valid until the next call on the client), OLOCK_ERR_NOT_FOUND
+   once the last page was returned (a page may hold no items and still not be the last), or
+   the request's error (call next again to resend the same page). op is OLOCK_OP_QUERY or
+   OLOCK_OP_SCAN. */
+typedef struct olock_pager olock_pager;
+OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
+                                         olock_pager **out, olock_error *err);
+OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
+OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
+
 /* ---------------------------------------------------------------------------------------------
    SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
    ------------------------------------------------------------------------------------------ */
@@ -8858,6 +8888,90 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
     it->root = root;
     *out = it;
     return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
+    olock_result rc;
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_scan", "c"); }
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_query(OLOCK_OP_SCAN, r, &c->x.body, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_scan", err) : olock__client_roundtrip(c, OLOCK_OP_SCAN, out, err);
+}
+
+OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
+                                          olock_response *out, olock_error *err) {
+    olock_result rc;
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_get", "c"); }
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_transact_get(gets, count, &c->x.body, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_get", err)
+                          : olock__client_roundtrip(c, OLOCK_OP_TRANSACT_GET_ITEMS, out, err);
+}
+
+struct olock_pager {
+    olock_client *c;
+    olock_op op;
+    olock_query_request r;         /* the caller's, with exclusive_start_key the next page's */
+    olock_arena arena[2];          /* the key of the next page in arena[cur]; the other is spare */
+    int cur;
+    int done;
+};
+
+OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
+                                         olock_pager **out, olock_error *err) {
+    olock_pager *p;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, "olock_pager_begin", "c");
+    if (op != OLOCK_OP_QUERY && op != OLOCK_OP_SCAN)
+        return olock__invalid_arg(err, "olock_pager_begin: op %d is neither OLOCK_OP_QUERY nor OLOCK_OP_SCAN", (int)op);
+    if (!r) return olock__null_arg(err, "olock_pager_begin", "r");
+    if (!out) return olock__null_arg(err, "olock_pager_begin", "out");
+    p = (olock_pager *)olock__alloc(&c->alloc, sizeof *p);
+    if (!p) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    p->c = c;
+    p->op = op;
+    p->r = *r;
+    olock_arena_init(&p->arena[0], &c->alloc);
+    olock_arena_init(&p->arena[1], &c->alloc);
+    p->cur = 0;
+    p->done = 0;
+    *out = p;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err) {
+    const char *fn = "olock_pager_next";
+    olock_response res;
+    olock_value *next = NULL;
+    olock_result rc;
+    olock__error_clear(err);
+    if (!p) return olock__null_arg(err, fn, "p");
+    if (!page) return olock__null_arg(err, fn, "page");
+    if (p->done) {
+        olock__error_set(err, OLOCK_ERR_NOT_FOUND, "olock_pager_next: no more pages");
+        return OLOCK_ERR_NOT_FOUND;
+    }
+    olock_buf_clear(&p->c->x.body);
+    rc = olock_encode_query(p->op, &p->r, &p->c->x.body, err);
+    if (rc != OLOCK_OK) return olock__client_encoded(rc, fn, err);
+    rc = olock__client_roundtrip(p->c, p->op, &res, err);
+    if (rc != OLOCK_OK) return rc;
+    /* Into the spare arena, so that a failure leaves the page to resend as it was. */
+    olock_arena_reset(&p->arena[!p->cur]);
+    if (res.last_evaluated_key && !(next = olock_value_copy(&p->arena[!p->cur], res.last_evaluated_key)))
+        return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    p->cur = !p->cur;
+    p->r.exclusive_start_key = next;
+    p->done = next == NULL;
+    *page = res;
+    return OLOCK_OK;
+}
+
+OLOCK_API void olock_pager_destroy(olock_pager *p) {
+    if (!p) return;
+    olock_arena_free(&p->arena[0]);
+    olock_arena_free(&p->arena[1]);
+    olock__free(&p->c->alloc, p, sizeof *p);
 }
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */

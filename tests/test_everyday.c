@@ -220,6 +220,129 @@ TEST(test_get) {
     olock_client_destroy(c);
 }
 
+/* ---- 5. Scan, TransactGetItems and the pager ---- */
+
+#define PAGED "paged"
+
+static void put_in(olock_client *c, const char *table, const char *id, int64_t gold) {
+    olock_item *it = NULL;
+    olock_item_request r = olock_item_request_default();
+    CHECK(olock_item_create(NULL, &it) == OLOCK_OK);
+    olock_item_set_s(it, "id", id);
+    olock_item_set_i64(it, "gold", gold);
+    r.table = table; r.item = it->root;
+    CHECK(olock_put_item(c, &r, NULL, NULL) == OLOCK_OK);
+    olock_item_destroy(it);
+}
+
+TEST(test_scan_and_transact_get) {
+    olock_client *c = client();
+    olock_create_table_request ct = olock_create_table_request_default();
+    olock_query_request q = olock_query_request_default();
+    olock_item_request gets[3];
+    olock_response res;
+    olock_error err;
+    int64_t gold = 0, sum = 0;
+    size_t i;
+    ct.table = PAGED; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
+    CHECK(olock_create_table(c, &ct, NULL, NULL) == OLOCK_OK);
+    for (i = 0; i < 7; i++) {
+        char id[8];
+        id[0] = 'p'; id[1] = (char)('0' + i); id[2] = 0;
+        put_in(c, PAGED, id, (int64_t)i + 1);
+    }
+    q.table = PAGED;
+    CHECK(olock_scan(c, &q, &res, NULL) == OLOCK_OK && res.item_count == 7 && res.last_evaluated_key == NULL);
+    for (i = 0; i < res.item_count; i++) if (olock_map_get_i64(res.items[i], "gold", &gold) == OLOCK_OK) sum += gold;
+    CHECK_EQ_INT(sum, 28);
+    q.limit = 3;
+    CHECK(olock_scan(c, &q, &res, NULL) == OLOCK_OK && res.item_count == 3 && res.last_evaluated_key != NULL);
+    q.key_condition = "id = :x";
+    CHECK(olock_scan(c, &q, &res, &err) == OLOCK_ERR_INVALID_ARG && strncmp(err.message, "olock_scan: ", 12) == 0);
+    CHECK(olock_scan(NULL, &q, &res, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_scan: c is NULL");
+    /* TransactGetItems: an absent item is a NULL entry. */
+    for (i = 0; i < 3; i++) { gets[i] = olock_item_request_default(); gets[i].table = PAGED; }
+    gets[0].key = key_of("p2"); gets[1].key = key_of("absent"); gets[2].key = key_of("p6");
+    CHECK(olock_transact_get(c, gets, 3, &res, NULL) == OLOCK_OK && res.item_count == 3);
+    CHECK(olock_map_get_i64(res.items[0], "gold", &gold) == OLOCK_OK && gold == 3);
+    CHECK(res.items[1] == NULL);
+    CHECK(olock_map_get_i64(res.items[2], "gold", &gold) == OLOCK_OK && gold == 7);
+    gets[1].table = NULL;
+    CHECK(olock_transact_get(c, gets, 3, &res, &err) == OLOCK_ERR_INVALID_ARG && strncmp(err.message, "olock_transact_get: ", 20) == 0);
+    CHECK(olock_transact_get(NULL, gets, 3, &res, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_transact_get: c is NULL");
+    olock_client_destroy(c);
+}
+
+/* Pages of `limit` items until the last; each item seen once. */
+static int page_through(olock_client *c, olock_op op, uint32_t limit, int *pages) {
+    olock_query_request q = olock_query_request_default();
+    olock_pager *p = NULL;
+    olock_response page;
+    olock_error err;
+    int64_t gold, sum = 0;
+    olock_result rc;
+    size_t i;
+    q.table = PAGED; q.limit = limit;
+    *pages = 0;
+    rc = olock_pager_begin(c, op, &q, &p, &err);
+    while (rc == OLOCK_OK && (rc = olock_pager_next(p, &page, &err)) == OLOCK_OK) {
+        ++*pages;
+        CHECK(limit == 0 || page.item_count <= limit);
+        for (i = 0; i < page.item_count; i++) if (olock_map_get_i64(page.items[i], "gold", &gold) == OLOCK_OK) sum += gold;
+    }
+    CHECK(rc == OLOCK_ERR_NOT_FOUND);
+    CHECK(olock_pager_next(p, &page, &err) == OLOCK_ERR_NOT_FOUND);   /* and stays done */
+    olock_pager_destroy(p);
+    return (int)sum;
+}
+
+TEST(test_pager) {
+    olock_client *c = client();
+    olock_query_request q = olock_query_request_default();
+    olock_pager *p = NULL, *marker = (olock_pager *)&p;
+    olock_response page;
+    olock_error err;
+    int pages = 0;
+    CHECK_EQ_INT(page_through(c, OLOCK_OP_SCAN, 3, &pages), 28);
+    CHECK(pages == 3 || pages == 4);                /* 3+3+1, perhaps an empty last page */
+    CHECK_EQ_INT(page_through(c, OLOCK_OP_SCAN, 1, &pages), 28);
+    CHECK(pages >= 7);
+    CHECK_EQ_INT(page_through(c, OLOCK_OP_SCAN, 0, &pages), 28);
+    CHECK_EQ_INT(pages, 1);
+    /* A Query pages the same way. */
+    q.table = PAGED; q.key_condition = "id = :id";
+    {
+        olock_value *v = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+        olock_map_put(&g_arena, v, ":id", 3, olock_value_new_s(&g_arena, "p4", 2));
+        q.values = v;
+    }
+    CHECK(olock_pager_begin(c, OLOCK_OP_QUERY, &q, &p, NULL) == OLOCK_OK);
+    CHECK(olock_pager_next(p, &page, NULL) == OLOCK_OK && page.item_count == 1);
+    CHECK(olock_pager_next(p, &page, &err) == OLOCK_ERR_NOT_FOUND);
+    CHECK_EQ_STR(err.message, "olock_pager_next: no more pages");
+    olock_pager_destroy(p);
+    /* An error is the request's, and the same page can be asked for again. */
+    q = olock_query_request_default();
+    q.table = "no-such-table";
+    CHECK(olock_pager_begin(c, OLOCK_OP_SCAN, &q, &p, NULL) == OLOCK_OK);
+    CHECK(olock_pager_next(p, &page, &err) == OLOCK_ERR_SERVICE);
+    CHECK(olock_pager_next(p, &page, &err) == OLOCK_ERR_SERVICE);
+    olock_pager_destroy(p);
+    olock_pager_destroy(NULL);
+    p = marker;
+    CHECK(olock_pager_begin(c, OLOCK_OP_GET_ITEM, &q, &p, &err) == OLOCK_ERR_INVALID_ARG && p == marker);
+    CHECK_EQ_STR(err.message, "olock_pager_begin: op 1 is neither OLOCK_OP_QUERY nor OLOCK_OP_SCAN");
+    CHECK(olock_pager_begin(c, OLOCK_OP_SCAN, NULL, &p, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_pager_begin: r is NULL");
+    CHECK(olock_pager_begin(NULL, OLOCK_OP_SCAN, &q, &p, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_pager_begin: c is NULL");
+    CHECK(olock_pager_next(NULL, &page, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_pager_next: p is NULL");
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -233,6 +356,8 @@ int main(void) {
     RUN(test_map_getters);
     RUN(test_item_as_key);
     RUN(test_get);
+    RUN(test_scan_and_transact_get);
+    RUN(test_pager);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
