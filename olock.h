@@ -1093,6 +1093,15 @@ OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olo
 OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
 OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
 
+/* BatchWriteItem for any number of entries: 25 a request, each request's UnprocessedItems sent
+   again after a full-jitter backoff (retry.base_ms doubling up to retry.cap_ms, through the
+   config's sleep hook) up to retry.transient_attempts requests for those 25. OLOCK_OK when
+   every entry was written; OLOCK_ERR_THROTTLED when some were still unprocessed then (the
+   message says how many of how many; the ones before them were written), or the first
+   request's error. Puts and deletes are not versioned, and a batch is not atomic. */
+OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
+                                         olock_error *err);
+
 /* ---------------------------------------------------------------------------------------------
    SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
    ------------------------------------------------------------------------------------------ */
@@ -8972,6 +8981,100 @@ OLOCK_API void olock_pager_destroy(olock_pager *p) {
     olock_arena_free(&p->arena[0]);
     olock_arena_free(&p->arena[1]);
     olock__free(&p->c->alloc, p, sizeof *p);
+}
+
+/* Full jitter for the everyday calls: a uniform delay in [0, min(cap, base * 2^(n-1))]. */
+static uint64_t olock__client_backoff(olock_client *c, unsigned n) {
+    uint64_t ceiling = c->retry.base_ms;
+    unsigned i;
+    for (i = 1; i < n && ceiling < c->retry.cap_ms; i++) ceiling *= 2;
+    if (ceiling > c->retry.cap_ms) ceiling = c->retry.cap_ms;
+    return ceiling ? olock__random(c) % (ceiling + 1) : 0;
+}
+
+/* The UnprocessedItems of a BatchWriteItem response as entries in `a`. */
+static olock_result olock__unprocessed_writes(olock_arena *a, const olock_response *res, olock_batch_write_entry **out,
+                                              size_t *n, olock_error *err) {
+    const olock_json *u = res->json ? olock_json_get(res->json, "UnprocessedItems") : NULL, *t, *e, *req, *m;
+    olock_batch_write_entry *list;
+    olock_value *v = NULL;
+    size_t count = 0;
+    olock_result r;
+    *out = NULL; *n = 0;
+    if (!u || u->kind != OLOCK_JSON_OBJECT) return OLOCK_OK;
+    for (t = u->first; t; t = t->next) if (t->kind == OLOCK_JSON_ARRAY) count += t->count;
+    if (!count) return OLOCK_OK;
+    list = (olock_batch_write_entry *)olock_arena_alloc(a, count * sizeof *list);
+    if (!list) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    for (t = u->first; t; t = t->next) {
+        const char *table;
+        if (t->kind != OLOCK_JSON_ARRAY) continue;
+        if (!(table = olock_arena_strdup(a, t->key, t->key_len))) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+        for (e = t->first; e; e = e->next) {
+            olock_batch_write_entry *w = &list[*n];
+            int put = (req = olock_json_get(e, "PutRequest")) != NULL;
+            if (!put) req = olock_json_get(e, "DeleteRequest");
+            m = req ? olock_json_get(req, put ? "Item" : "Key") : NULL;
+            if (!m) return olock__fail_at(err, OLOCK_ERR_RESPONSE, e->offset, "olock_batch_write: an unprocessed item is neither a PutRequest nor a DeleteRequest");
+            if ((r = olock_map_from_json(a, m, &v, err)) != OLOCK_OK) return r;
+            *w = olock_batch_write_entry_default();
+            w->table = table;
+            if (put) w->put_item = v; else w->delete_key = v;
+            ++*n;
+        }
+    }
+    *out = list;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
+                                         olock_error *err) {
+    const char *fn = "olock_batch_write";
+    olock_arena arena[2];
+    olock_result rc = OLOCK_OK;
+    unsigned attempts = c ? (c->retry.transient_attempts ? c->retry.transient_attempts : 1) : 1, sends = 0, n;
+    size_t start, left = 0, i;
+    int cur = 0;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, fn, "c");
+    if (!entries && count) return olock__invalid_arg(err, "olock_batch_write: entries is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++)
+        if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
+            return olock__invalid_arg(err, "olock_batch_write: entries[%lu] needs a table and exactly one of put_item and delete_key", (unsigned long)i);
+    olock_arena_init(&arena[0], &c->alloc);
+    olock_arena_init(&arena[1], &c->alloc);
+    for (start = 0; start < count && rc == OLOCK_OK; start += 25) {
+        const olock_batch_write_entry *todo = entries + start;
+        size_t todo_n = count - start < 25 ? count - start : 25;
+        for (n = 1; todo_n; n++) {
+            olock_response res;
+            olock_batch_write_entry *next = NULL;
+            if (n > attempts) {
+                left = todo_n + (count - start - (count - start < 25 ? count - start : 25));
+                rc = OLOCK_ERR_THROTTLED;
+                break;
+            }
+            if (n > 1) c->sleep_ms(c->hook_user, olock__client_backoff(c, n - 1));
+            olock_buf_clear(&c->x.body);
+            rc = olock_encode_batch_write(todo, todo_n, &c->x.body, err);
+            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn, err); break; }
+            rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_WRITE_ITEM, &res, err);
+            sends++;
+            if (rc != OLOCK_OK) break;
+            olock_arena_reset(&arena[!cur]);
+            rc = olock__unprocessed_writes(&arena[!cur], &res, &next, &todo_n, err);
+            if (rc != OLOCK_OK) break;
+            cur = !cur;
+            todo = next;
+        }
+    }
+    olock_arena_free(&arena[0]);
+    olock_arena_free(&arena[1]);
+    if (err) err->attempts = sends;
+    if (rc == OLOCK_ERR_THROTTLED)
+        olock__error_set(err, rc, "olock_batch_write: %lu of %lu items still unprocessed after %u requests for them",
+                         (unsigned long)left, (unsigned long)count, attempts);
+    return rc;
 }
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */

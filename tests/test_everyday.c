@@ -343,6 +343,115 @@ TEST(test_pager) {
     olock_client_destroy(c);
 }
 
+/* ---- 5. BatchWriteItem with its unprocessed items resent ---- */
+
+/* The fake's transport, with the first `unprocess` BatchWriteItem answers replaced by one that
+   leaves the request's first put unprocessed (the fake applied it: a put again is harmless). */
+typedef struct scripted {
+    olock_transport inner;
+    int unprocess, batch_requests;
+    size_t last_body_len;
+} scripted;
+
+static olock_result scripted_send(void *user, const olock_http_request *req, olock_http_response *res) {
+    scripted *s = (scripted *)user;
+    size_t i;
+    int batch = 0;
+    const char *item, *end;
+    olock_result r = s->inner.send(s->inner.user, req, res);
+    for (i = 0; i < req->header_count; i++)
+        if (strcmp(req->headers[i].name, "X-Amz-Target") == 0) batch = strstr(req->headers[i].value, "BatchWriteItem") != NULL;
+    if (!batch || r != OLOCK_OK) return r;
+    s->batch_requests++;
+    s->last_body_len = req->body_len;
+    if (s->unprocess <= 0) return r;
+    s->unprocess--;
+    /* {"RequestItems":{"everyday":[{"PutRequest":{"Item":{...}}}, ...]}}: echo the first put back. */
+    item = strstr(req->body, "{\"PutRequest\"");
+    end = strstr(req->body, "}}},");
+    if (!end) end = strstr(req->body, "}}}]");
+    if (!item || !end) return r;
+    olock_http_response_reset(res);
+    res->status = 200;
+    olock_http_response_append(res, "{\"UnprocessedItems\":{\"" TABLE "\":[", strlen("{\"UnprocessedItems\":{\"" TABLE "\":["));
+    olock_http_response_append(res, item, (size_t)(end + 3 - item));
+    olock_http_response_append(res, "]}}", 3);
+    return r;
+}
+
+static unsigned g_sleeps;
+static uint64_t g_slept;
+static void count_sleep(void *u, uint64_t ms) { (void)u; g_sleeps++; g_slept += ms; }
+
+static olock_client *scripted_client(scripted *s, int unprocess) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    memset(s, 0, sizeof *s);
+    s->inner = olock_fake_transport(g_fake);
+    s->unprocess = unprocess;
+    cfg.transport = olock_fake_transport(g_fake);
+    cfg.transport.user = s; cfg.transport.send = scripted_send; cfg.transport.destroy = NULL; cfg.transport.last_error = NULL;
+    cfg.sleep_ms = count_sleep;
+    return olock_client_create(&cfg, &c, NULL) == OLOCK_OK ? c : NULL;
+}
+
+TEST(test_batch_write) {
+    scripted s;
+    olock_client *c = scripted_client(&s, 0);
+    olock_batch_write_entry e[30];
+    olock_error err;
+    char ids[30][8];
+    int64_t gold = 0;
+    olock_item *it = NULL;
+    size_t i;
+    for (i = 0; i < 30; i++) {
+        olock_value *item = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+        ids[i][0] = 'b'; ids[i][1] = (char)('0' + i / 10); ids[i][2] = (char)('0' + i % 10); ids[i][3] = 0;
+        olock_map_put(&g_arena, item, "id", 2, olock_value_new_s(&g_arena, ids[i], 3));
+        olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, (int64_t)i));
+        e[i] = olock_batch_write_entry_default();
+        e[i].table = TABLE; e[i].put_item = item;
+    }
+    /* 30 entries: two requests, 25 and 5. */
+    g_sleeps = 0;
+    CHECK(olock_batch_write(c, e, 30, &err) == OLOCK_OK);
+    CHECK_EQ_INT(s.batch_requests, 2);
+    CHECK_EQ_INT(err.attempts, 2);
+    CHECK_EQ_INT(g_sleeps, 0);
+    CHECK(olock_get(c, TABLE, key_of("b29"), 1, &it, NULL) == OLOCK_OK && olock_item_get_i64(it, "gold", &gold) == OLOCK_OK && gold == 29);
+    olock_item_destroy(it);
+    olock_client_destroy(c);
+    /* Two answers leave an item unprocessed: it is sent again, alone, after a backoff. */
+    c = scripted_client(&s, 2);
+    g_sleeps = 0;
+    CHECK(olock_batch_write(c, e, 3, &err) == OLOCK_OK);
+    CHECK_EQ_INT(s.batch_requests, 3);
+    CHECK_EQ_INT(g_sleeps, 2);
+    CHECK(s.last_body_len < 100);                  /* the last request held one item */
+    olock_client_destroy(c);
+    /* Out of budget (4 requests): the error says how many are left. */
+    c = scripted_client(&s, 100);
+    g_sleeps = 0; g_slept = 0;
+    CHECK(olock_batch_write(c, e, 3, &err) == OLOCK_ERR_THROTTLED);
+    CHECK_EQ_INT(s.batch_requests, 4);
+    CHECK_EQ_INT(g_sleeps, 3);
+    CHECK(g_slept <= 25 + 50 + 100);
+    CHECK_EQ_STR(err.message, "olock_batch_write: 1 of 3 items still unprocessed after 4 requests for them");
+    s.unprocess = 100; s.batch_requests = 0;
+    CHECK(olock_batch_write(c, e, 30, &err) == OLOCK_ERR_THROTTLED);
+    CHECK_EQ_STR(err.message, "olock_batch_write: 6 of 30 items still unprocessed after 4 requests for them");
+    /* Arguments. */
+    CHECK(olock_batch_write(NULL, e, 3, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_batch_write: c is NULL");
+    CHECK(olock_batch_write(c, NULL, 3, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_batch_write: entries is NULL and count is 3");
+    e[1].delete_key = e[1].put_item;
+    CHECK(olock_batch_write(c, e, 3, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_batch_write: entries[1] needs a table and exactly one of put_item and delete_key");
+    CHECK(olock_batch_write(c, NULL, 0, &err) == OLOCK_OK);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -358,6 +467,7 @@ int main(void) {
     RUN(test_get);
     RUN(test_scan_and_transact_get);
     RUN(test_pager);
+    RUN(test_batch_write);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
