@@ -315,6 +315,18 @@ OLOCK_API olock_result olock_value_get_decimal(const olock_value *v, olock_decim
 OLOCK_API olock_result olock_value_get_i64(const olock_value *v, int64_t *out);
 OLOCK_API olock_result olock_value_get_u64(const olock_value *v, uint64_t *out);
 OLOCK_API olock_result olock_value_get_double(const olock_value *v, double *out);
+/* A map's member by NUL-terminated name (a returned item, res.item, is such a map), and the
+   accessors above by name: olock_map_get_i64(res.item, "gold", &gold). olock_map_find returns
+   NULL when map is NULL or not a map, or has no such member; the getters then return
+   OLOCK_ERR_NOT_FOUND (so an absent item reads as a missing attribute), else what the
+   accessor returns (TYPE, RANGE, INEXACT), writing their outputs only on OLOCK_OK. len may
+   be NULL. Names as olock_item_get_s / olock_item_get_i64 for items. */
+OLOCK_API const olock_value *olock_map_find(const olock_value *map, const char *name);
+OLOCK_API olock_result olock_map_get_s(const olock_value *map, const char *name, const char **s, size_t *len);
+OLOCK_API olock_result olock_map_get_i64(const olock_value *map, const char *name, int64_t *out);
+OLOCK_API olock_result olock_map_get_u64(const olock_value *map, const char *name, uint64_t *out);
+OLOCK_API olock_result olock_map_get_double(const olock_value *map, const char *name, double *out);
+OLOCK_API olock_result olock_map_get_bool(const olock_value *map, const char *name, int *b);
 
 /* Equality as DynamoDB compares: numbers numerically, sets unordered, maps by name. */
 OLOCK_API int olock_value_equal(const olock_value *a, const olock_value *b);
@@ -346,6 +358,14 @@ OLOCK_API int olock_item_remove(olock_item *it, const char *name);
 OLOCK_API olock_result olock_item_get_s(const olock_item *it, const char *name, const char **s);
 OLOCK_API olock_result olock_item_get_i64(const olock_item *it, const char *name, int64_t *out);
 OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b);
+/* Keys: a request's `key` is any map of the key attributes, so the root of an olock_item that
+   holds just them (olock_item_set_s(k, "id", "player-7"); r.key = k->root;) is a key.
+   An item read or built whole holds more than its key, which DynamoDB rejects as a key: this
+   makes a new item (in it's allocator) of copies of just the hash_key attribute and, when
+   range_key is not NULL, the range_key one. INVALID_ARG for a NULL it, hash_key or out,
+   NOT_FOUND (naming it) when the item lacks one of them, NOMEM. */
+OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
+                                      olock_item **out, olock_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it
@@ -580,6 +600,17 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
 OLOCK_API olock_result olock_encode_create_table(const olock_create_table_request *r, olock_buf *body, olock_error *err);
 /* DescribeTable, DeleteTable ({"TableName":...}) and ListTables (table: ExclusiveStartTableName or NULL). */
 OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olock_buf *body, olock_error *err);
+
+/* Request structs with every field 0 / NULL (no table, no key, OLOCK_RV_OMIT, no Limit, ...),
+   so that a request is written as `olock_item_request r = olock_item_request_default();` and
+   only the fields it uses are set, as with olock_config_default(). Nothing is allocated.
+   olock_txn_action_default's kind is 0, which is no olock_txn_kind: set it. */
+OLOCK_API olock_item_request olock_item_request_default(void);
+OLOCK_API olock_query_request olock_query_request_default(void);
+OLOCK_API olock_create_table_request olock_create_table_request_default(void);
+OLOCK_API olock_txn_action olock_txn_action_default(void);
+OLOCK_API olock_batch_get_table olock_batch_get_table_default(void);
+OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
 
 /* ---------------------------------------------------------------------------------------------
    Expressions: conditions, updates, projections and key conditions with automatic placeholders
@@ -1024,6 +1055,53 @@ OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_ta
 OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
 
+/* Reads one item in one call (a GetItem, strongly consistent when `consistent`): OLOCK_OK with
+   *out a new olock_item (a copy, yours to olock_item_destroy; made with the config's
+   allocator, so destroy it before the client when the config set one), or
+   OLOCK_ERR_NOT_FOUND when there is no such item (*out untouched), or the call's error.
+   One attempt, as olock_get_item. */
+OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
+                                 olock_item **out, olock_error *err);
+
+/* One page of a Scan (r->key_condition must be NULL); out as olock_query's: Items,
+   LastEvaluatedKey (NULL on the last page). */
+OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err);
+/* TransactGetItems: gets[i] names table and key (and optionally projection and names);
+   out->items[i] is the item of gets[i], NULL when there is none. One attempt. */
+OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
+                                          olock_response *out, olock_error *err);
+
+/* Every page of a Query or a Scan, following LastEvaluatedKey:
+
+       olock_pager *p = NULL;
+       olock_response page;
+       olock_result rc = olock_pager_begin(c, OLOCK_OP_QUERY, &q, &p, &err);
+       while (rc == OLOCK_OK && (rc = olock_pager_next(p, &page, &err)) == OLOCK_OK)
+           for (i = 0; i < page.item_count; i++) use(page.items[i]);
+       olock_pager_destroy(p);
+       if (rc != OLOCK_ERR_NOT_FOUND) ...             // the error that stopped it
+
+   begin copies *r (not what it points to: that must live until destroy; r->exclusive_start_key
+   is where the first page starts) and sends nothing. next sends one request: OLOCK_OK with
+   *page as olock_query's `out` (valid until the next call on the client), OLOCK_ERR_NOT_FOUND
+   once the last page was returned (a page may hold no items and still not be the last), or
+   the request's error (call next again to resend the same page). op is OLOCK_OP_QUERY or
+   OLOCK_OP_SCAN. */
+typedef struct olock_pager olock_pager;
+OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
+                                         olock_pager **out, olock_error *err);
+OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
+OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
+
+/* BatchWriteItem for any number of entries: 25 a request, each request's UnprocessedItems sent
+   again after a full-jitter backoff (retry.base_ms doubling up to retry.cap_ms, through the
+   config's sleep hook) up to retry.transient_attempts requests for those 25. OLOCK_OK when
+   every entry was written; OLOCK_ERR_THROTTLED when some were still unprocessed then (the
+   message says how many of how many; the ones before them were written), or the first
+   request's error. Puts and deletes are not versioned, and a batch is not atomic. */
+OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
+                                         olock_error *err);
+
 /* ---------------------------------------------------------------------------------------------
    SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
    ------------------------------------------------------------------------------------------ */
@@ -1096,6 +1174,9 @@ typedef struct olock_sigv4_request {
     const char *payload_hash;      /* NULL: hex SHA-256 of the body; else used verbatim
                                       (a precomputed hash, or "UNSIGNED-PAYLOAD") */
 } olock_sigv4_request;
+
+/* Every field 0 / NULL (set method, headers and the body), as olock_item_request_default. */
+OLOCK_API olock_sigv4_request olock_sigv4_request_default(void);
 
 /* What one signing produced. Every pointer points into the signer and stays valid until its
    next sign, set_credentials or free; the struct itself may be copied freely. */
@@ -2875,6 +2956,67 @@ OLOCK_API olock_result olock_item_get_i64(const olock_item *it, const char *name
     const olock_value *v = olock_item_get(it, name);
     if (!v) return OLOCK_ERR_NOT_FOUND;
     return olock_value_get_i64(v, out);
+}
+
+OLOCK_API const olock_value *olock_map_find(const olock_value *map, const char *name) {
+    return name ? olock_map_get(map, name, strlen(name)) : NULL;
+}
+
+OLOCK_API olock_result olock_map_get_s(const olock_value *map, const char *name, const char **s, size_t *len) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_s(v, s, len);
+}
+
+OLOCK_API olock_result olock_map_get_i64(const olock_value *map, const char *name, int64_t *out) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_i64(v, out);
+}
+
+OLOCK_API olock_result olock_map_get_u64(const olock_value *map, const char *name, uint64_t *out) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_u64(v, out);
+}
+
+OLOCK_API olock_result olock_map_get_double(const olock_value *map, const char *name, double *out) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_double(v, out);
+}
+
+OLOCK_API olock_result olock_map_get_bool(const olock_value *map, const char *name, int *b) {
+    const olock_value *v = olock_map_find(map, name);
+    if (!v) return OLOCK_ERR_NOT_FOUND;
+    return olock_value_get_bool(v, b);
+}
+
+OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
+                                      olock_item **out, olock_error *err) {
+    const char *names[2];
+    olock_item *k = NULL;
+    olock_result r;
+    size_t i;
+    olock__error_clear(err);
+    if (!it) return olock__null_arg(err, "olock_item_key", "it");
+    if (!hash_key) return olock__null_arg(err, "olock_item_key", "hash_key");
+    if (!out) return olock__null_arg(err, "olock_item_key", "out");
+    names[0] = hash_key; names[1] = range_key;
+    for (i = 0; i < 2 && names[i]; i++) {
+        if (!olock_item_get(it, names[i])) {
+            olock_item_destroy(k);
+            olock__error_set(err, OLOCK_ERR_NOT_FOUND, "olock_item_key: the item has no attribute \"%s\"", names[i]);
+            return OLOCK_ERR_NOT_FOUND;
+        }
+        if (!k && (r = olock_item_create(it->arena.alloc, &k)) != OLOCK_OK) return olock__fail_at(err, r, 0, "out of memory");
+        if ((r = olock_item_set(k, names[i], olock_item_get(it, names[i]))) != OLOCK_OK) {
+            olock_item_destroy(k);
+            return olock__fail_at(err, r, 0, "out of memory");
+        }
+    }
+    *out = k;
+    return OLOCK_OK;
 }
 
 OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {
@@ -8682,6 +8824,257 @@ OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, ol
 }
 OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err) {
     return olock__client_table_op(c, "olock_describe_table", OLOCK_OP_DESCRIBE_TABLE, table, out, err);
+}
+
+/* ---- request initialisers ---------------------------------------------------------------- */
+
+OLOCK_API olock_item_request olock_item_request_default(void) {
+    olock_item_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_query_request olock_query_request_default(void) {
+    olock_query_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_create_table_request olock_create_table_request_default(void) {
+    olock_create_table_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_txn_action olock_txn_action_default(void) {
+    olock_txn_action r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_batch_get_table olock_batch_get_table_default(void) {
+    olock_batch_get_table r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void) {
+    olock_batch_write_entry r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+OLOCK_API olock_sigv4_request olock_sigv4_request_default(void) {
+    olock_sigv4_request r;
+    memset(&r, 0, sizeof r);
+    return r;
+}
+
+/* ---- everyday calls ------------------------------------------------------------------------ */
+
+/* The allocator for what a client call hands over: the config's, else the default one. */
+static const olock_allocator *olock__client_out_alloc(const olock_client *c) {
+    return c->alloc.malloc_fn ? &c->alloc : NULL;
+}
+
+OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
+                                 olock_item **out, olock_error *err) {
+    olock_item_request r = olock_item_request_default();
+    olock_response res;
+    olock_item *it = NULL;
+    olock_value *root;
+    olock_result rc;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, "olock_get", "c");
+    if (!table || !*table) return olock__invalid_arg(err, "olock_get: table is NULL or empty");
+    if (!key) return olock__null_arg(err, "olock_get", "key");
+    if (!out) return olock__null_arg(err, "olock_get", "out");
+    r.table = table; r.key = key; r.consistent_read = consistent ? 1 : 0;
+    rc = olock__client_item_op(c, "olock_get", OLOCK_OP_GET_ITEM, &r, &res, err);
+    if (rc != OLOCK_OK) return rc;
+    if (!res.item) {
+        olock__error_set(err, OLOCK_ERR_NOT_FOUND, "olock_get: no item with that key in table \"%s\"", table);
+        return OLOCK_ERR_NOT_FOUND;
+    }
+    rc = olock_item_create(olock__client_out_alloc(c), &it);
+    if (rc != OLOCK_OK) return olock__fail_at(err, rc, 0, "out of memory");
+    root = olock_value_copy(&it->arena, res.item);
+    if (!root) { olock_item_destroy(it); return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory"); }
+    it->root = root;
+    *out = it;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
+    olock_result rc;
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_scan", "c"); }
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_query(OLOCK_OP_SCAN, r, &c->x.body, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_scan", err) : olock__client_roundtrip(c, OLOCK_OP_SCAN, out, err);
+}
+
+OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
+                                          olock_response *out, olock_error *err) {
+    olock_result rc;
+    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_get", "c"); }
+    olock_buf_clear(&c->x.body);
+    rc = olock_encode_transact_get(gets, count, &c->x.body, err);
+    return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_get", err)
+                          : olock__client_roundtrip(c, OLOCK_OP_TRANSACT_GET_ITEMS, out, err);
+}
+
+struct olock_pager {
+    olock_client *c;
+    olock_op op;
+    olock_query_request r;         /* the caller's, with exclusive_start_key the next page's */
+    olock_arena arena[2];          /* the key of the next page in arena[cur]; the other is spare */
+    int cur;
+    int done;
+};
+
+OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
+                                         olock_pager **out, olock_error *err) {
+    olock_pager *p;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, "olock_pager_begin", "c");
+    if (op != OLOCK_OP_QUERY && op != OLOCK_OP_SCAN)
+        return olock__invalid_arg(err, "olock_pager_begin: op %d is neither OLOCK_OP_QUERY nor OLOCK_OP_SCAN", (int)op);
+    if (!r) return olock__null_arg(err, "olock_pager_begin", "r");
+    if (!out) return olock__null_arg(err, "olock_pager_begin", "out");
+    p = (olock_pager *)olock__alloc(&c->alloc, sizeof *p);
+    if (!p) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    p->c = c;
+    p->op = op;
+    p->r = *r;
+    olock_arena_init(&p->arena[0], &c->alloc);
+    olock_arena_init(&p->arena[1], &c->alloc);
+    p->cur = 0;
+    p->done = 0;
+    *out = p;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err) {
+    const char *fn = "olock_pager_next";
+    olock_response res;
+    olock_value *next = NULL;
+    olock_result rc;
+    olock__error_clear(err);
+    if (!p) return olock__null_arg(err, fn, "p");
+    if (!page) return olock__null_arg(err, fn, "page");
+    if (p->done) {
+        olock__error_set(err, OLOCK_ERR_NOT_FOUND, "olock_pager_next: no more pages");
+        return OLOCK_ERR_NOT_FOUND;
+    }
+    olock_buf_clear(&p->c->x.body);
+    rc = olock_encode_query(p->op, &p->r, &p->c->x.body, err);
+    if (rc != OLOCK_OK) return olock__client_encoded(rc, fn, err);
+    rc = olock__client_roundtrip(p->c, p->op, &res, err);
+    if (rc != OLOCK_OK) return rc;
+    /* Into the spare arena, so that a failure leaves the page to resend as it was. */
+    olock_arena_reset(&p->arena[!p->cur]);
+    if (res.last_evaluated_key && !(next = olock_value_copy(&p->arena[!p->cur], res.last_evaluated_key)))
+        return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    p->cur = !p->cur;
+    p->r.exclusive_start_key = next;
+    p->done = next == NULL;
+    *page = res;
+    return OLOCK_OK;
+}
+
+OLOCK_API void olock_pager_destroy(olock_pager *p) {
+    if (!p) return;
+    olock_arena_free(&p->arena[0]);
+    olock_arena_free(&p->arena[1]);
+    olock__free(&p->c->alloc, p, sizeof *p);
+}
+
+/* Full jitter for the everyday calls: a uniform delay in [0, min(cap, base * 2^(n-1))]. */
+static uint64_t olock__client_backoff(olock_client *c, unsigned n) {
+    uint64_t ceiling = c->retry.base_ms;
+    unsigned i;
+    for (i = 1; i < n && ceiling < c->retry.cap_ms; i++) ceiling *= 2;
+    if (ceiling > c->retry.cap_ms) ceiling = c->retry.cap_ms;
+    return ceiling ? olock__random(c) % (ceiling + 1) : 0;
+}
+
+/* The UnprocessedItems of a BatchWriteItem response as entries in `a`. */
+static olock_result olock__unprocessed_writes(olock_arena *a, const olock_response *res, olock_batch_write_entry **out,
+                                              size_t *n, olock_error *err) {
+    const olock_json *u = res->json ? olock_json_get(res->json, "UnprocessedItems") : NULL, *t, *e, *req, *m;
+    olock_batch_write_entry *list;
+    olock_value *v = NULL;
+    size_t count = 0;
+    olock_result r;
+    *out = NULL; *n = 0;
+    if (!u || u->kind != OLOCK_JSON_OBJECT) return OLOCK_OK;
+    for (t = u->first; t; t = t->next) if (t->kind == OLOCK_JSON_ARRAY) count += t->count;
+    if (!count) return OLOCK_OK;
+    list = (olock_batch_write_entry *)olock_arena_alloc(a, count * sizeof *list);
+    if (!list) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    for (t = u->first; t; t = t->next) {
+        const char *table;
+        if (t->kind != OLOCK_JSON_ARRAY) continue;
+        if (!(table = olock_arena_strdup(a, t->key, t->key_len))) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+        for (e = t->first; e; e = e->next) {
+            olock_batch_write_entry *w = &list[*n];
+            int put = (req = olock_json_get(e, "PutRequest")) != NULL;
+            if (!put) req = olock_json_get(e, "DeleteRequest");
+            m = req ? olock_json_get(req, put ? "Item" : "Key") : NULL;
+            if (!m) return olock__fail_at(err, OLOCK_ERR_RESPONSE, e->offset, "olock_batch_write: an unprocessed item is neither a PutRequest nor a DeleteRequest");
+            if ((r = olock_map_from_json(a, m, &v, err)) != OLOCK_OK) return r;
+            *w = olock_batch_write_entry_default();
+            w->table = table;
+            if (put) w->put_item = v; else w->delete_key = v;
+            ++*n;
+        }
+    }
+    *out = list;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
+                                         olock_error *err) {
+    const char *fn = "olock_batch_write";
+    olock_arena arena[2];
+    olock_result rc = OLOCK_OK;
+    unsigned attempts = c ? (c->retry.transient_attempts ? c->retry.transient_attempts : 1) : 1, sends = 0, n;
+    size_t start, left = 0, i;
+    int cur = 0;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, fn, "c");
+    if (!entries && count) return olock__invalid_arg(err, "olock_batch_write: entries is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++)
+        if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
+            return olock__invalid_arg(err, "olock_batch_write: entries[%lu] needs a table and exactly one of put_item and delete_key", (unsigned long)i);
+    olock_arena_init(&arena[0], &c->alloc);
+    olock_arena_init(&arena[1], &c->alloc);
+    for (start = 0; start < count && rc == OLOCK_OK; start += 25) {
+        const olock_batch_write_entry *todo = entries + start;
+        size_t todo_n = count - start < 25 ? count - start : 25;
+        for (n = 1; todo_n; n++) {
+            olock_response res;
+            olock_batch_write_entry *next = NULL;
+            if (n > attempts) {
+                left = todo_n + (count - start - (count - start < 25 ? count - start : 25));
+                rc = OLOCK_ERR_THROTTLED;
+                break;
+            }
+            if (n > 1) c->sleep_ms(c->hook_user, olock__client_backoff(c, n - 1));
+            olock_buf_clear(&c->x.body);
+            rc = olock_encode_batch_write(todo, todo_n, &c->x.body, err);
+            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn, err); break; }
+            rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_WRITE_ITEM, &res, err);
+            sends++;
+            if (rc != OLOCK_OK) break;
+            olock_arena_reset(&arena[!cur]);
+            rc = olock__unprocessed_writes(&arena[!cur], &res, &next, &todo_n, err);
+            if (rc != OLOCK_OK) break;
+            cur = !cur;
+            todo = next;
+        }
+    }
+    olock_arena_free(&arena[0]);
+    olock_arena_free(&arena[1]);
+    if (err) err->attempts = sends;
+    if (rc == OLOCK_ERR_THROTTLED)
+        olock__error_set(err, rc, "olock_batch_write: %lu of %lu items still unprocessed after %u requests for them",
+                         (unsigned long)left, (unsigned long)count, attempts);
+    return rc;
 }
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
