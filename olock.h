@@ -9638,20 +9638,25 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
 enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
 
 /* Whether this task's current write (which would produce `version`) is in `item`. */
-static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version) {
+static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version, const char **why) {
     const olock_value *l = olock__ledger_of(t, item), *m;
     olock__ledger_head h;
     char mine[OLOCK__WRITER_LEN + 48];
     size_t mlen;
+    *why = *t->c->versioning.token_attribute
+               ? "the write may have been applied: the stored item has no writer ledger to tell"
+               : "the write may have been applied, and without the writer ledger olock cannot tell";
     if (!l || !olock__ledger_head_of(l, &h)) return OLOCK__UNKNOWN;
     mlen = olock__ledger_mine(t, version, mine);
     for (m = l->first->next; m; m = m->next)
         if (m->type == OLOCK_TYPE_S && m->len == mlen && memcmp(m->str, mine, mlen) == 0) return OLOCK__APPLIED;
     if (*t->inc) {
+        *why = "the write may have been applied: the item there now was created anew since (another incarnation)";
         if (h.inc_len != OLOCK__WRITER_LEN || memcmp(h.inc, t->inc, OLOCK__WRITER_LEN) != 0)
             return OLOCK__UNKNOWN;       /* another incarnation: this ledger cannot speak for our write */
         if (t->inc_fresh) return OLOCK__APPLIED;   /* the id our write made is there: it was applied */
     }
+    *why = "the write may have been applied: too many other writers since to tell (see versioning.token_history)";
     return h.base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
 }
 
@@ -10060,7 +10065,7 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
                   ? "the write may have been applied: the item is gone, deleted by this write or by another writer"
                   : "the write may have been applied: the item is absent, so it was not applied or was deleted since";
     } else if (!olock__write_is_delete(t) && fresh) {
-        verdict = olock__ledger_verdict(t, fresh, t->new_version);
+        verdict = olock__ledger_verdict(t, fresh, t->new_version, &why);
         if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
     } else if (fresh && t->in_doubt && *t->inc) {
         /* A delete in doubt whose item is still there was not applied, unless the item there
@@ -10079,10 +10084,6 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
         return;
     }
     if (verdict == OLOCK__UNKNOWN) {
-        if (!why)
-            why = *t->c->versioning.token_attribute
-                      ? "the write may have been applied: too many other writers since to tell (see versioning.token_history)"
-                      : "the write may have been applied, and without the writer ledger olock cannot tell";
         olock__task_finish(t, OLOCK_ERR_MAYBE_SENT, why);
         return;
     }

@@ -181,6 +181,22 @@ TEST(test_old_head_is_upgraded) {
     olock_client_destroy(a);
 }
 
+/* MAYBE_SENT says why olock could not settle. */
+TEST(test_unsettled_messages) {
+    olock_config cfg = olock_config_default();
+    olock_client *off = NULL;
+    olock_error e;
+    cfg.transport = olock_fake_transport(g_fake);
+    cfg.versioning.token_attribute = "";
+    CHECK(olock_client_create(&cfg, &off, NULL) == OLOCK_OK);
+    CHECK(olock_update(off, TABLE, key_of("msg"), add_one, NULL, NULL, NULL) == OLOCK_OK);
+    /* the write is applied, its answer lost; the resend meets our own write */
+    CHECK(olock_fake_inject(g_fake, OLOCK_FAKE_FAULT_LOST_RESPONSE, 1, OLOCK_OP_PUT_ITEM, TABLE) == OLOCK_OK);
+    CHECK(olock_update(off, TABLE, key_of("msg"), add_one, NULL, NULL, &e) == OLOCK_ERR_MAYBE_SENT);
+    CHECK(strstr(e.message, "without the writer ledger") != NULL);
+    olock_client_destroy(off);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct;
@@ -194,6 +210,7 @@ int main(void) {
     RUN(test_recreated_item_is_a_conflict);
     RUN(test_put_carries_the_ledger);
     RUN(test_old_head_is_upgraded);
+    RUN(test_unsettled_messages);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
