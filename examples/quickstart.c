@@ -5,7 +5,6 @@
 #include "olock.h"
 #include "olock_fake.h"
 #include <stdio.h>
-#include <string.h>
 
 /* The change to make, as a function of the current item: it may be called again on a fresher
    item after a conflict, so it only looks at `player`. */
@@ -20,7 +19,7 @@ int main(void) {
     olock_fake *fake = NULL;
     olock_client *db = NULL;
     olock_config cfg = olock_config_default();
-    olock_create_table_request table;
+    olock_create_table_request table = olock_create_table_request_default();
     olock_item *key = NULL;
     olock_write_result res;
     olock_error err;
@@ -30,7 +29,6 @@ int main(void) {
     cfg.transport = olock_fake_transport(fake);
     if (olock_client_create(&cfg, &db, &err) != OLOCK_OK) return 1;
 
-    memset(&table, 0, sizeof table);
     table.table = "players"; table.hash_key = "id"; table.hash_type = OLOCK_TYPE_S;
     olock_create_table(db, &table, NULL, &err);
 

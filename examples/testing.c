@@ -10,7 +10,6 @@
 #include "olock.h"
 #include "olock_fake.h"
 #include <stdio.h>
-#include <string.h>
 
 /* ---- the code under test ---------------------------------------------------------------------- */
 
@@ -48,13 +47,10 @@ static int failures;
 #define EXPECT(cond) do { if (!(cond)) { failures++; fprintf(stderr, "FAILED: %s (line %d)\n", #cond, __LINE__); } } while (0)
 
 static int64_t gems_of(olock_client *db, const olock_value *key) {
-    olock_item_request r;
-    olock_response res;
+    olock_item *player = NULL;
     int64_t gems = -1;
-    memset(&r, 0, sizeof r);
-    r.table = "players"; r.key = key; r.consistent_read = 1;
-    if (olock_get_item(db, &r, &res, NULL) == OLOCK_OK && res.item)
-        olock_value_get_i64(olock_map_get(res.item, "gems", 4), &gems);
+    if (olock_get(db, "players", key, 1, &player, NULL) == OLOCK_OK) olock_item_get_i64(player, "gems", &gems);
+    olock_item_destroy(player);
     return gems;
 }
 
@@ -62,7 +58,7 @@ int main(void) {
     olock_fake *fake = NULL;
     olock_client *db = NULL;
     olock_config cfg = olock_config_default();
-    olock_create_table_request t;
+    olock_create_table_request t = olock_create_table_request_default();
     olock_item *key = NULL;
 
     olock_fake_create(NULL, &fake);
@@ -71,7 +67,6 @@ int main(void) {
     cfg.retry.base_ms = 1;                 /* keep the test fast: short backoffs */
     cfg.retry.throttle_base_ms = 1;
     olock_client_create(&cfg, &db, NULL);
-    memset(&t, 0, sizeof t);
     t.table = "players"; t.hash_key = "id"; t.hash_type = OLOCK_TYPE_S;
     olock_create_table(db, &t, NULL, NULL);
     olock_item_create(NULL, &key);

@@ -36,12 +36,10 @@ static olock_mutation move_gold(void *user, olock_item *const *items, const int 
 }
 
 static int64_t gold_of(olock_client *db, const olock_value *key) {
-    olock_item_request r;
-    olock_response res;
+    olock_item *account = NULL;
     int64_t g = -1;
-    memset(&r, 0, sizeof r);
-    r.table = "accounts"; r.key = key; r.consistent_read = 1;
-    if (olock_get_item(db, &r, &res, NULL) == OLOCK_OK && res.item) olock_value_get_i64(olock_map_get(res.item, "gold", 4), &g);
+    if (olock_get(db, "accounts", key, 1, &account, NULL) == OLOCK_OK) olock_item_get_i64(account, "gold", &g);
+    olock_item_destroy(account);
     return g;
 }
 
@@ -50,7 +48,7 @@ int main(int argc, char **argv) {
     olock_fake *fake = NULL;
     olock_client *db = NULL;
     olock_config cfg = olock_config_default();
-    olock_create_table_request ct;
+    olock_create_table_request ct = olock_create_table_request_default();
     olock_item *alice = NULL, *bob = NULL;
     olock_key_ref keys[2];
     olock_write_result res;
@@ -77,7 +75,6 @@ int main(int argc, char **argv) {
         cfg.ignore_environment = 1;
     }
     if (olock_client_create(&cfg, &db, &err) != OLOCK_OK) { fprintf(stderr, "%s\n", err.message); return 1; }
-    memset(&ct, 0, sizeof ct);
     ct.table = "accounts"; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
     olock_create_table(db, &ct, NULL, NULL);
 
@@ -85,8 +82,7 @@ int main(int argc, char **argv) {
     olock_item_create(NULL, &alice); olock_item_set_s(alice, "id", "alice"); olock_item_set_i64(alice, "gold", 100);
     olock_item_create(NULL, &bob); olock_item_set_s(bob, "id", "bob"); olock_item_set_i64(bob, "gold", 20);
     {
-        olock_item_request r;
-        memset(&r, 0, sizeof r);
+        olock_item_request r = olock_item_request_default();
         r.table = "accounts";
         r.item = alice->root;
         if (olock_versioned_put(db, &r, 0, &res, &err) != OLOCK_OK) olock_put_item(db, &r, NULL, NULL);  /* rerun: reset */
