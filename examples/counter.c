@@ -150,19 +150,21 @@ static int parse_faults(const char *spec) {
     return 1;
 }
 
-/* The plain calls (olock_create_table, olock_get_item) make one attempt; a server with injected
+/* The plain calls (olock_create_table, olock_get) make one attempt; a server with injected
    faults (olock-fakeserver --faults) can throttle them, so they are retried here. */
 static int transient(olock_result rc) {
     return rc == OLOCK_ERR_THROTTLED || rc == OLOCK_ERR_TRANSIENT || rc == OLOCK_ERR_NOT_SENT ||
            rc == OLOCK_ERR_MAYBE_SENT || rc == OLOCK_ERR_CRC32;
 }
 
-static olock_result read_counter(olock_client *c, const olock_item_request *get, int64_t *out) {
-    olock_response res;
+/* Leaves *out as it is when there is no counter item yet. */
+static olock_result read_counter(olock_client *c, const olock_value *key, int64_t *out) {
+    olock_item *counter = NULL;
     olock_result rc;
     int tries = 0;
-    do rc = olock_get_item(c, get, &res, NULL); while (transient(rc) && ++tries < 50);
-    if (rc == OLOCK_OK && res.item) olock_value_get_i64(olock_map_get(res.item, "counter", 7), out);
+    do rc = olock_get(c, g_opt.table, key, 1, &counter, NULL); while (transient(rc) && ++tries < 50);
+    if (rc == OLOCK_OK) olock_item_get_i64(counter, "counter", out);
+    olock_item_destroy(counter);
     return rc;
 }
 
@@ -187,8 +189,7 @@ static const char *result_name(olock_result r) {
 
 int main(int argc, char **argv) {
     olock_client *admin;
-    olock_create_table_request ct;
-    olock_item_request get;
+    olock_create_table_request ct = olock_create_table_request_default();
     olock_arena a;
     olock_value *key;
     worker *w;
@@ -220,7 +221,6 @@ int main(int argc, char **argv) {
     }
     admin = make_client(g_opt.admin_endpoint ? g_opt.admin_endpoint : g_opt.endpoint);
     if (!admin) return 1;
-    memset(&ct, 0, sizeof ct);
     ct.table = g_opt.table; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
     {
         olock_result rc;
@@ -229,14 +229,10 @@ int main(int argc, char **argv) {
         while (transient(rc) && ++tries < 50);
     }
     olock_arena_init(&a, NULL);
-    memset(&get, 0, sizeof get);
-    get.table = g_opt.table;
     key = olock_value_new_container(&a, OLOCK_TYPE_M);
     olock_map_put(&a, key, "id", 2, olock_value_new_s(&a, "counter", 7));
-    get.key = key;
-    get.consistent_read = 1;
     /* An existing counter (a table reused across runs) is the starting point. */
-    read_counter(admin, &get, &final);
+    read_counter(admin, key, &final);
     expected = (long long)final + (long long)g_opt.threads * g_opt.increments;
     if (g_fake) olock_fake_set_random_faults(g_fake, g_opt.seed, g_opt.percent);
 
@@ -258,7 +254,7 @@ int main(int argc, char **argv) {
     }
     if (g_fake) olock_fake_set_random_faults(g_fake, 0, NULL);  /* read the result without faults */
     final = -1;
-    read_counter(admin, &get, &final);
+    read_counter(admin, key, &final);
     if (failed) fprintf(stderr, "%d increments failed\n", failed);
     printf("{\"final\":%lld,\"expected\":%lld,\"requests\":%lu,\"conflicts\":%lu,\"retries\":%lu,\"ambiguous\":%lu",
            (long long)final, expected, requests, conflicts, retries, ambiguous);

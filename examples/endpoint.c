@@ -69,11 +69,10 @@ static olock_client *connect_client(const char *endpoint, olock_fake **fake) {
 
 /* Creates the table unless it exists, and waits until it is ACTIVE. */
 static int ensure_table(olock_client *c) {
-    olock_create_table_request ct;
+    olock_create_table_request ct = olock_create_table_request_default();
     olock_response res;
     olock_error err;
     int i;
-    memset(&ct, 0, sizeof ct);
     ct.table = TABLE;
     ct.hash_key = "id";
     ct.hash_type = OLOCK_TYPE_S;
@@ -110,7 +109,9 @@ int main(int argc, char **argv) {
     olock_client *c;
     olock_item *order = NULL, *key = NULL;
     olock_expr *pay = NULL;
-    olock_item_request put, upd, del;
+    olock_item_request put = olock_item_request_default();
+    olock_item_request upd = olock_item_request_default();
+    olock_item_request del = olock_item_request_default();
     olock_write_result res;
     olock_error err;
     olock_result rc;
@@ -134,7 +135,6 @@ int main(int argc, char **argv) {
     olock_item_set_s(order, "id", id);
     olock_item_set_s(order, "status", "new");
     olock_item_set_i64(order, "total", 0);
-    memset(&put, 0, sizeof put);
     put.table = TABLE;
     put.item = order->root;
     rc = olock_versioned_put(c, &put, 0, &res, &err);
@@ -148,7 +148,6 @@ int main(int argc, char **argv) {
     olock_expr_add_condition(pay, olock_cond_eq(pay, "status", olock_expr_s(pay, "new")));
     olock_update_set(pay, "status", olock_expr_s(pay, "paid"));
     olock_update_set_plus(pay, "total", NULL, olock_expr_i64(pay, 25));
-    memset(&upd, 0, sizeof upd);
     upd.table = TABLE;
     upd.key = key->root;
     if (olock_expr_render_item(pay, &upd, &err) != OLOCK_OK) {
@@ -168,7 +167,6 @@ int main(int argc, char **argv) {
     }
 
     /* 4. Delete it at the version we know. */
-    memset(&del, 0, sizeof del);
     del.table = TABLE;
     del.key = key->root;
     rc = olock_versioned_delete(c, &del, 2, &res, &err);

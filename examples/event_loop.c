@@ -47,7 +47,7 @@ int main(void) {
     olock_client *c = NULL;
     olock_config cfg = olock_config_default();
     olock_transport net;
-    olock_create_table_request ct;
+    olock_create_table_request ct = olock_create_table_request_default();
     olock_arena keys;
     slot s[TASKS];
     int i, done = 0, ok = 0;
@@ -60,7 +60,6 @@ int main(void) {
     cfg.retry.conflict_attempts = 100;
     cfg.ignore_environment = 1;
     if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return 1;
-    memset(&ct, 0, sizeof ct);
     ct.table = "counters"; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
     olock_create_table(c, &ct, NULL, NULL);
 
@@ -118,13 +117,10 @@ int main(void) {
     printf("%d of %d updates committed in %llu ms of virtual time: %u requests, %u conflicts\n",
            ok, TASKS, (unsigned long long)g_now, requests, conflicts);
     for (i = 0; i < COUNTERS; i++) {
-        olock_item_request r;
-        olock_response res;
+        olock_item *counter = NULL;
         int64_t n = -1;
-        memset(&r, 0, sizeof r);
-        r.table = "counters"; r.key = s[i].key; r.consistent_read = 1;
-        if (olock_get_item(c, &r, &res, NULL) == OLOCK_OK && res.item)
-            olock_value_get_i64(olock_map_get(res.item, "n", 1), &n);
+        if (olock_get(c, "counters", s[i].key, 1, &counter, NULL) == OLOCK_OK) olock_item_get_i64(counter, "n", &n);
+        olock_item_destroy(counter);
         printf("counter-%d = %lld\n", i, (long long)n);
         if (n != TASKS / COUNTERS) ok = -1;
     }

@@ -102,14 +102,13 @@ static olock_value *shop_key(olock_arena *a, const char *id) {
 /* Writes a fresh shop item {id, stock: STOCK, sold: 0} (unconditionally). */
 static int restock(olock_client *c, const char *id) {
     olock_item *it = NULL;
-    olock_item_request r;
+    olock_item_request r = olock_item_request_default();
     olock_error err;
     olock_result rc;
     olock_item_create(NULL, &it);
     olock_item_set_s(it, "id", id);
     olock_item_set_i64(it, "stock", STOCK);
     olock_item_set_i64(it, "sold", 0);
-    memset(&r, 0, sizeof r);
     r.table = g_table;
     r.item = it->root;
     rc = olock_put_item(c, &r, NULL, &err);
@@ -125,8 +124,6 @@ typedef struct player { const char *shop; int bought; int sold_out; int errors; 
 static void *naive_player(void *arg) {
     player *p = (player *)arg;
     olock_client *c = connect_client();
-    olock_item_request r;
-    olock_response res;
     olock_arena a;
     olock_value *key;
     int i;
@@ -134,19 +131,15 @@ static void *naive_player(void *arg) {
     olock_arena_init(&a, NULL);
     key = shop_key(&a, p->shop);
     for (i = 0; i < TRIES; i++) {
+        olock_item_request r = olock_item_request_default();
         int64_t stock = 0, sold = 0;
         olock_item *it = NULL;
-        memset(&r, 0, sizeof r);
-        r.table = g_table; r.key = key; r.consistent_read = 1;
-        if (olock_get_item(c, &r, &res, NULL) != OLOCK_OK || !res.item) { p->errors++; continue; }
-        olock_value_get_i64(olock_map_get(res.item, "stock", 5), &stock);
-        olock_value_get_i64(olock_map_get(res.item, "sold", 4), &sold);
-        if (stock <= 0) { p->sold_out++; continue; }
-        olock_item_create(NULL, &it);                     /* write back what we think is true */
-        olock_item_set_s(it, "id", p->shop);
-        olock_item_set_i64(it, "stock", stock - 1);
+        if (olock_get(c, g_table, key, 1, &it, NULL) != OLOCK_OK) { p->errors++; continue; }
+        olock_item_get_i64(it, "stock", &stock);
+        olock_item_get_i64(it, "sold", &sold);
+        if (stock <= 0) { p->sold_out++; olock_item_destroy(it); continue; }
+        olock_item_set_i64(it, "stock", stock - 1);       /* write back what we think is true */
         olock_item_set_i64(it, "sold", sold + 1);
-        memset(&r, 0, sizeof r);
         r.table = g_table; r.item = it->root;
         if (olock_put_item(c, &r, NULL, NULL) == OLOCK_OK) p->bought++; else p->errors++;
         olock_item_destroy(it);
@@ -206,8 +199,7 @@ static tally run(olock_client *c, const char *shop, void *(*fn)(void *)) {
     pthread_t th[PLAYERS];
     player p[PLAYERS];
     tally t;
-    olock_item_request r;
-    olock_response res;
+    olock_item *shop_item = NULL;
     olock_arena a;
     int i;
     memset(&t, 0, sizeof t);
@@ -223,19 +215,18 @@ static tally run(olock_client *c, const char *shop, void *(*fn)(void *)) {
         t.bought += p[i].bought; t.sold_out += p[i].sold_out; t.errors += p[i].errors;
         t.conflicts += p[i].conflicts; t.requests += p[i].requests;
     }
-    memset(&r, 0, sizeof r);
-    r.table = g_table; r.key = shop_key(&a, shop); r.consistent_read = 1;
-    if (olock_get_item(c, &r, &res, NULL) == OLOCK_OK && res.item) {
-        olock_value_get_i64(olock_map_get(res.item, "stock", 5), &t.stock);
-        olock_value_get_i64(olock_map_get(res.item, "sold", 4), &t.sold);
+    if (olock_get(c, g_table, shop_key(&a, shop), 1, &shop_item, NULL) == OLOCK_OK) {
+        olock_item_get_i64(shop_item, "stock", &t.stock);
+        olock_item_get_i64(shop_item, "sold", &t.sold);
     }
+    olock_item_destroy(shop_item);
     olock_arena_free(&a);
     return t;
 }
 
 int main(int argc, char **argv) {
     olock_client *c;
-    olock_create_table_request ct;
+    olock_create_table_request ct = olock_create_table_request_default();
     tally naive, safe;
     int i, ok;
     for (i = 1; i < argc; i++) {
@@ -247,7 +238,6 @@ int main(int argc, char **argv) {
     if (!g_endpoint && olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
     c = connect_client();
     if (!c) return 1;
-    memset(&ct, 0, sizeof ct);
     ct.table = g_table; ct.hash_key = "id"; ct.hash_type = OLOCK_TYPE_S;
     olock_create_table(c, &ct, NULL, NULL);                 /* fine if it exists already */
 
