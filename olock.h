@@ -8,24 +8,62 @@
 
 QUICK START
    A DynamoDB item is an olock_item: a map of attribute names to typed values, owned by one
-   arena and freed in one call. The codec turns items into DynamoDB JSON and back:
+   arena and freed in one call (the codec turns items into DynamoDB JSON and back). A client
+   sends requests through a transport: backends/olock_curl.h for real DynamoDB,
+   backends/olock_fake.h for the in-memory fake used in unit tests, or your own HTTP stack.
+   Requests start from their _default() and results are read by attribute name.
 
-       olock_item *it = NULL;
-       olock_item_create(NULL, &it);              // NULL: default allocator
-       olock_item_set_s(it, "id", "player-7");
-       olock_item_set_i64(it, "gold", 120);
-       olock_buf json; olock_buf_init(&json, NULL);
-       olock_item_write_json(it, &json);          // {"id":{"S":"player-7"},"gold":{"N":"120"}}
-       olock_buf_free(&json);
-       olock_item_destroy(it);
+   Quick start (compiled by tests/readme_snippets.sh):
 
-   A client sends requests through a transport (backends/olock_curl.h for real DynamoDB,
-   backends/olock_fake.h for the in-memory fake used in unit tests, or your own HTTP stack):
+       #define OLOCK_IMPLEMENTATION                   // in one file; the others just include
+       #define OLOCK_FAKE_IMPLEMENTATION
+       #include "olock.h"
+       #include "olock_fake.h"
+       #include <stdio.h>
 
-       olock_config cfg = olock_config_default();
-       cfg.transport = olock_fake_transport(fake);
-       olock_client *c = NULL;
-       olock_client_create(&cfg, &c);
+       int main(void) {
+           olock_fake *fake = NULL;
+           olock_client *db = NULL;
+           olock_config cfg = olock_config_default();
+           olock_create_table_request table = olock_create_table_request_default();
+           olock_item_request put = olock_item_request_default();
+           olock_item *player = NULL, *got = NULL;
+           olock_write_result res;
+           olock_error err;
+           olock_buf json;
+           int64_t gold = 0;
+
+           olock_fake_create(NULL, &fake);            // or olock_curl_create + cfg.endpoint
+           cfg.transport = olock_fake_transport(fake);
+           if (olock_client_create(&cfg, &db, &err) != OLOCK_OK) return 1;
+           table.table = "players"; table.hash_key = "id"; table.hash_type = OLOCK_TYPE_S;
+           olock_create_table(db, &table, NULL, &err);
+
+           olock_item_create(NULL, &player);          // NULL: default allocator
+           olock_item_set_s(player, "id", "player-7");
+           olock_item_set_i64(player, "gold", 120);
+           olock_buf_init(&json, NULL);
+           olock_item_write_json(player, &json);      // {"id":{"S":"player-7"},"gold":{"N":"120"}}
+           olock_buf_free(&json);
+
+           put.table = "players"; put.item = player->root;
+           // expected version 0: the item must be new; it is stored at version 1
+           if (olock_versioned_put(db, &put, 0, &res, &err) != OLOCK_OK) return 1;
+           olock_item_remove(player, "gold");         // now just the key
+           if (olock_get(db, "players", player->root, 1, &got, &err) != OLOCK_OK) return 1;
+           olock_item_get_i64(got, "gold", &gold);
+           printf("player-7: %lld gold, version %llu\n", (long long)gold,
+                  (unsigned long long)res.version);
+
+           olock_item_destroy(got);
+           olock_item_destroy(player);
+           olock_client_destroy(db);                  // the client first, then the fake
+           olock_fake_destroy(fake);
+           return 0;
+       }
+
+   olock_update does a whole read-modify-write with a callback, re-applied on a conflict; the
+   README's "Which call do I want" lists the everyday calls.
 
 CONFIGURATION MACROS (define before including, in every file that includes olock.h)
    OLOCK_STATIC         every function static (and marked unused): a private copy per file
