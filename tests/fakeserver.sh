@@ -269,6 +269,11 @@ BAD_INPUT = [
      UNRECOGNIZED),
     ("access key not alphanumeric", dict(auth=AUTH.replace("AKIDLOCAL", "AKID-LOCAL")), UNRECOGNIZED),
     ("access key empty", dict(auth=AUTH.replace("AKIDLOCAL", "")), UNRECOGNIZED),
+    # the scope is not checked: the aws4 npm package leaves the service empty for a bare IP host
+    ("empty service in the scope (served)", dict(auth=AUTH.replace("/dynamodb/", "//")), OK_EMPTY),
+    ("empty region in the scope (served)", dict(auth=AUTH.replace("/us-east-1/", "//")), OK_EMPTY),
+    ("scope of other shape (served)", dict(auth=AUTH.replace("/20260101/us-east-1/dynamodb/aws4_request", "/x")), OK_EMPTY),
+    ("scope of slashes only (served)", dict(auth=AUTH.replace("/20260101/us-east-1/dynamodb/aws4_request", "////")), OK_EMPTY),
     ("unknown X-Amz-Target, no Authorization", dict(op="DynamoDB_20120810.Frob", auth=None), MISSING),
     ("wrong Content-Type (accepted)", dict(content_type="text/plain"), OK_EMPTY),
     ("no Content-Type (accepted)", dict(content_type=None), OK_EMPTY),

@@ -39,7 +39,9 @@ AUTHORIZATION
      anything else malformed                500 InternalFailure
    DynamoDB Local lets some malformed headers through (a short Signature, no SignedHeaders,
    another algorithm name); this server answers those 500 InternalFailure as well, so a
-   home-made signer gets caught here.
+   home-made signer gets caught here. The credential scope after "<akid>/" is not checked at
+   all, as DynamoDB Local does not: the aws4 npm package signs for a bare IP host with an empty
+   service name (<akid>/20260101/us-east-1//aws4_request).
 
 HOSTILE CLIENTS
    One event loop per thread (epoll where available), so a slow client holds a socket, not a
@@ -375,32 +377,6 @@ static int fs_span_is(fs_span s, const char *lit) { return s.n == strlen(lit) &&
 static int fs_is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static int fs_is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-/* The credential scope after the access key: yyyymmdd/region/service/aws4_request. */
-static int fs_scope_ok(const char *p, const char *end)
-{
-    const char *part[4];
-    size_t plen[4], i;
-    for (i = 0; i < 4; i++) {
-        const char *s = p;
-        while (p < end && *p != '/') p++;
-        part[i] = s;
-        plen[i] = (size_t)(p - s);
-        if (plen[i] == 0) return 0;
-        if (i < 3) { if (p == end) return 0; p++; }
-    }
-    if (p != end) return 0;
-    if (plen[0] != 8) return 0;
-    for (i = 0; i < 8; i++) if (part[0][i] < '0' || part[0][i] > '9') return 0;
-    for (i = 1; i < 3; i++) {   /* region and service */
-        size_t k;
-        for (k = 0; k < plen[i]; k++) {
-            char c = part[i][k];
-            if (!fs_is_alnum(c) && c != '-' && c != '_' && c != '.') return 0;
-        }
-    }
-    return plen[3] == 12 && memcmp(part[3], "aws4_request", 12) == 0;
-}
-
 /* lowercase header names separated by ';' */
 static int fs_signed_headers_ok(fs_span v)
 {
@@ -454,14 +430,12 @@ static fs_auth fs_check_authorization(const char *h)
     if (!fs_span_is(name[0], "Credential")) return FS_AUTH_UNRECOGNIZED;
     slash = (const char *)memchr(val[0].p, '/', val[0].n);
     if (!slash) return FS_AUTH_MALFORMED;
+    /* The scope after the access key is not checked: DynamoDB Local accepts any, even empty
+       parts (the aws4 npm package signs for a bare IP host with an empty service name). */
     {
-        const char *q, *vend = val[0].p + val[0].n;
-        int rest = 0;
-        for (q = slash; q < vend; q++) if (*q != '/') rest = 1;
-        if (!rest) return FS_AUTH_MALFORMED;
+        const char *q;
         if (slash == val[0].p) return FS_AUTH_UNRECOGNIZED;
         for (q = val[0].p; q < slash; q++) if (!fs_is_alnum(*q)) return FS_AUTH_UNRECOGNIZED;
-        if (!fs_scope_ok(slash + 1, vend)) return FS_AUTH_MALFORMED;
     }
     if (count != 3 || !fs_span_is(name[1], "SignedHeaders") || !fs_span_is(name[2], "Signature"))
         return FS_AUTH_MALFORMED;
