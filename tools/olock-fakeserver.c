@@ -53,6 +53,27 @@ HOSTILE CLIENTS
    Content-Length claims). Malformed HTTP is answered 400 by libmicrohttpd and closed; a request
    line it cannot split at all is closed without an answer (DynamoDB Local answers 400).
 
+FRAMING
+   What DynamoDB Local 3.3.1's Jetty refuses before reading a request is refused here with the
+   same 400 page (text/html, the same title, Connection: close): two Content-Length headers
+   ("Multiple Content-Lengths"), Content-Length with Transfer-Encoding ("Transfer-Encoding and
+   Content-Length"), a Transfer-Encoding other than chunked ("Bad Transfer-Encoding, chunked
+   not last"), two Host headers ("Duplicate Host Header"), an empty one ("Blank Host"), none
+   in HTTP/1.1 ("No Host"), a Content-Length past 2^63-1 ("Bad Request"). An X-Amz-Target
+   without an operation ("", "DynamoDB_20120810", "DynamoDB_20120810.") gets 500
+   InternalFailure, as from DynamoDB Local. libmicrohttpd 0.9.75 decides these before this
+   server sees the request, so they differ from DynamoDB Local:
+     Content-Length of 2^64 or more      413 (libmicrohttpd's page)  DynamoDB Local: 400
+     a chunk size that is not hex        400 (libmicrohttpd's page)  DynamoDB Local: 500
+       or a chunk size past 2^64         413                         InternalFailure JSON,
+                                                                     no Content-Type
+     a malformed Content-Length          400 (libmicrohttpd's page)  DynamoDB Local: 400 page
+     a NUL inside a header value         the value ends at the NUL   DynamoDB Local: 400
+                                         (a NUL in X-Amz-Target      "Illegal character
+                                         after the operation runs it) CNTL=0x0"
+     a space before a header's colon,    accepted                    DynamoDB Local: 400
+       a folded header line
+
 THREADS
    libmicrohttpd's internal threads (--threads, default 2); every request runs the fake under
    the fake's mutex, so conditional writes are atomic. The main thread waits for a signal.
@@ -445,6 +466,20 @@ static fs_auth fs_check_authorization(const char *h)
     return FS_AUTH_OK;
 }
 
+/* DynamoDB Local takes the operation from X-Amz-Target between the first '.' and the next
+   one; when there is none ("", "DynamoDB_20120810", "DynamoDB_20120810.", "x..") it answers
+   500 InternalFailure. A missing X-Amz-Target is left to the fake (the same answer). */
+static int fs_target_has_no_operation(const char *t)
+{
+    const char *dot;
+    if (!t) return 0;
+    dot = strchr(t, '.');
+    if (!dot) return 1;
+    dot++;
+    while (*dot == ' ' || *dot == '\t') dot++;
+    return *dot == 0 || *dot == '.';
+}
+
 /* ---- handing the request to the fake -------------------------------------------------------- */
 
 typedef struct fs_headers {
@@ -557,8 +592,8 @@ static FS_MHD_RESULT fs_send(fs_server *srv, struct MHD_Connection *conn, fs_req
     return ret;
 }
 
-/* The Content-Length, or 0 when absent (libmicrohttpd has rejected a malformed one); values
-   past 2^63 saturate. */
+/* The Content-Length, or 0 when absent. libmicrohttpd has rejected a malformed one and any
+   of 2^64 or more (413, its own answer); UINT64_MAX stands for those it let through. */
 static uint64_t fs_content_length(struct MHD_Connection *conn)
 {
     const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -566,10 +601,103 @@ static uint64_t fs_content_length(struct MHD_Connection *conn)
     if (!v) return 0;
     while (*v == ' ') v++;
     for (; *v >= '0' && *v <= '9'; v++) {
-        if (n > ((uint64_t)1 << 62)) return (uint64_t)1 << 63;
-        n = n * 10 + (uint64_t)(*v - '0');
+        uint64_t d = (uint64_t)(*v - '0');
+        if (n > (UINT64_MAX - d) / 10) return UINT64_MAX;
+        n = n * 10 + d;
     }
     return n;
+}
+
+/* ---- framing DynamoDB Local's Jetty refuses ------------------------------------------------ */
+
+static int fs_caseless_is(const char *s, size_t n, const char *lower)
+{
+    size_t k;
+    for (k = 0; k < n && lower[k]; k++) {
+        char c = s[k];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != lower[k]) return 0;
+    }
+    return k == n && !lower[k];
+}
+
+typedef struct fs_framing {
+    unsigned content_length, host, transfer_encoding;
+    int blank_host, not_chunked;
+} fs_framing;
+
+static FS_MHD_RESULT fs_scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                    const char *value, size_t value_size)
+{
+    fs_framing *f = (fs_framing *)cls;
+    (void)kind;
+    if (!key) return MHD_YES;
+    if (fs_caseless_is(key, key_size, "content-length")) f->content_length++;
+    else if (fs_caseless_is(key, key_size, "host")) {
+        f->host++;
+        if (!value || !value_size) f->blank_host = 1;
+    } else if (fs_caseless_is(key, key_size, "transfer-encoding")) {
+        f->transfer_encoding++;
+        if (!value || !fs_caseless_is(value, value_size, "chunked")) f->not_chunked = 1;
+    }
+    return MHD_YES;
+}
+
+/* The message of Jetty's 400 for framing DynamoDB Local refuses before it reads the request,
+   or NULL when the framing is acceptable. Checked in Jetty's order as far as it was observed. */
+static const char *fs_framing_error(struct MHD_Connection *conn, const char *version)
+{
+    fs_framing f;
+    memset(&f, 0, sizeof(f));
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, fs_scan_header, &f);
+    if (f.content_length > 1) return "Multiple Content-Lengths";
+    if (f.transfer_encoding && f.content_length) return "Transfer-Encoding and Content-Length";
+    if (f.transfer_encoding && f.not_chunked) return "Bad Transfer-Encoding, chunked not last";
+    if (f.host > 1) return "Duplicate Host Header";
+    if (f.blank_host) return "Blank Host";
+    if (!f.host && version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0) return "No Host";
+    if (fs_content_length(conn) > (uint64_t)INT64_MAX) return "Bad Request";   /* past Java's long */
+    return NULL;
+}
+
+/* Jetty's HTML error page, as DynamoDB Local sends it, and the connection closed after it. */
+static FS_MHD_RESULT fs_send_jetty_400(struct MHD_Connection *conn, const char *url, const char *message)
+{
+    static const char head[] =
+        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n"
+        "<title>Error 400 ";
+    olock_buf b;
+    struct MHD_Response *resp;
+    FS_MHD_RESULT ret;
+    const char *u;
+    int ok;
+    olock_buf_init(&b, NULL);
+    ok = olock_buf_append(&b, head, strlen(head)) == OLOCK_OK &&
+         olock_buf_append(&b, message, strlen(message)) == OLOCK_OK &&
+         olock_buf_append_str(&b, "</title>\n</head>\n<body>\n<h2>HTTP ERROR 400 ") == OLOCK_OK &&
+         olock_buf_append_str(&b, message) == OLOCK_OK &&
+         olock_buf_append_str(&b, "</h2>\n<table>\n<tr><th>URI:</th><td>") == OLOCK_OK;
+    for (u = url ? url : "/"; ok && *u; u++) {
+        const char *esc = *u == '&' ? "&amp;" : *u == '<' ? "&lt;" : *u == '>' ? "&gt;" : *u == '"' ? "&quot;"
+                        : *u == '\'' ? "&apos;" : NULL;
+        ok = (esc ? olock_buf_append_str(&b, esc) : olock_buf_append(&b, u, 1)) == OLOCK_OK;
+    }
+    ok = ok && olock_buf_append_str(&b, "</td></tr>\n<tr><th>STATUS:</th><td>400</td></tr>\n<tr><th>MESSAGE:</th><td>") == OLOCK_OK &&
+         olock_buf_append_str(&b, message) == OLOCK_OK &&
+         olock_buf_append_str(&b, "</td></tr>\n</table>\n<hr/><a href=\"https://jetty.org/\">Powered by Jetty:// 12.1.11</a><hr/>\n\n</body>\n</html>\n") == OLOCK_OK;
+    if (!ok) { olock_buf_free(&b); return MHD_NO; }
+    resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
+    olock_buf_free(&b);
+    if (!resp) return MHD_NO;
+    if (MHD_add_response_header(resp, "Cache-Control", "must-revalidate,no-cache,no-store") != MHD_YES ||
+        MHD_add_response_header(resp, "Content-Type", "text/html;charset=iso-8859-1") != MHD_YES ||
+        MHD_add_response_header(resp, "Connection", "close") != MHD_YES) {
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    ret = MHD_queue_response(conn, 400, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static int fs_expects_continue(struct MHD_Connection *conn)
@@ -595,10 +723,11 @@ static FS_MHD_RESULT fs_on_request(void *cls, struct MHD_Connection *conn, const
     fs_server *srv = (fs_server *)cls;
     fs_request *rq = (fs_request *)*con_cls;
     uint64_t cl;
-    (void)version;
     if (!rq) {
+        const char *bad;
         if (!(rq = fs_request_new())) return MHD_NO;
         *con_cls = rq;
+        if ((bad = fs_framing_error(conn, version)) != NULL) return fs_send_jetty_400(conn, url, bad);
         /* An announced body over the limit. A client waiting for "100 Continue" is refused at
            once, without reading anything. One that is already sending is read to the end
            (and dropped) so that it sees the 413 rather than a reset, as DynamoDB Local
@@ -635,7 +764,10 @@ static FS_MHD_RESULT fs_on_request(void *cls, struct MHD_Connection *conn, const
             fs_answer_internal_failure(rq);
             break;
         case FS_AUTH_OK:
-            fs_call_fake(srv, conn, url, method, rq);
+            if (fs_target_has_no_operation(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target")))
+                fs_answer_internal_failure(rq);
+            else
+                fs_call_fake(srv, conn, url, method, rq);
             break;
         }
     }
