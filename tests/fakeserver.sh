@@ -678,6 +678,107 @@ print("client: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
 
+# slowloris.py PORT REQUEST_TIMEOUT: 1,100 connections trickle header bytes (more than the
+# server's 1,000 slots; one reconnects when the server closes it) while a good client sends a
+# request on a new connection every 0.1 s for 6 s: each must be answered within a second. Then
+# one connection dripping a header byte every 0.25 s (never idle) must be closed after the
+# request deadline.
+cat >"$DIR/slowloris.py" <<'PY'
+import resource, select, socket, sys, threading, time
+
+PORT, REQUEST_TIMEOUT = int(sys.argv[1]), float(sys.argv[2])
+N, RUN_S = 1100, 6.0
+passed = failed = 0
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond: passed += 1; print("ok - " + name)
+    else: failed += 1; print("FAIL - " + name + (": " + detail if detail else ""))
+    sys.stdout.flush()
+
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+want = N + 200
+if soft < want and (hard == resource.RLIM_INFINITY or hard >= want):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=" + "0" * 64)
+GOOD = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+        "Authorization: " + AUTH + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}").encode()
+
+def open_trickler():
+    s = socket.socket()
+    s.setblocking(False)
+    s.connect_ex(("127.0.0.1", PORT))
+    return s
+
+stop = threading.Event()
+stats = {"reconnects": 0}
+def attack():
+    socks = [open_trickler() for _ in range(N)]
+    started = [False] * N
+    while not stop.is_set():
+        for i, s in enumerate(socks):
+            try:
+                if s.send(b"x" if started[i] else b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ") <= 0: raise OSError()
+                started[i] = True
+            except BlockingIOError:
+                pass   # still connecting, or the send buffer is full
+            except OSError:
+                s.close()
+                socks[i] = open_trickler()
+                started[i] = False
+                stats["reconnects"] += 1
+        stop.wait(0.5)
+    for s in socks: s.close()
+
+t = threading.Thread(target=attack)
+t.start()
+time.sleep(1.5)   # let the trickling connections take every slot
+lat, errors = [], []
+t_end = time.time() + RUN_S
+while time.time() < t_end:
+    t0 = time.time()
+    try:
+        c = socket.create_connection(("127.0.0.1", PORT), timeout=3)
+        c.sendall(GOOD)
+        got = b""
+        while b"TableNames" not in got:
+            d = c.recv(65536)
+            if not d: break
+            got += d
+        c.close()
+        if not got.startswith(b"HTTP/1.1 200"): errors.append(got[:60])
+    except OSError as e:
+        errors.append(repr(e))
+    lat.append(time.time() - t0)
+    time.sleep(0.1)
+stop.set()
+t.join()
+check("slowloris, %d trickling connections: %d good requests answered, slowest %.0f ms (%d trickling reconnects)" %
+      (N, len(lat) - len(errors), max(lat) * 1000, stats["reconnects"]),
+      not errors and max(lat) < 1.0, repr(errors[:3]))
+
+# the deadline: a connection that is never idle but never finishes its headers
+d = socket.create_connection(("127.0.0.1", PORT), timeout=1)
+d.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+t0 = time.time()
+closed_after = None
+while time.time() - t0 < REQUEST_TIMEOUT + 5:
+    try:
+        d.send(b"y")
+        r, _, _ = select.select([d], [], [], 0.25)
+        if r and not d.recv(65536): closed_after = time.time() - t0; break
+    except OSError:
+        closed_after = time.time() - t0; break
+d.close()
+check("headers dripped without a pause: closed after the --request-timeout %g s (%s)" %
+      (REQUEST_TIMEOUT, "%.1f s" % closed_after if closed_after is not None else "never"),
+      closed_after is not None and REQUEST_TIMEOUT - 0.5 <= closed_after <= REQUEST_TIMEOUT + 1.5)
+print("client: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
+
 # tally_client LOG: adds the client's counts (its ok/FAIL lines are already printed)
 tally_client() {
   local line p f
@@ -689,9 +790,10 @@ tally_client() {
   FAIL=$((FAIL + f))
 }
 
-run_client() {   # run_client LOGNAME ARGS...: runs client.py, shows its lines, tallies them
-  local log=$DIR/$1.log; shift
-  python3 "$DIR/client.py" "$@" >"$log" 2>&1
+run_client() {   # run_client LOGNAME ARGS...: runs client.py (slowloris.py for "slowloris"), tallies it
+  local log=$DIR/$1.log script=$DIR/client.py; shift
+  [ "$(basename "$log")" = slowloris.log ] && script=$DIR/slowloris.py
+  python3 "$script" "$@" >"$log" 2>&1
   grep -E '^(ok|FAIL) - ' "$log"
   grep -vE '^(ok|FAIL) - |^client: ' "$log" | head -n 20 | sed 's/^/  client: /'
   tally_client "$log"
@@ -743,6 +845,20 @@ if start san 10 "$SAN_BIN" --port 0 --timeout "$TIMEOUT_S" --max-connections "$M
   grep -E 'ERROR|runtime error|SUMMARY' "$DIR/san.err" | head -n 10 | sed 's/^/  server: /'
 else
   fail "sanitizer build did not start: $(head -c 300 "$DIR/san.err")"
+fi
+
+# ---- slowloris at full scale: 1,100 trickling connections against 1,000 slots -------------------
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1400 ]; then
+  if start slow 10 bash -c 'ulimit -Sn 1400 && exec "$@"' _ "$SAN_BIN" --port 0 --timeout 60 --request-timeout 2; then
+    run_client slowloris "$SPORT" 2
+    stop_with TERM "$SPID" 5
+    check "slowloris server: SIGTERM exit 0 (status $STOP_STATUS)" [ "$STOP_STATUS" = 0 ]
+    check "slowloris server: no AddressSanitizer / LeakSanitizer / UBSan report" no_sanitizer_report "$DIR/slow.err"
+  else
+    fail "slowloris server did not start: $(head -c 300 "$DIR/slow.err")"
+  fi
+else
+  echo "note: open-file hard limit $(ulimit -Hn) < 1400: the 1,100-connection slowloris run is skipped"
 fi
 
 # ---- valgrind memcheck: the -O2 build, a short run --------------------------------------------

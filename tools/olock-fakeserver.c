@@ -45,13 +45,20 @@ AUTHORIZATION
 
 HOSTILE CLIENTS
    One event loop per thread (epoll where available), so a slow client holds a socket, not a
-   thread. Bounded: connections (--max-connections; at the limit no more are accepted, so the
-   rest wait in the kernel's listen queue until one closes), idle time (--timeout seconds
-   without a byte either way closes the connection), header memory per connection
+   thread. Bounded: connections (--max-connections, split evenly between the threads), idle
+   time (--timeout seconds without a byte either way closes the connection), the time a
+   request may take to arrive (--request-timeout seconds for its headers and body, counted
+   from the accept, or on a kept-alive connection from its request line: a client dripping a
+   byte now and then is closed too; checked every 0.2 s), header memory per connection
    (libmicrohttpd's pool, 32 KiB: larger headers get 431, as from DynamoDB Local's Jetty), body
    per request (16 MiB, streamed into a buffer grown as the bytes arrive, never by what
    Content-Length claims). Malformed HTTP is answered 400 by libmicrohttpd and closed; a request
    line it cannot split at all is closed without an answer (DynamoDB Local answers 400).
+   Slots are kept for clients that send: when a new connection takes a thread's last slot, the
+   oldest connection of that thread still waiting for its request is closed, so 1,100 clients
+   trickling headers cannot lock out a client that sends its request at once (a thread at its
+   limit stops accepting). Connections being answered or idle between requests are not closed
+   for room; when only those are left, new ones wait in the kernel's listen queue.
 
 FRAMING
    What DynamoDB Local 3.3.1's Jetty refuses before reading a request is refused here with the
@@ -122,6 +129,7 @@ typedef struct fs_options {
     unsigned threads;
     unsigned max_connections;
     unsigned timeout_s;           /* idle seconds before a connection is closed */
+    unsigned request_timeout_s;   /* seconds a request's headers and body may take */
     const char *faults;           /* --faults SPEC: the fake's random fault injection */
     const char *seed;             /* --seed S: its random source */
 } fs_options;
@@ -130,7 +138,7 @@ static void fs_usage(FILE *to)
 {
     fprintf(to,
             "usage: olock-fakeserver [--port P] [--host ADDR] [--threads N] [--max-connections N]\n"
-            "                        [--timeout SECONDS]\n"
+            "                        [--timeout SECONDS] [--request-timeout SECONDS]\n"
             "  Serves olock's in-memory fake DynamoDB on HTTP/1.1. Prints \"listening on ADDR:PORT\"\n"
             "  first; stops on SIGTERM or SIGINT.\n"
             "  --port P             TCP port; 0 (the default) picks a free one\n"
@@ -139,6 +147,8 @@ static void fs_usage(FILE *to)
             "  --max-connections N  open connections at most; more wait in the listen queue\n"
             "                       (default 1000, or what the open-file limit allows)\n"
             "  --timeout SECONDS    close a connection idle that long (default 60)\n"
+            "  --request-timeout SECONDS  close a connection whose request (headers and body)\n"
+            "                       is not in after that long (default 10)\n"
             "  --faults SPEC --seed S   random faults, e.g. throttle=10,error500=5,lost_response=5,conflict=5\n"
             "                           (percent of requests; also throttling, error503, latency)\n");
 }
@@ -167,6 +177,7 @@ static int fs_parse_args(int argc, char **argv, fs_options *o)
     o->threads = 2;
     o->max_connections = 0;      /* chosen in main from the open-file limit */
     o->timeout_s = 60;
+    o->request_timeout_s = 10;
     o->faults = NULL;
     o->seed = NULL;
     for (i = 1; i < argc; i += 2) {
@@ -179,6 +190,7 @@ static int fs_parse_args(int argc, char **argv, fs_options *o)
         else if (!strcmp(a, "--threads")) bad = fs_parse_uint(v, 1, 64, &o->threads);
         else if (!strcmp(a, "--max-connections")) bad = fs_parse_uint(v, 1, 1000000, &o->max_connections);
         else if (!strcmp(a, "--timeout")) bad = fs_parse_uint(v, 1, 86400, &o->timeout_s);
+        else if (!strcmp(a, "--request-timeout")) bad = fs_parse_uint(v, 1, 86400, &o->request_timeout_s);
         else if (!strcmp(a, "--faults")) o->faults = v;
         else if (!strcmp(a, "--seed")) o->seed = v;
         else { fprintf(stderr, "olock-fakeserver: unknown option %s\n", a); return -1; }
@@ -287,11 +299,129 @@ static void fs_ids_next(fs_ids *ids, char out[37])
     out[j] = 0;
 }
 
+/* ---- connections: a deadline per request, and slots kept for clients that send ------------- */
+
+/* A connection is READING from its accept (or, on a kept-alive one, from its next request
+   line) until its request is whole, BUSY until the answer is out, then IDLE. */
+typedef enum fs_conn_state { FS_CONN_READING, FS_CONN_BUSY, FS_CONN_IDLE } fs_conn_state;
+
+typedef struct fs_conn {
+    struct fs_conn *prev, *next;
+    int fd;
+    const struct MHD_Daemon *worker;  /* libmicrohttpd's thread that owns it: limits are per thread */
+    fs_conn_state state;
+    uint64_t since_ms;            /* when it entered its state */
+    int closing;                  /* shut down here; libmicrohttpd closes it next */
+} fs_conn;
+
+typedef struct fs_conns {
+    pthread_mutex_t mu;
+    fs_conn *head;                /* newest first */
+    unsigned worker_limit;        /* connections per libmicrohttpd thread */
+    uint64_t request_ms;
+} fs_conns;
+
+static uint64_t fs_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Ends a connection from outside its thread: libmicrohttpd sees the end of the stream and
+   closes it. Called under mu, so the descriptor is still the connection's (it is closed only
+   after MHD_CONNECTION_NOTIFY_CLOSED, which takes mu). */
+static void fs_conn_shut(fs_conn *c)
+{
+    c->closing = 1;
+    shutdown(c->fd, SHUT_RDWR);
+}
+
+/* A new connection on a thread at its limit would leave no slot for the next client, and a
+   thread at its limit stops accepting: 1,000 trickling clients would lock everyone else out
+   until they finish. So the oldest connection of that thread still waiting for its request
+   is closed; connections being answered or idle between requests are left alone. */
+static void fs_conns_make_room(fs_conns *cs, const fs_conn *fresh)
+{
+    fs_conn *c, *oldest = NULL;
+    unsigned n = 0;
+    for (c = cs->head; c; c = c->next) {
+        if (c->worker != fresh->worker || c->closing) continue;
+        n++;
+        if (c != fresh && c->state == FS_CONN_READING) oldest = c;   /* the list is newest first */
+    }
+    if (n >= cs->worker_limit && oldest) fs_conn_shut(oldest);
+}
+
+/* Closes connections whose request has taken longer than allowed. */
+static void fs_conns_expire(fs_conns *cs)
+{
+    fs_conn *c;
+    uint64_t now = fs_now_ms();
+    pthread_mutex_lock(&cs->mu);
+    for (c = cs->head; c; c = c->next)
+        if (!c->closing && c->state == FS_CONN_READING && now - c->since_ms > cs->request_ms) fs_conn_shut(c);
+    pthread_mutex_unlock(&cs->mu);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION */
+static void fs_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                             enum MHD_ConnectionNotificationCode code)
+{
+    fs_conns *cs = (fs_conns *)cls;
+    fs_conn *c = (fs_conn *)*socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *worker = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+        if (!fd || !worker || !(c = (fs_conn *)calloc(1, sizeof(*c)))) return;   /* untracked: no deadline */
+        c->fd = fd->connect_fd;
+        c->worker = worker->daemon;
+        c->state = FS_CONN_READING;
+        c->since_ms = fs_now_ms();
+        pthread_mutex_lock(&cs->mu);
+        c->next = cs->head;
+        if (cs->head) cs->head->prev = c;
+        cs->head = c;
+        fs_conns_make_room(cs, c);
+        pthread_mutex_unlock(&cs->mu);
+        *socket_context = c;
+    } else if (c) {
+        pthread_mutex_lock(&cs->mu);
+        if (c->prev) c->prev->next = c->next; else cs->head = c->next;
+        if (c->next) c->next->prev = c->prev;
+        pthread_mutex_unlock(&cs->mu);
+        free(c);
+        *socket_context = NULL;
+    }
+}
+
+static void fs_conn_set(fs_conns *cs, struct MHD_Connection *conn, fs_conn_state state)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    fs_conn *c = info ? (fs_conn *)info->socket_context : NULL;
+    if (!c) return;
+    pthread_mutex_lock(&cs->mu);
+    /* a request on a fresh connection is timed from the accept, a later one from its line */
+    if (c->state != state && !(state == FS_CONN_READING && c->state == FS_CONN_READING)) c->since_ms = fs_now_ms();
+    c->state = state;
+    pthread_mutex_unlock(&cs->mu);
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: a request line has arrived. Returns the request's initial
+   context: none. */
+static void *fs_on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)uri;
+    fs_conn_set((fs_conns *)cls, conn, FS_CONN_READING);
+    return NULL;
+}
+
 /* ---- the server and one request's state ------------------------------------------------------ */
 
 typedef struct fs_server {
     olock_transport transport;    /* the fake's */
     fs_ids ids;
+    fs_conns conns;
 } fs_server;
 
 typedef struct fs_request {
@@ -315,7 +445,8 @@ static fs_request *fs_request_new(void)
 static void fs_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode code)
 {
     fs_request *rq = (fs_request *)*con_cls;
-    (void)cls; (void)conn; (void)code;
+    (void)code;
+    fs_conn_set(&((fs_server *)cls)->conns, conn, FS_CONN_IDLE);
     if (!rq) return;
     free(rq->body);
     olock_http_response_free(&rq->res);
@@ -569,6 +700,7 @@ static FS_MHD_RESULT fs_send(fs_server *srv, struct MHD_Connection *conn, fs_req
     const char *p, *end;
     size_t i;
     if (r->status < 100) return MHD_NO;   /* no answer to give: drop the connection */
+    fs_conn_set(&srv->conns, conn, FS_CONN_BUSY);
     /* The body lives in rq until fs_on_completed, after the last byte went out. */
     resp = MHD_create_response_from_buffer(r->body.len, r->body.len ? r->body.data : empty, MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
@@ -661,7 +793,8 @@ static const char *fs_framing_error(struct MHD_Connection *conn, const char *ver
 }
 
 /* Jetty's HTML error page, as DynamoDB Local sends it, and the connection closed after it. */
-static FS_MHD_RESULT fs_send_jetty_400(struct MHD_Connection *conn, const char *url, const char *message)
+static FS_MHD_RESULT fs_send_jetty_400(fs_server *srv, struct MHD_Connection *conn, const char *url,
+                                       const char *message)
 {
     static const char head[] =
         "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n"
@@ -695,6 +828,7 @@ static FS_MHD_RESULT fs_send_jetty_400(struct MHD_Connection *conn, const char *
         MHD_destroy_response(resp);
         return MHD_NO;
     }
+    fs_conn_set(&srv->conns, conn, FS_CONN_BUSY);
     ret = MHD_queue_response(conn, 400, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -727,7 +861,7 @@ static FS_MHD_RESULT fs_on_request(void *cls, struct MHD_Connection *conn, const
         const char *bad;
         if (!(rq = fs_request_new())) return MHD_NO;
         *con_cls = rq;
-        if ((bad = fs_framing_error(conn, version)) != NULL) return fs_send_jetty_400(conn, url, bad);
+        if ((bad = fs_framing_error(conn, version)) != NULL) return fs_send_jetty_400(srv, conn, url, bad);
         /* An announced body over the limit. A client waiting for "100 Continue" is refused at
            once, without reading anything. One that is already sending is read to the end
            (and dropped) so that it sees the 413 rather than a reset, as DynamoDB Local
@@ -836,6 +970,11 @@ int main(int argc, char **argv)
     }
     srv.transport = olock_fake_transport(fake);
     fs_ids_init(&srv.ids);
+    pthread_mutex_init(&srv.conns.mu, NULL);
+    srv.conns.head = NULL;
+    srv.conns.request_ms = (uint64_t)opt.request_timeout_s * 1000u;
+    srv.conns.worker_limit = opt.max_connections / (opt.threads > 1 ? opt.threads : 1);
+    if (srv.conns.worker_limit < 2) srv.conns.worker_limit = 2;
 
     /* Every thread started from here on (libmicrohttpd's) inherits the blocked signals; the
        main thread takes them with sigwait. */
@@ -851,12 +990,15 @@ int main(int argc, char **argv)
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(opt.threads > 1 ? opt.threads : 0),
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opt.max_connections,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt.timeout_s,
-                         MHD_OPTION_NOTIFY_COMPLETED, fs_on_completed, (void *)NULL,
+                         MHD_OPTION_NOTIFY_COMPLETED, fs_on_completed, (void *)&srv,
+                         MHD_OPTION_NOTIFY_CONNECTION, fs_on_connection, (void *)&srv.conns,
+                         MHD_OPTION_URI_LOG_CALLBACK, fs_on_request_line, (void *)&srv.conns,
                          MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "olock-fakeserver: cannot listen on %s port %u: %s\n", opt.host, opt.port,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         pthread_mutex_destroy(&srv.ids.mu);
+        pthread_mutex_destroy(&srv.conns.mu);
         olock_fake_destroy(fake);
         return 1;
     }
@@ -865,10 +1007,19 @@ int main(int argc, char **argv)
     else printf("listening on %s:%u\n", opt.host, info ? (unsigned)info->port : opt.port);
     fflush(stdout);
 
-    while (sigwait(&stop, &sig) != 0) {}
+    /* The main thread waits for a signal and, meanwhile, enforces the request deadline. */
+    for (;;) {
+        struct timespec tick;
+        tick.tv_sec = 0;
+        tick.tv_nsec = 200 * 1000 * 1000;
+        sig = sigtimedwait(&stop, NULL, &tick);
+        if (sig == SIGTERM || sig == SIGINT) break;
+        fs_conns_expire(&srv.conns);
+    }
 
     MHD_stop_daemon(d);        /* closes every connection; completes their requests */
     pthread_mutex_destroy(&srv.ids.mu);
+    pthread_mutex_destroy(&srv.conns.mu);
     olock_fake_destroy(fake);
     return 0;
 }
