@@ -407,15 +407,6 @@ static void fs_conn_set(fs_conns *cs, struct MHD_Connection *conn, fs_conn_state
     pthread_mutex_unlock(&cs->mu);
 }
 
-/* MHD_OPTION_URI_LOG_CALLBACK: a request line has arrived. Returns the request's initial
-   context: none. */
-static void *fs_on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-    (void)uri;
-    fs_conn_set((fs_conns *)cls, conn, FS_CONN_READING);
-    return NULL;
-}
-
 /* ---- the server and one request's state ------------------------------------------------------ */
 
 typedef struct fs_server {
@@ -430,6 +421,8 @@ typedef struct fs_request {
     size_t discarded;             /* bytes dropped after the body went over the limit */
     int too_large;
     int no_memory;
+    int started;                  /* the handler has seen the headers */
+    char *raw_uri;                /* as on the request line, query included (NULL: out of memory) */
     olock_http_response res;      /* what goes back (status -1: nothing, drop the connection);
                                      its body must live until the request ends */
 } fs_request;
@@ -441,6 +434,20 @@ static fs_request *fs_request_new(void)
     return rq;
 }
 
+/* MHD_OPTION_URI_LOG_CALLBACK: a request line has arrived. Returns the request's context
+   (freed by fs_on_completed), which keeps the URI as sent for Jetty's error page. */
+static void *fs_on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    fs_server *srv = (fs_server *)cls;
+    fs_request *rq = fs_request_new();
+    fs_conn_set(&srv->conns, conn, FS_CONN_READING);
+    if (rq && uri) {
+        size_t n = strlen(uri) + 1;
+        if ((rq->raw_uri = (char *)malloc(n)) != NULL) memcpy(rq->raw_uri, uri, n);
+    }
+    return rq;
+}
+
 /* MHD_OPTION_NOTIFY_COMPLETED: the response has been sent (or the connection died). */
 static void fs_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode code)
 {
@@ -449,6 +456,7 @@ static void fs_on_completed(void *cls, struct MHD_Connection *conn, void **con_c
     fs_conn_set(&((fs_server *)cls)->conns, conn, FS_CONN_IDLE);
     if (!rq) return;
     free(rq->body);
+    free(rq->raw_uri);
     olock_http_response_free(&rq->res);
     free(rq);
     *con_cls = NULL;
@@ -857,11 +865,13 @@ static FS_MHD_RESULT fs_on_request(void *cls, struct MHD_Connection *conn, const
     fs_server *srv = (fs_server *)cls;
     fs_request *rq = (fs_request *)*con_cls;
     uint64_t cl;
-    if (!rq) {
+    if (!rq || !rq->started) {
         const char *bad;
-        if (!(rq = fs_request_new())) return MHD_NO;
+        if (!rq && !(rq = fs_request_new())) return MHD_NO;
         *con_cls = rq;
-        if ((bad = fs_framing_error(conn, version)) != NULL) return fs_send_jetty_400(srv, conn, url, bad);
+        rq->started = 1;
+        if ((bad = fs_framing_error(conn, version)) != NULL)
+            return fs_send_jetty_400(srv, conn, rq->raw_uri ? rq->raw_uri : url, bad);
         /* An announced body over the limit. A client waiting for "100 Continue" is refused at
            once, without reading anything. One that is already sending is read to the end
            (and dropped) so that it sees the 413 rather than a reset, as DynamoDB Local
@@ -992,7 +1002,7 @@ int main(int argc, char **argv)
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt.timeout_s,
                          MHD_OPTION_NOTIFY_COMPLETED, fs_on_completed, (void *)&srv,
                          MHD_OPTION_NOTIFY_CONNECTION, fs_on_connection, (void *)&srv.conns,
-                         MHD_OPTION_URI_LOG_CALLBACK, fs_on_request_line, (void *)&srv.conns,
+                         MHD_OPTION_URI_LOG_CALLBACK, fs_on_request_line, (void *)&srv,
                          MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "olock-fakeserver: cannot listen on %s port %u: %s\n", opt.host, opt.port,
