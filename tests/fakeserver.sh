@@ -269,6 +269,10 @@ BAD_INPUT = [
      UNRECOGNIZED),
     ("access key not alphanumeric", dict(auth=AUTH.replace("AKIDLOCAL", "AKID-LOCAL")), UNRECOGNIZED),
     ("access key empty", dict(auth=AUTH.replace("AKIDLOCAL", "")), UNRECOGNIZED),
+    ("Credential without a scope, other parameters present",
+     dict(auth=AUTH.replace("/20260101/us-east-1/dynamodb/aws4_request", "")), UNRECOGNIZED),
+    ("Credential empty, other parameters present",
+     dict(auth=AUTH.replace("AKIDLOCAL/20260101/us-east-1/dynamodb/aws4_request", "")), UNRECOGNIZED),
     # the scope is not checked: the aws4 npm package leaves the service empty for a bare IP host
     ("empty service in the scope (served)", dict(auth=AUTH.replace("/dynamodb/", "//")), OK_EMPTY),
     ("empty region in the scope (served)", dict(auth=AUTH.replace("/us-east-1/", "//")), OK_EMPTY),

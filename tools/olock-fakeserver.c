@@ -34,8 +34,10 @@ AUTHORIZATION
            SignedHeaders=<name>;<name>..., Signature=<64 hex digits>
    Wrong ones get DynamoDB Local 3.3.1's answers, recorded with curl:
      missing                                400 MissingAuthenticationToken
-     first parameter not Credential=, or an
-       access key that is not alphanumeric  400 UnrecognizedClientException
+     first parameter not Credential=, an
+       access key that is not alphanumeric,
+       or none followed by '/' (with other
+       parameters after Credential)         400 UnrecognizedClientException
      anything else malformed                500 InternalFailure
    DynamoDB Local lets some malformed headers through (a short Signature, no SignedHeaders,
    another algorithm name); this server answers those 500 InternalFailure as well, so a
@@ -589,7 +591,9 @@ static fs_auth fs_check_authorization(const char *h)
     }
     if (!fs_span_is(name[0], "Credential")) return FS_AUTH_UNRECOGNIZED;
     slash = (const char *)memchr(val[0].p, '/', val[0].n);
-    if (!slash) return FS_AUTH_MALFORMED;
+    /* DynamoDB Local: an access key without a scope is unrecognized, unless Credential is the
+       only parameter (then its 500) */
+    if (!slash) return count >= 2 ? FS_AUTH_UNRECOGNIZED : FS_AUTH_MALFORMED;
     /* The scope after the access key is not checked: DynamoDB Local accepts any, even empty
        parts (the aws4 npm package signs for a bare IP host with an empty service name). */
     {
