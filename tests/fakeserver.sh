@@ -866,6 +866,32 @@ else
   echo "note: open-file hard limit $(ulimit -Hn) < 1400: the 1,100-connection slowloris run is skipped"
 fi
 
+# ---- room: the oldest connection waiting for its request leaves when the last slot is taken ----
+if start room 10 "$SAN_BIN" --port 0 --threads 2 --max-connections 10; then
+  python3 - "$SPORT" >"$DIR/room.log" 2>&1 <<'PY'
+import select, socket, sys, time
+port = int(sys.argv[1])
+def closed_ones(ss):
+    r, _, _ = select.select(ss, [], [], 0.3)
+    return [s for s in r if not s.recv(16)]
+a = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+time.sleep(0.5)
+print("8 silent of 10 slots: %d closed" % len(closed_ones(a)))
+b = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+time.sleep(0.5)
+gone = closed_ones(a + b)
+print("12 silent of 10 slots: %d closed, oldest first: %s" % (len(gone), all(s in a[:3] for s in gone)))
+PY
+  check "8 silent connections of 10 slots: none closed" grep -q '^8 silent of 10 slots: 0 closed$' "$DIR/room.log"
+  check "12 silent connections of 10 slots: the 3 oldest closed, one slot kept free" \
+    grep -q '^12 silent of 10 slots: 3 closed, oldest first: True$' "$DIR/room.log"
+  stop_with TERM "$SPID" 5
+  check "room server: SIGTERM exit 0 (status $STOP_STATUS)" [ "$STOP_STATUS" = 0 ]
+  check "room server: no AddressSanitizer / LeakSanitizer / UBSan report" no_sanitizer_report "$DIR/room.err"
+else
+  fail "room server did not start: $(head -c 300 "$DIR/room.err")"
+fi
+
 # ---- valgrind memcheck: the -O2 build, a short run --------------------------------------------
 if command -v valgrind >/dev/null 2>&1; then
   if start vg 60 valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect \

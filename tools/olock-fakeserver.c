@@ -47,7 +47,7 @@ AUTHORIZATION
 
 HOSTILE CLIENTS
    One event loop per thread (epoll where available), so a slow client holds a socket, not a
-   thread. Bounded: connections (--max-connections, split evenly between the threads), idle
+   thread. Bounded: connections (--max-connections, shared by the threads), idle
    time (--timeout seconds without a byte either way closes the connection), the time a
    request may take to arrive (--request-timeout seconds for its headers and body, counted
    from the accept, or on a kept-alive connection from its request line: a client dripping a
@@ -56,11 +56,11 @@ HOSTILE CLIENTS
    per request (16 MiB, streamed into a buffer grown as the bytes arrive, never by what
    Content-Length claims). Malformed HTTP is answered 400 by libmicrohttpd and closed; a request
    line it cannot split at all is closed without an answer (DynamoDB Local answers 400).
-   Slots are kept for clients that send: when a new connection takes a thread's last slot, the
-   oldest connection of that thread still waiting for its request is closed, so 1,100 clients
-   trickling headers cannot lock out a client that sends its request at once (a thread at its
-   limit stops accepting). Connections being answered or idle between requests are not closed
-   for room; when only those are left, new ones wait in the kernel's listen queue.
+   Slots are kept for clients that send: when a new connection takes the last slot, the oldest
+   connection still waiting for its request is closed, so 1,100 clients trickling headers
+   cannot lock out a client that sends its request at once. Connections being answered or idle
+   between requests are not closed for room; when only those are left, new ones wait in the
+   kernel's listen queue.
 
 FRAMING
    What DynamoDB Local 3.3.1's Jetty refuses before reading a request is refused here with the
@@ -310,7 +310,6 @@ typedef enum fs_conn_state { FS_CONN_READING, FS_CONN_BUSY, FS_CONN_IDLE } fs_co
 typedef struct fs_conn {
     struct fs_conn *prev, *next;
     int fd;
-    const struct MHD_Daemon *worker;  /* libmicrohttpd's thread that owns it: limits are per thread */
     fs_conn_state state;
     uint64_t since_ms;            /* when it entered its state */
     int closing;                  /* shut down here; libmicrohttpd closes it next */
@@ -319,7 +318,7 @@ typedef struct fs_conn {
 typedef struct fs_conns {
     pthread_mutex_t mu;
     fs_conn *head;                /* newest first */
-    unsigned worker_limit;        /* connections per libmicrohttpd thread */
+    unsigned limit;               /* --max-connections */
     uint64_t request_ms;
 } fs_conns;
 
@@ -339,20 +338,21 @@ static void fs_conn_shut(fs_conn *c)
     shutdown(c->fd, SHUT_RDWR);
 }
 
-/* A new connection on a thread at its limit would leave no slot for the next client, and a
-   thread at its limit stops accepting: 1,000 trickling clients would lock everyone else out
-   until they finish. So the oldest connection of that thread still waiting for its request
+/* libmicrohttpd splits the connection limit between its threads, and a thread at its share
+   stops accepting; while one slot is free anywhere, some thread accepts. A new connection that
+   takes the last slot would leave none for the next client: 1,000 trickling clients would lock
+   everyone else out until they finish. So the oldest connection still waiting for its request
    is closed; connections being answered or idle between requests are left alone. */
 static void fs_conns_make_room(fs_conns *cs, const fs_conn *fresh)
 {
     fs_conn *c, *oldest = NULL;
-    unsigned n = 0;
+    unsigned open = 0;
     for (c = cs->head; c; c = c->next) {
-        if (c->worker != fresh->worker || c->closing) continue;
-        n++;
+        if (c->closing) continue;
+        open++;
         if (c != fresh && c->state == FS_CONN_READING) oldest = c;   /* the list is newest first */
     }
-    if (n >= cs->worker_limit && oldest) fs_conn_shut(oldest);
+    if (open >= cs->limit && oldest) fs_conn_shut(oldest);
 }
 
 /* Closes connections whose request has taken longer than allowed. */
@@ -374,10 +374,8 @@ static void fs_on_connection(void *cls, struct MHD_Connection *conn, void **sock
     fs_conn *c = (fs_conn *)*socket_context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        const union MHD_ConnectionInfo *worker = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
-        if (!fd || !worker || !(c = (fs_conn *)calloc(1, sizeof(*c)))) return;   /* untracked: no deadline */
+        if (!fd || !(c = (fs_conn *)calloc(1, sizeof(*c)))) return;   /* untracked: no deadline */
         c->fd = fd->connect_fd;
-        c->worker = worker->daemon;
         c->state = FS_CONN_READING;
         c->since_ms = fs_now_ms();
         pthread_mutex_lock(&cs->mu);
@@ -987,8 +985,7 @@ int main(int argc, char **argv)
     pthread_mutex_init(&srv.conns.mu, NULL);
     srv.conns.head = NULL;
     srv.conns.request_ms = (uint64_t)opt.request_timeout_s * 1000u;
-    srv.conns.worker_limit = opt.max_connections / (opt.threads > 1 ? opt.threads : 1);
-    if (srv.conns.worker_limit < 2) srv.conns.worker_limit = 2;
+    srv.conns.limit = opt.max_connections;
 
     /* Every thread started from here on (libmicrohttpd's) inherits the blocked signals; the
        main thread takes them with sigwait. */
