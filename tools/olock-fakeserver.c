@@ -34,22 +34,54 @@ AUTHORIZATION
            SignedHeaders=<name>;<name>..., Signature=<64 hex digits>
    Wrong ones get DynamoDB Local 3.3.1's answers, recorded with curl:
      missing                                400 MissingAuthenticationToken
-     first parameter not Credential=, or an
-       access key that is not alphanumeric  400 UnrecognizedClientException
+     first parameter not Credential=, an
+       access key that is not alphanumeric,
+       or none followed by '/' (with other
+       parameters after Credential)         400 UnrecognizedClientException
      anything else malformed                500 InternalFailure
    DynamoDB Local lets some malformed headers through (a short Signature, no SignedHeaders,
    another algorithm name); this server answers those 500 InternalFailure as well, so a
-   home-made signer gets caught here.
+   home-made signer gets caught here. The credential scope after "<akid>/" is not checked at
+   all, as DynamoDB Local does not: the aws4 npm package signs for a bare IP host with an empty
+   service name (<akid>/20260101/us-east-1//aws4_request).
 
 HOSTILE CLIENTS
    One event loop per thread (epoll where available), so a slow client holds a socket, not a
-   thread. Bounded: connections (--max-connections; at the limit no more are accepted, so the
-   rest wait in the kernel's listen queue until one closes), idle time (--timeout seconds
-   without a byte either way closes the connection), header memory per connection
+   thread. Bounded: connections (--max-connections, shared by the threads), idle
+   time (--timeout seconds without a byte either way closes the connection), the time a
+   request may take to arrive (--request-timeout seconds for its headers and body, counted
+   from the accept, or on a kept-alive connection from its request line: a client dripping a
+   byte now and then is closed too; checked every 0.2 s), header memory per connection
    (libmicrohttpd's pool, 32 KiB: larger headers get 431, as from DynamoDB Local's Jetty), body
    per request (16 MiB, streamed into a buffer grown as the bytes arrive, never by what
    Content-Length claims). Malformed HTTP is answered 400 by libmicrohttpd and closed; a request
    line it cannot split at all is closed without an answer (DynamoDB Local answers 400).
+   Slots are kept for clients that send: when a new connection takes the last slot, the oldest
+   connection still waiting for its request is closed, so 1,100 clients trickling headers
+   cannot lock out a client that sends its request at once. Connections being answered or idle
+   between requests are not closed for room; when only those are left, new ones wait in the
+   kernel's listen queue.
+
+FRAMING
+   What DynamoDB Local 3.3.1's Jetty refuses before reading a request is refused here with the
+   same 400 page (text/html, the same title, Connection: close): two Content-Length headers
+   ("Multiple Content-Lengths"), Content-Length with Transfer-Encoding ("Transfer-Encoding and
+   Content-Length"), a Transfer-Encoding other than chunked ("Bad Transfer-Encoding, chunked
+   not last"), two Host headers ("Duplicate Host Header"), an empty one ("Blank Host"), none
+   in HTTP/1.1 ("No Host"), a Content-Length past 2^63-1 ("Bad Request"). An X-Amz-Target
+   without an operation ("", "DynamoDB_20120810", "DynamoDB_20120810.") gets 500
+   InternalFailure, as from DynamoDB Local. libmicrohttpd 0.9.75 decides these before this
+   server sees the request, so they differ from DynamoDB Local:
+     Content-Length of 2^64 or more      413 (libmicrohttpd's page)  DynamoDB Local: 400
+     a chunk size that is not hex        400 (libmicrohttpd's page)  DynamoDB Local: 500
+       or a chunk size past 2^64         413                         InternalFailure JSON,
+                                                                     no Content-Type
+     a malformed Content-Length          400 (libmicrohttpd's page)  DynamoDB Local: 400 page
+     a NUL inside a header value         the value ends at the NUL   DynamoDB Local: 400
+                                         (a NUL in X-Amz-Target      "Illegal character
+                                         after the operation runs it) CNTL=0x0"
+     a space before a header's colon,    accepted                    DynamoDB Local: 400
+       a folded header line
 
 THREADS
    libmicrohttpd's internal threads (--threads, default 2); every request runs the fake under
@@ -99,6 +131,7 @@ typedef struct fs_options {
     unsigned threads;
     unsigned max_connections;
     unsigned timeout_s;           /* idle seconds before a connection is closed */
+    unsigned request_timeout_s;   /* seconds a request's headers and body may take */
     const char *faults;           /* --faults SPEC: the fake's random fault injection */
     const char *seed;             /* --seed S: its random source */
 } fs_options;
@@ -107,7 +140,7 @@ static void fs_usage(FILE *to)
 {
     fprintf(to,
             "usage: olock-fakeserver [--port P] [--host ADDR] [--threads N] [--max-connections N]\n"
-            "                        [--timeout SECONDS]\n"
+            "                        [--timeout SECONDS] [--request-timeout SECONDS]\n"
             "  Serves olock's in-memory fake DynamoDB on HTTP/1.1. Prints \"listening on ADDR:PORT\"\n"
             "  first; stops on SIGTERM or SIGINT.\n"
             "  --port P             TCP port; 0 (the default) picks a free one\n"
@@ -116,6 +149,8 @@ static void fs_usage(FILE *to)
             "  --max-connections N  open connections at most; more wait in the listen queue\n"
             "                       (default 1000, or what the open-file limit allows)\n"
             "  --timeout SECONDS    close a connection idle that long (default 60)\n"
+            "  --request-timeout SECONDS  close a connection whose request (headers and body)\n"
+            "                       is not in after that long (default 10)\n"
             "  --faults SPEC --seed S   random faults, e.g. throttle=10,error500=5,lost_response=5,conflict=5\n"
             "                           (percent of requests; also throttling, error503, latency)\n");
 }
@@ -144,6 +179,7 @@ static int fs_parse_args(int argc, char **argv, fs_options *o)
     o->threads = 2;
     o->max_connections = 0;      /* chosen in main from the open-file limit */
     o->timeout_s = 60;
+    o->request_timeout_s = 10;
     o->faults = NULL;
     o->seed = NULL;
     for (i = 1; i < argc; i += 2) {
@@ -156,6 +192,7 @@ static int fs_parse_args(int argc, char **argv, fs_options *o)
         else if (!strcmp(a, "--threads")) bad = fs_parse_uint(v, 1, 64, &o->threads);
         else if (!strcmp(a, "--max-connections")) bad = fs_parse_uint(v, 1, 1000000, &o->max_connections);
         else if (!strcmp(a, "--timeout")) bad = fs_parse_uint(v, 1, 86400, &o->timeout_s);
+        else if (!strcmp(a, "--request-timeout")) bad = fs_parse_uint(v, 1, 86400, &o->request_timeout_s);
         else if (!strcmp(a, "--faults")) o->faults = v;
         else if (!strcmp(a, "--seed")) o->seed = v;
         else { fprintf(stderr, "olock-fakeserver: unknown option %s\n", a); return -1; }
@@ -264,11 +301,118 @@ static void fs_ids_next(fs_ids *ids, char out[37])
     out[j] = 0;
 }
 
+/* ---- connections: a deadline per request, and slots kept for clients that send ------------- */
+
+/* A connection is READING from its accept (or, on a kept-alive one, from its next request
+   line) until its request is whole, BUSY until the answer is out, then IDLE. */
+typedef enum fs_conn_state { FS_CONN_READING, FS_CONN_BUSY, FS_CONN_IDLE } fs_conn_state;
+
+typedef struct fs_conn {
+    struct fs_conn *prev, *next;
+    int fd;
+    fs_conn_state state;
+    uint64_t since_ms;            /* when it entered its state */
+    int closing;                  /* shut down here; libmicrohttpd closes it next */
+} fs_conn;
+
+typedef struct fs_conns {
+    pthread_mutex_t mu;
+    fs_conn *head;                /* newest first */
+    unsigned limit;               /* --max-connections */
+    uint64_t request_ms;
+} fs_conns;
+
+static uint64_t fs_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Ends a connection from outside its thread: libmicrohttpd sees the end of the stream and
+   closes it. Called under mu, so the descriptor is still the connection's (it is closed only
+   after MHD_CONNECTION_NOTIFY_CLOSED, which takes mu). */
+static void fs_conn_shut(fs_conn *c)
+{
+    c->closing = 1;
+    shutdown(c->fd, SHUT_RDWR);
+}
+
+/* libmicrohttpd splits the connection limit between its threads, and a thread at its share
+   stops accepting; while one slot is free anywhere, some thread accepts. A new connection that
+   takes the last slot would leave none for the next client: 1,000 trickling clients would lock
+   everyone else out until they finish. So the oldest connection still waiting for its request
+   is closed; connections being answered or idle between requests are left alone. */
+static void fs_conns_make_room(fs_conns *cs, const fs_conn *fresh)
+{
+    fs_conn *c, *oldest = NULL;
+    unsigned open = 0;
+    for (c = cs->head; c; c = c->next) {
+        if (c->closing) continue;
+        open++;
+        if (c != fresh && c->state == FS_CONN_READING) oldest = c;   /* the list is newest first */
+    }
+    if (open >= cs->limit && oldest) fs_conn_shut(oldest);
+}
+
+/* Closes connections whose request has taken longer than allowed. */
+static void fs_conns_expire(fs_conns *cs)
+{
+    fs_conn *c;
+    uint64_t now = fs_now_ms();
+    pthread_mutex_lock(&cs->mu);
+    for (c = cs->head; c; c = c->next)
+        if (!c->closing && c->state == FS_CONN_READING && now - c->since_ms > cs->request_ms) fs_conn_shut(c);
+    pthread_mutex_unlock(&cs->mu);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION */
+static void fs_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                             enum MHD_ConnectionNotificationCode code)
+{
+    fs_conns *cs = (fs_conns *)cls;
+    fs_conn *c = (fs_conn *)*socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!fd || !(c = (fs_conn *)calloc(1, sizeof(*c)))) return;   /* untracked: no deadline */
+        c->fd = fd->connect_fd;
+        c->state = FS_CONN_READING;
+        c->since_ms = fs_now_ms();
+        pthread_mutex_lock(&cs->mu);
+        c->next = cs->head;
+        if (cs->head) cs->head->prev = c;
+        cs->head = c;
+        fs_conns_make_room(cs, c);
+        pthread_mutex_unlock(&cs->mu);
+        *socket_context = c;
+    } else if (c) {
+        pthread_mutex_lock(&cs->mu);
+        if (c->prev) c->prev->next = c->next; else cs->head = c->next;
+        if (c->next) c->next->prev = c->prev;
+        pthread_mutex_unlock(&cs->mu);
+        free(c);
+        *socket_context = NULL;
+    }
+}
+
+static void fs_conn_set(fs_conns *cs, struct MHD_Connection *conn, fs_conn_state state)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    fs_conn *c = info ? (fs_conn *)info->socket_context : NULL;
+    if (!c) return;
+    pthread_mutex_lock(&cs->mu);
+    /* a request on a fresh connection is timed from the accept, a later one from its line */
+    if (c->state != state && !(state == FS_CONN_READING && c->state == FS_CONN_READING)) c->since_ms = fs_now_ms();
+    c->state = state;
+    pthread_mutex_unlock(&cs->mu);
+}
+
 /* ---- the server and one request's state ------------------------------------------------------ */
 
 typedef struct fs_server {
     olock_transport transport;    /* the fake's */
     fs_ids ids;
+    fs_conns conns;
 } fs_server;
 
 typedef struct fs_request {
@@ -277,6 +421,8 @@ typedef struct fs_request {
     size_t discarded;             /* bytes dropped after the body went over the limit */
     int too_large;
     int no_memory;
+    int started;                  /* the handler has seen the headers */
+    char *raw_uri;                /* as on the request line, query included (NULL: out of memory) */
     olock_http_response res;      /* what goes back (status -1: nothing, drop the connection);
                                      its body must live until the request ends */
 } fs_request;
@@ -288,13 +434,29 @@ static fs_request *fs_request_new(void)
     return rq;
 }
 
+/* MHD_OPTION_URI_LOG_CALLBACK: a request line has arrived. Returns the request's context
+   (freed by fs_on_completed), which keeps the URI as sent for Jetty's error page. */
+static void *fs_on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    fs_server *srv = (fs_server *)cls;
+    fs_request *rq = fs_request_new();
+    fs_conn_set(&srv->conns, conn, FS_CONN_READING);
+    if (rq && uri) {
+        size_t n = strlen(uri) + 1;
+        if ((rq->raw_uri = (char *)malloc(n)) != NULL) memcpy(rq->raw_uri, uri, n);
+    }
+    return rq;
+}
+
 /* MHD_OPTION_NOTIFY_COMPLETED: the response has been sent (or the connection died). */
 static void fs_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode code)
 {
     fs_request *rq = (fs_request *)*con_cls;
-    (void)cls; (void)conn; (void)code;
+    (void)code;
+    fs_conn_set(&((fs_server *)cls)->conns, conn, FS_CONN_IDLE);
     if (!rq) return;
     free(rq->body);
+    free(rq->raw_uri);
     olock_http_response_free(&rq->res);
     free(rq);
     *con_cls = NULL;
@@ -375,32 +537,6 @@ static int fs_span_is(fs_span s, const char *lit) { return s.n == strlen(lit) &&
 static int fs_is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static int fs_is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-/* The credential scope after the access key: yyyymmdd/region/service/aws4_request. */
-static int fs_scope_ok(const char *p, const char *end)
-{
-    const char *part[4];
-    size_t plen[4], i;
-    for (i = 0; i < 4; i++) {
-        const char *s = p;
-        while (p < end && *p != '/') p++;
-        part[i] = s;
-        plen[i] = (size_t)(p - s);
-        if (plen[i] == 0) return 0;
-        if (i < 3) { if (p == end) return 0; p++; }
-    }
-    if (p != end) return 0;
-    if (plen[0] != 8) return 0;
-    for (i = 0; i < 8; i++) if (part[0][i] < '0' || part[0][i] > '9') return 0;
-    for (i = 1; i < 3; i++) {   /* region and service */
-        size_t k;
-        for (k = 0; k < plen[i]; k++) {
-            char c = part[i][k];
-            if (!fs_is_alnum(c) && c != '-' && c != '_' && c != '.') return 0;
-        }
-    }
-    return plen[3] == 12 && memcmp(part[3], "aws4_request", 12) == 0;
-}
-
 /* lowercase header names separated by ';' */
 static int fs_signed_headers_ok(fs_span v)
 {
@@ -453,15 +589,15 @@ static fs_auth fs_check_authorization(const char *h)
     }
     if (!fs_span_is(name[0], "Credential")) return FS_AUTH_UNRECOGNIZED;
     slash = (const char *)memchr(val[0].p, '/', val[0].n);
-    if (!slash) return FS_AUTH_MALFORMED;
+    /* DynamoDB Local: an access key without a scope is unrecognized, unless Credential is the
+       only parameter (then its 500) */
+    if (!slash) return count >= 2 ? FS_AUTH_UNRECOGNIZED : FS_AUTH_MALFORMED;
+    /* The scope after the access key is not checked: DynamoDB Local accepts any, even empty
+       parts (the aws4 npm package signs for a bare IP host with an empty service name). */
     {
-        const char *q, *vend = val[0].p + val[0].n;
-        int rest = 0;
-        for (q = slash; q < vend; q++) if (*q != '/') rest = 1;
-        if (!rest) return FS_AUTH_MALFORMED;
+        const char *q;
         if (slash == val[0].p) return FS_AUTH_UNRECOGNIZED;
         for (q = val[0].p; q < slash; q++) if (!fs_is_alnum(*q)) return FS_AUTH_UNRECOGNIZED;
-        if (!fs_scope_ok(slash + 1, vend)) return FS_AUTH_MALFORMED;
     }
     if (count != 3 || !fs_span_is(name[1], "SignedHeaders") || !fs_span_is(name[2], "Signature"))
         return FS_AUTH_MALFORMED;
@@ -469,6 +605,20 @@ static fs_auth fs_check_authorization(const char *h)
     if (val[2].n != 64) return FS_AUTH_MALFORMED;
     for (i = 0; i < 64; i++) if (!fs_is_hex(val[2].p[i])) return FS_AUTH_MALFORMED;
     return FS_AUTH_OK;
+}
+
+/* DynamoDB Local takes the operation from X-Amz-Target between the first '.' and the next
+   one; when there is none ("", "DynamoDB_20120810", "DynamoDB_20120810.", "x..") it answers
+   500 InternalFailure. A missing X-Amz-Target is left to the fake (the same answer). */
+static int fs_target_has_no_operation(const char *t)
+{
+    const char *dot;
+    if (!t) return 0;
+    dot = strchr(t, '.');
+    if (!dot) return 1;
+    dot++;
+    while (*dot == ' ' || *dot == '\t') dot++;
+    return *dot == 0 || *dot == '.';
 }
 
 /* ---- handing the request to the fake -------------------------------------------------------- */
@@ -560,6 +710,7 @@ static FS_MHD_RESULT fs_send(fs_server *srv, struct MHD_Connection *conn, fs_req
     const char *p, *end;
     size_t i;
     if (r->status < 100) return MHD_NO;   /* no answer to give: drop the connection */
+    fs_conn_set(&srv->conns, conn, FS_CONN_BUSY);
     /* The body lives in rq until fs_on_completed, after the last byte went out. */
     resp = MHD_create_response_from_buffer(r->body.len, r->body.len ? r->body.data : empty, MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
@@ -583,8 +734,8 @@ static FS_MHD_RESULT fs_send(fs_server *srv, struct MHD_Connection *conn, fs_req
     return ret;
 }
 
-/* The Content-Length, or 0 when absent (libmicrohttpd has rejected a malformed one); values
-   past 2^63 saturate. */
+/* The Content-Length, or 0 when absent. libmicrohttpd has rejected a malformed one and any
+   of 2^64 or more (413, its own answer); UINT64_MAX stands for those it let through. */
 static uint64_t fs_content_length(struct MHD_Connection *conn)
 {
     const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -592,10 +743,105 @@ static uint64_t fs_content_length(struct MHD_Connection *conn)
     if (!v) return 0;
     while (*v == ' ') v++;
     for (; *v >= '0' && *v <= '9'; v++) {
-        if (n > ((uint64_t)1 << 62)) return (uint64_t)1 << 63;
-        n = n * 10 + (uint64_t)(*v - '0');
+        uint64_t d = (uint64_t)(*v - '0');
+        if (n > (UINT64_MAX - d) / 10) return UINT64_MAX;
+        n = n * 10 + d;
     }
     return n;
+}
+
+/* ---- framing DynamoDB Local's Jetty refuses ------------------------------------------------ */
+
+static int fs_caseless_is(const char *s, size_t n, const char *lower)
+{
+    size_t k;
+    for (k = 0; k < n && lower[k]; k++) {
+        char c = s[k];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != lower[k]) return 0;
+    }
+    return k == n && !lower[k];
+}
+
+typedef struct fs_framing {
+    unsigned content_length, host, transfer_encoding;
+    int blank_host, not_chunked;
+} fs_framing;
+
+static FS_MHD_RESULT fs_scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                    const char *value, size_t value_size)
+{
+    fs_framing *f = (fs_framing *)cls;
+    (void)kind;
+    if (!key) return MHD_YES;
+    if (fs_caseless_is(key, key_size, "content-length")) f->content_length++;
+    else if (fs_caseless_is(key, key_size, "host")) {
+        f->host++;
+        if (!value || !value_size) f->blank_host = 1;
+    } else if (fs_caseless_is(key, key_size, "transfer-encoding")) {
+        f->transfer_encoding++;
+        if (!value || !fs_caseless_is(value, value_size, "chunked")) f->not_chunked = 1;
+    }
+    return MHD_YES;
+}
+
+/* The message of Jetty's 400 for framing DynamoDB Local refuses before it reads the request,
+   or NULL when the framing is acceptable. Checked in Jetty's order as far as it was observed. */
+static const char *fs_framing_error(struct MHD_Connection *conn, const char *version)
+{
+    fs_framing f;
+    memset(&f, 0, sizeof(f));
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, fs_scan_header, &f);
+    if (f.content_length > 1) return "Multiple Content-Lengths";
+    if (f.transfer_encoding && f.content_length) return "Transfer-Encoding and Content-Length";
+    if (f.transfer_encoding && f.not_chunked) return "Bad Transfer-Encoding, chunked not last";
+    if (f.host > 1) return "Duplicate Host Header";
+    if (f.blank_host) return "Blank Host";
+    if (!f.host && version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0) return "No Host";
+    if (fs_content_length(conn) > (uint64_t)INT64_MAX) return "Bad Request";   /* past Java's long */
+    return NULL;
+}
+
+/* Jetty's HTML error page, as DynamoDB Local sends it, and the connection closed after it. */
+static FS_MHD_RESULT fs_send_jetty_400(fs_server *srv, struct MHD_Connection *conn, const char *url,
+                                       const char *message)
+{
+    static const char head[] =
+        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n"
+        "<title>Error 400 ";
+    olock_buf b;
+    struct MHD_Response *resp;
+    FS_MHD_RESULT ret;
+    const char *u;
+    int ok;
+    olock_buf_init(&b, NULL);
+    ok = olock_buf_append(&b, head, strlen(head)) == OLOCK_OK &&
+         olock_buf_append(&b, message, strlen(message)) == OLOCK_OK &&
+         olock_buf_append_str(&b, "</title>\n</head>\n<body>\n<h2>HTTP ERROR 400 ") == OLOCK_OK &&
+         olock_buf_append_str(&b, message) == OLOCK_OK &&
+         olock_buf_append_str(&b, "</h2>\n<table>\n<tr><th>URI:</th><td>") == OLOCK_OK;
+    for (u = url ? url : "/"; ok && *u; u++) {
+        const char *esc = *u == '&' ? "&amp;" : *u == '<' ? "&lt;" : *u == '>' ? "&gt;" : *u == '"' ? "&quot;"
+                        : *u == '\'' ? "&apos;" : NULL;
+        ok = (esc ? olock_buf_append_str(&b, esc) : olock_buf_append(&b, u, 1)) == OLOCK_OK;
+    }
+    ok = ok && olock_buf_append_str(&b, "</td></tr>\n<tr><th>STATUS:</th><td>400</td></tr>\n<tr><th>MESSAGE:</th><td>") == OLOCK_OK &&
+         olock_buf_append_str(&b, message) == OLOCK_OK &&
+         olock_buf_append_str(&b, "</td></tr>\n</table>\n<hr/><a href=\"https://jetty.org/\">Powered by Jetty:// 12.1.11</a><hr/>\n\n</body>\n</html>\n") == OLOCK_OK;
+    if (!ok) { olock_buf_free(&b); return MHD_NO; }
+    resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
+    olock_buf_free(&b);
+    if (!resp) return MHD_NO;
+    if (MHD_add_response_header(resp, "Cache-Control", "must-revalidate,no-cache,no-store") != MHD_YES ||
+        MHD_add_response_header(resp, "Content-Type", "text/html;charset=iso-8859-1") != MHD_YES ||
+        MHD_add_response_header(resp, "Connection", "close") != MHD_YES) {
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    fs_conn_set(&srv->conns, conn, FS_CONN_BUSY);
+    ret = MHD_queue_response(conn, 400, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static int fs_expects_continue(struct MHD_Connection *conn)
@@ -621,10 +867,13 @@ static FS_MHD_RESULT fs_on_request(void *cls, struct MHD_Connection *conn, const
     fs_server *srv = (fs_server *)cls;
     fs_request *rq = (fs_request *)*con_cls;
     uint64_t cl;
-    (void)version;
-    if (!rq) {
-        if (!(rq = fs_request_new())) return MHD_NO;
+    if (!rq || !rq->started) {
+        const char *bad;
+        if (!rq && !(rq = fs_request_new())) return MHD_NO;
         *con_cls = rq;
+        rq->started = 1;
+        if ((bad = fs_framing_error(conn, version)) != NULL)
+            return fs_send_jetty_400(srv, conn, rq->raw_uri ? rq->raw_uri : url, bad);
         /* An announced body over the limit. A client waiting for "100 Continue" is refused at
            once, without reading anything. One that is already sending is read to the end
            (and dropped) so that it sees the 413 rather than a reset, as DynamoDB Local
@@ -661,7 +910,10 @@ static FS_MHD_RESULT fs_on_request(void *cls, struct MHD_Connection *conn, const
             fs_answer_internal_failure(rq);
             break;
         case FS_AUTH_OK:
-            fs_call_fake(srv, conn, url, method, rq);
+            if (fs_target_has_no_operation(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target")))
+                fs_answer_internal_failure(rq);
+            else
+                fs_call_fake(srv, conn, url, method, rq);
             break;
         }
     }
@@ -730,6 +982,10 @@ int main(int argc, char **argv)
     }
     srv.transport = olock_fake_transport(fake);
     fs_ids_init(&srv.ids);
+    pthread_mutex_init(&srv.conns.mu, NULL);
+    srv.conns.head = NULL;
+    srv.conns.request_ms = (uint64_t)opt.request_timeout_s * 1000u;
+    srv.conns.limit = opt.max_connections;
 
     /* Every thread started from here on (libmicrohttpd's) inherits the blocked signals; the
        main thread takes them with sigwait. */
@@ -745,12 +1001,15 @@ int main(int argc, char **argv)
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(opt.threads > 1 ? opt.threads : 0),
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opt.max_connections,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt.timeout_s,
-                         MHD_OPTION_NOTIFY_COMPLETED, fs_on_completed, (void *)NULL,
+                         MHD_OPTION_NOTIFY_COMPLETED, fs_on_completed, (void *)&srv,
+                         MHD_OPTION_NOTIFY_CONNECTION, fs_on_connection, (void *)&srv.conns,
+                         MHD_OPTION_URI_LOG_CALLBACK, fs_on_request_line, (void *)&srv,
                          MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "olock-fakeserver: cannot listen on %s port %u: %s\n", opt.host, opt.port,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         pthread_mutex_destroy(&srv.ids.mu);
+        pthread_mutex_destroy(&srv.conns.mu);
         olock_fake_destroy(fake);
         return 1;
     }
@@ -759,10 +1018,19 @@ int main(int argc, char **argv)
     else printf("listening on %s:%u\n", opt.host, info ? (unsigned)info->port : opt.port);
     fflush(stdout);
 
-    while (sigwait(&stop, &sig) != 0) {}
+    /* The main thread waits for a signal and, meanwhile, enforces the request deadline. */
+    for (;;) {
+        struct timespec tick;
+        tick.tv_sec = 0;
+        tick.tv_nsec = 200 * 1000 * 1000;
+        sig = sigtimedwait(&stop, NULL, &tick);
+        if (sig == SIGTERM || sig == SIGINT) break;
+        fs_conns_expire(&srv.conns);
+    }
 
     MHD_stop_daemon(d);        /* closes every connection; completes their requests */
     pthread_mutex_destroy(&srv.ids.mu);
+    pthread_mutex_destroy(&srv.conns.mu);
     olock_fake_destroy(fake);
     return 0;
 }
