@@ -1140,6 +1140,21 @@ OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
 OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
                                          olock_error *err);
 
+/* Called once for each item olock_batch_get finds, with its table. The item lives until the
+   callback returns (copy what you keep). Return 0 to go on; anything else stops the batch
+   (olock_batch_get then returns OLOCK_ERR_ABORTED). */
+typedef int (*olock_batch_item_fn)(void *user, const char *table, const olock_value *item);
+
+/* BatchGetItem for any number of keys across tables: 100 keys a request (in the order given),
+   each request's UnprocessedKeys sent again after the same backoff as olock_batch_write, up to
+   retry.transient_attempts requests for those keys. fn is called for every item found, in no
+   particular order; keys with no item are not reported. OLOCK_OK when every key was read;
+   OLOCK_ERR_THROTTLED when some were still unprocessed then (the message says how many of
+   how many), or the first request's error. Each table's projection, names and consistent_read
+   apply to all its keys. */
+OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
+                                       olock_batch_item_fn fn, void *user, olock_error *err);
+
 /* ---------------------------------------------------------------------------------------------
    SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
    ------------------------------------------------------------------------------------------ */
@@ -9112,6 +9127,141 @@ OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_writ
     if (rc == OLOCK_ERR_THROTTLED)
         olock__error_set(err, rc, "olock_batch_write: %lu of %lu items still unprocessed after %u requests for them",
                          (unsigned long)left, (unsigned long)count, attempts);
+    return rc;
+}
+
+/* The next request's worth (at most 100 keys) of tables[*ti].keys[*ki...], as slices in `a`. */
+static olock_result olock__batch_get_slice(olock_arena *a, const olock_batch_get_table *tables, size_t count, size_t *ti,
+                                           size_t *ki, olock_batch_get_table **out, size_t *n) {
+    size_t room = 100;
+    olock_batch_get_table *list = (olock_batch_get_table *)olock_arena_alloc(a, (count ? count : 1) * sizeof *list);
+    *n = 0;
+    if (!list) return OLOCK_ERR_NOMEM;
+    while (*ti < count && room) {
+        const olock_batch_get_table *t = &tables[*ti];
+        size_t take = t->key_count - *ki < room ? t->key_count - *ki : room;
+        if (take) {
+            list[*n] = *t;
+            list[*n].keys = t->keys + *ki;
+            list[*n].key_count = take;
+            ++*n;
+            room -= take;
+            *ki += take;
+        }
+        if (*ki == t->key_count) { ++*ti; *ki = 0; }
+    }
+    *out = list;
+    return OLOCK_OK;
+}
+
+/* The UnprocessedKeys of a BatchGetItem response as tables in `a`, each with the projection,
+   names and consistency of the request's table of that name. */
+static olock_result olock__unprocessed_keys(olock_arena *a, const olock_response *res, const olock_batch_get_table *sent,
+                                            size_t sent_n, olock_batch_get_table **out, size_t *n, size_t *keys,
+                                            olock_error *err) {
+    const olock_json *u = res->json ? olock_json_get(res->json, "UnprocessedKeys") : NULL, *t, *ks, *k;
+    olock_batch_get_table *list;
+    size_t count = 0, i;
+    olock_result r;
+    *out = NULL; *n = 0; *keys = 0;
+    if (!u || u->kind != OLOCK_JSON_OBJECT || !u->count) return OLOCK_OK;
+    for (t = u->first; t; t = t->next) count++;
+    list = (olock_batch_get_table *)olock_arena_alloc(a, count * sizeof *list);
+    if (!list) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    for (t = u->first; t; t = t->next) {
+        const olock_value **vals;
+        const olock_batch_get_table *orig = NULL;
+        ks = t->kind == OLOCK_JSON_OBJECT ? olock_json_get(t, "Keys") : NULL;
+        if (!ks || ks->kind != OLOCK_JSON_ARRAY) return olock__fail_at(err, OLOCK_ERR_RESPONSE, t->offset, "olock_batch_get: UnprocessedKeys without Keys");
+        for (i = 0; i < sent_n && !orig; i++)
+            if (strlen(sent[i].table) == t->key_len && memcmp(sent[i].table, t->key, t->key_len) == 0) orig = &sent[i];
+        if (!orig) return olock__fail_at(err, OLOCK_ERR_RESPONSE, t->offset, "olock_batch_get: UnprocessedKeys names a table that was not asked for");
+        if (!ks->count) continue;
+        vals = (const olock_value **)olock_arena_alloc(a, ks->count * sizeof *vals);
+        if (!vals) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+        for (i = 0, k = ks->first; k; k = k->next, i++) {
+            olock_value *v = NULL;
+            if ((r = olock_map_from_json(a, k, &v, err)) != OLOCK_OK) return r;
+            vals[i] = v;
+        }
+        list[*n] = *orig;
+        list[*n].keys = vals;
+        list[*n].key_count = ks->count;
+        *keys += ks->count;
+        ++*n;
+    }
+    *out = list;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
+                                       olock_batch_item_fn fn, void *user, olock_error *err) {
+    const char *fn_name = "olock_batch_get";
+    olock_arena arena[2];
+    olock_result rc = OLOCK_OK;
+    unsigned attempts = c ? (c->retry.transient_attempts ? c->retry.transient_attempts : 1) : 1, sends = 0, n;
+    size_t ti = 0, ki = 0, total = 0, left = 0, i;
+    int cur = 0;
+    olock__error_clear(err);
+    if (!c) return olock__null_arg(err, fn_name, "c");
+    if (!fn) return olock__null_arg(err, fn_name, "fn");
+    if (!tables && count) return olock__invalid_arg(err, "olock_batch_get: tables is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++) {
+        if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
+            return olock__invalid_arg(err, "olock_batch_get: tables[%lu] needs a name and its keys", (unsigned long)i);
+        total += tables[i].key_count;
+    }
+    olock_arena_init(&arena[0], &c->alloc);
+    olock_arena_init(&arena[1], &c->alloc);
+    while (ti < count && rc == OLOCK_OK) {
+        olock_batch_get_table *todo = NULL;
+        size_t todo_n = 0, todo_keys = 0, j;
+        olock_arena_reset(&arena[cur]);
+        if (olock__batch_get_slice(&arena[cur], tables, count, &ti, &ki, &todo, &todo_n) != OLOCK_OK) {
+            rc = olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+            break;
+        }
+        for (j = 0; j < todo_n; j++) todo_keys += todo[j].key_count;
+        for (n = 1; todo_n; n++) {
+            olock_response res;
+            olock_batch_get_table *next = NULL;
+            size_t next_n = 0, next_keys = 0, k;
+            if (n > attempts) {
+                /* these keys, and those not sent yet */
+                left = todo_keys;
+                for (k = ti; k < count; k++) left += tables[k].key_count;
+                left -= ki;
+                rc = OLOCK_ERR_THROTTLED;
+                break;
+            }
+            if (n > 1) c->sleep_ms(c->hook_user, olock__client_backoff(c, n - 1));
+            olock_buf_clear(&c->x.body);
+            rc = olock_encode_batch_get(todo, todo_n, &c->x.body, err);
+            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn_name, err); break; }
+            rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_GET_ITEM, &res, err);
+            sends++;
+            if (rc != OLOCK_OK) break;
+            for (k = 0; k < res.item_count && rc == OLOCK_OK; k++)
+                if (res.items[k] && fn(user, res.item_tables[k], res.items[k]) != 0) {
+                    rc = OLOCK_ERR_ABORTED;
+                    olock__error_set(err, rc, "olock_batch_get: the callback stopped the batch");
+                }
+            if (rc != OLOCK_OK) break;
+            olock_arena_reset(&arena[!cur]);
+            rc = olock__unprocessed_keys(&arena[!cur], &res, todo, todo_n, &next, &next_n, &next_keys, err);
+            if (rc != OLOCK_OK) break;
+            cur = !cur;
+            todo = next;
+            todo_n = next_n;
+            todo_keys = next_keys;
+        }
+    }
+    olock_arena_free(&arena[0]);
+    olock_arena_free(&arena[1]);
+    if (err) err->attempts = sends;
+    if (rc == OLOCK_ERR_THROTTLED)
+        olock__error_set(err, rc, "olock_batch_get: %lu of %lu keys still unprocessed after %u requests for them",
+                         (unsigned long)left, (unsigned long)total, attempts);
     return rc;
 }
 

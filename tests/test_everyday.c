@@ -353,12 +353,18 @@ typedef struct scripted {
     size_t last_body_len;
 } scripted;
 
+static olock_result scripted_get_send(void *user, const olock_http_request *req, olock_http_response *res);
+
 static olock_result scripted_send(void *user, const olock_http_request *req, olock_http_response *res) {
     scripted *s = (scripted *)user;
     size_t i;
     int batch = 0;
     const char *item, *end;
-    olock_result r = s->inner.send(s->inner.user, req, res);
+    olock_result r;
+    for (i = 0; i < req->header_count; i++)
+        if (strcmp(req->headers[i].name, "X-Amz-Target") == 0 && strstr(req->headers[i].value, "BatchGetItem"))
+            return scripted_get_send(user, req, res);
+    r = s->inner.send(s->inner.user, req, res);
     for (i = 0; i < req->header_count; i++)
         if (strcmp(req->headers[i].name, "X-Amz-Target") == 0) batch = strstr(req->headers[i].value, "BatchWriteItem") != NULL;
     if (!batch || r != OLOCK_OK) return r;
@@ -452,6 +458,109 @@ TEST(test_batch_write) {
     olock_client_destroy(c);
 }
 
+/* ---- 5b. BatchGetItem with its unprocessed keys resent ---- */
+
+/* The fake's transport, with the first `unprocess` BatchGetItem answers replaced by one that
+   returns nothing and leaves the request's first key unprocessed. */
+static olock_result scripted_get_send(void *user, const olock_http_request *req, olock_http_response *res) {
+    scripted *s = (scripted *)user;
+    size_t i;
+    int batch = 0;
+    const char *key, *end;
+    olock_result r = s->inner.send(s->inner.user, req, res);
+    for (i = 0; i < req->header_count; i++)
+        if (strcmp(req->headers[i].name, "X-Amz-Target") == 0) batch = strstr(req->headers[i].value, "BatchGetItem") != NULL;
+    if (!batch || r != OLOCK_OK) return r;
+    s->batch_requests++;
+    s->last_body_len = req->body_len;
+    if (s->unprocess <= 0) return r;
+    s->unprocess--;
+    /* {"RequestItems":{"everyday":{"Keys":[{"id":{"S":"g00"}},...]}}}: hand the first key back. */
+    key = strstr(req->body, "\"Keys\":[");
+    if (!key) return r;
+    key += 8;
+    end = strstr(key, "}}");
+    if (!end) return r;
+    olock_http_response_reset(res);
+    res->status = 200;
+    olock_http_response_append(res, "{\"Responses\":{},\"UnprocessedKeys\":{\"" TABLE "\":{\"Keys\":[",
+                               strlen("{\"Responses\":{},\"UnprocessedKeys\":{\"" TABLE "\":{\"Keys\":["));
+    olock_http_response_append(res, key, (size_t)(end + 2 - key));
+    olock_http_response_append(res, "]}}}", 4);
+    return r;
+}
+
+typedef struct found { int n; int64_t gold_sum; int stop_after; } found;
+static int on_found(void *user, const char *table, const olock_value *item) {
+    found *f = (found *)user;
+    int64_t g = 0;
+    if (strcmp(table, TABLE) != 0) return 1;
+    if (olock_map_get_i64(item, "gold", &g) == OLOCK_OK) f->gold_sum += g;
+    f->n++;
+    return f->stop_after && f->n >= f->stop_after;
+}
+
+TEST(test_batch_get) {
+    scripted s;
+    olock_client *c = scripted_client(&s, 0);
+    olock_batch_write_entry e[150];
+    const olock_value *keys[151];
+    olock_batch_get_table t = olock_batch_get_table_default();
+    olock_error err;
+    found f;
+    char ids[150][8];
+    size_t i;
+    for (i = 0; i < 150; i++) {
+        olock_value *item = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+        snprintf(ids[i], sizeof ids[i], "g%03u", (unsigned)i);
+        olock_map_put(&g_arena, item, "id", 2, olock_value_new_s(&g_arena, ids[i], 4));
+        olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, (int64_t)i));
+        e[i] = olock_batch_write_entry_default();
+        e[i].table = TABLE; e[i].put_item = item;
+        keys[i] = key_of(ids[i]);
+    }
+    keys[150] = key_of("g-missing");
+    CHECK(olock_batch_write(c, e, 150, &err) == OLOCK_OK);
+    /* 151 keys (one without an item): two requests, 100 and 51; every item once */
+    t.table = TABLE; t.keys = keys; t.key_count = 151; t.consistent_read = 1;
+    s.batch_requests = 0;
+    memset(&f, 0, sizeof f);
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_OK);
+    CHECK_EQ_INT(s.batch_requests, 2);
+    CHECK_EQ_INT(f.n, 150);
+    CHECK_EQ_INT(f.gold_sum, 149 * 150 / 2);
+    olock_client_destroy(c);
+    /* Unprocessed keys are asked again, alone, after a backoff */
+    c = scripted_client(&s, 0);
+    s.unprocess = 2;
+    s.batch_requests = 0;
+    g_sleeps = 0;
+    memset(&f, 0, sizeof f);
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_OK);
+    CHECK_EQ_INT(s.batch_requests, 4);             /* 100 (nothing, 1 back), 1 (nothing, 1 back), 1, 51 */
+    CHECK_EQ_INT(g_sleeps, 2);
+    CHECK_EQ_INT(f.n, 51);                         /* the scripted answers returned none of the first 100 but g000 */
+    CHECK_EQ_INT(f.gold_sum, 0 + (100 + 149) * 50 / 2);
+    /* out of budget */
+    s.unprocess = 100;
+    memset(&f, 0, sizeof f);
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_ERR_THROTTLED);
+    CHECK_EQ_STR(err.message, "olock_batch_get: 52 of 151 keys still unprocessed after 4 requests for them");
+    /* the callback stops the batch */
+    s.unprocess = 0;
+    f.n = 0; f.stop_after = 3;
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_ERR_ABORTED);
+    CHECK_EQ_INT(f.n, 3);
+    /* arguments */
+    CHECK(olock_batch_get(c, &t, 1, NULL, NULL, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_batch_get: fn is NULL");
+    t.table = NULL;
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(err.message, "olock_batch_get: tables[0] needs a name and its keys");
+    CHECK(olock_batch_get(c, NULL, 0, on_found, &f, &err) == OLOCK_OK);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -468,6 +577,7 @@ int main(void) {
     RUN(test_scan_and_transact_get);
     RUN(test_pager);
     RUN(test_batch_write);
+    RUN(test_batch_get);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
