@@ -49,7 +49,8 @@ WHAT IT IS
    value, B by signed bytes); numbers from an Item are stripped ("12.50" is "12.5") while
    numbers from ExpressionAttributeValues keep the text they were sent with and arithmetic
    keeps the larger scale (1.50 + 1.50 = 3.00); UPDATED_OLD / UPDATED_NEW return whole
-   top-level attributes; a DeleteItem that finds nothing reports ConsumedCapacity.
+   top-level attributes; a DeleteItem that finds nothing reports ConsumedCapacity;
+   ConsumedCapacity grows with the item size (writes per KB, reads per 4 KB).
 
 THREAD SAFETY
    One fake may serve many threads (and many clients) at once: each request runs under the
@@ -4260,14 +4261,36 @@ static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out
     return 0;
 }
 
-static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, const char *units, int first)
+static int olock__fake_put_units(olock__fake_ctx *c, uint64_t halves)
+{
+    return olock__fake_put_u64(c, halves / 2) < 0 ? -1 : olock__fake_puts(c, halves % 2 ? ".5" : ".0");
+}
+
+/* Units in halves: a write costs 1 per KB (rounded up) of the larger of the item before and
+   after, a read 1 per 4 KB of the whole item (half if eventually consistent), at least one
+   block even when nothing was found. */
+static uint64_t olock__fake_write_halves(size_t before, size_t after)
+{
+    size_t size = before > after ? before : after;
+    uint64_t blocks = (size + 1023) / 1024;
+    return 2 * (blocks ? blocks : 1);
+}
+
+static uint64_t olock__fake_read_halves(size_t size, int consistent)
+{
+    uint64_t blocks = (size + 4095) / 4096;
+    if (!blocks) blocks = 1;
+    return consistent ? 2 * blocks : blocks;
+}
+
+static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, uint64_t halves, int first)
 {
     if (!mode) return 0;
     if (olock__fake_puts(c, first ? "\"ConsumedCapacity\":{\"TableName\":" : ",\"ConsumedCapacity\":{\"TableName\":") < 0 ||
         olock__fake_put_str(c, t->name, t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
-        olock__fake_puts(c, units) < 0)
+        olock__fake_put_units(c, halves) < 0)
         return -1;
-    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_puts(c, units) < 0 ||
+    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_units(c, halves) < 0 ||
                       olock__fake_puts(c, "}") < 0))
         return -1;
     return olock__fake_puts(c, "}");
@@ -4801,7 +4824,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
                                       : atg ? olock__fake_attributes_to_get(c, item, atg) : item;
         if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
     }
-    if (olock__fake_write_capacity(c, t, cap, consistent ? "1.0" : "0.5", item == NULL) < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? olock__fake_item_size(item) : 0, consistent), item == NULL) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
@@ -4883,7 +4906,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     if (rv == OLOCK__FAKE_RV_ALL_OLD && old &&
         (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0))
         return -1;
-    if (olock__fake_write_capacity(c, t, cap, "1.0", !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
         return -1;
     return olock__fake_commit(c, t, hk, item, size);
 }
@@ -4920,7 +4943,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c)
     }
     /* DynamoDB Local reports the consumed capacity of a delete that found nothing, asked or not */
     if (!cap && !old) cap = 1;
-    if (olock__fake_write_capacity(c, t, cap, "1.0", !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
     if (old) olock__fake_erase(c->f, t, part, en);
     return 0;
 }
@@ -4993,7 +5016,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     if (attrs && attrs->count == 0) attrs = NULL;
     if (olock__fake_puts(c, "{") < 0) goto fail;
     if (attrs && (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, attrs) < 0)) goto fail;
-    if (olock__fake_write_capacity(c, t, cap, "1.0", attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
     return olock__fake_commit_item(c, t, hk, it, size);
 fail_oom:
     c->oom = 1;

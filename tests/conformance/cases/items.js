@@ -10,6 +10,8 @@ const rejected = (name, v) => c(name, [table(), put({ pk: S('a'), v }, { expect:
 const num = (name, text, ok) => (ok ? roundTrip : rejected)('number-' + name, N(text));
 
 const big = (n) => 'x'.repeat(n);
+// An item of exactly `total` bytes: pk plus an attribute x.
+const sized = (pk, total) => ({ pk: S(pk), x: S(big(total - 3 - pk.length)) });
 
 // Numbers at the top level and inside documents, written unusually.
 const nestedNumbers = () => ({ pk: S('a'), top: N('0001.500'),
@@ -272,4 +274,30 @@ module.exports = [
     c('number-nested-overflow', [table(), put({ pk: S('a'), m: M({ x: N('1e200') }) }, { expect: 400 })]),
     c('number-nested-underflow', [table(), put({ pk: S('a'), m: M({ x: N('1e-131') }) }, { expect: 400 })]),
     c('number-nested-space', [table(), put({ pk: S('a'), m: M({ x: N(' 1') }) }, { expect: 400 })]),
+
+    // --- recorded 2026-12-06 (issue 14, part 2) -------------------------------------
+    // ConsumedCapacity from the item size: writes 1 unit per KB, reads 1 per 4 KB (half if eventual).
+    c('cap-put-4090-bytes', [table(), put(sized('a', 4090), { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-put-1024-bytes', [table(), put(sized('a', 1024), { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-put-1025-bytes', [table(), put(sized('a', 1025), { ReturnConsumedCapacity: 'INDEXES' })]),
+    c('cap-put-small-over-big', [table(), put(sized('a', 5000)), put(sized('a', 10), { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-put-big-over-small', [table(), put(sized('a', 10)), put(sized('a', 3000), { ReturnConsumedCapacity: 'INDEXES' })]),
+    c('cap-put-all-old-big', [table(), put(sized('a', 2100)), put(sized('a', 10), { ReturnConsumedCapacity: 'TOTAL', rv: 'ALL_OLD' })]),
+    c('cap-put-cond-fail-big', [table(), put(sized('a', 3000)), put(sized('a', 10), { ReturnConsumedCapacity: 'TOTAL', cond: 'attribute_not_exists(pk)', expect: 400 })]),
+    c('cap-put-cond-fail-new-big', [table(), put(sized('a', 10)), put(sized('a', 3000), { ReturnConsumedCapacity: 'TOTAL', cond: 'attribute_not_exists(pk)', expect: 400 })]),
+    c('cap-update-small-on-big', [table(), put(sized('a', 5000)), upd(K('a'), 'SET y = :y', { values: { ':y': S('y') }, ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-update-grows', [table(), put(sized('a', 10)), upd(K('a'), 'SET y = :y', { values: { ':y': S(big(2500)) }, ReturnConsumedCapacity: 'INDEXES' })]),
+    c('cap-update-shrinks', [table(), put(sized('a', 3500)), upd(K('a'), 'REMOVE x', { ReturnConsumedCapacity: 'TOTAL', rv: 'ALL_NEW' })]),
+    c('cap-update-new-item', [table(), upd(K('a'), 'SET y = :y', { values: { ':y': S(big(1500)) }, ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-update-cond-fail-big', [table(), put(sized('a', 3000)), upd(K('a'), 'SET y = :y', { values: { ':y': S('y') }, cond: 'attribute_not_exists(pk)', ReturnConsumedCapacity: 'TOTAL', expect: 400 })]),
+    c('cap-delete-big', [table(), put(sized('a', 4090)), del(K('a'), { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-delete-big-indexes', [table(), put(sized('a', 1025)), del(K('a'), { ReturnConsumedCapacity: 'INDEXES', rv: 'ALL_OLD' })]),
+    c('cap-delete-big-not-asked', [table(), put(sized('a', 4090)), del(K('a'))]),
+    c('cap-delete-cond-fail-big', [table(), put(sized('a', 4090)), del(K('a'), { cond: 'attribute_not_exists(pk)', ReturnConsumedCapacity: 'TOTAL', expect: 400 })]),
+    c('cap-get-4096-eventual', [table(), put(sized('a', 4096)), get(K('a'), { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('cap-get-4097-eventual', [table(), put(sized('a', 4097)), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', proj: 'pk' })]),
+    c('cap-get-4097-consistent', [table(), put(sized('a', 4097)), get(K('a'), { ReturnConsumedCapacity: 'INDEXES', ConsistentRead: true, proj: 'pk' })]),
+    c('cap-get-9000-consistent', [table(), put(sized('a', 9000)), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', ConsistentRead: true, proj: 'pk' })]),
+    c('cap-get-missing', [table(), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', ConsistentRead: true })]),
+    c('cap-put-400kb', [table(), put({ pk: S('a'), big: S(big(409600 - 6)) }, { ReturnConsumedCapacity: 'TOTAL' }), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', proj: 'pk' })]),
 ];

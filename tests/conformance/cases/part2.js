@@ -66,6 +66,8 @@ const scanAll = (name) => scan(name ? { table: name } : {});
 const item = (pk, extra) => Object.assign({ pk: S(pk) }, extra || {});
 const v1 = (pk) => item(pk, { version: N(1) });
 const tbl2 = () => table({ name: 'tb2' });
+// An item of exactly `total` bytes: pk plus an attribute x.
+const sized = (pk, total) => item(pk, { x: S('x'.repeat(total - 3 - pk.length)) });
 
 // Setup writes go in one TransactWriteItems (a case has at most 8 steps).
 const fill = (items, name) => tw(items.map((i) => tPut(i, name ? { table: name } : {})), { expect: 200 });
@@ -349,6 +351,13 @@ const transactions = [
     c('tg-key-path-before-key-count', [table2(), tg([tGet(K('a'), { proj: 'pk.b' })], { expect: 400 })]),
     c('tg-key-path-index-key', [idxTable(), tg([tGet({ pk: S('a'), sk: N(1) }, { proj: 'lr[0]' })], { expect: 400 })]),
     c('tw-put-nested-numbers-kept', [table(), tw([tPut(item('a', { top: N('0001.500'), m: M({ b: N('0001.500'), c: N('1e3'), s: NS('01', '2.50') }), l: L(N('007')) }))], { expect: 200 }), get(K('a'))]),
+    // --- recorded 2026-12-06 (issue 14, part 2) -----------------------------------------
+    // ConsumedCapacity from the item size.
+    c('tw-cap-put-big', [table(), tw([tPut(sized('a', 4090))], { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('tw-cap-update-small-on-big', [table(), put(sized('a', 5000)), tw([tUpd(K('a'), 'SET y = :y', { values: { ':y': S('y') } })], { ReturnConsumedCapacity: 'INDEXES' })]),
+    c('tw-cap-delete-big', [table(), put(sized('a', 3000)), tw([tDel(K('a'))], { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('tw-cap-check-big', [table(), put(sized('a', 9000)), tw([tChk(K('a'), 'attribute_exists(pk)'), tPut(sized('b', 10))], { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('tg-cap-big', [table(), put(sized('a', 9000)), tg([tGet(K('a'), { proj: 'pk' })], { ReturnConsumedCapacity: 'TOTAL' })]),
 ];
 
 // ---------------------------------------------------------------------------
@@ -704,6 +713,11 @@ const qcases = [
     c('s-operator-one-filter', [idxTable(), scan({ ConditionalOperator: 'OR', ScanFilter: { n: { ComparisonOperator: 'NULL' } }, expect: 400 })]),
     c('s-operator-two-filters', [idxTable(), ...idxItems(), scan({ ConditionalOperator: 'OR', ScanFilter: { n: { ComparisonOperator: 'EQ', AttributeValueList: [N(9)] }, m: { ComparisonOperator: 'EQ', AttributeValueList: [S('m2')] } }, expect: 200 })]),
     c('q-operator-without-filter', [idxTable(), query({ ConditionalOperator: 'AND', KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('a')] } }, expect: 400 })]),
+    // --- recorded 2026-12-06 (issue 14, part 2) -----------------------------------------
+    // ConsumedCapacity from the item size.
+    c('q-cap-big-eventual', [table(), put(sized('a', 5000)), query({ kc: 'pk = :a', values: { ':a': S('a') }, ReturnConsumedCapacity: 'TOTAL' })]),
+    c('q-cap-big-consistent', [table(), put(sized('a', 5000)), query({ kc: 'pk = :a', values: { ':a': S('a') }, ConsistentRead: true, proj: 'pk', ReturnConsumedCapacity: 'INDEXES' })]),
+    c('s-cap-big', [table(), put(sized('a', 3000)), put(sized('b', 3000)), scan({ ReturnConsumedCapacity: 'TOTAL', Select: 'COUNT' })]),
 ];
 
 // ---------------------------------------------------------------------------
@@ -826,6 +840,12 @@ const bcases = [
     c('bg-key-path-index-key', [idxTable(), bg({ tbl: KA([{ pk: S('a'), sk: N(1) }], { ProjectionExpression: 'gk.b, n' }) }, { expect: 400 })]),
     c('bg-key-type-before-key-path', [table(), bg({ tbl: KA([{ pk: N(1) }], { ProjectionExpression: 'pk.b' }) }, { expect: 400 })]),
     c('bw-put-nested-numbers-kept', [table(), bw({ tbl: [PR(item('a', { top: N('0001.500'), m: M({ b: N('0001.500'), c: N('1e3'), s: NS('01', '2.50') }), l: L(N('007')) }))] }, { expect: 200 }), get(K('a'))]),
+    // --- recorded 2026-12-06 (issue 14, part 2) -----------------------------------------
+    // ConsumedCapacity from the item size.
+    c('bw-cap-put-big', [table(), bw({ tbl: [{ PutRequest: { Item: sized('a', 4090) } }, { PutRequest: { Item: sized('b', 1025) } }] }, { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('bw-cap-put-small-over-big', [table(), put(sized('a', 5000)), bw({ tbl: [{ PutRequest: { Item: sized('a', 10) } }] }, { ReturnConsumedCapacity: 'INDEXES' })]),
+    c('bw-cap-delete-big', [table(), put(sized('a', 3000)), bw({ tbl: [{ DeleteRequest: { Key: K('a') } }] }, { ReturnConsumedCapacity: 'TOTAL' })]),
+    c('bg-cap-big', [table(), put(sized('a', 9000)), put(sized('b', 10)), bg({ tbl: { Keys: [K('a'), K('b')], ConsistentRead: true } }, { ReturnConsumedCapacity: 'TOTAL' })]),
 ];
 
 module.exports = { transactions, batch: bcases, query: qcases };
