@@ -6162,18 +6162,22 @@ static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock
     return 0;
 }
 
-/* The checks that need every condition: each names a key, the hash key's is '='. */
+/* The checks that need every condition, as DynamoDB Local makes them: a condition on the hash
+   key, which is '='; no more conditions than keys ("not supported" too, so `pk = :p AND x = :x`
+   on a hash-only table); the other condition on the range key. */
 static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *seen, size_t nseen)
 {
     size_t i;
+    for (i = 0; i < nseen; i++)
+        if (rd->kh->len == seen[i].len && memcmp(rd->kh->name, seen[i].name, seen[i].len) == 0) rd->hc = seen[i];
+    if (!rd->hc.op) return olock__fake_verror(c, "Query condition missed key schema element");
+    if (rd->hc.op != OLOCK__FAKE_KC_EQ || nseen > (rd->kr ? 2u : 1u)) return olock__fake_verror(c, "Query key condition not supported");
     for (i = 0; i < nseen; i++) {
         const olock__fake_kcond *k = &seen[i];
-        if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) rd->hc = *k;
-        else if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) rd->rc = *k;
+        if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) continue;
+        if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) rd->rc = *k;
         else return olock__fake_verror(c, "Query condition missed key schema element");
     }
-    if (!rd->hc.op) return olock__fake_verror(c, "Query condition missed key schema element");
-    if (rd->hc.op != OLOCK__FAKE_KC_EQ) return olock__fake_verror(c, "Query key condition not supported");
     if (rd->hc.v1->type == OLOCK_TYPE_N) {   /* partitions are found by canonical key text */
         olock_decimal d;
         olock__fake_num_of(rd->hc.v1, &d);

@@ -718,6 +718,23 @@ const qcases = [
     c('q-cap-big-eventual', [table(), put(sized('a', 5000)), query({ kc: 'pk = :a', values: { ':a': S('a') }, ReturnConsumedCapacity: 'TOTAL' })]),
     c('q-cap-big-consistent', [table(), put(sized('a', 5000)), query({ kc: 'pk = :a', values: { ':a': S('a') }, ConsistentRead: true, proj: 'pk', ReturnConsumedCapacity: 'INDEXES' })]),
     c('s-cap-big', [table(), put(sized('a', 3000)), put(sized('b', 3000)), scan({ ReturnConsumedCapacity: 'TOTAL', Select: 'COUNT' })]),
+    // A condition on an attribute that is no key: which of the two messages, when.
+    c('q-kc-nonkey-lt', [table2(), query({ kc: 'n < :v', values: { ':v': N(1) }, expect: 400 })]),
+    c('q-kc-nonkey-begins', [table2(), query({ kc: 'begins_with(t, :v)', values: { ':v': S('o') }, expect: 400 })]),
+    c('q-kc-nonkey-between', [table2(), query({ kc: 'n BETWEEN :a AND :b', values: { ':a': N(1), ':b': N(2) }, expect: 400 })]),
+    c('q-kc-nonkey-before-hash', [table2(), query({ kc: 'n = :n AND pk = :p', values: { ':n': N(1), ':p': S('a') }, expect: 400 })]),
+    c('q-kc-hash-lt-and-nonkey', [table2(), query({ kc: 'pk < :p AND n = :n', values: { ':n': N(1), ':p': S('a') }, expect: 400 })]),
+    c('q-kc-nonkey-and-hash-lt', [table2(), query({ kc: 'n = :n AND pk < :p', values: { ':n': N(1), ':p': S('a') }, expect: 400 })]),
+    c('q-kc-hash-lt-and-range', [table2(), query({ kc: 'pk < :p AND sk = :s', values: { ':s': N(1), ':p': S('a') }, expect: 400 })]),
+    c('q-kc-range-lt-only', [table2(), query({ kc: 'sk < :s', values: { ':s': N(1) }, expect: 400 })]),
+    c('q-kc-range-and-nonkey', [table2(), query({ kc: 'sk = :s AND n = :n', values: { ':s': N(1), ':n': N(1) }, expect: 400 })]),
+    c('q-kc-two-nonkeys', [table2(), query({ kc: 'n = :n AND t = :t', values: { ':t': S('a'), ':n': N(1) }, expect: 400 })]),
+    c('q-kc-hash-only-table-extra', [table(), query({ kc: 'pk = :p AND sk = :s', values: { ':s': N(1), ':p': S('a') }, expect: 400 })]),
+    c('q-kc-hash-only-table-hash-gt', [table(), query({ kc: 'pk > :p AND sk = :s', values: { ':s': N(1), ':p': S('a') }, expect: 400 })]),
+    c('q-kc-gsi-table-hash-lt', [idxTable(), qi('gsi', 'pk < :p', { ':p': S('a') }, { expect: 400 })]),
+    c('q-kc-gsi-hash-lt-table-key', [idxTable(), qi('gsi', 'gk < :p AND pk = :q', { ':p': S('a'), ':q': S('a') }, { expect: 400 })]),
+    c('q-kc-nonkey-type-mismatch', [table2(), query({ kc: 'pk = :p AND n = :n', values: { ':p': S('a'), ':n': S('x') }, expect: 400 })]),
+    c('q-kc-hash-lt-type-mismatch', [table2(), query({ kc: 'pk < :p', values: { ':p': N(1) }, expect: 400 })]),
 ];
 
 // ---------------------------------------------------------------------------
