@@ -2513,45 +2513,108 @@ static const char *olock__fake_long_type(olock_type t)
 }
 
 /* Two paths of one update (or projection) must not overlap (one a prefix of the other) nor
-   conflict (one indexes a list where the other names a map member). */
+   conflict (one indexes a list where the other names a map member). DynamoDB Local finds out
+   by putting the paths, the last one first, into a tree whose nodes keep their children in a
+   java.util.HashMap; the message names the path being put and, as "path two", the path last
+   put through the next child of the same parent in that map's order, or else the path last
+   put through the node where they met (recorded cases overlap-second-path-*). The map's
+   order is modelled as a HashMap of 32 buckets, which is what the recorded cases need. */
+typedef struct olock__fake_pnode {
+    const olock__fake_pel *el;
+    struct olock__fake_pnode *parent, *child, *next;   /* children in the order they came */
+    const olock__fake_node *rep;                       /* the last path put through it */
+    size_t seq, nchildren;
+    int terminal;
+} olock__fake_pnode;
+
+static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap)
+{
+    uint32_t h = el->is_index ? el->index : olock__fake_java_string_hash(el->name, el->name_len);
+    return (h ^ (h >> 16)) & (uint32_t)(cap - 1);
+}
+
+/* The path named after `n` in its parent's map order. */
+static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
+{
+    const olock__fake_pnode *x, *best = NULL;
+    size_t cap = 32;
+    uint32_t b, bb = 0;
+    while (n->parent->nchildren > cap / 4 * 3) cap *= 2;
+    b = olock__fake_pel_bucket(n->el, cap);
+    for (x = n->parent->child; x; x = x->next) {
+        uint32_t xb = olock__fake_pel_bucket(x->el, cap);
+        if (x == n || xb < b || (xb == b && x->seq < n->seq)) continue;
+        if (!best || xb < bb || (xb == bb && x->seq < best->seq)) { best = x; bb = xb; }
+    }
+    return best ? best->rep : n->rep;
+}
+
+static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y)
+{
+    if (x->is_index != y->is_index) return 0;
+    return x->is_index ? x->index == y->index : x->name_len == y->name_len && memcmp(x->name, y->name, x->name_len) == 0;
+}
+
+static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const olock__fake_node *a, const olock__fake_node *b)
+{
+    olock_buf one, two;
+    olock_buf_init(&one, &e->c->f->alloc);
+    olock_buf_init(&two, &e->c->f->alloc);
+    if (olock__fake_path_text(e->c, a, &one) == 0 && olock__fake_path_text(e->c, b, &two) == 0)
+        olock__fake_verror(e->c, "Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: %.*s, path two: %.*s",
+                           e->what, conflict ? "conflict" : "overlap", (int)one.len, one.data, (int)two.len, two.data);
+    olock_buf_free(&one);
+    olock_buf_free(&two);
+    return -1;
+}
+
 static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
 {
-    size_t i, j, k;
-    for (j = 1; j < n; j++) {
-        for (i = 0; i < j; i++) {
-            const olock__fake_node *a = paths[i], *b = paths[j];
-            size_t m = a->nels < b->nels ? a->nels : b->nels;
-            int rel = 1;   /* 1 overlap, 2 conflict, 0 unrelated */
-            for (k = 0; k < m && rel == 1; k++) {
-                const olock__fake_pel *x = &a->els[k], *y = &b->els[k];
-                if (x->is_index != y->is_index) rel = 2;
-                else if (x->is_index ? x->index != y->index
-                                     : (x->name_len != y->name_len || memcmp(x->name, y->name, x->name_len) != 0))
-                    rel = 0;
+    olock__fake_pnode *root = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*root));
+    size_t i, k, seq = 0;
+    if (!root) return -1;
+    memset(root, 0, sizeof(*root));
+    for (i = n; i-- > 0;) {
+        const olock__fake_node *p = paths[i];
+        olock__fake_pnode *node = root, *ch = NULL;
+        for (k = 0; k < p->nels; k++) {
+            const olock__fake_pel *el = &p->els[k];
+            if (node != root && node->terminal) return olock__fake_overlap_error(e, 0, p, olock__fake_pnode_second(node));
+            for (ch = node->child; ch && !olock__fake_pel_eq(ch->el, el); ch = ch->next) {}
+            if (!ch) {
+                olock__fake_pnode **tail;
+                if (node->child && node->child->el->is_index != el->is_index && node != root)
+                    return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_second(node));
+                if (!(ch = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*ch)))) return -1;
+                memset(ch, 0, sizeof(*ch));
+                ch->el = el;
+                ch->parent = node;
+                ch->seq = seq++;
+                ch->rep = p;
+                for (tail = &node->child; *tail; tail = &(*tail)->next) {}
+                *tail = ch;
+                node->nchildren++;
+                if (k + 1 == p->nels) ch->terminal = 1;
+            } else if (k + 1 == p->nels) {
+                return olock__fake_overlap_error(e, 0, p, olock__fake_pnode_second(ch));
             }
-            if (rel) {
-                olock_buf one, two;
-                olock_buf_init(&one, &e->c->f->alloc);
-                olock_buf_init(&two, &e->c->f->alloc);
-                if (olock__fake_path_text(e->c, a, &one) == 0 && olock__fake_path_text(e->c, b, &two) == 0)
-                    olock__fake_verror(e->c, "Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: %.*s, path two: %.*s",
-                                       e->what, rel == 1 ? "overlap" : "conflict", (int)one.len, one.data, (int)two.len, two.data);
-                olock_buf_free(&one);
-                olock_buf_free(&two);
-                return -1;
-            }
+            if (node != root) node->rep = p;
+            node = ch;
         }
     }
     return 0;
 }
 
-static int olock__fake_check_update(olock__fake_expr *e)
+/* An UpdateExpression's operand types, the last action first as DynamoDB Local checks them:
+   SET values, and the values of ADD and DELETE. */
+static int olock__fake_update_semantics(olock__fake_expr *e)
 {
     size_t i;
-    olock__fake_node **paths;
-    for (i = 0; i < e->nacts; i++) {
+    for (i = e->nacts; i-- > 0;) {
         olock__fake_action *a = &e->acts[i];
         olock_type t;
+        if (olock__fake_walk(e, a->path, 0, olock__fake_check_semantics) < 0) return -1;
+        if (a->value && olock__fake_walk(e, a->value, 0, olock__fake_check_semantics) < 0) return -1;
         if (a->clause != OLOCK__FAKE_T_ADD && a->clause != OLOCK__FAKE_T_DELETE) continue;
         t = olock__fake_static_type(a->value);
         if (t && (a->clause == OLOCK__FAKE_T_ADD ? (t != OLOCK_TYPE_N && !olock__fake_is_set(t)) : !olock__fake_is_set(t)))
@@ -2559,9 +2622,18 @@ static int olock__fake_check_update(olock__fake_expr *e)
                                       a->clause == OLOCK__FAKE_T_ADD ? "ADD" : "DELETE", olock__fake_long_type(t),
                                       a->clause == OLOCK__FAKE_T_ADD ? "ALLOWED_FOR_ADD_OPERAND" : "ALLOWED_FOR_DELETE_OPERAND");
     }
+    return 0;
+}
+
+/* Overlapping paths come before operand types. */
+static int olock__fake_check_update(olock__fake_expr *e)
+{
+    size_t i;
+    olock__fake_node **paths;
     if (!(paths = (olock__fake_node **)olock__fake_alloc(e->c, (e->nacts + 1) * sizeof(*paths)))) return -1;
     for (i = 0; i < e->nacts; i++) paths[i] = e->acts[i].path;
-    return olock__fake_check_overlap(e, paths, e->nacts);
+    if (olock__fake_check_overlap(e, paths, e->nacts) < 0) return -1;
+    return olock__fake_update_semantics(e);
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
@@ -2615,7 +2687,7 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
        doing every check come first; only when they find something do the phases run in
        order to pick the error DynamoDB reports. */
     if (e->redundant || olock__fake_walk_all(e, olock__fake_check_all) < 0 ||
-        olock__fake_walk_all(e, olock__fake_check_semantics) < 0) {
+        (kind != OLOCK__FAKE_E_UPDATE && olock__fake_walk_all(e, olock__fake_check_semantics) < 0)) {
         if (c->oom) return NULL;
         c->err_type = NULL;
         e->operators = 0;
@@ -2625,7 +2697,7 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
         if (olock__fake_walk_all(e, olock__fake_check_func_name) < 0) return NULL;
         if (olock__fake_walk_all(e, olock__fake_check_reserved) < 0) return NULL;
         if (olock__fake_walk_all(e, olock__fake_check_subst) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_semantics) < 0) return NULL;
+        if (kind != OLOCK__FAKE_E_UPDATE && olock__fake_walk_all(e, olock__fake_check_semantics) < 0) return NULL;
     }
     if (kind == OLOCK__FAKE_E_UPDATE && olock__fake_check_update(e) < 0) return NULL;
     if (kind == OLOCK__FAKE_E_PROJECTION && olock__fake_check_overlap(e, e->paths, e->npaths) < 0) return NULL;

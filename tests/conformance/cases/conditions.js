@@ -344,4 +344,13 @@ module.exports = [
     bad('between-binary-long', 'b BETWEEN :lo AND :hi', { ':lo': B('x'.repeat(300)), ':hi': B('a') }),
     bad('between-binary-unsigned-reversed', 'b BETWEEN :lo AND :hi', { ':lo': { B: '/wA=' }, ':hi': { B: 'AQ==' } }),
     yes('between-binary-unsigned', 'b BETWEEN :lo AND :hi', { ':lo': { B: 'AQ==' }, ':hi': { B: '/w==' } }),
+
+    // --- recorded 2026-12-06 (issue 14, part 2) -------------------------------------
+    // Two operand-type errors in one condition: which one DynamoDB Local reports.
+    bad('two-type-errors-and', 'begins_with(s, :n) AND attribute_type(s, :t)', { ':n': N(1), ':t': BOOL(true) }),
+    bad('two-type-errors-and-reversed', 'attribute_type(s, :t) AND begins_with(s, :n)', { ':n': N(1), ':t': BOOL(true) }),
+    bad('two-type-errors-one-function', 'begins_with(:n, :t)', { ':n': N(1), ':t': BOOL(true) }),
+    bad('two-type-errors-size-and-begins', 'size(:n) > :one OR begins_with(s, :t)', { ':n': N(1), ':t': BOOL(true), ':one': N(1) }),
+    bad('two-type-errors-distinct-then-type', 'n = n AND begins_with(s, :n)', { ':n': N(1) }),
+    bad('two-type-errors-type-then-distinct', 'begins_with(s, :n) AND n = n', { ':n': N(1) }),
 ];

@@ -300,4 +300,12 @@ module.exports = [
     c('cap-get-9000-consistent', [table(), put(sized('a', 9000)), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', ConsistentRead: true, proj: 'pk' })]),
     c('cap-get-missing', [table(), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', ConsistentRead: true })]),
     c('cap-put-400kb', [table(), put({ pk: S('a'), big: S(big(409600 - 6)) }, { ReturnConsumedCapacity: 'TOTAL' }), get(K('a'), { ReturnConsumedCapacity: 'TOTAL', proj: 'pk' })]),
+    // The second path of the overlap message in a ProjectionExpression.
+    c('projection-overlap-second-path', [table(), get(K('a'), { proj: '#a, #n, #a', names: { '#a': 'a', '#n': 'n' }, expect: 400 })]),
+    c('projection-overlap-second-path-last', [table(), get(K('a'), { proj: 'a, n, n', expect: 400 })]),
+    c('projection-overlap-second-path-before', [table(), get(K('a'), { proj: 'n, a, n', expect: 400 })]),
+    c('projection-overlap-prefix-next', [table(), get(K('a'), { proj: 'a, b, a.x', expect: 400 })]),
+    c('projection-overlap-longer-next', [table(), get(K('a'), { proj: 'a.x, b, a', expect: 400 })]),
+    c('projection-overlap-nested-dup', [table(), get(K('a'), { proj: 'a.x, b, a.x', expect: 400 })]),
+    c('projection-overlap-and-reserved', [table(), get(K('a'), { proj: 'a, data, a', expect: 400 })]),
 ];
