@@ -2973,8 +2973,11 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
     case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS: {
         olock_decimal x, y, r;
         int rc;
-        if (!(a = olock__fake_set_value(c, old, n->args[0])) || !(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
-        if (a->type != OLOCK_TYPE_N || b->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        /* each operand is checked before the next is read: `s + nope` is a type error */
+        if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
+        if (a->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
+        if (b->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
         olock__fake_num_of(a, &x);
         olock__fake_num_of(b, &y);
         rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
@@ -3156,10 +3159,38 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
 {
     size_t i, j, nrem = 0;
     olock__fake_action **rem;
-    for (i = 0; i < e->nacts; i++) {
-        olock__fake_action *a = &e->acts[i];
-        if (a->clause != OLOCK__FAKE_T_SET) continue;
-        if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
+    if (!e->legacy) {
+        /* DynamoDB Local's order: the targets of SET and REMOVE first, then the actions from
+           the last to the first (SET values, ADD and DELETE operands). */
+        for (i = 0; i < e->nacts; i++) {
+            const olock__fake_action *a = &e->acts[i];
+            const olock_value *parent;
+            const olock__fake_pel *el = &a->path->els[a->path->nels - 1];
+            if (a->clause != OLOCK__FAKE_T_SET && a->clause != OLOCK__FAKE_T_REMOVE) continue;
+            parent = olock__fake_path_get(base, a->path, a->path->nels - 1);
+            if (!parent || parent->type != (el->is_index ? OLOCK_TYPE_L : OLOCK_TYPE_M)) return olock__fake_update_error(c, 1);
+        }
+        for (i = e->nacts; i-- > 0;) {
+            olock__fake_action *a = &e->acts[i];
+            const olock_value *arg, *cur;
+            if (a->clause == OLOCK__FAKE_T_SET) {
+                if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
+                continue;
+            }
+            if (a->clause == OLOCK__FAKE_T_REMOVE) continue;
+            if (!(arg = a->value->value)) return olock__fake_update_error(c, 3);
+            if (!olock__fake_path_get(base, a->path, a->path->nels - 1)) return olock__fake_update_error(c, 1);
+            cur = olock__fake_path_get(base, a->path, a->path->nels);
+            if (a->clause == OLOCK__FAKE_T_ADD ? arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type) : !olock__fake_is_set(arg->type))
+                return olock__fake_update_error(c, 3);
+            if (cur && cur->type != arg->type) return olock__fake_update_error(c, 3);
+        }
+    } else {
+        for (i = 0; i < e->nacts; i++) {
+            olock__fake_action *a = &e->acts[i];
+            if (a->clause != OLOCK__FAKE_T_SET) continue;
+            if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
+        }
     }
     for (i = 0; i < e->nacts; i++) {
         olock__fake_action *a = &e->acts[i];
