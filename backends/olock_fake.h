@@ -2994,8 +2994,10 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
         } else {
             olock_value *l;
             const olock_value *m;
-            if (!(a = olock__fake_set_value(c, old, n->args[0])) || !(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
-            if (a->type != OLOCK_TYPE_L || b->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
+            if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
+            if (a->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
+            if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
+            if (b->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
             if (!(l = olock__fake_newval(c->a, OLOCK_TYPE_L))) { c->oom = 1; return NULL; }
             for (m = a->first; m; m = m->next) {
                 olock_value *x = olock__fake_copy(c->a, m);
@@ -3160,13 +3162,12 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
     size_t i, j, nrem = 0;
     olock__fake_action **rem;
     if (!e->legacy) {
-        /* DynamoDB Local's order: the targets of SET and REMOVE first, then the actions from
+        /* DynamoDB Local's order: the targets of every action first, then the actions from
            the last to the first (SET values, ADD and DELETE operands). */
         for (i = 0; i < e->nacts; i++) {
             const olock__fake_action *a = &e->acts[i];
             const olock_value *parent;
             const olock__fake_pel *el = &a->path->els[a->path->nels - 1];
-            if (a->clause != OLOCK__FAKE_T_SET && a->clause != OLOCK__FAKE_T_REMOVE) continue;
             parent = olock__fake_path_get(base, a->path, a->path->nels - 1);
             if (!parent || parent->type != (el->is_index ? OLOCK_TYPE_L : OLOCK_TYPE_M)) return olock__fake_update_error(c, 1);
         }
@@ -3179,7 +3180,6 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
             }
             if (a->clause == OLOCK__FAKE_T_REMOVE) continue;
             if (!(arg = a->value->value)) return olock__fake_update_error(c, 3);
-            if (!olock__fake_path_get(base, a->path, a->path->nels - 1)) return olock__fake_update_error(c, 1);
             cur = olock__fake_path_get(base, a->path, a->path->nels);
             if (a->clause == OLOCK__FAKE_T_ADD ? arg->type != OLOCK_TYPE_N && !olock__fake_is_set(arg->type) : !olock__fake_is_set(arg->type))
                 return olock__fake_update_error(c, 3);

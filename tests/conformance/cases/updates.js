@@ -383,4 +383,11 @@ module.exports = [
     e('overlap-second-path-sibling-order', 'SET bb = :one, Ab = :one, bb = :one', { ':one': N(1) }),
     e('overlap-second-path-sibling-order-2', 'SET Ab = :one, bb = :one, Ab = :one', { ':one': N(1) }),
     e('overlap-second-path-subtree-first', 'SET m = :one, m.b = :one, m.a = :one', { ':one': N(1) }),
+    e('run-errors-list-append-type-and-missing', 'SET a = list_append(s, nope)', null),
+    e('run-errors-list-append-missing-and-type', 'SET a = list_append(nope, s)', null),
+    e('run-errors-list-append-list-and-missing', 'SET a = list_append(l, nope)', null),
+    e('run-errors-add-bad-target-then-missing', 'SET b = nope ADD m.nope.x :one', { ':one': N(1) }),
+    e('run-errors-missing-then-add-bad-target', 'ADD m.nope.x :one SET b = nope', { ':one': N(1) }),
+    e('run-errors-delete-type-then-missing', 'SET b = nope DELETE s :ss', { ':ss': SS('x') }),
+    e('run-errors-if-not-exists-then-type', 'SET a = if_not_exists(nope, s) + :one, b = nope2', { ':one': N(1) }),
 ];
