@@ -2518,7 +2518,8 @@ static const char *olock__fake_long_type(olock_type t)
    java.util.HashMap; the message names the path being put and, as "path two", the path last
    put through the next child of the same parent in that map's order, or else the path last
    put through the node where they met (recorded cases overlap-second-path-*). The map's
-   order is modelled as a HashMap of 32 buckets, which is what the recorded cases need. */
+   order is modelled as 16 buckets by String.hashCode, the later entry first in a bucket: that
+   is what the recorded cases need. */
 typedef struct olock__fake_pnode {
     const olock__fake_pel *el;
     struct olock__fake_pnode *parent, *child, *next;   /* children in the order they came */
@@ -2533,18 +2534,19 @@ static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap)
     return (h ^ (h >> 16)) & (uint32_t)(cap - 1);
 }
 
-/* The path named after `n` in its parent's map order. */
+/* The path named after `n` in its parent's map order: by bucket of a 16-bucket table (doubled
+   past 3/4 full), the later put first within a bucket. */
 static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
 {
     const olock__fake_pnode *x, *best = NULL;
-    size_t cap = 32;
+    size_t cap = 16;
     uint32_t b, bb = 0;
     while (n->parent->nchildren > cap / 4 * 3) cap *= 2;
     b = olock__fake_pel_bucket(n->el, cap);
     for (x = n->parent->child; x; x = x->next) {
         uint32_t xb = olock__fake_pel_bucket(x->el, cap);
-        if (x == n || xb < b || (xb == b && x->seq < n->seq)) continue;
-        if (!best || xb < bb || (xb == bb && x->seq < best->seq)) { best = x; bb = xb; }
+        if (x == n || xb < b || (xb == b && x->seq > n->seq)) continue;
+        if (!best || xb < bb || (xb == bb && x->seq > best->seq)) { best = x; bb = xb; }
     }
     return best ? best->rep : n->rep;
 }

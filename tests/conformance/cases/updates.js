@@ -390,4 +390,7 @@ module.exports = [
     e('run-errors-missing-then-add-bad-target', 'ADD m.nope.x :one SET b = nope', { ':one': N(1) }),
     e('run-errors-delete-type-then-missing', 'SET b = nope DELETE s :ss', { ':ss': SS('x') }),
     e('run-errors-if-not-exists-then-type', 'SET a = if_not_exists(nope, s) + :one, b = nope2', { ':one': N(1) }),
+    e('overlap-second-path-bucket-collision', 'SET a = :one, A = :one, a = :one', { ':one': N(1) }),
+    e('overlap-second-path-bucket-collision-2', 'SET A = :one, a = :one, A = :one', { ':one': N(1) }),
+    e('overlap-second-path-long-names', 'SET ver1 = :one, own2 = :one, lea3 = :one, ver1 = :one', { ':one': N(1) }),
 ];
