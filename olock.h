@@ -8881,41 +8881,17 @@ OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, 
 
 /* ---- request initialisers ---------------------------------------------------------------- */
 
-OLOCK_API olock_item_request olock_item_request_default(void) {
-    olock_item_request r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
-OLOCK_API olock_query_request olock_query_request_default(void) {
-    olock_query_request r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
-OLOCK_API olock_create_table_request olock_create_table_request_default(void) {
-    olock_create_table_request r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
-OLOCK_API olock_txn_action olock_txn_action_default(void) {
-    olock_txn_action r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
-OLOCK_API olock_batch_get_table olock_batch_get_table_default(void) {
-    olock_batch_get_table r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
-OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void) {
-    olock_batch_write_entry r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
-OLOCK_API olock_sigv4_request olock_sigv4_request_default(void) {
-    olock_sigv4_request r;
-    memset(&r, 0, sizeof r);
-    return r;
-}
+/* Every request struct starts all 0 / NULL, as olock_config_default() does for the config. */
+#define OLOCK__DEFAULT_FN(type) \
+    OLOCK_API type type##_default(void) { type r; memset(&r, 0, sizeof r); return r; }
+OLOCK__DEFAULT_FN(olock_item_request)
+OLOCK__DEFAULT_FN(olock_query_request)
+OLOCK__DEFAULT_FN(olock_create_table_request)
+OLOCK__DEFAULT_FN(olock_txn_action)
+OLOCK__DEFAULT_FN(olock_batch_get_table)
+OLOCK__DEFAULT_FN(olock_batch_write_entry)
+OLOCK__DEFAULT_FN(olock_sigv4_request)
+#undef OLOCK__DEFAULT_FN
 
 /* ---- everyday calls ------------------------------------------------------------------------ */
 
