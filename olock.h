@@ -9012,12 +9012,14 @@ OLOCK_API void olock_pager_destroy(olock_pager *p) {
     olock__free(&p->c->alloc, p, sizeof *p);
 }
 
-/* Full jitter for the everyday calls: a uniform delay in [0, min(cap, base * 2^(n-1))]. */
-static uint64_t olock__client_backoff(olock_client *c, unsigned n) {
-    uint64_t ceiling = c->retry.base_ms;
+/* Full jitter, for every resend of the library (the engine's and the batch calls'): a uniform
+   delay in [0, min(cap, base * 2^(n-1))], base the throttling one when throttled. */
+static uint64_t olock__backoff(olock_client *c, int throttled, unsigned n) {
+    const olock_retry_policy *p = &c->retry;
+    uint64_t ceiling = throttled ? p->throttle_base_ms : p->base_ms;
     unsigned i;
-    for (i = 1; i < n && ceiling < c->retry.cap_ms; i++) ceiling *= 2;
-    if (ceiling > c->retry.cap_ms) ceiling = c->retry.cap_ms;
+    for (i = 1; i < n && ceiling < p->cap_ms; i++) ceiling *= 2;
+    if (ceiling > p->cap_ms) ceiling = p->cap_ms;
     return ceiling ? olock__random(c) % (ceiling + 1) : 0;
 }
 
@@ -9083,7 +9085,7 @@ OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_writ
                 rc = OLOCK_ERR_THROTTLED;
                 break;
             }
-            if (n > 1) c->sleep_ms(c->hook_user, olock__client_backoff(c, n - 1));
+            if (n > 1) c->sleep_ms(c->hook_user, olock__backoff(c, 0, n - 1));
             olock_buf_clear(&c->x.body);
             rc = olock_encode_batch_write(todo, todo_n, &c->x.body, err);
             if (rc != OLOCK_OK) { olock__client_encoded(rc, fn, err); break; }
@@ -9210,7 +9212,7 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
                 rc = OLOCK_ERR_THROTTLED;
                 break;
             }
-            if (n > 1) c->sleep_ms(c->hook_user, olock__client_backoff(c, n - 1));
+            if (n > 1) c->sleep_ms(c->hook_user, olock__backoff(c, 0, n - 1));
             olock_buf_clear(&c->x.body);
             rc = olock_encode_batch_get(todo, todo_n, &c->x.body, err);
             if (rc != OLOCK_OK) { olock__client_encoded(rc, fn_name, err); break; }
@@ -10362,16 +10364,6 @@ static void olock__on_txn_conflict(olock_task *t) {
     olock__conflict_backoff(t);
 }
 
-/* Full jitter: a uniform delay in [0, min(cap, base * 2^(n-1))]. */
-static uint64_t olock__backoff(olock_task *t, int throttled, unsigned n) {
-    const olock_retry_policy *p = &t->c->retry;
-    uint64_t ceiling = throttled ? p->throttle_base_ms : p->base_ms;
-    unsigned i;
-    for (i = 1; i < n && ceiling < p->cap_ms; i++) ceiling *= 2;
-    if (ceiling > p->cap_ms) ceiling = p->cap_ms;
-    return ceiling ? olock__random(t->c) % (ceiling + 1) : 0;
-}
-
 static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
     olock_attempt a;
     if (!t->c->on_attempt) return;
@@ -10417,7 +10409,7 @@ static void olock__on_retryable(olock_task *t, olock_result rc, uint64_t now) {
     }
     c->quota -= cost;
     t->quota_spent += cost;
-    delay = olock__backoff(t, rc == OLOCK_ERR_THROTTLED, t->sends);
+    delay = olock__backoff(t->c, rc == OLOCK_ERR_THROTTLED, t->sends);
     after = olock_http_response_header(&t->x.res, "x-amz-retry-after");
     if (after && t->x.res.status) {
         uint64_t ms = 0;
