@@ -9743,7 +9743,8 @@ static size_t olock__ledger_mine(olock_task *t, uint64_t version, char *out) {
 }
 
 /* The ledger to store with a write producing `version` on top of `prev` (the stored item's
-   ledger, or NULL when unknown: then the new ledger is complete from `base` on). */
+   ledger, or NULL when unknown: then the new ledger is complete from `base` on), its head
+   naming t->inc (olock__target_incarnation). */
 static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const olock_value *prev, uint64_t base, uint64_t version) {
     olock__ledger_entry keep[64];
     size_t n = 0, i, k, mlen;
@@ -9755,14 +9756,6 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     const olock_value *m;
     if (!l) return NULL;
     if (ok) base = h.base;
-    if (ok && h.inc_len) {               /* the same incarnation goes on */
-        memcpy(t->inc, h.inc, h.inc_len);
-        t->inc[h.inc_len] = 0;
-        t->inc_fresh = 0;
-    } else {                             /* a new item, or a ledger unknown or without an id */
-        olock__new_token(t, t->inc, OLOCK__WRITER_LEN);
-        t->inc_fresh = 1;
-    }
     if (ok) {
         for (m = prev->first->next; m && n < 64; m = m->next) {
             olock__ledger_entry e;
@@ -9837,6 +9830,16 @@ static olock_result olock__merged_maps(olock_task *t, const olock_item_request *
     return *names && *values ? OLOCK_OK : OLOCK_ERR_NOMEM;
 }
 
+/* Whether the task's write is a delete (t->op may name the settling read that followed it). */
+static int olock__write_is_delete(const olock_task *t) {
+    return t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
+}
+
+/* The expected version of the write being built or sent. */
+static uint64_t olock__write_expected(const olock_task *t) {
+    return t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
+}
+
 /* The stored item the task's write is based on, when olock knows it: olock_update's current
    item, or a put's item when it is the version expected (it came from a read). */
 static const olock_value *olock__write_basis(const olock_task *t, uint64_t expected) {
@@ -9847,9 +9850,25 @@ static const olock_value *olock__write_basis(const olock_task *t, uint64_t expec
     return NULL;
 }
 
+/* Chooses the incarnation the task's write targets (t->inc, judged by olock__ledger_verdict):
+   the one in basis's ledger head when it names one; else, for a write that stores a ledger, a
+   new id (a create, or a ledger without one or unknown: t->inc_fresh); else none (""). */
+static void olock__target_incarnation(olock_task *t, const olock_value *basis) {
+    const olock_value *l = olock__ledger_of(t, basis);
+    olock__ledger_head h;
+    t->inc[0] = 0;
+    t->inc_fresh = 0;
+    if (l && olock__ledger_head_of(l, &h) && h.inc_len) {
+        memcpy(t->inc, h.inc, h.inc_len);
+        t->inc[h.inc_len] = 0;
+    } else if (*t->c->versioning.token_attribute && !olock__write_is_delete(t)) {
+        olock__new_token(t, t->inc, OLOCK__WRITER_LEN);
+        t->inc_fresh = 1;
+    }
+}
+
 /* vcond AND "the ledger head is still the one in basis": a version reached again after a
-   delete and re-create (another incarnation) is then a conflict. Also records the incarnation
-   the write targets (deletes; puts get it from olock__ledger_next). vcond when basis has no
+   delete and re-create (another incarnation) is then a conflict. vcond when basis has no
    usable ledger; NULL when out of memory. */
 static const char *olock__guard_head(olock_task *t, const olock_value *basis, olock_value *names, olock_value *values,
                                      const char *vcond) {
@@ -9859,20 +9878,11 @@ static const char *olock__guard_head(olock_task *t, const olock_value *basis, ol
     olock__ledger_head h;
     olock_value *head;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    if (h.inc_len) {
-        memcpy(t->inc, h.inc, h.inc_len);
-        t->inc[h.inc_len] = 0;
-    }
     head = olock_value_copy(a, l->first);
     if (!head || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
                                olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
         olock_map_put(a, values, OLOCK__PH_HEAD, sizeof OLOCK__PH_HEAD - 1, head) != OLOCK_OK) return NULL;
     return olock__concat(a, vcond, " AND " OLOCK__PH_TOK "[0] = " OLOCK__PH_HEAD, NULL, NULL, NULL);
-}
-
-/* Whether the task's write is a delete (t->op may name the settling read that followed it). */
-static int olock__write_is_delete(const olock_task *t) {
-    return t->kind == OLOCK__K_DELETE || (t->kind == OLOCK__K_RMW && t->decision == OLOCK_MUTATE_DELETE);
 }
 
 /* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the
@@ -9913,9 +9923,7 @@ static olock_result olock__build_write(olock_task *t) {
     const char *vcond;
     olock_result rc;
     int is_delete = olock__write_is_delete(t);
-    uint64_t expected = t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
-    char inc[OLOCK__WRITER_LEN + 1];
-    int inc_fresh = 0;
+    uint64_t expected = olock__write_expected(t);
     memset(&r, 0, sizeof r);
     if (t->kind == OLOCK__K_RMW) {
         r.table = t->table;
@@ -9926,15 +9934,13 @@ static olock_result olock__build_write(olock_task *t) {
     rc = olock__merged_maps(t, &r, &names, &values);
     if (rc != OLOCK_OK) return rc;
     if (t->probing) {
-        /* the probe settles the write in doubt: it must not change what that write targeted */
-        memcpy(inc, t->inc, sizeof inc);
-        inc_fresh = t->inc_fresh;
+        /* the probe settles the write in doubt: it keeps the incarnation that write targeted */
         vcond = olock__probe_condition(t, names);
     } else {
-        t->inc[0] = 0;
-        t->inc_fresh = 0;
+        const olock_value *basis = olock__write_basis(t, expected);
+        olock__target_incarnation(t, basis);
         vcond = olock__version_condition(t, names, values, expected);
-        if (vcond) vcond = olock__guard_head(t, olock__write_basis(t, expected), names, values, vcond);
+        if (vcond) vcond = olock__guard_head(t, basis, names, values, vcond);
     }
     if (!vcond) return OLOCK_ERR_NOMEM;
     r.condition = r.condition ? olock__concat(a, "(", r.condition, ") AND ", vcond, NULL) : vcond;
@@ -9994,10 +10000,6 @@ static olock_result olock__build_write(olock_task *t) {
         r.item = item;
         t->written = item;
         t->op = OLOCK_OP_PUT_ITEM;
-    }
-    if (t->probing) {
-        memcpy(t->inc, inc, sizeof inc);
-        t->inc_fresh = inc_fresh;
     }
     r.names = names;
     r.values = values->count ? values : NULL;
@@ -10374,11 +10376,6 @@ static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
     a.http_status = t->err.http_status;
     a.delay_ms = delay;
     t->c->on_attempt(t->c->hook_user, &a);
-}
-
-/* The expected version of the write being built or sent. */
-static uint64_t olock__write_expected(const olock_task *t) {
-    return t->kind == OLOCK__K_RMW ? t->cur_version : t->expected;
 }
 
 /* Whether the exchange just completed says for certain what became of the request: a decoded
