@@ -1892,24 +1892,35 @@ static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
 }
 
 /* operand := path | :value | function call */
+/* Past a "(": one level deeper, bounded. 0 (a syntax error recorded) when too deep. */
+static int olock__fake_open_paren(olock__fake_expr *e)
+{
+    e->pos++;
+    if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) { olock__fake_syntax(e, e->pos); return 0; }
+    return 1;
+}
+
+/* The ")" after n, the part just parsed in parentheses (NULL: its error stands). A second pair
+   around the same part is what DynamoDB calls redundant parentheses. */
+static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fake_node *n)
+{
+    if (!n) return NULL;
+    if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
+    e->pos++;
+    e->depth--;
+    if (n->parens) e->redundant = 1;
+    n->parens = 1;
+    return n;
+}
+
 static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e)
 {
     int k = olock__fake_peek(e);
     if (k == OLOCK__FAKE_T_NAME && e->toks[e->pos + 1].kind == OLOCK__FAKE_T_LP) return olock__fake_parse_call(e);
     if (k == OLOCK__FAKE_T_NAME || k == OLOCK__FAKE_T_HASH) return olock__fake_parse_path(e);
     if (k == OLOCK__FAKE_T_COLON) return olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++);
-    if (k == OLOCK__FAKE_T_LP) {   /* DynamoDB accepts "(a) = :v" */
-        olock__fake_node *n;
-        e->pos++;
-        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
-        if (!(n = olock__fake_parse_operand(e))) return NULL;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
-        e->pos++;
-        e->depth--;
-        if (n->parens) e->redundant = 1;
-        n->parens = 1;
-        return n;
-    }
+    if (k == OLOCK__FAKE_T_LP)     /* DynamoDB accepts "(a) = :v" */
+        return olock__fake_open_paren(e) ? olock__fake_close_paren(e, olock__fake_parse_operand(e)) : NULL;
     return (olock__fake_node *)olock__fake_syntax(e, e->pos);
 }
 
@@ -1936,17 +1947,8 @@ static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e)
     olock__fake_node *left, *n;
     size_t start = e->pos;
     int k = olock__fake_peek(e);
-    if (k == OLOCK__FAKE_T_LP && !olock__fake_paren_operand(e, e->pos)) {
-        e->pos++;
-        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
-        if (!(n = olock__fake_parse_or(e))) return NULL;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
-        e->pos++;
-        e->depth--;
-        if (n->parens) e->redundant = 1;
-        n->parens = 1;
-        return n;
-    }
+    if (k == OLOCK__FAKE_T_LP && !olock__fake_paren_operand(e, e->pos))
+        return olock__fake_open_paren(e) ? olock__fake_close_paren(e, olock__fake_parse_or(e)) : NULL;
     if (!(left = olock__fake_parse_operand(e))) return NULL;
     k = olock__fake_peek(e);
     if (olock__fake_is_cmp(k)) {
@@ -2030,14 +2032,7 @@ static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
     olock__fake_node *a, *b;
     int k;
     if (olock__fake_peek(e) == OLOCK__FAKE_T_LP) {
-        e->pos++;
-        if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
-        if (!(a = olock__fake_parse_set_value(e))) return NULL;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
-        e->pos++;
-        e->depth--;
-        if (a->parens) e->redundant = 1;
-        a->parens = 1;
+        if (!olock__fake_open_paren(e) || !(a = olock__fake_close_paren(e, olock__fake_parse_set_value(e)))) return NULL;
         if (a->kind == OLOCK__FAKE_N_PLUS || a->kind == OLOCK__FAKE_N_MINUS) return a;
     } else if (!(a = olock__fake_parse_operand(e))) {
         return NULL;
