@@ -9489,7 +9489,7 @@ struct olock_task {
     int settling;                  /* the GetItem now out settles the write in doubt (or fetches the fresh item) */
     int probing;                   /* the write now out is a probe: an always-false condition that returns the stored item */
     int from_cache;
-    size_t own_bytes;              /* DynamoDB size of the version and ledger attributes the write being sent stores */
+    const olock_value *own_version, *own_ledger; /* what the write being sent stores in olock's attributes (in scratch) */
     olock_op op;                   /* operation of the request being built / sent */
     /* olock_update_many */
     olock_item **items;
@@ -9906,12 +9906,14 @@ static size_t olock__own_size(const char *name, const olock_value *v) {
 /* DynamoDB refused the write for its size: say how much of it is olock's (the version and the
    writer ledger), so that a caller near the limit knows what olock added. */
 static void olock__note_own_bytes(olock_task *t) {
-    size_t n = strlen(t->err.message);
-    if (!t->own_bytes || strcmp(t->err.aws_type, "ValidationException") != 0 || !strstr(t->err.message, "Item size") ||
+    const olock_versioning *v = &t->c->versioning;
+    size_t n = strlen(t->err.message), own;
+    if (!t->own_version || strcmp(t->err.aws_type, "ValidationException") != 0 || !strstr(t->err.message, "Item size") ||
         !strstr(t->err.message, "exceeded the maximum allowed size"))
         return;
+    own = olock__own_size(v->attribute, t->own_version) + (t->own_ledger ? olock__own_size(v->token_attribute, t->own_ledger) : 0);
     snprintf(t->err.message + n, sizeof t->err.message - n, " (olock's version%s added %lu bytes)",
-             *t->c->versioning.token_attribute ? " and writer-ledger attributes" : " attribute", (unsigned long)t->own_bytes);
+             *v->token_attribute ? " and writer-ledger attributes" : " attribute", (unsigned long)own);
 }
 
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
@@ -9951,7 +9953,7 @@ static olock_result olock__build_write(olock_task *t) {
         rc = olock__next_version(v, expected, &t->new_version);
         if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
     }
-    t->own_bytes = 0;
+    t->own_version = t->own_ledger = NULL;
     if (is_delete) {
         t->op = OLOCK_OP_DELETE_ITEM;
         r.item = NULL;
@@ -9961,14 +9963,14 @@ static olock_result olock__build_write(olock_task *t) {
         olock_value *nv = olock_value_new_u64(a, t->new_version);
         if (!nv || olock_map_put(a, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
         assign = OLOCK__PH_VER " = " OLOCK__PH_NEW;
-        t->own_bytes = olock__own_size(v->attribute, nv);
+        t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
             if (!tl || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
                                      olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
                 olock_map_put(a, values, OLOCK__PH_TOKV, sizeof OLOCK__PH_TOKV - 1, tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
             assign = OLOCK__PH_VER " = " OLOCK__PH_NEW ", " OLOCK__PH_TOK " = " OLOCK__PH_TOKV;
-            t->own_bytes += olock__own_size(v->token_attribute, tl);
+            t->own_ledger = tl;
         }
         r.update = olock__update_with(a, r.update, assign);
         if (!r.update) return OLOCK_ERR_NOMEM;
@@ -9991,11 +9993,11 @@ static olock_result olock__build_write(olock_task *t) {
         }
         nv = olock_value_new_u64(a, t->new_version);
         if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
-        t->own_bytes = olock__own_size(v->attribute, nv);
+        t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, prev_tokens, expected, t->new_version);
             if (!tl || olock_map_put(a, item, v->token_attribute, strlen(v->token_attribute), tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
-            t->own_bytes += olock__own_size(v->token_attribute, tl);
+            t->own_ledger = tl;
         }
         r.item = item;
         t->written = item;
@@ -10451,7 +10453,8 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
     }
     if (t->need_build) {
         olock_arena_reset(&t->scratch);
-        t->written = NULL;         /* it lived in scratch */
+        t->written = NULL;         /* these lived in scratch */
+        t->own_version = t->own_ledger = NULL;
         switch (t->kind) {
         case OLOCK__K_TXN: rc = olock__build_txn_write(t); break;
         case OLOCK__K_MANY: rc = t->phase == OLOCK__PH_READ ? olock__build_many_read(t) : olock__build_many_write(t); break;
