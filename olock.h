@@ -9976,20 +9976,16 @@ static olock_result olock__build_write(olock_task *t) {
         if (!r.update) return OLOCK_ERR_NOMEM;
         t->op = OLOCK_OP_UPDATE_ITEM;
     } else {
-        const olock_value *prev_tokens = NULL;
+        /* Carry the stored ledger (other writers' entries keep their outcomes decidable): the
+           current item's, or a put's item's when it is the version expected (it came from a
+           read; an older ledger would miss newer writers). */
+        const olock_value *prev_tokens = olock__ledger_of(t, olock__write_basis(t, expected));
         olock_value *nv;
         if (t->kind == OLOCK__K_RMW) {
             item = olock__map_clone(a, t->work->root);
-            prev_tokens = t->current && *v->token_attribute ? olock_map_get(t->current, v->token_attribute, strlen(v->token_attribute)) : NULL;
             r.key = NULL;
         } else {
-            /* The caller's item usually comes from a read and carries the stored ledger: keep
-               its other writers' entries, so their unknown outcomes stay decidable. Only when
-               the item is the version expected: an older ledger would miss newer writers. */
-            uint64_t carried;
             item = olock__map_clone(a, t->req.item);
-            if (*v->token_attribute && olock_item_version(t->req.item, v, &carried) == OLOCK_OK && carried == expected)
-                prev_tokens = olock_map_get(t->req.item, v->token_attribute, strlen(v->token_attribute));
         }
         nv = olock_value_new_u64(a, t->new_version);
         if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
