@@ -664,9 +664,9 @@ OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
        olock_expr_add_condition(e, olock_cond_and(e,
            olock_cond_eq(e, "status", olock_expr_s(e, "active")),
            olock_cond_lt(e, "stats.gold", olock_expr_i64(e, 1000))));
-       olock_update_set_plus(e, "stats.gold", NULL, olock_expr_i64(e, 10)); // gold = gold + 10
-       olock_update_set(e, "data", olock_expr_s(e, "x"));    // "data" is a reserved word: fine
-       olock_update_remove(e, "tmp[0]");
+       olock_expr_set_plus(e, "stats.gold", NULL, olock_expr_i64(e, 10)); // gold = gold + 10
+       olock_expr_set(e, "data", olock_expr_s(e, "x"));    // "data" is a reserved word: fine
+       olock_expr_remove(e, "tmp[0]");
 
        memset(&req, 0, sizeof req);
        req.table = "players";
@@ -858,7 +858,7 @@ OLOCK_API void olock_expr_add_filter(olock_expr *e, const olock_cond *c);
    at render time, as DynamoDB rejects them. */
 OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path);
 /* The caller's own placeholder maps (M values: "#x" -> S, ":x" -> value; either may be NULL),
-   used by olock_cond_raw / olock_update_raw text. Copied; may be called several times (a
+   used by olock_cond_raw / olock_expr_update_raw text. Copied; may be called several times (a
    key given twice must map to equal values). Generated placeholders skip the numbers these
    maps use. At render time every placeholder in raw text must be defined, and every entry
    must be used by some raw text (DynamoDB rejects unused entries). */
@@ -881,28 +881,28 @@ OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const
    "l" and "l[0]"; not "l[0]" and "l[1]") are rejected at render time. */
 
 /* SET path = v. */
-OLOCK_API void olock_update_set(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API void olock_expr_set(olock_expr *e, const char *path, const olock_value *v);
 /* SET path = operand (any SET operand: path, value, if_not_exists, list_append, +, -). */
-OLOCK_API void olock_update_set_operand(olock_expr *e, const char *path, const olock_operand *v);
+OLOCK_API void olock_expr_set_operand(olock_expr *e, const char *path, const olock_operand *v);
 /* SET path = src + v / src - v, v a number; src NULL means `path` itself (a counter). */
-OLOCK_API void olock_update_set_plus(olock_expr *e, const char *path, const char *src, const olock_value *v);
-OLOCK_API void olock_update_set_minus(olock_expr *e, const char *path, const char *src, const olock_value *v);
+OLOCK_API void olock_expr_set_plus(olock_expr *e, const char *path, const char *src, const olock_value *v);
+OLOCK_API void olock_expr_set_minus(olock_expr *e, const char *path, const char *src, const olock_value *v);
 /* SET path = if_not_exists(src, v); src NULL means `path`. */
-OLOCK_API void olock_update_set_if_not_exists(olock_expr *e, const char *path, const char *src, const olock_value *v);
+OLOCK_API void olock_expr_set_if_not_exists(olock_expr *e, const char *path, const char *src, const olock_value *v);
 /* SET path = list_append(src, list) (append) / list_append(list, src) (prepend); `list` is
    an L value; src NULL means `path`. */
-OLOCK_API void olock_update_list_append(olock_expr *e, const char *path, const char *src, const olock_value *list);
-OLOCK_API void olock_update_list_prepend(olock_expr *e, const char *path, const olock_value *list, const char *src);
+OLOCK_API void olock_expr_list_append(olock_expr *e, const char *path, const char *src, const olock_value *list);
+OLOCK_API void olock_expr_list_prepend(olock_expr *e, const char *path, const olock_value *list, const char *src);
 /* REMOVE path. */
-OLOCK_API void olock_update_remove(olock_expr *e, const char *path);
+OLOCK_API void olock_expr_remove(olock_expr *e, const char *path);
 /* ADD path v: v is N (add to a number) or SS/NS/BS (add members). */
-OLOCK_API void olock_update_add(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API void olock_expr_add_to(olock_expr *e, const char *path, const olock_value *v);
 /* DELETE path v: v is SS/NS/BS (remove members). */
-OLOCK_API void olock_update_delete(olock_expr *e, const char *path, const olock_value *v);
+OLOCK_API void olock_expr_delete_from(olock_expr *e, const char *path, const olock_value *v);
 /* An update written by hand ("SET #a = :x REMOVE b"), with the caller's placeholders. Its
    actions are merged into the builder's clauses (DynamoDB allows each clause once) in call
    order, and their target paths take part in the overlap check. */
-OLOCK_API void olock_update_raw(olock_expr *e, const char *text);
+OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text);
 
 /* --- Rendering ------------------------------------------------------------------------------ */
 
@@ -5151,17 +5151,17 @@ static void olock__expr_action_add(olock_expr *e, const char *fn, int clause, co
     olock__expr_push_action(e, clause, a);
 }
 
-OLOCK_API void olock_update_set_operand(olock_expr *e, const char *path, const olock_operand *v) {
-    const char *fn = "olock_update_set_operand";
+OLOCK_API void olock_expr_set_operand(olock_expr *e, const char *path, const olock_operand *v) {
+    const char *fn = "olock_expr_set_operand";
     if (!olock__expr_ok(e)) return;
     if (!olock__expr_check_operand(e, fn, v)) return;
     if (v->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return; }
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, v);
 }
 
-OLOCK_API void olock_update_set(olock_expr *e, const char *path, const olock_value *v) {
-    const olock_operand *o = olock__expr_value_operand(e, "olock_update_set", v);
-    olock__expr_action_add(e, "olock_update_set", OLOCK__EXPR_SET, path, o);
+OLOCK_API void olock_expr_set(olock_expr *e, const char *path, const olock_value *v) {
+    const olock_operand *o = olock__expr_value_operand(e, "olock_expr_set", v);
+    olock__expr_action_add(e, "olock_expr_set", OLOCK__EXPR_SET, path, o);
 }
 
 static void olock__expr_set_arith(olock_expr *e, const char *fn, int kind, const char *path, const char *src, const olock_value *v) {
@@ -5171,50 +5171,50 @@ static void olock__expr_set_arith(olock_expr *e, const char *fn, int kind, const
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
 }
 
-OLOCK_API void olock_update_set_plus(olock_expr *e, const char *path, const char *src, const olock_value *v) {
-    olock__expr_set_arith(e, "olock_update_set_plus", OLOCK__OPND_PLUS, path, src, v);
+OLOCK_API void olock_expr_set_plus(olock_expr *e, const char *path, const char *src, const olock_value *v) {
+    olock__expr_set_arith(e, "olock_expr_set_plus", OLOCK__OPND_PLUS, path, src, v);
 }
 
-OLOCK_API void olock_update_set_minus(olock_expr *e, const char *path, const char *src, const olock_value *v) {
-    olock__expr_set_arith(e, "olock_update_set_minus", OLOCK__OPND_MINUS, path, src, v);
+OLOCK_API void olock_expr_set_minus(olock_expr *e, const char *path, const char *src, const olock_value *v) {
+    olock__expr_set_arith(e, "olock_expr_set_minus", OLOCK__OPND_MINUS, path, src, v);
 }
 
-OLOCK_API void olock_update_set_if_not_exists(olock_expr *e, const char *path, const char *src, const olock_value *v) {
-    const char *fn = "olock_update_set_if_not_exists";
+OLOCK_API void olock_expr_set_if_not_exists(olock_expr *e, const char *path, const char *src, const olock_value *v) {
+    const char *fn = "olock_expr_set_if_not_exists";
     const olock_operand *b = olock__expr_value_operand(e, fn, v);
     const olock_operand *o = b ? olock__expr_if_not_exists(e, fn, src ? src : path, b) : NULL;
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
 }
 
-OLOCK_API void olock_update_list_append(olock_expr *e, const char *path, const char *src, const olock_value *list) {
-    const char *fn = "olock_update_list_append";
+OLOCK_API void olock_expr_list_append(olock_expr *e, const char *path, const char *src, const olock_value *list) {
+    const char *fn = "olock_expr_list_append";
     const olock_operand *a = olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, src ? src : path);
     const olock_operand *b = a ? olock__expr_value_operand(e, fn, list) : NULL;
     const olock_operand *o = b ? olock__expr_binary_operand(e, fn, OLOCK__OPND_LIST_APPEND, a, b) : NULL;
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
 }
 
-OLOCK_API void olock_update_list_prepend(olock_expr *e, const char *path, const olock_value *list, const char *src) {
-    const char *fn = "olock_update_list_prepend";
+OLOCK_API void olock_expr_list_prepend(olock_expr *e, const char *path, const olock_value *list, const char *src) {
+    const char *fn = "olock_expr_list_prepend";
     const olock_operand *a = olock__expr_value_operand(e, fn, list);
     const olock_operand *b = a ? olock__expr_path_operand(e, fn, OLOCK__OPND_PATH, src ? src : path) : NULL;
     const olock_operand *o = b ? olock__expr_binary_operand(e, fn, OLOCK__OPND_LIST_APPEND, a, b) : NULL;
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, o);
 }
 
-OLOCK_API void olock_update_remove(olock_expr *e, const char *path) {
+OLOCK_API void olock_expr_remove(olock_expr *e, const char *path) {
     olock__expr_action *a;
     olock__expr_path p;
     if (!olock__expr_ok(e)) return;
-    if (!olock__expr_parse_path(e, "olock_update_remove", path, &p)) return;
+    if (!olock__expr_parse_path(e, "olock_expr_remove", path, &p)) return;
     a = olock__expr_action_new(e);
     if (!a) return;
     a->target = p;
     olock__expr_push_action(e, OLOCK__EXPR_REMOVE, a);
 }
 
-OLOCK_API void olock_update_add(olock_expr *e, const char *path, const olock_value *v) {
-    const char *fn = "olock_update_add";
+OLOCK_API void olock_expr_add_to(olock_expr *e, const char *path, const olock_value *v) {
+    const char *fn = "olock_expr_add_to";
     const olock_operand *o = olock__expr_value_operand(e, fn, v);
     if (o && o->value->type != OLOCK_TYPE_N && !olock__expr_is_set(o->value->type)) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: ADD needs a number (N) or a set (SS, NS, BS), got %s", fn, olock_type_name(o->value->type));
@@ -5223,8 +5223,8 @@ OLOCK_API void olock_update_add(olock_expr *e, const char *path, const olock_val
     olock__expr_action_add(e, fn, OLOCK__EXPR_ADD, path, o);
 }
 
-OLOCK_API void olock_update_delete(olock_expr *e, const char *path, const olock_value *v) {
-    const char *fn = "olock_update_delete";
+OLOCK_API void olock_expr_delete_from(olock_expr *e, const char *path, const olock_value *v) {
+    const char *fn = "olock_expr_delete_from";
     const olock_operand *o = olock__expr_value_operand(e, fn, v);
     if (o && !olock__expr_is_set(o->value->type)) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_TYPE, "%s: DELETE needs a set (SS, NS, BS), got %s", fn, olock_type_name(o->value->type));
@@ -5279,8 +5279,8 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
     }
 }
 
-OLOCK_API void olock_update_raw(olock_expr *e, const char *text) {
-    const char *fn = "olock_update_raw";
+OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
+    const char *fn = "olock_expr_update_raw";
     const char *s;
     size_t len = 0, i = 0, body = 0, depth = 0, k;
     int clause = -1, seen[OLOCK__EXPR_CLAUSES] = { 0, 0, 0, 0 };

@@ -146,8 +146,8 @@ int main(int argc, char **argv) {
     olock_item_set_s(key, "id", id);
     olock_expr_create(NULL, &pay);
     olock_expr_add_condition(pay, olock_cond_eq(pay, "status", olock_expr_s(pay, "new")));
-    olock_update_set(pay, "status", olock_expr_s(pay, "paid"));
-    olock_update_set_plus(pay, "total", NULL, olock_expr_i64(pay, 25));
+    olock_expr_set(pay, "status", olock_expr_s(pay, "paid"));
+    olock_expr_set_plus(pay, "total", NULL, olock_expr_i64(pay, 25));
     upd.table = TABLE;
     upd.key = key->root;
     if (olock_expr_render_item(pay, &upd, &err) != OLOCK_OK) {

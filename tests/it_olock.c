@@ -476,9 +476,9 @@ static void t_expressions(void) {
     r.table = g_table; r.item = item;
     CHECK_EQ_INT(olock_versioned_put(g_c, &r, 0, &wr, &err), OLOCK_OK);
     CHECK_EQ_INT(olock_expr_create(NULL, &e), OLOCK_OK);
-    olock_update_set_plus(e, "data", NULL, olock_expr_i64(e, 1));
-    olock_update_set(e, olock_path_name(e, "a.b"), olock_expr_s(e, "renamed"));
-    olock_update_set(e, "status", olock_expr_s(e, "active"));          /* a reserved word */
+    olock_expr_set_plus(e, "data", NULL, olock_expr_i64(e, 1));
+    olock_expr_set(e, olock_path_name(e, "a.b"), olock_expr_s(e, "renamed"));
+    olock_expr_set(e, "status", olock_expr_s(e, "active"));          /* a reserved word */
     olock_expr_add_condition(e, olock_cond_gt(e, "data", olock_expr_i64(e, 0)));
     memset(&r, 0, sizeof r);
     r.table = g_table; r.key = key_of("expr");

@@ -247,7 +247,7 @@ static int one_update_init(one_update *u) {
     memset(u, 0, sizeof *u);
     if (olock_expr_create(NULL, &u->e) != OLOCK_OK || olock_item_create(NULL, &u->key) != OLOCK_OK) return 0;
     olock_item_set_s(u->key, "id", "k");
-    olock_update_set(u->e, "n", olock_expr_i64(u->e, 1));
+    olock_expr_set(u->e, "n", olock_expr_i64(u->e, 1));
     u->req.table = "t";
     u->req.key = u->key->root;
     return olock_expr_render_item(u->e, &u->req, &err) == OLOCK_OK;

@@ -451,8 +451,8 @@ static void test_numbering(olock_expr *e) {
 
     /* names shared by condition, update, projection; values never shared */
     olock_expr_reset(e);
-    olock_update_set(e, "b", olock_expr_i64(e, 5));
-    olock_update_set(e, "a.b", olock_expr_i64(e, 5));
+    olock_expr_set(e, "b", olock_expr_i64(e, 5));
+    olock_expr_set(e, "a.b", olock_expr_i64(e, 5));
     olock_expr_add_condition(e, olock_cond_eq(e, "a", olock_expr_i64(e, 5)));
     olock_expr_add_projection(e, "b");
     olock_expr_add_projection(e, "a.c");
@@ -492,136 +492,136 @@ static olock_value *make_list(olock_arena *a, int64_t x) {
 static void test_updates(olock_expr *e) {
     olock_arena *ar;
     olock_expr_reset(e);
-    olock_update_set(e, "name", olock_expr_s(e, "Ann"));
+    olock_expr_set(e, "name", olock_expr_s(e, "Ann"));
     expect_update("SET value", e, "SET #n0 = :v0", "#n0=name", ":v0=S:Ann");
     olock_expr_reset(e);
-    olock_update_set_plus(e, "hits", NULL, olock_expr_i64(e, 1));
+    olock_expr_set_plus(e, "hits", NULL, olock_expr_i64(e, 1));
     expect_update("SET +", e, "SET #n0 = #n0 + :v0", "#n0=hits", ":v0=N:1");
     olock_expr_reset(e);
-    olock_update_set_minus(e, "left", "total", olock_expr_i64(e, 2));
+    olock_expr_set_minus(e, "left", "total", olock_expr_i64(e, 2));
     expect_update("SET -", e, "SET #n0 = #n1 - :v0", "#n0=left,#n1=total", ":v0=N:2");
     olock_expr_reset(e);
-    olock_update_set_if_not_exists(e, "created", NULL, olock_expr_i64(e, 100));
+    olock_expr_set_if_not_exists(e, "created", NULL, olock_expr_i64(e, 100));
     expect_update("SET if_not_exists", e, "SET #n0 = if_not_exists(#n0, :v0)", "#n0=created", ":v0=N:100");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_list_append(e, "log", NULL, make_list(ar, 1));
+    olock_expr_list_append(e, "log", NULL, make_list(ar, 1));
     expect_update("SET list_append", e, "SET #n0 = list_append(#n0, :v0)", "#n0=log", ":v0=L[N:1]");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_list_prepend(e, "log", make_list(ar, 2), "old");
+    olock_expr_list_prepend(e, "log", make_list(ar, 2), "old");
     expect_update("SET list_append prepend", e, "SET #n0 = list_append(:v0, #n1)", "#n0=log,#n1=old", ":v0=L[N:2]");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_list_append(e, "log", NULL, olock_expr_i64(e, 1));
+    olock_expr_list_append(e, "log", NULL, olock_expr_i64(e, 1));
     expect_err("list_append N", e, OLOCK_ERR_TYPE, "list_append() needs L values, got N");
     olock_expr_reset(e);
-    olock_update_set_plus(e, "a", NULL, olock_expr_s(e, "x"));
+    olock_expr_set_plus(e, "a", NULL, olock_expr_s(e, "x"));
     expect_err("+ S", e, OLOCK_ERR_TYPE, "+ needs N values, got S");
 
     olock_expr_reset(e);
-    olock_update_remove(e, "tmp");
-    olock_update_remove(e, "list[3]");
+    olock_expr_remove(e, "tmp");
+    olock_expr_remove(e, "list[3]");
     expect_update("REMOVE", e, "REMOVE #n0, #n1[3]", "#n0=tmp,#n1=list", NULL);
     olock_expr_reset(e);
-    olock_update_add(e, "count", olock_expr_i64(e, 3));
+    olock_expr_add_to(e, "count", olock_expr_i64(e, 3));
     expect_update("ADD N", e, "ADD #n0 :v0", "#n0=count", ":v0=N:3");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_add(e, "tags", make_set(ar, OLOCK_TYPE_SS, "a", "b"));
+    olock_expr_add_to(e, "tags", make_set(ar, OLOCK_TYPE_SS, "a", "b"));
     expect_update("ADD SS", e, "ADD #n0 :v0", "#n0=tags", ":v0=SS[a,b]");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_delete(e, "nums", make_set(ar, OLOCK_TYPE_NS, "1", "2"));
+    olock_expr_delete_from(e, "nums", make_set(ar, OLOCK_TYPE_NS, "1", "2"));
     expect_update("DELETE NS", e, "DELETE #n0 :v0", "#n0=nums", ":v0=NS[1,2]");
     olock_expr_reset(e);
-    olock_update_add(e, "s", olock_expr_s(e, "q"));
+    olock_expr_add_to(e, "s", olock_expr_s(e, "q"));
     expect_err("ADD S", e, OLOCK_ERR_TYPE, "ADD needs a number (N) or a set (SS, NS, BS), got S");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_add(e, "l", make_list(ar, 1));
+    olock_expr_add_to(e, "l", make_list(ar, 1));
     expect_err("ADD L", e, OLOCK_ERR_TYPE, "got L");
     olock_expr_reset(e);
-    olock_update_delete(e, "n", olock_expr_i64(e, 1));
+    olock_expr_delete_from(e, "n", olock_expr_i64(e, 1));
     expect_err("DELETE N", e, OLOCK_ERR_TYPE, "DELETE needs a set (SS, NS, BS), got N");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_delete(e, "n", olock_value_new_container(ar, OLOCK_TYPE_SS));
+    olock_expr_delete_from(e, "n", olock_value_new_container(ar, OLOCK_TYPE_SS));
     expect_err("DELETE empty set", e, OLOCK_ERR_EXPRESSION, "empty SS set");
 
     /* clause order is fixed whatever the call order; actions keep call order */
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_delete(e, "d", make_set(ar, OLOCK_TYPE_SS, "x", NULL));
-    olock_update_add(e, "c", olock_expr_i64(e, 1));
-    olock_update_remove(e, "r2");
-    olock_update_set(e, "s2", olock_expr_i64(e, 2));
-    olock_update_remove(e, "r1");
-    olock_update_set(e, "s1", olock_expr_i64(e, 1));
+    olock_expr_delete_from(e, "d", make_set(ar, OLOCK_TYPE_SS, "x", NULL));
+    olock_expr_add_to(e, "c", olock_expr_i64(e, 1));
+    olock_expr_remove(e, "r2");
+    olock_expr_set(e, "s2", olock_expr_i64(e, 2));
+    olock_expr_remove(e, "r1");
+    olock_expr_set(e, "s1", olock_expr_i64(e, 1));
     expect_update("clause order", e, "SET #n0 = :v0, #n1 = :v1 REMOVE #n2, #n3 ADD #n4 :v2 DELETE #n5 :v3",
                   "#n0=s2,#n1=s1,#n2=r2,#n3=r1,#n4=c,#n5=d", ":v0=N:2,:v1=N:1,:v2=N:1,:v3=SS[x]");
 
     /* general SET operands */
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_set_operand(e, "l", olock_operand_list_append(e,
+    olock_expr_set_operand(e, "l", olock_operand_list_append(e,
         olock_operand_if_not_exists(e, "l", olock_operand_value(e, olock_value_new_container(ar, OLOCK_TYPE_L))),
         olock_operand_value(e, make_list(ar, 5))));
     expect_update("list_append(if_not_exists)", e, "SET #n0 = list_append(if_not_exists(#n0, :v0), :v1)", "#n0=l", ":v0=L[],:v1=L[N:5]");
     olock_expr_reset(e);
-    olock_update_set_operand(e, "x", olock_operand_plus(e, olock_operand_if_not_exists(e, "x", olock_operand_value(e, olock_expr_i64(e, 0))),
+    olock_expr_set_operand(e, "x", olock_operand_plus(e, olock_operand_if_not_exists(e, "x", olock_operand_value(e, olock_expr_i64(e, 0))),
                                                                olock_operand_value(e, olock_expr_i64(e, 1))));
     expect_update("if_not_exists + 1", e, "SET #n0 = if_not_exists(#n0, :v0) + :v1", "#n0=x", ":v0=N:0,:v1=N:1");
     olock_expr_reset(e);
-    olock_update_set_operand(e, "x", olock_operand_path(e, "y"));
+    olock_expr_set_operand(e, "x", olock_operand_path(e, "y"));
     expect_update("SET path", e, "SET #n0 = #n1", "#n0=x,#n1=y", NULL);
     olock_expr_reset(e);
-    olock_update_set_operand(e, "x", olock_operand_size(e, "y"));
+    olock_expr_set_operand(e, "x", olock_operand_size(e, "y"));
     expect_err("SET size", e, OLOCK_ERR_EXPRESSION, "size() is not allowed in an update");
     olock_expr_reset(e);
     ar = olock_expr_arena(e);
-    olock_update_set_operand(e, "x", olock_operand_list_append(e, olock_operand_list_append(e, olock_operand_path(e, "a"), olock_operand_path(e, "b")),
+    olock_expr_set_operand(e, "x", olock_operand_list_append(e, olock_operand_list_append(e, olock_operand_path(e, "a"), olock_operand_path(e, "b")),
                                                                olock_operand_path(e, "c")));
     expect_err("nested list_append", e, OLOCK_ERR_EXPRESSION, "list_append() cannot be nested in list_append()");
     olock_expr_reset(e);
-    olock_update_set_operand(e, "x", olock_operand_plus(e, olock_operand_plus(e, olock_operand_path(e, "a"), olock_operand_path(e, "b")),
+    olock_expr_set_operand(e, "x", olock_operand_plus(e, olock_operand_plus(e, olock_operand_path(e, "a"), olock_operand_path(e, "b")),
                                                                olock_operand_path(e, "c")));
     expect_err("a + b + c", e, OLOCK_ERR_EXPRESSION, "+ cannot be an operand of +");
 }
 
 static void test_overlaps(olock_expr *e) {
     olock_expr_reset(e);
-    olock_update_set(e, "a", olock_expr_i64(e, 1));
-    olock_update_set(e, "a.b", olock_expr_i64(e, 2));
+    olock_expr_set(e, "a", olock_expr_i64(e, 1));
+    olock_expr_set(e, "a.b", olock_expr_i64(e, 2));
     expect_err("a and a.b", e, OLOCK_ERR_EXPRESSION, "paths a and a.b overlap");
     olock_expr_reset(e);
-    olock_update_set(e, "x", olock_expr_i64(e, 1));
-    olock_update_set(e, "x", olock_expr_i64(e, 2));
+    olock_expr_set(e, "x", olock_expr_i64(e, 1));
+    olock_expr_set(e, "x", olock_expr_i64(e, 2));
     expect_err("same path twice", e, OLOCK_ERR_EXPRESSION, "paths x and x overlap");
     olock_expr_reset(e);
-    olock_update_set(e, "x", olock_expr_i64(e, 1));
-    olock_update_remove(e, "x");
+    olock_expr_set(e, "x", olock_expr_i64(e, 1));
+    olock_expr_remove(e, "x");
     expect_err("SET x REMOVE x", e, OLOCK_ERR_EXPRESSION, "paths x and x overlap");
     olock_expr_reset(e);
-    olock_update_remove(e, "l[1]");
-    olock_update_set(e, "l", olock_expr_i64(e, 1));
+    olock_expr_remove(e, "l[1]");
+    olock_expr_set(e, "l", olock_expr_i64(e, 1));
     expect_err("l and l[1]", e, OLOCK_ERR_EXPRESSION, "paths l and l[1] overlap");
     olock_expr_reset(e);
-    olock_update_add(e, "m.k", olock_expr_i64(e, 1));
-    olock_update_remove(e, "m");
+    olock_expr_add_to(e, "m.k", olock_expr_i64(e, 1));
+    olock_expr_remove(e, "m");
     expect_err("ADD m.k REMOVE m", e, OLOCK_ERR_EXPRESSION, "paths m and m.k overlap");
     olock_expr_reset(e);
-    olock_update_set(e, "l[0]", olock_expr_i64(e, 1));
-    olock_update_set(e, "l[1]", olock_expr_i64(e, 2));
-    olock_update_set(e, "a.b", olock_expr_i64(e, 3));
-    olock_update_set(e, "a.c", olock_expr_i64(e, 4));
-    olock_update_set(e, "ab", olock_expr_i64(e, 5));
+    olock_expr_set(e, "l[0]", olock_expr_i64(e, 1));
+    olock_expr_set(e, "l[1]", olock_expr_i64(e, 2));
+    olock_expr_set(e, "a.b", olock_expr_i64(e, 3));
+    olock_expr_set(e, "a.c", olock_expr_i64(e, 4));
+    olock_expr_set(e, "ab", olock_expr_i64(e, 5));
     expect_update("no overlap", e, "SET #n0[0] = :v0, #n0[1] = :v1, #n1.#n2 = :v2, #n1.#n3 = :v3, #n4 = :v4",
                   "#n0=l,#n1=a,#n2=b,#n3=c,#n4=ab", ":v0=N:1,:v1=N:2,:v2=N:3,:v3=N:4,:v4=N:5");
     /* sources do not count: SET a = a + 1 is fine */
     olock_expr_reset(e);
-    olock_update_set_plus(e, "a", "a", olock_expr_i64(e, 1));
-    olock_update_set(e, "b", olock_expr_i64(e, 1));
+    olock_expr_set_plus(e, "a", "a", olock_expr_i64(e, 1));
+    olock_expr_set(e, "b", olock_expr_i64(e, 1));
     expect_update("source paths", e, "SET #n0 = #n0 + :v0, #n1 = :v1", "#n0=a,#n1=b", ":v0=N:1,:v1=N:1");
     /* projections */
     olock_expr_reset(e);
@@ -774,7 +774,7 @@ static void test_paths(olock_expr *e) {
     for (k = 0; k < 32; k++) { if (k) buf[n++] = '.'; buf[n++] = 'a'; }
     buf[n] = 0;
     olock_expr_reset(e);
-    olock_update_set(e, buf, olock_expr_i64(e, 1));
+    olock_expr_set(e, buf, olock_expr_i64(e, 1));
     {
         olock_expr_output o;
         check(olock_expr_render(e, &o, NULL) == OLOCK_OK, "32 levels", NULL);
@@ -793,7 +793,7 @@ static void test_paths(olock_expr *e) {
     check_str("path_key", olock_path_key(e, "a[2]", "k.k"), "a[2].`k.k`");
     check_str("path_index", olock_path_index(e, olock_path_name(e, "my list"), 7), "`my list`[7]");
     check_str("path_key unicode", olock_path_key(e, "a", "ü ö"), "a.`ü ö`");
-    olock_update_set(e, olock_path_key(e, olock_path_name(e, "a.b"), "c d"), olock_expr_i64(e, 1));
+    olock_expr_set(e, olock_path_key(e, olock_path_name(e, "a.b"), "c d"), olock_expr_i64(e, 1));
     expect_update("path builders render", e, "SET #n0.#n1 = :v0", "#n0=a.b,#n1=c d", ":v0=N:1");
     olock_expr_reset(e);
     check(olock_path_index(e, "a", -1) == NULL, "path_index negative", NULL);
@@ -870,8 +870,8 @@ static void test_reserved_words(olock_expr *e) {
         olock_expr_reset(e);
         olock_expr_add_condition(e, olock_cond_and(e, olock_cond_attribute_exists(e, line),
                                                    olock_cond_eq(e, lower, olock_expr_i64(e, 1))));
-        olock_update_set(e, line, olock_expr_s(e, line));
-        olock_update_set_plus(e, lower, NULL, olock_expr_i64(e, 1));
+        olock_expr_set(e, line, olock_expr_s(e, line));
+        olock_expr_set_plus(e, lower, NULL, olock_expr_i64(e, 1));
         olock_expr_add_projection(e, line);
         rc = olock_expr_render(e, &o, NULL);
         memcpy(want_names, "#n0=", 4);
@@ -990,7 +990,7 @@ static void test_limits(olock_expr *e) {
             name[2] = (char)('a' + i % 26);
             name[3] = (char)('a' + i / 676);
             name[4] = 0;
-            olock_update_remove(e, name);
+            olock_expr_remove(e, name);
         }
         rc = olock_expr_render(e, &o, NULL);
         check(rc == OLOCK_OK && o.names && o.names->count == 300, "300 distinct names", NULL);
@@ -1020,7 +1020,7 @@ static void test_raw(olock_expr *e) {
     olock_expr_add_maps(e, names_map(a, "#n0", "owner", NULL, NULL), values_map(a, ":v0", 1, ":v1", 2));
     olock_expr_add_condition(e, olock_cond_raw(e, "#n0 = :v0 OR #n0 = :v1"));
     olock_expr_add_condition(e, olock_cond_eq(e, "version", olock_expr_i64(e, 3)));
-    olock_update_set(e, "version", olock_expr_i64(e, 4));
+    olock_expr_set(e, "version", olock_expr_i64(e, 4));
     expect_all("merge with caller maps", e, "(#n0 = :v0 OR #n0 = :v1) AND #n1 = :v2", "SET #n1 = :v3", NULL, NULL, NULL,
                "#n0=owner,#n1=version", ":v0=N:1,:v1=N:2,:v2=N:3,:v3=N:4");
 
@@ -1028,9 +1028,9 @@ static void test_raw(olock_expr *e) {
     olock_expr_reset(e);
     a = olock_expr_arena(e);
     olock_expr_add_maps(e, names_map(a, "#a", "alpha", "#b", "beta"), values_map(a, ":x", 1, NULL, 0));
-    olock_update_set(e, "c", olock_expr_i64(e, 2));
-    olock_update_raw(e, "set #a = list_append(#a, :x), #b.c[1] = :x remove #b.d");
-    olock_update_remove(e, "e");
+    olock_expr_set(e, "c", olock_expr_i64(e, 2));
+    olock_expr_update_raw(e, "set #a = list_append(#a, :x), #b.c[1] = :x remove #b.d");
+    olock_expr_remove(e, "e");
     expect_update("raw update merged", e, "SET #n0 = :v0, #a = list_append(#a, :x), #b.c[1] = :x REMOVE #b.d, #n1",
                   "#a=alpha,#b=beta,#n0=c,#n1=e", ":x=N:1,:v0=N:2");
 
@@ -1038,18 +1038,18 @@ static void test_raw(olock_expr *e) {
     olock_expr_reset(e);
     a = olock_expr_arena(e);
     olock_expr_add_maps(e, names_map(a, "#v", "version", NULL, NULL), values_map(a, ":one", 1, NULL, 0));
-    olock_update_raw(e, "ADD #v :one");
-    olock_update_set(e, "version", olock_expr_i64(e, 8));
+    olock_expr_update_raw(e, "ADD #v :one");
+    olock_expr_set(e, "version", olock_expr_i64(e, 8));
     expect_err("raw overlap", e, OLOCK_ERR_EXPRESSION, "paths version and version overlap");
     olock_expr_reset(e);
     a = olock_expr_arena(e);
     olock_expr_add_maps(e, names_map(a, "#m", "m", NULL, NULL), NULL);
-    olock_update_raw(e, "REMOVE #m[ 2 ], plain.x");
-    olock_update_remove(e, "m[2]");
+    olock_expr_update_raw(e, "REMOVE #m[ 2 ], plain.x");
+    olock_expr_remove(e, "m[2]");
     expect_err("raw overlap index", e, OLOCK_ERR_EXPRESSION, "paths m[2] and m[2] overlap");
     olock_expr_reset(e);
-    olock_update_raw(e, "REMOVE plain.x");
-    olock_update_remove(e, "plain");
+    olock_expr_update_raw(e, "REMOVE plain.x");
+    olock_expr_remove(e, "plain");
     expect_err("raw overlap plain", e, OLOCK_ERR_EXPRESSION, "paths plain.x and plain overlap");
 
     /* placeholder checks */
@@ -1112,7 +1112,7 @@ static void test_raw(olock_expr *e) {
             char raw[300];
             memcpy(raw, "REMOVE ", 7);
             memcpy(raw + 7, key, 256);   /* key and its NUL */
-            olock_update_raw(e, raw);
+            olock_expr_update_raw(e, raw);
         }
         {
             olock_expr_output o;
@@ -1122,26 +1122,26 @@ static void test_raw(olock_expr *e) {
 
     /* raw update syntax */
     olock_expr_reset(e);
-    olock_update_raw(e, "#a = :x");
+    olock_expr_update_raw(e, "#a = :x");
     expect_err("raw update without clause", e, OLOCK_ERR_EXPRESSION, "starts with SET, REMOVE, ADD or DELETE");
     olock_expr_reset(e);
-    olock_update_raw(e, "SET a = b SET c = d");
+    olock_expr_update_raw(e, "SET a = b SET c = d");
     expect_err("raw clause twice", e, OLOCK_ERR_EXPRESSION, "the SET clause appears twice");
     olock_expr_reset(e);
-    olock_update_raw(e, "SET a = b,, c = d");
+    olock_expr_update_raw(e, "SET a = b,, c = d");
     expect_err("raw empty action", e, OLOCK_ERR_EXPRESSION, "empty action");
     olock_expr_reset(e);
-    olock_update_raw(e, "REMOVE");
+    olock_expr_update_raw(e, "REMOVE");
     expect_err("raw empty clause", e, OLOCK_ERR_EXPRESSION, "empty action");
     olock_expr_reset(e);
-    olock_update_raw(e, "   ");
+    olock_expr_update_raw(e, "   ");
     expect_err("raw blank", e, OLOCK_ERR_EXPRESSION, "empty expression");
     olock_expr_reset(e);
-    olock_update_raw(e, "SET a = if_not_exists(b, c), d = e");
+    olock_expr_update_raw(e, "SET a = if_not_exists(b, c), d = e");
     expect_update("raw commas in calls", e, "SET a = if_not_exists(b, c), d = e", NULL, NULL);
     olock_expr_reset(e);
-    olock_update_raw(e, "DELETE s c REMOVE r");
-    olock_update_set(e, "n", olock_expr_i64(e, 1));
+    olock_expr_update_raw(e, "DELETE s c REMOVE r");
+    olock_expr_set(e, "n", olock_expr_i64(e, 1));
     expect_update("raw clause order", e, "SET #n0 = :v0 REMOVE r DELETE s c", "#n0=n", ":v0=N:1");
 }
 
@@ -1156,7 +1156,7 @@ static void test_sticky(olock_expr *e) {
     c = olock_cond_eq(e, "a..b", olock_expr_i64(e, 1));      /* first error */
     check(c == NULL, "failing constructor returns NULL", NULL);
     olock_expr_add_condition(e, c);                          /* no-op: NULL after an error */
-    olock_update_add(e, "x", olock_expr_s(e, "not a number")); /* a second error: ignored */
+    olock_expr_add_to(e, "x", olock_expr_s(e, "not a number")); /* a second error: ignored */
     check(olock_expr_s(e, "x") == NULL, "calls after an error return NULL", NULL);
     check(olock_expr_status(e, &err) == OLOCK_ERR_EXPRESSION, "status keeps first code", NULL);
     check(strstr(err.message, "olock_cond_eq: path \"a..b\": empty name at byte 2") != NULL, "status keeps first message", err.message);
@@ -1194,8 +1194,8 @@ static void test_requests(olock_expr *e) {
     olock_item *key = NULL;
     olock_expr_reset(e);
     olock_expr_add_condition(e, olock_cond_eq(e, "version", olock_expr_i64(e, 1)));
-    olock_update_set(e, "data", olock_expr_s(e, "x"));
-    olock_update_set(e, "version", olock_expr_i64(e, 2));
+    olock_expr_set(e, "data", olock_expr_s(e, "x"));
+    olock_expr_set(e, "version", olock_expr_i64(e, 2));
     memset(&r, 0, sizeof r);
     r.table = "things";
     olock_item_create(NULL, &key);
@@ -1222,7 +1222,7 @@ static void test_requests(olock_expr *e) {
     {
         olock_query_request q;
         olock_expr_reset(e);
-        olock_update_remove(e, "a");
+        olock_expr_remove(e, "a");
         memset(&q, 0, sizeof q);
         check(olock_expr_render_query(e, &q, &err) == OLOCK_ERR_INVALID_ARG && strstr(err.message, "belongs to an item request"),
               "render_query with update", err.message);
@@ -1234,7 +1234,7 @@ static void test_requests(olock_expr *e) {
         olock_item_create(NULL, &it);
         olock_item_set_s(it, "v", "copied");
         olock_expr_reset(e);
-        olock_update_set(e, "a", olock_item_get(it, "v"));
+        olock_expr_set(e, "a", olock_item_get(it, "v"));
         olock_item_destroy(it);
         expect_update("values copied", e, "SET #n0 = :v0", "#n0=a", ":v0=S:copied");
     }
@@ -1253,9 +1253,9 @@ static void test_readme(void) {
     olock_expr_add_condition(e, olock_cond_and(e,
         olock_cond_eq(e, "status", olock_expr_s(e, "active")),
         olock_cond_lt(e, "stats.gold", olock_expr_i64(e, 1000))));
-    olock_update_set_plus(e, "stats.gold", NULL, olock_expr_i64(e, 10));
-    olock_update_set(e, "data", olock_expr_s(e, "x"));
-    olock_update_remove(e, "tmp[0]");
+    olock_expr_set_plus(e, "stats.gold", NULL, olock_expr_i64(e, 10));
+    olock_expr_set(e, "data", olock_expr_s(e, "x"));
+    olock_expr_remove(e, "tmp[0]");
 
     memset(&req, 0, sizeof req);
     req.table = "players";
@@ -1307,10 +1307,10 @@ static olock_result build_typical(olock_expr *e) {
         char p[16] = "field_00.sub";
         p[6] = (char)('0' + i / 10);
         p[7] = (char)('0' + i % 10);
-        olock_update_set(e, p, olock_expr_s(e, "some value"));
+        olock_expr_set(e, p, olock_expr_s(e, "some value"));
     }
-    olock_update_set(e, "version", olock_expr_i64(e, 42));
-    olock_update_remove(e, "tmp");
+    olock_expr_set(e, "version", olock_expr_i64(e, 42));
+    olock_expr_remove(e, "tmp");
     memset(&r, 0, sizeof r);
     return olock_expr_render_item(e, &r, NULL);
 }

@@ -91,10 +91,10 @@ TEST(test_set_arithmetic_and_reserved_names) {
     r.table = "items"; r.item = it->root;
     CHECK(olock_put_item(g_c, &r, NULL, NULL) == OLOCK_OK);
     /* SET data = data + 1, stats.gold = stats.gold - 30, `a.b` = "renamed", REMOVE ünï; if active */
-    olock_update_set_plus(e, "data", NULL, olock_expr_i64(e, 1));
-    olock_update_set_minus(e, "stats.gold", NULL, olock_expr_i64(e, 30));
-    olock_update_set(e, olock_path_name(e, "a.b"), olock_expr_s(e, "renamed"));
-    olock_update_remove(e, olock_path_name(e, "\xC3\xBCn\xC3\xAF"));
+    olock_expr_set_plus(e, "data", NULL, olock_expr_i64(e, 1));
+    olock_expr_set_minus(e, "stats.gold", NULL, olock_expr_i64(e, 30));
+    olock_expr_set(e, olock_path_name(e, "a.b"), olock_expr_s(e, "renamed"));
+    olock_expr_remove(e, olock_path_name(e, "\xC3\xBCn\xC3\xAF"));
     olock_expr_add_condition(e, olock_cond_attribute_exists(e, "data"));
     CHECK(send_update(e, "p1", &err) == OLOCK_OK);
     CHECK(stored_is("p1", "{\"M\":{\"pk\":{\"S\":\"p1\"},\"data\":{\"N\":\"6\"},\"a.b\":{\"S\":\"renamed\"},"
@@ -109,13 +109,13 @@ TEST(test_conditions_hold_and_fail) {
     const olock_value *in[3];
     CHECK(olock_expr_create(NULL, &e) == OLOCK_OK);
     /* create with if_not_exists and list_append */
-    olock_update_set_if_not_exists(e, "count", NULL, olock_expr_i64(e, 0));
-    olock_update_list_append(e, "log", NULL, NULL);   /* invalid: a NULL list is an error */
+    olock_expr_set_if_not_exists(e, "count", NULL, olock_expr_i64(e, 0));
+    olock_expr_list_append(e, "log", NULL, NULL);   /* invalid: a NULL list is an error */
     CHECK(olock_expr_status(e, &err) != OLOCK_OK);    /* sticky: nothing is sent */
     olock_expr_reset(e);
-    olock_update_set(e, "count", olock_expr_i64(e, 1));
-    olock_update_set(e, "status", olock_expr_s(e, "active"));
-    olock_update_add(e, "tags", attr_ss(e));
+    olock_expr_set(e, "count", olock_expr_i64(e, 1));
+    olock_expr_set(e, "status", olock_expr_s(e, "active"));
+    olock_expr_add_to(e, "tags", attr_ss(e));
     CHECK(send_update(e, "p2", &err) == OLOCK_OK);
     olock_expr_reset(e);
     /* a condition that holds: count BETWEEN 0 AND 5 AND status IN (active, idle) AND begins_with */
@@ -123,19 +123,19 @@ TEST(test_conditions_hold_and_fail) {
     olock_expr_add_condition(e, olock_cond_and(e,
         olock_cond_between(e, "count", olock_expr_i64(e, 0), olock_expr_i64(e, 5)),
         olock_cond_and(e, olock_cond_in(e, "status", in, 3), olock_cond_begins_with(e, "status", olock_expr_s(e, "act")))));
-    olock_update_set_plus(e, "count", NULL, olock_expr_i64(e, 1));
+    olock_expr_set_plus(e, "count", NULL, olock_expr_i64(e, 1));
     CHECK(send_update(e, "p2", &err) == OLOCK_OK);
     olock_expr_reset(e);
     /* one that fails: size(tags) > 5 */
     olock_expr_add_condition(e, olock_cond_size_cmp(e, "tags", OLOCK_CMP_GT, olock_expr_i64(e, 5)));
-    olock_update_set(e, "count", olock_expr_i64(e, 99));
+    olock_expr_set(e, "count", olock_expr_i64(e, 99));
     CHECK(send_update(e, "p2", &err) == OLOCK_CONFLICT);
     CHECK_EQ_STR(err.aws_type, "ConditionalCheckFailedException");
     olock_expr_reset(e);
     /* NOT contains, attribute_type */
     olock_expr_add_condition(e, olock_cond_and(e, olock_cond_not(e, olock_cond_contains(e, "tags", olock_expr_s(e, "zzz"))),
                                                olock_cond_attribute_type(e, "count", OLOCK_TYPE_N)));
-    olock_update_delete(e, "tags", attr_ss(e));
+    olock_expr_delete_from(e, "tags", attr_ss(e));
     CHECK(send_update(e, "p2", &err) == OLOCK_OK);
     CHECK(stored_is("p2", "{\"M\":{\"pk\":{\"S\":\"p2\"},\"count\":{\"N\":\"2\"},\"status\":{\"S\":\"active\"}}}"));
     olock_expr_destroy(e);

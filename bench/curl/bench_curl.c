@@ -283,7 +283,7 @@ static int increment_init(increment *inc, const char *id) {
     memset(inc, 0, sizeof *inc);
     if (olock_expr_create(NULL, &inc->e) != OLOCK_OK || olock_item_create(NULL, &inc->key) != OLOCK_OK) return 0;
     olock_item_set_s(inc->key, "id", id);
-    olock_update_set_plus(inc->e, "n", NULL, olock_expr_i64(inc->e, 1));
+    olock_expr_set_plus(inc->e, "n", NULL, olock_expr_i64(inc->e, 1));
     inc->req.table = TABLE;
     inc->req.key = inc->key->root;
     return olock_expr_render_item(inc->e, &inc->req, &err) == OLOCK_OK;
