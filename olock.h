@@ -1549,10 +1549,13 @@ OLOCK_API olock_result olock_task_begin_update_many(olock_task *t, const olock_k
                                                     olock_mutate_many_fn fn, void *user);
 OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const olock_http_request **req, uint64_t *wait_ms);
 OLOCK_API olock_http_response *olock_task_response(olock_task *t);
-/* transport_result: what a transport's send would have returned (the message then says
-   "transport error: ..." without a transport's own words, which only olock_task_run and the
-   blocking calls get from olock_transport.last_error). */
+/* transport_result: what a transport's send would have returned. A driver that has its
+   transport's own words about a failure (curl's reason, host and port) passes them to
+   olock_task_complete_why so that they reach olock_error.message, as olock_task_run and the
+   blocking calls take them from olock_transport.last_error; why NULL or "" says nothing more
+   than "transport error: ...". */
 OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result);
+OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_result, const char *why);
 OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err);
 /* Blocking: drives the task with the client's transport, clock and sleep. */
 OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result, olock_error *err);
@@ -8777,12 +8780,19 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     return r;
 }
 
+/* The transport's own words about the failure r of its last send ("" when r is OK or it has
+   none). */
+static const char *olock__transport_why(olock_client *c, olock_result r) {
+    const char *why = r != OLOCK_OK && c->transport.last_error ? c->transport.last_error(c->transport.user) : NULL;
+    return why ? why : "";
+}
+
 /* Sends x->req with the client's transport, keeping the transport's own words about a failure
    for olock__finish_exchange. */
 static olock_result olock__transport_send(olock_client *c, olock__exchange *x) {
     olock_result r = c->transport.send(c->transport.user, &x->req, &x->res);
-    const char *why = r != OLOCK_OK && c->transport.last_error ? c->transport.last_error(c->transport.user) : NULL;
-    olock__copy_str(x->transport_error, sizeof x->transport_error, why ? why : "", why ? strlen(why) : 0);
+    const char *why = olock__transport_why(c, r);
+    olock__copy_str(x->transport_error, sizeof x->transport_error, why, strlen(why));
     return r;
 }
 
@@ -10477,9 +10487,15 @@ OLOCK_API olock_http_response *olock_task_response(olock_task *t) {
 }
 
 OLOCK_API void olock_task_complete(olock_task *t, olock_result transport_result) {
+    olock_task_complete_why(t, transport_result, NULL);
+}
+
+OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_result, const char *why) {
     olock_result rc;
     uint64_t now;
     if (!t || !t->in_flight) return;
+    if (transport_result == OLOCK_OK || !why) why = "";
+    olock__copy_str(t->x.transport_error, sizeof t->x.transport_error, why, strlen(why));
     t->in_flight = 0;
     t->sends++;
     t->result.requests++;
@@ -10543,7 +10559,8 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
         olock_task_state s = olock_task_poll(t, olock_client_now_ms(c), &req, &wait);
         if (s == OLOCK_TASK_DONE) break;
         if (s == OLOCK_TASK_WAIT) { c->sleep_ms(c->hook_user, wait); continue; }
-        olock_task_complete(t, olock__transport_send(c, &t->x));   /* req is &t->x.req */
+        olock_result r = c->transport.send(c->transport.user, req, &t->x.res);
+        olock_task_complete_why(t, r, olock__transport_why(c, r));
     }
     return olock_task_result(t, result, err);
 }

@@ -441,6 +441,18 @@ static void olock__curl_set_error(olock_curl *t, const char *msg) {
     t->last_error[n] = '\0';
 }
 
+/* A last_error without its "request not sent: " or "request may have been sent: " opening,
+   which the core words itself from the send's result. */
+static const char *olock__curl_without_opening(const char *s) {
+    static const char *const openings[] = { "request not sent: ", "request may have been sent: " };
+    size_t i, n;
+    for (i = 0; i < sizeof openings / sizeof openings[0]; i++) {
+        n = strlen(openings[i]);
+        if (strncmp(s, openings[i], n) == 0) return s + n;
+    }
+    return s;
+}
+
 /* --- request validation --------------------------------------------------------------------- */
 
 /* RFC 9110 token characters (method and header names). */
@@ -1123,14 +1135,7 @@ static olock_result olock__curl_send(void *user, const olock_http_request *req, 
 /* olock_transport.last_error: last_error without its "request not sent: " or "request may
    have been sent: " opening, which the core words itself from send's result. */
 static const char *olock__curl_transport_last_error(void *user) {
-    static const char *const openings[] = { "request not sent: ", "request may have been sent: " };
-    const char *s = olock_curl_last_error((const olock_curl *)user);
-    size_t i, n;
-    for (i = 0; i < sizeof openings / sizeof openings[0]; i++) {
-        n = strlen(openings[i]);
-        if (strncmp(s, openings[i], n) == 0) return s + n;
-    }
-    return s;
+    return olock__curl_without_opening(olock_curl_last_error((const olock_curl *)user));
 }
 
 OLOCK_CURL_API olock_transport olock_curl_transport(olock_curl *t) {
@@ -1272,14 +1277,14 @@ static void olock__curl_multi_complete(olock_curl_multi *m, olock__curl_slot *s,
         s->h = NULL;
     }
     s->state = OLOCK__SLOT_POLL;
-    olock_task_complete(s->task, r);
+    olock_task_complete_why(s->task, r, olock__curl_without_opening(s->last_error));
 }
 
 /* A send that could not start: no handle, or curl refused the request. */
 static void olock__curl_multi_not_started(olock__curl_slot *s, olock_result r, const char *why) {
     snprintf(s->last_error, sizeof s->last_error, "%s", why);
     s->state = OLOCK__SLOT_POLL;
-    olock_task_complete(s->task, r);
+    olock_task_complete_why(s->task, r, olock__curl_without_opening(s->last_error));
 }
 
 /* Polls the task until it has a request in flight, waits, or is done. */

@@ -287,7 +287,8 @@ static void free_tasks(task_set *ts) {
 }
 
 /* Collects every finished task: each must come back once, with its own user pointer; counts
-   the results equal to want. */
+   the results equal to want (want_text: in both the driver's last error and the task's
+   olock_error.message). */
 static size_t collect(olock_curl_multi *m, task_set *ts, olock_result want, unsigned want_requests, const char *want_text) {
     olock_task *t;
     void *user = NULL;
@@ -306,7 +307,8 @@ static size_t collect(olock_curl_multi *m, task_set *ts, olock_result want, unsi
         seen[i] = 1;
         rc = olock_task_result(t, &res, &err);
         if (rc == want && (!want_requests || res.requests == want_requests) &&
-            (!want_text || strstr(olock_curl_multi_last_error(m), want_text))) {
+            (!want_text || (strstr(olock_curl_multi_last_error(m), want_text) &&
+                            strstr(err.message, want_text)))) {   /* curl's words reach the task's error */
             matching++;
         } else {
             fprintf(stderr, "  task %d: %s (%s) after %u request(s); curl: %s\n", i, olock_result_str(rc), err.message,
