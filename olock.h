@@ -1491,7 +1491,9 @@ OLOCK_API olock_result olock_txn_delete(olock_txn *t, const char *table, const o
 OLOCK_API olock_result olock_txn_check(olock_txn *t, const char *table, const olock_value *key, uint64_t expected_version);
 OLOCK_API size_t olock_txn_count(const olock_txn *t);
 /* Commits: OLOCK_OK, OLOCK_CONFLICT (result->failed_action names the first action whose
-   condition failed; olock_txn_reason tells each action's code), or an error. */
+   condition failed; olock_txn_reason tells each action's code), or an error. An item refused
+   for its size gets, as for a single write, how many bytes olock's version attribute added
+   (and which action, when DynamoDB says). */
 OLOCK_API olock_result olock_txn_commit(olock_client *c, olock_txn *t, olock_write_result *result, olock_error *err);
 /* After a commit: the version action i stored, and its cancellation code ("None",
    "ConditionalCheckFailed", ...) or NULL when the transaction was not cancelled. */
@@ -9913,13 +9915,60 @@ static size_t olock__own_size(const char *name, const olock_value *v) {
     return n;
 }
 
+static int olock__is_size_refusal(const char *message) {
+    return message && strstr(message, "Item size") && strstr(message, "exceeded the maximum allowed size");
+}
+
+/* The bytes olock's version attribute adds to the item that action i of a transaction writes
+   (0: the action writes none). Transactions carry no writer ledger. */
+static size_t olock__txn_own_bytes(olock_task *t, size_t i) {
+    const olock_versioning *v = &t->c->versioning;
+    const olock_value *stored;
+    uint64_t nv;
+    if (t->kind == OLOCK__K_TXN) {
+        if (i >= t->txn->count || (t->txn->actions[i].kind != OLOCK_TXN_PUT && t->txn->actions[i].kind != OLOCK_TXN_UPDATE))
+            return 0;
+        nv = t->txn->actions[i].new_version;
+    } else {
+        if (i >= t->key_count || t->each[i] != OLOCK_MUTATE_WRITE || olock__next_version(v, t->versions[i], &nv) != OLOCK_OK)
+            return 0;
+    }
+    stored = olock_value_new_u64(&t->scratch, nv);
+    return stored ? olock__own_size(v->attribute, stored) : 0;
+}
+
+/* A transaction refused for an item's size: DynamoDB names the action when it cancels (a
+   ValidationError reason), not when it refuses the whole request (a put too large). */
+static void olock__note_txn_own_bytes(olock_task *t) {
+    const olock_response *res = &t->x.decoded;
+    size_t n = strlen(t->err.message), i, count = t->kind == OLOCK__K_TXN ? t->txn->count : t->key_count, own, most = 0;
+    for (i = 0; i < res->reason_count; i++) {
+        if (res->reasons[i].code && strcmp(res->reasons[i].code, "ValidationError") == 0 && olock__is_size_refusal(res->reasons[i].message)) {
+            snprintf(t->err.message + n, sizeof t->err.message - n, " (action %lu: %s; olock's version attribute added %lu bytes)",
+                     (unsigned long)i, res->reasons[i].message, (unsigned long)olock__txn_own_bytes(t, i));
+            return;
+        }
+    }
+    if (strcmp(t->err.aws_type, "ValidationException") != 0 || !olock__is_size_refusal(t->err.message)) return;
+    for (i = 0; i < count; i++) {
+        own = olock__txn_own_bytes(t, i);
+        if (own > most) most = own;
+    }
+    if (most)
+        snprintf(t->err.message + n, sizeof t->err.message - n, " (olock's version attribute added up to %lu bytes to each item written)",
+                 (unsigned long)most);
+}
+
 /* DynamoDB refused the write for its size: say how much of it is olock's (the version and the
    writer ledger), so that a caller near the limit knows what olock added. */
 static void olock__note_own_bytes(olock_task *t) {
     const olock_versioning *v = &t->c->versioning;
     size_t n = strlen(t->err.message), own;
-    if (!t->own_version || strcmp(t->err.aws_type, "ValidationException") != 0 || !strstr(t->err.message, "Item size") ||
-        !strstr(t->err.message, "exceeded the maximum allowed size"))
+    if (t->kind == OLOCK__K_TXN || t->kind == OLOCK__K_MANY) {
+        olock__note_txn_own_bytes(t);
+        return;
+    }
+    if (!t->own_version || strcmp(t->err.aws_type, "ValidationException") != 0 || !olock__is_size_refusal(t->err.message))
         return;
     own = olock__own_size(v->attribute, t->own_version) + (t->own_ledger ? olock__own_size(v->token_attribute, t->own_ledger) : 0);
     snprintf(t->err.message + n, sizeof t->err.message - n, " (olock's version%s added %lu bytes)",

@@ -659,6 +659,65 @@ TEST(test_item_size) {
     olock_client_destroy(c);
 }
 
+/* olock_update_many's function: item 0 gets a string attribute "x" of g_grow_to bytes. */
+static size_t g_grow_to;
+static olock_mutation grow_first(void *user, olock_item *const *items, const int *exists, olock_mutation *each, size_t count) {
+    char *blob = (char *)malloc(g_grow_to);
+    (void)user; (void)exists; (void)count;
+    if (!blob) return OLOCK_MUTATE_ABORT;
+    memset(blob, 'w', g_grow_to);
+    olock_map_put(&items[0]->arena, items[0]->root, "x", 1, olock_value_new_s(&items[0]->arena, blob, g_grow_to));
+    free(blob);
+    each[0] = OLOCK_MUTATE_WRITE;
+    return OLOCK_MUTATE_WRITE;
+}
+
+TEST(test_item_size_transactions) {
+    /* Transactions carry the version attribute only: "version" (7 bytes) = 1 or 2 (2 bytes). */
+    enum { LIMIT = 409600 };
+    script s;
+    olock_client *c = fake_client(&s, NULL, NULL);
+    olock_txn *txn = NULL;
+    olock_item_request r;
+    olock_key_ref ref;
+    olock_error e;
+    olock_write_result wr;
+    char *blob = NULL, more[200];
+    CHECK(c != NULL && olock_txn_create(c, &txn) == OLOCK_OK);
+    if (!c || !txn) return;
+    /* a put too large: DynamoDB refuses the whole request and names no action */
+    CHECK_EQ_INT(olock_txn_put(txn, "tbl", item_of_size("tbig1", LIMIT - 8, &blob), 0), OLOCK_OK);
+    CHECK_EQ_INT(olock_txn_commit(c, txn, &wr, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.aws_type, "ValidationException");
+    CHECK_EQ_STR(e.message, "Item size has exceeded the maximum allowed size (olock's version attribute added up to 9 bytes to each item written)");
+    free(blob);
+    /* one byte less fits */
+    olock_txn_reset(txn);
+    CHECK_EQ_INT(olock_txn_put(txn, "tbl", item_of_size("tbig1", LIMIT - 9, &blob), 0), OLOCK_OK);
+    CHECK_EQ_INT(olock_txn_commit(c, txn, &wr, &e), OLOCK_OK);
+    free(blob);
+    /* an update that pushes the stored item over: the cancellation names the action */
+    olock_txn_reset(txn);
+    memset(more, 'y', sizeof more - 1);
+    more[sizeof more - 1] = 0;
+    CHECK_EQ_INT(olock_txn_check(txn, "tbl", key_of("nothing-here"), 0), OLOCK_OK);
+    memset(&r, 0, sizeof r);
+    r.table = "tbl"; r.key = key_of("tbig1"); r.update = "SET more = :m"; r.values = map_of_s(":m", more);
+    CHECK_EQ_INT(olock_txn_update(txn, &r, 1), OLOCK_OK);
+    CHECK_EQ_INT(olock_txn_commit(c, txn, &wr, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.aws_type, "TransactionCanceledException");
+    CHECK(strstr(e.message, " (action 1: Item size to update has exceeded the maximum allowed size; olock's version attribute added 9 bytes)") != NULL);
+    if (!strstr(e.message, "(action 1:")) fprintf(stderr, "  message: %s\n", e.message);
+    olock_txn_destroy(txn);
+    /* olock_update_many, whose function grows an item too far */
+    g_grow_to = LIMIT;
+    ref.table = "tbl";
+    ref.key = key_of("tbig2");
+    CHECK_EQ_INT(olock_update_many(c, &ref, 1, grow_first, NULL, &wr, &e), OLOCK_ERR_SERVICE);
+    CHECK_EQ_STR(e.message, "Item size has exceeded the maximum allowed size (olock's version attribute added up to 9 bytes to each item written)");
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_arena_init(&g_arena, NULL);
     if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
@@ -670,6 +729,7 @@ int main(void) {
     RUN(test_invalid_arguments);
     RUN(test_own_attributes);
     RUN(test_item_size);
+    RUN(test_item_size_transactions);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
