@@ -1,3 +1,4 @@
+/* GENERATED from the parts listed in src/olock.parts: edit them and run `make amalgamate`, not this file. */
 /* olock.h - v0.1.0 - optimistic locking for Amazon DynamoDB, in one header
    SPDX-License-Identifier: MIT
 
@@ -651,6 +652,54 @@ OLOCK_API olock_batch_get_table olock_batch_get_table_default(void);
 OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
 
 /* ---------------------------------------------------------------------------------------------
+   Responses and error classes
+   ------------------------------------------------------------------------------------------ */
+
+typedef struct olock_cancel_reason {
+    const char *code;              /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
+    const char *message;           /* may be NULL */
+    const olock_value *item;       /* ALL_OLD item when asked for and returned, else NULL */
+} olock_cancel_reason;
+
+/* A decoded response. Everything points into the arena given to the decoder. */
+typedef struct olock_response {
+    olock_op op;
+    int http_status;
+    olock_error_class error_class; /* OLOCK_CLASS_NONE on success */
+    const char *error_type;        /* "ConditionalCheckFailedException" (after '#'), or NULL */
+    const char *error_message;     /* from "message" or "Message"; NULL when absent */
+    /* GetItem: Item; Put/Update/DeleteItem: Attributes; ConditionalCheckFailedException: the
+       ALL_OLD Item when returned. NULL when absent. */
+    const olock_value *item;
+    const olock_cancel_reason *reasons; /* TransactionCanceledException: one per action */
+    size_t reason_count;
+    /* Query/Scan: Items; TransactGetItems: Responses (NULL entries for missing items);
+       BatchGetItem: every returned item, with item_tables[i] naming its table. */
+    const olock_value *const *items;
+    const char *const *item_tables;
+    size_t item_count;
+    uint64_t count, scanned_count; /* Query/Scan */
+    const olock_value *last_evaluated_key;
+    int has_unprocessed;           /* BatchGet/BatchWrite left work undone (see json) */
+    const olock_json *json;        /* the whole body, for anything not decoded above */
+} olock_response;
+
+/* Decodes a DynamoDB response body for `op`. Success bodies are checked to be what DynamoDB
+   sends; error bodies are classified. Returns OLOCK_OK for any well-formed response, error
+   responses included (look at out->error_class); PARSE / RESPONSE for malformed ones. */
+OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int http_status,
+                                             const char *body, size_t len, olock_response *out, olock_error *err);
+
+/* The class of an AWS error name (the text after '#'), given the HTTP status. */
+OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aws_type);
+/* The class of a TransactionCanceledException from its reasons: CONFLICT when any reason is
+   ConditionalCheckFailed, else TRANSIENT when any is TransactionConflict, ThrottlingError or
+   ProvisionedThroughputExceeded, else FATAL. */
+OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reason *reasons, size_t count);
+/* The olock_result an error class becomes when the operation gives up. */
+OLOCK_API olock_result olock_class_result(olock_error_class c);
+
+/* ---------------------------------------------------------------------------------------------
    Expressions: conditions, updates, projections and key conditions with automatic placeholders
    ------------------------------------------------------------------------------------------ */
 
@@ -917,243 +966,11 @@ OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request 
    INVALID_ARG when a condition or update was given. */
 OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_request *r, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   Responses and error classes
-   ------------------------------------------------------------------------------------------ */
-
-typedef struct olock_cancel_reason {
-    const char *code;              /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
-    const char *message;           /* may be NULL */
-    const olock_value *item;       /* ALL_OLD item when asked for and returned, else NULL */
-} olock_cancel_reason;
-
-/* A decoded response. Everything points into the arena given to the decoder. */
-typedef struct olock_response {
-    olock_op op;
-    int http_status;
-    olock_error_class error_class; /* OLOCK_CLASS_NONE on success */
-    const char *error_type;        /* "ConditionalCheckFailedException" (after '#'), or NULL */
-    const char *error_message;     /* from "message" or "Message"; NULL when absent */
-    /* GetItem: Item; Put/Update/DeleteItem: Attributes; ConditionalCheckFailedException: the
-       ALL_OLD Item when returned. NULL when absent. */
-    const olock_value *item;
-    const olock_cancel_reason *reasons; /* TransactionCanceledException: one per action */
-    size_t reason_count;
-    /* Query/Scan: Items; TransactGetItems: Responses (NULL entries for missing items);
-       BatchGetItem: every returned item, with item_tables[i] naming its table. */
-    const olock_value *const *items;
-    const char *const *item_tables;
-    size_t item_count;
-    uint64_t count, scanned_count; /* Query/Scan */
-    const olock_value *last_evaluated_key;
-    int has_unprocessed;           /* BatchGet/BatchWrite left work undone (see json) */
-    const olock_json *json;        /* the whole body, for anything not decoded above */
-} olock_response;
-
-/* Decodes a DynamoDB response body for `op`. Success bodies are checked to be what DynamoDB
-   sends; error bodies are classified. Returns OLOCK_OK for any well-formed response, error
-   responses included (look at out->error_class); PARSE / RESPONSE for malformed ones. */
-OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int http_status,
-                                             const char *body, size_t len, olock_response *out, olock_error *err);
-
-/* The class of an AWS error name (the text after '#'), given the HTTP status. */
-OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aws_type);
-/* The class of a TransactionCanceledException from its reasons: CONFLICT when any reason is
-   ConditionalCheckFailed, else TRANSIENT when any is TransactionConflict, ThrottlingError or
-   ProvisionedThroughputExceeded, else FATAL. */
-OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reason *reasons, size_t count);
-/* The olock_result an error class becomes when the operation gives up. */
-OLOCK_API olock_result olock_class_result(olock_error_class c);
-
-/* ---------------------------------------------------------------------------------------------
-   Client and configuration
-   ------------------------------------------------------------------------------------------ */
-
 typedef struct olock_credentials {
     const char *access_key_id;
     const char *secret_access_key;
     const char *session_token;     /* NULL unless temporary credentials */
 } olock_credentials;
-
-/* Retry settings; 0 in any field means its default (listed).
-   Conflicts of olock_update and olock_update_many (re-applying the change to newer items) have a budget in writes
-   and in time: the first conflict_attempts writes always go out; after them the update goes
-   on while it has been writing for less than conflict_time_ms, up to conflict_attempts_max
-   writes in all, then ends in OLOCK_ERR_TOO_MANY_CONFLICTS with a message that says how many
-   writes in how long. With the defaults, 8 or 16 writers incrementing one item all get
-   through (bench/README.md, bench_hot), and an item that never stops changing ends the call
-   after about 2 s or 100 writes, whichever comes first. For exactly N writes, set
-   conflict_attempts = conflict_attempts_max = N. How long an update waits between conflicts:
-   olock_update (olock_update_many waits the same way before it reads the items again). */
-typedef struct olock_retry_policy {
-    unsigned conflict_attempts;    /* 10: writes of a read-modify-write that always go out */
-    unsigned transient_attempts;   /* 4: sends of one request (3 retries) on 5xx / throttling */
-    unsigned base_ms;              /* 25: full-jitter backoff base for transient errors */
-    unsigned throttle_base_ms;     /* 500: backoff base for throttling */
-    unsigned cap_ms;               /* 20000: backoff cap (conflict waits included) */
-    unsigned quota_capacity;       /* 500: retry token bucket shared by one client */
-    unsigned quota_retry_cost;     /* 5 */
-    unsigned quota_timeout_cost;   /* 10 */
-    uint64_t deadline_ms;          /* 0: none; else no attempt starts after now + deadline_ms */
-    unsigned conflict_time_ms;     /* 2000: past conflict_attempts, write on while the update is younger than this */
-    unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
-    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
-} olock_retry_policy;
-
-/* How versions are kept. 0 / NULL in any field means its default (listed). */
-typedef struct olock_versioning {
-    const char *attribute;         /* "version": a DynamoDB number */
-    uint64_t start_at;             /* 0: an item with no version attribute is at version start_at */
-    uint64_t increment_by;         /* 1: the first write stores start_at + increment_by */
-    /* Items migrated from another mapper may carry version start_at already: accept both
-       "no attribute" and "= start_at" where a new item is expected. */
-    int permissive;
-    /* The writer ledger kept in each item, so that a write whose outcome was unknown (timeout
-       after sending, lost response) is recognised instead of being applied twice or reported
-       as a false conflict: "olock_writers", a list of "@<base>" and one "<writer>:<seq>:<version>"
-       entry for each of the last token_history (8) writers, about 30 bytes each. "" turns it
-       off: an unknown outcome is then reported as OLOCK_ERR_MAYBE_SENT. */
-    const char *token_attribute;
-    unsigned token_history;
-} olock_versioning;
-
-/* One request of an operation, as reported to config.on_attempt. */
-typedef struct olock_attempt {
-    const char *operation;         /* "GetItem", "PutItem", ... */
-    unsigned attempt;              /* 1-based, counting every request of the logical operation */
-    olock_result outcome;          /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
-    const char *aws_error;         /* AWS error name, or NULL */
-    int http_status;               /* 0 when no response arrived */
-    uint64_t delay_ms;             /* backoff chosen before the next request (0: none) */
-} olock_attempt;
-
-typedef struct olock_config {
-    olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
-    olock_transport transport;     /* the client owns it from olock_client_create on */
-    /* Endpoint, region and credentials: the explicit values here win; NULL ones are looked up
-       as the AWS SDKs do (unless ignore_environment): endpoint from AWS_ENDPOINT_URL_DYNAMODB,
-       AWS_ENDPOINT_URL, else https://dynamodb.<region>.amazonaws.com/; region from AWS_REGION,
-       AWS_DEFAULT_REGION; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
-       AWS_SESSION_TOKEN, then the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
-       ~/.aws/credentials, profile AWS_PROFILE). Requests are signed (SigV4) when credentials
-       and a region are known, and sent unsigned otherwise (enough for the in-process fake,
-       whose transport ignores the URL). A network transport (transport.kind
-       OLOCK_TRANSPORT_NETWORK, as olock_curl.h's) requires a region and credentials:
-       olock_client_create fails with OLOCK_ERR_CONFIG saying what to set. */
-    const char *endpoint;
-    const char *region;
-    olock_credentials credentials;
-    int ignore_environment;        /* 1: read no AWS_* variable and no credentials file */
-    olock_retry_policy retry;
-    size_t max_response_bytes;     /* 0: 16 MiB */
-    /* Hooks; NULL for the defaults (monotonic clock, nanosleep/Sleep, a seeded xorshift). */
-    void *hook_user;
-    uint64_t (*now_ms)(void *hook_user);
-    void (*sleep_ms)(void *hook_user, uint64_t ms);
-    uint64_t (*random_u64)(void *hook_user);
-    /* Called after every request of a retrying operation (NULL: nothing). */
-    void (*on_attempt)(void *hook_user, const olock_attempt *a);
-    /* Wall-clock time in seconds since 1970 for request signatures (NULL: time()). */
-    int64_t (*unix_time_s)(void *hook_user);
-    olock_versioning versioning;
-    /* Items remembered by olock_update so that a hot loop can write without reading first;
-       0: no cache. Each entry keeps one item (table + key) of at most 400 KB. */
-    unsigned cache_entries;
-} olock_config;
-
-/* A config with every default filled in (and no transport). */
-OLOCK_API olock_config olock_config_default(void);
-
-typedef struct olock_client olock_client;
-
-/* Copies the config (strings included); takes ownership of the transport even on failure.
-   OLOCK_ERR_CONFIG when something is missing (no transport; for a network transport no
-   region or no credentials: the message says which setting or variable to set),
-   OLOCK_ERR_CREDENTIALS for half a key pair or a malformed credentials file. */
-OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err);
-OLOCK_API void olock_client_destroy(olock_client *c);   /* NULL is a no-op */
-
-/* Sends one already-encoded request body for `op` and decodes the answer into `out`, which
-   stays valid until the next call on this client. Returns OLOCK_OK when DynamoDB accepted
-   the request; for an error response, the class result (OLOCK_CONFLICT, OLOCK_ERR_SERVICE,
-   ...) with `out` filled in all the same (its reasons, its ALL_OLD item). One attempt: the
-   retrying operations are built on top of this. */
-OLOCK_API olock_result olock_client_call(olock_client *c, olock_op op, const char *body, size_t len,
-                                         olock_response *out, olock_error *err);
-
-/* Encode + call, for each operation. */
-OLOCK_API olock_result olock_get_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_put_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_update_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_delete_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_txn_action *actions, size_t count,
-                                                  const char *client_request_token, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
-OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
-
-/* Reads one item in one call (a GetItem, strongly consistent when `consistent`): OLOCK_OK with
-   *out a new olock_item (a copy, yours to olock_item_destroy; made with the config's
-   allocator, so destroy it before the client when the config set one), or
-   OLOCK_ERR_NOT_FOUND when there is no such item (*out untouched), or the call's error.
-   One attempt, as olock_get_item. */
-OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
-                                 olock_item **out, olock_error *err);
-
-/* One page of a Scan (r->key_condition must be NULL); out as olock_query's: Items,
-   LastEvaluatedKey (NULL on the last page). */
-OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err);
-/* TransactGetItems: gets[i] names table and key (and optionally projection and names);
-   out->items[i] is the item of gets[i], NULL when there is none. One attempt. */
-OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
-                                          olock_response *out, olock_error *err);
-
-/* Every page of a Query or a Scan, following LastEvaluatedKey:
-
-       olock_pager *p = NULL;
-       olock_response page;
-       olock_result rc = olock_pager_begin(c, OLOCK_OP_QUERY, &q, &p, &err);
-       while (rc == OLOCK_OK && (rc = olock_pager_next(p, &page, &err)) == OLOCK_OK)
-           for (i = 0; i < page.item_count; i++) use(page.items[i]);
-       olock_pager_destroy(p);
-       if (rc != OLOCK_ERR_NOT_FOUND) ...             // the error that stopped it
-
-   begin copies *r (not what it points to: that must live until destroy; r->exclusive_start_key
-   is where the first page starts) and sends nothing. next sends one request: OLOCK_OK with
-   *page as olock_query's `out` (valid until the next call on the client), OLOCK_ERR_NOT_FOUND
-   once the last page was returned (a page may hold no items and still not be the last), or
-   the request's error (call next again to resend the same page). op is OLOCK_OP_QUERY or
-   OLOCK_OP_SCAN. */
-typedef struct olock_pager olock_pager;
-OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
-                                         olock_pager **out, olock_error *err);
-OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
-OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
-
-/* BatchWriteItem for any number of entries: 25 a request, each request's UnprocessedItems sent
-   again after a full-jitter backoff (retry.base_ms doubling up to retry.cap_ms, through the
-   config's sleep hook) up to retry.transient_attempts requests for those 25. OLOCK_OK when
-   every entry was written; OLOCK_ERR_THROTTLED when some were still unprocessed then (the
-   message says how many of how many; the ones before them were written), or the first
-   request's error. Puts and deletes are not versioned, and a batch is not atomic. */
-OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
-                                         olock_error *err);
-
-/* Called once for each item olock_batch_get finds, with its table. The item lives until the
-   callback returns (copy what you keep). Return 0 to go on; anything else stops the batch
-   (olock_batch_get then returns OLOCK_ERR_ABORTED). */
-typedef int (*olock_batch_item_fn)(void *user, const char *table, const olock_value *item);
-
-/* BatchGetItem for any number of keys across tables: 100 keys a request (in the order given),
-   each request's UnprocessedKeys sent again after the same backoff as olock_batch_write, up to
-   retry.transient_attempts requests for those keys. fn is called for every item found, in no
-   particular order; keys with no item are not reported. OLOCK_OK when every key was read;
-   OLOCK_ERR_THROTTLED when some were still unprocessed then (the message says how many of
-   how many), or the first request's error. Each table's projection, names and consistent_read
-   apply to all its keys. */
-OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
-                                       olock_batch_item_fn fn, void *user, olock_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
@@ -1364,6 +1181,190 @@ typedef struct olock_url_parts {
    for another scheme, an empty or malformed host, a bad port, user info, a query, a fragment,
    spaces or control characters. Writes *out only on success. */
 OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   Client and configuration
+   ------------------------------------------------------------------------------------------ */
+
+/* Retry settings; 0 in any field means its default (listed).
+   Conflicts of olock_update and olock_update_many (re-applying the change to newer items) have a budget in writes
+   and in time: the first conflict_attempts writes always go out; after them the update goes
+   on while it has been writing for less than conflict_time_ms, up to conflict_attempts_max
+   writes in all, then ends in OLOCK_ERR_TOO_MANY_CONFLICTS with a message that says how many
+   writes in how long. With the defaults, 8 or 16 writers incrementing one item all get
+   through (bench/README.md, bench_hot), and an item that never stops changing ends the call
+   after about 2 s or 100 writes, whichever comes first. For exactly N writes, set
+   conflict_attempts = conflict_attempts_max = N. How long an update waits between conflicts:
+   olock_update (olock_update_many waits the same way before it reads the items again). */
+typedef struct olock_retry_policy {
+    unsigned conflict_attempts;    /* 10: writes of a read-modify-write that always go out */
+    unsigned transient_attempts;   /* 4: sends of one request (3 retries) on 5xx / throttling */
+    unsigned base_ms;              /* 25: full-jitter backoff base for transient errors */
+    unsigned throttle_base_ms;     /* 500: backoff base for throttling */
+    unsigned cap_ms;               /* 20000: backoff cap (conflict waits included) */
+    unsigned quota_capacity;       /* 500: retry token bucket shared by one client */
+    unsigned quota_retry_cost;     /* 5 */
+    unsigned quota_timeout_cost;   /* 10 */
+    uint64_t deadline_ms;          /* 0: none; else no attempt starts after now + deadline_ms */
+    unsigned conflict_time_ms;     /* 2000: past conflict_attempts, write on while the update is younger than this */
+    unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
+    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
+} olock_retry_policy;
+
+/* How versions are kept. 0 / NULL in any field means its default (listed). */
+typedef struct olock_versioning {
+    const char *attribute;         /* "version": a DynamoDB number */
+    uint64_t start_at;             /* 0: an item with no version attribute is at version start_at */
+    uint64_t increment_by;         /* 1: the first write stores start_at + increment_by */
+    /* Items migrated from another mapper may carry version start_at already: accept both
+       "no attribute" and "= start_at" where a new item is expected. */
+    int permissive;
+    /* The writer ledger kept in each item, so that a write whose outcome was unknown (timeout
+       after sending, lost response) is recognised instead of being applied twice or reported
+       as a false conflict: "olock_writers", a list of "@<base>" and one "<writer>:<seq>:<version>"
+       entry for each of the last token_history (8) writers, about 30 bytes each. "" turns it
+       off: an unknown outcome is then reported as OLOCK_ERR_MAYBE_SENT. */
+    const char *token_attribute;
+    unsigned token_history;
+} olock_versioning;
+
+/* One request of an operation, as reported to config.on_attempt. */
+typedef struct olock_attempt {
+    const char *operation;         /* "GetItem", "PutItem", ... */
+    unsigned attempt;              /* 1-based, counting every request of the logical operation */
+    olock_result outcome;          /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
+    const char *aws_error;         /* AWS error name, or NULL */
+    int http_status;               /* 0 when no response arrived */
+    uint64_t delay_ms;             /* backoff chosen before the next request (0: none) */
+} olock_attempt;
+
+typedef struct olock_config {
+    olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
+    olock_transport transport;     /* the client owns it from olock_client_create on */
+    /* Endpoint, region and credentials: the explicit values here win; NULL ones are looked up
+       as the AWS SDKs do (unless ignore_environment): endpoint from AWS_ENDPOINT_URL_DYNAMODB,
+       AWS_ENDPOINT_URL, else https://dynamodb.<region>.amazonaws.com/; region from AWS_REGION,
+       AWS_DEFAULT_REGION; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+       AWS_SESSION_TOKEN, then the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
+       ~/.aws/credentials, profile AWS_PROFILE). Requests are signed (SigV4) when credentials
+       and a region are known, and sent unsigned otherwise (enough for the in-process fake,
+       whose transport ignores the URL). A network transport (transport.kind
+       OLOCK_TRANSPORT_NETWORK, as olock_curl.h's) requires a region and credentials:
+       olock_client_create fails with OLOCK_ERR_CONFIG saying what to set. */
+    const char *endpoint;
+    const char *region;
+    olock_credentials credentials;
+    int ignore_environment;        /* 1: read no AWS_* variable and no credentials file */
+    olock_retry_policy retry;
+    size_t max_response_bytes;     /* 0: 16 MiB */
+    /* Hooks; NULL for the defaults (monotonic clock, nanosleep/Sleep, a seeded xorshift). */
+    void *hook_user;
+    uint64_t (*now_ms)(void *hook_user);
+    void (*sleep_ms)(void *hook_user, uint64_t ms);
+    uint64_t (*random_u64)(void *hook_user);
+    /* Called after every request of a retrying operation (NULL: nothing). */
+    void (*on_attempt)(void *hook_user, const olock_attempt *a);
+    /* Wall-clock time in seconds since 1970 for request signatures (NULL: time()). */
+    int64_t (*unix_time_s)(void *hook_user);
+    olock_versioning versioning;
+    /* Items remembered by olock_update so that a hot loop can write without reading first;
+       0: no cache. Each entry keeps one item (table + key) of at most 400 KB. */
+    unsigned cache_entries;
+} olock_config;
+
+/* A config with every default filled in (and no transport). */
+OLOCK_API olock_config olock_config_default(void);
+
+typedef struct olock_client olock_client;
+
+/* Copies the config (strings included); takes ownership of the transport even on failure.
+   OLOCK_ERR_CONFIG when something is missing (no transport; for a network transport no
+   region or no credentials: the message says which setting or variable to set),
+   OLOCK_ERR_CREDENTIALS for half a key pair or a malformed credentials file. */
+OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err);
+OLOCK_API void olock_client_destroy(olock_client *c);   /* NULL is a no-op */
+
+/* Sends one already-encoded request body for `op` and decodes the answer into `out`, which
+   stays valid until the next call on this client. Returns OLOCK_OK when DynamoDB accepted
+   the request; for an error response, the class result (OLOCK_CONFLICT, OLOCK_ERR_SERVICE,
+   ...) with `out` filled in all the same (its reasons, its ALL_OLD item). One attempt: the
+   retrying operations are built on top of this. */
+OLOCK_API olock_result olock_client_call(olock_client *c, olock_op op, const char *body, size_t len,
+                                         olock_response *out, olock_error *err);
+
+/* Encode + call, for each operation. */
+OLOCK_API olock_result olock_get_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_put_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_update_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_delete_item(olock_client *c, const olock_item_request *r, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_txn_action *actions, size_t count,
+                                                  const char *client_request_token, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_delete_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
+OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, olock_response *out, olock_error *err);
+
+/* Reads one item in one call (a GetItem, strongly consistent when `consistent`): OLOCK_OK with
+   *out a new olock_item (a copy, yours to olock_item_destroy; made with the config's
+   allocator, so destroy it before the client when the config set one), or
+   OLOCK_ERR_NOT_FOUND when there is no such item (*out untouched), or the call's error.
+   One attempt, as olock_get_item. */
+OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock_value *key, int consistent,
+                                 olock_item **out, olock_error *err);
+
+/* One page of a Scan (r->key_condition must be NULL); out as olock_query's: Items,
+   LastEvaluatedKey (NULL on the last page). */
+OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err);
+/* TransactGetItems: gets[i] names table and key (and optionally projection and names);
+   out->items[i] is the item of gets[i], NULL when there is none. One attempt. */
+OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
+                                          olock_response *out, olock_error *err);
+
+/* Every page of a Query or a Scan, following LastEvaluatedKey:
+
+       olock_pager *p = NULL;
+       olock_response page;
+       olock_result rc = olock_pager_begin(c, OLOCK_OP_QUERY, &q, &p, &err);
+       while (rc == OLOCK_OK && (rc = olock_pager_next(p, &page, &err)) == OLOCK_OK)
+           for (i = 0; i < page.item_count; i++) use(page.items[i]);
+       olock_pager_destroy(p);
+       if (rc != OLOCK_ERR_NOT_FOUND) ...             // the error that stopped it
+
+   begin copies *r (not what it points to: that must live until destroy; r->exclusive_start_key
+   is where the first page starts) and sends nothing. next sends one request: OLOCK_OK with
+   *page as olock_query's `out` (valid until the next call on the client), OLOCK_ERR_NOT_FOUND
+   once the last page was returned (a page may hold no items and still not be the last), or
+   the request's error (call next again to resend the same page). op is OLOCK_OP_QUERY or
+   OLOCK_OP_SCAN. */
+typedef struct olock_pager olock_pager;
+OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
+                                         olock_pager **out, olock_error *err);
+OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
+OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
+
+/* BatchWriteItem for any number of entries: 25 a request, each request's UnprocessedItems sent
+   again after a full-jitter backoff (retry.base_ms doubling up to retry.cap_ms, through the
+   config's sleep hook) up to retry.transient_attempts requests for those 25. OLOCK_OK when
+   every entry was written; OLOCK_ERR_THROTTLED when some were still unprocessed then (the
+   message says how many of how many; the ones before them were written), or the first
+   request's error. Puts and deletes are not versioned, and a batch is not atomic. */
+OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_write_entry *entries, size_t count,
+                                         olock_error *err);
+
+/* Called once for each item olock_batch_get finds, with its table. The item lives until the
+   callback returns (copy what you keep). Return 0 to go on; anything else stops the batch
+   (olock_batch_get then returns OLOCK_ERR_ABORTED). */
+typedef int (*olock_batch_item_fn)(void *user, const char *table, const olock_value *item);
+
+/* BatchGetItem for any number of keys across tables: 100 keys a request (in the order given),
+   each request's UnprocessedKeys sent again after the same backoff as olock_batch_write, up to
+   retry.transient_attempts requests for those keys. fn is called for every item found, in no
+   particular order; keys with no item are not reported. OLOCK_OK when every key was read;
+   OLOCK_ERR_THROTTLED when some were still unprocessed then (the message says how many of
+   how many), or the first request's error. Each table's projection, names and consistent_read
+   apply to all its keys. */
+OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
+                                       olock_batch_item_fn fn, void *user, olock_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    Versioned writes: the optimistic-locking engine
@@ -3823,6 +3824,725 @@ OLOCK_API olock_result olock_item_parse_json(const char *text, size_t len, const
     return OLOCK_OK;
 }
 
+/* ---- HTTP response -------------------------------------------------------------------------- */
+
+OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_allocator *alloc, size_t max_body) {
+    res->status = 0;
+    olock_buf_init(&res->body, alloc);
+    res->body.max = max_body;
+    olock_buf_init(&res->headers, alloc);
+    res->headers.max = 64 * 1024;  /* no honest DynamoDB response comes near this */
+    res->header_count = 0;
+}
+
+OLOCK_API void olock_http_response_reset(olock_http_response *res) {
+    res->status = 0;
+    olock_buf_clear(&res->body);
+    olock_buf_clear(&res->headers);
+    res->header_count = 0;
+}
+
+OLOCK_API void olock_http_response_free(olock_http_response *res) {
+    if (!res) return;
+    olock_buf_free(&res->body);
+    olock_buf_free(&res->headers);
+    res->header_count = 0;
+}
+
+OLOCK_API olock_result olock_http_response_add_header(olock_http_response *res, const char *name, size_t name_len,
+                                                      const char *value, size_t value_len) {
+    olock_result r;
+    if (!name || (!value && value_len)) return OLOCK_ERR_INVALID_ARG;
+    if (memchr(name, 0, name_len) || (value_len && memchr(value, 0, value_len))) return OLOCK_ERR_INVALID_ARG;
+    r = olock_buf_reserve(&res->headers, name_len + value_len + 2);
+    if (r != OLOCK_OK) return r;
+    olock__buf_put(&res->headers, name, name_len);
+    res->headers.data[res->headers.len++] = 0;
+    if (value_len) olock__buf_put(&res->headers, value, value_len);
+    res->headers.data[res->headers.len++] = 0;
+    res->header_count++;
+    return OLOCK_OK;
+}
+
+OLOCK_API olock_result olock_http_response_append(olock_http_response *res, const void *data, size_t len) {
+    return olock_buf_append(&res->body, data, len);
+}
+
+static int olock__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int olock__strieq(const char *a, const char *b) {
+    while (*a && olock__ascii_lower((unsigned char)*a) == olock__ascii_lower((unsigned char)*b)) { a++; b++; }
+    return *a == 0 && *b == 0;
+}
+
+OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name) {
+    const char *p, *end;
+    if (!res || !name || !res->headers.data) return NULL;
+    p = res->headers.data;
+    end = p + res->headers.len;
+    while (p < end) {
+        const char *v = p + strlen(p) + 1;
+        if (olock__strieq(p, name)) return v;
+        p = v + strlen(v) + 1;
+    }
+    return NULL;
+}
+
+/* ---- operations ------------------------------------------------------------------------------ */
+
+static const char *const olock__op_names[OLOCK_OP_COUNT_] = {
+    NULL, "GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "TransactGetItems",
+    "BatchGetItem", "BatchWriteItem", "Query", "Scan", "CreateTable", "DescribeTable", "DeleteTable", "ListTables"
+};
+
+OLOCK_API const char *olock_op_name(olock_op op) {
+    return op > 0 && op < OLOCK_OP_COUNT_ ? olock__op_names[op] : "?";
+}
+
+OLOCK_API olock_op olock_op_from_name(const char *name, size_t len) {
+    static const char prefix[] = "DynamoDB_20120810.";
+    int i;
+    if (!name) return (olock_op)0;
+    if (len > sizeof prefix - 1 && memcmp(name, prefix, sizeof prefix - 1) == 0) {
+        name += sizeof prefix - 1;
+        len -= sizeof prefix - 1;
+    }
+    for (i = 1; i < OLOCK_OP_COUNT_; i++)
+        if (strlen(olock__op_names[i]) == len && memcmp(olock__op_names[i], name, len) == 0) return (olock_op)i;
+    return (olock_op)0;
+}
+
+/* ---- request encoding ----------------------------------------------------------------------- */
+
+/* A small JSON object writer: tracks whether a comma is due and the first failure, so an
+   encoder reads as a list of members. */
+typedef struct olock__jw {
+    olock_buf *b;
+    olock_result r;
+    int need_comma;
+} olock__jw;
+
+static void olock__jw_raw(olock__jw *w, const char *s, size_t n) {
+    if (w->r == OLOCK_OK) w->r = olock_buf_append(w->b, s, n);
+}
+
+static void olock__jw_open(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 0; }
+static void olock__jw_close(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 1; }
+
+static void olock__jw_key(olock__jw *w, const char *key) {
+    if (w->need_comma) olock__jw_raw(w, ",", 1);
+    if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, key, strlen(key));
+    olock__jw_raw(w, ":", 1);
+    w->need_comma = 1;
+}
+
+static void olock__jw_elem(olock__jw *w) {
+    if (w->need_comma) olock__jw_raw(w, ",", 1);
+    w->need_comma = 1;
+}
+
+static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
+    if (!s) return;
+    olock__jw_key(w, key);
+    if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, s, strlen(s));
+}
+
+static void olock__jw_bool(olock__jw *w, const char *key, int v) {
+    olock__jw_key(w, key);
+    if (v) olock__jw_raw(w, "true", 4); else olock__jw_raw(w, "false", 5);
+}
+
+static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
+    char tmp[24];
+    size_t n = sizeof tmp;
+    do { tmp[--n] = (char)('0' + v % 10); v /= 10; } while (v);
+    olock__jw_key(w, key);
+    olock__jw_raw(w, tmp + n, sizeof tmp - n);
+}
+
+static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
+    if (!map) return;
+    olock__jw_key(w, key);
+    if (w->r == OLOCK_OK) w->r = olock__write_attr_map(map, w->b);
+}
+
+/* ExpressionAttributeNames: a map of S values written as plain JSON strings. */
+static void olock__jw_names(olock__jw *w, const olock_value *names) {
+    const olock_value *m;
+    if (!names) return;
+    if (names->type != OLOCK_TYPE_M) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
+    olock__jw_key(w, "ExpressionAttributeNames");
+    olock__jw_open(w, '{');
+    for (m = names->first; m; m = m->next) {
+        if (m->type != OLOCK_TYPE_S) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
+        olock__jw_key(w, m->key);
+        if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, m->str, m->len);
+    }
+    olock__jw_close(w, '}');
+}
+
+static const char *olock__rv_name(olock_return_values rv) {
+    switch (rv) {
+    case OLOCK_RV_NONE: return "NONE";
+    case OLOCK_RV_ALL_OLD: return "ALL_OLD";
+    case OLOCK_RV_UPDATED_OLD: return "UPDATED_OLD";
+    case OLOCK_RV_ALL_NEW: return "ALL_NEW";
+    case OLOCK_RV_UPDATED_NEW: return "UPDATED_NEW";
+    case OLOCK_RV_OMIT: break;
+    }
+    return NULL;
+}
+
+static olock_result olock__encode_fail(olock_buf *b, size_t mark, olock_error *err, olock_result r, const char *msg) {
+    if (b->data) { b->len = mark; b->data[mark] = 0; }
+    if (r == OLOCK_ERR_NOMEM) msg = "out of memory";
+    else if (r == OLOCK_ERR_LIMIT && b->max) msg = "request body exceeds the buffer limit";
+    olock__fail_at(err, r, 0, msg);
+    return r;
+}
+
+/* Fields of an item request that the operation does not use must be empty. The message starts
+   with the field's name, for the caller to put "r->" or "action 2: req." before it. */
+static const char *olock__item_request_misuse(olock_op op, const olock_item_request *r) {
+    if (!r->table || !*r->table) return "table is NULL or empty (the table name is required)";
+    if (op == OLOCK_OP_PUT_ITEM) {
+        if (!r->item) return "item is NULL (PutItem needs an item)";
+        if (r->key) return "key is set (PutItem takes an item, not a key)";
+    } else {
+        if (!r->key) return "key is NULL (a key is required)";
+        if (r->item) return "item is set (only PutItem takes an item)";
+    }
+    if (r->update && op != OLOCK_OP_UPDATE_ITEM) return "update is set (only UpdateItem takes an update expression)";
+    if (r->projection && op != OLOCK_OP_GET_ITEM) return "projection is set (only GetItem takes a projection expression)";
+    if (r->condition && op == OLOCK_OP_GET_ITEM) return "condition is set (GetItem takes no condition expression)";
+    if (r->consistent_read && op != OLOCK_OP_GET_ITEM) return "consistent_read is set (only GetItem takes it)";
+    if (op == OLOCK_OP_GET_ITEM && (r->return_values || r->return_values_on_condition_check_failure))
+        return "return_values or return_values_on_condition_check_failure is set (GetItem takes no return values)";
+    if (r->return_values_on_condition_check_failure > OLOCK_RV_ALL_OLD)
+        return "return_values_on_condition_check_failure is not NONE or ALL_OLD";
+    if ((unsigned)r->return_values > OLOCK_RV_UPDATED_NEW) return "return_values is not an olock_return_values";
+    return NULL;
+}
+
+/* The members shared by single-item requests and transaction actions. */
+static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn) {
+    olock__jw_str(w, "TableName", r->table);
+    if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, "Item", r->item);
+    else olock__jw_map(w, "Key", r->key);
+    olock__jw_str(w, "ProjectionExpression", r->projection);
+    olock__jw_str(w, "UpdateExpression", r->update);
+    olock__jw_str(w, "ConditionExpression", r->condition);
+    olock__jw_names(w, r->names);
+    olock__jw_map(w, "ExpressionAttributeValues", r->values);
+    if (r->consistent_read) olock__jw_bool(w, "ConsistentRead", 1);
+    if (!in_txn) olock__jw_str(w, "ReturnValues", olock__rv_name(r->return_values));
+    olock__jw_str(w, "ReturnValuesOnConditionCheckFailure", olock__rv_name(r->return_values_on_condition_check_failure));
+}
+
+OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t mark;
+    const char *misuse;
+    olock__error_clear(err);
+    if (!r) return olock__null_arg(err, "olock_encode_item_request", "r");
+    if (!body) return olock__null_arg(err, "olock_encode_item_request", "body");
+    if (op != OLOCK_OP_GET_ITEM && op != OLOCK_OP_PUT_ITEM && op != OLOCK_OP_UPDATE_ITEM && op != OLOCK_OP_DELETE_ITEM)
+        return olock__invalid_arg(err, "olock_encode_item_request: op is not GetItem, PutItem, UpdateItem or DeleteItem");
+    misuse = olock__item_request_misuse(op, r);
+    if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_item_members(&w, op, r, 0);
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actions, size_t count,
+                                                   const char *client_request_token, olock_buf *body, olock_error *err) {
+    static const char *const kinds[] = { NULL, "Put", "Update", "Delete", "ConditionCheck" };
+    static const olock_op ops[] = { (olock_op)0, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM, OLOCK_OP_DELETE_ITEM };
+    olock__jw w;
+    size_t i, mark;
+    olock__error_clear(err);
+    if (!body) return olock__null_arg(err, "olock_encode_transact_write", "body");
+    if (!actions && count) return olock__invalid_arg(err, "olock_encode_transact_write: actions is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++) {
+        const olock_txn_action *a = &actions[i];
+        const char *misuse;
+        if (a->kind < OLOCK_TXN_PUT || a->kind > OLOCK_TXN_CONDITION_CHECK) {
+            olock__invalid_arg(err, "olock_encode_transact_write: action %u: kind is not an olock_txn_kind", (unsigned)i);
+            if (err) err->offset = i;
+            return OLOCK_ERR_INVALID_ARG;
+        }
+        misuse = olock__item_request_misuse(ops[a->kind], &a->req);
+        if (!misuse && a->req.return_values) misuse = "return_values is set (transaction actions take none)";
+        if (!misuse && a->kind == OLOCK_TXN_CONDITION_CHECK && !a->req.condition) misuse = "condition is NULL (a condition check needs one)";
+        if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
+    }
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_key(&w, "TransactItems");
+    olock__jw_open(&w, '[');
+    for (i = 0; i < count; i++) {
+        olock__jw_elem(&w);
+        olock__jw_open(&w, '{');
+        olock__jw_key(&w, kinds[actions[i].kind]);
+        olock__jw_open(&w, '{');
+        olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
+        olock__jw_close(&w, '}');
+        olock__jw_close(&w, '}');
+    }
+    olock__jw_close(&w, ']');
+    olock__jw_str(&w, "ClientRequestToken", client_request_token);
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets, size_t count, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t i, mark;
+    olock__error_clear(err);
+    if (!body) return olock__null_arg(err, "olock_encode_transact_get", "body");
+    if (!gets && count) return olock__invalid_arg(err, "olock_encode_transact_get: gets is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++) {
+        const char *misuse = olock__item_request_misuse(OLOCK_OP_GET_ITEM, &gets[i]);
+        if (!misuse && gets[i].consistent_read) misuse = "consistent_read is set (TransactGetItems reads are always consistent)";
+        if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
+    }
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_key(&w, "TransactItems");
+    olock__jw_open(&w, '[');
+    for (i = 0; i < count; i++) {
+        olock__jw_elem(&w);
+        olock__jw_open(&w, '{');
+        olock__jw_key(&w, "Get");
+        olock__jw_open(&w, '{');
+        olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
+        olock__jw_close(&w, '}');
+        olock__jw_close(&w, '}');
+    }
+    olock__jw_close(&w, ']');
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *tables, size_t count, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t i, k, mark;
+    olock__error_clear(err);
+    if (!body) return olock__null_arg(err, "olock_encode_batch_get", "body");
+    if (!tables && count) return olock__invalid_arg(err, "olock_encode_batch_get: tables is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++)
+        if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
+            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_key(&w, "RequestItems");
+    olock__jw_open(&w, '{');
+    for (i = 0; i < count; i++) {
+        const olock_batch_get_table *t = &tables[i];
+        olock__jw_key(&w, t->table);
+        olock__jw_open(&w, '{');
+        olock__jw_key(&w, "Keys");
+        olock__jw_open(&w, '[');
+        for (k = 0; k < t->key_count; k++) {
+            olock__jw_elem(&w);
+            if (w.r == OLOCK_OK) w.r = olock__write_attr_map(t->keys[k], w.b);
+        }
+        olock__jw_close(&w, ']');
+        olock__jw_str(&w, "ProjectionExpression", t->projection);
+        olock__jw_names(&w, t->names);
+        if (t->consistent_read) olock__jw_bool(&w, "ConsistentRead", 1);
+        olock__jw_close(&w, '}');
+    }
+    olock__jw_close(&w, '}');
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *entries, size_t count, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t i, k, mark;
+    olock__error_clear(err);
+    if (!body) return olock__null_arg(err, "olock_encode_batch_write", "body");
+    if (!entries && count) return olock__invalid_arg(err, "olock_encode_batch_write: entries is NULL and count is %lu", (unsigned long)count);
+    for (i = 0; i < count; i++)
+        if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
+            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_key(&w, "RequestItems");
+    olock__jw_open(&w, '{');
+    /* Group entries by table, keeping first-appearance order of tables and entries. */
+    for (i = 0; i < count; i++) {
+        int seen = 0;
+        for (k = 0; k < i && !seen; k++) seen = strcmp(entries[k].table, entries[i].table) == 0;
+        if (seen) continue;
+        olock__jw_key(&w, entries[i].table);
+        olock__jw_open(&w, '[');
+        for (k = i; k < count; k++) {
+            const olock_batch_write_entry *e = &entries[k];
+            if (strcmp(e->table, entries[i].table) != 0) continue;
+            olock__jw_elem(&w);
+            olock__jw_open(&w, '{');
+            olock__jw_key(&w, e->put_item ? "PutRequest" : "DeleteRequest");
+            olock__jw_open(&w, '{');
+            olock__jw_map(&w, e->put_item ? "Item" : "Key", e->put_item ? e->put_item : e->delete_key);
+            olock__jw_close(&w, '}');
+            olock__jw_close(&w, '}');
+        }
+        olock__jw_close(&w, ']');
+    }
+    olock__jw_close(&w, '}');
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request *r, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t mark;
+    olock__error_clear(err);
+    if (!r) return olock__null_arg(err, "olock_encode_query", "r");
+    if (!body) return olock__null_arg(err, "olock_encode_query", "body");
+    if (op != OLOCK_OP_QUERY && op != OLOCK_OP_SCAN) return olock__invalid_arg(err, "olock_encode_query: op is not Query or Scan");
+    if (!r->table || !*r->table) return olock__invalid_arg(err, "olock_encode_query: r->table is NULL or empty (the table name is required)");
+    if (op == OLOCK_OP_QUERY && !r->key_condition) return olock__invalid_arg(err, "olock_encode_query: r->key_condition is NULL (Query needs a key condition)");
+    if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
+        return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_str(&w, "TableName", r->table);
+    olock__jw_str(&w, "IndexName", r->index);
+    olock__jw_str(&w, "KeyConditionExpression", r->key_condition);
+    olock__jw_str(&w, "FilterExpression", r->filter);
+    olock__jw_str(&w, "ProjectionExpression", r->projection);
+    olock__jw_names(&w, r->names);
+    olock__jw_map(&w, "ExpressionAttributeValues", r->values);
+    if (r->consistent_read) olock__jw_bool(&w, "ConsistentRead", 1);
+    if (r->scan_backward) olock__jw_bool(&w, "ScanIndexForward", 0);
+    if (r->limit) olock__jw_u64(&w, "Limit", r->limit);
+    olock__jw_map(&w, "ExclusiveStartKey", r->exclusive_start_key);
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+static void olock__jw_key_attr(olock__jw *w, const char *name, olock_type t, int as_schema, const char *role) {
+    olock__jw_elem(w);
+    olock__jw_open(w, '{');
+    olock__jw_str(w, "AttributeName", name);
+    if (as_schema) olock__jw_str(w, "KeyType", role);
+    else olock__jw_str(w, "AttributeType", olock_type_name(t));
+    olock__jw_close(w, '}');
+}
+
+OLOCK_API olock_result olock_encode_create_table(const olock_create_table_request *r, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t mark;
+    int pass;
+    olock__error_clear(err);
+    if (!r) return olock__null_arg(err, "olock_encode_create_table", "r");
+    if (!body) return olock__null_arg(err, "olock_encode_create_table", "body");
+    if (!r->table || !*r->table || !r->hash_key || !*r->hash_key)
+        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is NULL or empty (table name and hash key are required)",
+                                  !r->table || !*r->table ? "table" : "hash_key");
+    if ((r->hash_type != OLOCK_TYPE_S && r->hash_type != OLOCK_TYPE_N && r->hash_type != OLOCK_TYPE_B) ||
+        (r->range_key && r->range_type != OLOCK_TYPE_S && r->range_type != OLOCK_TYPE_N && r->range_type != OLOCK_TYPE_B))
+        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is not S, N or B (key attributes must be of type S, N or B)",
+                                  r->hash_type != OLOCK_TYPE_S && r->hash_type != OLOCK_TYPE_N && r->hash_type != OLOCK_TYPE_B ? "hash_type" : "range_type");
+    if (!r->read_capacity != !r->write_capacity)
+        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
+                                  r->read_capacity ? "write_capacity" : "read_capacity");
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_str(&w, "TableName", r->table);
+    for (pass = 0; pass < 2; pass++) {
+        olock__jw_key(&w, pass ? "KeySchema" : "AttributeDefinitions");
+        olock__jw_open(&w, '[');
+        olock__jw_key_attr(&w, r->hash_key, r->hash_type, pass, "HASH");
+        if (r->range_key) olock__jw_key_attr(&w, r->range_key, r->range_type, pass, "RANGE");
+        olock__jw_close(&w, ']');
+    }
+    if (r->read_capacity) {
+        olock__jw_str(&w, "BillingMode", "PROVISIONED");
+        olock__jw_key(&w, "ProvisionedThroughput");
+        olock__jw_open(&w, '{');
+        olock__jw_u64(&w, "ReadCapacityUnits", r->read_capacity);
+        olock__jw_u64(&w, "WriteCapacityUnits", r->write_capacity);
+        olock__jw_close(&w, '}');
+    } else {
+        olock__jw_str(&w, "BillingMode", "PAY_PER_REQUEST");
+    }
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    size_t mark;
+    olock__error_clear(err);
+    if (!body) return olock__null_arg(err, "olock_encode_table_op", "body");
+    if (op != OLOCK_OP_DESCRIBE_TABLE && op != OLOCK_OP_DELETE_TABLE && op != OLOCK_OP_LIST_TABLES)
+        return olock__invalid_arg(err, "olock_encode_table_op: op is not DescribeTable, DeleteTable or ListTables");
+    if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
+        return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
+    mark = body->len;
+    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    olock__jw_open(&w, '{');
+    olock__jw_str(&w, op == OLOCK_OP_LIST_TABLES ? "ExclusiveStartTableName" : "TableName", table);
+    olock__jw_close(&w, '}');
+    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+}
+
+/* ---- error classes ---------------------------------------------------------------------------- */
+
+static int olock__in_list(const char *s, const char *const *list) {
+    for (; *list; list++) if (strcmp(s, *list) == 0) return 1;
+    return 0;
+}
+
+OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aws_type) {
+    static const char *const throttling[] = {
+        "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+        "LimitExceededException", "Throttling", "TooManyRequestsException", NULL };
+    static const char *const transient[] = {
+        "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
+        "TransactionInProgressException", "TransactionConflictException", NULL };
+    if (aws_type && *aws_type) {
+        if (strcmp(aws_type, "ConditionalCheckFailedException") == 0) return OLOCK_CLASS_CONFLICT;
+        if (olock__in_list(aws_type, throttling)) return OLOCK_CLASS_THROTTLING;
+        if (olock__in_list(aws_type, transient)) return OLOCK_CLASS_TRANSIENT;
+        /* TransactionCanceledException is classified from its reasons by the decoder. */
+        if (http_status >= 500) return OLOCK_CLASS_TRANSIENT;
+        return OLOCK_CLASS_FATAL;
+    }
+    if (http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504) return OLOCK_CLASS_TRANSIENT;
+    if (http_status == 429) return OLOCK_CLASS_THROTTLING;
+    if (http_status >= 200 && http_status < 300) return OLOCK_CLASS_NONE;
+    return OLOCK_CLASS_FATAL;
+}
+
+OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reason *reasons, size_t count) {
+    size_t i;
+    int retryable = 0;
+    for (i = 0; i < count; i++) {
+        const char *c = reasons[i].code;
+        if (!c) continue;
+        if (strcmp(c, "ConditionalCheckFailed") == 0) return OLOCK_CLASS_CONFLICT;
+        if (strcmp(c, "TransactionConflict") == 0 || strcmp(c, "ThrottlingError") == 0 ||
+            strcmp(c, "ProvisionedThroughputExceeded") == 0)
+            retryable = 1;
+    }
+    return retryable ? OLOCK_CLASS_TRANSIENT : OLOCK_CLASS_FATAL;
+}
+
+OLOCK_API olock_result olock_class_result(olock_error_class c) {
+    switch (c) {
+    case OLOCK_CLASS_NONE: return OLOCK_OK;
+    case OLOCK_CLASS_CONFLICT: return OLOCK_CONFLICT;
+    case OLOCK_CLASS_THROTTLING: return OLOCK_ERR_THROTTLED;
+    case OLOCK_CLASS_TRANSIENT: return OLOCK_ERR_TRANSIENT;
+    case OLOCK_CLASS_FATAL: break;
+    }
+    return OLOCK_ERR_SERVICE;
+}
+
+/* ---- response decoding ---------------------------------------------------------------------- */
+
+static olock_result olock__resp_fail(olock_error *err, const olock_json *at, const char *msg) {
+    return olock__fail_at(err, OLOCK_ERR_RESPONSE, at ? at->offset : 0, msg);
+}
+
+/* An optional member that must be an object of attribute values when present. */
+static olock_result olock__resp_map(olock_arena *a, const olock_json *body, const char *key,
+                                    const olock_value **out, olock_error *err) {
+    const olock_json *j = olock_json_get(body, key);
+    olock_value *v;
+    olock_result r;
+    if (!j) return OLOCK_OK;
+    if (j->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, j, "attribute map expected in response");
+    r = olock_map_from_json(a, j, &v, err);
+    if (r != OLOCK_OK) return r;
+    *out = v;
+    return OLOCK_OK;
+}
+
+static olock_result olock__resp_u64(const olock_json *body, const char *key, uint64_t *out, olock_error *err) {
+    const olock_json *j = olock_json_get(body, key);
+    size_t i;
+    uint64_t v = 0;
+    if (!j) return OLOCK_OK;
+    if (j->kind != OLOCK_JSON_NUMBER || j->str[0] == '-') return olock__resp_fail(err, j, "count expected in response");
+    for (i = 0; i < j->len; i++) {
+        if (!olock__is_digit(j->str[i]) || v > (UINT64_MAX - 9) / 10) return olock__resp_fail(err, j, "count expected in response");
+        v = v * 10 + (uint64_t)(j->str[i] - '0');
+    }
+    *out = v;
+    return OLOCK_OK;
+}
+
+/* Items of a JSON array of attribute maps (Query Items) or of {"Item":{...}} wrappers
+   (TransactGetItems Responses); a wrapper without Item gives a NULL entry. */
+static olock_result olock__resp_item_array(olock_arena *a, const olock_json *arr, int wrapped, const char *table,
+                                           olock_response *out, olock_error *err) {
+    const olock_json *m;
+    const olock_value **items;
+    const char **tables;
+    size_t n = out->item_count + arr->count, i = out->item_count;
+    if (arr->kind != OLOCK_JSON_ARRAY) return olock__resp_fail(err, arr, "array of items expected in response");
+    items = (const olock_value **)olock_arena_alloc(a, sizeof *items * (n ? n : 1));
+    tables = (const char **)olock_arena_alloc(a, sizeof *tables * (n ? n : 1));
+    if (!items || !tables) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    if (out->item_count) {
+        memcpy(items, out->items, sizeof *items * out->item_count);
+        memcpy(tables, out->item_tables, sizeof *tables * out->item_count);
+    }
+    for (m = arr->first; m; m = m->next, i++) {
+        const olock_json *obj = m;
+        olock_value *v = NULL;
+        olock_result r;
+        if (m->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, m, "item expected in response");
+        if (wrapped) obj = olock_json_get(m, "Item");
+        if (obj) {
+            if (obj->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, obj, "item expected in response");
+            r = olock_map_from_json(a, obj, &v, err);
+            if (r != OLOCK_OK) return r;
+        }
+        items[i] = v;
+        tables[i] = table;
+    }
+    out->items = items;
+    out->item_tables = tables;
+    out->item_count = n;
+    return OLOCK_OK;
+}
+
+static olock_result olock__decode_success(olock_arena *a, olock_op op, const olock_json *body,
+                                          olock_response *out, olock_error *err) {
+    const olock_json *j, *t;
+    olock_result r = OLOCK_OK;
+    switch (op) {
+    case OLOCK_OP_GET_ITEM: return olock__resp_map(a, body, "Item", &out->item, err);
+    case OLOCK_OP_PUT_ITEM: case OLOCK_OP_UPDATE_ITEM: case OLOCK_OP_DELETE_ITEM:
+        return olock__resp_map(a, body, "Attributes", &out->item, err);
+    case OLOCK_OP_QUERY: case OLOCK_OP_SCAN:
+        j = olock_json_get(body, "Items");
+        if (j) r = olock__resp_item_array(a, j, 0, NULL, out, err);
+        if (r == OLOCK_OK) r = olock__resp_u64(body, "Count", &out->count, err);
+        if (r == OLOCK_OK) r = olock__resp_u64(body, "ScannedCount", &out->scanned_count, err);
+        if (r == OLOCK_OK) r = olock__resp_map(a, body, "LastEvaluatedKey", &out->last_evaluated_key, err);
+        return r;
+    case OLOCK_OP_TRANSACT_GET_ITEMS:
+        j = olock_json_get(body, "Responses");
+        return j ? olock__resp_item_array(a, j, 1, NULL, out, err) : OLOCK_OK;
+    case OLOCK_OP_BATCH_GET_ITEM:
+        j = olock_json_get(body, "Responses");
+        if (j) {
+            if (j->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, j, "Responses must be an object");
+            for (t = j->first; t && r == OLOCK_OK; t = t->next) r = olock__resp_item_array(a, t, 0, t->key, out, err);
+        }
+        j = olock_json_get(body, "UnprocessedKeys");
+        out->has_unprocessed = j && j->kind == OLOCK_JSON_OBJECT && j->count > 0;
+        return r;
+    case OLOCK_OP_BATCH_WRITE_ITEM:
+        j = olock_json_get(body, "UnprocessedItems");
+        out->has_unprocessed = j && j->kind == OLOCK_JSON_OBJECT && j->count > 0;
+        return OLOCK_OK;
+    default:
+        return OLOCK_OK;           /* table operations: the caller reads out->json */
+    }
+}
+
+static olock_result olock__decode_reasons(olock_arena *a, const olock_json *arr, olock_response *out, olock_error *err) {
+    olock_cancel_reason *rs;
+    const olock_json *m;
+    size_t i = 0;
+    if (arr->kind != OLOCK_JSON_ARRAY) return olock__resp_fail(err, arr, "CancellationReasons must be an array");
+    rs = (olock_cancel_reason *)olock_arena_alloc(a, sizeof *rs * (arr->count ? arr->count : 1));
+    if (!rs) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    for (m = arr->first; m; m = m->next, i++) {
+        const olock_json *code, *msg;
+        const olock_value *item = NULL;
+        olock_result r;
+        if (m->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, m, "cancellation reason must be an object");
+        code = olock_json_get(m, "Code");
+        msg = olock_json_get(m, "Message");
+        if (code && code->kind != OLOCK_JSON_STRING) return olock__resp_fail(err, code, "Code must be a string");
+        if (msg && msg->kind != OLOCK_JSON_STRING && msg->kind != OLOCK_JSON_NULL) return olock__resp_fail(err, msg, "Message must be a string");
+        r = olock__resp_map(a, m, "Item", &item, err);
+        if (r != OLOCK_OK) return r;
+        rs[i].code = code ? code->str : NULL;
+        rs[i].message = msg && msg->kind == OLOCK_JSON_STRING ? msg->str : NULL;
+        rs[i].item = item;
+    }
+    out->reasons = rs;
+    out->reason_count = i;
+    return OLOCK_OK;
+}
+
+static olock_result olock__decode_error(olock_arena *a, int status, const olock_json *body,
+                                        olock_response *out, olock_error *err) {
+    const olock_json *type = body ? olock_json_get(body, "__type") : NULL;
+    const olock_json *msg = NULL, *j;
+    olock_result r = OLOCK_OK;
+    if (body) {
+        msg = olock_json_get(body, "message");
+        if (!msg) msg = olock_json_get(body, "Message");
+    }
+    if (type && type->kind == OLOCK_JSON_STRING) {
+        const char *hash = (const char *)memchr(type->str, '#', type->len);
+        out->error_type = hash ? hash + 1 : type->str;
+    }
+    if (msg && msg->kind == OLOCK_JSON_STRING) out->error_message = msg->str;
+    out->error_class = olock_classify_error(status, out->error_type);
+    if (!body) return OLOCK_OK;
+    if (out->error_type && strcmp(out->error_type, "ConditionalCheckFailedException") == 0)
+        r = olock__resp_map(a, body, "Item", &out->item, err);
+    j = olock_json_get(body, "CancellationReasons");
+    if (r == OLOCK_OK && j) r = olock__decode_reasons(a, j, out, err);
+    if (r == OLOCK_OK && out->error_type && strcmp(out->error_type, "TransactionCanceledException") == 0)
+        out->error_class = olock_classify_cancellation(out->reasons, out->reason_count);
+    return r;
+}
+
+OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int http_status,
+                                             const char *body, size_t len, olock_response *out, olock_error *err) {
+    olock_json *j = NULL;
+    olock_result r;
+    olock_response res;
+    olock__error_clear(err);
+    if (!a) return olock__null_arg(err, "olock_response_decode", "a");
+    if (!out) return olock__null_arg(err, "olock_response_decode", "out");
+    if (!body && len) return olock__invalid_arg(err, "olock_response_decode: body is NULL and len is %lu", (unsigned long)len);
+    memset(&res, 0, sizeof res);
+    res.op = op;
+    res.http_status = http_status;
+    r = len ? olock_json_parse(a, body, len, NULL, &j, err) : OLOCK_ERR_PARSE;
+    if (r == OLOCK_OK && j->kind != OLOCK_JSON_OBJECT) r = olock__resp_fail(err, j, "response body is not a JSON object");
+    if (http_status >= 200 && http_status < 300) {
+        if (r == OLOCK_ERR_PARSE && !len) r = olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "empty response body");
+        if (r != OLOCK_OK) return r;
+        res.json = j;
+        r = olock__decode_success(a, op, j, &res, err);
+    } else {
+        /* A 5xx from a proxy or load balancer need not be JSON; it is still transient. */
+        if (r != OLOCK_OK && r != OLOCK_ERR_NOMEM && http_status >= 500) { olock__error_clear(err); j = NULL; r = OLOCK_OK; }
+        if (r != OLOCK_OK) return r;
+        res.json = j;
+        r = olock__decode_error(a, http_status, j, &res, err);
+    }
+    if (r != OLOCK_OK) return r;
+    *out = res;
+    return OLOCK_OK;
+}
+
 /* ---- Expression builders: paths, operands, conditions, updates, rendering ---------------- */
 
 /* Fragment of olock.h's implementation section. Uses olock__alloc, olock__free and
@@ -5837,725 +6557,6 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
 }
 
 #undef OLOCK__EXPR_FAIL
-
-/* ---- HTTP response -------------------------------------------------------------------------- */
-
-OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_allocator *alloc, size_t max_body) {
-    res->status = 0;
-    olock_buf_init(&res->body, alloc);
-    res->body.max = max_body;
-    olock_buf_init(&res->headers, alloc);
-    res->headers.max = 64 * 1024;  /* no honest DynamoDB response comes near this */
-    res->header_count = 0;
-}
-
-OLOCK_API void olock_http_response_reset(olock_http_response *res) {
-    res->status = 0;
-    olock_buf_clear(&res->body);
-    olock_buf_clear(&res->headers);
-    res->header_count = 0;
-}
-
-OLOCK_API void olock_http_response_free(olock_http_response *res) {
-    if (!res) return;
-    olock_buf_free(&res->body);
-    olock_buf_free(&res->headers);
-    res->header_count = 0;
-}
-
-OLOCK_API olock_result olock_http_response_add_header(olock_http_response *res, const char *name, size_t name_len,
-                                                      const char *value, size_t value_len) {
-    olock_result r;
-    if (!name || (!value && value_len)) return OLOCK_ERR_INVALID_ARG;
-    if (memchr(name, 0, name_len) || (value_len && memchr(value, 0, value_len))) return OLOCK_ERR_INVALID_ARG;
-    r = olock_buf_reserve(&res->headers, name_len + value_len + 2);
-    if (r != OLOCK_OK) return r;
-    olock__buf_put(&res->headers, name, name_len);
-    res->headers.data[res->headers.len++] = 0;
-    if (value_len) olock__buf_put(&res->headers, value, value_len);
-    res->headers.data[res->headers.len++] = 0;
-    res->header_count++;
-    return OLOCK_OK;
-}
-
-OLOCK_API olock_result olock_http_response_append(olock_http_response *res, const void *data, size_t len) {
-    return olock_buf_append(&res->body, data, len);
-}
-
-static int olock__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-
-static int olock__strieq(const char *a, const char *b) {
-    while (*a && olock__ascii_lower((unsigned char)*a) == olock__ascii_lower((unsigned char)*b)) { a++; b++; }
-    return *a == 0 && *b == 0;
-}
-
-OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name) {
-    const char *p, *end;
-    if (!res || !name || !res->headers.data) return NULL;
-    p = res->headers.data;
-    end = p + res->headers.len;
-    while (p < end) {
-        const char *v = p + strlen(p) + 1;
-        if (olock__strieq(p, name)) return v;
-        p = v + strlen(v) + 1;
-    }
-    return NULL;
-}
-
-/* ---- operations ------------------------------------------------------------------------------ */
-
-static const char *const olock__op_names[OLOCK_OP_COUNT_] = {
-    NULL, "GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "TransactGetItems",
-    "BatchGetItem", "BatchWriteItem", "Query", "Scan", "CreateTable", "DescribeTable", "DeleteTable", "ListTables"
-};
-
-OLOCK_API const char *olock_op_name(olock_op op) {
-    return op > 0 && op < OLOCK_OP_COUNT_ ? olock__op_names[op] : "?";
-}
-
-OLOCK_API olock_op olock_op_from_name(const char *name, size_t len) {
-    static const char prefix[] = "DynamoDB_20120810.";
-    int i;
-    if (!name) return (olock_op)0;
-    if (len > sizeof prefix - 1 && memcmp(name, prefix, sizeof prefix - 1) == 0) {
-        name += sizeof prefix - 1;
-        len -= sizeof prefix - 1;
-    }
-    for (i = 1; i < OLOCK_OP_COUNT_; i++)
-        if (strlen(olock__op_names[i]) == len && memcmp(olock__op_names[i], name, len) == 0) return (olock_op)i;
-    return (olock_op)0;
-}
-
-/* ---- request encoding ----------------------------------------------------------------------- */
-
-/* A small JSON object writer: tracks whether a comma is due and the first failure, so an
-   encoder reads as a list of members. */
-typedef struct olock__jw {
-    olock_buf *b;
-    olock_result r;
-    int need_comma;
-} olock__jw;
-
-static void olock__jw_raw(olock__jw *w, const char *s, size_t n) {
-    if (w->r == OLOCK_OK) w->r = olock_buf_append(w->b, s, n);
-}
-
-static void olock__jw_open(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 0; }
-static void olock__jw_close(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 1; }
-
-static void olock__jw_key(olock__jw *w, const char *key) {
-    if (w->need_comma) olock__jw_raw(w, ",", 1);
-    if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, key, strlen(key));
-    olock__jw_raw(w, ":", 1);
-    w->need_comma = 1;
-}
-
-static void olock__jw_elem(olock__jw *w) {
-    if (w->need_comma) olock__jw_raw(w, ",", 1);
-    w->need_comma = 1;
-}
-
-static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
-    if (!s) return;
-    olock__jw_key(w, key);
-    if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, s, strlen(s));
-}
-
-static void olock__jw_bool(olock__jw *w, const char *key, int v) {
-    olock__jw_key(w, key);
-    if (v) olock__jw_raw(w, "true", 4); else olock__jw_raw(w, "false", 5);
-}
-
-static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
-    char tmp[24];
-    size_t n = sizeof tmp;
-    do { tmp[--n] = (char)('0' + v % 10); v /= 10; } while (v);
-    olock__jw_key(w, key);
-    olock__jw_raw(w, tmp + n, sizeof tmp - n);
-}
-
-static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
-    if (!map) return;
-    olock__jw_key(w, key);
-    if (w->r == OLOCK_OK) w->r = olock__write_attr_map(map, w->b);
-}
-
-/* ExpressionAttributeNames: a map of S values written as plain JSON strings. */
-static void olock__jw_names(olock__jw *w, const olock_value *names) {
-    const olock_value *m;
-    if (!names) return;
-    if (names->type != OLOCK_TYPE_M) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
-    olock__jw_key(w, "ExpressionAttributeNames");
-    olock__jw_open(w, '{');
-    for (m = names->first; m; m = m->next) {
-        if (m->type != OLOCK_TYPE_S) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
-        olock__jw_key(w, m->key);
-        if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, m->str, m->len);
-    }
-    olock__jw_close(w, '}');
-}
-
-static const char *olock__rv_name(olock_return_values rv) {
-    switch (rv) {
-    case OLOCK_RV_NONE: return "NONE";
-    case OLOCK_RV_ALL_OLD: return "ALL_OLD";
-    case OLOCK_RV_UPDATED_OLD: return "UPDATED_OLD";
-    case OLOCK_RV_ALL_NEW: return "ALL_NEW";
-    case OLOCK_RV_UPDATED_NEW: return "UPDATED_NEW";
-    case OLOCK_RV_OMIT: break;
-    }
-    return NULL;
-}
-
-static olock_result olock__encode_fail(olock_buf *b, size_t mark, olock_error *err, olock_result r, const char *msg) {
-    if (b->data) { b->len = mark; b->data[mark] = 0; }
-    if (r == OLOCK_ERR_NOMEM) msg = "out of memory";
-    else if (r == OLOCK_ERR_LIMIT && b->max) msg = "request body exceeds the buffer limit";
-    olock__fail_at(err, r, 0, msg);
-    return r;
-}
-
-/* Fields of an item request that the operation does not use must be empty. The message starts
-   with the field's name, for the caller to put "r->" or "action 2: req." before it. */
-static const char *olock__item_request_misuse(olock_op op, const olock_item_request *r) {
-    if (!r->table || !*r->table) return "table is NULL or empty (the table name is required)";
-    if (op == OLOCK_OP_PUT_ITEM) {
-        if (!r->item) return "item is NULL (PutItem needs an item)";
-        if (r->key) return "key is set (PutItem takes an item, not a key)";
-    } else {
-        if (!r->key) return "key is NULL (a key is required)";
-        if (r->item) return "item is set (only PutItem takes an item)";
-    }
-    if (r->update && op != OLOCK_OP_UPDATE_ITEM) return "update is set (only UpdateItem takes an update expression)";
-    if (r->projection && op != OLOCK_OP_GET_ITEM) return "projection is set (only GetItem takes a projection expression)";
-    if (r->condition && op == OLOCK_OP_GET_ITEM) return "condition is set (GetItem takes no condition expression)";
-    if (r->consistent_read && op != OLOCK_OP_GET_ITEM) return "consistent_read is set (only GetItem takes it)";
-    if (op == OLOCK_OP_GET_ITEM && (r->return_values || r->return_values_on_condition_check_failure))
-        return "return_values or return_values_on_condition_check_failure is set (GetItem takes no return values)";
-    if (r->return_values_on_condition_check_failure > OLOCK_RV_ALL_OLD)
-        return "return_values_on_condition_check_failure is not NONE or ALL_OLD";
-    if ((unsigned)r->return_values > OLOCK_RV_UPDATED_NEW) return "return_values is not an olock_return_values";
-    return NULL;
-}
-
-/* The members shared by single-item requests and transaction actions. */
-static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn) {
-    olock__jw_str(w, "TableName", r->table);
-    if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, "Item", r->item);
-    else olock__jw_map(w, "Key", r->key);
-    olock__jw_str(w, "ProjectionExpression", r->projection);
-    olock__jw_str(w, "UpdateExpression", r->update);
-    olock__jw_str(w, "ConditionExpression", r->condition);
-    olock__jw_names(w, r->names);
-    olock__jw_map(w, "ExpressionAttributeValues", r->values);
-    if (r->consistent_read) olock__jw_bool(w, "ConsistentRead", 1);
-    if (!in_txn) olock__jw_str(w, "ReturnValues", olock__rv_name(r->return_values));
-    olock__jw_str(w, "ReturnValuesOnConditionCheckFailure", olock__rv_name(r->return_values_on_condition_check_failure));
-}
-
-OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t mark;
-    const char *misuse;
-    olock__error_clear(err);
-    if (!r) return olock__null_arg(err, "olock_encode_item_request", "r");
-    if (!body) return olock__null_arg(err, "olock_encode_item_request", "body");
-    if (op != OLOCK_OP_GET_ITEM && op != OLOCK_OP_PUT_ITEM && op != OLOCK_OP_UPDATE_ITEM && op != OLOCK_OP_DELETE_ITEM)
-        return olock__invalid_arg(err, "olock_encode_item_request: op is not GetItem, PutItem, UpdateItem or DeleteItem");
-    misuse = olock__item_request_misuse(op, r);
-    if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_item_members(&w, op, r, 0);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actions, size_t count,
-                                                   const char *client_request_token, olock_buf *body, olock_error *err) {
-    static const char *const kinds[] = { NULL, "Put", "Update", "Delete", "ConditionCheck" };
-    static const olock_op ops[] = { (olock_op)0, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM, OLOCK_OP_DELETE_ITEM };
-    olock__jw w;
-    size_t i, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_transact_write", "body");
-    if (!actions && count) return olock__invalid_arg(err, "olock_encode_transact_write: actions is NULL and count is %lu", (unsigned long)count);
-    for (i = 0; i < count; i++) {
-        const olock_txn_action *a = &actions[i];
-        const char *misuse;
-        if (a->kind < OLOCK_TXN_PUT || a->kind > OLOCK_TXN_CONDITION_CHECK) {
-            olock__invalid_arg(err, "olock_encode_transact_write: action %u: kind is not an olock_txn_kind", (unsigned)i);
-            if (err) err->offset = i;
-            return OLOCK_ERR_INVALID_ARG;
-        }
-        misuse = olock__item_request_misuse(ops[a->kind], &a->req);
-        if (!misuse && a->req.return_values) misuse = "return_values is set (transaction actions take none)";
-        if (!misuse && a->kind == OLOCK_TXN_CONDITION_CHECK && !a->req.condition) misuse = "condition is NULL (a condition check needs one)";
-        if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
-    }
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_key(&w, "TransactItems");
-    olock__jw_open(&w, '[');
-    for (i = 0; i < count; i++) {
-        olock__jw_elem(&w);
-        olock__jw_open(&w, '{');
-        olock__jw_key(&w, kinds[actions[i].kind]);
-        olock__jw_open(&w, '{');
-        olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
-        olock__jw_close(&w, '}');
-        olock__jw_close(&w, '}');
-    }
-    olock__jw_close(&w, ']');
-    olock__jw_str(&w, "ClientRequestToken", client_request_token);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets, size_t count, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t i, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_transact_get", "body");
-    if (!gets && count) return olock__invalid_arg(err, "olock_encode_transact_get: gets is NULL and count is %lu", (unsigned long)count);
-    for (i = 0; i < count; i++) {
-        const char *misuse = olock__item_request_misuse(OLOCK_OP_GET_ITEM, &gets[i]);
-        if (!misuse && gets[i].consistent_read) misuse = "consistent_read is set (TransactGetItems reads are always consistent)";
-        if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
-    }
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_key(&w, "TransactItems");
-    olock__jw_open(&w, '[');
-    for (i = 0; i < count; i++) {
-        olock__jw_elem(&w);
-        olock__jw_open(&w, '{');
-        olock__jw_key(&w, "Get");
-        olock__jw_open(&w, '{');
-        olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
-        olock__jw_close(&w, '}');
-        olock__jw_close(&w, '}');
-    }
-    olock__jw_close(&w, ']');
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *tables, size_t count, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t i, k, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_batch_get", "body");
-    if (!tables && count) return olock__invalid_arg(err, "olock_encode_batch_get: tables is NULL and count is %lu", (unsigned long)count);
-    for (i = 0; i < count; i++)
-        if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
-            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_key(&w, "RequestItems");
-    olock__jw_open(&w, '{');
-    for (i = 0; i < count; i++) {
-        const olock_batch_get_table *t = &tables[i];
-        olock__jw_key(&w, t->table);
-        olock__jw_open(&w, '{');
-        olock__jw_key(&w, "Keys");
-        olock__jw_open(&w, '[');
-        for (k = 0; k < t->key_count; k++) {
-            olock__jw_elem(&w);
-            if (w.r == OLOCK_OK) w.r = olock__write_attr_map(t->keys[k], w.b);
-        }
-        olock__jw_close(&w, ']');
-        olock__jw_str(&w, "ProjectionExpression", t->projection);
-        olock__jw_names(&w, t->names);
-        if (t->consistent_read) olock__jw_bool(&w, "ConsistentRead", 1);
-        olock__jw_close(&w, '}');
-    }
-    olock__jw_close(&w, '}');
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *entries, size_t count, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t i, k, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_batch_write", "body");
-    if (!entries && count) return olock__invalid_arg(err, "olock_encode_batch_write: entries is NULL and count is %lu", (unsigned long)count);
-    for (i = 0; i < count; i++)
-        if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
-            return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_key(&w, "RequestItems");
-    olock__jw_open(&w, '{');
-    /* Group entries by table, keeping first-appearance order of tables and entries. */
-    for (i = 0; i < count; i++) {
-        int seen = 0;
-        for (k = 0; k < i && !seen; k++) seen = strcmp(entries[k].table, entries[i].table) == 0;
-        if (seen) continue;
-        olock__jw_key(&w, entries[i].table);
-        olock__jw_open(&w, '[');
-        for (k = i; k < count; k++) {
-            const olock_batch_write_entry *e = &entries[k];
-            if (strcmp(e->table, entries[i].table) != 0) continue;
-            olock__jw_elem(&w);
-            olock__jw_open(&w, '{');
-            olock__jw_key(&w, e->put_item ? "PutRequest" : "DeleteRequest");
-            olock__jw_open(&w, '{');
-            olock__jw_map(&w, e->put_item ? "Item" : "Key", e->put_item ? e->put_item : e->delete_key);
-            olock__jw_close(&w, '}');
-            olock__jw_close(&w, '}');
-        }
-        olock__jw_close(&w, ']');
-    }
-    olock__jw_close(&w, '}');
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request *r, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t mark;
-    olock__error_clear(err);
-    if (!r) return olock__null_arg(err, "olock_encode_query", "r");
-    if (!body) return olock__null_arg(err, "olock_encode_query", "body");
-    if (op != OLOCK_OP_QUERY && op != OLOCK_OP_SCAN) return olock__invalid_arg(err, "olock_encode_query: op is not Query or Scan");
-    if (!r->table || !*r->table) return olock__invalid_arg(err, "olock_encode_query: r->table is NULL or empty (the table name is required)");
-    if (op == OLOCK_OP_QUERY && !r->key_condition) return olock__invalid_arg(err, "olock_encode_query: r->key_condition is NULL (Query needs a key condition)");
-    if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
-        return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_str(&w, "TableName", r->table);
-    olock__jw_str(&w, "IndexName", r->index);
-    olock__jw_str(&w, "KeyConditionExpression", r->key_condition);
-    olock__jw_str(&w, "FilterExpression", r->filter);
-    olock__jw_str(&w, "ProjectionExpression", r->projection);
-    olock__jw_names(&w, r->names);
-    olock__jw_map(&w, "ExpressionAttributeValues", r->values);
-    if (r->consistent_read) olock__jw_bool(&w, "ConsistentRead", 1);
-    if (r->scan_backward) olock__jw_bool(&w, "ScanIndexForward", 0);
-    if (r->limit) olock__jw_u64(&w, "Limit", r->limit);
-    olock__jw_map(&w, "ExclusiveStartKey", r->exclusive_start_key);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-static void olock__jw_key_attr(olock__jw *w, const char *name, olock_type t, int as_schema, const char *role) {
-    olock__jw_elem(w);
-    olock__jw_open(w, '{');
-    olock__jw_str(w, "AttributeName", name);
-    if (as_schema) olock__jw_str(w, "KeyType", role);
-    else olock__jw_str(w, "AttributeType", olock_type_name(t));
-    olock__jw_close(w, '}');
-}
-
-OLOCK_API olock_result olock_encode_create_table(const olock_create_table_request *r, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t mark;
-    int pass;
-    olock__error_clear(err);
-    if (!r) return olock__null_arg(err, "olock_encode_create_table", "r");
-    if (!body) return olock__null_arg(err, "olock_encode_create_table", "body");
-    if (!r->table || !*r->table || !r->hash_key || !*r->hash_key)
-        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is NULL or empty (table name and hash key are required)",
-                                  !r->table || !*r->table ? "table" : "hash_key");
-    if ((r->hash_type != OLOCK_TYPE_S && r->hash_type != OLOCK_TYPE_N && r->hash_type != OLOCK_TYPE_B) ||
-        (r->range_key && r->range_type != OLOCK_TYPE_S && r->range_type != OLOCK_TYPE_N && r->range_type != OLOCK_TYPE_B))
-        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is not S, N or B (key attributes must be of type S, N or B)",
-                                  r->hash_type != OLOCK_TYPE_S && r->hash_type != OLOCK_TYPE_N && r->hash_type != OLOCK_TYPE_B ? "hash_type" : "range_type");
-    if (!r->read_capacity != !r->write_capacity)
-        return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
-                                  r->read_capacity ? "write_capacity" : "read_capacity");
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_str(&w, "TableName", r->table);
-    for (pass = 0; pass < 2; pass++) {
-        olock__jw_key(&w, pass ? "KeySchema" : "AttributeDefinitions");
-        olock__jw_open(&w, '[');
-        olock__jw_key_attr(&w, r->hash_key, r->hash_type, pass, "HASH");
-        if (r->range_key) olock__jw_key_attr(&w, r->range_key, r->range_type, pass, "RANGE");
-        olock__jw_close(&w, ']');
-    }
-    if (r->read_capacity) {
-        olock__jw_str(&w, "BillingMode", "PROVISIONED");
-        olock__jw_key(&w, "ProvisionedThroughput");
-        olock__jw_open(&w, '{');
-        olock__jw_u64(&w, "ReadCapacityUnits", r->read_capacity);
-        olock__jw_u64(&w, "WriteCapacityUnits", r->write_capacity);
-        olock__jw_close(&w, '}');
-    } else {
-        olock__jw_str(&w, "BillingMode", "PAY_PER_REQUEST");
-    }
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olock_buf *body, olock_error *err) {
-    olock__jw w;
-    size_t mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_table_op", "body");
-    if (op != OLOCK_OP_DESCRIBE_TABLE && op != OLOCK_OP_DELETE_TABLE && op != OLOCK_OP_LIST_TABLES)
-        return olock__invalid_arg(err, "olock_encode_table_op: op is not DescribeTable, DeleteTable or ListTables");
-    if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
-        return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
-    mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
-    olock__jw_open(&w, '{');
-    olock__jw_str(&w, op == OLOCK_OP_LIST_TABLES ? "ExclusiveStartTableName" : "TableName", table);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
-}
-
-/* ---- error classes ---------------------------------------------------------------------------- */
-
-static int olock__in_list(const char *s, const char *const *list) {
-    for (; *list; list++) if (strcmp(s, *list) == 0) return 1;
-    return 0;
-}
-
-OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aws_type) {
-    static const char *const throttling[] = {
-        "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-        "LimitExceededException", "Throttling", "TooManyRequestsException", NULL };
-    static const char *const transient[] = {
-        "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-        "TransactionInProgressException", "TransactionConflictException", NULL };
-    if (aws_type && *aws_type) {
-        if (strcmp(aws_type, "ConditionalCheckFailedException") == 0) return OLOCK_CLASS_CONFLICT;
-        if (olock__in_list(aws_type, throttling)) return OLOCK_CLASS_THROTTLING;
-        if (olock__in_list(aws_type, transient)) return OLOCK_CLASS_TRANSIENT;
-        /* TransactionCanceledException is classified from its reasons by the decoder. */
-        if (http_status >= 500) return OLOCK_CLASS_TRANSIENT;
-        return OLOCK_CLASS_FATAL;
-    }
-    if (http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504) return OLOCK_CLASS_TRANSIENT;
-    if (http_status == 429) return OLOCK_CLASS_THROTTLING;
-    if (http_status >= 200 && http_status < 300) return OLOCK_CLASS_NONE;
-    return OLOCK_CLASS_FATAL;
-}
-
-OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reason *reasons, size_t count) {
-    size_t i;
-    int retryable = 0;
-    for (i = 0; i < count; i++) {
-        const char *c = reasons[i].code;
-        if (!c) continue;
-        if (strcmp(c, "ConditionalCheckFailed") == 0) return OLOCK_CLASS_CONFLICT;
-        if (strcmp(c, "TransactionConflict") == 0 || strcmp(c, "ThrottlingError") == 0 ||
-            strcmp(c, "ProvisionedThroughputExceeded") == 0)
-            retryable = 1;
-    }
-    return retryable ? OLOCK_CLASS_TRANSIENT : OLOCK_CLASS_FATAL;
-}
-
-OLOCK_API olock_result olock_class_result(olock_error_class c) {
-    switch (c) {
-    case OLOCK_CLASS_NONE: return OLOCK_OK;
-    case OLOCK_CLASS_CONFLICT: return OLOCK_CONFLICT;
-    case OLOCK_CLASS_THROTTLING: return OLOCK_ERR_THROTTLED;
-    case OLOCK_CLASS_TRANSIENT: return OLOCK_ERR_TRANSIENT;
-    case OLOCK_CLASS_FATAL: break;
-    }
-    return OLOCK_ERR_SERVICE;
-}
-
-/* ---- response decoding ---------------------------------------------------------------------- */
-
-static olock_result olock__resp_fail(olock_error *err, const olock_json *at, const char *msg) {
-    return olock__fail_at(err, OLOCK_ERR_RESPONSE, at ? at->offset : 0, msg);
-}
-
-/* An optional member that must be an object of attribute values when present. */
-static olock_result olock__resp_map(olock_arena *a, const olock_json *body, const char *key,
-                                    const olock_value **out, olock_error *err) {
-    const olock_json *j = olock_json_get(body, key);
-    olock_value *v;
-    olock_result r;
-    if (!j) return OLOCK_OK;
-    if (j->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, j, "attribute map expected in response");
-    r = olock_map_from_json(a, j, &v, err);
-    if (r != OLOCK_OK) return r;
-    *out = v;
-    return OLOCK_OK;
-}
-
-static olock_result olock__resp_u64(const olock_json *body, const char *key, uint64_t *out, olock_error *err) {
-    const olock_json *j = olock_json_get(body, key);
-    size_t i;
-    uint64_t v = 0;
-    if (!j) return OLOCK_OK;
-    if (j->kind != OLOCK_JSON_NUMBER || j->str[0] == '-') return olock__resp_fail(err, j, "count expected in response");
-    for (i = 0; i < j->len; i++) {
-        if (!olock__is_digit(j->str[i]) || v > (UINT64_MAX - 9) / 10) return olock__resp_fail(err, j, "count expected in response");
-        v = v * 10 + (uint64_t)(j->str[i] - '0');
-    }
-    *out = v;
-    return OLOCK_OK;
-}
-
-/* Items of a JSON array of attribute maps (Query Items) or of {"Item":{...}} wrappers
-   (TransactGetItems Responses); a wrapper without Item gives a NULL entry. */
-static olock_result olock__resp_item_array(olock_arena *a, const olock_json *arr, int wrapped, const char *table,
-                                           olock_response *out, olock_error *err) {
-    const olock_json *m;
-    const olock_value **items;
-    const char **tables;
-    size_t n = out->item_count + arr->count, i = out->item_count;
-    if (arr->kind != OLOCK_JSON_ARRAY) return olock__resp_fail(err, arr, "array of items expected in response");
-    items = (const olock_value **)olock_arena_alloc(a, sizeof *items * (n ? n : 1));
-    tables = (const char **)olock_arena_alloc(a, sizeof *tables * (n ? n : 1));
-    if (!items || !tables) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
-    if (out->item_count) {
-        memcpy(items, out->items, sizeof *items * out->item_count);
-        memcpy(tables, out->item_tables, sizeof *tables * out->item_count);
-    }
-    for (m = arr->first; m; m = m->next, i++) {
-        const olock_json *obj = m;
-        olock_value *v = NULL;
-        olock_result r;
-        if (m->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, m, "item expected in response");
-        if (wrapped) obj = olock_json_get(m, "Item");
-        if (obj) {
-            if (obj->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, obj, "item expected in response");
-            r = olock_map_from_json(a, obj, &v, err);
-            if (r != OLOCK_OK) return r;
-        }
-        items[i] = v;
-        tables[i] = table;
-    }
-    out->items = items;
-    out->item_tables = tables;
-    out->item_count = n;
-    return OLOCK_OK;
-}
-
-static olock_result olock__decode_success(olock_arena *a, olock_op op, const olock_json *body,
-                                          olock_response *out, olock_error *err) {
-    const olock_json *j, *t;
-    olock_result r = OLOCK_OK;
-    switch (op) {
-    case OLOCK_OP_GET_ITEM: return olock__resp_map(a, body, "Item", &out->item, err);
-    case OLOCK_OP_PUT_ITEM: case OLOCK_OP_UPDATE_ITEM: case OLOCK_OP_DELETE_ITEM:
-        return olock__resp_map(a, body, "Attributes", &out->item, err);
-    case OLOCK_OP_QUERY: case OLOCK_OP_SCAN:
-        j = olock_json_get(body, "Items");
-        if (j) r = olock__resp_item_array(a, j, 0, NULL, out, err);
-        if (r == OLOCK_OK) r = olock__resp_u64(body, "Count", &out->count, err);
-        if (r == OLOCK_OK) r = olock__resp_u64(body, "ScannedCount", &out->scanned_count, err);
-        if (r == OLOCK_OK) r = olock__resp_map(a, body, "LastEvaluatedKey", &out->last_evaluated_key, err);
-        return r;
-    case OLOCK_OP_TRANSACT_GET_ITEMS:
-        j = olock_json_get(body, "Responses");
-        return j ? olock__resp_item_array(a, j, 1, NULL, out, err) : OLOCK_OK;
-    case OLOCK_OP_BATCH_GET_ITEM:
-        j = olock_json_get(body, "Responses");
-        if (j) {
-            if (j->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, j, "Responses must be an object");
-            for (t = j->first; t && r == OLOCK_OK; t = t->next) r = olock__resp_item_array(a, t, 0, t->key, out, err);
-        }
-        j = olock_json_get(body, "UnprocessedKeys");
-        out->has_unprocessed = j && j->kind == OLOCK_JSON_OBJECT && j->count > 0;
-        return r;
-    case OLOCK_OP_BATCH_WRITE_ITEM:
-        j = olock_json_get(body, "UnprocessedItems");
-        out->has_unprocessed = j && j->kind == OLOCK_JSON_OBJECT && j->count > 0;
-        return OLOCK_OK;
-    default:
-        return OLOCK_OK;           /* table operations: the caller reads out->json */
-    }
-}
-
-static olock_result olock__decode_reasons(olock_arena *a, const olock_json *arr, olock_response *out, olock_error *err) {
-    olock_cancel_reason *rs;
-    const olock_json *m;
-    size_t i = 0;
-    if (arr->kind != OLOCK_JSON_ARRAY) return olock__resp_fail(err, arr, "CancellationReasons must be an array");
-    rs = (olock_cancel_reason *)olock_arena_alloc(a, sizeof *rs * (arr->count ? arr->count : 1));
-    if (!rs) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
-    for (m = arr->first; m; m = m->next, i++) {
-        const olock_json *code, *msg;
-        const olock_value *item = NULL;
-        olock_result r;
-        if (m->kind != OLOCK_JSON_OBJECT) return olock__resp_fail(err, m, "cancellation reason must be an object");
-        code = olock_json_get(m, "Code");
-        msg = olock_json_get(m, "Message");
-        if (code && code->kind != OLOCK_JSON_STRING) return olock__resp_fail(err, code, "Code must be a string");
-        if (msg && msg->kind != OLOCK_JSON_STRING && msg->kind != OLOCK_JSON_NULL) return olock__resp_fail(err, msg, "Message must be a string");
-        r = olock__resp_map(a, m, "Item", &item, err);
-        if (r != OLOCK_OK) return r;
-        rs[i].code = code ? code->str : NULL;
-        rs[i].message = msg && msg->kind == OLOCK_JSON_STRING ? msg->str : NULL;
-        rs[i].item = item;
-    }
-    out->reasons = rs;
-    out->reason_count = i;
-    return OLOCK_OK;
-}
-
-static olock_result olock__decode_error(olock_arena *a, int status, const olock_json *body,
-                                        olock_response *out, olock_error *err) {
-    const olock_json *type = body ? olock_json_get(body, "__type") : NULL;
-    const olock_json *msg = NULL, *j;
-    olock_result r = OLOCK_OK;
-    if (body) {
-        msg = olock_json_get(body, "message");
-        if (!msg) msg = olock_json_get(body, "Message");
-    }
-    if (type && type->kind == OLOCK_JSON_STRING) {
-        const char *hash = (const char *)memchr(type->str, '#', type->len);
-        out->error_type = hash ? hash + 1 : type->str;
-    }
-    if (msg && msg->kind == OLOCK_JSON_STRING) out->error_message = msg->str;
-    out->error_class = olock_classify_error(status, out->error_type);
-    if (!body) return OLOCK_OK;
-    if (out->error_type && strcmp(out->error_type, "ConditionalCheckFailedException") == 0)
-        r = olock__resp_map(a, body, "Item", &out->item, err);
-    j = olock_json_get(body, "CancellationReasons");
-    if (r == OLOCK_OK && j) r = olock__decode_reasons(a, j, out, err);
-    if (r == OLOCK_OK && out->error_type && strcmp(out->error_type, "TransactionCanceledException") == 0)
-        out->error_class = olock_classify_cancellation(out->reasons, out->reason_count);
-    return r;
-}
-
-OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int http_status,
-                                             const char *body, size_t len, olock_response *out, olock_error *err) {
-    olock_json *j = NULL;
-    olock_result r;
-    olock_response res;
-    olock__error_clear(err);
-    if (!a) return olock__null_arg(err, "olock_response_decode", "a");
-    if (!out) return olock__null_arg(err, "olock_response_decode", "out");
-    if (!body && len) return olock__invalid_arg(err, "olock_response_decode: body is NULL and len is %lu", (unsigned long)len);
-    memset(&res, 0, sizeof res);
-    res.op = op;
-    res.http_status = http_status;
-    r = len ? olock_json_parse(a, body, len, NULL, &j, err) : OLOCK_ERR_PARSE;
-    if (r == OLOCK_OK && j->kind != OLOCK_JSON_OBJECT) r = olock__resp_fail(err, j, "response body is not a JSON object");
-    if (http_status >= 200 && http_status < 300) {
-        if (r == OLOCK_ERR_PARSE && !len) r = olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "empty response body");
-        if (r != OLOCK_OK) return r;
-        res.json = j;
-        r = olock__decode_success(a, op, j, &res, err);
-    } else {
-        /* A 5xx from a proxy or load balancer need not be JSON; it is still transient. */
-        if (r != OLOCK_OK && r != OLOCK_ERR_NOMEM && http_status >= 500) { olock__error_clear(err); j = NULL; r = OLOCK_OK; }
-        if (r != OLOCK_OK) return r;
-        res.json = j;
-        r = olock__decode_error(a, http_status, j, &res, err);
-    }
-    if (r != OLOCK_OK) return r;
-    *out = res;
-    return OLOCK_OK;
-}
 
 /* ---- SHA-256 and HMAC-SHA256 ------------------------------------------------------------- */
 

@@ -1,3 +1,4 @@
+/* GENERATED from the parts listed in src/fake/olock_fake.parts: edit them and run `make amalgamate`, not this file. */
 /* olock_fake.h - v0.1.0 - an in-memory Amazon DynamoDB behind an olock_transport
    SPDX-License-Identifier: MIT
 

@@ -1,0 +1,5 @@
+#ifdef __cplusplus
+}
+#endif
+#endif /* OLOCK_H_INCLUDED */
+

@@ -1,0 +1,5 @@
+#ifdef __cplusplus
+}
+#endif
+#endif /* OLOCK_FAKE_H_INCLUDED */
+

@@ -1,0 +1,1 @@
+#endif /* OLOCK_FAKE_IMPLEMENTATION */
