@@ -5,6 +5,7 @@
 #                 "N passed, N failed". Builds and runs as many things at once as there are CPUs
 #                 (OLOCK_TEST_JOBS=N to choose).
 #   make demo     the main job on the in-process fake backend
+#   make amalgamate   olock.h and backends/olock_fake.h from their parts under src/
 #   make deps     the integration servers (npm ci: DynamoDB Local, dynalite, the AWS SDK)
 #   make fuzz     the libFuzzer targets;  make bench  the benchmarks
 
@@ -45,6 +46,20 @@ SAN_BINS   := $(patsubst %,$(BUILD)/san/test_%,$(TESTS))
 PLAIN_BINS := $(patsubst %,$(BUILD)/plain/test_%,$(TESTS))
 HEADERS    := olock.h $(wildcard backends/*.h)
 
+# olock.h and backends/olock_fake.h are generated from their parts under src/ (tools/amalgamate,
+# listed in src/olock.parts and src/fake/olock_fake.parts): edit the parts, then
+# `make amalgamate`. make test first checks that the committed headers are what the parts
+# generate. FROM_SRC=1 builds everything against a copy with a #line before each part
+# (build/parts/), so that compiler and sanitizer messages name the part's file and line.
+PARTS := $(wildcard src/*.parts src/*.h src/fake/*.parts src/fake/*.h)
+ifeq ($(FROM_SRC),1)
+INC     := -I$(BUILD)/parts -I$(BUILD)/parts/backends $(INC)
+HEADERS := $(BUILD)/parts/.stamp $(wildcard backends/*.h)
+endif
+$(BUILD)/parts/.stamp: $(PARTS) tools/amalgamate
+	tools/amalgamate --lines $(BUILD)/parts
+	touch $@
+
 # The flavours a test program is built in: san (ASan + UBSan), plain (for valgrind), tsan.
 FLAGS_san   := $(CFLAGS_) $(SAN)
 FLAGS_plain := $(CFLAGS_)
@@ -74,7 +89,7 @@ ifeq ($(HAVE_MHD),1)
 TOOLS := $(BUILD)/olock-fakeserver $(BUILD)/san/olock-fakeserver $(BUILD)/matrix/olock-fakeserver-cxx.o
 endif
 
-.PHONY: all test demo deps fuzz bench clean tests-san tests-plain tests-tsan examples tools
+.PHONY: all test demo deps fuzz bench clean amalgamate tests-san tests-plain tests-tsan examples tools
 all: tests-san tests-plain tests-tsan examples tools
 tools: $(TOOLS)
 
@@ -134,7 +149,11 @@ $(BUILD)/plain/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_tes
 # runs tests/run.sh, which runs OLOCK_TEST_JOBS steps at a time (default: the number of CPUs;
 # make test OLOCK_TEST_JOBS=1 does one thing at a time).
 OLOCK_TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+amalgamate:
+	tools/amalgamate
+
 test:
+	@tools/amalgamate --check || exit 1
 	@t0=$$(date +%s); $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(OLOCK_TEST_JOBS)) all || exit 1; \
 	  echo "make all: $$(( $$(date +%s) - t0 )) s"; \
 	  HAVE_CURL=$(HAVE_CURL) HAVE_MBEDTLS=$(HAVE_MBEDTLS) TESTS="$(TESTS)" TSAN_TESTS="$(TSAN_TESTS)" \
