@@ -7,6 +7,29 @@
    before you include this file in *one* C or C++ file to create the implementation.
    Every other file includes it without the define.
 
+TABLE OF CONTENTS
+   The file is in parts, each a declaration half (all of them first, in this order) and an
+   implementation half (after `#if defined(OLOCK_IMPLEMENTATION)`, in the same order). Search
+   for a part's tag: ">>engine" finds its declarations, ">>engine (implementation)" its code.
+   A part uses only the parts above it.
+
+   >>prologue     this block, configuration macros, version, OLOCK_API; system headers
+   >>core         results and errors, allocation, buffers, arenas
+   >>decimal      DynamoDB numbers: exact decimals of up to 38 significant digits
+   >>value        values (the ten DynamoDB types) and items
+   >>json         a strict JSON parser and writer, base64, CRC-32, DynamoDB JSON
+   >>wire         the HTTP transport contract, operations, request encoders, responses and
+                  error classes
+   >>expr         expression builders: conditions, updates, projections, key conditions
+   >>sigv4        SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
+   >>aws_config   credentials, region and endpoint resolved as the AWS SDKs do; URLs
+   >>client       configuration, the client, single-attempt calls, the everyday calls
+   >>engine       versioned writes, the writer ledger, the item cache, tasks (the state
+                  machine every operation is), transactions, multi-item read-modify-write
+
+   This file is generated: the parts are the files src/<tag>.h and src/<tag>_impl.h of the
+   olock repository, listed in src/olock.parts. Change them there and run `make amalgamate`.
+
 QUICK START
    A DynamoDB item is an olock_item: a map of attribute names to typed values, owned by one
    arena and freed in one call (the codec turns items into DynamoDB JSON and back). A client
@@ -135,9 +158,11 @@ MEMORY
 extern "C" {
 #endif
 
-/* ---------------------------------------------------------------------------------------------
-   Results
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>core: results and errors, allocation, buffers, arenas
+   ========================================================================================== */
+
+/* ---- Results --------------------------------------------------------------------------------- */
 
 /* Values are never renumbered; new ones are appended. */
 typedef enum olock_result {
@@ -192,9 +217,7 @@ typedef struct olock_error {
     unsigned attempts;             /* requests sent by the operation */
 } olock_error;
 
-/* ---------------------------------------------------------------------------------------------
-   Allocation
-   ------------------------------------------------------------------------------------------ */
+/* ---- Allocation ------------------------------------------------------------------------------ */
 
 /* A runtime allocator. All three functions, or pass NULL for the default (OLOCK_MALLOC or
    malloc). `ctx` is passed on every call. free_fn receives the size that was allocated. */
@@ -242,9 +265,11 @@ OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len); /
 OLOCK_API void olock_arena_reset(olock_arena *a);     /* forget all, keep memory */
 OLOCK_API void olock_arena_free(olock_arena *a);      /* return all memory */
 
-/* ---------------------------------------------------------------------------------------------
-   Numbers: DynamoDB N values, exact decimals of up to 38 significant digits
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>decimal: DynamoDB numbers, exact decimals of up to 38 significant digits
+   ========================================================================================== */
+
+/* ---- Numbers: DynamoDB N values, exact decimals of up to 38 significant digits --------------- */
 
 #define OLOCK_NUMBER_DIGITS 38
 #define OLOCK_NUMBER_MAX_EXP 125   /* largest magnitude 9.99..9E+125 */
@@ -286,9 +311,11 @@ OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, do
    for finite values outside DynamoDB's range (e.g. 1e300, 1e-300, subnormals). */
 OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out);
 
-/* ---------------------------------------------------------------------------------------------
-   Values and items
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>value: values and items
+   ========================================================================================== */
+
+/* ---- Values and items ------------------------------------------------------------------------ */
 
 typedef enum olock_type {
     OLOCK_TYPE_S = 1, OLOCK_TYPE_N, OLOCK_TYPE_B, OLOCK_TYPE_BOOL, OLOCK_TYPE_NULL,
@@ -406,9 +433,11 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b);
 OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
                                       olock_item **out, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>json: a strict JSON parser and writer, base64, CRC-32, DynamoDB JSON
+   ========================================================================================== */
+
+/* ---- JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it ------------- */
 
 typedef enum olock_json_kind {
     OLOCK_JSON_NULL = 1, OLOCK_JSON_FALSE, OLOCK_JSON_TRUE, OLOCK_JSON_NUMBER,
@@ -465,9 +494,11 @@ OLOCK_API olock_result olock_base64_decode(const char *text, size_t len, unsigne
 /* CRC-32 (IEEE 802.3), as in the x-amz-crc32 header. */
 OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len);
 
-/* ---------------------------------------------------------------------------------------------
-   HTTP transport (the dumb pipe every backend implements)
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>wire: the HTTP transport contract, operations, request encoders, responses and error classes
+   ========================================================================================== */
+
+/* ---- HTTP transport (the dumb pipe every backend implements) --------------------------------- */
 
 typedef struct olock_http_header {
     const char *name;
@@ -540,9 +571,7 @@ typedef struct olock_transport {
     const char *(*last_error)(void *user);
 } olock_transport;
 
-/* ---------------------------------------------------------------------------------------------
-   Requests: DynamoDB operations encoded as DynamoDB JSON
-   ------------------------------------------------------------------------------------------ */
+/* ---- Requests: DynamoDB operations encoded as DynamoDB JSON ---------------------------------- */
 
 typedef enum olock_op {
     OLOCK_OP_GET_ITEM = 1, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM,
@@ -651,9 +680,7 @@ OLOCK_API olock_txn_action olock_txn_action_default(void);
 OLOCK_API olock_batch_get_table olock_batch_get_table_default(void);
 OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
 
-/* ---------------------------------------------------------------------------------------------
-   Responses and error classes
-   ------------------------------------------------------------------------------------------ */
+/* ---- Responses and error classes ------------------------------------------------------------- */
 
 typedef struct olock_cancel_reason {
     const char *code;              /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
@@ -699,9 +726,11 @@ OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reaso
 /* The olock_result an error class becomes when the operation gives up. */
 OLOCK_API olock_result olock_class_result(olock_error_class c);
 
-/* ---------------------------------------------------------------------------------------------
-   Expressions: conditions, updates, projections and key conditions with automatic placeholders
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>expr: expression builders: conditions, updates, projections, key conditions
+   ========================================================================================== */
+
+/* ---- Expressions: conditions, updates, projections and key conditions with automatic placeholders ---- */
 
 /* README snippet (tests/test_expr.c compiles the same code and checks the strings shown):
 
@@ -803,7 +832,7 @@ typedef struct olock_expr_output {
     const olock_value *values;           /* M: ":v0" -> value; the caller's raw values first */
 } olock_expr_output;
 
-/* --- The builder ------------------------------------------------------------------------- */
+/* ---- The builder ----------------------------------------------------------------------------- */
 
 /* Creates an empty builder. `alloc` (NULL: default allocator) is copied. Returns OK or
    NOMEM; *out is written only on success. */
@@ -825,7 +854,7 @@ OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text
 OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);            /* N */
 OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);               /* BOOL */
 
-/* --- Paths -------------------------------------------------------------------------------- */
+/* ---- Paths ----------------------------------------------------------------------------------- */
 
 /* Path text naming the top-level attribute `name` taken literally (dots, brackets, spaces,
    backticks and all): quoted with backticks when needed. In the builder's arena; NULL on
@@ -836,7 +865,7 @@ OLOCK_API const char *olock_path_key(olock_expr *e, const char *parent, const ch
 /* Path text for element `index` (0 .. OLOCK_PATH_MAX_INDEX) of the list at `parent`. */
 OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_t index);
 
-/* --- Operands (the general form; most callers use the shorthands below) ------------------ */
+/* ---- Operands (the general form; most callers use the shorthands below) ---------------------- */
 
 /* Each returns a handle in the builder's arena, or NULL on error. */
 OLOCK_API const olock_operand *olock_operand_path(olock_expr *e, const char *path);
@@ -848,7 +877,7 @@ OLOCK_API const olock_operand *olock_operand_list_append(olock_expr *e, const ol
 OLOCK_API const olock_operand *olock_operand_plus(olock_expr *e, const olock_operand *a, const olock_operand *b);
 OLOCK_API const olock_operand *olock_operand_minus(olock_expr *e, const olock_operand *a, const olock_operand *b);
 
-/* --- Conditions (for olock_expr_add_condition and olock_expr_add_filter) ------------------ */
+/* ---- Conditions (for olock_expr_add_condition and olock_expr_add_filter) --------------------- */
 
 /* Every constructor returns a handle in the builder's arena, or NULL on error (recorded).
    A handle can be used in several places of the same request. Values are copied. */
@@ -896,7 +925,7 @@ OLOCK_API const olock_cond *olock_cond_not(olock_expr *e, const olock_cond *a);
    Copied; always parenthesised when combined. Its placeholders must be defined in the maps. */
 OLOCK_API const olock_cond *olock_cond_raw(olock_expr *e, const char *text);
 
-/* --- What the request uses ---------------------------------------------------------------- */
+/* ---- What the request uses ------------------------------------------------------------------- */
 
 /* ANDs `c` onto the request's ConditionExpression (sets it when there is none yet). This is
    how the versioned engine adds its version check to the caller's condition. */
@@ -913,7 +942,7 @@ OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path);
    must be used by some raw text (DynamoDB rejects unused entries). */
 OLOCK_API void olock_expr_add_maps(olock_expr *e, const olock_value *names, const olock_value *values);
 
-/* --- Key conditions (Query) ----------------------------------------------------------------- */
+/* ---- Key conditions (Query) ------------------------------------------------------------------ */
 
 /* Key attribute names are literal top-level names, not path text. */
 /* partition_key = v (S, N or B). Required once a sort-key condition is given. */
@@ -923,7 +952,7 @@ OLOCK_API void olock_key_sort_cmp(olock_expr *e, const char *name, olock_cmp op,
 OLOCK_API void olock_key_sort_between(olock_expr *e, const char *name, const olock_value *lo, const olock_value *hi);
 OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const olock_value *prefix);
 
-/* --- Updates -------------------------------------------------------------------------------- */
+/* ---- Updates --------------------------------------------------------------------------------- */
 
 /* Actions render as "SET a, b REMOVE c ADD d DELETE e": clauses in that order, actions in
    call order within a clause. Two actions on the same or overlapping paths ("a" and "a.b",
@@ -953,7 +982,7 @@ OLOCK_API void olock_expr_delete_from(olock_expr *e, const char *path, const olo
    order, and their target paths take part in the overlap check. */
 OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text);
 
-/* --- Rendering ------------------------------------------------------------------------------ */
+/* ---- Rendering ------------------------------------------------------------------------------- */
 
 /* Validates everything and writes the expression strings and maps into *out (on success
    only). Returns the sticky error if there is one (detail in err), else OK or the first
@@ -966,15 +995,17 @@ OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request 
    INVALID_ARG when a condition or update was given. */
 OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_request *r, olock_error *err);
 
+/* =============================================================================================
+   >>sigv4: SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
+   ========================================================================================== */
+
 typedef struct olock_credentials {
     const char *access_key_id;
     const char *secret_access_key;
     const char *session_token;     /* NULL unless temporary credentials */
 } olock_credentials;
 
-/* ---------------------------------------------------------------------------------------------
-   SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
-   ------------------------------------------------------------------------------------------ */
+/* ---- SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS) ----------------- */
 
 
 #define OLOCK_SHA256_SIZE 32       /* digest bytes */
@@ -1015,9 +1046,7 @@ OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const v
 /* Writes 2 * len lower-case hex digits and a NUL to `out` (2 * len + 1 bytes). */
 OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out);
 
-/* ---------------------------------------------------------------------------------------------
-   SigV4 (AWS4-HMAC-SHA256) request signing, header variant
-   ------------------------------------------------------------------------------------------ */
+/* ---- SigV4 (AWS4-HMAC-SHA256) request signing, header variant -------------------------------- */
 
 /* Flags of olock_sigv4_signer_sign. DynamoDB requests are signed with OLOCK_SIGV4_NORMALIZE_PATH. */
 #define OLOCK_SIGV4_NORMALIZE_PATH 1u  /* drop "." and ".." segments and merge repeated '/' */
@@ -1109,9 +1138,11 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
                                                int64_t unix_seconds, unsigned flags,
                                                olock_sigv4_signature *out, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   Credentials, region and endpoint, resolved as the AWS SDKs do
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>aws_config: credentials, region and endpoint resolved as the AWS SDKs do; URLs
+   ========================================================================================== */
+
+/* ---- Credentials, region and endpoint, resolved as the AWS SDKs do --------------------------- */
 
 /* An environment to read variables from. get returns the value of `name` or NULL when unset;
    the returned string must stay valid until the resolving call returns. Every olock function
@@ -1182,9 +1213,11 @@ typedef struct olock_url_parts {
    spaces or control characters. Writes *out only on success. */
 OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   Client and configuration
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>client: configuration, the client, single-attempt calls and the everyday calls
+   ========================================================================================== */
+
+/* ---- Client and configuration ---------------------------------------------------------------- */
 
 /* Retry settings; 0 in any field means its default (listed).
    Conflicts of olock_update and olock_update_many (re-applying the change to newer items) have a budget in writes
@@ -1366,9 +1399,11 @@ typedef int (*olock_batch_item_fn)(void *user, const char *table, const olock_va
 OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
                                        olock_batch_item_fn fn, void *user, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   Versioned writes: the optimistic-locking engine
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>engine: versioned writes, the writer ledger, the item cache, tasks, transactions
+   ========================================================================================== */
+
+/* ---- Versioned writes: the optimistic-locking engine ----------------------------------------- */
 
 /* The outcome model. Once a write may have reached the server, every way a versioned
    operation (put, update, delete, olock_update, a transaction, olock_update_many, and each of
@@ -1514,9 +1549,7 @@ typedef olock_mutation (*olock_mutate_many_fn)(void *user, olock_item *const *it
 OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
                                          olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   Non-blocking driving: every operation is a resumable state machine (sans I/O)
-   ------------------------------------------------------------------------------------------ */
+/* ---- Non-blocking driving: every operation is a resumable state machine (sans I/O) ----------- */
 
 /* A task runs one operation at a time with its own buffers, so one thread can drive many
    tasks of one client (a game loop, epoll, curl-multi):
@@ -1571,7 +1604,7 @@ OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
 #endif /* OLOCK_H_INCLUDED */
 
 /* =============================================================================================
-   IMPLEMENTATION
+   >>prologue (implementation): every system header the implementation uses, and its macros
    ========================================================================================== */
 #if defined(OLOCK_IMPLEMENTATION) && !defined(OLOCK_IMPLEMENTATION_INCLUDED)
 #define OLOCK_IMPLEMENTATION_INCLUDED
@@ -1580,6 +1613,37 @@ OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
 #include <stdarg.h>
 #include <stdio.h>     /* vsnprintf for error messages only */
 #include <stdlib.h>
+#include <float.h>     /* the decimal part's exact conversions to and from double */
+/* The client's default clock and sleep (see >>client (implementation)). */
+#if defined(_WIN32)
+#  ifndef WIN32_LEAN_AND_MEAN
+#    define WIN32_LEAN_AND_MEAN
+#  endif
+#  include <windows.h>
+#else
+#  include <time.h>
+#endif
+/* x86-64 SHA extensions for the built-in SHA-256, chosen at run time with CPUID. */
+#if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI) && defined(__x86_64__) && \
+    (defined(__GNUC__) || defined(__clang__))
+#  define OLOCK__SHA_NI 1
+#  include <immintrin.h>
+#  include <cpuid.h>
+#endif
+#ifdef OLOCK_USE_MBEDTLS
+#  include <mbedtls/version.h>
+#  include <mbedtls/md.h>
+#  if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts((c), 0)
+#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update((c), (p), (n))
+#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish((c), (o))
+#  else
+     /* 2.x: the *_ret names; the plain ones are deprecated there and return void. */
+#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts_ret((c), 0)
+#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update_ret((c), (p), (n))
+#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
+#  endif
+#endif
 
 #if defined(OLOCK_MALLOC) && defined(OLOCK_REALLOC) && defined(OLOCK_FREE)
 /* all three given */
@@ -1608,6 +1672,10 @@ OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
 #endif
 
 #define OLOCK__DEFAULT_MAX_BYTES ((size_t)16 * 1024 * 1024)
+
+/* =============================================================================================
+   >>core (implementation)
+   ========================================================================================== */
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
@@ -1888,20 +1956,15 @@ OLOCK_API void olock_arena_free(olock_arena *a) {
     a->total = 0;
 }
 
+/* =============================================================================================
+   >>decimal (implementation)
+   ========================================================================================== */
+
 /* ---- Numbers: DynamoDB N values (exact decimals, conversions) ---------------------------- */
 
-/* Fragment of olock.h's implementation section; needs olock__error_set from the core.
-   Digits in olock_decimal are values 0..9 (not characters). No libc number parsing or
+/* Digits in olock_decimal are values 0..9 (not characters). No libc number parsing or
    printing is used: strtod and printf depend on the locale, and DynamoDB's syntax and
    limits are not C's. */
-
-#include <string.h>
-#include <float.h>
-
-#ifndef OLOCK_ASSERT /* normally set up by the core */
-#  include <assert.h>
-#  define OLOCK_ASSERT(x) assert(x)
-#endif
 
 #define OLOCK__DECIMAL_MIN_E10 (OLOCK_NUMBER_MIN_EXP + 1) /* exp10 of 1E-130 (0.1E-129) */
 #define OLOCK__DECIMAL_MAX_E10 (OLOCK_NUMBER_MAX_EXP + 1) /* exp10 of 9.9..9E+125 */
@@ -2598,6 +2661,10 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
 }
 
 
+/* =============================================================================================
+   >>value (implementation)
+   ========================================================================================== */
+
 /* ---- values -------------------------------------------------------------------------------- */
 
 OLOCK_API const char *olock_type_name(olock_type t) {
@@ -3082,6 +3149,10 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {
     if (!a || !b) return a == b;
     return olock_value_equal(a->root, b->root);
 }
+
+/* =============================================================================================
+   >>json (implementation)
+   ========================================================================================== */
 
 /* ---- JSON parser ---------------------------------------------------------------------------- */
 
@@ -3824,6 +3895,10 @@ OLOCK_API olock_result olock_item_parse_json(const char *text, size_t len, const
     return OLOCK_OK;
 }
 
+/* =============================================================================================
+   >>wire (implementation)
+   ========================================================================================== */
+
 /* ---- HTTP response -------------------------------------------------------------------------- */
 
 OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_allocator *alloc, size_t max_body) {
@@ -4543,12 +4618,13 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     return OLOCK_OK;
 }
 
+/* =============================================================================================
+   >>expr (implementation)
+   ========================================================================================== */
+
 /* ---- Expression builders: paths, operands, conditions, updates, rendering ---------------- */
 
-/* Fragment of olock.h's implementation section. Uses olock__alloc, olock__free and
-   olock__error_set from the core, and the public value, arena and buffer functions.
-
-   Design notes
+/* Design notes
    - Everything a builder hands out lives in its arena; reset rewinds the arena and bumps a
      generation counter, so a stale or foreign handle is caught (best effort) by checking the
      owner and generation stored in it.
@@ -4558,8 +4634,6 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
    - Recursion is bounded: a condition or operand deeper than OLOCK_EXPR_MAX_OPERATORS is
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
      300 operators, which also bounds a handle reused many times (a DAG). */
-
-#include <string.h>
 
 #define OLOCK__EXPR_FAIL(e, rc_, ...)                                    \
     do {                                                                \
@@ -6558,34 +6632,12 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
 
 #undef OLOCK__EXPR_FAIL
 
+/* =============================================================================================
+   >>sigv4 (implementation)
+   ========================================================================================== */
+
 /* ---- SHA-256 and HMAC-SHA256 ------------------------------------------------------------- */
 
-#define OLOCK__SIGV4_IMPL_INCLUDED 1
-
-#include <string.h>
-#include <stdio.h>
-#include <stdlib.h>
-/* x86-64 SHA extensions for the built-in SHA-256, chosen at run time with CPUID. */
-#if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI) && defined(__x86_64__) && \
-    (defined(__GNUC__) || defined(__clang__))
-#  define OLOCK__SHA_NI 1
-#  include <immintrin.h>
-#  include <cpuid.h>
-#endif
-#ifdef OLOCK_USE_MBEDTLS
-#  include <mbedtls/version.h>
-#  include <mbedtls/md.h>
-#  if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts((c), 0)
-#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update((c), (p), (n))
-#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish((c), (o))
-#  else
-     /* 2.x: the *_ret names; the plain ones are deprecated there and return void. */
-#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts_ret((c), 0)
-#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update_ret((c), (p), (n))
-#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
-#  endif
-#endif
 
 #ifndef OLOCK_USE_MBEDTLS
 
@@ -7664,6 +7716,10 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     return OLOCK_OK;
 }
 
+/* =============================================================================================
+   >>aws_config (implementation)
+   ========================================================================================== */
+
 /* ---- Credentials, region and endpoint resolution ------------------------------------------ */
 
 #define OLOCK__CRED_FILE_MAX ((size_t)1 << 20)
@@ -8194,6 +8250,10 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
     return OLOCK_OK;
 }
 
+/* =============================================================================================
+   >>client (implementation)
+   ========================================================================================== */
+
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 
 /* The defaults need a monotonic clock and a sleep. POSIX declares them only when asked for
@@ -8201,15 +8261,10 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    header: then these defaults are missing and the config must supply now_ms and sleep_ms
    (olock_client_create says so). */
 #if defined(_WIN32)
-#  ifndef WIN32_LEAN_AND_MEAN
-#    define WIN32_LEAN_AND_MEAN
-#  endif
-#  include <windows.h>
 #  define OLOCK__HAVE_CLOCK 1
 static uint64_t olock__default_now_ms(void *u) { (void)u; return (uint64_t)GetTickCount64(); }
 static void olock__default_sleep_ms(void *u, uint64_t ms) { (void)u; Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms)); }
 #else
-#  include <time.h>
 #  if defined(CLOCK_MONOTONIC)
 #    define OLOCK__HAVE_CLOCK 1
 static uint64_t olock__default_now_ms(void *u) {
@@ -9255,6 +9310,10 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
                          (unsigned long)left, (unsigned long)total, attempts);
     return rc;
 }
+
+/* =============================================================================================
+   >>engine (implementation)
+   ========================================================================================== */
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
 

@@ -71,6 +71,24 @@ COST
    partition; Query on a table walks one partition; a Scan sorts the partitions, and Query or
    Scan on an index sorts every item of the table that the index holds (fine for unit tests,
    not for millions of items).
+
+TABLE OF CONTENTS
+   Search for a part's tag. The declarations are one part, ">>api"; the implementation follows
+   in this order (a part uses only the parts above it), each found as ">>tag (implementation)":
+   >>prologue     system headers, DynamoDB's limits
+   >>base         platform, allocation, reserved words, the store's types, request context
+                  and error answers, request JSON
+   >>values       numbers and attribute values with DynamoDB Local's checks, sizes, equality
+   >>expr         expressions: tokens, syntax tree, checks in DynamoDB Local's order,
+                  evaluation, projection, applying an update
+   >>store        the order of Scan, partitions and items, tables
+   >>items        item operations, their shared checks, legacy parameters
+   >>txn          transactions: consumed capacity, ClientRequestToken, TransactWriteItems,
+                  TransactGetItems
+   >>query        Query and Scan, BatchWriteItem and BatchGetItem
+   >>api          dispatch by X-Amz-Target, fault injection, the public API
+   This file is generated from the parts src/fake/<tag>_impl.h of the olock repository,
+   listed in src/fake/olock_fake.parts: change them there and run `make amalgamate`.
 */
 #ifndef OLOCK_FAKE_H_INCLUDED
 #define OLOCK_FAKE_H_INCLUDED
@@ -86,6 +104,10 @@ COST
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* =============================================================================================
+   >>api: the fake's public API: create, transport, faults, clock
+   ========================================================================================== */
 
 /* Settings of a fake; 0 / NULL in any field means its default. */
 typedef struct olock_fake_config {
@@ -157,7 +179,7 @@ OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
 #endif /* OLOCK_FAKE_H_INCLUDED */
 
 /* =============================================================================================
-   Implementation
+   >>prologue (implementation): system headers, DynamoDB's limits
    ========================================================================================== */
 #if defined(OLOCK_FAKE_IMPLEMENTATION) && !defined(OLOCK_FAKE_IMPLEMENTATION_INCLUDED)
 #define OLOCK_FAKE_IMPLEMENTATION_INCLUDED
@@ -195,6 +217,10 @@ OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
 #define OLOCK__FAKE_MAX_PLACEHOLDER 255   /* length of a #name or :value key */
 #define OLOCK__FAKE_MAX_NAME 65535        /* bytes of an attribute name */
 #define OLOCK__FAKE_MAX_JSON_NAME 50000   /* DynamoDB Local's JSON reader fails on longer names */
+
+/* =============================================================================================
+   >>base (implementation)
+   ========================================================================================== */
 
 /* ---- platform: one mutex per fake ---------------------------------------------------------- */
 #ifdef _WIN32
@@ -640,6 +666,10 @@ static int olock__fake_streq(const char *s, size_t len, const char *lit)
     size_t n = strlen(lit);
     return len == n && memcmp(s, lit, n) == 0;
 }
+
+/* =============================================================================================
+   >>values (implementation)
+   ========================================================================================== */
 
 /* ---- numbers: DynamoDB's syntax, 38 digits, 1E-130 .. 9.99E+125 ----------------------------- */
 
@@ -1582,6 +1612,10 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
     }
     return olock__fake_put(c, "}", 1);
 }
+
+/* =============================================================================================
+   >>expr (implementation)
+   ========================================================================================== */
 
 /* ---- expressions: tokens -------------------------------------------------------------------- */
 
@@ -3315,6 +3349,10 @@ static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int de
     return 0;
 }
 
+/* =============================================================================================
+   >>store (implementation)
+   ========================================================================================== */
+
 /* ---- the order of Scan: DynamoDB Local's salted SHA-1 of key values ----------------------- */
 
 /* DynamoDB Local keeps items in SQLite, ordered by a digest of the hash key: SHA-1 over the
@@ -4307,6 +4345,10 @@ static int olock__fake_op_list_tables(olock__fake_ctx *c)
     return olock__fake_puts(c, "}");
 }
 
+/* =============================================================================================
+   >>items (implementation)
+   ========================================================================================== */
+
 /* ---- item operations: shared request checks ------------------------------------------------- */
 
 /* ReturnValues values each operation accepts; 0 when absent. */
@@ -5126,6 +5168,10 @@ fail:
     return -1;
 }
 
+/* =============================================================================================
+   >>txn (implementation)
+   ========================================================================================== */
+
 /* ---- transactions and batches: shared shapes -------------------------------------------- */
 
 /* Kinds of TransactItems action. */
@@ -5907,6 +5953,10 @@ static int olock__fake_op_transact_get(olock__fake_ctx *c)
     }
     return olock__fake_puts(c, "]}");
 }
+
+/* =============================================================================================
+   >>query (implementation)
+   ========================================================================================== */
 
 /* ---- Query and Scan ----------------------------------------------------------------------- */
 
@@ -6968,6 +7018,10 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
     }
     return olock__fake_puts(c, "}");
 }
+
+/* =============================================================================================
+   >>api (implementation)
+   ========================================================================================== */
 
 /* ---- dispatch: X-Amz-Target to operation ---------------------------------------------------- */
 

@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   Credentials, region and endpoint, resolved as the AWS SDKs do
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>aws_config: credentials, region and endpoint resolved as the AWS SDKs do; URLs
+   ========================================================================================== */
+
+/* ---- Credentials, region and endpoint, resolved as the AWS SDKs do --------------------------- */
 
 /* An environment to read variables from. get returns the value of `name` or NULL when unset;
    the returned string must stay valid until the resolving call returns. Every olock function

@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   Client and configuration
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>client: configuration, the client, single-attempt calls and the everyday calls
+   ========================================================================================== */
+
+/* ---- Client and configuration ---------------------------------------------------------------- */
 
 /* Retry settings; 0 in any field means its default (listed).
    Conflicts of olock_update and olock_update_many (re-applying the change to newer items) have a budget in writes

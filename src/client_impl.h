@@ -1,3 +1,7 @@
+/* =============================================================================================
+   >>client (implementation)
+   ========================================================================================== */
+
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 
 /* The defaults need a monotonic clock and a sleep. POSIX declares them only when asked for
@@ -5,15 +9,10 @@
    header: then these defaults are missing and the config must supply now_ms and sleep_ms
    (olock_client_create says so). */
 #if defined(_WIN32)
-#  ifndef WIN32_LEAN_AND_MEAN
-#    define WIN32_LEAN_AND_MEAN
-#  endif
-#  include <windows.h>
 #  define OLOCK__HAVE_CLOCK 1
 static uint64_t olock__default_now_ms(void *u) { (void)u; return (uint64_t)GetTickCount64(); }
 static void olock__default_sleep_ms(void *u, uint64_t ms) { (void)u; Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms)); }
 #else
-#  include <time.h>
 #  if defined(CLOCK_MONOTONIC)
 #    define OLOCK__HAVE_CLOCK 1
 static uint64_t olock__default_now_ms(void *u) {

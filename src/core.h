@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   Results
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>core: results and errors, allocation, buffers, arenas
+   ========================================================================================== */
+
+/* ---- Results --------------------------------------------------------------------------------- */
 
 /* Values are never renumbered; new ones are appended. */
 typedef enum olock_result {
@@ -55,9 +57,7 @@ typedef struct olock_error {
     unsigned attempts;             /* requests sent by the operation */
 } olock_error;
 
-/* ---------------------------------------------------------------------------------------------
-   Allocation
-   ------------------------------------------------------------------------------------------ */
+/* ---- Allocation ------------------------------------------------------------------------------ */
 
 /* A runtime allocator. All three functions, or pass NULL for the default (OLOCK_MALLOC or
    malloc). `ctx` is passed on every call. free_fn receives the size that was allocated. */

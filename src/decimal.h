@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   Numbers: DynamoDB N values, exact decimals of up to 38 significant digits
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>decimal: DynamoDB numbers, exact decimals of up to 38 significant digits
+   ========================================================================================== */
+
+/* ---- Numbers: DynamoDB N values, exact decimals of up to 38 significant digits --------------- */
 
 #define OLOCK_NUMBER_DIGITS 38
 #define OLOCK_NUMBER_MAX_EXP 125   /* largest magnitude 9.99..9E+125 */

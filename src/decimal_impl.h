@@ -1,17 +1,12 @@
+/* =============================================================================================
+   >>decimal (implementation)
+   ========================================================================================== */
+
 /* ---- Numbers: DynamoDB N values (exact decimals, conversions) ---------------------------- */
 
-/* Fragment of olock.h's implementation section; needs olock__error_set from the core.
-   Digits in olock_decimal are values 0..9 (not characters). No libc number parsing or
+/* Digits in olock_decimal are values 0..9 (not characters). No libc number parsing or
    printing is used: strtod and printf depend on the locale, and DynamoDB's syntax and
    limits are not C's. */
-
-#include <string.h>
-#include <float.h>
-
-#ifndef OLOCK_ASSERT /* normally set up by the core */
-#  include <assert.h>
-#  define OLOCK_ASSERT(x) assert(x)
-#endif
 
 #define OLOCK__DECIMAL_MIN_E10 (OLOCK_NUMBER_MIN_EXP + 1) /* exp10 of 1E-130 (0.1E-129) */
 #define OLOCK__DECIMAL_MAX_E10 (OLOCK_NUMBER_MAX_EXP + 1) /* exp10 of 9.9..9E+125 */

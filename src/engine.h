@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   Versioned writes: the optimistic-locking engine
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>engine: versioned writes, the writer ledger, the item cache, tasks, transactions
+   ========================================================================================== */
+
+/* ---- Versioned writes: the optimistic-locking engine ----------------------------------------- */
 
 /* The outcome model. Once a write may have reached the server, every way a versioned
    operation (put, update, delete, olock_update, a transaction, olock_update_many, and each of
@@ -146,9 +148,7 @@ typedef olock_mutation (*olock_mutate_many_fn)(void *user, olock_item *const *it
 OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *keys, size_t count,
                                          olock_mutate_many_fn fn, void *user, olock_write_result *result, olock_error *err);
 
-/* ---------------------------------------------------------------------------------------------
-   Non-blocking driving: every operation is a resumable state machine (sans I/O)
-   ------------------------------------------------------------------------------------------ */
+/* ---- Non-blocking driving: every operation is a resumable state machine (sans I/O) ----------- */
 
 /* A task runs one operation at a time with its own buffers, so one thread can drive many
    tasks of one client (a game loop, epoll, curl-multi):

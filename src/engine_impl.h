@@ -1,3 +1,7 @@
+/* =============================================================================================
+   >>engine (implementation)
+   ========================================================================================== */
+
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
 
 /* The engine's placeholders; callers may not use names starting with these prefixes. */

@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   Expressions: conditions, updates, projections and key conditions with automatic placeholders
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>expr: expression builders: conditions, updates, projections, key conditions
+   ========================================================================================== */
+
+/* ---- Expressions: conditions, updates, projections and key conditions with automatic placeholders ---- */
 
 /* README snippet (tests/test_expr.c compiles the same code and checks the strings shown):
 
@@ -102,7 +104,7 @@ typedef struct olock_expr_output {
     const olock_value *values;           /* M: ":v0" -> value; the caller's raw values first */
 } olock_expr_output;
 
-/* --- The builder ------------------------------------------------------------------------- */
+/* ---- The builder ----------------------------------------------------------------------------- */
 
 /* Creates an empty builder. `alloc` (NULL: default allocator) is copied. Returns OK or
    NOMEM; *out is written only on success. */
@@ -124,7 +126,7 @@ OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text
 OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);            /* N */
 OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);               /* BOOL */
 
-/* --- Paths -------------------------------------------------------------------------------- */
+/* ---- Paths ----------------------------------------------------------------------------------- */
 
 /* Path text naming the top-level attribute `name` taken literally (dots, brackets, spaces,
    backticks and all): quoted with backticks when needed. In the builder's arena; NULL on
@@ -135,7 +137,7 @@ OLOCK_API const char *olock_path_key(olock_expr *e, const char *parent, const ch
 /* Path text for element `index` (0 .. OLOCK_PATH_MAX_INDEX) of the list at `parent`. */
 OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_t index);
 
-/* --- Operands (the general form; most callers use the shorthands below) ------------------ */
+/* ---- Operands (the general form; most callers use the shorthands below) ---------------------- */
 
 /* Each returns a handle in the builder's arena, or NULL on error. */
 OLOCK_API const olock_operand *olock_operand_path(olock_expr *e, const char *path);
@@ -147,7 +149,7 @@ OLOCK_API const olock_operand *olock_operand_list_append(olock_expr *e, const ol
 OLOCK_API const olock_operand *olock_operand_plus(olock_expr *e, const olock_operand *a, const olock_operand *b);
 OLOCK_API const olock_operand *olock_operand_minus(olock_expr *e, const olock_operand *a, const olock_operand *b);
 
-/* --- Conditions (for olock_expr_add_condition and olock_expr_add_filter) ------------------ */
+/* ---- Conditions (for olock_expr_add_condition and olock_expr_add_filter) --------------------- */
 
 /* Every constructor returns a handle in the builder's arena, or NULL on error (recorded).
    A handle can be used in several places of the same request. Values are copied. */
@@ -195,7 +197,7 @@ OLOCK_API const olock_cond *olock_cond_not(olock_expr *e, const olock_cond *a);
    Copied; always parenthesised when combined. Its placeholders must be defined in the maps. */
 OLOCK_API const olock_cond *olock_cond_raw(olock_expr *e, const char *text);
 
-/* --- What the request uses ---------------------------------------------------------------- */
+/* ---- What the request uses ------------------------------------------------------------------- */
 
 /* ANDs `c` onto the request's ConditionExpression (sets it when there is none yet). This is
    how the versioned engine adds its version check to the caller's condition. */
@@ -212,7 +214,7 @@ OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path);
    must be used by some raw text (DynamoDB rejects unused entries). */
 OLOCK_API void olock_expr_add_maps(olock_expr *e, const olock_value *names, const olock_value *values);
 
-/* --- Key conditions (Query) ----------------------------------------------------------------- */
+/* ---- Key conditions (Query) ------------------------------------------------------------------ */
 
 /* Key attribute names are literal top-level names, not path text. */
 /* partition_key = v (S, N or B). Required once a sort-key condition is given. */
@@ -222,7 +224,7 @@ OLOCK_API void olock_key_sort_cmp(olock_expr *e, const char *name, olock_cmp op,
 OLOCK_API void olock_key_sort_between(olock_expr *e, const char *name, const olock_value *lo, const olock_value *hi);
 OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const olock_value *prefix);
 
-/* --- Updates -------------------------------------------------------------------------------- */
+/* ---- Updates --------------------------------------------------------------------------------- */
 
 /* Actions render as "SET a, b REMOVE c ADD d DELETE e": clauses in that order, actions in
    call order within a clause. Two actions on the same or overlapping paths ("a" and "a.b",
@@ -252,7 +254,7 @@ OLOCK_API void olock_expr_delete_from(olock_expr *e, const char *path, const olo
    order, and their target paths take part in the overlap check. */
 OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text);
 
-/* --- Rendering ------------------------------------------------------------------------------ */
+/* ---- Rendering ------------------------------------------------------------------------------- */
 
 /* Validates everything and writes the expression strings and maps into *out (on success
    only). Returns the sticky error if there is one (detail in err), else OK or the first

@@ -1,9 +1,10 @@
+/* =============================================================================================
+   >>expr (implementation)
+   ========================================================================================== */
+
 /* ---- Expression builders: paths, operands, conditions, updates, rendering ---------------- */
 
-/* Fragment of olock.h's implementation section. Uses olock__alloc, olock__free and
-   olock__error_set from the core, and the public value, arena and buffer functions.
-
-   Design notes
+/* Design notes
    - Everything a builder hands out lives in its arena; reset rewinds the arena and bumps a
      generation counter, so a stale or foreign handle is caught (best effort) by checking the
      owner and generation stored in it.
@@ -13,8 +14,6 @@
    - Recursion is bounded: a condition or operand deeper than OLOCK_EXPR_MAX_OPERATORS is
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
      300 operators, which also bounds a handle reused many times (a DAG). */
-
-#include <string.h>
 
 #define OLOCK__EXPR_FAIL(e, rc_, ...)                                    \
     do {                                                                \

@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>json: a strict JSON parser and writer, base64, CRC-32, DynamoDB JSON
+   ========================================================================================== */
+
+/* ---- JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it ------------- */
 
 typedef enum olock_json_kind {
     OLOCK_JSON_NULL = 1, OLOCK_JSON_FALSE, OLOCK_JSON_TRUE, OLOCK_JSON_NUMBER,

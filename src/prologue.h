@@ -6,6 +6,29 @@
    before you include this file in *one* C or C++ file to create the implementation.
    Every other file includes it without the define.
 
+TABLE OF CONTENTS
+   The file is in parts, each a declaration half (all of them first, in this order) and an
+   implementation half (after `#if defined(OLOCK_IMPLEMENTATION)`, in the same order). Search
+   for a part's tag: ">>engine" finds its declarations, ">>engine (implementation)" its code.
+   A part uses only the parts above it.
+
+   >>prologue     this block, configuration macros, version, OLOCK_API; system headers
+   >>core         results and errors, allocation, buffers, arenas
+   >>decimal      DynamoDB numbers: exact decimals of up to 38 significant digits
+   >>value        values (the ten DynamoDB types) and items
+   >>json         a strict JSON parser and writer, base64, CRC-32, DynamoDB JSON
+   >>wire         the HTTP transport contract, operations, request encoders, responses and
+                  error classes
+   >>expr         expression builders: conditions, updates, projections, key conditions
+   >>sigv4        SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
+   >>aws_config   credentials, region and endpoint resolved as the AWS SDKs do; URLs
+   >>client       configuration, the client, single-attempt calls, the everyday calls
+   >>engine       versioned writes, the writer ledger, the item cache, tasks (the state
+                  machine every operation is), transactions, multi-item read-modify-write
+
+   This file is generated: the parts are the files src/<tag>.h and src/<tag>_impl.h of the
+   olock repository, listed in src/olock.parts. Change them there and run `make amalgamate`.
+
 QUICK START
    A DynamoDB item is an olock_item: a map of attribute names to typed values, owned by one
    arena and freed in one call (the codec turns items into DynamoDB JSON and back). A client

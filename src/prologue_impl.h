@@ -1,5 +1,5 @@
 /* =============================================================================================
-   IMPLEMENTATION
+   >>prologue (implementation): every system header the implementation uses, and its macros
    ========================================================================================== */
 #if defined(OLOCK_IMPLEMENTATION) && !defined(OLOCK_IMPLEMENTATION_INCLUDED)
 #define OLOCK_IMPLEMENTATION_INCLUDED
@@ -8,6 +8,37 @@
 #include <stdarg.h>
 #include <stdio.h>     /* vsnprintf for error messages only */
 #include <stdlib.h>
+#include <float.h>     /* the decimal part's exact conversions to and from double */
+/* The client's default clock and sleep (see >>client (implementation)). */
+#if defined(_WIN32)
+#  ifndef WIN32_LEAN_AND_MEAN
+#    define WIN32_LEAN_AND_MEAN
+#  endif
+#  include <windows.h>
+#else
+#  include <time.h>
+#endif
+/* x86-64 SHA extensions for the built-in SHA-256, chosen at run time with CPUID. */
+#if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI) && defined(__x86_64__) && \
+    (defined(__GNUC__) || defined(__clang__))
+#  define OLOCK__SHA_NI 1
+#  include <immintrin.h>
+#  include <cpuid.h>
+#endif
+#ifdef OLOCK_USE_MBEDTLS
+#  include <mbedtls/version.h>
+#  include <mbedtls/md.h>
+#  if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts((c), 0)
+#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update((c), (p), (n))
+#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish((c), (o))
+#  else
+     /* 2.x: the *_ret names; the plain ones are deprecated there and return void. */
+#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts_ret((c), 0)
+#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update_ret((c), (p), (n))
+#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
+#  endif
+#endif
 
 #if defined(OLOCK_MALLOC) && defined(OLOCK_REALLOC) && defined(OLOCK_FREE)
 /* all three given */

@@ -1,12 +1,14 @@
+/* =============================================================================================
+   >>sigv4: SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
+   ========================================================================================== */
+
 typedef struct olock_credentials {
     const char *access_key_id;
     const char *secret_access_key;
     const char *session_token;     /* NULL unless temporary credentials */
 } olock_credentials;
 
-/* ---------------------------------------------------------------------------------------------
-   SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS)
-   ------------------------------------------------------------------------------------------ */
+/* ---- SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS) ----------------- */
 
 
 #define OLOCK_SHA256_SIZE 32       /* digest bytes */
@@ -47,9 +49,7 @@ OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const v
 /* Writes 2 * len lower-case hex digits and a NUL to `out` (2 * len + 1 bytes). */
 OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out);
 
-/* ---------------------------------------------------------------------------------------------
-   SigV4 (AWS4-HMAC-SHA256) request signing, header variant
-   ------------------------------------------------------------------------------------------ */
+/* ---- SigV4 (AWS4-HMAC-SHA256) request signing, header variant -------------------------------- */
 
 /* Flags of olock_sigv4_signer_sign. DynamoDB requests are signed with OLOCK_SIGV4_NORMALIZE_PATH. */
 #define OLOCK_SIGV4_NORMALIZE_PATH 1u  /* drop "." and ".." segments and merge repeated '/' */

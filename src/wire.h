@@ -1,6 +1,8 @@
-/* ---------------------------------------------------------------------------------------------
-   HTTP transport (the dumb pipe every backend implements)
-   ------------------------------------------------------------------------------------------ */
+/* =============================================================================================
+   >>wire: the HTTP transport contract, operations, request encoders, responses and error classes
+   ========================================================================================== */
+
+/* ---- HTTP transport (the dumb pipe every backend implements) --------------------------------- */
 
 typedef struct olock_http_header {
     const char *name;
@@ -73,9 +75,7 @@ typedef struct olock_transport {
     const char *(*last_error)(void *user);
 } olock_transport;
 
-/* ---------------------------------------------------------------------------------------------
-   Requests: DynamoDB operations encoded as DynamoDB JSON
-   ------------------------------------------------------------------------------------------ */
+/* ---- Requests: DynamoDB operations encoded as DynamoDB JSON ---------------------------------- */
 
 typedef enum olock_op {
     OLOCK_OP_GET_ITEM = 1, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM,
@@ -184,9 +184,7 @@ OLOCK_API olock_txn_action olock_txn_action_default(void);
 OLOCK_API olock_batch_get_table olock_batch_get_table_default(void);
 OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
 
-/* ---------------------------------------------------------------------------------------------
-   Responses and error classes
-   ------------------------------------------------------------------------------------------ */
+/* ---- Responses and error classes ------------------------------------------------------------- */
 
 typedef struct olock_cancel_reason {
     const char *code;              /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */

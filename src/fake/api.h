@@ -1,3 +1,7 @@
+/* =============================================================================================
+   >>api: the fake's public API: create, transport, faults, clock
+   ========================================================================================== */
+
 /* Settings of a fake; 0 / NULL in any field means its default. */
 typedef struct olock_fake_config {
     olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */

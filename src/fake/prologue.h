@@ -70,6 +70,24 @@ COST
    partition; Query on a table walks one partition; a Scan sorts the partitions, and Query or
    Scan on an index sorts every item of the table that the index holds (fine for unit tests,
    not for millions of items).
+
+TABLE OF CONTENTS
+   Search for a part's tag. The declarations are one part, ">>api"; the implementation follows
+   in this order (a part uses only the parts above it), each found as ">>tag (implementation)":
+   >>prologue     system headers, DynamoDB's limits
+   >>base         platform, allocation, reserved words, the store's types, request context
+                  and error answers, request JSON
+   >>values       numbers and attribute values with DynamoDB Local's checks, sizes, equality
+   >>expr         expressions: tokens, syntax tree, checks in DynamoDB Local's order,
+                  evaluation, projection, applying an update
+   >>store        the order of Scan, partitions and items, tables
+   >>items        item operations, their shared checks, legacy parameters
+   >>txn          transactions: consumed capacity, ClientRequestToken, TransactWriteItems,
+                  TransactGetItems
+   >>query        Query and Scan, BatchWriteItem and BatchGetItem
+   >>api          dispatch by X-Amz-Target, fault injection, the public API
+   This file is generated from the parts src/fake/<tag>_impl.h of the olock repository,
+   listed in src/fake/olock_fake.parts: change them there and run `make amalgamate`.
 */
 #ifndef OLOCK_FAKE_H_INCLUDED
 #define OLOCK_FAKE_H_INCLUDED

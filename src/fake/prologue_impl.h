@@ -1,5 +1,5 @@
 /* =============================================================================================
-   Implementation
+   >>prologue (implementation): system headers, DynamoDB's limits
    ========================================================================================== */
 #if defined(OLOCK_FAKE_IMPLEMENTATION) && !defined(OLOCK_FAKE_IMPLEMENTATION_INCLUDED)
 #define OLOCK_FAKE_IMPLEMENTATION_INCLUDED

@@ -1,3 +1,7 @@
+/* =============================================================================================
+   >>store (implementation)
+   ========================================================================================== */
+
 /* ---- the order of Scan: DynamoDB Local's salted SHA-1 of key values ----------------------- */
 
 /* DynamoDB Local keeps items in SQLite, ordered by a digest of the hash key: SHA-1 over the
