@@ -4,13 +4,6 @@
 
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
 
-/* The engine's placeholders; callers may not use names starting with these prefixes. */
-#define OLOCK__PH_VER "#olock_ver"
-#define OLOCK__PH_TOK "#olock_tok"
-#define OLOCK__PH_EXP ":olock_exp"
-#define OLOCK__PH_NEW ":olock_new"
-#define OLOCK__PH_TOKV ":olock_tok"
-#define OLOCK__PH_HEAD ":olock_head"
 #define OLOCK__WRITER_LEN 12
 
 OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_versioning *v, uint64_t *out) {
@@ -51,29 +44,6 @@ static olock_value *olock__map_clone(olock_arena *a, const olock_value *src) {
         m->count++;
     }
     return m;
-}
-
-static char *olock__concat(olock_arena *a, const char *p1, const char *p2, const char *p3, const char *p4, const char *p5) {
-    const char *parts[5];
-    size_t n = 0, i, k;
-    char *out;
-    parts[0] = p1; parts[1] = p2; parts[2] = p3; parts[3] = p4; parts[4] = p5;
-    for (i = 0; i < 5; i++) if (parts[i]) n += strlen(parts[i]);
-    out = (char *)olock_arena_alloc(a, n + 1);
-    if (!out) return NULL;
-    for (i = 0, n = 0; i < 5; i++) {
-        if (!parts[i]) continue;
-        k = strlen(parts[i]);
-        memcpy(out + n, parts[i], k);
-        n += k;
-    }
-    out[n] = 0;
-    return out;
-}
-
-static int olock__ident_char(char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-           ch == '#' || ch == ':';
 }
 
 /* Where a caller's expression refers to one of olock's own attributes. */
@@ -161,26 +131,6 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
     return 0;
 }
 
-/* Adds "assign" to the SET clause of an update expression (DynamoDB allows one SET clause).
-   SET, REMOVE, ADD and DELETE are reserved words, so a bare word SET is always the clause. */
-static char *olock__update_with(olock_arena *a, const char *update, const char *assign) {
-    const char *p;
-    if (!update || !*update) return olock__concat(a, "SET ", assign, NULL, NULL, NULL);
-    for (p = update; *p; p++) {
-        if ((p == update || !olock__ident_char(p[-1])) && (p[0] == 'S' || p[0] == 's') && (p[1] == 'E' || p[1] == 'e') &&
-            (p[2] == 'T' || p[2] == 't') && !olock__ident_char(p[3])) {
-            char *out = (char *)olock_arena_alloc(a, strlen(update) + strlen(assign) + 8);
-            size_t head = (size_t)(p + 3 - update);
-            if (!out) return NULL;
-            memcpy(out, update, head);
-            out[head] = 0;
-            /* "SET x = :x" becomes "SET <assign>, x = :x" */
-            return olock__concat(a, out, " ", assign, ",", p + 3);
-        }
-    }
-    return olock__concat(a, update, " SET ", assign, NULL, NULL);
-}
-
 /* ---- versioned engine: tasks ------------------------------------------------------------------ */
 
 enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_RMW, OLOCK__K_TXN, OLOCK__K_MANY };
@@ -210,6 +160,7 @@ struct olock_task {
     olock_client *c;
     olock__exchange x;
     olock_arena scratch;           /* request building; reset per request */
+    olock_expr *ex;                /* the write's expressions (made on first use; reset per request) */
     olock_arena cur_arena;         /* the current item(s) */
     olock_item *work;              /* the caller's mutable copy (olock_update) */
     int kind, phase;
@@ -265,6 +216,7 @@ static void olock__task_reset(olock_task *t) {
     olock__exchange x = t->x;
     olock_arena scratch = t->scratch, cur = t->cur_arena;
     olock_item *work = t->work;
+    olock_expr *ex = t->ex;
     olock_client *c = t->c;
     olock_item **items = t->items;
     uint64_t seq = t->seq;
@@ -274,7 +226,7 @@ static void olock__task_reset(olock_task *t) {
     olock_mutation *each = t->each;
     uint64_t *versions = t->versions;
     memset(t, 0, sizeof *t);
-    t->x = x; t->scratch = scratch; t->cur_arena = cur; t->work = work; t->c = c;
+    t->x = x; t->scratch = scratch; t->cur_arena = cur; t->work = work; t->ex = ex; t->c = c;
     t->items = items; t->exists = exists; t->each = each; t->versions = versions;
     t->seq = seq;
     memcpy(t->writer, writer, sizeof writer);
@@ -315,6 +267,7 @@ OLOCK_API void olock_task_destroy(olock_task *t) {
     olock__many_free(t);
     olock__exchange_free(&t->x);
     olock_arena_free(&t->scratch);
+    olock_expr_destroy(t->ex);
     olock_arena_free(&t->cur_arena);
     olock_item_destroy(t->work);
     olock__free(&a, t, sizeof *t);
@@ -382,29 +335,25 @@ static olock_result olock__task_begin(olock_task *t, int kind) {
     return OLOCK_OK;
 }
 
-/* The version condition for `expected`, its names and values added to the maps. */
-static const char *olock__version_condition(olock_task *t, olock_value *names, olock_value *values, uint64_t expected) {
+/* The version condition of a write that expects version `expected`: the item holds it, or
+   (expected = start_at) has no version yet: a create, or in permissive mode an item written
+   by another mapper. */
+static const olock_cond *olock__version_cond(olock_task *t, olock_expr *e, uint64_t expected) {
     const olock_versioning *v = &t->c->versioning;
-    olock_arena *a = &t->scratch;
-    olock_value *exp;
-    if (olock_map_put(a, names, OLOCK__PH_VER, sizeof OLOCK__PH_VER - 1,
-                      olock_value_new_s(a, v->attribute, strlen(v->attribute))) != OLOCK_OK) return NULL;
-    if (expected == v->start_at && !v->permissive) return "attribute_not_exists(" OLOCK__PH_VER ")";
-    exp = olock_value_new_u64(a, expected);
-    if (!exp || olock_map_put(a, values, OLOCK__PH_EXP, sizeof OLOCK__PH_EXP - 1, exp) != OLOCK_OK) return NULL;
-    if (expected == v->start_at) return "(attribute_not_exists(" OLOCK__PH_VER ") OR " OLOCK__PH_VER " = " OLOCK__PH_EXP ")";
-    return OLOCK__PH_VER " = " OLOCK__PH_EXP;
+    const char *ver = olock_path_name(e, v->attribute);
+    const olock_cond *absent = NULL, *at = NULL;
+    if (expected == v->start_at) absent = olock_cond_attribute_not_exists(e, ver);
+    if (expected == v->start_at && !v->permissive) return absent;
+    at = olock_cond_eq(e, ver, olock_value_new_u64(olock_expr_arena(e), expected));
+    return absent ? olock_cond_or(e, absent, at) : at;
 }
 
 /* A condition that never holds, for a probe: the write fails and DynamoDB returns the stored
    item (ReturnValuesOnConditionCheckFailure), which settles a create in doubt without risking
    a second copy. */
-static const char *olock__probe_condition(olock_task *t, olock_value *names) {
-    const olock_versioning *v = &t->c->versioning;
-    olock_arena *a = &t->scratch;
-    if (olock_map_put(a, names, OLOCK__PH_VER, sizeof OLOCK__PH_VER - 1,
-                      olock_value_new_s(a, v->attribute, strlen(v->attribute))) != OLOCK_OK) return NULL;
-    return "attribute_not_exists(" OLOCK__PH_VER ") AND attribute_exists(" OLOCK__PH_VER ")";
+static const olock_cond *olock__probe_cond(olock_task *t, olock_expr *e) {
+    const char *ver = olock_path_name(e, t->c->versioning.attribute);
+    return olock_cond_and(e, olock_cond_attribute_not_exists(e, ver), olock_cond_attribute_exists(e, ver));
 }
 
 /* expected + increment_by, or RANGE. */
@@ -578,15 +527,21 @@ static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_
     return h.base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
 }
 
-/* Merges the caller's expression maps into fresh maps the engine can add to. */
-static olock_result olock__merged_maps(olock_task *t, const olock_item_request *in, olock_value **names, olock_value **values) {
-    if (olock__has_reserved_placeholder(in->names) || olock__has_reserved_placeholder(in->values)) {
+/* The task's expression builder, empty, holding the caller's placeholder maps, or NULL with
+   the task's error set (reserved placeholders: INVALID_ARG; no memory: NOMEM). */
+static olock_expr *olock__write_expr(olock_task *t, const olock_value *names, const olock_value *values, olock_result *rc) {
+    if (olock__has_reserved_placeholder(names) || olock__has_reserved_placeholder(values)) {
         olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "placeholders starting with #olock_ or :olock_ are reserved for olock");
-        return OLOCK_ERR_INVALID_ARG;
+        *rc = OLOCK_ERR_INVALID_ARG;
+        return NULL;
     }
-    *names = olock__map_clone(&t->scratch, in->names);
-    *values = olock__map_clone(&t->scratch, in->values);
-    return *names && *values ? OLOCK_OK : OLOCK_ERR_NOMEM;
+    if (!t->ex && olock_expr_create(&t->c->alloc, &t->ex) != OLOCK_OK) {
+        *rc = OLOCK_ERR_NOMEM;
+        return NULL;
+    }
+    olock_expr_reset(t->ex);
+    if (names || values) olock_expr_add_maps(t->ex, names, values);
+    return t->ex;
 }
 
 /* Whether the task's write is a delete (t->op may name the settling read that followed it). */
@@ -627,21 +582,14 @@ static void olock__target_incarnation(olock_task *t, const olock_value *basis) {
 }
 
 /* vcond AND "the ledger head is still the one in basis": a version reached again after a
-   delete and re-create (another incarnation) is then a conflict. vcond when basis has no
-   usable ledger; NULL when out of memory. */
-static const char *olock__guard_head(olock_task *t, const olock_value *basis, olock_value *names, olock_value *values,
-                                     const char *vcond) {
-    const olock_versioning *v = &t->c->versioning;
-    olock_arena *a = &t->scratch;
+   delete and re-create (another incarnation) is then a conflict. vcond alone when basis has
+   no usable ledger. */
+static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const olock_value *basis, const olock_cond *vcond) {
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
-    olock_value *head;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    head = olock_value_copy(a, l->first);
-    if (!head || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
-                               olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
-        olock_map_put(a, values, OLOCK__PH_HEAD, sizeof OLOCK__PH_HEAD - 1, head) != OLOCK_OK) return NULL;
-    return olock__concat(a, vcond, " AND " OLOCK__PH_TOK "[0] = " OLOCK__PH_HEAD, NULL, NULL, NULL);
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock_path_name(e, t->c->versioning.token_attribute), 0),
+                                                  l->first));
 }
 
 /* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the
@@ -726,10 +674,11 @@ static void olock__note_own_bytes(olock_task *t) {
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
     olock_item_request r;
-    olock_value *names = NULL, *values = NULL, *item;
+    olock_value *item;
     const olock_versioning *v = &t->c->versioning;
-    const char *vcond;
-    olock_result rc;
+    const olock_cond *vcond;
+    olock_expr *e;
+    olock_result rc = OLOCK_OK;
     int is_delete = olock__write_is_delete(t);
     uint64_t expected = olock__write_expected(t);
     memset(&r, 0, sizeof r);
@@ -739,20 +688,21 @@ static olock_result olock__build_write(olock_task *t) {
     } else {
         r = t->req;
     }
-    rc = olock__merged_maps(t, &r, &names, &values);
-    if (rc != OLOCK_OK) return rc;
+    /* The caller's expressions and placeholders go into the builder as they are; olock's
+       condition is ANDed on, its SETs join the caller's SET clause; rendering gives the
+       request its strings and maps. */
+    e = olock__write_expr(t, r.names, r.values, &rc);
+    if (!e) return rc;
     if (t->probing) {
         /* the probe settles the write in doubt: it keeps the incarnation that write targeted */
-        vcond = olock__probe_condition(t, names);
+        vcond = olock__probe_cond(t, e);
     } else {
         const olock_value *basis = olock__write_basis(t, expected);
         olock__target_incarnation(t, basis);
-        vcond = olock__version_condition(t, names, values, expected);
-        if (vcond) vcond = olock__guard_head(t, basis, names, values, vcond);
+        vcond = olock__guard_head(t, e, basis, olock__version_cond(t, e, expected));
     }
-    if (!vcond) return OLOCK_ERR_NOMEM;
-    r.condition = r.condition ? olock__concat(a, "(", r.condition, ") AND ", vcond, NULL) : vcond;
-    if (!r.condition) return OLOCK_ERR_NOMEM;
+    if (r.condition) olock_expr_add_condition(e, olock_cond_raw(e, r.condition));
+    olock_expr_add_condition(e, vcond);
     r.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
     t->new_version = expected;
     if (!is_delete) {
@@ -765,21 +715,17 @@ static olock_result olock__build_write(olock_task *t) {
         r.item = NULL;
         if (t->kind == OLOCK__K_RMW) r.return_values = OLOCK_RV_OMIT;
     } else if (t->kind == OLOCK__K_UPDATE) {
-        const char *assign;
         olock_value *nv = olock_value_new_u64(a, t->new_version);
-        if (!nv || olock_map_put(a, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
-        assign = OLOCK__PH_VER " = " OLOCK__PH_NEW;
+        if (!nv) return OLOCK_ERR_NOMEM;
+        if (r.update && *r.update) olock_expr_update_raw(e, r.update);
+        olock_expr_set(e, olock_path_name(e, v->attribute), nv);
         t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
-            if (!tl || olock_map_put(a, names, OLOCK__PH_TOK, sizeof OLOCK__PH_TOK - 1,
-                                     olock_value_new_s(a, v->token_attribute, strlen(v->token_attribute))) != OLOCK_OK ||
-                olock_map_put(a, values, OLOCK__PH_TOKV, sizeof OLOCK__PH_TOKV - 1, tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
-            assign = OLOCK__PH_VER " = " OLOCK__PH_NEW ", " OLOCK__PH_TOK " = " OLOCK__PH_TOKV;
+            if (!tl) return OLOCK_ERR_NOMEM;
+            olock_expr_set(e, olock_path_name(e, v->token_attribute), tl);
             t->own_ledger = tl;
         }
-        r.update = olock__update_with(a, r.update, assign);
-        if (!r.update) return OLOCK_ERR_NOMEM;
         t->op = OLOCK_OP_UPDATE_ITEM;
     } else {
         /* Carry the stored ledger (other writers' entries keep their outcomes decidable): the
@@ -805,8 +751,8 @@ static olock_result olock__build_write(olock_task *t) {
         t->written = item;
         t->op = OLOCK_OP_PUT_ITEM;
     }
-    r.names = names;
-    r.values = values->count ? values : NULL;
+    rc = olock_expr_render_item(e, &r, &t->err);
+    if (rc != OLOCK_OK) return rc;
     olock_buf_clear(&t->x.body);
     return olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
 }
@@ -1638,27 +1584,22 @@ OLOCK_API const char *olock_txn_reason(const olock_txn *t, size_t i) {
     return t && i < t->count ? t->actions[i].reason : NULL;
 }
 
-/* One versioned action of a TransactWriteItems, into `out` (maps in the task's scratch). */
+/* One versioned action of a TransactWriteItems, into `out`: its strings and maps are copied
+   into the task's scratch (the builder is reused for the next action). */
 static olock_result olock__txn_action_request(olock_task *t, const olock__txn_action *a, olock_txn_action *out, uint64_t *new_version) {
     olock_arena *ar = &t->scratch;
     const olock_versioning *v = &t->c->versioning;
-    olock_item_request in;
-    olock_value *names, *values;
-    const char *vcond;
-    olock_result rc;
-    memset(&in, 0, sizeof in);
-    in.names = a->names;
-    in.values = a->values;
-    rc = olock__merged_maps(t, &in, &names, &values);
-    if (rc != OLOCK_OK) return rc;
-    vcond = olock__version_condition(t, names, values, a->expected);
-    if (vcond && a->basis) vcond = olock__guard_head(t, a->basis, names, values, vcond);
-    if (!vcond) return OLOCK_ERR_NOMEM;
+    olock_item_request r;
+    olock_expr *e;
+    olock_result rc = OLOCK_OK;
+    e = olock__write_expr(t, a->names, a->values, &rc);
+    if (!e) return rc;
+    if (a->condition) olock_expr_add_condition(e, olock_cond_raw(e, a->condition));
+    olock_expr_add_condition(e, olock__guard_head(t, e, a->basis, olock__version_cond(t, e, a->expected)));
     memset(out, 0, sizeof *out);
     out->kind = a->kind;
     out->req.table = a->table;
     out->req.key = a->key;
-    out->req.condition = a->condition ? olock__concat(ar, "(", a->condition, ") AND ", vcond, NULL) : vcond;
     out->req.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
     *new_version = a->expected;
     if (a->kind == OLOCK_TXN_PUT || a->kind == OLOCK_TXN_UPDATE) {
@@ -1672,14 +1613,19 @@ static olock_result olock__txn_action_request(olock_task *t, const olock__txn_ac
             if (!item || olock_map_put(ar, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
             out->req.item = item;
         } else {
-            if (olock_map_put(ar, values, OLOCK__PH_NEW, sizeof OLOCK__PH_NEW - 1, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
-            out->req.update = olock__update_with(ar, a->update, OLOCK__PH_VER " = " OLOCK__PH_NEW);
-            if (!out->req.update) return OLOCK_ERR_NOMEM;
+            if (a->update && *a->update) olock_expr_update_raw(e, a->update);
+            olock_expr_set(e, olock_path_name(e, v->attribute), nv);
         }
     }
-    if (!out->req.condition) return OLOCK_ERR_NOMEM;
-    out->req.names = names;
-    out->req.values = values->count ? values : NULL;
+    memset(&r, 0, sizeof r);
+    rc = olock_expr_render_item(e, &r, &t->err);
+    if (rc != OLOCK_OK) return rc;
+    out->req.condition = olock_arena_strdup(ar, r.condition, strlen(r.condition));
+    out->req.update = r.update ? olock_arena_strdup(ar, r.update, strlen(r.update)) : NULL;
+    out->req.names = r.names ? olock_value_copy(ar, r.names) : NULL;
+    out->req.values = r.values ? olock_value_copy(ar, r.values) : NULL;
+    if (!out->req.condition || (r.update && !out->req.update) || (r.names && !out->req.names) || (r.values && !out->req.values))
+        return OLOCK_ERR_NOMEM;
     return OLOCK_OK;
 }
 
