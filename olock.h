@@ -1714,6 +1714,94 @@ static OLOCK__UNUSED void olock__wipe(void *p, size_t n) {
 #endif
 }
 
+/* ---- shared private helpers: text and strings ----------------------------------------------
+   Used by every later part (and the fake's is its own): ASCII case, decimal text of counters
+   and versions, copies of strings. Locale-free on purpose: DynamoDB's text is ASCII. */
+
+static OLOCK__UNUSED int olock__is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static OLOCK__UNUSED int olock__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* a (alen bytes) equals b (blen bytes), ignoring ASCII case. */
+static OLOCK__UNUSED int olock__ascii_ieq(const char *a, size_t alen, const char *b, size_t blen) {
+    size_t i;
+    if (alen != blen) return 0;
+    for (i = 0; i < alen; i++)
+        if (olock__ascii_lower((unsigned char)a[i]) != olock__ascii_lower((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+#define OLOCK__IEQ_LIT(a, alen, lit) olock__ascii_ieq((a), (alen), lit, sizeof lit - 1)
+
+/* The value of a hex digit, or -1. */
+static OLOCK__UNUSED int olock__hex_value(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Copies n bytes to p; returns the end (for writing text piece by piece into a sized buffer). */
+static OLOCK__UNUSED char *olock__put(char *p, const char *s, size_t n) {
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* The decimal digits of v into buf (OLOCK__U64_TEXT bytes at least), NUL-terminated; returns
+   how many. */
+#define OLOCK__U64_TEXT 21
+static OLOCK__UNUSED size_t olock__u64_text(uint64_t v, char *buf) {
+    char tmp[OLOCK__U64_TEXT];
+    size_t k = sizeof tmp, n;
+    do { tmp[--k] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
+    n = sizeof tmp - k;
+    memcpy(buf, tmp + k, n);
+    buf[n] = 0;
+    return n;
+}
+
+/* s[0..n) as a decimal number: 1, or 0 when it is empty, has a non-digit or exceeds UINT64_MAX. */
+static OLOCK__UNUSED int olock__u64_parse(const char *s, size_t n, uint64_t *out) {
+    uint64_t v = 0;
+    size_t i;
+    if (!n) return 0;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A copy of s[0..len) with a NUL, from allocator a; NULL when out of memory (or len is
+   (size_t)-1). */
+static OLOCK__UNUSED char *olock__strndup(const olock_allocator *a, const char *s, size_t len) {
+    char *p;
+    if (len == (size_t)-1) return NULL;
+    p = (char *)olock__alloc(a, len + 1);
+    if (!p) return NULL;
+    if (len) memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+/* A copy of the string s (NULL for NULL). */
+static OLOCK__UNUSED char *olock__strdup(const olock_allocator *a, const char *s) {
+    return s ? olock__strndup(a, s, strlen(s)) : NULL;
+}
+
+/* Frees a string made by olock__strndup / olock__strdup, wiped first when it is a secret,
+   and sets *s to NULL. */
+static OLOCK__UNUSED void olock__str_free(const olock_allocator *a, char **s, int secret) {
+    size_t n;
+    if (!*s) return;
+    n = strlen(*s) + 1;
+    if (secret) olock__wipe(*s, n);
+    olock__free(a, *s, n);
+    *s = NULL;
+}
+
 /* ---- errors -------------------------------------------------------------------------------- */
 
 OLOCK_API const char *olock_result_str(olock_result r) {
@@ -3317,8 +3405,6 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
     return 1;
 }
 
-static int olock__is_digit(char c) { return c >= '0' && c <= '9'; }
-
 static olock_json *olock__jp_number(olock__jp *p) {
     size_t at = p->pos, i = p->pos;
     olock_json *n;
@@ -3943,13 +4029,6 @@ OLOCK_API olock_result olock_http_response_append(olock_http_response *res, cons
     return olock_buf_append(&res->body, data, len);
 }
 
-static int olock__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-
-static int olock__strieq(const char *a, const char *b) {
-    while (*a && olock__ascii_lower((unsigned char)*a) == olock__ascii_lower((unsigned char)*b)) { a++; b++; }
-    return *a == 0 && *b == 0;
-}
-
 OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name) {
     const char *p, *end;
     if (!res || !name || !res->headers.data) return NULL;
@@ -3957,7 +4036,7 @@ OLOCK_API const char *olock_http_response_header(const olock_http_response *res,
     end = p + res->headers.len;
     while (p < end) {
         const char *v = p + strlen(p) + 1;
-        if (olock__strieq(p, name)) return v;
+        if (olock__ascii_ieq(p, strlen(p), name, strlen(name))) return v;
         p = v + strlen(v) + 1;
     }
     return NULL;
@@ -4028,11 +4107,10 @@ static void olock__jw_bool(olock__jw *w, const char *key, int v) {
 }
 
 static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
-    char tmp[24];
-    size_t n = sizeof tmp;
-    do { tmp[--n] = (char)('0' + v % 10); v /= 10; } while (v);
+    char tmp[OLOCK__U64_TEXT];
+    size_t n = olock__u64_text(v, tmp);
     olock__jw_key(w, key);
-    olock__jw_raw(w, tmp + n, sizeof tmp - n);
+    olock__jw_raw(w, tmp, n);
 }
 
 static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
@@ -4451,15 +4529,9 @@ static olock_result olock__resp_map(olock_arena *a, const olock_json *body, cons
 
 static olock_result olock__resp_u64(const olock_json *body, const char *key, uint64_t *out, olock_error *err) {
     const olock_json *j = olock_json_get(body, key);
-    size_t i;
-    uint64_t v = 0;
     if (!j) return OLOCK_OK;
-    if (j->kind != OLOCK_JSON_NUMBER || j->str[0] == '-') return olock__resp_fail(err, j, "count expected in response");
-    for (i = 0; i < j->len; i++) {
-        if (!olock__is_digit(j->str[i]) || v > (UINT64_MAX - 9) / 10) return olock__resp_fail(err, j, "count expected in response");
-        v = v * 10 + (uint64_t)(j->str[i] - '0');
-    }
-    *out = v;
+    if (j->kind != OLOCK_JSON_NUMBER || !olock__u64_parse(j->str, j->len, out))
+        return olock__resp_fail(err, j, "count expected in response");
     return OLOCK_OK;
 }
 
@@ -4764,15 +4836,6 @@ static void *olock__expr_alloc(olock_expr *e, size_t n) {
     return p;
 }
 
-static size_t olock__expr_utoa(uint64_t v, char *buf) {
-    char tmp[24];
-    size_t n = 0, i;
-    do { tmp[n++] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
-    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
-    buf[n] = 0;
-    return n;
-}
-
 /* Offset of the first invalid UTF-8 byte, or len when all is valid. */
 static size_t olock__expr_utf8_check(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
@@ -4959,7 +5022,7 @@ static const char *olock__expr_path_text(const olock__expr_path *p, char *buf, s
         const olock__expr_seg *s = &p->segs[k];
         if (s->is_index) {
             buf[w++] = '[';
-            w += olock__expr_utoa(s->index, buf + w);
+            w += olock__u64_text(s->index, buf + w);
             buf[w++] = ']';
         } else {
             size_t n = s->len;
@@ -5070,7 +5133,7 @@ OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_
     if (index > OLOCK_PATH_MAX_INDEX) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647"); return NULL; }
     if (!olock__expr_check_path_text(e, "olock_path_index", parent)) return NULL;
     plen = strlen(parent);
-    n = olock__expr_utoa((uint64_t)index, digits);
+    n = olock__u64_text((uint64_t)index, digits);
     o = (char *)olock__expr_alloc(e, plen + n + 3);
     if (!o) return NULL;
     memcpy(o, parent, plen);
@@ -6149,7 +6212,7 @@ static void olock__expr_count_op(olock_expr *e) {
 static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
     size_t k = strlen(lead);
     memcpy(buf, lead, k);
-    return k + olock__expr_utoa(n, buf + k);
+    return k + olock__u64_text(n, buf + k);
 }
 
 /* The next generated number whose placeholder the caller's map does not already use. */
@@ -6205,7 +6268,7 @@ static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
         if (s->is_index) {
             char buf[24];
             olock__expr_put(e, "[", 1);
-            olock__expr_put(e, buf, olock__expr_utoa(s->index, buf));
+            olock__expr_put(e, buf, olock__u64_text(s->index, buf));
             olock__expr_put(e, "]", 1);
         } else {
             if (k) olock__expr_put(e, ".", 1);
@@ -6992,19 +7055,6 @@ static int olock__sigv4_unreserved(unsigned char c)
            c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int olock__sigv4_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static unsigned char olock__sigv4_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
 /* RFC 9110 token characters: what a header name or a method may contain. */
 static int olock__sigv4_tchar(unsigned char c)
 {
@@ -7042,12 +7092,6 @@ static int olock__sigv4_scope_name_ok(const char *s, size_t *len)
     }
     *len = n;
     return 1;
-}
-
-static char *olock__sigv4_put(char *p, const char *s, size_t n)
-{
-    memcpy(p, s, n);
-    return p + n;
 }
 
 static char *olock__sigv4_put_pct(char *p, unsigned char c)
@@ -7104,8 +7148,8 @@ static char *olock__sigv4_requery(char *p, const char *s, size_t n)
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '%' && i + 2 < n) {
-            int hi = olock__sigv4_hexval((unsigned char)s[i + 1]);
-            int lo = olock__sigv4_hexval((unsigned char)s[i + 2]);
+            int hi = olock__hex_value((unsigned char)s[i + 1]);
+            int lo = olock__hex_value((unsigned char)s[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = (unsigned char)(hi * 16 + lo);
                 i += 2;
@@ -7204,22 +7248,11 @@ static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_h
 {
     size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
     for (i = 0; i < n; i++) {
-        unsigned char a = olock__sigv4_lower((unsigned char)x->name[i]), b = olock__sigv4_lower((unsigned char)y->name[i]);
+        unsigned char a = (unsigned char)olock__ascii_lower((unsigned char)x->name[i]), b = (unsigned char)olock__ascii_lower((unsigned char)y->name[i]);
         if (a != b) return a < b ? -1 : 1;
     }
     return x->name_len == y->name_len ? 0 : (x->name_len < y->name_len ? -1 : 1);
 }
-
-/* a (alen bytes) equals the lower-case literal b (blen bytes), ignoring ASCII case. */
-static int olock__sigv4_ieq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t i;
-    if (alen != blen) return 0;
-    for (i = 0; i < alen; i++)
-        if (olock__sigv4_lower((unsigned char)a[i]) != (unsigned char)b[i]) return 0;
-    return 1;
-}
-#define OLOCK__IEQ_LIT(a, alen, lit) olock__sigv4_ieq((a), (alen), lit, sizeof lit - 1)
 
 static int olock__sigv4_ws(char c)
 {
@@ -7247,7 +7280,7 @@ static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
 static char *olock__sigv4_put_lower(char *p, const char *s, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++) *p++ = (char)olock__sigv4_lower((unsigned char)s[i]);
+    for (i = 0; i < n; i++) *p++ = (char)olock__ascii_lower((unsigned char)s[i]);
     return p;
 }
 
@@ -7615,15 +7648,15 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
     /* Canonical request. */
     creq_off = 0;
-    p = olock__sigv4_put(p, req->method, method_len);
+    p = olock__put(p, req->method, method_len);
     *p++ = '\n';
     p = olock__sigv4_put_path(p, path, path_len, (flags & OLOCK_SIGV4_NORMALIZE_PATH) != 0);
     *p++ = '\n';
     for (i = 0; i < nparams; i++) {
         if (i) *p++ = '&';
-        p = olock__sigv4_put(p, s->query.data + params[i].name_off, params[i].name_len);
+        p = olock__put(p, s->query.data + params[i].name_off, params[i].name_len);
         *p++ = '=';
-        p = olock__sigv4_put(p, s->query.data + params[i].value_off, params[i].value_len);
+        p = olock__put(p, s->query.data + params[i].value_off, params[i].value_len);
     }
     *p++ = '\n';
     for (i = 0; i < nh; i++) {
@@ -7645,7 +7678,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     }
     signed_len = (size_t)(p - base) - signed_off;
     *p++ = '\n';
-    p = olock__sigv4_put(p, payload, payload_len);
+    p = olock__put(p, payload, payload_len);
     creq_len = (size_t)(p - base) - creq_off;
     *p++ = '\0';
 
@@ -7654,16 +7687,16 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
     /* String to sign. */
     sts_off = (size_t)(p - base);
-    p = olock__sigv4_put(p, OLOCK__SIGV4_ALGORITHM "\n", 17);
-    p = olock__sigv4_put(p, amz_date, 16);
+    p = olock__put(p, OLOCK__SIGV4_ALGORITHM "\n", 17);
+    p = olock__put(p, amz_date, 16);
     *p++ = '\n';
-    p = olock__sigv4_put(p, s->date_text, 8);
+    p = olock__put(p, s->date_text, 8);
     *p++ = '/';
-    p = olock__sigv4_put(p, s->region, s->region_len);
+    p = olock__put(p, s->region, s->region_len);
     *p++ = '/';
-    p = olock__sigv4_put(p, s->service, s->service_len);
-    p = olock__sigv4_put(p, "/aws4_request\n", 14);
-    p = olock__sigv4_put(p, creq_hash, 64);
+    p = olock__put(p, s->service, s->service_len);
+    p = olock__put(p, "/aws4_request\n", 14);
+    p = olock__put(p, creq_hash, 64);
     sts_len = (size_t)(p - base) - sts_off;
     *p++ = '\0';
 
@@ -7675,21 +7708,21 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     olock_hex_encode(digest, sizeof digest, out->signature);
 
     date_off = (size_t)(p - base);
-    p = olock__sigv4_put(p, amz_date, 17);
+    p = olock__put(p, amz_date, 17);
     if (flags & OLOCK_SIGV4_SIGN_BODY) {
         hash_off = (size_t)(p - base);
-        p = olock__sigv4_put(p, payload, payload_len);
+        p = olock__put(p, payload, payload_len);
         *p++ = '\0';
     }
     auth_off = (size_t)(p - base);
-    p = olock__sigv4_put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
-    p = olock__sigv4_put(p, s->secrets, s->akid_len);
+    p = olock__put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
+    p = olock__put(p, s->secrets, s->akid_len);
     *p++ = '/';
-    p = olock__sigv4_put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
-    p = olock__sigv4_put(p, ", SignedHeaders=", 16);
-    p = olock__sigv4_put(p, base + signed_off, signed_len);
-    p = olock__sigv4_put(p, ", Signature=", 12);
-    p = olock__sigv4_put(p, out->signature, 64);
+    p = olock__put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
+    p = olock__put(p, ", SignedHeaders=", 16);
+    p = olock__put(p, base + signed_off, signed_len);
+    p = olock__put(p, ", Signature=", 12);
+    p = olock__put(p, out->signature, 64);
     *p++ = '\0';
     s->scratch.len = (size_t)(p - base) - 1;   /* the last NUL terminates the buffer */
 
@@ -7734,27 +7767,6 @@ static const char *olock__env_get(const olock_env *env, const char *name)
     return (v && *v) ? v : NULL;
 }
 
-static char *olock__cred_strdup(const olock_allocator *a, const char *s, size_t len)
-{
-    char *p;
-    if (len == (size_t)-1) return NULL;
-    p = (char *)olock__alloc(a, len + 1);
-    if (!p) return NULL;
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
-static void olock__cred_free_str(const olock_allocator *a, char **s, int secret)
-{
-    if (*s) {
-        size_t n = strlen(*s) + 1;
-        if (secret) olock__wipe(*s, n);
-        olock__free(a, *s, n);
-        *s = NULL;
-    }
-}
-
 OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc)
 {
     if (!c) return;
@@ -7767,11 +7779,11 @@ OLOCK_API void olock_aws_config_free(olock_aws_config *c)
     const olock_allocator *a;
     if (!c) return;
     a = c->alloc;
-    olock__cred_free_str(a, &c->access_key_id, 1);
-    olock__cred_free_str(a, &c->secret_access_key, 1);
-    olock__cred_free_str(a, &c->session_token, 1);
-    olock__cred_free_str(a, &c->region, 0);
-    olock__cred_free_str(a, &c->endpoint, 0);
+    olock__str_free(a, &c->access_key_id, 1);
+    olock__str_free(a, &c->secret_access_key, 1);
+    olock__str_free(a, &c->session_token, 1);
+    olock__str_free(a, &c->region, 0);
+    olock__str_free(a, &c->endpoint, 0);
     olock_aws_config_init(c, a);
 }
 
@@ -7780,19 +7792,19 @@ static olock_result olock__cred_store(olock_aws_config *c, const char *akid, siz
                                       const char *secret, size_t secret_len, const char *token,
                                       size_t token_len, const char *source, olock_error *err)
 {
-    char *a = olock__cred_strdup(c->alloc, akid, akid_len);
-    char *sk = olock__cred_strdup(c->alloc, secret, secret_len);
-    char *tk = token ? olock__cred_strdup(c->alloc, token, token_len) : NULL;
+    char *a = olock__strndup(c->alloc, akid, akid_len);
+    char *sk = olock__strndup(c->alloc, secret, secret_len);
+    char *tk = token ? olock__strndup(c->alloc, token, token_len) : NULL;
     if (!a || !sk || (token && !tk)) {
-        olock__cred_free_str(c->alloc, &a, 1);
-        olock__cred_free_str(c->alloc, &sk, 1);
-        olock__cred_free_str(c->alloc, &tk, 1);
+        olock__str_free(c->alloc, &a, 1);
+        olock__str_free(c->alloc, &sk, 1);
+        olock__str_free(c->alloc, &tk, 1);
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the credentials");
         return OLOCK_ERR_NOMEM;
     }
-    olock__cred_free_str(c->alloc, &c->access_key_id, 1);
-    olock__cred_free_str(c->alloc, &c->secret_access_key, 1);
-    olock__cred_free_str(c->alloc, &c->session_token, 1);
+    olock__str_free(c->alloc, &c->access_key_id, 1);
+    olock__str_free(c->alloc, &c->secret_access_key, 1);
+    olock__str_free(c->alloc, &c->session_token, 1);
     c->access_key_id = a;
     c->secret_access_key = sk;
     c->session_token = tk;
@@ -8090,12 +8102,12 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
                          "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
         return OLOCK_ERR_CONFIG;
     }
-    copy = olock__cred_strdup(c->alloc, v, n);
+    copy = olock__strndup(c->alloc, v, n);
     if (!copy) {
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the region");
         return OLOCK_ERR_NOMEM;
     }
-    olock__cred_free_str(c->alloc, &c->region, 0);
+    olock__str_free(c->alloc, &c->region, 0);
     c->region = copy;
     return OLOCK_OK;
 }
@@ -8118,7 +8130,7 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
             olock__error_set(err, OLOCK_ERR_CONFIG, "endpoint from %s: %s", source, uerr.message);
             return OLOCK_ERR_CONFIG;
         }
-        copy = olock__cred_strdup(c->alloc, v, strlen(v));
+        copy = olock__strndup(c->alloc, v, strlen(v));
     } else {
         static const char pre[] = "https://dynamodb.", com[] = ".amazonaws.com", cn[] = ".cn";
         size_t rlen, n;
@@ -8132,10 +8144,10 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
         n = sizeof pre - 1 + rlen + sizeof com - 1 + (china ? 3 : 0) + 2; /* rlen <= 64: no overflow */
         copy = (char *)olock__alloc(c->alloc, n);
         if (copy) {
-            char *p = olock__sigv4_put(copy, pre, sizeof pre - 1);
-            p = olock__sigv4_put(p, c->region, rlen);
-            p = olock__sigv4_put(p, com, sizeof com - 1);
-            if (china) p = olock__sigv4_put(p, cn, 3);
+            char *p = olock__put(copy, pre, sizeof pre - 1);
+            p = olock__put(p, c->region, rlen);
+            p = olock__put(p, com, sizeof com - 1);
+            if (china) p = olock__put(p, cn, 3);
             p[0] = '/';
             p[1] = '\0';
         }
@@ -8144,7 +8156,7 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the endpoint");
         return OLOCK_ERR_NOMEM;
     }
-    olock__cred_free_str(c->alloc, &c->endpoint, 0);
+    olock__str_free(c->alloc, &c->endpoint, 0);
     c->endpoint = copy;
     return OLOCK_OK;
 }
@@ -8154,7 +8166,7 @@ static int olock__url_iprefix(const char *s, const char *prefix)
 {
     size_t i;
     for (i = 0; prefix[i]; i++)
-        if (olock__sigv4_lower((unsigned char)s[i]) != olock__sigv4_lower((unsigned char)prefix[i])) return 0;
+        if (olock__ascii_lower((unsigned char)s[i]) != olock__ascii_lower((unsigned char)prefix[i])) return 0;
     return 1;
 }
 
@@ -8206,7 +8218,7 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
     }
     if (h < hend && *h == '[') {            /* IPv6 literal */
         const char *q = h + 1;
-        while (q < hend && (olock__sigv4_hexval((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
+        while (q < hend && (olock__hex_value((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
         if (q == h + 1 || q >= hend || *q != ']' || (q + 1 < hend && q[1] != ':')) {
             olock__error_set(err, OLOCK_ERR_CONFIG, "malformed IPv6 address in the endpoint");
             return OLOCK_ERR_CONFIG;
@@ -8382,22 +8394,6 @@ OLOCK_API olock_config olock_config_default(void) {
     return c;
 }
 
-static char *olock__strdup(const olock_allocator *a, const char *s) {
-    size_t n;
-    char *p;
-    if (!s) return NULL;
-    n = strlen(s);
-    p = (char *)olock__alloc(a, n + 1);
-    if (p) memcpy(p, s, n + 1);
-    return p;
-}
-
-static void olock__strfree(const olock_allocator *a, char *s, int secret) {
-    if (!s) return;
-    if (secret) olock__wipe(s, strlen(s));
-    olock__free(a, s, strlen(s) + 1);
-}
-
 /* 0 in a retry field means its default. */
 static void olock__retry_fill(olock_retry_policy *p) {
     olock_config d = olock_config_default();
@@ -8538,12 +8534,12 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_task_destroy(c->blocking);
     olock__cache_free(c);
     if (c->transport.destroy) c->transport.destroy(c->transport.user);
-    olock__strfree(&a, c->url, 0);
-    olock__strfree(&a, c->host, 0);
+    olock__str_free(&a, &c->url, 0);
+    olock__str_free(&a, &c->host, 0);
     if (c->signing) olock_sigv4_signer_free(&c->signer);
     olock_aws_config_free(&c->aws);
-    olock__strfree(&a, c->version_attribute, 0);
-    olock__strfree(&a, c->token_attribute, 0);
+    olock__str_free(&a, &c->version_attribute, 0);
+    olock__str_free(&a, &c->token_attribute, 0);
     olock__exchange_free(&c->x);
     olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);
@@ -8724,10 +8720,8 @@ static olock_result olock__check_crc32(const olock_http_response *res, olock_err
     uint32_t got;
     if (!h) return OLOCK_OK;
     if (!*h) return olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "empty x-amz-crc32 header");
-    for (; *h; h++) {
-        if (!olock__is_digit(*h) || want > 0xFFFFFFFFu) return olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "malformed x-amz-crc32 header");
-        want = want * 10 + (uint64_t)(*h - '0');
-    }
+    if (!olock__u64_parse(h, strlen(h), &want) || want > 0xFFFFFFFFu)
+        return olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "malformed x-amz-crc32 header");
     got = olock_crc32(0, res->body.data ? res->body.data : "", res->body.len);
     if (want != got) return olock__fail_at(err, OLOCK_ERR_CRC32, 0, "response body does not match x-amz-crc32");
     return OLOCK_OK;
@@ -9702,16 +9696,11 @@ typedef struct olock__ledger_entry { const char *s; size_t n; uint64_t version; 
 /* Parses "W:S:V"; 0 if malformed. */
 static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
     const char *p, *end;
-    uint64_t v = 0;
     if (e->type != OLOCK_TYPE_S || e->len < OLOCK__WRITER_LEN + 4 || e->str[OLOCK__WRITER_LEN] != ':') return 0;
     end = e->str + e->len;
     p = (const char *)memchr(e->str + OLOCK__WRITER_LEN + 1, ':', e->len - OLOCK__WRITER_LEN - 1);
-    if (!p || p + 1 == end) return 0;
-    for (p++; p < end; p++) {
-        if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10) return 0;
-        v = v * 10 + (uint64_t)(*p - '0');
-    }
-    out->s = e->str; out->n = e->len; out->version = v;
+    if (!p || !olock__u64_parse(p + 1, (size_t)(end - p - 1), &out->version)) return 0;
+    out->s = e->str; out->n = e->len;
     return 1;
 }
 
@@ -9721,17 +9710,12 @@ typedef struct olock__ledger_head { uint64_t base; const char *inc; size_t inc_l
 /* Parses the head of ledger l; 0 when there is no usable ledger. */
 static int olock__ledger_head_of(const olock_value *l, olock__ledger_head *out) {
     const char *p;
-    uint64_t b = 0;
     size_t i, n;
     if (!l || l->type != OLOCK_TYPE_L || !l->first || l->first->type != OLOCK_TYPE_S || l->first->len < 2 || l->first->str[0] != '@') return 0;
     p = l->first->str;
     n = l->first->len;
-    for (i = 1; i < n && p[i] != ':'; i++) {
-        if (p[i] < '0' || p[i] > '9' || b > (UINT64_MAX - 9) / 10) return 0;
-        b = b * 10 + (uint64_t)(p[i] - '0');
-    }
-    if (i == 1) return 0;
-    out->base = b;
+    for (i = 1; i < n && p[i] != ':'; i++) {}
+    if (!olock__u64_parse(p + 1, i - 1, &out->base)) return 0;
     out->inc = i < n ? p + i + 1 : "";
     out->inc_len = i < n ? n - i - 1 : 0;
     if (out->inc_len != 0 && out->inc_len != OLOCK__WRITER_LEN) return 0;
@@ -9746,20 +9730,12 @@ static const olock_value *olock__ledger_of(const olock_task *t, const olock_valu
 
 /* "W:S:V" of this task's current operation. */
 static size_t olock__ledger_mine(olock_task *t, uint64_t version, char *out) {
-    char tmp[48];
-    size_t n = 0, k = sizeof tmp;
-    uint64_t x;
+    size_t n = OLOCK__WRITER_LEN;
     memcpy(out, t->writer, OLOCK__WRITER_LEN);
-    n = OLOCK__WRITER_LEN;
     out[n++] = ':';
-    x = t->seq; k = sizeof tmp;
-    do { tmp[--k] = (char)('0' + x % 10); x /= 10; } while (x);
-    memcpy(out + n, tmp + k, sizeof tmp - k); n += sizeof tmp - k;
+    n += olock__u64_text(t->seq, out + n);
     out[n++] = ':';
-    x = version; k = sizeof tmp;
-    do { tmp[--k] = (char)('0' + x % 10); x /= 10; } while (x);
-    memcpy(out + n, tmp + k, sizeof tmp - k); n += sizeof tmp - k;
-    out[n] = 0;
+    n += olock__u64_text(version, out + n);
     return n;
 }
 
@@ -9771,7 +9747,7 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     size_t n = 0, i, k, mlen;
     unsigned cap = t->c->versioning.token_history;
     olock_value *l = olock_value_new_container(a, OLOCK_TYPE_L), *v;
-    char mine[OLOCK__WRITER_LEN + 48], head[24 + OLOCK__WRITER_LEN];
+    char mine[OLOCK__WRITER_LEN + 2 * OLOCK__U64_TEXT + 2], head[OLOCK__U64_TEXT + OLOCK__WRITER_LEN + 2];
     olock__ledger_head h;
     int ok = prev && olock__ledger_head_of(prev, &h);
     const olock_value *m;
@@ -9793,14 +9769,12 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
         for (i = oldest; i + 1 < n; i++) keep[i] = keep[i + 1];
         n--;
     }
-    k = sizeof head;
-    head[--k] = 0;
-    k -= OLOCK__WRITER_LEN;
+    head[0] = '@';
+    k = 1 + olock__u64_text(base, head + 1);
+    head[k++] = ':';
     memcpy(head + k, t->inc, OLOCK__WRITER_LEN);
-    head[--k] = ':';
-    { uint64_t x = base; do { head[--k] = (char)('0' + x % 10); x /= 10; } while (x); }
-    head[--k] = '@';
-    v = olock_value_new_s(a, head + k, strlen(head + k));
+    k += OLOCK__WRITER_LEN;
+    v = olock_value_new_s(a, head, k);
     if (!v) return NULL;
     olock_list_append(l, v);
     for (i = 0; i < n; i++) {
@@ -9821,7 +9795,7 @@ enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
 static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version, const char **why) {
     const olock_value *l = olock__ledger_of(t, item), *m;
     olock__ledger_head h;
-    char mine[OLOCK__WRITER_LEN + 48];
+    char mine[OLOCK__WRITER_LEN + 2 * OLOCK__U64_TEXT + 2];
     size_t mlen;
     *why = *t->c->versioning.token_attribute
                ? "the write may have been applied: the stored item has no writer ledger to tell"

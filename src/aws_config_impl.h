@@ -16,27 +16,6 @@ static const char *olock__env_get(const olock_env *env, const char *name)
     return (v && *v) ? v : NULL;
 }
 
-static char *olock__cred_strdup(const olock_allocator *a, const char *s, size_t len)
-{
-    char *p;
-    if (len == (size_t)-1) return NULL;
-    p = (char *)olock__alloc(a, len + 1);
-    if (!p) return NULL;
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
-static void olock__cred_free_str(const olock_allocator *a, char **s, int secret)
-{
-    if (*s) {
-        size_t n = strlen(*s) + 1;
-        if (secret) olock__wipe(*s, n);
-        olock__free(a, *s, n);
-        *s = NULL;
-    }
-}
-
 OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc)
 {
     if (!c) return;
@@ -49,11 +28,11 @@ OLOCK_API void olock_aws_config_free(olock_aws_config *c)
     const olock_allocator *a;
     if (!c) return;
     a = c->alloc;
-    olock__cred_free_str(a, &c->access_key_id, 1);
-    olock__cred_free_str(a, &c->secret_access_key, 1);
-    olock__cred_free_str(a, &c->session_token, 1);
-    olock__cred_free_str(a, &c->region, 0);
-    olock__cred_free_str(a, &c->endpoint, 0);
+    olock__str_free(a, &c->access_key_id, 1);
+    olock__str_free(a, &c->secret_access_key, 1);
+    olock__str_free(a, &c->session_token, 1);
+    olock__str_free(a, &c->region, 0);
+    olock__str_free(a, &c->endpoint, 0);
     olock_aws_config_init(c, a);
 }
 
@@ -62,19 +41,19 @@ static olock_result olock__cred_store(olock_aws_config *c, const char *akid, siz
                                       const char *secret, size_t secret_len, const char *token,
                                       size_t token_len, const char *source, olock_error *err)
 {
-    char *a = olock__cred_strdup(c->alloc, akid, akid_len);
-    char *sk = olock__cred_strdup(c->alloc, secret, secret_len);
-    char *tk = token ? olock__cred_strdup(c->alloc, token, token_len) : NULL;
+    char *a = olock__strndup(c->alloc, akid, akid_len);
+    char *sk = olock__strndup(c->alloc, secret, secret_len);
+    char *tk = token ? olock__strndup(c->alloc, token, token_len) : NULL;
     if (!a || !sk || (token && !tk)) {
-        olock__cred_free_str(c->alloc, &a, 1);
-        olock__cred_free_str(c->alloc, &sk, 1);
-        olock__cred_free_str(c->alloc, &tk, 1);
+        olock__str_free(c->alloc, &a, 1);
+        olock__str_free(c->alloc, &sk, 1);
+        olock__str_free(c->alloc, &tk, 1);
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the credentials");
         return OLOCK_ERR_NOMEM;
     }
-    olock__cred_free_str(c->alloc, &c->access_key_id, 1);
-    olock__cred_free_str(c->alloc, &c->secret_access_key, 1);
-    olock__cred_free_str(c->alloc, &c->session_token, 1);
+    olock__str_free(c->alloc, &c->access_key_id, 1);
+    olock__str_free(c->alloc, &c->secret_access_key, 1);
+    olock__str_free(c->alloc, &c->session_token, 1);
     c->access_key_id = a;
     c->secret_access_key = sk;
     c->session_token = tk;
@@ -372,12 +351,12 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
                          "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
         return OLOCK_ERR_CONFIG;
     }
-    copy = olock__cred_strdup(c->alloc, v, n);
+    copy = olock__strndup(c->alloc, v, n);
     if (!copy) {
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the region");
         return OLOCK_ERR_NOMEM;
     }
-    olock__cred_free_str(c->alloc, &c->region, 0);
+    olock__str_free(c->alloc, &c->region, 0);
     c->region = copy;
     return OLOCK_OK;
 }
@@ -400,7 +379,7 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
             olock__error_set(err, OLOCK_ERR_CONFIG, "endpoint from %s: %s", source, uerr.message);
             return OLOCK_ERR_CONFIG;
         }
-        copy = olock__cred_strdup(c->alloc, v, strlen(v));
+        copy = olock__strndup(c->alloc, v, strlen(v));
     } else {
         static const char pre[] = "https://dynamodb.", com[] = ".amazonaws.com", cn[] = ".cn";
         size_t rlen, n;
@@ -414,10 +393,10 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
         n = sizeof pre - 1 + rlen + sizeof com - 1 + (china ? 3 : 0) + 2; /* rlen <= 64: no overflow */
         copy = (char *)olock__alloc(c->alloc, n);
         if (copy) {
-            char *p = olock__sigv4_put(copy, pre, sizeof pre - 1);
-            p = olock__sigv4_put(p, c->region, rlen);
-            p = olock__sigv4_put(p, com, sizeof com - 1);
-            if (china) p = olock__sigv4_put(p, cn, 3);
+            char *p = olock__put(copy, pre, sizeof pre - 1);
+            p = olock__put(p, c->region, rlen);
+            p = olock__put(p, com, sizeof com - 1);
+            if (china) p = olock__put(p, cn, 3);
             p[0] = '/';
             p[1] = '\0';
         }
@@ -426,7 +405,7 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory copying the endpoint");
         return OLOCK_ERR_NOMEM;
     }
-    olock__cred_free_str(c->alloc, &c->endpoint, 0);
+    olock__str_free(c->alloc, &c->endpoint, 0);
     c->endpoint = copy;
     return OLOCK_OK;
 }
@@ -436,7 +415,7 @@ static int olock__url_iprefix(const char *s, const char *prefix)
 {
     size_t i;
     for (i = 0; prefix[i]; i++)
-        if (olock__sigv4_lower((unsigned char)s[i]) != olock__sigv4_lower((unsigned char)prefix[i])) return 0;
+        if (olock__ascii_lower((unsigned char)s[i]) != olock__ascii_lower((unsigned char)prefix[i])) return 0;
     return 1;
 }
 
@@ -488,7 +467,7 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
     }
     if (h < hend && *h == '[') {            /* IPv6 literal */
         const char *q = h + 1;
-        while (q < hend && (olock__sigv4_hexval((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
+        while (q < hend && (olock__hex_value((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
         if (q == h + 1 || q >= hend || *q != ']' || (q + 1 < hend && q[1] != ':')) {
             olock__error_set(err, OLOCK_ERR_CONFIG, "malformed IPv6 address in the endpoint");
             return OLOCK_ERR_CONFIG;

@@ -130,22 +130,6 @@ OLOCK_API olock_config olock_config_default(void) {
     return c;
 }
 
-static char *olock__strdup(const olock_allocator *a, const char *s) {
-    size_t n;
-    char *p;
-    if (!s) return NULL;
-    n = strlen(s);
-    p = (char *)olock__alloc(a, n + 1);
-    if (p) memcpy(p, s, n + 1);
-    return p;
-}
-
-static void olock__strfree(const olock_allocator *a, char *s, int secret) {
-    if (!s) return;
-    if (secret) olock__wipe(s, strlen(s));
-    olock__free(a, s, strlen(s) + 1);
-}
-
 /* 0 in a retry field means its default. */
 static void olock__retry_fill(olock_retry_policy *p) {
     olock_config d = olock_config_default();
@@ -286,12 +270,12 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_task_destroy(c->blocking);
     olock__cache_free(c);
     if (c->transport.destroy) c->transport.destroy(c->transport.user);
-    olock__strfree(&a, c->url, 0);
-    olock__strfree(&a, c->host, 0);
+    olock__str_free(&a, &c->url, 0);
+    olock__str_free(&a, &c->host, 0);
     if (c->signing) olock_sigv4_signer_free(&c->signer);
     olock_aws_config_free(&c->aws);
-    olock__strfree(&a, c->version_attribute, 0);
-    olock__strfree(&a, c->token_attribute, 0);
+    olock__str_free(&a, &c->version_attribute, 0);
+    olock__str_free(&a, &c->token_attribute, 0);
     olock__exchange_free(&c->x);
     olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);
@@ -472,10 +456,8 @@ static olock_result olock__check_crc32(const olock_http_response *res, olock_err
     uint32_t got;
     if (!h) return OLOCK_OK;
     if (!*h) return olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "empty x-amz-crc32 header");
-    for (; *h; h++) {
-        if (!olock__is_digit(*h) || want > 0xFFFFFFFFu) return olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "malformed x-amz-crc32 header");
-        want = want * 10 + (uint64_t)(*h - '0');
-    }
+    if (!olock__u64_parse(h, strlen(h), &want) || want > 0xFFFFFFFFu)
+        return olock__fail_at(err, OLOCK_ERR_RESPONSE, 0, "malformed x-amz-crc32 header");
     got = olock_crc32(0, res->body.data ? res->body.data : "", res->body.len);
     if (want != got) return olock__fail_at(err, OLOCK_ERR_CRC32, 0, "response body does not match x-amz-crc32");
     return OLOCK_OK;

@@ -39,6 +39,94 @@ static OLOCK__UNUSED void olock__wipe(void *p, size_t n) {
 #endif
 }
 
+/* ---- shared private helpers: text and strings ----------------------------------------------
+   Used by every later part (and the fake's is its own): ASCII case, decimal text of counters
+   and versions, copies of strings. Locale-free on purpose: DynamoDB's text is ASCII. */
+
+static OLOCK__UNUSED int olock__is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static OLOCK__UNUSED int olock__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* a (alen bytes) equals b (blen bytes), ignoring ASCII case. */
+static OLOCK__UNUSED int olock__ascii_ieq(const char *a, size_t alen, const char *b, size_t blen) {
+    size_t i;
+    if (alen != blen) return 0;
+    for (i = 0; i < alen; i++)
+        if (olock__ascii_lower((unsigned char)a[i]) != olock__ascii_lower((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+#define OLOCK__IEQ_LIT(a, alen, lit) olock__ascii_ieq((a), (alen), lit, sizeof lit - 1)
+
+/* The value of a hex digit, or -1. */
+static OLOCK__UNUSED int olock__hex_value(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Copies n bytes to p; returns the end (for writing text piece by piece into a sized buffer). */
+static OLOCK__UNUSED char *olock__put(char *p, const char *s, size_t n) {
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* The decimal digits of v into buf (OLOCK__U64_TEXT bytes at least), NUL-terminated; returns
+   how many. */
+#define OLOCK__U64_TEXT 21
+static OLOCK__UNUSED size_t olock__u64_text(uint64_t v, char *buf) {
+    char tmp[OLOCK__U64_TEXT];
+    size_t k = sizeof tmp, n;
+    do { tmp[--k] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
+    n = sizeof tmp - k;
+    memcpy(buf, tmp + k, n);
+    buf[n] = 0;
+    return n;
+}
+
+/* s[0..n) as a decimal number: 1, or 0 when it is empty, has a non-digit or exceeds UINT64_MAX. */
+static OLOCK__UNUSED int olock__u64_parse(const char *s, size_t n, uint64_t *out) {
+    uint64_t v = 0;
+    size_t i;
+    if (!n) return 0;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A copy of s[0..len) with a NUL, from allocator a; NULL when out of memory (or len is
+   (size_t)-1). */
+static OLOCK__UNUSED char *olock__strndup(const olock_allocator *a, const char *s, size_t len) {
+    char *p;
+    if (len == (size_t)-1) return NULL;
+    p = (char *)olock__alloc(a, len + 1);
+    if (!p) return NULL;
+    if (len) memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+/* A copy of the string s (NULL for NULL). */
+static OLOCK__UNUSED char *olock__strdup(const olock_allocator *a, const char *s) {
+    return s ? olock__strndup(a, s, strlen(s)) : NULL;
+}
+
+/* Frees a string made by olock__strndup / olock__strdup, wiped first when it is a secret,
+   and sets *s to NULL. */
+static OLOCK__UNUSED void olock__str_free(const olock_allocator *a, char **s, int secret) {
+    size_t n;
+    if (!*s) return;
+    n = strlen(*s) + 1;
+    if (secret) olock__wipe(*s, n);
+    olock__free(a, *s, n);
+    *s = NULL;
+}
+
 /* ---- errors -------------------------------------------------------------------------------- */
 
 OLOCK_API const char *olock_result_str(olock_result r) {

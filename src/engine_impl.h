@@ -389,16 +389,11 @@ typedef struct olock__ledger_entry { const char *s; size_t n; uint64_t version; 
 /* Parses "W:S:V"; 0 if malformed. */
 static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
     const char *p, *end;
-    uint64_t v = 0;
     if (e->type != OLOCK_TYPE_S || e->len < OLOCK__WRITER_LEN + 4 || e->str[OLOCK__WRITER_LEN] != ':') return 0;
     end = e->str + e->len;
     p = (const char *)memchr(e->str + OLOCK__WRITER_LEN + 1, ':', e->len - OLOCK__WRITER_LEN - 1);
-    if (!p || p + 1 == end) return 0;
-    for (p++; p < end; p++) {
-        if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10) return 0;
-        v = v * 10 + (uint64_t)(*p - '0');
-    }
-    out->s = e->str; out->n = e->len; out->version = v;
+    if (!p || !olock__u64_parse(p + 1, (size_t)(end - p - 1), &out->version)) return 0;
+    out->s = e->str; out->n = e->len;
     return 1;
 }
 
@@ -408,17 +403,12 @@ typedef struct olock__ledger_head { uint64_t base; const char *inc; size_t inc_l
 /* Parses the head of ledger l; 0 when there is no usable ledger. */
 static int olock__ledger_head_of(const olock_value *l, olock__ledger_head *out) {
     const char *p;
-    uint64_t b = 0;
     size_t i, n;
     if (!l || l->type != OLOCK_TYPE_L || !l->first || l->first->type != OLOCK_TYPE_S || l->first->len < 2 || l->first->str[0] != '@') return 0;
     p = l->first->str;
     n = l->first->len;
-    for (i = 1; i < n && p[i] != ':'; i++) {
-        if (p[i] < '0' || p[i] > '9' || b > (UINT64_MAX - 9) / 10) return 0;
-        b = b * 10 + (uint64_t)(p[i] - '0');
-    }
-    if (i == 1) return 0;
-    out->base = b;
+    for (i = 1; i < n && p[i] != ':'; i++) {}
+    if (!olock__u64_parse(p + 1, i - 1, &out->base)) return 0;
     out->inc = i < n ? p + i + 1 : "";
     out->inc_len = i < n ? n - i - 1 : 0;
     if (out->inc_len != 0 && out->inc_len != OLOCK__WRITER_LEN) return 0;
@@ -433,20 +423,12 @@ static const olock_value *olock__ledger_of(const olock_task *t, const olock_valu
 
 /* "W:S:V" of this task's current operation. */
 static size_t olock__ledger_mine(olock_task *t, uint64_t version, char *out) {
-    char tmp[48];
-    size_t n = 0, k = sizeof tmp;
-    uint64_t x;
+    size_t n = OLOCK__WRITER_LEN;
     memcpy(out, t->writer, OLOCK__WRITER_LEN);
-    n = OLOCK__WRITER_LEN;
     out[n++] = ':';
-    x = t->seq; k = sizeof tmp;
-    do { tmp[--k] = (char)('0' + x % 10); x /= 10; } while (x);
-    memcpy(out + n, tmp + k, sizeof tmp - k); n += sizeof tmp - k;
+    n += olock__u64_text(t->seq, out + n);
     out[n++] = ':';
-    x = version; k = sizeof tmp;
-    do { tmp[--k] = (char)('0' + x % 10); x /= 10; } while (x);
-    memcpy(out + n, tmp + k, sizeof tmp - k); n += sizeof tmp - k;
-    out[n] = 0;
+    n += olock__u64_text(version, out + n);
     return n;
 }
 
@@ -458,7 +440,7 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     size_t n = 0, i, k, mlen;
     unsigned cap = t->c->versioning.token_history;
     olock_value *l = olock_value_new_container(a, OLOCK_TYPE_L), *v;
-    char mine[OLOCK__WRITER_LEN + 48], head[24 + OLOCK__WRITER_LEN];
+    char mine[OLOCK__WRITER_LEN + 2 * OLOCK__U64_TEXT + 2], head[OLOCK__U64_TEXT + OLOCK__WRITER_LEN + 2];
     olock__ledger_head h;
     int ok = prev && olock__ledger_head_of(prev, &h);
     const olock_value *m;
@@ -480,14 +462,12 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
         for (i = oldest; i + 1 < n; i++) keep[i] = keep[i + 1];
         n--;
     }
-    k = sizeof head;
-    head[--k] = 0;
-    k -= OLOCK__WRITER_LEN;
+    head[0] = '@';
+    k = 1 + olock__u64_text(base, head + 1);
+    head[k++] = ':';
     memcpy(head + k, t->inc, OLOCK__WRITER_LEN);
-    head[--k] = ':';
-    { uint64_t x = base; do { head[--k] = (char)('0' + x % 10); x /= 10; } while (x); }
-    head[--k] = '@';
-    v = olock_value_new_s(a, head + k, strlen(head + k));
+    k += OLOCK__WRITER_LEN;
+    v = olock_value_new_s(a, head, k);
     if (!v) return NULL;
     olock_list_append(l, v);
     for (i = 0; i < n; i++) {
@@ -508,7 +488,7 @@ enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
 static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version, const char **why) {
     const olock_value *l = olock__ledger_of(t, item), *m;
     olock__ledger_head h;
-    char mine[OLOCK__WRITER_LEN + 48];
+    char mine[OLOCK__WRITER_LEN + 2 * OLOCK__U64_TEXT + 2];
     size_t mlen;
     *why = *t->c->versioning.token_attribute
                ? "the write may have been applied: the stored item has no writer ledger to tell"

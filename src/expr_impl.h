@@ -144,15 +144,6 @@ static void *olock__expr_alloc(olock_expr *e, size_t n) {
     return p;
 }
 
-static size_t olock__expr_utoa(uint64_t v, char *buf) {
-    char tmp[24];
-    size_t n = 0, i;
-    do { tmp[n++] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
-    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
-    buf[n] = 0;
-    return n;
-}
-
 /* Offset of the first invalid UTF-8 byte, or len when all is valid. */
 static size_t olock__expr_utf8_check(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
@@ -339,7 +330,7 @@ static const char *olock__expr_path_text(const olock__expr_path *p, char *buf, s
         const olock__expr_seg *s = &p->segs[k];
         if (s->is_index) {
             buf[w++] = '[';
-            w += olock__expr_utoa(s->index, buf + w);
+            w += olock__u64_text(s->index, buf + w);
             buf[w++] = ']';
         } else {
             size_t n = s->len;
@@ -450,7 +441,7 @@ OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_
     if (index > OLOCK_PATH_MAX_INDEX) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647"); return NULL; }
     if (!olock__expr_check_path_text(e, "olock_path_index", parent)) return NULL;
     plen = strlen(parent);
-    n = olock__expr_utoa((uint64_t)index, digits);
+    n = olock__u64_text((uint64_t)index, digits);
     o = (char *)olock__expr_alloc(e, plen + n + 3);
     if (!o) return NULL;
     memcpy(o, parent, plen);
@@ -1529,7 +1520,7 @@ static void olock__expr_count_op(olock_expr *e) {
 static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
     size_t k = strlen(lead);
     memcpy(buf, lead, k);
-    return k + olock__expr_utoa(n, buf + k);
+    return k + olock__u64_text(n, buf + k);
 }
 
 /* The next generated number whose placeholder the caller's map does not already use. */
@@ -1585,7 +1576,7 @@ static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
         if (s->is_index) {
             char buf[24];
             olock__expr_put(e, "[", 1);
-            olock__expr_put(e, buf, olock__expr_utoa(s->index, buf));
+            olock__expr_put(e, buf, olock__u64_text(s->index, buf));
             olock__expr_put(e, "]", 1);
         } else {
             if (k) olock__expr_put(e, ".", 1);

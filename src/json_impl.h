@@ -165,8 +165,6 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
     return 1;
 }
 
-static int olock__is_digit(char c) { return c >= '0' && c <= '9'; }
-
 static olock_json *olock__jp_number(olock__jp *p) {
     size_t at = p->pos, i = p->pos;
     olock_json *n;

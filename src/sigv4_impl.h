@@ -358,19 +358,6 @@ static int olock__sigv4_unreserved(unsigned char c)
            c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int olock__sigv4_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static unsigned char olock__sigv4_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
 /* RFC 9110 token characters: what a header name or a method may contain. */
 static int olock__sigv4_tchar(unsigned char c)
 {
@@ -408,12 +395,6 @@ static int olock__sigv4_scope_name_ok(const char *s, size_t *len)
     }
     *len = n;
     return 1;
-}
-
-static char *olock__sigv4_put(char *p, const char *s, size_t n)
-{
-    memcpy(p, s, n);
-    return p + n;
 }
 
 static char *olock__sigv4_put_pct(char *p, unsigned char c)
@@ -470,8 +451,8 @@ static char *olock__sigv4_requery(char *p, const char *s, size_t n)
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '%' && i + 2 < n) {
-            int hi = olock__sigv4_hexval((unsigned char)s[i + 1]);
-            int lo = olock__sigv4_hexval((unsigned char)s[i + 2]);
+            int hi = olock__hex_value((unsigned char)s[i + 1]);
+            int lo = olock__hex_value((unsigned char)s[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = (unsigned char)(hi * 16 + lo);
                 i += 2;
@@ -570,22 +551,11 @@ static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_h
 {
     size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
     for (i = 0; i < n; i++) {
-        unsigned char a = olock__sigv4_lower((unsigned char)x->name[i]), b = olock__sigv4_lower((unsigned char)y->name[i]);
+        unsigned char a = (unsigned char)olock__ascii_lower((unsigned char)x->name[i]), b = (unsigned char)olock__ascii_lower((unsigned char)y->name[i]);
         if (a != b) return a < b ? -1 : 1;
     }
     return x->name_len == y->name_len ? 0 : (x->name_len < y->name_len ? -1 : 1);
 }
-
-/* a (alen bytes) equals the lower-case literal b (blen bytes), ignoring ASCII case. */
-static int olock__sigv4_ieq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t i;
-    if (alen != blen) return 0;
-    for (i = 0; i < alen; i++)
-        if (olock__sigv4_lower((unsigned char)a[i]) != (unsigned char)b[i]) return 0;
-    return 1;
-}
-#define OLOCK__IEQ_LIT(a, alen, lit) olock__sigv4_ieq((a), (alen), lit, sizeof lit - 1)
 
 static int olock__sigv4_ws(char c)
 {
@@ -613,7 +583,7 @@ static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
 static char *olock__sigv4_put_lower(char *p, const char *s, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++) *p++ = (char)olock__sigv4_lower((unsigned char)s[i]);
+    for (i = 0; i < n; i++) *p++ = (char)olock__ascii_lower((unsigned char)s[i]);
     return p;
 }
 
@@ -981,15 +951,15 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
     /* Canonical request. */
     creq_off = 0;
-    p = olock__sigv4_put(p, req->method, method_len);
+    p = olock__put(p, req->method, method_len);
     *p++ = '\n';
     p = olock__sigv4_put_path(p, path, path_len, (flags & OLOCK_SIGV4_NORMALIZE_PATH) != 0);
     *p++ = '\n';
     for (i = 0; i < nparams; i++) {
         if (i) *p++ = '&';
-        p = olock__sigv4_put(p, s->query.data + params[i].name_off, params[i].name_len);
+        p = olock__put(p, s->query.data + params[i].name_off, params[i].name_len);
         *p++ = '=';
-        p = olock__sigv4_put(p, s->query.data + params[i].value_off, params[i].value_len);
+        p = olock__put(p, s->query.data + params[i].value_off, params[i].value_len);
     }
     *p++ = '\n';
     for (i = 0; i < nh; i++) {
@@ -1011,7 +981,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     }
     signed_len = (size_t)(p - base) - signed_off;
     *p++ = '\n';
-    p = olock__sigv4_put(p, payload, payload_len);
+    p = olock__put(p, payload, payload_len);
     creq_len = (size_t)(p - base) - creq_off;
     *p++ = '\0';
 
@@ -1020,16 +990,16 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
     /* String to sign. */
     sts_off = (size_t)(p - base);
-    p = olock__sigv4_put(p, OLOCK__SIGV4_ALGORITHM "\n", 17);
-    p = olock__sigv4_put(p, amz_date, 16);
+    p = olock__put(p, OLOCK__SIGV4_ALGORITHM "\n", 17);
+    p = olock__put(p, amz_date, 16);
     *p++ = '\n';
-    p = olock__sigv4_put(p, s->date_text, 8);
+    p = olock__put(p, s->date_text, 8);
     *p++ = '/';
-    p = olock__sigv4_put(p, s->region, s->region_len);
+    p = olock__put(p, s->region, s->region_len);
     *p++ = '/';
-    p = olock__sigv4_put(p, s->service, s->service_len);
-    p = olock__sigv4_put(p, "/aws4_request\n", 14);
-    p = olock__sigv4_put(p, creq_hash, 64);
+    p = olock__put(p, s->service, s->service_len);
+    p = olock__put(p, "/aws4_request\n", 14);
+    p = olock__put(p, creq_hash, 64);
     sts_len = (size_t)(p - base) - sts_off;
     *p++ = '\0';
 
@@ -1041,21 +1011,21 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     olock_hex_encode(digest, sizeof digest, out->signature);
 
     date_off = (size_t)(p - base);
-    p = olock__sigv4_put(p, amz_date, 17);
+    p = olock__put(p, amz_date, 17);
     if (flags & OLOCK_SIGV4_SIGN_BODY) {
         hash_off = (size_t)(p - base);
-        p = olock__sigv4_put(p, payload, payload_len);
+        p = olock__put(p, payload, payload_len);
         *p++ = '\0';
     }
     auth_off = (size_t)(p - base);
-    p = olock__sigv4_put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
-    p = olock__sigv4_put(p, s->secrets, s->akid_len);
+    p = olock__put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
+    p = olock__put(p, s->secrets, s->akid_len);
     *p++ = '/';
-    p = olock__sigv4_put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
-    p = olock__sigv4_put(p, ", SignedHeaders=", 16);
-    p = olock__sigv4_put(p, base + signed_off, signed_len);
-    p = olock__sigv4_put(p, ", Signature=", 12);
-    p = olock__sigv4_put(p, out->signature, 64);
+    p = olock__put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
+    p = olock__put(p, ", SignedHeaders=", 16);
+    p = olock__put(p, base + signed_off, signed_len);
+    p = olock__put(p, ", Signature=", 12);
+    p = olock__put(p, out->signature, 64);
     *p++ = '\0';
     s->scratch.len = (size_t)(p - base) - 1;   /* the last NUL terminates the buffer */
 

@@ -46,13 +46,6 @@ OLOCK_API olock_result olock_http_response_append(olock_http_response *res, cons
     return olock_buf_append(&res->body, data, len);
 }
 
-static int olock__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-
-static int olock__strieq(const char *a, const char *b) {
-    while (*a && olock__ascii_lower((unsigned char)*a) == olock__ascii_lower((unsigned char)*b)) { a++; b++; }
-    return *a == 0 && *b == 0;
-}
-
 OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name) {
     const char *p, *end;
     if (!res || !name || !res->headers.data) return NULL;
@@ -60,7 +53,7 @@ OLOCK_API const char *olock_http_response_header(const olock_http_response *res,
     end = p + res->headers.len;
     while (p < end) {
         const char *v = p + strlen(p) + 1;
-        if (olock__strieq(p, name)) return v;
+        if (olock__ascii_ieq(p, strlen(p), name, strlen(name))) return v;
         p = v + strlen(v) + 1;
     }
     return NULL;
@@ -131,11 +124,10 @@ static void olock__jw_bool(olock__jw *w, const char *key, int v) {
 }
 
 static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
-    char tmp[24];
-    size_t n = sizeof tmp;
-    do { tmp[--n] = (char)('0' + v % 10); v /= 10; } while (v);
+    char tmp[OLOCK__U64_TEXT];
+    size_t n = olock__u64_text(v, tmp);
     olock__jw_key(w, key);
-    olock__jw_raw(w, tmp + n, sizeof tmp - n);
+    olock__jw_raw(w, tmp, n);
 }
 
 static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
@@ -554,15 +546,9 @@ static olock_result olock__resp_map(olock_arena *a, const olock_json *body, cons
 
 static olock_result olock__resp_u64(const olock_json *body, const char *key, uint64_t *out, olock_error *err) {
     const olock_json *j = olock_json_get(body, key);
-    size_t i;
-    uint64_t v = 0;
     if (!j) return OLOCK_OK;
-    if (j->kind != OLOCK_JSON_NUMBER || j->str[0] == '-') return olock__resp_fail(err, j, "count expected in response");
-    for (i = 0; i < j->len; i++) {
-        if (!olock__is_digit(j->str[i]) || v > (UINT64_MAX - 9) / 10) return olock__resp_fail(err, j, "count expected in response");
-        v = v * 10 + (uint64_t)(j->str[i] - '0');
-    }
-    *out = v;
+    if (j->kind != OLOCK_JSON_NUMBER || !olock__u64_parse(j->str, j->len, out))
+        return olock__resp_fail(err, j, "count expected in response");
     return OLOCK_OK;
 }
 
