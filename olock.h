@@ -1741,6 +1741,27 @@ static OLOCK__UNUSED int olock__hex_value(unsigned char c) {
     return -1;
 }
 
+/* RFC 3986 unreserved characters: what URL encoding (and SigV4's) leaves as it is. */
+static OLOCK__UNUSED int olock__url_unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+           c == '~';
+}
+
+/* A region or service name, as it goes into a SigV4 credential scope between '/': letters,
+   digits, '-', '_', '.', at most OLOCK_SIGV4_NAME_MAX; its length in *len. The signer and the
+   region resolution share the rule. */
+static OLOCK__UNUSED int olock__scope_name_ok(const char *s, size_t *len) {
+    size_t n = 0;
+    if (!s || !*s) return 0;
+    while (s[n]) {
+        unsigned char c = (unsigned char)s[n];
+        if (!olock__url_unreserved(c) || c == '~') return 0;
+        if (++n > OLOCK_SIGV4_NAME_MAX) return 0;
+    }
+    *len = n;
+    return 1;
+}
+
 /* Copies n bytes to p; returns the end (for writing text piece by piece into a sized buffer). */
 static OLOCK__UNUSED char *olock__put(char *p, const char *s, size_t n) {
     memcpy(p, s, n);
@@ -7049,12 +7070,6 @@ static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out)
     return 1;
 }
 
-static int olock__sigv4_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 /* RFC 9110 token characters: what a header name or a method may contain. */
 static int olock__sigv4_tchar(unsigned char c)
 {
@@ -7080,20 +7095,6 @@ static int olock__sigv4_is_token(const char *s, size_t *len)
     return 1;
 }
 
-/* Region and service names go into the credential scope between '/': letters, digits, '-', '_', '.'. */
-static int olock__sigv4_scope_name_ok(const char *s, size_t *len)
-{
-    size_t n = 0;
-    if (!s || !*s) return 0;
-    while (s[n]) {
-        unsigned char c = (unsigned char)s[n];
-        if (!(olock__sigv4_unreserved(c) && c != '~')) return 0;
-        if (++n > OLOCK_SIGV4_NAME_MAX) return 0;
-    }
-    *len = n;
-    return 1;
-}
-
 static char *olock__sigv4_put_pct(char *p, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -7109,7 +7110,7 @@ static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slas
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (olock__sigv4_unreserved(c) || (keep_slash && c == '/')) *p++ = (char)c;
+        if (olock__url_unreserved(c) || (keep_slash && c == '/')) *p++ = (char)c;
         else p = olock__sigv4_put_pct(p, c);
     }
     return p;
@@ -7155,7 +7156,7 @@ static char *olock__sigv4_requery(char *p, const char *s, size_t n)
                 i += 2;
             }
         }
-        if (olock__sigv4_unreserved(c)) *p++ = (char)c;
+        if (olock__url_unreserved(c)) *p++ = (char)c;
         else p = olock__sigv4_put_pct(p, c);
     }
     return p;
@@ -7426,11 +7427,11 @@ OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const oloc
        may carry one (presigned requests): wipe their blocks when they grow or are freed. */
     s->scratch.secret = 1;
     s->query.secret = 1;
-    if (!olock__sigv4_scope_name_ok(region, &rlen)) {
+    if (!olock__scope_name_ok(region, &rlen)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "region is missing or not a valid region name");
         return OLOCK_ERR_INVALID_ARG;
     }
-    if (!olock__sigv4_scope_name_ok(service, &slen)) {
+    if (!olock__scope_name_ok(service, &slen)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "service is missing or not a valid service name");
         return OLOCK_ERR_INVALID_ARG;
     }
@@ -8097,7 +8098,7 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
         olock__error_set(err, OLOCK_ERR_CONFIG, "no region: set it in the configuration, AWS_REGION or AWS_DEFAULT_REGION");
         return OLOCK_ERR_CONFIG;
     }
-    if (!olock__sigv4_scope_name_ok(v, &n)) {
+    if (!olock__scope_name_ok(v, &n)) {
         olock__error_set(err, OLOCK_ERR_CONFIG, "the region from %s is not a valid region name "
                          "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
         return OLOCK_ERR_CONFIG;
@@ -8366,6 +8367,7 @@ struct olock_client {
     int all_old_supported;         /* seen: the server returns the item on a failed condition */
     olock__exchange x;             /* olock_client_call and the plain operations */
     olock_task *blocking;          /* the task behind the blocking versioned calls (lazily made) */
+    void (*blocking_destroy)(olock_task *); /* how to free it: set by the engine, which makes it */
     olock__cache_entry *cache;
     unsigned cache_n;
     uint64_t cache_tick;
@@ -8531,7 +8533,7 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_allocator a;
     if (!c) return;
     a = c->alloc;
-    olock_task_destroy(c->blocking);
+    if (c->blocking) c->blocking_destroy(c->blocking);
     olock__cache_free(c);
     if (c->transport.destroy) c->transport.destroy(c->transport.user);
     olock__str_free(&a, &c->url, 0);
@@ -10734,6 +10736,7 @@ static olock_result olock__blocking_task(olock_client *c, const char *fn, olock_
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
         return OLOCK_ERR_NOMEM;
     }
+    c->blocking_destroy = olock_task_destroy;     /* the client part comes first: it cannot name it */
     *t = c->blocking;
     return OLOCK_OK;
 }

@@ -346,7 +346,7 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
         olock__error_set(err, OLOCK_ERR_CONFIG, "no region: set it in the configuration, AWS_REGION or AWS_DEFAULT_REGION");
         return OLOCK_ERR_CONFIG;
     }
-    if (!olock__sigv4_scope_name_ok(v, &n)) {
+    if (!olock__scope_name_ok(v, &n)) {
         olock__error_set(err, OLOCK_ERR_CONFIG, "the region from %s is not a valid region name "
                          "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
         return OLOCK_ERR_CONFIG;

@@ -102,6 +102,7 @@ struct olock_client {
     int all_old_supported;         /* seen: the server returns the item on a failed condition */
     olock__exchange x;             /* olock_client_call and the plain operations */
     olock_task *blocking;          /* the task behind the blocking versioned calls (lazily made) */
+    void (*blocking_destroy)(olock_task *); /* how to free it: set by the engine, which makes it */
     olock__cache_entry *cache;
     unsigned cache_n;
     uint64_t cache_tick;
@@ -267,7 +268,7 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_allocator a;
     if (!c) return;
     a = c->alloc;
-    olock_task_destroy(c->blocking);
+    if (c->blocking) c->blocking_destroy(c->blocking);
     olock__cache_free(c);
     if (c->transport.destroy) c->transport.destroy(c->transport.user);
     olock__str_free(&a, &c->url, 0);

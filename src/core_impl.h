@@ -66,6 +66,27 @@ static OLOCK__UNUSED int olock__hex_value(unsigned char c) {
     return -1;
 }
 
+/* RFC 3986 unreserved characters: what URL encoding (and SigV4's) leaves as it is. */
+static OLOCK__UNUSED int olock__url_unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+           c == '~';
+}
+
+/* A region or service name, as it goes into a SigV4 credential scope between '/': letters,
+   digits, '-', '_', '.', at most OLOCK_SIGV4_NAME_MAX; its length in *len. The signer and the
+   region resolution share the rule. */
+static OLOCK__UNUSED int olock__scope_name_ok(const char *s, size_t *len) {
+    size_t n = 0;
+    if (!s || !*s) return 0;
+    while (s[n]) {
+        unsigned char c = (unsigned char)s[n];
+        if (!olock__url_unreserved(c) || c == '~') return 0;
+        if (++n > OLOCK_SIGV4_NAME_MAX) return 0;
+    }
+    *len = n;
+    return 1;
+}
+
 /* Copies n bytes to p; returns the end (for writing text piece by piece into a sized buffer). */
 static OLOCK__UNUSED char *olock__put(char *p, const char *s, size_t n) {
     memcpy(p, s, n);

@@ -1427,6 +1427,7 @@ static olock_result olock__blocking_task(olock_client *c, const char *fn, olock_
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
         return OLOCK_ERR_NOMEM;
     }
+    c->blocking_destroy = olock_task_destroy;     /* the client part comes first: it cannot name it */
     *t = c->blocking;
     return OLOCK_OK;
 }

@@ -352,12 +352,6 @@ static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out)
     return 1;
 }
 
-static int olock__sigv4_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 /* RFC 9110 token characters: what a header name or a method may contain. */
 static int olock__sigv4_tchar(unsigned char c)
 {
@@ -383,20 +377,6 @@ static int olock__sigv4_is_token(const char *s, size_t *len)
     return 1;
 }
 
-/* Region and service names go into the credential scope between '/': letters, digits, '-', '_', '.'. */
-static int olock__sigv4_scope_name_ok(const char *s, size_t *len)
-{
-    size_t n = 0;
-    if (!s || !*s) return 0;
-    while (s[n]) {
-        unsigned char c = (unsigned char)s[n];
-        if (!(olock__sigv4_unreserved(c) && c != '~')) return 0;
-        if (++n > OLOCK_SIGV4_NAME_MAX) return 0;
-    }
-    *len = n;
-    return 1;
-}
-
 static char *olock__sigv4_put_pct(char *p, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -412,7 +392,7 @@ static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slas
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (olock__sigv4_unreserved(c) || (keep_slash && c == '/')) *p++ = (char)c;
+        if (olock__url_unreserved(c) || (keep_slash && c == '/')) *p++ = (char)c;
         else p = olock__sigv4_put_pct(p, c);
     }
     return p;
@@ -458,7 +438,7 @@ static char *olock__sigv4_requery(char *p, const char *s, size_t n)
                 i += 2;
             }
         }
-        if (olock__sigv4_unreserved(c)) *p++ = (char)c;
+        if (olock__url_unreserved(c)) *p++ = (char)c;
         else p = olock__sigv4_put_pct(p, c);
     }
     return p;
@@ -729,11 +709,11 @@ OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const oloc
        may carry one (presigned requests): wipe their blocks when they grow or are freed. */
     s->scratch.secret = 1;
     s->query.secret = 1;
-    if (!olock__sigv4_scope_name_ok(region, &rlen)) {
+    if (!olock__scope_name_ok(region, &rlen)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "region is missing or not a valid region name");
         return OLOCK_ERR_INVALID_ARG;
     }
-    if (!olock__sigv4_scope_name_ok(service, &slen)) {
+    if (!olock__scope_name_ok(service, &slen)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "service is missing or not a valid service name");
         return OLOCK_ERR_INVALID_ARG;
     }
