@@ -3,11 +3,12 @@
    operations), the rest is the JSON body. Every input must get
    an HTTP answer (200, 400 or 500) without a crash, a leak or undefined behaviour.
 
-   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_fake_request.c -o build/fuzz_fake_request */
+   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Itests fuzz/fuzz_fake_request.c -o build/fuzz_fake_request */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
 #include "olock.h"
 #include "backends/olock_fake.h"
+#include "olock_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,26 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int send_body(olock_fake *f, const char *op, const char *body, size_t len)
 {
-    olock_transport t = olock_fake_transport(f);
-    olock_http_header h[1];
-    olock_http_request req;
     olock_http_response res;
-    char target[64];
     int status;
-    memcpy(target, "DynamoDB_20120810.", 18);
-    strncpy(target + 18, op, sizeof(target) - 19);
-    target[sizeof(target) - 1] = 0;
-    h[0].name = "X-Amz-Target";
-    h[0].value = target;
-    memset(&req, 0, sizeof(req));
-    req.method = "POST";
-    req.url = "http://127.0.0.1/";
-    req.headers = h;
-    req.header_count = 1;
-    req.body = body;
-    req.body_len = len;
-    olock_http_response_init(&res, NULL, 0);
-    if (t.send(t.user, &req, &res) != OLOCK_OK) abort();
+    if (olock_test_fake_send(f, op, body, len, &res) != OLOCK_OK) abort();
     status = res.status;
     if (status != 200 && status != 400 && status != 500) abort();
     olock_http_response_free(&res);

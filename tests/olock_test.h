@@ -1,7 +1,9 @@
 /* olock_test.h - the project's tiny test harness (tests only, not part of the library).
    CHECK(cond) and CHECK_EQ_STR(a, b) count checks; a test program calls TEST_MAIN_END() last,
    which prints "N passed, N failed" and returns non-zero when anything failed.
-   Every check counts as one test, so the runner's total is the number of assertions run. */
+   Every check counts as one test, so the runner's total is the number of assertions run.
+   Also the helpers more than one test (or fuzz target) needs: files, the failing allocator,
+   programs on PATH, and a raw request to the fake (when olock_fake.h was included first). */
 #ifndef OLOCK_TEST_H
 #define OLOCK_TEST_H
 #include <stdio.h>
@@ -112,4 +114,50 @@ static OLOCK_TEST_UNUSED void olock_test_free(void *ctx, void *ptr, size_t n) {
     t->live_bytes -= n;
     free(ptr);
 }
+
+#ifndef _WIN32
+#include <unistd.h>
+/* The full path of program `name` on PATH, into out; 0 when it is not there. */
+static OLOCK_TEST_UNUSED int olock_test_find_in_path(const char *name, char *out, size_t out_size) {
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+        if (len > 0 && len + strlen(name) + 2 <= out_size) {
+            memcpy(out, path, len);
+            out[len] = '/';
+            memcpy(out + len + 1, name, strlen(name) + 1);
+            if (access(out, X_OK) == 0) return 1;
+        }
+        path = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+#endif
+
+#ifdef OLOCK_FAKE_H_INCLUDED
+/* Sends body (len bytes) to the fake as DynamoDB operation `op`, the way an HTTP client
+   would (POST, Content-Type, a lower-case x-amz-target: header names are case-insensitive),
+   straight through its transport. *res is initialised here; the caller frees it. Returns
+   what the transport's send returned. */
+static OLOCK_TEST_UNUSED olock_result olock_test_fake_send(olock_fake *f, const char *op, const char *body, size_t len,
+                                                          olock_http_response *res) {
+    olock_transport t = olock_fake_transport(f);
+    olock_http_header h[2];
+    olock_http_request req;
+    char target[96];
+    snprintf(target, sizeof target, "DynamoDB_20120810.%s", op);
+    h[0].name = "Content-Type"; h[0].value = "application/x-amz-json-1.0";
+    h[1].name = "x-amz-target"; h[1].value = target;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.url = "http://127.0.0.1/";
+    req.headers = h;
+    req.header_count = 2;
+    req.body = body;
+    req.body_len = len;
+    olock_http_response_init(res, NULL, 0);
+    return t.send(t.user, &req, res);
+}
+#endif
 #endif

@@ -96,22 +96,6 @@ typedef struct stub {
     char ca[1024];
 } stub;
 
-static int find_in_path(const char *name, char *out, size_t out_size) {
-    const char *path = getenv("PATH");
-    while (path && *path) {
-        const char *end = strchr(path, ':');
-        size_t len = end ? (size_t)(end - path) : strlen(path);
-        if (len > 0 && len + strlen(name) + 2 <= out_size) {
-            memcpy(out, path, len);
-            out[len] = '/';
-            memcpy(out + len + 1, name, strlen(name) + 1);
-            if (access(out, X_OK) == 0) return 1;
-        }
-        path = end ? end + 1 : NULL;
-    }
-    return 0;
-}
-
 static int stub_start(stub *s, const char *node, const char *script) {
     int in_pipe[2], out_pipe[2];
     char line[2048];
@@ -1515,7 +1499,7 @@ int main(int argc, char **argv) {
     if (env_node && *env_node) {
         snprintf(node, sizeof node, "%s", env_node);
         if (access(node, X_OK) != 0) node[0] = '\0';
-    } else if (!find_in_path("node", node, sizeof node)) {
+    } else if (!olock_test_find_in_path("node", node, sizeof node)) {
         node[0] = '\0';
     }
     if (!node[0]) {

@@ -28,23 +28,8 @@ typedef struct reply {
 
 static olock_result send_raw(olock_fake *f, const char *op, const char *body, reply *out)
 {
-    olock_transport t = olock_fake_transport(f);
-    olock_http_header h[2];
-    olock_http_request req;
     olock_http_response res;
-    char target[96];
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
-    h[0].name = "Content-Type"; h[0].value = "application/x-amz-json-1.0";
-    h[1].name = "X-Amz-Target"; h[1].value = target;
-    memset(&req, 0, sizeof(req));
-    req.method = "POST";
-    req.url = "http://127.0.0.1/";
-    req.headers = h;
-    req.header_count = 2;
-    req.body = body;
-    req.body_len = strlen(body);
-    olock_http_response_init(&res, NULL, 0);
-    out->rc = t.send(t.user, &req, &res);
+    out->rc = olock_test_fake_send(f, op, body, strlen(body), &res);
     out->status = res.status;
     out->len = res.body.len < sizeof(out->body) - 1 ? res.body.len : sizeof(out->body) - 1;
     if (out->len) memcpy(out->body, res.body.data, out->len);
