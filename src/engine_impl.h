@@ -134,7 +134,14 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
 /* ---- versioned engine: tasks ------------------------------------------------------------------ */
 
 enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_RMW, OLOCK__K_TXN, OLOCK__K_MANY };
-enum { OLOCK__PH_IDLE, OLOCK__PH_READ, OLOCK__PH_WRITE, OLOCK__PH_DONE };
+/* What the request being built or sent is for:
+   READ    the item(s) to change (olock_update, olock_update_many);
+   WRITE   the versioned write (or transaction);
+   SETTLE  a consistent read after a write: the stored item settles a write in doubt, or stands
+           in for the ALL_OLD item a server did not return with a conflict;
+   PROBE   a put in doubt, resent under an always-false condition: it cannot apply, and the
+           stored item it returns settles the first copy. */
+enum { OLOCK__PH_IDLE, OLOCK__PH_READ, OLOCK__PH_WRITE, OLOCK__PH_SETTLE, OLOCK__PH_PROBE, OLOCK__PH_DONE };
 
 typedef struct olock__txn_action {
     olock_txn_kind kind;
@@ -157,12 +164,21 @@ struct olock_txn {
 };
 
 struct olock_task {
+    /* What the task owns across operations (olock__task_reset keeps it). */
     olock_client *c;
     olock__exchange x;
     olock_arena scratch;           /* request building; reset per request */
     olock_expr *ex;                /* the write's expressions (made on first use; reset per request) */
     olock_arena cur_arena;         /* the current item(s) */
     olock_item *work;              /* the caller's mutable copy (olock_update) */
+    char writer[OLOCK__WRITER_LEN + 1]; /* this task's writer id in item ledgers */
+    uint64_t seq;                  /* this task's operation number, in its ledger entries */
+    olock_item **items;            /* olock_update_many's items, flags and versions (up to 100, made on first use) */
+    int *exists;
+    olock_mutation *each;
+    uint64_t *versions;
+
+    /* The operation: everything from `kind` on is zeroed when one begins. */
     int kind, phase;
     int need_build;                /* build the phase's request before the next send */
     int in_flight;                 /* a request is out; olock_task_complete is due */
@@ -185,10 +201,8 @@ struct olock_task {
     const olock_value *written;    /* the item of the PutItem being sent (in scratch) */
     uint64_t cur_version, new_version;
     olock_mutation decision;
-    char writer[OLOCK__WRITER_LEN + 1]; /* this task's writer id in item ledgers */
     char inc[OLOCK__WRITER_LEN + 1];    /* incarnation id of the item the current write targets ("" unknown) */
     int inc_fresh;                 /* inc was made by the current write (a create, or a ledger without one) */
-    uint64_t seq;                  /* this task's operation number, in its ledger entries */
     char txn_token[37];
     unsigned sends;                /* sends of the current request */
     unsigned writes;               /* write attempts of the operation (conflict budget) */
@@ -196,40 +210,19 @@ struct olock_task {
     int waited;                    /* the write now out was sent after a conflict wait */
     unsigned quota_spent;
     int in_doubt;                  /* a copy of the current write may have been applied, not settled yet */
-    int settling;                  /* the GetItem now out settles the write in doubt (or fetches the fresh item) */
-    int probing;                   /* the write now out is a probe: an always-false condition that returns the stored item */
     int from_cache;
     const olock_value *own_version, *own_ledger; /* what the write being sent stores in olock's attributes (in scratch) */
     olock_op op;                   /* operation of the request being built / sent */
-    /* olock_update_many */
-    olock_item **items;
-    int *exists;
-    olock_mutation *each;
-    uint64_t *versions;
     /* outcome */
     olock_result rc;
     olock_error err;
     olock_write_result result;
 };
 
+/* Forgets the last operation; what the task owns (everything above `kind`) stays. */
 static void olock__task_reset(olock_task *t) {
-    olock__exchange x = t->x;
-    olock_arena scratch = t->scratch, cur = t->cur_arena;
-    olock_item *work = t->work;
-    olock_expr *ex = t->ex;
-    olock_client *c = t->c;
-    olock_item **items = t->items;
-    uint64_t seq = t->seq;
-    char writer[OLOCK__WRITER_LEN + 1];
-    memcpy(writer, t->writer, sizeof writer);
-    int *exists = t->exists;
-    olock_mutation *each = t->each;
-    uint64_t *versions = t->versions;
-    memset(t, 0, sizeof *t);
-    t->x = x; t->scratch = scratch; t->cur_arena = cur; t->work = work; t->ex = ex; t->c = c;
-    t->items = items; t->exists = exists; t->each = each; t->versions = versions;
-    t->seq = seq;
-    memcpy(t->writer, writer, sizeof writer);
+    size_t from = offsetof(olock_task, kind);
+    memset((char *)t + from, 0, sizeof *t - from);
     olock_arena_reset(&t->cur_arena);
     t->result.failed_action = (size_t)-1;
 }
@@ -291,6 +284,24 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     return OLOCK_OK;
 }
 
+/* The operation's error becomes rc with msg (DynamoDB's words of the last exchange go; its
+   status and the attempt count stay). */
+static void olock__task_error(olock_task *t, olock_result rc, const char *msg) {
+    unsigned attempts = t->err.attempts;
+    int status = t->err.http_status;
+    olock__error_clear(&t->err);
+    olock__error_set(&t->err, rc, "%s", msg);
+    t->err.attempts = attempts;
+    t->err.http_status = status;
+}
+
+/* A request could not be built: the reason goes into the task's error, and olock_task_poll
+   ends the operation with rc. Builders return this instead of ending the task themselves. */
+static olock_result olock__build_failed(olock_task *t, olock_result rc, const char *msg) {
+    olock__task_error(t, rc, msg);
+    return rc;
+}
+
 /* Ends the operation with rc; the error detail keeps what the last exchange said unless msg.
    This is where the outcome model is enforced: while a copy of the current write may have been
    applied (t->in_doubt), no ending other than OK reaches the caller as anything but
@@ -310,14 +321,7 @@ static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) 
     t->rc = rc;
     t->in_flight = 0;
     t->waiting = 0;
-    if (msg) {
-        unsigned attempts = t->err.attempts;
-        int status = t->err.http_status;
-        olock__error_clear(&t->err);
-        olock__error_set(&t->err, rc, "%s", msg);
-        t->err.attempts = attempts;
-        t->err.http_status = status;
-    }
+    if (msg) olock__task_error(t, rc, msg);
     t->err.code = rc;
     if (rc == OLOCK_OK) { t->err.error_class = OLOCK_CLASS_NONE; t->err.aws_type[0] = 0; t->err.message[0] = 0; }
 }
@@ -507,12 +511,11 @@ static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_
     return h.base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
 }
 
-/* The task's expression builder, empty, holding the caller's placeholder maps, or NULL with
-   the task's error set (reserved placeholders: INVALID_ARG; no memory: NOMEM). */
+/* The task's expression builder, empty, holding the caller's placeholder maps; NULL with *rc
+   when the maps use olock's reserved placeholders (INVALID_ARG) or memory ran out. */
 static olock_expr *olock__write_expr(olock_task *t, const olock_value *names, const olock_value *values, olock_result *rc) {
     if (olock__has_reserved_placeholder(names) || olock__has_reserved_placeholder(values)) {
-        olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "placeholders starting with #olock_ or :olock_ are reserved for olock");
-        *rc = OLOCK_ERR_INVALID_ARG;
+        *rc = olock__build_failed(t, OLOCK_ERR_INVALID_ARG, "placeholders starting with #olock_ or :olock_ are reserved for olock");
         return NULL;
     }
     if (!t->ex && olock_expr_create(&t->c->alloc, &t->ex) != OLOCK_OK) {
@@ -673,7 +676,7 @@ static olock_result olock__build_write(olock_task *t) {
        request its strings and maps. */
     e = olock__write_expr(t, r.names, r.values, &rc);
     if (!e) return rc;
-    if (t->probing) {
+    if (t->phase == OLOCK__PH_PROBE) {
         /* the probe settles the write in doubt: it keeps the incarnation that write targeted */
         vcond = olock__probe_cond(t, e);
     } else {
@@ -687,7 +690,7 @@ static olock_result olock__build_write(olock_task *t) {
     t->new_version = expected;
     if (!is_delete) {
         rc = olock__next_version(v, expected, &t->new_version);
-        if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
+        if (rc != OLOCK_OK) return olock__build_failed(t, rc, "version overflow: the version attribute cannot be incremented");
     }
     t->own_version = t->own_ledger = NULL;
     if (is_delete) {
@@ -811,13 +814,13 @@ static int olock__conflict_budget_left(olock_task *t) {
 /* Ends the operation with OLOCK_ERR_TOO_MANY_CONFLICTS, saying how much was tried. */
 static void olock__conflict_give_up(olock_task *t, const char *what) {
     const olock_retry_policy *p = &t->c->retry;
-    uint64_t spent = olock__writing_ms(t);
-    olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, what);
-    olock__error_set(&t->err, OLOCK_ERR_TOO_MANY_CONFLICTS,
-                     "%s: %u writes in %llu ms, each met a newer version (budget: retry.conflict_attempts %u, "
-                     "then until conflict_time_ms %u, at most conflict_attempts_max %u writes)",
-                     what, t->writes, (unsigned long long)spent, p->conflict_attempts, p->conflict_time_ms,
-                     p->conflict_attempts_max);
+    char msg[sizeof t->err.message];
+    snprintf(msg, sizeof msg,
+             "%s: %u writes in %llu ms, each met a newer version (budget: retry.conflict_attempts %u, "
+             "then until conflict_time_ms %u, at most conflict_attempts_max %u writes)",
+             what, t->writes, (unsigned long long)olock__writing_ms(t), p->conflict_attempts, p->conflict_time_ms,
+             p->conflict_attempts_max);
+    olock__task_finish(t, OLOCK_ERR_TOO_MANY_CONFLICTS, msg);
 }
 
 /* The wait before re-applying after a conflict, when t's read-modify-write is about to
@@ -940,7 +943,7 @@ static void olock__on_write_ok(olock_task *t) {
 static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, int known) {
     int verdict = OLOCK__NOT_APPLIED;
     const char *why = NULL;
-    t->probing = 0;
+    t->phase = OLOCK__PH_WRITE;          /* what is settled here is the write (a probe or read came back) */
     if (!known && (t->in_doubt || t->kind == OLOCK__K_RMW)) {
         /* The server did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure):
            read it, when the key is known. A put's key attributes are not known to olock. */
@@ -950,8 +953,7 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
                                "(ReturnValuesOnConditionCheckFailure) and a put does not know its key to read it");
             return;
         }
-        t->settling = 1;
-        t->phase = OLOCK__PH_READ;
+        t->phase = OLOCK__PH_SETTLE;
         t->need_build = 1;
         return;
     }
@@ -1007,16 +1009,10 @@ static void olock__on_success(olock_task *t) {
     switch (t->kind) {
     case OLOCK__K_TXN: case OLOCK__K_MANY: break;
     default:
-        if (t->phase == OLOCK__PH_READ) {
-            if (!olock__set_current(t, res->item)) return;
-            if (t->settling) {
-                const olock_value *fresh = t->current;
-                t->settling = 0;
-                t->phase = OLOCK__PH_WRITE;
-                olock__on_write_conflict(t, fresh, 1);
-                return;
-            }
-            olock__rmw_mutate(t);
+        if (t->phase == OLOCK__PH_SETTLE) {
+            if (olock__set_current(t, res->item)) olock__on_write_conflict(t, t->current, 1);
+        } else if (t->phase == OLOCK__PH_READ) {
+            if (olock__set_current(t, res->item)) olock__rmw_mutate(t);
         } else {
             olock__on_write_ok(t);
         }
@@ -1155,10 +1151,9 @@ static void olock__on_retryable(olock_task *t, olock_result rc, uint64_t now) {
        since, the resend would re-create it. Look instead (a consistent read; a put, whose key
        olock does not know, sends a probe: the same put under an always-false condition, which
        returns the stored item), and let olock__on_write_conflict settle it. */
-    if (t->in_doubt && t->phase == OLOCK__PH_WRITE && t->kind != OLOCK__K_TXN && t->kind != OLOCK__K_MANY &&
-        olock__write_expected(t) == c->versioning.start_at) {
-        if (t->kind == OLOCK__K_PUT) t->probing = 1;
-        else { t->settling = 1; t->phase = OLOCK__PH_READ; }
+    if (t->in_doubt && (t->phase == OLOCK__PH_WRITE || t->phase == OLOCK__PH_PROBE) && t->kind != OLOCK__K_TXN &&
+        t->kind != OLOCK__K_MANY && olock__write_expected(t) == c->versioning.start_at) {
+        t->phase = t->kind == OLOCK__K_PUT ? OLOCK__PH_PROBE : OLOCK__PH_SETTLE;
         t->need_build = 1;
     }
 }
@@ -1186,9 +1181,8 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
         switch (t->kind) {
         case OLOCK__K_TXN: rc = olock__build_txn_write(t); break;
         case OLOCK__K_MANY: rc = t->phase == OLOCK__PH_READ ? olock__build_many_read(t) : olock__build_many_write(t); break;
-        default: rc = t->phase == OLOCK__PH_READ ? olock__build_read(t) : olock__build_write(t); break;
+        default: rc = t->phase == OLOCK__PH_READ || t->phase == OLOCK__PH_SETTLE ? olock__build_read(t) : olock__build_write(t); break;
         }
-        if (t->phase == OLOCK__PH_DONE) return OLOCK_TASK_DONE;   /* the builder finished the task */
         if (rc != OLOCK_OK) {
             olock__task_finish(t, rc, rc == OLOCK_ERR_NOMEM ? "out of memory" : NULL);
             return OLOCK_TASK_DONE;
@@ -1227,7 +1221,7 @@ OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_res
     t->err.attempts = t->result.requests;
     now = olock_client_now_ms(t->c);
     t->rtt = now >= t->sent_at ? now - t->sent_at : 0;
-    if (t->phase == OLOCK__PH_WRITE && !olock__exchange_is_verdict(&t->x, transport_result, rc)) {
+    if ((t->phase == OLOCK__PH_WRITE || t->phase == OLOCK__PH_PROBE) && !olock__exchange_is_verdict(&t->x, transport_result, rc)) {
         /* Sent, but no verdict: the write may have been applied. Resend it to settle that (the
            version condition lets at most one copy apply; a transaction's token makes the resend
            a replay). */
@@ -1586,7 +1580,7 @@ static olock_result olock__txn_action_request(olock_task *t, const olock__txn_ac
     if (a->kind == OLOCK_TXN_PUT || a->kind == OLOCK_TXN_UPDATE) {
         olock_value *nv;
         rc = olock__next_version(v, a->expected, new_version);
-        if (rc != OLOCK_OK) { olock__task_finish(t, rc, "version overflow: the version attribute cannot be incremented"); return rc; }
+        if (rc != OLOCK_OK) return olock__build_failed(t, rc, "version overflow: the version attribute cannot be incremented");
         nv = olock_value_new_u64(ar, *new_version);
         if (!nv) return OLOCK_ERR_NOMEM;
         if (a->kind == OLOCK_TXN_PUT) {
