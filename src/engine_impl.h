@@ -219,6 +219,12 @@ struct olock_task {
     olock_write_result result;
 };
 
+/* Whether the task's writes are transactions, whose unknown outcomes a resend with the same
+   ClientRequestToken settles (a replay), rather than single items settled by reading. */
+static int olock__by_token(const olock_task *t) {
+    return t->kind == OLOCK__K_TXN || t->kind == OLOCK__K_MANY;
+}
+
 /* Forgets the last operation; what the task owns (everything above `kind`) stays. */
 static void olock__task_reset(olock_task *t) {
     size_t from = offsetof(olock_task, kind);
@@ -642,7 +648,7 @@ static void olock__note_txn_own_bytes(olock_task *t) {
 static void olock__note_own_bytes(olock_task *t) {
     const olock_versioning *v = &t->c->versioning;
     size_t n = strlen(t->err.message), own;
-    if (t->kind == OLOCK__K_TXN || t->kind == OLOCK__K_MANY) {
+    if (olock__by_token(t)) {
         olock__note_txn_own_bytes(t);
         return;
     }
@@ -1003,72 +1009,92 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
     if (t->phase == OLOCK__PH_WRITE) olock__conflict_backoff(t);
 }
 
-/* Success of the request just completed, per phase. */
-static void olock__on_success(olock_task *t) {
-    olock_response *res = &t->x.decoded;
-    switch (t->kind) {
-    case OLOCK__K_TXN: case OLOCK__K_MANY: break;
-    default:
-        if (t->phase == OLOCK__PH_SETTLE) {
-            if (olock__set_current(t, res->item)) olock__on_write_conflict(t, t->current, 1);
-        } else if (t->phase == OLOCK__PH_READ) {
-            if (olock__set_current(t, res->item)) olock__rmw_mutate(t);
-        } else {
-            olock__on_write_ok(t);
-        }
-        return;
+/* ---- versioned engine: the kinds of operation ----------------------------------------------
+   What differs between a single-item write (put, versioned update, delete, olock_update), a
+   transaction and olock_update_many: how the request of the current phase is built, and what a
+   success or a conflict of it means. Sending, retries, doubt, deadlines and the outcome model
+   are shared (olock_task_poll, olock_task_complete_why, olock__on_retryable). */
+
+/* Single items: READ and SETTLE read the item, WRITE and PROBE write it. */
+static olock_result olock__single_build(olock_task *t) {
+    return t->phase == OLOCK__PH_READ || t->phase == OLOCK__PH_SETTLE ? olock__build_read(t) : olock__build_write(t);
+}
+
+static void olock__single_success(olock_task *t) {
+    const olock_value *item = t->x.decoded.item;
+    if (t->phase == OLOCK__PH_SETTLE) {
+        if (olock__set_current(t, item)) olock__on_write_conflict(t, t->current, 1);
+    } else if (t->phase == OLOCK__PH_READ) {
+        if (olock__set_current(t, item)) olock__rmw_mutate(t);
+    } else {
+        olock__on_write_ok(t);
     }
-    if (t->phase == OLOCK__PH_WRITE && t->in_doubt) {
-        t->result.ambiguous++;     /* the token made this resend a replay: applied once */
-        t->in_doubt = 0;
-    }
-    if (t->kind == OLOCK__K_TXN) {
-        size_t i;
-        for (i = 0; i < t->txn->count; i++) t->txn->actions[i].reason = NULL;
-        t->result.changed = 1;
-        olock__task_finish(t, OLOCK_OK, NULL);
-        return;
-    }
-    /* OLOCK__K_MANY */
-    if (t->phase == OLOCK__PH_READ) {
-        size_t i;
-        olock_mutation m;
-        for (i = 0; i < t->key_count; i++) {
-            const olock_value *it = i < res->item_count ? res->items[i] : NULL;
-            olock_item *w = t->items[i];
-            olock_arena_reset(&w->arena);
-            w->root = olock_value_copy(&w->arena, it ? it : t->keys[i].key);
-            if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
-            t->exists[i] = it != NULL;
-            t->each[i] = OLOCK_MUTATE_NO_CHANGE;
-            t->versions[i] = t->c->versioning.start_at;
-            if (it && olock_item_version(it, &t->c->versioning, &t->versions[i]) != OLOCK_OK) {
-                olock__task_finish(t, OLOCK_ERR_TYPE, "a stored version attribute is not a non-negative integer");
-                return;
-            }
-        }
-        m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
-        if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
-        if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
-        if (!olock__conflict_budget_left(t)) {
-            olock__conflict_give_up(t, "conflict budget exhausted: the items kept changing");
-            return;
-        }
-        t->writes++;
-        olock__new_token(t, t->txn_token, 36);
-        t->phase = OLOCK__PH_WRITE;
-        t->need_build = 1;
-        return;
-    }
+}
+
+static void olock__single_conflict(olock_task *t) {
+    const olock_value *fresh = t->x.decoded.item;
+    if (fresh) t->c->all_old_supported = 1;   /* from now on a conflict without it means "absent" */
+    olock__on_write_conflict(t, fresh, fresh != NULL || t->c->all_old_supported);
+}
+
+/* A transaction or olock_update_many's write that succeeded: a resend with the same
+   ClientRequestToken is a replay, so one that follows a doubt was applied once. */
+static void olock__token_write_ok(olock_task *t) {
+    if (t->in_doubt) t->result.ambiguous++;
+    t->in_doubt = 0;
     t->result.changed = 1;
+}
+
+static void olock__txn_success(olock_task *t) {
+    size_t i;
+    olock__token_write_ok(t);
+    for (i = 0; i < t->txn->count; i++) t->txn->actions[i].reason = NULL;
     olock__task_finish(t, OLOCK_OK, NULL);
 }
 
-static void olock__on_txn_conflict(olock_task *t) {
+/* olock_update_many: after the read, the caller's function and the write; after the write, done. */
+static void olock__many_success(olock_task *t) {
     olock_response *res = &t->x.decoded;
     size_t i;
-    /* A resend with the same ClientRequestToken replays an applied transaction as a success, so
-       a cancellation settles a transaction in doubt as not applied. */
+    olock_mutation m;
+    if (t->phase != OLOCK__PH_READ) {
+        olock__token_write_ok(t);
+        olock__task_finish(t, OLOCK_OK, NULL);
+        return;
+    }
+    for (i = 0; i < t->key_count; i++) {
+        const olock_value *it = i < res->item_count ? res->items[i] : NULL;
+        olock_item *w = t->items[i];
+        olock_arena_reset(&w->arena);
+        w->root = olock_value_copy(&w->arena, it ? it : t->keys[i].key);
+        if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+        t->exists[i] = it != NULL;
+        t->each[i] = OLOCK_MUTATE_NO_CHANGE;
+        t->versions[i] = t->c->versioning.start_at;
+        if (it && olock_item_version(it, &t->c->versioning, &t->versions[i]) != OLOCK_OK) {
+            olock__task_finish(t, OLOCK_ERR_TYPE, "a stored version attribute is not a non-negative integer");
+            return;
+        }
+    }
+    m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
+    if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
+    if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
+    if (!olock__conflict_budget_left(t)) {
+        olock__conflict_give_up(t, "conflict budget exhausted: the items kept changing");
+        return;
+    }
+    t->writes++;
+    olock__new_token(t, t->txn_token, 36);
+    t->phase = OLOCK__PH_WRITE;
+    t->need_build = 1;
+}
+
+/* A cancelled transaction: a resend with the same ClientRequestToken replays an applied
+   transaction as a success, so a cancellation settles one in doubt as not applied. Returns
+   the cancellation reasons. */
+static const olock_response *olock__token_write_cancelled(olock_task *t) {
+    const olock_response *res = &t->x.decoded;
+    size_t i;
     if (t->in_doubt) t->result.ambiguous++;
     t->in_doubt = 0;
     t->result.conflicts++;
@@ -1076,21 +1102,49 @@ static void olock__on_txn_conflict(olock_task *t) {
         if (res->reasons[i].code && strcmp(res->reasons[i].code, "ConditionalCheckFailed") == 0 && t->result.failed_action == (size_t)-1)
             t->result.failed_action = i;
     }
-    if (t->kind == OLOCK__K_TXN) {
-        for (i = 0; i < t->txn->count; i++) {
-            const char *code = i < res->reason_count ? res->reasons[i].code : NULL;
-            t->txn->actions[i].reason = code ? olock_arena_strdup(&t->txn->arena, code, strlen(code)) : NULL;
-        }
-        olock__task_finish(t, OLOCK_CONFLICT, NULL);
-        return;
+    return res;
+}
+
+static void olock__txn_conflict(olock_task *t) {
+    const olock_response *res = olock__token_write_cancelled(t);
+    size_t i;
+    for (i = 0; i < t->txn->count; i++) {
+        const char *code = i < res->reason_count ? res->reasons[i].code : NULL;
+        t->txn->actions[i].reason = code ? olock_arena_strdup(&t->txn->arena, code, strlen(code)) : NULL;
     }
-    /* olock_update_many: read everything again and re-apply, under the same conflict policy
-       as olock_update (the wait goes before the read, so the items written are fresh) */
+    olock__task_finish(t, OLOCK_CONFLICT, NULL);
+}
+
+/* olock_update_many: read everything again and re-apply, under the same conflict policy as
+   olock_update (the wait goes before the read, so the items written are fresh). */
+static void olock__many_conflict(olock_task *t) {
+    olock__token_write_cancelled(t);
     t->result.failed_action = (size_t)-1;
     t->phase = OLOCK__PH_READ;
     t->need_build = 1;
     olock__conflict_backoff(t);
 }
+
+static olock_result olock__many_build(olock_task *t) {
+    return t->phase == OLOCK__PH_READ ? olock__build_many_read(t) : olock__build_many_write(t);
+}
+
+typedef struct olock__kind_ops {
+    olock_result (*build)(olock_task *t);   /* the request of t->phase into t->x.body and t->op */
+    void (*on_success)(olock_task *t);
+    void (*on_conflict)(olock_task *t);
+} olock__kind_ops;
+
+/* Indexed by OLOCK__K_*. */
+static const olock__kind_ops olock__kinds[] = {
+    { NULL, NULL, NULL },                                                  /* NONE */
+    { olock__single_build, olock__single_success, olock__single_conflict }, /* PUT */
+    { olock__single_build, olock__single_success, olock__single_conflict }, /* UPDATE */
+    { olock__single_build, olock__single_success, olock__single_conflict }, /* DELETE */
+    { olock__single_build, olock__single_success, olock__single_conflict }, /* RMW */
+    { olock__build_txn_write, olock__txn_success, olock__txn_conflict },    /* TXN */
+    { olock__many_build, olock__many_success, olock__many_conflict },      /* MANY */
+};
 
 static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
     olock_attempt a;
@@ -1151,8 +1205,8 @@ static void olock__on_retryable(olock_task *t, olock_result rc, uint64_t now) {
        since, the resend would re-create it. Look instead (a consistent read; a put, whose key
        olock does not know, sends a probe: the same put under an always-false condition, which
        returns the stored item), and let olock__on_write_conflict settle it. */
-    if (t->in_doubt && (t->phase == OLOCK__PH_WRITE || t->phase == OLOCK__PH_PROBE) && t->kind != OLOCK__K_TXN &&
-        t->kind != OLOCK__K_MANY && olock__write_expected(t) == c->versioning.start_at) {
+    if (t->in_doubt && (t->phase == OLOCK__PH_WRITE || t->phase == OLOCK__PH_PROBE) && !olock__by_token(t) &&
+        olock__write_expected(t) == c->versioning.start_at) {
         t->phase = t->kind == OLOCK__K_PUT ? OLOCK__PH_PROBE : OLOCK__PH_SETTLE;
         t->need_build = 1;
     }
@@ -1178,11 +1232,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
         olock_arena_reset(&t->scratch);
         t->written = NULL;         /* these lived in scratch */
         t->own_version = t->own_ledger = NULL;
-        switch (t->kind) {
-        case OLOCK__K_TXN: rc = olock__build_txn_write(t); break;
-        case OLOCK__K_MANY: rc = t->phase == OLOCK__PH_READ ? olock__build_many_read(t) : olock__build_many_write(t); break;
-        default: rc = t->phase == OLOCK__PH_READ || t->phase == OLOCK__PH_SETTLE ? olock__build_read(t) : olock__build_write(t); break;
-        }
+        rc = olock__kinds[t->kind].build(t);
         if (rc != OLOCK_OK) {
             olock__task_finish(t, rc, rc == OLOCK_ERR_NOMEM ? "out of memory" : NULL);
             return OLOCK_TASK_DONE;
@@ -1236,13 +1286,11 @@ OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_res
         t->c->quota += t->quota_spent ? t->quota_spent : 1;
         if (t->c->quota > t->c->retry.quota_capacity) t->c->quota = t->c->retry.quota_capacity;
         t->quota_spent = 0;
-        olock__on_success(t);
+        olock__kinds[t->kind].on_success(t);
         return;
     case OLOCK_CONFLICT:
         olock__report(t, rc, 0);
-        if (t->kind == OLOCK__K_TXN || t->kind == OLOCK__K_MANY) { olock__on_txn_conflict(t); return; }
-        if (t->x.decoded.item) t->c->all_old_supported = 1;
-        olock__on_write_conflict(t, t->x.decoded.item, t->x.decoded.item != NULL || t->c->all_old_supported);
+        olock__kinds[t->kind].on_conflict(t);
         return;
     case OLOCK_ERR_THROTTLED: case OLOCK_ERR_TRANSIENT: case OLOCK_ERR_NOT_SENT: case OLOCK_ERR_MAYBE_SENT: case OLOCK_ERR_CRC32:
         olock__on_retryable(t, rc, now);
