@@ -844,6 +844,12 @@ OLOCK_API void olock_expr_destroy(olock_expr *e);
 OLOCK_API void olock_expr_reset(olock_expr *e);
 /* The builder's arena, for values that should die with the next reset. */
 OLOCK_API olock_arena *olock_expr_arena(olock_expr *e);
+/* From now until the next reset, values given to the builder (conditions, updates, the
+   caller's placeholder maps) are referenced instead of copied: they must stay unchanged until
+   the rendered request has been encoded or the builder is reset. For code that builds many
+   requests from values it owns anyway (the versioned engine does): it saves a deep copy of
+   each value. Off after create and reset. */
+OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow);
 /* The sticky error: OLOCK_OK, or the first failure (detail copied into err when non-NULL). */
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err);
 
@@ -4817,6 +4823,7 @@ struct olock_expr {
     unsigned gen;
     olock_result status;
     olock_error error;
+    int borrow;                    /* olock_expr_borrow_values: values referenced, not copied */
 
     /* the request */
     const olock_cond *condition, *filter;
@@ -5171,6 +5178,7 @@ static void olock__expr_clear_request(olock_expr *e) {
     int k;
     e->status = OLOCK_OK;
     memset(&e->error, 0, sizeof e->error);
+    e->borrow = 0;
     e->condition = e->filter = NULL;
     for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) e->clause_head[k] = e->clause_tail[k] = NULL;
     e->proj_head = e->proj_tail = NULL;
@@ -5221,6 +5229,10 @@ OLOCK_API void olock_expr_reset(olock_expr *e) {
 
 OLOCK_API olock_arena *olock_expr_arena(olock_expr *e) {
     return e ? &e->arena : NULL;
+}
+
+OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow) {
+    if (e) e->borrow = borrow != 0;
 }
 
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
@@ -5328,7 +5340,7 @@ static const char *olock__expr_operand_name(int kind) {
 
 static const olock_operand *olock__expr_value_operand(olock_expr *e, const char *fn, const olock_value *v) {
     olock_operand *o;
-    olock_value *copy;
+    const olock_value *copy;
     if (!olock__expr_ok(e)) return NULL;
     if (!v) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn); return NULL; }
     if ((int)v->type < (int)OLOCK_TYPE_S || (int)v->type > (int)OLOCK_TYPE_BS) {
@@ -5339,7 +5351,7 @@ static const olock_operand *olock__expr_value_operand(olock_expr *e, const char 
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty %s set (DynamoDB has no empty sets)", fn, olock_type_name(v->type));
         return NULL;
     }
-    copy = olock_value_copy(&e->arena, v);
+    copy = e->borrow ? v : olock_value_copy(&e->arena, v);
     if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn); return NULL; }
     o = olock__expr_operand_new(e, OLOCK__OPND_VALUE);
     if (!o) return NULL;
@@ -5893,7 +5905,7 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
     while (tail && tail->next) tail = tail->next;
     for (m = map->first; m; m = m->next) {
         olock__expr_raw_entry *ent;
-        olock_value *copy;
+        const olock_value *copy;
         const char *ent_key;
         if (m->key && m->key_len > OLOCK_PLACEHOLDER_MAX) {
             OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: placeholder \"%.*s...\" is longer than %u bytes", fn,
@@ -5926,7 +5938,7 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
             continue;
         }
         ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
-        copy = ent ? olock_value_copy(&e->arena, m) : NULL;
+        copy = !ent ? NULL : e->borrow ? m : olock_value_copy(&e->arena, m);
         ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
         if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
         if (!ent_key) return;
@@ -6245,10 +6257,20 @@ static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *le
     }
 }
 
-static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, olock_value *v) {
-    char *k = v ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
-    olock_result r = k ? olock_map_put(&e->arena, map, k, key_len, v) : OLOCK_ERR_NOMEM;
-    if (r != OLOCK_OK) { OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r)); return 0; }
+/* Appends key = v to a map the builder renders (its keys are distinct by construction: the
+   caller's, checked when added, and generated ones that skip them). The member is a node of
+   its own that shares v's contents: v is the builder's copy, unchanged until reset. */
+static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
+    olock_value *node = v ? (olock_value *)olock_arena_alloc(&e->arena, sizeof *node) : NULL;
+    char *k = node ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
+    if (!k) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM)); return 0; }
+    *node = *v;
+    node->key = k;
+    node->key_len = key_len;
+    node->next = NULL;
+    if (map->last) map->last->next = node; else map->first = node;
+    map->last = node;
+    map->count++;
     return 1;
 }
 
@@ -6303,7 +6325,7 @@ static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
     size_t n;
     if (e->status != OLOCK_OK) return;
     olock__expr_next_free(e->raw_values, ":v", &e->next_value, buf, &n);
-    if (!olock__expr_map_add(e, e->values_out, buf, n, olock_value_copy(&e->arena, v))) return;
+    if (!olock__expr_map_add(e, e->values_out, buf, n, v)) return;
     olock__expr_put(e, buf, n);
 }
 
@@ -6576,7 +6598,7 @@ static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *ra
     olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
     if (!m) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory"); return NULL; }
     for (; raw; raw = raw->next)
-        if (!olock__expr_map_add(e, m, raw->key, raw->key_len, olock_value_copy(&e->arena, raw->value))) return NULL;
+        if (!olock__expr_map_add(e, m, raw->key, raw->key_len, raw->value)) return NULL;
     return m;
 }
 
@@ -8357,6 +8379,7 @@ struct olock_client {
     olock_versioning versioning;   /* defaults filled in; its strings are the two below */
     char *version_attribute;
     char *token_attribute;
+    char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
@@ -8394,6 +8417,23 @@ OLOCK_API olock_config olock_config_default(void) {
     c.versioning.token_attribute = "olock_writers";
     c.versioning.token_history = 8;
     return c;
+}
+
+/* The version and ledger attributes as expression path text, made once: every versioned write
+   names them. A name the builder cannot quote stays NULL (the engine then lets the builder
+   report it with each write, as for any other path). */
+static olock_result olock__attribute_paths(olock_client *c) {
+    olock_expr *e = NULL;
+    const char *vp, *tp;
+    olock_result r = olock_expr_create(&c->alloc, &e);
+    if (r != OLOCK_OK) return r;
+    vp = olock_path_name(e, c->version_attribute);
+    c->version_path = vp ? olock__strdup(&c->alloc, vp) : NULL;
+    olock_expr_reset(e);                /* a failure is sticky: the second name gets a fresh start */
+    tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
+    c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
+    olock_expr_destroy(e);
+    return (vp && !c->version_path) || (tp && !c->token_path) ? OLOCK_ERR_NOMEM : OLOCK_OK;
 }
 
 /* 0 in a retry field means its default. */
@@ -8542,6 +8582,8 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_aws_config_free(&c->aws);
     olock__str_free(&a, &c->version_attribute, 0);
     olock__str_free(&a, &c->token_attribute, 0);
+    olock__str_free(&a, &c->version_path, 0);
+    olock__str_free(&a, &c->token_path, 0);
     olock__exchange_free(&c->x);
     olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);
@@ -8614,6 +8656,8 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
+    r = olock__attribute_paths(c);
+    if (r != OLOCK_OK) goto oom;
     r = olock__client_resolve(c, cfg, err);
     if (r != OLOCK_OK) goto fail;
     if (cfg->cache_entries) {
@@ -9654,12 +9698,20 @@ static olock_result olock__task_begin(olock_task *t, int kind) {
     return OLOCK_OK;
 }
 
+/* olock's two attributes as path text (made once by the client). */
+static const char *olock__version_path(olock_task *t, olock_expr *e) {
+    return t->c->version_path ? t->c->version_path : olock_path_name(e, t->c->versioning.attribute);
+}
+static const char *olock__token_path(olock_task *t, olock_expr *e) {
+    return t->c->token_path ? t->c->token_path : olock_path_name(e, t->c->versioning.token_attribute);
+}
+
 /* The version condition of a write that expects version `expected`: the item holds it, or
    (expected = start_at) has no version yet: a create, or in permissive mode an item written
    by another mapper. */
 static const olock_cond *olock__version_cond(olock_task *t, olock_expr *e, uint64_t expected) {
     const olock_versioning *v = &t->c->versioning;
-    const char *ver = olock_path_name(e, v->attribute);
+    const char *ver = olock__version_path(t, e);
     const olock_cond *absent = NULL, *at = NULL;
     if (expected == v->start_at) absent = olock_cond_attribute_not_exists(e, ver);
     if (expected == v->start_at && !v->permissive) return absent;
@@ -9671,7 +9723,7 @@ static const olock_cond *olock__version_cond(olock_task *t, olock_expr *e, uint6
    item (ReturnValuesOnConditionCheckFailure), which settles a create in doubt without risking
    a second copy. */
 static const olock_cond *olock__probe_cond(olock_task *t, olock_expr *e) {
-    const char *ver = olock_path_name(e, t->c->versioning.attribute);
+    const char *ver = olock__version_path(t, e);
     return olock_cond_and(e, olock_cond_attribute_not_exists(e, ver), olock_cond_attribute_exists(e, ver));
 }
 
@@ -9838,6 +9890,7 @@ static olock_expr *olock__write_expr(olock_task *t, const olock_value *names, co
         return NULL;
     }
     olock_expr_reset(t->ex);
+    olock_expr_borrow_values(t->ex, 1);   /* everything given lives in the request or scratch until it is encoded */
     if (names || values) olock_expr_add_maps(t->ex, names, values);
     return t->ex;
 }
@@ -9886,7 +9939,7 @@ static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const o
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock_path_name(e, t->c->versioning.token_attribute), 0),
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0),
                                                   l->first));
 }
 
@@ -10016,12 +10069,12 @@ static olock_result olock__build_write(olock_task *t) {
         olock_value *nv = olock_value_new_u64(a, t->new_version);
         if (!nv) return OLOCK_ERR_NOMEM;
         if (r.update && *r.update) olock_expr_update_raw(e, r.update);
-        olock_expr_set(e, olock_path_name(e, v->attribute), nv);
+        olock_expr_set(e, olock__version_path(t, e), nv);
         t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
             if (!tl) return OLOCK_ERR_NOMEM;
-            olock_expr_set(e, olock_path_name(e, v->token_attribute), tl);
+            olock_expr_set(e, olock__token_path(t, e), tl);
             t->own_ledger = tl;
         }
         t->op = OLOCK_OP_UPDATE_ITEM;
@@ -10946,7 +10999,7 @@ static olock_result olock__txn_action_request(olock_task *t, const olock__txn_ac
             out->req.item = item;
         } else {
             if (a->update && *a->update) olock_expr_update_raw(e, a->update);
-            olock_expr_set(e, olock_path_name(e, v->attribute), nv);
+            olock_expr_set(e, olock__version_path(t, e), nv);
         }
     }
     memset(&r, 0, sizeof r);

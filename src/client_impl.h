@@ -92,6 +92,7 @@ struct olock_client {
     olock_versioning versioning;   /* defaults filled in; its strings are the two below */
     char *version_attribute;
     char *token_attribute;
+    char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
@@ -129,6 +130,23 @@ OLOCK_API olock_config olock_config_default(void) {
     c.versioning.token_attribute = "olock_writers";
     c.versioning.token_history = 8;
     return c;
+}
+
+/* The version and ledger attributes as expression path text, made once: every versioned write
+   names them. A name the builder cannot quote stays NULL (the engine then lets the builder
+   report it with each write, as for any other path). */
+static olock_result olock__attribute_paths(olock_client *c) {
+    olock_expr *e = NULL;
+    const char *vp, *tp;
+    olock_result r = olock_expr_create(&c->alloc, &e);
+    if (r != OLOCK_OK) return r;
+    vp = olock_path_name(e, c->version_attribute);
+    c->version_path = vp ? olock__strdup(&c->alloc, vp) : NULL;
+    olock_expr_reset(e);                /* a failure is sticky: the second name gets a fresh start */
+    tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
+    c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
+    olock_expr_destroy(e);
+    return (vp && !c->version_path) || (tp && !c->token_path) ? OLOCK_ERR_NOMEM : OLOCK_OK;
 }
 
 /* 0 in a retry field means its default. */
@@ -277,6 +295,8 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock_aws_config_free(&c->aws);
     olock__str_free(&a, &c->version_attribute, 0);
     olock__str_free(&a, &c->token_attribute, 0);
+    olock__str_free(&a, &c->version_path, 0);
+    olock__str_free(&a, &c->token_path, 0);
     olock__exchange_free(&c->x);
     olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);
@@ -349,6 +369,8 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
+    r = olock__attribute_paths(c);
+    if (r != OLOCK_OK) goto oom;
     r = olock__client_resolve(c, cfg, err);
     if (r != OLOCK_OK) goto fail;
     if (cfg->cache_entries) {

@@ -345,12 +345,20 @@ static olock_result olock__task_begin(olock_task *t, int kind) {
     return OLOCK_OK;
 }
 
+/* olock's two attributes as path text (made once by the client). */
+static const char *olock__version_path(olock_task *t, olock_expr *e) {
+    return t->c->version_path ? t->c->version_path : olock_path_name(e, t->c->versioning.attribute);
+}
+static const char *olock__token_path(olock_task *t, olock_expr *e) {
+    return t->c->token_path ? t->c->token_path : olock_path_name(e, t->c->versioning.token_attribute);
+}
+
 /* The version condition of a write that expects version `expected`: the item holds it, or
    (expected = start_at) has no version yet: a create, or in permissive mode an item written
    by another mapper. */
 static const olock_cond *olock__version_cond(olock_task *t, olock_expr *e, uint64_t expected) {
     const olock_versioning *v = &t->c->versioning;
-    const char *ver = olock_path_name(e, v->attribute);
+    const char *ver = olock__version_path(t, e);
     const olock_cond *absent = NULL, *at = NULL;
     if (expected == v->start_at) absent = olock_cond_attribute_not_exists(e, ver);
     if (expected == v->start_at && !v->permissive) return absent;
@@ -362,7 +370,7 @@ static const olock_cond *olock__version_cond(olock_task *t, olock_expr *e, uint6
    item (ReturnValuesOnConditionCheckFailure), which settles a create in doubt without risking
    a second copy. */
 static const olock_cond *olock__probe_cond(olock_task *t, olock_expr *e) {
-    const char *ver = olock_path_name(e, t->c->versioning.attribute);
+    const char *ver = olock__version_path(t, e);
     return olock_cond_and(e, olock_cond_attribute_not_exists(e, ver), olock_cond_attribute_exists(e, ver));
 }
 
@@ -529,6 +537,7 @@ static olock_expr *olock__write_expr(olock_task *t, const olock_value *names, co
         return NULL;
     }
     olock_expr_reset(t->ex);
+    olock_expr_borrow_values(t->ex, 1);   /* everything given lives in the request or scratch until it is encoded */
     if (names || values) olock_expr_add_maps(t->ex, names, values);
     return t->ex;
 }
@@ -577,7 +586,7 @@ static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const o
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock_path_name(e, t->c->versioning.token_attribute), 0),
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0),
                                                   l->first));
 }
 
@@ -707,12 +716,12 @@ static olock_result olock__build_write(olock_task *t) {
         olock_value *nv = olock_value_new_u64(a, t->new_version);
         if (!nv) return OLOCK_ERR_NOMEM;
         if (r.update && *r.update) olock_expr_update_raw(e, r.update);
-        olock_expr_set(e, olock_path_name(e, v->attribute), nv);
+        olock_expr_set(e, olock__version_path(t, e), nv);
         t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
             if (!tl) return OLOCK_ERR_NOMEM;
-            olock_expr_set(e, olock_path_name(e, v->token_attribute), tl);
+            olock_expr_set(e, olock__token_path(t, e), tl);
             t->own_ledger = tl;
         }
         t->op = OLOCK_OP_UPDATE_ITEM;
@@ -1637,7 +1646,7 @@ static olock_result olock__txn_action_request(olock_task *t, const olock__txn_ac
             out->req.item = item;
         } else {
             if (a->update && *a->update) olock_expr_update_raw(e, a->update);
-            olock_expr_set(e, olock_path_name(e, v->attribute), nv);
+            olock_expr_set(e, olock__version_path(t, e), nv);
         }
     }
     memset(&r, 0, sizeof r);

@@ -116,6 +116,12 @@ OLOCK_API void olock_expr_destroy(olock_expr *e);
 OLOCK_API void olock_expr_reset(olock_expr *e);
 /* The builder's arena, for values that should die with the next reset. */
 OLOCK_API olock_arena *olock_expr_arena(olock_expr *e);
+/* From now until the next reset, values given to the builder (conditions, updates, the
+   caller's placeholder maps) are referenced instead of copied: they must stay unchanged until
+   the rendered request has been encoded or the builder is reset. For code that builds many
+   requests from values it owns anyway (the versioned engine does): it saves a deep copy of
+   each value. Off after create and reset. */
+OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow);
 /* The sticky error: OLOCK_OK, or the first failure (detail copied into err when non-NULL). */
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err);
 

@@ -104,6 +104,7 @@ struct olock_expr {
     unsigned gen;
     olock_result status;
     olock_error error;
+    int borrow;                    /* olock_expr_borrow_values: values referenced, not copied */
 
     /* the request */
     const olock_cond *condition, *filter;
@@ -458,6 +459,7 @@ static void olock__expr_clear_request(olock_expr *e) {
     int k;
     e->status = OLOCK_OK;
     memset(&e->error, 0, sizeof e->error);
+    e->borrow = 0;
     e->condition = e->filter = NULL;
     for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) e->clause_head[k] = e->clause_tail[k] = NULL;
     e->proj_head = e->proj_tail = NULL;
@@ -508,6 +510,10 @@ OLOCK_API void olock_expr_reset(olock_expr *e) {
 
 OLOCK_API olock_arena *olock_expr_arena(olock_expr *e) {
     return e ? &e->arena : NULL;
+}
+
+OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow) {
+    if (e) e->borrow = borrow != 0;
 }
 
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
@@ -615,7 +621,7 @@ static const char *olock__expr_operand_name(int kind) {
 
 static const olock_operand *olock__expr_value_operand(olock_expr *e, const char *fn, const olock_value *v) {
     olock_operand *o;
-    olock_value *copy;
+    const olock_value *copy;
     if (!olock__expr_ok(e)) return NULL;
     if (!v) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn); return NULL; }
     if ((int)v->type < (int)OLOCK_TYPE_S || (int)v->type > (int)OLOCK_TYPE_BS) {
@@ -626,7 +632,7 @@ static const olock_operand *olock__expr_value_operand(olock_expr *e, const char 
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty %s set (DynamoDB has no empty sets)", fn, olock_type_name(v->type));
         return NULL;
     }
-    copy = olock_value_copy(&e->arena, v);
+    copy = e->borrow ? v : olock_value_copy(&e->arena, v);
     if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn); return NULL; }
     o = olock__expr_operand_new(e, OLOCK__OPND_VALUE);
     if (!o) return NULL;
@@ -1180,7 +1186,7 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
     while (tail && tail->next) tail = tail->next;
     for (m = map->first; m; m = m->next) {
         olock__expr_raw_entry *ent;
-        olock_value *copy;
+        const olock_value *copy;
         const char *ent_key;
         if (m->key && m->key_len > OLOCK_PLACEHOLDER_MAX) {
             OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: placeholder \"%.*s...\" is longer than %u bytes", fn,
@@ -1213,7 +1219,7 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
             continue;
         }
         ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
-        copy = ent ? olock_value_copy(&e->arena, m) : NULL;
+        copy = !ent ? NULL : e->borrow ? m : olock_value_copy(&e->arena, m);
         ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
         if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
         if (!ent_key) return;
@@ -1532,10 +1538,20 @@ static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *le
     }
 }
 
-static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, olock_value *v) {
-    char *k = v ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
-    olock_result r = k ? olock_map_put(&e->arena, map, k, key_len, v) : OLOCK_ERR_NOMEM;
-    if (r != OLOCK_OK) { OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r)); return 0; }
+/* Appends key = v to a map the builder renders (its keys are distinct by construction: the
+   caller's, checked when added, and generated ones that skip them). The member is a node of
+   its own that shares v's contents: v is the builder's copy, unchanged until reset. */
+static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
+    olock_value *node = v ? (olock_value *)olock_arena_alloc(&e->arena, sizeof *node) : NULL;
+    char *k = node ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
+    if (!k) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM)); return 0; }
+    *node = *v;
+    node->key = k;
+    node->key_len = key_len;
+    node->next = NULL;
+    if (map->last) map->last->next = node; else map->first = node;
+    map->last = node;
+    map->count++;
     return 1;
 }
 
@@ -1590,7 +1606,7 @@ static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
     size_t n;
     if (e->status != OLOCK_OK) return;
     olock__expr_next_free(e->raw_values, ":v", &e->next_value, buf, &n);
-    if (!olock__expr_map_add(e, e->values_out, buf, n, olock_value_copy(&e->arena, v))) return;
+    if (!olock__expr_map_add(e, e->values_out, buf, n, v)) return;
     olock__expr_put(e, buf, n);
 }
 
@@ -1863,7 +1879,7 @@ static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *ra
     olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
     if (!m) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory"); return NULL; }
     for (; raw; raw = raw->next)
-        if (!olock__expr_map_add(e, m, raw->key, raw->key_len, olock_value_copy(&e->arena, raw->value))) return NULL;
+        if (!olock__expr_map_add(e, m, raw->key, raw->key_len, raw->value)) return NULL;
     return m;
 }
 

@@ -1187,6 +1187,41 @@ static void test_sticky(olock_expr *e) {
     expect_err("expr_n", e, OLOCK_ERR_EXPRESSION, "\"1e999\" is not a DynamoDB number");
 }
 
+/* olock_expr_borrow_values: values are referenced (a change before rendering shows), until the
+   next reset (then copied again); the rendered maps share nothing the caller may free. */
+static void test_borrow_values(olock_expr *e) {
+    olock_arena a;
+    olock_value *v, *m;
+    olock_expr_output out;
+    olock_error err;
+    const olock_value *got;
+    olock_arena_init(&a, NULL);
+    v = olock_value_new_s(&a, "before", 6);
+    m = olock_value_new_container(&a, OLOCK_TYPE_M);
+    olock_map_put(&a, m, ":x", 2, olock_value_new_s(&a, "raw-before", 10));
+    olock_expr_reset(e);
+    olock_expr_borrow_values(e, 1);
+    olock_expr_set(e, "a", v);
+    olock_expr_add_maps(e, NULL, m);
+    olock_expr_update_raw(e, "SET b = :x");
+    v->str = "after";  v->len = 5;                      /* the builder sees the caller's value */
+    m->first->str = "raw-after"; m->first->len = 9;
+    check(olock_expr_render(e, &out, &err) == OLOCK_OK, "borrow: render", err.message);
+    got = olock_map_get(out.values, ":v0", 3);
+    check(got && got->len == 5 && memcmp(got->str, "after", 5) == 0, "borrow: a value is referenced", NULL);
+    got = olock_map_get(out.values, ":x", 2);
+    check(got && got->len == 9 && memcmp(got->str, "raw-after", 9) == 0, "borrow: a map value is referenced", NULL);
+    check(out.values->count == 2, "borrow: two values", NULL);
+    olock_expr_reset(e);                                  /* off again */
+    olock_expr_set(e, "a", v);
+    v->str = "later"; v->len = 5;
+    check(olock_expr_render(e, &out, &err) == OLOCK_OK, "copy: render", err.message);
+    got = olock_map_get(out.values, ":v0", 3);
+    check(got && got->len == 5 && memcmp(got->str, "after", 5) == 0, "copy after reset: the value was copied", NULL);
+    olock_expr_borrow_values(NULL, 1);                    /* NULL is a no-op */
+    olock_arena_free(&a);
+}
+
 static void test_requests(olock_expr *e) {
     olock_item_request r;
     olock_error err;
@@ -1368,6 +1403,7 @@ int main(void) {
     test_limits(e);
     test_raw(e);
     test_sticky(e);
+    test_borrow_values(e);
     test_requests(e);
     olock_expr_destroy(e);
     test_readme();
