@@ -394,8 +394,37 @@ static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must
     return t;
 }
 
+/* ---- the order of a java.util.HashMap (DynamoDB Local lists tables and capacity in one) ------- */
+
+/* The iteration order of `n` objects with these hashCode() values put in that order into a
+   java.util.HashMap created with initial capacity `initial`: by bucket, then in insertion
+   order (see olock__fake_write_map_cap). */
+static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order)
+{
+    size_t cap = 1, i, j;
+    uint32_t *bucket;
+    while (cap < initial) cap *= 2;
+    while (n > cap / 4 * 3 + (cap % 4) * 3 / 4) cap *= 2;
+    if (!(bucket = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*bucket)))) return -1;
+    for (i = 0; i < n; i++) {
+        uint32_t b = (hashes[i] ^ (hashes[i] >> 16)) & (uint32_t)(cap - 1);
+        for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+        bucket[j] = b;
+        order[j] = i;
+    }
+    return 0;
+}
+
+/* The same for `n` names (Java strings). DynamoDB Local collects per-table capacity in such maps. */
 static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, const size_t *lens, size_t n,
-                                  size_t initial, size_t *order);
+                                  size_t initial, size_t *order)
+{
+    uint32_t *h = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*h));
+    size_t i;
+    if (!h) return -1;
+    for (i = 0; i < n; i++) h[i] = olock__fake_java_string_hash(names[i], lens[i]);
+    return olock__fake_hash_order_of(c, h, n, initial, order);
+}
 
 /* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description,
    in the order of a java.util.HashMap of their names (how DynamoDB Local lists them). */
