@@ -142,11 +142,13 @@ static olock_result olock__attribute_paths(olock_client *c) {
     if (r != OLOCK_OK) return r;
     vp = olock_path_name(e, c->version_attribute);
     c->version_path = vp ? olock__strdup(&c->alloc, vp) : NULL;
+    if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (vp && !c->version_path)) r = OLOCK_ERR_NOMEM;
     olock_expr_reset(e);                /* a failure is sticky: the second name gets a fresh start */
     tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
     c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
+    if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (tp && !c->token_path)) r = OLOCK_ERR_NOMEM;
     olock_expr_destroy(e);
-    return (vp && !c->version_path) || (tp && !c->token_path) ? OLOCK_ERR_NOMEM : OLOCK_OK;
+    return r;
 }
 
 /* 0 in a retry field means its default. */
