@@ -16,6 +16,9 @@
 #  define OLOCK_TEST_UNUSED
 #endif
 
+/* A test program with a harness of its own (test_curl.c) defines OLOCK_TEST_NO_HARNESS and
+   takes only the helpers. */
+#ifndef OLOCK_TEST_NO_HARNESS
 static int olock_test_passed, olock_test_failed;
 static const char *olock_test_current = "";
 
@@ -43,6 +46,7 @@ static const char *olock_test_current = "";
 
 #define TEST_MAIN_END() \
     (printf("%d passed, %d failed\n", olock_test_passed, olock_test_failed), olock_test_failed ? 1 : 0)
+#endif /* OLOCK_TEST_NO_HARNESS */
 
 /* Reads a whole file into a malloc'd NUL-terminated buffer; NULL if unreadable. */
 static OLOCK_TEST_UNUSED char *olock_test_read_file(const char *path, size_t *len) {

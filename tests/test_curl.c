@@ -32,6 +32,8 @@
 
 #define OLOCK_CURL_IMPLEMENTATION
 #include "olock_curl.h"
+#define OLOCK_TEST_NO_HARNESS              /* this program counts its checks itself */
+#include "olock_test.h"
 
 /* --- checks --------------------------------------------------------------------------------- */
 
