@@ -1325,12 +1325,44 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
 
 /* ---- attribute values: size, equality, copy, JSON out --------------------------------------- */
 
+/* The sign, exp10 and ndigits (not the digits) of a plain decimal text, [-]digits[.digits]
+   without leading zeros and within 38 significant digits, as olock__fake_num_of would find them
+   but without the full parse: every write sizes the whole item, every number of it. 0 for any
+   other text, which then takes the full parse. */
+static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d)
+{
+    size_t i, ndig = 0, intd = 0, first = 0, last = 0;
+    int seen_point = 0, any = 0;
+    if (len == 0 || len > 40) return 0;
+    d->negative = s[0] == '-';
+    i = (size_t)d->negative;
+    if (i >= len || s[len - 1] == '.' || (s[i] == '0' && i + 1 < len && s[i + 1] != '.')) return 0;
+    for (; i < len; i++) {
+        if (s[i] == '.') {
+            if (seen_point || ndig == 0) return 0;
+            seen_point = 1;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9') return 0;
+        if (s[i] != '0') {
+            if (!any) first = ndig;
+            any = 1;
+            last = ndig;
+        }
+        ndig++;
+        if (!seen_point) intd++;
+    }
+    d->ndigits = any ? (int)(last - first + 1) : 0;
+    d->exp10 = (int)intd - (int)first;
+    return d->ndigits <= OLOCK_NUMBER_DIGITS;
+}
+
 /* DynamoDB's size of a number: its base-100 digits plus one (plus one more when negative). */
 static size_t olock__fake_num_size(const olock_value *v)
 {
     olock_decimal d;
     int hi, lo;
-    olock__fake_num_of(v, &d);
+    if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
     if (d.ndigits == 0) return 1;
     /* digit i (1-based) weighs 10^(exp10 - i); base-100 digit k covers weights 2k, 2k+1 */
     hi = d.exp10 - 1;

@@ -6,7 +6,9 @@
 # failure. Exit status is non-zero only when something did not build or run.
 #   CC           compiler (default cc)
 #   BENCH_REPS   timed batches per case (default 31)
-#   BENCH_ONLY   run only these benchmarks, e.g. "codec sign" (default: codec sign engine fake hot curl sdk servers)
+#   BENCH_ONLY   run only these benchmarks, e.g. "codec sign" (default: codec sign engine fake r2 hot curl sdk servers)
+#   BENCH_BASE   the git revision r2 compares the working olock.h with (default 7b298b1, the
+#                commit before performance round 2)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 CC=${CC:-cc}
@@ -16,7 +18,8 @@ RESULTS=$OUT/results.md
 read -r -a CCV <<<"$CC"            # CC may be a command with arguments (e.g. "ccache gcc")
 CFLAGS=(-std=c99 -O2 -DNDEBUG -Wall -Wextra -Wpedantic -Werror -Wshadow -Wundef -Wcast-qual
         -Wstrict-prototypes -Wmissing-prototypes -I. -Ibackends -Ibench)
-ONLY=${BENCH_ONLY:-codec sign engine fake hot curl sdk servers}
+ONLY=${BENCH_ONLY:-codec sign engine fake r2 hot curl sdk servers}
+BASE=${BENCH_BASE:-7b298b1}
 STATUS=0
 
 have_header() { printf '#include <%s>\n' "$1" | "${CCV[@]}" -E -x c - >/dev/null 2>&1; }
@@ -54,7 +57,23 @@ if wanted sign; then
 fi
 if wanted engine; then build engine "${CCV[@]}" "${CFLAGS[@]}" bench/bench_engine.c -o "$OUT/bench_engine" -lm -lpthread; fi
 if wanted fake; then build fake "${CCV[@]}" "${CFLAGS[@]}" bench/bench_fake.c -o "$OUT/bench_fake" -lm -lpthread; fi
+# r2: bench_r2_ops.c twice in one program, against the working olock.h and against BASE's
+# (from git, into $OUT/base/; -I puts it before the working one), so before and after run
+# interleaved in the same process.
+if wanted r2; then
+  mkdir -p "$OUT/base"
+  if git show "$BASE:olock.h" >"$OUT/base/olock.h" 2>>"$OUT/build_r2_base.log"; then
+    build r2_new "${CCV[@]}" "${CFLAGS[@]}" -DR2_SETUP=r2_setup_new -c bench/bench_r2_ops.c -o "$OUT/r2_new.o"
+    build r2_old "${CCV[@]}" "${CFLAGS[@]/#-I./-I$OUT/base}" -DR2_SETUP=r2_setup_old -c bench/bench_r2_ops.c -o "$OUT/r2_old.o"
+  else
+    echo "bench: r2: git show $BASE:olock.h failed (see $OUT/build_r2_base.log)" >&2; STATUS=1
+  fi
+fi
 for p in "${pids[@]}"; do wait "$p" || STATUS=1; done
+if wanted r2 && [ "$STATUS" = 0 ]; then
+  "${CCV[@]}" "${CFLAGS[@]}" "-DBENCH_BASE_NAME=\"git $BASE\"" bench/bench_r2.c "$OUT/r2_new.o" "$OUT/r2_old.o" -o "$OUT/bench_r2" -lm \
+    >>"$OUT/build_r2_link.log" 2>&1 || { echo "bench: linking bench_r2 failed (see $OUT/build_r2_link.log)" >&2; STATUS=1; }
+fi
 if wanted sign && [ "$STATUS" = 0 ]; then
   "${CCV[@]}" -o "$OUT/bench_sign" "${SIGN_OBJS[@]}" "${SIGN_LIBS[@]}" >>"$OUT/build_sign_link.log" 2>&1 ||
     { echo "bench: linking bench_sign failed (see $OUT/build_sign_link.log)" >&2; STATUS=1; }
@@ -106,10 +125,10 @@ for b in $ONLY; do
   # a hot item: the seed, the previous engine and the new defaults, on the fake and DynamoDB Local
   if [ "$b" = hot ]; then echo | tee -a "$RESULTS"; CC="$CC" bash bench/hot/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
   if [ "$b" = sdk ]; then echo | tee -a "$RESULTS"; bash bench/sdk/run.sh | tee -a "$RESULTS"; [ "${PIPESTATUS[0]}" = 0 ] || STATUS=1; continue; fi
-  case $b in codec|sign|engine|fake) run "$b" ;; *) echo "bench: unknown benchmark '$b'" >&2; STATUS=1 ;; esac
+  case $b in codec|sign|engine|fake|r2) run "$b" ;; *) echo "bench: unknown benchmark '$b'" >&2; STATUS=1 ;; esac
 done
 
-rows=$(grep -E '^\| (codec|sign|engine|fake|hot|curl|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
+rows=$(grep -E '^\| (codec|sign|engine|fake|r2|hot|curl|sdk) \| .* \| (MET|NOT MET) \|$' "$RESULTS")
 {
   echo
   echo "## Summary of targets"

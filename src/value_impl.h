@@ -21,11 +21,28 @@ OLOCK_API const char *olock_type_name(olock_type t) {
 }
 
 OLOCK_API olock_type olock_type_from_name(const char *name, size_t len) {
-    int t;
-    for (t = OLOCK_TYPE_S; t <= OLOCK_TYPE_BS; t++) {
-        const char *n = olock_type_name((olock_type)t);
-        if (strlen(n) == len && memcmp(n, name, len) == 0) return (olock_type)t;
+    /* By length and letters rather than a loop of strlen and memcmp: every decoded value asks. */
+    if (!name) return (olock_type)0;
+    if (len == 1) {
+        switch (name[0]) {
+        case 'S': return OLOCK_TYPE_S;
+        case 'N': return OLOCK_TYPE_N;
+        case 'B': return OLOCK_TYPE_B;
+        case 'M': return OLOCK_TYPE_M;
+        case 'L': return OLOCK_TYPE_L;
+        default: return (olock_type)0;
+        }
     }
+    if (len == 2 && name[1] == 'S') {
+        switch (name[0]) {
+        case 'S': return OLOCK_TYPE_SS;
+        case 'N': return OLOCK_TYPE_NS;
+        case 'B': return OLOCK_TYPE_BS;
+        default: return (olock_type)0;
+        }
+    }
+    if (len == 4 && memcmp(name, "BOOL", 4) == 0) return OLOCK_TYPE_BOOL;
+    if (len == 4 && memcmp(name, "NULL", 4) == 0) return OLOCK_TYPE_NULL;
     return (olock_type)0;
 }
 
@@ -75,16 +92,22 @@ OLOCK_API olock_value *olock_value_new_n(olock_arena *a, const char *text, size_
     return olock_value_new_decimal(a, &d);
 }
 
+/* An integer's canonical text is its sign and decimal digits (at most 20 of the 38 a number may
+   have): written directly rather than through olock_decimal and olock_decimal_format. */
+static olock_value *olock__value_new_int(olock_arena *a, uint64_t magnitude, int negative) {
+    char tmp[24];
+    size_t n = sizeof tmp;
+    do { tmp[--n] = (char)('0' + magnitude % 10); magnitude /= 10; } while (magnitude);
+    if (negative) tmp[--n] = '-';
+    return olock__value_new_bytes(a, OLOCK_TYPE_N, tmp + n, sizeof tmp - n);
+}
+
 OLOCK_API olock_value *olock_value_new_i64(olock_arena *a, int64_t v) {
-    olock_decimal d;
-    olock_decimal_from_i64(v, &d);
-    return olock_value_new_decimal(a, &d);
+    return v < 0 ? olock__value_new_int(a, (uint64_t)0 - (uint64_t)v, 1) : olock__value_new_int(a, (uint64_t)v, 0);
 }
 
 OLOCK_API olock_value *olock_value_new_u64(olock_arena *a, uint64_t v) {
-    olock_decimal d;
-    olock_decimal_from_u64(v, &d);
-    return olock_value_new_decimal(a, &d);
+    return olock__value_new_int(a, v, 0);
 }
 
 OLOCK_API olock_value *olock_value_new_double(olock_arena *a, double v) {

@@ -94,17 +94,28 @@ typedef struct olock__jw {
 } olock__jw;
 
 static void olock__jw_raw(olock__jw *w, const char *s, size_t n) {
-    if (w->r == OLOCK_OK) w->r = olock_buf_append(w->b, s, n);
+    if (w->r == OLOCK_OK) w->r = n == 1 ? olock__buf_put1(w->b, *s) : olock_buf_append(w->b, s, n);
 }
 
 static void olock__jw_open(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 0; }
 static void olock__jw_close(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 1; }
 
 static void olock__jw_key(olock__jw *w, const char *key) {
-    if (w->need_comma) olock__jw_raw(w, ",", 1);
-    if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, key, strlen(key));
-    olock__jw_raw(w, ":", 1);
+    size_t n = strlen(key);
+    int comma = w->need_comma;
+    char *o;
     w->need_comma = 1;
+    if (w->r != OLOCK_OK) return;
+    /* The comma when due, the quoted name and ':' with one check for room. */
+    if (n > ((size_t)-1 - 4) / 6) { w->r = OLOCK_ERR_LIMIT; return; }
+    if ((w->r = olock__buf_room(w->b, n * 6 + 4)) != OLOCK_OK) return;
+    o = w->b->data + w->b->len;
+    if (comma) *o++ = ',';
+    o = olock__json_put_string(o, key, n);
+    if (!o) { w->r = OLOCK_ERR_INVALID_ARG; w->b->data[w->b->len] = 0; return; }
+    *o++ = ':';
+    *o = 0;
+    w->b->len = (size_t)(o - w->b->data);
 }
 
 static void olock__jw_elem(olock__jw *w) {

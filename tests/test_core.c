@@ -415,6 +415,78 @@ TEST(test_crc32) {
     CHECK(olock_crc32(olock_crc32(0, "12345", 5), "6789", 4) == 0xCBF43926u);
 }
 
+/* The string writer's word-at-a-time paths against the escaping written out by hand: random
+   strings made of pieces whose JSON form is known (plain bytes, characters that must be escaped,
+   UTF-8 sequences), at every length around the 4- and 8-byte steps and at every offset. */
+TEST(test_json_write_string_words) {
+    static const char *const raw[] = { "a", "Z", "~", " ", "\"", "\\", "\n", "\x01", "\x1f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "/" };
+    static const char *const esc[] = { "a", "Z", "~", " ", "\\\"", "\\\\", "\\n", "\\u0001", "\\u001f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "/" };
+    char in[200], want[800];
+    olock_buf b;
+    uint32_t x = 7;
+    int round, bad = 0;
+    olock_buf_init(&b, NULL);
+    for (round = 0; round < 4000; round++) {
+        size_t n = 0, m = 0, k, pieces, off;
+        int plain_only = round % 2;   /* half the strings plain, to reach the fast paths often */
+        x = x * 1103515245u + 12345u;
+        pieces = (x >> 16) % 24;
+        off = (x >> 8) % 8;
+        want[m++] = '"';
+        for (k = 0; k < pieces; k++) {
+            size_t t;
+            x = x * 1103515245u + 12345u;
+            t = plain_only ? (x >> 16) % 4 : (x >> 16) % (sizeof raw / sizeof raw[0]);
+            memcpy(in + off + n, raw[t], strlen(raw[t]));
+            n += strlen(raw[t]);
+            memcpy(want + m, esc[t], strlen(esc[t]));
+            m += strlen(esc[t]);
+        }
+        want[m++] = '"';
+        olock_buf_clear(&b);
+        if (olock_buf_append(&b, "x", 1) != OLOCK_OK || olock_json_write_string(&b, in + off, n) != OLOCK_OK ||
+            b.len != m + 1 || memcmp(b.data + 1, want, m) != 0 || b.data[b.len] != 0)
+            bad++;
+    }
+    CHECK(bad == 0);
+    /* Invalid UTF-8 after a plain run, at each distance from the end: refused, buffer unchanged. */
+    for (round = 0; round < 24; round++) {
+        memset(in, 'q', sizeof in);
+        in[round] = (char)0xC3;       /* a lead byte followed by 'q' */
+        olock_buf_clear(&b);
+        CHECK(olock_buf_append(&b, "x", 1) == OLOCK_OK);
+        CHECK(olock_json_write_string(&b, in, (size_t)round + 2) == OLOCK_ERR_INVALID_ARG);
+        CHECK(b.len == 1 && b.data[1] == 0);
+    }
+    olock_buf_free(&b);
+}
+
+/* The sliced CRC against the definition (one bit at a time), at every length and misalignment
+   around the 8-byte steps, whole and in two pieces. */
+static uint32_t crc32_bitwise(uint32_t crc, const unsigned char *p, size_t len) {
+    int k;
+    crc = ~crc;
+    while (len--) {
+        crc ^= *p++;
+        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+TEST(test_crc32_sliced) {
+    unsigned char data[300 + 8];
+    uint32_t x = 12345;
+    size_t i, off, len, bad = 0;
+    for (i = 0; i < sizeof data; i++) { x = x * 1103515245u + 12345u; data[i] = (unsigned char)(x >> 16); }
+    for (off = 0; off < 8; off++)
+        for (len = 0; len <= 300; len++) {
+            uint32_t want = crc32_bitwise(0, data + off, len);
+            if (olock_crc32(0, data + off, len) != want) bad++;
+            if (olock_crc32(olock_crc32(0, data + off, len / 3), data + off + len / 3, len - len / 3) != want) bad++;
+        }
+    CHECK(bad == 0);
+}
+
 /* ---- requests ------------------------------------------------------------------------------- */
 
 static olock_value *key_of(const char *id) {
@@ -1012,6 +1084,8 @@ int main(void) {
     RUN(test_json_writer_rejects_bad_utf8);
     RUN(test_base64);
     RUN(test_crc32);
+    RUN(test_crc32_sliced);
+    RUN(test_json_write_string_words);
     RUN(test_encode_item_requests);
     RUN(test_encode_other_requests);
     RUN(test_decode_success);
