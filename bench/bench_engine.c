@@ -18,6 +18,12 @@
    with its default conflict budget, and an experiment in which the driver waits a jittered
    delay after repeated conflicts (what a conflict backoff in the engine would do).
 
+   Part A also times the typed read-modify-write (olock_record_update, issue 16) on the same
+   player: the struct below describes every attribute but the mixed "inventory" list, which the
+   write-back carries through untouched, and its function adds 1 to the gold as the untyped
+   add_gold does; the ratio typed / untyped is measured side by side (target: <= 1.2, and zero
+   allocations).
+
    Targets (issue 5): client CPU < 3 us per versioned UpdateItem request; zero heap
    allocations per versioned update in steady state; requests per update <= 0.55x the seed's
    under contention, and exactly 1.0 with a warm cache and no contention. */
@@ -72,12 +78,68 @@ static olock_result null_send(void *user, const olock_http_request *req, olock_h
     return olock_http_response_append(res, body, len);
 }
 
+/* The bench player as a C struct (typed records): decoded whole on every attempt. */
+struct bench_wl { uint32_t wins, losses, mmr; };
+static const olock_field bench_wl_fields[] = {
+    OLOCK_FIELD_UINT(struct bench_wl, wins, 0), OLOCK_FIELD_UINT(struct bench_wl, losses, 0), OLOCK_FIELD_UINT(struct bench_wl, mmr, 0),
+};
+static const olock_record_type bench_wl_type = OLOCK_RECORD_TYPE(struct bench_wl, bench_wl_fields);
+struct bench_modes { struct bench_wl ranked, casual; };
+static const olock_field bench_modes_fields[] = {
+    OLOCK_FIELD_STRUCT(struct bench_modes, ranked, &bench_wl_type, 0), OLOCK_FIELD_STRUCT(struct bench_modes, casual, &bench_wl_type, 0),
+};
+static const olock_record_type bench_modes_type = OLOCK_RECORD_TYPE(struct bench_modes, bench_modes_fields);
+struct bench_stats { uint32_t kills, deaths, assists; uint64_t playtime_s; double kd; struct bench_modes modes; };
+static const olock_field bench_stats_fields[] = {
+    OLOCK_FIELD_UINT(struct bench_stats, kills, 0), OLOCK_FIELD_UINT(struct bench_stats, deaths, 0),
+    OLOCK_FIELD_UINT(struct bench_stats, assists, 0), OLOCK_FIELD_UINT(struct bench_stats, playtime_s, 0),
+    OLOCK_FIELD_DOUBLE(struct bench_stats, kd, 0), OLOCK_FIELD_STRUCT(struct bench_stats, modes, &bench_modes_type, 0),
+};
+static const olock_record_type bench_stats_type = OLOCK_RECORD_TYPE(struct bench_stats, bench_stats_fields);
+struct bench_rec {
+    char id[64];
+    uint64_t version;
+    char name[64], guild[48];
+    uint16_t level;
+    uint32_t xp;
+    int64_t gold;
+    double win_ratio;
+    int64_t last_login;
+    int premium;
+    struct bench_stats stats;
+    char achievements[8][32];
+    size_t achievement_count;
+    uint32_t friends[8];
+    size_t friend_count;
+    unsigned char loadout_hash[32], avatar[64];
+    size_t loadout_hash_len, avatar_len;
+};
+static const olock_field bench_rec_fields[] = {
+    OLOCK_FIELD_STR(struct bench_rec, id, OLOCK_F_HASH_KEY),
+    OLOCK_FIELD_UINT(struct bench_rec, version, OLOCK_F_VERSION),
+    OLOCK_FIELD_STR(struct bench_rec, name, 0),
+    OLOCK_FIELD_STR(struct bench_rec, guild, 0),
+    OLOCK_FIELD_UINT(struct bench_rec, level, 0),
+    OLOCK_FIELD_UINT(struct bench_rec, xp, 0),
+    OLOCK_FIELD_INT(struct bench_rec, gold, 0),
+    OLOCK_FIELD_DOUBLE(struct bench_rec, win_ratio, 0),
+    OLOCK_FIELD_INT(struct bench_rec, last_login, 0),
+    OLOCK_FIELD_BOOL(struct bench_rec, premium, 0),
+    OLOCK_FIELD_STRUCT(struct bench_rec, stats, &bench_stats_type, 0),
+    OLOCK_FIELD_SET(struct bench_rec, achievements, achievement_count, OLOCK_FK_STR, 0),
+    OLOCK_FIELD_SET(struct bench_rec, friends, friend_count, OLOCK_FK_UINT, 0),
+    OLOCK_FIELD_BYTES(struct bench_rec, loadout_hash, loadout_hash_len, 0),
+    OLOCK_FIELD_BYTES(struct bench_rec, avatar, avatar_len, 0),
+};
+static const olock_record_type bench_rec_type = OLOCK_RECORD_TYPE(struct bench_rec, bench_rec_fields);
+
 typedef struct cpu_ctx {
     olock_client *c;
     olock_arena arena;             /* keys and request maps */
     olock_item_request req;        /* the caller's part of the versioned UpdateItem */
     const olock_value *key;
     int big;                       /* olock_update mutates the 1 KB player record, else a counter */
+    struct bench_rec rec;          /* olock_record_update's struct (its key set) */
     uint64_t version;
     unsigned long requests;
     /* the null transport alone */
@@ -111,6 +173,27 @@ static void run_update(void *ctx, long n) {
     for (i = 0; i < n; i++) {
         olock_write_result wr;
         if (olock_update(x->c, "players", x->key, add_gold, NULL, &wr, NULL) != OLOCK_OK) abort();
+        x->requests += wr.requests;
+        g_sink += (size_t)wr.version;
+    }
+}
+
+static olock_mutation add_gold_typed(void *user, void *rec, int exists) {
+    (void)user; (void)exists;
+    ((struct bench_rec *)rec)->gold += 1;
+    return OLOCK_MUTATE_WRITE;
+}
+
+static void run_record_update(void *ctx, long n) {
+    cpu_ctx *x = (cpu_ctx *)ctx;
+    long i;
+    for (i = 0; i < n; i++) {
+        olock_write_result wr;
+        olock_error e;
+        if (olock_record_update(x->c, &bench_rec_type, "players", &x->rec, add_gold_typed, NULL, &wr, &e) != OLOCK_OK) {
+            fprintf(stderr, "bench_engine: olock_record_update: %s\n", e.message);
+            abort();
+        }
         x->requests += wr.requests;
         g_sink += (size_t)wr.version;
     }
@@ -153,6 +236,7 @@ static void cpu_ctx_init(cpu_ctx *x, null_transport *nt, int signed_, unsigned c
     x->c = cpu_client(nt, signed_, cache);
     x->big = big;
     x->version = 41;
+    snprintf(x->rec.id, sizeof x->rec.id, "%s", "player#7f3a2c91-1b4e-4c6e-9a57-3d2f0e8b6a11");
     olock_arena_init(&x->arena, &g_alloc);
     key = olock_value_new_container(&x->arena, OLOCK_TYPE_M);
     names = olock_value_new_container(&x->arena, OLOCK_TYPE_M);
@@ -218,7 +302,7 @@ static void null_transport_init(null_transport *nt, int big) {
 }
 
 enum { A_VU_UNSIGNED, A_VU_SIGNED, A_RMW_CACHE_SMALL, A_RMW_CACHE_BIG, A_RMW_CACHE_BIG_SIGNED, A_RMW_NOCACHE_BIG_SIGNED,
-       A_NULL, A_COUNT };
+       A_REC_CACHE_BIG, A_REC_NOCACHE_BIG_SIGNED, A_NULL, A_COUNT };
 
 typedef struct part_a {
     bench_case cases[A_COUNT];
@@ -237,6 +321,8 @@ static void run_part_a(part_a *pa, int reps, int argc, char **argv) {
     cpu_ctx_init(&ctx[A_RMW_CACHE_BIG], &nt_big, 0, 16, 1);
     cpu_ctx_init(&ctx[A_RMW_CACHE_BIG_SIGNED], &nt_big, 1, 16, 1);
     cpu_ctx_init(&ctx[A_RMW_NOCACHE_BIG_SIGNED], &nt_big, 1, 0, 1);
+    cpu_ctx_init(&ctx[A_REC_CACHE_BIG], &nt_big, 0, 16, 1);
+    cpu_ctx_init(&ctx[A_REC_NOCACHE_BIG_SIGNED], &nt_big, 1, 0, 1);
     cpu_ctx_init(&ctx[A_NULL], &nt_small, 0, 0, 0);
     bench_case_init(&pa->cases[A_VU_UNSIGNED], "olock_versioned_update, unsigned (in-process style)", run_versioned_update, &ctx[A_VU_UNSIGNED]);
     bench_case_init(&pa->cases[A_VU_SIGNED], "olock_versioned_update, SigV4-signed", run_versioned_update, &ctx[A_VU_SIGNED]);
@@ -244,6 +330,8 @@ static void run_part_a(part_a *pa, int reps, int argc, char **argv) {
     bench_case_init(&pa->cases[A_RMW_CACHE_BIG], "olock_update, warm cache, 1 KB player, unsigned", run_update, &ctx[A_RMW_CACHE_BIG]);
     bench_case_init(&pa->cases[A_RMW_CACHE_BIG_SIGNED], "olock_update, warm cache, 1 KB player, signed", run_update, &ctx[A_RMW_CACHE_BIG_SIGNED]);
     bench_case_init(&pa->cases[A_RMW_NOCACHE_BIG_SIGNED], "olock_update, no cache (GetItem + PutItem), 1 KB player, signed", run_update, &ctx[A_RMW_NOCACHE_BIG_SIGNED]);
+    bench_case_init(&pa->cases[A_REC_CACHE_BIG], "olock_record_update (typed), warm cache, 1 KB player, unsigned", run_record_update, &ctx[A_REC_CACHE_BIG]);
+    bench_case_init(&pa->cases[A_REC_NOCACHE_BIG_SIGNED], "olock_record_update (typed), no cache, 1 KB player, signed", run_record_update, &ctx[A_REC_NOCACHE_BIG_SIGNED]);
     bench_case_init(&pa->cases[A_NULL], "the null transport alone (not part of the figures above)", run_null_only, &ctx[A_NULL]);
     if (bench_profile(argc, argv, pa->cases, A_COUNT)) exit(0);
     bench_run(pa->cases, A_COUNT, reps);
@@ -737,6 +825,16 @@ int main(int argc, char **argv) {
         snprintf(target, sizeof target, "zero allocations in steady state: %s", pa.cases[i].name);
         snprintf(measured, sizeof measured, "%.2f allocs/op", pa.allocs[i]);
         bench_target("engine", target, measured, pa.allocs[i] == 0);
+    }
+    {   /* typed records: the same update through a struct, side by side with the untyped one */
+        static const int typed[2][2] = { { A_REC_CACHE_BIG, A_RMW_CACHE_BIG }, { A_REC_NOCACHE_BIG_SIGNED, A_RMW_NOCACHE_BIG_SIGNED } };
+        int k;
+        for (k = 0; k < 2; k++) {
+            double r = bench_ratio(&pa.cases[typed[k][0]], &pa.cases[typed[k][1]]);
+            snprintf(target, sizeof target, "typed update CPU <= 1.2x untyped: %s", pa.cases[typed[k][0]].name);
+            snprintf(measured, sizeof measured, "%.3fx (%.3f vs %.3f us best)", r, pa.cases[typed[k][0]].best / 1000, pa.cases[typed[k][1]].best / 1000);
+            bench_target("engine", target, measured, r <= 1.2);
+        }
     }
     for (m = 0; m < NMODELS; m++) {
         for (ki = 1; ki < NK; ki++) {

@@ -891,6 +891,7 @@ static void olock__rmw_mutate(olock_task *t) {
     }
     t->result.item = t->current;
     t->decision = t->fn(t->user, w, exists);
+    if (t->phase == OLOCK__PH_DONE) return;   /* the function finished the task (a typed record that did not decode) */
     switch (t->decision) {
     case OLOCK_MUTATE_ABORT:
         olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
@@ -1086,6 +1087,7 @@ static void olock__many_success(olock_task *t) {
         }
     }
     m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
+    if (t->phase == OLOCK__PH_DONE) return;   /* the function finished the task (a typed record that did not decode) */
     if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
     if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
     if (!olock__conflict_budget_left(t)) {
@@ -1812,5 +1814,4 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
     rc = olock__begin_update_many(t, keys, count, fn, user, "olock_update_many", err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
-
 

@@ -25,6 +25,8 @@ TABLE OF CONTENTS
    >>client       configuration, the client, single-attempt calls, the everyday calls
    >>engine       versioned writes, the writer ledger, the item cache, tasks (the state
                   machine every operation is), transactions, multi-item read-modify-write
+   >>records      typed records: a C struct described by a field table, read, written and
+                  updated on the engine
 
    This file is generated: the parts are the files src/<tag>.h and src/<tag>_impl.h of the
    olock repository, listed in src/olock.parts. Change them there and run `make amalgamate`.

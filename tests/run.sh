@@ -222,6 +222,7 @@ step examples examples/event-loop test build/examples/event_loop
 step examples examples/quickstart test build/examples/quickstart
 step examples examples/testing-with-faults test build/examples/testing
 step examples examples/transfer test build/examples/transfer
+step examples examples/player test build/examples/player
 step examples examples/endpoint test build/examples/endpoint
 
 # ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
