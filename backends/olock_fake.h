@@ -41,7 +41,8 @@ WHAT IT IS
    ProjectionExpression, Select, ScanIndexForward, Limit, ExclusiveStartKey, 1 MB pages, the
    legacy KeyConditions / QueryFilter / AttributesToGet) and Scan (segments, ScanFilter) on
    tables and on their global and local secondary indexes. BatchWriteItem (25 requests) and
-   BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are always empty.
+   BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are empty unless the fault
+   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone.
    tests/conformance/README.md lists what DynamoDB Local does that the documentation does not
    say (the order of Scan and of batch responses, which transaction failures are reasons, ...).
 
@@ -139,6 +140,12 @@ typedef enum olock_fake_fault {
                                          It never fires on other requests: they pass through and
                                          a scripted CONFLICT stays armed */
     OLOCK_FAKE_FAULT_LATENCY,         /* advance the virtual clock by latency_ms, then answer */
+    OLOCK_FAKE_FAULT_UNPROCESSED,     /* a BatchGetItem or BatchWriteItem does the first half of
+                                         its keys / requests (in request order, rounded down: a
+                                         batch of one does nothing) and answers the rest in
+                                         UnprocessedKeys / UnprocessedItems, as DynamoDB does
+                                         when it runs out of capacity. Like CONFLICT it never
+                                         fires on other requests (a scripted one stays armed) */
     OLOCK_FAKE_FAULT_COUNT_
 } olock_fake_fault;
 
@@ -508,6 +515,7 @@ typedef struct olock__fake_ctx {
     const struct olock__fake_reason *reasons; /* CancellationReasons of a TransactionCanceledException */
     size_t nreasons;
     int keep_scale;                /* numbers keep their scale (ExpressionAttributeValues) */
+    int unprocessed;               /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
     int oom;
 } olock__fake_ctx;
 
@@ -1810,6 +1818,7 @@ typedef struct olock__fake_expr {
     int redundant;                 /* saw ((...)) */
     int legacy;                    /* built from AttributeUpdates, not parsed */
     int bad_index;                 /* first out-of-range list index token + 1 */
+    int dup_clause;                /* first clause seen twice (update), reported after the names */
     size_t operators;              /* counted after parsing, limit 300 */
     olock__fake_node *root;        /* condition */
     olock__fake_action *acts;      /* update */
@@ -2158,12 +2167,8 @@ static int olock__fake_parse_update(olock__fake_expr *e)
             e->pos++;
         }
     }
-    if (dup_clause) {
-        static const char *const cl[] = { "SET", "REMOVE", "ADD", "DELETE" };
-        olock__fake_verror(e->c, "Invalid UpdateExpression: The \"%s\" section can only be used once in an update expression;",
-                           cl[dup_clause - OLOCK__FAKE_T_SET]);
-        return -1;
-    }
+    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile) */
+    e->dup_clause = dup_clause;
     return 0;
 }
 
@@ -2521,8 +2526,9 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
              n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) && n->args[0]->kind != OLOCK__FAKE_N_PATH)
             return olock__fake_verror(e->c, "Invalid %s: Operator or function requires a document path; operator or function: %.*s",
                                       e->what, len, name);
+        /* if_not_exists(b, b) too; list_append(l, l) is fine */
         if (n->op != OLOCK__FAKE_F_SIZE && n->op != OLOCK__FAKE_F_EXISTS && n->op != OLOCK__FAKE_F_NOT_EXISTS &&
-            n->op != OLOCK__FAKE_F_LIST_APPEND && n->op != OLOCK__FAKE_F_IF_NOT_EXISTS && olock__fake_check_distinct(e, n) < 0)
+            n->op != OLOCK__FAKE_F_LIST_APPEND && olock__fake_check_distinct(e, n) < 0)
             return -1;
         if (n->op == OLOCK__FAKE_F_TYPE) {
             static const char *const types[] = { "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS" };
@@ -2596,21 +2602,35 @@ static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap)
     return (h ^ (h >> 16)) & (uint32_t)(cap - 1);
 }
 
-/* The path named after `n` in its parent's map order: by bucket of a 16-bucket table (doubled
-   past 3/4 full), the later put first within a bucket. */
-static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
+/* The last child of `p` in its map order (by bucket of a 16-bucket table, doubled past 3/4
+   full, the later put first within a bucket); NULL when it has none. */
+static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *p)
 {
     const olock__fake_pnode *x, *best = NULL;
     size_t cap = 16;
-    uint32_t b, bb = 0;
-    while (n->parent->nchildren > cap / 4 * 3) cap *= 2;
-    b = olock__fake_pel_bucket(n->el, cap);
-    for (x = n->parent->child; x; x = x->next) {
+    uint32_t bb = 0;
+    while (p->nchildren > cap / 4 * 3) cap *= 2;
+    for (x = p->child; x; x = x->next) {
         uint32_t xb = olock__fake_pel_bucket(x->el, cap);
-        if (x == n || xb < b || (xb == b && x->seq > n->seq)) continue;
-        if (!best || xb < bb || (xb == bb && x->seq > best->seq)) { best = x; bb = xb; }
+        if (!best || xb > bb || (xb == bb && x->seq < best->seq)) { best = x; bb = xb; }
     }
-    return best ? best->rep : n->rep;
+    return best;
+}
+
+/* The path DynamoDB Local names second: from `n`, down the last child at every level to a
+   path's end. (Taking the child right after n fitted the cases recorded first but not random
+   ones: `ADD b[0] .., a.x .., s[1] .., pk .., a ..` names [pk], the last of a, b, s, pk.) */
+static const olock__fake_node *olock__fake_pnode_down(const olock__fake_pnode *n)
+{
+    const olock__fake_pnode *x;
+    while ((x = olock__fake_pnode_last(n)) != NULL) n = x;
+    return n->rep;
+}
+
+/* For a clash at node n: from the last child of n's parent, n itself included. */
+static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
+{
+    return olock__fake_pnode_down(olock__fake_pnode_last(n->parent));
 }
 
 static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y)
@@ -2647,8 +2667,8 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
             for (ch = node->child; ch && !olock__fake_pel_eq(ch->el, el); ch = ch->next) {}
             if (!ch) {
                 olock__fake_pnode **tail;
-                if (node->child && node->child->el->is_index != el->is_index && node != root)
-                    return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_second(node));
+                if (node->child && node->child->el->is_index != el->is_index && node != root)   /* from the node itself */
+                    return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_down(node));
                 if (!(ch = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*ch)))) return -1;
                 memset(ch, 0, sizeof(*ch));
                 ch->el = el;
@@ -2669,8 +2689,59 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
     return 0;
 }
 
-/* An UpdateExpression's operand types, the last action first as DynamoDB Local checks them:
-   SET values, and the values of ADD and DELETE. */
+/* One operand of an update action: its parts first, then the operand itself, so that a
+   placeholder is resolved just before the node using it is checked (`if_not_exists(b, b) +
+   #nope` is the repeated b, `:s + :nope` the missing :nope, `:s + :t` the type of :s). */
+static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n)
+{
+    size_t i;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_update_operand(e, n->args[i]) < 0) return -1;
+    if (olock__fake_check_subst(e, n, 0) < 0) return -1;
+    return olock__fake_check_semantics(e, n, 0);
+}
+
+/* Functions where they may stand: a condition (attribute_exists, ...) only as a condition and
+   size only as an operand. DynamoDB Local looks at this in a pass of its own, before the
+   operands (`contains(size(:t), begins_with(a, :s))` is begins_with, not the type of :t). */
+static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    int len;
+    const char *name;
+    if (as_condition && n->kind == OLOCK__FAKE_N_FUNC && !olock__fake_is_bool_func(n)) {
+        name = olock__fake_tok_str(e, n->tok, &len);
+        return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                                  e->what, len, name);
+    }
+    if (n->kind == OLOCK__FAKE_N_CMP || n->kind == OLOCK__FAKE_N_BETWEEN || n->kind == OLOCK__FAKE_N_IN ||
+        n->kind == OLOCK__FAKE_N_FUNC || n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS) {
+        for (i = 0; i < n->nargs; i++) {
+            if (olock__fake_is_bool_func(n->args[i])) {
+                name = olock__fake_tok_str(e, n->args[i]->tok, &len);
+                return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                                          e->what, len, name);
+            }
+        }
+    }
+    return 0;
+}
+
+/* A condition's placeholders and operand checks in one pass, the parts of an operand before
+   the operand: `begins_with(s[2], size(:t))` is the type of :t, `begins_with(:n, s) OR :v2 > n`
+   the type of :n rather than the undefined :v2 later in the text. */
+static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    int child_cond = n->kind == OLOCK__FAKE_N_AND || n->kind == OLOCK__FAKE_N_OR || n->kind == OLOCK__FAKE_N_NOT;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_condition_operand(e, n->args[i], child_cond) < 0) return -1;
+    if (olock__fake_check_subst(e, n, as_condition) < 0) return -1;
+    return olock__fake_check_semantics(e, n, as_condition);
+}
+
+/* An UpdateExpression's placeholders and operand types, the last action first as DynamoDB
+   Local checks them: SET values, and the values of ADD and DELETE. */
 static int olock__fake_update_semantics(olock__fake_expr *e)
 {
     size_t i;
@@ -2678,7 +2749,7 @@ static int olock__fake_update_semantics(olock__fake_expr *e)
         olock__fake_action *a = &e->acts[i];
         olock_type t;
         if (olock__fake_walk(e, a->path, 0, olock__fake_check_semantics) < 0) return -1;
-        if (a->value && olock__fake_walk(e, a->value, 0, olock__fake_check_semantics) < 0) return -1;
+        if (a->value && olock__fake_update_operand(e, a->value) < 0) return -1;
         if (a->clause != OLOCK__FAKE_T_ADD && a->clause != OLOCK__FAKE_T_DELETE) continue;
         t = olock__fake_static_type(a->value);
         if (t && (a->clause == OLOCK__FAKE_T_ADD ? (t != OLOCK_TYPE_N && !olock__fake_is_set(t)) : !olock__fake_is_set(t)))
@@ -2689,6 +2760,37 @@ static int olock__fake_update_semantics(olock__fake_expr *e)
     return 0;
 }
 
+/* 1 when every #name of path p is defined in ExpressionAttributeNames. */
+static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fake_node *p)
+{
+    size_t i;
+    for (i = 0; i < p->nels; i++) {
+        const olock__fake_tok *t = &e->toks[p->els[i].tok];
+        const olock_json *m;
+        if (p->els[i].is_index || t->kind == OLOCK__FAKE_T_NAME) continue;
+        for (m = e->sub->names ? e->sub->names->first : NULL; m; m = m->next)
+            if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) break;
+        if (!m) return 0;
+    }
+    return 1;
+}
+
+/* DynamoDB Local resolves the #names of each path as it puts the path into its tree, the
+   last path first: an undefined name is reported where that walk reaches it, after an overlap
+   among the later paths (updates and projections alike). */
+static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
+{
+    size_t i;
+    for (i = n; i-- > 0;) {
+        if (!olock__fake_names_defined(e, paths[i])) {
+            if (olock__fake_check_overlap(e, paths + i + 1, n - i - 1) < 0) return -1;
+            return olock__fake_check_subst(e, paths[i], 0);
+        }
+        if (olock__fake_check_subst(e, paths[i], 0) < 0) return -1;
+    }
+    return olock__fake_check_overlap(e, paths, n);
+}
+
 /* Overlapping paths come before operand types. */
 static int olock__fake_check_update(olock__fake_expr *e)
 {
@@ -2696,8 +2798,16 @@ static int olock__fake_check_update(olock__fake_expr *e)
     olock__fake_node **paths;
     if (!(paths = (olock__fake_node **)olock__fake_alloc(e->c, (e->nacts + 1) * sizeof(*paths)))) return -1;
     for (i = 0; i < e->nacts; i++) paths[i] = e->acts[i].path;
-    if (olock__fake_check_overlap(e, paths, e->nacts) < 0) return -1;
+    if (olock__fake_resolve_overlap(e, paths, e->nacts) < 0) return -1;
     return olock__fake_update_semantics(e);
+}
+
+/* Function names and reserved words are one pass in DynamoDB Local: the first of either in
+   the text is reported (`data = :v AND nofunc(a)` is the reserved word). */
+static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    if (olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0) return -1;
+    return 0;
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
@@ -2706,7 +2816,7 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
 {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
-        olock__fake_check_subst(e, n, as_condition) < 0)
+        (!olock__fake_is_update(e) && olock__fake_check_subst(e, n, as_condition) < 0))   /* an update's: olock__fake_check_update */
         return -1;
     return 0;
 }
@@ -2758,13 +2868,19 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
         if (olock__fake_walk_all(e, olock__fake_check_nesting) < 0) return NULL;
         if (e->redundant) { olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what); return NULL; }
         if (olock__fake_walk_all(e, olock__fake_count_operators) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_func_name) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_reserved) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_subst) < 0) return NULL;
-        if (kind != OLOCK__FAKE_E_UPDATE && olock__fake_walk_all(e, olock__fake_check_semantics) < 0) return NULL;
+        if (olock__fake_walk_all(e, olock__fake_check_names) < 0) return NULL;
+        if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_walk_all(e, olock__fake_check_func_use) < 0) return NULL;
+        if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_condition_operand(e, e->root, 1) < 0) return NULL;
+        /* a projection's names: with its overlaps, below */
+    }
+    if (kind == OLOCK__FAKE_E_UPDATE && e->dup_clause) {
+        static const char *const cl[] = { "SET", "REMOVE", "ADD", "DELETE" };
+        olock__fake_verror(c, "Invalid UpdateExpression: The \"%s\" section can only be used once in an update expression;",
+                           cl[e->dup_clause - OLOCK__FAKE_T_SET]);
+        return NULL;
     }
     if (kind == OLOCK__FAKE_E_UPDATE && olock__fake_check_update(e) < 0) return NULL;
-    if (kind == OLOCK__FAKE_E_PROJECTION && olock__fake_check_overlap(e, e->paths, e->npaths) < 0) return NULL;
+    if (kind == OLOCK__FAKE_E_PROJECTION && olock__fake_resolve_overlap(e, e->paths, e->npaths) < 0) return NULL;
     return e;
 }
 
@@ -3053,8 +3169,11 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
     }
     case OLOCK__FAKE_N_FUNC:
         if (n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) {
+            /* DynamoDB Local reads the fallback even when it is not needed: a missing path
+               there fails `SET x = if_not_exists(n, nope)` although n exists */
             a = old ? olock__fake_path_get(old, n->args[0], n->args[0]->nels) : NULL;
-            return a ? a : olock__fake_set_value(c, old, n->args[1]);
+            if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
+            return a ? a : b;
         } else {
             olock_value *l;
             const olock_value *m;
@@ -3220,24 +3339,63 @@ static int olock__fake_remove_order(const olock__fake_action *x, const olock__fa
    there. SET values are all computed first, against `base`, as DynamoDB evaluates them on
    the old item; when the update creates the item, `base` is its key (DynamoDB Local lets
    "SET c = pk" read it, where a condition sees no item). */
+/* 1 when action x of an update is applied before action y. DynamoDB Local keeps the paths in a
+   tree whose nodes hold their children in a HashMap (as for overlapping paths) and walks it
+   the reverse of the maps' order: at the first element where the two paths part, the higher
+   bucket first (16 buckets, doubled past 3/4 full, by the element's hash), within a bucket
+   the element first put, i.e. the one of the later action in the text. (Not the text order,
+   nor its reverse: `SET y = nope, b.x = :one` reads y first, `SET b.x = :one, a = nope` b.) */
+static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_t y)
+{
+    const olock__fake_node *px = e->acts[x].path, *py = e->acts[y].path;
+    size_t k, i, m, n = 0, cap = 16, last_x = 0, last_y = 0;
+    uint32_t bx, by;
+    for (k = 0; k < px->nels && k < py->nels && olock__fake_pel_eq(&px->els[k], &py->els[k]); k++) {}
+    if (k == px->nels || k == py->nels) return x > y;   /* not after the overlap check */
+    /* the children of the node where they part: the distinct elements k of the paths through it */
+    for (i = 0; i < e->nacts; i++) {
+        const olock__fake_node *p = e->acts[i].path;
+        for (m = 0; m < k && m < p->nels && olock__fake_pel_eq(&p->els[m], &px->els[m]); m++) {}
+        if (m < k || p->nels <= k) continue;
+        if (olock__fake_pel_eq(&p->els[k], &px->els[k])) last_x = i;
+        if (olock__fake_pel_eq(&p->els[k], &py->els[k])) last_y = i;
+        for (m = 0; m < i; m++) {
+            const olock__fake_node *q = e->acts[m].path;
+            size_t r;
+            for (r = 0; r <= k && r < q->nels && olock__fake_pel_eq(&q->els[r], &p->els[r]); r++) {}
+            if (r > k) break;
+        }
+        if (m == i) n++;
+    }
+    while (n > cap / 4 * 3) cap *= 2;
+    bx = olock__fake_pel_bucket(&px->els[k], cap);
+    by = olock__fake_pel_bucket(&py->els[k], cap);
+    if (bx != by) return bx > by;
+    return last_x > last_y;
+}
+
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e)
 {
     size_t i, j, nrem = 0;
     olock__fake_action **rem;
     if (!e->legacy) {
-        /* DynamoDB Local's order: the targets of every action first, then the actions from
-           the last to the first (SET values, ADD and DELETE operands). */
-        for (i = 0; i < e->nacts; i++) {
-            const olock__fake_action *a = &e->acts[i];
-            const olock_value *parent;
+        /* DynamoDB Local applies the actions in the order it walks its tree of their paths
+           (olock__fake_applied_before), each action's target before its operand: `SET y =
+           nope, b.x = :one` is the missing operand (y before b), `SET b.x = :one, a = nope`
+           the path (b before a). */
+        size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
+        if (!order) return -1;
+        for (i = 0; i < e->nacts; i++) {   /* insertion sort, stable */
+            for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
+            order[j] = i;
+        }
+        for (j = 0; j < e->nacts; j++) {
+            olock__fake_action *a = &e->acts[order[j]];
+            const olock_value *arg, *cur, *parent;
             const olock__fake_pel *el = &a->path->els[a->path->nels - 1];
             parent = olock__fake_path_get(base, a->path, a->path->nels - 1);
             if (!parent || parent->type != (el->is_index ? OLOCK_TYPE_L : OLOCK_TYPE_M)) return olock__fake_update_error(c, 1);
-        }
-        for (i = e->nacts; i-- > 0;) {
-            olock__fake_action *a = &e->acts[i];
-            const olock_value *arg, *cur;
             if (a->clause == OLOCK__FAKE_T_SET) {
                 if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
                 continue;
@@ -4672,6 +4830,9 @@ static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_ta
         for (k = 0; k < x->key_count; k++) {
             const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
             if (!v) continue;
+            /* a value no key can have is refused as such, before its type is compared */
+            if (v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
+                return olock__fake_verror(c, "Invalid attribute value type");
             if (v->type != x->key[k].type)
                 return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for Index Key");
             if (v->len == 0 && v->type != OLOCK_TYPE_N) {
@@ -5178,22 +5339,26 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
         return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
-    if (upd) {
-        for (i = 0; i < upd->nacts; i++) {
-            const olock__fake_pel *el = &upd->acts[i].path->els[0];
-            size_t k;
-            for (k = 0; k < t->key_count; k++)
-                if (el->name_len == t->key[k].len && memcmp(el->name, t->key[k].name, el->name_len) == 0)
-                    return olock__fake_verror(c, "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
-                                              t->key[k].name);
-        }
-    }
-    if (olock__fake_key_paths(c, t, cond) < 0 || olock__fake_key_paths(c, t, upd) < 0) return -1;
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
+    /* DynamoDB Local looks at what the update does to the keys only once its condition held:
+       a failing condition wins over `REMOVE pk`, `SET pk = ..` and `SET n = pk.x` */
+    if (upd) {   /* the hash key first, whatever the order of the actions */
+        size_t k;
+        for (k = 0; k < t->key_count; k++) {
+            for (i = 0; i < upd->nacts; i++) {
+                const olock__fake_pel *el = &upd->acts[i].path->els[0];
+                if (el->name_len == t->key[k].len && memcmp(el->name, t->key[k].name, el->name_len) == 0)
+                    return olock__fake_verror(c, "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
+                                              t->key[k].name);
+            }
+        }
+    }
+    if (olock__fake_key_paths(c, t, upd) < 0) return -1;
     /* the new item is built straight in the olock_item that will replace the old one: a
        copy of the old item (or of the key alone), then the actions */
     if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
@@ -5606,6 +5771,9 @@ static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_tabl
         const olock__fake_index *x = &t->indexes[i];
         for (k = 0; k < x->key_count; k++) {
             const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+            /* not a reason: DynamoDB Local ends the whole request (as PutItem does) */
+            if (v && v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
+                return olock__fake_verror(c, "Invalid attribute value type");
             if (v && v->type != x->key[k].type) {
                 *why = "One or more parameter values were invalid: Type mismatch for Index Key";
                 return 0;
@@ -5651,15 +5819,25 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         why->msg = msg;
         return 0;
     }
-    /* a ConditionCheck's paths are not looked at */
-    if (a->kind != OLOCK__FAKE_TX_CHECK &&
-        (olock__fake_key_paths(c, a->t, a->cond) < 0 || olock__fake_key_paths(c, a->t, a->upd) < 0))
-        return -1;
-    if (a->upd) {
-        for (k = 0; k < a->upd->nacts; k++) {
-            const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
-            size_t q;
-            for (q = 0; q < a->t->key_count; q++) {
+    /* a ConditionCheck's paths are not looked at; an update's paths only once its condition
+       held (below) */
+    if (a->kind != OLOCK__FAKE_TX_CHECK && olock__fake_key_paths(c, a->t, a->cond) < 0) return -1;
+    old = olock__fake_txn_current(acts, i, &locked);
+    if (!replay && a->cond && !olock__fake_eval(c, old, a->cond->root)) {
+        if (c->oom) return -1;
+        why->code = OLOCK__FAKE_REASON_CONDITION;
+        why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
+        all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
+                  olock__fake_streq(rvf, rlen, "ALL_OLD");
+        if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
+        return 0;
+    }
+    if (c->oom) return -1;
+    if (a->upd) {   /* the hash key first, whatever the order of the actions */
+        size_t q;
+        for (q = 0; q < a->t->key_count; q++) {
+            for (k = 0; k < a->upd->nacts; k++) {
+                const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
                 char *text;
                 olock__fake_reason *one;
                 if (el->name_len != a->t->key[q].len || memcmp(el->name, a->t->key[q].name, el->name_len) != 0) continue;
@@ -5676,8 +5854,8 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
                 return olock__fake_txn_cancel(c, one, 1);
             }
         }
+        if (olock__fake_key_paths(c, a->t, a->upd) < 0) return -1;
     }
-    old = olock__fake_txn_current(acts, i, &locked);
     if (replay) {   /* the transaction was applied before: only what it consumed */
         size_t osz = old ? olock__fake_item_size(old) : 0;
         if (!capacity) return 0;
@@ -5694,16 +5872,6 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         olock__fake_units_add_distinct(units, nunits, a->t, used);
         return 0;
     }
-    if (a->cond && !olock__fake_eval(c, old, a->cond->root)) {
-        if (c->oom) return -1;
-        why->code = OLOCK__FAKE_REASON_CONDITION;
-        why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
-        all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
-                  olock__fake_streq(rvf, rlen, "ALL_OLD");
-        if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
-        return 0;
-    }
-    if (c->oom) return -1;
     if (locked) return olock__fake_verror(c, "Transaction request cannot include multiple operations on one item");
     a->locked = 1;
     switch (a->kind) {
@@ -6036,11 +6204,13 @@ typedef struct olock__fake_row {
     const olock_value *r;          /* the range value that orders, or NULL */
     unsigned char tie[20];         /* indexes: what orders equal range values */
     const olock_value *r2;         /* LSI Scan: the table's range key, after the LSI's */
+    const olock_value *h;          /* GSI Scan: its hash key, which orders first, by value */
 } olock__fake_row;
 
 static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b)
 {
     int r;
+    if (a->h && b->h && (r = olock__fake_scalar_cmp(a->h, b->h)) != 0) return r;
     if (a->has_hd && b->has_hd && (r = memcmp(a->hd, b->hd, 20)) != 0) return r;
     if (a->r && b->r && (r = olock__fake_scalar_cmp(a->r, b->r)) != 0) return r;
     if ((r = memcmp(a->tie, b->tie, 20)) != 0) return r;
@@ -6058,7 +6228,7 @@ static int olock__fake_part_qsort(const void *a, const void *b)
 }
 
 /* The orders DynamoDB Local reads in: the table by partition digest then range key; a GSI by
-   the digest of its hash key, its range key, then the digest of the table key; an LSI Query
+   its hash key (by value in a Scan), its range key, then the digest of the table key; an LSI Query
    by the LSI's range key then the digest of the table's range key; an LSI Scan by partition
    digest, the LSI's range key, then the table's range key. Query has a single hash key. */
 static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *item, const unsigned char *pdigest,
@@ -6072,6 +6242,7 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
     row->has_hd = 0;
     row->r = NULL;
     row->r2 = NULL;
+    row->h = NULL;
     memset(row->tie, 0, sizeof(row->tie));
     if (!x || !x->global) {
         row->r = x ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : tr;
@@ -6086,9 +6257,10 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
         return;
     }
     row->r = x->key_count > 1 ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : NULL;
-    if (!rd->query) {
+    if (!rd->query) {   /* a GSI Scan walks its hash keys in value order (k0, k1, k2, not by digest) */
         row->has_hd = 1;
-        olock__fake_key_digest(olock__fake_map_get(item, x->key[0].name, x->key[0].len), row->hd);
+        row->h = olock__fake_map_get(item, x->key[0].name, x->key[0].len);
+        olock__fake_key_digest(row->h, row->hd);
     }
     olock__fake_tie_digest(th, tr, row->tie);
 }
@@ -6270,8 +6442,8 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
     static const int mirror[] = { 0, OLOCK__FAKE_KC_EQ, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE };
     olock__fake_kcond k;
     olock__fake_node *path = NULL;
-    const olock__fake_attr *key = NULL;
     size_t i, npaths = 0, pos = 0;
+    (void)rd;   /* the values are checked against the keys later, olock__fake_kc_types */
     memset(&k, 0, sizeof(k));
     for (i = 0; i < n->nargs; i++) {
         olock__fake_node *a = n->args[i];
@@ -6300,19 +6472,31 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
         k.op = OLOCK__FAKE_KC_BEGINS;
         k.v1 = n->args[1]->value;
     }
-    if (rd->kh->len == k.len && memcmp(rd->kh->name, k.name, k.len) == 0) key = rd->kh;
-    else if (rd->kr && rd->kr->len == k.len && memcmp(rd->kr->name, k.name, k.len) == 0) key = rd->kr;
-    if (key) {
-        if (k.v1->type != key->type || (k.v2 && k.v2->type != key->type))
-            return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
-        if ((k.v1->type != OLOCK_TYPE_N && k.v1->len == 0) || (k.v2 && k.v2->type != OLOCK_TYPE_N && k.v2->len == 0))
-            return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
-                                      k.v1->type == OLOCK_TYPE_S ? "string" : "binary", key->name);
-    }
     for (i = 0; i < *nseen; i++)
         if (seen[i].len == k.len && memcmp(seen[i].name, k.name, k.len) == 0)
             return olock__fake_verror(c, "KeyConditionExpressions must only contain one condition per key");
     seen[(*nseen)++] = k;
+    return 0;
+}
+
+/* The values of a condition on a key attribute against the key's type. DynamoDB Local checks
+   them once every condition was read, after a condition twice on one attribute, too many
+   conditions, and (a table or index without range key) a second condition. */
+static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *k)
+{
+    const olock__fake_attr *key = NULL;
+    if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) key = rd->kh;
+    else if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) key = rd->kr;
+    if (!key) return 0;
+    if (k->v1->type != key->type || (k->v2 && k->v2->type != key->type))
+        return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
+    if ((k->v1->type != OLOCK_TYPE_N && k->v1->len == 0) || (k->v2 && k->v2->type != OLOCK_TYPE_N && k->v2->len == 0)) {
+        if (rd->x)   /* reading an index: DynamoDB Local names it */
+            return olock__fake_verror(c, "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                                      k->v1->type == OLOCK_TYPE_S ? "string" : "binary", rd->x->name, key->name);
+        return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+                                  k->v1->type == OLOCK_TYPE_S ? "string" : "binary", key->name);
+    }
     return 0;
 }
 
@@ -6377,6 +6561,9 @@ static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, o
     for (i = 0; i < n; i++)
         if (olock__fake_kc_leaf(c, rd, leaves[i], seen, &nseen) < 0) return -1;
     if (n > 2) return olock__fake_verror(c, "Conditions can be of length 1 or 2 only");
+    if (!rd->kr && nseen > 1) return olock__fake_verror(c, "Query key condition not supported");
+    for (i = 0; i < nseen; i++)
+        if (olock__fake_kc_types(c, rd, &seen[i]) < 0) return -1;
     return olock__fake_kc_finish(c, rd, seen, nseen);
 }
 
@@ -6603,8 +6790,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
                                   rd->x->name);
     if (!query) {
         if (olock__fake_key_paths(c, rd->t, rd->filter) < 0 || olock__fake_key_paths(c, rd->t, rd->proj) < 0) return -1;
+        /* a Scan's filter may name what the index does not hold (it is then missing) */
         if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
-        if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
     }
     if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
         const olock_json *a;
@@ -6841,7 +7028,7 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
 {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
     const char *s;
-    size_t total = 0, n = 0, i, j, nunits = 0, len;
+    size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit;
     olock__fake_txa *acts;
     olock__fake_units *units;
     int mode = 0, r, rc = -1;
@@ -6908,14 +7095,58 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
         else used = old ? olock__fake_txn_units(osz, 1) / 2 : 2;
         if (mode) olock__fake_units_add(units, &nunits, a->t, used);
     }
-    if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) goto done;
+    ncommit = n;
+    if (c->unprocessed) {   /* the fault: the first half is written, the rest handed back */
+        size_t done_n = ncommit = n / 2;
+        const olock_json *prev = NULL;
+        if (olock__fake_puts(c, "{\"UnprocessedItems\":{") < 0) goto done;
+        for (i = done_n; i < n; i++) {
+            const olock__fake_txa *a = &acts[i];
+            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 ||
+                                   olock__fake_puts(c, ":[") < 0))
+                goto done;
+            if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
+                olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
+                olock__fake_write_map(c, a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key) < 0 || olock__fake_puts(c, "}}") < 0)
+                goto done;
+            prev = a->act;
+        }
+        if ((prev && olock__fake_puts(c, "]") < 0) || olock__fake_puts(c, "}") < 0) goto done;
+    } else if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) {
+        goto done;
+    }
     if (mode && (olock__fake_puts(c, ",") < 0 || olock__fake_write_units(c, units, nunits, 16, mode == 2) < 0)) goto done;
     if (olock__fake_puts(c, "}") < 0) goto done;
-    if (olock__fake_txn_commit(c, acts, n) < 0) goto done;
+    if (olock__fake_txn_commit(c, acts, ncommit) < 0) goto done;
     rc = 0;
 done:
     for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
     return rc;
+}
+
+/* A request's JSON value written back as it came (numbers as their text). */
+static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j)
+{
+    const olock_json *m;
+    switch (j->kind) {
+    case OLOCK_JSON_NULL: return olock__fake_puts(c, "null");
+    case OLOCK_JSON_TRUE: return olock__fake_puts(c, "true");
+    case OLOCK_JSON_FALSE: return olock__fake_puts(c, "false");
+    case OLOCK_JSON_NUMBER: return olock__fake_put(c, j->str, j->len);
+    case OLOCK_JSON_STRING: return olock__fake_put_str(c, j->str, j->len);
+    case OLOCK_JSON_ARRAY:
+        if (olock__fake_puts(c, "[") < 0) return -1;
+        for (m = j->first; m; m = m->next)
+            if ((m != j->first && olock__fake_puts(c, ",") < 0) || olock__fake_put_json(c, m) < 0) return -1;
+        return olock__fake_puts(c, "]");
+    default:
+        if (olock__fake_puts(c, "{") < 0) return -1;
+        for (m = j->first; m; m = m->next)
+            if ((m != j->first && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, m->key, m->key_len) < 0 ||
+                olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0)
+                return -1;
+        return olock__fake_puts(c, "}");
+    }
 }
 
 /* One table of a BatchGetItem. */
@@ -6929,6 +7160,7 @@ typedef struct olock__fake_bgt {
     const olock_json *atg;
     int consistent;
     uint64_t halves;               /* capacity, in half units */
+    size_t first;                  /* index of its first key in the whole request */
 } olock__fake_bgt;
 
 static int olock__fake_op_batch_get(olock__fake_ctx *c)
@@ -6958,6 +7190,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                                       (int)tl->key_len, tl->key);
         bt[i].req = tl;
         bt[i].nkeys = keys->count;
+        bt[i].first = i ? bt[i - 1].first + bt[i - 1].nkeys : 0;
         bt[i].keys = (olock_value **)olock__fake_alloc(c, keys->count * sizeof(*bt[i].keys));
         bt[i].hashes = (uint32_t *)olock__fake_alloc(c, keys->count * sizeof(*bt[i].hashes));
         if (!bt[i].keys || !bt[i].hashes) return -1;
@@ -6965,7 +7198,9 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
             if (olock__fake_av_map(c, kj, &bt[i].keys[k], 1) < 0) return -1;
             bt[i].hashes[k] = olock__fake_key_hash(kj);
             for (q = 0; q < k; q++)
-                if (olock__fake_equal(bt[i].keys[q], bt[i].keys[k]))
+                /* the same key as sent: `1` and `1.0` are two keys here (both answered with
+                   the item), unlike in BatchWriteItem; the hashes are of the text sent */
+                if (bt[i].hashes[q] == bt[i].hashes[k] && olock__fake_equal(bt[i].keys[q], bt[i].keys[k]))
                     return olock__fake_verror(c, "Provided list of item keys contains duplicates");
         }
     }
@@ -7021,6 +7256,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                 return -1;
             for (k = 0; k < b->nkeys; k++) {
                 const olock_value *hk, *rk, *item, *out;
+                if (c->unprocessed && b->first + ko[k] >= total / 2) continue;   /* handed back below */
                 olock__fake_batch_key(c, b->t, b->keys[ko[k]], &hk, &rk);
                 if (!(item = olock__fake_old_item(b->t, hk, rk, NULL, NULL))) continue;
                 b->halves += (olock__fake_item_size(item) + 4095) / 4096 * (b->consistent ? 2 : 1);
@@ -7029,7 +7265,32 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
             }
             if (olock__fake_puts(c, "]") < 0) return -1;
         }
-        if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
+        if (!c->unprocessed) {
+            if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
+        } else {   /* the fault: the keys from the middle of the request on, with their table's options */
+            static const char *const keep[] = { "ProjectionExpression", "ExpressionAttributeNames", "AttributesToGet", "ConsistentRead" };
+            int any = 0;
+            if (olock__fake_puts(c, "},\"UnprocessedKeys\":{") < 0) return -1;
+            for (i = 0; i < nt; i++) {
+                const olock__fake_bgt *b = &bt[i];
+                size_t from = b->first >= total / 2 ? 0 : total / 2 - b->first;
+                if (from >= b->nkeys) continue;
+                if ((any++ && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, b->req->key, b->req->key_len) < 0 ||
+                    olock__fake_puts(c, ":{\"Keys\":[") < 0)
+                    return -1;
+                for (k = from; k < b->nkeys; k++)
+                    if ((k > from && olock__fake_puts(c, ",") < 0) || olock__fake_write_map(c, b->keys[k]) < 0) return -1;
+                if (olock__fake_puts(c, "]") < 0) return -1;
+                for (q = 0; q < sizeof(keep) / sizeof(keep[0]); q++) {
+                    const olock_json *m = olock__fake_get(b->req, keep[q]);
+                    if (m && (olock__fake_puts(c, ",") < 0 || olock__fake_put_str(c, keep[q], strlen(keep[q])) < 0 ||
+                              olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0))
+                        return -1;
+                }
+                if (olock__fake_puts(c, "}") < 0) return -1;
+            }
+            if (olock__fake_puts(c, "}") < 0) return -1;
+        }
         if (mode) {   /* tables in the order of a HashMap sized for them */
             for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
             if (olock__fake_hash_order(c, names, lens, nt, nt, order) < 0 || olock__fake_puts(c, ",\"ConsumedCapacity\":[") < 0) return -1;
@@ -7114,7 +7375,14 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
                         "The action or operation requested is invalid. Verify that the action is typed correctly.");
         return NULL;
     }
-    fn = olock__fake_find_op(target + sizeof(prefix) - 1, tlen - (sizeof(prefix) - 1));
+    {   /* DynamoDB Local splits the target at '.': the operation is the second part, whatever
+           follows it ("DynamoDB_20120810.ListTables." and ".ListTables.x" are ListTables) */
+        const char *opn = target + sizeof(prefix) - 1, *dot = (const char *)memchr(opn, '.', tlen - (sizeof(prefix) - 1));
+        size_t olen = dot ? (size_t)(dot - opn) : tlen - (sizeof(prefix) - 1);
+        while (olen && (opn[olen - 1] == ' ' || opn[olen - 1] == '\t')) olen--;   /* HTTP's trailing white space */
+        fn = olock__fake_find_op(opn, olen);
+        if (fn) tlen = (size_t)(opn + olen - target);
+    }
     if (!fn) {
         olock__fake_err(c, 400, OLOCK__FAKE_NS "UnknownOperationException", "%s", "An unknown operation was requested.");
         return NULL;
@@ -7169,6 +7437,12 @@ static int olock__fake_is_conditional(const olock_json *body, olock_op op)
     return olock__fake_get(body, "ConditionExpression") != NULL || olock__fake_get(body, "Expected") != NULL;
 }
 
+/* A batch: what an UNPROCESSED fault waits for. */
+static int olock__fake_is_batch(olock_op op)
+{
+    return op == OLOCK_OP_BATCH_GET_ITEM || op == OLOCK_OP_BATCH_WRITE_ITEM;
+}
+
 static uint64_t olock__fake_splitmix(uint64_t *state)
 {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
@@ -7198,6 +7472,7 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
         if (r->op && r->op != op) continue;
         if (r->table && !olock__fake_names_table(body, r->table, r->table_len)) continue;
         if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break;   /* stays armed */
+        if (r->fault == OLOCK_FAKE_FAULT_UNPROCESSED && !olock__fake_is_batch(op)) break;
         fault = r->fault;
         decided = 1;
         f->fault_counts[fault]++;
@@ -7211,7 +7486,8 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
         for (k = 1; k < (int)OLOCK_FAKE_FAULT_COUNT_ && !decided; k++) {
             acc += f->percent[k];
             if (roll >= acc) continue;
-            if (k != (int)OLOCK_FAKE_FAULT_CONFLICT || conditional) {
+            if ((k != (int)OLOCK_FAKE_FAULT_CONFLICT || conditional) &&
+                (k != (int)OLOCK_FAKE_FAULT_UNPROCESSED || olock__fake_is_batch(op))) {
                 fault = (olock_fake_fault)k;
                 f->fault_counts[k]++;
             }
@@ -7374,6 +7650,9 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
         break;
     case OLOCK_FAKE_FAULT_CONFLICT:
         if (fn) olock__fake_compete(f, &f->arena, &f->out, c.body, op);
+        break;
+    case OLOCK_FAKE_FAULT_UNPROCESSED:
+        c.unprocessed = 1;
         break;
     default:
         break;

@@ -561,6 +561,85 @@ TEST(test_batch_get) {
     olock_client_destroy(c);
 }
 
+/* ---- 5c. the same loops against the fake's own UNPROCESSED fault ---- */
+
+/* A client on the fake itself (no scripted transport) whose backoffs are counted, not slept. */
+static olock_client *fault_client(void) {
+    olock_config cfg = olock_config_default();
+    olock_client *c = NULL;
+    cfg.transport = olock_fake_transport(g_fake);
+    cfg.sleep_ms = count_sleep;
+    return olock_client_create(&cfg, &c, NULL) == OLOCK_OK ? c : NULL;
+}
+
+TEST(test_batch_unprocessed_fault) {
+    olock_client *c = fault_client();
+    olock_batch_write_entry e[10];
+    const olock_value *keys[10];
+    olock_batch_get_table t = olock_batch_get_table_default();
+    olock_error err;
+    found f;
+    char ids[10][8];
+    int64_t gold = -1;
+    olock_item *it = NULL;
+    unsigned long before;
+    size_t i;
+    for (i = 0; i < 10; i++) {
+        olock_value *item = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+        snprintf(ids[i], sizeof ids[i], "u%03u", (unsigned)i);
+        olock_map_put(&g_arena, item, "id", 2, olock_value_new_s(&g_arena, ids[i], 4));
+        olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, (int64_t)i + 1));
+        e[i] = olock_batch_write_entry_default();
+        e[i].table = TABLE; e[i].put_item = item;
+        keys[i] = key_of(ids[i]);
+    }
+    /* BatchWriteItem: 10 requests, the fault leaves 5, then 3 undone; the third request
+       writes the last 3. Every item is there afterwards. */
+    before = olock_fake_fault_count(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED);
+    CHECK(olock_fake_inject(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED, 2, OLOCK_OP_BATCH_WRITE_ITEM, TABLE) == OLOCK_OK);
+    g_sleeps = 0;
+    CHECK(olock_batch_write(c, e, 10, &err) == OLOCK_OK);
+    CHECK_EQ_INT(err.attempts, 3);
+    CHECK_EQ_INT(g_sleeps, 2);
+    CHECK_EQ_INT(olock_fake_fault_count(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED) - before, 2);
+    for (i = 0; i < 10; i++) {
+        CHECK(olock_get(c, TABLE, keys[i], 1, &it, NULL) == OLOCK_OK && it && olock_item_get_i64(it, "gold", &gold) == OLOCK_OK &&
+              gold == (int64_t)i + 1);
+        olock_item_destroy(it);
+        it = NULL;
+    }
+    /* BatchGetItem: the same halving; each item is reported once, the projection kept on
+       the keys sent again. */
+    t.table = TABLE; t.keys = keys; t.key_count = 10; t.projection = "id, gold";
+    CHECK(olock_fake_inject(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED, 2, OLOCK_OP_BATCH_GET_ITEM, NULL) == OLOCK_OK);
+    g_sleeps = 0;
+    memset(&f, 0, sizeof f);
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_OK);
+    CHECK_EQ_INT(f.n, 10);
+    CHECK_EQ_INT(f.gold_sum, 55);
+    CHECK_EQ_INT(err.attempts, 3);
+    CHECK_EQ_INT(g_sleeps, 2);
+    /* Out of budget (4 requests: 10, 5, 3, 2 keys, one left each time but the last): the
+       leftovers are reported and what was read was delivered. */
+    CHECK(olock_fake_inject(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED, 100, OLOCK_OP_BATCH_GET_ITEM, NULL) == OLOCK_OK);
+    memset(&f, 0, sizeof f);
+    CHECK(olock_batch_get(c, &t, 1, on_found, &f, &err) == OLOCK_ERR_THROTTLED);
+    CHECK_EQ_STR(err.message, "olock_batch_get: 1 of 10 keys still unprocessed after 4 requests for them");
+    CHECK_EQ_INT(f.n, 9);
+    CHECK(olock_batch_write(c, e, 10, &err) == OLOCK_OK);   /* a batch write does not take a BatchGetItem rule */
+    olock_fake_clear_faults(g_fake);
+    /* Out of budget on writes, and the rule waits for a batch: a GetItem passes through. */
+    CHECK(olock_fake_inject(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED, 100, (olock_op)0, NULL) == OLOCK_OK);
+    before = olock_fake_fault_count(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED);
+    CHECK(olock_get(c, TABLE, keys[0], 1, &it, NULL) == OLOCK_OK && it);
+    olock_item_destroy(it);
+    CHECK_EQ_INT(olock_fake_fault_count(g_fake, OLOCK_FAKE_FAULT_UNPROCESSED), before);
+    CHECK(olock_batch_write(c, e, 10, &err) == OLOCK_ERR_THROTTLED);
+    CHECK_EQ_STR(err.message, "olock_batch_write: 1 of 10 items still unprocessed after 4 requests for them");
+    olock_fake_clear_faults(g_fake);
+    olock_client_destroy(c);
+}
+
 int main(void) {
     olock_client *admin;
     olock_create_table_request ct = olock_create_table_request_default();
@@ -578,6 +657,7 @@ int main(void) {
     RUN(test_pager);
     RUN(test_batch_write);
     RUN(test_batch_get);
+    RUN(test_batch_unprocessed_fault);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();

@@ -38,12 +38,14 @@ AUTHORIZATION
        access key that is not alphanumeric,
        or none followed by '/' (with other
        parameters after Credential)         400 UnrecognizedClientException
-     anything else malformed                500 InternalFailure
-   DynamoDB Local lets some malformed headers through (a short Signature, no SignedHeaders,
-   another algorithm name); this server answers those 500 InternalFailure as well, so a
-   home-made signer gets caught here. The credential scope after "<akid>/" is not checked at
-   all, as DynamoDB Local does not: the aws4 npm package signs for a bare IP host with an empty
-   service name (<akid>/20260101/us-east-1//aws4_request).
+     no parameter after the algorithm, or
+       a first parameter without '='        500 InternalFailure
+   Past a well-formed Credential, DynamoDB Local looks at nothing else: any algorithm name, a
+   short or missing Signature, no SignedHeaders, parameters in any order, a trailing ',' are all
+   served, and so they are here (a server that refused what DynamoDB Local accepts would break
+   tests that pass there). The credential scope after "<akid>/" is not checked either: the aws4
+   npm package signs for a bare IP host with an empty service name
+   (<akid>/20260101/us-east-1//aws4_request).
 
 HOSTILE CLIENTS
    One event loop per thread (epoll where available), so a slow client holds a socket, not a
@@ -152,7 +154,7 @@ static void fs_usage(FILE *to)
             "  --request-timeout SECONDS  close a connection whose request (headers and body)\n"
             "                       is not in after that long (default 10)\n"
             "  --faults SPEC --seed S   random faults, e.g. throttle=10,error500=5,lost_response=5,conflict=5\n"
-            "                           (percent of requests; also throttling, error503, latency)\n");
+            "                           (percent of requests; also throttling, error503, latency, unprocessed)\n");
 }
 
 /* A whole decimal number in [lo, hi]; 0 on success. */
@@ -210,7 +212,7 @@ static int fs_configure_faults(olock_fake *fake, const fs_options *o)
         { "throttle", OLOCK_FAKE_FAULT_THROTTLE }, { "throttling", OLOCK_FAKE_FAULT_THROTTLING },
         { "error500", OLOCK_FAKE_FAULT_500 }, { "error503", OLOCK_FAKE_FAULT_503 },
         { "lost_response", OLOCK_FAKE_FAULT_LOST_RESPONSE }, { "conflict", OLOCK_FAKE_FAULT_CONFLICT },
-        { "latency", OLOCK_FAKE_FAULT_LATENCY },
+        { "latency", OLOCK_FAKE_FAULT_LATENCY }, { "unprocessed", OLOCK_FAKE_FAULT_UNPROCESSED },
     };
     unsigned percent[OLOCK_FAKE_FAULT_COUNT_];
     const char *spec = o->faults;
@@ -229,7 +231,7 @@ static int fs_configure_faults(olock_fake *fake, const fs_options *o)
             if (strlen(names[i].name) == n && strncmp(spec, names[i].name, n) == 0) break;
         if (i == sizeof names / sizeof names[0] || spec[n] != '=') {
             fprintf(stderr, "olock-fakeserver: --faults: unknown fault in '%s' (throttle, throttling, error500, "
-                            "error503, lost_response, conflict, latency)\n", spec);
+                            "error503, lost_response, conflict, latency, unprocessed)\n", spec);
             return -1;
         }
         p = strtoul(spec + n + 1, &end, 10);
@@ -535,58 +537,34 @@ typedef struct fs_span { const char *p; size_t n; } fs_span;
 
 static int fs_span_is(fs_span s, const char *lit) { return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0; }
 static int fs_is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int fs_is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-/* lowercase header names separated by ';' */
-static int fs_signed_headers_ok(fs_span v)
-{
-    size_t i, tok = 0;
-    if (v.n == 0) return 0;
-    for (i = 0; i < v.n; i++) {
-        char c = v.p[i];
-        if (c == ';') { if (tok == 0) return 0; tok = 0; continue; }
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) return 0;
-        tok++;
-    }
-    return tok > 0;
-}
-
-/* Classifies an Authorization header. The first three checks follow what DynamoDB Local
-   rejects and how; the rest is SigV4's shape, which DynamoDB Local does not insist on. */
+/* Classifies an Authorization header as DynamoDB Local does: an algorithm name, then a first
+   parameter that must be Credential=<alphanumeric key>/<anything>; nothing after that is
+   looked at (SigV4's full shape is not insisted on, see AUTHORIZATION above). */
 static fs_auth fs_check_authorization(const char *h)
 {
-    static const char scheme[] = "AWS4-HMAC-SHA256";
-    fs_span name[3], val[3];
+    fs_span name[1], val[1];
     size_t count = 0, i;
-    const char *p, *end, *slash;
+    const char *p, *end, *slash, *s, *eq;
     if (!h) return FS_AUTH_MISSING;
     p = h;
     end = h + strlen(h);
     while (p < end && (*p == ' ' || *p == '\t')) p++;
     while (end > p && (end[-1] == ' ' || end[-1] == '\t')) end--;
     if (p == end) return FS_AUTH_MALFORMED;   /* present but empty: DynamoDB Local's 500 */
-    if ((size_t)(end - p) <= sizeof(scheme) || memcmp(p, scheme, sizeof(scheme) - 1) != 0 ||
-        p[sizeof(scheme) - 1] != ' ')
-        return FS_AUTH_MALFORMED;
-    p += sizeof(scheme);
+    while (p < end && *p != ' ') p++;        /* the algorithm: any name */
     while (p < end && *p == ' ') p++;
-    /* name=value parameters separated by ',' (and optional spaces) */
-    for (;;) {
-        const char *s = p, *eq;
-        while (p < end && *p != ',') p++;
-        eq = (const char *)memchr(s, '=', (size_t)(p - s));
-        if (!eq || eq == s) return FS_AUTH_MALFORMED;
-        for (i = 0; s + i < eq; i++) if (!fs_is_alnum(s[i])) return FS_AUTH_MALFORMED;
-        if (count < 3) {
-            name[count].p = s; name[count].n = (size_t)(eq - s);
-            val[count].p = eq + 1; val[count].n = (size_t)(p - eq - 1);
-        }
-        count++;
-        if (p == end) break;
-        p++;
-        while (p < end && *p == ' ') p++;
-        if (p == end) return FS_AUTH_MALFORMED;   /* a trailing ',' */
-    }
+    if (p == end) return FS_AUTH_MALFORMED;   /* nothing after it */
+    /* the first name=value parameter; the others are only counted */
+    s = p;
+    while (p < end && *p != ',') p++;
+    eq = (const char *)memchr(s, '=', (size_t)(p - s));
+    if (!eq || eq == s) return FS_AUTH_MALFORMED;
+    for (i = 0; s + i < eq; i++) if (!fs_is_alnum(s[i])) return FS_AUTH_MALFORMED;
+    name[0].p = s; name[0].n = (size_t)(eq - s);
+    val[0].p = eq + 1; val[0].n = (size_t)(p - eq - 1);
+    count = 1;
+    for (; p < end; p++) if (*p == ',') count++;
     if (!fs_span_is(name[0], "Credential")) return FS_AUTH_UNRECOGNIZED;
     slash = (const char *)memchr(val[0].p, '/', val[0].n);
     /* DynamoDB Local: an access key without a scope is unrecognized, unless Credential is the
@@ -599,26 +577,21 @@ static fs_auth fs_check_authorization(const char *h)
         if (slash == val[0].p) return FS_AUTH_UNRECOGNIZED;
         for (q = val[0].p; q < slash; q++) if (!fs_is_alnum(*q)) return FS_AUTH_UNRECOGNIZED;
     }
-    if (count != 3 || !fs_span_is(name[1], "SignedHeaders") || !fs_span_is(name[2], "Signature"))
-        return FS_AUTH_MALFORMED;
-    if (!fs_signed_headers_ok(val[1])) return FS_AUTH_MALFORMED;
-    if (val[2].n != 64) return FS_AUTH_MALFORMED;
-    for (i = 0; i < 64; i++) if (!fs_is_hex(val[2].p[i])) return FS_AUTH_MALFORMED;
     return FS_AUTH_OK;
 }
 
-/* DynamoDB Local takes the operation from X-Amz-Target between the first '.' and the next
-   one; when there is none ("", "DynamoDB_20120810", "DynamoDB_20120810.", "x..") it answers
-   500 InternalFailure. A missing X-Amz-Target is left to the fake (the same answer). */
+/* DynamoDB Local splits X-Amz-Target at every '.' and drops the empty parts at the end (Java's
+   String.split): fewer than two parts left ("", "DynamoDB_20120810", "DynamoDB_20120810.",
+   "x..", "...") is 500 InternalFailure. The fake takes the rest ("x..ListTables" has an empty
+   operation, "DynamoDB_20120810.ListTables." is ListTables). A missing X-Amz-Target is left to
+   the fake (the same answer). */
 static int fs_target_has_no_operation(const char *t)
 {
-    const char *dot;
+    const char *end;
     if (!t) return 0;
-    dot = strchr(t, '.');
-    if (!dot) return 1;
-    dot++;
-    while (*dot == ' ' || *dot == '\t') dot++;
-    return *dot == 0 || *dot == '.';
+    end = t + strlen(t);
+    while (end > t && (end[-1] == '.' || end[-1] == ' ' || end[-1] == '\t')) end--;
+    return memchr(t, '.', (size_t)(end - t)) == NULL;
 }
 
 /* ---- handing the request to the fake -------------------------------------------------------- */

@@ -32,6 +32,12 @@ typedef enum olock_fake_fault {
                                          It never fires on other requests: they pass through and
                                          a scripted CONFLICT stays armed */
     OLOCK_FAKE_FAULT_LATENCY,         /* advance the virtual clock by latency_ms, then answer */
+    OLOCK_FAKE_FAULT_UNPROCESSED,     /* a BatchGetItem or BatchWriteItem does the first half of
+                                         its keys / requests (in request order, rounded down: a
+                                         batch of one does nothing) and answers the rest in
+                                         UnprocessedKeys / UnprocessedItems, as DynamoDB does
+                                         when it runs out of capacity. Like CONFLICT it never
+                                         fires on other requests (a scripted one stays armed) */
     OLOCK_FAKE_FAULT_COUNT_
 } olock_fake_fault;
 

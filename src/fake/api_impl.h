@@ -63,7 +63,14 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
                         "The action or operation requested is invalid. Verify that the action is typed correctly.");
         return NULL;
     }
-    fn = olock__fake_find_op(target + sizeof(prefix) - 1, tlen - (sizeof(prefix) - 1));
+    {   /* DynamoDB Local splits the target at '.': the operation is the second part, whatever
+           follows it ("DynamoDB_20120810.ListTables." and ".ListTables.x" are ListTables) */
+        const char *opn = target + sizeof(prefix) - 1, *dot = (const char *)memchr(opn, '.', tlen - (sizeof(prefix) - 1));
+        size_t olen = dot ? (size_t)(dot - opn) : tlen - (sizeof(prefix) - 1);
+        while (olen && (opn[olen - 1] == ' ' || opn[olen - 1] == '\t')) olen--;   /* HTTP's trailing white space */
+        fn = olock__fake_find_op(opn, olen);
+        if (fn) tlen = (size_t)(opn + olen - target);
+    }
     if (!fn) {
         olock__fake_err(c, 400, OLOCK__FAKE_NS "UnknownOperationException", "%s", "An unknown operation was requested.");
         return NULL;
@@ -118,6 +125,12 @@ static int olock__fake_is_conditional(const olock_json *body, olock_op op)
     return olock__fake_get(body, "ConditionExpression") != NULL || olock__fake_get(body, "Expected") != NULL;
 }
 
+/* A batch: what an UNPROCESSED fault waits for. */
+static int olock__fake_is_batch(olock_op op)
+{
+    return op == OLOCK_OP_BATCH_GET_ITEM || op == OLOCK_OP_BATCH_WRITE_ITEM;
+}
+
 static uint64_t olock__fake_splitmix(uint64_t *state)
 {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
@@ -147,6 +160,7 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
         if (r->op && r->op != op) continue;
         if (r->table && !olock__fake_names_table(body, r->table, r->table_len)) continue;
         if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break;   /* stays armed */
+        if (r->fault == OLOCK_FAKE_FAULT_UNPROCESSED && !olock__fake_is_batch(op)) break;
         fault = r->fault;
         decided = 1;
         f->fault_counts[fault]++;
@@ -160,7 +174,8 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
         for (k = 1; k < (int)OLOCK_FAKE_FAULT_COUNT_ && !decided; k++) {
             acc += f->percent[k];
             if (roll >= acc) continue;
-            if (k != (int)OLOCK_FAKE_FAULT_CONFLICT || conditional) {
+            if ((k != (int)OLOCK_FAKE_FAULT_CONFLICT || conditional) &&
+                (k != (int)OLOCK_FAKE_FAULT_UNPROCESSED || olock__fake_is_batch(op))) {
                 fault = (olock_fake_fault)k;
                 f->fault_counts[k]++;
             }
@@ -323,6 +338,9 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
         break;
     case OLOCK_FAKE_FAULT_CONFLICT:
         if (fn) olock__fake_compete(f, &f->arena, &f->out, c.body, op);
+        break;
+    case OLOCK_FAKE_FAULT_UNPROCESSED:
+        c.unprocessed = 1;
         break;
     default:
         break;

@@ -288,6 +288,7 @@ typedef struct olock__fake_ctx {
     const struct olock__fake_reason *reasons; /* CancellationReasons of a TransactionCanceledException */
     size_t nreasons;
     int keep_scale;                /* numbers keep their scale (ExpressionAttributeValues) */
+    int unprocessed;               /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
     int oom;
 } olock__fake_ctx;
 

@@ -163,6 +163,7 @@ typedef struct olock__fake_expr {
     int redundant;                 /* saw ((...)) */
     int legacy;                    /* built from AttributeUpdates, not parsed */
     int bad_index;                 /* first out-of-range list index token + 1 */
+    int dup_clause;                /* first clause seen twice (update), reported after the names */
     size_t operators;              /* counted after parsing, limit 300 */
     olock__fake_node *root;        /* condition */
     olock__fake_action *acts;      /* update */
@@ -511,12 +512,8 @@ static int olock__fake_parse_update(olock__fake_expr *e)
             e->pos++;
         }
     }
-    if (dup_clause) {
-        static const char *const cl[] = { "SET", "REMOVE", "ADD", "DELETE" };
-        olock__fake_verror(e->c, "Invalid UpdateExpression: The \"%s\" section can only be used once in an update expression;",
-                           cl[dup_clause - OLOCK__FAKE_T_SET]);
-        return -1;
-    }
+    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile) */
+    e->dup_clause = dup_clause;
     return 0;
 }
 
@@ -874,8 +871,9 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
              n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) && n->args[0]->kind != OLOCK__FAKE_N_PATH)
             return olock__fake_verror(e->c, "Invalid %s: Operator or function requires a document path; operator or function: %.*s",
                                       e->what, len, name);
+        /* if_not_exists(b, b) too; list_append(l, l) is fine */
         if (n->op != OLOCK__FAKE_F_SIZE && n->op != OLOCK__FAKE_F_EXISTS && n->op != OLOCK__FAKE_F_NOT_EXISTS &&
-            n->op != OLOCK__FAKE_F_LIST_APPEND && n->op != OLOCK__FAKE_F_IF_NOT_EXISTS && olock__fake_check_distinct(e, n) < 0)
+            n->op != OLOCK__FAKE_F_LIST_APPEND && olock__fake_check_distinct(e, n) < 0)
             return -1;
         if (n->op == OLOCK__FAKE_F_TYPE) {
             static const char *const types[] = { "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS" };
@@ -949,21 +947,35 @@ static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap)
     return (h ^ (h >> 16)) & (uint32_t)(cap - 1);
 }
 
-/* The path named after `n` in its parent's map order: by bucket of a 16-bucket table (doubled
-   past 3/4 full), the later put first within a bucket. */
-static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
+/* The last child of `p` in its map order (by bucket of a 16-bucket table, doubled past 3/4
+   full, the later put first within a bucket); NULL when it has none. */
+static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *p)
 {
     const olock__fake_pnode *x, *best = NULL;
     size_t cap = 16;
-    uint32_t b, bb = 0;
-    while (n->parent->nchildren > cap / 4 * 3) cap *= 2;
-    b = olock__fake_pel_bucket(n->el, cap);
-    for (x = n->parent->child; x; x = x->next) {
+    uint32_t bb = 0;
+    while (p->nchildren > cap / 4 * 3) cap *= 2;
+    for (x = p->child; x; x = x->next) {
         uint32_t xb = olock__fake_pel_bucket(x->el, cap);
-        if (x == n || xb < b || (xb == b && x->seq > n->seq)) continue;
-        if (!best || xb < bb || (xb == bb && x->seq > best->seq)) { best = x; bb = xb; }
+        if (!best || xb > bb || (xb == bb && x->seq < best->seq)) { best = x; bb = xb; }
     }
-    return best ? best->rep : n->rep;
+    return best;
+}
+
+/* The path DynamoDB Local names second: from `n`, down the last child at every level to a
+   path's end. (Taking the child right after n fitted the cases recorded first but not random
+   ones: `ADD b[0] .., a.x .., s[1] .., pk .., a ..` names [pk], the last of a, b, s, pk.) */
+static const olock__fake_node *olock__fake_pnode_down(const olock__fake_pnode *n)
+{
+    const olock__fake_pnode *x;
+    while ((x = olock__fake_pnode_last(n)) != NULL) n = x;
+    return n->rep;
+}
+
+/* For a clash at node n: from the last child of n's parent, n itself included. */
+static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
+{
+    return olock__fake_pnode_down(olock__fake_pnode_last(n->parent));
 }
 
 static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y)
@@ -1000,8 +1012,8 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
             for (ch = node->child; ch && !olock__fake_pel_eq(ch->el, el); ch = ch->next) {}
             if (!ch) {
                 olock__fake_pnode **tail;
-                if (node->child && node->child->el->is_index != el->is_index && node != root)
-                    return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_second(node));
+                if (node->child && node->child->el->is_index != el->is_index && node != root)   /* from the node itself */
+                    return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_down(node));
                 if (!(ch = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*ch)))) return -1;
                 memset(ch, 0, sizeof(*ch));
                 ch->el = el;
@@ -1022,8 +1034,59 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
     return 0;
 }
 
-/* An UpdateExpression's operand types, the last action first as DynamoDB Local checks them:
-   SET values, and the values of ADD and DELETE. */
+/* One operand of an update action: its parts first, then the operand itself, so that a
+   placeholder is resolved just before the node using it is checked (`if_not_exists(b, b) +
+   #nope` is the repeated b, `:s + :nope` the missing :nope, `:s + :t` the type of :s). */
+static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n)
+{
+    size_t i;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_update_operand(e, n->args[i]) < 0) return -1;
+    if (olock__fake_check_subst(e, n, 0) < 0) return -1;
+    return olock__fake_check_semantics(e, n, 0);
+}
+
+/* Functions where they may stand: a condition (attribute_exists, ...) only as a condition and
+   size only as an operand. DynamoDB Local looks at this in a pass of its own, before the
+   operands (`contains(size(:t), begins_with(a, :s))` is begins_with, not the type of :t). */
+static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    int len;
+    const char *name;
+    if (as_condition && n->kind == OLOCK__FAKE_N_FUNC && !olock__fake_is_bool_func(n)) {
+        name = olock__fake_tok_str(e, n->tok, &len);
+        return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                                  e->what, len, name);
+    }
+    if (n->kind == OLOCK__FAKE_N_CMP || n->kind == OLOCK__FAKE_N_BETWEEN || n->kind == OLOCK__FAKE_N_IN ||
+        n->kind == OLOCK__FAKE_N_FUNC || n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS) {
+        for (i = 0; i < n->nargs; i++) {
+            if (olock__fake_is_bool_func(n->args[i])) {
+                name = olock__fake_tok_str(e, n->args[i]->tok, &len);
+                return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                                          e->what, len, name);
+            }
+        }
+    }
+    return 0;
+}
+
+/* A condition's placeholders and operand checks in one pass, the parts of an operand before
+   the operand: `begins_with(s[2], size(:t))` is the type of :t, `begins_with(:n, s) OR :v2 > n`
+   the type of :n rather than the undefined :v2 later in the text. */
+static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    size_t i;
+    int child_cond = n->kind == OLOCK__FAKE_N_AND || n->kind == OLOCK__FAKE_N_OR || n->kind == OLOCK__FAKE_N_NOT;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_condition_operand(e, n->args[i], child_cond) < 0) return -1;
+    if (olock__fake_check_subst(e, n, as_condition) < 0) return -1;
+    return olock__fake_check_semantics(e, n, as_condition);
+}
+
+/* An UpdateExpression's placeholders and operand types, the last action first as DynamoDB
+   Local checks them: SET values, and the values of ADD and DELETE. */
 static int olock__fake_update_semantics(olock__fake_expr *e)
 {
     size_t i;
@@ -1031,7 +1094,7 @@ static int olock__fake_update_semantics(olock__fake_expr *e)
         olock__fake_action *a = &e->acts[i];
         olock_type t;
         if (olock__fake_walk(e, a->path, 0, olock__fake_check_semantics) < 0) return -1;
-        if (a->value && olock__fake_walk(e, a->value, 0, olock__fake_check_semantics) < 0) return -1;
+        if (a->value && olock__fake_update_operand(e, a->value) < 0) return -1;
         if (a->clause != OLOCK__FAKE_T_ADD && a->clause != OLOCK__FAKE_T_DELETE) continue;
         t = olock__fake_static_type(a->value);
         if (t && (a->clause == OLOCK__FAKE_T_ADD ? (t != OLOCK_TYPE_N && !olock__fake_is_set(t)) : !olock__fake_is_set(t)))
@@ -1042,6 +1105,37 @@ static int olock__fake_update_semantics(olock__fake_expr *e)
     return 0;
 }
 
+/* 1 when every #name of path p is defined in ExpressionAttributeNames. */
+static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fake_node *p)
+{
+    size_t i;
+    for (i = 0; i < p->nels; i++) {
+        const olock__fake_tok *t = &e->toks[p->els[i].tok];
+        const olock_json *m;
+        if (p->els[i].is_index || t->kind == OLOCK__FAKE_T_NAME) continue;
+        for (m = e->sub->names ? e->sub->names->first : NULL; m; m = m->next)
+            if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) break;
+        if (!m) return 0;
+    }
+    return 1;
+}
+
+/* DynamoDB Local resolves the #names of each path as it puts the path into its tree, the
+   last path first: an undefined name is reported where that walk reaches it, after an overlap
+   among the later paths (updates and projections alike). */
+static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
+{
+    size_t i;
+    for (i = n; i-- > 0;) {
+        if (!olock__fake_names_defined(e, paths[i])) {
+            if (olock__fake_check_overlap(e, paths + i + 1, n - i - 1) < 0) return -1;
+            return olock__fake_check_subst(e, paths[i], 0);
+        }
+        if (olock__fake_check_subst(e, paths[i], 0) < 0) return -1;
+    }
+    return olock__fake_check_overlap(e, paths, n);
+}
+
 /* Overlapping paths come before operand types. */
 static int olock__fake_check_update(olock__fake_expr *e)
 {
@@ -1049,8 +1143,16 @@ static int olock__fake_check_update(olock__fake_expr *e)
     olock__fake_node **paths;
     if (!(paths = (olock__fake_node **)olock__fake_alloc(e->c, (e->nacts + 1) * sizeof(*paths)))) return -1;
     for (i = 0; i < e->nacts; i++) paths[i] = e->acts[i].path;
-    if (olock__fake_check_overlap(e, paths, e->nacts) < 0) return -1;
+    if (olock__fake_resolve_overlap(e, paths, e->nacts) < 0) return -1;
     return olock__fake_update_semantics(e);
+}
+
+/* Function names and reserved words are one pass in DynamoDB Local: the first of either in
+   the text is reported (`data = :v AND nofunc(a)` is the reserved word). */
+static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int as_condition)
+{
+    if (olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0) return -1;
+    return 0;
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
@@ -1059,7 +1161,7 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
 {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
-        olock__fake_check_subst(e, n, as_condition) < 0)
+        (!olock__fake_is_update(e) && olock__fake_check_subst(e, n, as_condition) < 0))   /* an update's: olock__fake_check_update */
         return -1;
     return 0;
 }
@@ -1111,13 +1213,19 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
         if (olock__fake_walk_all(e, olock__fake_check_nesting) < 0) return NULL;
         if (e->redundant) { olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what); return NULL; }
         if (olock__fake_walk_all(e, olock__fake_count_operators) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_func_name) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_reserved) < 0) return NULL;
-        if (olock__fake_walk_all(e, olock__fake_check_subst) < 0) return NULL;
-        if (kind != OLOCK__FAKE_E_UPDATE && olock__fake_walk_all(e, olock__fake_check_semantics) < 0) return NULL;
+        if (olock__fake_walk_all(e, olock__fake_check_names) < 0) return NULL;
+        if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_walk_all(e, olock__fake_check_func_use) < 0) return NULL;
+        if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_condition_operand(e, e->root, 1) < 0) return NULL;
+        /* a projection's names: with its overlaps, below */
+    }
+    if (kind == OLOCK__FAKE_E_UPDATE && e->dup_clause) {
+        static const char *const cl[] = { "SET", "REMOVE", "ADD", "DELETE" };
+        olock__fake_verror(c, "Invalid UpdateExpression: The \"%s\" section can only be used once in an update expression;",
+                           cl[e->dup_clause - OLOCK__FAKE_T_SET]);
+        return NULL;
     }
     if (kind == OLOCK__FAKE_E_UPDATE && olock__fake_check_update(e) < 0) return NULL;
-    if (kind == OLOCK__FAKE_E_PROJECTION && olock__fake_check_overlap(e, e->paths, e->npaths) < 0) return NULL;
+    if (kind == OLOCK__FAKE_E_PROJECTION && olock__fake_resolve_overlap(e, e->paths, e->npaths) < 0) return NULL;
     return e;
 }
 
@@ -1406,8 +1514,11 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
     }
     case OLOCK__FAKE_N_FUNC:
         if (n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) {
+            /* DynamoDB Local reads the fallback even when it is not needed: a missing path
+               there fails `SET x = if_not_exists(n, nope)` although n exists */
             a = old ? olock__fake_path_get(old, n->args[0], n->args[0]->nels) : NULL;
-            return a ? a : olock__fake_set_value(c, old, n->args[1]);
+            if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
+            return a ? a : b;
         } else {
             olock_value *l;
             const olock_value *m;
@@ -1573,24 +1684,63 @@ static int olock__fake_remove_order(const olock__fake_action *x, const olock__fa
    there. SET values are all computed first, against `base`, as DynamoDB evaluates them on
    the old item; when the update creates the item, `base` is its key (DynamoDB Local lets
    "SET c = pk" read it, where a condition sees no item). */
+/* 1 when action x of an update is applied before action y. DynamoDB Local keeps the paths in a
+   tree whose nodes hold their children in a HashMap (as for overlapping paths) and walks it
+   the reverse of the maps' order: at the first element where the two paths part, the higher
+   bucket first (16 buckets, doubled past 3/4 full, by the element's hash), within a bucket
+   the element first put, i.e. the one of the later action in the text. (Not the text order,
+   nor its reverse: `SET y = nope, b.x = :one` reads y first, `SET b.x = :one, a = nope` b.) */
+static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_t y)
+{
+    const olock__fake_node *px = e->acts[x].path, *py = e->acts[y].path;
+    size_t k, i, m, n = 0, cap = 16, last_x = 0, last_y = 0;
+    uint32_t bx, by;
+    for (k = 0; k < px->nels && k < py->nels && olock__fake_pel_eq(&px->els[k], &py->els[k]); k++) {}
+    if (k == px->nels || k == py->nels) return x > y;   /* not after the overlap check */
+    /* the children of the node where they part: the distinct elements k of the paths through it */
+    for (i = 0; i < e->nacts; i++) {
+        const olock__fake_node *p = e->acts[i].path;
+        for (m = 0; m < k && m < p->nels && olock__fake_pel_eq(&p->els[m], &px->els[m]); m++) {}
+        if (m < k || p->nels <= k) continue;
+        if (olock__fake_pel_eq(&p->els[k], &px->els[k])) last_x = i;
+        if (olock__fake_pel_eq(&p->els[k], &py->els[k])) last_y = i;
+        for (m = 0; m < i; m++) {
+            const olock__fake_node *q = e->acts[m].path;
+            size_t r;
+            for (r = 0; r <= k && r < q->nels && olock__fake_pel_eq(&q->els[r], &p->els[r]); r++) {}
+            if (r > k) break;
+        }
+        if (m == i) n++;
+    }
+    while (n > cap / 4 * 3) cap *= 2;
+    bx = olock__fake_pel_bucket(&px->els[k], cap);
+    by = olock__fake_pel_bucket(&py->els[k], cap);
+    if (bx != by) return bx > by;
+    return last_x > last_y;
+}
+
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e)
 {
     size_t i, j, nrem = 0;
     olock__fake_action **rem;
     if (!e->legacy) {
-        /* DynamoDB Local's order: the targets of every action first, then the actions from
-           the last to the first (SET values, ADD and DELETE operands). */
-        for (i = 0; i < e->nacts; i++) {
-            const olock__fake_action *a = &e->acts[i];
-            const olock_value *parent;
+        /* DynamoDB Local applies the actions in the order it walks its tree of their paths
+           (olock__fake_applied_before), each action's target before its operand: `SET y =
+           nope, b.x = :one` is the missing operand (y before b), `SET b.x = :one, a = nope`
+           the path (b before a). */
+        size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
+        if (!order) return -1;
+        for (i = 0; i < e->nacts; i++) {   /* insertion sort, stable */
+            for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
+            order[j] = i;
+        }
+        for (j = 0; j < e->nacts; j++) {
+            olock__fake_action *a = &e->acts[order[j]];
+            const olock_value *arg, *cur, *parent;
             const olock__fake_pel *el = &a->path->els[a->path->nels - 1];
             parent = olock__fake_path_get(base, a->path, a->path->nels - 1);
             if (!parent || parent->type != (el->is_index ? OLOCK_TYPE_L : OLOCK_TYPE_M)) return olock__fake_update_error(c, 1);
-        }
-        for (i = e->nacts; i-- > 0;) {
-            olock__fake_action *a = &e->acts[i];
-            const olock_value *arg, *cur;
             if (a->clause == OLOCK__FAKE_T_SET) {
                 if (!(a->result = olock__fake_set_value(c, base, a->value))) return -1;
                 continue;

@@ -264,6 +264,9 @@ static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_ta
         for (k = 0; k < x->key_count; k++) {
             const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
             if (!v) continue;
+            /* a value no key can have is refused as such, before its type is compared */
+            if (v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
+                return olock__fake_verror(c, "Invalid attribute value type");
             if (v->type != x->key[k].type)
                 return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for Index Key");
             if (v->len == 0 && v->type != OLOCK_TYPE_N) {
@@ -770,22 +773,26 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
         return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
-    if (upd) {
-        for (i = 0; i < upd->nacts; i++) {
-            const olock__fake_pel *el = &upd->acts[i].path->els[0];
-            size_t k;
-            for (k = 0; k < t->key_count; k++)
-                if (el->name_len == t->key[k].len && memcmp(el->name, t->key[k].name, el->name_len) == 0)
-                    return olock__fake_verror(c, "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
-                                              t->key[k].name);
-        }
-    }
-    if (olock__fake_key_paths(c, t, cond) < 0 || olock__fake_key_paths(c, t, upd) < 0) return -1;
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, NULL, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
+    /* DynamoDB Local looks at what the update does to the keys only once its condition held:
+       a failing condition wins over `REMOVE pk`, `SET pk = ..` and `SET n = pk.x` */
+    if (upd) {   /* the hash key first, whatever the order of the actions */
+        size_t k;
+        for (k = 0; k < t->key_count; k++) {
+            for (i = 0; i < upd->nacts; i++) {
+                const olock__fake_pel *el = &upd->acts[i].path->els[0];
+                if (el->name_len == t->key[k].len && memcmp(el->name, t->key[k].name, el->name_len) == 0)
+                    return olock__fake_verror(c, "One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
+                                              t->key[k].name);
+            }
+        }
+    }
+    if (olock__fake_key_paths(c, t, upd) < 0) return -1;
     /* the new item is built straight in the olock_item that will replace the old one: a
        copy of the old item (or of the key alone), then the actions */
     if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);

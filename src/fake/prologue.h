@@ -40,7 +40,8 @@ WHAT IT IS
    ProjectionExpression, Select, ScanIndexForward, Limit, ExclusiveStartKey, 1 MB pages, the
    legacy KeyConditions / QueryFilter / AttributesToGet) and Scan (segments, ScanFilter) on
    tables and on their global and local secondary indexes. BatchWriteItem (25 requests) and
-   BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are always empty.
+   BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are empty unless the fault
+   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone.
    tests/conformance/README.md lists what DynamoDB Local does that the documentation does not
    say (the order of Scan and of batch responses, which transaction failures are reasons, ...).
 

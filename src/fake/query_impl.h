@@ -50,11 +50,13 @@ typedef struct olock__fake_row {
     const olock_value *r;          /* the range value that orders, or NULL */
     unsigned char tie[20];         /* indexes: what orders equal range values */
     const olock_value *r2;         /* LSI Scan: the table's range key, after the LSI's */
+    const olock_value *h;          /* GSI Scan: its hash key, which orders first, by value */
 } olock__fake_row;
 
 static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b)
 {
     int r;
+    if (a->h && b->h && (r = olock__fake_scalar_cmp(a->h, b->h)) != 0) return r;
     if (a->has_hd && b->has_hd && (r = memcmp(a->hd, b->hd, 20)) != 0) return r;
     if (a->r && b->r && (r = olock__fake_scalar_cmp(a->r, b->r)) != 0) return r;
     if ((r = memcmp(a->tie, b->tie, 20)) != 0) return r;
@@ -72,7 +74,7 @@ static int olock__fake_part_qsort(const void *a, const void *b)
 }
 
 /* The orders DynamoDB Local reads in: the table by partition digest then range key; a GSI by
-   the digest of its hash key, its range key, then the digest of the table key; an LSI Query
+   its hash key (by value in a Scan), its range key, then the digest of the table key; an LSI Query
    by the LSI's range key then the digest of the table's range key; an LSI Scan by partition
    digest, the LSI's range key, then the table's range key. Query has a single hash key. */
 static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *item, const unsigned char *pdigest,
@@ -86,6 +88,7 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
     row->has_hd = 0;
     row->r = NULL;
     row->r2 = NULL;
+    row->h = NULL;
     memset(row->tie, 0, sizeof(row->tie));
     if (!x || !x->global) {
         row->r = x ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : tr;
@@ -100,9 +103,10 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
         return;
     }
     row->r = x->key_count > 1 ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : NULL;
-    if (!rd->query) {
+    if (!rd->query) {   /* a GSI Scan walks its hash keys in value order (k0, k1, k2, not by digest) */
         row->has_hd = 1;
-        olock__fake_key_digest(olock__fake_map_get(item, x->key[0].name, x->key[0].len), row->hd);
+        row->h = olock__fake_map_get(item, x->key[0].name, x->key[0].len);
+        olock__fake_key_digest(row->h, row->hd);
     }
     olock__fake_tie_digest(th, tr, row->tie);
 }
@@ -284,8 +288,8 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
     static const int mirror[] = { 0, OLOCK__FAKE_KC_EQ, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE };
     olock__fake_kcond k;
     olock__fake_node *path = NULL;
-    const olock__fake_attr *key = NULL;
     size_t i, npaths = 0, pos = 0;
+    (void)rd;   /* the values are checked against the keys later, olock__fake_kc_types */
     memset(&k, 0, sizeof(k));
     for (i = 0; i < n->nargs; i++) {
         olock__fake_node *a = n->args[i];
@@ -314,19 +318,31 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
         k.op = OLOCK__FAKE_KC_BEGINS;
         k.v1 = n->args[1]->value;
     }
-    if (rd->kh->len == k.len && memcmp(rd->kh->name, k.name, k.len) == 0) key = rd->kh;
-    else if (rd->kr && rd->kr->len == k.len && memcmp(rd->kr->name, k.name, k.len) == 0) key = rd->kr;
-    if (key) {
-        if (k.v1->type != key->type || (k.v2 && k.v2->type != key->type))
-            return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
-        if ((k.v1->type != OLOCK_TYPE_N && k.v1->len == 0) || (k.v2 && k.v2->type != OLOCK_TYPE_N && k.v2->len == 0))
-            return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
-                                      k.v1->type == OLOCK_TYPE_S ? "string" : "binary", key->name);
-    }
     for (i = 0; i < *nseen; i++)
         if (seen[i].len == k.len && memcmp(seen[i].name, k.name, k.len) == 0)
             return olock__fake_verror(c, "KeyConditionExpressions must only contain one condition per key");
     seen[(*nseen)++] = k;
+    return 0;
+}
+
+/* The values of a condition on a key attribute against the key's type. DynamoDB Local checks
+   them once every condition was read, after a condition twice on one attribute, too many
+   conditions, and (a table or index without range key) a second condition. */
+static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *k)
+{
+    const olock__fake_attr *key = NULL;
+    if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) key = rd->kh;
+    else if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) key = rd->kr;
+    if (!key) return 0;
+    if (k->v1->type != key->type || (k->v2 && k->v2->type != key->type))
+        return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
+    if ((k->v1->type != OLOCK_TYPE_N && k->v1->len == 0) || (k->v2 && k->v2->type != OLOCK_TYPE_N && k->v2->len == 0)) {
+        if (rd->x)   /* reading an index: DynamoDB Local names it */
+            return olock__fake_verror(c, "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                                      k->v1->type == OLOCK_TYPE_S ? "string" : "binary", rd->x->name, key->name);
+        return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+                                  k->v1->type == OLOCK_TYPE_S ? "string" : "binary", key->name);
+    }
     return 0;
 }
 
@@ -391,6 +407,9 @@ static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, o
     for (i = 0; i < n; i++)
         if (olock__fake_kc_leaf(c, rd, leaves[i], seen, &nseen) < 0) return -1;
     if (n > 2) return olock__fake_verror(c, "Conditions can be of length 1 or 2 only");
+    if (!rd->kr && nseen > 1) return olock__fake_verror(c, "Query key condition not supported");
+    for (i = 0; i < nseen; i++)
+        if (olock__fake_kc_types(c, rd, &seen[i]) < 0) return -1;
     return olock__fake_kc_finish(c, rd, seen, nseen);
 }
 
@@ -617,8 +636,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
                                   rd->x->name);
     if (!query) {
         if (olock__fake_key_paths(c, rd->t, rd->filter) < 0 || olock__fake_key_paths(c, rd->t, rd->proj) < 0) return -1;
+        /* a Scan's filter may name what the index does not hold (it is then missing) */
         if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
-        if (rd->filter && olock__fake_unprojected(c, rd, rd->filter, 1) < 0) return -1;
     }
     if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
         const olock_json *a;
@@ -855,7 +874,7 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
 {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
     const char *s;
-    size_t total = 0, n = 0, i, j, nunits = 0, len;
+    size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit;
     olock__fake_txa *acts;
     olock__fake_units *units;
     int mode = 0, r, rc = -1;
@@ -922,14 +941,58 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
         else used = old ? olock__fake_txn_units(osz, 1) / 2 : 2;
         if (mode) olock__fake_units_add(units, &nunits, a->t, used);
     }
-    if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) goto done;
+    ncommit = n;
+    if (c->unprocessed) {   /* the fault: the first half is written, the rest handed back */
+        size_t done_n = ncommit = n / 2;
+        const olock_json *prev = NULL;
+        if (olock__fake_puts(c, "{\"UnprocessedItems\":{") < 0) goto done;
+        for (i = done_n; i < n; i++) {
+            const olock__fake_txa *a = &acts[i];
+            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 ||
+                                   olock__fake_puts(c, ":[") < 0))
+                goto done;
+            if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
+                olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
+                olock__fake_write_map(c, a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key) < 0 || olock__fake_puts(c, "}}") < 0)
+                goto done;
+            prev = a->act;
+        }
+        if ((prev && olock__fake_puts(c, "]") < 0) || olock__fake_puts(c, "}") < 0) goto done;
+    } else if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) {
+        goto done;
+    }
     if (mode && (olock__fake_puts(c, ",") < 0 || olock__fake_write_units(c, units, nunits, 16, mode == 2) < 0)) goto done;
     if (olock__fake_puts(c, "}") < 0) goto done;
-    if (olock__fake_txn_commit(c, acts, n) < 0) goto done;
+    if (olock__fake_txn_commit(c, acts, ncommit) < 0) goto done;
     rc = 0;
 done:
     for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
     return rc;
+}
+
+/* A request's JSON value written back as it came (numbers as their text). */
+static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j)
+{
+    const olock_json *m;
+    switch (j->kind) {
+    case OLOCK_JSON_NULL: return olock__fake_puts(c, "null");
+    case OLOCK_JSON_TRUE: return olock__fake_puts(c, "true");
+    case OLOCK_JSON_FALSE: return olock__fake_puts(c, "false");
+    case OLOCK_JSON_NUMBER: return olock__fake_put(c, j->str, j->len);
+    case OLOCK_JSON_STRING: return olock__fake_put_str(c, j->str, j->len);
+    case OLOCK_JSON_ARRAY:
+        if (olock__fake_puts(c, "[") < 0) return -1;
+        for (m = j->first; m; m = m->next)
+            if ((m != j->first && olock__fake_puts(c, ",") < 0) || olock__fake_put_json(c, m) < 0) return -1;
+        return olock__fake_puts(c, "]");
+    default:
+        if (olock__fake_puts(c, "{") < 0) return -1;
+        for (m = j->first; m; m = m->next)
+            if ((m != j->first && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, m->key, m->key_len) < 0 ||
+                olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0)
+                return -1;
+        return olock__fake_puts(c, "}");
+    }
 }
 
 /* One table of a BatchGetItem. */
@@ -943,6 +1006,7 @@ typedef struct olock__fake_bgt {
     const olock_json *atg;
     int consistent;
     uint64_t halves;               /* capacity, in half units */
+    size_t first;                  /* index of its first key in the whole request */
 } olock__fake_bgt;
 
 static int olock__fake_op_batch_get(olock__fake_ctx *c)
@@ -972,6 +1036,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                                       (int)tl->key_len, tl->key);
         bt[i].req = tl;
         bt[i].nkeys = keys->count;
+        bt[i].first = i ? bt[i - 1].first + bt[i - 1].nkeys : 0;
         bt[i].keys = (olock_value **)olock__fake_alloc(c, keys->count * sizeof(*bt[i].keys));
         bt[i].hashes = (uint32_t *)olock__fake_alloc(c, keys->count * sizeof(*bt[i].hashes));
         if (!bt[i].keys || !bt[i].hashes) return -1;
@@ -979,7 +1044,9 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
             if (olock__fake_av_map(c, kj, &bt[i].keys[k], 1) < 0) return -1;
             bt[i].hashes[k] = olock__fake_key_hash(kj);
             for (q = 0; q < k; q++)
-                if (olock__fake_equal(bt[i].keys[q], bt[i].keys[k]))
+                /* the same key as sent: `1` and `1.0` are two keys here (both answered with
+                   the item), unlike in BatchWriteItem; the hashes are of the text sent */
+                if (bt[i].hashes[q] == bt[i].hashes[k] && olock__fake_equal(bt[i].keys[q], bt[i].keys[k]))
                     return olock__fake_verror(c, "Provided list of item keys contains duplicates");
         }
     }
@@ -1035,6 +1102,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                 return -1;
             for (k = 0; k < b->nkeys; k++) {
                 const olock_value *hk, *rk, *item, *out;
+                if (c->unprocessed && b->first + ko[k] >= total / 2) continue;   /* handed back below */
                 olock__fake_batch_key(c, b->t, b->keys[ko[k]], &hk, &rk);
                 if (!(item = olock__fake_old_item(b->t, hk, rk, NULL, NULL))) continue;
                 b->halves += (olock__fake_item_size(item) + 4095) / 4096 * (b->consistent ? 2 : 1);
@@ -1043,7 +1111,32 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
             }
             if (olock__fake_puts(c, "]") < 0) return -1;
         }
-        if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
+        if (!c->unprocessed) {
+            if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
+        } else {   /* the fault: the keys from the middle of the request on, with their table's options */
+            static const char *const keep[] = { "ProjectionExpression", "ExpressionAttributeNames", "AttributesToGet", "ConsistentRead" };
+            int any = 0;
+            if (olock__fake_puts(c, "},\"UnprocessedKeys\":{") < 0) return -1;
+            for (i = 0; i < nt; i++) {
+                const olock__fake_bgt *b = &bt[i];
+                size_t from = b->first >= total / 2 ? 0 : total / 2 - b->first;
+                if (from >= b->nkeys) continue;
+                if ((any++ && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, b->req->key, b->req->key_len) < 0 ||
+                    olock__fake_puts(c, ":{\"Keys\":[") < 0)
+                    return -1;
+                for (k = from; k < b->nkeys; k++)
+                    if ((k > from && olock__fake_puts(c, ",") < 0) || olock__fake_write_map(c, b->keys[k]) < 0) return -1;
+                if (olock__fake_puts(c, "]") < 0) return -1;
+                for (q = 0; q < sizeof(keep) / sizeof(keep[0]); q++) {
+                    const olock_json *m = olock__fake_get(b->req, keep[q]);
+                    if (m && (olock__fake_puts(c, ",") < 0 || olock__fake_put_str(c, keep[q], strlen(keep[q])) < 0 ||
+                              olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0))
+                        return -1;
+                }
+                if (olock__fake_puts(c, "}") < 0) return -1;
+            }
+            if (olock__fake_puts(c, "}") < 0) return -1;
+        }
         if (mode) {   /* tables in the order of a HashMap sized for them */
             for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
             if (olock__fake_hash_order(c, names, lens, nt, nt, order) < 0 || olock__fake_puts(c, ",\"ConsumedCapacity\":[") < 0) return -1;

@@ -375,6 +375,9 @@ static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_tabl
         const olock__fake_index *x = &t->indexes[i];
         for (k = 0; k < x->key_count; k++) {
             const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+            /* not a reason: DynamoDB Local ends the whole request (as PutItem does) */
+            if (v && v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
+                return olock__fake_verror(c, "Invalid attribute value type");
             if (v && v->type != x->key[k].type) {
                 *why = "One or more parameter values were invalid: Type mismatch for Index Key";
                 return 0;
@@ -420,15 +423,25 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         why->msg = msg;
         return 0;
     }
-    /* a ConditionCheck's paths are not looked at */
-    if (a->kind != OLOCK__FAKE_TX_CHECK &&
-        (olock__fake_key_paths(c, a->t, a->cond) < 0 || olock__fake_key_paths(c, a->t, a->upd) < 0))
-        return -1;
-    if (a->upd) {
-        for (k = 0; k < a->upd->nacts; k++) {
-            const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
-            size_t q;
-            for (q = 0; q < a->t->key_count; q++) {
+    /* a ConditionCheck's paths are not looked at; an update's paths only once its condition
+       held (below) */
+    if (a->kind != OLOCK__FAKE_TX_CHECK && olock__fake_key_paths(c, a->t, a->cond) < 0) return -1;
+    old = olock__fake_txn_current(acts, i, &locked);
+    if (!replay && a->cond && !olock__fake_eval(c, old, a->cond->root)) {
+        if (c->oom) return -1;
+        why->code = OLOCK__FAKE_REASON_CONDITION;
+        why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
+        all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
+                  olock__fake_streq(rvf, rlen, "ALL_OLD");
+        if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
+        return 0;
+    }
+    if (c->oom) return -1;
+    if (a->upd) {   /* the hash key first, whatever the order of the actions */
+        size_t q;
+        for (q = 0; q < a->t->key_count; q++) {
+            for (k = 0; k < a->upd->nacts; k++) {
+                const olock__fake_pel *el = &a->upd->acts[k].path->els[0];
                 char *text;
                 olock__fake_reason *one;
                 if (el->name_len != a->t->key[q].len || memcmp(el->name, a->t->key[q].name, el->name_len) != 0) continue;
@@ -445,8 +458,8 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
                 return olock__fake_txn_cancel(c, one, 1);
             }
         }
+        if (olock__fake_key_paths(c, a->t, a->upd) < 0) return -1;
     }
-    old = olock__fake_txn_current(acts, i, &locked);
     if (replay) {   /* the transaction was applied before: only what it consumed */
         size_t osz = old ? olock__fake_item_size(old) : 0;
         if (!capacity) return 0;
@@ -463,16 +476,6 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         olock__fake_units_add_distinct(units, nunits, a->t, used);
         return 0;
     }
-    if (a->cond && !olock__fake_eval(c, old, a->cond->root)) {
-        if (c->oom) return -1;
-        why->code = OLOCK__FAKE_REASON_CONDITION;
-        why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
-        all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
-                  olock__fake_streq(rvf, rlen, "ALL_OLD");
-        if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
-        return 0;
-    }
-    if (c->oom) return -1;
     if (locked) return olock__fake_verror(c, "Transaction request cannot include multiple operations on one item");
     a->locked = 1;
     switch (a->kind) {

@@ -353,4 +353,18 @@ module.exports = [
     bad('two-type-errors-size-and-begins', 'size(:n) > :one OR begins_with(s, :t)', { ':n': N(1), ':t': BOOL(true), ':one': N(1) }),
     bad('two-type-errors-distinct-then-type', 'n = n AND begins_with(s, :n)', { ':n': N(1) }),
     bad('two-type-errors-type-then-distinct', 'begins_with(s, :n) AND n = n', { ':n': N(1) }),
+    // --- recorded 2026-12-06 (issue 14, random check) -------------------------------
+    // Function names and reserved words are one pass: the first in the text is reported.
+    bad('two-errors-reserved-then-bad-function', 'data = :one AND nofunc(a)', { ':one': N(1) }),
+    bad('two-errors-bad-function-then-reserved', 'nofunc(a) AND data = :one', { ':one': N(1) }),
+    bad('two-errors-reserved-then-update-function', 'attribute_exists(data) AND if_not_exists(a, :one) = :one', { ':one': N(1) }),
+    bad('two-errors-update-function-then-reserved', 'if_not_exists(a, :one) = :one AND attribute_exists(data)', { ':one': N(1) }),
+    // Functions out of place first (a pass of its own), then placeholders and operands in one
+    // pass, the parts of an operand before the operand.
+    bad('two-errors-type-then-undefined-later', 'begins_with(:n, s) OR :nope > n', { ':n': N(1) }),
+    bad('two-errors-undefined-then-type-later', ':nope = n AND begins_with(:n, s)', { ':n': N(1) }),
+    bad('two-errors-nested-type-first', 'begins_with(s, size(:t))', { ':t': BOOL(true) }),
+    bad('two-errors-nested-type-in-between', 'n BETWEEN size(:t) AND :nope', { ':t': BOOL(true) }),
+    bad('two-errors-condition-as-operand-first', 'contains(size(:t), begins_with(a, :s))', { ':t': BOOL(true), ':s': S('x') }),
+    bad('two-errors-condition-as-operand-then-path', 'attribute_exists(:one) = :one', { ':one': N(1) }),
 ];

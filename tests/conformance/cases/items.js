@@ -10,6 +10,12 @@ const rejected = (name, v) => c(name, [table(), put({ pk: S('a'), v }, { expect:
 const num = (name, text, ok) => (ok ? roundTrip : rejected)('number-' + name, N(text));
 
 const big = (n) => 'x'.repeat(n);
+
+// A table with a GSI on g (S) and n (N).
+const ixTable = () => table({ extra: {
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }, { AttributeName: 'n', AttributeType: 'N' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 'n', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+} });
 // An item of exactly `total` bytes: pk plus an attribute x.
 const sized = (pk, total) => ({ pk: S(pk), x: S(big(total - 3 - pk.length)) });
 
@@ -308,4 +314,17 @@ module.exports = [
     c('projection-overlap-longer-next', [table(), get(K('a'), { proj: 'a.x, b, a', expect: 400 })]),
     c('projection-overlap-nested-dup', [table(), get(K('a'), { proj: 'a.x, b, a.x', expect: 400 })]),
     c('projection-overlap-and-reserved', [table(), get(K('a'), { proj: 'a, data, a', expect: 400 })]),
+    // --- recorded 2026-12-06 (issue 14, random check) -------------------------------
+    // A secondary index key holding a value no key can have (a map, a list, a set, NULL, BOOL).
+    ...[['map', M({})], ['list', L()], ['null', NUL()], ['bool', BOOL(true)], ['set', NS(1)], ['wrong-scalar', S('x')]].map(([n, v]) =>
+        c('index-key-value-' + n, [ixTable(), put({ pk: S('a'), g: S('g'), n: v }, { expect: 400 }), get(K('a'))])),
+    c('index-key-value-update', [ixTable(), put({ pk: S('a') }), upd(K('a'), 'SET n = :v', { values: { ':v': L() }, expect: 400 }), get(K('a'))]),
+    c('index-key-value-update-gsi-hash', [ixTable(), put({ pk: S('a') }), upd(K('a'), 'SET g = :v', { values: { ':v': M({}) }, expect: 400 })]),
+    c('index-key-value-batch', [ixTable(), step('BatchWriteItem', { RequestItems: { tbl: [{ PutRequest: { Item: { pk: S('a'), n: BOOL(false) } } }] } }, 400), get(K('a'))]),
+    c('projection-overlap-descend', [table(), get(K('a'), { proj: 'a, a[0], a[2]', expect: 400 })]),
+    c('projection-overlap-descend-names', [table(), get(K('a'), { proj: 'm, m.b, m.a', expect: 400 })]),
+    // A projection's #names are resolved as its paths go into the overlap tree, the last first.
+    c('projection-overlap-before-undefined-name', [table(), get(K('a'), { proj: '#b, #c, #c[0]', names: { '#c': 'm' }, expect: 400 })]),
+    c('projection-undefined-name-before-overlap', [table(), get(K('a'), { proj: 'a, #b, a', expect: 400 })]),
+    c('projection-overlap-last-before-undefined', [table(), get(K('a'), { proj: '#b, a, a', expect: 400 })]),
 ];

@@ -358,6 +358,20 @@ const transactions = [
     c('tw-cap-delete-big', [table(), put(sized('a', 3000)), tw([tDel(K('a'))], { ReturnConsumedCapacity: 'TOTAL' })]),
     c('tw-cap-check-big', [table(), put(sized('a', 9000)), tw([tChk(K('a'), 'attribute_exists(pk)'), tPut(sized('b', 10))], { ReturnConsumedCapacity: 'TOTAL' })]),
     c('tg-cap-big', [table(), put(sized('a', 9000)), tg([tGet(K('a'), { proj: 'pk' })], { ReturnConsumedCapacity: 'TOTAL' })]),
+    // --- recorded 2026-12-06 (issue 14, random check) -----------------------------------
+    // An action's condition is evaluated before what its update does to the keys is looked at.
+    c('tw-key-update-after-failing-condition', [table(), put(v1('a')), tw([tUpd(K('a'), 'REMOVE pk', { cond: 'attribute_not_exists(version)' })], { expect: 400 })]),
+    c('tw-key-path-target-after-failing-condition', [table(), put(v1('a')), tw([tUpd(K('a'), 'REMOVE pk[0]', { cond: 'attribute_not_exists(version)' })], { expect: 400 })]),
+    c('tw-key-path-target-is-key-update', [table(), put(v1('a')), tw([tUpd(K('a'), 'REMOVE pk[0]')], { expect: 400 })]),
+    c('tw-key-path-value-after-failing-condition', [table(), put(v1('a')), tw([tUpd(K('a'), 'SET n = pk.x', { cond: 'attribute_not_exists(version)' })], { expect: 400 })]),
+    c('tw-key-path-value-and-key-update', [table(), put(v1('a')), tw([tUpd(K('a'), 'SET n = pk.x, pk = :v', { values: { ':v': S('b') } })], { expect: 400 })]),
+    c('tw-key-path-value-after-other-failing-check', [table(), put(v1('a')), tw([tChk(K('a'), 'attribute_not_exists(version)'), tUpd(K('b'), 'SET n = pk.x')], { expect: 400 })]),
+    c('tw-key-update-after-other-failing-check', [table(), put(v1('a')), tw([tChk(K('a'), 'attribute_not_exists(version)'), tUpd(K('b'), 'REMOVE pk')], { expect: 400 })]),
+    c('tw-key-path-in-condition', [table(), put(v1('a')), tw([tUpd(K('a'), 'SET n = :v', { cond: 'pk.x = :v', values: { ':v': S('b') } })], { expect: 400 })]),
+    // A secondary index key holding a value no key can have ends the request.
+    c('tw-index-key-value-null', [idxTable(), tw([tPut(item('a', { sk: N(1), gr: NUL() }))], { expect: 400 })]),
+    c('tw-index-key-value-update-list', [idxTable(), tw([tUpd({ pk: S('a'), sk: N(1) }, 'SET lr = :v', { values: { ':v': L() } })], { expect: 400 })]),
+    c('tw-index-key-value-wrong-scalar', [idxTable(), tw([tPut(item('a', { sk: N(1), gr: S('x') }))], { expect: 400 })]),
 ];
 
 // ---------------------------------------------------------------------------
@@ -735,6 +749,33 @@ const qcases = [
     c('q-kc-gsi-hash-lt-table-key', [idxTable(), qi('gsi', 'gk < :p AND pk = :q', { ':p': S('a'), ':q': S('a') }, { expect: 400 })]),
     c('q-kc-nonkey-type-mismatch', [table2(), query({ kc: 'pk = :p AND n = :n', values: { ':p': S('a'), ':n': S('x') }, expect: 400 })]),
     c('q-kc-hash-lt-type-mismatch', [table2(), query({ kc: 'pk < :p', values: { ':p': N(1) }, expect: 400 })]),
+    // --- recorded 2026-12-06 (issue 14, random check) -----------------------------------
+    // Key condition values are checked against the key types after a condition twice on one
+    // attribute, more than two conditions and a second condition without a range key.
+    c('q-kc-hash-only-two-conditions-wrong-type', [table(), query({ kc: 'pk = :p AND a = :a', values: { ':p': N(1), ':a': N(1) }, expect: 400 })]),
+    c('q-kc-hash-only-two-conditions-bad-value', [table(), query({ kc: 'pk = :p AND a = :a', values: { ':p': BOOL(true), ':a': N(1) }, expect: 400 })]),
+    c('q-kc-hash-only-two-conditions-empty-key', [table(), query({ kc: 'pk = :p AND a = :a', values: { ':p': S(''), ':a': N(1) }, expect: 400 })]),
+    c('q-kc-hash-only-no-key-two-conditions', [table(), query({ kc: 'a = :a AND b = :b', values: { ':a': N(1), ':b': N(1) }, expect: 400 })]),
+    c('q-kc-hash-only-range-name-wrong-type', [table(), query({ kc: 'pk = :p AND sk = :s', values: { ':p': N(1), ':s': S('1') }, expect: 400 })]),
+    c('q-kc-hash-twice-wrong-type', [table2(), query({ kc: 'pk = :p AND pk = :q', values: { ':p': N(1), ':q': N(1) }, expect: 400 })]),
+    c('q-kc-range-twice-wrong-type', [table2(), query({ kc: 'sk = :p AND sk = :q', values: { ':p': S('1'), ':q': S('1') }, expect: 400 })]),
+    c('q-kc-three-conditions-wrong-type', [table2(), query({ kc: 'pk = :p AND sk = :s AND a = :a', values: { ':p': N(1), ':s': N(1), ':a': N(1) }, expect: 400 })]),
+    c('q-kc-range-table-wrong-type-and-other', [table2(), query({ kc: 'pk = :p AND a = :a', values: { ':p': N(1), ':a': N(1) }, expect: 400 })]),
+    c('q-kc-gsi-empty-key', [idxTable(), query({ IndexName: 'gsi', kc: 'gk = :g', values: { ':g': S('') }, expect: 400 })]),
+    c('q-kc-lsi-empty-key', [idxTable(), query({ IndexName: 'lsi', kc: 'pk = :p AND lr = :l', values: { ':p': S('a'), ':l': S('') }, expect: 400 })]),
+    // A GSI Scan walks the index hash keys in value order (not by digest, as the table does).
+    c('s-gsi-hash-value-order', [table({ extra: {
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }, { AttributeName: 'r', AttributeType: 'N' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+            { IndexName: 'gsr', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 'r', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }] } }),
+        fill([5, 2, 7, 0, 3, 6, 1, 4].map((i) => ({ pk: S('p' + i), g: S('k' + (i % 4)), r: N(i) }))),
+        scan({ IndexName: 'gsi' }), scan({ IndexName: 'gsr' }), scan({ IndexName: 'gsr', Limit: 3 })]),
+    c('s-gsi-hash-value-order-numbers', [table({ extra: {
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'N' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] } }),
+        fill([10, -2, 3, 0.5, 100, -30, 7].map((n, i) => ({ pk: S('p' + i), g: N(n) }))), scan({ IndexName: 'gsi' })]),
+    // A Scan's filter may name attributes the index does not hold (they are missing there).
+    c('s-gsi-filter-unprojected', [idxTable(), ...idxItems(), scan({ IndexName: 'gkeys', filter: 'attribute_not_exists(n)' }), scan({ IndexName: 'gkeys', filter: 'n = :n', values: { ':n': N(1) } })]),
 ];
 
 // ---------------------------------------------------------------------------
@@ -863,6 +904,10 @@ const bcases = [
     c('bw-cap-put-small-over-big', [table(), put(sized('a', 5000)), bw({ tbl: [{ PutRequest: { Item: sized('a', 10) } }] }, { ReturnConsumedCapacity: 'INDEXES' })]),
     c('bw-cap-delete-big', [table(), put(sized('a', 3000)), bw({ tbl: [{ DeleteRequest: { Key: K('a') } }] }, { ReturnConsumedCapacity: 'TOTAL' })]),
     c('bg-cap-big', [table(), put(sized('a', 9000)), put(sized('b', 10)), bg({ tbl: { Keys: [K('a'), K('b')], ConsistentRead: true } }, { ReturnConsumedCapacity: 'TOTAL' })]),
+    // --- recorded 2026-12-06 (issue 14, random check) -----------------------------------
+    // In BatchGetItem `1` and `1.0` are two keys (both answered with the item).
+    c('bg-number-key-texts', [table({ hash: ['pk', 'N'] }), put({ pk: N(1), v: S('x') }), bg({ tbl: KA([{ pk: N(1) }, { pk: N('1.0') }, { pk: N(3) }]) })]),
+    c('bg-number-key-same-text', [table({ hash: ['pk', 'N'] }), bg({ tbl: KA([{ pk: N(1) }, { pk: N(1) }]) }, { expect: 400 })]),
 ];
 
 module.exports = { transactions, batch: bcases, query: qcases };

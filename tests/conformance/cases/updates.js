@@ -1,6 +1,6 @@
 // UpdateExpression: SET, REMOVE, ADD, DELETE.
 'use strict';
-const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, table, put, get, upd, K } = require('./lib');
+const { S, N, B, BOOL, NUL, M, L, SS, NS, BS, c, table, table2, put, get, upd, K } = require('./lib');
 
 const item = () => ({
     pk: S('a'),
@@ -393,4 +393,87 @@ module.exports = [
     e('overlap-second-path-bucket-collision', 'SET a = :one, A = :one, a = :one', { ':one': N(1) }),
     e('overlap-second-path-bucket-collision-2', 'SET A = :one, a = :one, A = :one', { ':one': N(1) }),
     e('overlap-second-path-long-names', 'SET ver1 = :one, own2 = :one, lea3 = :one, ver1 = :one', { ':one': N(1) }),
+    // --- recorded 2026-12-06 (issue 14, random check) -------------------------------
+    // What an update does to the keys is looked at only once its condition held.
+    e('key-update-after-failing-condition', 'REMOVE pk', null, { cond: 'attribute_not_exists(n)' }),
+    e('key-update-set-after-failing-condition', 'SET pk = :v', { ':v': S('b') }, { cond: 'attribute_not_exists(n)' }),
+    e('key-update-after-passing-condition', 'REMOVE pk', null, { cond: 'attribute_exists(n)' }),
+    e('key-path-value-after-failing-condition', 'SET s = pk.x', null, { cond: 'attribute_not_exists(n)' }),
+    e('key-path-target-after-failing-condition', 'REMOVE pk[1]', null, { cond: 'attribute_not_exists(n)' }),
+    e('key-path-target-is-key-update', 'REMOVE pk[1]', null),
+    e('key-path-value-and-key-update', 'SET s = pk.x, pk = :v', { ':v': S('b') }),
+    e('key-path-in-condition-before-evaluation', 'REMOVE n', { ':v': S('b') }, { cond: 'pk.x = :v' }),
+    e('key-path-in-condition-and-key-update', 'SET pk = :v', { ':v': S('b') }, { cond: 'pk.x = :v' }),
+    // Placeholders are resolved where the checks reach them: the paths of the actions while
+    // they are put into the overlap tree (the last action first), then each action's operands
+    // (the last action first, the parts of an operand before the operand).
+    e('two-errors-undefined-value-then-type-later', 'SET a = :nope, b = :s + :one', { ':s': S('x'), ':one': N(1) }),
+    e('two-errors-type-then-undefined-value-later', 'SET b = :s + :one, a = :nope', { ':s': S('x'), ':one': N(1) }),
+    e('two-errors-undefined-name-then-type-later', 'SET a = #nope, b = :s + :one', { ':s': S('x'), ':one': N(1) }),
+    e('two-errors-two-undefined-names', 'SET a = #nope1, b = #nope2', null),
+    e('two-errors-two-undefined-values', 'SET a = :nope1, b = :nope2', null),
+    e('two-errors-undefined-value-then-name', 'SET a = :nope1, b = #nope2', null),
+    e('two-errors-undefined-name-then-value', 'SET a = #nope1, b = :nope2', null),
+    e('two-errors-undefined-target-names', 'SET #n1 = :one, #n2 = :one', { ':one': N(1) }),
+    e('two-errors-undefined-target-remove', 'SET #n1 = :one REMOVE #n2', { ':one': N(1) }),
+    e('two-errors-undefined-target-then-overlap', 'SET #x = :one, a = :one, a = :one', { ':one': N(1) }),
+    e('two-errors-undefined-value-then-overlap', 'SET a = :nope, a = :one', { ':one': N(1) }),
+    e('two-errors-type-then-undefined-operand', 'SET a = :s + :nope', { ':s': S('x') }),
+    e('two-errors-undefined-operand-then-type', 'SET a = :nope + :s', { ':s': S('x') }),
+    e('two-errors-add-undefined-then-type', 'ADD a :nope, b :s', { ':s': S('x') }),
+    e('two-errors-set-undefined-then-add-type', 'SET a = :nope ADD b :s', { ':s': S('x') }),
+    e('two-errors-remove-name-before-add-value', 'SET a = :one REMOVE #n1 ADD b :nope', { ':one': N(1) }),
+    // Function names and reserved words: the first in the text; a clause twice after them.
+    e('two-errors-reserved-then-function', 'SET data = :one, a = size(b)', { ':one': N(1) }),
+    e('two-errors-function-then-reserved', 'SET a = size(b), data = :one', { ':one': N(1) }),
+    e('two-errors-reserved-then-bad-function', 'SET data = :one, a = nofunc(b)', { ':one': N(1) }),
+    e('two-errors-section-twice-and-function', 'SET a = :one SET b = size(c)', { ':one': N(1) }),
+    e('two-errors-section-twice-and-reserved', 'SET a = :one SET data = :one', { ':one': N(1) }),
+    e('two-errors-section-twice-and-bad-function', 'SET a = :one SET b = nofunc(c)', { ':one': N(1) }),
+    e('two-errors-section-twice-and-overlap', 'SET a = b.c[0] SET a = :one', { ':one': N(1) }),
+    e('two-errors-section-twice-and-undefined', 'SET a = #nope SET b = :one', { ':one': N(1) }),
+    e('two-errors-section-twice-and-distinct', 'SET a = if_not_exists(b, b) SET b = :one', { ':one': N(1) }),
+    // if_not_exists wants its two operands distinct (list_append does not).
+    e('if-not-exists-same-path', 'SET a = if_not_exists(b, b)', null),
+    e('if-not-exists-same-nested-path', 'SET a = if_not_exists(m.a, m.a)', null),
+    u('list-append-same-path', 'SET a = list_append(l, l)', null),
+    e('two-errors-distinct-then-undefined-name', 'SET a = if_not_exists(b, b) + #nope', null),
+    e('two-errors-path-required-then-undefined-name', 'SET a = if_not_exists(:one, b) + #nope', { ':one': N(1) }),
+    e('two-errors-undefined-inside-path-required', 'SET a = if_not_exists(:nope, b)', null),
+    e('two-errors-path-required-then-distinct-later', 'SET a = if_not_exists(:one, b), c = if_not_exists(b, b)', { ':one': N(1) }),
+    e('two-errors-overlap-then-path-required', 'SET a = :one, b = if_not_exists(:one, b), c = :one, c = :one', { ':one': N(1) }),
+    // The second path of an overlap: down the last child (map order) from the clash's parent,
+    // or for a conflict from the node itself.
+    e('overlap-second-path-last-child', 'SET a = :one, pk = :one, s[1] = :one, a.x = :one, b[0] = :one', { ':one': N(1) }),
+    e('overlap-second-path-last-child-index', 'ADD s :one, l[2] :one, s :one DELETE pk :ss, g[0] :ss, b :ss', { ':one': N(1), ':ss': SS('x') }),
+    e('overlap-second-path-last-sibling', 'SET a = :one, b = :one, n = :one, a.y = :one', { ':one': N(1) }),
+    e('overlap-second-path-descend', 'SET m = :one, m.a = :one, m.b = :one', { ':one': N(1) }),
+    e('overlap-conflict-second-path-node', 'ADD m.x :one, n :one REMOVE m[2]', { ':one': N(1) }),
+    e('overlap-conflict-second-path-child', 'SET m[1] = :one, n.x = :one, l = :one DELETE m.y :ss, s :ss', { ':one': N(1), ':ss': SS('x') }),
+    e('overlap-conflict-second-path-two-children', 'SET m[1] = :one, m.a = :one, m.b = :one', { ':one': N(1) }),
+    // At run time the actions go in the order of DynamoDB Local's tree of their paths (the
+    // higher hash bucket first at each level), each one's path before its operand.
+    e('run-order-bucket-path-then-operand', 'SET b.x = :one, a = nope', { ':one': N(1) }),
+    e('run-order-bucket-operand-first', 'SET y = nope, b.x = :one', { ':one': N(1) }),
+    e('run-order-bucket-operand-then-path', 'SET b.x = nope2, y = nope', null),
+    e('run-order-bucket-own-path-first', 'SET y = :one, b[0] = nope', { ':one': N(1) }),
+    e('run-order-bucket-index-later', 'SET y = nope, b[0] = :one', { ':one': N(1) }),
+    e('run-order-bucket-string-index', 'SET y = nope, s[0] = :one', { ':one': N(1) }),
+    e('run-order-bucket-number-path', 'SET y = nope, n.x = :one', { ':one': N(1) }),
+    e('run-order-bucket-null-index', 'SET y = nope, z[0] = :one', { ':one': N(1) }),
+    e('run-order-bucket-remove', 'SET a = nope REMOVE b.x', null),
+    e('run-order-bucket-remove-later', 'SET y = nope REMOVE b.x', null),
+    e('run-order-same-bucket', 'SET a = nope, A = s + :one', { ':one': N(1) }),
+    e('run-order-same-bucket-2', 'SET A = nope, a = s + :one', { ':one': N(1) }),
+    e('run-order-nested', 'SET m.b = nope, m.x = s + :one', { ':one': N(1) }),
+    e('run-order-add-path', 'SET y = nope ADD b.x :one', { ':one': N(1) }),
+    e('run-order-type-then-path', 'SET y = s + :one, b.x = nope2', { ':one': N(1) }),
+    // if_not_exists reads its fallback even when the attribute exists.
+    e('if-not-exists-fallback-missing', 'SET v = if_not_exists(n, nope)', null),
+    e('if-not-exists-fallback-missing-index', 'SET v = if_not_exists(n, l[9])', null),
+    e('if-not-exists-fallback-type', 'SET v = if_not_exists(n, s + :one)', { ':one': N(1) }),
+    u('if-not-exists-fallback-present', 'SET v = if_not_exists(n, s)', null),
+    // Cannot update a key: the hash key is reported first, whatever the order of the actions.
+    c('key-update-hash-key-first', [table2(), put({ pk: S('a'), sk: N(1), l: N(1) }),
+        upd({ pk: S('a'), sk: N(1) }, 'ADD l :one, sk :one DELETE pk :ss', { values: { ':one': N(1), ':ss': SS('x') }, expect: 400 })]),
 ];
