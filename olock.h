@@ -127,7 +127,7 @@ MEMORY
    system header of this file (it has no effect when the includer already included one). */
 #if defined(OLOCK_IMPLEMENTATION) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE) && \
     !defined(_DEFAULT_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(__APPLE__)
-#  define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L
 #endif
 
 #ifndef OLOCK_H_INCLUDED
@@ -136,7 +136,7 @@ MEMORY
 #include <stddef.h>
 #include <stdint.h>
 #ifdef OLOCK_USE_MBEDTLS
-#  include <mbedtls/sha256.h>    /* olock_sha256 embeds mbedTLS's context */
+#include <mbedtls/sha256.h> /* olock_sha256 embeds mbedTLS's context */
 #endif
 
 #define OLOCK_VERSION_MAJOR 0
@@ -145,21 +145,20 @@ MEMORY
 #define OLOCK_VERSION_STRING "0.1.0"
 
 #ifndef OLOCK_API
-#  ifdef OLOCK_STATIC
-#    if defined(__GNUC__) || defined(__clang__)
-#      define OLOCK_API static __attribute__((unused))
-#    else
-#      define OLOCK_API static
-#    endif
-#  else
-#    define OLOCK_API extern
-#  endif
+#ifdef OLOCK_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define OLOCK_API static __attribute__((unused))
+#else
+#define OLOCK_API static
+#endif
+#else
+#define OLOCK_API extern
+#endif
 #endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
 /* =============================================================================================
    >>core: results and errors, allocation, buffers, arenas
    ========================================================================================== */
@@ -169,28 +168,28 @@ extern "C" {
 /* Values are never renumbered; new ones are appended. */
 typedef enum olock_result {
     OLOCK_OK = 0,
-    OLOCK_ERR_NOMEM = 1,           /* an allocation failed; nothing was changed */
-    OLOCK_ERR_INVALID_ARG = 2,     /* a NULL or out-of-range argument */
-    OLOCK_ERR_PARSE = 3,           /* malformed JSON or DynamoDB JSON (see olock_error.offset) */
-    OLOCK_ERR_LIMIT = 4,           /* a size, depth or count limit was exceeded */
-    OLOCK_ERR_TYPE = 5,            /* a value has another type than the one asked for */
-    OLOCK_ERR_RANGE = 6,           /* a number does not fit the C type asked for */
-    OLOCK_ERR_INEXACT = 7,         /* a number would lose precision in the C type asked for */
-    OLOCK_ERR_NOT_FOUND = 8,       /* no such attribute, item or header */
-    OLOCK_CONFLICT = 9,            /* the version (or another condition) did not hold */
-    OLOCK_ERR_THROTTLED = 10,      /* DynamoDB throttled the request (retries exhausted) */
-    OLOCK_ERR_TRANSIENT = 11,      /* 5xx or another retryable service error (retries exhausted) */
-    OLOCK_ERR_SERVICE = 12,        /* DynamoDB rejected the request; retrying will not help */
-    OLOCK_ERR_NOT_SENT = 13,       /* transport: the request certainly did not reach the server */
-    OLOCK_ERR_MAYBE_SENT = 14,     /* transport: the request may have been applied */
-    OLOCK_ERR_CRC32 = 15,          /* the response body does not match its x-amz-crc32 header */
-    OLOCK_ERR_RESPONSE = 16,       /* the response is not what DynamoDB sends */
-    OLOCK_ERR_EXPRESSION = 17,     /* an expression is invalid */
-    OLOCK_ERR_ABORTED = 18,        /* the caller's callback asked to stop */
-    OLOCK_ERR_CREDENTIALS = 19,    /* no usable credentials, or a malformed credentials file */
-    OLOCK_ERR_CONFIG = 20,         /* the configuration is incomplete or inconsistent */
-    OLOCK_ERR_DEADLINE = 21,       /* the operation's deadline passed */
-    OLOCK_ERR_UNSUPPORTED = 22,    /* not supported by this build or this backend */
+    OLOCK_ERR_NOMEM = 1,               /* an allocation failed; nothing was changed */
+    OLOCK_ERR_INVALID_ARG = 2,         /* a NULL or out-of-range argument */
+    OLOCK_ERR_PARSE = 3,               /* malformed JSON or DynamoDB JSON (see olock_error.offset) */
+    OLOCK_ERR_LIMIT = 4,               /* a size, depth or count limit was exceeded */
+    OLOCK_ERR_TYPE = 5,                /* a value has another type than the one asked for */
+    OLOCK_ERR_RANGE = 6,               /* a number does not fit the C type asked for */
+    OLOCK_ERR_INEXACT = 7,             /* a number would lose precision in the C type asked for */
+    OLOCK_ERR_NOT_FOUND = 8,           /* no such attribute, item or header */
+    OLOCK_CONFLICT = 9,                /* the version (or another condition) did not hold */
+    OLOCK_ERR_THROTTLED = 10,          /* DynamoDB throttled the request (retries exhausted) */
+    OLOCK_ERR_TRANSIENT = 11,          /* 5xx or another retryable service error (retries exhausted) */
+    OLOCK_ERR_SERVICE = 12,            /* DynamoDB rejected the request; retrying will not help */
+    OLOCK_ERR_NOT_SENT = 13,           /* transport: the request certainly did not reach the server */
+    OLOCK_ERR_MAYBE_SENT = 14,         /* transport: the request may have been applied */
+    OLOCK_ERR_CRC32 = 15,              /* the response body does not match its x-amz-crc32 header */
+    OLOCK_ERR_RESPONSE = 16,           /* the response is not what DynamoDB sends */
+    OLOCK_ERR_EXPRESSION = 17,         /* an expression is invalid */
+    OLOCK_ERR_ABORTED = 18,            /* the caller's callback asked to stop */
+    OLOCK_ERR_CREDENTIALS = 19,        /* no usable credentials, or a malformed credentials file */
+    OLOCK_ERR_CONFIG = 20,             /* the configuration is incomplete or inconsistent */
+    OLOCK_ERR_DEADLINE = 21,           /* the operation's deadline passed */
+    OLOCK_ERR_UNSUPPORTED = 22,        /* not supported by this build or this backend */
     OLOCK_ERR_TOO_MANY_CONFLICTS = 23, /* the conflict budget ran out */
     OLOCK_RESULT_COUNT_
 } olock_result;
@@ -200,23 +199,23 @@ OLOCK_API const char *olock_result_str(olock_result r);
 
 /* What the engine does with a failed request. */
 typedef enum olock_error_class {
-    OLOCK_CLASS_NONE = 0,          /* not an error */
-    OLOCK_CLASS_CONFLICT = 1,      /* re-read, re-apply and write again */
-    OLOCK_CLASS_THROTTLING = 2,    /* resend after a long backoff */
-    OLOCK_CLASS_TRANSIENT = 3,     /* resend after a backoff */
-    OLOCK_CLASS_FATAL = 4          /* do not retry */
+    OLOCK_CLASS_NONE = 0,       /* not an error */
+    OLOCK_CLASS_CONFLICT = 1,   /* re-read, re-apply and write again */
+    OLOCK_CLASS_THROTTLING = 2, /* resend after a long backoff */
+    OLOCK_CLASS_TRANSIENT = 3,  /* resend after a backoff */
+    OLOCK_CLASS_FATAL = 4       /* do not retry */
 } olock_error_class;
 
 /* Caller-owned detail about a failure. Every field is set by the call it was passed to
    (zeroed first), so one olock_error can be reused across calls. */
 typedef struct olock_error {
-    olock_result code;             /* the same value the call returned */
+    olock_result code; /* the same value the call returned */
     olock_error_class error_class;
-    int http_status;               /* 0 when no HTTP response was involved */
-    char aws_type[96];             /* AWS error name, e.g. "ConditionalCheckFailedException" */
-    char message[320];             /* human-readable, naming the cause; never contains a secret */
-    size_t offset;                 /* byte offset into the input for parse errors */
-    unsigned attempts;             /* requests sent by the operation */
+    int http_status;   /* 0 when no HTTP response was involved */
+    char aws_type[96]; /* AWS error name, e.g. "ConditionalCheckFailedException" */
+    char message[320]; /* human-readable, naming the cause; never contains a secret */
+    size_t offset;     /* byte offset into the input for parse errors */
+    unsigned attempts; /* requests sent by the operation */
 } olock_error;
 
 /* ---- Allocation ------------------------------------------------------------------------------ */
@@ -240,13 +239,13 @@ typedef struct olock_buf {
     size_t len;
     size_t cap;
     size_t max;
-    const olock_allocator *alloc;  /* NULL: default allocator; must outlive the buffer */
+    const olock_allocator *alloc; /* NULL: default allocator; must outlive the buffer */
     int secret;
 } olock_buf;
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc);
-OLOCK_API void olock_buf_free(olock_buf *b);          /* keeps alloc, max, secret; NULL is a no-op */
-OLOCK_API void olock_buf_clear(olock_buf *b);         /* len = 0, capacity kept */
+OLOCK_API void olock_buf_free(olock_buf *b);  /* keeps alloc, max, secret; NULL is a no-op */
+OLOCK_API void olock_buf_clear(olock_buf *b); /* len = 0, capacity kept */
 OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra);
 OLOCK_API olock_result olock_buf_append(olock_buf *b, const void *data, size_t len);
 OLOCK_API olock_result olock_buf_append_str(olock_buf *b, const char *s);
@@ -255,18 +254,17 @@ OLOCK_API olock_result olock_buf_append_str(olock_buf *b, const char *s);
    stops allocating once it has grown to the working-set size. */
 typedef struct olock_arena_block olock_arena_block;
 typedef struct olock_arena {
-    olock_arena_block *first;      /* every block, in order */
-    olock_arena_block *current;    /* the block being filled; later ones are spare */
+    olock_arena_block *first;   /* every block, in order */
+    olock_arena_block *current; /* the block being filled; later ones are spare */
     const olock_allocator *alloc;
-    size_t total;                  /* bytes obtained from the allocator */
+    size_t total; /* bytes obtained from the allocator */
 } olock_arena;
 
 OLOCK_API void olock_arena_init(olock_arena *a, const olock_allocator *alloc);
-OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size);   /* 8-byte aligned; NULL on OOM */
+OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size);                /* 8-byte aligned; NULL on OOM */
 OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len); /* NUL-terminated */
-OLOCK_API void olock_arena_reset(olock_arena *a);     /* forget all, keep memory */
-OLOCK_API void olock_arena_free(olock_arena *a);      /* return all memory */
-
+OLOCK_API void olock_arena_reset(olock_arena *a);                              /* forget all, keep memory */
+OLOCK_API void olock_arena_free(olock_arena *a);                               /* return all memory */
 /* =============================================================================================
    >>decimal: DynamoDB numbers, exact decimals of up to 38 significant digits
    ========================================================================================== */
@@ -274,7 +272,7 @@ OLOCK_API void olock_arena_free(olock_arena *a);      /* return all memory */
 /* ---- Numbers: DynamoDB N values, exact decimals of up to 38 significant digits --------------- */
 
 #define OLOCK_NUMBER_DIGITS 38
-#define OLOCK_NUMBER_MAX_EXP 125   /* largest magnitude 9.99..9E+125 */
+#define OLOCK_NUMBER_MAX_EXP 125    /* largest magnitude 9.99..9E+125 */
 #define OLOCK_NUMBER_MIN_EXP (-130) /* smallest non-zero magnitude 1E-130 */
 /* Longest canonical text (sign, 126 integer digits or "0." and 129 zeros + 38 digits). */
 #define OLOCK_NUMBER_TEXT_MAX 172
@@ -302,8 +300,8 @@ OLOCK_API olock_result olock_decimal_add(const olock_decimal *a, const olock_dec
 OLOCK_API olock_result olock_decimal_sub(const olock_decimal *a, const olock_decimal *b, olock_decimal *out);
 OLOCK_API void olock_decimal_from_i64(int64_t v, olock_decimal *out);
 OLOCK_API void olock_decimal_from_u64(uint64_t v, olock_decimal *out);
-OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out);   /* RANGE / INEXACT */
-OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *out);  /* RANGE / INEXACT */
+OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out);  /* RANGE / INEXACT */
+OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *out); /* RANGE / INEXACT */
 /* INEXACT when the double would not read back as this very decimal (any value of up to 15
    significant digits does; longer ones only when a double wrote them). No valid DynamoDB
    number overflows a double. olock_decimal_to_double_approx rounds to nearest instead. */
@@ -312,7 +310,6 @@ OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, do
 /* Shortest decimal that reads back as the same double; RANGE for NaN and infinities, LIMIT
    for finite values outside DynamoDB's range (e.g. 1e300, 1e-300, subnormals). */
 OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out);
-
 /* =============================================================================================
    >>value: values and items
    ========================================================================================== */
@@ -320,8 +317,16 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out);
 /* ---- Values and items ------------------------------------------------------------------------ */
 
 typedef enum olock_type {
-    OLOCK_TYPE_S = 1, OLOCK_TYPE_N, OLOCK_TYPE_B, OLOCK_TYPE_BOOL, OLOCK_TYPE_NULL,
-    OLOCK_TYPE_M, OLOCK_TYPE_L, OLOCK_TYPE_SS, OLOCK_TYPE_NS, OLOCK_TYPE_BS
+    OLOCK_TYPE_S = 1,
+    OLOCK_TYPE_N,
+    OLOCK_TYPE_B,
+    OLOCK_TYPE_BOOL,
+    OLOCK_TYPE_NULL,
+    OLOCK_TYPE_M,
+    OLOCK_TYPE_L,
+    OLOCK_TYPE_SS,
+    OLOCK_TYPE_NS,
+    OLOCK_TYPE_BS
 } olock_type;
 
 /* "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"; "?" for anything else. */
@@ -336,13 +341,13 @@ OLOCK_API olock_type olock_type_from_name(const char *name, size_t len);
 typedef struct olock_value olock_value;
 struct olock_value {
     olock_type type;
-    uint32_t count;                /* members of a container */
-    const char *str;               /* S, N, B */
+    uint32_t count;  /* members of a container */
+    const char *str; /* S, N, B */
     size_t len;
-    int boolean;                   /* BOOL */
-    olock_value *first, *last;     /* containers */
-    olock_value *next;             /* next member of the parent */
-    const char *key;               /* map member name, NUL-terminated */
+    int boolean;               /* BOOL */
+    olock_value *first, *last; /* containers */
+    olock_value *next;         /* next member of the parent */
+    const char *key;           /* map member name, NUL-terminated */
     size_t key_len;
 };
 
@@ -354,7 +359,7 @@ OLOCK_API olock_value *olock_value_new_n(olock_arena *a, const char *text, size_
 OLOCK_API olock_value *olock_value_new_decimal(olock_arena *a, const olock_decimal *d);
 OLOCK_API olock_value *olock_value_new_i64(olock_arena *a, int64_t v);
 OLOCK_API olock_value *olock_value_new_u64(olock_arena *a, uint64_t v);
-OLOCK_API olock_value *olock_value_new_double(olock_arena *a, double v);   /* NULL for NaN/inf */
+OLOCK_API olock_value *olock_value_new_double(olock_arena *a, double v); /* NULL for NaN/inf */
 OLOCK_API olock_value *olock_value_new_b(olock_arena *a, const void *bytes, size_t len);
 OLOCK_API olock_value *olock_value_new_bool(olock_arena *a, int b);
 OLOCK_API olock_value *olock_value_new_null(olock_arena *a);
@@ -403,11 +408,11 @@ OLOCK_API int olock_value_equal(const olock_value *a, const olock_value *b);
    olock_item_destroy. */
 typedef struct olock_item {
     olock_arena arena;
-    olock_value *root;             /* type M */
+    olock_value *root; /* type M */
 } olock_item;
 
 OLOCK_API olock_result olock_item_create(const olock_allocator *alloc, olock_item **out);
-OLOCK_API void olock_item_destroy(olock_item *it);    /* NULL is a no-op */
+OLOCK_API void olock_item_destroy(olock_item *it); /* NULL is a no-op */
 OLOCK_API olock_result olock_item_copy(const olock_item *src, const olock_allocator *alloc, olock_item **out);
 OLOCK_API olock_arena *olock_item_arena(olock_item *it);
 /* Attribute setters: replace or append; the value is copied into the item. */
@@ -434,7 +439,6 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b);
    NOT_FOUND (naming it) when the item lacks one of them, NOMEM. */
 OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
                                       olock_item **out, olock_error *err);
-
 /* =============================================================================================
    >>json: a strict JSON parser and writer, base64, CRC-32, DynamoDB JSON
    ========================================================================================== */
@@ -442,8 +446,13 @@ OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key
 /* ---- JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it ------------- */
 
 typedef enum olock_json_kind {
-    OLOCK_JSON_NULL = 1, OLOCK_JSON_FALSE, OLOCK_JSON_TRUE, OLOCK_JSON_NUMBER,
-    OLOCK_JSON_STRING, OLOCK_JSON_ARRAY, OLOCK_JSON_OBJECT
+    OLOCK_JSON_NULL = 1,
+    OLOCK_JSON_FALSE,
+    OLOCK_JSON_TRUE,
+    OLOCK_JSON_NUMBER,
+    OLOCK_JSON_STRING,
+    OLOCK_JSON_ARRAY,
+    OLOCK_JSON_OBJECT
 } olock_json_kind;
 
 /* A parsed JSON node. Strings are unescaped, valid UTF-8 and NUL-terminated (they may hold
@@ -451,19 +460,19 @@ typedef enum olock_json_kind {
 typedef struct olock_json olock_json;
 struct olock_json {
     olock_json_kind kind;
-    uint32_t count;                /* members of an array or object */
-    const char *str;               /* STRING, NUMBER */
+    uint32_t count;  /* members of an array or object */
+    const char *str; /* STRING, NUMBER */
     size_t len;
-    const char *key;               /* object member name */
+    const char *key; /* object member name */
     size_t key_len;
-    olock_json *first;             /* ARRAY, OBJECT */
+    olock_json *first; /* ARRAY, OBJECT */
     olock_json *next;
-    size_t offset;                 /* byte offset of the node in the parsed text */
+    size_t offset; /* byte offset of the node in the parsed text */
 };
 
 typedef struct olock_json_limits {
-    size_t max_bytes;              /* 0: 16 MiB */
-    unsigned max_depth;            /* 0: OLOCK_MAX_DEPTH */
+    size_t max_bytes;   /* 0: 16 MiB */
+    unsigned max_depth; /* 0: OLOCK_MAX_DEPTH */
 } olock_json_limits;
 
 /* Parses exactly one JSON value (surrounding whitespace allowed) into nodes allocated in `a`.
@@ -495,7 +504,6 @@ OLOCK_API olock_result olock_base64_decode(const char *text, size_t len, unsigne
 
 /* CRC-32 (IEEE 802.3), as in the x-amz-crc32 header. */
 OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len);
-
 /* =============================================================================================
    >>wire: the HTTP transport contract, operations, request encoders, responses and error classes
    ========================================================================================== */
@@ -509,25 +517,25 @@ typedef struct olock_http_header {
 
 /* Built (and signed) by the core; valid for the duration of one send call. */
 typedef struct olock_http_request {
-    const char *method;            /* "POST" */
-    const char *url;               /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
+    const char *method;               /* "POST" */
+    const char *url;                  /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
     const olock_http_header *headers; /* Host, Content-Type, X-Amz-Target, X-Amz-Date, Authorization, ... */
     size_t header_count;
-    const char *body;              /* DynamoDB JSON */
+    const char *body; /* DynamoDB JSON */
     size_t body_len;
 } olock_http_request;
 
 /* The response a transport fills in. Core-owned and reused between requests: a transport
    sets the status, adds headers and appends body bytes through the functions below. */
 typedef struct olock_http_response {
-    int status;                    /* HTTP status; 0 until set */
-    olock_buf body;                /* body.max caps the body (OLOCK_ERR_LIMIT past it) */
-    olock_buf headers;             /* internal: "name\0value\0" pairs */
+    int status;        /* HTTP status; 0 until set */
+    olock_buf body;    /* body.max caps the body (OLOCK_ERR_LIMIT past it) */
+    olock_buf headers; /* internal: "name\0value\0" pairs */
     size_t header_count;
 } olock_http_response;
 
 OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_allocator *alloc, size_t max_body);
-OLOCK_API void olock_http_response_reset(olock_http_response *res);   /* keeps memory */
+OLOCK_API void olock_http_response_reset(olock_http_response *res); /* keeps memory */
 OLOCK_API void olock_http_response_free(olock_http_response *res);
 OLOCK_API olock_result olock_http_response_add_header(olock_http_response *res, const char *name, size_t name_len,
                                                       const char *value, size_t value_len);
@@ -564,7 +572,7 @@ typedef struct olock_transport {
     void *user;
     olock_result (*send)(void *user, const olock_http_request *req, olock_http_response *res);
     void (*destroy)(void *user);
-    olock_transport_kind kind;     /* what the client must know before it sends anything */
+    olock_transport_kind kind; /* what the client must know before it sends anything */
     /* Called (may be NULL) right after a send that did not return OLOCK_OK: the transport's
        own words about the failure, e.g. "Failed to connect to 127.0.0.1 port 1: Connection
        refused" (the core says whether the request was sent, from send's result). NULL or ""
@@ -576,10 +584,20 @@ typedef struct olock_transport {
 /* ---- Requests: DynamoDB operations encoded as DynamoDB JSON ---------------------------------- */
 
 typedef enum olock_op {
-    OLOCK_OP_GET_ITEM = 1, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM,
-    OLOCK_OP_TRANSACT_WRITE_ITEMS, OLOCK_OP_TRANSACT_GET_ITEMS,
-    OLOCK_OP_BATCH_GET_ITEM, OLOCK_OP_BATCH_WRITE_ITEM, OLOCK_OP_QUERY, OLOCK_OP_SCAN,
-    OLOCK_OP_CREATE_TABLE, OLOCK_OP_DESCRIBE_TABLE, OLOCK_OP_DELETE_TABLE, OLOCK_OP_LIST_TABLES,
+    OLOCK_OP_GET_ITEM = 1,
+    OLOCK_OP_PUT_ITEM,
+    OLOCK_OP_UPDATE_ITEM,
+    OLOCK_OP_DELETE_ITEM,
+    OLOCK_OP_TRANSACT_WRITE_ITEMS,
+    OLOCK_OP_TRANSACT_GET_ITEMS,
+    OLOCK_OP_BATCH_GET_ITEM,
+    OLOCK_OP_BATCH_WRITE_ITEM,
+    OLOCK_OP_QUERY,
+    OLOCK_OP_SCAN,
+    OLOCK_OP_CREATE_TABLE,
+    OLOCK_OP_DESCRIBE_TABLE,
+    OLOCK_OP_DELETE_TABLE,
+    OLOCK_OP_LIST_TABLES,
     OLOCK_OP_COUNT_
 } olock_op;
 
@@ -589,8 +607,12 @@ OLOCK_API const char *olock_op_name(olock_op op);
 OLOCK_API olock_op olock_op_from_name(const char *name, size_t len);
 
 typedef enum olock_return_values {
-    OLOCK_RV_OMIT = 0,             /* not sent: DynamoDB's default (NONE) */
-    OLOCK_RV_NONE, OLOCK_RV_ALL_OLD, OLOCK_RV_UPDATED_OLD, OLOCK_RV_ALL_NEW, OLOCK_RV_UPDATED_NEW
+    OLOCK_RV_OMIT = 0, /* not sent: DynamoDB's default (NONE) */
+    OLOCK_RV_NONE,
+    OLOCK_RV_ALL_OLD,
+    OLOCK_RV_UPDATED_OLD,
+    OLOCK_RV_ALL_NEW,
+    OLOCK_RV_UPDATED_NEW
 } olock_return_values;
 
 /* One item operation: GetItem, PutItem, UpdateItem, DeleteItem, or one action of a
@@ -599,25 +621,28 @@ typedef enum olock_return_values {
    type M: `names` maps "#x" to S values, `values` maps ":x" to any value. */
 typedef struct olock_item_request {
     const char *table;
-    const olock_value *key;        /* Get, Update, Delete, transaction Update/Delete/Check */
-    const olock_value *item;       /* Put */
-    const char *condition;         /* ConditionExpression */
-    const char *update;            /* UpdateExpression (Update) */
-    const char *projection;        /* ProjectionExpression (Get) */
-    const olock_value *names;      /* ExpressionAttributeNames */
-    const olock_value *values;     /* ExpressionAttributeValues */
-    int consistent_read;           /* Get */
+    const olock_value *key;    /* Get, Update, Delete, transaction Update/Delete/Check */
+    const olock_value *item;   /* Put */
+    const char *condition;     /* ConditionExpression */
+    const char *update;        /* UpdateExpression (Update) */
+    const char *projection;    /* ProjectionExpression (Get) */
+    const olock_value *names;  /* ExpressionAttributeNames */
+    const olock_value *values; /* ExpressionAttributeValues */
+    int consistent_read;       /* Get */
     olock_return_values return_values;
     olock_return_values return_values_on_condition_check_failure; /* OMIT, NONE or ALL_OLD */
 } olock_item_request;
 
 typedef enum olock_txn_kind {
-    OLOCK_TXN_PUT = 1, OLOCK_TXN_UPDATE, OLOCK_TXN_DELETE, OLOCK_TXN_CONDITION_CHECK
+    OLOCK_TXN_PUT = 1,
+    OLOCK_TXN_UPDATE,
+    OLOCK_TXN_DELETE,
+    OLOCK_TXN_CONDITION_CHECK
 } olock_txn_kind;
 
 typedef struct olock_txn_action {
     olock_txn_kind kind;
-    olock_item_request req;        /* return_values must be OMIT */
+    olock_item_request req; /* return_values must be OMIT */
 } olock_txn_action;
 
 typedef struct olock_batch_get_table {
@@ -631,31 +656,31 @@ typedef struct olock_batch_get_table {
 
 typedef struct olock_batch_write_entry {
     const char *table;
-    const olock_value *put_item;   /* exactly one of put_item and delete_key */
+    const olock_value *put_item; /* exactly one of put_item and delete_key */
     const olock_value *delete_key;
 } olock_batch_write_entry;
 
 typedef struct olock_query_request {
     const char *table;
-    const char *index;             /* IndexName or NULL */
-    const char *key_condition;     /* Query only */
+    const char *index;         /* IndexName or NULL */
+    const char *key_condition; /* Query only */
     const char *filter;
     const char *projection;
     const olock_value *names;
     const olock_value *values;
     int consistent_read;
-    int scan_backward;             /* ScanIndexForward=false (Query only) */
-    uint32_t limit;                /* 0: no Limit */
+    int scan_backward; /* ScanIndexForward=false (Query only) */
+    uint32_t limit;    /* 0: no Limit */
     const olock_value *exclusive_start_key;
 } olock_query_request;
 
 typedef struct olock_create_table_request {
     const char *table;
     const char *hash_key;
-    olock_type hash_type;          /* S, N or B */
-    const char *range_key;         /* NULL for a hash-only table */
+    olock_type hash_type;  /* S, N or B */
+    const char *range_key; /* NULL for a hash-only table */
     olock_type range_type;
-    uint64_t read_capacity;        /* both 0: PAY_PER_REQUEST */
+    uint64_t read_capacity; /* both 0: PAY_PER_REQUEST */
     uint64_t write_capacity;
 } olock_create_table_request;
 
@@ -685,9 +710,9 @@ OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
 /* ---- Responses and error classes ------------------------------------------------------------- */
 
 typedef struct olock_cancel_reason {
-    const char *code;              /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
-    const char *message;           /* may be NULL */
-    const olock_value *item;       /* ALL_OLD item when asked for and returned, else NULL */
+    const char *code;        /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
+    const char *message;     /* may be NULL */
+    const olock_value *item; /* ALL_OLD item when asked for and returned, else NULL */
 } olock_cancel_reason;
 
 /* A decoded response. Everything points into the arena given to the decoder. */
@@ -709,8 +734,8 @@ typedef struct olock_response {
     size_t item_count;
     uint64_t count, scanned_count; /* Query/Scan */
     const olock_value *last_evaluated_key;
-    int has_unprocessed;           /* BatchGet/BatchWrite left work undone (see json) */
-    const olock_json *json;        /* the whole body, for anything not decoded above */
+    int has_unprocessed;    /* BatchGet/BatchWrite left work undone (see json) */
+    const olock_json *json; /* the whole body, for anything not decoded above */
 } olock_response;
 
 /* Decodes a DynamoDB response body for `op`. Success bodies are checked to be what DynamoDB
@@ -727,7 +752,6 @@ OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aw
 OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reason *reasons, size_t count);
 /* The olock_result an error class becomes when the operation gives up. */
 OLOCK_API olock_result olock_class_result(olock_error_class c);
-
 /* =============================================================================================
    >>expr: expression builders: conditions, updates, projections, key conditions
    ========================================================================================== */
@@ -801,37 +825,37 @@ OLOCK_API olock_result olock_class_result(olock_error_class c);
 
    THREADS: one builder per thread at a time; builders are independent. */
 
-#define OLOCK_EXPR_MAX_BYTES 4096        /* longest expression string DynamoDB accepts */
-#define OLOCK_EXPR_MAX_IN 100            /* operands of IN after the first */
-#define OLOCK_EXPR_MAX_OPERATORS 300     /* operators and functions in one expression */
-#define OLOCK_PATH_MAX_DEPTH 32          /* segments of one document path */
-#define OLOCK_PATH_MAX_INDEX 2147483647  /* largest list index */
-#define OLOCK_PLACEHOLDER_MAX 255        /* bytes of one placeholder, '#' or ':' included */
+#define OLOCK_EXPR_MAX_BYTES 4096       /* longest expression string DynamoDB accepts */
+#define OLOCK_EXPR_MAX_IN 100           /* operands of IN after the first */
+#define OLOCK_EXPR_MAX_OPERATORS 300    /* operators and functions in one expression */
+#define OLOCK_PATH_MAX_DEPTH 32         /* segments of one document path */
+#define OLOCK_PATH_MAX_INDEX 2147483647 /* largest list index */
+#define OLOCK_PLACEHOLDER_MAX 255       /* bytes of one placeholder, '#' or ':' included */
 
-typedef struct olock_expr olock_expr;        /* the builder */
-typedef struct olock_cond olock_cond;        /* a condition (in the builder's arena) */
-typedef struct olock_operand olock_operand;  /* a path, value, size(path) or SET function */
+typedef struct olock_expr olock_expr;       /* the builder */
+typedef struct olock_cond olock_cond;       /* a condition (in the builder's arena) */
+typedef struct olock_operand olock_operand; /* a path, value, size(path) or SET function */
 
 typedef enum olock_cmp {
-    OLOCK_CMP_EQ = 1,                    /* =  */
-    OLOCK_CMP_NE,                        /* <> */
-    OLOCK_CMP_LT,                        /* <  */
-    OLOCK_CMP_LE,                        /* <= */
-    OLOCK_CMP_GT,                        /* >  */
-    OLOCK_CMP_GE                         /* >= */
+    OLOCK_CMP_EQ = 1, /* =  */
+    OLOCK_CMP_NE,     /* <> */
+    OLOCK_CMP_LT,     /* <  */
+    OLOCK_CMP_LE,     /* <= */
+    OLOCK_CMP_GT,     /* >  */
+    OLOCK_CMP_GE      /* >= */
 } olock_cmp;
 
 /* What olock_expr_render produces. Strings and maps are owned by the builder and stay valid
    until the next render, reset or destroy. A field is NULL when there is nothing to send
    (an unused expression, an empty map: DynamoDB rejects empty maps). */
 typedef struct olock_expr_output {
-    const char *condition;               /* ConditionExpression */
-    const char *update;                  /* UpdateExpression */
-    const char *projection;              /* ProjectionExpression */
-    const char *key_condition;           /* KeyConditionExpression */
-    const char *filter;                  /* FilterExpression */
-    const olock_value *names;            /* M: "#n0" -> S name; the caller's raw names first */
-    const olock_value *values;           /* M: ":v0" -> value; the caller's raw values first */
+    const char *condition;     /* ConditionExpression */
+    const char *update;        /* UpdateExpression */
+    const char *projection;    /* ProjectionExpression */
+    const char *key_condition; /* KeyConditionExpression */
+    const char *filter;        /* FilterExpression */
+    const olock_value *names;  /* M: "#n0" -> S name; the caller's raw names first */
+    const olock_value *values; /* M: ":v0" -> value; the caller's raw values first */
 } olock_expr_output;
 
 /* ---- The builder ----------------------------------------------------------------------------- */
@@ -857,10 +881,10 @@ OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err);
 
 /* Value shorthands in the builder's arena (a NULL result records NOMEM, or EXPRESSION for
    number text that is not a DynamoDB number). */
-OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s);          /* S */
+OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s);           /* S */
 OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text); /* N */
-OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);            /* N */
-OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);               /* BOOL */
+OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);             /* N */
+OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);                /* BOOL */
 
 /* ---- Paths ----------------------------------------------------------------------------------- */
 
@@ -1002,7 +1026,6 @@ OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request 
 /* Renders and fills key_condition, filter, projection, names and values of `r`.
    INVALID_ARG when a condition or update was given. */
 OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_request *r, olock_error *err);
-
 /* =============================================================================================
    >>sigv4: SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
    ========================================================================================== */
@@ -1010,14 +1033,14 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
 typedef struct olock_credentials {
     const char *access_key_id;
     const char *secret_access_key;
-    const char *session_token;     /* NULL unless temporary credentials */
+    const char *session_token; /* NULL unless temporary credentials */
 } olock_credentials;
 
 /* ---- SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS) ----------------- */
 
 
-#define OLOCK_SHA256_SIZE 32       /* digest bytes */
-#define OLOCK_SHA256_HEX_SIZE 65   /* lower-case hex digest + NUL */
+#define OLOCK_SHA256_SIZE 32     /* digest bytes */
+#define OLOCK_SHA256_HEX_SIZE 65 /* lower-case hex digest + NUL */
 
 /* A streaming SHA-256 context: init, update any number of times, final. Plain data that may
    live on the stack; after final it must be initialised again before reuse. */
@@ -1026,8 +1049,8 @@ typedef struct olock_sha256 {
     mbedtls_sha256_context md;
 #else
     uint32_t state[8];
-    uint64_t count;                /* bytes absorbed so far */
-    unsigned char block[64];       /* pending bytes: count % 64 of them */
+    uint64_t count;          /* bytes absorbed so far */
+    unsigned char block[64]; /* pending bytes: count % 64 of them */
 #endif
 } olock_sha256;
 
@@ -1057,28 +1080,28 @@ OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out);
 /* ---- SigV4 (AWS4-HMAC-SHA256) request signing, header variant -------------------------------- */
 
 /* Flags of olock_sigv4_signer_sign. DynamoDB requests are signed with OLOCK_SIGV4_NORMALIZE_PATH. */
-#define OLOCK_SIGV4_NORMALIZE_PATH 1u  /* drop "." and ".." segments and merge repeated '/' */
-#define OLOCK_SIGV4_SIGN_BODY      2u  /* add (and sign) x-amz-content-sha256: <payload hash> */
-#define OLOCK_SIGV4_UNSIGNED_TOKEN 4u  /* add X-Amz-Security-Token after signing, unsigned (STS style) */
+#define OLOCK_SIGV4_NORMALIZE_PATH 1u /* drop "." and ".." segments and merge repeated '/' */
+#define OLOCK_SIGV4_SIGN_BODY 2u      /* add (and sign) x-amz-content-sha256: <payload hash> */
+#define OLOCK_SIGV4_UNSIGNED_TOKEN 4u /* add X-Amz-Security-Token after signing, unsigned (STS style) */
 
-#define OLOCK_SIGV4_MAX_HEADERS 64     /* headers per request (LIMIT beyond) */
+#define OLOCK_SIGV4_MAX_HEADERS 64      /* headers per request (LIMIT beyond) */
 #define OLOCK_SIGV4_MAX_QUERY_PARAMS 64 /* query parameters per request (LIMIT beyond) */
-#define OLOCK_SIGV4_NAME_MAX 64        /* longest region or service name */
+#define OLOCK_SIGV4_NAME_MAX 64         /* longest region or service name */
 
 /* The request to sign. Strings are NUL-terminated and only read during the call. */
 typedef struct olock_sigv4_request {
-    const char *method;            /* "POST"; required */
-    const char *path;              /* as sent on the wire, already percent-encoded (the signer encodes
+    const char *method;               /* "POST"; required */
+    const char *path;                 /* as sent on the wire, already percent-encoded (the signer encodes
                                       it once more, as SigV4 asks of non-S3 services); NULL or "" = "/" */
-    const char *query;             /* raw query string without '?'; NULL = none. %XX sequences are
+    const char *query;                /* raw query string without '?'; NULL = none. %XX sequences are
                                       decoded before canonical encoding; '+' is a literal plus */
     const olock_http_header *headers; /* all are signed; names in any case; Host is required.
                                       X-Amz-Date, X-Amz-Security-Token, x-amz-content-sha256 and
                                       Authorization must not be given: the signer adds them */
     size_t header_count;
-    const void *body;              /* may be NULL when body_len is 0 */
+    const void *body; /* may be NULL when body_len is 0 */
     size_t body_len;
-    const char *payload_hash;      /* NULL: hex SHA-256 of the body; else used verbatim
+    const char *payload_hash; /* NULL: hex SHA-256 of the body; else used verbatim
                                       (a precomputed hash, or "UNSIGNED-PAYLOAD") */
 } olock_sigv4_request;
 
@@ -1093,10 +1116,10 @@ typedef struct olock_sigv4_signature {
        Authorization. */
     olock_http_header headers[4];
     size_t header_count;
-    const char *amz_date;          /* "20150830T123600Z" */
-    const char *authorization;     /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
+    const char *amz_date;                  /* "20150830T123600Z" */
+    const char *authorization;             /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
     char signature[OLOCK_SHA256_HEX_SIZE]; /* lower-case hex */
-    const char *canonical_request; /* for tests and debugging */
+    const char *canonical_request;         /* for tests and debugging */
     size_t canonical_request_len;
     const char *string_to_sign;
     size_t string_to_sign_len;
@@ -1108,7 +1131,7 @@ typedef struct olock_sigv4_signature {
    buffers that are then reused): signing a request of a size seen before does not allocate. */
 typedef struct olock_sigv4_signer {
     const olock_allocator *alloc;
-    char *secrets;                 /* one block: access key id, "AWS4" + secret, session token */
+    char *secrets; /* one block: access key id, "AWS4" + secret, session token */
     size_t secrets_size;
     size_t akid_len, secret_len, token_len; /* secret_len counts the "AWS4" prefix */
     char region[OLOCK_SIGV4_NAME_MAX + 1];
@@ -1117,13 +1140,13 @@ typedef struct olock_sigv4_signer {
     /* Signing-key cache for (secret, date, region, service): only the date varies here,
        set_credentials drops the key. The key is kept as HMAC states with its pads absorbed. */
     int key_valid;
-    char key_date[9];              /* YYYYMMDD the key was derived for */
+    char key_date[9]; /* YYYYMMDD the key was derived for */
     olock_hmac_sha256 key_hmac;
     unsigned long key_derivations; /* read-only: how many times a signing key was derived */
     int64_t day;                   /* unix day of date_text, -1 when none */
     char date_text[9];
-    olock_buf scratch;             /* canonical request, string to sign, header values */
-    olock_buf query;               /* encoded query parameters */
+    olock_buf scratch; /* canonical request, string to sign, header values */
+    olock_buf query;   /* encoded query parameters */
 } olock_sigv4_signer;
 
 /* Copies the credentials (access_key_id and secret_access_key required, session_token NULL or
@@ -1145,7 +1168,6 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s);
 OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const olock_sigv4_request *req,
                                                int64_t unix_seconds, unsigned flags,
                                                olock_sigv4_signature *out, olock_error *err);
-
 /* =============================================================================================
    >>aws_config: credentials, region and endpoint resolved as the AWS SDKs do; URLs
    ========================================================================================== */
@@ -1164,10 +1186,10 @@ typedef struct olock_env {
 typedef struct olock_aws_config {
     char *access_key_id;
     char *secret_access_key;
-    char *session_token;           /* NULL when none */
+    char *session_token;            /* NULL when none */
     const char *credentials_source; /* static: "explicit", "environment", "shared credentials file" */
     char *region;
-    char *endpoint;                /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
+    char *endpoint; /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
     const olock_allocator *alloc;
 } olock_aws_config;
 
@@ -1206,21 +1228,20 @@ OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, c
 /* An endpoint URL split in place: every pointer points into the string given to olock_url_split
    (path points to a static "/" when the URL has none). Not NUL-terminated: use the lengths. */
 typedef struct olock_url_parts {
-    const char *scheme;            /* "http" or "https", as written */
+    const char *scheme; /* "http" or "https", as written */
     size_t scheme_len;
-    const char *host;              /* host[:port], e.g. "127.0.0.1:8000" or "[::1]:8000": the Host header */
+    const char *host; /* host[:port], e.g. "127.0.0.1:8000" or "[::1]:8000": the Host header */
     size_t host_len;
-    const char *path;              /* "/..." */
+    const char *path; /* "/..." */
     size_t path_len;
-    unsigned port;                 /* explicit port, else 443 for https and 80 for http */
-    int tls;                       /* 1 for https */
+    unsigned port; /* explicit port, else 443 for https and 80 for http */
+    int tls;       /* 1 for https */
 } olock_url_parts;
 
 /* Splits "http[s]://host[:port][/path]". OLOCK_ERR_CONFIG (with a message saying what is wrong)
    for another scheme, an empty or malformed host, a bad port, user info, a query, a fragment,
    spaces or control characters. Writes *out only on success. */
 OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err);
-
 /* =============================================================================================
    >>client: configuration, the client, single-attempt calls and the everyday calls
    ========================================================================================== */
@@ -1238,25 +1259,25 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    conflict_attempts = conflict_attempts_max = N. How long an update waits between conflicts:
    olock_update (olock_update_many waits the same way before it reads the items again). */
 typedef struct olock_retry_policy {
-    unsigned conflict_attempts;    /* 10: writes of a read-modify-write that always go out */
-    unsigned transient_attempts;   /* 4: sends of one request (3 retries) on 5xx / throttling */
-    unsigned base_ms;              /* 25: full-jitter backoff base for transient errors */
-    unsigned throttle_base_ms;     /* 500: backoff base for throttling */
-    unsigned cap_ms;               /* 20000: backoff cap (conflict waits included) */
-    unsigned quota_capacity;       /* 500: retry token bucket shared by one client */
-    unsigned quota_retry_cost;     /* 5 */
-    unsigned quota_timeout_cost;   /* 10 */
-    uint64_t deadline_ms;          /* 0: none; else no attempt starts after now + deadline_ms */
-    unsigned conflict_time_ms;     /* 2000: past conflict_attempts, write on while the update is younger than this */
+    unsigned conflict_attempts;     /* 10: writes of a read-modify-write that always go out */
+    unsigned transient_attempts;    /* 4: sends of one request (3 retries) on 5xx / throttling */
+    unsigned base_ms;               /* 25: full-jitter backoff base for transient errors */
+    unsigned throttle_base_ms;      /* 500: backoff base for throttling */
+    unsigned cap_ms;                /* 20000: backoff cap (conflict waits included) */
+    unsigned quota_capacity;        /* 500: retry token bucket shared by one client */
+    unsigned quota_retry_cost;      /* 5 */
+    unsigned quota_timeout_cost;    /* 10 */
+    uint64_t deadline_ms;           /* 0: none; else no attempt starts after now + deadline_ms */
+    unsigned conflict_time_ms;      /* 2000: past conflict_attempts, write on while the update is younger than this */
     unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
     unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
 } olock_retry_policy;
 
 /* How versions are kept. 0 / NULL in any field means its default (listed). */
 typedef struct olock_versioning {
-    const char *attribute;         /* "version": a DynamoDB number */
-    uint64_t start_at;             /* 0: an item with no version attribute is at version start_at */
-    uint64_t increment_by;         /* 1: the first write stores start_at + increment_by */
+    const char *attribute; /* "version": a DynamoDB number */
+    uint64_t start_at;     /* 0: an item with no version attribute is at version start_at */
+    uint64_t increment_by; /* 1: the first write stores start_at + increment_by */
     /* Items migrated from another mapper may carry version start_at already: accept both
        "no attribute" and "= start_at" where a new item is expected. */
     int permissive;
@@ -1271,17 +1292,17 @@ typedef struct olock_versioning {
 
 /* One request of an operation, as reported to config.on_attempt. */
 typedef struct olock_attempt {
-    const char *operation;         /* "GetItem", "PutItem", ... */
-    unsigned attempt;              /* 1-based, counting every request of the logical operation */
-    olock_result outcome;          /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
-    const char *aws_error;         /* AWS error name, or NULL */
-    int http_status;               /* 0 when no response arrived */
-    uint64_t delay_ms;             /* backoff chosen before the next request (0: none) */
+    const char *operation; /* "GetItem", "PutItem", ... */
+    unsigned attempt;      /* 1-based, counting every request of the logical operation */
+    olock_result outcome;  /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
+    const char *aws_error; /* AWS error name, or NULL */
+    int http_status;       /* 0 when no response arrived */
+    uint64_t delay_ms;     /* backoff chosen before the next request (0: none) */
 } olock_attempt;
 
 typedef struct olock_config {
-    olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
-    olock_transport transport;     /* the client owns it from olock_client_create on */
+    olock_allocator allocator; /* malloc_fn NULL: OLOCK_MALLOC / malloc */
+    olock_transport transport; /* the client owns it from olock_client_create on */
     /* Endpoint, region and credentials: the explicit values here win; NULL ones are looked up
        as the AWS SDKs do (unless ignore_environment): endpoint from AWS_ENDPOINT_URL_DYNAMODB,
        AWS_ENDPOINT_URL, else https://dynamodb.<region>.amazonaws.com/; region from AWS_REGION,
@@ -1295,9 +1316,9 @@ typedef struct olock_config {
     const char *endpoint;
     const char *region;
     olock_credentials credentials;
-    int ignore_environment;        /* 1: read no AWS_* variable and no credentials file */
+    int ignore_environment; /* 1: read no AWS_* variable and no credentials file */
     olock_retry_policy retry;
-    size_t max_response_bytes;     /* 0: 16 MiB */
+    size_t max_response_bytes; /* 0: 16 MiB */
     /* Hooks; NULL for the defaults (monotonic clock, nanosleep/Sleep, a seeded xorshift). */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
@@ -1323,7 +1344,7 @@ typedef struct olock_client olock_client;
    region or no credentials: the message says which setting or variable to set),
    OLOCK_ERR_CREDENTIALS for half a key pair or a malformed credentials file. */
 OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err);
-OLOCK_API void olock_client_destroy(olock_client *c);   /* NULL is a no-op */
+OLOCK_API void olock_client_destroy(olock_client *c); /* NULL is a no-op */
 
 /* Sends one already-encoded request body for `op` and decodes the answer into `out`, which
    stays valid until the next call on this client. Returns OLOCK_OK when DynamoDB accepted
@@ -1381,7 +1402,7 @@ typedef struct olock_pager olock_pager;
 OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
                                          olock_pager **out, olock_error *err);
 OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
-OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
+OLOCK_API void olock_pager_destroy(olock_pager *p); /* NULL is a no-op */
 
 /* BatchWriteItem for any number of entries: 25 a request, each request's UnprocessedItems sent
    again after a full-jitter backoff (retry.base_ms doubling up to retry.cap_ms, through the
@@ -1406,7 +1427,6 @@ typedef int (*olock_batch_item_fn)(void *user, const char *table, const olock_va
    apply to all its keys. */
 OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
                                        olock_batch_item_fn fn, void *user, olock_error *err);
-
 /* =============================================================================================
    >>engine: versioned writes, the writer ledger, the item cache, tasks, transactions
    ========================================================================================== */
@@ -1455,18 +1475,18 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
    when it failed). Pointers stay valid until the next operation on the same client (blocking
    calls) or task. */
 typedef struct olock_write_result {
-    uint64_t version;              /* version stored now (after a delete: the deleted one) */
-    int changed;                   /* 0 when the mutate function answered NO_CHANGE */
-    int deleted;                   /* the operation deleted the item */
+    uint64_t version; /* version stored now (after a delete: the deleted one) */
+    int changed;      /* 0 when the mutate function answered NO_CHANGE */
+    int deleted;      /* the operation deleted the item */
     /* olock_update: the item as written (or as found, for NO_CHANGE / ABORT). A versioned
        write that ended in OLOCK_CONFLICT: the item that is stored now, when DynamoDB returned
        it (ReturnValuesOnConditionCheckFailure); NULL when it did not or the item is absent. */
     const olock_value *item;
-    unsigned requests;             /* HTTP requests sent */
-    unsigned conflicts;            /* conditional check failures met */
-    unsigned retries;              /* resends after throttling / transient errors */
-    unsigned ambiguous;            /* outcomes that were unknown and settled */
-    size_t failed_action;          /* transactions: first action whose condition failed, or (size_t)-1 */
+    unsigned requests;    /* HTTP requests sent */
+    unsigned conflicts;   /* conditional check failures met */
+    unsigned retries;     /* resends after throttling / transient errors */
+    unsigned ambiguous;   /* outcomes that were unknown and settled */
+    size_t failed_action; /* transactions: first action whose condition failed, or (size_t)-1 */
 } olock_write_result;
 
 /* Versioned writes with a known expected version. `req` is the request the caller would have
@@ -1496,10 +1516,10 @@ OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_v
 
 /* What a mutate function asks for. */
 typedef enum olock_mutation {
-    OLOCK_MUTATE_WRITE = 0,        /* write the item as changed */
-    OLOCK_MUTATE_NO_CHANGE,        /* nothing to write; olock_update returns OLOCK_OK */
-    OLOCK_MUTATE_DELETE,           /* delete the item (version-checked) */
-    OLOCK_MUTATE_ABORT             /* stop; olock_update returns OLOCK_ERR_ABORTED */
+    OLOCK_MUTATE_WRITE = 0, /* write the item as changed */
+    OLOCK_MUTATE_NO_CHANGE, /* nothing to write; olock_update returns OLOCK_OK */
+    OLOCK_MUTATE_DELETE,    /* delete the item (version-checked) */
+    OLOCK_MUTATE_ABORT      /* stop; olock_update returns OLOCK_ERR_ABORTED */
 } olock_mutation;
 
 /* Called with the current item, once per attempt: `item` is a private copy to change in place
@@ -1525,8 +1545,8 @@ OLOCK_API olock_result olock_update(olock_client *c, const char *table, const ol
 typedef struct olock_txn olock_txn;
 
 OLOCK_API olock_result olock_txn_create(olock_client *c, olock_txn **out);
-OLOCK_API void olock_txn_destroy(olock_txn *t);           /* NULL is a no-op */
-OLOCK_API void olock_txn_reset(olock_txn *t);             /* empty again, memory kept */
+OLOCK_API void olock_txn_destroy(olock_txn *t); /* NULL is a no-op */
+OLOCK_API void olock_txn_reset(olock_txn *t);   /* empty again, memory kept */
 OLOCK_API olock_result olock_txn_put(olock_txn *t, const char *table, const olock_value *item, uint64_t expected_version);
 /* req: table, key, update and optional condition with their names and values; INVALID_ARG
    (nothing added) when they touch the version or ledger attribute, as olock_versioned_update. */
@@ -1575,13 +1595,13 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
    req->table is NULL or empty"); a busy task is left alone. */
 typedef struct olock_task olock_task;
 typedef enum olock_task_state {
-    OLOCK_TASK_SEND = 1,           /* send *req, fill olock_task_response(), then olock_task_complete() */
-    OLOCK_TASK_WAIT,               /* back off: poll again after *wait_ms */
-    OLOCK_TASK_DONE                /* olock_task_result() has the outcome */
+    OLOCK_TASK_SEND = 1, /* send *req, fill olock_task_response(), then olock_task_complete() */
+    OLOCK_TASK_WAIT,     /* back off: poll again after *wait_ms */
+    OLOCK_TASK_DONE      /* olock_task_result() has the outcome */
 } olock_task_state;
 
 OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out);
-OLOCK_API void olock_task_destroy(olock_task *t);         /* NULL is a no-op */
+OLOCK_API void olock_task_destroy(olock_task *t); /* NULL is a no-op */
 OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table, const olock_value *key,
                                                olock_mutate_fn fn, void *user);
 OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version);
@@ -1605,7 +1625,6 @@ OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result
 OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result, olock_error *err);
 /* The client's clock (config.now_ms, else the monotonic clock), in milliseconds. */
 OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
-
 /* =============================================================================================
    >>records: typed records, a C struct read, written and updated through a field table
    ========================================================================================== */
@@ -1660,35 +1679,43 @@ OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
    Macros expand to plain positional initialisers over offsetof: C99 and C++11 alike (members of
    a standard-layout struct). */
 typedef enum olock_field_kind {
-    OLOCK_FK_STR = 1, OLOCK_FK_STR_PTR, OLOCK_FK_INT, OLOCK_FK_UINT, OLOCK_FK_DOUBLE, OLOCK_FK_BOOL,
-    OLOCK_FK_BYTES, OLOCK_FK_STRUCT, OLOCK_FK_LIST, OLOCK_FK_SET
+    OLOCK_FK_STR = 1,
+    OLOCK_FK_STR_PTR,
+    OLOCK_FK_INT,
+    OLOCK_FK_UINT,
+    OLOCK_FK_DOUBLE,
+    OLOCK_FK_BOOL,
+    OLOCK_FK_BYTES,
+    OLOCK_FK_STRUCT,
+    OLOCK_FK_LIST,
+    OLOCK_FK_SET
 } olock_field_kind;
 
 typedef struct olock_record_type olock_record_type;
 typedef struct olock_field {
-    const char *name;              /* attribute name */
+    const char *name; /* attribute name */
     olock_field_kind kind;
-    olock_field_kind elem;         /* LIST / SET: the element kind (STRUCT for LIST_STRUCT) */
-    size_t offset;                 /* of the member (of element 0 for LIST / SET) */
-    size_t size;                   /* sizeof the member (of one element for LIST / SET) */
-    size_t aux_offset;             /* BYTES: the length member; LIST / SET: the count member */
-    size_t aux_size;               /* sizeof that member */
-    size_t capacity;               /* LIST / SET: elements of the array */
-    const olock_record_type *sub;  /* STRUCT, LIST_STRUCT */
-    size_t options;                /* OLOCK_F_* */
+    olock_field_kind elem;        /* LIST / SET: the element kind (STRUCT for LIST_STRUCT) */
+    size_t offset;                /* of the member (of element 0 for LIST / SET) */
+    size_t size;                  /* sizeof the member (of one element for LIST / SET) */
+    size_t aux_offset;            /* BYTES: the length member; LIST / SET: the count member */
+    size_t aux_size;              /* sizeof that member */
+    size_t capacity;              /* LIST / SET: elements of the array */
+    const olock_record_type *sub; /* STRUCT, LIST_STRUCT */
+    size_t options;               /* OLOCK_F_* */
 } olock_field;
 
 struct olock_record_type {
-    const char *name;              /* for messages: "struct player" */
+    const char *name; /* for messages: "struct player" */
     const olock_field *fields;
     size_t field_count;
-    size_t size;                   /* sizeof the struct */
+    size_t size; /* sizeof the struct */
 };
 
-#define OLOCK_F_HASH_KEY  ((size_t)1)
+#define OLOCK_F_HASH_KEY ((size_t)1)
 #define OLOCK_F_RANGE_KEY ((size_t)2)
-#define OLOCK_F_VERSION   ((size_t)4)
-#define OLOCK_F__PRESENT  ((size_t)8)
+#define OLOCK_F_VERSION ((size_t)4)
+#define OLOCK_F__PRESENT ((size_t)8)
 /* The present flag's offset rides in the options' upper bits, so that one options argument says
    everything and the macros stay positional. */
 #define OLOCK_F_PRESENT(T, m) (OLOCK_F__PRESENT | ((size_t)offsetof(T, m) << 8))
@@ -1729,7 +1756,8 @@ struct olock_record_type {
 #define OLOCK_FIELD_LIST(T, m, count_m, elem_kind, opts) OLOCK_FIELD_LIST_AS(#m, T, m, count_m, elem_kind, opts)
 #define OLOCK_FIELD_LIST_STRUCT(T, m, count_m, subtype, opts) OLOCK_FIELD_LIST_STRUCT_AS(#m, T, m, count_m, subtype, opts)
 #define OLOCK_FIELD_SET(T, m, count_m, elem_kind, opts) OLOCK_FIELD_SET_AS(#m, T, m, count_m, elem_kind, opts)
-#define OLOCK_RECORD_TYPE(T, fields) { #T, fields, sizeof(fields) / sizeof((fields)[0]), sizeof(T) }
+#define OLOCK_RECORD_TYPE(T, fields) \
+    { #T, fields, sizeof(fields) / sizeof((fields)[0]), sizeof(T) }
 
 /* Fills `rec` from `item` (a map; NULL: no item): the struct is zeroed first, then every field
    the table describes is read; attributes it does not describe are ignored. Errors name the
@@ -1764,7 +1792,7 @@ typedef struct olock_record_op {
     olock_record_fn fn;
     void *user;
     olock_task *task;
-    olock_value key[3];            /* the key map and its one or two members */
+    olock_value key[3];                      /* the key map and its one or two members */
     char key_bytes[OLOCK__RECORD_KEY_BYTES]; /* the key's bytes: hash key up to 2048, range up to 1024 */
 } olock_record_op;
 
@@ -1817,7 +1845,7 @@ OLOCK_API olock_result olock_txn_record_check(olock_txn *txn, const olock_record
 typedef struct olock_record_ref {
     const olock_record_type *type;
     const char *table;
-    void *rec;                     /* its key fields set */
+    void *rec; /* its key fields set */
 } olock_record_ref;
 typedef olock_mutation (*olock_record_many_fn)(void *user, void *const *recs, const int *exists, olock_mutation *each, size_t count);
 OLOCK_API olock_result olock_record_update_many(olock_client *c, const olock_record_ref *refs, size_t count, olock_record_many_fn fn,
@@ -1825,12 +1853,10 @@ OLOCK_API olock_result olock_record_update_many(olock_client *c, const olock_rec
 /* The key fields of `rec` as attributes of `out` (an item being built, e.g. for olock_batch_get):
    INVALID_ARG naming an empty key field, or a table without a hash key. */
 OLOCK_API olock_result olock_record_key(const olock_record_type *type, const void *rec, olock_item *out, olock_error *err);
-
 #ifdef __cplusplus
 }
 #endif
 #endif /* OLOCK_H_INCLUDED */
-
 /* =============================================================================================
    >>prologue (implementation): every system header the implementation uses, and its macros
    ========================================================================================== */
@@ -1839,68 +1865,67 @@ OLOCK_API olock_result olock_record_key(const olock_record_type *type, const voi
 
 #include <string.h>
 #include <stdarg.h>
-#include <stdio.h>     /* vsnprintf for error messages only */
+#include <stdio.h> /* vsnprintf for error messages only */
 #include <stdlib.h>
-#include <float.h>     /* the decimal part's exact conversions to and from double */
+#include <float.h> /* the decimal part's exact conversions to and from double */
 /* The client's default clock and sleep (see >>client (implementation)). */
 #if defined(_WIN32)
-#  ifndef WIN32_LEAN_AND_MEAN
-#    define WIN32_LEAN_AND_MEAN
-#  endif
-#  include <windows.h>
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
 #else
-#  include <time.h>
+#include <time.h>
 #endif
 /* x86-64 SHA extensions for the built-in SHA-256, chosen at run time with CPUID. */
 #if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI) && defined(__x86_64__) && \
     (defined(__GNUC__) || defined(__clang__))
-#  define OLOCK__SHA_NI 1
-#  include <immintrin.h>
-#  include <cpuid.h>
+#define OLOCK__SHA_NI 1
+#include <immintrin.h>
+#include <cpuid.h>
 #endif
 #ifdef OLOCK_USE_MBEDTLS
-#  include <mbedtls/version.h>
-#  include <mbedtls/md.h>
-#  if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts((c), 0)
-#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update((c), (p), (n))
-#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish((c), (o))
-#  else
-     /* 2.x: the *_ret names; the plain ones are deprecated there and return void. */
-#    define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts_ret((c), 0)
-#    define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update_ret((c), (p), (n))
-#    define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
-#  endif
+#include <mbedtls/version.h>
+#include <mbedtls/md.h>
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts((c), 0)
+#define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update((c), (p), (n))
+#define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish((c), (o))
+#else
+/* 2.x: the *_ret names; the plain ones are deprecated there and return void. */
+#define OLOCK__MBED_SHA256_STARTS(c) mbedtls_sha256_starts_ret((c), 0)
+#define OLOCK__MBED_SHA256_UPDATE(c, p, n) mbedtls_sha256_update_ret((c), (p), (n))
+#define OLOCK__MBED_SHA256_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
+#endif
 #endif
 
 #if defined(OLOCK_MALLOC) && defined(OLOCK_REALLOC) && defined(OLOCK_FREE)
 /* all three given */
 #elif !defined(OLOCK_MALLOC) && !defined(OLOCK_REALLOC) && !defined(OLOCK_FREE)
-#  define OLOCK_MALLOC(ctx, sz) ((void)(ctx), malloc(sz))
-#  define OLOCK_REALLOC(ctx, p, old_sz, new_sz) ((void)(ctx), (void)(old_sz), realloc((p), (new_sz)))
-#  define OLOCK_FREE(ctx, p) ((void)(ctx), free(p))
+#define OLOCK_MALLOC(ctx, sz) ((void)(ctx), malloc(sz))
+#define OLOCK_REALLOC(ctx, p, old_sz, new_sz) ((void)(ctx), (void)(old_sz), realloc((p), (new_sz)))
+#define OLOCK_FREE(ctx, p) ((void)(ctx), free(p))
 #else
-#  error "olock: define all of OLOCK_MALLOC, OLOCK_REALLOC and OLOCK_FREE, or none"
+#error "olock: define all of OLOCK_MALLOC, OLOCK_REALLOC and OLOCK_FREE, or none"
 #endif
 
 #ifndef OLOCK_ASSERT
-#  include <assert.h>
-#  define OLOCK_ASSERT(x) assert(x)
+#include <assert.h>
+#define OLOCK_ASSERT(x) assert(x)
 #endif
 #ifndef OLOCK_MAX_DEPTH
-#  define OLOCK_MAX_DEPTH 64
+#define OLOCK_MAX_DEPTH 64
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-#  define OLOCK__PRINTF(f, a) __attribute__((format(printf, f, a)))
-#  define OLOCK__UNUSED __attribute__((unused))
+#define OLOCK__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define OLOCK__UNUSED __attribute__((unused))
 #else
-#  define OLOCK__PRINTF(f, a)
-#  define OLOCK__UNUSED
+#define OLOCK__PRINTF(f, a)
+#define OLOCK__UNUSED
 #endif
 
 #define OLOCK__DEFAULT_MAX_BYTES ((size_t)16 * 1024 * 1024)
-
 /* =============================================================================================
    >>core (implementation)
    ========================================================================================== */
@@ -1921,7 +1946,10 @@ static OLOCK__UNUSED void *olock__realloc(const olock_allocator *a, void *p, siz
 
 static OLOCK__UNUSED void olock__free(const olock_allocator *a, void *p, size_t n) {
     if (!p) return;
-    if (a && a->free_fn) { a->free_fn(a->ctx, p, n); return; }
+    if (a && a->free_fn) {
+        a->free_fn(a->ctx, p, n);
+        return;
+    }
     (void)n;
     OLOCK_FREE(a ? a->ctx : NULL, p);
 }
@@ -1935,7 +1963,10 @@ static OLOCK__UNUSED void olock__wipe(void *p, size_t n) {
 #if defined(__GNUC__) || defined(__clang__)
     if (!n) return;
     memset(p, 0, n);
-    __asm__ __volatile__("" : : "r"(p) : "memory");
+    __asm__ __volatile__(""
+                         :
+                         : "r"(p)
+                         : "memory");
 #else
     volatile unsigned char *v = (volatile unsigned char *)p;
     while (n--) *v++ = 0;
@@ -1972,7 +2003,7 @@ static OLOCK__UNUSED int olock__hex_value(unsigned char c) {
 /* RFC 3986 unreserved characters: what URL encoding (and SigV4's) leaves as it is. */
 static OLOCK__UNUSED int olock__url_unreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~';
+        c == '~';
 }
 
 /* A region or service name, as it goes into a SigV4 credential scope between '/': letters,
@@ -2002,7 +2033,10 @@ static OLOCK__UNUSED char *olock__put(char *p, const char *s, size_t n) {
 static OLOCK__UNUSED size_t olock__u64_text(uint64_t v, char *buf) {
     char tmp[OLOCK__U64_TEXT];
     size_t k = sizeof tmp, n;
-    do { tmp[--k] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
+    do {
+        tmp[--k] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
     n = sizeof tmp - k;
     memcpy(buf, tmp + k, n);
     buf[n] = 0;
@@ -2153,14 +2187,21 @@ static OLOCK__UNUSED void olock__error_rename(olock_error *err, const char *fn) 
 /* ---- buffer -------------------------------------------------------------------------------- */
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc) {
-    b->data = NULL; b->len = 0; b->cap = 0; b->max = 0; b->alloc = alloc; b->secret = 0;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = 0;
+    b->alloc = alloc;
+    b->secret = 0;
 }
 
 OLOCK_API void olock_buf_free(olock_buf *b) {
     if (!b) return;
     if (b->secret && b->data) olock__wipe(b->data, b->cap);
     olock__free(b->alloc, b->data, b->cap);
-    b->data = NULL; b->len = 0; b->cap = 0;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
 }
 
 OLOCK_API void olock_buf_clear(olock_buf *b) {
@@ -2172,12 +2213,15 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
     size_t need, cap;
     char *p;
     if (extra > (size_t)-1 - b->len - 1) return OLOCK_ERR_LIMIT;
-    need = b->len + extra + 1;                          /* + NUL */
+    need = b->len + extra + 1; /* + NUL */
     if (b->max && b->len + extra > b->max) return OLOCK_ERR_LIMIT;
     if (need <= b->cap) return OLOCK_OK;
     cap = b->cap ? b->cap : 256;
     while (cap < need) {
-        if (cap > (size_t)-1 / 2) { cap = need; break; }
+        if (cap > (size_t)-1 / 2) {
+            cap = need;
+            break;
+        }
         cap *= 2;
     }
     if (b->secret && b->data) {
@@ -2185,14 +2229,15 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
            ourselves and wipe what we leave behind. */
         p = (char *)olock__alloc(b->alloc, cap);
         if (!p) return OLOCK_ERR_NOMEM;
-        memcpy(p, b->data, b->len + 1);             /* what is in use and its NUL (len < cap) */
+        memcpy(p, b->data, b->len + 1); /* what is in use and its NUL (len < cap) */
         olock__wipe(b->data, b->cap);
         olock__free(b->alloc, b->data, b->cap);
     } else {
         p = (char *)olock__realloc(b->alloc, b->data, b->cap, cap);
         if (!p) return OLOCK_ERR_NOMEM;
     }
-    b->data = p; b->cap = cap;
+    b->data = p;
+    b->cap = cap;
     return OLOCK_OK;
 }
 
@@ -2227,7 +2272,7 @@ static void olock__buf_put(olock_buf *b, const char *s, size_t n) {
 
 struct olock_arena_block {
     olock_arena_block *next;
-    size_t size;                   /* usable bytes after the header */
+    size_t size; /* usable bytes after the header */
     size_t used;
 };
 
@@ -2235,7 +2280,10 @@ struct olock_arena_block {
 #define OLOCK__ARENA_MIN 4096
 
 OLOCK_API void olock_arena_init(olock_arena *a, const olock_allocator *alloc) {
-    a->first = NULL; a->current = NULL; a->alloc = alloc; a->total = 0;
+    a->first = NULL;
+    a->current = NULL;
+    a->alloc = alloc;
+    a->total = 0;
 }
 
 OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size) {
@@ -2251,18 +2299,24 @@ OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size) {
             return p;
         }
         b = b->next;
-        if (b) b->used = 0;        /* a spare block kept by reset */
+        if (b) b->used = 0; /* a spare block kept by reset */
     }
     /* Grow geometrically so a big document costs O(log n) blocks. */
     want = a->total < OLOCK__ARENA_MIN ? OLOCK__ARENA_MIN : a->total;
     if (want < size) want = size;
     nb = (olock_arena_block *)olock__alloc(a->alloc, OLOCK__ARENA_HDR + want);
     if (!nb) return NULL;
-    nb->size = want; nb->used = size; nb->next = NULL;
+    nb->size = want;
+    nb->used = size;
+    nb->next = NULL;
     a->total += want;
     /* Append after the last block so the order of reuse stays stable. */
     if (!a->first) a->first = nb;
-    else { b = a->current ? a->current : a->first; while (b->next) b = b->next; b->next = nb; }
+    else {
+        b = a->current ? a->current : a->first;
+        while (b->next) b = b->next;
+        b->next = nb;
+    }
     a->current = nb;
     return (char *)nb + OLOCK__ARENA_HDR;
 }
@@ -2292,7 +2346,6 @@ OLOCK_API void olock_arena_free(olock_arena *a) {
     a->first = a->current = NULL;
     a->total = 0;
 }
-
 /* =============================================================================================
    >>decimal (implementation)
    ========================================================================================== */
@@ -2309,9 +2362,9 @@ OLOCK_API void olock_arena_free(olock_arena *a) {
 /* The exact power-of-ten fast path is only correctly rounded when double arithmetic is done
    in double precision (not x87 extended); elsewhere the big-integer path does all the work. */
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-#  define OLOCK__DECIMAL_FAST_DOUBLE 1
+#define OLOCK__DECIMAL_FAST_DOUBLE 1
 #else
-#  define OLOCK__DECIMAL_FAST_DOUBLE 0
+#define OLOCK__DECIMAL_FAST_DOUBLE 0
 #endif
 
 static const double olock__decimal_pow10_f64[23] = {
@@ -2382,14 +2435,18 @@ OLOCK_API olock_result olock_decimal_parse(const char *s, size_t len, olock_deci
         }
         if (c < '0' || c > '9') break;
         if (c != '0') {
-            if (!have_nz) { have_nz = 1; first_nz = ndig; }
+            if (!have_nz) {
+                have_nz = 1;
+                first_nz = ndig;
+            }
             last_nz = ndig;
         }
         /* Keep one digit more than allowed: enough to know that there are too many. */
         if (have_nz && ndig - first_nz <= OLOCK_NUMBER_DIGITS)
             sig[ndig - first_nz] = (unsigned char)(c - '0');
         ndig++;
-        if (seen_point) frac_digits++; else int_digits++;
+        if (seen_point) frac_digits++;
+        else int_digits++;
     }
     if (ndig == 0) return olock__decimal_syntax_error(err, i);
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
@@ -2543,9 +2600,13 @@ static olock_result olock__decimal_addsub(const olock_decimal *a, const olock_de
     }
     subtract = (a->negative != 0) != (bneg != 0);
     if (olock__decimal_cmp_abs(a, b) >= 0) {
-        big = a; small = b; big_neg = a->negative != 0;
+        big = a;
+        small = b;
+        big_neg = a->negative != 0;
     } else {
-        big = b; small = a; big_neg = bneg != 0;
+        big = b;
+        small = a;
+        big_neg = bneg != 0;
     }
     /* acc[j] has weight 10^(hi - j); acc[0] catches the carry. */
     hi = (a->exp10 > b->exp10 ? a->exp10 : b->exp10);
@@ -2660,7 +2721,10 @@ OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out
     olock_result r;
     int64_t v;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits == 0) { *out = 0; return OLOCK_OK; }
+    if (d->ndigits == 0) {
+        *out = 0;
+        return OLOCK_OK;
+    }
     r = olock__decimal_int_part(d, &mag, &fraction);
     if (r != OLOCK_OK) return r;
     if (d->negative) {
@@ -2680,7 +2744,10 @@ OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *ou
     int fraction = 0;
     olock_result r;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits == 0) { *out = 0; return OLOCK_OK; }
+    if (d->ndigits == 0) {
+        *out = 0;
+        return OLOCK_OK;
+    }
     if (d->negative) return OLOCK_ERR_RANGE;
     r = olock__decimal_int_part(d, &mag, &fraction);
     if (r != OLOCK_OK) return r;
@@ -2697,8 +2764,8 @@ OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *ou
 #define OLOCK__DECIMAL_BIG_LIMBS 48
 
 typedef struct olock__decimal_big {
-    int len;                       /* limbs in use; limb[len - 1] != 0 */
-    int overflow;                  /* a result needed more limbs than there are */
+    int len;      /* limbs in use; limb[len - 1] != 0 */
+    int overflow; /* a result needed more limbs than there are */
     uint32_t limb[OLOCK__DECIMAL_BIG_LIMBS];
 } olock__decimal_big;
 
@@ -2838,8 +2905,14 @@ static int olock__decimal_digits_to_f64(const unsigned char *dg, int n, int q, d
         double m = 0;
         int i;
         for (i = 0; i < n; i++) m = m * 10 + dg[i];
-        if (q >= 0 && q <= 22) { *out = m * olock__decimal_pow10_f64[q]; return 0; }
-        if (q < 0 && q >= -22) { *out = m / olock__decimal_pow10_f64[-q]; return 0; }
+        if (q >= 0 && q <= 22) {
+            *out = m * olock__decimal_pow10_f64[q];
+            return 0;
+        }
+        if (q < 0 && q >= -22) {
+            *out = m / olock__decimal_pow10_f64[-q];
+            return 0;
+        }
         if (q > 22 && q <= 22 + 15 - n) { /* m * 10^(q-22) stays an exact integer < 10^15 */
             *out = (m * olock__decimal_pow10_f64[q - 22]) * 1e22;
             return 0;
@@ -2876,7 +2949,10 @@ static int olock__decimal_digits_to_f64(const unsigned char *dg, int n, int q, d
 OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, double *out) {
     double x;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits == 0) { *out = 0.0; return OLOCK_OK; }
+    if (d->ndigits == 0) {
+        *out = 0.0;
+        return OLOCK_OK;
+    }
     if (olock__decimal_digits_to_f64(d->digits, d->ndigits, d->exp10 - d->ndigits, &x) != 0)
         return OLOCK_ERR_RANGE;
     *out = d->negative ? -x : x;
@@ -2924,13 +3000,16 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
     int negative = (int)(bits >> 63);
     double x = negative ? -v : v;
     olock__decimal_big big;
-    unsigned char all[400];        /* exact digits of |v|: at most 360 within the pre-check */
+    unsigned char all[400]; /* exact digits of |v|: at most 360 within the pre-check */
     unsigned char chunk[9];
     olock_decimal r;
 
     if (out == NULL) return OLOCK_ERR_INVALID_ARG;
     if (be == 0x7ff) return OLOCK_ERR_RANGE; /* NaN, infinities */
-    if (x == 0.0) { olock__decimal_set_zero(out); return OLOCK_OK; }
+    if (x == 0.0) {
+        olock__decimal_set_zero(out);
+        return OLOCK_OK;
+    }
     /* Coarse screen (the exact check is on the result): keeps the expansion below small. */
     if (x >= 1e127 || x < 1e-132) return OLOCK_ERR_LIMIT;
     m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
@@ -2946,7 +3025,10 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
         int nrev = 0;
         while (big.len > 0) {
             uint32_t c = olock__decimal_big_divmod(&big, 1000000000u);
-            for (i = 0; i < 9; i++) { chunk[i] = (unsigned char)(c % 10); c /= 10; }
+            for (i = 0; i < 9; i++) {
+                chunk[i] = (unsigned char)(c % 10);
+                c /= 10;
+            }
             if (nrev + 9 > (int)sizeof rev) return OLOCK_ERR_RANGE;
             memcpy(rev + nrev, chunk, 9);
             nrev += 9;
@@ -2978,16 +3060,25 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
         if (!lo_ok && !hi_ok && k < 17) continue;
         if (lo_ok && hi_ok) {
             /* both read back: the nearer, ties to an even last digit */
-            int c = all[k] > 5 ? 1 : all[k] < 5 ? -1 : 0;
-            for (i = k + 1; c == 0 && i < nd; i++) if (all[i] != 0) c = 1;
+            int c = all[k] > 5 ? 1 : all[k] < 5 ? -1
+                                                : 0;
+            for (i = k + 1; c == 0 && i < nd; i++)
+                if (all[i] != 0) c = 1;
             pick_hi = c > 0 || (c == 0 && (all[k - 1] & 1));
         } else if (lo_ok || hi_ok) {
             pick_hi = hi_ok;
         } else {
             pick_hi = all[k] >= 5; /* unreachable: 17 digits round-trip */
         }
-        if (pick_hi) { r.exp10 = ehi; r.ndigits = nhi; memcpy(r.digits, hi, (size_t)nhi); }
-        else { r.exp10 = elo; r.ndigits = nlo; memcpy(r.digits, lo, (size_t)nlo); }
+        if (pick_hi) {
+            r.exp10 = ehi;
+            r.ndigits = nhi;
+            memcpy(r.digits, hi, (size_t)nhi);
+        } else {
+            r.exp10 = elo;
+            r.ndigits = nlo;
+            memcpy(r.digits, lo, (size_t)nlo);
+        }
         break;
     }
     if (r.ndigits == 0) return OLOCK_ERR_RANGE; /* cannot happen: x != 0 */
@@ -2996,8 +3087,6 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
     *out = r;
     return OLOCK_OK;
 }
-
-
 /* =============================================================================================
    >>value (implementation)
    ========================================================================================== */
@@ -3051,7 +3140,8 @@ static int olock__is_container(olock_type t) {
 }
 
 static olock_type olock__set_member_type(olock_type set) {
-    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N
+                                                                      : OLOCK_TYPE_B;
 }
 
 static olock_value *olock__value_new(olock_arena *a, olock_type t) {
@@ -3082,7 +3172,7 @@ OLOCK_API olock_value *olock_value_new_b(olock_arena *a, const void *bytes, size
 OLOCK_API olock_value *olock_value_new_decimal(olock_arena *a, const olock_decimal *d) {
     char text[OLOCK_NUMBER_TEXT_MAX + 1];
     size_t n = olock_decimal_format(d, text);
-    if (n == 0) return NULL;       /* not a valid decimal */
+    if (n == 0) return NULL; /* not a valid decimal */
     return olock__value_new_bytes(a, OLOCK_TYPE_N, text, n);
 }
 
@@ -3097,7 +3187,10 @@ OLOCK_API olock_value *olock_value_new_n(olock_arena *a, const char *text, size_
 static olock_value *olock__value_new_int(olock_arena *a, uint64_t magnitude, int negative) {
     char tmp[24];
     size_t n = sizeof tmp;
-    do { tmp[--n] = (char)('0' + magnitude % 10); magnitude /= 10; } while (magnitude);
+    do {
+        tmp[--n] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
     if (negative) tmp[--n] = '-';
     return olock__value_new_bytes(a, OLOCK_TYPE_N, tmp + n, sizeof tmp - n);
 }
@@ -3133,7 +3226,8 @@ OLOCK_API olock_value *olock_value_new_container(olock_arena *a, olock_type t) {
 
 static void olock__append_member(olock_value *parent, olock_value *v) {
     v->next = NULL;
-    if (parent->last) parent->last->next = v; else parent->first = v;
+    if (parent->last) parent->last->next = v;
+    else parent->first = v;
     parent->last = v;
     parent->count++;
 }
@@ -3173,9 +3267,11 @@ OLOCK_API olock_result olock_map_put(olock_arena *a, olock_value *map, const cha
     for (m = map->first; m; prev = m, m = m->next) {
         if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
             /* Replace in place so the member keeps its position. */
-            v->key = m->key; v->key_len = m->key_len;
+            v->key = m->key;
+            v->key_len = m->key_len;
             v->next = m->next;
-            if (prev) prev->next = v; else map->first = v;
+            if (prev) prev->next = v;
+            else map->first = v;
             if (map->last == m) map->last = v;
             return OLOCK_OK;
         }
@@ -3200,7 +3296,8 @@ OLOCK_API int olock_map_remove(olock_value *map, const char *key, size_t key_len
     if (!map || map->type != OLOCK_TYPE_M || !key) return 0;
     for (m = map->first; m; prev = m, m = m->next) {
         if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
-            if (prev) prev->next = m->next; else map->first = m->next;
+            if (prev) prev->next = m->next;
+            else map->first = m->next;
             if (map->last == m) map->last = prev;
             map->count--;
             return 1;
@@ -3296,7 +3393,9 @@ static int olock__value_equal(const olock_value *a, const olock_value *b, int de
     if (a == b) return 1;
     if (!a || !b || a->type != b->type || depth > OLOCK_MAX_DEPTH) return 0;
     switch (a->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_N:
+    case OLOCK_TYPE_B:
         return olock__scalar_bytes_equal(a, b);
     case OLOCK_TYPE_BOOL: return a->boolean == b->boolean;
     case OLOCK_TYPE_NULL: return 1;
@@ -3310,7 +3409,9 @@ static int olock__value_equal(const olock_value *a, const olock_value *b, int de
         for (m = a->first; m; m = m->next)
             if (!olock__value_equal(m, olock_map_get(b, m->key, m->key_len), depth + 1)) return 0;
         return 1;
-    case OLOCK_TYPE_SS: case OLOCK_TYPE_NS: case OLOCK_TYPE_BS:
+    case OLOCK_TYPE_SS:
+    case OLOCK_TYPE_NS:
+    case OLOCK_TYPE_BS:
         /* Members are unique, so equal counts and inclusion one way is equality. */
         if (a->count != b->count) return 0;
         for (m = a->first; m; m = m->next)
@@ -3333,7 +3434,11 @@ OLOCK_API olock_result olock_item_create(const olock_allocator *alloc, olock_ite
     if (!it) return OLOCK_ERR_NOMEM;
     olock_arena_init(&it->arena, alloc);
     it->root = olock_value_new_container(&it->arena, OLOCK_TYPE_M);
-    if (!it->root) { olock_arena_free(&it->arena); olock__free(alloc, it, sizeof *it); return OLOCK_ERR_NOMEM; }
+    if (!it->root) {
+        olock_arena_free(&it->arena);
+        olock__free(alloc, it, sizeof *it);
+        return OLOCK_ERR_NOMEM;
+    }
     *out = it;
     return OLOCK_OK;
 }
@@ -3354,7 +3459,10 @@ OLOCK_API olock_result olock_item_copy(const olock_item *src, const olock_alloca
     r = olock_item_create(alloc, &it);
     if (r != OLOCK_OK) return r;
     root = olock_value_copy(&it->arena, src->root);
-    if (!root) { olock_item_destroy(it); return OLOCK_ERR_NOMEM; }
+    if (!root) {
+        olock_item_destroy(it);
+        return OLOCK_ERR_NOMEM;
+    }
     it->root = root;
     *out = it;
     return OLOCK_OK;
@@ -3488,7 +3596,8 @@ OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key
     if (!it) return olock__null_arg(err, "olock_item_key", "it");
     if (!hash_key) return olock__null_arg(err, "olock_item_key", "hash_key");
     if (!out) return olock__null_arg(err, "olock_item_key", "out");
-    names[0] = hash_key; names[1] = range_key;
+    names[0] = hash_key;
+    names[1] = range_key;
     for (i = 0; i < 2 && names[i]; i++) {
         if (!olock_item_get(it, names[i])) {
             olock_item_destroy(k);
@@ -3509,7 +3618,6 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {
     if (!a || !b) return a == b;
     return olock_value_equal(a->root, b->root);
 }
-
 /* =============================================================================================
    >>json (implementation)
    ========================================================================================== */
@@ -3522,7 +3630,7 @@ typedef struct olock__jp {
     olock_arena *a;
     unsigned max_depth;
     olock_error *err;
-    olock_result rc;               /* first failure; parsing stops on it */
+    olock_result rc; /* first failure; parsing stops on it */
 } olock__jp;
 
 static olock_json *olock__jp_fail(olock__jp *p, olock_result rc, size_t at, const char *msg) {
@@ -3560,14 +3668,14 @@ static size_t olock__utf8_seq(const unsigned char *s, size_t n) {
     if (c >= 0xC2 && c <= 0xDF) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
     if (c >= 0xE0 && c <= 0xEF) {
         if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0;          /* overlong */
-        if (c == 0xED && s[1] > 0x9F) return 0;          /* surrogate */
+        if (c == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+        if (c == 0xED && s[1] > 0x9F) return 0; /* surrogate */
         return 3;
     }
     if (c >= 0xF0 && c <= 0xF4) {
         if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0;          /* overlong */
-        if (c == 0xF4 && s[1] > 0x8F) return 0;          /* above U+10FFFF */
+        if (c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+        if (c == 0xF4 && s[1] > 0x8F) return 0; /* above U+10FFFF */
         return 4;
     }
     return 0;
@@ -3589,14 +3697,25 @@ static int olock__hex4(const char *s, unsigned *out) {
 }
 
 static size_t olock__utf8_put(char *o, unsigned cp) {
-    if (cp < 0x80) { o[0] = (char)cp; return 1; }
-    if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
     }
-    o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
 
@@ -3615,9 +3734,9 @@ static uint64_t olock__swar_special(uint64_t w) {
    later bytes, with a count-trailing-zeros instruction; elsewhere 0, and the caller's byte loop
    finds it. */
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#  define OLOCK__SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
+#define OLOCK__SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
 #else
-#  define OLOCK__SWAR_FIRST(m) ((size_t)0)
+#define OLOCK__SWAR_FIRST(m) ((size_t)0)
 #endif
 
 /* Copies n bytes: up to 16 with two overlapping loads and stores (within src and dst), instead of
@@ -3657,19 +3776,35 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
             uint64_t w, m;
             memcpy(&w, s + i, 8);
             m = olock__swar_special(w);
-            if (m) { i += OLOCK__SWAR_FIRST(m); break; }
+            if (m) {
+                i += OLOCK__SWAR_FIRST(m);
+                break;
+            }
             i += 8;
         }
-        if (i >= p->len) { olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, "unterminated string"); return 0; }
+        if (i >= p->len) {
+            olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, "unterminated string");
+            return 0;
+        }
         if (s[i] == '"') break;
-        if (s[i] == '\\') { plain = 0; i += 2; continue; }
+        if (s[i] == '\\') {
+            plain = 0;
+            i += 2;
+            continue;
+        }
         if (s[i] >= 0x80) plain = 0;
-        else if (s[i] < 0x20) { olock__jp_fail(p, OLOCK_ERR_PARSE, i, "control character in string"); return 0; }
+        else if (s[i] < 0x20) {
+            olock__jp_fail(p, OLOCK_ERR_PARSE, i, "control character in string");
+            return 0;
+        }
         i++;
     }
     end = i;
     dst = o = (char *)olock_arena_alloc(p->a, end - start + 1);
-    if (!o) { olock__jp_fail(p, OLOCK_ERR_NOMEM, start, "out of memory"); return 0; }
+    if (!o) {
+        olock__jp_fail(p, OLOCK_ERR_NOMEM, start, "out of memory");
+        return 0;
+    }
     if (plain) {
         olock__copy_short(o, p->s + start, end - start);
         o += end - start;
@@ -3691,11 +3826,13 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
                 case 'u': {
                     unsigned cp, lo;
                     if (i + 4 > end || !olock__hex4(p->s + i, &cp)) {
-                        olock__jp_fail(p, OLOCK_ERR_PARSE, i - 2, "bad \\u escape"); return 0;
+                        olock__jp_fail(p, OLOCK_ERR_PARSE, i - 2, "bad \\u escape");
+                        return 0;
                     }
                     i += 4;
                     if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                        olock__jp_fail(p, OLOCK_ERR_PARSE, i - 6, "lone low surrogate in \\u escape"); return 0;
+                        olock__jp_fail(p, OLOCK_ERR_PARSE, i - 6, "lone low surrogate in \\u escape");
+                        return 0;
                     }
                     if (cp >= 0xD800 && cp <= 0xDBFF) {
                         if (i + 6 > end || s[i] != '\\' || s[i + 1] != 'u' || !olock__hex4(p->s + i + 2, &lo) ||
@@ -3711,13 +3848,18 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
                     break;
                 }
                 default:
-                    olock__jp_fail(p, OLOCK_ERR_PARSE, i - 2, "invalid escape in string"); return 0;
+                    olock__jp_fail(p, OLOCK_ERR_PARSE, i - 2, "invalid escape in string");
+                    return 0;
                 }
             } else if (c < 0x80) {
-                *o++ = (char)c; i++;
+                *o++ = (char)c;
+                i++;
             } else {
                 size_t n = olock__utf8_seq(s + i, end - i), k;
-                if (!n) { olock__jp_fail(p, OLOCK_ERR_PARSE, i, "invalid UTF-8 in string"); return 0; }
+                if (!n) {
+                    olock__jp_fail(p, OLOCK_ERR_PARSE, i, "invalid UTF-8 in string");
+                    return 0;
+                }
                 for (k = 0; k < n; k++) *o++ = (char)s[i + k];
                 i += n;
             }
@@ -3773,7 +3915,10 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
     if (!n) return NULL;
     p->pos++;
     olock__jp_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == close) { p->pos++; return n; }
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        p->pos++;
+        return n;
+    }
     for (;;) {
         olock_json *m;
         const char *key = NULL;
@@ -3789,8 +3934,12 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
         }
         m = olock__jp_value(p, depth + 1);
         if (!m) return NULL;
-        if (is_object) { m->key = key; m->key_len = key_len; }
-        if (last) last->next = m; else n->first = m;
+        if (is_object) {
+            m->key = key;
+            m->key_len = key_len;
+        }
+        if (last) last->next = m;
+        else n->first = m;
         last = m;
         if (n->count == UINT32_MAX) return olock__jp_fail(p, OLOCK_ERR_LIMIT, p->pos, "too many members");
         n->count++;
@@ -3801,7 +3950,10 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
             olock__jp_ws(p);
             continue;
         }
-        if (p->s[p->pos] == close) { p->pos++; return n; }
+        if (p->s[p->pos] == close) {
+            p->pos++;
+            return n;
+        }
         return olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, is_object ? "',' or '}' expected" : "',' or ']' expected");
     }
 }
@@ -3843,7 +3995,12 @@ OLOCK_API olock_result olock_json_parse(olock_arena *a, const char *text, size_t
     if (!out) return olock__null_arg(err, "olock_json_parse", "out");
     if (!text && len) return olock__invalid_arg(err, "olock_json_parse: text is NULL and len is %lu", (unsigned long)len);
     if (len > max_bytes) return olock__fail_at(err, OLOCK_ERR_LIMIT, max_bytes, "JSON document too large");
-    p.s = text ? text : ""; p.len = len; p.pos = 0; p.a = a; p.err = err; p.rc = OLOCK_OK;
+    p.s = text ? text : "";
+    p.len = len;
+    p.pos = 0;
+    p.a = a;
+    p.err = err;
+    p.rc = OLOCK_OK;
     p.max_depth = limits && limits->max_depth ? limits->max_depth : OLOCK_MAX_DEPTH;
     olock__jp_ws(&p);
     root = olock__jp_value(&p, 0);
@@ -3928,7 +4085,9 @@ static char *olock__json_put_escaped(char *o, const unsigned char *u, size_t i, 
         case '\r': *o++ = 'r'; break;
         case '\t': *o++ = 't'; break;
         default:
-            *o++ = 'u'; *o++ = '0'; *o++ = '0';
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
             *o++ = hex[c >> 4];
             *o++ = hex[c & 15];
         }
@@ -3988,7 +4147,10 @@ OLOCK_API olock_result olock_json_write_string(olock_buf *b, const char *s, size
     r = olock__buf_room(b, len * 6 + 2);
     if (r != OLOCK_OK) return r;
     o = olock__json_put_string(b->data + b->len, s, len);
-    if (!o) { b->data[b->len] = 0; return OLOCK_ERR_INVALID_ARG; }   /* b->len untouched: nothing written */
+    if (!o) {
+        b->data[b->len] = 0;
+        return OLOCK_ERR_INVALID_ARG;
+    } /* b->len untouched: nothing written */
     *o = 0;
     b->len = (size_t)(o - b->data);
     return OLOCK_OK;
@@ -4006,16 +4168,23 @@ static size_t olock__b64_put(char *o, const unsigned char *d, size_t len) {
     size_t i, n = 0;
     for (i = 0; i + 2 < len; i += 3) {
         uint32_t v = ((uint32_t)d[i] << 16) | ((uint32_t)d[i + 1] << 8) | d[i + 2];
-        o[n++] = olock__b64[v >> 18]; o[n++] = olock__b64[(v >> 12) & 63];
-        o[n++] = olock__b64[(v >> 6) & 63]; o[n++] = olock__b64[v & 63];
+        o[n++] = olock__b64[v >> 18];
+        o[n++] = olock__b64[(v >> 12) & 63];
+        o[n++] = olock__b64[(v >> 6) & 63];
+        o[n++] = olock__b64[v & 63];
     }
     if (len - i == 1) {
         uint32_t v = (uint32_t)d[i] << 16;
-        o[n++] = olock__b64[v >> 18]; o[n++] = olock__b64[(v >> 12) & 63]; o[n++] = '='; o[n++] = '=';
+        o[n++] = olock__b64[v >> 18];
+        o[n++] = olock__b64[(v >> 12) & 63];
+        o[n++] = '=';
+        o[n++] = '=';
     } else if (len - i == 2) {
         uint32_t v = ((uint32_t)d[i] << 16) | ((uint32_t)d[i + 1] << 8);
-        o[n++] = olock__b64[v >> 18]; o[n++] = olock__b64[(v >> 12) & 63];
-        o[n++] = olock__b64[(v >> 6) & 63]; o[n++] = '=';
+        o[n++] = olock__b64[v >> 18];
+        o[n++] = olock__b64[(v >> 12) & 63];
+        o[n++] = olock__b64[(v >> 6) & 63];
+        o[n++] = '=';
     }
     return n;
 }
@@ -4120,249 +4289,235 @@ static const uint32_t olock__crc_table[256] = {
    eight dependent ones. Generated from olock__crc_table: T[k][b] = (T[k-1][b] >> 8) ^
    olock__crc_table[T[k-1][b] & 0xFF]; test_core checks the result against the bytewise loop. */
 static const uint32_t olock__crc_slice[7][256] = {
-    {
-     0x00000000u, 0x191b3141u, 0x32366282u, 0x2b2d53c3u, 0x646cc504u, 0x7d77f445u, 0x565aa786u, 0x4f4196c7u,
-     0xc8d98a08u, 0xd1c2bb49u, 0xfaefe88au, 0xe3f4d9cbu, 0xacb54f0cu, 0xb5ae7e4du, 0x9e832d8eu, 0x87981ccfu,
-     0x4ac21251u, 0x53d92310u, 0x78f470d3u, 0x61ef4192u, 0x2eaed755u, 0x37b5e614u, 0x1c98b5d7u, 0x05838496u,
-     0x821b9859u, 0x9b00a918u, 0xb02dfadbu, 0xa936cb9au, 0xe6775d5du, 0xff6c6c1cu, 0xd4413fdfu, 0xcd5a0e9eu,
-     0x958424a2u, 0x8c9f15e3u, 0xa7b24620u, 0xbea97761u, 0xf1e8e1a6u, 0xe8f3d0e7u, 0xc3de8324u, 0xdac5b265u,
-     0x5d5daeaau, 0x44469febu, 0x6f6bcc28u, 0x7670fd69u, 0x39316baeu, 0x202a5aefu, 0x0b07092cu, 0x121c386du,
-     0xdf4636f3u, 0xc65d07b2u, 0xed705471u, 0xf46b6530u, 0xbb2af3f7u, 0xa231c2b6u, 0x891c9175u, 0x9007a034u,
-     0x179fbcfbu, 0x0e848dbau, 0x25a9de79u, 0x3cb2ef38u, 0x73f379ffu, 0x6ae848beu, 0x41c51b7du, 0x58de2a3cu,
-     0xf0794f05u, 0xe9627e44u, 0xc24f2d87u, 0xdb541cc6u, 0x94158a01u, 0x8d0ebb40u, 0xa623e883u, 0xbf38d9c2u,
-     0x38a0c50du, 0x21bbf44cu, 0x0a96a78fu, 0x138d96ceu, 0x5ccc0009u, 0x45d73148u, 0x6efa628bu, 0x77e153cau,
-     0xbabb5d54u, 0xa3a06c15u, 0x888d3fd6u, 0x91960e97u, 0xded79850u, 0xc7cca911u, 0xece1fad2u, 0xf5facb93u,
-     0x7262d75cu, 0x6b79e61du, 0x4054b5deu, 0x594f849fu, 0x160e1258u, 0x0f152319u, 0x243870dau, 0x3d23419bu,
-     0x65fd6ba7u, 0x7ce65ae6u, 0x57cb0925u, 0x4ed03864u, 0x0191aea3u, 0x188a9fe2u, 0x33a7cc21u, 0x2abcfd60u,
-     0xad24e1afu, 0xb43fd0eeu, 0x9f12832du, 0x8609b26cu, 0xc94824abu, 0xd05315eau, 0xfb7e4629u, 0xe2657768u,
-     0x2f3f79f6u, 0x362448b7u, 0x1d091b74u, 0x04122a35u, 0x4b53bcf2u, 0x52488db3u, 0x7965de70u, 0x607eef31u,
-     0xe7e6f3feu, 0xfefdc2bfu, 0xd5d0917cu, 0xcccba03du, 0x838a36fau, 0x9a9107bbu, 0xb1bc5478u, 0xa8a76539u,
-     0x3b83984bu, 0x2298a90au, 0x09b5fac9u, 0x10aecb88u, 0x5fef5d4fu, 0x46f46c0eu, 0x6dd93fcdu, 0x74c20e8cu,
-     0xf35a1243u, 0xea412302u, 0xc16c70c1u, 0xd8774180u, 0x9736d747u, 0x8e2de606u, 0xa500b5c5u, 0xbc1b8484u,
-     0x71418a1au, 0x685abb5bu, 0x4377e898u, 0x5a6cd9d9u, 0x152d4f1eu, 0x0c367e5fu, 0x271b2d9cu, 0x3e001cddu,
-     0xb9980012u, 0xa0833153u, 0x8bae6290u, 0x92b553d1u, 0xddf4c516u, 0xc4eff457u, 0xefc2a794u, 0xf6d996d5u,
-     0xae07bce9u, 0xb71c8da8u, 0x9c31de6bu, 0x852aef2au, 0xca6b79edu, 0xd37048acu, 0xf85d1b6fu, 0xe1462a2eu,
-     0x66de36e1u, 0x7fc507a0u, 0x54e85463u, 0x4df36522u, 0x02b2f3e5u, 0x1ba9c2a4u, 0x30849167u, 0x299fa026u,
-     0xe4c5aeb8u, 0xfdde9ff9u, 0xd6f3cc3au, 0xcfe8fd7bu, 0x80a96bbcu, 0x99b25afdu, 0xb29f093eu, 0xab84387fu,
-     0x2c1c24b0u, 0x350715f1u, 0x1e2a4632u, 0x07317773u, 0x4870e1b4u, 0x516bd0f5u, 0x7a468336u, 0x635db277u,
-     0xcbfad74eu, 0xd2e1e60fu, 0xf9ccb5ccu, 0xe0d7848du, 0xaf96124au, 0xb68d230bu, 0x9da070c8u, 0x84bb4189u,
-     0x03235d46u, 0x1a386c07u, 0x31153fc4u, 0x280e0e85u, 0x674f9842u, 0x7e54a903u, 0x5579fac0u, 0x4c62cb81u,
-     0x8138c51fu, 0x9823f45eu, 0xb30ea79du, 0xaa1596dcu, 0xe554001bu, 0xfc4f315au, 0xd7626299u, 0xce7953d8u,
-     0x49e14f17u, 0x50fa7e56u, 0x7bd72d95u, 0x62cc1cd4u, 0x2d8d8a13u, 0x3496bb52u, 0x1fbbe891u, 0x06a0d9d0u,
-     0x5e7ef3ecu, 0x4765c2adu, 0x6c48916eu, 0x7553a02fu, 0x3a1236e8u, 0x230907a9u, 0x0824546au, 0x113f652bu,
-     0x96a779e4u, 0x8fbc48a5u, 0xa4911b66u, 0xbd8a2a27u, 0xf2cbbce0u, 0xebd08da1u, 0xc0fdde62u, 0xd9e6ef23u,
-     0x14bce1bdu, 0x0da7d0fcu, 0x268a833fu, 0x3f91b27eu, 0x70d024b9u, 0x69cb15f8u, 0x42e6463bu, 0x5bfd777au,
-     0xdc656bb5u, 0xc57e5af4u, 0xee530937u, 0xf7483876u, 0xb809aeb1u, 0xa1129ff0u, 0x8a3fcc33u, 0x9324fd72u
-    },
-    {
-     0x00000000u, 0x01c26a37u, 0x0384d46eu, 0x0246be59u, 0x0709a8dcu, 0x06cbc2ebu, 0x048d7cb2u, 0x054f1685u,
-     0x0e1351b8u, 0x0fd13b8fu, 0x0d9785d6u, 0x0c55efe1u, 0x091af964u, 0x08d89353u, 0x0a9e2d0au, 0x0b5c473du,
-     0x1c26a370u, 0x1de4c947u, 0x1fa2771eu, 0x1e601d29u, 0x1b2f0bacu, 0x1aed619bu, 0x18abdfc2u, 0x1969b5f5u,
-     0x1235f2c8u, 0x13f798ffu, 0x11b126a6u, 0x10734c91u, 0x153c5a14u, 0x14fe3023u, 0x16b88e7au, 0x177ae44du,
-     0x384d46e0u, 0x398f2cd7u, 0x3bc9928eu, 0x3a0bf8b9u, 0x3f44ee3cu, 0x3e86840bu, 0x3cc03a52u, 0x3d025065u,
-     0x365e1758u, 0x379c7d6fu, 0x35dac336u, 0x3418a901u, 0x3157bf84u, 0x3095d5b3u, 0x32d36beau, 0x331101ddu,
-     0x246be590u, 0x25a98fa7u, 0x27ef31feu, 0x262d5bc9u, 0x23624d4cu, 0x22a0277bu, 0x20e69922u, 0x2124f315u,
-     0x2a78b428u, 0x2bbade1fu, 0x29fc6046u, 0x283e0a71u, 0x2d711cf4u, 0x2cb376c3u, 0x2ef5c89au, 0x2f37a2adu,
-     0x709a8dc0u, 0x7158e7f7u, 0x731e59aeu, 0x72dc3399u, 0x7793251cu, 0x76514f2bu, 0x7417f172u, 0x75d59b45u,
-     0x7e89dc78u, 0x7f4bb64fu, 0x7d0d0816u, 0x7ccf6221u, 0x798074a4u, 0x78421e93u, 0x7a04a0cau, 0x7bc6cafdu,
-     0x6cbc2eb0u, 0x6d7e4487u, 0x6f38fadeu, 0x6efa90e9u, 0x6bb5866cu, 0x6a77ec5bu, 0x68315202u, 0x69f33835u,
-     0x62af7f08u, 0x636d153fu, 0x612bab66u, 0x60e9c151u, 0x65a6d7d4u, 0x6464bde3u, 0x662203bau, 0x67e0698du,
-     0x48d7cb20u, 0x4915a117u, 0x4b531f4eu, 0x4a917579u, 0x4fde63fcu, 0x4e1c09cbu, 0x4c5ab792u, 0x4d98dda5u,
-     0x46c49a98u, 0x4706f0afu, 0x45404ef6u, 0x448224c1u, 0x41cd3244u, 0x400f5873u, 0x4249e62au, 0x438b8c1du,
-     0x54f16850u, 0x55330267u, 0x5775bc3eu, 0x56b7d609u, 0x53f8c08cu, 0x523aaabbu, 0x507c14e2u, 0x51be7ed5u,
-     0x5ae239e8u, 0x5b2053dfu, 0x5966ed86u, 0x58a487b1u, 0x5deb9134u, 0x5c29fb03u, 0x5e6f455au, 0x5fad2f6du,
-     0xe1351b80u, 0xe0f771b7u, 0xe2b1cfeeu, 0xe373a5d9u, 0xe63cb35cu, 0xe7fed96bu, 0xe5b86732u, 0xe47a0d05u,
-     0xef264a38u, 0xeee4200fu, 0xeca29e56u, 0xed60f461u, 0xe82fe2e4u, 0xe9ed88d3u, 0xebab368au, 0xea695cbdu,
-     0xfd13b8f0u, 0xfcd1d2c7u, 0xfe976c9eu, 0xff5506a9u, 0xfa1a102cu, 0xfbd87a1bu, 0xf99ec442u, 0xf85cae75u,
-     0xf300e948u, 0xf2c2837fu, 0xf0843d26u, 0xf1465711u, 0xf4094194u, 0xf5cb2ba3u, 0xf78d95fau, 0xf64fffcdu,
-     0xd9785d60u, 0xd8ba3757u, 0xdafc890eu, 0xdb3ee339u, 0xde71f5bcu, 0xdfb39f8bu, 0xddf521d2u, 0xdc374be5u,
-     0xd76b0cd8u, 0xd6a966efu, 0xd4efd8b6u, 0xd52db281u, 0xd062a404u, 0xd1a0ce33u, 0xd3e6706au, 0xd2241a5du,
-     0xc55efe10u, 0xc49c9427u, 0xc6da2a7eu, 0xc7184049u, 0xc25756ccu, 0xc3953cfbu, 0xc1d382a2u, 0xc011e895u,
-     0xcb4dafa8u, 0xca8fc59fu, 0xc8c97bc6u, 0xc90b11f1u, 0xcc440774u, 0xcd866d43u, 0xcfc0d31au, 0xce02b92du,
-     0x91af9640u, 0x906dfc77u, 0x922b422eu, 0x93e92819u, 0x96a63e9cu, 0x976454abu, 0x9522eaf2u, 0x94e080c5u,
-     0x9fbcc7f8u, 0x9e7eadcfu, 0x9c381396u, 0x9dfa79a1u, 0x98b56f24u, 0x99770513u, 0x9b31bb4au, 0x9af3d17du,
-     0x8d893530u, 0x8c4b5f07u, 0x8e0de15eu, 0x8fcf8b69u, 0x8a809decu, 0x8b42f7dbu, 0x89044982u, 0x88c623b5u,
-     0x839a6488u, 0x82580ebfu, 0x801eb0e6u, 0x81dcdad1u, 0x8493cc54u, 0x8551a663u, 0x8717183au, 0x86d5720du,
-     0xa9e2d0a0u, 0xa820ba97u, 0xaa6604ceu, 0xaba46ef9u, 0xaeeb787cu, 0xaf29124bu, 0xad6fac12u, 0xacadc625u,
-     0xa7f18118u, 0xa633eb2fu, 0xa4755576u, 0xa5b73f41u, 0xa0f829c4u, 0xa13a43f3u, 0xa37cfdaau, 0xa2be979du,
-     0xb5c473d0u, 0xb40619e7u, 0xb640a7beu, 0xb782cd89u, 0xb2cddb0cu, 0xb30fb13bu, 0xb1490f62u, 0xb08b6555u,
-     0xbbd72268u, 0xba15485fu, 0xb853f606u, 0xb9919c31u, 0xbcde8ab4u, 0xbd1ce083u, 0xbf5a5edau, 0xbe9834edu
-    },
-    {
-     0x00000000u, 0xb8bc6765u, 0xaa09c88bu, 0x12b5afeeu, 0x8f629757u, 0x37def032u, 0x256b5fdcu, 0x9dd738b9u,
-     0xc5b428efu, 0x7d084f8au, 0x6fbde064u, 0xd7018701u, 0x4ad6bfb8u, 0xf26ad8ddu, 0xe0df7733u, 0x58631056u,
-     0x5019579fu, 0xe8a530fau, 0xfa109f14u, 0x42acf871u, 0xdf7bc0c8u, 0x67c7a7adu, 0x75720843u, 0xcdce6f26u,
-     0x95ad7f70u, 0x2d111815u, 0x3fa4b7fbu, 0x8718d09eu, 0x1acfe827u, 0xa2738f42u, 0xb0c620acu, 0x087a47c9u,
-     0xa032af3eu, 0x188ec85bu, 0x0a3b67b5u, 0xb28700d0u, 0x2f503869u, 0x97ec5f0cu, 0x8559f0e2u, 0x3de59787u,
-     0x658687d1u, 0xdd3ae0b4u, 0xcf8f4f5au, 0x7733283fu, 0xeae41086u, 0x525877e3u, 0x40edd80du, 0xf851bf68u,
-     0xf02bf8a1u, 0x48979fc4u, 0x5a22302au, 0xe29e574fu, 0x7f496ff6u, 0xc7f50893u, 0xd540a77du, 0x6dfcc018u,
-     0x359fd04eu, 0x8d23b72bu, 0x9f9618c5u, 0x272a7fa0u, 0xbafd4719u, 0x0241207cu, 0x10f48f92u, 0xa848e8f7u,
-     0x9b14583du, 0x23a83f58u, 0x311d90b6u, 0x89a1f7d3u, 0x1476cf6au, 0xaccaa80fu, 0xbe7f07e1u, 0x06c36084u,
-     0x5ea070d2u, 0xe61c17b7u, 0xf4a9b859u, 0x4c15df3cu, 0xd1c2e785u, 0x697e80e0u, 0x7bcb2f0eu, 0xc377486bu,
-     0xcb0d0fa2u, 0x73b168c7u, 0x6104c729u, 0xd9b8a04cu, 0x446f98f5u, 0xfcd3ff90u, 0xee66507eu, 0x56da371bu,
-     0x0eb9274du, 0xb6054028u, 0xa4b0efc6u, 0x1c0c88a3u, 0x81dbb01au, 0x3967d77fu, 0x2bd27891u, 0x936e1ff4u,
-     0x3b26f703u, 0x839a9066u, 0x912f3f88u, 0x299358edu, 0xb4446054u, 0x0cf80731u, 0x1e4da8dfu, 0xa6f1cfbau,
-     0xfe92dfecu, 0x462eb889u, 0x549b1767u, 0xec277002u, 0x71f048bbu, 0xc94c2fdeu, 0xdbf98030u, 0x6345e755u,
-     0x6b3fa09cu, 0xd383c7f9u, 0xc1366817u, 0x798a0f72u, 0xe45d37cbu, 0x5ce150aeu, 0x4e54ff40u, 0xf6e89825u,
-     0xae8b8873u, 0x1637ef16u, 0x048240f8u, 0xbc3e279du, 0x21e91f24u, 0x99557841u, 0x8be0d7afu, 0x335cb0cau,
-     0xed59b63bu, 0x55e5d15eu, 0x47507eb0u, 0xffec19d5u, 0x623b216cu, 0xda874609u, 0xc832e9e7u, 0x708e8e82u,
-     0x28ed9ed4u, 0x9051f9b1u, 0x82e4565fu, 0x3a58313au, 0xa78f0983u, 0x1f336ee6u, 0x0d86c108u, 0xb53aa66du,
-     0xbd40e1a4u, 0x05fc86c1u, 0x1749292fu, 0xaff54e4au, 0x322276f3u, 0x8a9e1196u, 0x982bbe78u, 0x2097d91du,
-     0x78f4c94bu, 0xc048ae2eu, 0xd2fd01c0u, 0x6a4166a5u, 0xf7965e1cu, 0x4f2a3979u, 0x5d9f9697u, 0xe523f1f2u,
-     0x4d6b1905u, 0xf5d77e60u, 0xe762d18eu, 0x5fdeb6ebu, 0xc2098e52u, 0x7ab5e937u, 0x680046d9u, 0xd0bc21bcu,
-     0x88df31eau, 0x3063568fu, 0x22d6f961u, 0x9a6a9e04u, 0x07bda6bdu, 0xbf01c1d8u, 0xadb46e36u, 0x15080953u,
-     0x1d724e9au, 0xa5ce29ffu, 0xb77b8611u, 0x0fc7e174u, 0x9210d9cdu, 0x2aacbea8u, 0x38191146u, 0x80a57623u,
-     0xd8c66675u, 0x607a0110u, 0x72cfaefeu, 0xca73c99bu, 0x57a4f122u, 0xef189647u, 0xfdad39a9u, 0x45115eccu,
-     0x764dee06u, 0xcef18963u, 0xdc44268du, 0x64f841e8u, 0xf92f7951u, 0x41931e34u, 0x5326b1dau, 0xeb9ad6bfu,
-     0xb3f9c6e9u, 0x0b45a18cu, 0x19f00e62u, 0xa14c6907u, 0x3c9b51beu, 0x842736dbu, 0x96929935u, 0x2e2efe50u,
-     0x2654b999u, 0x9ee8defcu, 0x8c5d7112u, 0x34e11677u, 0xa9362eceu, 0x118a49abu, 0x033fe645u, 0xbb838120u,
-     0xe3e09176u, 0x5b5cf613u, 0x49e959fdu, 0xf1553e98u, 0x6c820621u, 0xd43e6144u, 0xc68bceaau, 0x7e37a9cfu,
-     0xd67f4138u, 0x6ec3265du, 0x7c7689b3u, 0xc4caeed6u, 0x591dd66fu, 0xe1a1b10au, 0xf3141ee4u, 0x4ba87981u,
-     0x13cb69d7u, 0xab770eb2u, 0xb9c2a15cu, 0x017ec639u, 0x9ca9fe80u, 0x241599e5u, 0x36a0360bu, 0x8e1c516eu,
-     0x866616a7u, 0x3eda71c2u, 0x2c6fde2cu, 0x94d3b949u, 0x090481f0u, 0xb1b8e695u, 0xa30d497bu, 0x1bb12e1eu,
-     0x43d23e48u, 0xfb6e592du, 0xe9dbf6c3u, 0x516791a6u, 0xccb0a91fu, 0x740cce7au, 0x66b96194u, 0xde0506f1u
-    },
-    {
-     0x00000000u, 0x3d6029b0u, 0x7ac05360u, 0x47a07ad0u, 0xf580a6c0u, 0xc8e08f70u, 0x8f40f5a0u, 0xb220dc10u,
-     0x30704bc1u, 0x0d106271u, 0x4ab018a1u, 0x77d03111u, 0xc5f0ed01u, 0xf890c4b1u, 0xbf30be61u, 0x825097d1u,
-     0x60e09782u, 0x5d80be32u, 0x1a20c4e2u, 0x2740ed52u, 0x95603142u, 0xa80018f2u, 0xefa06222u, 0xd2c04b92u,
-     0x5090dc43u, 0x6df0f5f3u, 0x2a508f23u, 0x1730a693u, 0xa5107a83u, 0x98705333u, 0xdfd029e3u, 0xe2b00053u,
-     0xc1c12f04u, 0xfca106b4u, 0xbb017c64u, 0x866155d4u, 0x344189c4u, 0x0921a074u, 0x4e81daa4u, 0x73e1f314u,
-     0xf1b164c5u, 0xccd14d75u, 0x8b7137a5u, 0xb6111e15u, 0x0431c205u, 0x3951ebb5u, 0x7ef19165u, 0x4391b8d5u,
-     0xa121b886u, 0x9c419136u, 0xdbe1ebe6u, 0xe681c256u, 0x54a11e46u, 0x69c137f6u, 0x2e614d26u, 0x13016496u,
-     0x9151f347u, 0xac31daf7u, 0xeb91a027u, 0xd6f18997u, 0x64d15587u, 0x59b17c37u, 0x1e1106e7u, 0x23712f57u,
-     0x58f35849u, 0x659371f9u, 0x22330b29u, 0x1f532299u, 0xad73fe89u, 0x9013d739u, 0xd7b3ade9u, 0xead38459u,
-     0x68831388u, 0x55e33a38u, 0x124340e8u, 0x2f236958u, 0x9d03b548u, 0xa0639cf8u, 0xe7c3e628u, 0xdaa3cf98u,
-     0x3813cfcbu, 0x0573e67bu, 0x42d39cabu, 0x7fb3b51bu, 0xcd93690bu, 0xf0f340bbu, 0xb7533a6bu, 0x8a3313dbu,
-     0x0863840au, 0x3503adbau, 0x72a3d76au, 0x4fc3fedau, 0xfde322cau, 0xc0830b7au, 0x872371aau, 0xba43581au,
-     0x9932774du, 0xa4525efdu, 0xe3f2242du, 0xde920d9du, 0x6cb2d18du, 0x51d2f83du, 0x167282edu, 0x2b12ab5du,
-     0xa9423c8cu, 0x9422153cu, 0xd3826fecu, 0xeee2465cu, 0x5cc29a4cu, 0x61a2b3fcu, 0x2602c92cu, 0x1b62e09cu,
-     0xf9d2e0cfu, 0xc4b2c97fu, 0x8312b3afu, 0xbe729a1fu, 0x0c52460fu, 0x31326fbfu, 0x7692156fu, 0x4bf23cdfu,
-     0xc9a2ab0eu, 0xf4c282beu, 0xb362f86eu, 0x8e02d1deu, 0x3c220dceu, 0x0142247eu, 0x46e25eaeu, 0x7b82771eu,
-     0xb1e6b092u, 0x8c869922u, 0xcb26e3f2u, 0xf646ca42u, 0x44661652u, 0x79063fe2u, 0x3ea64532u, 0x03c66c82u,
-     0x8196fb53u, 0xbcf6d2e3u, 0xfb56a833u, 0xc6368183u, 0x74165d93u, 0x49767423u, 0x0ed60ef3u, 0x33b62743u,
-     0xd1062710u, 0xec660ea0u, 0xabc67470u, 0x96a65dc0u, 0x248681d0u, 0x19e6a860u, 0x5e46d2b0u, 0x6326fb00u,
-     0xe1766cd1u, 0xdc164561u, 0x9bb63fb1u, 0xa6d61601u, 0x14f6ca11u, 0x2996e3a1u, 0x6e369971u, 0x5356b0c1u,
-     0x70279f96u, 0x4d47b626u, 0x0ae7ccf6u, 0x3787e546u, 0x85a73956u, 0xb8c710e6u, 0xff676a36u, 0xc2074386u,
-     0x4057d457u, 0x7d37fde7u, 0x3a978737u, 0x07f7ae87u, 0xb5d77297u, 0x88b75b27u, 0xcf1721f7u, 0xf2770847u,
-     0x10c70814u, 0x2da721a4u, 0x6a075b74u, 0x576772c4u, 0xe547aed4u, 0xd8278764u, 0x9f87fdb4u, 0xa2e7d404u,
-     0x20b743d5u, 0x1dd76a65u, 0x5a7710b5u, 0x67173905u, 0xd537e515u, 0xe857cca5u, 0xaff7b675u, 0x92979fc5u,
-     0xe915e8dbu, 0xd475c16bu, 0x93d5bbbbu, 0xaeb5920bu, 0x1c954e1bu, 0x21f567abu, 0x66551d7bu, 0x5b3534cbu,
-     0xd965a31au, 0xe4058aaau, 0xa3a5f07au, 0x9ec5d9cau, 0x2ce505dau, 0x11852c6au, 0x562556bau, 0x6b457f0au,
-     0x89f57f59u, 0xb49556e9u, 0xf3352c39u, 0xce550589u, 0x7c75d999u, 0x4115f029u, 0x06b58af9u, 0x3bd5a349u,
-     0xb9853498u, 0x84e51d28u, 0xc34567f8u, 0xfe254e48u, 0x4c059258u, 0x7165bbe8u, 0x36c5c138u, 0x0ba5e888u,
-     0x28d4c7dfu, 0x15b4ee6fu, 0x521494bfu, 0x6f74bd0fu, 0xdd54611fu, 0xe03448afu, 0xa794327fu, 0x9af41bcfu,
-     0x18a48c1eu, 0x25c4a5aeu, 0x6264df7eu, 0x5f04f6ceu, 0xed242adeu, 0xd044036eu, 0x97e479beu, 0xaa84500eu,
-     0x4834505du, 0x755479edu, 0x32f4033du, 0x0f942a8du, 0xbdb4f69du, 0x80d4df2du, 0xc774a5fdu, 0xfa148c4du,
-     0x78441b9cu, 0x4524322cu, 0x028448fcu, 0x3fe4614cu, 0x8dc4bd5cu, 0xb0a494ecu, 0xf704ee3cu, 0xca64c78cu
-    },
-    {
-     0x00000000u, 0xcb5cd3a5u, 0x4dc8a10bu, 0x869472aeu, 0x9b914216u, 0x50cd91b3u, 0xd659e31du, 0x1d0530b8u,
-     0xec53826du, 0x270f51c8u, 0xa19b2366u, 0x6ac7f0c3u, 0x77c2c07bu, 0xbc9e13deu, 0x3a0a6170u, 0xf156b2d5u,
-     0x03d6029bu, 0xc88ad13eu, 0x4e1ea390u, 0x85427035u, 0x9847408du, 0x531b9328u, 0xd58fe186u, 0x1ed33223u,
-     0xef8580f6u, 0x24d95353u, 0xa24d21fdu, 0x6911f258u, 0x7414c2e0u, 0xbf481145u, 0x39dc63ebu, 0xf280b04eu,
-     0x07ac0536u, 0xccf0d693u, 0x4a64a43du, 0x81387798u, 0x9c3d4720u, 0x57619485u, 0xd1f5e62bu, 0x1aa9358eu,
-     0xebff875bu, 0x20a354feu, 0xa6372650u, 0x6d6bf5f5u, 0x706ec54du, 0xbb3216e8u, 0x3da66446u, 0xf6fab7e3u,
-     0x047a07adu, 0xcf26d408u, 0x49b2a6a6u, 0x82ee7503u, 0x9feb45bbu, 0x54b7961eu, 0xd223e4b0u, 0x197f3715u,
-     0xe82985c0u, 0x23755665u, 0xa5e124cbu, 0x6ebdf76eu, 0x73b8c7d6u, 0xb8e41473u, 0x3e7066ddu, 0xf52cb578u,
-     0x0f580a6cu, 0xc404d9c9u, 0x4290ab67u, 0x89cc78c2u, 0x94c9487au, 0x5f959bdfu, 0xd901e971u, 0x125d3ad4u,
-     0xe30b8801u, 0x28575ba4u, 0xaec3290au, 0x659ffaafu, 0x789aca17u, 0xb3c619b2u, 0x35526b1cu, 0xfe0eb8b9u,
-     0x0c8e08f7u, 0xc7d2db52u, 0x4146a9fcu, 0x8a1a7a59u, 0x971f4ae1u, 0x5c439944u, 0xdad7ebeau, 0x118b384fu,
-     0xe0dd8a9au, 0x2b81593fu, 0xad152b91u, 0x6649f834u, 0x7b4cc88cu, 0xb0101b29u, 0x36846987u, 0xfdd8ba22u,
-     0x08f40f5au, 0xc3a8dcffu, 0x453cae51u, 0x8e607df4u, 0x93654d4cu, 0x58399ee9u, 0xdeadec47u, 0x15f13fe2u,
-     0xe4a78d37u, 0x2ffb5e92u, 0xa96f2c3cu, 0x6233ff99u, 0x7f36cf21u, 0xb46a1c84u, 0x32fe6e2au, 0xf9a2bd8fu,
-     0x0b220dc1u, 0xc07ede64u, 0x46eaaccau, 0x8db67f6fu, 0x90b34fd7u, 0x5bef9c72u, 0xdd7beedcu, 0x16273d79u,
-     0xe7718facu, 0x2c2d5c09u, 0xaab92ea7u, 0x61e5fd02u, 0x7ce0cdbau, 0xb7bc1e1fu, 0x31286cb1u, 0xfa74bf14u,
-     0x1eb014d8u, 0xd5ecc77du, 0x5378b5d3u, 0x98246676u, 0x852156ceu, 0x4e7d856bu, 0xc8e9f7c5u, 0x03b52460u,
-     0xf2e396b5u, 0x39bf4510u, 0xbf2b37beu, 0x7477e41bu, 0x6972d4a3u, 0xa22e0706u, 0x24ba75a8u, 0xefe6a60du,
-     0x1d661643u, 0xd63ac5e6u, 0x50aeb748u, 0x9bf264edu, 0x86f75455u, 0x4dab87f0u, 0xcb3ff55eu, 0x006326fbu,
-     0xf135942eu, 0x3a69478bu, 0xbcfd3525u, 0x77a1e680u, 0x6aa4d638u, 0xa1f8059du, 0x276c7733u, 0xec30a496u,
-     0x191c11eeu, 0xd240c24bu, 0x54d4b0e5u, 0x9f886340u, 0x828d53f8u, 0x49d1805du, 0xcf45f2f3u, 0x04192156u,
-     0xf54f9383u, 0x3e134026u, 0xb8873288u, 0x73dbe12du, 0x6eded195u, 0xa5820230u, 0x2316709eu, 0xe84aa33bu,
-     0x1aca1375u, 0xd196c0d0u, 0x5702b27eu, 0x9c5e61dbu, 0x815b5163u, 0x4a0782c6u, 0xcc93f068u, 0x07cf23cdu,
-     0xf6999118u, 0x3dc542bdu, 0xbb513013u, 0x700de3b6u, 0x6d08d30eu, 0xa65400abu, 0x20c07205u, 0xeb9ca1a0u,
-     0x11e81eb4u, 0xdab4cd11u, 0x5c20bfbfu, 0x977c6c1au, 0x8a795ca2u, 0x41258f07u, 0xc7b1fda9u, 0x0ced2e0cu,
-     0xfdbb9cd9u, 0x36e74f7cu, 0xb0733dd2u, 0x7b2fee77u, 0x662adecfu, 0xad760d6au, 0x2be27fc4u, 0xe0beac61u,
-     0x123e1c2fu, 0xd962cf8au, 0x5ff6bd24u, 0x94aa6e81u, 0x89af5e39u, 0x42f38d9cu, 0xc467ff32u, 0x0f3b2c97u,
-     0xfe6d9e42u, 0x35314de7u, 0xb3a53f49u, 0x78f9ececu, 0x65fcdc54u, 0xaea00ff1u, 0x28347d5fu, 0xe368aefau,
-     0x16441b82u, 0xdd18c827u, 0x5b8cba89u, 0x90d0692cu, 0x8dd55994u, 0x46898a31u, 0xc01df89fu, 0x0b412b3au,
-     0xfa1799efu, 0x314b4a4au, 0xb7df38e4u, 0x7c83eb41u, 0x6186dbf9u, 0xaada085cu, 0x2c4e7af2u, 0xe712a957u,
-     0x15921919u, 0xdececabcu, 0x585ab812u, 0x93066bb7u, 0x8e035b0fu, 0x455f88aau, 0xc3cbfa04u, 0x089729a1u,
-     0xf9c19b74u, 0x329d48d1u, 0xb4093a7fu, 0x7f55e9dau, 0x6250d962u, 0xa90c0ac7u, 0x2f987869u, 0xe4c4abccu
-    },
-    {
-     0x00000000u, 0xa6770bb4u, 0x979f1129u, 0x31e81a9du, 0xf44f2413u, 0x52382fa7u, 0x63d0353au, 0xc5a73e8eu,
-     0x33ef4e67u, 0x959845d3u, 0xa4705f4eu, 0x020754fau, 0xc7a06a74u, 0x61d761c0u, 0x503f7b5du, 0xf64870e9u,
-     0x67de9cceu, 0xc1a9977au, 0xf0418de7u, 0x56368653u, 0x9391b8ddu, 0x35e6b369u, 0x040ea9f4u, 0xa279a240u,
-     0x5431d2a9u, 0xf246d91du, 0xc3aec380u, 0x65d9c834u, 0xa07ef6bau, 0x0609fd0eu, 0x37e1e793u, 0x9196ec27u,
-     0xcfbd399cu, 0x69ca3228u, 0x582228b5u, 0xfe552301u, 0x3bf21d8fu, 0x9d85163bu, 0xac6d0ca6u, 0x0a1a0712u,
-     0xfc5277fbu, 0x5a257c4fu, 0x6bcd66d2u, 0xcdba6d66u, 0x081d53e8u, 0xae6a585cu, 0x9f8242c1u, 0x39f54975u,
-     0xa863a552u, 0x0e14aee6u, 0x3ffcb47bu, 0x998bbfcfu, 0x5c2c8141u, 0xfa5b8af5u, 0xcbb39068u, 0x6dc49bdcu,
-     0x9b8ceb35u, 0x3dfbe081u, 0x0c13fa1cu, 0xaa64f1a8u, 0x6fc3cf26u, 0xc9b4c492u, 0xf85cde0fu, 0x5e2bd5bbu,
-     0x440b7579u, 0xe27c7ecdu, 0xd3946450u, 0x75e36fe4u, 0xb044516au, 0x16335adeu, 0x27db4043u, 0x81ac4bf7u,
-     0x77e43b1eu, 0xd19330aau, 0xe07b2a37u, 0x460c2183u, 0x83ab1f0du, 0x25dc14b9u, 0x14340e24u, 0xb2430590u,
-     0x23d5e9b7u, 0x85a2e203u, 0xb44af89eu, 0x123df32au, 0xd79acda4u, 0x71edc610u, 0x4005dc8du, 0xe672d739u,
-     0x103aa7d0u, 0xb64dac64u, 0x87a5b6f9u, 0x21d2bd4du, 0xe47583c3u, 0x42028877u, 0x73ea92eau, 0xd59d995eu,
-     0x8bb64ce5u, 0x2dc14751u, 0x1c295dccu, 0xba5e5678u, 0x7ff968f6u, 0xd98e6342u, 0xe86679dfu, 0x4e11726bu,
-     0xb8590282u, 0x1e2e0936u, 0x2fc613abu, 0x89b1181fu, 0x4c162691u, 0xea612d25u, 0xdb8937b8u, 0x7dfe3c0cu,
-     0xec68d02bu, 0x4a1fdb9fu, 0x7bf7c102u, 0xdd80cab6u, 0x1827f438u, 0xbe50ff8cu, 0x8fb8e511u, 0x29cfeea5u,
-     0xdf879e4cu, 0x79f095f8u, 0x48188f65u, 0xee6f84d1u, 0x2bc8ba5fu, 0x8dbfb1ebu, 0xbc57ab76u, 0x1a20a0c2u,
-     0x8816eaf2u, 0x2e61e146u, 0x1f89fbdbu, 0xb9fef06fu, 0x7c59cee1u, 0xda2ec555u, 0xebc6dfc8u, 0x4db1d47cu,
-     0xbbf9a495u, 0x1d8eaf21u, 0x2c66b5bcu, 0x8a11be08u, 0x4fb68086u, 0xe9c18b32u, 0xd82991afu, 0x7e5e9a1bu,
-     0xefc8763cu, 0x49bf7d88u, 0x78576715u, 0xde206ca1u, 0x1b87522fu, 0xbdf0599bu, 0x8c184306u, 0x2a6f48b2u,
-     0xdc27385bu, 0x7a5033efu, 0x4bb82972u, 0xedcf22c6u, 0x28681c48u, 0x8e1f17fcu, 0xbff70d61u, 0x198006d5u,
-     0x47abd36eu, 0xe1dcd8dau, 0xd034c247u, 0x7643c9f3u, 0xb3e4f77du, 0x1593fcc9u, 0x247be654u, 0x820cede0u,
-     0x74449d09u, 0xd23396bdu, 0xe3db8c20u, 0x45ac8794u, 0x800bb91au, 0x267cb2aeu, 0x1794a833u, 0xb1e3a387u,
-     0x20754fa0u, 0x86024414u, 0xb7ea5e89u, 0x119d553du, 0xd43a6bb3u, 0x724d6007u, 0x43a57a9au, 0xe5d2712eu,
-     0x139a01c7u, 0xb5ed0a73u, 0x840510eeu, 0x22721b5au, 0xe7d525d4u, 0x41a22e60u, 0x704a34fdu, 0xd63d3f49u,
-     0xcc1d9f8bu, 0x6a6a943fu, 0x5b828ea2u, 0xfdf58516u, 0x3852bb98u, 0x9e25b02cu, 0xafcdaab1u, 0x09baa105u,
-     0xfff2d1ecu, 0x5985da58u, 0x686dc0c5u, 0xce1acb71u, 0x0bbdf5ffu, 0xadcafe4bu, 0x9c22e4d6u, 0x3a55ef62u,
-     0xabc30345u, 0x0db408f1u, 0x3c5c126cu, 0x9a2b19d8u, 0x5f8c2756u, 0xf9fb2ce2u, 0xc813367fu, 0x6e643dcbu,
-     0x982c4d22u, 0x3e5b4696u, 0x0fb35c0bu, 0xa9c457bfu, 0x6c636931u, 0xca146285u, 0xfbfc7818u, 0x5d8b73acu,
-     0x03a0a617u, 0xa5d7ada3u, 0x943fb73eu, 0x3248bc8au, 0xf7ef8204u, 0x519889b0u, 0x6070932du, 0xc6079899u,
-     0x304fe870u, 0x9638e3c4u, 0xa7d0f959u, 0x01a7f2edu, 0xc400cc63u, 0x6277c7d7u, 0x539fdd4au, 0xf5e8d6feu,
-     0x647e3ad9u, 0xc209316du, 0xf3e12bf0u, 0x55962044u, 0x90311ecau, 0x3646157eu, 0x07ae0fe3u, 0xa1d90457u,
-     0x579174beu, 0xf1e67f0au, 0xc00e6597u, 0x66796e23u, 0xa3de50adu, 0x05a95b19u, 0x34414184u, 0x92364a30u
-    },
-    {
-     0x00000000u, 0xccaa009eu, 0x4225077du, 0x8e8f07e3u, 0x844a0efau, 0x48e00e64u, 0xc66f0987u, 0x0ac50919u,
-     0xd3e51bb5u, 0x1f4f1b2bu, 0x91c01cc8u, 0x5d6a1c56u, 0x57af154fu, 0x9b0515d1u, 0x158a1232u, 0xd92012acu,
-     0x7cbb312bu, 0xb01131b5u, 0x3e9e3656u, 0xf23436c8u, 0xf8f13fd1u, 0x345b3f4fu, 0xbad438acu, 0x767e3832u,
-     0xaf5e2a9eu, 0x63f42a00u, 0xed7b2de3u, 0x21d12d7du, 0x2b142464u, 0xe7be24fau, 0x69312319u, 0xa59b2387u,
-     0xf9766256u, 0x35dc62c8u, 0xbb53652bu, 0x77f965b5u, 0x7d3c6cacu, 0xb1966c32u, 0x3f196bd1u, 0xf3b36b4fu,
-     0x2a9379e3u, 0xe639797du, 0x68b67e9eu, 0xa41c7e00u, 0xaed97719u, 0x62737787u, 0xecfc7064u, 0x205670fau,
-     0x85cd537du, 0x496753e3u, 0xc7e85400u, 0x0b42549eu, 0x01875d87u, 0xcd2d5d19u, 0x43a25afau, 0x8f085a64u,
-     0x562848c8u, 0x9a824856u, 0x140d4fb5u, 0xd8a74f2bu, 0xd2624632u, 0x1ec846acu, 0x9047414fu, 0x5ced41d1u,
-     0x299dc2edu, 0xe537c273u, 0x6bb8c590u, 0xa712c50eu, 0xadd7cc17u, 0x617dcc89u, 0xeff2cb6au, 0x2358cbf4u,
-     0xfa78d958u, 0x36d2d9c6u, 0xb85dde25u, 0x74f7debbu, 0x7e32d7a2u, 0xb298d73cu, 0x3c17d0dfu, 0xf0bdd041u,
-     0x5526f3c6u, 0x998cf358u, 0x1703f4bbu, 0xdba9f425u, 0xd16cfd3cu, 0x1dc6fda2u, 0x9349fa41u, 0x5fe3fadfu,
-     0x86c3e873u, 0x4a69e8edu, 0xc4e6ef0eu, 0x084cef90u, 0x0289e689u, 0xce23e617u, 0x40ace1f4u, 0x8c06e16au,
-     0xd0eba0bbu, 0x1c41a025u, 0x92cea7c6u, 0x5e64a758u, 0x54a1ae41u, 0x980baedfu, 0x1684a93cu, 0xda2ea9a2u,
-     0x030ebb0eu, 0xcfa4bb90u, 0x412bbc73u, 0x8d81bcedu, 0x8744b5f4u, 0x4beeb56au, 0xc561b289u, 0x09cbb217u,
-     0xac509190u, 0x60fa910eu, 0xee7596edu, 0x22df9673u, 0x281a9f6au, 0xe4b09ff4u, 0x6a3f9817u, 0xa6959889u,
-     0x7fb58a25u, 0xb31f8abbu, 0x3d908d58u, 0xf13a8dc6u, 0xfbff84dfu, 0x37558441u, 0xb9da83a2u, 0x7570833cu,
-     0x533b85dau, 0x9f918544u, 0x111e82a7u, 0xddb48239u, 0xd7718b20u, 0x1bdb8bbeu, 0x95548c5du, 0x59fe8cc3u,
-     0x80de9e6fu, 0x4c749ef1u, 0xc2fb9912u, 0x0e51998cu, 0x04949095u, 0xc83e900bu, 0x46b197e8u, 0x8a1b9776u,
-     0x2f80b4f1u, 0xe32ab46fu, 0x6da5b38cu, 0xa10fb312u, 0xabcaba0bu, 0x6760ba95u, 0xe9efbd76u, 0x2545bde8u,
-     0xfc65af44u, 0x30cfafdau, 0xbe40a839u, 0x72eaa8a7u, 0x782fa1beu, 0xb485a120u, 0x3a0aa6c3u, 0xf6a0a65du,
-     0xaa4de78cu, 0x66e7e712u, 0xe868e0f1u, 0x24c2e06fu, 0x2e07e976u, 0xe2ade9e8u, 0x6c22ee0bu, 0xa088ee95u,
-     0x79a8fc39u, 0xb502fca7u, 0x3b8dfb44u, 0xf727fbdau, 0xfde2f2c3u, 0x3148f25du, 0xbfc7f5beu, 0x736df520u,
-     0xd6f6d6a7u, 0x1a5cd639u, 0x94d3d1dau, 0x5879d144u, 0x52bcd85du, 0x9e16d8c3u, 0x1099df20u, 0xdc33dfbeu,
-     0x0513cd12u, 0xc9b9cd8cu, 0x4736ca6fu, 0x8b9ccaf1u, 0x8159c3e8u, 0x4df3c376u, 0xc37cc495u, 0x0fd6c40bu,
-     0x7aa64737u, 0xb60c47a9u, 0x3883404au, 0xf42940d4u, 0xfeec49cdu, 0x32464953u, 0xbcc94eb0u, 0x70634e2eu,
-     0xa9435c82u, 0x65e95c1cu, 0xeb665bffu, 0x27cc5b61u, 0x2d095278u, 0xe1a352e6u, 0x6f2c5505u, 0xa386559bu,
-     0x061d761cu, 0xcab77682u, 0x44387161u, 0x889271ffu, 0x825778e6u, 0x4efd7878u, 0xc0727f9bu, 0x0cd87f05u,
-     0xd5f86da9u, 0x19526d37u, 0x97dd6ad4u, 0x5b776a4au, 0x51b26353u, 0x9d1863cdu, 0x1397642eu, 0xdf3d64b0u,
-     0x83d02561u, 0x4f7a25ffu, 0xc1f5221cu, 0x0d5f2282u, 0x079a2b9bu, 0xcb302b05u, 0x45bf2ce6u, 0x89152c78u,
-     0x50353ed4u, 0x9c9f3e4au, 0x121039a9u, 0xdeba3937u, 0xd47f302eu, 0x18d530b0u, 0x965a3753u, 0x5af037cdu,
-     0xff6b144au, 0x33c114d4u, 0xbd4e1337u, 0x71e413a9u, 0x7b211ab0u, 0xb78b1a2eu, 0x39041dcdu, 0xf5ae1d53u,
-     0x2c8e0fffu, 0xe0240f61u, 0x6eab0882u, 0xa201081cu, 0xa8c40105u, 0x646e019bu, 0xeae10678u, 0x264b06e6u
-    }
+    { 0x00000000u, 0x191b3141u, 0x32366282u, 0x2b2d53c3u, 0x646cc504u, 0x7d77f445u, 0x565aa786u, 0x4f4196c7u,
+      0xc8d98a08u, 0xd1c2bb49u, 0xfaefe88au, 0xe3f4d9cbu, 0xacb54f0cu, 0xb5ae7e4du, 0x9e832d8eu, 0x87981ccfu,
+      0x4ac21251u, 0x53d92310u, 0x78f470d3u, 0x61ef4192u, 0x2eaed755u, 0x37b5e614u, 0x1c98b5d7u, 0x05838496u,
+      0x821b9859u, 0x9b00a918u, 0xb02dfadbu, 0xa936cb9au, 0xe6775d5du, 0xff6c6c1cu, 0xd4413fdfu, 0xcd5a0e9eu,
+      0x958424a2u, 0x8c9f15e3u, 0xa7b24620u, 0xbea97761u, 0xf1e8e1a6u, 0xe8f3d0e7u, 0xc3de8324u, 0xdac5b265u,
+      0x5d5daeaau, 0x44469febu, 0x6f6bcc28u, 0x7670fd69u, 0x39316baeu, 0x202a5aefu, 0x0b07092cu, 0x121c386du,
+      0xdf4636f3u, 0xc65d07b2u, 0xed705471u, 0xf46b6530u, 0xbb2af3f7u, 0xa231c2b6u, 0x891c9175u, 0x9007a034u,
+      0x179fbcfbu, 0x0e848dbau, 0x25a9de79u, 0x3cb2ef38u, 0x73f379ffu, 0x6ae848beu, 0x41c51b7du, 0x58de2a3cu,
+      0xf0794f05u, 0xe9627e44u, 0xc24f2d87u, 0xdb541cc6u, 0x94158a01u, 0x8d0ebb40u, 0xa623e883u, 0xbf38d9c2u,
+      0x38a0c50du, 0x21bbf44cu, 0x0a96a78fu, 0x138d96ceu, 0x5ccc0009u, 0x45d73148u, 0x6efa628bu, 0x77e153cau,
+      0xbabb5d54u, 0xa3a06c15u, 0x888d3fd6u, 0x91960e97u, 0xded79850u, 0xc7cca911u, 0xece1fad2u, 0xf5facb93u,
+      0x7262d75cu, 0x6b79e61du, 0x4054b5deu, 0x594f849fu, 0x160e1258u, 0x0f152319u, 0x243870dau, 0x3d23419bu,
+      0x65fd6ba7u, 0x7ce65ae6u, 0x57cb0925u, 0x4ed03864u, 0x0191aea3u, 0x188a9fe2u, 0x33a7cc21u, 0x2abcfd60u,
+      0xad24e1afu, 0xb43fd0eeu, 0x9f12832du, 0x8609b26cu, 0xc94824abu, 0xd05315eau, 0xfb7e4629u, 0xe2657768u,
+      0x2f3f79f6u, 0x362448b7u, 0x1d091b74u, 0x04122a35u, 0x4b53bcf2u, 0x52488db3u, 0x7965de70u, 0x607eef31u,
+      0xe7e6f3feu, 0xfefdc2bfu, 0xd5d0917cu, 0xcccba03du, 0x838a36fau, 0x9a9107bbu, 0xb1bc5478u, 0xa8a76539u,
+      0x3b83984bu, 0x2298a90au, 0x09b5fac9u, 0x10aecb88u, 0x5fef5d4fu, 0x46f46c0eu, 0x6dd93fcdu, 0x74c20e8cu,
+      0xf35a1243u, 0xea412302u, 0xc16c70c1u, 0xd8774180u, 0x9736d747u, 0x8e2de606u, 0xa500b5c5u, 0xbc1b8484u,
+      0x71418a1au, 0x685abb5bu, 0x4377e898u, 0x5a6cd9d9u, 0x152d4f1eu, 0x0c367e5fu, 0x271b2d9cu, 0x3e001cddu,
+      0xb9980012u, 0xa0833153u, 0x8bae6290u, 0x92b553d1u, 0xddf4c516u, 0xc4eff457u, 0xefc2a794u, 0xf6d996d5u,
+      0xae07bce9u, 0xb71c8da8u, 0x9c31de6bu, 0x852aef2au, 0xca6b79edu, 0xd37048acu, 0xf85d1b6fu, 0xe1462a2eu,
+      0x66de36e1u, 0x7fc507a0u, 0x54e85463u, 0x4df36522u, 0x02b2f3e5u, 0x1ba9c2a4u, 0x30849167u, 0x299fa026u,
+      0xe4c5aeb8u, 0xfdde9ff9u, 0xd6f3cc3au, 0xcfe8fd7bu, 0x80a96bbcu, 0x99b25afdu, 0xb29f093eu, 0xab84387fu,
+      0x2c1c24b0u, 0x350715f1u, 0x1e2a4632u, 0x07317773u, 0x4870e1b4u, 0x516bd0f5u, 0x7a468336u, 0x635db277u,
+      0xcbfad74eu, 0xd2e1e60fu, 0xf9ccb5ccu, 0xe0d7848du, 0xaf96124au, 0xb68d230bu, 0x9da070c8u, 0x84bb4189u,
+      0x03235d46u, 0x1a386c07u, 0x31153fc4u, 0x280e0e85u, 0x674f9842u, 0x7e54a903u, 0x5579fac0u, 0x4c62cb81u,
+      0x8138c51fu, 0x9823f45eu, 0xb30ea79du, 0xaa1596dcu, 0xe554001bu, 0xfc4f315au, 0xd7626299u, 0xce7953d8u,
+      0x49e14f17u, 0x50fa7e56u, 0x7bd72d95u, 0x62cc1cd4u, 0x2d8d8a13u, 0x3496bb52u, 0x1fbbe891u, 0x06a0d9d0u,
+      0x5e7ef3ecu, 0x4765c2adu, 0x6c48916eu, 0x7553a02fu, 0x3a1236e8u, 0x230907a9u, 0x0824546au, 0x113f652bu,
+      0x96a779e4u, 0x8fbc48a5u, 0xa4911b66u, 0xbd8a2a27u, 0xf2cbbce0u, 0xebd08da1u, 0xc0fdde62u, 0xd9e6ef23u,
+      0x14bce1bdu, 0x0da7d0fcu, 0x268a833fu, 0x3f91b27eu, 0x70d024b9u, 0x69cb15f8u, 0x42e6463bu, 0x5bfd777au,
+      0xdc656bb5u, 0xc57e5af4u, 0xee530937u, 0xf7483876u, 0xb809aeb1u, 0xa1129ff0u, 0x8a3fcc33u, 0x9324fd72u },
+    { 0x00000000u, 0x01c26a37u, 0x0384d46eu, 0x0246be59u, 0x0709a8dcu, 0x06cbc2ebu, 0x048d7cb2u, 0x054f1685u,
+      0x0e1351b8u, 0x0fd13b8fu, 0x0d9785d6u, 0x0c55efe1u, 0x091af964u, 0x08d89353u, 0x0a9e2d0au, 0x0b5c473du,
+      0x1c26a370u, 0x1de4c947u, 0x1fa2771eu, 0x1e601d29u, 0x1b2f0bacu, 0x1aed619bu, 0x18abdfc2u, 0x1969b5f5u,
+      0x1235f2c8u, 0x13f798ffu, 0x11b126a6u, 0x10734c91u, 0x153c5a14u, 0x14fe3023u, 0x16b88e7au, 0x177ae44du,
+      0x384d46e0u, 0x398f2cd7u, 0x3bc9928eu, 0x3a0bf8b9u, 0x3f44ee3cu, 0x3e86840bu, 0x3cc03a52u, 0x3d025065u,
+      0x365e1758u, 0x379c7d6fu, 0x35dac336u, 0x3418a901u, 0x3157bf84u, 0x3095d5b3u, 0x32d36beau, 0x331101ddu,
+      0x246be590u, 0x25a98fa7u, 0x27ef31feu, 0x262d5bc9u, 0x23624d4cu, 0x22a0277bu, 0x20e69922u, 0x2124f315u,
+      0x2a78b428u, 0x2bbade1fu, 0x29fc6046u, 0x283e0a71u, 0x2d711cf4u, 0x2cb376c3u, 0x2ef5c89au, 0x2f37a2adu,
+      0x709a8dc0u, 0x7158e7f7u, 0x731e59aeu, 0x72dc3399u, 0x7793251cu, 0x76514f2bu, 0x7417f172u, 0x75d59b45u,
+      0x7e89dc78u, 0x7f4bb64fu, 0x7d0d0816u, 0x7ccf6221u, 0x798074a4u, 0x78421e93u, 0x7a04a0cau, 0x7bc6cafdu,
+      0x6cbc2eb0u, 0x6d7e4487u, 0x6f38fadeu, 0x6efa90e9u, 0x6bb5866cu, 0x6a77ec5bu, 0x68315202u, 0x69f33835u,
+      0x62af7f08u, 0x636d153fu, 0x612bab66u, 0x60e9c151u, 0x65a6d7d4u, 0x6464bde3u, 0x662203bau, 0x67e0698du,
+      0x48d7cb20u, 0x4915a117u, 0x4b531f4eu, 0x4a917579u, 0x4fde63fcu, 0x4e1c09cbu, 0x4c5ab792u, 0x4d98dda5u,
+      0x46c49a98u, 0x4706f0afu, 0x45404ef6u, 0x448224c1u, 0x41cd3244u, 0x400f5873u, 0x4249e62au, 0x438b8c1du,
+      0x54f16850u, 0x55330267u, 0x5775bc3eu, 0x56b7d609u, 0x53f8c08cu, 0x523aaabbu, 0x507c14e2u, 0x51be7ed5u,
+      0x5ae239e8u, 0x5b2053dfu, 0x5966ed86u, 0x58a487b1u, 0x5deb9134u, 0x5c29fb03u, 0x5e6f455au, 0x5fad2f6du,
+      0xe1351b80u, 0xe0f771b7u, 0xe2b1cfeeu, 0xe373a5d9u, 0xe63cb35cu, 0xe7fed96bu, 0xe5b86732u, 0xe47a0d05u,
+      0xef264a38u, 0xeee4200fu, 0xeca29e56u, 0xed60f461u, 0xe82fe2e4u, 0xe9ed88d3u, 0xebab368au, 0xea695cbdu,
+      0xfd13b8f0u, 0xfcd1d2c7u, 0xfe976c9eu, 0xff5506a9u, 0xfa1a102cu, 0xfbd87a1bu, 0xf99ec442u, 0xf85cae75u,
+      0xf300e948u, 0xf2c2837fu, 0xf0843d26u, 0xf1465711u, 0xf4094194u, 0xf5cb2ba3u, 0xf78d95fau, 0xf64fffcdu,
+      0xd9785d60u, 0xd8ba3757u, 0xdafc890eu, 0xdb3ee339u, 0xde71f5bcu, 0xdfb39f8bu, 0xddf521d2u, 0xdc374be5u,
+      0xd76b0cd8u, 0xd6a966efu, 0xd4efd8b6u, 0xd52db281u, 0xd062a404u, 0xd1a0ce33u, 0xd3e6706au, 0xd2241a5du,
+      0xc55efe10u, 0xc49c9427u, 0xc6da2a7eu, 0xc7184049u, 0xc25756ccu, 0xc3953cfbu, 0xc1d382a2u, 0xc011e895u,
+      0xcb4dafa8u, 0xca8fc59fu, 0xc8c97bc6u, 0xc90b11f1u, 0xcc440774u, 0xcd866d43u, 0xcfc0d31au, 0xce02b92du,
+      0x91af9640u, 0x906dfc77u, 0x922b422eu, 0x93e92819u, 0x96a63e9cu, 0x976454abu, 0x9522eaf2u, 0x94e080c5u,
+      0x9fbcc7f8u, 0x9e7eadcfu, 0x9c381396u, 0x9dfa79a1u, 0x98b56f24u, 0x99770513u, 0x9b31bb4au, 0x9af3d17du,
+      0x8d893530u, 0x8c4b5f07u, 0x8e0de15eu, 0x8fcf8b69u, 0x8a809decu, 0x8b42f7dbu, 0x89044982u, 0x88c623b5u,
+      0x839a6488u, 0x82580ebfu, 0x801eb0e6u, 0x81dcdad1u, 0x8493cc54u, 0x8551a663u, 0x8717183au, 0x86d5720du,
+      0xa9e2d0a0u, 0xa820ba97u, 0xaa6604ceu, 0xaba46ef9u, 0xaeeb787cu, 0xaf29124bu, 0xad6fac12u, 0xacadc625u,
+      0xa7f18118u, 0xa633eb2fu, 0xa4755576u, 0xa5b73f41u, 0xa0f829c4u, 0xa13a43f3u, 0xa37cfdaau, 0xa2be979du,
+      0xb5c473d0u, 0xb40619e7u, 0xb640a7beu, 0xb782cd89u, 0xb2cddb0cu, 0xb30fb13bu, 0xb1490f62u, 0xb08b6555u,
+      0xbbd72268u, 0xba15485fu, 0xb853f606u, 0xb9919c31u, 0xbcde8ab4u, 0xbd1ce083u, 0xbf5a5edau, 0xbe9834edu },
+    { 0x00000000u, 0xb8bc6765u, 0xaa09c88bu, 0x12b5afeeu, 0x8f629757u, 0x37def032u, 0x256b5fdcu, 0x9dd738b9u,
+      0xc5b428efu, 0x7d084f8au, 0x6fbde064u, 0xd7018701u, 0x4ad6bfb8u, 0xf26ad8ddu, 0xe0df7733u, 0x58631056u,
+      0x5019579fu, 0xe8a530fau, 0xfa109f14u, 0x42acf871u, 0xdf7bc0c8u, 0x67c7a7adu, 0x75720843u, 0xcdce6f26u,
+      0x95ad7f70u, 0x2d111815u, 0x3fa4b7fbu, 0x8718d09eu, 0x1acfe827u, 0xa2738f42u, 0xb0c620acu, 0x087a47c9u,
+      0xa032af3eu, 0x188ec85bu, 0x0a3b67b5u, 0xb28700d0u, 0x2f503869u, 0x97ec5f0cu, 0x8559f0e2u, 0x3de59787u,
+      0x658687d1u, 0xdd3ae0b4u, 0xcf8f4f5au, 0x7733283fu, 0xeae41086u, 0x525877e3u, 0x40edd80du, 0xf851bf68u,
+      0xf02bf8a1u, 0x48979fc4u, 0x5a22302au, 0xe29e574fu, 0x7f496ff6u, 0xc7f50893u, 0xd540a77du, 0x6dfcc018u,
+      0x359fd04eu, 0x8d23b72bu, 0x9f9618c5u, 0x272a7fa0u, 0xbafd4719u, 0x0241207cu, 0x10f48f92u, 0xa848e8f7u,
+      0x9b14583du, 0x23a83f58u, 0x311d90b6u, 0x89a1f7d3u, 0x1476cf6au, 0xaccaa80fu, 0xbe7f07e1u, 0x06c36084u,
+      0x5ea070d2u, 0xe61c17b7u, 0xf4a9b859u, 0x4c15df3cu, 0xd1c2e785u, 0x697e80e0u, 0x7bcb2f0eu, 0xc377486bu,
+      0xcb0d0fa2u, 0x73b168c7u, 0x6104c729u, 0xd9b8a04cu, 0x446f98f5u, 0xfcd3ff90u, 0xee66507eu, 0x56da371bu,
+      0x0eb9274du, 0xb6054028u, 0xa4b0efc6u, 0x1c0c88a3u, 0x81dbb01au, 0x3967d77fu, 0x2bd27891u, 0x936e1ff4u,
+      0x3b26f703u, 0x839a9066u, 0x912f3f88u, 0x299358edu, 0xb4446054u, 0x0cf80731u, 0x1e4da8dfu, 0xa6f1cfbau,
+      0xfe92dfecu, 0x462eb889u, 0x549b1767u, 0xec277002u, 0x71f048bbu, 0xc94c2fdeu, 0xdbf98030u, 0x6345e755u,
+      0x6b3fa09cu, 0xd383c7f9u, 0xc1366817u, 0x798a0f72u, 0xe45d37cbu, 0x5ce150aeu, 0x4e54ff40u, 0xf6e89825u,
+      0xae8b8873u, 0x1637ef16u, 0x048240f8u, 0xbc3e279du, 0x21e91f24u, 0x99557841u, 0x8be0d7afu, 0x335cb0cau,
+      0xed59b63bu, 0x55e5d15eu, 0x47507eb0u, 0xffec19d5u, 0x623b216cu, 0xda874609u, 0xc832e9e7u, 0x708e8e82u,
+      0x28ed9ed4u, 0x9051f9b1u, 0x82e4565fu, 0x3a58313au, 0xa78f0983u, 0x1f336ee6u, 0x0d86c108u, 0xb53aa66du,
+      0xbd40e1a4u, 0x05fc86c1u, 0x1749292fu, 0xaff54e4au, 0x322276f3u, 0x8a9e1196u, 0x982bbe78u, 0x2097d91du,
+      0x78f4c94bu, 0xc048ae2eu, 0xd2fd01c0u, 0x6a4166a5u, 0xf7965e1cu, 0x4f2a3979u, 0x5d9f9697u, 0xe523f1f2u,
+      0x4d6b1905u, 0xf5d77e60u, 0xe762d18eu, 0x5fdeb6ebu, 0xc2098e52u, 0x7ab5e937u, 0x680046d9u, 0xd0bc21bcu,
+      0x88df31eau, 0x3063568fu, 0x22d6f961u, 0x9a6a9e04u, 0x07bda6bdu, 0xbf01c1d8u, 0xadb46e36u, 0x15080953u,
+      0x1d724e9au, 0xa5ce29ffu, 0xb77b8611u, 0x0fc7e174u, 0x9210d9cdu, 0x2aacbea8u, 0x38191146u, 0x80a57623u,
+      0xd8c66675u, 0x607a0110u, 0x72cfaefeu, 0xca73c99bu, 0x57a4f122u, 0xef189647u, 0xfdad39a9u, 0x45115eccu,
+      0x764dee06u, 0xcef18963u, 0xdc44268du, 0x64f841e8u, 0xf92f7951u, 0x41931e34u, 0x5326b1dau, 0xeb9ad6bfu,
+      0xb3f9c6e9u, 0x0b45a18cu, 0x19f00e62u, 0xa14c6907u, 0x3c9b51beu, 0x842736dbu, 0x96929935u, 0x2e2efe50u,
+      0x2654b999u, 0x9ee8defcu, 0x8c5d7112u, 0x34e11677u, 0xa9362eceu, 0x118a49abu, 0x033fe645u, 0xbb838120u,
+      0xe3e09176u, 0x5b5cf613u, 0x49e959fdu, 0xf1553e98u, 0x6c820621u, 0xd43e6144u, 0xc68bceaau, 0x7e37a9cfu,
+      0xd67f4138u, 0x6ec3265du, 0x7c7689b3u, 0xc4caeed6u, 0x591dd66fu, 0xe1a1b10au, 0xf3141ee4u, 0x4ba87981u,
+      0x13cb69d7u, 0xab770eb2u, 0xb9c2a15cu, 0x017ec639u, 0x9ca9fe80u, 0x241599e5u, 0x36a0360bu, 0x8e1c516eu,
+      0x866616a7u, 0x3eda71c2u, 0x2c6fde2cu, 0x94d3b949u, 0x090481f0u, 0xb1b8e695u, 0xa30d497bu, 0x1bb12e1eu,
+      0x43d23e48u, 0xfb6e592du, 0xe9dbf6c3u, 0x516791a6u, 0xccb0a91fu, 0x740cce7au, 0x66b96194u, 0xde0506f1u },
+    { 0x00000000u, 0x3d6029b0u, 0x7ac05360u, 0x47a07ad0u, 0xf580a6c0u, 0xc8e08f70u, 0x8f40f5a0u, 0xb220dc10u,
+      0x30704bc1u, 0x0d106271u, 0x4ab018a1u, 0x77d03111u, 0xc5f0ed01u, 0xf890c4b1u, 0xbf30be61u, 0x825097d1u,
+      0x60e09782u, 0x5d80be32u, 0x1a20c4e2u, 0x2740ed52u, 0x95603142u, 0xa80018f2u, 0xefa06222u, 0xd2c04b92u,
+      0x5090dc43u, 0x6df0f5f3u, 0x2a508f23u, 0x1730a693u, 0xa5107a83u, 0x98705333u, 0xdfd029e3u, 0xe2b00053u,
+      0xc1c12f04u, 0xfca106b4u, 0xbb017c64u, 0x866155d4u, 0x344189c4u, 0x0921a074u, 0x4e81daa4u, 0x73e1f314u,
+      0xf1b164c5u, 0xccd14d75u, 0x8b7137a5u, 0xb6111e15u, 0x0431c205u, 0x3951ebb5u, 0x7ef19165u, 0x4391b8d5u,
+      0xa121b886u, 0x9c419136u, 0xdbe1ebe6u, 0xe681c256u, 0x54a11e46u, 0x69c137f6u, 0x2e614d26u, 0x13016496u,
+      0x9151f347u, 0xac31daf7u, 0xeb91a027u, 0xd6f18997u, 0x64d15587u, 0x59b17c37u, 0x1e1106e7u, 0x23712f57u,
+      0x58f35849u, 0x659371f9u, 0x22330b29u, 0x1f532299u, 0xad73fe89u, 0x9013d739u, 0xd7b3ade9u, 0xead38459u,
+      0x68831388u, 0x55e33a38u, 0x124340e8u, 0x2f236958u, 0x9d03b548u, 0xa0639cf8u, 0xe7c3e628u, 0xdaa3cf98u,
+      0x3813cfcbu, 0x0573e67bu, 0x42d39cabu, 0x7fb3b51bu, 0xcd93690bu, 0xf0f340bbu, 0xb7533a6bu, 0x8a3313dbu,
+      0x0863840au, 0x3503adbau, 0x72a3d76au, 0x4fc3fedau, 0xfde322cau, 0xc0830b7au, 0x872371aau, 0xba43581au,
+      0x9932774du, 0xa4525efdu, 0xe3f2242du, 0xde920d9du, 0x6cb2d18du, 0x51d2f83du, 0x167282edu, 0x2b12ab5du,
+      0xa9423c8cu, 0x9422153cu, 0xd3826fecu, 0xeee2465cu, 0x5cc29a4cu, 0x61a2b3fcu, 0x2602c92cu, 0x1b62e09cu,
+      0xf9d2e0cfu, 0xc4b2c97fu, 0x8312b3afu, 0xbe729a1fu, 0x0c52460fu, 0x31326fbfu, 0x7692156fu, 0x4bf23cdfu,
+      0xc9a2ab0eu, 0xf4c282beu, 0xb362f86eu, 0x8e02d1deu, 0x3c220dceu, 0x0142247eu, 0x46e25eaeu, 0x7b82771eu,
+      0xb1e6b092u, 0x8c869922u, 0xcb26e3f2u, 0xf646ca42u, 0x44661652u, 0x79063fe2u, 0x3ea64532u, 0x03c66c82u,
+      0x8196fb53u, 0xbcf6d2e3u, 0xfb56a833u, 0xc6368183u, 0x74165d93u, 0x49767423u, 0x0ed60ef3u, 0x33b62743u,
+      0xd1062710u, 0xec660ea0u, 0xabc67470u, 0x96a65dc0u, 0x248681d0u, 0x19e6a860u, 0x5e46d2b0u, 0x6326fb00u,
+      0xe1766cd1u, 0xdc164561u, 0x9bb63fb1u, 0xa6d61601u, 0x14f6ca11u, 0x2996e3a1u, 0x6e369971u, 0x5356b0c1u,
+      0x70279f96u, 0x4d47b626u, 0x0ae7ccf6u, 0x3787e546u, 0x85a73956u, 0xb8c710e6u, 0xff676a36u, 0xc2074386u,
+      0x4057d457u, 0x7d37fde7u, 0x3a978737u, 0x07f7ae87u, 0xb5d77297u, 0x88b75b27u, 0xcf1721f7u, 0xf2770847u,
+      0x10c70814u, 0x2da721a4u, 0x6a075b74u, 0x576772c4u, 0xe547aed4u, 0xd8278764u, 0x9f87fdb4u, 0xa2e7d404u,
+      0x20b743d5u, 0x1dd76a65u, 0x5a7710b5u, 0x67173905u, 0xd537e515u, 0xe857cca5u, 0xaff7b675u, 0x92979fc5u,
+      0xe915e8dbu, 0xd475c16bu, 0x93d5bbbbu, 0xaeb5920bu, 0x1c954e1bu, 0x21f567abu, 0x66551d7bu, 0x5b3534cbu,
+      0xd965a31au, 0xe4058aaau, 0xa3a5f07au, 0x9ec5d9cau, 0x2ce505dau, 0x11852c6au, 0x562556bau, 0x6b457f0au,
+      0x89f57f59u, 0xb49556e9u, 0xf3352c39u, 0xce550589u, 0x7c75d999u, 0x4115f029u, 0x06b58af9u, 0x3bd5a349u,
+      0xb9853498u, 0x84e51d28u, 0xc34567f8u, 0xfe254e48u, 0x4c059258u, 0x7165bbe8u, 0x36c5c138u, 0x0ba5e888u,
+      0x28d4c7dfu, 0x15b4ee6fu, 0x521494bfu, 0x6f74bd0fu, 0xdd54611fu, 0xe03448afu, 0xa794327fu, 0x9af41bcfu,
+      0x18a48c1eu, 0x25c4a5aeu, 0x6264df7eu, 0x5f04f6ceu, 0xed242adeu, 0xd044036eu, 0x97e479beu, 0xaa84500eu,
+      0x4834505du, 0x755479edu, 0x32f4033du, 0x0f942a8du, 0xbdb4f69du, 0x80d4df2du, 0xc774a5fdu, 0xfa148c4du,
+      0x78441b9cu, 0x4524322cu, 0x028448fcu, 0x3fe4614cu, 0x8dc4bd5cu, 0xb0a494ecu, 0xf704ee3cu, 0xca64c78cu },
+    { 0x00000000u, 0xcb5cd3a5u, 0x4dc8a10bu, 0x869472aeu, 0x9b914216u, 0x50cd91b3u, 0xd659e31du, 0x1d0530b8u,
+      0xec53826du, 0x270f51c8u, 0xa19b2366u, 0x6ac7f0c3u, 0x77c2c07bu, 0xbc9e13deu, 0x3a0a6170u, 0xf156b2d5u,
+      0x03d6029bu, 0xc88ad13eu, 0x4e1ea390u, 0x85427035u, 0x9847408du, 0x531b9328u, 0xd58fe186u, 0x1ed33223u,
+      0xef8580f6u, 0x24d95353u, 0xa24d21fdu, 0x6911f258u, 0x7414c2e0u, 0xbf481145u, 0x39dc63ebu, 0xf280b04eu,
+      0x07ac0536u, 0xccf0d693u, 0x4a64a43du, 0x81387798u, 0x9c3d4720u, 0x57619485u, 0xd1f5e62bu, 0x1aa9358eu,
+      0xebff875bu, 0x20a354feu, 0xa6372650u, 0x6d6bf5f5u, 0x706ec54du, 0xbb3216e8u, 0x3da66446u, 0xf6fab7e3u,
+      0x047a07adu, 0xcf26d408u, 0x49b2a6a6u, 0x82ee7503u, 0x9feb45bbu, 0x54b7961eu, 0xd223e4b0u, 0x197f3715u,
+      0xe82985c0u, 0x23755665u, 0xa5e124cbu, 0x6ebdf76eu, 0x73b8c7d6u, 0xb8e41473u, 0x3e7066ddu, 0xf52cb578u,
+      0x0f580a6cu, 0xc404d9c9u, 0x4290ab67u, 0x89cc78c2u, 0x94c9487au, 0x5f959bdfu, 0xd901e971u, 0x125d3ad4u,
+      0xe30b8801u, 0x28575ba4u, 0xaec3290au, 0x659ffaafu, 0x789aca17u, 0xb3c619b2u, 0x35526b1cu, 0xfe0eb8b9u,
+      0x0c8e08f7u, 0xc7d2db52u, 0x4146a9fcu, 0x8a1a7a59u, 0x971f4ae1u, 0x5c439944u, 0xdad7ebeau, 0x118b384fu,
+      0xe0dd8a9au, 0x2b81593fu, 0xad152b91u, 0x6649f834u, 0x7b4cc88cu, 0xb0101b29u, 0x36846987u, 0xfdd8ba22u,
+      0x08f40f5au, 0xc3a8dcffu, 0x453cae51u, 0x8e607df4u, 0x93654d4cu, 0x58399ee9u, 0xdeadec47u, 0x15f13fe2u,
+      0xe4a78d37u, 0x2ffb5e92u, 0xa96f2c3cu, 0x6233ff99u, 0x7f36cf21u, 0xb46a1c84u, 0x32fe6e2au, 0xf9a2bd8fu,
+      0x0b220dc1u, 0xc07ede64u, 0x46eaaccau, 0x8db67f6fu, 0x90b34fd7u, 0x5bef9c72u, 0xdd7beedcu, 0x16273d79u,
+      0xe7718facu, 0x2c2d5c09u, 0xaab92ea7u, 0x61e5fd02u, 0x7ce0cdbau, 0xb7bc1e1fu, 0x31286cb1u, 0xfa74bf14u,
+      0x1eb014d8u, 0xd5ecc77du, 0x5378b5d3u, 0x98246676u, 0x852156ceu, 0x4e7d856bu, 0xc8e9f7c5u, 0x03b52460u,
+      0xf2e396b5u, 0x39bf4510u, 0xbf2b37beu, 0x7477e41bu, 0x6972d4a3u, 0xa22e0706u, 0x24ba75a8u, 0xefe6a60du,
+      0x1d661643u, 0xd63ac5e6u, 0x50aeb748u, 0x9bf264edu, 0x86f75455u, 0x4dab87f0u, 0xcb3ff55eu, 0x006326fbu,
+      0xf135942eu, 0x3a69478bu, 0xbcfd3525u, 0x77a1e680u, 0x6aa4d638u, 0xa1f8059du, 0x276c7733u, 0xec30a496u,
+      0x191c11eeu, 0xd240c24bu, 0x54d4b0e5u, 0x9f886340u, 0x828d53f8u, 0x49d1805du, 0xcf45f2f3u, 0x04192156u,
+      0xf54f9383u, 0x3e134026u, 0xb8873288u, 0x73dbe12du, 0x6eded195u, 0xa5820230u, 0x2316709eu, 0xe84aa33bu,
+      0x1aca1375u, 0xd196c0d0u, 0x5702b27eu, 0x9c5e61dbu, 0x815b5163u, 0x4a0782c6u, 0xcc93f068u, 0x07cf23cdu,
+      0xf6999118u, 0x3dc542bdu, 0xbb513013u, 0x700de3b6u, 0x6d08d30eu, 0xa65400abu, 0x20c07205u, 0xeb9ca1a0u,
+      0x11e81eb4u, 0xdab4cd11u, 0x5c20bfbfu, 0x977c6c1au, 0x8a795ca2u, 0x41258f07u, 0xc7b1fda9u, 0x0ced2e0cu,
+      0xfdbb9cd9u, 0x36e74f7cu, 0xb0733dd2u, 0x7b2fee77u, 0x662adecfu, 0xad760d6au, 0x2be27fc4u, 0xe0beac61u,
+      0x123e1c2fu, 0xd962cf8au, 0x5ff6bd24u, 0x94aa6e81u, 0x89af5e39u, 0x42f38d9cu, 0xc467ff32u, 0x0f3b2c97u,
+      0xfe6d9e42u, 0x35314de7u, 0xb3a53f49u, 0x78f9ececu, 0x65fcdc54u, 0xaea00ff1u, 0x28347d5fu, 0xe368aefau,
+      0x16441b82u, 0xdd18c827u, 0x5b8cba89u, 0x90d0692cu, 0x8dd55994u, 0x46898a31u, 0xc01df89fu, 0x0b412b3au,
+      0xfa1799efu, 0x314b4a4au, 0xb7df38e4u, 0x7c83eb41u, 0x6186dbf9u, 0xaada085cu, 0x2c4e7af2u, 0xe712a957u,
+      0x15921919u, 0xdececabcu, 0x585ab812u, 0x93066bb7u, 0x8e035b0fu, 0x455f88aau, 0xc3cbfa04u, 0x089729a1u,
+      0xf9c19b74u, 0x329d48d1u, 0xb4093a7fu, 0x7f55e9dau, 0x6250d962u, 0xa90c0ac7u, 0x2f987869u, 0xe4c4abccu },
+    { 0x00000000u, 0xa6770bb4u, 0x979f1129u, 0x31e81a9du, 0xf44f2413u, 0x52382fa7u, 0x63d0353au, 0xc5a73e8eu,
+      0x33ef4e67u, 0x959845d3u, 0xa4705f4eu, 0x020754fau, 0xc7a06a74u, 0x61d761c0u, 0x503f7b5du, 0xf64870e9u,
+      0x67de9cceu, 0xc1a9977au, 0xf0418de7u, 0x56368653u, 0x9391b8ddu, 0x35e6b369u, 0x040ea9f4u, 0xa279a240u,
+      0x5431d2a9u, 0xf246d91du, 0xc3aec380u, 0x65d9c834u, 0xa07ef6bau, 0x0609fd0eu, 0x37e1e793u, 0x9196ec27u,
+      0xcfbd399cu, 0x69ca3228u, 0x582228b5u, 0xfe552301u, 0x3bf21d8fu, 0x9d85163bu, 0xac6d0ca6u, 0x0a1a0712u,
+      0xfc5277fbu, 0x5a257c4fu, 0x6bcd66d2u, 0xcdba6d66u, 0x081d53e8u, 0xae6a585cu, 0x9f8242c1u, 0x39f54975u,
+      0xa863a552u, 0x0e14aee6u, 0x3ffcb47bu, 0x998bbfcfu, 0x5c2c8141u, 0xfa5b8af5u, 0xcbb39068u, 0x6dc49bdcu,
+      0x9b8ceb35u, 0x3dfbe081u, 0x0c13fa1cu, 0xaa64f1a8u, 0x6fc3cf26u, 0xc9b4c492u, 0xf85cde0fu, 0x5e2bd5bbu,
+      0x440b7579u, 0xe27c7ecdu, 0xd3946450u, 0x75e36fe4u, 0xb044516au, 0x16335adeu, 0x27db4043u, 0x81ac4bf7u,
+      0x77e43b1eu, 0xd19330aau, 0xe07b2a37u, 0x460c2183u, 0x83ab1f0du, 0x25dc14b9u, 0x14340e24u, 0xb2430590u,
+      0x23d5e9b7u, 0x85a2e203u, 0xb44af89eu, 0x123df32au, 0xd79acda4u, 0x71edc610u, 0x4005dc8du, 0xe672d739u,
+      0x103aa7d0u, 0xb64dac64u, 0x87a5b6f9u, 0x21d2bd4du, 0xe47583c3u, 0x42028877u, 0x73ea92eau, 0xd59d995eu,
+      0x8bb64ce5u, 0x2dc14751u, 0x1c295dccu, 0xba5e5678u, 0x7ff968f6u, 0xd98e6342u, 0xe86679dfu, 0x4e11726bu,
+      0xb8590282u, 0x1e2e0936u, 0x2fc613abu, 0x89b1181fu, 0x4c162691u, 0xea612d25u, 0xdb8937b8u, 0x7dfe3c0cu,
+      0xec68d02bu, 0x4a1fdb9fu, 0x7bf7c102u, 0xdd80cab6u, 0x1827f438u, 0xbe50ff8cu, 0x8fb8e511u, 0x29cfeea5u,
+      0xdf879e4cu, 0x79f095f8u, 0x48188f65u, 0xee6f84d1u, 0x2bc8ba5fu, 0x8dbfb1ebu, 0xbc57ab76u, 0x1a20a0c2u,
+      0x8816eaf2u, 0x2e61e146u, 0x1f89fbdbu, 0xb9fef06fu, 0x7c59cee1u, 0xda2ec555u, 0xebc6dfc8u, 0x4db1d47cu,
+      0xbbf9a495u, 0x1d8eaf21u, 0x2c66b5bcu, 0x8a11be08u, 0x4fb68086u, 0xe9c18b32u, 0xd82991afu, 0x7e5e9a1bu,
+      0xefc8763cu, 0x49bf7d88u, 0x78576715u, 0xde206ca1u, 0x1b87522fu, 0xbdf0599bu, 0x8c184306u, 0x2a6f48b2u,
+      0xdc27385bu, 0x7a5033efu, 0x4bb82972u, 0xedcf22c6u, 0x28681c48u, 0x8e1f17fcu, 0xbff70d61u, 0x198006d5u,
+      0x47abd36eu, 0xe1dcd8dau, 0xd034c247u, 0x7643c9f3u, 0xb3e4f77du, 0x1593fcc9u, 0x247be654u, 0x820cede0u,
+      0x74449d09u, 0xd23396bdu, 0xe3db8c20u, 0x45ac8794u, 0x800bb91au, 0x267cb2aeu, 0x1794a833u, 0xb1e3a387u,
+      0x20754fa0u, 0x86024414u, 0xb7ea5e89u, 0x119d553du, 0xd43a6bb3u, 0x724d6007u, 0x43a57a9au, 0xe5d2712eu,
+      0x139a01c7u, 0xb5ed0a73u, 0x840510eeu, 0x22721b5au, 0xe7d525d4u, 0x41a22e60u, 0x704a34fdu, 0xd63d3f49u,
+      0xcc1d9f8bu, 0x6a6a943fu, 0x5b828ea2u, 0xfdf58516u, 0x3852bb98u, 0x9e25b02cu, 0xafcdaab1u, 0x09baa105u,
+      0xfff2d1ecu, 0x5985da58u, 0x686dc0c5u, 0xce1acb71u, 0x0bbdf5ffu, 0xadcafe4bu, 0x9c22e4d6u, 0x3a55ef62u,
+      0xabc30345u, 0x0db408f1u, 0x3c5c126cu, 0x9a2b19d8u, 0x5f8c2756u, 0xf9fb2ce2u, 0xc813367fu, 0x6e643dcbu,
+      0x982c4d22u, 0x3e5b4696u, 0x0fb35c0bu, 0xa9c457bfu, 0x6c636931u, 0xca146285u, 0xfbfc7818u, 0x5d8b73acu,
+      0x03a0a617u, 0xa5d7ada3u, 0x943fb73eu, 0x3248bc8au, 0xf7ef8204u, 0x519889b0u, 0x6070932du, 0xc6079899u,
+      0x304fe870u, 0x9638e3c4u, 0xa7d0f959u, 0x01a7f2edu, 0xc400cc63u, 0x6277c7d7u, 0x539fdd4au, 0xf5e8d6feu,
+      0x647e3ad9u, 0xc209316du, 0xf3e12bf0u, 0x55962044u, 0x90311ecau, 0x3646157eu, 0x07ae0fe3u, 0xa1d90457u,
+      0x579174beu, 0xf1e67f0au, 0xc00e6597u, 0x66796e23u, 0xa3de50adu, 0x05a95b19u, 0x34414184u, 0x92364a30u },
+    { 0x00000000u, 0xccaa009eu, 0x4225077du, 0x8e8f07e3u, 0x844a0efau, 0x48e00e64u, 0xc66f0987u, 0x0ac50919u,
+      0xd3e51bb5u, 0x1f4f1b2bu, 0x91c01cc8u, 0x5d6a1c56u, 0x57af154fu, 0x9b0515d1u, 0x158a1232u, 0xd92012acu,
+      0x7cbb312bu, 0xb01131b5u, 0x3e9e3656u, 0xf23436c8u, 0xf8f13fd1u, 0x345b3f4fu, 0xbad438acu, 0x767e3832u,
+      0xaf5e2a9eu, 0x63f42a00u, 0xed7b2de3u, 0x21d12d7du, 0x2b142464u, 0xe7be24fau, 0x69312319u, 0xa59b2387u,
+      0xf9766256u, 0x35dc62c8u, 0xbb53652bu, 0x77f965b5u, 0x7d3c6cacu, 0xb1966c32u, 0x3f196bd1u, 0xf3b36b4fu,
+      0x2a9379e3u, 0xe639797du, 0x68b67e9eu, 0xa41c7e00u, 0xaed97719u, 0x62737787u, 0xecfc7064u, 0x205670fau,
+      0x85cd537du, 0x496753e3u, 0xc7e85400u, 0x0b42549eu, 0x01875d87u, 0xcd2d5d19u, 0x43a25afau, 0x8f085a64u,
+      0x562848c8u, 0x9a824856u, 0x140d4fb5u, 0xd8a74f2bu, 0xd2624632u, 0x1ec846acu, 0x9047414fu, 0x5ced41d1u,
+      0x299dc2edu, 0xe537c273u, 0x6bb8c590u, 0xa712c50eu, 0xadd7cc17u, 0x617dcc89u, 0xeff2cb6au, 0x2358cbf4u,
+      0xfa78d958u, 0x36d2d9c6u, 0xb85dde25u, 0x74f7debbu, 0x7e32d7a2u, 0xb298d73cu, 0x3c17d0dfu, 0xf0bdd041u,
+      0x5526f3c6u, 0x998cf358u, 0x1703f4bbu, 0xdba9f425u, 0xd16cfd3cu, 0x1dc6fda2u, 0x9349fa41u, 0x5fe3fadfu,
+      0x86c3e873u, 0x4a69e8edu, 0xc4e6ef0eu, 0x084cef90u, 0x0289e689u, 0xce23e617u, 0x40ace1f4u, 0x8c06e16au,
+      0xd0eba0bbu, 0x1c41a025u, 0x92cea7c6u, 0x5e64a758u, 0x54a1ae41u, 0x980baedfu, 0x1684a93cu, 0xda2ea9a2u,
+      0x030ebb0eu, 0xcfa4bb90u, 0x412bbc73u, 0x8d81bcedu, 0x8744b5f4u, 0x4beeb56au, 0xc561b289u, 0x09cbb217u,
+      0xac509190u, 0x60fa910eu, 0xee7596edu, 0x22df9673u, 0x281a9f6au, 0xe4b09ff4u, 0x6a3f9817u, 0xa6959889u,
+      0x7fb58a25u, 0xb31f8abbu, 0x3d908d58u, 0xf13a8dc6u, 0xfbff84dfu, 0x37558441u, 0xb9da83a2u, 0x7570833cu,
+      0x533b85dau, 0x9f918544u, 0x111e82a7u, 0xddb48239u, 0xd7718b20u, 0x1bdb8bbeu, 0x95548c5du, 0x59fe8cc3u,
+      0x80de9e6fu, 0x4c749ef1u, 0xc2fb9912u, 0x0e51998cu, 0x04949095u, 0xc83e900bu, 0x46b197e8u, 0x8a1b9776u,
+      0x2f80b4f1u, 0xe32ab46fu, 0x6da5b38cu, 0xa10fb312u, 0xabcaba0bu, 0x6760ba95u, 0xe9efbd76u, 0x2545bde8u,
+      0xfc65af44u, 0x30cfafdau, 0xbe40a839u, 0x72eaa8a7u, 0x782fa1beu, 0xb485a120u, 0x3a0aa6c3u, 0xf6a0a65du,
+      0xaa4de78cu, 0x66e7e712u, 0xe868e0f1u, 0x24c2e06fu, 0x2e07e976u, 0xe2ade9e8u, 0x6c22ee0bu, 0xa088ee95u,
+      0x79a8fc39u, 0xb502fca7u, 0x3b8dfb44u, 0xf727fbdau, 0xfde2f2c3u, 0x3148f25du, 0xbfc7f5beu, 0x736df520u,
+      0xd6f6d6a7u, 0x1a5cd639u, 0x94d3d1dau, 0x5879d144u, 0x52bcd85du, 0x9e16d8c3u, 0x1099df20u, 0xdc33dfbeu,
+      0x0513cd12u, 0xc9b9cd8cu, 0x4736ca6fu, 0x8b9ccaf1u, 0x8159c3e8u, 0x4df3c376u, 0xc37cc495u, 0x0fd6c40bu,
+      0x7aa64737u, 0xb60c47a9u, 0x3883404au, 0xf42940d4u, 0xfeec49cdu, 0x32464953u, 0xbcc94eb0u, 0x70634e2eu,
+      0xa9435c82u, 0x65e95c1cu, 0xeb665bffu, 0x27cc5b61u, 0x2d095278u, 0xe1a352e6u, 0x6f2c5505u, 0xa386559bu,
+      0x061d761cu, 0xcab77682u, 0x44387161u, 0x889271ffu, 0x825778e6u, 0x4efd7878u, 0xc0727f9bu, 0x0cd87f05u,
+      0xd5f86da9u, 0x19526d37u, 0x97dd6ad4u, 0x5b776a4au, 0x51b26353u, 0x9d1863cdu, 0x1397642eu, 0xdf3d64b0u,
+      0x83d02561u, 0x4f7a25ffu, 0xc1f5221cu, 0x0d5f2282u, 0x079a2b9bu, 0xcb302b05u, 0x45bf2ce6u, 0x89152c78u,
+      0x50353ed4u, 0x9c9f3e4au, 0x121039a9u, 0xdeba3937u, 0xd47f302eu, 0x18d530b0u, 0x965a3753u, 0x5af037cdu,
+      0xff6b144au, 0x33c114d4u, 0xbd4e1337u, 0x71e413a9u, 0x7b211ab0u, 0xb78b1a2eu, 0x39041dcdu, 0xf5ae1d53u,
+      0x2c8e0fffu, 0xe0240f61u, 0x6eab0882u, 0xa201081cu, 0xa8c40105u, 0x646e019bu, 0xeae10678u, 0x264b06e6u }
 };
 
 OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
-    const uint32_t (*s)[256] = olock__crc_slice;
+    const uint32_t(*s)[256] = olock__crc_slice;
     crc = ~crc;
     /* Eight bytes a step. The words are assembled from bytes (little-endian, as the reflected
        CRC consumes them), which compilers turn into one load where that is allowed: no
@@ -4371,7 +4526,7 @@ OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len) {
         uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
         uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
         crc = s[6][lo & 0xFF] ^ s[5][(lo >> 8) & 0xFF] ^ s[4][(lo >> 16) & 0xFF] ^ s[3][lo >> 24] ^
-              s[2][hi & 0xFF] ^ s[1][(hi >> 8) & 0xFF] ^ s[0][(hi >> 16) & 0xFF] ^ olock__crc_table[hi >> 24];
+            s[2][hi & 0xFF] ^ s[1][(hi >> 8) & 0xFF] ^ s[0][(hi >> 16) & 0xFF] ^ olock__crc_table[hi >> 24];
         p += 8;
         len -= 8;
     }
@@ -4469,12 +4624,15 @@ static olock_result olock__write_value(const olock_value *v, olock_buf *b, int d
     if (r != OLOCK_OK) return r;
     switch (v->type) {
     case OLOCK_TYPE_B:
-        r = olock__write_scalar_text(v, b); break;
+        r = olock__write_scalar_text(v, b);
+        break;
     case OLOCK_TYPE_BOOL: r = v->boolean ? OLOCK__LIT(b, "true") : OLOCK__LIT(b, "false"); break;
     case OLOCK_TYPE_NULL: r = OLOCK__LIT(b, "true"); break;
     case OLOCK_TYPE_M: r = olock__write_members(v, b, depth, 1); break;
     case OLOCK_TYPE_L: r = olock__write_members(v, b, depth, 0); break;
-    case OLOCK_TYPE_SS: case OLOCK_TYPE_NS: case OLOCK_TYPE_BS:
+    case OLOCK_TYPE_SS:
+    case OLOCK_TYPE_NS:
+    case OLOCK_TYPE_BS:
         r = olock__buf_put1(b, '[');
         for (m = v->first; m && r == OLOCK_OK; m = m->next) {
             if (m != v->first) r = olock__buf_put1(b, ',');
@@ -4494,7 +4652,10 @@ OLOCK_API olock_result olock_value_write_json(const olock_value *v, olock_buf *b
     if (!v || !b) return OLOCK_ERR_INVALID_ARG;
     mark = b->len;
     r = olock__write_value(v, b, 0);
-    if (r != OLOCK_OK && b->data) { b->len = mark; b->data[mark] = 0; }
+    if (r != OLOCK_OK && b->data) {
+        b->len = mark;
+        b->data[mark] = 0;
+    }
     return r;
 }
 
@@ -4510,13 +4671,19 @@ OLOCK_API olock_result olock_item_write_json(const olock_item *it, olock_buf *b)
     if (!it || !b) return OLOCK_ERR_INVALID_ARG;
     mark = b->len;
     r = olock__write_attr_map(it->root, b);
-    if (r != OLOCK_OK && b->data) { b->len = mark; b->data[mark] = 0; }
+    if (r != OLOCK_OK && b->data) {
+        b->len = mark;
+        b->data[mark] = 0;
+    }
     return r;
 }
 
 /* ---- DynamoDB JSON: JSON to values ---------------------------------------------------------- */
 
-typedef struct olock__span { const char *s; size_t n; } olock__span;
+typedef struct olock__span {
+    const char *s;
+    size_t n;
+} olock__span;
 
 static int olock__span_cmp(const void *x, const void *y) {
     const olock__span *a = (const olock__span *)x, *b = (const olock__span *)y;
@@ -4561,17 +4728,17 @@ static int olock__number_is_canonical(const char *s, size_t n) {
     if (i >= n) return 0;
     if (s[i] == '0') {
         if (n - i < 3 || s[i + 1] != '.') return 0;
-        for (i += 2, start = i; i < n && s[i] == '0'; i++) { }
+        for (i += 2, start = i; i < n && s[i] == '0'; i++) {}
         if (i - start > 129 || i >= n) return 0;
         for (start = i; i < n; i++)
             if (!olock__is_digit(s[i])) return 0;
         return n - start <= 38 && s[n - 1] != '0';
     }
     if (s[i] < '1' || s[i] > '9') return 0;
-    for (start = i; i < n && olock__is_digit(s[i]); i++) { }
+    for (start = i; i < n && olock__is_digit(s[i]); i++) {}
     if (i == n) {
         if (n - start > 126) return 0;
-        for (last = n - 1; s[last] == '0'; last--) { }
+        for (last = n - 1; s[last] == '0'; last--) {}
         return last - start + 1 <= 38;
     }
     if (s[i] != '.' || ++i >= n) return 0;
@@ -4583,12 +4750,13 @@ static int olock__number_is_canonical(const char *s, size_t n) {
 /* Decodes one scalar of a set or a S/N/B attribute into v (str/len); numbers canonical. */
 static olock_result olock__scalar_from_json(olock_arena *a, olock_type t, const olock_json *j, olock_value *v, olock_error *err) {
     if (j->kind != OLOCK_JSON_STRING)
-        return olock__attr_fail(err, j, OLOCK_ERR_PARSE, t == OLOCK_TYPE_N ? "number attribute must be a JSON string"
-                                                                        : "attribute value must be a JSON string");
+        return olock__attr_fail(err, j, OLOCK_ERR_PARSE, t == OLOCK_TYPE_N ? "number attribute must be a JSON string" : "attribute value must be a JSON string");
     if (t == OLOCK_TYPE_S) {
-        v->str = j->str; v->len = j->len;          /* the parser's copy lives in the same arena */
+        v->str = j->str;
+        v->len = j->len; /* the parser's copy lives in the same arena */
     } else if (t == OLOCK_TYPE_N && olock__number_is_canonical(j->str, j->len)) {
-        v->str = j->str; v->len = j->len;          /* what DynamoDB sends: no parse and format */
+        v->str = j->str;
+        v->len = j->len; /* what DynamoDB sends: no parse and format */
     } else if (t == OLOCK_TYPE_N) {
         olock_decimal d;
         char text[OLOCK_NUMBER_TEXT_MAX + 1];
@@ -4597,8 +4765,10 @@ static olock_result olock__scalar_from_json(olock_arena *a, olock_type t, const 
         olock_result r = olock_decimal_parse(j->str, j->len, &d, &e);
         if (r != OLOCK_OK) return olock__attr_fail(err, j, r, e.message);
         n = olock_decimal_format(&d, text);
-        if (n == j->len && memcmp(text, j->str, n) == 0) { v->str = j->str; v->len = n; }
-        else {
+        if (n == j->len && memcmp(text, j->str, n) == 0) {
+            v->str = j->str;
+            v->len = n;
+        } else {
             v->str = olock_arena_strdup(a, text, n);
             if (!v->str) return olock__attr_fail(err, j, OLOCK_ERR_NOMEM, "out of memory");
             v->len = n;
@@ -4610,7 +4780,8 @@ static olock_result olock__scalar_from_json(olock_arena *a, olock_type t, const 
         if (olock_base64_decode(j->str, j->len, out, &n) != OLOCK_OK)
             return olock__attr_fail(err, j, OLOCK_ERR_PARSE, "invalid base64 in binary attribute");
         out[n] = 0;
-        v->str = (const char *)out; v->len = n;
+        v->str = (const char *)out;
+        v->len = n;
     }
     return OLOCK_OK;
 }
@@ -4624,8 +4795,7 @@ static olock_result olock__members_from_json(olock_arena *a, const olock_json *j
     size_t i = 0;
     int is_map = v->type == OLOCK_TYPE_M, is_set = v->type >= OLOCK_TYPE_SS;
     if (j->kind != (is_map ? OLOCK_JSON_OBJECT : OLOCK_JSON_ARRAY))
-        return olock__attr_fail(err, j, OLOCK_ERR_PARSE, is_map ? "map attribute must be a JSON object"
-                                                               : "list or set attribute must be a JSON array");
+        return olock__attr_fail(err, j, OLOCK_ERR_PARSE, is_map ? "map attribute must be a JSON object" : "list or set attribute must be a JSON array");
     if (is_set && j->count == 0) return olock__attr_fail(err, j, OLOCK_ERR_PARSE, "set attribute must not be empty");
     if ((is_map || is_set) && j->count > 1) {
         sp = (olock__span *)olock_arena_alloc(a, sizeof *sp * j->count);
@@ -4641,13 +4811,19 @@ static olock_result olock__members_from_json(olock_arena *a, const olock_json *j
             r = olock__value_from_json(a, m, &c, err);
         }
         if (r != OLOCK_OK) return r;
-        if (is_map) { c->key = m->key; c->key_len = m->key_len; }
-        if (sp) { sp[i].s = is_map ? c->key : c->str; sp[i].n = is_map ? c->key_len : c->len; i++; }
+        if (is_map) {
+            c->key = m->key;
+            c->key_len = m->key_len;
+        }
+        if (sp) {
+            sp[i].s = is_map ? c->key : c->str;
+            sp[i].n = is_map ? c->key_len : c->len;
+            i++;
+        }
         olock__append_member(v, c);
     }
     if (sp && olock__spans_have_duplicate(sp, i))
-        return olock__attr_fail(err, j, OLOCK_ERR_PARSE, is_map ? "duplicate key in map attribute"
-                                                               : "duplicate member in set attribute");
+        return olock__attr_fail(err, j, OLOCK_ERR_PARSE, is_map ? "duplicate key in map attribute" : "duplicate member in set attribute");
     return OLOCK_OK;
 }
 
@@ -4664,8 +4840,11 @@ static olock_result olock__value_from_json(olock_arena *a, const olock_json *j, 
     v = olock__value_new(a, t);
     if (!v) return olock__attr_fail(err, j, OLOCK_ERR_NOMEM, "out of memory");
     switch (t) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
-        r = olock__scalar_from_json(a, t, tv, v, err); break;
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_N:
+    case OLOCK_TYPE_B:
+        r = olock__scalar_from_json(a, t, tv, v, err);
+        break;
     case OLOCK_TYPE_BOOL:
         if (tv->kind != OLOCK_JSON_TRUE && tv->kind != OLOCK_JSON_FALSE)
             return olock__attr_fail(err, tv, OLOCK_ERR_PARSE, "BOOL attribute must be true or false");
@@ -4730,8 +4909,15 @@ static int olock__dd_punct(olock__jp *p, char c) {
 static int olock__dd_next(olock__jp *p, char close) {
     olock__dd_ws(p);
     if (p->pos >= p->len) return 0;
-    if (p->s[p->pos] == ',') { p->pos++; olock__dd_ws(p); return 1; }
-    if (p->s[p->pos] == close) { p->pos++; return 2; }
+    if (p->s[p->pos] == ',') {
+        p->pos++;
+        olock__dd_ws(p);
+        return 1;
+    }
+    if (p->s[p->pos] == close) {
+        p->pos++;
+        return 2;
+    }
     return 0;
 }
 
@@ -4753,7 +4939,7 @@ static int olock__dd_duplicate(olock__jp *p, const olock_value *v) {
     if (v->count < 2) return 0;
     if (v->count > 16) {
         sp = (olock__span *)olock_arena_alloc(p->a, sizeof *sp * v->count);
-        if (!sp) return 1;   /* not decoded: the tree path meets the same shortage */
+        if (!sp) return 1; /* not decoded: the tree path meets the same shortage */
     }
     for (m = v->first; m; m = m->next, i++) {
         sp[i].s = v->type == OLOCK_TYPE_M ? m->key : m->str;
@@ -4768,7 +4954,10 @@ static int olock__dd_map(olock__jp *p, unsigned depth, olock_value *v) {
     if (depth >= p->max_depth || p->pos >= p->len || p->s[p->pos] != '{') return 0;
     p->pos++;
     olock__dd_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == '}') { p->pos++; return 1; }
+    if (p->pos < p->len && p->s[p->pos] == '}') {
+        p->pos++;
+        return 1;
+    }
     do {
         olock_value *c;
         const char *key;
@@ -4788,7 +4977,10 @@ static int olock__dd_array(olock__jp *p, unsigned depth, olock_value *v) {
     if (depth >= p->max_depth || p->pos >= p->len || p->s[p->pos] != '[') return 0;
     p->pos++;
     olock__dd_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == ']') { p->pos++; return !is_set; }
+    if (p->pos < p->len && p->s[p->pos] == ']') {
+        p->pos++;
+        return !is_set;
+    }
     do {
         olock_value *c;
         if (is_set) {
@@ -4817,7 +5009,7 @@ static olock_result olock__dd_value(olock__jp *p, unsigned depth, olock_value **
     /* The type name is read in place when it is a short plain string (always, in practice);
        anything else is unescaped by the string parser. */
     name = p->s + p->pos + 1;
-    for (q = p->pos + 1; q < p->len && q < p->pos + 6 && p->s[q] >= 'A' && p->s[q] <= 'Z'; q++) { }
+    for (q = p->pos + 1; q < p->len && q < p->pos + 6 && p->s[q] >= 'A' && p->s[q] <= 'Z'; q++) {}
     if (q < p->len && p->s[q] == '"') {
         name_len = q - p->pos - 1;
         p->pos = q + 1;
@@ -4827,10 +5019,13 @@ static olock_result olock__dd_value(olock__jp *p, unsigned depth, olock_value **
     t = olock_type_from_name(name, name_len);
     if (!t || !olock__dd_punct(p, ':') || !(v = olock__value_new(p->a, t))) return OLOCK_ERR_PARSE;
     switch (t) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_N:
+    case OLOCK_TYPE_B:
         ok = olock__dd_scalar(p, t, v);
         break;
-    case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL:
+    case OLOCK_TYPE_BOOL:
+    case OLOCK_TYPE_NULL:
         if (p->len - p->pos >= 4 && memcmp(p->s + p->pos, "true", 4) == 0) {
             v->boolean = t == OLOCK_TYPE_BOOL;
             p->pos += 4;
@@ -4856,7 +5051,12 @@ static int olock__dd_item(olock_arena *a, const char *text, size_t len, olock_va
     olock__jp p;
     olock_value *v;
     if (len > OLOCK__DEFAULT_MAX_BYTES) return 0;
-    p.s = text ? text : ""; p.len = len; p.pos = 0; p.a = a; p.err = NULL; p.rc = OLOCK_OK;
+    p.s = text ? text : "";
+    p.len = len;
+    p.pos = 0;
+    p.a = a;
+    p.err = NULL;
+    p.rc = OLOCK_OK;
     p.max_depth = OLOCK_MAX_DEPTH;
     olock__jp_ws(&p);
     v = olock__value_new(a, OLOCK_TYPE_M);
@@ -4882,15 +5082,17 @@ OLOCK_API olock_result olock_item_parse_json(const char *text, size_t len, const
         *out = it;
         return OLOCK_OK;
     }
-    olock_arena_reset(&it->arena);   /* not decoded in one pass: the tree path decides and reports */
+    olock_arena_reset(&it->arena); /* not decoded in one pass: the tree path decides and reports */
     r = olock_json_parse(&it->arena, text, len, NULL, &j, err);
     if (r == OLOCK_OK) r = olock_map_from_json(&it->arena, j, &root, err);
-    if (r != OLOCK_OK) { olock_item_destroy(it); return r; }
+    if (r != OLOCK_OK) {
+        olock_item_destroy(it);
+        return r;
+    }
     it->root = root;
     *out = it;
     return OLOCK_OK;
 }
-
 /* =============================================================================================
    >>wire (implementation)
    ========================================================================================== */
@@ -4902,7 +5104,7 @@ OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_al
     olock_buf_init(&res->body, alloc);
     res->body.max = max_body;
     olock_buf_init(&res->headers, alloc);
-    res->headers.max = 64 * 1024;  /* no honest DynamoDB response comes near this */
+    res->headers.max = 64 * 1024; /* no honest DynamoDB response comes near this */
     res->header_count = 0;
 }
 
@@ -4990,8 +5192,14 @@ static void olock__jw_raw(olock__jw *w, const char *s, size_t n) {
     if (w->r == OLOCK_OK) w->r = n == 1 ? olock__buf_put1(w->b, *s) : olock_buf_append(w->b, s, n);
 }
 
-static void olock__jw_open(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 0; }
-static void olock__jw_close(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 1; }
+static void olock__jw_open(olock__jw *w, char c) {
+    olock__jw_raw(w, &c, 1);
+    w->need_comma = 0;
+}
+static void olock__jw_close(olock__jw *w, char c) {
+    olock__jw_raw(w, &c, 1);
+    w->need_comma = 1;
+}
 
 static void olock__jw_key(olock__jw *w, const char *key) {
     size_t n = strlen(key);
@@ -5000,12 +5208,19 @@ static void olock__jw_key(olock__jw *w, const char *key) {
     w->need_comma = 1;
     if (w->r != OLOCK_OK) return;
     /* The comma when due, the quoted name and ':' with one check for room. */
-    if (n > ((size_t)-1 - 4) / 6) { w->r = OLOCK_ERR_LIMIT; return; }
+    if (n > ((size_t)-1 - 4) / 6) {
+        w->r = OLOCK_ERR_LIMIT;
+        return;
+    }
     if ((w->r = olock__buf_room(w->b, n * 6 + 4)) != OLOCK_OK) return;
     o = w->b->data + w->b->len;
     if (comma) *o++ = ',';
     o = olock__json_put_string(o, key, n);
-    if (!o) { w->r = OLOCK_ERR_INVALID_ARG; w->b->data[w->b->len] = 0; return; }
+    if (!o) {
+        w->r = OLOCK_ERR_INVALID_ARG;
+        w->b->data[w->b->len] = 0;
+        return;
+    }
     *o++ = ':';
     *o = 0;
     w->b->len = (size_t)(o - w->b->data);
@@ -5024,7 +5239,8 @@ static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
 
 static void olock__jw_bool(olock__jw *w, const char *key, int v) {
     olock__jw_key(w, key);
-    if (v) olock__jw_raw(w, "true", 4); else olock__jw_raw(w, "false", 5);
+    if (v) olock__jw_raw(w, "true", 4);
+    else olock__jw_raw(w, "false", 5);
 }
 
 static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
@@ -5044,11 +5260,17 @@ static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map)
 static void olock__jw_names(olock__jw *w, const olock_value *names) {
     const olock_value *m;
     if (!names) return;
-    if (names->type != OLOCK_TYPE_M) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
+    if (names->type != OLOCK_TYPE_M) {
+        if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
+        return;
+    }
     olock__jw_key(w, "ExpressionAttributeNames");
     olock__jw_open(w, '{');
     for (m = names->first; m; m = m->next) {
-        if (m->type != OLOCK_TYPE_S) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
+        if (m->type != OLOCK_TYPE_S) {
+            if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
+            return;
+        }
         olock__jw_key(w, m->key);
         if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, m->str, m->len);
     }
@@ -5068,7 +5290,10 @@ static const char *olock__rv_name(olock_return_values rv) {
 }
 
 static olock_result olock__encode_fail(olock_buf *b, size_t mark, olock_error *err, olock_result r, const char *msg) {
-    if (b->data) { b->len = mark; b->data[mark] = 0; }
+    if (b->data) {
+        b->len = mark;
+        b->data[mark] = 0;
+    }
     if (r == OLOCK_ERR_NOMEM) msg = "out of memory";
     else if (r == OLOCK_ERR_LIMIT && b->max) msg = "request body exceeds the buffer limit";
     olock__fail_at(err, r, 0, msg);
@@ -5125,7 +5350,9 @@ OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_r
     misuse = olock__item_request_misuse(op, r);
     if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_item_members(&w, op, r, 0);
     olock__jw_close(&w, '}');
@@ -5155,7 +5382,9 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "TransactItems");
     olock__jw_open(&w, '[');
@@ -5186,7 +5415,9 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "TransactItems");
     olock__jw_open(&w, '[');
@@ -5214,7 +5445,9 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "RequestItems");
     olock__jw_open(&w, '{');
@@ -5249,7 +5482,9 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "RequestItems");
     olock__jw_open(&w, '{');
@@ -5290,7 +5525,9 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
     if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
         return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_str(&w, "TableName", r->table);
     olock__jw_str(&w, "IndexName", r->index);
@@ -5334,7 +5571,9 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
         return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
                                   r->read_capacity ? "write_capacity" : "read_capacity");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_str(&w, "TableName", r->table);
     for (pass = 0; pass < 2; pass++) {
@@ -5368,7 +5607,9 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
     if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
         return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_str(&w, op == OLOCK_OP_LIST_TABLES ? "ExclusiveStartTableName" : "TableName", table);
     olock__jw_close(&w, '}');
@@ -5378,17 +5619,20 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
 /* ---- error classes ---------------------------------------------------------------------------- */
 
 static int olock__in_list(const char *s, const char *const *list) {
-    for (; *list; list++) if (strcmp(s, *list) == 0) return 1;
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0) return 1;
     return 0;
 }
 
 OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aws_type) {
     static const char *const throttling[] = {
         "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-        "LimitExceededException", "Throttling", "TooManyRequestsException", NULL };
+        "LimitExceededException", "Throttling", "TooManyRequestsException", NULL
+    };
     static const char *const transient[] = {
         "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-        "TransactionInProgressException", "TransactionConflictException", NULL };
+        "TransactionInProgressException", "TransactionConflictException", NULL
+    };
     if (aws_type && *aws_type) {
         if (strcmp(aws_type, "ConditionalCheckFailedException") == 0) return OLOCK_CLASS_CONFLICT;
         if (olock__in_list(aws_type, throttling)) return OLOCK_CLASS_THROTTLING;
@@ -5498,9 +5742,12 @@ static olock_result olock__decode_success(olock_arena *a, olock_op op, const olo
     olock_result r = OLOCK_OK;
     switch (op) {
     case OLOCK_OP_GET_ITEM: return olock__resp_map(a, body, "Item", &out->item, err);
-    case OLOCK_OP_PUT_ITEM: case OLOCK_OP_UPDATE_ITEM: case OLOCK_OP_DELETE_ITEM:
+    case OLOCK_OP_PUT_ITEM:
+    case OLOCK_OP_UPDATE_ITEM:
+    case OLOCK_OP_DELETE_ITEM:
         return olock__resp_map(a, body, "Attributes", &out->item, err);
-    case OLOCK_OP_QUERY: case OLOCK_OP_SCAN:
+    case OLOCK_OP_QUERY:
+    case OLOCK_OP_SCAN:
         j = olock_json_get(body, "Items");
         if (j) r = olock__resp_item_array(a, j, 0, NULL, out, err);
         if (r == OLOCK_OK) r = olock__resp_u64(body, "Count", &out->count, err);
@@ -5524,7 +5771,7 @@ static olock_result olock__decode_success(olock_arena *a, olock_op op, const olo
         out->has_unprocessed = j && j->kind == OLOCK_JSON_OBJECT && j->count > 0;
         return OLOCK_OK;
     default:
-        return OLOCK_OK;           /* table operations: the caller reads out->json */
+        return OLOCK_OK; /* table operations: the caller reads out->json */
     }
 }
 
@@ -5601,7 +5848,11 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
         r = olock__decode_success(a, op, j, &res, err);
     } else {
         /* A 5xx from a proxy or load balancer need not be JSON; it is still transient. */
-        if (r != OLOCK_OK && r != OLOCK_ERR_NOMEM && http_status >= 500) { olock__error_clear(err); j = NULL; r = OLOCK_OK; }
+        if (r != OLOCK_OK && r != OLOCK_ERR_NOMEM && http_status >= 500) {
+            olock__error_clear(err);
+            j = NULL;
+            r = OLOCK_OK;
+        }
         if (r != OLOCK_OK) return r;
         res.json = j;
         r = olock__decode_error(a, http_status, j, &res, err);
@@ -5610,7 +5861,6 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     *out = res;
     return OLOCK_OK;
 }
-
 /* =============================================================================================
    >>expr (implementation)
    ========================================================================================== */
@@ -5628,25 +5878,43 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
      300 operators, which also bounds a handle reused many times (a DAG). */
 
-#define OLOCK__EXPR_FAIL(e, rc_, ...)                                    \
-    do {                                                                \
-        if (olock__expr_claim((e), (rc_))) {                            \
-            olock__error_set(&(e)->error, (rc_), __VA_ARGS__);          \
-            (e)->error.code = (rc_);                                    \
-        }                                                               \
+#define OLOCK__EXPR_FAIL(e, rc_, ...) \
+    do { \
+        if (olock__expr_claim((e), (rc_))) { \
+            olock__error_set(&(e)->error, (rc_), __VA_ARGS__); \
+            (e)->error.code = (rc_); \
+        } \
     } while (0)
 
-enum { OLOCK__EXPR_SET = 0, OLOCK__EXPR_REMOVE, OLOCK__EXPR_ADD, OLOCK__EXPR_DELETE, OLOCK__EXPR_CLAUSES };
+enum { OLOCK__EXPR_SET = 0,
+       OLOCK__EXPR_REMOVE,
+       OLOCK__EXPR_ADD,
+       OLOCK__EXPR_DELETE,
+       OLOCK__EXPR_CLAUSES };
 
 enum {
-    OLOCK__OPND_PATH = 1, OLOCK__OPND_VALUE, OLOCK__OPND_SIZE, OLOCK__OPND_IF_NOT_EXISTS,
-    OLOCK__OPND_LIST_APPEND, OLOCK__OPND_PLUS, OLOCK__OPND_MINUS
+    OLOCK__OPND_PATH = 1,
+    OLOCK__OPND_VALUE,
+    OLOCK__OPND_SIZE,
+    OLOCK__OPND_IF_NOT_EXISTS,
+    OLOCK__OPND_LIST_APPEND,
+    OLOCK__OPND_PLUS,
+    OLOCK__OPND_MINUS
 };
 
 enum {
-    OLOCK__COND_CMP = 1, OLOCK__COND_BETWEEN, OLOCK__COND_IN, OLOCK__COND_EXISTS,
-    OLOCK__COND_NOT_EXISTS, OLOCK__COND_TYPE, OLOCK__COND_BEGINS_WITH, OLOCK__COND_CONTAINS,
-    OLOCK__COND_AND, OLOCK__COND_OR, OLOCK__COND_NOT, OLOCK__COND_RAW
+    OLOCK__COND_CMP = 1,
+    OLOCK__COND_BETWEEN,
+    OLOCK__COND_IN,
+    OLOCK__COND_EXISTS,
+    OLOCK__COND_NOT_EXISTS,
+    OLOCK__COND_TYPE,
+    OLOCK__COND_BEGINS_WITH,
+    OLOCK__COND_CONTAINS,
+    OLOCK__COND_AND,
+    OLOCK__COND_OR,
+    OLOCK__COND_NOT,
+    OLOCK__COND_RAW
 };
 
 /* One path segment: a map key (name, len) or a list index. */
@@ -5667,9 +5935,9 @@ struct olock_operand {
     unsigned gen;
     int kind;
     unsigned depth;
-    olock__expr_path path;         /* PATH, SIZE, IF_NOT_EXISTS */
-    const olock_value *value;      /* VALUE: the builder's copy */
-    const olock_operand *a, *b;    /* IF_NOT_EXISTS (b), LIST_APPEND, PLUS, MINUS */
+    olock__expr_path path;      /* PATH, SIZE, IF_NOT_EXISTS */
+    const olock_value *value;   /* VALUE: the builder's copy */
+    const olock_operand *a, *b; /* IF_NOT_EXISTS (b), LIST_APPEND, PLUS, MINUS */
 };
 
 struct olock_cond {
@@ -5678,17 +5946,17 @@ struct olock_cond {
     int kind;
     unsigned depth;
     olock_cmp cmp;
-    const olock_operand **ops;        /* operands, in text order */
+    const olock_operand **ops; /* operands, in text order */
     size_t nops;
-    const olock_cond *a, *b;          /* AND, OR, NOT (a) */
-    const char *raw;                  /* RAW */
+    const olock_cond *a, *b; /* AND, OR, NOT (a) */
+    const char *raw;         /* RAW */
     size_t raw_len;
 };
 
 /* An update action (target + operand, or raw text) or a projection path. */
 typedef struct olock__expr_action {
     struct olock__expr_action *next;
-    olock__expr_path target;       /* unresolved (count 0) for raw actions until rendering */
+    olock__expr_path target; /* unresolved (count 0) for raw actions until rendering */
     const olock_operand *value;
     const char *raw;
     size_t raw_len;
@@ -5700,7 +5968,7 @@ typedef struct olock__expr_raw_entry {
     const char *key;
     size_t key_len;
     const olock_value *value;
-    unsigned used;                 /* render serial that last used it */
+    unsigned used; /* render serial that last used it */
 } olock__expr_raw_entry;
 
 typedef struct olock__expr_slot {
@@ -5717,7 +5985,7 @@ struct olock_expr {
     unsigned gen;
     olock_result status;
     olock_error error;
-    int borrow;                    /* olock_expr_borrow_values: values referenced, not copied */
+    int borrow; /* olock_expr_borrow_values: values referenced, not copied */
 
     /* the request */
     const olock_cond *condition, *filter;
@@ -5726,7 +5994,7 @@ struct olock_expr {
     const olock_operand *pk_path, *pk_value;
     const olock_cond *sk_cond;
     olock__expr_raw_entry *raw_names, *raw_values;
-    size_t name_refs;              /* name segments created: bounds the distinct names */
+    size_t name_refs; /* name segments created: bounds the distinct names */
 
     /* rendering */
     unsigned serial;
@@ -5736,7 +6004,7 @@ struct olock_expr {
     olock_value *names_out, *values_out;
     size_t expr_start;
     unsigned ops_count;
-    const char *what;              /* the expression being rendered, for messages */
+    const char *what; /* the expression being rendered, for messages */
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -5766,11 +6034,20 @@ static size_t olock__expr_utf8_check(const char *s, size_t len) {
         unsigned c = p[i];
         size_t n, k;
         uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-        else return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else return i;
         if (len - i <= n) return i;
         for (k = 1; k <= n; k++) {
             if ((p[i + k] & 0xC0) != 0x80) return i;
@@ -5809,7 +6086,9 @@ typedef struct olock__expr_scan {
 } olock__expr_scan;
 
 static unsigned olock__expr_scan_fail(olock__expr_scan *sc, olock_result code, size_t at, const char *why) {
-    sc->code = code; sc->offset = at; sc->why = why;
+    sc->code = code;
+    sc->offset = at;
+    sc->why = why;
     return 0;
 }
 
@@ -5820,7 +6099,9 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
                                       olock__expr_scan *sc) {
     size_t i = 0, w = 0, bad;
     unsigned n = 0;
-    sc->code = OLOCK_OK; sc->offset = 0; sc->why = NULL;
+    sc->code = OLOCK_OK;
+    sc->offset = 0;
+    sc->why = NULL;
     if (len == 0) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, 0, "empty path");
     bad = olock__expr_utf8_check(p, len);
     if (bad < len) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, bad, "invalid UTF-8");
@@ -5835,21 +6116,31 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             for (;;) {
                 if (i == len) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "unterminated backtick quote");
                 if (p[i] == '`') {
-                    if (i + 1 < len && p[i + 1] == '`') { if (names) names[w] = '`'; w++; i += 2; continue; }
+                    if (i + 1 < len && p[i + 1] == '`') {
+                        if (names) names[w] = '`';
+                        w++;
+                        i += 2;
+                        continue;
+                    }
                     i++;
                     break;
                 }
                 if (names) names[w] = p[i];
-                w++; i++;
+                w++;
+                i++;
             }
             if (w == start) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "empty name");
         } else {
-            while (i < len && !olock__expr_special((unsigned char)p[i])) { if (names) names[w] = p[i]; w++; i++; }
+            while (i < len && !olock__expr_special((unsigned char)p[i])) {
+                if (names) names[w] = p[i];
+                w++;
+                i++;
+            }
             if (w == start) {
                 if (i < len && p[i] != '.' && p[i] != '[')
                     return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i,
-                        (unsigned char)p[i] <= 0x20 || p[i] == 0x7F ? "whitespace or control character in a name (quote it with backticks)"
-                                                                     : "unexpected character (quote the name with backticks)");
+                                                 (unsigned char)p[i] <= 0x20 || p[i] == 0x7F ? "whitespace or control character in a name (quote it with backticks)"
+                                                                                             : "unexpected character (quote the name with backticks)");
                 return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "empty name");
             }
         }
@@ -5863,7 +6154,10 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             uint32_t v = 0;
             size_t digits;
             if (i == len) return n;
-            if (p[i] == '.') { i++; break; }
+            if (p[i] == '.') {
+                i++;
+                break;
+            }
             if (p[i] != '[') {
                 if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7F)
                     return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "whitespace or control character in a name (quote it with backticks)");
@@ -5882,7 +6176,10 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             i++;
             if (n == OLOCK_PATH_MAX_DEPTH)
                 return olock__expr_scan_fail(sc, OLOCK_ERR_LIMIT, at, "more than 32 nesting levels");
-            segs[n].name = NULL; segs[n].len = 0; segs[n].index = v; segs[n].is_index = 1;
+            segs[n].name = NULL;
+            segs[n].len = 0;
+            segs[n].index = v;
+            segs[n].is_index = 1;
             n++;
         }
     }
@@ -5896,7 +6193,10 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
     size_t len, k;
     unsigned n;
     char *names;
-    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn); return 0; }
+    if (!text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn);
+        return 0;
+    }
     len = strlen(text);
     names = (char *)olock__expr_alloc(e, len + 1);
     if (!names) return 0;
@@ -5921,16 +6221,30 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
 static int olock__expr_name_path(olock_expr *e, const char *fn, const char *name, olock__expr_path *out) {
     olock__expr_seg *seg;
     size_t len, bad;
-    if (!name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn); return 0; }
+    if (!name) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn);
+        return 0;
+    }
     len = strlen(name);
-    if (len == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn); return 0; }
+    if (len == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn);
+        return 0;
+    }
     bad = olock__expr_utf8_check(name, len);
-    if (bad < len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return 0; }
+    if (bad < len) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad);
+        return 0;
+    }
     seg = (olock__expr_seg *)olock__expr_alloc(e, sizeof *seg);
     if (!seg) return 0;
     seg->name = olock_arena_strdup(&e->arena, name, len);
-    if (!seg->name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory"); return 0; }
-    seg->len = len; seg->index = 0; seg->is_index = 0;
+    if (!seg->name) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory");
+        return 0;
+    }
+    seg->len = len;
+    seg->index = 0;
+    seg->is_index = 0;
     e->name_refs++;
     out->segs = seg;
     out->count = 1;
@@ -5949,7 +6263,14 @@ static const char *olock__expr_path_text(const olock__expr_path *p, char *buf, s
         } else {
             size_t n = s->len;
             if (k) buf[w++] = '.';
-            if (n > cap - w - 16) { n = (size_t)olock__expr_clip(s->name, n, cap - w - 16); memcpy(buf + w, s->name, n); w += n; memcpy(buf + w, "...", 3); w += 3; break; }
+            if (n > cap - w - 16) {
+                n = (size_t)olock__expr_clip(s->name, n, cap - w - 16);
+                memcpy(buf + w, s->name, n);
+                w += n;
+                memcpy(buf + w, "...", 3);
+                w += 3;
+                break;
+            }
             memcpy(buf + w, s->name, n);
             w += n;
         }
@@ -5990,7 +6311,10 @@ static size_t olock__expr_quote_len(const char *name, size_t len, int *quote) {
 /* Writes `name` as path text (quoted when `quote`); returns the bytes written. */
 static size_t olock__expr_quote_put(char *o, const char *name, size_t len, int quote) {
     size_t k, w = 0;
-    if (!quote) { memcpy(o, name, len); return len; }
+    if (!quote) {
+        memcpy(o, name, len);
+        return len;
+    }
     o[w++] = '`';
     for (k = 0; k < len; k++) {
         o[w++] = name[k];
@@ -6005,7 +6329,10 @@ static int olock__expr_check_path_text(olock_expr *e, const char *fn, const char
     olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
     olock__expr_scan sc;
     size_t len;
-    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn); return 0; }
+    if (!text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn);
+        return 0;
+    }
     len = strlen(text);
     if (olock__expr_path_scan(text, len, tmp, NULL, &sc) == 0) {
         OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
@@ -6021,16 +6348,29 @@ static const char *olock__expr_join(olock_expr *e, const char *fn, const char *p
     char *o;
     if (!olock__expr_ok(e)) return NULL;
     if (parent && !olock__expr_check_path_text(e, fn, parent)) return NULL;
-    if (!name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn); return NULL; }
+    if (!name) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn);
+        return NULL;
+    }
     nlen = strlen(name);
-    if (nlen == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn); return NULL; }
+    if (nlen == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn);
+        return NULL;
+    }
     bad = olock__expr_utf8_check(name, nlen);
-    if (bad < nlen) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return NULL; }
+    if (bad < nlen) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad);
+        return NULL;
+    }
     if (parent) plen = strlen(parent);
     total = plen + (parent ? 1 : 0) + olock__expr_quote_len(name, nlen, &quote);
     o = (char *)olock__expr_alloc(e, total + 1);
     if (!o) return NULL;
-    if (parent) { memcpy(o, parent, plen); w = plen; o[w++] = '.'; }
+    if (parent) {
+        memcpy(o, parent, plen);
+        w = plen;
+        o[w++] = '.';
+    }
     w += olock__expr_quote_put(o + w, name, nlen, quote);
     o[w] = 0;
     return o;
@@ -6041,7 +6381,10 @@ OLOCK_API const char *olock_path_name(olock_expr *e, const char *name) {
 }
 
 OLOCK_API const char *olock_path_key(olock_expr *e, const char *parent, const char *name) {
-    if (olock__expr_ok(e) && !parent) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_key: NULL parent"); return NULL; }
+    if (olock__expr_ok(e) && !parent) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_key: NULL parent");
+        return NULL;
+    }
     return olock__expr_join(e, "olock_path_key", parent, name);
 }
 
@@ -6050,9 +6393,18 @@ OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_
     size_t plen, n;
     char *o;
     if (!olock__expr_ok(e)) return NULL;
-    if (!parent) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_index: NULL parent"); return NULL; }
-    if (index < 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_path_index: negative list index"); return NULL; }
-    if (index > OLOCK_PATH_MAX_INDEX) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647"); return NULL; }
+    if (!parent) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_index: NULL parent");
+        return NULL;
+    }
+    if (index < 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_path_index: negative list index");
+        return NULL;
+    }
+    if (index > OLOCK_PATH_MAX_INDEX) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647");
+        return NULL;
+    }
     if (!olock__expr_check_path_text(e, "olock_path_index", parent)) return NULL;
     plen = strlen(parent);
     n = olock__u64_text((uint64_t)index, digits);
@@ -6092,7 +6444,10 @@ OLOCK_API olock_result olock_expr_create(const olock_allocator *alloc, olock_exp
     e = (olock_expr *)olock__alloc(a, sizeof *e);
     if (!e) return OLOCK_ERR_NOMEM;
     memset(e, 0, sizeof *e);
-    if (a) { e->alloc = *a; e->has_alloc = 1; }
+    if (a) {
+        e->alloc = *a;
+        e->has_alloc = 1;
+    }
     olock_arena_init(&e->arena, e->has_alloc ? &e->alloc : NULL);
     olock_buf_init(&e->out, e->has_alloc ? &e->alloc : NULL);
     e->gen = 1;
@@ -6131,7 +6486,10 @@ OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow) {
 
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
     if (!e) {
-        if (err) { memset(err, 0, sizeof *err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder"); }
+        if (err) {
+            memset(err, 0, sizeof *err);
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder");
+        }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (err) {
@@ -6150,7 +6508,10 @@ static const olock_value *olock__expr_made(olock_expr *e, const char *fn, olock_
 
 OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s) {
     if (!olock__expr_ok(e)) return NULL;
-    if (!s) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_s: NULL string"); return NULL; }
+    if (!s) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_s: NULL string");
+        return NULL;
+    }
     return olock__expr_made(e, "olock_expr_s", olock_value_new_s(&e->arena, s, strlen(s)));
 }
 
@@ -6159,7 +6520,10 @@ OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text
     olock_error derr;
     size_t len;
     if (!olock__expr_ok(e)) return NULL;
-    if (!number_text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_n: NULL number"); return NULL; }
+    if (!number_text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_n: NULL number");
+        return NULL;
+    }
     len = strlen(number_text);
     memset(&derr, 0, sizeof derr);
     if (olock_decimal_parse(number_text, len, &d, &derr) != OLOCK_OK) {
@@ -6194,7 +6558,8 @@ static int olock__expr_value_cmp(const olock_value *a, const olock_value *b) {
         size_t n = a->len < b->len ? a->len : b->len;
         int c = n ? memcmp(a->str, b->str, n) : 0;
         if (c) return c < 0 ? -1 : 1;
-        return a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+        return a->len < b->len ? -1 : a->len > b->len ? 1
+                                                      : 0;
     }
 }
 
@@ -6212,7 +6577,10 @@ static olock_operand *olock__expr_operand_new(olock_expr *e, int kind) {
 }
 
 static int olock__expr_check_operand(olock_expr *e, const char *fn, const olock_operand *o) {
-    if (!o) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand", fn); return 0; }
+    if (!o) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand", fn);
+        return 0;
+    }
     if (o->owner != e || o->gen != e->gen) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: operand from another builder or from before olock_expr_reset", fn);
         return 0;
@@ -6236,7 +6604,10 @@ static const olock_operand *olock__expr_value_operand(olock_expr *e, const char 
     olock_operand *o;
     const olock_value *copy;
     if (!olock__expr_ok(e)) return NULL;
-    if (!v) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn); return NULL; }
+    if (!v) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn);
+        return NULL;
+    }
     if ((int)v->type < (int)OLOCK_TYPE_S || (int)v->type > (int)OLOCK_TYPE_BS) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: value has no valid DynamoDB type", fn);
         return NULL;
@@ -6246,7 +6617,10 @@ static const olock_operand *olock__expr_value_operand(olock_expr *e, const char 
         return NULL;
     }
     copy = e->borrow ? v : olock_value_copy(&e->arena, v);
-    if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn); return NULL; }
+    if (!copy) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn);
+        return NULL;
+    }
     o = olock__expr_operand_new(e, OLOCK__OPND_VALUE);
     if (!o) return NULL;
     o->value = copy;
@@ -6280,7 +6654,10 @@ OLOCK_API const olock_operand *olock_operand_size(olock_expr *e, const char *pat
 static int olock__expr_check_set_arg(olock_expr *e, const char *fn, const olock_operand *o, int parent_kind) {
     const char *in = olock__expr_operand_name(parent_kind);
     if (!olock__expr_check_operand(e, fn, o)) return 0;
-    if (o->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return 0; }
+    if (o->kind == OLOCK__OPND_SIZE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn);
+        return 0;
+    }
     if (o->kind == OLOCK__OPND_PLUS || o->kind == OLOCK__OPND_MINUS) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: %s cannot be an operand of %s", fn, olock__expr_operand_name(o->kind), in);
         return 0;
@@ -6321,7 +6698,7 @@ static const olock_operand *olock__expr_binary_operand(olock_expr *e, const char
 }
 
 static const olock_operand *olock__expr_if_not_exists(olock_expr *e, const char *fn, const char *path,
-                                                     const olock_operand *fallback) {
+                                                      const olock_operand *fallback) {
     olock_operand *o;
     olock__expr_path p;
     if (!olock__expr_ok(e)) return NULL;
@@ -6370,7 +6747,10 @@ static const char *olock__expr_cmp_text(olock_cmp op) {
 }
 
 static int olock__expr_check_cond(olock_expr *e, const char *fn, const olock_cond *c) {
-    if (!c) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn); return 0; }
+    if (!c) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn);
+        return 0;
+    }
     if (c->owner != e || c->gen != e->gen) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: condition from another builder or from before olock_expr_reset", fn);
         return 0;
@@ -6439,7 +6819,10 @@ static const olock_cond *olock__expr_compare(olock_expr *e, const char *fn, cons
     const char *t;
     if (!olock__expr_ok(e)) return NULL;
     t = olock__expr_cmp_text(op);
-    if (!t) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: invalid comparison operator %d", fn, (int)op); return NULL; }
+    if (!t) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: invalid comparison operator %d", fn, (int)op);
+        return NULL;
+    }
     if (!olock__expr_check_cond_operand(e, fn, a) || !olock__expr_check_cond_operand(e, fn, b)) return NULL;
     if (op != OLOCK_CMP_EQ && op != OLOCK_CMP_NE &&
         (!olock__expr_check_orderable(e, fn, t, a) || !olock__expr_check_orderable(e, fn, t, b)))
@@ -6543,13 +6926,19 @@ OLOCK_API const olock_cond *olock_cond_between_operands(olock_expr *e, const olo
 }
 
 static int olock__expr_check_in_count(olock_expr *e, const char *fn, const void *list, size_t count) {
-    if (count == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: IN needs at least one operand", fn); return 0; }
+    if (count == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: IN needs at least one operand", fn);
+        return 0;
+    }
     if (count > OLOCK_EXPR_MAX_IN) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: IN takes at most %u operands, got %lu", fn, (unsigned)OLOCK_EXPR_MAX_IN,
                          (unsigned long)count);
         return 0;
     }
-    if (!list) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand list", fn); return 0; }
+    if (!list) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand list", fn);
+        return 0;
+    }
     return 1;
 }
 
@@ -6708,19 +7097,31 @@ OLOCK_API const olock_cond *olock_cond_not(olock_expr *e, const olock_cond *a) {
 static const char *olock__expr_raw_copy(olock_expr *e, const char *fn, const char *text, size_t *len_out) {
     size_t len, k, bad;
     char *copy;
-    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL text", fn); return NULL; }
+    if (!text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL text", fn);
+        return NULL;
+    }
     len = strlen(text);
     for (k = 0; k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r'); k++) {}
-    if (k == len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty expression", fn); return NULL; }
+    if (k == len) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty expression", fn);
+        return NULL;
+    }
     bad = olock__expr_utf8_check(text, len);
-    if (bad < len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: text is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return NULL; }
+    if (bad < len) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: text is not valid UTF-8 (byte %u)", fn, (unsigned)bad);
+        return NULL;
+    }
     if (len > OLOCK_EXPR_MAX_BYTES) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: expression of %lu bytes is longer than %u", fn, (unsigned long)len,
                          (unsigned)OLOCK_EXPR_MAX_BYTES);
         return NULL;
     }
     copy = olock_arena_strdup(&e->arena, text, len);
-    if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn); return NULL; }
+    if (!copy) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
+        return NULL;
+    }
     *len_out = len;
     return copy;
 }
@@ -6770,7 +7171,8 @@ OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path) {
     a = olock__expr_action_new(e);
     if (!a) return;
     a->target = p;
-    if (e->proj_tail) e->proj_tail->next = a; else e->proj_head = a;
+    if (e->proj_tail) e->proj_tail->next = a;
+    else e->proj_head = a;
     e->proj_tail = a;
 }
 
@@ -6795,7 +7197,10 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
     olock__expr_raw_entry *tail = *head;
     const olock_value *m;
     if (!map) return;
-    if (map->type != OLOCK_TYPE_M) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: the %s map is not an M value", fn, what); return; }
+    if (map->type != OLOCK_TYPE_M) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: the %s map is not an M value", fn, what);
+        return;
+    }
     while (tail && tail->next) tail = tail->next;
     for (m = map->first; m; m = m->next) {
         olock__expr_raw_entry *ent;
@@ -6832,7 +7237,8 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
             continue;
         }
         ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
-        copy = !ent ? NULL : e->borrow ? m : olock_value_copy(&e->arena, m);
+        copy = !ent ? NULL : e->borrow ? m
+                                       : olock_value_copy(&e->arena, m);
         ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
         if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
         if (!ent_key) return;
@@ -6841,7 +7247,8 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
         ent->key_len = m->key_len;
         ent->value = copy;
         ent->used = 0;
-        if (tail) tail->next = ent; else *head = ent;
+        if (tail) tail->next = ent;
+        else *head = ent;
         tail = ent;
     }
 }
@@ -6878,7 +7285,10 @@ OLOCK_API void olock_key_partition_eq(olock_expr *e, const char *name, const olo
     const char *fn = "olock_key_partition_eq";
     const olock_operand *p, *val;
     if (!olock__expr_ok(e)) return;
-    if (e->pk_path) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the partition key condition is already set", fn); return; }
+    if (e->pk_path) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the partition key condition is already set", fn);
+        return;
+    }
     p = olock__expr_key_path(e, fn, name);
     val = p ? olock__expr_key_value(e, fn, v, 0) : NULL;
     if (!val) return;
@@ -6888,7 +7298,10 @@ OLOCK_API void olock_key_partition_eq(olock_expr *e, const char *name, const olo
 
 static int olock__expr_sort_key_free(olock_expr *e, const char *fn) {
     if (!olock__expr_ok(e)) return 0;
-    if (e->sk_cond) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the sort key condition is already set", fn); return 0; }
+    if (e->sk_cond) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the sort key condition is already set", fn);
+        return 0;
+    }
     return 1;
 }
 
@@ -6896,7 +7309,10 @@ OLOCK_API void olock_key_sort_cmp(olock_expr *e, const char *name, olock_cmp op,
     const char *fn = "olock_key_sort_cmp";
     const olock_operand *p, *val;
     if (!olock__expr_sort_key_free(e, fn)) return;
-    if (op == OLOCK_CMP_NE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: <> is not allowed in a key condition", fn); return; }
+    if (op == OLOCK_CMP_NE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: <> is not allowed in a key condition", fn);
+        return;
+    }
     p = olock__expr_key_path(e, fn, name);
     val = p ? olock__expr_key_value(e, fn, v, 0) : NULL;
     if (val) e->sk_cond = olock__expr_compare(e, fn, p, op, val);
@@ -6924,7 +7340,8 @@ OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const
 /* ---- updates ------------------------------------------------------------------------------- */
 
 static void olock__expr_push_action(olock_expr *e, int clause, olock__expr_action *a) {
-    if (e->clause_tail[clause]) e->clause_tail[clause]->next = a; else e->clause_head[clause] = a;
+    if (e->clause_tail[clause]) e->clause_tail[clause]->next = a;
+    else e->clause_head[clause] = a;
     e->clause_tail[clause] = a;
 }
 
@@ -6944,7 +7361,10 @@ OLOCK_API void olock_expr_set_operand(olock_expr *e, const char *path, const olo
     const char *fn = "olock_expr_set_operand";
     if (!olock__expr_ok(e)) return;
     if (!olock__expr_check_operand(e, fn, v)) return;
-    if (v->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return; }
+    if (v->kind == OLOCK__OPND_SIZE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn);
+        return;
+    }
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, v);
 }
 
@@ -7052,7 +7472,10 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
             olock__expr_action *a;
             while (b < t && olock__expr_space(s[b])) b++;
             while (t > b && olock__expr_space(s[t - 1])) t--;
-            if (t == b) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty action in the raw update", fn); return 0; }
+            if (t == b) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty action in the raw update", fn);
+                return 0;
+            }
             a = olock__expr_action_new(e);
             if (!a) return 0;
             a->raw = s + b;
@@ -7085,7 +7508,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
             while (w < len && olock__expr_word_char((unsigned char)s[w])) w++;
             if (depth == 0 && (i == 0 || (s[i - 1] != '#' && s[i - 1] != ':' && s[i - 1] != '.')))
                 kw = olock__expr_clause_keyword(s + i, w - i);
-            if (kw < 0) { i = w; continue; }
+            if (kw < 0) {
+                i = w;
+                continue;
+            }
         }
         if (i == len || kw >= 0) {
             if (clause < 0) {
@@ -7098,7 +7524,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
                 return;
             }
             if (i == len) break;
-            if (seen[kw]) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the %.*s clause appears twice", fn, (int)(w - i), s + i); return; }
+            if (seen[kw]) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the %.*s clause appears twice", fn, (int)(w - i), s + i);
+                return;
+            }
             seen[kw] = 1;
             clause = kw;
             body = i = w;
@@ -7157,12 +7586,16 @@ static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *le
 static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
     olock_value *node = v ? (olock_value *)olock_arena_alloc(&e->arena, sizeof *node) : NULL;
     char *k = node ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
-    if (!k) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM)); return 0; }
+    if (!k) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
+        return 0;
+    }
     *node = *v;
     node->key = k;
     node->key_len = key_len;
     node->next = NULL;
-    if (map->last) map->last->next = node; else map->first = node;
+    if (map->last) map->last->next = node;
+    else map->first = node;
     map->last = node;
     map->count++;
     return 1;
@@ -7171,7 +7604,10 @@ static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key,
 static uint32_t olock__expr_hash(const char *s, size_t n) {
     uint32_t h = 2166136261u;
     size_t k;
-    for (k = 0; k < n; k++) { h ^= (unsigned char)s[k]; h *= 16777619u; }
+    for (k = 0; k < n; k++) {
+        h ^= (unsigned char)s[k];
+        h *= 16777619u;
+    }
     return h;
 }
 
@@ -7373,7 +7809,7 @@ static size_t olock__expr_begin(olock_expr *e, const char *what) {
 static void olock__expr_end(olock_expr *e) {
     olock_result r;
     if (e->status != OLOCK_OK) return;
-    r = olock_buf_append(&e->out, "", 1);   /* the NUL ending this string */
+    r = olock_buf_append(&e->out, "", 1); /* the NUL ending this string */
     if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r));
 }
 
@@ -7421,16 +7857,26 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
                 for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
                     if (v <= OLOCK_PATH_MAX_INDEX / 10) v = v * 10 + (uint32_t)(s[i] - '0');
                 while (i < len && olock__expr_space(s[i])) i++;
-                if (!digits || i == len || s[i] != ']' || n == OLOCK_PATH_MAX_DEPTH) { n = 0; break; }
+                if (!digits || i == len || s[i] != ']' || n == OLOCK_PATH_MAX_DEPTH) {
+                    n = 0;
+                    break;
+                }
                 i++;
-                tmp[n].name = NULL; tmp[n].len = 0; tmp[n].is_index = 1; tmp[n].index = v;
+                tmp[n].name = NULL;
+                tmp[n].len = 0;
+                tmp[n].is_index = 1;
+                tmp[n].index = v;
                 n++;
                 continue;
             }
             break;
         }
         if (n == 0) break;
-        if (i < len && s[i] == '.') { i++; while (i < len && olock__expr_space(s[i])) i++; continue; }
+        if (i < len && s[i] == '.') {
+            i++;
+            while (i < len && olock__expr_space(s[i])) i++;
+            continue;
+        }
         break;
     }
     if (n == 0) {
@@ -7490,7 +7936,10 @@ static void olock__expr_r_update(olock_expr *e) {
 
 static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *raw) {
     olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
-    if (!m) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory"); return NULL; }
+    if (!m) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory");
+        return NULL;
+    }
     for (; raw; raw = raw->next)
         if (!olock__expr_map_add(e, m, raw->key, raw->key_len, raw->value)) return NULL;
     return m;
@@ -7517,7 +7966,10 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     olock__expr_action *a;
     olock_expr_output res;
     if (!e || !out) {
-        if (err) { memset(err, 0, sizeof *err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument"); }
+        if (err) {
+            memset(err, 0, sizeof *err);
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument");
+        }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (e->status != OLOCK_OK) return olock__expr_report(e, err);
@@ -7545,17 +7997,20 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     olock_buf_clear(&e->out);
 
     if (e->condition) {
-        used[0] = 1; off[0] = olock__expr_begin(e, "condition");
+        used[0] = 1;
+        off[0] = olock__expr_begin(e, "condition");
         olock__expr_r_cond(e, e->condition);
         olock__expr_end(e);
     }
     if (e->clause_head[0] || e->clause_head[1] || e->clause_head[2] || e->clause_head[3]) {
-        used[1] = 1; off[1] = olock__expr_begin(e, "update");
+        used[1] = 1;
+        off[1] = olock__expr_begin(e, "update");
         olock__expr_r_update(e);
         olock__expr_end(e);
     }
     if (e->proj_head) {
-        used[2] = 1; off[2] = olock__expr_begin(e, "projection");
+        used[2] = 1;
+        off[2] = olock__expr_begin(e, "projection");
         for (a = e->proj_head; a; a = a->next) {
             if (a != e->proj_head) olock__expr_put(e, ", ", 2);
             olock__expr_r_path(e, &a->target);
@@ -7563,7 +8018,8 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
         olock__expr_end(e);
     }
     if (e->pk_path) {
-        used[3] = 1; off[3] = olock__expr_begin(e, "key condition");
+        used[3] = 1;
+        off[3] = olock__expr_begin(e, "key condition");
         olock__expr_r_path(e, &e->pk_path->path);
         olock__expr_put(e, " = ", 3);
         olock__expr_r_operand(e, e->pk_value);
@@ -7574,7 +8030,8 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
         olock__expr_end(e);
     }
     if (e->filter) {
-        used[4] = 1; off[4] = olock__expr_begin(e, "filter");
+        used[4] = 1;
+        off[4] = olock__expr_begin(e, "filter");
         olock__expr_r_cond(e, e->filter);
         olock__expr_end(e);
     }
@@ -7615,7 +8072,8 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
     int k;
     if (e && r && olock__expr_ok(e)) {
         int has_update = 0;
-        for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) if (e->clause_head[k]) has_update = 1;
+        for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
+            if (e->clause_head[k]) has_update = 1;
         if (e->condition || has_update)
             OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_query: a condition or update belongs to an item request, not a query");
     }
@@ -7631,7 +8089,6 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
 }
 
 #undef OLOCK__EXPR_FAIL
-
 /* =============================================================================================
    >>sigv4 (implementation)
    ========================================================================================== */
@@ -7660,15 +8117,17 @@ static const uint32_t olock__sha256_k[64] = {
 #define OLOCK__SHA_CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
 #define OLOCK__SHA_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 /* Message word i >= 16, computed in a 16-word ring. */
-#define OLOCK__SHA_W(i) (w[(i) & 15] += OLOCK__SHA_G1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + \
-                                         OLOCK__SHA_G0(w[((i) - 15) & 15]))
+#define OLOCK__SHA_W(i) (w[(i)&15] += OLOCK__SHA_G1(w[((i)-2) & 15]) + w[((i)-7) & 15] + \
+                             OLOCK__SHA_G0(w[((i)-15) & 15]))
 /* One round; the callers rotate the variable names instead of moving values. */
-#define OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) do { \
+#define OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) \
+    do { \
         uint32_t t1_ = h + OLOCK__SHA_S1(e) + OLOCK__SHA_CH(e, f, g) + olock__sha256_k[i] + (wi); \
         d += t1_; \
         h = t1_ + OLOCK__SHA_S0(a) + OLOCK__SHA_MAJ(a, b, c); \
     } while (0)
-#define OLOCK__SHA_ROUNDS8(i, W) do { \
+#define OLOCK__SHA_ROUNDS8(i, W) \
+    do { \
         OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0)); \
         OLOCK__SHA_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1)); \
         OLOCK__SHA_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2)); \
@@ -7680,20 +8139,25 @@ static const uint32_t olock__sha256_k[64] = {
     } while (0)
 #define OLOCK__SHA_WLOAD(i) (w[i])
 
-static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_t nblocks)
-{
+static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_t nblocks) {
     uint32_t w[16];
     while (nblocks--) {
         uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
         int i;
         for (i = 0; i < 16; i++)
             w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) |
-                   ((uint32_t)p[4 * i + 2] << 8) | (uint32_t)p[4 * i + 3];
+                ((uint32_t)p[4 * i + 2] << 8) | (uint32_t)p[4 * i + 3];
         OLOCK__SHA_ROUNDS8(0, OLOCK__SHA_WLOAD);
         OLOCK__SHA_ROUNDS8(8, OLOCK__SHA_WLOAD);
         for (i = 16; i < 64; i += 8) OLOCK__SHA_ROUNDS8(i, OLOCK__SHA_W);
-        st[0] += a; st[1] += b; st[2] += c; st[3] += d;
-        st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+        st[0] += a;
+        st[1] += b;
+        st[2] += c;
+        st[3] += d;
+        st[4] += e;
+        st[5] += f;
+        st[6] += g;
+        st[7] += h;
         p += 64;
     }
     /* The message schedule runs backwards to the block: for HMAC that is the key. */
@@ -7705,25 +8169,25 @@ static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_
    rounds per instruction and returns the new ABEF; the old ABEF is then the new CDGH, so the
    two variables swap roles on every call. SHA256MSG1/MSG2 compute the message schedule four
    words at a time. */
-__attribute__((target("sha,ssse3,sse4.1")))
-static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size_t nblocks)
-{
+__attribute__((target("sha,ssse3,sse4.1"))) static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size_t nblocks) {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-    __m128i lo = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0xB1);      /* B A D C */
+    __m128i lo = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0xB1);       /* B A D C */
     __m128i hi = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)(st + 4)), 0x1B); /* H G F E */
-    __m128i abef = _mm_alignr_epi8(lo, hi, 8);      /* lanes F E B A */
-    __m128i cdgh = _mm_blend_epi16(hi, lo, 0xF0);   /* lanes H G D C */
+    __m128i abef = _mm_alignr_epi8(lo, hi, 8);                                                      /* lanes F E B A */
+    __m128i cdgh = _mm_blend_epi16(hi, lo, 0xF0);                                                   /* lanes H G D C */
     while (nblocks--) {
         __m128i abef0 = abef, cdgh0 = cdgh, m0, m1, m2, m3, wk;
-#define OLOCK__NI_ROUNDS4(m, g) do { \
-            wk = _mm_add_epi32((m), _mm_loadu_si128((const __m128i *)(const void *)(olock__sha256_k + 4 * (g)))); \
-            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk); \
-            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E)); \
-        } while (0)
+#define OLOCK__NI_ROUNDS4(m, g) \
+    do { \
+        wk = _mm_add_epi32((m), _mm_loadu_si128((const __m128i *)(const void *)(olock__sha256_k + 4 * (g)))); \
+        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk); \
+        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E)); \
+    } while (0)
 /* m_new = W[i..i+3] from m_old (i-16), m_1 (i-12), m_2 (i-8), m_3 (i-4); written over m_old. */
 #define OLOCK__NI_SCHED(m_old, m_1, m_2, m_3) \
-        (m_old = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(m_old, m_1), \
-                                                    _mm_alignr_epi8(m_3, m_2, 4)), m_3))
+    (m_old = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(m_old, m_1), \
+                                                _mm_alignr_epi8(m_3, m_2, 4)), \
+                                  m_3))
         m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), bswap);
         m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), bswap);
         m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), bswap);
@@ -7732,36 +8196,47 @@ static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size
         OLOCK__NI_ROUNDS4(m1, 1);
         OLOCK__NI_ROUNDS4(m2, 2);
         OLOCK__NI_ROUNDS4(m3, 3);
-        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 4);
-        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 5);
-        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 6);
-        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 7);
-        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 8);
-        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 9);
-        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 10);
-        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 11);
-        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 12);
-        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 13);
-        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 14);
-        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 15);
+        OLOCK__NI_SCHED(m0, m1, m2, m3);
+        OLOCK__NI_ROUNDS4(m0, 4);
+        OLOCK__NI_SCHED(m1, m2, m3, m0);
+        OLOCK__NI_ROUNDS4(m1, 5);
+        OLOCK__NI_SCHED(m2, m3, m0, m1);
+        OLOCK__NI_ROUNDS4(m2, 6);
+        OLOCK__NI_SCHED(m3, m0, m1, m2);
+        OLOCK__NI_ROUNDS4(m3, 7);
+        OLOCK__NI_SCHED(m0, m1, m2, m3);
+        OLOCK__NI_ROUNDS4(m0, 8);
+        OLOCK__NI_SCHED(m1, m2, m3, m0);
+        OLOCK__NI_ROUNDS4(m1, 9);
+        OLOCK__NI_SCHED(m2, m3, m0, m1);
+        OLOCK__NI_ROUNDS4(m2, 10);
+        OLOCK__NI_SCHED(m3, m0, m1, m2);
+        OLOCK__NI_ROUNDS4(m3, 11);
+        OLOCK__NI_SCHED(m0, m1, m2, m3);
+        OLOCK__NI_ROUNDS4(m0, 12);
+        OLOCK__NI_SCHED(m1, m2, m3, m0);
+        OLOCK__NI_ROUNDS4(m1, 13);
+        OLOCK__NI_SCHED(m2, m3, m0, m1);
+        OLOCK__NI_ROUNDS4(m2, 14);
+        OLOCK__NI_SCHED(m3, m0, m1, m2);
+        OLOCK__NI_ROUNDS4(m3, 15);
 #undef OLOCK__NI_ROUNDS4
 #undef OLOCK__NI_SCHED
         abef = _mm_add_epi32(abef, abef0);
         cdgh = _mm_add_epi32(cdgh, cdgh0);
         p += 64;
     }
-    lo = _mm_shuffle_epi32(abef, 0x1B);            /* A B E F */
-    hi = _mm_shuffle_epi32(cdgh, 0xB1);            /* G H C D */
-    _mm_storeu_si128((__m128i *)(void *)st, _mm_blend_epi16(lo, hi, 0xF0));     /* A B C D */
-    _mm_storeu_si128((__m128i *)(void *)(st + 4), _mm_alignr_epi8(hi, lo, 8));  /* E F G H */
+    lo = _mm_shuffle_epi32(abef, 0x1B);                                        /* A B E F */
+    hi = _mm_shuffle_epi32(cdgh, 0xB1);                                        /* G H C D */
+    _mm_storeu_si128((__m128i *)(void *)st, _mm_blend_epi16(lo, hi, 0xF0));    /* A B C D */
+    _mm_storeu_si128((__m128i *)(void *)(st + 4), _mm_alignr_epi8(hi, lo, 8)); /* E F G H */
 }
 
 /* 1 when the CPU has the SHA extensions (and SSSE3 / SSE4.1). The answer is cached in the
    library's only process-wide variable: it never changes, and relaxed atomics make the
    first concurrent lookups race-free. */
-static int olock__sha256_have_ni(void)
-{
-    static int cached;   /* 0: not looked up yet, 1: no, 2: yes */
+static int olock__sha256_have_ni(void) {
+    static int cached; /* 0: not looked up yet, 1: no, 2: yes */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v == 0) {
         unsigned a, b, c, d;
@@ -7776,8 +8251,7 @@ static int olock__sha256_have_ni(void)
 }
 #endif
 
-static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t nblocks)
-{
+static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t nblocks) {
 #ifdef OLOCK__SHA_NI
     if (olock__sha256_have_ni()) {
         olock__sha256_blocks_ni(st, p, nblocks);
@@ -7787,16 +8261,14 @@ static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t 
     olock__sha256_blocks_c(st, p, nblocks);
 }
 
-OLOCK_API void olock_sha256_init(olock_sha256 *ctx)
-{
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx) {
     static const uint32_t iv[8] = { 0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                     0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u };
     memcpy(ctx->state, iv, sizeof iv);
     ctx->count = 0;
 }
 
-OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len)
-{
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
     size_t fill = (size_t)(ctx->count & 63u);
     if (len == 0) return;
@@ -7819,8 +8291,7 @@ OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t l
     if (len) memcpy(ctx->block, p, len);
 }
 
-OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     size_t fill = (size_t)(ctx->count & 63u);
     uint64_t bits = ctx->count << 3;
     int i;
@@ -7844,42 +8315,36 @@ OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA
     olock__wipe(ctx, sizeof *ctx);
 }
 
-OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE]) {
     olock_sha256 ctx;
     olock_sha256_init(&ctx);
     olock_sha256_update(&ctx, data, len);
     olock_sha256_final(&ctx, out);
 }
 
-static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src)
-{
+static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src) {
     *dst = *src;
 }
 
 #else /* OLOCK_USE_MBEDTLS */
 
 /* mbedTLS reports errors only for hardware back ends; a software SHA-256 cannot fail. */
-OLOCK_API void olock_sha256_init(olock_sha256 *ctx)
-{
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx) {
     mbedtls_sha256_init(&ctx->md);
     (void)OLOCK__MBED_SHA256_STARTS(&ctx->md);
 }
 
-OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len)
-{
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len) {
     if (len == 0) return;
     (void)OLOCK__MBED_SHA256_UPDATE(&ctx->md, (const unsigned char *)data, len);
 }
 
-OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     (void)OLOCK__MBED_SHA256_FINISH(&ctx->md, out);
     mbedtls_sha256_free(&ctx->md);
 }
 
-OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE]) {
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     olock_sha256 ctx;
     if (info && mbedtls_md(info, (const unsigned char *)data, len, out) == 0) return;
@@ -7888,16 +8353,14 @@ OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char o
     olock_sha256_final(&ctx, out);
 }
 
-static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src)
-{
+static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src) {
     mbedtls_sha256_init(&dst->md);
     mbedtls_sha256_clone(&dst->md, &src->md);
 }
 
 #endif /* OLOCK_USE_MBEDTLS */
 
-OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, size_t key_len)
-{
+OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, size_t key_len) {
     unsigned char k[64], pad[64];
     size_t i;
     memset(k, 0, sizeof k);
@@ -7913,13 +8376,11 @@ OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, s
     olock__wipe(pad, sizeof pad);
 }
 
-OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len)
-{
+OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len) {
     olock_sha256_update(&ctx->inner, data, len);
 }
 
-OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     unsigned char ih[OLOCK_SHA256_SIZE];
     olock_sha256_final(&ctx->inner, ih);
     olock_sha256_update(&ctx->outer, ih, sizeof ih);
@@ -7931,8 +8392,7 @@ OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out
 /* HMAC on the streaming primitives: never allocates, also with mbedTLS (whose one-shot
    mbedtls_md_hmac allocates through its own calloc, outside our allocator). */
 static void olock__hmac_sha256_stream(const void *key, size_t key_len, const void *data, size_t len,
-                                      unsigned char out[OLOCK_SHA256_SIZE])
-{
+                                      unsigned char out[OLOCK_SHA256_SIZE]) {
     olock_hmac_sha256 ctx;
     olock_hmac_sha256_init(&ctx, key, key_len);
     olock_hmac_sha256_update(&ctx, data, len);
@@ -7940,21 +8400,18 @@ static void olock__hmac_sha256_stream(const void *key, size_t key_len, const voi
 }
 
 OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const void *data, size_t len,
-                                 unsigned char out[OLOCK_SHA256_SIZE])
-{
+                                        unsigned char out[OLOCK_SHA256_SIZE]) {
 #ifdef OLOCK_USE_MBEDTLS
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     static const unsigned char none = 0;
     /* mbedTLS wants non-NULL pointers even for empty inputs. */
-    if (info && mbedtls_md_hmac(info, key_len ? (const unsigned char *)key : &none, key_len,
-                                len ? (const unsigned char *)data : &none, len, out) == 0)
+    if (info && mbedtls_md_hmac(info, key_len ? (const unsigned char *)key : &none, key_len, len ? (const unsigned char *)data : &none, len, out) == 0)
         return;
 #endif
     olock__hmac_sha256_stream(key, key_len, data, len, out);
 }
 
-OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out)
-{
+OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
     static const char digits[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)data;
     size_t i;
@@ -7968,39 +8425,48 @@ OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out)
 /* ---- SigV4 signing ------------------------------------------------------------------------ */
 
 #define OLOCK__SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
-#define OLOCK__SIGV4_MAX_TIME 253402300799  /* 9999-12-31T23:59:59Z: the date has four year digits */
+#define OLOCK__SIGV4_MAX_TIME 253402300799 /* 9999-12-31T23:59:59Z: the date has four year digits */
 
 /* a += b; 0 on overflow. */
-static int olock__sigv4_size_add(size_t *a, size_t b)
-{
+static int olock__sigv4_size_add(size_t *a, size_t b) {
     if (b > (size_t)-1 - *a) return 0;
     *a += b;
     return 1;
 }
 
 /* a * b (b small); 0 on overflow. */
-static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out)
-{
+static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out) {
     if (b != 0 && a > (size_t)-1 / b) return 0;
     *out = a * b;
     return 1;
 }
 
 /* RFC 9110 token characters: what a header name or a method may contain. */
-static int olock__sigv4_tchar(unsigned char c)
-{
+static int olock__sigv4_tchar(unsigned char c) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return 1;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return 1;
     default:
         return 0;
     }
 }
 
-static int olock__sigv4_is_token(const char *s, size_t *len)
-{
+static int olock__sigv4_is_token(const char *s, size_t *len) {
     size_t n = 0;
     if (!s || !*s) return 0;
     while (s[n]) {
@@ -8011,8 +8477,7 @@ static int olock__sigv4_is_token(const char *s, size_t *len)
     return 1;
 }
 
-static char *olock__sigv4_put_pct(char *p, unsigned char c)
-{
+static char *olock__sigv4_put_pct(char *p, unsigned char c) {
     static const char hex[] = "0123456789ABCDEF";
     p[0] = '%';
     p[1] = hex[c >> 4];
@@ -8021,8 +8486,7 @@ static char *olock__sigv4_put_pct(char *p, unsigned char c)
 }
 
 /* Percent-encodes every byte but the unreserved ones (and '/' when keep_slash): at most 3n bytes. */
-static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slash)
-{
+static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slash) {
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -8036,8 +8500,7 @@ static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slas
    encoded once); encoding it again is SigV4's double encoding for non-S3 services.
    Normalising drops empty, "." and ".." segments (".." above the root is dropped too)
    and keeps a trailing '/' only when the path has one. */
-static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int normalize)
-{
+static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int normalize) {
     char *root = p;
     size_t i = 0;
     if (!normalize) return olock__sigv4_encode(p, path, len, 1);
@@ -8047,7 +8510,7 @@ static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int no
         while (j < len && path[j] != '/') j++;
         if (j - i == 2 && path[i] == '.' && path[i + 1] == '.') {
             while (p > root + 1 && p[-1] != '/') p--;
-            if (p > root + 1) p--;          /* the separator before the dropped segment */
+            if (p > root + 1) p--; /* the separator before the dropped segment */
         } else if (!(j == i || (j - i == 1 && path[i] == '.'))) {
             if (p > root + 1) *p++ = '/';
             p = olock__sigv4_encode(p, path + i, j - i, 0);
@@ -8059,8 +8522,7 @@ static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int no
 }
 
 /* Decodes valid %XX sequences (a stray '%' stays literal) and encodes the result: <= 3n bytes. */
-static char *olock__sigv4_requery(char *p, const char *s, size_t n)
-{
+static char *olock__sigv4_requery(char *p, const char *s, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -8082,8 +8544,7 @@ typedef struct olock__sigv4_param {
     size_t name_off, name_len, value_off, value_len;
 } olock__sigv4_param;
 
-static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param *x, const olock__sigv4_param *y)
-{
+static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param *x, const olock__sigv4_param *y) {
     size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
     int c = memcmp(b->data + x->name_off, b->data + y->name_off, n);
     if (c != 0) return c < 0;
@@ -8096,8 +8557,7 @@ static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param 
 
 /* Encodes the query parameters into s->query and sorts them; *total is the canonical length. */
 static olock_result olock__sigv4_query(olock_sigv4_signer *s, const char *q, olock__sigv4_param *params,
-                                       size_t *count, size_t *total, olock_error *err)
-{
+                                       size_t *count, size_t *total, olock_error *err) {
     size_t n = 0, len, need, i, sum = 0;
     olock_result r;
     char *p;
@@ -8140,7 +8600,7 @@ static olock_result olock__sigv4_query(olock_sigv4_signer *s, const char *q, olo
     }
     *p = '\0';
     s->query.len = (size_t)(p - s->query.data);
-    for (i = 1; i < n; i++) {   /* insertion sort: few parameters, and stable */
+    for (i = 1; i < n; i++) { /* insertion sort: few parameters, and stable */
         olock__sigv4_param t = params[i];
         size_t k = i;
         while (k > 0 && olock__sigv4_param_less(&s->query, &t, &params[k - 1])) {
@@ -8161,8 +8621,7 @@ typedef struct olock__sigv4_hdr {
     size_t value_len;
 } olock__sigv4_hdr;
 
-static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_hdr *y)
-{
+static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_hdr *y) {
     size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
     for (i = 0; i < n; i++) {
         unsigned char a = (unsigned char)olock__ascii_lower((unsigned char)x->name[i]), b = (unsigned char)olock__ascii_lower((unsigned char)y->name[i]);
@@ -8171,14 +8630,12 @@ static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_h
     return x->name_len == y->name_len ? 0 : (x->name_len < y->name_len ? -1 : 1);
 }
 
-static int olock__sigv4_ws(char c)
-{
+static int olock__sigv4_ws(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Trims the value and collapses each inner run of whitespace (folded lines included) into one space. */
-static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
-{
+static char *olock__sigv4_put_value(char *p, const char *v, size_t n) {
     size_t i = 0;
     while (n > 0 && olock__sigv4_ws(v[n - 1])) n--;
     while (i < n && olock__sigv4_ws(v[i])) i++;
@@ -8189,25 +8646,23 @@ static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
             continue;
         }
         *p++ = ' ';
-        while (olock__sigv4_ws(v[i])) i++;   /* stops before n: the value ends in a non-space */
+        while (olock__sigv4_ws(v[i])) i++; /* stops before n: the value ends in a non-space */
     }
     return p;
 }
 
-static char *olock__sigv4_put_lower(char *p, const char *s, size_t n)
-{
+static char *olock__sigv4_put_lower(char *p, const char *s, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) *p++ = (char)olock__ascii_lower((unsigned char)s[i]);
     return p;
 }
 
 /* Days since 1970-01-01 to "YYYYMMDD" (years 1970..9999). */
-static void olock__sigv4_civil_date(int64_t days, char out[9])
-{
+static void olock__sigv4_civil_date(int64_t days, char out[9]) {
     static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     int64_t year = 1970;
     int month = 0, i;
-    while (days >= 146097) {        /* every 400 Gregorian years have 146097 days */
+    while (days >= 146097) { /* every 400 Gregorian years have 146097 days */
         days -= 146097;
         year += 400;
     }
@@ -8236,16 +8691,14 @@ static void olock__sigv4_civil_date(int64_t days, char out[9])
     out[8] = '\0';
 }
 
-static void olock__sigv4_drop_key(olock_sigv4_signer *s)
-{
+static void olock__sigv4_drop_key(olock_sigv4_signer *s) {
     olock__wipe(&s->key_hmac, sizeof s->key_hmac);
     s->key_valid = 0;
 }
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
    kept as an HMAC context with the key pads absorbed, so each signature costs no key setup. */
-static void olock__sigv4_derive_key(olock_sigv4_signer *s)
-{
+static void olock__sigv4_derive_key(olock_sigv4_signer *s) {
     unsigned char k[OLOCK_SHA256_SIZE];
     const char *secret = s->secrets + s->akid_len + 1;
     olock__hmac_sha256_stream(secret, s->secret_len, s->date_text, 8, k);
@@ -8260,8 +8713,7 @@ static void olock__sigv4_derive_key(olock_sigv4_signer *s)
 }
 
 static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
-                                                   olock_error *err)
-{
+                                                   olock_error *err) {
     size_t akid_len = 0, secret_len, token_len = 0, size = 0, i;
     char *block;
     int same_secret;
@@ -8310,7 +8762,7 @@ static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const 
     if (token_len) memcpy(block + i, creds->session_token, token_len);
     block[i + token_len] = '\0';
     same_secret = s->secrets && s->secret_len == secret_len + 4 &&
-                  memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
+        memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
     if (s->secrets) {
         olock__wipe(s->secrets, s->secrets_size);
         olock__free(s->alloc, s->secrets, s->secrets_size);
@@ -8326,8 +8778,7 @@ static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const 
 
 OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const olock_allocator *alloc,
                                                const olock_credentials *creds, const char *region,
-                                               const char *service, olock_error *err)
-{
+                                               const char *service, olock_error *err) {
     size_t rlen = 0, slen = 0;
     olock__error_clear(err);
     if (!s) {
@@ -8359,8 +8810,7 @@ OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const oloc
 }
 
 OLOCK_API olock_result olock_sigv4_signer_set_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
-                                                          olock_error *err)
-{
+                                                          olock_error *err) {
     olock__error_clear(err);
     if (!s) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "signer is NULL");
@@ -8369,8 +8819,7 @@ OLOCK_API olock_result olock_sigv4_signer_set_credentials(olock_sigv4_signer *s,
     return olock__sigv4_store_credentials(s, creds, err);
 }
 
-OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
-{
+OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s) {
     if (!s) return;
     if (s->secrets) {
         olock__wipe(s->secrets, s->secrets_size);
@@ -8378,15 +8827,14 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
         s->secrets = NULL;
     }
     olock__sigv4_drop_key(s);
-    olock_buf_free(&s->scratch);                /* both are secret buffers: wiped */
+    olock_buf_free(&s->scratch); /* both are secret buffers: wiped */
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
 }
 
 OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const olock_sigv4_request *req,
                                                int64_t unix_seconds, unsigned flags,
-                                               olock_sigv4_signature *out, olock_error *err)
-{
+                                               olock_sigv4_signature *out, olock_error *err) {
     olock__sigv4_hdr hv[OLOCK_SIGV4_MAX_HEADERS + 3];
     olock__sigv4_param params[OLOCK_SIGV4_MAX_QUERY_PARAMS];
     char amz_date[17], body_hash[OLOCK_SHA256_HEX_SIZE], creq_hash[OLOCK_SHA256_HEX_SIZE];
@@ -8539,14 +8987,14 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
     /* One reservation for everything written below, then plain stores. Every term is
        added with an overflow check; the +1s are the separators and NULs. */
-    scope_len = 8 + 1 + s->region_len + 1 + s->service_len + 1 + 12;   /* names <= 64 bytes */
+    scope_len = 8 + 1 + s->region_len + 1 + s->service_len + 1 + 12; /* names <= 64 bytes */
     {
         const size_t terms[] = {
             method_len, 1, 2, 1, query_len, 1, headers_len, 1, signed_len, 1, payload_len, 1,
-            17 + 17 + 1 + 64 + 1, scope_len,                     /* string to sign */
-            17,                                                  /* X-Amz-Date value */
-            payload_len, 1,                                      /* x-amz-content-sha256 value */
-            28 + 1 + 16 + 12 + 64 + 1, s->akid_len, scope_len, signed_len  /* Authorization */
+            17 + 17 + 1 + 64 + 1, scope_len,                              /* string to sign */
+            17,                                                           /* X-Amz-Date value */
+            payload_len, 1,                                               /* x-amz-content-sha256 value */
+            28 + 1 + 16 + 12 + 64 + 1, s->akid_len, scope_len, signed_len /* Authorization */
         };
         int ok = olock__sigv4_size_mul(path_len, 3, &path_max) && olock__sigv4_size_add(&need, path_max);
         for (i = 0; ok && i < sizeof terms / sizeof terms[0]; i++) ok = olock__sigv4_size_add(&need, terms[i]);
@@ -8578,7 +9026,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     *p++ = '\n';
     for (i = 0; i < nh; i++) {
         if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
-            p[-1] = ',';            /* replaces the '\n' of the previous line */
+            p[-1] = ','; /* replaces the '\n' of the previous line */
         } else {
             p = olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
             *p++ = ':';
@@ -8635,13 +9083,13 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     p = olock__put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
     p = olock__put(p, s->secrets, s->akid_len);
     *p++ = '/';
-    p = olock__put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
+    p = olock__put(p, base + sts_off + 34, scope_len); /* the scope line of the string to sign */
     p = olock__put(p, ", SignedHeaders=", 16);
     p = olock__put(p, base + signed_off, signed_len);
     p = olock__put(p, ", Signature=", 12);
     p = olock__put(p, out->signature, 64);
     *p++ = '\0';
-    s->scratch.len = (size_t)(p - base) - 1;   /* the last NUL terminates the buffer */
+    s->scratch.len = (size_t)(p - base) - 1; /* the last NUL terminates the buffer */
 
     i = 0;
     out->headers[i].name = "X-Amz-Date";
@@ -8665,7 +9113,6 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     out->string_to_sign_len = sts_len;
     return OLOCK_OK;
 }
-
 /* =============================================================================================
    >>aws_config (implementation)
    ========================================================================================== */
@@ -8676,23 +9123,20 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
 /* The only place the library reads the process environment. Empty values count as unset,
    as in the AWS SDKs. */
-static const char *olock__env_get(const olock_env *env, const char *name)
-{
+static const char *olock__env_get(const olock_env *env, const char *name) {
     const char *v;
     if (env && env->get) v = env->get(env->user, name);
     else v = getenv(name);
     return (v && *v) ? v : NULL;
 }
 
-OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc)
-{
+OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc) {
     if (!c) return;
     memset(c, 0, sizeof *c);
     c->alloc = alloc;
 }
 
-OLOCK_API void olock_aws_config_free(olock_aws_config *c)
-{
+OLOCK_API void olock_aws_config_free(olock_aws_config *c) {
     const olock_allocator *a;
     if (!c) return;
     a = c->alloc;
@@ -8707,8 +9151,7 @@ OLOCK_API void olock_aws_config_free(olock_aws_config *c)
 /* Copies a key pair (and token, may be NULL) into c, replacing the old one only on success. */
 static olock_result olock__cred_store(olock_aws_config *c, const char *akid, size_t akid_len,
                                       const char *secret, size_t secret_len, const char *token,
-                                      size_t token_len, const char *source, olock_error *err)
-{
+                                      size_t token_len, const char *source, olock_error *err) {
     char *a = olock__strndup(c->alloc, akid, akid_len);
     char *sk = olock__strndup(c->alloc, secret, secret_len);
     char *tk = token ? olock__strndup(c->alloc, token, token_len) : NULL;
@@ -8729,21 +9172,18 @@ static olock_result olock__cred_store(olock_aws_config *c, const char *akid, siz
     return OLOCK_OK;
 }
 
-static int olock__cred_hspace(char c)
-{
+static int olock__cred_hspace(char c) {
     return c == ' ' || c == '\t';
 }
 
-static int olock__cred_key_char(unsigned char c)
-{
+static int olock__cred_key_char(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+        c == '_' || c == '-' || c == '.';
 }
 
 OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, const char *text, size_t len,
                                                           const char *profile, const char *file_name,
-                                                          olock_error *err)
-{
+                                                          olock_error *err) {
     /* Values are pointers into text; nothing is copied until the whole file has been checked. */
     const char *akid = NULL, *secret = NULL, *token = NULL;
     size_t akid_len = 0, secret_len = 0, token_len = 0, pos = 0, profile_len;
@@ -8840,7 +9280,7 @@ OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, c
             for (v1 = v0; v1 < b; v1++)
                 if ((text[v1] == '#' || text[v1] == ';') && v1 > v0 && olock__cred_hspace(text[v1 - 1])) break;
             while (v1 > v0 && olock__cred_hspace(text[v1 - 1])) v1--;
-            if (indented) continue;   /* sub-properties are not credentials */
+            if (indented) continue; /* sub-properties are not credentials */
             nested = v0 == v1;
             if (!in_profile || v0 == v1) continue;
             if (OLOCK__IEQ_LIT(text + k0, k1 - k0, "aws_access_key_id")) {
@@ -8870,8 +9310,7 @@ OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, c
 
 /* Reads a whole file (at most OLOCK__CRED_FILE_MAX bytes) into *out. *opened is 0 (and the
    result OLOCK_OK) when the file cannot be opened. */
-static olock_result olock__cred_read_file(const char *path, olock_buf *out, int *opened, olock_error *err)
-{
+static olock_result olock__cred_read_file(const char *path, olock_buf *out, int *opened, olock_error *err) {
     char chunk[4096];
     olock_result r = OLOCK_OK;
     size_t n;
@@ -8904,8 +9343,7 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
 
 /* The shared credentials file path: AWS_SHARED_CREDENTIALS_FILE (a leading "~/" is the home
    directory) or <home>/.aws/credentials. Empty buffer when no home directory is known. */
-static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path)
-{
+static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path) {
     const char *v = olock__env_get(env, "AWS_SHARED_CREDENTIALS_FILE");
     const char *home = olock__env_get(env, "HOME");
     olock_result r;
@@ -8918,8 +9356,7 @@ static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path)
 }
 
 OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c, const olock_credentials *explicit_creds,
-                                                            const olock_env *env, olock_error *err)
-{
+                                                            const olock_env *env, olock_error *err) {
     const char *akid, *secret, *token, *profile;
     olock_buf path, text;
     olock_result r;
@@ -8965,15 +9402,16 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
     if (path.len == 0) {
         olock_buf_free(&path);
         olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and there is no "
-                         "home directory for the shared credentials file");
+                                                     "home directory for the shared credentials file");
         return OLOCK_ERR_CREDENTIALS;
     }
     olock_buf_init(&text, c->alloc);
-    text.secret = 1;               /* the file's keys: every block it grows out of is wiped */
+    text.secret = 1; /* the file's keys: every block it grows out of is wiped */
     r = olock__cred_read_file(path.data, &text, &opened, err);
     if (r == OLOCK_OK && !opened) {
         olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and %.200s "
-                         "cannot be opened", path.data);
+                                                     "cannot be opened",
+                         path.data);
         r = OLOCK_ERR_CREDENTIALS;
     } else if (r == OLOCK_OK) {
         profile = olock__env_get(env, "AWS_PROFILE");
@@ -8987,10 +9425,12 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
 /* A setting as the SDKs look it up: the explicit value (NULL or "" skips it), then the first
    variable, then the second; *source names where it came from (for error messages). */
 static const char *olock__setting(const char *explicit_value, const olock_env *env, const char *var1,
-                                  const char *var2, const char **source)
-{
+                                  const char *var2, const char **source) {
     const char *v;
-    if (explicit_value && *explicit_value) { *source = "the configuration"; return explicit_value; }
+    if (explicit_value && *explicit_value) {
+        *source = "the configuration";
+        return explicit_value;
+    }
     *source = var1;
     v = olock__env_get(env, var1);
     if (v) return v;
@@ -8999,8 +9439,7 @@ static const char *olock__setting(const char *explicit_value, const olock_env *e
 }
 
 OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, const char *explicit_region,
-                                                       const olock_env *env, olock_error *err)
-{
+                                                       const olock_env *env, olock_error *err) {
     const char *source, *v;
     size_t n;
     char *copy;
@@ -9016,7 +9455,8 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
     }
     if (!olock__scope_name_ok(v, &n)) {
         olock__error_set(err, OLOCK_ERR_CONFIG, "the region from %s is not a valid region name "
-                         "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
+                                                "(letters, digits, '-', '_', '.'; at most %d)",
+                         source, OLOCK_SIGV4_NAME_MAX);
         return OLOCK_ERR_CONFIG;
     }
     copy = olock__strndup(c->alloc, v, n);
@@ -9030,8 +9470,7 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
 }
 
 OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, const char *explicit_endpoint,
-                                                         const olock_env *env, olock_error *err)
-{
+                                                         const olock_env *env, olock_error *err) {
     const char *source, *v;
     olock_url_parts parts;
     olock_error uerr;
@@ -9079,22 +9518,19 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
 }
 
 /* 1 when s starts with prefix, ignoring ASCII case (stops at the end of s). */
-static int olock__url_iprefix(const char *s, const char *prefix)
-{
+static int olock__url_iprefix(const char *s, const char *prefix) {
     size_t i;
     for (i = 0; prefix[i]; i++)
         if (olock__ascii_lower((unsigned char)s[i]) != olock__ascii_lower((unsigned char)prefix[i])) return 0;
     return 1;
 }
 
-static int olock__url_host_char(unsigned char c)
-{
+static int olock__url_host_char(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+        c == '-' || c == '.' || c == '_';
 }
 
-OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err)
-{
+OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err) {
     olock_url_parts u;
     const char *h, *hend, *port = NULL, *end;
     size_t i;
@@ -9133,7 +9569,7 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
         olock__error_set(err, OLOCK_ERR_CONFIG, "user information in the endpoint is not supported");
         return OLOCK_ERR_CONFIG;
     }
-    if (h < hend && *h == '[') {            /* IPv6 literal */
+    if (h < hend && *h == '[') { /* IPv6 literal */
         const char *q = h + 1;
         while (q < hend && (olock__hex_value((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
         if (q == h + 1 || q >= hend || *q != ']' || (q + 1 < hend && q[1] != ':')) {
@@ -9178,7 +9614,6 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
     *out = u;
     return OLOCK_OK;
 }
-
 /* =============================================================================================
    >>client (implementation)
    ========================================================================================== */
@@ -9190,12 +9625,18 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    header: then these defaults are missing and the config must supply now_ms and sleep_ms
    (olock_client_create says so). */
 #if defined(_WIN32)
-#  define OLOCK__HAVE_CLOCK 1
-static uint64_t olock__default_now_ms(void *u) { (void)u; return (uint64_t)GetTickCount64(); }
-static void olock__default_sleep_ms(void *u, uint64_t ms) { (void)u; Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms)); }
+#define OLOCK__HAVE_CLOCK 1
+static uint64_t olock__default_now_ms(void *u) {
+    (void)u;
+    return (uint64_t)GetTickCount64();
+}
+static void olock__default_sleep_ms(void *u, uint64_t ms) {
+    (void)u;
+    Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms));
+}
 #else
-#  if defined(CLOCK_MONOTONIC)
-#    define OLOCK__HAVE_CLOCK 1
+#if defined(CLOCK_MONOTONIC)
+#define OLOCK__HAVE_CLOCK 1
 static uint64_t olock__default_now_ms(void *u) {
     struct timespec ts;
     (void)u;
@@ -9207,17 +9648,20 @@ static void olock__default_sleep_ms(void *u, uint64_t ms) {
     (void)u;
     ts.tv_sec = (time_t)(ms / 1000u);
     ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0) { /* interrupted: sleep the rest */ }
+    while (nanosleep(&ts, &ts) != 0) { /* interrupted: sleep the rest */
+    }
 }
-#  else
-#    define OLOCK__HAVE_CLOCK 0
-#  endif
+#else
+#define OLOCK__HAVE_CLOCK 0
+#endif
 #endif
 
 /* xorshift64*: fast and good enough for jitter and tokens once seeded from the OS. */
 static uint64_t olock__xorshift(uint64_t *s) {
     uint64_t x = *s;
-    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
     *s = x;
     return x * 0x2545F4914F6CDD1Dull;
 }
@@ -9243,34 +9687,34 @@ static uint64_t olock__seed(const void *addr) {
 typedef struct olock__exchange {
     olock_buf body;
     olock_http_response res;
-    olock_arena arena;             /* the decoded response */
-    char target[48];               /* X-Amz-Target value */
+    olock_arena arena; /* the decoded response */
+    char target[48];   /* X-Amz-Target value */
     olock_http_header headers[8];
-    olock_buf sig;                 /* values of the signature headers (secret: the token) */
-    const char *token;             /* the session token the request carries, or NULL */
+    olock_buf sig;     /* values of the signature headers (secret: the token) */
+    const char *token; /* the session token the request carries, or NULL */
     olock_http_request req;
     olock_response decoded;
-    char transport_error[256];     /* the transport's last_error after a failed send ("": none) */
+    char transport_error[256]; /* the transport's last_error after a failed send ("": none) */
 } olock__exchange;
 
 typedef struct olock__cache_entry {
-    olock_item *item;              /* NULL: free slot */
-    olock_buf id;                  /* table name, NUL, key JSON */
-    uint64_t used;                 /* LRU tick */
+    olock_item *item; /* NULL: free slot */
+    olock_buf id;     /* table name, NUL, key JSON */
+    uint64_t used;    /* LRU tick */
 } olock__cache_entry;
 
 struct olock_client {
-    olock_allocator alloc;         /* copied from the config; everything below uses &alloc */
+    olock_allocator alloc; /* copied from the config; everything below uses &alloc */
     olock_transport transport;
-    char *url;                     /* endpoint URL */
-    char *host;                    /* Host header value, from the URL */
-    olock_aws_config aws;          /* resolved endpoint, region, credentials (secrets wiped on destroy) */
-    olock_sigv4_signer signer;     /* valid when signing */
+    char *url;                 /* endpoint URL */
+    char *host;                /* Host header value, from the URL */
+    olock_aws_config aws;      /* resolved endpoint, region, credentials (secrets wiped on destroy) */
+    olock_sigv4_signer signer; /* valid when signing */
     int signing;
-    const char *path;              /* path part of the URL, for the signature */
+    const char *path; /* path part of the URL, for the signature */
     int64_t (*unix_time_s)(void *hook_user);
     olock_retry_policy retry;
-    olock_versioning versioning;   /* defaults filled in; its strings are the two below */
+    olock_versioning versioning; /* defaults filled in; its strings are the two below */
     char *version_attribute;
     char *token_attribute;
     char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
@@ -9279,16 +9723,16 @@ struct olock_client {
     void (*sleep_ms)(void *hook_user, uint64_t ms);
     uint64_t (*random_u64)(void *hook_user);
     void (*on_attempt)(void *hook_user, const olock_attempt *a);
-    uint64_t rng;                  /* default random state */
-    unsigned quota;                /* retry token bucket, shared by the client's operations */
-    int all_old_supported;         /* seen: the server returns the item on a failed condition */
-    olock__exchange x;             /* olock_client_call and the plain operations */
-    olock_task *blocking;          /* the task behind the blocking versioned calls (lazily made) */
+    uint64_t rng;                           /* default random state */
+    unsigned quota;                         /* retry token bucket, shared by the client's operations */
+    int all_old_supported;                  /* seen: the server returns the item on a failed condition */
+    olock__exchange x;                      /* olock_client_call and the plain operations */
+    olock_task *blocking;                   /* the task behind the blocking versioned calls (lazily made) */
     void (*blocking_destroy)(olock_task *); /* how to free it: set by the engine, which makes it */
     olock__cache_entry *cache;
     unsigned cache_n;
     uint64_t cache_tick;
-    uint64_t conflict_rtt_us;      /* smoothed round trip of this client's conflicting writes, in us (0: none yet) */
+    uint64_t conflict_rtt_us; /* smoothed round trip of this client's conflicting writes, in us (0: none yet) */
 };
 
 OLOCK_API olock_config olock_config_default(void) {
@@ -9324,7 +9768,7 @@ static olock_result olock__attribute_paths(olock_client *c) {
     vp = olock_path_name(e, c->version_attribute);
     c->version_path = vp ? olock__strdup(&c->alloc, vp) : NULL;
     if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (vp && !c->version_path)) r = OLOCK_ERR_NOMEM;
-    olock_expr_reset(e);                /* a failure is sticky: the second name gets a fresh start */
+    olock_expr_reset(e); /* a failure is sticky: the second name gets a fresh start */
     tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
     c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
     if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (tp && !c->token_path)) r = OLOCK_ERR_NOMEM;
@@ -9352,7 +9796,7 @@ static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, s
     memset(x, 0, sizeof *x);
     olock_buf_init(&x->body, a);
     olock_buf_init(&x->sig, a);
-    x->sig.secret = 1;             /* X-Amz-Security-Token's value: wiped when it grows or is freed */
+    x->sig.secret = 1; /* X-Amz-Security-Token's value: wiped when it grows or is freed */
     olock_http_response_init(&x->res, a, max_response);
     olock_arena_init(&x->arena, a);
 }
@@ -9370,18 +9814,27 @@ static olock_result olock__client_set_url(olock_client *c, const char *url, oloc
     olock_url_parts parts;
     olock_result r;
     c->url = olock__strdup(&c->alloc, url);
-    if (!c->url) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    if (!c->url) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return OLOCK_ERR_NOMEM;
+    }
     r = olock_url_split(c->url, &parts, err);
     if (r != OLOCK_OK) return r;
     c->host = (char *)olock__alloc(&c->alloc, parts.host_len + 1);
-    if (!c->host) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    if (!c->host) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return OLOCK_ERR_NOMEM;
+    }
     memcpy(c->host, parts.host, parts.host_len);
     c->host[parts.host_len] = 0;
-    c->path = parts.path;                 /* runs to the end of c->url (no query allowed), or a static "/" */
+    c->path = parts.path; /* runs to the end of c->url (no query allowed), or a static "/" */
     return OLOCK_OK;
 }
 
-static int64_t olock__default_unix_time(void *u) { (void)u; return (int64_t)time(NULL); }
+static int64_t olock__default_unix_time(void *u) {
+    (void)u;
+    return (int64_t)time(NULL);
+}
 
 /* What a network transport still lacks, as settings to set (OLOCK_ERR_CONFIG). Without it,
    requests would go out unsigned (MissingAuthenticationToken) or to http://localhost/. */
@@ -9391,10 +9844,12 @@ static olock_result olock__client_missing(const olock_client *c, const olock_con
     region[0] = creds[0] = 0;
     if (!c->aws.region && !c->aws.endpoint)
         snprintf(region, sizeof region, "no region and no endpoint: set config.region%s (plus config.endpoint%s "
-                 "for a server other than DynamoDB)", env ? " or AWS_REGION" : "", env ? " or AWS_ENDPOINT_URL_DYNAMODB" : "");
+                                        "for a server other than DynamoDB)",
+                 env ? " or AWS_REGION" : "", env ? " or AWS_ENDPOINT_URL_DYNAMODB" : "");
     else if (!c->aws.region)
         snprintf(region, sizeof region, "no region to sign requests with: set config.region%s (any, e.g. us-east-1, "
-                 "for a local server)", env ? " or AWS_REGION" : "");
+                                        "for a local server)",
+                 env ? " or AWS_REGION" : "");
     if (no_creds)
         snprintf(creds, sizeof creds, "no credentials: set config.credentials%s (any key for a local server)",
                  env ? ", AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the shared credentials file" : "");
@@ -9412,24 +9867,30 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
     const char *url;
     olock_credentials creds;
     int network = cfg->transport.kind == OLOCK_TRANSPORT_NETWORK, no_creds;
-    if (cfg->ignore_environment) { none.get = NULL; none.user = NULL; env = &none; }
+    if (cfg->ignore_environment) {
+        none.get = NULL;
+        none.user = NULL;
+        env = &none;
+    }
     if (cfg->ignore_environment && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key) {
-        r = OLOCK_ERR_CREDENTIALS;            /* nothing explicit, nothing else to look at */
+        r = OLOCK_ERR_CREDENTIALS; /* nothing explicit, nothing else to look at */
         olock__error_set(&e, r, "no credentials");
     } else {
         r = olock_aws_config_resolve_credentials(&c->aws, &cfg->credentials, env, &e);
     }
-    if (r != OLOCK_OK && !(r == OLOCK_ERR_CREDENTIALS && !cfg->credentials.access_key_id &&
-                           !cfg->credentials.secret_access_key && strncmp(e.message, "no credentials", 14) == 0)) {
+    if (r != OLOCK_OK && !(r == OLOCK_ERR_CREDENTIALS && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key && strncmp(e.message, "no credentials", 14) == 0)) {
         if (err) *err = e;
-        return r;                             /* explicit ones are wrong, or the file is malformed */
+        return r; /* explicit ones are wrong, or the file is malformed */
     }
     no_creds = r != OLOCK_OK;
     /* A network transport also hears about a malformed AWS_REGION or AWS_ENDPOINT_URL*, and
        gets DynamoDB's endpoint for its region even when the environment is ignored. */
     if (cfg->region || !cfg->ignore_environment) {
         r = olock_aws_config_resolve_region(&c->aws, cfg->region, env, &e);
-        if (r != OLOCK_OK && (cfg->region || (network && strncmp(e.message, "no region", 9) != 0))) { if (err) *err = e; return r; }
+        if (r != OLOCK_OK && (cfg->region || (network && strncmp(e.message, "no region", 9) != 0))) {
+            if (err) *err = e;
+            return r;
+        }
     }
     if (cfg->endpoint || !cfg->ignore_environment || network) {
         r = olock_aws_config_resolve_endpoint(&c->aws, cfg->endpoint, env, &e);
@@ -9448,7 +9909,10 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
         creds.secret_access_key = c->aws.secret_access_key;
         creds.session_token = c->aws.session_token;
         r = olock_sigv4_signer_init(&c->signer, &c->alloc, &creds, c->aws.region, "dynamodb", err);
-        if (r != OLOCK_OK) { olock_sigv4_signer_free(&c->signer); return r; }
+        if (r != OLOCK_OK) {
+            olock_sigv4_signer_free(&c->signer);
+            return r;
+        }
         c->signing = 1;
     }
     return OLOCK_OK;
@@ -9532,7 +9996,11 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     olock_aws_config_init(&c->aws, &c->alloc);
     c->rng = olock__seed(c);
     olock__exchange_init(&c->x, &c->alloc, cfg->max_response_bytes ? cfg->max_response_bytes : OLOCK__DEFAULT_MAX_BYTES);
-    if (!cfg->transport.send) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "config has no transport"); goto fail; }
+    if (!cfg->transport.send) {
+        r = OLOCK_ERR_CONFIG;
+        olock__error_set(err, r, "config has no transport");
+        goto fail;
+    }
 #if !OLOCK__HAVE_CLOCK
     if (!c->now_ms || !c->sleep_ms) {
         r = OLOCK_ERR_CONFIG;
@@ -9545,10 +10013,17 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     if (!c->sleep_ms) c->sleep_ms = olock__default_sleep_ms;
 #endif
     v = olock__versioning_fill(&cfg->versioning);
-    if (v.token_history > 64) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "versioning.token_history is at most 64"); goto fail; }
+    if (v.token_history > 64) {
+        r = OLOCK_ERR_CONFIG;
+        olock__error_set(err, r, "versioning.token_history is at most 64");
+        goto fail;
+    }
     c->version_attribute = olock__strdup(&c->alloc, v.attribute);
     c->token_attribute = olock__strdup(&c->alloc, v.token_attribute);
-    if (!c->version_attribute || !c->token_attribute) { r = OLOCK_ERR_NOMEM; goto oom; }
+    if (!c->version_attribute || !c->token_attribute) {
+        r = OLOCK_ERR_NOMEM;
+        goto oom;
+    }
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
@@ -9559,7 +10034,10 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     if (cfg->cache_entries) {
         unsigned i;
         c->cache = (olock__cache_entry *)olock__alloc(&c->alloc, sizeof *c->cache * cfg->cache_entries);
-        if (!c->cache) { r = OLOCK_ERR_NOMEM; goto oom; }
+        if (!c->cache) {
+            r = OLOCK_ERR_NOMEM;
+            goto oom;
+        }
         c->cache_n = cfg->cache_entries;
         for (i = 0; i < c->cache_n; i++) {
             c->cache[i].item = NULL;
@@ -9591,9 +10069,12 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     size_t n = 0;
     memcpy(x->target, prefix, sizeof prefix - 1);
     memcpy(x->target + sizeof prefix - 1, name, strlen(name) + 1);
-    x->headers[n].name = "Host"; x->headers[n++].value = c->host;
-    x->headers[n].name = "Content-Type"; x->headers[n++].value = "application/x-amz-json-1.0";
-    x->headers[n].name = "X-Amz-Target"; x->headers[n++].value = x->target;
+    x->headers[n].name = "Host";
+    x->headers[n++].value = c->host;
+    x->headers[n].name = "Content-Type";
+    x->headers[n++].value = "application/x-amz-json-1.0";
+    x->headers[n].name = "X-Amz-Target";
+    x->headers[n++].value = x->target;
     x->token = c->signing ? c->aws.session_token : NULL;
     if (c->signing) {
         olock_sigv4_request sr;
@@ -9617,10 +10098,13 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
         for (i = 0; i < sig.header_count && i < 4; i++) {
             off[i] = x->sig.len;
             r = olock_buf_append(&x->sig, sig.headers[i].value, strlen(sig.headers[i].value) + 1);
-            if (r != OLOCK_OK) { olock__error_set(err, r, "out of memory"); return r; }
+            if (r != OLOCK_OK) {
+                olock__error_set(err, r, "out of memory");
+                return r;
+            }
         }
         for (i = 0; i < sig.header_count && i < 4; i++) {
-            x->headers[n].name = sig.headers[i].name;   /* static names */
+            x->headers[n].name = sig.headers[i].name; /* static names */
             x->headers[n++].value = x->sig.data + off[i];
         }
     }
@@ -9705,7 +10189,7 @@ static void olock__not_dynamodb(const olock__exchange *x, olock_result code, olo
 
 static int olock__op_is_read(olock_op op) {
     return op == OLOCK_OP_GET_ITEM || op == OLOCK_OP_TRANSACT_GET_ITEMS || op == OLOCK_OP_BATCH_GET_ITEM ||
-           op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
+        op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
 }
 
 /* Turns what the transport returned and the response it filled into a result, with x->decoded
@@ -9734,7 +10218,7 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
             olock__error_set(err, after, "out of memory while receiving the response%s", after == sent ? "" : "; the request may have been applied");
             return after;
         }
-        if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) {   /* refused before sending */
+        if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) { /* refused before sending */
             olock__error_set(err, sent, "the transport refused the request: %s%s%s", olock_result_str(sent), *why ? ": " : "", why);
             return sent;
         }
@@ -9754,10 +10238,15 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     }
     if (err) err->http_status = x->res.status;
     r = olock__check_crc32(&x->res, err);
-    if (r == OLOCK_ERR_CRC32) { if (err) err->error_class = OLOCK_CLASS_TRANSIENT; }
+    if (r == OLOCK_ERR_CRC32) {
+        if (err) err->error_class = OLOCK_CLASS_TRANSIENT;
+    }
     if (r == OLOCK_OK) {
         r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
-        if (err) { err->attempts = attempts; err->http_status = x->res.status; }
+        if (err) {
+            err->attempts = attempts;
+            err->http_status = x->res.status;
+        }
         if ((r == OLOCK_ERR_PARSE || r == OLOCK_ERR_RESPONSE) && !olock__body_is_object(&x->res)) olock__not_dynamodb(x, r, err);
     }
     if (r != OLOCK_OK) return r;
@@ -9823,7 +10312,10 @@ static olock_result olock__client_encoded(olock_result rc, const char *fn, olock
 static olock_result olock__client_item_op(olock_client *c, const char *fn, olock_op op, const olock_item_request *r,
                                           olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, fn, "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, fn, "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_item_request(op, r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, fn, err) : olock__client_roundtrip(c, op, out, err);
@@ -9845,7 +10337,10 @@ OLOCK_API olock_result olock_delete_item(olock_client *c, const olock_item_reque
 OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_txn_action *actions, size_t count,
                                                   const char *client_request_token, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_write_items", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_transact_write_items", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_transact_write(actions, count, client_request_token, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_write_items", err)
@@ -9854,7 +10349,10 @@ OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_t
 
 OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_query", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_query", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_query(OLOCK_OP_QUERY, r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_query", err) : olock__client_roundtrip(c, OLOCK_OP_QUERY, out, err);
@@ -9862,7 +10360,10 @@ OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r
 
 OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_create_table", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_create_table", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_create_table(r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_create_table", err) : olock__client_roundtrip(c, OLOCK_OP_CREATE_TABLE, out, err);
@@ -9870,7 +10371,10 @@ OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_ta
 
 static olock_result olock__client_table_op(olock_client *c, const char *fn, olock_op op, const char *table, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, fn, "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, fn, "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_table_op(op, table, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, fn, err) : olock__client_roundtrip(c, op, out, err);
@@ -9887,7 +10391,11 @@ OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, 
 
 /* Every request struct starts all 0 / NULL, as olock_config_default() does for the config. */
 #define OLOCK__DEFAULT_FN(type) \
-    OLOCK_API type type##_default(void) { type r; memset(&r, 0, sizeof r); return r; }
+    OLOCK_API type type##_default(void) { \
+        type r; \
+        memset(&r, 0, sizeof r); \
+        return r; \
+    }
 OLOCK__DEFAULT_FN(olock_item_request)
 OLOCK__DEFAULT_FN(olock_query_request)
 OLOCK__DEFAULT_FN(olock_create_table_request)
@@ -9916,7 +10424,9 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
     if (!table || !*table) return olock__invalid_arg(err, "olock_get: table is NULL or empty");
     if (!key) return olock__null_arg(err, "olock_get", "key");
     if (!out) return olock__null_arg(err, "olock_get", "out");
-    r.table = table; r.key = key; r.consistent_read = consistent ? 1 : 0;
+    r.table = table;
+    r.key = key;
+    r.consistent_read = consistent ? 1 : 0;
     rc = olock__client_item_op(c, "olock_get", OLOCK_OP_GET_ITEM, &r, &res, err);
     if (rc != OLOCK_OK) return rc;
     if (!res.item) {
@@ -9926,7 +10436,10 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
     rc = olock_item_create(olock__client_out_alloc(c), &it);
     if (rc != OLOCK_OK) return olock__fail_at(err, rc, 0, "out of memory");
     root = olock_value_copy(&it->arena, res.item);
-    if (!root) { olock_item_destroy(it); return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory"); }
+    if (!root) {
+        olock_item_destroy(it);
+        return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    }
     it->root = root;
     *out = it;
     return OLOCK_OK;
@@ -9934,7 +10447,10 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
 
 OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_scan", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_scan", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_query(OLOCK_OP_SCAN, r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_scan", err) : olock__client_roundtrip(c, OLOCK_OP_SCAN, out, err);
@@ -9943,7 +10459,10 @@ OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r,
 OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
                                           olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_get", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_transact_get", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_transact_get(gets, count, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_get", err)
@@ -9953,8 +10472,8 @@ OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_requ
 struct olock_pager {
     olock_client *c;
     olock_op op;
-    olock_query_request r;         /* the caller's, with exclusive_start_key the next page's */
-    olock_arena arena[2];          /* the key of the next page in arena[cur]; the other is spare */
+    olock_query_request r; /* the caller's, with exclusive_start_key the next page's */
+    olock_arena arena[2];  /* the key of the next page in arena[cur]; the other is spare */
     int cur;
     int done;
 };
@@ -10035,9 +10554,11 @@ static olock_result olock__unprocessed_writes(olock_arena *a, const olock_respon
     olock_value *v = NULL;
     size_t count = 0;
     olock_result r;
-    *out = NULL; *n = 0;
+    *out = NULL;
+    *n = 0;
     if (!u || u->kind != OLOCK_JSON_OBJECT) return OLOCK_OK;
-    for (t = u->first; t; t = t->next) if (t->kind == OLOCK_JSON_ARRAY) count += t->count;
+    for (t = u->first; t; t = t->next)
+        if (t->kind == OLOCK_JSON_ARRAY) count += t->count;
     if (!count) return OLOCK_OK;
     list = (olock_batch_write_entry *)olock_arena_alloc(a, count * sizeof *list);
     if (!list) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
@@ -10054,7 +10575,8 @@ static olock_result olock__unprocessed_writes(olock_arena *a, const olock_respon
             if ((r = olock_map_from_json(a, m, &v, err)) != OLOCK_OK) return r;
             *w = olock_batch_write_entry_default();
             w->table = table;
-            if (put) w->put_item = v; else w->delete_key = v;
+            if (put) w->put_item = v;
+            else w->delete_key = v;
             ++*n;
         }
     }
@@ -10092,7 +10614,10 @@ OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_writ
             if (n > 1) c->sleep_ms(c->hook_user, olock__backoff(c, 0, n - 1));
             olock_buf_clear(&c->x.body);
             rc = olock_encode_batch_write(todo, todo_n, &c->x.body, err);
-            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn, err); break; }
+            if (rc != OLOCK_OK) {
+                olock__client_encoded(rc, fn, err);
+                break;
+            }
             rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_WRITE_ITEM, &res, err);
             sends++;
             if (rc != OLOCK_OK) break;
@@ -10130,7 +10655,10 @@ static olock_result olock__batch_get_slice(olock_arena *a, const olock_batch_get
             room -= take;
             *ki += take;
         }
-        if (*ki == t->key_count) { ++*ti; *ki = 0; }
+        if (*ki == t->key_count) {
+            ++*ti;
+            *ki = 0;
+        }
     }
     *out = list;
     return OLOCK_OK;
@@ -10145,7 +10673,9 @@ static olock_result olock__unprocessed_keys(olock_arena *a, const olock_response
     olock_batch_get_table *list;
     size_t count = 0, i;
     olock_result r;
-    *out = NULL; *n = 0; *keys = 0;
+    *out = NULL;
+    *n = 0;
+    *keys = 0;
     if (!u || u->kind != OLOCK_JSON_OBJECT || !u->count) return OLOCK_OK;
     for (t = u->first; t; t = t->next) count++;
     list = (olock_batch_get_table *)olock_arena_alloc(a, count * sizeof *list);
@@ -10219,7 +10749,10 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
             if (n > 1) c->sleep_ms(c->hook_user, olock__backoff(c, 0, n - 1));
             olock_buf_clear(&c->x.body);
             rc = olock_encode_batch_get(todo, todo_n, &c->x.body, err);
-            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn_name, err); break; }
+            if (rc != OLOCK_OK) {
+                olock__client_encoded(rc, fn_name, err);
+                break;
+            }
             rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_GET_ITEM, &res, err);
             sends++;
             if (rc != OLOCK_OK) break;
@@ -10246,7 +10779,6 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
                          (unsigned long)left, (unsigned long)total, attempts);
     return rc;
 }
-
 /* =============================================================================================
    >>engine (implementation)
    ========================================================================================== */
@@ -10262,7 +10794,10 @@ OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_v
     olock_result r;
     if (!item || !out || item->type != OLOCK_TYPE_M) return OLOCK_ERR_INVALID_ARG;
     a = olock_map_get(item, d.attribute, strlen(d.attribute));
-    if (!a) { *out = d.start_at; return OLOCK_OK; }
+    if (!a) {
+        *out = d.start_at;
+        return OLOCK_OK;
+    }
     if (a->type != OLOCK_TYPE_N) return OLOCK_ERR_TYPE;
     r = olock_value_get_u64(a, &n);
     if (r != OLOCK_OK) return r;
@@ -10288,7 +10823,8 @@ static olock_value *olock__map_clone(olock_arena *a, const olock_value *src) {
         if (!c) return NULL;
         *c = *s;
         c->next = NULL;
-        if (m->last) m->last->next = c; else m->first = c;
+        if (m->last) m->last->next = c;
+        else m->first = c;
         m->last = c;
         m->count++;
     }
@@ -10297,10 +10833,10 @@ static olock_value *olock__map_clone(olock_arena *a, const olock_value *src) {
 
 /* Where a caller's expression refers to one of olock's own attributes. */
 typedef struct olock__touch {
-    const char *attr;              /* the attribute (the version or the ledger attribute's name) */
-    const char *tok;               /* as written: the name itself or a #placeholder */
+    const char *attr; /* the attribute (the version or the ledger attribute's name) */
+    const char *tok;  /* as written: the name itself or a #placeholder */
     size_t tok_len;
-    const char *clause;            /* update: "sets", "removes", "adds to", "deletes from"; condition: "reads" */
+    const char *clause; /* update: "sets", "removes", "adds to", "deletes from"; condition: "reads" */
 } olock__touch;
 
 /* Whether the word p[0..n) is update clause keyword; its verb for messages. */
@@ -10347,7 +10883,7 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
             n = (size_t)(p - tok);
             target = nested = 0;
             for (q = p; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++) {}
-            if (*q == '(' || is_nested) continue;                    /* a function, or a member of a map */
+            if (*q == '(' || is_nested) continue; /* a function, or a member of a map */
             if (is_update && depth == 0 && tok[0] != '#' && (verb = olock__clause_verb(tok, n)) != NULL) {
                 clause = verb;
                 target = 1;
@@ -10364,7 +10900,7 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
             }
             continue;
         }
-        if (ch == ':') {                                             /* a value placeholder */
+        if (ch == ':') { /* a value placeholder */
             for (p++; *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || olock__is_digit(*p); p++) {}
             target = nested = 0;
             continue;
@@ -10382,7 +10918,13 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
 
 /* ---- versioned engine: tasks ------------------------------------------------------------------ */
 
-enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_RMW, OLOCK__K_TXN, OLOCK__K_MANY };
+enum { OLOCK__K_NONE,
+       OLOCK__K_PUT,
+       OLOCK__K_UPDATE,
+       OLOCK__K_DELETE,
+       OLOCK__K_RMW,
+       OLOCK__K_TXN,
+       OLOCK__K_MANY };
 /* What the request being built or sent is for:
    READ    the item(s) to change (olock_update, olock_update_many);
    WRITE   the versioned write (or transaction);
@@ -10390,49 +10932,54 @@ enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_R
            in for the ALL_OLD item a server did not return with a conflict;
    PROBE   a put in doubt, resent under an always-false condition: it cannot apply, and the
            stored item it returns settles the first copy. */
-enum { OLOCK__PH_IDLE, OLOCK__PH_READ, OLOCK__PH_WRITE, OLOCK__PH_SETTLE, OLOCK__PH_PROBE, OLOCK__PH_DONE };
+enum { OLOCK__PH_IDLE,
+       OLOCK__PH_READ,
+       OLOCK__PH_WRITE,
+       OLOCK__PH_SETTLE,
+       OLOCK__PH_PROBE,
+       OLOCK__PH_DONE };
 
 typedef struct olock__txn_action {
     olock_txn_kind kind;
     char *table;
-    olock_value *key;              /* update / delete / check */
-    olock_value *item;             /* put */
+    olock_value *key;  /* update / delete / check */
+    olock_value *item; /* put */
     char *update, *condition;
     olock_value *names, *values;
     uint64_t expected, new_version;
-    const char *reason;            /* cancellation code after a failed commit */
-    const olock_value *basis;      /* olock_update_many: the item as read (its ledger head is required) */
+    const char *reason;       /* cancellation code after a failed commit */
+    const olock_value *basis; /* olock_update_many: the item as read (its ledger head is required) */
 } olock__txn_action;
 
 struct olock_txn {
     olock_client *c;
-    olock_arena arena;             /* copies of everything added */
+    olock_arena arena; /* copies of everything added */
     olock__txn_action *actions;
     size_t count, cap;
-    olock_result sticky;           /* first failure of an add */
+    olock_result sticky; /* first failure of an add */
 };
 
 struct olock_task {
     /* What the task owns across operations (olock__task_reset keeps it). */
     olock_client *c;
     olock__exchange x;
-    olock_arena scratch;           /* request building; reset per request */
-    olock_expr *ex;                /* the write's expressions (made on first use; reset per request) */
-    olock_arena cur_arena;         /* the current item(s) */
-    olock_item *work;              /* the caller's mutable copy (olock_update) */
+    olock_arena scratch;                /* request building; reset per request */
+    olock_expr *ex;                     /* the write's expressions (made on first use; reset per request) */
+    olock_arena cur_arena;              /* the current item(s) */
+    olock_item *work;                   /* the caller's mutable copy (olock_update) */
     char writer[OLOCK__WRITER_LEN + 1]; /* this task's writer id in item ledgers */
-    uint64_t seq;                  /* this task's operation number, in its ledger entries */
-    olock_item **items;            /* olock_update_many's items, flags and versions (up to 100, made on first use) */
+    uint64_t seq;                       /* this task's operation number, in its ledger entries */
+    olock_item **items;                 /* olock_update_many's items, flags and versions (up to 100, made on first use) */
     int *exists;
     olock_mutation *each;
     uint64_t *versions;
 
     /* The operation: everything from `kind` on is zeroed when one begins. */
     int kind, phase;
-    int need_build;                /* build the phase's request before the next send */
-    int in_flight;                 /* a request is out; olock_task_complete is due */
+    int need_build; /* build the phase's request before the next send */
+    int in_flight;  /* a request is out; olock_task_complete is due */
     uint64_t wait_until, deadline;
-    uint64_t sent_at, rtt;         /* when the request went out; the last round trip (ms) */
+    uint64_t sent_at, rtt; /* when the request went out; the last round trip (ms) */
     int waiting;
     /* inputs */
     olock_item_request req;
@@ -10446,22 +10993,22 @@ struct olock_task {
     const olock_key_ref *keys;
     size_t key_count;
     /* progress */
-    const olock_value *current;    /* olock_update: the stored item, NULL when absent */
-    const olock_value *written;    /* the item of the PutItem being sent (in scratch) */
+    const olock_value *current; /* olock_update: the stored item, NULL when absent */
+    const olock_value *written; /* the item of the PutItem being sent (in scratch) */
     uint64_t cur_version, new_version;
     olock_mutation decision;
-    char inc[OLOCK__WRITER_LEN + 1];    /* incarnation id of the item the current write targets ("" unknown) */
-    int inc_fresh;                 /* inc was made by the current write (a create, or a ledger without one) */
+    char inc[OLOCK__WRITER_LEN + 1]; /* incarnation id of the item the current write targets ("" unknown) */
+    int inc_fresh;                   /* inc was made by the current write (a create, or a ledger without one) */
     char txn_token[37];
-    unsigned sends;                /* sends of the current request */
-    unsigned writes;               /* write attempts of the operation (conflict budget) */
-    uint64_t first_write_ms;       /* when the first write went out (the conflict time budget) */
-    int waited;                    /* the write now out was sent after a conflict wait */
+    unsigned sends;          /* sends of the current request */
+    unsigned writes;         /* write attempts of the operation (conflict budget) */
+    uint64_t first_write_ms; /* when the first write went out (the conflict time budget) */
+    int waited;              /* the write now out was sent after a conflict wait */
     unsigned quota_spent;
-    int in_doubt;                  /* a copy of the current write may have been applied, not settled yet */
+    int in_doubt; /* a copy of the current write may have been applied, not settled yet */
     int from_cache;
     const olock_value *own_version, *own_ledger; /* what the write being sent stores in olock's attributes (in scratch) */
-    olock_op op;                   /* operation of the request being built / sent */
+    olock_op op;                                 /* operation of the request being built / sent */
     /* outcome */
     olock_result rc;
     olock_error err;
@@ -10505,7 +11052,10 @@ static void olock__many_free(olock_task *t) {
     olock__free(&t->c->alloc, t->exists, sizeof *t->exists * 100);
     olock__free(&t->c->alloc, t->each, sizeof *t->each * 100);
     olock__free(&t->c->alloc, t->versions, sizeof *t->versions * 100);
-    t->items = NULL; t->exists = NULL; t->each = NULL; t->versions = NULL;
+    t->items = NULL;
+    t->exists = NULL;
+    t->each = NULL;
+    t->versions = NULL;
 }
 
 OLOCK_API void olock_task_destroy(olock_task *t) {
@@ -10531,7 +11081,10 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     olock__exchange_init(&t->x, &c->alloc, c->x.res.body.max);
     olock_arena_init(&t->scratch, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
-    if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) { olock_task_destroy(t); return OLOCK_ERR_NOMEM; }
+    if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {
+        olock_task_destroy(t);
+        return OLOCK_ERR_NOMEM;
+    }
     olock__new_token(t, t->writer, OLOCK__WRITER_LEN);
     t->phase = OLOCK__PH_DONE;
     t->rc = OLOCK_ERR_INVALID_ARG;
@@ -10564,7 +11117,8 @@ static olock_result olock__build_failed(olock_task *t, olock_result rc, const ch
 static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) {
     if (t->in_doubt && rc != OLOCK_OK && rc != OLOCK_ERR_MAYBE_SENT) {
         char cause[sizeof t->err.message];
-        const char *why = msg ? msg : t->err.message[0] ? t->err.message : olock_result_str(rc);
+        const char *why = msg ? msg : t->err.message[0] ? t->err.message
+                                                        : olock_result_str(rc);
         olock__copy_str(cause, sizeof cause, why, strlen(why));
         olock__error_set(&t->err, OLOCK_ERR_MAYBE_SENT, "the write may have been applied; olock could not settle it (%s: %s)",
                          olock_result_str(rc), cause);
@@ -10578,7 +11132,11 @@ static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) 
     t->waiting = 0;
     if (msg) olock__task_error(t, rc, msg);
     t->err.code = rc;
-    if (rc == OLOCK_OK) { t->err.error_class = OLOCK_CLASS_NONE; t->err.aws_type[0] = 0; t->err.message[0] = 0; }
+    if (rc == OLOCK_OK) {
+        t->err.error_class = OLOCK_CLASS_NONE;
+        t->err.aws_type[0] = 0;
+        t->err.message[0] = 0;
+    }
 }
 
 
@@ -10651,7 +11209,11 @@ static olock_result olock__next_version(const olock_versioning *v, uint64_t expe
    item of another incarnation says nothing about it (OLOCK_ERR_MAYBE_SENT unless our entry is
    there). Heads written before incarnations ("@B") still read. */
 
-typedef struct olock__ledger_entry { const char *s; size_t n; uint64_t version; } olock__ledger_entry;
+typedef struct olock__ledger_entry {
+    const char *s;
+    size_t n;
+    uint64_t version;
+} olock__ledger_entry;
 
 /* Parses "W:S:V"; 0 if malformed. */
 static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
@@ -10660,12 +11222,17 @@ static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
     end = e->str + e->len;
     p = (const char *)memchr(e->str + OLOCK__WRITER_LEN + 1, ':', e->len - OLOCK__WRITER_LEN - 1);
     if (!p || !olock__u64_parse(p + 1, (size_t)(end - p - 1), &out->version)) return 0;
-    out->s = e->str; out->n = e->len;
+    out->s = e->str;
+    out->n = e->len;
     return 1;
 }
 
 /* The head of a ledger: "@B" or "@B:I". */
-typedef struct olock__ledger_head { uint64_t base; const char *inc; size_t inc_len; } olock__ledger_head;
+typedef struct olock__ledger_head {
+    uint64_t base;
+    const char *inc;
+    size_t inc_len;
+} olock__ledger_head;
 
 /* Parses the head of ledger l; 0 when there is no usable ledger. */
 static int olock__ledger_head_of(const olock_value *l, olock__ledger_head *out) {
@@ -10717,14 +11284,15 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
         for (m = prev->first->next; m && n < 64; m = m->next) {
             olock__ledger_entry e;
             if (!olock__ledger_parse(m, &e)) continue;
-            if (memcmp(e.s, t->writer, OLOCK__WRITER_LEN) == 0) continue;   /* ours is replaced */
+            if (memcmp(e.s, t->writer, OLOCK__WRITER_LEN) == 0) continue; /* ours is replaced */
             keep[n++] = e;
         }
     }
     /* Make room for ours: drop the oldest entries; the base then covers what they covered. */
     while (n + 1 > cap) {
         size_t oldest = 0;
-        for (i = 1; i < n; i++) if (keep[i].version < keep[oldest].version) oldest = i;
+        for (i = 1; i < n; i++)
+            if (keep[i].version < keep[oldest].version) oldest = i;
         if (keep[oldest].version > base) base = keep[oldest].version;
         for (i = oldest; i + 1 < n; i++) keep[i] = keep[i + 1];
         n--;
@@ -10749,7 +11317,9 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     return l;
 }
 
-enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
+enum { OLOCK__NOT_APPLIED,
+       OLOCK__APPLIED,
+       OLOCK__UNKNOWN };
 
 /* Whether this task's current write (which would produce `version`) is in `item`. */
 static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version, const char **why) {
@@ -10758,8 +11328,8 @@ static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_
     char mine[OLOCK__WRITER_LEN + 2 * OLOCK__U64_TEXT + 2];
     size_t mlen;
     *why = *t->c->versioning.token_attribute
-               ? "the write may have been applied: the stored item has no writer ledger to tell"
-               : "the write may have been applied, and without the writer ledger olock cannot tell";
+        ? "the write may have been applied: the stored item has no writer ledger to tell"
+        : "the write may have been applied, and without the writer ledger olock cannot tell";
     if (!l || !olock__ledger_head_of(l, &h)) return OLOCK__UNKNOWN;
     mlen = olock__ledger_mine(t, version, mine);
     for (m = l->first->next; m; m = m->next)
@@ -10767,8 +11337,8 @@ static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_
     if (*t->inc) {
         *why = "the write may have been applied: the item there now was created anew since (another incarnation)";
         if (h.inc_len != OLOCK__WRITER_LEN || memcmp(h.inc, t->inc, OLOCK__WRITER_LEN) != 0)
-            return OLOCK__UNKNOWN;       /* another incarnation: this ledger cannot speak for our write */
-        if (t->inc_fresh) return OLOCK__APPLIED;   /* the id our write made is there: it was applied */
+            return OLOCK__UNKNOWN;               /* another incarnation: this ledger cannot speak for our write */
+        if (t->inc_fresh) return OLOCK__APPLIED; /* the id our write made is there: it was applied */
     }
     *why = "the write may have been applied: too many other writers since to tell (see versioning.token_history)";
     return h.base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
@@ -10786,7 +11356,7 @@ static olock_expr *olock__write_expr(olock_task *t, const olock_value *names, co
         return NULL;
     }
     olock_expr_reset(t->ex);
-    olock_expr_borrow_values(t->ex, 1);   /* everything given lives in the request or scratch until it is encoded */
+    olock_expr_borrow_values(t->ex, 1); /* everything given lives in the request or scratch until it is encoded */
     if (names || values) olock_expr_add_maps(t->ex, names, values);
     return t->ex;
 }
@@ -10835,8 +11405,7 @@ static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const o
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0),
-                                                  l->first));
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0), l->first));
 }
 
 /* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the
@@ -11042,7 +11611,13 @@ static void olock__cache_store(olock_task *t, const olock_value *item) {
     olock__cache_entry *e = olock__cache_find(c, t->table, t->key, &t->x.body, 1);
     olock_value *copy;
     if (!e) return;
-    if (!item) { if (e->item && e->id.len == t->x.body.len) { olock_item_destroy(e->item); e->item = NULL; } return; }
+    if (!item) {
+        if (e->item && e->id.len == t->x.body.len) {
+            olock_item_destroy(e->item);
+            e->item = NULL;
+        }
+        return;
+    }
     if (!e->item && olock_item_create(&c->alloc, &e->item) != OLOCK_OK) return;
     olock_arena_reset(&e->item->arena);
     copy = olock_value_copy(&e->item->arena, item);
@@ -11061,7 +11636,7 @@ static void olock__cache_store(olock_task *t, const olock_value *item) {
 /* How long t has been writing (since its first write). */
 static uint64_t olock__writing_ms(olock_task *t) {
     uint64_t now = olock_client_now_ms(t->c);
-    return now > t->first_write_ms ? now - t->first_write_ms : 0;   /* a hook's clock may step back */
+    return now > t->first_write_ms ? now - t->first_write_ms : 0; /* a hook's clock may step back */
 }
 
 /* The conflict budget of a read-modify-write (see olock_retry_policy): its first
@@ -11070,7 +11645,10 @@ static uint64_t olock__writing_ms(olock_task *t) {
    Stamps the time of the first write. */
 static int olock__conflict_budget_left(olock_task *t) {
     const olock_retry_policy *p = &t->c->retry;
-    if (t->writes == 0) { t->first_write_ms = olock_client_now_ms(t->c); return 1; }
+    if (t->writes == 0) {
+        t->first_write_ms = olock_client_now_ms(t->c);
+        return 1;
+    }
     if (t->writes < p->conflict_attempts) return 1;
     return t->writes < p->conflict_attempts_max && olock__writing_ms(t) < p->conflict_time_ms;
 }
@@ -11102,7 +11680,7 @@ static void olock__conflict_give_up(olock_task *t, const char *what) {
    - R is the smoothed round trip of this client's conflicting writes, in microseconds: the
      clock hook ticks in whole ms, but the mean of many samples is finer (DynamoDB Local
      answers in well under 1 ms); the wait is rounded to whole ms at random, without bias. */
-#define OLOCK__MIN_RTT_US 250          /* the shortest round trip the wait assumes */
+#define OLOCK__MIN_RTT_US 250 /* the shortest round trip the wait assumes */
 static void olock__conflict_backoff(olock_task *t) {
     olock_client *c = t->c;
     uint64_t now = olock_client_now_ms(c), r, horizon, age, wait;
@@ -11128,7 +11706,10 @@ static void olock__rmw_mutate(olock_task *t) {
     int exists = t->current != NULL;
     olock_arena_reset(&w->arena);
     w->root = exists ? olock_value_copy(&w->arena, t->current) : olock_value_copy(&w->arena, t->key);
-    if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+    if (!w->root) {
+        olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory");
+        return;
+    }
     t->cur_version = t->c->versioning.start_at;
     if (exists) {
         rc = olock_item_version(t->current, &t->c->versioning, &t->cur_version);
@@ -11140,7 +11721,7 @@ static void olock__rmw_mutate(olock_task *t) {
     }
     t->result.item = t->current;
     t->decision = t->fn(t->user, w, exists);
-    if (t->phase == OLOCK__PH_DONE) return;   /* the function finished the task (a typed record that did not decode) */
+    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
     switch (t->decision) {
     case OLOCK_MUTATE_ABORT:
         olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
@@ -11150,10 +11731,17 @@ static void olock__rmw_mutate(olock_task *t) {
         olock__task_finish(t, OLOCK_OK, NULL);
         return;
     case OLOCK_MUTATE_DELETE:
-        if (!exists) { t->result.version = t->cur_version; olock__task_finish(t, OLOCK_OK, NULL); return; }
+        if (!exists) {
+            t->result.version = t->cur_version;
+            olock__task_finish(t, OLOCK_OK, NULL);
+            return;
+        }
         break;
     case OLOCK_MUTATE_WRITE:
-        if (!w->root || w->root->type != OLOCK_TYPE_M) { olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function broke the item"); return; }
+        if (!w->root || w->root->type != OLOCK_TYPE_M) {
+            olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function broke the item");
+            return;
+        }
         for (k = t->key->first; k; k = k->next) {
             if (!olock_value_equal(k, olock_map_get(w->root, k->key, k->key_len))) {
                 olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function changed or removed a key attribute");
@@ -11181,22 +11769,26 @@ static int olock__set_current(olock_task *t, const olock_value *item) {
     t->current = NULL;
     if (!item) return 1;
     t->current = olock_value_copy(&t->cur_arena, item);
-    if (!t->current) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return 0; }
+    if (!t->current) {
+        olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory");
+        return 0;
+    }
     return 1;
 }
 
 static void olock__on_write_ok(olock_task *t) {
-    if (t->in_doubt) t->result.ambiguous++;   /* this copy was applied, so no earlier one was */
+    if (t->in_doubt) t->result.ambiguous++; /* this copy was applied, so no earlier one was */
     t->in_doubt = 0;
     t->result.version = t->new_version;
     t->result.changed = 1;
     if (olock__write_is_delete(t)) t->result.deleted = 1;
     if (t->kind == OLOCK__K_RMW) {
         /* after a settling read: the stored item, which holds this write */
-        t->result.item = olock__write_is_delete(t) ? NULL : t->written ? t->written : t->current;
+        t->result.item = olock__write_is_delete(t) ? NULL : t->written ? t->written
+                                                                       : t->current;
         if (t->c->cache_n) olock__cache_store(t, t->result.item);
     } else if (t->x.decoded.item) {
-        t->result.item = t->x.decoded.item;       /* ReturnValues asked by the caller */
+        t->result.item = t->x.decoded.item; /* ReturnValues asked by the caller */
     }
     olock__task_finish(t, OLOCK_OK, NULL);
 }
@@ -11208,7 +11800,7 @@ static void olock__on_write_ok(olock_task *t) {
 static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, int known) {
     int verdict = OLOCK__NOT_APPLIED;
     const char *why = NULL;
-    t->phase = OLOCK__PH_WRITE;          /* what is settled here is the write (a probe or read came back) */
+    t->phase = OLOCK__PH_WRITE; /* what is settled here is the write (a probe or read came back) */
     if (!known && (t->in_doubt || t->kind == OLOCK__K_RMW)) {
         /* The server did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure):
            read it, when the key is known. A put's key attributes are not known to olock. */
@@ -11227,11 +11819,11 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
            resend could re-create a deleted item, so olock does not guess. */
         verdict = OLOCK__UNKNOWN;
         why = olock__write_is_delete(t)
-                  ? "the write may have been applied: the item is gone, deleted by this write or by another writer"
-                  : "the write may have been applied: the item is absent, so it was not applied or was deleted since";
+            ? "the write may have been applied: the item is gone, deleted by this write or by another writer"
+            : "the write may have been applied: the item is absent, so it was not applied or was deleted since";
     } else if (!olock__write_is_delete(t) && fresh) {
         verdict = olock__ledger_verdict(t, fresh, t->new_version, &why);
-        if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
+        if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED; /* nothing of ours was in doubt */
     } else if (fresh && t->in_doubt && *t->inc) {
         /* A delete in doubt whose item is still there was not applied, unless the item there
            is another incarnation (deleted, by us perhaps, and created anew). */
@@ -11252,7 +11844,7 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
         olock__task_finish(t, OLOCK_ERR_MAYBE_SENT, why);
         return;
     }
-    if (t->in_doubt) t->result.ambiguous++;    /* settled: it was not ours */
+    if (t->in_doubt) t->result.ambiguous++; /* settled: it was not ours */
     t->in_doubt = 0;
     t->result.conflicts++;
     if (t->kind != OLOCK__K_RMW) {
@@ -11292,7 +11884,7 @@ static void olock__single_success(olock_task *t) {
 
 static void olock__single_conflict(olock_task *t) {
     const olock_value *fresh = t->x.decoded.item;
-    if (fresh) t->c->all_old_supported = 1;   /* from now on a conflict without it means "absent" */
+    if (fresh) t->c->all_old_supported = 1; /* from now on a conflict without it means "absent" */
     olock__on_write_conflict(t, fresh, fresh != NULL || t->c->all_old_supported);
 }
 
@@ -11326,7 +11918,10 @@ static void olock__many_success(olock_task *t) {
         olock_item *w = t->items[i];
         olock_arena_reset(&w->arena);
         w->root = olock_value_copy(&w->arena, it ? it : t->keys[i].key);
-        if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+        if (!w->root) {
+            olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory");
+            return;
+        }
         t->exists[i] = it != NULL;
         t->each[i] = OLOCK_MUTATE_NO_CHANGE;
         t->versions[i] = t->c->versioning.start_at;
@@ -11336,9 +11931,15 @@ static void olock__many_success(olock_task *t) {
         }
     }
     m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
-    if (t->phase == OLOCK__PH_DONE) return;   /* the function finished the task (a typed record that did not decode) */
-    if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
-    if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
+    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
+    if (m == OLOCK_MUTATE_ABORT) {
+        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        return;
+    }
+    if (m == OLOCK_MUTATE_NO_CHANGE) {
+        olock__task_finish(t, OLOCK_OK, NULL);
+        return;
+    }
     if (!olock__conflict_budget_left(t)) {
         olock__conflict_give_up(t, "conflict budget exhausted: the items kept changing");
         return;
@@ -11390,20 +11991,20 @@ static olock_result olock__many_build(olock_task *t) {
 }
 
 typedef struct olock__kind_ops {
-    olock_result (*build)(olock_task *t);   /* the request of t->phase into t->x.body and t->op */
+    olock_result (*build)(olock_task *t); /* the request of t->phase into t->x.body and t->op */
     void (*on_success)(olock_task *t);
     void (*on_conflict)(olock_task *t);
 } olock__kind_ops;
 
 /* Indexed by OLOCK__K_*. */
 static const olock__kind_ops olock__kinds[] = {
-    { NULL, NULL, NULL },                                                  /* NONE */
+    { NULL, NULL, NULL },                                                   /* NONE */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* PUT */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* UPDATE */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* DELETE */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* RMW */
     { olock__build_txn_write, olock__txn_success, olock__txn_conflict },    /* TXN */
-    { olock__many_build, olock__many_success, olock__many_conflict },      /* MANY */
+    { olock__many_build, olock__many_success, olock__many_conflict },       /* MANY */
 };
 
 static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
@@ -11480,7 +12081,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
         return OLOCK_TASK_WAIT;
     }
     t->waiting = 0;
-    if (t->in_flight) {           /* poll again without completing: hand out the same request */
+    if (t->in_flight) { /* poll again without completing: hand out the same request */
         if (req) *req = &t->x.req;
         return OLOCK_TASK_SEND;
     }
@@ -11490,7 +12091,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
     }
     if (t->need_build) {
         olock_arena_reset(&t->scratch);
-        t->written = NULL;         /* these lived in scratch */
+        t->written = NULL; /* these lived in scratch */
         t->own_version = t->own_ledger = NULL;
         rc = olock__kinds[t->kind].build(t);
         if (rc != OLOCK_OK) {
@@ -11501,7 +12102,10 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
         t->sends = 0;
     }
     rc = olock__build_http(t->c, &t->x, t->op, &t->err);
-    if (rc != OLOCK_OK) { olock__task_finish(t, rc, NULL); return OLOCK_TASK_DONE; }
+    if (rc != OLOCK_OK) {
+        olock__task_finish(t, rc, NULL);
+        return OLOCK_TASK_DONE;
+    }
     t->in_flight = 1;
     t->sent_at = now_ms;
     if (req) *req = &t->x.req;
@@ -11552,7 +12156,11 @@ OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_res
         olock__report(t, rc, 0);
         olock__kinds[t->kind].on_conflict(t);
         return;
-    case OLOCK_ERR_THROTTLED: case OLOCK_ERR_TRANSIENT: case OLOCK_ERR_NOT_SENT: case OLOCK_ERR_MAYBE_SENT: case OLOCK_ERR_CRC32:
+    case OLOCK_ERR_THROTTLED:
+    case OLOCK_ERR_TRANSIENT:
+    case OLOCK_ERR_NOT_SENT:
+    case OLOCK_ERR_MAYBE_SENT:
+    case OLOCK_ERR_CRC32:
         olock__on_retryable(t, rc, now);
         return;
     default:
@@ -11565,7 +12173,10 @@ OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_res
 OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err) {
     if (!t) return OLOCK_ERR_INVALID_ARG;
     if (t->phase != OLOCK__PH_DONE) {
-        if (err) { olock__error_clear(err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the task is not done"); }
+        if (err) {
+            olock__error_clear(err);
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the task is not done");
+        }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (err) *err = t->err;
@@ -11582,7 +12193,10 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
         uint64_t wait = 0;
         olock_task_state s = olock_task_poll(t, olock_client_now_ms(c), &req, &wait);
         if (s == OLOCK_TASK_DONE) break;
-        if (s == OLOCK_TASK_WAIT) { c->sleep_ms(c->hook_user, wait); continue; }
+        if (s == OLOCK_TASK_WAIT) {
+            c->sleep_ms(c->hook_user, wait);
+            continue;
+        }
         olock_result r = c->transport.send(c->transport.user, req, &t->x.res);
         olock_task_complete_why(t, r, olock__transport_why(c, r));
     }
@@ -11634,7 +12248,8 @@ static olock_result olock__check_write_request(const olock_client *c, const oloc
 static olock_result olock__task_begin_refused(const olock_task *t, const char *fn, olock_error *err) {
     if (!t) return olock__null_arg(err, fn, "t");
     return olock__invalid_arg(err, "%s: the task is busy with another operation (a blocking call from inside a mutate "
-                              "function, or a task begun again before it was done)", fn);
+                                   "function, or a task begun again before it was done)",
+                              fn);
 }
 
 /* A begin_* of the task API that failed: olock_task_result then gives its code and message,
@@ -11702,7 +12317,7 @@ static olock_result olock__begin_update(olock_task *t, const char *table, const 
     t->user = user;
     t->phase = OLOCK__PH_READ;
     e = olock__cache_find(t->c, table, key, &t->x.body, 0);
-    if (e) {                        /* write from the cached version; a conflict brings the fresh item */
+    if (e) { /* write from the cached version; a conflict brings the fresh item */
         e->used = ++t->c->cache_tick;
         t->from_cache = 1;
         if (!olock__set_current(t, e->item->root)) return t->rc;
@@ -11729,7 +12344,7 @@ static olock_result olock__blocking_task(olock_client *c, const char *fn, olock_
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
         return OLOCK_ERR_NOMEM;
     }
-    c->blocking_destroy = olock_task_destroy;     /* the client part comes first: it cannot name it */
+    c->blocking_destroy = olock_task_destroy; /* the client part comes first: it cannot name it */
     *t = c->blocking;
     return OLOCK_OK;
 }
@@ -11816,7 +12431,7 @@ static olock_result olock__txn_add(olock_txn *t, olock_txn_kind kind, const char
         return OLOCK_ERR_INVALID_ARG;
     if (req && (olock__has_reserved_placeholder(req->names) || olock__has_reserved_placeholder(req->values)))
         return OLOCK_ERR_INVALID_ARG;
-    if (t->count == 100) return t->sticky = OLOCK_ERR_LIMIT;   /* DynamoDB's limit per transaction */
+    if (t->count == 100) return t->sticky = OLOCK_ERR_LIMIT; /* DynamoDB's limit per transaction */
     if (t->count == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 8;
         olock__txn_action *n = (olock__txn_action *)olock__realloc(&t->c->alloc, t->actions, sizeof *n * t->cap, sizeof *n * cap);
@@ -11972,7 +12587,10 @@ static olock_result olock__build_many_read(olock_task *t) {
     size_t i;
     if (!gets) return OLOCK_ERR_NOMEM;
     memset(gets, 0, sizeof *gets * t->key_count);
-    for (i = 0; i < t->key_count; i++) { gets[i].table = t->keys[i].table; gets[i].key = t->keys[i].key; }
+    for (i = 0; i < t->key_count; i++) {
+        gets[i].table = t->keys[i].table;
+        gets[i].key = t->keys[i].key;
+    }
     t->op = OLOCK_OP_TRANSACT_GET_ITEMS;
     olock_buf_clear(&t->x.body);
     return olock_encode_transact_get(gets, t->key_count, &t->x.body, &t->err);
@@ -11990,9 +12608,15 @@ static olock_result olock__build_many_write(olock_task *t) {
         a.expected = t->versions[i];
         a.basis = t->exists[i] ? t->items[i]->root : NULL;
         switch (t->each[i]) {
-        case OLOCK_MUTATE_WRITE: a.kind = OLOCK_TXN_PUT; a.item = t->items[i]->root; break;
+        case OLOCK_MUTATE_WRITE:
+            a.kind = OLOCK_TXN_PUT;
+            a.item = t->items[i]->root;
+            break;
         case OLOCK_MUTATE_DELETE:
-            if (!t->exists[i]) { a.kind = OLOCK_TXN_CONDITION_CHECK; break; }
+            if (!t->exists[i]) {
+                a.kind = OLOCK_TXN_CONDITION_CHECK;
+                break;
+            }
             a.kind = OLOCK_TXN_DELETE;
             break;
         default: a.kind = OLOCK_TXN_CONDITION_CHECK; break;
@@ -12016,7 +12640,7 @@ static olock_result olock__begin_update_many(olock_task *t, const olock_key_ref 
     if (!keys) return olock__null_arg(err, name, "keys");
     if (!count) return olock__invalid_arg(err, "%s: count is 0", name);
     if (!fn) return olock__null_arg(err, name, "fn");
-    if (count > 100) {                                   /* DynamoDB's limit per transaction */
+    if (count > 100) { /* DynamoDB's limit per transaction */
         olock__error_set(err, OLOCK_ERR_LIMIT, "%s: count is %lu, more than the 100 items of a transaction", name, (unsigned long)count);
         return OLOCK_ERR_LIMIT;
     }
@@ -12025,14 +12649,18 @@ static olock_result olock__begin_update_many(olock_task *t, const olock_key_ref 
         if (!keys[i].table || !*keys[i].table || !keys[i].key || keys[i].key->type != OLOCK_TYPE_M)
             return olock__invalid_arg(err, "%s: keys[%lu].%s", name, (unsigned long)i,
                                       !keys[i].table || !*keys[i].table ? "table is NULL or empty"
-                                      : !keys[i].key ? "key is NULL" : "key is not a map of the key attributes");
+                                          : !keys[i].key                ? "key is NULL"
+                                                                        : "key is not a map of the key attributes");
     if (!t->items) {
         t->items = (olock_item **)olock__alloc(&c->alloc, sizeof *t->items * 100);
         t->exists = (int *)olock__alloc(&c->alloc, sizeof *t->exists * 100);
         t->each = (olock_mutation *)olock__alloc(&c->alloc, sizeof *t->each * 100);
         t->versions = (uint64_t *)olock__alloc(&c->alloc, sizeof *t->versions * 100);
         if (t->items) memset(t->items, 0, sizeof *t->items * 100);
-        if (!t->items || !t->exists || !t->each || !t->versions) { olock__many_free(t); return OLOCK_ERR_NOMEM; }
+        if (!t->items || !t->exists || !t->each || !t->versions) {
+            olock__many_free(t);
+            return OLOCK_ERR_NOMEM;
+        }
     }
     for (i = 0; i < count; i++)
         if (!t->items[i] && olock_item_create(&c->alloc, &t->items[i]) != OLOCK_OK) return OLOCK_ERR_NOMEM;
@@ -12063,7 +12691,6 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
     rc = olock__begin_update_many(t, keys, count, fn, user, "olock_update_many", err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
-
 /* =============================================================================================
    >>records (implementation)
    ========================================================================================== */
@@ -12073,7 +12700,7 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
    nothing. Unchanged scalars are left as they are in the item, and attributes the table does
    not describe are never touched, so the write-back carries them through. */
 
-#define OLOCK__REC_MAX_DEPTH 16        /* nested record types; a table pointing at itself ends here */
+#define OLOCK__REC_MAX_DEPTH 16 /* nested record types; a table pointing at itself ends here */
 
 /* Where a message says the error is: the field path as frames, put into words only when
    something fails (formatting it for every field would cost more than the decoding). */
@@ -12081,15 +12708,23 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
 typedef struct olock__rec_ctx {
     const olock_record_type *top;
     olock_error *err;
-    olock_arena *arena;                /* encode: the item's */
-    struct { const char *name; size_t index; } frames[OLOCK__REC_MAX_FRAMES]; /* name NULL: [index] */
+    olock_arena *arena; /* encode: the item's */
+    struct {
+        const char *name;
+        size_t index;
+    } frames[OLOCK__REC_MAX_FRAMES]; /* name NULL: [index] */
     size_t nframes;
     int depth;
-    olock_result rc;                   /* the last failure (err may be NULL) */
+    olock_result rc; /* the last failure (err may be NULL) */
 } olock__rec_ctx;
 
 static void olock__rec_ctx_init(olock__rec_ctx *x, const olock_record_type *top, olock_error *err, olock_arena *a) {
-    x->top = top; x->err = err; x->arena = a; x->nframes = 0; x->depth = 0; x->rc = OLOCK_OK;
+    x->top = top;
+    x->err = err;
+    x->arena = a;
+    x->nframes = 0;
+    x->depth = 0;
+    x->rc = OLOCK_OK;
 }
 
 /* Enters field `name` (NULL: element `index`); returns the depth to go back to. */
@@ -12127,7 +12762,10 @@ static olock_result olock__rec_fail(olock__rec_ctx *x, olock_result rc, const ch
 static int olock__rec_width_ok(size_t w) { return w == 1 || w == 2 || w == 4 || w == 8; }
 
 static int64_t olock__rec_load_i(const unsigned char *p, size_t w) {
-    int8_t a; int16_t b; int32_t c; int64_t d;
+    int8_t a;
+    int16_t b;
+    int32_t c;
+    int64_t d;
     switch (w) {
     case 1: memcpy(&a, p, 1); return a;
     case 2: memcpy(&b, p, 2); return b;
@@ -12136,7 +12774,10 @@ static int64_t olock__rec_load_i(const unsigned char *p, size_t w) {
     }
 }
 static uint64_t olock__rec_load_u(const unsigned char *p, size_t w) {
-    uint8_t a; uint16_t b; uint32_t c; uint64_t d;
+    uint8_t a;
+    uint16_t b;
+    uint32_t c;
+    uint64_t d;
     switch (w) {
     case 1: memcpy(&a, p, 1); return a;
     case 2: memcpy(&b, p, 2); return b;
@@ -12146,7 +12787,9 @@ static uint64_t olock__rec_load_u(const unsigned char *p, size_t w) {
 }
 /* The value is in range for w (checked by the caller). */
 static void olock__rec_store_i(unsigned char *p, size_t w, int64_t v) {
-    int8_t a = (int8_t)v; int16_t b = (int16_t)v; int32_t c = (int32_t)v;
+    int8_t a = (int8_t)v;
+    int16_t b = (int16_t)v;
+    int32_t c = (int32_t)v;
     switch (w) {
     case 1: memcpy(p, &a, 1); break;
     case 2: memcpy(p, &b, 2); break;
@@ -12155,7 +12798,9 @@ static void olock__rec_store_i(unsigned char *p, size_t w, int64_t v) {
     }
 }
 static void olock__rec_store_u(unsigned char *p, size_t w, uint64_t v) {
-    uint8_t a = (uint8_t)v; uint16_t b = (uint16_t)v; uint32_t c = (uint32_t)v;
+    uint8_t a = (uint8_t)v;
+    uint16_t b = (uint16_t)v;
+    uint32_t c = (uint32_t)v;
     switch (w) {
     case 1: memcpy(p, &a, 1); break;
     case 2: memcpy(p, &b, 2); break;
@@ -12171,7 +12816,10 @@ static int64_t olock__rec_imax(size_t w) { return w >= 8 ? INT64_MAX : (int64_t)
 static size_t olock__rec_utoa(char *buf, uint64_t v, int negative) {
     char tmp[24];
     size_t n = 0, i = 0;
-    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     if (negative) buf[i++] = '-';
     while (n) buf[i++] = tmp[--n];
     buf[i] = 0;
@@ -12188,9 +12836,15 @@ static olock_value *olock__rec_find(const olock_value *map, const char *name, ol
     size_t n = strlen(name);
     olock_value *start = *hint ? *hint : map->first, *m;
     for (m = start; m; m = m->next)
-        if (m->key_len == n && memcmp(m->key, name, n) == 0) { *hint = m->next; return m; }
+        if (m->key_len == n && memcmp(m->key, name, n) == 0) {
+            *hint = m->next;
+            return m;
+        }
     for (m = map->first; m && m != start; m = m->next)
-        if (m->key_len == n && memcmp(m->key, name, n) == 0) { *hint = m->next; return m; }
+        if (m->key_len == n && memcmp(m->key, name, n) == 0) {
+            *hint = m->next;
+            return m;
+        }
     return NULL;
 }
 
@@ -12207,13 +12861,22 @@ static void olock__rec_set_present(const olock_field *f, unsigned char *base, in
 
 static olock_result olock__rec_check_scalar(olock__rec_ctx *x, olock_field_kind k, size_t size) {
     switch (k) {
-    case OLOCK_FK_STR: if (size < 1) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a string member of 0 bytes"); break;
-    case OLOCK_FK_STR_PTR: if (size != sizeof(const char *)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "STR_PTR needs a const char * member"); break;
-    case OLOCK_FK_INT: case OLOCK_FK_UINT:
+    case OLOCK_FK_STR:
+        if (size < 1) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a string member of 0 bytes");
+        break;
+    case OLOCK_FK_STR_PTR:
+        if (size != sizeof(const char *)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "STR_PTR needs a const char * member");
+        break;
+    case OLOCK_FK_INT:
+    case OLOCK_FK_UINT:
         if (!olock__rec_width_ok(size)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "an integer of %lu bytes", (unsigned long)size);
         break;
-    case OLOCK_FK_DOUBLE: if (size != sizeof(double)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "DOUBLE needs a double member"); break;
-    case OLOCK_FK_BOOL: if (size != 1 && size != sizeof(int)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "BOOL needs a bool or int member"); break;
+    case OLOCK_FK_DOUBLE:
+        if (size != sizeof(double)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "DOUBLE needs a double member");
+        break;
+    case OLOCK_FK_BOOL:
+        if (size != 1 && size != sizeof(int)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "BOOL needs a bool or int member");
+        break;
     default: return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "an element kind %d that is not STR, INT, UINT, DOUBLE, BOOL or STRUCT", (int)k);
     }
     return OLOCK_OK;
@@ -12226,7 +12889,10 @@ static olock_result olock__rec_check(olock__rec_ctx *x, const olock_record_type 
     if (!ty || (!ty->fields && ty->field_count))
         return olock__error_set(x->err, OLOCK_ERR_INVALID_ARG, "%s: a record type is NULL or has no fields", x->top ? x->top->name : "record"),
                OLOCK_ERR_INVALID_ARG;
-    if (++x->depth > OLOCK__REC_MAX_DEPTH) { x->depth--; return olock__rec_fail(x, OLOCK_ERR_LIMIT, "record types nested deeper than 16"); }
+    if (++x->depth > OLOCK__REC_MAX_DEPTH) {
+        x->depth--;
+        return olock__rec_fail(x, OLOCK_ERR_LIMIT, "record types nested deeper than 16");
+    }
     for (i = 0; i < ty->field_count && rc == OLOCK_OK; i++) {
         const olock_field *f = &ty->fields[i];
         size_t o = f->options;
@@ -12250,28 +12916,29 @@ static olock_result olock__rec_check(olock__rec_ctx *x, const olock_record_type 
             else if ((o & OLOCK_F_VERSION) && f->kind != OLOCK_FK_INT && f->kind != OLOCK_FK_UINT)
                 rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the version must be INT or UINT");
             else switch (f->kind) {
-            case OLOCK_FK_BYTES:
-                if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
-                    rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the length member is not an integer of the struct");
-                break;
-            case OLOCK_FK_STRUCT:
-                if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
-                else rc = olock__rec_check(x, f->sub, 0);
-                break;
-            case OLOCK_FK_LIST: case OLOCK_FK_SET:
-                if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
-                    rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the count member is not an integer of the struct");
-                else if (f->elem == OLOCK_FK_STRUCT) {
-                    if (f->kind == OLOCK_FK_SET) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set of records");
-                    else if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
+                case OLOCK_FK_BYTES:
+                    if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
+                        rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the length member is not an integer of the struct");
+                    break;
+                case OLOCK_FK_STRUCT:
+                    if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
                     else rc = olock__rec_check(x, f->sub, 0);
-                } else if (f->kind == OLOCK_FK_SET && f->elem != OLOCK_FK_STR && f->elem != OLOCK_FK_INT &&
-                           f->elem != OLOCK_FK_UINT && f->elem != OLOCK_FK_DOUBLE)
-                    rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set holds STR (SS) or INT, UINT, DOUBLE (NS)");
-                else rc = olock__rec_check_scalar(x, f->elem, f->size);
-                break;
-            default: rc = olock__rec_check_scalar(x, f->kind, f->size); break;
-            }
+                    break;
+                case OLOCK_FK_LIST:
+                case OLOCK_FK_SET:
+                    if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
+                        rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the count member is not an integer of the struct");
+                    else if (f->elem == OLOCK_FK_STRUCT) {
+                        if (f->kind == OLOCK_FK_SET) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set of records");
+                        else if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
+                        else rc = olock__rec_check(x, f->sub, 0);
+                    } else if (f->kind == OLOCK_FK_SET && f->elem != OLOCK_FK_STR && f->elem != OLOCK_FK_INT &&
+                               f->elem != OLOCK_FK_UINT && f->elem != OLOCK_FK_DOUBLE)
+                        rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set holds STR (SS) or INT, UINT, DOUBLE (NS)");
+                    else rc = olock__rec_check_scalar(x, f->elem, f->size);
+                    break;
+                default: rc = olock__rec_check_scalar(x, f->kind, f->size); break;
+                }
         }
         olock__rec_pop(x, old);
     }
@@ -12312,8 +12979,10 @@ static int olock__rec_read_double(const olock_value *v, double *out) {
 static olock_result olock__rec_decode_fields(olock__rec_ctx *x, const olock_record_type *ty, const olock_value *map, unsigned char *base);
 
 static const char *olock__rec_int_name(olock_field_kind k, size_t w) {
-    static const char *const s[4] = {"int8_t", "int16_t", "int32_t", "int64_t"}, *const u[4] = {"uint8_t", "uint16_t", "uint32_t", "uint64_t"};
-    size_t i = w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : 3;
+    static const char *const s[4] = { "int8_t", "int16_t", "int32_t", "int64_t" }, *const u[4] = { "uint8_t", "uint16_t", "uint32_t", "uint64_t" };
+    size_t i = w == 1 ? 0 : w == 2 ? 1
+        : w == 4                   ? 2
+                                   : 3;
     return k == OLOCK_FK_INT ? s[i] : u[i];
 }
 
@@ -12375,8 +13044,13 @@ static olock_result olock__rec_decode_one(olock__rec_ctx *x, const olock_field *
     }
     case OLOCK_FK_BOOL:
         if (v->type != OLOCK_TYPE_BOOL) return olock__rec_wrong_type(x, v, "BOOL");
-        if (size == 1) { unsigned char b = (unsigned char)(v->boolean != 0); memcpy(p, &b, 1); }
-        else { int b = v->boolean != 0; memcpy(p, &b, sizeof b); }
+        if (size == 1) {
+            unsigned char b = (unsigned char)(v->boolean != 0);
+            memcpy(p, &b, 1);
+        } else {
+            int b = v->boolean != 0;
+            memcpy(p, &b, sizeof b);
+        }
         return OLOCK_OK;
     case OLOCK_FK_STRUCT:
         if (v->type != OLOCK_TYPE_M) return olock__rec_wrong_type(x, v, "M");
@@ -12398,8 +13072,10 @@ static olock_result olock__rec_decode_field(olock__rec_ctx *x, const olock_field
         memcpy(p, v->str, v->len);
         olock__rec_store_u(base + f->aux_offset, f->aux_size, v->len);
         return OLOCK_OK;
-    case OLOCK_FK_LIST: case OLOCK_FK_SET: {
-        olock_type want = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS : OLOCK_TYPE_NS;
+    case OLOCK_FK_LIST:
+    case OLOCK_FK_SET: {
+        olock_type want = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS
+                                                                                            : OLOCK_TYPE_NS;
         if (v->type != want) return olock__rec_wrong_type(x, v, olock_type_name(want));
         if (v->count > f->capacity || v->count > olock__rec_umax(f->aux_size))
             return olock__rec_fail(x, OLOCK_ERR_LIMIT, "%lu elements stored, room for %lu", (unsigned long)v->count, (unsigned long)f->capacity);
@@ -12425,7 +13101,7 @@ static olock_result olock__rec_decode_fields(olock__rec_ctx *x, const olock_reco
         const olock_value *v = olock__rec_find(map, f->name, &hint);
         size_t old;
         olock_result rc;
-        if (!v || v->type == OLOCK_TYPE_NULL) continue;     /* absent: zero, present flag 0 */
+        if (!v || v->type == OLOCK_TYPE_NULL) continue; /* absent: zero, present flag 0 */
         old = olock__rec_push(x, f->name, 0, 0);
         rc = olock__rec_decode_field(x, f, v, base);
         if (rc != OLOCK_OK) return rc;
@@ -12475,7 +13151,7 @@ static int olock__rec_same(olock_field_kind k, size_t size, const unsigned char 
     if (!cur) return 0;
     switch (k) {
     case OLOCK_FK_STR: {
-        const void *z = memchr(p, 0, size);         /* no NUL: not the same (encoding says why) */
+        const void *z = memchr(p, 0, size); /* no NUL: not the same (encoding says why) */
         n = z ? (size_t)((const unsigned char *)z - p) : 0;
         return z && cur->type == OLOCK_TYPE_S && cur->len == n && memcmp(cur->str, p, n) == 0;
     }
@@ -12512,7 +13188,7 @@ static int olock__rec_same_array(const olock_field *f, const unsigned char *p, s
         return 1;
     }
     for (i = 0; i < n; i++) {
-        for (j = 0; j < i; j++)         /* a duplicate in the array: the stored set has fewer */
+        for (j = 0; j < i; j++) /* a duplicate in the array: the stored set has fewer */
             if (f->elem == OLOCK_FK_STR ? strncmp((const char *)p + i * f->size, (const char *)p + j * f->size, f->size) == 0
                                         : memcmp(p + i * f->size, p + j * f->size, f->size) == 0) return 0;
         for (m = cur->first; m; m = m->next)
@@ -12588,12 +13264,17 @@ static olock_result olock__rec_encode_field(olock__rec_ctx *x, const olock_field
         if (cur && cur->type == OLOCK_TYPE_M) return olock__rec_encode_fields(x, f->sub, p, snap ? snap + f->offset : NULL, cur);
         v = olock__rec_encode_one(x, f, OLOCK_FK_STRUCT, f->size, p, NULL);
         return v ? olock__rec_put(x, map, f, v) : x->rc;
-    case OLOCK_FK_LIST: case OLOCK_FK_SET: {
-        olock_type t = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS : OLOCK_TYPE_NS;
+    case OLOCK_FK_LIST:
+    case OLOCK_FK_SET: {
+        olock_type t = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS
+                                                                                         : OLOCK_TYPE_NS;
         const olock_value *old_elem = cur && cur->type == OLOCK_TYPE_L ? cur->first : NULL;
         n = (size_t)olock__rec_load_u(base + f->aux_offset, f->aux_size);
         if (n > f->capacity) return olock__rec_fail(x, OLOCK_ERR_LIMIT, "count %lu is over the array's %lu", (unsigned long)n, (unsigned long)f->capacity);
-        if (t != OLOCK_TYPE_L && n == 0) { olock_map_remove(map, f->name, strlen(f->name)); return OLOCK_OK; }
+        if (t != OLOCK_TYPE_L && n == 0) {
+            olock_map_remove(map, f->name, strlen(f->name));
+            return OLOCK_OK;
+        }
         if (olock__rec_same_array(f, p, n, cur, t)) return OLOCK_OK;
         if (f->elem == OLOCK_FK_STRUCT && cur && cur->type == OLOCK_TYPE_L && cur->count == n) {
             /* The same number of records: each written into its stored map in place, as a
@@ -12674,10 +13355,15 @@ static olock_result olock__rec_encode_fields(olock__rec_ctx *x, const olock_reco
         old = olock__rec_push(x, f->name, 0, 0);
         if ((f->options & (OLOCK_F_HASH_KEY | OLOCK_F_RANGE_KEY)) && olock__rec_key_empty(f, base))
             return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the key is empty");
-        if (f->kind == OLOCK_FK_STR_PTR) {         /* NULL: nothing to store */
+        if (f->kind == OLOCK_FK_STR_PTR) { /* NULL: nothing to store */
             const char *s;
             memcpy(&s, base + f->offset, sizeof s);
-            if (!s) { olock_map_remove(map, f->name, strlen(f->name)); hint = NULL; olock__rec_pop(x, old); continue; }
+            if (!s) {
+                olock_map_remove(map, f->name, strlen(f->name));
+                hint = NULL;
+                olock__rec_pop(x, old);
+                continue;
+            }
         }
         rc = olock__rec_encode_field(x, f, base, snap, map, olock__rec_find(map, f->name, &hint));
         if (rc != OLOCK_OK) return rc;
@@ -12691,7 +13377,8 @@ OLOCK_API olock_result olock_record_encode(const olock_record_type *type, const 
     olock_result rc;
     olock__error_clear(err);
     if (!type || !rec || !item || !item->root)
-        return olock__invalid_arg(err, "olock_record_encode: %s is NULL", !type ? "type" : !rec ? "rec" : "item");
+        return olock__invalid_arg(err, "olock_record_encode: %s is NULL", !type ? "type" : !rec ? "rec"
+                                                                                                : "item");
     olock__rec_ctx_init(&x, type, err, &item->arena);
     rc = olock__rec_check(&x, type, 1);
     return rc != OLOCK_OK ? rc : olock__rec_encode_fields(&x, type, (const unsigned char *)rec, NULL, item->root);
@@ -12734,16 +13421,26 @@ static olock_result olock__rec_build_key(olock__rec_ctx *x, olock_record_op *op,
         switch (f->kind) {
         case OLOCK_FK_STR:
             if (olock__rec_strlen(x, p, f->size, &n) != OLOCK_OK) return OLOCK_ERR_LIMIT;
-            s = (const char *)p; v->type = OLOCK_TYPE_S;
+            s = (const char *)p;
+            v->type = OLOCK_TYPE_S;
             break;
-        case OLOCK_FK_STR_PTR: memcpy(&s, p, sizeof s); n = strlen(s); v->type = OLOCK_TYPE_S; break;
-        case OLOCK_FK_BYTES: s = (const char *)p; n = (size_t)olock__rec_load_u(base + f->aux_offset, f->aux_size); v->type = OLOCK_TYPE_B; break;
+        case OLOCK_FK_STR_PTR:
+            memcpy(&s, p, sizeof s);
+            n = strlen(s);
+            v->type = OLOCK_TYPE_S;
+            break;
+        case OLOCK_FK_BYTES:
+            s = (const char *)p;
+            n = (size_t)olock__rec_load_u(base + f->aux_offset, f->aux_size);
+            v->type = OLOCK_TYPE_B;
+            break;
         default: {
             char num[24];
             n = f->kind == OLOCK_FK_INT ? olock__rec_itoa(num, olock__rec_load_i(p, f->size)) : olock__rec_utoa(num, olock__rec_load_u(p, f->size), 0);
             if (n + 1 > room) return olock__rec_fail(x, OLOCK_ERR_LIMIT, "the key is too long");
             memcpy(op->key_bytes + used, num, n + 1);
-            s = NULL; v->type = OLOCK_TYPE_N;
+            s = NULL;
+            v->type = OLOCK_TYPE_N;
             break;
         }
         }
@@ -12770,11 +13467,17 @@ static olock_result olock__rec_build_key(olock__rec_ctx *x, olock_record_op *op,
 static olock_result olock__rec_version(olock__rec_ctx *x, const olock_client *c, const void *rec, uint64_t *out) {
     const olock_field *f = olock__rec_field_with(x->top, OLOCK_F_VERSION);
     const unsigned char *p;
-    if (!f) { *out = c->versioning.start_at; return OLOCK_OK; }
+    if (!f) {
+        *out = c->versioning.start_at;
+        return OLOCK_OK;
+    }
     p = (const unsigned char *)rec + f->offset;
     if (f->kind == OLOCK_FK_INT) {
         int64_t v = olock__rec_load_i(p, f->size);
-        if (v < 0) { olock__rec_push(x, f->name, 0, 0); return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a negative version"); }
+        if (v < 0) {
+            olock__rec_push(x, f->name, 0, 0);
+            return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a negative version");
+        }
         *out = (uint64_t)v;
     } else *out = olock__rec_load_u(p, f->size);
     return OLOCK_OK;
@@ -12863,7 +13566,10 @@ OLOCK_API olock_result olock_record_put(olock_client *c, const olock_record_type
         rc = olock__invalid_arg(err, "olock_record_put: %s has no hash key field", type->name);
     if (rc == OLOCK_OK) rc = olock__rec_version(&x, c, rec, &expected);
     if (rc != OLOCK_OK) return rc;
-    if (olock_item_create(&c->alloc, &it) != OLOCK_OK) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    if (olock_item_create(&c->alloc, &it) != OLOCK_OK) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return OLOCK_ERR_NOMEM;
+    }
     x.arena = &it->arena;
     rc = olock__rec_encode_fields(&x, type, (const unsigned char *)rec, NULL, it->root);
     if (rc == OLOCK_OK) {
@@ -13041,7 +13747,10 @@ static olock_mutation olock__rec_mutate_many(void *user, olock_item *const *item
         const olock_record_type *ty = mm->refs[i].type;
         olock__error_clear(&e);
         olock__rec_ctx_init(&x, ty, &e, &items[i]->arena);
-        if (olock__rec_decode(&x, ty, items[i]->root, mm->recs[i]) != OLOCK_OK) { olock__task_finish(t, e.code, e.message); return OLOCK_MUTATE_ABORT; }
+        if (olock__rec_decode(&x, ty, items[i]->root, mm->recs[i]) != OLOCK_OK) {
+            olock__task_finish(t, e.code, e.message);
+            return OLOCK_MUTATE_ABORT;
+        }
         olock__rec_set_version(ty, mm->recs[i], t->versions[i]);
     }
     m = mm->fn(mm->user, (void *const *)mm->recs, exists, each, count);
@@ -13108,7 +13817,8 @@ OLOCK_API olock_result olock_record_key(const olock_record_type *type, const voi
     olock_value *m;
     olock_result rc;
     olock__error_clear(err);
-    if (!type || !rec || !out) return olock__invalid_arg(err, "olock_record_key: %s is NULL", !type ? "type" : !rec ? "rec" : "out");
+    if (!type || !rec || !out) return olock__invalid_arg(err, "olock_record_key: %s is NULL", !type ? "type" : !rec ? "rec"
+                                                                                                                    : "out");
     olock__rec_ctx_init(&x, type, err, NULL);
     rc = olock__rec_check(&x, type, 1);
     if (rc == OLOCK_OK) rc = olock__rec_build_key(&x, &op, rec);
@@ -13117,5 +13827,4 @@ OLOCK_API olock_result olock_record_key(const olock_record_type *type, const voi
         if (olock_item_set(out, m->key, m) != OLOCK_OK) rc = olock__rec_fail(&x, OLOCK_ERR_NOMEM, "out of memory");
     return rc;
 }
-
 #endif /* OLOCK_IMPLEMENTATION */

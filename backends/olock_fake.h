@@ -99,13 +99,12 @@ TABLE OF CONTENTS
 #endif
 
 #ifndef OLOCK_FAKE_API
-#  define OLOCK_FAKE_API OLOCK_API
+#define OLOCK_FAKE_API OLOCK_API
 #endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
 /* =============================================================================================
    >>api: the fake's public API: create, transport, faults, clock
    ========================================================================================== */
@@ -122,15 +121,15 @@ typedef struct olock_fake olock_fake;
 /* Faults the fake can inject (olock_fake_inject, olock_fake_set_random_faults). Values are
    never renumbered. A fault that answers with an error applies nothing. */
 typedef enum olock_fake_fault {
-    OLOCK_FAKE_FAULT_NONE = 0,        /* scripted: let the request through (consumes a match) */
-    OLOCK_FAKE_FAULT_THROTTLE,        /* 400 ProvisionedThroughputExceededException */
-    OLOCK_FAKE_FAULT_THROTTLING,      /* 400 ThrottlingException */
-    OLOCK_FAKE_FAULT_500,             /* 500 InternalServerError */
-    OLOCK_FAKE_FAULT_503,             /* 503 ServiceUnavailable */
-    OLOCK_FAKE_FAULT_NOT_SENT,        /* send returns OLOCK_ERR_NOT_SENT; nothing applied */
-    OLOCK_FAKE_FAULT_LOST_RESPONSE,   /* applied, then lost: send returns OLOCK_ERR_MAYBE_SENT and
+    OLOCK_FAKE_FAULT_NONE = 0,      /* scripted: let the request through (consumes a match) */
+    OLOCK_FAKE_FAULT_THROTTLE,      /* 400 ProvisionedThroughputExceededException */
+    OLOCK_FAKE_FAULT_THROTTLING,    /* 400 ThrottlingException */
+    OLOCK_FAKE_FAULT_500,           /* 500 InternalServerError */
+    OLOCK_FAKE_FAULT_503,           /* 503 ServiceUnavailable */
+    OLOCK_FAKE_FAULT_NOT_SENT,      /* send returns OLOCK_ERR_NOT_SENT; nothing applied */
+    OLOCK_FAKE_FAULT_LOST_RESPONSE, /* applied, then lost: send returns OLOCK_ERR_MAYBE_SENT and
                                          leaves the response empty */
-    OLOCK_FAKE_FAULT_CONFLICT,        /* just before a conditional write (a request with a
+    OLOCK_FAKE_FAULT_CONFLICT,      /* just before a conditional write (a request with a
                                          ConditionExpression or Expected, or a TransactWriteItems),
                                          a competing write adds 1 to the target item's version
                                          attribute when the item exists and the attribute is a
@@ -139,8 +138,8 @@ typedef enum olock_fake_fault {
                                          with a ConditionExpression (else of its first action).
                                          It never fires on other requests: they pass through and
                                          a scripted CONFLICT stays armed */
-    OLOCK_FAKE_FAULT_LATENCY,         /* advance the virtual clock by latency_ms, then answer */
-    OLOCK_FAKE_FAULT_UNPROCESSED,     /* a BatchGetItem or BatchWriteItem does the first half of
+    OLOCK_FAKE_FAULT_LATENCY,       /* advance the virtual clock by latency_ms, then answer */
+    OLOCK_FAKE_FAULT_UNPROCESSED,   /* a BatchGetItem or BatchWriteItem does the first half of
                                          its keys / requests (in request order, rounded down: a
                                          batch of one does nothing) and answers the rest in
                                          UnprocessedKeys / UnprocessedItems, as DynamoDB does
@@ -179,12 +178,10 @@ OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fa
    and LATENCY faults; it times the 10-minute ClientRequestToken window. */
 OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f);
 OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
-
 #ifdef __cplusplus
 }
 #endif
 #endif /* OLOCK_FAKE_H_INCLUDED */
-
 /* =============================================================================================
    >>prologue (implementation): system headers, DynamoDB's limits
    ========================================================================================== */
@@ -197,18 +194,18 @@ OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
 #include <string.h>
 
 #ifdef _WIN32
-#  ifndef WIN32_LEAN_AND_MEAN
-#    define WIN32_LEAN_AND_MEAN
-#  endif
-#  include <windows.h>
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
 #else
-#  include <pthread.h>
+#include <pthread.h>
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-#  define OLOCK__FAKE_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define OLOCK__FAKE_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
-#  define OLOCK__FAKE_PRINTF(f, a)
+#define OLOCK__FAKE_PRINTF(f, a)
 #endif
 
 /* The namespaces DynamoDB Local puts in front of error names. */
@@ -216,15 +213,14 @@ OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
 #define OLOCK__FAKE_NS "com.amazonaws.dynamodb.v20120810#"
 
 /* DynamoDB's limits, as DynamoDB Local enforces them. */
-#define OLOCK__FAKE_MAX_ITEM 409600u      /* 400 KB, in DynamoDB's item-size units */
-#define OLOCK__FAKE_MAX_EXPR 4096u        /* bytes of one expression */
-#define OLOCK__FAKE_MAX_DEPTH 32          /* nesting of document values and paths */
-#define OLOCK__FAKE_MAX_PARSE_DEPTH 256   /* parentheses / NOT nesting the parser follows */
-#define OLOCK__FAKE_MAX_OPERATORS 300     /* operators and functions in one expression */
-#define OLOCK__FAKE_MAX_PLACEHOLDER 255   /* length of a #name or :value key */
-#define OLOCK__FAKE_MAX_NAME 65535        /* bytes of an attribute name */
-#define OLOCK__FAKE_MAX_JSON_NAME 50000   /* DynamoDB Local's JSON reader fails on longer names */
-
+#define OLOCK__FAKE_MAX_ITEM 409600u    /* 400 KB, in DynamoDB's item-size units */
+#define OLOCK__FAKE_MAX_EXPR 4096u      /* bytes of one expression */
+#define OLOCK__FAKE_MAX_DEPTH 32        /* nesting of document values and paths */
+#define OLOCK__FAKE_MAX_PARSE_DEPTH 256 /* parentheses / NOT nesting the parser follows */
+#define OLOCK__FAKE_MAX_OPERATORS 300   /* operators and functions in one expression */
+#define OLOCK__FAKE_MAX_PLACEHOLDER 255 /* length of a #name or :value key */
+#define OLOCK__FAKE_MAX_NAME 65535      /* bytes of an attribute name */
+#define OLOCK__FAKE_MAX_JSON_NAME 50000 /* DynamoDB Local's JSON reader fails on longer names */
 /* =============================================================================================
    >>base (implementation)
    ========================================================================================== */
@@ -232,7 +228,10 @@ OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
 /* ---- platform: one mutex per fake ---------------------------------------------------------- */
 #ifdef _WIN32
 typedef CRITICAL_SECTION olock__fake_mutex;
-static int olock__fake_mutex_init(olock__fake_mutex *m) { InitializeCriticalSection(m); return 0; }
+static int olock__fake_mutex_init(olock__fake_mutex *m) {
+    InitializeCriticalSection(m);
+    return 0;
+}
 static void olock__fake_mutex_lock(olock__fake_mutex *m) { EnterCriticalSection(m); }
 static void olock__fake_mutex_unlock(olock__fake_mutex *m) { LeaveCriticalSection(m); }
 static void olock__fake_mutex_destroy(olock__fake_mutex *m) { DeleteCriticalSection(m); }
@@ -245,19 +244,28 @@ static void olock__fake_mutex_destroy(olock__fake_mutex *m) { pthread_mutex_dest
 #endif
 
 /* ---- allocation: everything goes through the configured allocator -------------------------- */
-static void *olock__fake_std_malloc(void *ctx, size_t size) { (void)ctx; return malloc(size); }
-static void *olock__fake_std_realloc(void *ctx, void *p, size_t old_size, size_t new_size)
-{ (void)ctx; (void)old_size; return realloc(p, new_size); }
-static void olock__fake_std_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; free(p); }
+static void *olock__fake_std_malloc(void *ctx, size_t size) {
+    (void)ctx;
+    return malloc(size);
+}
+static void *olock__fake_std_realloc(void *ctx, void *p, size_t old_size, size_t new_size) {
+    (void)ctx;
+    (void)old_size;
+    return realloc(p, new_size);
+}
+static void olock__fake_std_free(void *ctx, void *p, size_t size) {
+    (void)ctx;
+    (void)size;
+    free(p);
+}
 
-static void *olock__fake_malloc(const olock_allocator *al, size_t size)
-{ return size ? al->malloc_fn(al->ctx, size) : NULL; }
-static void olock__fake_free(const olock_allocator *al, void *p, size_t size)
-{ if (p) al->free_fn(al->ctx, p, size); }
+static void *olock__fake_malloc(const olock_allocator *al, size_t size) { return size ? al->malloc_fn(al->ctx, size) : NULL; }
+static void olock__fake_free(const olock_allocator *al, void *p, size_t size) {
+    if (p) al->free_fn(al->ctx, p, size);
+}
 
 /* Grows an array of `elem`-sized members to hold at least `need`; 0 or -1 (OOM/overflow). */
-static int olock__fake_grow(const olock_allocator *al, void **arr, size_t *cap, size_t need, size_t elem)
-{
+static int olock__fake_grow(const olock_allocator *al, void **arr, size_t *cap, size_t need, size_t elem) {
     size_t ncap;
     void *p;
     if (need <= *cap) return 0;
@@ -280,82 +288,582 @@ static int olock__fake_grow(const olock_allocator *al, void **arr, size_t *cap, 
    Guide, "Reserved words in DynamoDB"): 573 words, upper case, sorted by byte value, so a
    case-insensitive lookup is a binary search on the upper-cased name. */
 static const char *const olock__fake_reserved[] = {
-    "ABORT", "ABSOLUTE", "ACTION", "ADD", "AFTER", "AGENT", "AGGREGATE", "ALL",
-    "ALLOCATE", "ALTER", "ANALYZE", "AND", "ANY", "ARCHIVE", "ARE", "ARRAY",
-    "AS", "ASC", "ASCII", "ASENSITIVE", "ASSERTION", "ASYMMETRIC", "AT", "ATOMIC",
-    "ATTACH", "ATTRIBUTE", "AUTH", "AUTHORIZATION", "AUTHORIZE", "AUTO", "AVG", "BACK",
-    "BACKUP", "BASE", "BATCH", "BEFORE", "BEGIN", "BETWEEN", "BIGINT", "BINARY",
-    "BIT", "BLOB", "BLOCK", "BOOLEAN", "BOTH", "BREADTH", "BUCKET", "BULK",
-    "BY", "BYTE", "CALL", "CALLED", "CALLING", "CAPACITY", "CASCADE", "CASCADED",
-    "CASE", "CAST", "CATALOG", "CHAR", "CHARACTER", "CHECK", "CLASS", "CLOB",
-    "CLOSE", "CLUSTER", "CLUSTERED", "CLUSTERING", "CLUSTERS", "COALESCE", "COLLATE", "COLLATION",
-    "COLLECTION", "COLUMN", "COLUMNS", "COMBINE", "COMMENT", "COMMIT", "COMPACT", "COMPILE",
-    "COMPRESS", "CONDITION", "CONFLICT", "CONNECT", "CONNECTION", "CONSISTENCY", "CONSISTENT", "CONSTRAINT",
-    "CONSTRAINTS", "CONSTRUCTOR", "CONSUMED", "CONTINUE", "CONVERT", "COPY", "CORRESPONDING", "COUNT",
-    "COUNTER", "CREATE", "CROSS", "CUBE", "CURRENT", "CURSOR", "CYCLE", "DATA",
-    "DATABASE", "DATE", "DATETIME", "DAY", "DEALLOCATE", "DEC", "DECIMAL", "DECLARE",
-    "DEFAULT", "DEFERRABLE", "DEFERRED", "DEFINE", "DEFINED", "DEFINITION", "DELETE", "DELIMITED",
-    "DEPTH", "DEREF", "DESC", "DESCRIBE", "DESCRIPTOR", "DETACH", "DETERMINISTIC", "DIAGNOSTICS",
-    "DIRECTORIES", "DISABLE", "DISCONNECT", "DISTINCT", "DISTRIBUTE", "DO", "DOMAIN", "DOUBLE",
-    "DROP", "DUMP", "DURATION", "DYNAMIC", "EACH", "ELEMENT", "ELSE", "ELSEIF",
-    "EMPTY", "ENABLE", "END", "EQUAL", "EQUALS", "ERROR", "ESCAPE", "ESCAPED",
-    "EVAL", "EVALUATE", "EXCEEDED", "EXCEPT", "EXCEPTION", "EXCEPTIONS", "EXCLUSIVE", "EXEC",
-    "EXECUTE", "EXISTS", "EXIT", "EXPLAIN", "EXPLODE", "EXPORT", "EXPRESSION", "EXTENDED",
-    "EXTERNAL", "EXTRACT", "FAIL", "FALSE", "FAMILY", "FETCH", "FIELDS", "FILE",
-    "FILTER", "FILTERING", "FINAL", "FINISH", "FIRST", "FIXED", "FLATTERN", "FLOAT",
-    "FOR", "FORCE", "FOREIGN", "FORMAT", "FORWARD", "FOUND", "FREE", "FROM",
-    "FULL", "FUNCTION", "FUNCTIONS", "GENERAL", "GENERATE", "GET", "GLOB", "GLOBAL",
-    "GO", "GOTO", "GRANT", "GREATER", "GROUP", "GROUPING", "HANDLER", "HASH",
-    "HAVE", "HAVING", "HEAP", "HIDDEN", "HOLD", "HOUR", "IDENTIFIED", "IDENTITY",
-    "IF", "IGNORE", "IMMEDIATE", "IMPORT", "IN", "INCLUDING", "INCLUSIVE", "INCREMENT",
-    "INCREMENTAL", "INDEX", "INDEXED", "INDEXES", "INDICATOR", "INFINITE", "INITIALLY", "INLINE",
-    "INNER", "INNTER", "INOUT", "INPUT", "INSENSITIVE", "INSERT", "INSTEAD", "INT",
-    "INTEGER", "INTERSECT", "INTERVAL", "INTO", "INVALIDATE", "IS", "ISOLATION", "ITEM",
-    "ITEMS", "ITERATE", "JOIN", "KEY", "KEYS", "LAG", "LANGUAGE", "LARGE",
-    "LAST", "LATERAL", "LEAD", "LEADING", "LEAVE", "LEFT", "LENGTH", "LESS",
-    "LEVEL", "LIKE", "LIMIT", "LIMITED", "LINES", "LIST", "LOAD", "LOCAL",
-    "LOCALTIME", "LOCALTIMESTAMP", "LOCATION", "LOCATOR", "LOCK", "LOCKS", "LOG", "LOGED",
-    "LONG", "LOOP", "LOWER", "MAP", "MATCH", "MATERIALIZED", "MAX", "MAXLEN",
-    "MEMBER", "MERGE", "METHOD", "METRICS", "MIN", "MINUS", "MINUTE", "MISSING",
-    "MOD", "MODE", "MODIFIES", "MODIFY", "MODULE", "MONTH", "MULTI", "MULTISET",
-    "NAME", "NAMES", "NATIONAL", "NATURAL", "NCHAR", "NCLOB", "NEW", "NEXT",
-    "NO", "NONE", "NOT", "NULL", "NULLIF", "NUMBER", "NUMERIC", "OBJECT",
-    "OF", "OFFLINE", "OFFSET", "OLD", "ON", "ONLINE", "ONLY", "OPAQUE",
-    "OPEN", "OPERATOR", "OPTION", "OR", "ORDER", "ORDINALITY", "OTHER", "OTHERS",
-    "OUT", "OUTER", "OUTPUT", "OVER", "OVERLAPS", "OVERRIDE", "OWNER", "PAD",
-    "PARALLEL", "PARAMETER", "PARAMETERS", "PARTIAL", "PARTITION", "PARTITIONED", "PARTITIONS", "PATH",
-    "PERCENT", "PERCENTILE", "PERMISSION", "PERMISSIONS", "PIPE", "PIPELINED", "PLAN", "POOL",
-    "POSITION", "PRECISION", "PREPARE", "PRESERVE", "PRIMARY", "PRIOR", "PRIVATE", "PRIVILEGES",
-    "PROCEDURE", "PROCESSED", "PROJECT", "PROJECTION", "PROPERTY", "PROVISIONING", "PUBLIC", "PUT",
-    "QUERY", "QUIT", "QUORUM", "RAISE", "RANDOM", "RANGE", "RANK", "RAW",
-    "READ", "READS", "REAL", "REBUILD", "RECORD", "RECURSIVE", "REDUCE", "REF",
-    "REFERENCE", "REFERENCES", "REFERENCING", "REGEXP", "REGION", "REINDEX", "RELATIVE", "RELEASE",
-    "REMAINDER", "RENAME", "REPEAT", "REPLACE", "REQUEST", "RESET", "RESIGNAL", "RESOURCE",
-    "RESPONSE", "RESTORE", "RESTRICT", "RESULT", "RETURN", "RETURNING", "RETURNS", "REVERSE",
-    "REVOKE", "RIGHT", "ROLE", "ROLES", "ROLLBACK", "ROLLUP", "ROUTINE", "ROW",
-    "ROWS", "RULE", "RULES", "SAMPLE", "SATISFIES", "SAVE", "SAVEPOINT", "SCAN",
-    "SCHEMA", "SCOPE", "SCROLL", "SEARCH", "SECOND", "SECTION", "SEGMENT", "SEGMENTS",
-    "SELECT", "SELF", "SEMI", "SENSITIVE", "SEPARATE", "SEQUENCE", "SERIALIZABLE", "SESSION",
-    "SET", "SETS", "SHARD", "SHARE", "SHARED", "SHORT", "SHOW", "SIGNAL",
-    "SIMILAR", "SIZE", "SKEWED", "SMALLINT", "SNAPSHOT", "SOME", "SOURCE", "SPACE",
-    "SPACES", "SPARSE", "SPECIFIC", "SPECIFICTYPE", "SPLIT", "SQL", "SQLCODE", "SQLERROR",
-    "SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "START", "STATE", "STATIC", "STATUS", "STORAGE",
-    "STORE", "STORED", "STREAM", "STRING", "STRUCT", "STYLE", "SUB", "SUBMULTISET",
-    "SUBPARTITION", "SUBSTRING", "SUBTYPE", "SUM", "SUPER", "SYMMETRIC", "SYNONYM", "SYSTEM",
-    "TABLE", "TABLESAMPLE", "TEMP", "TEMPORARY", "TERMINATED", "TEXT", "THAN", "THEN",
-    "THROUGHPUT", "TIME", "TIMESTAMP", "TIMEZONE", "TINYINT", "TO", "TOKEN", "TOTAL",
-    "TOUCH", "TRAILING", "TRANSACTION", "TRANSFORM", "TRANSLATE", "TRANSLATION", "TREAT", "TRIGGER",
-    "TRIM", "TRUE", "TRUNCATE", "TTL", "TUPLE", "TYPE", "UNDER", "UNDO",
-    "UNION", "UNIQUE", "UNIT", "UNKNOWN", "UNLOGGED", "UNNEST", "UNPROCESSED", "UNSIGNED",
-    "UNTIL", "UPDATE", "UPPER", "URL", "USAGE", "USE", "USER", "USERS",
-    "USING", "UUID", "VACUUM", "VALUE", "VALUED", "VALUES", "VARCHAR", "VARIABLE",
-    "VARIANCE", "VARINT", "VARYING", "VIEW", "VIEWS", "VIRTUAL", "VOID", "WAIT",
-    "WHEN", "WHENEVER", "WHERE", "WHILE", "WINDOW", "WITH", "WITHIN", "WITHOUT",
-    "WORK", "WRAPPED", "WRITE", "YEAR", "ZONE",
+    "ABORT",
+    "ABSOLUTE",
+    "ACTION",
+    "ADD",
+    "AFTER",
+    "AGENT",
+    "AGGREGATE",
+    "ALL",
+    "ALLOCATE",
+    "ALTER",
+    "ANALYZE",
+    "AND",
+    "ANY",
+    "ARCHIVE",
+    "ARE",
+    "ARRAY",
+    "AS",
+    "ASC",
+    "ASCII",
+    "ASENSITIVE",
+    "ASSERTION",
+    "ASYMMETRIC",
+    "AT",
+    "ATOMIC",
+    "ATTACH",
+    "ATTRIBUTE",
+    "AUTH",
+    "AUTHORIZATION",
+    "AUTHORIZE",
+    "AUTO",
+    "AVG",
+    "BACK",
+    "BACKUP",
+    "BASE",
+    "BATCH",
+    "BEFORE",
+    "BEGIN",
+    "BETWEEN",
+    "BIGINT",
+    "BINARY",
+    "BIT",
+    "BLOB",
+    "BLOCK",
+    "BOOLEAN",
+    "BOTH",
+    "BREADTH",
+    "BUCKET",
+    "BULK",
+    "BY",
+    "BYTE",
+    "CALL",
+    "CALLED",
+    "CALLING",
+    "CAPACITY",
+    "CASCADE",
+    "CASCADED",
+    "CASE",
+    "CAST",
+    "CATALOG",
+    "CHAR",
+    "CHARACTER",
+    "CHECK",
+    "CLASS",
+    "CLOB",
+    "CLOSE",
+    "CLUSTER",
+    "CLUSTERED",
+    "CLUSTERING",
+    "CLUSTERS",
+    "COALESCE",
+    "COLLATE",
+    "COLLATION",
+    "COLLECTION",
+    "COLUMN",
+    "COLUMNS",
+    "COMBINE",
+    "COMMENT",
+    "COMMIT",
+    "COMPACT",
+    "COMPILE",
+    "COMPRESS",
+    "CONDITION",
+    "CONFLICT",
+    "CONNECT",
+    "CONNECTION",
+    "CONSISTENCY",
+    "CONSISTENT",
+    "CONSTRAINT",
+    "CONSTRAINTS",
+    "CONSTRUCTOR",
+    "CONSUMED",
+    "CONTINUE",
+    "CONVERT",
+    "COPY",
+    "CORRESPONDING",
+    "COUNT",
+    "COUNTER",
+    "CREATE",
+    "CROSS",
+    "CUBE",
+    "CURRENT",
+    "CURSOR",
+    "CYCLE",
+    "DATA",
+    "DATABASE",
+    "DATE",
+    "DATETIME",
+    "DAY",
+    "DEALLOCATE",
+    "DEC",
+    "DECIMAL",
+    "DECLARE",
+    "DEFAULT",
+    "DEFERRABLE",
+    "DEFERRED",
+    "DEFINE",
+    "DEFINED",
+    "DEFINITION",
+    "DELETE",
+    "DELIMITED",
+    "DEPTH",
+    "DEREF",
+    "DESC",
+    "DESCRIBE",
+    "DESCRIPTOR",
+    "DETACH",
+    "DETERMINISTIC",
+    "DIAGNOSTICS",
+    "DIRECTORIES",
+    "DISABLE",
+    "DISCONNECT",
+    "DISTINCT",
+    "DISTRIBUTE",
+    "DO",
+    "DOMAIN",
+    "DOUBLE",
+    "DROP",
+    "DUMP",
+    "DURATION",
+    "DYNAMIC",
+    "EACH",
+    "ELEMENT",
+    "ELSE",
+    "ELSEIF",
+    "EMPTY",
+    "ENABLE",
+    "END",
+    "EQUAL",
+    "EQUALS",
+    "ERROR",
+    "ESCAPE",
+    "ESCAPED",
+    "EVAL",
+    "EVALUATE",
+    "EXCEEDED",
+    "EXCEPT",
+    "EXCEPTION",
+    "EXCEPTIONS",
+    "EXCLUSIVE",
+    "EXEC",
+    "EXECUTE",
+    "EXISTS",
+    "EXIT",
+    "EXPLAIN",
+    "EXPLODE",
+    "EXPORT",
+    "EXPRESSION",
+    "EXTENDED",
+    "EXTERNAL",
+    "EXTRACT",
+    "FAIL",
+    "FALSE",
+    "FAMILY",
+    "FETCH",
+    "FIELDS",
+    "FILE",
+    "FILTER",
+    "FILTERING",
+    "FINAL",
+    "FINISH",
+    "FIRST",
+    "FIXED",
+    "FLATTERN",
+    "FLOAT",
+    "FOR",
+    "FORCE",
+    "FOREIGN",
+    "FORMAT",
+    "FORWARD",
+    "FOUND",
+    "FREE",
+    "FROM",
+    "FULL",
+    "FUNCTION",
+    "FUNCTIONS",
+    "GENERAL",
+    "GENERATE",
+    "GET",
+    "GLOB",
+    "GLOBAL",
+    "GO",
+    "GOTO",
+    "GRANT",
+    "GREATER",
+    "GROUP",
+    "GROUPING",
+    "HANDLER",
+    "HASH",
+    "HAVE",
+    "HAVING",
+    "HEAP",
+    "HIDDEN",
+    "HOLD",
+    "HOUR",
+    "IDENTIFIED",
+    "IDENTITY",
+    "IF",
+    "IGNORE",
+    "IMMEDIATE",
+    "IMPORT",
+    "IN",
+    "INCLUDING",
+    "INCLUSIVE",
+    "INCREMENT",
+    "INCREMENTAL",
+    "INDEX",
+    "INDEXED",
+    "INDEXES",
+    "INDICATOR",
+    "INFINITE",
+    "INITIALLY",
+    "INLINE",
+    "INNER",
+    "INNTER",
+    "INOUT",
+    "INPUT",
+    "INSENSITIVE",
+    "INSERT",
+    "INSTEAD",
+    "INT",
+    "INTEGER",
+    "INTERSECT",
+    "INTERVAL",
+    "INTO",
+    "INVALIDATE",
+    "IS",
+    "ISOLATION",
+    "ITEM",
+    "ITEMS",
+    "ITERATE",
+    "JOIN",
+    "KEY",
+    "KEYS",
+    "LAG",
+    "LANGUAGE",
+    "LARGE",
+    "LAST",
+    "LATERAL",
+    "LEAD",
+    "LEADING",
+    "LEAVE",
+    "LEFT",
+    "LENGTH",
+    "LESS",
+    "LEVEL",
+    "LIKE",
+    "LIMIT",
+    "LIMITED",
+    "LINES",
+    "LIST",
+    "LOAD",
+    "LOCAL",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "LOCATION",
+    "LOCATOR",
+    "LOCK",
+    "LOCKS",
+    "LOG",
+    "LOGED",
+    "LONG",
+    "LOOP",
+    "LOWER",
+    "MAP",
+    "MATCH",
+    "MATERIALIZED",
+    "MAX",
+    "MAXLEN",
+    "MEMBER",
+    "MERGE",
+    "METHOD",
+    "METRICS",
+    "MIN",
+    "MINUS",
+    "MINUTE",
+    "MISSING",
+    "MOD",
+    "MODE",
+    "MODIFIES",
+    "MODIFY",
+    "MODULE",
+    "MONTH",
+    "MULTI",
+    "MULTISET",
+    "NAME",
+    "NAMES",
+    "NATIONAL",
+    "NATURAL",
+    "NCHAR",
+    "NCLOB",
+    "NEW",
+    "NEXT",
+    "NO",
+    "NONE",
+    "NOT",
+    "NULL",
+    "NULLIF",
+    "NUMBER",
+    "NUMERIC",
+    "OBJECT",
+    "OF",
+    "OFFLINE",
+    "OFFSET",
+    "OLD",
+    "ON",
+    "ONLINE",
+    "ONLY",
+    "OPAQUE",
+    "OPEN",
+    "OPERATOR",
+    "OPTION",
+    "OR",
+    "ORDER",
+    "ORDINALITY",
+    "OTHER",
+    "OTHERS",
+    "OUT",
+    "OUTER",
+    "OUTPUT",
+    "OVER",
+    "OVERLAPS",
+    "OVERRIDE",
+    "OWNER",
+    "PAD",
+    "PARALLEL",
+    "PARAMETER",
+    "PARAMETERS",
+    "PARTIAL",
+    "PARTITION",
+    "PARTITIONED",
+    "PARTITIONS",
+    "PATH",
+    "PERCENT",
+    "PERCENTILE",
+    "PERMISSION",
+    "PERMISSIONS",
+    "PIPE",
+    "PIPELINED",
+    "PLAN",
+    "POOL",
+    "POSITION",
+    "PRECISION",
+    "PREPARE",
+    "PRESERVE",
+    "PRIMARY",
+    "PRIOR",
+    "PRIVATE",
+    "PRIVILEGES",
+    "PROCEDURE",
+    "PROCESSED",
+    "PROJECT",
+    "PROJECTION",
+    "PROPERTY",
+    "PROVISIONING",
+    "PUBLIC",
+    "PUT",
+    "QUERY",
+    "QUIT",
+    "QUORUM",
+    "RAISE",
+    "RANDOM",
+    "RANGE",
+    "RANK",
+    "RAW",
+    "READ",
+    "READS",
+    "REAL",
+    "REBUILD",
+    "RECORD",
+    "RECURSIVE",
+    "REDUCE",
+    "REF",
+    "REFERENCE",
+    "REFERENCES",
+    "REFERENCING",
+    "REGEXP",
+    "REGION",
+    "REINDEX",
+    "RELATIVE",
+    "RELEASE",
+    "REMAINDER",
+    "RENAME",
+    "REPEAT",
+    "REPLACE",
+    "REQUEST",
+    "RESET",
+    "RESIGNAL",
+    "RESOURCE",
+    "RESPONSE",
+    "RESTORE",
+    "RESTRICT",
+    "RESULT",
+    "RETURN",
+    "RETURNING",
+    "RETURNS",
+    "REVERSE",
+    "REVOKE",
+    "RIGHT",
+    "ROLE",
+    "ROLES",
+    "ROLLBACK",
+    "ROLLUP",
+    "ROUTINE",
+    "ROW",
+    "ROWS",
+    "RULE",
+    "RULES",
+    "SAMPLE",
+    "SATISFIES",
+    "SAVE",
+    "SAVEPOINT",
+    "SCAN",
+    "SCHEMA",
+    "SCOPE",
+    "SCROLL",
+    "SEARCH",
+    "SECOND",
+    "SECTION",
+    "SEGMENT",
+    "SEGMENTS",
+    "SELECT",
+    "SELF",
+    "SEMI",
+    "SENSITIVE",
+    "SEPARATE",
+    "SEQUENCE",
+    "SERIALIZABLE",
+    "SESSION",
+    "SET",
+    "SETS",
+    "SHARD",
+    "SHARE",
+    "SHARED",
+    "SHORT",
+    "SHOW",
+    "SIGNAL",
+    "SIMILAR",
+    "SIZE",
+    "SKEWED",
+    "SMALLINT",
+    "SNAPSHOT",
+    "SOME",
+    "SOURCE",
+    "SPACE",
+    "SPACES",
+    "SPARSE",
+    "SPECIFIC",
+    "SPECIFICTYPE",
+    "SPLIT",
+    "SQL",
+    "SQLCODE",
+    "SQLERROR",
+    "SQLEXCEPTION",
+    "SQLSTATE",
+    "SQLWARNING",
+    "START",
+    "STATE",
+    "STATIC",
+    "STATUS",
+    "STORAGE",
+    "STORE",
+    "STORED",
+    "STREAM",
+    "STRING",
+    "STRUCT",
+    "STYLE",
+    "SUB",
+    "SUBMULTISET",
+    "SUBPARTITION",
+    "SUBSTRING",
+    "SUBTYPE",
+    "SUM",
+    "SUPER",
+    "SYMMETRIC",
+    "SYNONYM",
+    "SYSTEM",
+    "TABLE",
+    "TABLESAMPLE",
+    "TEMP",
+    "TEMPORARY",
+    "TERMINATED",
+    "TEXT",
+    "THAN",
+    "THEN",
+    "THROUGHPUT",
+    "TIME",
+    "TIMESTAMP",
+    "TIMEZONE",
+    "TINYINT",
+    "TO",
+    "TOKEN",
+    "TOTAL",
+    "TOUCH",
+    "TRAILING",
+    "TRANSACTION",
+    "TRANSFORM",
+    "TRANSLATE",
+    "TRANSLATION",
+    "TREAT",
+    "TRIGGER",
+    "TRIM",
+    "TRUE",
+    "TRUNCATE",
+    "TTL",
+    "TUPLE",
+    "TYPE",
+    "UNDER",
+    "UNDO",
+    "UNION",
+    "UNIQUE",
+    "UNIT",
+    "UNKNOWN",
+    "UNLOGGED",
+    "UNNEST",
+    "UNPROCESSED",
+    "UNSIGNED",
+    "UNTIL",
+    "UPDATE",
+    "UPPER",
+    "URL",
+    "USAGE",
+    "USE",
+    "USER",
+    "USERS",
+    "USING",
+    "UUID",
+    "VACUUM",
+    "VALUE",
+    "VALUED",
+    "VALUES",
+    "VARCHAR",
+    "VARIABLE",
+    "VARIANCE",
+    "VARINT",
+    "VARYING",
+    "VIEW",
+    "VIEWS",
+    "VIRTUAL",
+    "VOID",
+    "WAIT",
+    "WHEN",
+    "WHENEVER",
+    "WHERE",
+    "WHILE",
+    "WINDOW",
+    "WITH",
+    "WITHIN",
+    "WITHOUT",
+    "WORK",
+    "WRAPPED",
+    "WRITE",
+    "YEAR",
+    "ZONE",
 };
 
-static int olock__fake_ieq(const char *s, size_t len, const char *kw)
-{
+static int olock__fake_ieq(const char *s, size_t len, const char *kw) {
     size_t i;
     if (strlen(kw) != len) return 0;
     for (i = 0; i < len; i++) {
@@ -366,8 +874,7 @@ static int olock__fake_ieq(const char *s, size_t len, const char *kw)
     return 1;
 }
 
-static int olock__fake_is_reserved(const char *s, size_t len)
-{
+static int olock__fake_is_reserved(const char *s, size_t len) {
     size_t lo = 0, hi = sizeof(olock__fake_reserved) / sizeof(olock__fake_reserved[0]);
     char up[32];
     size_t i;
@@ -383,7 +890,8 @@ static int olock__fake_is_reserved(const char *s, size_t len)
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(up, olock__fake_reserved[mid]);
         if (c == 0) return 1;
-        if (c < 0) hi = mid; else lo = mid + 1;
+        if (c < 0) hi = mid;
+        else lo = mid + 1;
     }
     return 0;
 }
@@ -391,24 +899,24 @@ static int olock__fake_is_reserved(const char *s, size_t len)
 /* ---- the store: tables, partitions, items -------------------------------------------------- */
 
 typedef struct olock__fake_attr {
-    char *name;                    /* owned, NUL-terminated */
+    char *name; /* owned, NUL-terminated */
     size_t len;
-    olock_type type;               /* S, N or B */
+    olock_type type; /* S, N or B */
 } olock__fake_attr;
 
 /* One stored item. The olock_item is never changed in place: a write builds a new one and
    swaps the pointer, so a failed write leaves the old item untouched. */
 typedef struct olock__fake_entry {
     olock_item *item;
-    const olock_value *range;      /* the range key value inside item; NULL for hash-only */
-    size_t size;                   /* DynamoDB item size (TableSizeBytes) */
+    const olock_value *range; /* the range key value inside item; NULL for hash-only */
+    size_t size;              /* DynamoDB item size (TableSizeBytes) */
 } olock__fake_entry;
 
 /* All items that share a hash key, ordered by range key (what Query walks). */
 typedef struct olock__fake_part {
     uint64_t hash;
-    unsigned char digest[20];      /* the hash key's place in Scan order (olock__fake_key_digest) */
-    char *key;                     /* canonical bytes of the hash key value, owned */
+    unsigned char digest[20]; /* the hash key's place in Scan order (olock__fake_key_digest) */
+    char *key;                /* canonical bytes of the hash key value, owned */
     size_t key_len;
     olock__fake_entry *items;
     size_t count, cap;
@@ -419,15 +927,15 @@ typedef struct olock__fake_part {
 typedef struct olock__fake_index {
     char *name;
     size_t name_len;
-    int global;                    /* GSI (1) or LSI (0) */
-    olock__fake_attr key[2];       /* HASH, RANGE; names shared with the table's defs */
+    int global;              /* GSI (1) or LSI (0) */
+    olock__fake_attr key[2]; /* HASH, RANGE; names shared with the table's defs */
     size_t key_count;
-    int projection;                /* 1 ALL, 2 KEYS_ONLY, 3 INCLUDE */
-    char **non_key;                /* INCLUDE's NonKeyAttributes, owned */
-    int non_key_listed;            /* NonKeyAttributes given (DescribeTable repeats even an empty one) */
+    int projection;     /* 1 ALL, 2 KEYS_ONLY, 3 INCLUDE */
+    char **non_key;     /* INCLUDE's NonKeyAttributes, owned */
+    int non_key_listed; /* NonKeyAttributes given (DescribeTable repeats even an empty one) */
     size_t *non_key_len;
     size_t non_key_count;
-    int has_throughput;            /* GSI of a PROVISIONED table */
+    int has_throughput; /* GSI of a PROVISIONED table */
     uint64_t rcu, wcu;
     uint64_t item_count, size_bytes;
 } olock__fake_index;
@@ -435,58 +943,58 @@ typedef struct olock__fake_index {
 typedef struct olock__fake_table {
     char *name;
     size_t name_len;
-    olock__fake_attr *defs;        /* AttributeDefinitions, in request order */
+    olock__fake_attr *defs; /* AttributeDefinitions, in request order */
     size_t def_count;
-    olock__fake_attr key[2];       /* HASH, then RANGE; names shared with defs */
+    olock__fake_attr key[2]; /* HASH, then RANGE; names shared with defs */
     size_t key_count;
-    int billing;                   /* 0: not given, 1: PROVISIONED, 2: PAY_PER_REQUEST */
+    int billing; /* 0: not given, 1: PROVISIONED, 2: PAY_PER_REQUEST */
     int deletion_protection;
     uint64_t rcu, wcu;
-    uint64_t created;              /* virtual clock at creation */
-    olock__fake_part **parts;      /* open addressing, linear probing on part->hash */
+    uint64_t created;         /* virtual clock at creation */
+    olock__fake_part **parts; /* open addressing, linear probing on part->hash */
     size_t part_cap, part_count;
     uint64_t item_count, size_bytes;
-    olock__fake_index *indexes;    /* LSIs first, then GSIs, each in request order */
+    olock__fake_index *indexes; /* LSIs first, then GSIs, each in request order */
     size_t index_count;
 } olock__fake_table;
 
 /* A scripted fault rule (olock_fake_inject). */
 typedef struct olock__fake_rule {
     olock_fake_fault fault;
-    unsigned count;                /* requests it still applies to */
-    olock_op op;                   /* 0: any */
-    char *table;                   /* owned; NULL: any */
+    unsigned count; /* requests it still applies to */
+    olock_op op;    /* 0: any */
+    char *table;    /* owned; NULL: any */
     size_t table_len;
 } olock__fake_rule;
 
 /* A TransactWriteItems that succeeded with a ClientRequestToken, remembered for 10 minutes
    of the virtual clock (an open-addressing table on the token; token NULL: free slot). */
 typedef struct olock__fake_token {
-    char *token;                   /* owned */
+    char *token; /* owned */
     size_t len;
-    uint64_t digest;               /* of the request, members in any order */
-    uint64_t at_ms;                /* virtual clock when it was applied */
+    uint64_t digest; /* of the request, members in any order */
+    uint64_t at_ms;  /* virtual clock when it was applied */
 } olock__fake_token;
 
 struct olock_fake {
     olock_allocator alloc;
     olock__fake_mutex mu;
-    olock__fake_table **tables;    /* sorted by name, as ListTables returns them */
+    olock__fake_table **tables; /* sorted by name, as ListTables returns them */
     size_t table_count, table_cap;
-    olock_arena arena;             /* per request: reset, never shrunk */
-    olock_buf out;                 /* response body under construction */
-    uint64_t ticks;                /* one per request (creation times); no wall clock */
-    uint64_t now_ms;               /* the virtual clock (olock_fake_now_ms) */
-    char *version_attr;            /* owned; what a CONFLICT fault bumps */
+    olock_arena arena;  /* per request: reset, never shrunk */
+    olock_buf out;      /* response body under construction */
+    uint64_t ticks;     /* one per request (creation times); no wall clock */
+    uint64_t now_ms;    /* the virtual clock (olock_fake_now_ms) */
+    char *version_attr; /* owned; what a CONFLICT fault bumps */
     size_t version_len;
     uint64_t latency_ms;
-    olock__fake_rule *rules;       /* scripted faults, in order */
+    olock__fake_rule *rules; /* scripted faults, in order */
     size_t rule_count, rule_cap;
     int random_on;
-    uint64_t rng;                  /* splitmix64 state */
+    uint64_t rng; /* splitmix64 state */
     unsigned percent[OLOCK_FAKE_FAULT_COUNT_];
     unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
-    olock__fake_token *tokens;     /* hash table of token_cap slots (a power of two) */
+    olock__fake_token *tokens; /* hash table of token_cap slots (a power of two) */
     size_t token_count, token_cap;
 };
 
@@ -497,9 +1005,9 @@ struct olock_fake {
 #define OLOCK__FAKE_REASON_CONDITION 1
 #define OLOCK__FAKE_REASON_VALIDATION 2
 typedef struct olock__fake_reason {
-    int code;                      /* OLOCK__FAKE_REASON_* */
-    const char *msg;               /* NULL for NONE */
-    const olock_value *item;       /* ALL_OLD item, in the request arena, or NULL */
+    int code;                /* OLOCK__FAKE_REASON_* */
+    const char *msg;         /* NULL for NONE */
+    const olock_value *item; /* ALL_OLD item, in the request arena, or NULL */
 } olock__fake_reason;
 
 typedef struct olock__fake_ctx {
@@ -508,40 +1016,36 @@ typedef struct olock__fake_ctx {
     olock_buf *out;
     const olock_json *body;
     int status;
-    const char *err_type;          /* full __type; NULL while the request succeeds */
+    const char *err_type; /* full __type; NULL while the request succeeds */
     char *err_msg;
     size_t err_len;
-    const olock_value *err_item;   /* ALL_OLD item of a ConditionalCheckFailedException */
+    const olock_value *err_item;              /* ALL_OLD item of a ConditionalCheckFailedException */
     const struct olock__fake_reason *reasons; /* CancellationReasons of a TransactionCanceledException */
     size_t nreasons;
-    int keep_scale;                /* numbers keep their scale (ExpressionAttributeValues) */
-    int unprocessed;               /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
+    int keep_scale;  /* numbers keep their scale (ExpressionAttributeValues) */
+    int unprocessed; /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
     int oom;
 } olock__fake_ctx;
 
-static int olock__fake_oom(olock__fake_ctx *c)
-{
+static int olock__fake_oom(olock__fake_ctx *c) {
     c->oom = 1;
     return -1;
 }
 
-static void *olock__fake_alloc(olock__fake_ctx *c, size_t size)
-{
+static void *olock__fake_alloc(olock__fake_ctx *c, size_t size) {
     void *p = olock_arena_alloc(c->a, size ? size : 1);
     if (!p) c->oom = 1;
     return p;
 }
 
-static char *olock__fake_strdup(olock__fake_ctx *c, const char *s, size_t len)
-{
+static char *olock__fake_strdup(olock__fake_ctx *c, const char *s, size_t len) {
     char *p = olock_arena_strdup(c->a, s, len);
     if (!p) c->oom = 1;
     return p;
 }
 
 /* Records the first error of a request; returns -1 so callers can `return olock__fake_err(..)`. */
-static int olock__fake_verr(olock__fake_ctx *c, int status, const char *type, const char *fmt, va_list ap)
-{
+static int olock__fake_verr(olock__fake_ctx *c, int status, const char *type, const char *fmt, va_list ap) {
     va_list ap2;
     int n;
     char small[256], *m;
@@ -551,7 +1055,10 @@ static int olock__fake_verr(olock__fake_ctx *c, int status, const char *type, co
     va_copy(ap2, ap);
     n = vsnprintf(small, sizeof(small), fmt, ap2);
     va_end(ap2);
-    if (n < 0) { n = 0; small[0] = 0; }
+    if (n < 0) {
+        n = 0;
+        small[0] = 0;
+    }
     m = (char *)olock__fake_alloc(c, (size_t)n + 1);
     if (!m) return -1;
     if ((size_t)n < sizeof(small)) memcpy(m, small, (size_t)n + 1);
@@ -565,8 +1072,7 @@ static int olock__fake_verr(olock__fake_ctx *c, int status, const char *type, co
 
 static int olock__fake_err(olock__fake_ctx *c, int status, const char *type, const char *fmt, ...)
     OLOCK__FAKE_PRINTF(4, 5);
-static int olock__fake_err(olock__fake_ctx *c, int status, const char *type, const char *fmt, ...)
-{
+static int olock__fake_err(olock__fake_ctx *c, int status, const char *type, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     olock__fake_verr(c, status, type, fmt, ap);
@@ -576,8 +1082,7 @@ static int olock__fake_err(olock__fake_ctx *c, int status, const char *type, con
 
 /* A ValidationException, the answer to most bad requests. */
 static int olock__fake_verror(olock__fake_ctx *c, const char *fmt, ...) OLOCK__FAKE_PRINTF(2, 3);
-static int olock__fake_verror(olock__fake_ctx *c, const char *fmt, ...)
-{
+static int olock__fake_verror(olock__fake_ctx *c, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     olock__fake_verr(c, 400, OLOCK__FAKE_VALIDATION, fmt, ap);
@@ -587,14 +1092,12 @@ static int olock__fake_verror(olock__fake_ctx *c, const char *fmt, ...)
 
 /* What DynamoDB Local answers when a request member has the wrong JSON shape (its JSON
    mapper throws and the server reports an unknown failure). */
-static int olock__fake_shape(olock__fake_ctx *c)
-{
+static int olock__fake_shape(olock__fake_ctx *c) {
     return olock__fake_err(c, 500, OLOCK__FAKE_NS "InternalFailure", "%s",
                            "The request processing has failed because of an unknown error, exception or failure.");
 }
 
-static int olock__fake_no_table(olock__fake_ctx *c)
-{
+static int olock__fake_no_table(olock__fake_ctx *c) {
     return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceNotFoundException", "%s",
                            "Cannot do operations on a non-existent table");
 }
@@ -603,8 +1106,7 @@ static int olock__fake_no_table(olock__fake_ctx *c)
 
 /* The last member of that name (DynamoDB Local's JSON mapper keeps the last duplicate);
    a JSON null counts as absent. */
-static const olock_json *olock__fake_get_n(const olock_json *obj, const char *key, size_t klen)
-{
+static const olock_json *olock__fake_get_n(const olock_json *obj, const char *key, size_t klen) {
     const olock_json *m, *found = NULL;
     if (!obj || obj->kind != OLOCK_JSON_OBJECT) return NULL;
     for (m = obj->first; m; m = m->next)
@@ -619,37 +1121,49 @@ static const olock_json *olock__fake_get_n(const olock_json *obj, const char *ke
 /* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
    0: absent, 1: present, -1: wrong shape (error set). */
 static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
-                               const char **s, size_t *len)
-{
+                               const char **s, size_t *len) {
     const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
     *s = NULL;
     *len = 0;
     if (!j) return 0;
     switch (j->kind) {
-    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER:
-        *s = j->str; *len = j->len; return 1;
-    case OLOCK_JSON_TRUE: *s = "true"; *len = 4; return 1;
-    case OLOCK_JSON_FALSE: *s = "false"; *len = 5; return 1;
+    case OLOCK_JSON_STRING:
+    case OLOCK_JSON_NUMBER:
+        *s = j->str;
+        *len = j->len;
+        return 1;
+    case OLOCK_JSON_TRUE:
+        *s = "true";
+        *len = 4;
+        return 1;
+    case OLOCK_JSON_FALSE:
+        *s = "false";
+        *len = 5;
+        return 1;
     default: return olock__fake_shape(c);
     }
 }
 
 /* A boolean member (true/false, or the strings "true"/"false"). */
-static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out)
-{
+static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out) {
     const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
     *out = 0;
     if (!j) return 0;
-    if (j->kind == OLOCK_JSON_TRUE) { *out = 1; return 1; }
+    if (j->kind == OLOCK_JSON_TRUE) {
+        *out = 1;
+        return 1;
+    }
     if (j->kind == OLOCK_JSON_FALSE) return 1;
-    if (j->kind == OLOCK_JSON_STRING && j->len == 4 && memcmp(j->str, "true", 4) == 0) { *out = 1; return 1; }
+    if (j->kind == OLOCK_JSON_STRING && j->len == 4 && memcmp(j->str, "true", 4) == 0) {
+        *out = 1;
+        return 1;
+    }
     if (j->kind == OLOCK_JSON_STRING && j->len == 5 && memcmp(j->str, "false", 5) == 0) return 1;
     return olock__fake_shape(c);
 }
 
 /* An integer member (JSON number, or a string holding one). */
-static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const char *key, long long *out)
-{
+static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const char *key, long long *out) {
     const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
     const char *s;
     size_t i = 0, n;
@@ -657,8 +1171,12 @@ static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const 
     long long v = 0;
     if (!j) return 0;
     if (j->kind != OLOCK_JSON_NUMBER && j->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
-    s = j->str; n = j->len;
-    if (i < n && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; i++; }
+    s = j->str;
+    n = j->len;
+    if (i < n && (s[i] == '-' || s[i] == '+')) {
+        neg = s[i] == '-';
+        i++;
+    }
     if (i == n) return olock__fake_shape(c);
     for (; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return olock__fake_shape(c);
@@ -669,12 +1187,10 @@ static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const 
     return 1;
 }
 
-static int olock__fake_streq(const char *s, size_t len, const char *lit)
-{
+static int olock__fake_streq(const char *s, size_t len, const char *lit) {
     size_t n = strlen(lit);
     return len == n && memcmp(s, lit, n) == 0;
 }
-
 /* =============================================================================================
    >>values (implementation)
    ========================================================================================== */
@@ -688,8 +1204,7 @@ static int olock__fake_streq(const char *s, size_t len, const char *lit)
 #define OLOCK__FAKE_NUM_OVERFLOW 3
 #define OLOCK__FAKE_NUM_UNDERFLOW 4
 
-static int olock__fake_num_check(const olock_decimal *d)
-{
+static int olock__fake_num_check(const olock_decimal *d) {
     if (d->ndigits == 0) return OLOCK__FAKE_NUM_OK;
     if (d->ndigits > OLOCK_NUMBER_DIGITS) return OLOCK__FAKE_NUM_PRECISION;
     if (d->exp10 > OLOCK_NUMBER_MAX_EXP + 1) return OLOCK__FAKE_NUM_OVERFLOW;
@@ -700,23 +1215,27 @@ static int olock__fake_num_check(const olock_decimal *d)
 /* Java BigDecimal syntax (what DynamoDB Local accepts: "1.", ".5", "+5", "1E+2"), into
    0.d1d2..dn * 10^exp10. More than 38 significant digits is reported, not stored. */
 static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out);
-static int olock__fake_num_parse(const char *s, size_t len, olock_decimal *d)
-{
+static int olock__fake_num_parse(const char *s, size_t len, olock_decimal *d) {
     int scale;
     return olock__fake_num_parse_scale(s, len, d, &scale);
 }
 
-static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out)
-{
+static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out) {
     size_t i = 0, int_digits = 0, all_digits = 0, lead = 0, j, first = 0, last = 0;
     int neg = 0, seen_nonzero = 0;
     long long e = 0, exp;
     size_t ndig;
     memset(d, 0, sizeof(*d));
-    if (i < len && (s[i] == '+' || s[i] == '-')) { neg = s[i] == '-'; i++; }
+    if (i < len && (s[i] == '+' || s[i] == '-')) {
+        neg = s[i] == '-';
+        i++;
+    }
     /* digits [. digits] */
     for (j = i; j < len && s[j] >= '0' && s[j] <= '9'; j++) {
-        if (s[j] != '0' && !seen_nonzero) { seen_nonzero = 1; first = all_digits; }
+        if (s[j] != '0' && !seen_nonzero) {
+            seen_nonzero = 1;
+            first = all_digits;
+        }
         if (s[j] != '0') last = all_digits;
         all_digits++;
     }
@@ -725,7 +1244,10 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
     if (j < len && s[j] == '.') {
         j++;
         for (; j < len && s[j] >= '0' && s[j] <= '9'; j++) {
-            if (s[j] != '0' && !seen_nonzero) { seen_nonzero = 1; first = all_digits; }
+            if (s[j] != '0' && !seen_nonzero) {
+                seen_nonzero = 1;
+                first = all_digits;
+            }
             if (s[j] != '0') last = all_digits;
             all_digits++;
         }
@@ -734,7 +1256,10 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
     if (j < len && (s[j] == 'e' || s[j] == 'E')) {
         int eneg = 0;
         size_t k = j + 1;
-        if (k < len && (s[k] == '+' || s[k] == '-')) { eneg = s[k] == '-'; k++; }
+        if (k < len && (s[k] == '+' || s[k] == '-')) {
+            eneg = s[k] == '-';
+            k++;
+        }
         if (k == len) return OLOCK__FAKE_NUM_SYNTAX;
         for (; k < len; k++) {
             if (s[k] < '0' || s[k] > '9') return OLOCK__FAKE_NUM_SYNTAX;
@@ -749,17 +1274,20 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
         long long sc = (long long)(all_digits - int_digits) - e;
         *scale_out = sc > 200 ? 200 : (sc < 0 ? 0 : (int)sc);
     }
-    if (!seen_nonzero) return OLOCK__FAKE_NUM_OK;   /* zero, whatever its exponent */
+    if (!seen_nonzero) return OLOCK__FAKE_NUM_OK; /* zero, whatever its exponent */
     lead = first;
     ndig = last - first + 1;
     exp = (long long)int_digits - (long long)lead + e;
-    if (ndig > OLOCK_NUMBER_DIGITS) { d->ndigits = (int)OLOCK_NUMBER_DIGITS + 1; return OLOCK__FAKE_NUM_PRECISION; }
+    if (ndig > OLOCK_NUMBER_DIGITS) {
+        d->ndigits = (int)OLOCK_NUMBER_DIGITS + 1;
+        return OLOCK__FAKE_NUM_PRECISION;
+    }
     d->negative = neg;
     d->ndigits = (int)ndig;
     if (exp > 100000) exp = 100000;
     if (exp < -100000) exp = -100000;
     d->exp10 = (int)exp;
-    {   /* copy the significant digits, skipping the decimal point */
+    { /* copy the significant digits, skipping the decimal point */
         size_t pos = 0, n = 0;
         for (j = i; j < len && n < ndig; j++) {
             if (s[j] == '.') continue;
@@ -772,14 +1300,18 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
 }
 
 /* Plain decimal text (no exponent), as DynamoDB Local returns numbers. */
-static size_t olock__fake_num_format(const olock_decimal *d, char *out)
-{
+static size_t olock__fake_num_format(const olock_decimal *d, char *out) {
     size_t n = 0;
     int i;
-    if (d->ndigits == 0) { out[0] = '0'; out[1] = 0; return 1; }
+    if (d->ndigits == 0) {
+        out[0] = '0';
+        out[1] = 0;
+        return 1;
+    }
     if (d->negative) out[n++] = '-';
     if (d->exp10 <= 0) {
-        out[n++] = '0'; out[n++] = '.';
+        out[n++] = '0';
+        out[n++] = '.';
         for (i = 0; i < -d->exp10; i++) out[n++] = '0';
         for (i = 0; i < d->ndigits; i++) out[n++] = (char)('0' + d->digits[i]);
     } else if (d->exp10 >= d->ndigits) {
@@ -797,8 +1329,7 @@ static size_t olock__fake_num_format(const olock_decimal *d, char *out)
 
 /* The BigDecimal scale of valid number text: digits after the point minus the exponent
    ("1.50" 2, "1e2" -2), clamped to what a DynamoDB number can need. */
-static int olock__fake_text_scale(const char *s, size_t len)
-{
+static int olock__fake_text_scale(const char *s, size_t len) {
     size_t i = 0;
     long frac = 0, e = 0;
     int in_frac = 0, eneg = 0;
@@ -818,8 +1349,7 @@ static int olock__fake_text_scale(const char *s, size_t len)
 /* BigDecimal.toString() of valid number text: the unscaled digits (trailing zeros kept)
    with the scale, in scientific notation when the scale is negative or the adjusted
    exponent is below -6. DynamoDB Local writes NS members of ExpressionAttributeValues so. */
-static size_t olock__fake_java_string(const char *s, size_t len, char *out, size_t cap)
-{
+static size_t olock__fake_java_string(const char *s, size_t len, char *out, size_t cap) {
     char digits[OLOCK_NUMBER_TEXT_MAX + 8];
     size_t nd = 0, i, n = 0;
     int neg = 0, scale = olock__fake_text_scale(s, len);
@@ -827,10 +1357,13 @@ static size_t olock__fake_java_string(const char *s, size_t len, char *out, size
     for (i = 0; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
         if (s[i] == '-') neg = 1;
         if (s[i] < '0' || s[i] > '9') continue;
-        if (nd == 0 && s[i] == '0') continue;   /* leading zeros */
+        if (nd == 0 && s[i] == '0') continue; /* leading zeros */
         if (nd < sizeof(digits)) digits[nd++] = s[i];
     }
-    if (nd == 0) { digits[nd++] = '0'; neg = 0; }
+    if (nd == 0) {
+        digits[nd++] = '0';
+        neg = 0;
+    }
     adjusted = -(long)scale + (long)nd - 1;
     if (neg && n < cap) out[n++] = '-';
     if (scale >= 0 && adjusted >= -6) {
@@ -842,7 +1375,10 @@ static size_t olock__fake_java_string(const char *s, size_t len, char *out, size
                 if (n < cap) out[n++] = digits[i];
             }
         } else {
-            if (n + 2 < cap) { out[n++] = '0'; out[n++] = '.'; }
+            if (n + 2 < cap) {
+                out[n++] = '0';
+                out[n++] = '.';
+            }
             for (i = 0; (long)i < scale - (long)nd && n < cap; i++) out[n++] = '0';
             for (i = 0; i < nd && n < cap; i++) out[n++] = digits[i];
         }
@@ -864,11 +1400,10 @@ static size_t olock__fake_java_string(const char *s, size_t len, char *out, size
 /* Plain text with at least `scale` digits after the point. DynamoDB Local keeps the scale
    of ExpressionAttributeValues numbers and of arithmetic results (1.50 + 1.50 = 3.00, and
    5 - 5.0 = 0.0); only numbers sent in an Item or Key are stripped of trailing zeros. */
-static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, char *out)
-{
+static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, char *out) {
     size_t n = olock__fake_num_format(d, out);
     int have = olock__fake_text_scale(out, n);
-    if (scale > 200) scale = 200;   /* olock__fake_text_scale's bound; `out` holds 352 bytes */
+    if (scale > 200) scale = 200; /* olock__fake_text_scale's bound; `out` holds 352 bytes */
     if (have < scale) {
         if (have == 0) out[n++] = '.';
         while (have++ < scale) out[n++] = '0';
@@ -877,8 +1412,7 @@ static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, c
     return n;
 }
 
-static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
-{
+static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b) {
     int sa = a->ndigits == 0 ? 0 : (a->negative ? -1 : 1);
     int sb = b->ndigits == 0 ? 0 : (b->negative ? -1 : 1);
     int i, mag = 0;
@@ -889,7 +1423,10 @@ static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
         for (i = 0; i < a->ndigits || i < b->ndigits; i++) {
             int da = i < a->ndigits ? a->digits[i] : 0;
             int db = i < b->ndigits ? b->digits[i] : 0;
-            if (da != db) { mag = da < db ? -1 : 1; break; }
+            if (da != db) {
+                mag = da < db ? -1 : 1;
+                break;
+            }
         }
     }
     return sa < 0 ? -mag : mag;
@@ -899,20 +1436,28 @@ static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
    rounded, because DynamoDB rejects a result it cannot store. Digit positions are weights
    10^p for p in [lo, hi): both operands are in DynamoDB's range, so the span is ~300. */
 #define OLOCK__FAKE_SPAN 340
-static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b, int subtract, olock_decimal *out)
-{
+static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b, int subtract, olock_decimal *out) {
     unsigned char x[OLOCK__FAKE_SPAN], y[OLOCK__FAKE_SPAN], r[OLOCK__FAKE_SPAN];
     int lo, hi, i, width, bneg = b->negative ^ (subtract ? 1 : 0), swap = 0, carry, neg;
     int top, bot;
     memset(out, 0, sizeof(*out));
     if (a->ndigits == 0 && b->ndigits == 0) return OLOCK__FAKE_NUM_OK;
-    if (b->ndigits == 0) { *out = *a; return olock__fake_num_check(out); }
-    if (a->ndigits == 0) { *out = *b; out->negative = bneg; return olock__fake_num_check(out); }
+    if (b->ndigits == 0) {
+        *out = *a;
+        return olock__fake_num_check(out);
+    }
+    if (a->ndigits == 0) {
+        *out = *b;
+        out->negative = bneg;
+        return olock__fake_num_check(out);
+    }
     lo = a->exp10 - a->ndigits < b->exp10 - b->ndigits ? a->exp10 - a->ndigits : b->exp10 - b->ndigits;
     hi = (a->exp10 > b->exp10 ? a->exp10 : b->exp10) + 1;
     width = hi - lo;
     if (width > OLOCK__FAKE_SPAN || width <= 0) return OLOCK__FAKE_NUM_PRECISION;
-    memset(x, 0, (size_t)width); memset(y, 0, (size_t)width); memset(r, 0, (size_t)width);
+    memset(x, 0, (size_t)width);
+    memset(y, 0, (size_t)width);
+    memset(r, 0, (size_t)width);
     /* index k holds weight 10^(lo + k) */
     for (i = 0; i < a->ndigits; i++) x[a->exp10 - 1 - i - lo] = a->digits[i];
     for (i = 0; i < b->ndigits; i++) y[b->exp10 - 1 - i - lo] = b->digits[i];
@@ -920,16 +1465,22 @@ static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b
         carry = 0;
         for (i = 0; i < width; i++) {
             int s = x[i] + y[i] + carry;
-            r[i] = (unsigned char)(s % 10); carry = s / 10;
+            r[i] = (unsigned char)(s % 10);
+            carry = s / 10;
         }
         neg = a->negative;
     } else {
         int borrow = 0;
-        for (i = width - 1; i >= 0; i--) if (x[i] != y[i]) { swap = x[i] < y[i]; break; }
-        if (i < 0) return OLOCK__FAKE_NUM_OK;          /* exact zero */
+        for (i = width - 1; i >= 0; i--)
+            if (x[i] != y[i]) {
+                swap = x[i] < y[i];
+                break;
+            }
+        if (i < 0) return OLOCK__FAKE_NUM_OK; /* exact zero */
         for (i = 0; i < width; i++) {
             int s = swap ? (int)y[i] - x[i] - borrow : (int)x[i] - y[i] - borrow;
-            borrow = s < 0; if (s < 0) s += 10;
+            borrow = s < 0;
+            if (s < 0) s += 10;
             r[i] = (unsigned char)s;
         }
         neg = swap ? bneg : a->negative;
@@ -946,8 +1497,7 @@ static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b
 }
 
 /* DynamoDB Local's message for a number it cannot store. */
-static int olock__fake_num_error(olock__fake_ctx *c, int code)
-{
+static int olock__fake_num_error(olock__fake_ctx *c, int code) {
     switch (code) {
     case OLOCK__FAKE_NUM_PRECISION: return olock__fake_verror(c, "DynamoDB only supports precision up to 38 digits");
     case OLOCK__FAKE_NUM_OVERFLOW:
@@ -959,15 +1509,13 @@ static int olock__fake_num_error(olock__fake_ctx *c, int code)
 }
 
 /* A stored number's value (stored text is canonical, so this never fails for it). */
-static void olock__fake_num_of(const olock_value *v, olock_decimal *d)
-{
+static void olock__fake_num_of(const olock_value *v, olock_decimal *d) {
     if (olock__fake_num_parse(v->str, v->len, d) != OLOCK__FAKE_NUM_OK) memset(d, 0, sizeof(*d));
 }
 
 /* ---- attribute values: DynamoDB JSON in, with DynamoDB Local's checks and messages ---------- */
 
-static olock_value *olock__fake_newval(olock_arena *a, olock_type t)
-{
+static olock_value *olock__fake_newval(olock_arena *a, olock_type t) {
     olock_value *v = (olock_value *)olock_arena_alloc(a, sizeof(olock_value));
     if (!v) return NULL;
     memset(v, 0, sizeof(*v));
@@ -975,27 +1523,25 @@ static olock_value *olock__fake_newval(olock_arena *a, olock_type t)
     return v;
 }
 
-static void olock__fake_append(olock_value *parent, olock_value *v)
-{
+static void olock__fake_append(olock_value *parent, olock_value *v) {
     v->next = NULL;
-    if (parent->last) parent->last->next = v; else parent->first = v;
+    if (parent->last) parent->last->next = v;
+    else parent->first = v;
     parent->last = v;
     parent->count++;
 }
 
-static int olock__fake_is_set(olock_type t)
-{
+static int olock__fake_is_set(olock_type t) {
     return t == OLOCK_TYPE_SS || t == OLOCK_TYPE_NS || t == OLOCK_TYPE_BS;
 }
 
-static olock_type olock__fake_member_type(olock_type set)
-{
-    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+static olock_type olock__fake_member_type(olock_type set) {
+    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N
+                                                                      : OLOCK_TYPE_B;
 }
 
 /* Byte order for S; Java's signed byte order for B, which is how DynamoDB Local sorts a BS. */
-static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen, int is_signed)
-{
+static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen, int is_signed) {
     size_t n = alen < blen ? alen : blen, i;
     for (i = 0; i < n; i++) {
         int x = is_signed ? (int)(signed char)a[i] : (int)(unsigned char)a[i];
@@ -1006,8 +1552,7 @@ static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size
 }
 
 /* Order of two scalar values of one type (S, N, B): DynamoDB's comparison order. */
-static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b) {
     if (a->type == OLOCK_TYPE_N) {
         olock_decimal x, y;
         olock__fake_num_of(a, &x);
@@ -1019,22 +1564,19 @@ static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b)
 
 /* Set members are kept sorted (DynamoDB Local returns them so): S by bytes, N by value,
    B by signed bytes. A bottom-up merge sort on an array of pointers. */
-static int olock__fake_member_cmp(olock_type set, const olock_value *a, const olock_value *b)
-{
+static int olock__fake_member_cmp(olock_type set, const olock_value *a, const olock_value *b) {
     if (set == OLOCK_TYPE_BS) return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 1);
     return olock__fake_scalar_cmp(a, b);
 }
 
 /* A BS that ADD built comes back in unsigned byte order (DynamoDB Local sorts it again
    another way); everything else in member order. */
-static int olock__fake_member_cmp2(olock_type set, const olock_value *a, const olock_value *b, int unsigned_bs)
-{
+static int olock__fake_member_cmp2(olock_type set, const olock_value *a, const olock_value *b, int unsigned_bs) {
     if (set == OLOCK_TYPE_BS && unsigned_bs) return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 0);
     return olock__fake_member_cmp(set, a, b);
 }
 
-static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_bs)
-{
+static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_bs) {
     size_t n = set->count, i, width;
     olock_value **arr, **tmp, *v;
     if (n < 2) return 0;
@@ -1062,8 +1604,7 @@ static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_b
 }
 
 /* 1 when a sorted set has two equal members. */
-static int olock__fake_set_has_dup(const olock_value *set)
-{
+static int olock__fake_set_has_dup(const olock_value *set) {
     const olock_value *v;
     for (v = set->first; v && v->next; v = v->next)
         if (olock__fake_member_cmp(set->type, v, v->next) == 0) return 1;
@@ -1071,19 +1612,20 @@ static int olock__fake_set_has_dup(const olock_value *set)
 }
 
 /* A number value from text, stored in canonical form. */
-static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale)
-{
+static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale) {
     char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
     size_t n = olock__fake_num_format_scaled(d, scale, buf);
     olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
-    if (!v) { c->oom = 1; return NULL; }
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
     v->str = olock__fake_strdup(c, buf, n);
     v->len = n;
     return v->str ? v : NULL;
 }
 
-static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal *d)
-{
+static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal *d) {
     return olock__fake_new_num_scaled(c, d, 0);
 }
 
@@ -1091,8 +1633,7 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
    ("12.50" is "12.5"); a number inside an M or L, and any in ExpressionAttributeValues or
    AttributeUpdates, DynamoDB Local keeps as sent, except inside an NS, whose members it
    rewrites as Java's BigDecimal prints them (`set_member`). */
-static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member)
-{
+static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member) {
     olock_decimal d;
     int scale = 0;
     int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
@@ -1116,12 +1657,21 @@ static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, 
     return *out ? 0 : -1;
 }
 
-static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len)
-{
+static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
     switch (j->kind) {
-    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER: *s = j->str; *len = j->len; return 1;
-    case OLOCK_JSON_TRUE: *s = "true"; *len = 4; return 1;
-    case OLOCK_JSON_FALSE: *s = "false"; *len = 5; return 1;
+    case OLOCK_JSON_STRING:
+    case OLOCK_JSON_NUMBER:
+        *s = j->str;
+        *len = j->len;
+        return 1;
+    case OLOCK_JSON_TRUE:
+        *s = "true";
+        *len = 4;
+        return 1;
+    case OLOCK_JSON_FALSE:
+        *s = "false";
+        *len = 5;
+        return 1;
     default: return 0;
     }
 }
@@ -1129,8 +1679,7 @@ static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *
 static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth);
 
 /* The members of an M (or of an Item / Key / Attributes object). */
-static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_value **out, int depth)
-{
+static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_value **out, int depth) {
     const olock_json *m;
     olock_value *map, *v;
     if (obj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
@@ -1148,7 +1697,8 @@ static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_v
         /* a repeated name replaces the earlier member (the JSON mapper keeps the last) */
         for (prev = NULL, it = map->first; it; prev = it, it = it->next) {
             if (it->key_len == m->key_len && memcmp(it->key, m->key, m->key_len) == 0) {
-                if (prev) prev->next = it->next; else map->first = it->next;
+                if (prev) prev->next = it->next;
+                else map->first = it->next;
                 if (map->last == it) map->last = prev;
                 map->count--;
                 break;
@@ -1160,8 +1710,7 @@ static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_v
     return 0;
 }
 
-static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json *arr, olock_value **out)
-{
+static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json *arr, olock_value **out) {
     const olock_json *m;
     olock_value *set;
     if (arr->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
@@ -1181,7 +1730,8 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
             if (olock__fake_parse_num(c, s, len, &v, 1) < 0) return -1;
         } else if (t == OLOCK_TYPE_SS) {
             if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_S))) return olock__fake_oom(c);
-            v->str = s; v->len = len;
+            v->str = s;
+            v->len = len;
         } else {
             unsigned char *bytes;
             size_t blen = 0;
@@ -1189,7 +1739,8 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
             if (!(bytes = (unsigned char *)olock__fake_alloc(c, len / 4 * 3 + 4))) return -1;
             if (olock_base64_decode(s, len, bytes, &blen) != OLOCK_OK) return olock__fake_shape(c);
             bytes[blen] = 0;
-            v->str = (const char *)bytes; v->len = blen;
+            v->str = (const char *)bytes;
+            v->len = blen;
         }
         olock__fake_append(set, v);
     }
@@ -1203,7 +1754,7 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
         if (t == OLOCK_TYPE_NS) return olock__fake_verror(c, "Input collection contains duplicates");
         if (t == OLOCK_TYPE_BS)
             return olock__fake_verror(c, "One or more parameter values were invalid: Input collection of type BS contains duplicates.");
-        {   /* DynamoDB Local lists the members as they were sent */
+        { /* DynamoDB Local lists the members as they were sent */
             olock_buf b;
             int first = 1;
             olock_buf_init(&b, &c->f->alloc);
@@ -1228,8 +1779,7 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
 }
 
 /* One attribute value {"S": ...} etc. */
-static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth)
-{
+static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth) {
     const olock_json *m, *found = NULL, *tv;
     olock_type t = (olock_type)0;
     olock_value *v = NULL;
@@ -1243,7 +1793,10 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
     for (tv = j->first; tv; tv = tv->next) {
         olock_type xt = tv->kind == OLOCK_JSON_NULL ? (olock_type)0 : olock_type_from_name(tv->key, tv->key_len);
         if (!xt) continue;
-        if (!(seen & (1u << xt))) { seen |= 1u << xt; ntypes++; }
+        if (!(seen & (1u << xt))) {
+            seen |= 1u << xt;
+            ntypes++;
+        }
         found = tv;
         t = xt;
     }
@@ -1258,7 +1811,8 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         size_t len;
         if (!olock__fake_scalar_text(m, &s, &len)) return olock__fake_shape(c);
         if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_S))) return olock__fake_oom(c);
-        v->str = s; v->len = len;
+        v->str = s;
+        v->len = len;
         break;
     }
     case OLOCK_TYPE_N: {
@@ -1276,7 +1830,8 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         if (!(bytes = (unsigned char *)olock__fake_alloc(c, m->len / 4 * 3 + 4))) return -1;
         if (olock_base64_decode(m->str, m->len, bytes, &blen) != OLOCK_OK) return olock__fake_shape(c);
         bytes[blen] = 0;
-        v->str = (const char *)bytes; v->len = blen;
+        v->str = (const char *)bytes;
+        v->len = blen;
         break;
     }
     case OLOCK_TYPE_BOOL: {
@@ -1299,7 +1854,7 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         break;
     case OLOCK_TYPE_M: {
         int keep = c->keep_scale, r;
-        c->keep_scale = 1;   /* what is inside a document is kept as sent */
+        c->keep_scale = 1; /* what is inside a document is kept as sent */
         r = olock__fake_av_map(c, m, &v, depth);
         c->keep_scale = keep;
         if (r < 0) return -1;
@@ -1337,8 +1892,7 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
    without leading zeros and within 38 significant digits, as olock__fake_num_of would find them
    but without the full parse: every write sizes the whole item, every number of it. 0 for any
    other text, which then takes the full parse. */
-static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d)
-{
+static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d) {
     size_t i, ndig = 0, intd = 0, first = 0, last = 0;
     int seen_point = 0, any = 0;
     if (len == 0 || len > 40) return 0;
@@ -1366,8 +1920,7 @@ static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d)
 }
 
 /* DynamoDB's size of a number: its base-100 digits plus one (plus one more when negative). */
-static size_t olock__fake_num_size(const olock_value *v)
-{
+static size_t olock__fake_num_size(const olock_value *v) {
     olock_decimal d;
     int hi, lo;
     if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
@@ -1383,14 +1936,15 @@ static size_t olock__fake_num_size(const olock_value *v)
 /* The DynamoDB size of a value (developer guide, checked against DynamoDB Local's
    TableSizeBytes): strings and binaries their bytes, numbers as above, BOOL/NULL 1, L and M
    3 plus 1 per member plus the members (and a map's member names), sets their members. */
-static size_t olock__fake_value_size(const olock_value *v)
-{
+static size_t olock__fake_value_size(const olock_value *v) {
     const olock_value *m;
     size_t n = 0;
     switch (v->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_B: return v->len;
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_B: return v->len;
     case OLOCK_TYPE_N: return olock__fake_num_size(v);
-    case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL: return 1;
+    case OLOCK_TYPE_BOOL:
+    case OLOCK_TYPE_NULL: return 1;
     case OLOCK_TYPE_L:
         for (m = v->first; m; m = m->next) n += olock__fake_value_size(m) + 1;
         return n + 3;
@@ -1407,16 +1961,14 @@ static size_t olock__fake_value_size(const olock_value *v)
 }
 
 /* Item size: attribute names plus values. */
-static size_t olock__fake_item_size(const olock_value *item)
-{
+static size_t olock__fake_item_size(const olock_value *item) {
     const olock_value *m;
     size_t n = 0;
     for (m = item->first; m; m = m->next) n += m->key_len + olock__fake_value_size(m);
     return n;
 }
 
-static const olock_value *olock__fake_map_get(const olock_value *map, const char *key, size_t len)
-{
+static const olock_value *olock__fake_map_get(const olock_value *map, const char *key, size_t len) {
     const olock_value *m;
     for (m = map->first; m; m = m->next)
         if (m->key_len == len && memcmp(m->key, key, len) == 0) return m;
@@ -1425,14 +1977,14 @@ static const olock_value *olock__fake_map_get(const olock_value *map, const char
 
 /* Equality as DynamoDB compares: numbers by value (stored text is canonical), sets as sets
    (kept sorted), maps by name. */
-static int olock__fake_equal(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_equal(const olock_value *a, const olock_value *b) {
     const olock_value *x, *y;
     if (a->type != b->type) return 0;
     switch (a->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_B:
         return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-    case OLOCK_TYPE_N:   /* "3.00" equals "3" */
+    case OLOCK_TYPE_N: /* "3.00" equals "3" */
         return (a->len == b->len && memcmp(a->str, b->str, a->len) == 0) || olock__fake_scalar_cmp(a, b) == 0;
     case OLOCK_TYPE_BOOL: return !a->boolean == !b->boolean;
     case OLOCK_TYPE_NULL: return 1;
@@ -1443,7 +1995,7 @@ static int olock__fake_equal(const olock_value *a, const olock_value *b)
             if (!y || !olock__fake_equal(x, y)) return 0;
         }
         return 1;
-    default:   /* L and the sorted sets: member by member */
+    default: /* L and the sorted sets: member by member */
         if (a->count != b->count) return 0;
         for (x = a->first, y = b->first; x && y; x = x->next, y = y->next)
             if (!olock__fake_equal(x, y)) return 0;
@@ -1452,8 +2004,7 @@ static int olock__fake_equal(const olock_value *a, const olock_value *b)
 }
 
 /* Deep copy into another arena (an item's own). NULL on OOM. */
-static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v)
-{
+static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v) {
     olock_value *r = olock__fake_newval(a, v->type), *m;
     const olock_value *x;
     if (!r) return NULL;
@@ -1473,8 +2024,7 @@ static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v)
     return r;
 }
 
-static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n)
-{
+static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n) {
     if (olock_buf_append(c->out, p, n) != OLOCK_OK) return olock__fake_oom(c);
     return 0;
 }
@@ -1484,8 +2034,7 @@ static int olock__fake_puts(olock__fake_ctx *c, const char *s) { return olock__f
 /* A JSON string escaped the way DynamoDB Local's JSON writer does it: quote, backslash and
    control characters escaped (\t \n \r \b \f by name), characters beyond U+FFFF as
    \uXXXX surrogate pairs, everything else (including '/' and U+007F) as is. */
-static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
-{
+static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, run = 0;
     if (olock__fake_put(c, "\"", 1) < 0) return -1;
@@ -1493,26 +2042,52 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
         unsigned char ch = (unsigned char)s[i];
         char esc[16];
         size_t elen = 0, adv = 1;
-        if (ch == '"' || ch == '\\') { esc[0] = '\\'; esc[1] = (char)ch; elen = 2; }
-        else if (ch < 0x20) {
-            const char *named = ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\b' ? "\\b" : ch == '\f' ? "\\f" : NULL;
-            if (named) { memcpy(esc, named, 2); elen = 2; }
-            else { memcpy(esc, "\\u00", 4); esc[4] = hex[ch >> 4]; esc[5] = hex[ch & 15]; elen = 6; }
-        } else if (ch >= 0xF0 && i + 4 <= n) {   /* input is valid UTF-8 */
+        if (ch == '"' || ch == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)ch;
+            elen = 2;
+        } else if (ch < 0x20) {
+            const char *named = ch == '\t' ? "\\t" : ch == '\n' ? "\\n"
+                : ch == '\r'                                    ? "\\r"
+                : ch == '\b'                                    ? "\\b"
+                : ch == '\f'                                    ? "\\f"
+                                                                : NULL;
+            if (named) {
+                memcpy(esc, named, 2);
+                elen = 2;
+            } else {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[ch >> 4];
+                esc[5] = hex[ch & 15];
+                elen = 6;
+            }
+        } else if (ch >= 0xF0 && i + 4 <= n) { /* input is valid UTF-8 */
             uint32_t cp = ((uint32_t)(ch & 0x07) << 18) | ((uint32_t)((unsigned char)s[i + 1] & 0x3F) << 12) |
-                          ((uint32_t)((unsigned char)s[i + 2] & 0x3F) << 6) | ((uint32_t)((unsigned char)s[i + 3] & 0x3F));
+                ((uint32_t)((unsigned char)s[i + 2] & 0x3F) << 6) | ((uint32_t)((unsigned char)s[i + 3] & 0x3F));
             uint32_t hi, lo;
             cp -= 0x10000;
             hi = 0xD800 + (cp >> 10);
             lo = 0xDC00 + (cp & 0x3FF);
-            esc[0] = '\\'; esc[1] = 'u'; esc[2] = hex[(hi >> 12) & 15]; esc[3] = hex[(hi >> 8) & 15];
-            esc[4] = hex[(hi >> 4) & 15]; esc[5] = hex[hi & 15];
-            esc[6] = '\\'; esc[7] = 'u'; esc[8] = hex[(lo >> 12) & 15]; esc[9] = hex[(lo >> 8) & 15];
-            esc[10] = hex[(lo >> 4) & 15]; esc[11] = hex[lo & 15];
+            esc[0] = '\\';
+            esc[1] = 'u';
+            esc[2] = hex[(hi >> 12) & 15];
+            esc[3] = hex[(hi >> 8) & 15];
+            esc[4] = hex[(hi >> 4) & 15];
+            esc[5] = hex[hi & 15];
+            esc[6] = '\\';
+            esc[7] = 'u';
+            esc[8] = hex[(lo >> 12) & 15];
+            esc[9] = hex[(lo >> 8) & 15];
+            esc[10] = hex[(lo >> 4) & 15];
+            esc[11] = hex[lo & 15];
             elen = 12;
             adv = 4;
         }
-        if (!elen) { run++; i++; continue; }
+        if (!elen) {
+            run++;
+            i++;
+            continue;
+        }
         if (run && olock__fake_put(c, s + i - run, run) < 0) return -1;
         run = 0;
         if (olock__fake_put(c, esc, elen) < 0) return -1;
@@ -1523,18 +2098,19 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
 }
 
 /* Decimal text of v into buf (at least 21 bytes); returns the length. */
-static size_t olock__fake_u64_text(uint64_t v, char *buf)
-{
+static size_t olock__fake_u64_text(uint64_t v, char *buf) {
     char tmp[24];
     size_t n = 0, i;
-    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
     buf[n] = 0;
     return n;
 }
 
-static int olock__fake_put_u64(olock__fake_ctx *c, uint64_t v)
-{
+static int olock__fake_put_u64(olock__fake_ctx *c, uint64_t v) {
     char buf[24];
     return olock__fake_put(c, buf, olock__fake_u64_text(v, buf));
 }
@@ -1543,22 +2119,25 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v);
 
 /* Java's String.hashCode (over UTF-16 code units) spread as java.util.HashMap spreads it. */
 static uint32_t olock__fake_java_string_hash(const char *s, size_t len);
-static uint32_t olock__fake_java_hash(const char *s, size_t len)
-{
+static uint32_t olock__fake_java_hash(const char *s, size_t len) {
     uint32_t h = olock__fake_java_string_hash(s, len);
     return h ^ (h >> 16);
 }
 
 /* Java's String.hashCode itself, over the UTF-16 code units of UTF-8 text. */
-static uint32_t olock__fake_java_string_hash(const char *s, size_t len)
-{
+static uint32_t olock__fake_java_string_hash(const char *s, size_t len) {
     uint32_t h = 0;
     size_t i = 0;
     while (i < len) {
         unsigned char ch = (unsigned char)s[i];
         uint32_t cp;
-        size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : 4, k;
-        cp = n == 1 ? ch : n == 2 ? (ch & 0x1Fu) : n == 3 ? (ch & 0x0Fu) : (ch & 0x07u);
+        size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2
+            : (ch & 0xF0) == 0xE0                      ? 3
+                                                       : 4,
+               k;
+        cp = n == 1 ? ch : n == 2 ? (ch & 0x1Fu)
+            : n == 3              ? (ch & 0x0Fu)
+                                  : (ch & 0x07u);
         for (k = 1; k < n && i + k < len; k++) cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3Fu);
         i += n;
         if (cp >= 0x10000) {
@@ -1577,8 +2156,7 @@ static uint32_t olock__fake_java_string_hash(const char *s, size_t len)
    and iterates its buckets, so members come out by bucket, then in their own order. The
    ALL_OLD item of a ConditionalCheckFailedException goes through a default HashMap instead
    (16 buckets to start with): `cap` is the starting size. */
-static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map, size_t cap)
-{
+static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map, size_t cap) {
     const olock_value *m, **order = NULL;
     size_t n = map->count, i;
     if (n > 1) {
@@ -1591,7 +2169,10 @@ static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map,
         for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
             size_t j;
             uint32_t b = olock__fake_java_hash(m->key, m->key_len) & (uint32_t)(cap - 1);
-            for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+            for (j = i; j > 0 && bucket[j - 1] > b; j--) {
+                bucket[j] = bucket[j - 1];
+                order[j] = order[j - 1];
+            }
             bucket[j] = b;
             order[j] = m;
         }
@@ -1607,13 +2188,11 @@ static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map,
     return olock__fake_put(c, "}", 1);
 }
 
-static int olock__fake_write_map(olock__fake_ctx *c, const olock_value *map)
-{
+static int olock__fake_write_map(olock__fake_ctx *c, const olock_value *map) {
     return olock__fake_write_map_cap(c, map, 1);
 }
 
-static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v)
-{
+static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v) {
     if (v->type == OLOCK_TYPE_B) {
         if (olock__fake_put(c, "\"", 1) < 0) return -1;
         if (olock_base64_encode(v->str, v->len, c->out) != OLOCK_OK) return olock__fake_oom(c);
@@ -1622,14 +2201,15 @@ static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v)
     return olock__fake_put_str(c, v->str, v->len);
 }
 
-static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
-{
+static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v) {
     const olock_value *m;
     if (olock__fake_put(c, "{\"", 2) < 0 || olock__fake_puts(c, olock_type_name(v->type)) < 0 ||
         olock__fake_put(c, "\":", 2) < 0)
         return -1;
     switch (v->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_N:
+    case OLOCK_TYPE_B:
         if (olock__fake_write_scalar(c, v) < 0) return -1;
         break;
     case OLOCK_TYPE_BOOL:
@@ -1641,7 +2221,7 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
     case OLOCK_TYPE_M:
         if (olock__fake_write_map(c, v) < 0) return -1;
         break;
-    default:   /* L, SS, NS, BS */
+    default: /* L, SS, NS, BS */
         if (olock__fake_put(c, "[", 1) < 0) return -1;
         for (m = v->first; m; m = m->next) {
             if (m != v->first && olock__fake_put(c, ",", 1) < 0) return -1;
@@ -1652,7 +2232,6 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
     }
     return olock__fake_put(c, "}", 1);
 }
-
 /* =============================================================================================
    >>expr (implementation)
    ========================================================================================== */
@@ -1660,18 +2239,40 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
 /* ---- expressions: tokens -------------------------------------------------------------------- */
 
 enum {
-    OLOCK__FAKE_T_EOF = 0, OLOCK__FAKE_T_NAME, OLOCK__FAKE_T_HASH, OLOCK__FAKE_T_COLON, OLOCK__FAKE_T_INT,
-    OLOCK__FAKE_T_LP, OLOCK__FAKE_T_RP, OLOCK__FAKE_T_LB, OLOCK__FAKE_T_RB, OLOCK__FAKE_T_COMMA, OLOCK__FAKE_T_DOT,
-    OLOCK__FAKE_T_EQ, OLOCK__FAKE_T_NE, OLOCK__FAKE_T_LT, OLOCK__FAKE_T_LE, OLOCK__FAKE_T_GT, OLOCK__FAKE_T_GE,
-    OLOCK__FAKE_T_PLUS, OLOCK__FAKE_T_MINUS,
-    OLOCK__FAKE_T_AND, OLOCK__FAKE_T_OR, OLOCK__FAKE_T_NOT, OLOCK__FAKE_T_BETWEEN, OLOCK__FAKE_T_IN,
-    OLOCK__FAKE_T_SET, OLOCK__FAKE_T_REMOVE, OLOCK__FAKE_T_ADD, OLOCK__FAKE_T_DELETE,
+    OLOCK__FAKE_T_EOF = 0,
+    OLOCK__FAKE_T_NAME,
+    OLOCK__FAKE_T_HASH,
+    OLOCK__FAKE_T_COLON,
+    OLOCK__FAKE_T_INT,
+    OLOCK__FAKE_T_LP,
+    OLOCK__FAKE_T_RP,
+    OLOCK__FAKE_T_LB,
+    OLOCK__FAKE_T_RB,
+    OLOCK__FAKE_T_COMMA,
+    OLOCK__FAKE_T_DOT,
+    OLOCK__FAKE_T_EQ,
+    OLOCK__FAKE_T_NE,
+    OLOCK__FAKE_T_LT,
+    OLOCK__FAKE_T_LE,
+    OLOCK__FAKE_T_GT,
+    OLOCK__FAKE_T_GE,
+    OLOCK__FAKE_T_PLUS,
+    OLOCK__FAKE_T_MINUS,
+    OLOCK__FAKE_T_AND,
+    OLOCK__FAKE_T_OR,
+    OLOCK__FAKE_T_NOT,
+    OLOCK__FAKE_T_BETWEEN,
+    OLOCK__FAKE_T_IN,
+    OLOCK__FAKE_T_SET,
+    OLOCK__FAKE_T_REMOVE,
+    OLOCK__FAKE_T_ADD,
+    OLOCK__FAKE_T_DELETE,
     OLOCK__FAKE_T_BAD
 };
 
 typedef struct olock__fake_tok {
     int kind;
-    size_t start, end;             /* byte span in the expression */
+    size_t start, end; /* byte span in the expression */
 } olock__fake_tok;
 
 static int olock__fake_is_alpha(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
@@ -1682,12 +2283,12 @@ static int olock__fake_is_word(char ch) { return olock__fake_is_alpha(ch) || olo
 /* Splits an expression into tokens; never fails except on OOM. An unknown character (or
    UTF-8 sequence) becomes a BAD token, which the parser reports as a syntax error when it
    reaches it, as DynamoDB does. */
-static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_t len, size_t *count, int remove_is_name)
-{
-    static const struct { const char *kw; int kind; } kws[] = {
-        { "AND", OLOCK__FAKE_T_AND }, { "OR", OLOCK__FAKE_T_OR }, { "NOT", OLOCK__FAKE_T_NOT },
-        { "BETWEEN", OLOCK__FAKE_T_BETWEEN }, { "IN", OLOCK__FAKE_T_IN }, { "SET", OLOCK__FAKE_T_SET },
-        { "REMOVE", OLOCK__FAKE_T_REMOVE }, { "ADD", OLOCK__FAKE_T_ADD }, { "DELETE", OLOCK__FAKE_T_DELETE }
+static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_t len, size_t *count, int remove_is_name) {
+    static const struct {
+        const char *kw;
+        int kind;
+    } kws[] = {
+        { "AND", OLOCK__FAKE_T_AND }, { "OR", OLOCK__FAKE_T_OR }, { "NOT", OLOCK__FAKE_T_NOT }, { "BETWEEN", OLOCK__FAKE_T_BETWEEN }, { "IN", OLOCK__FAKE_T_IN }, { "SET", OLOCK__FAKE_T_SET }, { "REMOVE", OLOCK__FAKE_T_REMOVE }, { "ADD", OLOCK__FAKE_T_ADD }, { "DELETE", OLOCK__FAKE_T_DELETE }
     };
     olock__fake_tok *t = (olock__fake_tok *)olock__fake_alloc(c, (len + 1) * sizeof(olock__fake_tok));
     size_t i = 0, n = 0, k;
@@ -1696,12 +2297,18 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
         char ch = s[i];
         size_t st = i;
         int kind;
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') { i++; continue; }
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            i++;
+            continue;
+        }
         if (olock__fake_is_alpha(ch)) {
             while (i < len && olock__fake_is_word(s[i])) i++;
             kind = OLOCK__FAKE_T_NAME;
             for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
-                if (olock__fake_ieq(s + st, i - st, kws[k].kw)) { kind = kws[k].kind; break; }
+                if (olock__fake_ieq(s + st, i - st, kws[k].kw)) {
+                    kind = kws[k].kind;
+                    break;
+                }
             /* DynamoDB Local's projection grammar has no REMOVE keyword */
             if (kind == OLOCK__FAKE_T_REMOVE && remove_is_name) kind = OLOCK__FAKE_T_NAME;
         } else if (ch == '#' || ch == ':') {
@@ -1710,7 +2317,8 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
             kind = i - st > 1 ? (ch == '#' ? OLOCK__FAKE_T_HASH : OLOCK__FAKE_T_COLON) : OLOCK__FAKE_T_BAD;
         } else if (olock__fake_is_digit(ch)) {
             i++;
-            if (ch != '0') while (i < len && olock__fake_is_digit(s[i])) i++;
+            if (ch != '0')
+                while (i < len && olock__fake_is_digit(s[i])) i++;
             kind = OLOCK__FAKE_T_INT;
         } else {
             i++;
@@ -1726,24 +2334,36 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
             case '=': kind = OLOCK__FAKE_T_EQ; break;
             case '<':
                 kind = OLOCK__FAKE_T_LT;
-                if (i < len && s[i] == '=') { kind = OLOCK__FAKE_T_LE; i++; }
-                else if (i < len && s[i] == '>') { kind = OLOCK__FAKE_T_NE; i++; }
+                if (i < len && s[i] == '=') {
+                    kind = OLOCK__FAKE_T_LE;
+                    i++;
+                } else if (i < len && s[i] == '>') {
+                    kind = OLOCK__FAKE_T_NE;
+                    i++;
+                }
                 break;
             case '>':
                 kind = OLOCK__FAKE_T_GT;
-                if (i < len && s[i] == '=') { kind = OLOCK__FAKE_T_GE; i++; }
+                if (i < len && s[i] == '=') {
+                    kind = OLOCK__FAKE_T_GE;
+                    i++;
+                }
                 break;
             default:
                 kind = OLOCK__FAKE_T_BAD;
-                if ((unsigned char)ch >= 0xC0)   /* the whole UTF-8 sequence */
+                if ((unsigned char)ch >= 0xC0) /* the whole UTF-8 sequence */
                     while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
                 break;
             }
         }
-        t[n].kind = kind; t[n].start = st; t[n].end = i;
+        t[n].kind = kind;
+        t[n].start = st;
+        t[n].end = i;
         n++;
     }
-    t[n].kind = OLOCK__FAKE_T_EOF; t[n].start = len; t[n].end = len;
+    t[n].kind = OLOCK__FAKE_T_EOF;
+    t[n].start = len;
+    t[n].end = len;
     *count = n + 1;
     return t;
 }
@@ -1751,45 +2371,59 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
 /* ---- expressions: syntax tree --------------------------------------------------------------- */
 
 enum {
-    OLOCK__FAKE_N_PATH = 1, OLOCK__FAKE_N_VALUE, OLOCK__FAKE_N_FUNC, OLOCK__FAKE_N_CMP,
-    OLOCK__FAKE_N_BETWEEN, OLOCK__FAKE_N_IN, OLOCK__FAKE_N_AND, OLOCK__FAKE_N_OR, OLOCK__FAKE_N_NOT,
-    OLOCK__FAKE_N_PLUS, OLOCK__FAKE_N_MINUS
+    OLOCK__FAKE_N_PATH = 1,
+    OLOCK__FAKE_N_VALUE,
+    OLOCK__FAKE_N_FUNC,
+    OLOCK__FAKE_N_CMP,
+    OLOCK__FAKE_N_BETWEEN,
+    OLOCK__FAKE_N_IN,
+    OLOCK__FAKE_N_AND,
+    OLOCK__FAKE_N_OR,
+    OLOCK__FAKE_N_NOT,
+    OLOCK__FAKE_N_PLUS,
+    OLOCK__FAKE_N_MINUS
 };
 
 /* Functions, by what DynamoDB allows where. */
 enum {
-    OLOCK__FAKE_F_EXISTS = 1, OLOCK__FAKE_F_NOT_EXISTS, OLOCK__FAKE_F_TYPE, OLOCK__FAKE_F_BEGINS,
-    OLOCK__FAKE_F_CONTAINS, OLOCK__FAKE_F_SIZE, OLOCK__FAKE_F_IF_NOT_EXISTS, OLOCK__FAKE_F_LIST_APPEND
+    OLOCK__FAKE_F_EXISTS = 1,
+    OLOCK__FAKE_F_NOT_EXISTS,
+    OLOCK__FAKE_F_TYPE,
+    OLOCK__FAKE_F_BEGINS,
+    OLOCK__FAKE_F_CONTAINS,
+    OLOCK__FAKE_F_SIZE,
+    OLOCK__FAKE_F_IF_NOT_EXISTS,
+    OLOCK__FAKE_F_LIST_APPEND
 };
 
 /* One element of a document path: a name (bare or #placeholder) or a list index. */
 typedef struct olock__fake_pel {
     int is_index;
     uint32_t index;
-    size_t tok;                    /* token it came from */
-    const char *name;              /* resolved attribute name (after #substitution) */
+    size_t tok;       /* token it came from */
+    const char *name; /* resolved attribute name (after #substitution) */
     size_t name_len;
 } olock__fake_pel;
 
 typedef struct olock__fake_node olock__fake_node;
 struct olock__fake_node {
     int kind;
-    int op;                        /* CMP: the comparator token; FUNC: OLOCK__FAKE_F_* */
-    int parens;                    /* written inside parentheses */
-    olock__fake_node **args;       /* operands / children */
+    int op;                  /* CMP: the comparator token; FUNC: OLOCK__FAKE_F_* */
+    int parens;              /* written inside parentheses */
+    olock__fake_node **args; /* operands / children */
     size_t nargs;
-    olock__fake_pel *els;          /* PATH */
+    olock__fake_pel *els; /* PATH */
     size_t nels;
-    const olock_value *value;      /* VALUE, once resolved */
-    size_t tok;                    /* first token */
+    const olock_value *value; /* VALUE, once resolved */
+    size_t tok;               /* first token */
 };
 
 /* One action of an update expression. */
 typedef struct olock__fake_action {
-    int clause;                    /* OLOCK__FAKE_T_SET / REMOVE / ADD / DELETE */
+    int clause; /* OLOCK__FAKE_T_SET / REMOVE / ADD / DELETE */
     olock__fake_node *path;
-    olock__fake_node *value;       /* NULL for REMOVE */
-    const olock_value *result;     /* SET: the value computed against the old item */
+    olock__fake_node *value;   /* NULL for REMOVE */
+    const olock_value *result; /* SET: the value computed against the old item */
 } olock__fake_action;
 
 /* Expression attribute names and values of one request, shared by its expressions. */
@@ -1808,36 +2442,37 @@ typedef struct olock__fake_subst {
 typedef struct olock__fake_expr {
     olock__fake_ctx *c;
     olock__fake_subst *sub;
-    const char *what;              /* "ConditionExpression", ... (for messages) */
-    int kind;                      /* OLOCK__FAKE_E_CONDITION / _UPDATE / _PROJECTION */
+    const char *what; /* "ConditionExpression", ... (for messages) */
+    int kind;         /* OLOCK__FAKE_E_CONDITION / _UPDATE / _PROJECTION */
     const char *src;
     size_t len;
     olock__fake_tok *toks;
     size_t ntoks, pos;
     int depth;
-    int redundant;                 /* saw ((...)) */
-    int legacy;                    /* built from AttributeUpdates, not parsed */
-    int bad_index;                 /* first out-of-range list index token + 1 */
-    int dup_clause;                /* first clause seen twice (update), reported after the names */
-    size_t operators;              /* counted after parsing, limit 300 */
-    olock__fake_node *root;        /* condition */
-    olock__fake_action *acts;      /* update */
+    int redundant;            /* saw ((...)) */
+    int legacy;               /* built from AttributeUpdates, not parsed */
+    int bad_index;            /* first out-of-range list index token + 1 */
+    int dup_clause;           /* first clause seen twice (update), reported after the names */
+    size_t operators;         /* counted after parsing, limit 300 */
+    olock__fake_node *root;   /* condition */
+    olock__fake_action *acts; /* update */
     size_t nacts;
-    olock__fake_node **paths;      /* projection */
+    olock__fake_node **paths; /* projection */
     size_t npaths;
 } olock__fake_expr;
 
-static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len)
-{
-    if (e->toks[i].kind == OLOCK__FAKE_T_EOF) { *len = 5; return "<EOF>"; }
+static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
+    if (e->toks[i].kind == OLOCK__FAKE_T_EOF) {
+        *len = 5;
+        return "<EOF>";
+    }
     *len = e->toks[i].end - e->toks[i].start;
     return e->src + e->toks[i].start;
 }
 
 /* "Syntax error; token: "x", near: "a x b"": near runs from the token before the offending
    one to the end of the token after it (to the end of the text when that is EOF). */
-static void *olock__fake_syntax(olock__fake_expr *e, size_t i)
-{
+static void *olock__fake_syntax(olock__fake_expr *e, size_t i) {
     size_t tlen, start, end;
     const char *t = olock__fake_tok_text(e, i, &tlen);
     start = i > 0 ? e->toks[i - 1].start : 0;
@@ -1850,8 +2485,7 @@ static void *olock__fake_syntax(olock__fake_expr *e, size_t i)
 
 static int olock__fake_peek(olock__fake_expr *e) { return e->toks[e->pos].kind; }
 
-static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, size_t tok)
-{
+static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, size_t tok) {
     olock__fake_node *n = (olock__fake_node *)olock__fake_alloc(e->c, sizeof(olock__fake_node));
     if (!n) return NULL;
     memset(n, 0, sizeof(*n));
@@ -1861,8 +2495,7 @@ static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, siz
 }
 
 /* Grows a node's argument array by one (arena arrays: doubling copies). */
-static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock__fake_node *arg)
-{
+static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock__fake_node *arg) {
     if ((n->nargs & (n->nargs - 1)) == 0 || n->nargs < 2) {
         size_t cap = n->nargs < 2 ? 2 : n->nargs * 2;
         olock__fake_node **a = (olock__fake_node **)olock__fake_alloc(e->c, cap * sizeof(*a));
@@ -1874,16 +2507,14 @@ static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock_
     return 0;
 }
 
-static olock__fake_node *olock__fake_bin(olock__fake_expr *e, int kind, olock__fake_node *a, olock__fake_node *b, size_t tok)
-{
+static olock__fake_node *olock__fake_bin(olock__fake_expr *e, int kind, olock__fake_node *a, olock__fake_node *b, size_t tok) {
     olock__fake_node *n = olock__fake_node_new(e, kind, tok);
     if (!n || olock__fake_node_add(e, n, a) < 0 || (b && olock__fake_node_add(e, n, b) < 0)) return NULL;
     return n;
 }
 
 /* path := element ('.' element | '[' INT ']')*, element := NAME | #name */
-static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e) {
     olock__fake_node *n = olock__fake_node_new(e, OLOCK__FAKE_N_PATH, e->pos);
     size_t cap = 4;
     if (!n) return NULL;
@@ -1893,7 +2524,10 @@ static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
         int k = olock__fake_peek(e);
         memset(&el, 0, sizeof(el));
         if (n->nels == 0 || k == OLOCK__FAKE_T_DOT) {
-            if (n->nels) { e->pos++; k = olock__fake_peek(e); }
+            if (n->nels) {
+                e->pos++;
+                k = olock__fake_peek(e);
+            }
             if (k != OLOCK__FAKE_T_NAME && k != OLOCK__FAKE_T_HASH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
             el.tok = e->pos++;
         } else if (k == OLOCK__FAKE_T_LB) {
@@ -1928,8 +2562,7 @@ static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
     return n;
 }
 
-static int olock__fake_func_id(const char *s, size_t len)
-{
+static int olock__fake_func_id(const char *s, size_t len) {
     static const char *const names[] = { "attribute_exists", "attribute_not_exists", "attribute_type",
                                          "begins_with", "contains", "size", "if_not_exists", "list_append" };
     size_t i;
@@ -1940,15 +2573,13 @@ static int olock__fake_func_id(const char *s, size_t len)
 
 static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e);
 
-static int olock__fake_is_cmp(int k)
-{
+static int olock__fake_is_cmp(int k) {
     return k == OLOCK__FAKE_T_EQ || k == OLOCK__FAKE_T_NE || k == OLOCK__FAKE_T_LT || k == OLOCK__FAKE_T_LE ||
-           k == OLOCK__FAKE_T_GT || k == OLOCK__FAKE_T_GE;
+        k == OLOCK__FAKE_T_GT || k == OLOCK__FAKE_T_GE;
 }
 
 /* NAME '(' operand (',' operand)* ')' */
-static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e) {
     size_t name_tok = e->pos;
     olock__fake_node *n = olock__fake_node_new(e, OLOCK__FAKE_N_FUNC, name_tok), *arg;
     if (!n) return NULL;
@@ -1958,7 +2589,10 @@ static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
     for (;;) {
         if (!(arg = olock__fake_parse_operand(e))) return NULL;
         if (olock__fake_node_add(e, n, arg) < 0) return NULL;
-        if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) { e->pos++; continue; }
+        if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) {
+            e->pos++;
+            continue;
+        }
         if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
         e->pos++;
         break;
@@ -1969,17 +2603,18 @@ static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
 
 /* operand := path | :value | function call */
 /* Past a "(": one level deeper, bounded. 0 (a syntax error recorded) when too deep. */
-static int olock__fake_open_paren(olock__fake_expr *e)
-{
+static int olock__fake_open_paren(olock__fake_expr *e) {
     e->pos++;
-    if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) { olock__fake_syntax(e, e->pos); return 0; }
+    if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) {
+        olock__fake_syntax(e, e->pos);
+        return 0;
+    }
     return 1;
 }
 
 /* The ")" after n, the part just parsed in parentheses (NULL: its error stands). A second pair
    around the same part is what DynamoDB calls redundant parentheses. */
-static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fake_node *n)
-{
+static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fake_node *n) {
     if (!n) return NULL;
     if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
     e->pos++;
@@ -1989,21 +2624,19 @@ static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fak
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e) {
     int k = olock__fake_peek(e);
     if (k == OLOCK__FAKE_T_NAME && e->toks[e->pos + 1].kind == OLOCK__FAKE_T_LP) return olock__fake_parse_call(e);
     if (k == OLOCK__FAKE_T_NAME || k == OLOCK__FAKE_T_HASH) return olock__fake_parse_path(e);
     if (k == OLOCK__FAKE_T_COLON) return olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++);
-    if (k == OLOCK__FAKE_T_LP)     /* DynamoDB accepts "(a) = :v" */
+    if (k == OLOCK__FAKE_T_LP) /* DynamoDB accepts "(a) = :v" */
         return olock__fake_open_paren(e) ? olock__fake_close_paren(e, olock__fake_parse_operand(e)) : NULL;
     return (olock__fake_node *)olock__fake_syntax(e, e->pos);
 }
 
 /* 1 when the '(' at `pos` encloses an operand, i.e. its ')' is followed by a comparator,
    BETWEEN or IN (DynamoDB's grammar decides with the same unbounded look-ahead). */
-static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos)
-{
+static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos) {
     size_t depth = 0;
     for (; e->toks[pos].kind != OLOCK__FAKE_T_EOF; pos++) {
         int k = e->toks[pos].kind;
@@ -2018,8 +2651,7 @@ static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos)
 
 static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e);
 
-static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e) {
     olock__fake_node *left, *n;
     size_t start = e->pos;
     int k = olock__fake_peek(e);
@@ -2054,22 +2686,27 @@ static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e)
         for (;;) {
             olock__fake_node *x = olock__fake_parse_operand(e);
             if (!x || olock__fake_node_add(e, n, x) < 0) return NULL;
-            if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) { e->pos++; continue; }
+            if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) {
+                e->pos++;
+                continue;
+            }
             if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
             e->pos++;
             return n;
         }
     }
-    if (left->kind == OLOCK__FAKE_N_FUNC) return left;   /* a function used as a condition */
+    if (left->kind == OLOCK__FAKE_N_FUNC) return left; /* a function used as a condition */
     return (olock__fake_node *)olock__fake_syntax(e, e->pos);
 }
 
-static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e) {
     size_t depth = 0, start = e->pos;
     olock__fake_node *n;
     /* NOT NOT ... is a chain, not recursion: a hostile expression cannot blow the stack */
-    while (olock__fake_peek(e) == OLOCK__FAKE_T_NOT) { e->pos++; depth++; }
+    while (olock__fake_peek(e) == OLOCK__FAKE_T_NOT) {
+        e->pos++;
+        depth++;
+    }
     if (!(n = olock__fake_parse_primary(e))) return NULL;
     while (depth--) {
         if (!(n = olock__fake_bin(e, OLOCK__FAKE_N_NOT, n, NULL, start + depth))) return NULL;
@@ -2077,8 +2714,7 @@ static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e)
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e) {
     olock__fake_node *n = olock__fake_parse_not(e), *r;
     while (n && olock__fake_peek(e) == OLOCK__FAKE_T_AND) {
         size_t t = e->pos++;
@@ -2088,8 +2724,7 @@ static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e)
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e) {
     olock__fake_node *n = olock__fake_parse_and(e), *r;
     while (n && olock__fake_peek(e) == OLOCK__FAKE_T_OR) {
         size_t t = e->pos++;
@@ -2102,8 +2737,7 @@ static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
 /* SET value := '(' value ')' | operand [('+' | '-') operand]. A '(' here may open either
    form: "(:a) + :b" and "(:a + :b)" are both accepted, "(:a + :b) + :c" is not (no chains),
    and the operand after '+' takes no arithmetic ("(:a + (:b + :c))" fails at the 2nd '+'). */
-static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e) {
     size_t start = e->pos;
     olock__fake_node *a, *b;
     int k;
@@ -2121,12 +2755,14 @@ static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
 }
 
 /* update := clause+, clause := SET a (, a)* | REMOVE p (, p)* | ADD p v (, ..)* | DELETE p v (, ..)* */
-static int olock__fake_parse_update(olock__fake_expr *e)
-{
+static int olock__fake_parse_update(olock__fake_expr *e) {
     size_t cap = 0;
     int seen[4] = { 0, 0, 0, 0 };
     int dup_clause = 0;
-    if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) { olock__fake_syntax(e, e->pos); return -1; }
+    if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) {
+        olock__fake_syntax(e, e->pos);
+        return -1;
+    }
     while (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) {
         int clause = olock__fake_peek(e);
         if (clause != OLOCK__FAKE_T_SET && clause != OLOCK__FAKE_T_REMOVE && clause != OLOCK__FAKE_T_ADD &&
@@ -2146,12 +2782,18 @@ static int olock__fake_parse_update(olock__fake_expr *e)
             }
             if (!(act.path = olock__fake_parse_path(e))) return -1;
             if (clause == OLOCK__FAKE_T_SET) {
-                if (olock__fake_peek(e) != OLOCK__FAKE_T_EQ) { olock__fake_syntax(e, e->pos); return -1; }
+                if (olock__fake_peek(e) != OLOCK__FAKE_T_EQ) {
+                    olock__fake_syntax(e, e->pos);
+                    return -1;
+                }
                 e->pos++;
                 if (!(act.value = olock__fake_parse_set_value(e))) return -1;
             } else if (clause != OLOCK__FAKE_T_REMOVE) {
                 /* ADD and DELETE take a value placeholder, nothing else */
-                if (olock__fake_peek(e) != OLOCK__FAKE_T_COLON) { olock__fake_syntax(e, e->pos); return -1; }
+                if (olock__fake_peek(e) != OLOCK__FAKE_T_COLON) {
+                    olock__fake_syntax(e, e->pos);
+                    return -1;
+                }
                 if (!(act.value = olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++))) return -1;
             }
             if (e->nacts == cap) {
@@ -2173,8 +2815,7 @@ static int olock__fake_parse_update(olock__fake_expr *e)
 }
 
 /* projection := path (',' path)* */
-static int olock__fake_parse_projection(olock__fake_expr *e)
-{
+static int olock__fake_parse_projection(olock__fake_expr *e) {
     size_t cap = 0;
     for (;;) {
         olock__fake_node *p;
@@ -2193,7 +2834,10 @@ static int olock__fake_parse_projection(olock__fake_expr *e)
         }
         e->paths[e->npaths++] = p;
         if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) return 0;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_COMMA) { olock__fake_syntax(e, e->pos); return -1; }
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_COMMA) {
+            olock__fake_syntax(e, e->pos);
+            return -1;
+        }
         e->pos++;
     }
 }
@@ -2203,8 +2847,7 @@ static int olock__fake_parse_projection(olock__fake_expr *e)
 /* Every node of the tree, children after their parent, in source order. */
 typedef int (*olock__fake_visit_fn)(olock__fake_expr *e, olock__fake_node *n, int as_condition);
 
-static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_condition, olock__fake_visit_fn fn)
-{
+static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_condition, olock__fake_visit_fn fn) {
     size_t i;
     int child_cond;
     if (fn(e, n, as_condition) < 0) return -1;
@@ -2215,8 +2858,7 @@ static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_con
 }
 
 /* Walks every tree of an expression: the condition, the update actions, the projection. */
-static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn)
-{
+static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn) {
     size_t i;
     if (e->root && olock__fake_walk(e, e->root, 1, fn) < 0) return -1;
     for (i = 0; i < e->nacts; i++) {
@@ -2228,16 +2870,14 @@ static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn)
     return 0;
 }
 
-static const char *olock__fake_tok_str(olock__fake_expr *e, size_t tok, int *len)
-{
+static const char *olock__fake_tok_str(olock__fake_expr *e, size_t tok, int *len) {
     *len = (int)(e->toks[tok].end - e->toks[tok].start);
     return e->src + e->toks[tok].start;
 }
 
 static int olock__fake_is_update(olock__fake_expr *e) { return e->kind == OLOCK__FAKE_E_UPDATE; }
 
-static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     (void)as_condition;
     if (n->kind == OLOCK__FAKE_N_PATH && n->nels > OLOCK__FAKE_MAX_DEPTH)
         return olock__fake_verror(e->c, "Invalid %s: The document path has too many nesting levels; nesting levels: %u", e->what,
@@ -2247,8 +2887,7 @@ static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, i
 
 /* Comparators, AND, OR, NOT, BETWEEN, IN, + and - and every function count; DynamoDB stops
    at the 301st. */
-static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     (void)as_condition;
     if (n->kind == OLOCK__FAKE_N_PATH || n->kind == OLOCK__FAKE_N_VALUE) return 0;
     if (++e->operators > OLOCK__FAKE_MAX_OPERATORS)
@@ -2257,8 +2896,7 @@ static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n,
     return 0;
 }
 
-static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     int len;
     const char *s;
     (void)as_condition;
@@ -2276,8 +2914,7 @@ static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n,
     return 0;
 }
 
-static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     (void)as_condition;
     if (n->kind != OLOCK__FAKE_N_PATH) return 0;
@@ -2292,8 +2929,7 @@ static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, 
 }
 
 /* Resolves #names and :values against the request's maps, marking them used. */
-static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     (void)as_condition;
     if (n->kind == OLOCK__FAKE_N_PATH) {
@@ -2337,8 +2973,7 @@ static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int
 }
 
 /* "[a, b, [0]]", the way DynamoDB Local prints a document path. */
-static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, olock_buf *b)
-{
+static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, olock_buf *b) {
     size_t i;
     char num[16];
     if (olock_buf_append(b, "[", 1) != OLOCK_OK) return olock__fake_oom(c);
@@ -2357,8 +2992,7 @@ static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, 
     return 0;
 }
 
-static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_node *b)
-{
+static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_node *b) {
     size_t i;
     if (a->kind != OLOCK__FAKE_N_PATH || b->kind != OLOCK__FAKE_N_PATH || a->nels != b->nels) return 0;
     for (i = 0; i < a->nels; i++) {
@@ -2372,8 +3006,7 @@ static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_no
 }
 
 /* The type an operand has before evaluation: a value's own, N for size(), 0 if unknown. */
-static olock_type olock__fake_static_type(const olock__fake_node *n)
-{
+static olock_type olock__fake_static_type(const olock__fake_node *n) {
     if (n->kind == OLOCK__FAKE_N_VALUE && n->value) return n->value->type;
     if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_SIZE) return OLOCK_TYPE_N;
     if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_LIST_APPEND) return OLOCK_TYPE_L;
@@ -2381,11 +3014,14 @@ static olock_type olock__fake_static_type(const olock__fake_node *n)
     return (olock_type)0;
 }
 
-static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_node *n, int *len)
-{
+static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_node *n, int *len) {
     static const char *const cmp[] = { "=", "<>", "<", "<=", ">", ">=" };
     switch (n->kind) {
-    case OLOCK__FAKE_N_CMP: { const char *s = cmp[n->op - OLOCK__FAKE_T_EQ]; *len = (int)strlen(s); return s; }
+    case OLOCK__FAKE_N_CMP: {
+        const char *s = cmp[n->op - OLOCK__FAKE_T_EQ];
+        *len = (int)strlen(s);
+        return s;
+    }
     case OLOCK__FAKE_N_BETWEEN: *len = 7; return "BETWEEN";
     case OLOCK__FAKE_N_IN: *len = 2; return "IN";
     case OLOCK__FAKE_N_PLUS: *len = 1; return "+";
@@ -2394,16 +3030,14 @@ static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_no
     }
 }
 
-static int olock__fake_bad_operand_type(olock__fake_expr *e, const olock__fake_node *n, olock_type t)
-{
+static int olock__fake_bad_operand_type(olock__fake_expr *e, const olock__fake_node *n, olock_type t) {
     int len;
     const char *op = olock__fake_op_name(e, n, &len);
     return olock__fake_verror(e->c, "Invalid %s: Incorrect operand type for operator or function; operator or function: %.*s, operand type: %s",
                               e->what, len, op, olock_type_name(t));
 }
 
-static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_node *n)
-{
+static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_node *n) {
     size_t i;
     olock_buf b;
     int len;
@@ -2423,8 +3057,7 @@ static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_nod
 
 /* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages; a binary shows as the
    Java ByteBuffer holding it. */
-static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b)
-{
+static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b) {
     if (olock_buf_append(b, "{", 1) != OLOCK_OK || olock_buf_append_str(b, olock_type_name(v->type)) != OLOCK_OK ||
         olock_buf_append(b, ":", 1) != OLOCK_OK)
         return olock__fake_oom(c);
@@ -2440,13 +3073,11 @@ static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_b
     return 0;
 }
 
-static int olock__fake_is_bool_func(const olock__fake_node *n)
-{
+static int olock__fake_is_bool_func(const olock__fake_node *n) {
     return n->kind == OLOCK__FAKE_N_FUNC && n->op >= OLOCK__FAKE_F_EXISTS && n->op <= OLOCK__FAKE_F_CONTAINS;
 }
 
-static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int len;
     const char *name;
@@ -2510,7 +3141,8 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
             return olock__fake_verror(e->c, "Invalid %s: The IN operator is provided with too many operands; number of operands: %u",
                                       e->what, (unsigned)(n->nargs - 1));
         return olock__fake_check_distinct(e, n);
-    case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS:
+    case OLOCK__FAKE_N_PLUS:
+    case OLOCK__FAKE_N_MINUS:
         for (i = 0; i < 2; i++) {
             olock_type t = olock__fake_static_type(n->args[i]);
             if (t && t != OLOCK_TYPE_N) return olock__fake_bad_operand_type(e, n, t);
@@ -2523,7 +3155,8 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
             return olock__fake_verror(e->c, "Invalid %s: Incorrect number of operands for operator or function; operator or function: %.*s, number of operands: %u",
                                       e->what, len, name, (unsigned)n->nargs);
         if ((n->op == OLOCK__FAKE_F_EXISTS || n->op == OLOCK__FAKE_F_NOT_EXISTS || n->op == OLOCK__FAKE_F_TYPE ||
-             n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) && n->args[0]->kind != OLOCK__FAKE_N_PATH)
+             n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) &&
+            n->args[0]->kind != OLOCK__FAKE_N_PATH)
             return olock__fake_verror(e->c, "Invalid %s: Operator or function requires a document path; operator or function: %.*s",
                                       e->what, len, name);
         /* if_not_exists(b, b) too; list_append(l, l) is fine */
@@ -2537,7 +3170,8 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
             size_t k;
             if (t && t != OLOCK_TYPE_S) return olock__fake_bad_operand_type(e, n, t);
             if (v) {
-                for (k = 0; k < 10; k++) if (olock__fake_streq(v->str, v->len, types[k])) break;
+                for (k = 0; k < 10; k++)
+                    if (olock__fake_streq(v->str, v->len, types[k])) break;
                 if (k == 10)
                     return olock__fake_verror(e->c, "Invalid %s: Invalid attribute type name found; type: %.*s, valid types: {N,BS,L,B,NULL,M,S,SS,NS,BOOL}",
                                               e->what, (int)v->len, v->str);
@@ -2563,8 +3197,7 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
     }
 }
 
-static const char *olock__fake_long_type(olock_type t)
-{
+static const char *olock__fake_long_type(olock_type t) {
     switch (t) {
     case OLOCK_TYPE_S: return "STRING";
     case OLOCK_TYPE_N: return "NUMBER";
@@ -2590,29 +3223,30 @@ static const char *olock__fake_long_type(olock_type t)
    is what the recorded cases need. */
 typedef struct olock__fake_pnode {
     const olock__fake_pel *el;
-    struct olock__fake_pnode *parent, *child, *next;   /* children in the order they came */
-    const olock__fake_node *rep;                       /* the last path put through it */
+    struct olock__fake_pnode *parent, *child, *next; /* children in the order they came */
+    const olock__fake_node *rep;                     /* the last path put through it */
     size_t seq, nchildren;
     int terminal;
 } olock__fake_pnode;
 
-static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap)
-{
+static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap) {
     uint32_t h = el->is_index ? el->index : olock__fake_java_string_hash(el->name, el->name_len);
     return (h ^ (h >> 16)) & (uint32_t)(cap - 1);
 }
 
 /* The last child of `p` in its map order (by bucket of a 16-bucket table, doubled past 3/4
    full, the later put first within a bucket); NULL when it has none. */
-static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *p)
-{
+static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *p) {
     const olock__fake_pnode *x, *best = NULL;
     size_t cap = 16;
     uint32_t bb = 0;
     while (p->nchildren > cap / 4 * 3) cap *= 2;
     for (x = p->child; x; x = x->next) {
         uint32_t xb = olock__fake_pel_bucket(x->el, cap);
-        if (!best || xb > bb || (xb == bb && x->seq < best->seq)) { best = x; bb = xb; }
+        if (!best || xb > bb || (xb == bb && x->seq < best->seq)) {
+            best = x;
+            bb = xb;
+        }
     }
     return best;
 }
@@ -2620,27 +3254,23 @@ static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *
 /* The path DynamoDB Local names second: from `n`, down the last child at every level to a
    path's end. (Taking the child right after n fitted the cases recorded first but not random
    ones: `ADD b[0] .., a.x .., s[1] .., pk .., a ..` names [pk], the last of a, b, s, pk.) */
-static const olock__fake_node *olock__fake_pnode_down(const olock__fake_pnode *n)
-{
+static const olock__fake_node *olock__fake_pnode_down(const olock__fake_pnode *n) {
     const olock__fake_pnode *x;
     while ((x = olock__fake_pnode_last(n)) != NULL) n = x;
     return n->rep;
 }
 
 /* For a clash at node n: from the last child of n's parent, n itself included. */
-static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
-{
+static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n) {
     return olock__fake_pnode_down(olock__fake_pnode_last(n->parent));
 }
 
-static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y)
-{
+static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y) {
     if (x->is_index != y->is_index) return 0;
     return x->is_index ? x->index == y->index : x->name_len == y->name_len && memcmp(x->name, y->name, x->name_len) == 0;
 }
 
-static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const olock__fake_node *a, const olock__fake_node *b)
-{
+static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const olock__fake_node *a, const olock__fake_node *b) {
     olock_buf one, two;
     olock_buf_init(&one, &e->c->f->alloc);
     olock_buf_init(&two, &e->c->f->alloc);
@@ -2652,8 +3282,7 @@ static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const ol
     return -1;
 }
 
-static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
-{
+static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n) {
     olock__fake_pnode *root = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*root));
     size_t i, k, seq = 0;
     if (!root) return -1;
@@ -2667,7 +3296,7 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
             for (ch = node->child; ch && !olock__fake_pel_eq(ch->el, el); ch = ch->next) {}
             if (!ch) {
                 olock__fake_pnode **tail;
-                if (node->child && node->child->el->is_index != el->is_index && node != root)   /* from the node itself */
+                if (node->child && node->child->el->is_index != el->is_index && node != root) /* from the node itself */
                     return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_down(node));
                 if (!(ch = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*ch)))) return -1;
                 memset(ch, 0, sizeof(*ch));
@@ -2692,8 +3321,7 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
 /* One operand of an update action: its parts first, then the operand itself, so that a
    placeholder is resolved just before the node using it is checked (`if_not_exists(b, b) +
    #nope` is the repeated b, `:s + :nope` the missing :nope, `:s + :t` the type of :s). */
-static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n)
-{
+static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n) {
     size_t i;
     for (i = 0; i < n->nargs; i++)
         if (olock__fake_update_operand(e, n->args[i]) < 0) return -1;
@@ -2704,8 +3332,7 @@ static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n)
 /* Functions where they may stand: a condition (attribute_exists, ...) only as a condition and
    size only as an operand. DynamoDB Local looks at this in a pass of its own, before the
    operands (`contains(size(:t), begins_with(a, :s))` is begins_with, not the type of :t). */
-static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int len;
     const char *name;
@@ -2730,8 +3357,7 @@ static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, 
 /* A condition's placeholders and operand checks in one pass, the parts of an operand before
    the operand: `begins_with(s[2], size(:t))` is the type of :t, `begins_with(:n, s) OR :v2 > n`
    the type of :n rather than the undefined :v2 later in the text. */
-static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int child_cond = n->kind == OLOCK__FAKE_N_AND || n->kind == OLOCK__FAKE_N_OR || n->kind == OLOCK__FAKE_N_NOT;
     for (i = 0; i < n->nargs; i++)
@@ -2742,8 +3368,7 @@ static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *
 
 /* An UpdateExpression's placeholders and operand types, the last action first as DynamoDB
    Local checks them: SET values, and the values of ADD and DELETE. */
-static int olock__fake_update_semantics(olock__fake_expr *e)
-{
+static int olock__fake_update_semantics(olock__fake_expr *e) {
     size_t i;
     for (i = e->nacts; i-- > 0;) {
         olock__fake_action *a = &e->acts[i];
@@ -2761,8 +3386,7 @@ static int olock__fake_update_semantics(olock__fake_expr *e)
 }
 
 /* 1 when every #name of path p is defined in ExpressionAttributeNames. */
-static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fake_node *p)
-{
+static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fake_node *p) {
     size_t i;
     for (i = 0; i < p->nels; i++) {
         const olock__fake_tok *t = &e->toks[p->els[i].tok];
@@ -2778,8 +3402,7 @@ static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fak
 /* DynamoDB Local resolves the #names of each path as it puts the path into its tree, the
    last path first: an undefined name is reported where that walk reaches it, after an overlap
    among the later paths (updates and projections alike). */
-static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
-{
+static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n) {
     size_t i;
     for (i = n; i-- > 0;) {
         if (!olock__fake_names_defined(e, paths[i])) {
@@ -2792,8 +3415,7 @@ static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **p
 }
 
 /* Overlapping paths come before operand types. */
-static int olock__fake_check_update(olock__fake_expr *e)
-{
+static int olock__fake_check_update(olock__fake_expr *e) {
     size_t i;
     olock__fake_node **paths;
     if (!(paths = (olock__fake_node **)olock__fake_alloc(e->c, (e->nacts + 1) * sizeof(*paths)))) return -1;
@@ -2804,19 +3426,17 @@ static int olock__fake_check_update(olock__fake_expr *e)
 
 /* Function names and reserved words are one pass in DynamoDB Local: the first of either in
    the text is reported (`data = :v AND nofunc(a)` is the reserved word). */
-static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0) return -1;
     return 0;
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
    olock__fake_compile; operand types need the placeholders resolved first). */
-static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
-        (!olock__fake_is_update(e) && olock__fake_check_subst(e, n, as_condition) < 0))   /* an update's: olock__fake_check_update */
+        (!olock__fake_is_update(e) && olock__fake_check_subst(e, n, as_condition) < 0)) /* an update's: olock__fake_check_update */
         return -1;
     return 0;
 }
@@ -2826,15 +3446,22 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
    list index range, parentheses, function names, reserved words, placeholders, operand
    types and counts, then (updates and projections) overlapping paths. NULL on error. */
 static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
-                                             const char *src, size_t len, int kind)
-{
+                                             const char *src, size_t len, int kind) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(olock__fake_expr));
     if (!e) return NULL;
     memset(e, 0, sizeof(*e));
-    e->c = c; e->sub = sub; e->what = what; e->src = src; e->len = len; e->kind = kind;
-    if (len == 0) { olock__fake_verror(c, "Invalid %s: The expression can not be empty;", what); return NULL; }
+    e->c = c;
+    e->sub = sub;
+    e->what = what;
+    e->src = src;
+    e->len = len;
+    e->kind = kind;
+    if (len == 0) {
+        olock__fake_verror(c, "Invalid %s: The expression can not be empty;", what);
+        return NULL;
+    }
     if (len > OLOCK__FAKE_MAX_EXPR) {
-        if (kind == OLOCK__FAKE_E_UPDATE)   /* DynamoDB Local leaves the size out here */
+        if (kind == OLOCK__FAKE_E_UPDATE) /* DynamoDB Local leaves the size out here */
             olock__fake_verror(c, "Invalid %s: Expression size has exceeded the maximum allowed size;", what);
         else
             olock__fake_verror(c, "Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %u",
@@ -2844,7 +3471,10 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
     if (!(e->toks = olock__fake_lex(c, src, len, &e->ntoks, kind == OLOCK__FAKE_E_PROJECTION))) return NULL;
     if (kind == OLOCK__FAKE_E_CONDITION) {
         if (!(e->root = olock__fake_parse_or(e))) return NULL;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) { olock__fake_syntax(e, e->pos); return NULL; }
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) {
+            olock__fake_syntax(e, e->pos);
+            return NULL;
+        }
     } else if (kind == OLOCK__FAKE_E_UPDATE) {
         if (olock__fake_parse_update(e) < 0) return NULL;
     } else if (olock__fake_parse_projection(e) < 0) {
@@ -2866,7 +3496,10 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
         c->err_type = NULL;
         e->operators = 0;
         if (olock__fake_walk_all(e, olock__fake_check_nesting) < 0) return NULL;
-        if (e->redundant) { olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what); return NULL; }
+        if (e->redundant) {
+            olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what);
+            return NULL;
+        }
         if (olock__fake_walk_all(e, olock__fake_count_operators) < 0) return NULL;
         if (olock__fake_walk_all(e, olock__fake_check_names) < 0) return NULL;
         if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_walk_all(e, olock__fake_check_func_use) < 0) return NULL;
@@ -2886,16 +3519,14 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
 
 /* ---- expressions: evaluation ---------------------------------------------------------------- */
 
-static const olock_value *olock__fake_list_at(const olock_value *l, uint32_t i)
-{
+static const olock_value *olock__fake_list_at(const olock_value *l, uint32_t i) {
     const olock_value *m;
     for (m = l->first; m && i; m = m->next) i--;
     return m;
 }
 
 /* The value a path names in an item (NULL when absent). */
-static const olock_value *olock__fake_path_get(const olock_value *item, const olock__fake_node *p, size_t nels)
-{
+static const olock_value *olock__fake_path_get(const olock_value *item, const olock__fake_node *p, size_t nels) {
     const olock_value *cur = item;
     size_t i;
     for (i = 0; i < nels && cur; i++) {
@@ -2907,20 +3538,21 @@ static const olock_value *olock__fake_path_get(const olock_value *item, const ol
 }
 
 /* The same walks on the private, mutable copy of an item an update works on. */
-static olock_value *olock__fake_list_at_mut(olock_value *l, uint32_t i)
-{
+static olock_value *olock__fake_list_at_mut(olock_value *l, uint32_t i) {
     olock_value *m;
     for (m = l->first; m && i; m = m->next) i--;
     return m;
 }
 
-static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fake_node *p, size_t nels)
-{
+static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fake_node *p, size_t nels) {
     olock_value *cur = item, *m;
     size_t i;
     for (i = 0; i < nels && cur; i++) {
         const olock__fake_pel *el = &p->els[i];
-        if (el->is_index) { cur = cur->type == OLOCK_TYPE_L ? olock__fake_list_at_mut(cur, el->index) : NULL; continue; }
+        if (el->is_index) {
+            cur = cur->type == OLOCK_TYPE_L ? olock__fake_list_at_mut(cur, el->index) : NULL;
+            continue;
+        }
         if (cur->type != OLOCK_TYPE_M) return NULL;
         for (m = cur->first; m; m = m->next)
             if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) break;
@@ -2930,15 +3562,14 @@ static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fak
 }
 
 /* Number of characters of a UTF-8 string. */
-static size_t olock__fake_utf8_len(const char *s, size_t len)
-{
+static size_t olock__fake_utf8_len(const char *s, size_t len) {
     size_t i, n = 0;
-    for (i = 0; i < len; i++) if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    for (i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
     return n;
 }
 
-static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n)
-{
+static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n) {
     if (n->kind == OLOCK__FAKE_N_VALUE) return n->value;
     if (n->kind == OLOCK__FAKE_N_PATH) return item ? olock__fake_path_get(item, n, n->nels) : NULL;
     if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_SIZE) {
@@ -2949,7 +3580,9 @@ static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_va
         switch (v->type) {
         case OLOCK_TYPE_S: size = olock__fake_utf8_len(v->str, v->len); break;
         case OLOCK_TYPE_B: size = v->len; break;
-        case OLOCK_TYPE_N: case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL: return NULL;
+        case OLOCK_TYPE_N:
+        case OLOCK_TYPE_BOOL:
+        case OLOCK_TYPE_NULL: return NULL;
         default: size = v->count; break;
         }
         {
@@ -2962,8 +3595,7 @@ static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_va
     return NULL;
 }
 
-static int olock__fake_contains(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_contains(const olock_value *a, const olock_value *b) {
     const olock_value *m;
     if ((a->type == OLOCK_TYPE_S && b->type == OLOCK_TYPE_S) || (a->type == OLOCK_TYPE_B && b->type == OLOCK_TYPE_B)) {
         size_t i;
@@ -2974,25 +3606,25 @@ static int olock__fake_contains(const olock_value *a, const olock_value *b)
     }
     if (olock__fake_is_set(a->type)) {
         if (b->type != olock__fake_member_type(a->type)) return 0;
-        for (m = a->first; m; m = m->next) if (olock__fake_equal(m, b)) return 1;
+        for (m = a->first; m; m = m->next)
+            if (olock__fake_equal(m, b)) return 1;
         return 0;
     }
     if (a->type == OLOCK_TYPE_L) {
-        for (m = a->first; m; m = m->next) if (olock__fake_equal(m, b)) return 1;
+        for (m = a->first; m; m = m->next)
+            if (olock__fake_equal(m, b)) return 1;
     }
     return 0;
 }
 
-static int olock__fake_ordered(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_ordered(const olock_value *a, const olock_value *b) {
     return a && b && a->type == b->type &&
-           (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_N || a->type == OLOCK_TYPE_B);
+        (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_N || a->type == OLOCK_TYPE_B);
 }
 
 /* 1 when the condition holds for `item` (NULL: no item). Iterative over AND/OR chains'
    left spines would be nicer; the 4 KB limit bounds the recursion to a few hundred. */
-static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n)
-{
+static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n) {
     const olock_value *a, *b, *x;
     size_t i;
     switch (n->kind) {
@@ -3019,7 +3651,7 @@ static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const o
         a = olock__fake_operand(c, item, n->args[1]);
         b = olock__fake_operand(c, item, n->args[2]);
         return olock__fake_ordered(x, a) && olock__fake_ordered(x, b) && olock__fake_scalar_cmp(x, a) >= 0 &&
-               olock__fake_scalar_cmp(x, b) <= 0;
+            olock__fake_scalar_cmp(x, b) <= 0;
     case OLOCK__FAKE_N_IN:
         x = olock__fake_operand(c, item, n->args[0]);
         if (!x) return 0;
@@ -3040,7 +3672,7 @@ static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const o
             a = olock__fake_operand(c, item, n->args[0]);
             b = olock__fake_operand(c, item, n->args[1]);
             return a && b && a->type == b->type && (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_B) &&
-                   b->len <= a->len && memcmp(a->str, b->str, b->len) == 0;
+                b->len <= a->len && memcmp(a->str, b->str, b->len) == 0;
         case OLOCK__FAKE_F_CONTAINS:
             a = olock__fake_operand(c, item, n->args[0]);
             b = olock__fake_operand(c, item, n->args[1]);
@@ -3057,8 +3689,7 @@ static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const o
 /* Adds the value at `p` of `item` to `out` (an M), creating the maps and lists on the way.
    List elements keep their original index in key_len while the projection is built, so
    several indexes of one list come out in list order. */
-static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *p, olock_value *out)
-{
+static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *p, olock_value *out) {
     const olock_value *src = item;
     olock_value *dst = out;
     size_t i;
@@ -3073,12 +3704,18 @@ static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item,
         if (!next_src) return 0;
         if (el->is_index) {
             for (m = dst->first; m; prev = m, m = m->next) {
-                if (m->key_len == el->index) { next_dst = m; break; }
+                if (m->key_len == el->index) {
+                    next_dst = m;
+                    break;
+                }
                 if (m->key_len > el->index) break;
             }
         } else {
             for (m = dst->first; m; m = m->next)
-                if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) { next_dst = m; break; }
+                if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) {
+                    next_dst = m;
+                    break;
+                }
         }
         if (!next_dst) {
             if (last) {
@@ -3089,8 +3726,13 @@ static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item,
             if (el->is_index) {
                 next_dst->key = NULL;
                 next_dst->key_len = el->index;
-                if (prev) { next_dst->next = prev->next; prev->next = next_dst; }
-                else { next_dst->next = dst->first; dst->first = next_dst; }
+                if (prev) {
+                    next_dst->next = prev->next;
+                    prev->next = next_dst;
+                } else {
+                    next_dst->next = dst->first;
+                    dst->first = next_dst;
+                }
                 if (!next_dst->next) dst->last = next_dst;
                 dst->count++;
             } else {
@@ -3105,8 +3747,7 @@ static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item,
     return 0;
 }
 
-static void olock__fake_clear_list_marks(olock_value *v)
-{
+static void olock__fake_clear_list_marks(olock_value *v) {
     olock_value *m;
     for (m = v->first; m; m = m->next) {
         if (v->type == OLOCK_TYPE_L) m->key_len = 0;
@@ -3118,11 +3759,13 @@ static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map);
 
 /* DynamoDB Local builds a projection as a sorted document: its top-level members come in name
    order (which decides their order within a HashMap bucket). */
-static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *item, const olock__fake_expr *e)
-{
+static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *item, const olock__fake_expr *e) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     size_t i;
-    if (!out) { c->oom = 1; return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
     for (i = 0; i < e->npaths; i++)
         if (olock__fake_project_path(c, item, e->paths[i], out) < 0) return NULL;
     olock__fake_clear_list_marks(out);
@@ -3131,8 +3774,7 @@ static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *i
 
 /* ---- expressions: applying an update -------------------------------------------------------- */
 
-static int olock__fake_update_error(olock__fake_ctx *c, int which)
-{
+static int olock__fake_update_error(olock__fake_ctx *c, int which) {
     switch (which) {
     case 1: return olock__fake_verror(c, "The document path provided in the update expression is invalid for update");
     case 2: return olock__fake_verror(c, "The provided expression refers to an attribute that does not exist in the item");
@@ -3141,8 +3783,7 @@ static int olock__fake_update_error(olock__fake_ctx *c, int which)
 }
 
 /* The value of a SET right-hand side, computed against the old item. */
-static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_value *old, const olock__fake_node *n)
-{
+static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_value *old, const olock__fake_node *n) {
     const olock_value *a, *b;
     switch (n->kind) {
     case OLOCK__FAKE_N_VALUE: return n->value;
@@ -3150,18 +3791,28 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
         a = old ? olock__fake_path_get(old, n, n->nels) : NULL;
         if (!a) olock__fake_update_error(c, 2);
         return a;
-    case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS: {
+    case OLOCK__FAKE_N_PLUS:
+    case OLOCK__FAKE_N_MINUS: {
         olock_decimal x, y, r;
         int rc;
         /* each operand is checked before the next is read: `s + nope` is a type error */
         if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
-        if (a->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        if (a->type != OLOCK_TYPE_N) {
+            olock__fake_update_error(c, 3);
+            return NULL;
+        }
         if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
-        if (b->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        if (b->type != OLOCK_TYPE_N) {
+            olock__fake_update_error(c, 3);
+            return NULL;
+        }
         olock__fake_num_of(a, &x);
         olock__fake_num_of(b, &y);
         rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
-        if (rc != OLOCK__FAKE_NUM_OK) { olock__fake_num_error(c, rc); return NULL; }
+        if (rc != OLOCK__FAKE_NUM_OK) {
+            olock__fake_num_error(c, rc);
+            return NULL;
+        }
         {
             int sa = olock__fake_text_scale(a->str, a->len), sb = olock__fake_text_scale(b->str, b->len);
             return olock__fake_new_num_scaled(c, &r, sa > sb ? sa : sb);
@@ -3178,18 +3829,33 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
             olock_value *l;
             const olock_value *m;
             if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
-            if (a->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
+            if (a->type != OLOCK_TYPE_L) {
+                olock__fake_update_error(c, 3);
+                return NULL;
+            }
             if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
-            if (b->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
-            if (!(l = olock__fake_newval(c->a, OLOCK_TYPE_L))) { c->oom = 1; return NULL; }
+            if (b->type != OLOCK_TYPE_L) {
+                olock__fake_update_error(c, 3);
+                return NULL;
+            }
+            if (!(l = olock__fake_newval(c->a, OLOCK_TYPE_L))) {
+                c->oom = 1;
+                return NULL;
+            }
             for (m = a->first; m; m = m->next) {
                 olock_value *x = olock__fake_copy(c->a, m);
-                if (!x) { c->oom = 1; return NULL; }
+                if (!x) {
+                    c->oom = 1;
+                    return NULL;
+                }
                 olock__fake_append(l, x);
             }
             for (m = b->first; m; m = m->next) {
                 olock_value *x = olock__fake_copy(c->a, m);
-                if (!x) { c->oom = 1; return NULL; }
+                if (!x) {
+                    c->oom = 1;
+                    return NULL;
+                }
                 olock__fake_append(l, x);
             }
             return l;
@@ -3201,13 +3867,13 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
 }
 
 /* Replaces the member of the same name (keeping its place) or appends. */
-static void olock__fake_map_set(olock_value *map, olock_value *v)
-{
+static void olock__fake_map_set(olock_value *map, olock_value *v) {
     olock_value *m, *prev = NULL;
     for (m = map->first; m; prev = m, m = m->next) {
         if (m->key_len == v->key_len && memcmp(m->key, v->key, v->key_len) == 0) {
             v->next = m->next;
-            if (prev) prev->next = v; else map->first = v;
+            if (prev) prev->next = v;
+            else map->first = v;
             if (map->last == m) map->last = v;
             return;
         }
@@ -3215,12 +3881,12 @@ static void olock__fake_map_set(olock_value *map, olock_value *v)
     olock__fake_append(map, v);
 }
 
-static void olock__fake_unlink(olock_value *parent, olock_value *m)
-{
+static void olock__fake_unlink(olock_value *parent, olock_value *m) {
     olock_value *it, *prev = NULL;
     for (it = parent->first; it; prev = it, it = it->next) {
         if (it != m) continue;
-        if (prev) prev->next = it->next; else parent->first = it->next;
+        if (prev) prev->next = it->next;
+        else parent->first = it->next;
         if (parent->last == it) parent->last = prev;
         parent->count--;
         return;
@@ -3228,8 +3894,7 @@ static void olock__fake_unlink(olock_value *parent, olock_value *m)
 }
 
 /* Puts `v` (allocated in `ia`, the new item's arena) at path `p` of the item. */
-static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_node *p, olock_value *v)
-{
+static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_node *p, olock_value *v) {
     olock_value *parent = olock__fake_path_get_mut(item, p, p->nels - 1);
     const olock__fake_pel *el = &p->els[p->nels - 1];
     if (!parent) return olock__fake_update_error(c, 1);
@@ -3237,8 +3902,12 @@ static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value
         olock_value *old;
         if (parent->type != OLOCK_TYPE_L) return olock__fake_update_error(c, 1);
         old = olock__fake_list_at_mut(parent, el->index);
-        v->key = NULL; v->key_len = 0;
-        if (!old) { olock__fake_append(parent, v); return 0; }
+        v->key = NULL;
+        v->key_len = 0;
+        if (!old) {
+            olock__fake_append(parent, v);
+            return 0;
+        }
         v->next = old->next;
         if (parent->first == old) parent->first = v;
         else {
@@ -3259,8 +3928,7 @@ static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value
 /* ADD and DELETE on a number or a set. The legacy AttributeUpdates form has messages of its
    own, and its ADD also appends to a list. */
 static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a,
-                                  int legacy)
-{
+                                  int legacy) {
     const olock_value *arg = a->value->value;
     olock_value *parent = olock__fake_path_get_mut(item, a->path, a->path->nels - 1);
     olock_value *cur, *res;
@@ -3320,16 +3988,18 @@ static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_val
     for (m = arg->first; m; m = m->next) {
         olock_value *x;
         for (x = cur->first; x; x = x->next)
-            if (olock__fake_equal(x, m)) { olock__fake_unlink(cur, x); break; }
+            if (olock__fake_equal(x, m)) {
+                olock__fake_unlink(cur, x);
+                break;
+            }
     }
-    if (cur->count == 0) olock__fake_unlink(parent, cur);   /* DynamoDB has no empty sets */
+    if (cur->count == 0) olock__fake_unlink(parent, cur); /* DynamoDB has no empty sets */
     return 0;
 }
 
 /* REMOVE of list elements uses the indexes of the list before the update: remove the
    highest index of each list first. */
-static int olock__fake_remove_order(const olock__fake_action *x, const olock__fake_action *y)
-{
+static int olock__fake_remove_order(const olock__fake_action *x, const olock__fake_action *y) {
     const olock__fake_pel *a = &x->path->els[x->path->nels - 1], *b = &y->path->els[y->path->nels - 1];
     return a->is_index && b->is_index && a->index < b->index;
 }
@@ -3345,13 +4015,12 @@ static int olock__fake_remove_order(const olock__fake_action *x, const olock__fa
    bucket first (16 buckets, doubled past 3/4 full, by the element's hash), within a bucket
    the element first put, i.e. the one of the later action in the text. (Not the text order,
    nor its reverse: `SET y = nope, b.x = :one` reads y first, `SET b.x = :one, a = nope` b.) */
-static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_t y)
-{
+static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_t y) {
     const olock__fake_node *px = e->acts[x].path, *py = e->acts[y].path;
     size_t k, i, m, n = 0, cap = 16, last_x = 0, last_y = 0;
     uint32_t bx, by;
     for (k = 0; k < px->nels && k < py->nels && olock__fake_pel_eq(&px->els[k], &py->els[k]); k++) {}
-    if (k == px->nels || k == py->nels) return x > y;   /* not after the overlap check */
+    if (k == px->nels || k == py->nels) return x > y; /* not after the overlap check */
     /* the children of the node where they part: the distinct elements k of the paths through it */
     for (i = 0; i < e->nacts; i++) {
         const olock__fake_node *p = e->acts[i].path;
@@ -3375,8 +4044,7 @@ static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_
 }
 
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
-                                    olock__fake_expr *e)
-{
+                                    olock__fake_expr *e) {
     size_t i, j, nrem = 0;
     olock__fake_action **rem;
     if (!e->legacy) {
@@ -3386,7 +4054,7 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
            the path (b before a). */
         size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
         if (!order) return -1;
-        for (i = 0; i < e->nacts; i++) {   /* insertion sort, stable */
+        for (i = 0; i < e->nacts; i++) { /* insertion sort, stable */
             for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
             order[j] = i;
         }
@@ -3422,8 +4090,9 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
         if (olock__fake_put_path(c, ia, item, a->path, v) < 0) return -1;
     }
     if (!(rem = (olock__fake_action **)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*rem)))) return -1;
-    for (i = 0; i < e->nacts; i++) if (e->acts[i].clause == OLOCK__FAKE_T_REMOVE) rem[nrem++] = &e->acts[i];
-    for (i = 1; i < nrem; i++) {   /* stable insertion sort: higher list indexes first */
+    for (i = 0; i < e->nacts; i++)
+        if (e->acts[i].clause == OLOCK__FAKE_T_REMOVE) rem[nrem++] = &e->acts[i];
+    for (i = 1; i < nrem; i++) { /* stable insertion sort: higher list indexes first */
         olock__fake_action *x = rem[i];
         for (j = i; j > 0 && olock__fake_remove_order(rem[j - 1], x); j--) rem[j] = rem[j - 1];
         rem[j] = x;
@@ -3447,14 +4116,16 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
 }
 
 /* 1 when REMOVE action x sorts before y: by path, names by bytes, indexes by value. */
-static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_node *y)
-{
+static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_node *y) {
     size_t i;
     for (i = 0; i < x->nels && i < y->nels; i++) {
         const olock__fake_pel *a = &x->els[i], *b = &y->els[i];
         int r;
         if (a->is_index != b->is_index) return a->is_index < b->is_index;
-        if (a->is_index) { if (a->index != b->index) return a->index < b->index; continue; }
+        if (a->is_index) {
+            if (a->index != b->index) return a->index < b->index;
+            continue;
+        }
         r = olock__fake_bytes_cmp(a->name, a->name_len, b->name, b->name_len, 0);
         if (r) return r < 0;
     }
@@ -3464,13 +4135,15 @@ static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_no
 /* UPDATED_OLD / UPDATED_NEW: the top-level attributes of `image` whose updated path exists
    in it (DynamoDB Local returns the whole top-level attribute), in the order DynamoDB Local
    processes the actions: SET as written, REMOVE sorted by path, then ADD and DELETE. */
-static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *image, const olock__fake_expr *e)
-{
+static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *image, const olock__fake_expr *e) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     olock__fake_action **order;
     size_t i, j, n = 0;
     int pass;
-    if (!out) { c->oom = 1; return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
     if (!image) return out;
     if (!(order = (olock__fake_action **)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order)))) return NULL;
     for (pass = 0; pass < 4; pass++) {
@@ -3479,7 +4152,8 @@ static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *i
         for (i = 0; i < e->nacts; i++) {
             if (e->acts[i].clause != clauses[pass]) continue;
             for (j = n; j > first && clauses[pass] == OLOCK__FAKE_T_REMOVE &&
-                        olock__fake_path_less(e->acts[i].path, order[j - 1]->path); j--)
+                 olock__fake_path_less(e->acts[i].path, order[j - 1]->path);
+                 j--)
                 order[j] = order[j - 1];
             order[j] = &e->acts[i];
             n++;
@@ -3490,15 +4164,17 @@ static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *i
         const olock_value *m = olock__fake_map_get(image, p->els[0].name, p->els[0].name_len);
         olock_value *x;
         if (!m || olock__fake_map_get(out, m->key, m->key_len) || !olock__fake_path_get(image, p, p->nels)) continue;
-        if (!(x = olock__fake_copy(c->a, m))) { c->oom = 1; return NULL; }
+        if (!(x = olock__fake_copy(c->a, m))) {
+            c->oom = 1;
+            return NULL;
+        }
         olock__fake_append(out, x);
     }
     return out;
 }
 
 /* The members of a map (not of the maps in it) in name order. */
-static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map)
-{
+static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map) {
     olock_value **arr, *m;
     size_t n = map->count, i, j;
     if (n < 2) return 0;
@@ -3517,8 +4193,7 @@ static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map)
 
 /* DynamoDB Local rebuilds an updated item from a sorted document: its maps come back with
    their members in name order (which decides the order within a HashMap bucket). */
-static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth)
-{
+static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth) {
     olock_value **arr, *m;
     size_t n = map->count, i, j;
     for (m = map->first; m; m = m->next)
@@ -3538,7 +4213,6 @@ static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int de
     map->last = arr[n - 1];
     return 0;
 }
-
 /* =============================================================================================
    >>store (implementation)
    ========================================================================================== */
@@ -3552,39 +4226,61 @@ static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int de
 typedef struct olock__fake_sha1 {
     uint32_t h[5];
     unsigned char buf[64];
-    uint64_t len;                  /* bytes hashed so far */
+    uint64_t len; /* bytes hashed so far */
 } olock__fake_sha1;
 
 static uint32_t olock__fake_rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
-static void olock__fake_sha1_block(uint32_t *h, const unsigned char *p)
-{
+static void olock__fake_sha1_block(uint32_t *h, const unsigned char *p) {
     uint32_t w[80], a, b, cc, d, e;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) | ((uint32_t)p[4 * i + 2] << 8) | p[4 * i + 3];
     for (; i < 80; i++) w[i] = olock__fake_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    a = h[0]; b = h[1]; cc = h[2]; d = h[3]; e = h[4];
+    a = h[0];
+    b = h[1];
+    cc = h[2];
+    d = h[3];
+    e = h[4];
     for (i = 0; i < 80; i++) {
         uint32_t f, k, t;
-        if (i < 20) { f = (b & cc) | (~b & d); k = 0x5A827999u; }
-        else if (i < 40) { f = b ^ cc ^ d; k = 0x6ED9EBA1u; }
-        else if (i < 60) { f = (b & cc) | (b & d) | (cc & d); k = 0x8F1BBCDCu; }
-        else { f = b ^ cc ^ d; k = 0xCA62C1D6u; }
+        if (i < 20) {
+            f = (b & cc) | (~b & d);
+            k = 0x5A827999u;
+        } else if (i < 40) {
+            f = b ^ cc ^ d;
+            k = 0x6ED9EBA1u;
+        } else if (i < 60) {
+            f = (b & cc) | (b & d) | (cc & d);
+            k = 0x8F1BBCDCu;
+        } else {
+            f = b ^ cc ^ d;
+            k = 0xCA62C1D6u;
+        }
         t = olock__fake_rol(a, 5) + f + e + k + w[i];
-        e = d; d = cc; cc = olock__fake_rol(b, 30); b = a; a = t;
+        e = d;
+        d = cc;
+        cc = olock__fake_rol(b, 30);
+        b = a;
+        a = t;
     }
-    h[0] += a; h[1] += b; h[2] += cc; h[3] += d; h[4] += e;
+    h[0] += a;
+    h[1] += b;
+    h[2] += cc;
+    h[3] += d;
+    h[4] += e;
 }
 
-static void olock__fake_sha1_init(olock__fake_sha1 *s)
-{
-    s->h[0] = 0x67452301u; s->h[1] = 0xEFCDAB89u; s->h[2] = 0x98BADCFEu; s->h[3] = 0x10325476u; s->h[4] = 0xC3D2E1F0u;
+static void olock__fake_sha1_init(olock__fake_sha1 *s) {
+    s->h[0] = 0x67452301u;
+    s->h[1] = 0xEFCDAB89u;
+    s->h[2] = 0x98BADCFEu;
+    s->h[3] = 0x10325476u;
+    s->h[4] = 0xC3D2E1F0u;
     s->len = 0;
 }
 
-static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_t n)
-{
+static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_t n) {
     const unsigned char *p = (const unsigned char *)data;
     while (n) {
         size_t used = (size_t)(s->len % 64), take = 64 - used < n ? 64 - used : n;
@@ -3596,8 +4292,7 @@ static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_
     }
 }
 
-static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20])
-{
+static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20]) {
     static const unsigned char pad = 0x80, zero[64] = { 0 };
     unsigned char bits[8];
     uint64_t n = s->len * 8;
@@ -3611,13 +4306,15 @@ static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20])
 
 /* A number as DynamoDB Local orders it: a byte of sign and exponent (in pairs of digits), then
    one byte per pair of digits (negative numbers complemented, and closed by 102). */
-static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out)
-{
+static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out) {
     olock_decimal d;
     int odd, e, i, npairs, total;
     size_t n = 0;
     olock__fake_num_of(v, &d);
-    if (d.ndigits == 0) { out[0] = 0x80; return 1; }
+    if (d.ndigits == 0) {
+        out[0] = 0x80;
+        return 1;
+    }
     e = d.exp10;
     odd = e % 2 != 0;
     e += odd;
@@ -3636,8 +4333,7 @@ static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out
 }
 
 /* SHA-1("LocalDdb" + the value's key bytes). */
-static void olock__fake_key_digest(const olock_value *v, unsigned char out[20])
-{
+static void olock__fake_key_digest(const olock_value *v, unsigned char out[20]) {
     unsigned char num[OLOCK_NUMBER_DIGITS + 8];
     olock__fake_sha1 s;
     olock__fake_sha1_init(&s);
@@ -3649,12 +4345,14 @@ static void olock__fake_key_digest(const olock_value *v, unsigned char out[20])
 
 /* The digest of a table key that orders ties in a secondary index: the hash key's digest for
    a hash-only table, else SHA-1("LocalDdb" + digest(hash) + digest(range)). */
-static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk, unsigned char out[20])
-{
+static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk, unsigned char out[20]) {
     unsigned char a[20], b[20];
     olock__fake_sha1 s;
     olock__fake_key_digest(hk, a);
-    if (!rk) { memcpy(out, a, 20); return; }
+    if (!rk) {
+        memcpy(out, a, 20);
+        return;
+    }
     olock__fake_key_digest(rk, b);
     olock__fake_sha1_init(&s);
     olock__fake_sha1_update(&s, "LocalDdb", 8);
@@ -3665,29 +4363,32 @@ static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk,
 
 /* ---- the store: partitions and items -------------------------------------------------------- */
 
-static uint64_t olock__fake_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+static uint64_t olock__fake_hash(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
     size_t i;
-    for (i = 0; i < n; i++) { h ^= (unsigned char)p[i]; h *= 1099511628211ull; }
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
     return h;
 }
 
 /* Slot of the partition with that key, or of the empty slot where it would go. */
-static size_t olock__fake_part_slot(const olock__fake_table *t, const char *k, size_t n, uint64_t h, int *found)
-{
+static size_t olock__fake_part_slot(const olock__fake_table *t, const char *k, size_t n, uint64_t h, int *found) {
     size_t mask = t->part_cap - 1, i = (size_t)h & mask;
     *found = 0;
     for (;;) {
         const olock__fake_part *p = t->parts[i];
         if (!p) return i;
-        if (p->hash == h && p->key_len == n && memcmp(p->key, k, n) == 0) { *found = 1; return i; }
+        if (p->hash == h && p->key_len == n && memcmp(p->key, k, n) == 0) {
+            *found = 1;
+            return i;
+        }
         i = (i + 1) & mask;
     }
 }
 
-static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap)
-{
+static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap) {
     olock__fake_part **np = (olock__fake_part **)olock__fake_malloc(&f->alloc, ncap * sizeof(*np));
     size_t i;
     if (!np) return -1;
@@ -3705,8 +4406,7 @@ static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap)
     return 0;
 }
 
-static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const olock_value *hk)
-{
+static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const olock_value *hk) {
     int found;
     size_t slot;
     if (!t->part_cap) return NULL;
@@ -3716,8 +4416,7 @@ static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const
 
 /* Finds or creates the partition of a hash key, with room for `more` more entries, so that
    the writes that follow cannot fail half way. NULL on OOM. */
-static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk, size_t more)
-{
+static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk, size_t more) {
     uint64_t h = olock__fake_hash(hk->str, hk->len);
     olock__fake_part *p;
     size_t slot;
@@ -3745,8 +4444,7 @@ static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_tab
     return p;
 }
 
-static void olock__fake_part_free(olock_fake *f, olock__fake_part *p)
-{
+static void olock__fake_part_free(olock_fake *f, olock__fake_part *p) {
     size_t i;
     for (i = 0; i < p->count; i++) olock_item_destroy(p->items[i].item);
     olock__fake_free(&f->alloc, p->items, p->cap * sizeof(*p->items));
@@ -3756,8 +4454,7 @@ static void olock__fake_part_free(olock_fake *f, olock__fake_part *p)
 
 /* Drops a partition that holds no item any more (backward-shift deletion keeps the probe
    chains intact without tombstones). */
-static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, olock__fake_part *p)
-{
+static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, olock__fake_part *p) {
     size_t mask, i, j;
     int found;
     if (p->count) return;
@@ -3770,44 +4467,57 @@ static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, 
     for (j = (i + 1) & mask; t->parts[j]; j = (j + 1) & mask) {
         size_t k = (size_t)t->parts[j]->hash & mask;
         int move = (j > i) ? (k <= i || k > j) : (k <= i && k > j);
-        if (move) { t->parts[i] = t->parts[j]; t->parts[j] = NULL; i = j; }
+        if (move) {
+            t->parts[i] = t->parts[j];
+            t->parts[j] = NULL;
+            i = j;
+        }
     }
 }
 
 /* Position of the entry with range key `rk` (NULL for a hash-only table) or where it goes. */
-static size_t olock__fake_entry_pos(const olock__fake_part *p, const olock_value *rk, int *found)
-{
+static size_t olock__fake_entry_pos(const olock__fake_part *p, const olock_value *rk, int *found) {
     size_t lo = 0, hi = p->count;
     *found = 0;
-    if (!rk) { *found = p->count > 0; return 0; }
+    if (!rk) {
+        *found = p->count > 0;
+        return 0;
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int r = olock__fake_scalar_cmp(p->items[mid].range, rk);
-        if (r == 0) { *found = 1; return mid; }
-        if (r < 0) lo = mid + 1; else hi = mid;
+        if (r == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (r < 0) lo = mid + 1;
+        else hi = mid;
     }
     return lo;
 }
 
 /* An index holds the items that carry all of its key attributes; DynamoDB Local counts
    their whole size as IndexSizeBytes, whatever the projection. */
-static void olock__fake_index_account(olock__fake_table *t, const olock_value *item, size_t size, int add)
-{
+static void olock__fake_index_account(olock__fake_table *t, const olock_value *item, size_t size, int add) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         olock__fake_index *x = &t->indexes[i];
         for (k = 0; k < x->key_count; k++)
             if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) break;
         if (k < x->key_count) continue;
-        if (add) { x->item_count++; x->size_bytes += size; }
-        else { x->item_count--; x->size_bytes -= size; }
+        if (add) {
+            x->item_count++;
+            x->size_bytes += size;
+        } else {
+            x->item_count--;
+            x->size_bytes -= size;
+        }
     }
 }
 
 /* Stores a new version of an item (built in its own olock_item) in a reserved partition.
    The old version, if any, is destroyed after the swap. */
-static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size)
-{
+static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size) {
     const olock_value *rk = t->key_count > 1 ? olock__fake_map_get(item->root, t->key[1].name, t->key[1].len) : NULL;
     int found;
     size_t i = olock__fake_entry_pos(p, rk, &found);
@@ -3831,8 +4541,7 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
     t->size_bytes += size;
 }
 
-static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en)
-{
+static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
     size_t i = (size_t)(en - p->items);
     olock__fake_index_account(t, en->item->root, en->size, 0);
     olock_item_destroy(en->item);
@@ -3845,11 +4554,11 @@ static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_p
 
 /* ---- tables --------------------------------------------------------------------------------- */
 
-static void olock__fake_table_free(olock_fake *f, olock__fake_table *t)
-{
+static void olock__fake_table_free(olock_fake *f, olock__fake_table *t) {
     size_t i;
     if (!t) return;
-    for (i = 0; i < t->part_cap; i++) if (t->parts[i]) olock__fake_part_free(f, t->parts[i]);
+    for (i = 0; i < t->part_cap; i++)
+        if (t->parts[i]) olock__fake_part_free(f, t->parts[i]);
     olock__fake_free(&f->alloc, t->parts, t->part_cap * sizeof(*t->parts));
     for (i = 0; i < t->index_count; i++) {
         olock__fake_index *x = &t->indexes[i];
@@ -3867,28 +4576,29 @@ static void olock__fake_table_free(olock_fake *f, olock__fake_table *t)
 }
 
 /* Index of the table with that name, or where it would be inserted (tables are sorted). */
-static size_t olock__fake_table_pos(const olock_fake *f, const char *name, size_t len, int *found)
-{
+static size_t olock__fake_table_pos(const olock_fake *f, const char *name, size_t len, int *found) {
     size_t lo = 0, hi = f->table_count;
     *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int r = olock__fake_bytes_cmp(f->tables[mid]->name, f->tables[mid]->name_len, name, len, 0);
-        if (r == 0) { *found = 1; return mid; }
-        if (r < 0) lo = mid + 1; else hi = mid;
+        if (r == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (r < 0) lo = mid + 1;
+        else hi = mid;
     }
     return lo;
 }
 
-static olock__fake_table *olock__fake_table_find(const olock_fake *f, const char *name, size_t len)
-{
+static olock__fake_table *olock__fake_table_find(const olock_fake *f, const char *name, size_t len) {
     int found;
     size_t i = olock__fake_table_pos(f, name, len, &found);
     return found ? f->tables[i] : NULL;
 }
 
-static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n)
-{
+static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
         char x = a[i], y = b[i];
@@ -3900,8 +4610,7 @@ static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n)
 }
 
 /* DynamoDB's table names: 3 to 255 of [a-zA-Z0-9_.-]. */
-static int olock__fake_valid_table_name(const char *s, size_t len)
-{
+static int olock__fake_valid_table_name(const char *s, size_t len) {
     size_t i;
     if (len < 3 || len > 255) return 0;
     for (i = 0; i < len; i++) {
@@ -3911,15 +4620,13 @@ static int olock__fake_valid_table_name(const char *s, size_t len)
     return 1;
 }
 
-static int olock__fake_bad_table_name(olock__fake_ctx *c)
-{
+static int olock__fake_bad_table_name(olock__fake_ctx *c) {
     return olock__fake_verror(c, "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'");
 }
 
 /* The table named by TableName (checked); NULL with an error when the name is missing or
    invalid, or when the table does not exist and `must_exist`. */
-static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must_exist)
-{
+static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must_exist) {
     const char *name;
     size_t len;
     olock__fake_table *t;
@@ -3929,7 +4636,10 @@ static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must
         olock__fake_verror(c, "Value null at 'tableName' failed to satisfy constraint: Member must not be null");
         return NULL;
     }
-    if (!olock__fake_valid_table_name(name, len)) { olock__fake_bad_table_name(c); return NULL; }
+    if (!olock__fake_valid_table_name(name, len)) {
+        olock__fake_bad_table_name(c);
+        return NULL;
+    }
     t = olock__fake_table_find(c->f, name, len);
     if (!t && must_exist) olock__fake_no_table(c);
     return t;
@@ -3940,8 +4650,7 @@ static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must
 /* The iteration order of `n` objects with these hashCode() values put in that order into a
    java.util.HashMap created with initial capacity `initial`: by bucket, then in insertion
    order (see olock__fake_write_map_cap). */
-static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order)
-{
+static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order) {
     size_t cap = 1, i, j;
     uint32_t *bucket;
     while (cap < initial) cap *= 2;
@@ -3949,7 +4658,10 @@ static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes,
     if (!(bucket = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*bucket)))) return -1;
     for (i = 0; i < n; i++) {
         uint32_t b = (hashes[i] ^ (hashes[i] >> 16)) & (uint32_t)(cap - 1);
-        for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+        for (j = i; j > 0 && bucket[j - 1] > b; j--) {
+            bucket[j] = bucket[j - 1];
+            order[j] = order[j - 1];
+        }
         bucket[j] = b;
         order[j] = i;
     }
@@ -3958,8 +4670,7 @@ static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes,
 
 /* The same for `n` names (Java strings). DynamoDB Local collects per-table capacity in such maps. */
 static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, const size_t *lens, size_t n,
-                                  size_t initial, size_t *order)
-{
+                                  size_t initial, size_t *order) {
     uint32_t *h = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*h));
     size_t i;
     if (!h) return -1;
@@ -3969,8 +4680,7 @@ static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, 
 
 /* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description,
    in the order of a java.util.HashMap of their names (how DynamoDB Local lists them). */
-static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global)
-{
+static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global) {
     static const char *const kt[] = { "HASH", "RANGE" };
     static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
     size_t i, k, n = 0, m = 0, *order, *which;
@@ -3991,8 +4701,7 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
     if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
     for (i = 0; i < m; i++) {
         const olock__fake_index *x = &t->indexes[which[order[i]]];
-        if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":"
-                                                                    : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
+        if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":" : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
             olock__fake_put_str(c, x->name, x->name_len) < 0 || olock__fake_puts(c, ",\"KeySchema\":[") < 0)
             return -1;
         for (k = 0; k < x->key_count; k++) {
@@ -4025,8 +4734,7 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
     return n ? olock__fake_puts(c, "]") : 0;
 }
 
-static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *t)
-{
+static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *t) {
     static const char *const kt[] = { "HASH", "RANGE" };
     size_t i;
     char stamp[40];
@@ -4068,11 +4776,13 @@ static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *
 
 /* An element of KeySchema / AttributeDefinitions: its name member and its type member. */
 static int olock__fake_schema_elem(olock__fake_ctx *c, const olock_json *el, const char *type_key,
-                                   const char **name, size_t *nlen, const char **type, size_t *tlen)
-{
+                                   const char **name, size_t *nlen, const char **type, size_t *tlen) {
     int r;
     if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-    *name = NULL; *nlen = 0; *type = NULL; *tlen = 0;
+    *name = NULL;
+    *nlen = 0;
+    *type = NULL;
+    *tlen = 0;
     if ((r = olock__fake_get_str(c, el, "AttributeName", name, nlen)) < 0) return -1;
     if (r == 0) *name = NULL;
     if ((r = olock__fake_get_str(c, el, type_key, type, tlen)) < 0) return -1;
@@ -4095,8 +4805,7 @@ typedef struct olock__fake_index_spec {
 } olock__fake_index_spec;
 
 /* The Projection of one index: its type, then its NonKeyAttributes one by one. */
-static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *proj, olock__fake_index_spec *sp)
-{
+static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *proj, olock__fake_index_spec *sp) {
     const olock_json *el, *prev;
     const char *ptype;
     size_t plen;
@@ -4112,7 +4821,8 @@ static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *pr
     sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
     if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
     if (sp->non_key)
-        for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+        for (el = sp->non_key->first; el; el = el->next)
+            if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
     if (sp->projection != 3 && sp->non_key && sp->non_key->count)
         return olock__fake_verror(c, "No attributes should be specified to be projected unless projection type is INCLUDE");
     if (sp->projection == 3 && (!sp->non_key || !sp->non_key->count))
@@ -4129,8 +4839,7 @@ static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *pr
 
 /* The KeySchema of one index, checked like the table's and then against it. */
 static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, olock__fake_index_spec *sp, const char *const *kname,
-                                  const size_t *knlen, const char *const *an, const size_t *anl, size_t nad)
-{
+                                  const size_t *knlen, const char *const *an, const size_t *anl, size_t nad) {
     const olock_json *el;
     size_t j, k, nhash = 0;
     const char *ty[2];
@@ -4153,7 +4862,8 @@ static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, oloc
             return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
     }
     for (k = sp->global ? 0 : 1; k < sp->nk; k++) {
-        for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
+        for (j = 0; j < nad; j++)
+            if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
         if (j < nad) continue;
         if (!sp->global) return olock__fake_verror(c, "Local Secondary Index range key not specified in Attribute Definitions.Type unknown.");
         return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
@@ -4162,8 +4872,7 @@ static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, oloc
 }
 
 /* NonKeyAttributes named by the indexes of list `l` (each name counts once per index). */
-static size_t olock__fake_non_key_total(const olock_json *l)
-{
+static size_t olock__fake_non_key_total(const olock_json *l) {
     const olock_json *ix, *p, *nk;
     size_t n = 0;
     for (ix = l ? l->first : NULL; ix; ix = ix->next)
@@ -4179,8 +4888,7 @@ static size_t olock__fake_non_key_total(const olock_json *l)
    (GSIs of a provisioned table), name, projection, then key schema. */
 static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname, const size_t *knlen, size_t nks,
                                    const char *const *an, const size_t *anl, size_t nad, int provisioned,
-                                   olock__fake_index_spec **out, size_t *count)
-{
+                                   olock__fake_index_spec **out, size_t *count) {
     static const char too_many_projected[] = "No more than 20 attributes per table can be projected into Local Secondary Indices";
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
@@ -4252,8 +4960,7 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
 
 /* DynamoDB Local keeps a table's indexes in java.util.HashMaps by name: that order shows in
    DescribeTable and decides which index a bad key value is reported for. LSIs stay first. */
-static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_spec *specs, size_t n)
-{
+static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_spec *specs, size_t n) {
     olock__fake_index_spec *copy = (olock__fake_index_spec *)olock__fake_alloc(c, n * sizeof(*copy));
     const char **names = (const char **)olock__fake_alloc(c, n * sizeof(*names));
     size_t *lens = (size_t *)olock__fake_alloc(c, n * sizeof(*lens)), *order = (size_t *)olock__fake_alloc(c, n * sizeof(*order));
@@ -4275,8 +4982,7 @@ static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_s
 }
 
 /* Copies the checked index specs into the table (owned memory). */
-static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n)
-{
+static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n) {
     size_t i, k, j;
     if (!n) return 0;
     if (!(t->indexes = (olock__fake_index *)olock__fake_malloc(&f->alloc, n * sizeof(*t->indexes)))) return -1;
@@ -4322,8 +5028,7 @@ static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const 
     return 0;
 }
 
-static int olock__fake_op_create_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_create_table(olock__fake_ctx *c) {
     const char *name, *billing = NULL;
     size_t len, blen = 0, i, j, nks, nad;
     const olock_json *ks, *ad, *pt, *el;
@@ -4374,7 +5079,8 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
     {
         int nhash = 0, nrange = 0;
         for (i = 0; i < nks; i++) {
-            if (olock__fake_streq(ktype[i], ktlen[i], "HASH")) nhash++; else nrange++;
+            if (olock__fake_streq(ktype[i], ktlen[i], "HASH")) nhash++;
+            else nrange++;
         }
         if (nhash == 0) return olock__fake_verror(c, "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
         if (nhash > 1) return olock__fake_verror(c, "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key");
@@ -4393,8 +5099,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
             if (olock__fake_schema_elem(c, el, "AttributeType", &an[i], &anl[i], &at[i], &atl[i]) < 0) return -1;
         for (i = 0; i < nad; i++) {
             if (!an[i]) return olock__fake_verror(c, "Attribute name must be specified.");
-            if (!at[i] || (!olock__fake_streq(at[i], atl[i], "S") && !olock__fake_streq(at[i], atl[i], "N") &&
-                           !olock__fake_streq(at[i], atl[i], "B")))
+            if (!at[i] || (!olock__fake_streq(at[i], atl[i], "S") && !olock__fake_streq(at[i], atl[i], "N") && !olock__fake_streq(at[i], atl[i], "B")))
                 return olock__fake_verror(c, "Member must satisfy enum value set: [B, N, S]");
             for (j = 0; j < i; j++)
                 if (anl[j] == anl[i] && memcmp(an[j], an[i], anl[i]) == 0)
@@ -4408,7 +5113,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         }
         if (olock__fake_index_specs(c, kname, knlen, nks, an, anl, nad, mode != 2, &specs, &nspecs) < 0) return -1;
         if (nspecs > 1 && olock__fake_order_index_specs(c, specs, nspecs) < 0) return -1;
-        for (j = 0; j < nad; j++) {   /* every definition must be a key of the table or of an index */
+        for (j = 0; j < nad; j++) { /* every definition must be a key of the table or of an index */
             size_t k, used = 0;
             for (i = 0; i < nks && !used; i++) used = anl[j] == knlen[i] && memcmp(an[j], kname[i], anl[j]) == 0;
             for (i = 0; i < nspecs && !used; i++)
@@ -4420,7 +5125,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         pos = olock__fake_table_pos(f, name, len, &found);
         if (found)
             return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceInUseException", "%s", "Cannot create preexisting table");
-        for (i = 0; i < f->table_count; i++)   /* DynamoDB Local's SQLite store folds case */
+        for (i = 0; i < f->table_count; i++) /* DynamoDB Local's SQLite store folds case */
             if (f->tables[i]->name_len == len && olock__fake_ieq_bytes(f->tables[i]->name, name, len)) return olock__fake_shape(c);
         if (olock__fake_grow(&f->alloc, (void **)&f->tables, &f->table_cap, f->table_count + 1, sizeof(*f->tables)) < 0)
             return olock__fake_oom(c);
@@ -4447,7 +5152,8 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
             memcpy(t->defs[i].name, an[i], anl[i]);
             t->defs[i].name[anl[i]] = 0;
             t->defs[i].len = anl[i];
-            t->defs[i].type = at[i][0] == 'S' ? OLOCK_TYPE_S : at[i][0] == 'N' ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+            t->defs[i].type = at[i][0] == 'S' ? OLOCK_TYPE_S : at[i][0] == 'N' ? OLOCK_TYPE_N
+                                                                               : OLOCK_TYPE_B;
         }
         for (i = 0; i < nks; i++) {
             for (j = 0; j < nad; j++)
@@ -4464,7 +5170,10 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         olock__fake_table_free(f, t);
         return -1;
     }
-    if (mode != 2) { t->rcu = (uint64_t)rcu; t->wcu = (uint64_t)wcu; }
+    if (mode != 2) {
+        t->rcu = (uint64_t)rcu;
+        t->wcu = (uint64_t)wcu;
+    }
     t->created = f->ticks;
     memmove(&f->tables[pos + 1], &f->tables[pos], (f->table_count - pos) * sizeof(*f->tables));
     f->tables[pos] = t;
@@ -4473,16 +5182,14 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_describe_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_describe_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
     if (!t) return -1;
     if (olock__fake_puts(c, "{\"Table\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_delete_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_delete_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
     int found;
     size_t pos;
@@ -4502,8 +5209,7 @@ static int olock__fake_op_delete_table(olock__fake_ctx *c)
 
 /* UpdateTable: deletion protection, billing mode and provisioned throughput (not yet index
    creation or deletion). */
-static int olock__fake_op_update_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_update_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
     const olock_json *pt;
     const char *billing;
@@ -4520,7 +5226,7 @@ static int olock__fake_op_update_table(olock__fake_ctx *c)
             t->billing = 2;
             t->rcu = t->wcu = 0;
         } else {
-            return olock__fake_shape(c);   /* DynamoDB Local fails switching to PROVISIONED */
+            return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
         }
     }
     if (pt) {
@@ -4531,14 +5237,16 @@ static int olock__fake_op_update_table(olock__fake_ctx *c)
         t->wcu = (uint64_t)wcu;
         changed = 1;
     }
-    if (has_dp) { changed = 1; t->deletion_protection = dp; }
+    if (has_dp) {
+        changed = 1;
+        t->deletion_protection = dp;
+    }
     if (!changed) return olock__fake_verror(c, "Nothing to update");
     if (olock__fake_puts(c, "{\"TableDescription\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_list_tables(olock__fake_ctx *c)
-{
+static int olock__fake_op_list_tables(olock__fake_ctx *c) {
     const char *start = NULL;
     size_t slen = 0, i, n = 0;
     long long limit = 100;
@@ -4563,7 +5271,6 @@ static int olock__fake_op_list_tables(olock__fake_ctx *c)
         return -1;
     return olock__fake_puts(c, "}");
 }
-
 /* =============================================================================================
    >>items (implementation)
    ========================================================================================== */
@@ -4577,8 +5284,7 @@ static int olock__fake_op_list_tables(olock__fake_ctx *c)
 #define OLOCK__FAKE_RV_ALL_NEW 4
 #define OLOCK__FAKE_RV_UPDATED_NEW 5
 
-static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int *out)
-{
+static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int *out) {
     static const char *const names[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW" };
     const char *s;
     size_t len, i;
@@ -4595,14 +5301,16 @@ static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int 
     return olock__fake_verror(c, "Return values set to invalid value");
 }
 
-static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old)
-{
+static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ReturnValuesOnConditionCheckFailure", &s, &len);
     *all_old = 0;
     if (r <= 0) return r;
-    if (olock__fake_streq(s, len, "ALL_OLD")) { *all_old = 1; return 0; }
+    if (olock__fake_streq(s, len, "ALL_OLD")) {
+        *all_old = 1;
+        return 0;
+    }
     if (olock__fake_streq(s, len, "NONE")) return 0;
     return olock__fake_verror(c, "1 validation error detected: Value '%.*s' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]",
                               (int)len, s);
@@ -4610,8 +5318,7 @@ static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old)
 
 /* 0: no ConsumedCapacity, 1: TOTAL, 2: INDEXES. GetItem and DeleteItem of DynamoDB Local
    take any other text as INDEXES, PutItem and UpdateItem ignore it (`lenient`). */
-static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out)
-{
+static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len);
@@ -4623,62 +5330,55 @@ static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out
     return 0;
 }
 
-static int olock__fake_put_units(olock__fake_ctx *c, uint64_t halves)
-{
+static int olock__fake_put_units(olock__fake_ctx *c, uint64_t halves) {
     return olock__fake_put_u64(c, halves / 2) < 0 ? -1 : olock__fake_puts(c, halves % 2 ? ".5" : ".0");
 }
 
 /* Units in halves: a write costs 1 per KB (rounded up) of the larger of the item before and
    after, a read 1 per 4 KB of the whole item (half if eventually consistent), at least one
    block even when nothing was found. */
-static uint64_t olock__fake_write_halves(size_t before, size_t after)
-{
+static uint64_t olock__fake_write_halves(size_t before, size_t after) {
     size_t size = before > after ? before : after;
     uint64_t blocks = (size + 1023) / 1024;
     return 2 * (blocks ? blocks : 1);
 }
 
-static uint64_t olock__fake_read_halves(size_t size, int consistent)
-{
+static uint64_t olock__fake_read_halves(size_t size, int consistent) {
     uint64_t blocks = (size + 4095) / 4096;
     if (!blocks) blocks = 1;
     return consistent ? 2 * blocks : blocks;
 }
 
-static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, uint64_t halves, int first)
-{
+static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, uint64_t halves, int first) {
     if (!mode) return 0;
     if (olock__fake_puts(c, first ? "\"ConsumedCapacity\":{\"TableName\":" : ",\"ConsumedCapacity\":{\"TableName\":") < 0 ||
         olock__fake_put_str(c, t->name, t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
         olock__fake_put_units(c, halves) < 0)
         return -1;
-    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_units(c, halves) < 0 ||
-                      olock__fake_puts(c, "}") < 0))
+    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_units(c, halves) < 0 || olock__fake_puts(c, "}") < 0))
         return -1;
     return olock__fake_puts(c, "}");
 }
 
 /* A legacy (non-expression) parameter next to an expression one. */
-static int olock__fake_mixed(olock__fake_ctx *c, const char *legacy, const char *expr)
-{
+static int olock__fake_mixed(olock__fake_ctx *c, const char *legacy, const char *expr) {
     return olock__fake_verror(c, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
                               legacy, expr);
 }
 
 /* #name / :value keys: the marker and then one or more of [A-Za-z0-9_]. */
-static int olock__fake_valid_placeholder(const char *s, size_t len, char marker)
-{
+static int olock__fake_valid_placeholder(const char *s, size_t len, char marker) {
     size_t i;
     if (len < 2 || s[0] != marker) return 0;
-    for (i = 1; i < len; i++) if (!olock__fake_is_word(s[i])) return 0;
+    for (i = 1; i < len; i++)
+        if (!olock__fake_is_word(s[i])) return 0;
     return 1;
 }
 
 /* Checks ExpressionAttributeNames and ExpressionAttributeValues and converts the values.
    `values_allowed` is 0 when the operation takes no value placeholders (GetItem). */
 static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, int any_expr, int value_expr,
-                                  const char *values_null, int values_allowed)
-{
+                                  const char *values_null, int values_allowed) {
     const olock_json *names = olock__fake_get(c->body, "ExpressionAttributeNames");
     const olock_json *values = values_allowed ? olock__fake_get(c->body, "ExpressionAttributeValues") : NULL;
     const olock_json *m;
@@ -4725,8 +5425,7 @@ static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, in
 }
 
 /* Converts ExpressionAttributeValues (DynamoDB Local does it after checking the key). */
-static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub)
-{
+static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub) {
     const olock_json *values = sub->values_json, *m;
     int r;
     if (values) {
@@ -4758,11 +5457,10 @@ static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub)
 }
 
 /* "Value provided in ExpressionAttribute... unused in expressions: keys: {#a, #b}" (sorted). */
-static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const char **keys, size_t *lens, size_t n)
-{
+static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const char **keys, size_t *lens, size_t n) {
     olock_buf b;
     size_t i, j;
-    for (i = 1; i < n; i++) {   /* insertion sort by bytes */
+    for (i = 1; i < n; i++) { /* insertion sort by bytes */
         const char *k = keys[i];
         size_t l = lens[i];
         for (j = i; j > 0 && olock__fake_bytes_cmp(keys[j - 1], lens[j - 1], k, l, 0) > 0; j--) {
@@ -4784,8 +5482,7 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
     return -1;
 }
 
-static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub)
-{
+static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
     if (sub->names) {
@@ -4794,7 +5491,10 @@ static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_
             !(lens = (size_t *)olock__fake_alloc(c, sub->names->count * sizeof(*lens))))
             return -1;
         for (i = 0, m = sub->names->first; m; m = m->next, i++)
-            if (!sub->name_used[i]) { keys[n] = m->key; lens[n++] = m->key_len; }
+            if (!sub->name_used[i]) {
+                keys[n] = m->key;
+                lens[n++] = m->key_len;
+            }
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeNames", keys, lens, n);
     }
     if (sub->values) {
@@ -4803,15 +5503,17 @@ static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_
             !(lens = (size_t *)olock__fake_alloc(c, sub->values->count * sizeof(*lens))))
             return -1;
         for (i = 0, m = sub->values->first; m; m = m->next, i++)
-            if (!sub->value_used[i]) { keys[n] = m->key; lens[n++] = m->key_len; }
+            if (!sub->value_used[i]) {
+                keys[n] = m->key;
+                lens[n++] = m->key_len;
+            }
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeValues", keys, lens, n);
     }
     return 0;
 }
 
 /* Checks a key attribute's value against the table's schema. */
-static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v)
-{
+static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v) {
     if (v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
         return olock__fake_verror(c, "Invalid attribute value type");
     if (v->type != k->type) return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for key");
@@ -4822,8 +5524,7 @@ static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_att
 }
 
 /* The key attributes of secondary indexes, where an item has them. */
-static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update)
-{
+static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         const olock__fake_index *x = &t->indexes[i];
@@ -4850,8 +5551,7 @@ static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_ta
 
 /* The key attributes of an Item (PutItem). */
 static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item,
-                                const olock_value **hk, const olock_value **rk)
-{
+                                const olock_value **hk, const olock_value **rk) {
     size_t i;
     const olock_value *v[2] = { NULL, NULL };
     for (i = 0; i < t->key_count; i++)
@@ -4869,8 +5569,7 @@ static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, 
 
 /* The Key parameter of GetItem, DeleteItem and UpdateItem. */
 static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *t, olock_value **key,
-                                   const olock_value **hk, const olock_value **rk)
-{
+                                   const olock_value **hk, const olock_value **rk) {
     const olock_json *kj = olock__fake_get(c->body, "Key");
     if (!kj) return olock__fake_verror(c, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (olock__fake_av_map(c, kj, key, 1) < 0) return -1;
@@ -4880,8 +5579,7 @@ static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *
 
 /* The stored item for a key (NULL when absent). */
 static const olock_value *olock__fake_old_item(const olock__fake_table *t, const olock_value *hk, const olock_value *rk,
-                                               olock__fake_entry **entry, olock__fake_part **part)
-{
+                                               olock__fake_entry **entry, olock__fake_part **part) {
     olock__fake_part *p = olock__fake_part_find(t, hk);
     olock__fake_entry *en = NULL;
     if (p) {
@@ -4894,16 +5592,14 @@ static const olock_value *olock__fake_old_item(const olock__fake_table *t, const
     return en ? en->item->root : NULL;
 }
 
-static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *old, int all_old)
-{
+static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *old, int all_old) {
     olock__fake_err(c, 400, OLOCK__FAKE_NS "ConditionalCheckFailedException", "%s", "The conditional request failed");
     if (all_old && old) c->err_item = old;
     return -1;
 }
 
 /* Stores an olock_item built by the request; destroys it when the store cannot take it. */
-static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size)
-{
+static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size) {
     olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk, 1);
     if (!p) {
         olock_item_destroy(it);
@@ -4914,8 +5610,7 @@ static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, con
 }
 
 /* Copies a finished item into its own olock_item and stores it. */
-static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, const olock_value *item, size_t size)
-{
+static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, const olock_value *item, size_t size) {
     olock_fake *f = c->f;
     olock__fake_part *p = olock__fake_part_reserve(f, t, hk, 1);
     olock_item *it = NULL;
@@ -4934,8 +5629,7 @@ static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const ol
 }
 
 /* Compiles ConditionExpression when present (NULL with no error when absent). */
-static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_expr **out)
-{
+static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_expr **out) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ConditionExpression", &s, &len);
@@ -4945,8 +5639,7 @@ static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olo
 }
 
 /* 1 when a path of the subtree goes into top-level attribute `name` ("name.a", "name[0]"). */
-static int olock__fake_goes_into(const olock__fake_node *n, const char *name, size_t len)
-{
+static int olock__fake_goes_into(const olock__fake_node *n, const char *name, size_t len) {
     size_t i;
     if (n->kind == OLOCK__FAKE_N_PATH)
         return n->nels > 1 && n->els[0].name_len == len && memcmp(n->els[0].name, name, len) == 0;
@@ -4955,8 +5648,7 @@ static int olock__fake_goes_into(const olock__fake_node *n, const char *name, si
     return 0;
 }
 
-static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k)
-{
+static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k) {
     size_t i;
     if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
     for (i = 0; i < e->nacts; i++)
@@ -4972,8 +5664,7 @@ static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fa
    table or of one of its indexes, whatever the expression. It looks for the table's hash and
    range key first, then the keys of the local and then of the global indexes, each kind in
    the HashMap order of the index names; NULL is fine for `e`. */
-static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e)
-{
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e) {
     size_t i, k, m, pass, *order, *which;
     const char **names;
     size_t *lens;
@@ -5012,14 +5703,12 @@ static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t,
 /* Evaluates the pre-expression `Expected` map (ConditionalOperator AND or OR) on `old`:
    1 holds, 0 fails, -1 error. */
 static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old);
-static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old)
-{
+static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old) {
     return olock__fake_legacy_cond(c, olock__fake_get(c->body, "Expected"), old);
 }
 
 /* The same for any map of legacy conditions (Expected, QueryFilter, ScanFilter). */
-static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old)
-{
+static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old) {
     const olock_json *m;
     const char *cop;
     size_t clen;
@@ -5041,7 +5730,11 @@ static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, co
         if (!has_exists) exists = 1;
         if ((r = olock__fake_get_str(c, m, "ComparisonOperator", &op, &oplen)) < 0) return -1;
         if (r == 0) op = NULL;
-        if (val) { if (olock__fake_av(c, val, &x, 1) < 0) return -1; args[0] = x; nargs = 1; }
+        if (val) {
+            if (olock__fake_av(c, val, &x, 1) < 0) return -1;
+            args[0] = x;
+            nargs = 1;
+        }
         if (list && list->kind == OLOCK_JSON_ARRAY) {
             for (e = list->first; e && nargs < 2; e = e->next) {
                 if (olock__fake_av(c, e, &x, 1) < 0) return -1;
@@ -5056,7 +5749,7 @@ static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, co
         else if (olock__fake_streq(op, oplen, "NE")) holds = !(v && olock__fake_equal(v, args[0]));
         else if (olock__fake_streq(op, oplen, "BEGINS_WITH"))
             holds = v && v->type == args[0]->type && (v->type == OLOCK_TYPE_S || v->type == OLOCK_TYPE_B) &&
-                    args[0]->len <= v->len && memcmp(v->str, args[0]->str, args[0]->len) == 0;
+                args[0]->len <= v->len && memcmp(v->str, args[0]->str, args[0]->len) == 0;
         else if (olock__fake_streq(op, oplen, "CONTAINS")) holds = v && olock__fake_contains(v, args[0]);
         else if (olock__fake_streq(op, oplen, "NOT_CONTAINS")) holds = v && !olock__fake_contains(v, args[0]);
         else if (olock__fake_streq(op, oplen, "IN")) {
@@ -5083,18 +5776,29 @@ static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, co
 }
 
 /* AttributesToGet: the named top-level attributes. */
-static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const olock_value *item, const olock_json *names)
-{
+static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const olock_value *item, const olock_json *names) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     const olock_json *n;
-    if (!out) { c->oom = 1; return NULL; }
-    if (names->kind != OLOCK_JSON_ARRAY) { olock__fake_shape(c); return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (names->kind != OLOCK_JSON_ARRAY) {
+        olock__fake_shape(c);
+        return NULL;
+    }
     for (n = names->first; n; n = n->next) {
         const olock_value *v;
         olock_value *x;
-        if (n->kind != OLOCK_JSON_STRING) { olock__fake_shape(c); return NULL; }
+        if (n->kind != OLOCK_JSON_STRING) {
+            olock__fake_shape(c);
+            return NULL;
+        }
         if (!(v = olock__fake_map_get(item, n->str, n->len)) || olock__fake_map_get(out, n->str, n->len)) continue;
-        if (!(x = olock__fake_copy(c->a, v))) { c->oom = 1; return NULL; }
+        if (!(x = olock__fake_copy(c->a, v))) {
+            c->oom = 1;
+            return NULL;
+        }
         olock__fake_append(out, x);
     }
     return out;
@@ -5102,13 +5806,15 @@ static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const oloc
 
 /* AttributeUpdates, turned into the actions of an update expression so that the same code
    applies them: PUT is SET, DELETE without a value is REMOVE, ADD and DELETE stay. */
-static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const olock_json *au)
-{
+static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const olock_json *au) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(*e));
     const olock_json *m;
     size_t n = 0;
     if (!e) return NULL;
-    if (au->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+    if (au->kind != OLOCK_JSON_OBJECT) {
+        olock__fake_shape(c);
+        return NULL;
+    }
     memset(e, 0, sizeof(*e));
     e->c = c;
     e->what = "UpdateExpression";
@@ -5122,10 +5828,16 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
         size_t alen = 3;
         olock_value *v = NULL;
         int r;
-        if (m->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+        if (m->kind != OLOCK_JSON_OBJECT) {
+            olock__fake_shape(c);
+            return NULL;
+        }
         if ((r = olock__fake_get_str(c, m, "Action", &act, &alen)) < 0) return NULL;
-        if (r == 0) { act = "PUT"; alen = 3; }
-        if (val) {   /* kept as sent, like ExpressionAttributeValues */
+        if (r == 0) {
+            act = "PUT";
+            alen = 3;
+        }
+        if (val) { /* kept as sent, like ExpressionAttributeValues */
             c->keep_scale = 1;
             r = olock__fake_av(c, val, &v, 1);
             c->keep_scale = 0;
@@ -5143,9 +5855,15 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
         if (olock__fake_streq(act, alen, "PUT")) a->clause = OLOCK__FAKE_T_SET;
         else if (olock__fake_streq(act, alen, "ADD")) a->clause = OLOCK__FAKE_T_ADD;
         else if (olock__fake_streq(act, alen, "DELETE")) a->clause = v ? OLOCK__FAKE_T_DELETE : OLOCK__FAKE_T_REMOVE;
-        else { olock__fake_verror(c, "Member must satisfy enum value set: [ADD, DELETE, PUT]"); return NULL; }
+        else {
+            olock__fake_verror(c, "Member must satisfy enum value set: [ADD, DELETE, PUT]");
+            return NULL;
+        }
         if (a->clause != OLOCK__FAKE_T_REMOVE) {
-            if (!v) { olock__fake_verror(c, "Only DELETE action is allowed when no attribute value is specified"); return NULL; }
+            if (!v) {
+                olock__fake_verror(c, "Only DELETE action is allowed when no attribute value is specified");
+                return NULL;
+            }
             if (!(a->value = (olock__fake_node *)olock__fake_alloc(c, sizeof(olock__fake_node)))) return NULL;
             memset(a->value, 0, sizeof(*a->value));
             a->value->kind = OLOCK__FAKE_N_VALUE;
@@ -5159,8 +5877,7 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
 
 /* ---- item operations ------------------------------------------------------------------------ */
 
-static int olock__fake_op_get_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_get_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *proj = NULL;
@@ -5186,7 +5903,8 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
     if (item) {
         const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
         const olock_value *out = proj ? olock__fake_project(c, item, proj)
-                                      : atg ? olock__fake_attributes_to_get(c, item, atg) : item;
+            : atg                     ? olock__fake_attributes_to_get(c, item, atg)
+                                      : item;
         if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
     }
     if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? olock__fake_item_size(item) : 0, consistent), item == NULL) < 0) return -1;
@@ -5195,8 +5913,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
 
 /* The checks PutItem, UpdateItem and DeleteItem share, up to the table lookup. */
 static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, int allow_updates, int *rv, int *all_old,
-                                     int *cap, int lenient)
-{
+                                     int *cap, int lenient) {
     if (!(*t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if (olock__fake_return_values(c, allow_updates, rv) < 0) return -1;
     if (olock__fake_return_on_failure(c, all_old) < 0) return -1;
@@ -5205,8 +5922,7 @@ static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, 
 
 /* PutItem, UpdateItem and DeleteItem take either the legacy parameters or the expressions;
    DynamoDB Local names every one of each kind that was given, once the table is known. */
-static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates)
-{
+static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     static const char *const legacy[] = { "AttributeUpdates", "Expected", "ConditionalOperator" };
     static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
     char l[64], x[64];
@@ -5223,8 +5939,7 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates)
 /* ConditionalOperator joins the members of a legacy Expected, QueryFilter or ScanFilter
    (`conds`, NULL when not given); an operator other than AND and OR fails in DynamoDB Local's
    JSON mapper. */
-static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json *conds)
-{
+static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json *conds) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ConditionalOperator", &s, &len);
@@ -5236,8 +5951,7 @@ static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json
     return 0;
 }
 
-static int olock__fake_op_put_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_put_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *cond = NULL;
@@ -5276,8 +5990,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     return olock__fake_commit(c, t, hk, item, size);
 }
 
-static int olock__fake_op_delete_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *cond = NULL;
@@ -5313,8 +6026,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c)
     return 0;
 }
 
-static int olock__fake_op_update_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *cond = NULL, *upd = NULL;
@@ -5347,7 +6059,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     if (c->oom) return -1;
     /* DynamoDB Local looks at what the update does to the keys only once its condition held:
        a failing condition wins over `REMOVE pk`, `SET pk = ..` and `SET n = pk.x` */
-    if (upd) {   /* the hash key first, whatever the order of the actions */
+    if (upd) { /* the hash key first, whatever the order of the actions */
         size_t k;
         for (k = 0; k < t->key_count; k++) {
             for (i = 0; i < upd->nacts; i++) {
@@ -5393,7 +6105,6 @@ fail:
     olock_item_destroy(it);
     return -1;
 }
-
 /* =============================================================================================
    >>txn (implementation)
    ========================================================================================== */
@@ -5409,18 +6120,23 @@ fail:
 
 /* The action object of a TransactItems element ({"Put":{..}} gives the {..}), its kind in
    *kind; NULL when the element holds none (or is not an object). */
-static const olock_json *olock__fake_txn_action(const olock_json *el, int *kind)
-{
-    static const struct { const char *name; size_t len; int kind; } acts[] = {
-        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT },
-        { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }, { "Get", 3, OLOCK__FAKE_TX_GET }
+static const olock_json *olock__fake_txn_action(const olock_json *el, int *kind) {
+    static const struct {
+        const char *name;
+        size_t len;
+        int kind;
+    } acts[] = {
+        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT }, { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }, { "Get", 3, OLOCK__FAKE_TX_GET }
     };
     size_t i;
     *kind = -1;
     if (!el || el->kind != OLOCK_JSON_OBJECT) return NULL;
     for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
         const olock_json *a = olock__fake_get_n(el, acts[i].name, acts[i].len);
-        if (a && a->kind == OLOCK_JSON_OBJECT) { *kind = acts[i].kind; return a; }
+        if (a && a->kind == OLOCK_JSON_OBJECT) {
+            *kind = acts[i].kind;
+            return a;
+        }
     }
     return NULL;
 }
@@ -5433,11 +6149,13 @@ typedef struct olock__fake_units {
     uint64_t units;
 } olock__fake_units;
 
-static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units)
-{
+static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units) {
     size_t i;
     for (i = 0; i < *n; i++)
-        if (u[i].t == t) { u[i].units += units; return; }
+        if (u[i].t == t) {
+            u[i].units += units;
+            return;
+        }
     u[*n].t = t;
     u[*n].units = units;
     (*n)++;
@@ -5445,8 +6163,7 @@ static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__
 
 /* TransactWriteItems: DynamoDB Local adds up the *distinct* amounts each table's actions
    consumed (two small puts to one table cost 2.0, not 4.0), so equal amounts count once. */
-static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units)
-{
+static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units) {
     size_t i;
     for (i = 0; i < *n; i++)
         if (u[i].t == t && u[i].units == units) return;
@@ -5456,8 +6173,7 @@ static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, cons
 }
 
 /* Per-table totals of olock__fake_units_add_distinct's list, in place. */
-static void olock__fake_units_total(olock__fake_units *u, size_t *n)
-{
+static void olock__fake_units_total(olock__fake_units *u, size_t *n) {
     size_t i, m = 0;
     for (i = 0; i < *n; i++) {
         olock__fake_units x = u[i];
@@ -5468,16 +6184,14 @@ static void olock__fake_units_total(olock__fake_units *u, size_t *n)
 
 /* Units of reading (`kb` 4) or writing (`kb` 1) an item of `size` bytes in a transaction:
    twice the plain units, at least one plain unit. */
-static uint64_t olock__fake_txn_units(size_t size, size_t kb)
-{
+static uint64_t olock__fake_txn_units(size_t size, size_t kb) {
     uint64_t u = ((uint64_t)size + kb * 1024 - 1) / (kb * 1024);
     return 2 * (u ? u : 1);
 }
 
 /* "ConsumedCapacity":[{"TableName":..,"CapacityUnits":2.0[,"Table":{..}]},..], tables in the
    order of a HashMap of initial capacity `initial`; `indexes` adds the per-table detail. */
-static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *u, size_t n, size_t initial, int indexes)
-{
+static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *u, size_t n, size_t initial, int indexes) {
     const char **names;
     size_t *lens, *order, i;
     if (olock__fake_puts(c, "\"ConsumedCapacity\":[") < 0) return -1;
@@ -5486,7 +6200,10 @@ static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *
         lens = (size_t *)olock__fake_alloc(c, n * sizeof(*lens));
         order = (size_t *)olock__fake_alloc(c, n * sizeof(*order));
         if (!names || !lens || !order) return -1;
-        for (i = 0; i < n; i++) { names[i] = u[i].t->name; lens[i] = u[i].t->name_len; }
+        for (i = 0; i < n; i++) {
+            names[i] = u[i].t->name;
+            lens[i] = u[i].t->name_len;
+        }
         if (olock__fake_hash_order(c, names, lens, n, initial, order) < 0) return -1;
         for (i = 0; i < n; i++) {
             const olock__fake_units *x = &u[order[i]];
@@ -5494,8 +6211,7 @@ static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *
                 olock__fake_put_str(c, x->t->name, x->t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
                 olock__fake_put_u64(c, x->units) < 0 || olock__fake_puts(c, ".0") < 0)
                 return -1;
-            if (indexes && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_u64(c, x->units) < 0 ||
-                            olock__fake_puts(c, ".0}") < 0))
+            if (indexes && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_u64(c, x->units) < 0 || olock__fake_puts(c, ".0}") < 0))
                 return -1;
             if (olock__fake_puts(c, "}") < 0) return -1;
         }
@@ -5505,24 +6221,25 @@ static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *
 
 /* ---- transactions: ClientRequestToken ------------------------------------------------------- */
 
-#define OLOCK__FAKE_TOKEN_TTL_MS 600000u   /* DynamoDB remembers a token for 10 minutes */
+#define OLOCK__FAKE_TOKEN_TTL_MS 600000u /* DynamoDB remembers a token for 10 minutes */
 
-static uint64_t olock__fake_mix(uint64_t x)
-{
-    x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27; x *= 0x94D049BB133111EBull;
+static uint64_t olock__fake_mix(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
     return x ^ (x >> 31);
 }
 
 /* A digest of a JSON value in which object members may come in any order (DynamoDB Local
    compares the parsed request, so {"a":1,"b":2} and {"b":2,"a":1} are the same request;
    strings and number texts compare exactly). Depth is bounded by the JSON parser's limit. */
-static uint64_t olock__fake_json_digest(const olock_json *j)
-{
+static uint64_t olock__fake_json_digest(const olock_json *j) {
     const olock_json *m;
     uint64_t h = olock__fake_mix((uint64_t)j->kind + 0x9E3779B97F4A7C15ull), sum = 0;
     switch (j->kind) {
-    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER:
+    case OLOCK_JSON_STRING:
+    case OLOCK_JSON_NUMBER:
         return olock__fake_mix(h ^ olock__fake_hash(j->str, j->len));
     case OLOCK_JSON_ARRAY:
         for (m = j->first; m; m = m->next) h = olock__fake_mix(h * 31 + olock__fake_json_digest(m));
@@ -5536,26 +6253,26 @@ static uint64_t olock__fake_json_digest(const olock_json *j)
     }
 }
 
-static int olock__fake_token_live(const olock_fake *f, const olock__fake_token *t)
-{
+static int olock__fake_token_live(const olock_fake *f, const olock__fake_token *t) {
     return f->now_ms - t->at_ms < OLOCK__FAKE_TOKEN_TTL_MS;
 }
 
 /* Slot of that token, or of the free slot where it would go; token_cap must be > 0. */
-static size_t olock__fake_token_slot(const olock_fake *f, const char *s, size_t len, int *found)
-{
+static size_t olock__fake_token_slot(const olock_fake *f, const char *s, size_t len, int *found) {
     size_t mask = f->token_cap - 1, i = (size_t)olock__fake_hash(s, len) & mask;
     *found = 0;
     for (;; i = (i + 1) & mask) {
         const olock__fake_token *t = &f->tokens[i];
         if (!t->token) return i;
-        if (t->len == len && memcmp(t->token, s, len) == 0) { *found = 1; return i; }
+        if (t->len == len && memcmp(t->token, s, len) == 0) {
+            *found = 1;
+            return i;
+        }
     }
 }
 
 /* The live entry of a token, or NULL. */
-static const olock__fake_token *olock__fake_token_find(const olock_fake *f, const char *s, size_t len)
-{
+static const olock__fake_token *olock__fake_token_find(const olock_fake *f, const char *s, size_t len) {
     int found;
     size_t i;
     if (!f->token_cap) return NULL;
@@ -5565,8 +6282,7 @@ static const olock__fake_token *olock__fake_token_find(const olock_fake *f, cons
 
 /* Makes room for one more token: rebuilds the table without the expired entries, larger when
    it would stay over a quarter full, so rebuilds are rare. -1 on OOM (nothing changed). */
-static int olock__fake_token_reserve(olock_fake *f)
-{
+static int olock__fake_token_reserve(olock_fake *f) {
     size_t live = 0, i, ncap = 16;
     olock__fake_token *nt;
     if (f->token_cap && (f->token_count + 1) * 2 <= f->token_cap) return 0;
@@ -5594,13 +6310,16 @@ static int olock__fake_token_reserve(olock_fake *f)
 
 /* Remembers a token after olock__fake_token_reserve; `copy` is an owned copy of it (taken
    over, or freed when an expired entry of the same token is refreshed). */
-static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint64_t digest)
-{
+static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint64_t digest) {
     int found;
     size_t i = olock__fake_token_slot(f, copy, len, &found);
     olock__fake_token *t = &f->tokens[i];
     if (found) olock__fake_free(&f->alloc, copy, len + 1);
-    else { t->token = copy; t->len = len; f->token_count++; }
+    else {
+        t->token = copy;
+        t->len = len;
+        f->token_count++;
+    }
     t->digest = digest;
     t->at_ms = f->now_ms;
 }
@@ -5609,26 +6328,25 @@ static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint
 
 /* One action of a TransactWriteItems and what running it did. */
 typedef struct olock__fake_txa {
-    int kind;                      /* OLOCK__FAKE_TX_CHECK / PUT / DELETE / UPDATE */
-    const olock_json *act;         /* the action object */
+    int kind;              /* OLOCK__FAKE_TX_CHECK / PUT / DELETE / UPDATE */
+    const olock_json *act; /* the action object */
     int has_cond, has_upd;
     olock__fake_subst sub;
     olock__fake_expr *cond, *upd;
-    olock_value *item;             /* Put: the Item */
-    olock_value *key;              /* Key of the others */
+    olock_value *item; /* Put: the Item */
+    olock_value *key;  /* Key of the others */
     olock__fake_table *t;
     const olock_value *hk, *rk;
-    int locked;                    /* its condition held: no later action may touch the item */
-    int writes;                    /* a Put, Update or Delete whose result is `next` */
-    const olock_value *next;       /* the item after this action; NULL when deleted */
-    olock_item *built;             /* the olock_item that will hold `next` in the store */
-    size_t size;                   /* size of `next` */
-    olock__fake_part *part;        /* its reserved partition while committing */
+    int locked;              /* its condition held: no later action may touch the item */
+    int writes;              /* a Put, Update or Delete whose result is `next` */
+    const olock_value *next; /* the item after this action; NULL when deleted */
+    olock_item *built;       /* the olock_item that will hold `next` in the store */
+    size_t size;             /* size of `next` */
+    olock__fake_part *part;  /* its reserved partition while committing */
 } olock__fake_txa;
 
 /* DynamoDB Local's member names for the action kinds (in "Value null at ..." messages). */
-static const char *olock__fake_txn_member(int kind)
-{
+static const char *olock__fake_txn_member(int kind) {
     switch (kind) {
     case OLOCK__FAKE_TX_CHECK: return "conditionCheck";
     case OLOCK__FAKE_TX_PUT: return "put";
@@ -5637,15 +6355,13 @@ static const char *olock__fake_txn_member(int kind)
     }
 }
 
-static int olock__fake_txn_null(olock__fake_ctx *c, size_t i, int kind, const char *member)
-{
+static int olock__fake_txn_null(olock__fake_ctx *c, size_t i, int kind, const char *member) {
     return olock__fake_verror(c, "Value null at 'transactItems.%u.member.%s.%s' failed to satisfy constraint: Member must not be null",
                               (unsigned)(i + 1), olock__fake_txn_member(kind), member);
 }
 
 /* "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ...]" */
-static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reasons, size_t n)
-{
+static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reasons, size_t n) {
     static const char *const codes[] = { "None", "ConditionalCheckFailed", "ValidationError" };
     olock_buf b;
     size_t i;
@@ -5669,11 +6385,13 @@ static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reason
 
 /* The first checks, on every action before anything runs: the action kind, the
    expressions with their names and values, the Item (its size) or the Key. `i` is the index. */
-static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olock__fake_txa *a)
-{
-    static const struct { const char *name; size_t len; int kind; } kinds[] = {
-        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT },
-        { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }
+static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olock__fake_txa *a) {
+    static const struct {
+        const char *name;
+        size_t len;
+        int kind;
+    } kinds[] = {
+        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT }, { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }
     };
     const olock_json *body = c->body, *j;
     const char *us = NULL;
@@ -5684,11 +6402,14 @@ static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olo
         const olock_json *x = olock__fake_get_n(el, kinds[k].name, kinds[k].len);
         if (!x) continue;
         if (x->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-        if (!n++) { a->act = x; a->kind = kinds[k].kind; }
+        if (!n++) {
+            a->act = x;
+            a->kind = kinds[k].kind;
+        }
     }
     if (n == 0) return olock__fake_verror(c, "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request");
     if (n > 1) return olock__fake_verror(c, "TransactItems can only contain one of Check, Put, Update or Delete");
-    c->body = a->act;   /* the shared request helpers read c->body */
+    c->body = a->act; /* the shared request helpers read c->body */
     r = -1;
     if ((a->has_cond = olock__fake_get_str(c, a->act, "ConditionExpression", &us, &ulen)) < 0) goto done;
     if (a->kind == OLOCK__FAKE_TX_UPDATE && (a->has_upd = olock__fake_get_str(c, a->act, "UpdateExpression", &us, &ulen)) < 0)
@@ -5718,8 +6439,7 @@ done:
 
 /* The item an action sees: what an earlier action of the transaction left (*locked set), else
    the stored one. */
-static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t i, int *locked)
-{
+static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t i, int *locked) {
     const olock__fake_txa *a = &acts[i];
     size_t j;
     for (j = 0; j < i; j++) {
@@ -5735,8 +6455,7 @@ static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t 
 
 /* The key of an action against its table: errors that stop the transaction return -1, those
    DynamoDB Local reports as the action's cancellation reason set *why. */
-static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const char **why)
-{
+static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const char **why) {
     const olock__fake_table *t = a->t;
     const olock_value *key = a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key, *v[2] = { NULL, NULL };
     size_t k;
@@ -5764,8 +6483,7 @@ static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const cha
 /* Secondary index keys of a written item: a wrong type is the action's cancellation reason,
    an empty value stops the transaction. */
 static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update,
-                                      const char **why)
-{
+                                      const char **why) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         const olock__fake_index *x = &t->indexes[i];
@@ -5787,8 +6505,7 @@ static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_tabl
    its condition and works out its result, without storing anything. A failure DynamoDB Local
    reports per action goes to *why; -1 stops the transaction with the error set. */
 static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t i, int replay, olock__fake_reason *why,
-                               olock__fake_units *units, size_t *nunits, int capacity)
-{
+                               olock__fake_units *units, size_t *nunits, int capacity) {
     olock__fake_txa *a = &acts[i];
     const olock_json *act = a->act;
     const char *name, *msg = NULL, *rvf;
@@ -5828,12 +6545,12 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         why->code = OLOCK__FAKE_REASON_CONDITION;
         why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
         all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
-                  olock__fake_streq(rvf, rlen, "ALL_OLD");
+            olock__fake_streq(rvf, rlen, "ALL_OLD");
         if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
         return 0;
     }
     if (c->oom) return -1;
-    if (a->upd) {   /* the hash key first, whatever the order of the actions */
+    if (a->upd) { /* the hash key first, whatever the order of the actions */
         size_t q;
         for (q = 0; q < a->t->key_count; q++) {
             for (k = 0; k < a->upd->nacts; k++) {
@@ -5856,7 +6573,7 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         }
         if (olock__fake_key_paths(c, a->t, a->upd) < 0) return -1;
     }
-    if (replay) {   /* the transaction was applied before: only what it consumed */
+    if (replay) { /* the transaction was applied before: only what it consumed */
         size_t osz = old ? olock__fake_item_size(old) : 0;
         if (!capacity) return 0;
         switch (a->kind) {
@@ -5892,7 +6609,7 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1);
         break;
     }
-    default: {   /* Update: the new item is built in the olock_item that will be stored */
+    default: { /* Update: the new item is built in the olock_item that will be stored */
         olock_value *item;
         size_t osz = old ? olock__fake_item_size(old) : 0;
         if (olock_item_create(&c->f->alloc, &a->built) != OLOCK_OK) return olock__fake_oom(c);
@@ -5923,15 +6640,14 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
 
 /* Stores the results of a transaction that succeeded, all or nothing: first everything that
    can fail (copies, partition room), then the swaps. */
-static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, size_t n)
-{
+static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, size_t n) {
     olock_fake *f = c->f;
     size_t i, j;
     for (i = 0; i < n; i++) {
         olock__fake_txa *a = &acts[i];
         size_t more = 1;
         if (!a->writes || !a->next) continue;
-        if (!a->built) {   /* a Put: its own copy */
+        if (!a->built) { /* a Put: its own copy */
             olock_value *root;
             if (olock_item_create(&f->alloc, &a->built) != OLOCK_OK) goto fail;
             if (!(root = olock__fake_copy(olock_item_arena(a->built), a->next))) goto fail;
@@ -5970,8 +6686,7 @@ fail:
 
 /* ReturnConsumedCapacity of the multi-item operations: 0 NONE, 1 TOTAL, 2 INDEXES, 3 any
    other text. */
-static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode)
-{
+static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len);
@@ -5984,8 +6699,7 @@ static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode)
     return 0;
 }
 
-static int olock__fake_op_transact_write(olock__fake_ctx *c)
-{
+static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     olock_fake *f = c->f;
     const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el;
     const char *tok = NULL;
@@ -6035,7 +6749,7 @@ static int olock__fake_op_transact_write(olock__fake_ctx *c)
     if (mode && olock__fake_write_units(c, units, mode == 3 ? 0 : nunits, n, mode == 2) < 0) goto done;
     if (olock__fake_puts(c, "}") < 0) goto done;
     if (!seen) {
-        if (has_tok) {   /* everything that can fail before the store changes */
+        if (has_tok) { /* everything that can fail before the store changes */
             if (olock__fake_token_reserve(f) < 0 || !(copy = (char *)olock__fake_malloc(&f->alloc, tlen + 1))) {
                 olock__fake_oom(c);
                 goto done;
@@ -6056,13 +6770,11 @@ done:
 
 /* ---- transactions: TransactGetItems --------------------------------------------------------- */
 
-static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg)
-{
+static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg) {
     return olock__fake_err(c, 400, OLOCK__FAKE_NS "TransactionCanceledException", "%s", msg);
 }
 
-static int olock__fake_op_transact_get(olock__fake_ctx *c)
-{
+static int olock__fake_op_transact_get(olock__fake_ctx *c) {
     const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el, *body = c->body;
     size_t n, i, j, k, nunits = 0;
     const olock__fake_table **tabs;
@@ -6151,18 +6863,22 @@ static int olock__fake_op_transact_get(olock__fake_ctx *c)
     }
     return olock__fake_puts(c, "]}");
 }
-
 /* =============================================================================================
    >>query (implementation)
    ========================================================================================== */
 
 /* ---- Query and Scan ----------------------------------------------------------------------- */
 
-#define OLOCK__FAKE_PAGE_BYTES 1048576u   /* a page of Query or Scan ends after 1 MB of items */
+#define OLOCK__FAKE_PAGE_BYTES 1048576u /* a page of Query or Scan ends after 1 MB of items */
 
 /* Operators of a key condition. */
-enum { OLOCK__FAKE_KC_EQ = 1, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE,
-       OLOCK__FAKE_KC_BETWEEN, OLOCK__FAKE_KC_BEGINS };
+enum { OLOCK__FAKE_KC_EQ = 1,
+       OLOCK__FAKE_KC_LT,
+       OLOCK__FAKE_KC_LE,
+       OLOCK__FAKE_KC_GT,
+       OLOCK__FAKE_KC_GE,
+       OLOCK__FAKE_KC_BETWEEN,
+       OLOCK__FAKE_KC_BEGINS };
 
 /* Select. */
 #define OLOCK__FAKE_SEL_ALL 1
@@ -6174,7 +6890,7 @@ enum { OLOCK__FAKE_KC_EQ = 1, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE, OLOCK__FAKE_
 typedef struct olock__fake_kcond {
     const char *name;
     size_t len;
-    int op;                        /* OLOCK__FAKE_KC_*, 0: none */
+    int op; /* OLOCK__FAKE_KC_*, 0: none */
     const olock_value *v1, *v2;
 } olock__fake_kcond;
 
@@ -6182,33 +6898,32 @@ typedef struct olock__fake_kcond {
 typedef struct olock__fake_read {
     int query;
     olock__fake_table *t;
-    const olock__fake_index *x;    /* the index read, or NULL for the table */
+    const olock__fake_index *x;      /* the index read, or NULL for the table */
     const olock__fake_attr *kh, *kr; /* the hash and range key (NULL) of what is read */
     olock__fake_subst sub;
     olock__fake_expr *filter, *proj;
     const olock_json *legacy_filter; /* QueryFilter / ScanFilter */
-    const olock_json *atg;         /* AttributesToGet */
-    olock__fake_kcond hc, rc;      /* Query: the hash and range conditions */
+    const olock_json *atg;           /* AttributesToGet */
+    olock__fake_kcond hc, rc;        /* Query: the hash and range conditions */
     int forward, consistent, select, capacity, segmented;
-    int fetch;                     /* an LSI read that needs attributes the LSI lacks */
+    int fetch; /* an LSI read that needs attributes the LSI lacks */
     long long limit, segment, total;
-    olock_value *esk;              /* ExclusiveStartKey */
+    olock_value *esk; /* ExclusiveStartKey */
 } olock__fake_read;
 
 /* One item in the order a read walks. */
 typedef struct olock__fake_row {
     const olock_value *item;
-    size_t size;                   /* its size in the table */
+    size_t size; /* its size in the table */
     int has_hd;
-    unsigned char hd[20];          /* Scan: the digest that orders partitions */
-    const olock_value *r;          /* the range value that orders, or NULL */
-    unsigned char tie[20];         /* indexes: what orders equal range values */
-    const olock_value *r2;         /* LSI Scan: the table's range key, after the LSI's */
-    const olock_value *h;          /* GSI Scan: its hash key, which orders first, by value */
+    unsigned char hd[20];  /* Scan: the digest that orders partitions */
+    const olock_value *r;  /* the range value that orders, or NULL */
+    unsigned char tie[20]; /* indexes: what orders equal range values */
+    const olock_value *r2; /* LSI Scan: the table's range key, after the LSI's */
+    const olock_value *h;  /* GSI Scan: its hash key, which orders first, by value */
 } olock__fake_row;
 
-static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b)
-{
+static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b) {
     int r;
     if (a->h && b->h && (r = olock__fake_scalar_cmp(a->h, b->h)) != 0) return r;
     if (a->has_hd && b->has_hd && (r = memcmp(a->hd, b->hd, 20)) != 0) return r;
@@ -6217,13 +6932,11 @@ static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *
     return a->r2 && b->r2 ? olock__fake_scalar_cmp(a->r2, b->r2) : 0;
 }
 
-static int olock__fake_row_qsort(const void *a, const void *b)
-{
+static int olock__fake_row_qsort(const void *a, const void *b) {
     return olock__fake_row_cmp((const olock__fake_row *)a, (const olock__fake_row *)b);
 }
 
-static int olock__fake_part_qsort(const void *a, const void *b)
-{
+static int olock__fake_part_qsort(const void *a, const void *b) {
     return memcmp((*(const olock__fake_part *const *)a)->digest, (*(const olock__fake_part *const *)b)->digest, 20);
 }
 
@@ -6232,8 +6945,7 @@ static int olock__fake_part_qsort(const void *a, const void *b)
    by the LSI's range key then the digest of the table's range key; an LSI Scan by partition
    digest, the LSI's range key, then the table's range key. Query has a single hash key. */
 static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *item, const unsigned char *pdigest,
-                                 olock__fake_row *row)
-{
+                                 olock__fake_row *row) {
     const olock__fake_table *t = rd->t;
     const olock__fake_index *x = rd->x;
     const olock_value *th = olock__fake_map_get(item, t->key[0].name, t->key[0].len);
@@ -6257,7 +6969,7 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
         return;
     }
     row->r = x->key_count > 1 ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : NULL;
-    if (!rd->query) {   /* a GSI Scan walks its hash keys in value order (k0, k1, k2, not by digest) */
+    if (!rd->query) { /* a GSI Scan walks its hash keys in value order (k0, k1, k2, not by digest) */
         row->has_hd = 1;
         row->h = olock__fake_map_get(item, x->key[0].name, x->key[0].len);
         olock__fake_key_digest(row->h, row->hd);
@@ -6265,8 +6977,7 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
     olock__fake_tie_digest(th, tr, row->tie);
 }
 
-static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item)
-{
+static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item) {
     size_t k;
     for (k = 0; k < x->key_count; k++)
         if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) return 0;
@@ -6274,14 +6985,12 @@ static int olock__fake_in_index(const olock__fake_index *x, const olock_value *i
 }
 
 /* Segment of a Scan a digest belongs to: its place in [0, 2^160) cut in `total` parts. */
-static long long olock__fake_segment_of(const unsigned char *d, long long total)
-{
+static long long olock__fake_segment_of(const unsigned char *d, long long total) {
     uint64_t top = ((uint64_t)d[0] << 24) | ((uint64_t)d[1] << 16) | ((uint64_t)d[2] << 8) | d[3];
     return (long long)((top * (uint64_t)total) >> 32);
 }
 
-static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v)
-{
+static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v) {
     int r;
     if (!k->op) return 1;
     if (!v) return 0;
@@ -6300,8 +7009,7 @@ static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v
 }
 
 /* Whether an index carries an attribute (ALL carries everything). */
-static int olock__fake_projects(const olock__fake_table *t, const olock__fake_index *x, const char *name, size_t len)
-{
+static int olock__fake_projects(const olock__fake_table *t, const olock__fake_index *x, const char *name, size_t len) {
     size_t k;
     if (x->projection == 1) return 1;
     for (k = 0; k < t->key_count; k++)
@@ -6317,13 +7025,15 @@ static int olock__fake_projects(const olock__fake_table *t, const olock__fake_in
    it walks the item as a default java.util.HashMap (which decides their order within the
    buckets of the smaller map). `x` NULL: the key attributes of the table and of `ix`. */
 static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_index *x,
-                                         const olock__fake_index *ix, const olock_value *item)
-{
+                                         const olock__fake_index *ix, const olock_value *item) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     const olock_value **mem;
     const char **names;
     size_t *lens, *order, n = item->count, i, k;
-    if (!out) { c->oom = 1; return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
     mem = (const olock_value **)olock__fake_alloc(c, (n + 1) * sizeof(*mem));
     names = (const char **)olock__fake_alloc(c, (n + 1) * sizeof(*names));
     lens = (size_t *)olock__fake_alloc(c, (n + 1) * sizeof(*lens));
@@ -6345,7 +7055,10 @@ static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_t
         for (k = 0; !x && !keep && ix && k < ix->key_count; k++)
             keep = ix->key[k].len == m->key_len && memcmp(ix->key[k].name, m->key, m->key_len) == 0;
         if (!keep) continue;
-        if (!(cp = olock__fake_copy(c->a, m))) { c->oom = 1; return NULL; }
+        if (!(cp = olock__fake_copy(c->a, m))) {
+            c->oom = 1;
+            return NULL;
+        }
         olock__fake_append(out, cp);
     }
     return out;
@@ -6353,15 +7066,13 @@ static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_t
 
 /* The item as an index holds it. */
 static const olock_value *olock__fake_index_item(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_index *x,
-                                                 const olock_value *item)
-{
+                                                 const olock_value *item) {
     return x->projection == 1 ? item : olock__fake_sub_item(c, t, x, NULL, item);
 }
 
 /* 1 when a path of `n` (a condition tree or a projection's paths) names an attribute the
    index does not carry. */
-static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake_node *n)
-{
+static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake_node *n) {
     size_t i;
     if (n->kind == OLOCK__FAKE_N_PATH) return !olock__fake_projects(rd->t, rd->x, n->els[0].name, n->els[0].name_len);
     for (i = 0; i < n->nargs; i++)
@@ -6371,8 +7082,7 @@ static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake
 
 /* "... does not project [a, b]": the top-level names of `e`'s paths the index lacks, in the
    order of a java.util.HashSet. 0 when all are there. */
-static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *rd, olock__fake_expr *e, int filter)
-{
+static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *rd, olock__fake_expr *e, int filter) {
     const char **names;
     size_t *lens, *order, n = 0, i, j, cap = e->npaths + 8;
     olock__fake_node **stack;
@@ -6383,7 +7093,7 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
     lens = (size_t *)olock__fake_alloc(c, cap * sizeof(*lens));
     if (!names || !lens) return -1;
     /* the paths of a projection, or every path of a condition tree */
-    stack = (olock__fake_node **)olock__fake_alloc(c, (2 * e->ntoks + e->npaths + 2) * sizeof(*stack));   /* >= the nodes */
+    stack = (olock__fake_node **)olock__fake_alloc(c, (2 * e->ntoks + e->npaths + 2) * sizeof(*stack)); /* >= the nodes */
     if (!stack) return -1;
     for (i = 0; i < e->npaths; i++) stack[top++] = e->paths[i];
     if (e->root) stack[top++] = e->root;
@@ -6401,7 +7111,9 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
                 if (!nn || !nl) return -1;
                 memcpy(nn, names, n * sizeof(*nn));
                 memcpy(nl, lens, n * sizeof(*nl));
-                names = nn; lens = nl; cap = ncap;
+                names = nn;
+                lens = nl;
+                cap = ncap;
             }
             names[n] = el->name;
             lens[n++] = el->name_len;
@@ -6414,8 +7126,10 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
     for (i = 0; i < n / 2; i++) {
         const char *tn = names[i];
         size_t tl = lens[i];
-        names[i] = names[n - 1 - i]; lens[i] = lens[n - 1 - i];
-        names[n - 1 - i] = tn; lens[n - 1 - i] = tl;
+        names[i] = names[n - 1 - i];
+        lens[i] = lens[n - 1 - i];
+        names[n - 1 - i] = tn;
+        lens[n - 1 - i] = tl;
     }
     if (!(order = (size_t *)olock__fake_alloc(c, n * sizeof(*order)))) return -1;
     if (olock__fake_hash_order(c, names, lens, n, 16, order) < 0) return -1;
@@ -6437,19 +7151,22 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
 
 /* Reads one condition of a KeyConditionExpression into rd->hc / rd->rc; `seen` holds the
    attributes already conditioned. */
-static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_node *n, olock__fake_kcond *seen, size_t *nseen)
-{
+static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_node *n, olock__fake_kcond *seen, size_t *nseen) {
     static const int mirror[] = { 0, OLOCK__FAKE_KC_EQ, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE };
     olock__fake_kcond k;
     olock__fake_node *path = NULL;
     size_t i, npaths = 0, pos = 0;
-    (void)rd;   /* the values are checked against the keys later, olock__fake_kc_types */
+    (void)rd; /* the values are checked against the keys later, olock__fake_kc_types */
     memset(&k, 0, sizeof(k));
     for (i = 0; i < n->nargs; i++) {
         olock__fake_node *a = n->args[i];
         if (a->kind != OLOCK__FAKE_N_PATH && a->kind != OLOCK__FAKE_N_VALUE)
             return olock__fake_verror(c, "KeyConditionExpressions cannot contain nested operations");
-        if (a->kind == OLOCK__FAKE_N_PATH) { path = a; pos = i; npaths++; }
+        if (a->kind == OLOCK__FAKE_N_PATH) {
+            path = a;
+            pos = i;
+            npaths++;
+        }
     }
     if (!npaths) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: No key attribute specified");
     if (npaths > 1) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
@@ -6482,8 +7199,7 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
 /* The values of a condition on a key attribute against the key's type. DynamoDB Local checks
    them once every condition was read, after a condition twice on one attribute, too many
    conditions, and (a table or index without range key) a second condition. */
-static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *k)
-{
+static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *k) {
     const olock__fake_attr *key = NULL;
     if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) key = rd->kh;
     else if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) key = rd->kr;
@@ -6491,7 +7207,7 @@ static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const 
     if (k->v1->type != key->type || (k->v2 && k->v2->type != key->type))
         return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
     if ((k->v1->type != OLOCK_TYPE_N && k->v1->len == 0) || (k->v2 && k->v2->type != OLOCK_TYPE_N && k->v2->len == 0)) {
-        if (rd->x)   /* reading an index: DynamoDB Local names it */
+        if (rd->x) /* reading an index: DynamoDB Local names it */
             return olock__fake_verror(c, "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
                                       k->v1->type == OLOCK_TYPE_S ? "string" : "binary", rd->x->name, key->name);
         return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
@@ -6501,8 +7217,7 @@ static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const 
 }
 
 /* The conditions of a KeyConditionExpression: one or two, joined by AND. */
-static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock__fake_node *n, olock__fake_node **leaves, size_t *count)
-{
+static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock__fake_node *n, olock__fake_node **leaves, size_t *count) {
     int len;
     switch (n->kind) {
     case OLOCK__FAKE_N_AND:
@@ -6523,15 +7238,14 @@ static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock
     default:
         break;
     }
-    leaves[(*count)++] = n;   /* a condition takes at least one token: room for all */
+    leaves[(*count)++] = n; /* a condition takes at least one token: room for all */
     return 0;
 }
 
 /* The checks that need every condition, as DynamoDB Local makes them: a condition on the hash
    key, which is '='; no more conditions than keys ("not supported" too, so `pk = :p AND x = :x`
    on a hash-only table); the other condition on the range key. */
-static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *seen, size_t nseen)
-{
+static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *seen, size_t nseen) {
     size_t i;
     for (i = 0; i < nseen; i++)
         if (rd->kh->len == seen[i].len && memcmp(rd->kh->name, seen[i].name, seen[i].len) == 0) rd->hc = seen[i];
@@ -6543,7 +7257,7 @@ static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const
         if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) rd->rc = *k;
         else return olock__fake_verror(c, "Query condition missed key schema element");
     }
-    if (rd->hc.v1->type == OLOCK_TYPE_N) {   /* partitions are found by canonical key text */
+    if (rd->hc.v1->type == OLOCK_TYPE_N) { /* partitions are found by canonical key text */
         olock_decimal d;
         olock__fake_num_of(rd->hc.v1, &d);
         if (!(rd->hc.v1 = olock__fake_new_num(c, &d))) return -1;
@@ -6551,8 +7265,7 @@ static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const
     return 0;
 }
 
-static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_expr *e)
-{
+static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_expr *e) {
     olock__fake_node **leaves = (olock__fake_node **)olock__fake_alloc(c, e->ntoks * sizeof(*leaves));
     olock__fake_kcond *seen = (olock__fake_kcond *)olock__fake_alloc(c, e->ntoks * sizeof(*seen));
     size_t n = 0, nseen = 0, i;
@@ -6568,12 +7281,13 @@ static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, o
 }
 
 /* The legacy KeyConditions map. */
-static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const olock_json *kcs)
-{
-    static const struct { const char *name; int op; size_t nvals; } ops[] = {
-        { "EQ", OLOCK__FAKE_KC_EQ, 1 }, { "LT", OLOCK__FAKE_KC_LT, 1 }, { "LE", OLOCK__FAKE_KC_LE, 1 },
-        { "GT", OLOCK__FAKE_KC_GT, 1 }, { "GE", OLOCK__FAKE_KC_GE, 1 }, { "BETWEEN", OLOCK__FAKE_KC_BETWEEN, 2 },
-        { "BEGINS_WITH", OLOCK__FAKE_KC_BEGINS, 1 }
+static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const olock_json *kcs) {
+    static const struct {
+        const char *name;
+        int op;
+        size_t nvals;
+    } ops[] = {
+        { "EQ", OLOCK__FAKE_KC_EQ, 1 }, { "LT", OLOCK__FAKE_KC_LT, 1 }, { "LE", OLOCK__FAKE_KC_LE, 1 }, { "GT", OLOCK__FAKE_KC_GT, 1 }, { "GE", OLOCK__FAKE_KC_GE, 1 }, { "BETWEEN", OLOCK__FAKE_KC_BETWEEN, 2 }, { "BEGINS_WITH", OLOCK__FAKE_KC_BEGINS, 1 }
     };
     olock__fake_kcond seen[3];
     size_t nseen = 0, i;
@@ -6589,9 +7303,9 @@ static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const
         const olock__fake_attr *key = NULL;
         if (m->kind != OLOCK_JSON_OBJECT || (list && list->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
         if (olock__fake_get_str(c, m, "ComparisonOperator", &op, &oplen) <= 0)
-            return c->err_type ? -1 : olock__fake_verror(c, "Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
-                                                          (int)m->key_len, m->key);
-        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) if (olock__fake_streq(op, oplen, ops[i].name)) break;
+            return c->err_type ? -1 : olock__fake_verror(c, "Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null", (int)m->key_len, m->key);
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+            if (olock__fake_streq(op, oplen, ops[i].name)) break;
         if (i == sizeof(ops) / sizeof(ops[0])) return olock__fake_verror(c, "Attempted conditional constraint is not an indexable operation");
         for (e = list ? list->first : NULL; e; e = e->next, nv++) {
             if (nv >= 2) break;
@@ -6601,7 +7315,11 @@ static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const
             return olock__fake_verror(c, "One or more parameter values were invalid: Invalid number of argument(s) for the %.*s ComparisonOperator",
                                       (int)oplen, op);
         memset(&k, 0, sizeof(k));
-        k.name = m->key; k.len = m->key_len; k.op = ops[i].op; k.v1 = v[0]; k.v2 = v[1];
+        k.name = m->key;
+        k.len = m->key_len;
+        k.op = ops[i].op;
+        k.v1 = v[0];
+        k.v2 = v[1];
         if (rd->kh->len == k.len && memcmp(rd->kh->name, k.name, k.len) == 0) key = rd->kh;
         else if (rd->kr && rd->kr->len == k.len && memcmp(rd->kr->name, k.name, k.len) == 0) key = rd->kr;
         if (key && (k.v1->type != key->type || (k.v2 && k.v2->type != key->type)))
@@ -6612,8 +7330,7 @@ static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const
 }
 
 /* Query's FilterExpression may not name a key of what it reads. */
-static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd, const olock__fake_node *n)
-{
+static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd, const olock__fake_node *n) {
     size_t i;
     if (n->kind == OLOCK__FAKE_N_PATH) {
         const olock__fake_pel *el = &n->els[0];
@@ -6632,8 +7349,7 @@ static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *r
 }
 
 /* The same for a legacy QueryFilter, which DynamoDB Local checks key by key. */
-static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd)
-{
+static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd) {
     const olock__fake_attr *keys[2];
     size_t i;
     keys[0] = rd->kh;
@@ -6645,8 +7361,7 @@ static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_
 }
 
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
-static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
-{
+static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd) {
     const olock_json *j = olock__fake_get(c->body, "ExclusiveStartKey");
     const olock__fake_attr *want[4];
     size_t n = 0, i, k;
@@ -6680,8 +7395,7 @@ static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
 }
 
 /* Reads and checks a Query or Scan request, in DynamoDB Local's order where it was observed. */
-static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, int query)
-{
+static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, int query) {
     const char *kcs = NULL, *fs = NULL, *ps = NULL, *s;
     size_t kcl = 0, fl = 0, pl = 0, len, i;
     int has_kc = 0, has_f, has_p, r;
@@ -6698,9 +7412,11 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     rd->atg = olock__fake_get(c->body, "AttributesToGet");
     if (legacy_kc && has_kc) return olock__fake_mixed(c, "KeyConditions", "KeyConditionExpression");
     if (rd->legacy_filter && (has_kc || has_f || has_p))
-        return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression" : "ProjectionExpression");
+        return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression"
+                                                                                     : "ProjectionExpression");
     if (rd->atg && (has_kc || has_f || has_p))
-        return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression" : "FilterExpression");
+        return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression"
+                                                                                               : "FilterExpression");
     if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f,
                                query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null", 1) < 0)
         return -1;
@@ -6783,7 +7499,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
     if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
         return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
-    if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
+    if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED
+                                                                                      : OLOCK__FAKE_SEL_ALL;
     if (query && rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
     if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
         return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
@@ -6793,7 +7510,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         /* a Scan's filter may name what the index does not hold (it is then missing) */
         if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
     }
-    if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
+    if (rd->x && !rd->x->global && rd->x->projection != 1) { /* an LSI reads the rest from the table */
         const olock_json *a;
         size_t k;
         rd->fetch = rd->select == OLOCK__FAKE_SEL_ALL || (rd->filter && olock__fake_needs_fetch(rd, rd->filter->root));
@@ -6805,13 +7522,12 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
 }
 
 /* The items a read considers, in its order (before the start key and the page limits). */
-static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_read *rd, size_t *count)
-{
+static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_read *rd, size_t *count) {
     const olock__fake_table *t = rd->t;
     olock__fake_row *rows;
     size_t n = 0, cap = 0, i, j;
     *count = 0;
-    if (rd->query && !rd->x) {   /* one partition, already in range-key order */
+    if (rd->query && !rd->x) { /* one partition, already in range-key order */
         const olock__fake_part *p = olock__fake_part_find(t, rd->hc.v1);
         if (!p) return NULL;
         if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (p->count + 1) * sizeof(*rows)))) return NULL;
@@ -6823,7 +7539,7 @@ static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_re
         *count = n;
         return rows;
     }
-    if (!rd->x) {   /* Scan: partitions in digest order */
+    if (!rd->x) { /* Scan: partitions in digest order */
         olock__fake_part **parts;
         size_t np = 0, items = 0;
         if (!(parts = (olock__fake_part **)olock__fake_alloc(c, (t->part_count + 1) * sizeof(*parts)))) return NULL;
@@ -6844,15 +7560,15 @@ static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_re
         return rows;
     }
     /* an index: every item of the table that carries its keys, sorted */
-    for (i = 0; i < t->part_cap; i++) if (t->parts[i]) cap += t->parts[i]->count;
+    for (i = 0; i < t->part_cap; i++)
+        if (t->parts[i]) cap += t->parts[i]->count;
     if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (cap + 1) * sizeof(*rows)))) return NULL;
     for (i = 0; i < t->part_cap; i++) {
         const olock__fake_part *p = t->parts[i];
         for (j = 0; p && j < p->count; j++) {
             const olock_value *item = p->items[j].item->root;
             if (!olock__fake_in_index(rd->x, item)) continue;
-            if (rd->query && (!olock__fake_kc_holds(&rd->hc, olock__fake_map_get(item, rd->kh->name, rd->kh->len)) ||
-                              (rd->kr && !olock__fake_kc_holds(&rd->rc, olock__fake_map_get(item, rd->kr->name, rd->kr->len)))))
+            if (rd->query && (!olock__fake_kc_holds(&rd->hc, olock__fake_map_get(item, rd->kh->name, rd->kh->len)) || (rd->kr && !olock__fake_kc_holds(&rd->rc, olock__fake_map_get(item, rd->kr->name, rd->kr->len)))))
                 continue;
             olock__fake_row_fill(rd, item, rd->x->global ? NULL : p->digest, &rows[n]);
             rows[n].size = p->items[j].size;
@@ -6866,15 +7582,13 @@ static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_re
 }
 
 /* A number of half capacity units, as Java prints the double ("0.5", "3.0"). */
-static int olock__fake_put_halves(olock__fake_ctx *c, uint64_t halves)
-{
+static int olock__fake_put_halves(olock__fake_ctx *c, uint64_t halves) {
     return olock__fake_put_u64(c, halves / 2) < 0 ? -1 : olock__fake_puts(c, halves % 2 ? ".5" : ".0");
 }
 
 /* `bytes` read from what the request names (the table or an index), `fetched` read from the
    table for an LSI. */
-static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read *rd, uint64_t bytes, uint64_t fetched)
-{
+static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read *rd, uint64_t bytes, uint64_t fetched) {
     uint64_t blocks = (bytes + 4095) / 4096, halves = rd->consistent ? 2 * blocks : blocks;
     uint64_t fblocks = (fetched + 4095) / 4096, fhalves = rd->consistent ? 2 * fblocks : fblocks;
     if (olock__fake_puts(c, ",\"ConsumedCapacity\":{\"TableName\":") < 0 || olock__fake_put_str(c, rd->t->name, rd->t->name_len) < 0 ||
@@ -6884,17 +7598,14 @@ static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read 
         if (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, rd->x ? fhalves : halves) < 0 ||
             olock__fake_puts(c, "}") < 0)
             return -1;
-        if (rd->x && (olock__fake_puts(c, rd->x->global ? ",\"GlobalSecondaryIndexes\":{" : ",\"LocalSecondaryIndexes\":{") < 0 ||
-                      olock__fake_put_str(c, rd->x->name, rd->x->name_len) < 0 || olock__fake_puts(c, ":{\"CapacityUnits\":") < 0 ||
-                      olock__fake_put_halves(c, halves) < 0 || olock__fake_puts(c, "}}") < 0))
+        if (rd->x && (olock__fake_puts(c, rd->x->global ? ",\"GlobalSecondaryIndexes\":{" : ",\"LocalSecondaryIndexes\":{") < 0 || olock__fake_put_str(c, rd->x->name, rd->x->name_len) < 0 || olock__fake_puts(c, ":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, halves) < 0 || olock__fake_puts(c, "}}") < 0))
             return -1;
     }
     return olock__fake_puts(c, "}");
 }
 
 /* LastEvaluatedKey: the key attributes of the table and of the index read. */
-static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd, const olock_value *item)
-{
+static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd, const olock_value *item) {
     const olock_value *key = olock__fake_sub_item(c, rd->t, NULL, rd->x, item);
     if (!key) return -1;
     return olock__fake_puts(c, ",\"LastEvaluatedKey\":") < 0 ? -1 : olock__fake_write_map(c, key);
@@ -6902,8 +7613,7 @@ static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd,
 
 /* Walks the rows from the start key: Limit and 1 MB end the page, then the filter and the
    projection decide what is returned. */
-static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd)
-{
+static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd) {
     olock__fake_row *rows, start;
     size_t n, first, scanned = 0, matched = 0;
     uint64_t bytes = 0, cap_bytes = 0, fetched = 0;
@@ -6963,15 +7673,13 @@ static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd)
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_query(olock__fake_ctx *c)
-{
+static int olock__fake_op_query(olock__fake_ctx *c) {
     olock__fake_read rd;
     if (olock__fake_read_prepare(c, &rd, 1) < 0) return -1;
     return olock__fake_read_run(c, &rd);
 }
 
-static int olock__fake_op_scan(olock__fake_ctx *c)
-{
+static int olock__fake_op_scan(olock__fake_ctx *c) {
     olock__fake_read rd;
     if (olock__fake_read_prepare(c, &rd, 0) < 0) return -1;
     return olock__fake_read_run(c, &rd);
@@ -6983,8 +7691,7 @@ static int olock__fake_op_scan(olock__fake_ctx *c)
    model: 31-chained over its ten fields (S, N, B, then seven unset ones), a binary hashed as
    java.nio.ByteBuffer does (last byte first, signed). Only the order of BatchGetItem's
    Responses depends on it. */
-static uint32_t olock__fake_av_hash(const olock_json *av)
-{
+static uint32_t olock__fake_av_hash(const olock_json *av) {
     const olock_json *m;
     uint32_t h = 1, field = 0;
     int pos = -1, i;
@@ -7008,8 +7715,7 @@ static uint32_t olock__fake_av_hash(const olock_json *av)
 }
 
 /* java.util.AbstractMap.hashCode of a key map as sent. */
-static uint32_t olock__fake_key_hash(const olock_json *key)
-{
+static uint32_t olock__fake_key_hash(const olock_json *key) {
     const olock_json *m;
     uint32_t h = 0;
     for (m = key->first; m; m = m->next) h += olock__fake_java_string_hash(m->key, m->key_len) ^ olock__fake_av_hash(m);
@@ -7018,14 +7724,12 @@ static uint32_t olock__fake_key_hash(const olock_json *key)
 
 /* A key of a batch against its table: the attributes of the key schema, nothing else. */
 static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *key,
-                                 const olock_value **hk, const olock_value **rk)
-{
+                                 const olock_value **hk, const olock_value **rk) {
     if (key->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
     return olock__fake_item_key(c, t, key, hk, rk);
 }
 
-static int olock__fake_op_batch_write(olock__fake_ctx *c)
-{
+static int olock__fake_op_batch_write(olock__fake_ctx *c) {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
     const char *s;
     size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit;
@@ -7036,7 +7740,8 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
     if (!ri || !ri->count) return olock__fake_verror(c, "BatchWriteItem cannot have a null or no requests set");
     for (tl = ri->first; tl; tl = tl->next) {
         if (tl->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
-        for (el = tl->first; el; el = el->next) if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        for (el = tl->first; el; el = el->next)
+            if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
         total += tl->count;
     }
     if (total > 25) return olock__fake_verror(c, "Too many items requested for the BatchWriteItem call");
@@ -7044,7 +7749,8 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
         if (!tl->count)
             return olock__fake_verror(c, "The batch write request list for a table cannot be null or empty: %.*s", (int)tl->key_len, tl->key);
     if ((r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len)) < 0) return -1;
-    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2 : 0;
+    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2
+                                                                                                : 0;
     acts = (olock__fake_txa *)olock__fake_alloc(c, total * sizeof(*acts));
     units = (olock__fake_units *)olock__fake_alloc(c, (ri->count + 1) * sizeof(*units));
     if (!acts || !units) return -1;
@@ -7058,7 +7764,7 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
                 return olock__fake_verror(c, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
             if ((pr && pr->kind != OLOCK_JSON_OBJECT) || (dr && dr->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
             a->kind = pr ? OLOCK__FAKE_TX_PUT : OLOCK__FAKE_TX_DELETE;
-            a->act = tl;   /* the table's entry: its key is the table name */
+            a->act = tl; /* the table's entry: its key is the table name */
             if (pr ? !(v = olock__fake_get(pr, "Item")) : !(v = olock__fake_get(dr, "Key")))
                 return olock__fake_verror(c, "The supplied Item contains a null AttributeValue");
             if (olock__fake_av_map(c, v, pr ? &a->item : &a->key, 1) < 0) return -1;
@@ -7096,14 +7802,13 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
         if (mode) olock__fake_units_add(units, &nunits, a->t, used);
     }
     ncommit = n;
-    if (c->unprocessed) {   /* the fault: the first half is written, the rest handed back */
+    if (c->unprocessed) { /* the fault: the first half is written, the rest handed back */
         size_t done_n = ncommit = n / 2;
         const olock_json *prev = NULL;
         if (olock__fake_puts(c, "{\"UnprocessedItems\":{") < 0) goto done;
         for (i = done_n; i < n; i++) {
             const olock__fake_txa *a = &acts[i];
-            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 ||
-                                   olock__fake_puts(c, ":[") < 0))
+            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 || olock__fake_puts(c, ":[") < 0))
                 goto done;
             if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
                 olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
@@ -7125,8 +7830,7 @@ done:
 }
 
 /* A request's JSON value written back as it came (numbers as their text). */
-static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j)
-{
+static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j) {
     const olock_json *m;
     switch (j->kind) {
     case OLOCK_JSON_NULL: return olock__fake_puts(c, "null");
@@ -7151,20 +7855,19 @@ static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j)
 
 /* One table of a BatchGetItem. */
 typedef struct olock__fake_bgt {
-    const olock_json *req;         /* its KeysAndAttributes */
+    const olock_json *req; /* its KeysAndAttributes */
     const olock__fake_table *t;
     olock_value **keys;
-    uint32_t *hashes;              /* of the keys as sent: the order of its Responses */
+    uint32_t *hashes; /* of the keys as sent: the order of its Responses */
     size_t nkeys;
     olock__fake_expr *proj;
     const olock_json *atg;
     int consistent;
-    uint64_t halves;               /* capacity, in half units */
-    size_t first;                  /* index of its first key in the whole request */
+    uint64_t halves; /* capacity, in half units */
+    size_t first;    /* index of its first key in the whole request */
 } olock__fake_bgt;
 
-static int olock__fake_op_batch_get(olock__fake_ctx *c)
-{
+static int olock__fake_op_batch_get(olock__fake_ctx *c) {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *body = c->body;
     olock__fake_bgt *bt;
     size_t total = 0, nt, i, k, q, *order;
@@ -7176,7 +7879,8 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
     for (tl = ri->first; tl; tl = tl->next) {
         const olock_json *keys = olock__fake_get(tl, "Keys"), *kj;
         if (tl->kind != OLOCK_JSON_OBJECT || (keys && keys->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
-        for (kj = keys ? keys->first : NULL; kj; kj = kj->next) if (kj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        for (kj = keys ? keys->first : NULL; kj; kj = kj->next)
+            if (kj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
         total += keys ? keys->count : 0;
     }
     if (total > 100) return olock__fake_verror(c, "Too many items requested for the BatchGetItem call");
@@ -7222,8 +7926,14 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         r = -1;
         if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
         bt[i].atg = olock__fake_get(c->body, "AttributesToGet");
-        if (has_proj && bt[i].atg) { olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression"); goto restore; }
-        if (bt[i].atg && bt[i].atg->kind != OLOCK_JSON_ARRAY) { olock__fake_shape(c); goto restore; }
+        if (has_proj && bt[i].atg) {
+            olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
+            goto restore;
+        }
+        if (bt[i].atg && bt[i].atg->kind != OLOCK_JSON_ARRAY) {
+            olock__fake_shape(c);
+            goto restore;
+        }
         if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) goto restore;
         if (has_proj && !(bt[i].proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
             goto restore;
@@ -7236,7 +7946,8 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         if (r < 0) return -1;
     }
     if ((r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len)) < 0) return -1;
-    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2 : 0;
+    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2
+                                                                                                : 0;
     /* Responses: tables in the order of a HashMap of their names, each table's items in the
        order of a HashMap of its keys (sized for them) */
     {
@@ -7244,7 +7955,10 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         size_t *lens = (size_t *)olock__fake_alloc(c, nt * sizeof(*lens));
         order = (size_t *)olock__fake_alloc(c, nt * sizeof(*order));
         if (!names || !lens || !order) return -1;
-        for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
+        for (i = 0; i < nt; i++) {
+            names[i] = bt[i].t->name;
+            lens[i] = bt[i].t->name_len;
+        }
         if (olock__fake_hash_order(c, names, lens, nt, 16, order) < 0) return -1;
         if (olock__fake_puts(c, "{\"Responses\":{") < 0) return -1;
         for (i = 0; i < nt; i++) {
@@ -7256,18 +7970,19 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                 return -1;
             for (k = 0; k < b->nkeys; k++) {
                 const olock_value *hk, *rk, *item, *out;
-                if (c->unprocessed && b->first + ko[k] >= total / 2) continue;   /* handed back below */
+                if (c->unprocessed && b->first + ko[k] >= total / 2) continue; /* handed back below */
                 olock__fake_batch_key(c, b->t, b->keys[ko[k]], &hk, &rk);
                 if (!(item = olock__fake_old_item(b->t, hk, rk, NULL, NULL))) continue;
                 b->halves += (olock__fake_item_size(item) + 4095) / 4096 * (b->consistent ? 2 : 1);
-                out = b->proj ? olock__fake_project(c, item, b->proj) : b->atg ? olock__fake_attributes_to_get(c, item, b->atg) : item;
+                out = b->proj ? olock__fake_project(c, item, b->proj) : b->atg ? olock__fake_attributes_to_get(c, item, b->atg)
+                                                                               : item;
                 if (!out || (written++ && olock__fake_puts(c, ",") < 0) || olock__fake_write_map(c, out) < 0) return -1;
             }
             if (olock__fake_puts(c, "]") < 0) return -1;
         }
         if (!c->unprocessed) {
             if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
-        } else {   /* the fault: the keys from the middle of the request on, with their table's options */
+        } else { /* the fault: the keys from the middle of the request on, with their table's options */
             static const char *const keep[] = { "ProjectionExpression", "ExpressionAttributeNames", "AttributesToGet", "ConsistentRead" };
             int any = 0;
             if (olock__fake_puts(c, "},\"UnprocessedKeys\":{") < 0) return -1;
@@ -7283,24 +7998,25 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                 if (olock__fake_puts(c, "]") < 0) return -1;
                 for (q = 0; q < sizeof(keep) / sizeof(keep[0]); q++) {
                     const olock_json *m = olock__fake_get(b->req, keep[q]);
-                    if (m && (olock__fake_puts(c, ",") < 0 || olock__fake_put_str(c, keep[q], strlen(keep[q])) < 0 ||
-                              olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0))
+                    if (m && (olock__fake_puts(c, ",") < 0 || olock__fake_put_str(c, keep[q], strlen(keep[q])) < 0 || olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0))
                         return -1;
                 }
                 if (olock__fake_puts(c, "}") < 0) return -1;
             }
             if (olock__fake_puts(c, "}") < 0) return -1;
         }
-        if (mode) {   /* tables in the order of a HashMap sized for them */
-            for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
+        if (mode) { /* tables in the order of a HashMap sized for them */
+            for (i = 0; i < nt; i++) {
+                names[i] = bt[i].t->name;
+                lens[i] = bt[i].t->name_len;
+            }
             if (olock__fake_hash_order(c, names, lens, nt, nt, order) < 0 || olock__fake_puts(c, ",\"ConsumedCapacity\":[") < 0) return -1;
             for (i = 0; i < nt; i++) {
                 const olock__fake_bgt *b = &bt[order[i]];
                 if (olock__fake_puts(c, i ? ",{\"TableName\":" : "{\"TableName\":") < 0 || olock__fake_put_str(c, b->t->name, b->t->name_len) < 0 ||
                     olock__fake_puts(c, ",\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0)
                     return -1;
-                if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0 ||
-                                  olock__fake_puts(c, "}") < 0))
+                if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0 || olock__fake_puts(c, "}") < 0))
                     return -1;
                 if (olock__fake_puts(c, "}") < 0) return -1;
             }
@@ -7309,7 +8025,6 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
     }
     return olock__fake_puts(c, "}");
 }
-
 /* =============================================================================================
    >>api (implementation)
    ========================================================================================== */
@@ -7318,9 +8033,11 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
 
 typedef int (*olock__fake_op_fn)(olock__fake_ctx *c);
 
-static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len)
-{
-    static const struct { const char *name; olock__fake_op_fn fn; } ops[] = {
+static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len) {
+    static const struct {
+        const char *name;
+        olock__fake_op_fn fn;
+    } ops[] = {
         { "GetItem", olock__fake_op_get_item },
         { "PutItem", olock__fake_op_put_item },
         { "UpdateItem", olock__fake_op_update_item },
@@ -7343,8 +8060,7 @@ static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len)
     return NULL;
 }
 
-static int olock__fake_header_is(const char *name, const char *want)
-{
+static int olock__fake_header_is(const char *name, const char *want) {
     size_t i;
     for (i = 0; name[i] && want[i]; i++) {
         char a = name[i], b = want[i];
@@ -7357,8 +8073,7 @@ static int olock__fake_header_is(const char *name, const char *want)
 
 /* Reads X-Amz-Target and the JSON body: the operation to run (its olock_op in *op, 0 when
    olock has no name for it), or NULL with the error left in c. */
-static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_http_request *req, olock_op *op)
-{
+static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_http_request *req, olock_op *op) {
     static const char prefix[] = "DynamoDB_20120810.";
     const char *target = NULL;
     size_t i, tlen;
@@ -7368,18 +8083,21 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     *op = (olock_op)0;
     for (i = 0; i < req->header_count; i++)
         if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
-    if (!target) { olock__fake_shape(c); return NULL; }
+    if (!target) {
+        olock__fake_shape(c);
+        return NULL;
+    }
     tlen = strlen(target);
     if (tlen < sizeof(prefix) - 1 || memcmp(target, prefix, sizeof(prefix) - 1) != 0) {
         olock__fake_err(c, 400, OLOCK__FAKE_NS "InvalidAction", "%s",
                         "The action or operation requested is invalid. Verify that the action is typed correctly.");
         return NULL;
     }
-    {   /* DynamoDB Local splits the target at '.': the operation is the second part, whatever
+    { /* DynamoDB Local splits the target at '.': the operation is the second part, whatever
            follows it ("DynamoDB_20120810.ListTables." and ".ListTables.x" are ListTables) */
         const char *opn = target + sizeof(prefix) - 1, *dot = (const char *)memchr(opn, '.', tlen - (sizeof(prefix) - 1));
         size_t olen = dot ? (size_t)(dot - opn) : tlen - (sizeof(prefix) - 1);
-        while (olen && (opn[olen - 1] == ' ' || opn[olen - 1] == '\t')) olen--;   /* HTTP's trailing white space */
+        while (olen && (opn[olen - 1] == ' ' || opn[olen - 1] == '\t')) olen--; /* HTTP's trailing white space */
         fn = olock__fake_find_op(opn, olen);
         if (fn) tlen = (size_t)(opn + olen - target);
     }
@@ -7389,11 +8107,17 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     }
     *op = olock_op_from_name(target, tlen);
     lim.max_bytes = 0;
-    lim.max_depth = 256;   /* deeper than DynamoDB's 32 levels, so our own check reports it */
+    lim.max_depth = 256; /* deeper than DynamoDB's 32 levels, so our own check reports it */
     {
         olock_result r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
-        if (r == OLOCK_ERR_NOMEM) { c->oom = 1; return NULL; }
-        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+        if (r == OLOCK_ERR_NOMEM) {
+            c->oom = 1;
+            return NULL;
+        }
+        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) {
+            olock__fake_shape(c);
+            return NULL;
+        }
     }
     c->body = body;
     return fn;
@@ -7401,15 +8125,13 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
 
 /* ---- fault injection ------------------------------------------------------------------------- */
 
-static int olock__fake_json_str_is(const olock_json *j, const char *s, size_t len)
-{
+static int olock__fake_json_str_is(const olock_json *j, const char *s, size_t len) {
     return j && j->kind == OLOCK_JSON_STRING && j->len == len && memcmp(j->str, s, len) == 0;
 }
 
 /* 1 when the request names table `name`: its TableName, a table of one of its
    TransactItems, or a key of its RequestItems. */
-static int olock__fake_names_table(const olock_json *body, const char *name, size_t len)
-{
+static int olock__fake_names_table(const olock_json *body, const char *name, size_t len) {
     const olock_json *items, *m;
     if (!body) return 0;
     if (olock__fake_json_str_is(olock__fake_get(body, "TableName"), name, len)) return 1;
@@ -7429,8 +8151,7 @@ static int olock__fake_names_table(const olock_json *body, const char *name, siz
 }
 
 /* A conditional write: what a CONFLICT fault waits for. */
-static int olock__fake_is_conditional(const olock_json *body, olock_op op)
-{
+static int olock__fake_is_conditional(const olock_json *body, olock_op op) {
     if (!body) return 0;
     if (op == OLOCK_OP_TRANSACT_WRITE_ITEMS) return 1;
     if (op != OLOCK_OP_PUT_ITEM && op != OLOCK_OP_UPDATE_ITEM && op != OLOCK_OP_DELETE_ITEM) return 0;
@@ -7438,21 +8159,18 @@ static int olock__fake_is_conditional(const olock_json *body, olock_op op)
 }
 
 /* A batch: what an UNPROCESSED fault waits for. */
-static int olock__fake_is_batch(olock_op op)
-{
+static int olock__fake_is_batch(olock_op op) {
     return op == OLOCK_OP_BATCH_GET_ITEM || op == OLOCK_OP_BATCH_WRITE_ITEM;
 }
 
-static uint64_t olock__fake_splitmix(uint64_t *state)
-{
+static uint64_t olock__fake_splitmix(uint64_t *state) {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
 
-static void olock__fake_drop_rule(olock_fake *f, size_t i)
-{
+static void olock__fake_drop_rule(olock_fake *f, size_t i) {
     olock__fake_rule *r = &f->rules[i];
     if (r->table) olock__fake_free(&f->alloc, r->table, r->table_len + 1);
     memmove(r, r + 1, (f->rule_count - i - 1) * sizeof(*r));
@@ -7462,8 +8180,7 @@ static void olock__fake_drop_rule(olock_fake *f, size_t i)
 /* The fault this request gets (and counts it): the first scripted rule it matches, else a
    random draw. Random mode draws once per request whatever happens, so its sequence does
    not depend on the scripted rules. */
-static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *body, olock_op op, int conditional)
-{
+static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *body, olock_op op, int conditional) {
     olock_fake_fault fault = OLOCK_FAKE_FAULT_NONE;
     int decided = 0;
     size_t i;
@@ -7471,7 +8188,7 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
         olock__fake_rule *r = &f->rules[i];
         if (r->op && r->op != op) continue;
         if (r->table && !olock__fake_names_table(body, r->table, r->table_len)) continue;
-        if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break;   /* stays armed */
+        if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break; /* stays armed */
         if (r->fault == OLOCK_FAKE_FAULT_UNPROCESSED && !olock__fake_is_batch(op)) break;
         fault = r->fault;
         decided = 1;
@@ -7500,8 +8217,7 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
 /* A competing writer adds 1 to the version attribute of the item a conditional write is
    about to touch. Anything unexpected (no such table or item, a bad key, no numeric
    version, no memory) leaves the store as it was. */
-static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, const olock_json *body, olock_op op)
-{
+static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, const olock_json *body, olock_op op) {
     olock__fake_ctx cc;
     const olock_json *act = body, *keyj;
     olock__fake_table *t;
@@ -7525,7 +8241,10 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
             int kind;
             const olock_json *x = olock__fake_txn_action(el, &kind);
             if (!x) continue;
-            if (!act || olock__fake_get(x, "ConditionExpression")) { act = x; is_put = kind == OLOCK__FAKE_TX_PUT; }
+            if (!act || olock__fake_get(x, "ConditionExpression")) {
+                act = x;
+                is_put = kind == OLOCK__FAKE_TX_PUT;
+            }
             if (olock__fake_get(x, "ConditionExpression")) break;
         }
         if (!act) return;
@@ -7542,25 +8261,33 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
         return;
     if (!(v = olock__fake_new_num(&cc, &sum))) return;
     if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
-    if (!(root = olock__fake_copy(olock_item_arena(it), old))) { olock_item_destroy(it); return; }
+    if (!(root = olock__fake_copy(olock_item_arena(it), old))) {
+        olock_item_destroy(it);
+        return;
+    }
     root->key = NULL;
     root->key_len = 0;
     it->root = root;
     for (m = root->first; m; m = m->next) {
         if (m->key_len != f->version_len || memcmp(m->key, f->version_attr, m->key_len) != 0) continue;
-        if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) { olock_item_destroy(it); return; }
+        if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) {
+            olock_item_destroy(it);
+            return;
+        }
         m->len = v->len;
     }
     {
         size_t size = olock__fake_item_size(root);
-        if (size > OLOCK__FAKE_MAX_ITEM) { olock_item_destroy(it); return; }
+        if (size > OLOCK__FAKE_MAX_ITEM) {
+            olock_item_destroy(it);
+            return;
+        }
         olock__fake_commit_item(&cc, t, hk, it, size);
     }
 }
 
 /* The answer of an injected error fault. */
-static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault)
-{
+static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault) {
     c->err_type = NULL;
     c->err_item = NULL;
     c->reasons = NULL;
@@ -7583,8 +8310,7 @@ static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault)
 }
 
 /* Replaces whatever the operation wrote with the error body DynamoDB Local sends. */
-static int olock__fake_write_error(olock__fake_ctx *c)
-{
+static int olock__fake_write_error(olock__fake_ctx *c) {
     olock_buf_clear(c->out);
     c->oom = 0;
     if (olock__fake_puts(c, "{\"__type\":") < 0 || olock__fake_put_str(c, c->err_type, strlen(c->err_type)) < 0)
@@ -7596,8 +8322,7 @@ static int olock__fake_write_error(olock__fake_ctx *c)
         for (i = 0; i < c->nreasons; i++) {
             const olock__fake_reason *r = &c->reasons[i];
             if (olock__fake_puts(c, i ? ",{" : "{") < 0) return -1;
-            if (r->item && (olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, r->item) < 0 ||
-                            olock__fake_puts(c, ",") < 0))
+            if (r->item && (olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, r->item) < 0 || olock__fake_puts(c, ",") < 0))
                 return -1;
             if (olock__fake_puts(c, "\"Code\":\"") < 0 || olock__fake_puts(c, codes[r->code]) < 0 || olock__fake_puts(c, "\"") < 0)
                 return -1;
@@ -7612,8 +8337,7 @@ static int olock__fake_write_error(olock__fake_ctx *c)
     return olock__fake_puts(c, "}");
 }
 
-static olock_result olock__fake_send(void *user, const olock_http_request *req, olock_http_response *res)
-{
+static olock_result olock__fake_send(void *user, const olock_http_request *req, olock_http_response *res) {
     static const char oom_body[] = "{\"__type\":\"" OLOCK__FAKE_NS "InternalServerError\",\"Message\":\"Internal server error\"}";
     olock_fake *f = (olock_fake *)user;
     olock__fake_ctx c;
@@ -7641,7 +8365,10 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
     case OLOCK_FAKE_FAULT_NOT_SENT:
         olock__fake_mutex_unlock(&f->mu);
         return OLOCK_ERR_NOT_SENT;
-    case OLOCK_FAKE_FAULT_THROTTLE: case OLOCK_FAKE_FAULT_THROTTLING: case OLOCK_FAKE_FAULT_500: case OLOCK_FAKE_FAULT_503:
+    case OLOCK_FAKE_FAULT_THROTTLE:
+    case OLOCK_FAKE_FAULT_THROTTLING:
+    case OLOCK_FAKE_FAULT_500:
+    case OLOCK_FAKE_FAULT_503:
         olock__fake_fault_error(&c, fault);
         fn = NULL;
         break;
@@ -7685,8 +8412,7 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
 
 /* ---- public API ----------------------------------------------------------------------------- */
 
-OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void)
-{
+OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void) {
     olock_fake_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.version_attribute = "version";
@@ -7694,8 +8420,7 @@ OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void)
     return cfg;
 }
 
-OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, olock_fake **out)
-{
+OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, olock_fake **out) {
     olock_allocator al;
     olock_fake *f;
     const char *ver = cfg && cfg->version_attribute && cfg->version_attribute[0] ? cfg->version_attribute : "version";
@@ -7731,24 +8456,21 @@ OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, oloc
     return OLOCK_OK;
 }
 
-OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f)
-{
+OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f) {
     olock_transport t;
     t.user = f;
     t.send = olock__fake_send;
     t.destroy = NULL;
-    t.kind = OLOCK_TRANSPORT_IN_PROCESS;   /* needs no endpoint, region or credentials */
+    t.kind = OLOCK_TRANSPORT_IN_PROCESS; /* needs no endpoint, region or credentials */
     t.last_error = NULL;
     return t;
 }
 
-static void olock__fake_clear_rules(olock_fake *f)
-{
+static void olock__fake_clear_rules(olock_fake *f) {
     while (f->rule_count) olock__fake_drop_rule(f, f->rule_count - 1);
 }
 
-OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
-{
+OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
     olock_allocator al;
     size_t i;
     if (!f) return;
@@ -7768,8 +8490,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
 }
 
 OLOCK_FAKE_API olock_result olock_fake_inject(olock_fake *f, olock_fake_fault fault, unsigned count, olock_op op,
-                                              const char *table)
-{
+                                              const char *table) {
     olock__fake_rule *r;
     size_t tlen = table ? strlen(table) : 0;
     char *copy = NULL;
@@ -7796,8 +8517,7 @@ OLOCK_FAKE_API olock_result olock_fake_inject(olock_fake *f, olock_fake_fault fa
 }
 
 OLOCK_FAKE_API olock_result olock_fake_set_random_faults(olock_fake *f, uint64_t seed,
-                                                         const unsigned percent[OLOCK_FAKE_FAULT_COUNT_])
-{
+                                                         const unsigned percent[OLOCK_FAKE_FAULT_COUNT_]) {
     unsigned long sum = 0;
     int k;
     if (!f) return OLOCK_ERR_INVALID_ARG;
@@ -7813,8 +8533,7 @@ OLOCK_FAKE_API olock_result olock_fake_set_random_faults(olock_fake *f, uint64_t
     return OLOCK_OK;
 }
 
-OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f)
-{
+OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f) {
     if (!f) return;
     olock__fake_mutex_lock(&f->mu);
     olock__fake_clear_rules(f);
@@ -7822,8 +8541,7 @@ OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f)
     olock__fake_mutex_unlock(&f->mu);
 }
 
-OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fault fault)
-{
+OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fault fault) {
     unsigned long n;
     if (!f || (int)fault < 0 || fault >= OLOCK_FAKE_FAULT_COUNT_) return 0;
     olock__fake_mutex_lock(&f->mu);
@@ -7832,8 +8550,7 @@ OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fa
     return n;
 }
 
-OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f)
-{
+OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f) {
     uint64_t t;
     if (!f) return 0;
     olock__fake_mutex_lock(&f->mu);
@@ -7842,12 +8559,10 @@ OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f)
     return t;
 }
 
-OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms)
-{
+OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms) {
     if (!f) return;
     olock__fake_mutex_lock(&f->mu);
     f->now_ms = ms > UINT64_MAX - f->now_ms ? UINT64_MAX : f->now_ms + ms;
     olock__fake_mutex_unlock(&f->mu);
 }
-
 #endif /* OLOCK_FAKE_IMPLEMENTATION */

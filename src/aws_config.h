@@ -16,10 +16,10 @@ typedef struct olock_env {
 typedef struct olock_aws_config {
     char *access_key_id;
     char *secret_access_key;
-    char *session_token;           /* NULL when none */
+    char *session_token;            /* NULL when none */
     const char *credentials_source; /* static: "explicit", "environment", "shared credentials file" */
     char *region;
-    char *endpoint;                /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
+    char *endpoint; /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
     const olock_allocator *alloc;
 } olock_aws_config;
 
@@ -58,18 +58,17 @@ OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, c
 /* An endpoint URL split in place: every pointer points into the string given to olock_url_split
    (path points to a static "/" when the URL has none). Not NUL-terminated: use the lengths. */
 typedef struct olock_url_parts {
-    const char *scheme;            /* "http" or "https", as written */
+    const char *scheme; /* "http" or "https", as written */
     size_t scheme_len;
-    const char *host;              /* host[:port], e.g. "127.0.0.1:8000" or "[::1]:8000": the Host header */
+    const char *host; /* host[:port], e.g. "127.0.0.1:8000" or "[::1]:8000": the Host header */
     size_t host_len;
-    const char *path;              /* "/..." */
+    const char *path; /* "/..." */
     size_t path_len;
-    unsigned port;                 /* explicit port, else 443 for https and 80 for http */
-    int tls;                       /* 1 for https */
+    unsigned port; /* explicit port, else 443 for https and 80 for http */
+    int tls;       /* 1 for https */
 } olock_url_parts;
 
 /* Splits "http[s]://host[:port][/path]". OLOCK_ERR_CONFIG (with a message saying what is wrong)
    for another scheme, an empty or malformed host, a bad port, user info, a query, a fragment,
    spaces or control characters. Writes *out only on success. */
 OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err);
-

@@ -8,23 +8,20 @@
 
 /* The only place the library reads the process environment. Empty values count as unset,
    as in the AWS SDKs. */
-static const char *olock__env_get(const olock_env *env, const char *name)
-{
+static const char *olock__env_get(const olock_env *env, const char *name) {
     const char *v;
     if (env && env->get) v = env->get(env->user, name);
     else v = getenv(name);
     return (v && *v) ? v : NULL;
 }
 
-OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc)
-{
+OLOCK_API void olock_aws_config_init(olock_aws_config *c, const olock_allocator *alloc) {
     if (!c) return;
     memset(c, 0, sizeof *c);
     c->alloc = alloc;
 }
 
-OLOCK_API void olock_aws_config_free(olock_aws_config *c)
-{
+OLOCK_API void olock_aws_config_free(olock_aws_config *c) {
     const olock_allocator *a;
     if (!c) return;
     a = c->alloc;
@@ -39,8 +36,7 @@ OLOCK_API void olock_aws_config_free(olock_aws_config *c)
 /* Copies a key pair (and token, may be NULL) into c, replacing the old one only on success. */
 static olock_result olock__cred_store(olock_aws_config *c, const char *akid, size_t akid_len,
                                       const char *secret, size_t secret_len, const char *token,
-                                      size_t token_len, const char *source, olock_error *err)
-{
+                                      size_t token_len, const char *source, olock_error *err) {
     char *a = olock__strndup(c->alloc, akid, akid_len);
     char *sk = olock__strndup(c->alloc, secret, secret_len);
     char *tk = token ? olock__strndup(c->alloc, token, token_len) : NULL;
@@ -61,21 +57,18 @@ static olock_result olock__cred_store(olock_aws_config *c, const char *akid, siz
     return OLOCK_OK;
 }
 
-static int olock__cred_hspace(char c)
-{
+static int olock__cred_hspace(char c) {
     return c == ' ' || c == '\t';
 }
 
-static int olock__cred_key_char(unsigned char c)
-{
+static int olock__cred_key_char(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+        c == '_' || c == '-' || c == '.';
 }
 
 OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, const char *text, size_t len,
                                                           const char *profile, const char *file_name,
-                                                          olock_error *err)
-{
+                                                          olock_error *err) {
     /* Values are pointers into text; nothing is copied until the whole file has been checked. */
     const char *akid = NULL, *secret = NULL, *token = NULL;
     size_t akid_len = 0, secret_len = 0, token_len = 0, pos = 0, profile_len;
@@ -172,7 +165,7 @@ OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, c
             for (v1 = v0; v1 < b; v1++)
                 if ((text[v1] == '#' || text[v1] == ';') && v1 > v0 && olock__cred_hspace(text[v1 - 1])) break;
             while (v1 > v0 && olock__cred_hspace(text[v1 - 1])) v1--;
-            if (indented) continue;   /* sub-properties are not credentials */
+            if (indented) continue; /* sub-properties are not credentials */
             nested = v0 == v1;
             if (!in_profile || v0 == v1) continue;
             if (OLOCK__IEQ_LIT(text + k0, k1 - k0, "aws_access_key_id")) {
@@ -202,8 +195,7 @@ OLOCK_API olock_result olock_aws_config_parse_credentials(olock_aws_config *c, c
 
 /* Reads a whole file (at most OLOCK__CRED_FILE_MAX bytes) into *out. *opened is 0 (and the
    result OLOCK_OK) when the file cannot be opened. */
-static olock_result olock__cred_read_file(const char *path, olock_buf *out, int *opened, olock_error *err)
-{
+static olock_result olock__cred_read_file(const char *path, olock_buf *out, int *opened, olock_error *err) {
     char chunk[4096];
     olock_result r = OLOCK_OK;
     size_t n;
@@ -236,8 +228,7 @@ static olock_result olock__cred_read_file(const char *path, olock_buf *out, int 
 
 /* The shared credentials file path: AWS_SHARED_CREDENTIALS_FILE (a leading "~/" is the home
    directory) or <home>/.aws/credentials. Empty buffer when no home directory is known. */
-static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path)
-{
+static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path) {
     const char *v = olock__env_get(env, "AWS_SHARED_CREDENTIALS_FILE");
     const char *home = olock__env_get(env, "HOME");
     olock_result r;
@@ -250,8 +241,7 @@ static olock_result olock__cred_file_path(const olock_env *env, olock_buf *path)
 }
 
 OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c, const olock_credentials *explicit_creds,
-                                                            const olock_env *env, olock_error *err)
-{
+                                                            const olock_env *env, olock_error *err) {
     const char *akid, *secret, *token, *profile;
     olock_buf path, text;
     olock_result r;
@@ -297,15 +287,16 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
     if (path.len == 0) {
         olock_buf_free(&path);
         olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and there is no "
-                         "home directory for the shared credentials file");
+                                                     "home directory for the shared credentials file");
         return OLOCK_ERR_CREDENTIALS;
     }
     olock_buf_init(&text, c->alloc);
-    text.secret = 1;               /* the file's keys: every block it grows out of is wiped */
+    text.secret = 1; /* the file's keys: every block it grows out of is wiped */
     r = olock__cred_read_file(path.data, &text, &opened, err);
     if (r == OLOCK_OK && !opened) {
         olock__error_set(err, OLOCK_ERR_CREDENTIALS, "no credentials: AWS_ACCESS_KEY_ID is not set and %.200s "
-                         "cannot be opened", path.data);
+                                                     "cannot be opened",
+                         path.data);
         r = OLOCK_ERR_CREDENTIALS;
     } else if (r == OLOCK_OK) {
         profile = olock__env_get(env, "AWS_PROFILE");
@@ -319,10 +310,12 @@ OLOCK_API olock_result olock_aws_config_resolve_credentials(olock_aws_config *c,
 /* A setting as the SDKs look it up: the explicit value (NULL or "" skips it), then the first
    variable, then the second; *source names where it came from (for error messages). */
 static const char *olock__setting(const char *explicit_value, const olock_env *env, const char *var1,
-                                  const char *var2, const char **source)
-{
+                                  const char *var2, const char **source) {
     const char *v;
-    if (explicit_value && *explicit_value) { *source = "the configuration"; return explicit_value; }
+    if (explicit_value && *explicit_value) {
+        *source = "the configuration";
+        return explicit_value;
+    }
     *source = var1;
     v = olock__env_get(env, var1);
     if (v) return v;
@@ -331,8 +324,7 @@ static const char *olock__setting(const char *explicit_value, const olock_env *e
 }
 
 OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, const char *explicit_region,
-                                                       const olock_env *env, olock_error *err)
-{
+                                                       const olock_env *env, olock_error *err) {
     const char *source, *v;
     size_t n;
     char *copy;
@@ -348,7 +340,8 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
     }
     if (!olock__scope_name_ok(v, &n)) {
         olock__error_set(err, OLOCK_ERR_CONFIG, "the region from %s is not a valid region name "
-                         "(letters, digits, '-', '_', '.'; at most %d)", source, OLOCK_SIGV4_NAME_MAX);
+                                                "(letters, digits, '-', '_', '.'; at most %d)",
+                         source, OLOCK_SIGV4_NAME_MAX);
         return OLOCK_ERR_CONFIG;
     }
     copy = olock__strndup(c->alloc, v, n);
@@ -362,8 +355,7 @@ OLOCK_API olock_result olock_aws_config_resolve_region(olock_aws_config *c, cons
 }
 
 OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, const char *explicit_endpoint,
-                                                         const olock_env *env, olock_error *err)
-{
+                                                         const olock_env *env, olock_error *err) {
     const char *source, *v;
     olock_url_parts parts;
     olock_error uerr;
@@ -411,22 +403,19 @@ OLOCK_API olock_result olock_aws_config_resolve_endpoint(olock_aws_config *c, co
 }
 
 /* 1 when s starts with prefix, ignoring ASCII case (stops at the end of s). */
-static int olock__url_iprefix(const char *s, const char *prefix)
-{
+static int olock__url_iprefix(const char *s, const char *prefix) {
     size_t i;
     for (i = 0; prefix[i]; i++)
         if (olock__ascii_lower((unsigned char)s[i]) != olock__ascii_lower((unsigned char)prefix[i])) return 0;
     return 1;
 }
 
-static int olock__url_host_char(unsigned char c)
-{
+static int olock__url_host_char(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+        c == '-' || c == '.' || c == '_';
 }
 
-OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err)
-{
+OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, olock_error *err) {
     olock_url_parts u;
     const char *h, *hend, *port = NULL, *end;
     size_t i;
@@ -465,7 +454,7 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
         olock__error_set(err, OLOCK_ERR_CONFIG, "user information in the endpoint is not supported");
         return OLOCK_ERR_CONFIG;
     }
-    if (h < hend && *h == '[') {            /* IPv6 literal */
+    if (h < hend && *h == '[') { /* IPv6 literal */
         const char *q = h + 1;
         while (q < hend && (olock__hex_value((unsigned char)*q) >= 0 || *q == ':' || *q == '.')) q++;
         if (q == h + 1 || q >= hend || *q != ']' || (q + 1 < hend && q[1] != ':')) {
@@ -510,4 +499,3 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
     *out = u;
     return OLOCK_OK;
 }
-

@@ -15,25 +15,25 @@
    conflict_attempts = conflict_attempts_max = N. How long an update waits between conflicts:
    olock_update (olock_update_many waits the same way before it reads the items again). */
 typedef struct olock_retry_policy {
-    unsigned conflict_attempts;    /* 10: writes of a read-modify-write that always go out */
-    unsigned transient_attempts;   /* 4: sends of one request (3 retries) on 5xx / throttling */
-    unsigned base_ms;              /* 25: full-jitter backoff base for transient errors */
-    unsigned throttle_base_ms;     /* 500: backoff base for throttling */
-    unsigned cap_ms;               /* 20000: backoff cap (conflict waits included) */
-    unsigned quota_capacity;       /* 500: retry token bucket shared by one client */
-    unsigned quota_retry_cost;     /* 5 */
-    unsigned quota_timeout_cost;   /* 10 */
-    uint64_t deadline_ms;          /* 0: none; else no attempt starts after now + deadline_ms */
-    unsigned conflict_time_ms;     /* 2000: past conflict_attempts, write on while the update is younger than this */
+    unsigned conflict_attempts;     /* 10: writes of a read-modify-write that always go out */
+    unsigned transient_attempts;    /* 4: sends of one request (3 retries) on 5xx / throttling */
+    unsigned base_ms;               /* 25: full-jitter backoff base for transient errors */
+    unsigned throttle_base_ms;      /* 500: backoff base for throttling */
+    unsigned cap_ms;                /* 20000: backoff cap (conflict waits included) */
+    unsigned quota_capacity;        /* 500: retry token bucket shared by one client */
+    unsigned quota_retry_cost;      /* 5 */
+    unsigned quota_timeout_cost;    /* 10 */
+    uint64_t deadline_ms;           /* 0: none; else no attempt starts after now + deadline_ms */
+    unsigned conflict_time_ms;      /* 2000: past conflict_attempts, write on while the update is younger than this */
     unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
     unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
 } olock_retry_policy;
 
 /* How versions are kept. 0 / NULL in any field means its default (listed). */
 typedef struct olock_versioning {
-    const char *attribute;         /* "version": a DynamoDB number */
-    uint64_t start_at;             /* 0: an item with no version attribute is at version start_at */
-    uint64_t increment_by;         /* 1: the first write stores start_at + increment_by */
+    const char *attribute; /* "version": a DynamoDB number */
+    uint64_t start_at;     /* 0: an item with no version attribute is at version start_at */
+    uint64_t increment_by; /* 1: the first write stores start_at + increment_by */
     /* Items migrated from another mapper may carry version start_at already: accept both
        "no attribute" and "= start_at" where a new item is expected. */
     int permissive;
@@ -48,17 +48,17 @@ typedef struct olock_versioning {
 
 /* One request of an operation, as reported to config.on_attempt. */
 typedef struct olock_attempt {
-    const char *operation;         /* "GetItem", "PutItem", ... */
-    unsigned attempt;              /* 1-based, counting every request of the logical operation */
-    olock_result outcome;          /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
-    const char *aws_error;         /* AWS error name, or NULL */
-    int http_status;               /* 0 when no response arrived */
-    uint64_t delay_ms;             /* backoff chosen before the next request (0: none) */
+    const char *operation; /* "GetItem", "PutItem", ... */
+    unsigned attempt;      /* 1-based, counting every request of the logical operation */
+    olock_result outcome;  /* OLOCK_OK, OLOCK_CONFLICT, OLOCK_ERR_THROTTLED, ... */
+    const char *aws_error; /* AWS error name, or NULL */
+    int http_status;       /* 0 when no response arrived */
+    uint64_t delay_ms;     /* backoff chosen before the next request (0: none) */
 } olock_attempt;
 
 typedef struct olock_config {
-    olock_allocator allocator;     /* malloc_fn NULL: OLOCK_MALLOC / malloc */
-    olock_transport transport;     /* the client owns it from olock_client_create on */
+    olock_allocator allocator; /* malloc_fn NULL: OLOCK_MALLOC / malloc */
+    olock_transport transport; /* the client owns it from olock_client_create on */
     /* Endpoint, region and credentials: the explicit values here win; NULL ones are looked up
        as the AWS SDKs do (unless ignore_environment): endpoint from AWS_ENDPOINT_URL_DYNAMODB,
        AWS_ENDPOINT_URL, else https://dynamodb.<region>.amazonaws.com/; region from AWS_REGION,
@@ -72,9 +72,9 @@ typedef struct olock_config {
     const char *endpoint;
     const char *region;
     olock_credentials credentials;
-    int ignore_environment;        /* 1: read no AWS_* variable and no credentials file */
+    int ignore_environment; /* 1: read no AWS_* variable and no credentials file */
     olock_retry_policy retry;
-    size_t max_response_bytes;     /* 0: 16 MiB */
+    size_t max_response_bytes; /* 0: 16 MiB */
     /* Hooks; NULL for the defaults (monotonic clock, nanosleep/Sleep, a seeded xorshift). */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
@@ -100,7 +100,7 @@ typedef struct olock_client olock_client;
    region or no credentials: the message says which setting or variable to set),
    OLOCK_ERR_CREDENTIALS for half a key pair or a malformed credentials file. */
 OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client **out, olock_error *err);
-OLOCK_API void olock_client_destroy(olock_client *c);   /* NULL is a no-op */
+OLOCK_API void olock_client_destroy(olock_client *c); /* NULL is a no-op */
 
 /* Sends one already-encoded request body for `op` and decodes the answer into `out`, which
    stays valid until the next call on this client. Returns OLOCK_OK when DynamoDB accepted
@@ -158,7 +158,7 @@ typedef struct olock_pager olock_pager;
 OLOCK_API olock_result olock_pager_begin(olock_client *c, olock_op op, const olock_query_request *r,
                                          olock_pager **out, olock_error *err);
 OLOCK_API olock_result olock_pager_next(olock_pager *p, olock_response *page, olock_error *err);
-OLOCK_API void olock_pager_destroy(olock_pager *p);      /* NULL is a no-op */
+OLOCK_API void olock_pager_destroy(olock_pager *p); /* NULL is a no-op */
 
 /* BatchWriteItem for any number of entries: 25 a request, each request's UnprocessedItems sent
    again after a full-jitter backoff (retry.base_ms doubling up to retry.cap_ms, through the
@@ -183,4 +183,3 @@ typedef int (*olock_batch_item_fn)(void *user, const char *table, const olock_va
    apply to all its keys. */
 OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_table *tables, size_t count,
                                        olock_batch_item_fn fn, void *user, olock_error *err);
-

@@ -9,12 +9,18 @@
    header: then these defaults are missing and the config must supply now_ms and sleep_ms
    (olock_client_create says so). */
 #if defined(_WIN32)
-#  define OLOCK__HAVE_CLOCK 1
-static uint64_t olock__default_now_ms(void *u) { (void)u; return (uint64_t)GetTickCount64(); }
-static void olock__default_sleep_ms(void *u, uint64_t ms) { (void)u; Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms)); }
+#define OLOCK__HAVE_CLOCK 1
+static uint64_t olock__default_now_ms(void *u) {
+    (void)u;
+    return (uint64_t)GetTickCount64();
+}
+static void olock__default_sleep_ms(void *u, uint64_t ms) {
+    (void)u;
+    Sleep((DWORD)(ms > 0xFFFFFFF0u ? 0xFFFFFFF0u : ms));
+}
 #else
-#  if defined(CLOCK_MONOTONIC)
-#    define OLOCK__HAVE_CLOCK 1
+#if defined(CLOCK_MONOTONIC)
+#define OLOCK__HAVE_CLOCK 1
 static uint64_t olock__default_now_ms(void *u) {
     struct timespec ts;
     (void)u;
@@ -26,17 +32,20 @@ static void olock__default_sleep_ms(void *u, uint64_t ms) {
     (void)u;
     ts.tv_sec = (time_t)(ms / 1000u);
     ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0) { /* interrupted: sleep the rest */ }
+    while (nanosleep(&ts, &ts) != 0) { /* interrupted: sleep the rest */
+    }
 }
-#  else
-#    define OLOCK__HAVE_CLOCK 0
-#  endif
+#else
+#define OLOCK__HAVE_CLOCK 0
+#endif
 #endif
 
 /* xorshift64*: fast and good enough for jitter and tokens once seeded from the OS. */
 static uint64_t olock__xorshift(uint64_t *s) {
     uint64_t x = *s;
-    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
     *s = x;
     return x * 0x2545F4914F6CDD1Dull;
 }
@@ -62,34 +71,34 @@ static uint64_t olock__seed(const void *addr) {
 typedef struct olock__exchange {
     olock_buf body;
     olock_http_response res;
-    olock_arena arena;             /* the decoded response */
-    char target[48];               /* X-Amz-Target value */
+    olock_arena arena; /* the decoded response */
+    char target[48];   /* X-Amz-Target value */
     olock_http_header headers[8];
-    olock_buf sig;                 /* values of the signature headers (secret: the token) */
-    const char *token;             /* the session token the request carries, or NULL */
+    olock_buf sig;     /* values of the signature headers (secret: the token) */
+    const char *token; /* the session token the request carries, or NULL */
     olock_http_request req;
     olock_response decoded;
-    char transport_error[256];     /* the transport's last_error after a failed send ("": none) */
+    char transport_error[256]; /* the transport's last_error after a failed send ("": none) */
 } olock__exchange;
 
 typedef struct olock__cache_entry {
-    olock_item *item;              /* NULL: free slot */
-    olock_buf id;                  /* table name, NUL, key JSON */
-    uint64_t used;                 /* LRU tick */
+    olock_item *item; /* NULL: free slot */
+    olock_buf id;     /* table name, NUL, key JSON */
+    uint64_t used;    /* LRU tick */
 } olock__cache_entry;
 
 struct olock_client {
-    olock_allocator alloc;         /* copied from the config; everything below uses &alloc */
+    olock_allocator alloc; /* copied from the config; everything below uses &alloc */
     olock_transport transport;
-    char *url;                     /* endpoint URL */
-    char *host;                    /* Host header value, from the URL */
-    olock_aws_config aws;          /* resolved endpoint, region, credentials (secrets wiped on destroy) */
-    olock_sigv4_signer signer;     /* valid when signing */
+    char *url;                 /* endpoint URL */
+    char *host;                /* Host header value, from the URL */
+    olock_aws_config aws;      /* resolved endpoint, region, credentials (secrets wiped on destroy) */
+    olock_sigv4_signer signer; /* valid when signing */
     int signing;
-    const char *path;              /* path part of the URL, for the signature */
+    const char *path; /* path part of the URL, for the signature */
     int64_t (*unix_time_s)(void *hook_user);
     olock_retry_policy retry;
-    olock_versioning versioning;   /* defaults filled in; its strings are the two below */
+    olock_versioning versioning; /* defaults filled in; its strings are the two below */
     char *version_attribute;
     char *token_attribute;
     char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
@@ -98,16 +107,16 @@ struct olock_client {
     void (*sleep_ms)(void *hook_user, uint64_t ms);
     uint64_t (*random_u64)(void *hook_user);
     void (*on_attempt)(void *hook_user, const olock_attempt *a);
-    uint64_t rng;                  /* default random state */
-    unsigned quota;                /* retry token bucket, shared by the client's operations */
-    int all_old_supported;         /* seen: the server returns the item on a failed condition */
-    olock__exchange x;             /* olock_client_call and the plain operations */
-    olock_task *blocking;          /* the task behind the blocking versioned calls (lazily made) */
+    uint64_t rng;                           /* default random state */
+    unsigned quota;                         /* retry token bucket, shared by the client's operations */
+    int all_old_supported;                  /* seen: the server returns the item on a failed condition */
+    olock__exchange x;                      /* olock_client_call and the plain operations */
+    olock_task *blocking;                   /* the task behind the blocking versioned calls (lazily made) */
     void (*blocking_destroy)(olock_task *); /* how to free it: set by the engine, which makes it */
     olock__cache_entry *cache;
     unsigned cache_n;
     uint64_t cache_tick;
-    uint64_t conflict_rtt_us;      /* smoothed round trip of this client's conflicting writes, in us (0: none yet) */
+    uint64_t conflict_rtt_us; /* smoothed round trip of this client's conflicting writes, in us (0: none yet) */
 };
 
 OLOCK_API olock_config olock_config_default(void) {
@@ -143,7 +152,7 @@ static olock_result olock__attribute_paths(olock_client *c) {
     vp = olock_path_name(e, c->version_attribute);
     c->version_path = vp ? olock__strdup(&c->alloc, vp) : NULL;
     if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (vp && !c->version_path)) r = OLOCK_ERR_NOMEM;
-    olock_expr_reset(e);                /* a failure is sticky: the second name gets a fresh start */
+    olock_expr_reset(e); /* a failure is sticky: the second name gets a fresh start */
     tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
     c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
     if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (tp && !c->token_path)) r = OLOCK_ERR_NOMEM;
@@ -171,7 +180,7 @@ static void olock__exchange_init(olock__exchange *x, const olock_allocator *a, s
     memset(x, 0, sizeof *x);
     olock_buf_init(&x->body, a);
     olock_buf_init(&x->sig, a);
-    x->sig.secret = 1;             /* X-Amz-Security-Token's value: wiped when it grows or is freed */
+    x->sig.secret = 1; /* X-Amz-Security-Token's value: wiped when it grows or is freed */
     olock_http_response_init(&x->res, a, max_response);
     olock_arena_init(&x->arena, a);
 }
@@ -189,18 +198,27 @@ static olock_result olock__client_set_url(olock_client *c, const char *url, oloc
     olock_url_parts parts;
     olock_result r;
     c->url = olock__strdup(&c->alloc, url);
-    if (!c->url) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    if (!c->url) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return OLOCK_ERR_NOMEM;
+    }
     r = olock_url_split(c->url, &parts, err);
     if (r != OLOCK_OK) return r;
     c->host = (char *)olock__alloc(&c->alloc, parts.host_len + 1);
-    if (!c->host) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    if (!c->host) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return OLOCK_ERR_NOMEM;
+    }
     memcpy(c->host, parts.host, parts.host_len);
     c->host[parts.host_len] = 0;
-    c->path = parts.path;                 /* runs to the end of c->url (no query allowed), or a static "/" */
+    c->path = parts.path; /* runs to the end of c->url (no query allowed), or a static "/" */
     return OLOCK_OK;
 }
 
-static int64_t olock__default_unix_time(void *u) { (void)u; return (int64_t)time(NULL); }
+static int64_t olock__default_unix_time(void *u) {
+    (void)u;
+    return (int64_t)time(NULL);
+}
 
 /* What a network transport still lacks, as settings to set (OLOCK_ERR_CONFIG). Without it,
    requests would go out unsigned (MissingAuthenticationToken) or to http://localhost/. */
@@ -210,10 +228,12 @@ static olock_result olock__client_missing(const olock_client *c, const olock_con
     region[0] = creds[0] = 0;
     if (!c->aws.region && !c->aws.endpoint)
         snprintf(region, sizeof region, "no region and no endpoint: set config.region%s (plus config.endpoint%s "
-                 "for a server other than DynamoDB)", env ? " or AWS_REGION" : "", env ? " or AWS_ENDPOINT_URL_DYNAMODB" : "");
+                                        "for a server other than DynamoDB)",
+                 env ? " or AWS_REGION" : "", env ? " or AWS_ENDPOINT_URL_DYNAMODB" : "");
     else if (!c->aws.region)
         snprintf(region, sizeof region, "no region to sign requests with: set config.region%s (any, e.g. us-east-1, "
-                 "for a local server)", env ? " or AWS_REGION" : "");
+                                        "for a local server)",
+                 env ? " or AWS_REGION" : "");
     if (no_creds)
         snprintf(creds, sizeof creds, "no credentials: set config.credentials%s (any key for a local server)",
                  env ? ", AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the shared credentials file" : "");
@@ -231,24 +251,30 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
     const char *url;
     olock_credentials creds;
     int network = cfg->transport.kind == OLOCK_TRANSPORT_NETWORK, no_creds;
-    if (cfg->ignore_environment) { none.get = NULL; none.user = NULL; env = &none; }
+    if (cfg->ignore_environment) {
+        none.get = NULL;
+        none.user = NULL;
+        env = &none;
+    }
     if (cfg->ignore_environment && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key) {
-        r = OLOCK_ERR_CREDENTIALS;            /* nothing explicit, nothing else to look at */
+        r = OLOCK_ERR_CREDENTIALS; /* nothing explicit, nothing else to look at */
         olock__error_set(&e, r, "no credentials");
     } else {
         r = olock_aws_config_resolve_credentials(&c->aws, &cfg->credentials, env, &e);
     }
-    if (r != OLOCK_OK && !(r == OLOCK_ERR_CREDENTIALS && !cfg->credentials.access_key_id &&
-                           !cfg->credentials.secret_access_key && strncmp(e.message, "no credentials", 14) == 0)) {
+    if (r != OLOCK_OK && !(r == OLOCK_ERR_CREDENTIALS && !cfg->credentials.access_key_id && !cfg->credentials.secret_access_key && strncmp(e.message, "no credentials", 14) == 0)) {
         if (err) *err = e;
-        return r;                             /* explicit ones are wrong, or the file is malformed */
+        return r; /* explicit ones are wrong, or the file is malformed */
     }
     no_creds = r != OLOCK_OK;
     /* A network transport also hears about a malformed AWS_REGION or AWS_ENDPOINT_URL*, and
        gets DynamoDB's endpoint for its region even when the environment is ignored. */
     if (cfg->region || !cfg->ignore_environment) {
         r = olock_aws_config_resolve_region(&c->aws, cfg->region, env, &e);
-        if (r != OLOCK_OK && (cfg->region || (network && strncmp(e.message, "no region", 9) != 0))) { if (err) *err = e; return r; }
+        if (r != OLOCK_OK && (cfg->region || (network && strncmp(e.message, "no region", 9) != 0))) {
+            if (err) *err = e;
+            return r;
+        }
     }
     if (cfg->endpoint || !cfg->ignore_environment || network) {
         r = olock_aws_config_resolve_endpoint(&c->aws, cfg->endpoint, env, &e);
@@ -267,7 +293,10 @@ static olock_result olock__client_resolve(olock_client *c, const olock_config *c
         creds.secret_access_key = c->aws.secret_access_key;
         creds.session_token = c->aws.session_token;
         r = olock_sigv4_signer_init(&c->signer, &c->alloc, &creds, c->aws.region, "dynamodb", err);
-        if (r != OLOCK_OK) { olock_sigv4_signer_free(&c->signer); return r; }
+        if (r != OLOCK_OK) {
+            olock_sigv4_signer_free(&c->signer);
+            return r;
+        }
         c->signing = 1;
     }
     return OLOCK_OK;
@@ -351,7 +380,11 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     olock_aws_config_init(&c->aws, &c->alloc);
     c->rng = olock__seed(c);
     olock__exchange_init(&c->x, &c->alloc, cfg->max_response_bytes ? cfg->max_response_bytes : OLOCK__DEFAULT_MAX_BYTES);
-    if (!cfg->transport.send) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "config has no transport"); goto fail; }
+    if (!cfg->transport.send) {
+        r = OLOCK_ERR_CONFIG;
+        olock__error_set(err, r, "config has no transport");
+        goto fail;
+    }
 #if !OLOCK__HAVE_CLOCK
     if (!c->now_ms || !c->sleep_ms) {
         r = OLOCK_ERR_CONFIG;
@@ -364,10 +397,17 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     if (!c->sleep_ms) c->sleep_ms = olock__default_sleep_ms;
 #endif
     v = olock__versioning_fill(&cfg->versioning);
-    if (v.token_history > 64) { r = OLOCK_ERR_CONFIG; olock__error_set(err, r, "versioning.token_history is at most 64"); goto fail; }
+    if (v.token_history > 64) {
+        r = OLOCK_ERR_CONFIG;
+        olock__error_set(err, r, "versioning.token_history is at most 64");
+        goto fail;
+    }
     c->version_attribute = olock__strdup(&c->alloc, v.attribute);
     c->token_attribute = olock__strdup(&c->alloc, v.token_attribute);
-    if (!c->version_attribute || !c->token_attribute) { r = OLOCK_ERR_NOMEM; goto oom; }
+    if (!c->version_attribute || !c->token_attribute) {
+        r = OLOCK_ERR_NOMEM;
+        goto oom;
+    }
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
@@ -378,7 +418,10 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     if (cfg->cache_entries) {
         unsigned i;
         c->cache = (olock__cache_entry *)olock__alloc(&c->alloc, sizeof *c->cache * cfg->cache_entries);
-        if (!c->cache) { r = OLOCK_ERR_NOMEM; goto oom; }
+        if (!c->cache) {
+            r = OLOCK_ERR_NOMEM;
+            goto oom;
+        }
         c->cache_n = cfg->cache_entries;
         for (i = 0; i < c->cache_n; i++) {
             c->cache[i].item = NULL;
@@ -410,9 +453,12 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
     size_t n = 0;
     memcpy(x->target, prefix, sizeof prefix - 1);
     memcpy(x->target + sizeof prefix - 1, name, strlen(name) + 1);
-    x->headers[n].name = "Host"; x->headers[n++].value = c->host;
-    x->headers[n].name = "Content-Type"; x->headers[n++].value = "application/x-amz-json-1.0";
-    x->headers[n].name = "X-Amz-Target"; x->headers[n++].value = x->target;
+    x->headers[n].name = "Host";
+    x->headers[n++].value = c->host;
+    x->headers[n].name = "Content-Type";
+    x->headers[n++].value = "application/x-amz-json-1.0";
+    x->headers[n].name = "X-Amz-Target";
+    x->headers[n++].value = x->target;
     x->token = c->signing ? c->aws.session_token : NULL;
     if (c->signing) {
         olock_sigv4_request sr;
@@ -436,10 +482,13 @@ static olock_result olock__build_http(olock_client *c, olock__exchange *x, olock
         for (i = 0; i < sig.header_count && i < 4; i++) {
             off[i] = x->sig.len;
             r = olock_buf_append(&x->sig, sig.headers[i].value, strlen(sig.headers[i].value) + 1);
-            if (r != OLOCK_OK) { olock__error_set(err, r, "out of memory"); return r; }
+            if (r != OLOCK_OK) {
+                olock__error_set(err, r, "out of memory");
+                return r;
+            }
         }
         for (i = 0; i < sig.header_count && i < 4; i++) {
-            x->headers[n].name = sig.headers[i].name;   /* static names */
+            x->headers[n].name = sig.headers[i].name; /* static names */
             x->headers[n++].value = x->sig.data + off[i];
         }
     }
@@ -524,7 +573,7 @@ static void olock__not_dynamodb(const olock__exchange *x, olock_result code, olo
 
 static int olock__op_is_read(olock_op op) {
     return op == OLOCK_OP_GET_ITEM || op == OLOCK_OP_TRANSACT_GET_ITEMS || op == OLOCK_OP_BATCH_GET_ITEM ||
-           op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
+        op == OLOCK_OP_QUERY || op == OLOCK_OP_SCAN || op == OLOCK_OP_DESCRIBE_TABLE || op == OLOCK_OP_LIST_TABLES;
 }
 
 /* Turns what the transport returned and the response it filled into a result, with x->decoded
@@ -553,7 +602,7 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
             olock__error_set(err, after, "out of memory while receiving the response%s", after == sent ? "" : "; the request may have been applied");
             return after;
         }
-        if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) {   /* refused before sending */
+        if (sent == OLOCK_ERR_INVALID_ARG || sent == OLOCK_ERR_UNSUPPORTED) { /* refused before sending */
             olock__error_set(err, sent, "the transport refused the request: %s%s%s", olock_result_str(sent), *why ? ": " : "", why);
             return sent;
         }
@@ -573,10 +622,15 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     }
     if (err) err->http_status = x->res.status;
     r = olock__check_crc32(&x->res, err);
-    if (r == OLOCK_ERR_CRC32) { if (err) err->error_class = OLOCK_CLASS_TRANSIENT; }
+    if (r == OLOCK_ERR_CRC32) {
+        if (err) err->error_class = OLOCK_CLASS_TRANSIENT;
+    }
     if (r == OLOCK_OK) {
         r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
-        if (err) { err->attempts = attempts; err->http_status = x->res.status; }
+        if (err) {
+            err->attempts = attempts;
+            err->http_status = x->res.status;
+        }
         if ((r == OLOCK_ERR_PARSE || r == OLOCK_ERR_RESPONSE) && !olock__body_is_object(&x->res)) olock__not_dynamodb(x, r, err);
     }
     if (r != OLOCK_OK) return r;
@@ -642,7 +696,10 @@ static olock_result olock__client_encoded(olock_result rc, const char *fn, olock
 static olock_result olock__client_item_op(olock_client *c, const char *fn, olock_op op, const olock_item_request *r,
                                           olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, fn, "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, fn, "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_item_request(op, r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, fn, err) : olock__client_roundtrip(c, op, out, err);
@@ -664,7 +721,10 @@ OLOCK_API olock_result olock_delete_item(olock_client *c, const olock_item_reque
 OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_txn_action *actions, size_t count,
                                                   const char *client_request_token, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_write_items", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_transact_write_items", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_transact_write(actions, count, client_request_token, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_write_items", err)
@@ -673,7 +733,10 @@ OLOCK_API olock_result olock_transact_write_items(olock_client *c, const olock_t
 
 OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_query", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_query", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_query(OLOCK_OP_QUERY, r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_query", err) : olock__client_roundtrip(c, OLOCK_OP_QUERY, out, err);
@@ -681,7 +744,10 @@ OLOCK_API olock_result olock_query(olock_client *c, const olock_query_request *r
 
 OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_table_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_create_table", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_create_table", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_create_table(r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_create_table", err) : olock__client_roundtrip(c, OLOCK_OP_CREATE_TABLE, out, err);
@@ -689,7 +755,10 @@ OLOCK_API olock_result olock_create_table(olock_client *c, const olock_create_ta
 
 static olock_result olock__client_table_op(olock_client *c, const char *fn, olock_op op, const char *table, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, fn, "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, fn, "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_table_op(op, table, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, fn, err) : olock__client_roundtrip(c, op, out, err);
@@ -706,7 +775,11 @@ OLOCK_API olock_result olock_describe_table(olock_client *c, const char *table, 
 
 /* Every request struct starts all 0 / NULL, as olock_config_default() does for the config. */
 #define OLOCK__DEFAULT_FN(type) \
-    OLOCK_API type type##_default(void) { type r; memset(&r, 0, sizeof r); return r; }
+    OLOCK_API type type##_default(void) { \
+        type r; \
+        memset(&r, 0, sizeof r); \
+        return r; \
+    }
 OLOCK__DEFAULT_FN(olock_item_request)
 OLOCK__DEFAULT_FN(olock_query_request)
 OLOCK__DEFAULT_FN(olock_create_table_request)
@@ -735,7 +808,9 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
     if (!table || !*table) return olock__invalid_arg(err, "olock_get: table is NULL or empty");
     if (!key) return olock__null_arg(err, "olock_get", "key");
     if (!out) return olock__null_arg(err, "olock_get", "out");
-    r.table = table; r.key = key; r.consistent_read = consistent ? 1 : 0;
+    r.table = table;
+    r.key = key;
+    r.consistent_read = consistent ? 1 : 0;
     rc = olock__client_item_op(c, "olock_get", OLOCK_OP_GET_ITEM, &r, &res, err);
     if (rc != OLOCK_OK) return rc;
     if (!res.item) {
@@ -745,7 +820,10 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
     rc = olock_item_create(olock__client_out_alloc(c), &it);
     if (rc != OLOCK_OK) return olock__fail_at(err, rc, 0, "out of memory");
     root = olock_value_copy(&it->arena, res.item);
-    if (!root) { olock_item_destroy(it); return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory"); }
+    if (!root) {
+        olock_item_destroy(it);
+        return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    }
     it->root = root;
     *out = it;
     return OLOCK_OK;
@@ -753,7 +831,10 @@ OLOCK_API olock_result olock_get(olock_client *c, const char *table, const olock
 
 OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r, olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_scan", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_scan", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_query(OLOCK_OP_SCAN, r, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_scan", err) : olock__client_roundtrip(c, OLOCK_OP_SCAN, out, err);
@@ -762,7 +843,10 @@ OLOCK_API olock_result olock_scan(olock_client *c, const olock_query_request *r,
 OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_request *gets, size_t count,
                                           olock_response *out, olock_error *err) {
     olock_result rc;
-    if (!c) { olock__error_clear(err); return olock__null_arg(err, "olock_transact_get", "c"); }
+    if (!c) {
+        olock__error_clear(err);
+        return olock__null_arg(err, "olock_transact_get", "c");
+    }
     olock_buf_clear(&c->x.body);
     rc = olock_encode_transact_get(gets, count, &c->x.body, err);
     return rc != OLOCK_OK ? olock__client_encoded(rc, "olock_transact_get", err)
@@ -772,8 +856,8 @@ OLOCK_API olock_result olock_transact_get(olock_client *c, const olock_item_requ
 struct olock_pager {
     olock_client *c;
     olock_op op;
-    olock_query_request r;         /* the caller's, with exclusive_start_key the next page's */
-    olock_arena arena[2];          /* the key of the next page in arena[cur]; the other is spare */
+    olock_query_request r; /* the caller's, with exclusive_start_key the next page's */
+    olock_arena arena[2];  /* the key of the next page in arena[cur]; the other is spare */
     int cur;
     int done;
 };
@@ -854,9 +938,11 @@ static olock_result olock__unprocessed_writes(olock_arena *a, const olock_respon
     olock_value *v = NULL;
     size_t count = 0;
     olock_result r;
-    *out = NULL; *n = 0;
+    *out = NULL;
+    *n = 0;
     if (!u || u->kind != OLOCK_JSON_OBJECT) return OLOCK_OK;
-    for (t = u->first; t; t = t->next) if (t->kind == OLOCK_JSON_ARRAY) count += t->count;
+    for (t = u->first; t; t = t->next)
+        if (t->kind == OLOCK_JSON_ARRAY) count += t->count;
     if (!count) return OLOCK_OK;
     list = (olock_batch_write_entry *)olock_arena_alloc(a, count * sizeof *list);
     if (!list) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
@@ -873,7 +959,8 @@ static olock_result olock__unprocessed_writes(olock_arena *a, const olock_respon
             if ((r = olock_map_from_json(a, m, &v, err)) != OLOCK_OK) return r;
             *w = olock_batch_write_entry_default();
             w->table = table;
-            if (put) w->put_item = v; else w->delete_key = v;
+            if (put) w->put_item = v;
+            else w->delete_key = v;
             ++*n;
         }
     }
@@ -911,7 +998,10 @@ OLOCK_API olock_result olock_batch_write(olock_client *c, const olock_batch_writ
             if (n > 1) c->sleep_ms(c->hook_user, olock__backoff(c, 0, n - 1));
             olock_buf_clear(&c->x.body);
             rc = olock_encode_batch_write(todo, todo_n, &c->x.body, err);
-            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn, err); break; }
+            if (rc != OLOCK_OK) {
+                olock__client_encoded(rc, fn, err);
+                break;
+            }
             rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_WRITE_ITEM, &res, err);
             sends++;
             if (rc != OLOCK_OK) break;
@@ -949,7 +1039,10 @@ static olock_result olock__batch_get_slice(olock_arena *a, const olock_batch_get
             room -= take;
             *ki += take;
         }
-        if (*ki == t->key_count) { ++*ti; *ki = 0; }
+        if (*ki == t->key_count) {
+            ++*ti;
+            *ki = 0;
+        }
     }
     *out = list;
     return OLOCK_OK;
@@ -964,7 +1057,9 @@ static olock_result olock__unprocessed_keys(olock_arena *a, const olock_response
     olock_batch_get_table *list;
     size_t count = 0, i;
     olock_result r;
-    *out = NULL; *n = 0; *keys = 0;
+    *out = NULL;
+    *n = 0;
+    *keys = 0;
     if (!u || u->kind != OLOCK_JSON_OBJECT || !u->count) return OLOCK_OK;
     for (t = u->first; t; t = t->next) count++;
     list = (olock_batch_get_table *)olock_arena_alloc(a, count * sizeof *list);
@@ -1038,7 +1133,10 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
             if (n > 1) c->sleep_ms(c->hook_user, olock__backoff(c, 0, n - 1));
             olock_buf_clear(&c->x.body);
             rc = olock_encode_batch_get(todo, todo_n, &c->x.body, err);
-            if (rc != OLOCK_OK) { olock__client_encoded(rc, fn_name, err); break; }
+            if (rc != OLOCK_OK) {
+                olock__client_encoded(rc, fn_name, err);
+                break;
+            }
             rc = olock__client_roundtrip(c, OLOCK_OP_BATCH_GET_ITEM, &res, err);
             sends++;
             if (rc != OLOCK_OK) break;
@@ -1065,4 +1163,3 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
                          (unsigned long)left, (unsigned long)total, attempts);
     return rc;
 }
-

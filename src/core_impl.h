@@ -18,7 +18,10 @@ static OLOCK__UNUSED void *olock__realloc(const olock_allocator *a, void *p, siz
 
 static OLOCK__UNUSED void olock__free(const olock_allocator *a, void *p, size_t n) {
     if (!p) return;
-    if (a && a->free_fn) { a->free_fn(a->ctx, p, n); return; }
+    if (a && a->free_fn) {
+        a->free_fn(a->ctx, p, n);
+        return;
+    }
     (void)n;
     OLOCK_FREE(a ? a->ctx : NULL, p);
 }
@@ -32,7 +35,10 @@ static OLOCK__UNUSED void olock__wipe(void *p, size_t n) {
 #if defined(__GNUC__) || defined(__clang__)
     if (!n) return;
     memset(p, 0, n);
-    __asm__ __volatile__("" : : "r"(p) : "memory");
+    __asm__ __volatile__(""
+                         :
+                         : "r"(p)
+                         : "memory");
 #else
     volatile unsigned char *v = (volatile unsigned char *)p;
     while (n--) *v++ = 0;
@@ -69,7 +75,7 @@ static OLOCK__UNUSED int olock__hex_value(unsigned char c) {
 /* RFC 3986 unreserved characters: what URL encoding (and SigV4's) leaves as it is. */
 static OLOCK__UNUSED int olock__url_unreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~';
+        c == '~';
 }
 
 /* A region or service name, as it goes into a SigV4 credential scope between '/': letters,
@@ -99,7 +105,10 @@ static OLOCK__UNUSED char *olock__put(char *p, const char *s, size_t n) {
 static OLOCK__UNUSED size_t olock__u64_text(uint64_t v, char *buf) {
     char tmp[OLOCK__U64_TEXT];
     size_t k = sizeof tmp, n;
-    do { tmp[--k] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
+    do {
+        tmp[--k] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
     n = sizeof tmp - k;
     memcpy(buf, tmp + k, n);
     buf[n] = 0;
@@ -250,14 +259,21 @@ static OLOCK__UNUSED void olock__error_rename(olock_error *err, const char *fn) 
 /* ---- buffer -------------------------------------------------------------------------------- */
 
 OLOCK_API void olock_buf_init(olock_buf *b, const olock_allocator *alloc) {
-    b->data = NULL; b->len = 0; b->cap = 0; b->max = 0; b->alloc = alloc; b->secret = 0;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = 0;
+    b->alloc = alloc;
+    b->secret = 0;
 }
 
 OLOCK_API void olock_buf_free(olock_buf *b) {
     if (!b) return;
     if (b->secret && b->data) olock__wipe(b->data, b->cap);
     olock__free(b->alloc, b->data, b->cap);
-    b->data = NULL; b->len = 0; b->cap = 0;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
 }
 
 OLOCK_API void olock_buf_clear(olock_buf *b) {
@@ -269,12 +285,15 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
     size_t need, cap;
     char *p;
     if (extra > (size_t)-1 - b->len - 1) return OLOCK_ERR_LIMIT;
-    need = b->len + extra + 1;                          /* + NUL */
+    need = b->len + extra + 1; /* + NUL */
     if (b->max && b->len + extra > b->max) return OLOCK_ERR_LIMIT;
     if (need <= b->cap) return OLOCK_OK;
     cap = b->cap ? b->cap : 256;
     while (cap < need) {
-        if (cap > (size_t)-1 / 2) { cap = need; break; }
+        if (cap > (size_t)-1 / 2) {
+            cap = need;
+            break;
+        }
         cap *= 2;
     }
     if (b->secret && b->data) {
@@ -282,14 +301,15 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
            ourselves and wipe what we leave behind. */
         p = (char *)olock__alloc(b->alloc, cap);
         if (!p) return OLOCK_ERR_NOMEM;
-        memcpy(p, b->data, b->len + 1);             /* what is in use and its NUL (len < cap) */
+        memcpy(p, b->data, b->len + 1); /* what is in use and its NUL (len < cap) */
         olock__wipe(b->data, b->cap);
         olock__free(b->alloc, b->data, b->cap);
     } else {
         p = (char *)olock__realloc(b->alloc, b->data, b->cap, cap);
         if (!p) return OLOCK_ERR_NOMEM;
     }
-    b->data = p; b->cap = cap;
+    b->data = p;
+    b->cap = cap;
     return OLOCK_OK;
 }
 
@@ -324,7 +344,7 @@ static void olock__buf_put(olock_buf *b, const char *s, size_t n) {
 
 struct olock_arena_block {
     olock_arena_block *next;
-    size_t size;                   /* usable bytes after the header */
+    size_t size; /* usable bytes after the header */
     size_t used;
 };
 
@@ -332,7 +352,10 @@ struct olock_arena_block {
 #define OLOCK__ARENA_MIN 4096
 
 OLOCK_API void olock_arena_init(olock_arena *a, const olock_allocator *alloc) {
-    a->first = NULL; a->current = NULL; a->alloc = alloc; a->total = 0;
+    a->first = NULL;
+    a->current = NULL;
+    a->alloc = alloc;
+    a->total = 0;
 }
 
 OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size) {
@@ -348,18 +371,24 @@ OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size) {
             return p;
         }
         b = b->next;
-        if (b) b->used = 0;        /* a spare block kept by reset */
+        if (b) b->used = 0; /* a spare block kept by reset */
     }
     /* Grow geometrically so a big document costs O(log n) blocks. */
     want = a->total < OLOCK__ARENA_MIN ? OLOCK__ARENA_MIN : a->total;
     if (want < size) want = size;
     nb = (olock_arena_block *)olock__alloc(a->alloc, OLOCK__ARENA_HDR + want);
     if (!nb) return NULL;
-    nb->size = want; nb->used = size; nb->next = NULL;
+    nb->size = want;
+    nb->used = size;
+    nb->next = NULL;
     a->total += want;
     /* Append after the last block so the order of reuse stays stable. */
     if (!a->first) a->first = nb;
-    else { b = a->current ? a->current : a->first; while (b->next) b = b->next; b->next = nb; }
+    else {
+        b = a->current ? a->current : a->first;
+        while (b->next) b = b->next;
+        b->next = nb;
+    }
     a->current = nb;
     return (char *)nb + OLOCK__ARENA_HDR;
 }
@@ -389,4 +418,3 @@ OLOCK_API void olock_arena_free(olock_arena *a) {
     a->first = a->current = NULL;
     a->total = 0;
 }
-

@@ -5,7 +5,7 @@
 /* ---- Numbers: DynamoDB N values, exact decimals of up to 38 significant digits --------------- */
 
 #define OLOCK_NUMBER_DIGITS 38
-#define OLOCK_NUMBER_MAX_EXP 125   /* largest magnitude 9.99..9E+125 */
+#define OLOCK_NUMBER_MAX_EXP 125    /* largest magnitude 9.99..9E+125 */
 #define OLOCK_NUMBER_MIN_EXP (-130) /* smallest non-zero magnitude 1E-130 */
 /* Longest canonical text (sign, 126 integer digits or "0." and 129 zeros + 38 digits). */
 #define OLOCK_NUMBER_TEXT_MAX 172
@@ -33,8 +33,8 @@ OLOCK_API olock_result olock_decimal_add(const olock_decimal *a, const olock_dec
 OLOCK_API olock_result olock_decimal_sub(const olock_decimal *a, const olock_decimal *b, olock_decimal *out);
 OLOCK_API void olock_decimal_from_i64(int64_t v, olock_decimal *out);
 OLOCK_API void olock_decimal_from_u64(uint64_t v, olock_decimal *out);
-OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out);   /* RANGE / INEXACT */
-OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *out);  /* RANGE / INEXACT */
+OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out);  /* RANGE / INEXACT */
+OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *out); /* RANGE / INEXACT */
 /* INEXACT when the double would not read back as this very decimal (any value of up to 15
    significant digits does; longer ones only when a double wrote them). No valid DynamoDB
    number overflows a double. olock_decimal_to_double_approx rounds to nearest instead. */
@@ -43,4 +43,3 @@ OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, do
 /* Shortest decimal that reads back as the same double; RANGE for NaN and infinities, LIMIT
    for finite values outside DynamoDB's range (e.g. 1e300, 1e-300, subnormals). */
 OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out);
-

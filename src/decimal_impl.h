@@ -14,9 +14,9 @@
 /* The exact power-of-ten fast path is only correctly rounded when double arithmetic is done
    in double precision (not x87 extended); elsewhere the big-integer path does all the work. */
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-#  define OLOCK__DECIMAL_FAST_DOUBLE 1
+#define OLOCK__DECIMAL_FAST_DOUBLE 1
 #else
-#  define OLOCK__DECIMAL_FAST_DOUBLE 0
+#define OLOCK__DECIMAL_FAST_DOUBLE 0
 #endif
 
 static const double olock__decimal_pow10_f64[23] = {
@@ -87,14 +87,18 @@ OLOCK_API olock_result olock_decimal_parse(const char *s, size_t len, olock_deci
         }
         if (c < '0' || c > '9') break;
         if (c != '0') {
-            if (!have_nz) { have_nz = 1; first_nz = ndig; }
+            if (!have_nz) {
+                have_nz = 1;
+                first_nz = ndig;
+            }
             last_nz = ndig;
         }
         /* Keep one digit more than allowed: enough to know that there are too many. */
         if (have_nz && ndig - first_nz <= OLOCK_NUMBER_DIGITS)
             sig[ndig - first_nz] = (unsigned char)(c - '0');
         ndig++;
-        if (seen_point) frac_digits++; else int_digits++;
+        if (seen_point) frac_digits++;
+        else int_digits++;
     }
     if (ndig == 0) return olock__decimal_syntax_error(err, i);
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
@@ -248,9 +252,13 @@ static olock_result olock__decimal_addsub(const olock_decimal *a, const olock_de
     }
     subtract = (a->negative != 0) != (bneg != 0);
     if (olock__decimal_cmp_abs(a, b) >= 0) {
-        big = a; small = b; big_neg = a->negative != 0;
+        big = a;
+        small = b;
+        big_neg = a->negative != 0;
     } else {
-        big = b; small = a; big_neg = bneg != 0;
+        big = b;
+        small = a;
+        big_neg = bneg != 0;
     }
     /* acc[j] has weight 10^(hi - j); acc[0] catches the carry. */
     hi = (a->exp10 > b->exp10 ? a->exp10 : b->exp10);
@@ -365,7 +373,10 @@ OLOCK_API olock_result olock_decimal_to_i64(const olock_decimal *d, int64_t *out
     olock_result r;
     int64_t v;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits == 0) { *out = 0; return OLOCK_OK; }
+    if (d->ndigits == 0) {
+        *out = 0;
+        return OLOCK_OK;
+    }
     r = olock__decimal_int_part(d, &mag, &fraction);
     if (r != OLOCK_OK) return r;
     if (d->negative) {
@@ -385,7 +396,10 @@ OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *ou
     int fraction = 0;
     olock_result r;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits == 0) { *out = 0; return OLOCK_OK; }
+    if (d->ndigits == 0) {
+        *out = 0;
+        return OLOCK_OK;
+    }
     if (d->negative) return OLOCK_ERR_RANGE;
     r = olock__decimal_int_part(d, &mag, &fraction);
     if (r != OLOCK_OK) return r;
@@ -402,8 +416,8 @@ OLOCK_API olock_result olock_decimal_to_u64(const olock_decimal *d, uint64_t *ou
 #define OLOCK__DECIMAL_BIG_LIMBS 48
 
 typedef struct olock__decimal_big {
-    int len;                       /* limbs in use; limb[len - 1] != 0 */
-    int overflow;                  /* a result needed more limbs than there are */
+    int len;      /* limbs in use; limb[len - 1] != 0 */
+    int overflow; /* a result needed more limbs than there are */
     uint32_t limb[OLOCK__DECIMAL_BIG_LIMBS];
 } olock__decimal_big;
 
@@ -543,8 +557,14 @@ static int olock__decimal_digits_to_f64(const unsigned char *dg, int n, int q, d
         double m = 0;
         int i;
         for (i = 0; i < n; i++) m = m * 10 + dg[i];
-        if (q >= 0 && q <= 22) { *out = m * olock__decimal_pow10_f64[q]; return 0; }
-        if (q < 0 && q >= -22) { *out = m / olock__decimal_pow10_f64[-q]; return 0; }
+        if (q >= 0 && q <= 22) {
+            *out = m * olock__decimal_pow10_f64[q];
+            return 0;
+        }
+        if (q < 0 && q >= -22) {
+            *out = m / olock__decimal_pow10_f64[-q];
+            return 0;
+        }
         if (q > 22 && q <= 22 + 15 - n) { /* m * 10^(q-22) stays an exact integer < 10^15 */
             *out = (m * olock__decimal_pow10_f64[q - 22]) * 1e22;
             return 0;
@@ -581,7 +601,10 @@ static int olock__decimal_digits_to_f64(const unsigned char *dg, int n, int q, d
 OLOCK_API olock_result olock_decimal_to_double_approx(const olock_decimal *d, double *out) {
     double x;
     if (out == NULL || !olock__decimal_valid(d)) return OLOCK_ERR_INVALID_ARG;
-    if (d->ndigits == 0) { *out = 0.0; return OLOCK_OK; }
+    if (d->ndigits == 0) {
+        *out = 0.0;
+        return OLOCK_OK;
+    }
     if (olock__decimal_digits_to_f64(d->digits, d->ndigits, d->exp10 - d->ndigits, &x) != 0)
         return OLOCK_ERR_RANGE;
     *out = d->negative ? -x : x;
@@ -629,13 +652,16 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
     int negative = (int)(bits >> 63);
     double x = negative ? -v : v;
     olock__decimal_big big;
-    unsigned char all[400];        /* exact digits of |v|: at most 360 within the pre-check */
+    unsigned char all[400]; /* exact digits of |v|: at most 360 within the pre-check */
     unsigned char chunk[9];
     olock_decimal r;
 
     if (out == NULL) return OLOCK_ERR_INVALID_ARG;
     if (be == 0x7ff) return OLOCK_ERR_RANGE; /* NaN, infinities */
-    if (x == 0.0) { olock__decimal_set_zero(out); return OLOCK_OK; }
+    if (x == 0.0) {
+        olock__decimal_set_zero(out);
+        return OLOCK_OK;
+    }
     /* Coarse screen (the exact check is on the result): keeps the expansion below small. */
     if (x >= 1e127 || x < 1e-132) return OLOCK_ERR_LIMIT;
     m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
@@ -651,7 +677,10 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
         int nrev = 0;
         while (big.len > 0) {
             uint32_t c = olock__decimal_big_divmod(&big, 1000000000u);
-            for (i = 0; i < 9; i++) { chunk[i] = (unsigned char)(c % 10); c /= 10; }
+            for (i = 0; i < 9; i++) {
+                chunk[i] = (unsigned char)(c % 10);
+                c /= 10;
+            }
             if (nrev + 9 > (int)sizeof rev) return OLOCK_ERR_RANGE;
             memcpy(rev + nrev, chunk, 9);
             nrev += 9;
@@ -683,16 +712,25 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
         if (!lo_ok && !hi_ok && k < 17) continue;
         if (lo_ok && hi_ok) {
             /* both read back: the nearer, ties to an even last digit */
-            int c = all[k] > 5 ? 1 : all[k] < 5 ? -1 : 0;
-            for (i = k + 1; c == 0 && i < nd; i++) if (all[i] != 0) c = 1;
+            int c = all[k] > 5 ? 1 : all[k] < 5 ? -1
+                                                : 0;
+            for (i = k + 1; c == 0 && i < nd; i++)
+                if (all[i] != 0) c = 1;
             pick_hi = c > 0 || (c == 0 && (all[k - 1] & 1));
         } else if (lo_ok || hi_ok) {
             pick_hi = hi_ok;
         } else {
             pick_hi = all[k] >= 5; /* unreachable: 17 digits round-trip */
         }
-        if (pick_hi) { r.exp10 = ehi; r.ndigits = nhi; memcpy(r.digits, hi, (size_t)nhi); }
-        else { r.exp10 = elo; r.ndigits = nlo; memcpy(r.digits, lo, (size_t)nlo); }
+        if (pick_hi) {
+            r.exp10 = ehi;
+            r.ndigits = nhi;
+            memcpy(r.digits, hi, (size_t)nhi);
+        } else {
+            r.exp10 = elo;
+            r.ndigits = nlo;
+            memcpy(r.digits, lo, (size_t)nlo);
+        }
         break;
     }
     if (r.ndigits == 0) return OLOCK_ERR_RANGE; /* cannot happen: x != 0 */
@@ -701,5 +739,3 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
     *out = r;
     return OLOCK_OK;
 }
-
-

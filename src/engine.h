@@ -46,18 +46,18 @@
    when it failed). Pointers stay valid until the next operation on the same client (blocking
    calls) or task. */
 typedef struct olock_write_result {
-    uint64_t version;              /* version stored now (after a delete: the deleted one) */
-    int changed;                   /* 0 when the mutate function answered NO_CHANGE */
-    int deleted;                   /* the operation deleted the item */
+    uint64_t version; /* version stored now (after a delete: the deleted one) */
+    int changed;      /* 0 when the mutate function answered NO_CHANGE */
+    int deleted;      /* the operation deleted the item */
     /* olock_update: the item as written (or as found, for NO_CHANGE / ABORT). A versioned
        write that ended in OLOCK_CONFLICT: the item that is stored now, when DynamoDB returned
        it (ReturnValuesOnConditionCheckFailure); NULL when it did not or the item is absent. */
     const olock_value *item;
-    unsigned requests;             /* HTTP requests sent */
-    unsigned conflicts;            /* conditional check failures met */
-    unsigned retries;              /* resends after throttling / transient errors */
-    unsigned ambiguous;            /* outcomes that were unknown and settled */
-    size_t failed_action;          /* transactions: first action whose condition failed, or (size_t)-1 */
+    unsigned requests;    /* HTTP requests sent */
+    unsigned conflicts;   /* conditional check failures met */
+    unsigned retries;     /* resends after throttling / transient errors */
+    unsigned ambiguous;   /* outcomes that were unknown and settled */
+    size_t failed_action; /* transactions: first action whose condition failed, or (size_t)-1 */
 } olock_write_result;
 
 /* Versioned writes with a known expected version. `req` is the request the caller would have
@@ -87,10 +87,10 @@ OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_v
 
 /* What a mutate function asks for. */
 typedef enum olock_mutation {
-    OLOCK_MUTATE_WRITE = 0,        /* write the item as changed */
-    OLOCK_MUTATE_NO_CHANGE,        /* nothing to write; olock_update returns OLOCK_OK */
-    OLOCK_MUTATE_DELETE,           /* delete the item (version-checked) */
-    OLOCK_MUTATE_ABORT             /* stop; olock_update returns OLOCK_ERR_ABORTED */
+    OLOCK_MUTATE_WRITE = 0, /* write the item as changed */
+    OLOCK_MUTATE_NO_CHANGE, /* nothing to write; olock_update returns OLOCK_OK */
+    OLOCK_MUTATE_DELETE,    /* delete the item (version-checked) */
+    OLOCK_MUTATE_ABORT      /* stop; olock_update returns OLOCK_ERR_ABORTED */
 } olock_mutation;
 
 /* Called with the current item, once per attempt: `item` is a private copy to change in place
@@ -116,8 +116,8 @@ OLOCK_API olock_result olock_update(olock_client *c, const char *table, const ol
 typedef struct olock_txn olock_txn;
 
 OLOCK_API olock_result olock_txn_create(olock_client *c, olock_txn **out);
-OLOCK_API void olock_txn_destroy(olock_txn *t);           /* NULL is a no-op */
-OLOCK_API void olock_txn_reset(olock_txn *t);             /* empty again, memory kept */
+OLOCK_API void olock_txn_destroy(olock_txn *t); /* NULL is a no-op */
+OLOCK_API void olock_txn_reset(olock_txn *t);   /* empty again, memory kept */
 OLOCK_API olock_result olock_txn_put(olock_txn *t, const char *table, const olock_value *item, uint64_t expected_version);
 /* req: table, key, update and optional condition with their names and values; INVALID_ARG
    (nothing added) when they touch the version or ledger attribute, as olock_versioned_update. */
@@ -166,13 +166,13 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
    req->table is NULL or empty"); a busy task is left alone. */
 typedef struct olock_task olock_task;
 typedef enum olock_task_state {
-    OLOCK_TASK_SEND = 1,           /* send *req, fill olock_task_response(), then olock_task_complete() */
-    OLOCK_TASK_WAIT,               /* back off: poll again after *wait_ms */
-    OLOCK_TASK_DONE                /* olock_task_result() has the outcome */
+    OLOCK_TASK_SEND = 1, /* send *req, fill olock_task_response(), then olock_task_complete() */
+    OLOCK_TASK_WAIT,     /* back off: poll again after *wait_ms */
+    OLOCK_TASK_DONE      /* olock_task_result() has the outcome */
 } olock_task_state;
 
 OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out);
-OLOCK_API void olock_task_destroy(olock_task *t);         /* NULL is a no-op */
+OLOCK_API void olock_task_destroy(olock_task *t); /* NULL is a no-op */
 OLOCK_API olock_result olock_task_begin_update(olock_task *t, const char *table, const olock_value *key,
                                                olock_mutate_fn fn, void *user);
 OLOCK_API olock_result olock_task_begin_put(olock_task *t, const olock_item_request *req, uint64_t expected_version);
@@ -196,4 +196,3 @@ OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result
 OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result, olock_error *err);
 /* The client's clock (config.now_ms, else the monotonic clock), in milliseconds. */
 OLOCK_API uint64_t olock_client_now_ms(olock_client *c);
-

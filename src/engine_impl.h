@@ -13,7 +13,10 @@ OLOCK_API olock_result olock_item_version(const olock_value *item, const olock_v
     olock_result r;
     if (!item || !out || item->type != OLOCK_TYPE_M) return OLOCK_ERR_INVALID_ARG;
     a = olock_map_get(item, d.attribute, strlen(d.attribute));
-    if (!a) { *out = d.start_at; return OLOCK_OK; }
+    if (!a) {
+        *out = d.start_at;
+        return OLOCK_OK;
+    }
     if (a->type != OLOCK_TYPE_N) return OLOCK_ERR_TYPE;
     r = olock_value_get_u64(a, &n);
     if (r != OLOCK_OK) return r;
@@ -39,7 +42,8 @@ static olock_value *olock__map_clone(olock_arena *a, const olock_value *src) {
         if (!c) return NULL;
         *c = *s;
         c->next = NULL;
-        if (m->last) m->last->next = c; else m->first = c;
+        if (m->last) m->last->next = c;
+        else m->first = c;
         m->last = c;
         m->count++;
     }
@@ -48,10 +52,10 @@ static olock_value *olock__map_clone(olock_arena *a, const olock_value *src) {
 
 /* Where a caller's expression refers to one of olock's own attributes. */
 typedef struct olock__touch {
-    const char *attr;              /* the attribute (the version or the ledger attribute's name) */
-    const char *tok;               /* as written: the name itself or a #placeholder */
+    const char *attr; /* the attribute (the version or the ledger attribute's name) */
+    const char *tok;  /* as written: the name itself or a #placeholder */
     size_t tok_len;
-    const char *clause;            /* update: "sets", "removes", "adds to", "deletes from"; condition: "reads" */
+    const char *clause; /* update: "sets", "removes", "adds to", "deletes from"; condition: "reads" */
 } olock__touch;
 
 /* Whether the word p[0..n) is update clause keyword; its verb for messages. */
@@ -98,7 +102,7 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
             n = (size_t)(p - tok);
             target = nested = 0;
             for (q = p; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++) {}
-            if (*q == '(' || is_nested) continue;                    /* a function, or a member of a map */
+            if (*q == '(' || is_nested) continue; /* a function, or a member of a map */
             if (is_update && depth == 0 && tok[0] != '#' && (verb = olock__clause_verb(tok, n)) != NULL) {
                 clause = verb;
                 target = 1;
@@ -115,7 +119,7 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
             }
             continue;
         }
-        if (ch == ':') {                                             /* a value placeholder */
+        if (ch == ':') { /* a value placeholder */
             for (p++; *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || olock__is_digit(*p); p++) {}
             target = nested = 0;
             continue;
@@ -133,7 +137,13 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
 
 /* ---- versioned engine: tasks ------------------------------------------------------------------ */
 
-enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_RMW, OLOCK__K_TXN, OLOCK__K_MANY };
+enum { OLOCK__K_NONE,
+       OLOCK__K_PUT,
+       OLOCK__K_UPDATE,
+       OLOCK__K_DELETE,
+       OLOCK__K_RMW,
+       OLOCK__K_TXN,
+       OLOCK__K_MANY };
 /* What the request being built or sent is for:
    READ    the item(s) to change (olock_update, olock_update_many);
    WRITE   the versioned write (or transaction);
@@ -141,49 +151,54 @@ enum { OLOCK__K_NONE, OLOCK__K_PUT, OLOCK__K_UPDATE, OLOCK__K_DELETE, OLOCK__K_R
            in for the ALL_OLD item a server did not return with a conflict;
    PROBE   a put in doubt, resent under an always-false condition: it cannot apply, and the
            stored item it returns settles the first copy. */
-enum { OLOCK__PH_IDLE, OLOCK__PH_READ, OLOCK__PH_WRITE, OLOCK__PH_SETTLE, OLOCK__PH_PROBE, OLOCK__PH_DONE };
+enum { OLOCK__PH_IDLE,
+       OLOCK__PH_READ,
+       OLOCK__PH_WRITE,
+       OLOCK__PH_SETTLE,
+       OLOCK__PH_PROBE,
+       OLOCK__PH_DONE };
 
 typedef struct olock__txn_action {
     olock_txn_kind kind;
     char *table;
-    olock_value *key;              /* update / delete / check */
-    olock_value *item;             /* put */
+    olock_value *key;  /* update / delete / check */
+    olock_value *item; /* put */
     char *update, *condition;
     olock_value *names, *values;
     uint64_t expected, new_version;
-    const char *reason;            /* cancellation code after a failed commit */
-    const olock_value *basis;      /* olock_update_many: the item as read (its ledger head is required) */
+    const char *reason;       /* cancellation code after a failed commit */
+    const olock_value *basis; /* olock_update_many: the item as read (its ledger head is required) */
 } olock__txn_action;
 
 struct olock_txn {
     olock_client *c;
-    olock_arena arena;             /* copies of everything added */
+    olock_arena arena; /* copies of everything added */
     olock__txn_action *actions;
     size_t count, cap;
-    olock_result sticky;           /* first failure of an add */
+    olock_result sticky; /* first failure of an add */
 };
 
 struct olock_task {
     /* What the task owns across operations (olock__task_reset keeps it). */
     olock_client *c;
     olock__exchange x;
-    olock_arena scratch;           /* request building; reset per request */
-    olock_expr *ex;                /* the write's expressions (made on first use; reset per request) */
-    olock_arena cur_arena;         /* the current item(s) */
-    olock_item *work;              /* the caller's mutable copy (olock_update) */
+    olock_arena scratch;                /* request building; reset per request */
+    olock_expr *ex;                     /* the write's expressions (made on first use; reset per request) */
+    olock_arena cur_arena;              /* the current item(s) */
+    olock_item *work;                   /* the caller's mutable copy (olock_update) */
     char writer[OLOCK__WRITER_LEN + 1]; /* this task's writer id in item ledgers */
-    uint64_t seq;                  /* this task's operation number, in its ledger entries */
-    olock_item **items;            /* olock_update_many's items, flags and versions (up to 100, made on first use) */
+    uint64_t seq;                       /* this task's operation number, in its ledger entries */
+    olock_item **items;                 /* olock_update_many's items, flags and versions (up to 100, made on first use) */
     int *exists;
     olock_mutation *each;
     uint64_t *versions;
 
     /* The operation: everything from `kind` on is zeroed when one begins. */
     int kind, phase;
-    int need_build;                /* build the phase's request before the next send */
-    int in_flight;                 /* a request is out; olock_task_complete is due */
+    int need_build; /* build the phase's request before the next send */
+    int in_flight;  /* a request is out; olock_task_complete is due */
     uint64_t wait_until, deadline;
-    uint64_t sent_at, rtt;         /* when the request went out; the last round trip (ms) */
+    uint64_t sent_at, rtt; /* when the request went out; the last round trip (ms) */
     int waiting;
     /* inputs */
     olock_item_request req;
@@ -197,22 +212,22 @@ struct olock_task {
     const olock_key_ref *keys;
     size_t key_count;
     /* progress */
-    const olock_value *current;    /* olock_update: the stored item, NULL when absent */
-    const olock_value *written;    /* the item of the PutItem being sent (in scratch) */
+    const olock_value *current; /* olock_update: the stored item, NULL when absent */
+    const olock_value *written; /* the item of the PutItem being sent (in scratch) */
     uint64_t cur_version, new_version;
     olock_mutation decision;
-    char inc[OLOCK__WRITER_LEN + 1];    /* incarnation id of the item the current write targets ("" unknown) */
-    int inc_fresh;                 /* inc was made by the current write (a create, or a ledger without one) */
+    char inc[OLOCK__WRITER_LEN + 1]; /* incarnation id of the item the current write targets ("" unknown) */
+    int inc_fresh;                   /* inc was made by the current write (a create, or a ledger without one) */
     char txn_token[37];
-    unsigned sends;                /* sends of the current request */
-    unsigned writes;               /* write attempts of the operation (conflict budget) */
-    uint64_t first_write_ms;       /* when the first write went out (the conflict time budget) */
-    int waited;                    /* the write now out was sent after a conflict wait */
+    unsigned sends;          /* sends of the current request */
+    unsigned writes;         /* write attempts of the operation (conflict budget) */
+    uint64_t first_write_ms; /* when the first write went out (the conflict time budget) */
+    int waited;              /* the write now out was sent after a conflict wait */
     unsigned quota_spent;
-    int in_doubt;                  /* a copy of the current write may have been applied, not settled yet */
+    int in_doubt; /* a copy of the current write may have been applied, not settled yet */
     int from_cache;
     const olock_value *own_version, *own_ledger; /* what the write being sent stores in olock's attributes (in scratch) */
-    olock_op op;                   /* operation of the request being built / sent */
+    olock_op op;                                 /* operation of the request being built / sent */
     /* outcome */
     olock_result rc;
     olock_error err;
@@ -256,7 +271,10 @@ static void olock__many_free(olock_task *t) {
     olock__free(&t->c->alloc, t->exists, sizeof *t->exists * 100);
     olock__free(&t->c->alloc, t->each, sizeof *t->each * 100);
     olock__free(&t->c->alloc, t->versions, sizeof *t->versions * 100);
-    t->items = NULL; t->exists = NULL; t->each = NULL; t->versions = NULL;
+    t->items = NULL;
+    t->exists = NULL;
+    t->each = NULL;
+    t->versions = NULL;
 }
 
 OLOCK_API void olock_task_destroy(olock_task *t) {
@@ -282,7 +300,10 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     olock__exchange_init(&t->x, &c->alloc, c->x.res.body.max);
     olock_arena_init(&t->scratch, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
-    if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) { olock_task_destroy(t); return OLOCK_ERR_NOMEM; }
+    if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {
+        olock_task_destroy(t);
+        return OLOCK_ERR_NOMEM;
+    }
     olock__new_token(t, t->writer, OLOCK__WRITER_LEN);
     t->phase = OLOCK__PH_DONE;
     t->rc = OLOCK_ERR_INVALID_ARG;
@@ -315,7 +336,8 @@ static olock_result olock__build_failed(olock_task *t, olock_result rc, const ch
 static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) {
     if (t->in_doubt && rc != OLOCK_OK && rc != OLOCK_ERR_MAYBE_SENT) {
         char cause[sizeof t->err.message];
-        const char *why = msg ? msg : t->err.message[0] ? t->err.message : olock_result_str(rc);
+        const char *why = msg ? msg : t->err.message[0] ? t->err.message
+                                                        : olock_result_str(rc);
         olock__copy_str(cause, sizeof cause, why, strlen(why));
         olock__error_set(&t->err, OLOCK_ERR_MAYBE_SENT, "the write may have been applied; olock could not settle it (%s: %s)",
                          olock_result_str(rc), cause);
@@ -329,7 +351,11 @@ static void olock__task_finish(olock_task *t, olock_result rc, const char *msg) 
     t->waiting = 0;
     if (msg) olock__task_error(t, rc, msg);
     t->err.code = rc;
-    if (rc == OLOCK_OK) { t->err.error_class = OLOCK_CLASS_NONE; t->err.aws_type[0] = 0; t->err.message[0] = 0; }
+    if (rc == OLOCK_OK) {
+        t->err.error_class = OLOCK_CLASS_NONE;
+        t->err.aws_type[0] = 0;
+        t->err.message[0] = 0;
+    }
 }
 
 
@@ -402,7 +428,11 @@ static olock_result olock__next_version(const olock_versioning *v, uint64_t expe
    item of another incarnation says nothing about it (OLOCK_ERR_MAYBE_SENT unless our entry is
    there). Heads written before incarnations ("@B") still read. */
 
-typedef struct olock__ledger_entry { const char *s; size_t n; uint64_t version; } olock__ledger_entry;
+typedef struct olock__ledger_entry {
+    const char *s;
+    size_t n;
+    uint64_t version;
+} olock__ledger_entry;
 
 /* Parses "W:S:V"; 0 if malformed. */
 static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
@@ -411,12 +441,17 @@ static int olock__ledger_parse(const olock_value *e, olock__ledger_entry *out) {
     end = e->str + e->len;
     p = (const char *)memchr(e->str + OLOCK__WRITER_LEN + 1, ':', e->len - OLOCK__WRITER_LEN - 1);
     if (!p || !olock__u64_parse(p + 1, (size_t)(end - p - 1), &out->version)) return 0;
-    out->s = e->str; out->n = e->len;
+    out->s = e->str;
+    out->n = e->len;
     return 1;
 }
 
 /* The head of a ledger: "@B" or "@B:I". */
-typedef struct olock__ledger_head { uint64_t base; const char *inc; size_t inc_len; } olock__ledger_head;
+typedef struct olock__ledger_head {
+    uint64_t base;
+    const char *inc;
+    size_t inc_len;
+} olock__ledger_head;
 
 /* Parses the head of ledger l; 0 when there is no usable ledger. */
 static int olock__ledger_head_of(const olock_value *l, olock__ledger_head *out) {
@@ -468,14 +503,15 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
         for (m = prev->first->next; m && n < 64; m = m->next) {
             olock__ledger_entry e;
             if (!olock__ledger_parse(m, &e)) continue;
-            if (memcmp(e.s, t->writer, OLOCK__WRITER_LEN) == 0) continue;   /* ours is replaced */
+            if (memcmp(e.s, t->writer, OLOCK__WRITER_LEN) == 0) continue; /* ours is replaced */
             keep[n++] = e;
         }
     }
     /* Make room for ours: drop the oldest entries; the base then covers what they covered. */
     while (n + 1 > cap) {
         size_t oldest = 0;
-        for (i = 1; i < n; i++) if (keep[i].version < keep[oldest].version) oldest = i;
+        for (i = 1; i < n; i++)
+            if (keep[i].version < keep[oldest].version) oldest = i;
         if (keep[oldest].version > base) base = keep[oldest].version;
         for (i = oldest; i + 1 < n; i++) keep[i] = keep[i + 1];
         n--;
@@ -500,7 +536,9 @@ static olock_value *olock__ledger_next(olock_task *t, olock_arena *a, const oloc
     return l;
 }
 
-enum { OLOCK__NOT_APPLIED, OLOCK__APPLIED, OLOCK__UNKNOWN };
+enum { OLOCK__NOT_APPLIED,
+       OLOCK__APPLIED,
+       OLOCK__UNKNOWN };
 
 /* Whether this task's current write (which would produce `version`) is in `item`. */
 static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_t version, const char **why) {
@@ -509,8 +547,8 @@ static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_
     char mine[OLOCK__WRITER_LEN + 2 * OLOCK__U64_TEXT + 2];
     size_t mlen;
     *why = *t->c->versioning.token_attribute
-               ? "the write may have been applied: the stored item has no writer ledger to tell"
-               : "the write may have been applied, and without the writer ledger olock cannot tell";
+        ? "the write may have been applied: the stored item has no writer ledger to tell"
+        : "the write may have been applied, and without the writer ledger olock cannot tell";
     if (!l || !olock__ledger_head_of(l, &h)) return OLOCK__UNKNOWN;
     mlen = olock__ledger_mine(t, version, mine);
     for (m = l->first->next; m; m = m->next)
@@ -518,8 +556,8 @@ static int olock__ledger_verdict(olock_task *t, const olock_value *item, uint64_
     if (*t->inc) {
         *why = "the write may have been applied: the item there now was created anew since (another incarnation)";
         if (h.inc_len != OLOCK__WRITER_LEN || memcmp(h.inc, t->inc, OLOCK__WRITER_LEN) != 0)
-            return OLOCK__UNKNOWN;       /* another incarnation: this ledger cannot speak for our write */
-        if (t->inc_fresh) return OLOCK__APPLIED;   /* the id our write made is there: it was applied */
+            return OLOCK__UNKNOWN;               /* another incarnation: this ledger cannot speak for our write */
+        if (t->inc_fresh) return OLOCK__APPLIED; /* the id our write made is there: it was applied */
     }
     *why = "the write may have been applied: too many other writers since to tell (see versioning.token_history)";
     return h.base < version ? OLOCK__NOT_APPLIED : OLOCK__UNKNOWN;
@@ -537,7 +575,7 @@ static olock_expr *olock__write_expr(olock_task *t, const olock_value *names, co
         return NULL;
     }
     olock_expr_reset(t->ex);
-    olock_expr_borrow_values(t->ex, 1);   /* everything given lives in the request or scratch until it is encoded */
+    olock_expr_borrow_values(t->ex, 1); /* everything given lives in the request or scratch until it is encoded */
     if (names || values) olock_expr_add_maps(t->ex, names, values);
     return t->ex;
 }
@@ -586,8 +624,7 @@ static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const o
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0),
-                                                  l->first));
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0), l->first));
 }
 
 /* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the
@@ -793,7 +830,13 @@ static void olock__cache_store(olock_task *t, const olock_value *item) {
     olock__cache_entry *e = olock__cache_find(c, t->table, t->key, &t->x.body, 1);
     olock_value *copy;
     if (!e) return;
-    if (!item) { if (e->item && e->id.len == t->x.body.len) { olock_item_destroy(e->item); e->item = NULL; } return; }
+    if (!item) {
+        if (e->item && e->id.len == t->x.body.len) {
+            olock_item_destroy(e->item);
+            e->item = NULL;
+        }
+        return;
+    }
     if (!e->item && olock_item_create(&c->alloc, &e->item) != OLOCK_OK) return;
     olock_arena_reset(&e->item->arena);
     copy = olock_value_copy(&e->item->arena, item);
@@ -812,7 +855,7 @@ static void olock__cache_store(olock_task *t, const olock_value *item) {
 /* How long t has been writing (since its first write). */
 static uint64_t olock__writing_ms(olock_task *t) {
     uint64_t now = olock_client_now_ms(t->c);
-    return now > t->first_write_ms ? now - t->first_write_ms : 0;   /* a hook's clock may step back */
+    return now > t->first_write_ms ? now - t->first_write_ms : 0; /* a hook's clock may step back */
 }
 
 /* The conflict budget of a read-modify-write (see olock_retry_policy): its first
@@ -821,7 +864,10 @@ static uint64_t olock__writing_ms(olock_task *t) {
    Stamps the time of the first write. */
 static int olock__conflict_budget_left(olock_task *t) {
     const olock_retry_policy *p = &t->c->retry;
-    if (t->writes == 0) { t->first_write_ms = olock_client_now_ms(t->c); return 1; }
+    if (t->writes == 0) {
+        t->first_write_ms = olock_client_now_ms(t->c);
+        return 1;
+    }
     if (t->writes < p->conflict_attempts) return 1;
     return t->writes < p->conflict_attempts_max && olock__writing_ms(t) < p->conflict_time_ms;
 }
@@ -853,7 +899,7 @@ static void olock__conflict_give_up(olock_task *t, const char *what) {
    - R is the smoothed round trip of this client's conflicting writes, in microseconds: the
      clock hook ticks in whole ms, but the mean of many samples is finer (DynamoDB Local
      answers in well under 1 ms); the wait is rounded to whole ms at random, without bias. */
-#define OLOCK__MIN_RTT_US 250          /* the shortest round trip the wait assumes */
+#define OLOCK__MIN_RTT_US 250 /* the shortest round trip the wait assumes */
 static void olock__conflict_backoff(olock_task *t) {
     olock_client *c = t->c;
     uint64_t now = olock_client_now_ms(c), r, horizon, age, wait;
@@ -879,7 +925,10 @@ static void olock__rmw_mutate(olock_task *t) {
     int exists = t->current != NULL;
     olock_arena_reset(&w->arena);
     w->root = exists ? olock_value_copy(&w->arena, t->current) : olock_value_copy(&w->arena, t->key);
-    if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+    if (!w->root) {
+        olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory");
+        return;
+    }
     t->cur_version = t->c->versioning.start_at;
     if (exists) {
         rc = olock_item_version(t->current, &t->c->versioning, &t->cur_version);
@@ -891,7 +940,7 @@ static void olock__rmw_mutate(olock_task *t) {
     }
     t->result.item = t->current;
     t->decision = t->fn(t->user, w, exists);
-    if (t->phase == OLOCK__PH_DONE) return;   /* the function finished the task (a typed record that did not decode) */
+    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
     switch (t->decision) {
     case OLOCK_MUTATE_ABORT:
         olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
@@ -901,10 +950,17 @@ static void olock__rmw_mutate(olock_task *t) {
         olock__task_finish(t, OLOCK_OK, NULL);
         return;
     case OLOCK_MUTATE_DELETE:
-        if (!exists) { t->result.version = t->cur_version; olock__task_finish(t, OLOCK_OK, NULL); return; }
+        if (!exists) {
+            t->result.version = t->cur_version;
+            olock__task_finish(t, OLOCK_OK, NULL);
+            return;
+        }
         break;
     case OLOCK_MUTATE_WRITE:
-        if (!w->root || w->root->type != OLOCK_TYPE_M) { olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function broke the item"); return; }
+        if (!w->root || w->root->type != OLOCK_TYPE_M) {
+            olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function broke the item");
+            return;
+        }
         for (k = t->key->first; k; k = k->next) {
             if (!olock_value_equal(k, olock_map_get(w->root, k->key, k->key_len))) {
                 olock__task_finish(t, OLOCK_ERR_INVALID_ARG, "the mutate function changed or removed a key attribute");
@@ -932,22 +988,26 @@ static int olock__set_current(olock_task *t, const olock_value *item) {
     t->current = NULL;
     if (!item) return 1;
     t->current = olock_value_copy(&t->cur_arena, item);
-    if (!t->current) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return 0; }
+    if (!t->current) {
+        olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory");
+        return 0;
+    }
     return 1;
 }
 
 static void olock__on_write_ok(olock_task *t) {
-    if (t->in_doubt) t->result.ambiguous++;   /* this copy was applied, so no earlier one was */
+    if (t->in_doubt) t->result.ambiguous++; /* this copy was applied, so no earlier one was */
     t->in_doubt = 0;
     t->result.version = t->new_version;
     t->result.changed = 1;
     if (olock__write_is_delete(t)) t->result.deleted = 1;
     if (t->kind == OLOCK__K_RMW) {
         /* after a settling read: the stored item, which holds this write */
-        t->result.item = olock__write_is_delete(t) ? NULL : t->written ? t->written : t->current;
+        t->result.item = olock__write_is_delete(t) ? NULL : t->written ? t->written
+                                                                       : t->current;
         if (t->c->cache_n) olock__cache_store(t, t->result.item);
     } else if (t->x.decoded.item) {
-        t->result.item = t->x.decoded.item;       /* ReturnValues asked by the caller */
+        t->result.item = t->x.decoded.item; /* ReturnValues asked by the caller */
     }
     olock__task_finish(t, OLOCK_OK, NULL);
 }
@@ -959,7 +1019,7 @@ static void olock__on_write_ok(olock_task *t) {
 static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, int known) {
     int verdict = OLOCK__NOT_APPLIED;
     const char *why = NULL;
-    t->phase = OLOCK__PH_WRITE;          /* what is settled here is the write (a probe or read came back) */
+    t->phase = OLOCK__PH_WRITE; /* what is settled here is the write (a probe or read came back) */
     if (!known && (t->in_doubt || t->kind == OLOCK__K_RMW)) {
         /* The server did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure):
            read it, when the key is known. A put's key attributes are not known to olock. */
@@ -978,11 +1038,11 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
            resend could re-create a deleted item, so olock does not guess. */
         verdict = OLOCK__UNKNOWN;
         why = olock__write_is_delete(t)
-                  ? "the write may have been applied: the item is gone, deleted by this write or by another writer"
-                  : "the write may have been applied: the item is absent, so it was not applied or was deleted since";
+            ? "the write may have been applied: the item is gone, deleted by this write or by another writer"
+            : "the write may have been applied: the item is absent, so it was not applied or was deleted since";
     } else if (!olock__write_is_delete(t) && fresh) {
         verdict = olock__ledger_verdict(t, fresh, t->new_version, &why);
-        if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED;  /* nothing of ours was in doubt */
+        if (verdict == OLOCK__UNKNOWN && !t->in_doubt) verdict = OLOCK__NOT_APPLIED; /* nothing of ours was in doubt */
     } else if (fresh && t->in_doubt && *t->inc) {
         /* A delete in doubt whose item is still there was not applied, unless the item there
            is another incarnation (deleted, by us perhaps, and created anew). */
@@ -1003,7 +1063,7 @@ static void olock__on_write_conflict(olock_task *t, const olock_value *fresh, in
         olock__task_finish(t, OLOCK_ERR_MAYBE_SENT, why);
         return;
     }
-    if (t->in_doubt) t->result.ambiguous++;    /* settled: it was not ours */
+    if (t->in_doubt) t->result.ambiguous++; /* settled: it was not ours */
     t->in_doubt = 0;
     t->result.conflicts++;
     if (t->kind != OLOCK__K_RMW) {
@@ -1043,7 +1103,7 @@ static void olock__single_success(olock_task *t) {
 
 static void olock__single_conflict(olock_task *t) {
     const olock_value *fresh = t->x.decoded.item;
-    if (fresh) t->c->all_old_supported = 1;   /* from now on a conflict without it means "absent" */
+    if (fresh) t->c->all_old_supported = 1; /* from now on a conflict without it means "absent" */
     olock__on_write_conflict(t, fresh, fresh != NULL || t->c->all_old_supported);
 }
 
@@ -1077,7 +1137,10 @@ static void olock__many_success(olock_task *t) {
         olock_item *w = t->items[i];
         olock_arena_reset(&w->arena);
         w->root = olock_value_copy(&w->arena, it ? it : t->keys[i].key);
-        if (!w->root) { olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory"); return; }
+        if (!w->root) {
+            olock__task_finish(t, OLOCK_ERR_NOMEM, "out of memory");
+            return;
+        }
         t->exists[i] = it != NULL;
         t->each[i] = OLOCK_MUTATE_NO_CHANGE;
         t->versions[i] = t->c->versioning.start_at;
@@ -1087,9 +1150,15 @@ static void olock__many_success(olock_task *t) {
         }
     }
     m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
-    if (t->phase == OLOCK__PH_DONE) return;   /* the function finished the task (a typed record that did not decode) */
-    if (m == OLOCK_MUTATE_ABORT) { olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted"); return; }
-    if (m == OLOCK_MUTATE_NO_CHANGE) { olock__task_finish(t, OLOCK_OK, NULL); return; }
+    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
+    if (m == OLOCK_MUTATE_ABORT) {
+        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        return;
+    }
+    if (m == OLOCK_MUTATE_NO_CHANGE) {
+        olock__task_finish(t, OLOCK_OK, NULL);
+        return;
+    }
     if (!olock__conflict_budget_left(t)) {
         olock__conflict_give_up(t, "conflict budget exhausted: the items kept changing");
         return;
@@ -1141,20 +1210,20 @@ static olock_result olock__many_build(olock_task *t) {
 }
 
 typedef struct olock__kind_ops {
-    olock_result (*build)(olock_task *t);   /* the request of t->phase into t->x.body and t->op */
+    olock_result (*build)(olock_task *t); /* the request of t->phase into t->x.body and t->op */
     void (*on_success)(olock_task *t);
     void (*on_conflict)(olock_task *t);
 } olock__kind_ops;
 
 /* Indexed by OLOCK__K_*. */
 static const olock__kind_ops olock__kinds[] = {
-    { NULL, NULL, NULL },                                                  /* NONE */
+    { NULL, NULL, NULL },                                                   /* NONE */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* PUT */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* UPDATE */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* DELETE */
     { olock__single_build, olock__single_success, olock__single_conflict }, /* RMW */
     { olock__build_txn_write, olock__txn_success, olock__txn_conflict },    /* TXN */
-    { olock__many_build, olock__many_success, olock__many_conflict },      /* MANY */
+    { olock__many_build, olock__many_success, olock__many_conflict },       /* MANY */
 };
 
 static void olock__report(olock_task *t, olock_result outcome, uint64_t delay) {
@@ -1231,7 +1300,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
         return OLOCK_TASK_WAIT;
     }
     t->waiting = 0;
-    if (t->in_flight) {           /* poll again without completing: hand out the same request */
+    if (t->in_flight) { /* poll again without completing: hand out the same request */
         if (req) *req = &t->x.req;
         return OLOCK_TASK_SEND;
     }
@@ -1241,7 +1310,7 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
     }
     if (t->need_build) {
         olock_arena_reset(&t->scratch);
-        t->written = NULL;         /* these lived in scratch */
+        t->written = NULL; /* these lived in scratch */
         t->own_version = t->own_ledger = NULL;
         rc = olock__kinds[t->kind].build(t);
         if (rc != OLOCK_OK) {
@@ -1252,7 +1321,10 @@ OLOCK_API olock_task_state olock_task_poll(olock_task *t, uint64_t now_ms, const
         t->sends = 0;
     }
     rc = olock__build_http(t->c, &t->x, t->op, &t->err);
-    if (rc != OLOCK_OK) { olock__task_finish(t, rc, NULL); return OLOCK_TASK_DONE; }
+    if (rc != OLOCK_OK) {
+        olock__task_finish(t, rc, NULL);
+        return OLOCK_TASK_DONE;
+    }
     t->in_flight = 1;
     t->sent_at = now_ms;
     if (req) *req = &t->x.req;
@@ -1303,7 +1375,11 @@ OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_res
         olock__report(t, rc, 0);
         olock__kinds[t->kind].on_conflict(t);
         return;
-    case OLOCK_ERR_THROTTLED: case OLOCK_ERR_TRANSIENT: case OLOCK_ERR_NOT_SENT: case OLOCK_ERR_MAYBE_SENT: case OLOCK_ERR_CRC32:
+    case OLOCK_ERR_THROTTLED:
+    case OLOCK_ERR_TRANSIENT:
+    case OLOCK_ERR_NOT_SENT:
+    case OLOCK_ERR_MAYBE_SENT:
+    case OLOCK_ERR_CRC32:
         olock__on_retryable(t, rc, now);
         return;
     default:
@@ -1316,7 +1392,10 @@ OLOCK_API void olock_task_complete_why(olock_task *t, olock_result transport_res
 OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result *result, olock_error *err) {
     if (!t) return OLOCK_ERR_INVALID_ARG;
     if (t->phase != OLOCK__PH_DONE) {
-        if (err) { olock__error_clear(err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the task is not done"); }
+        if (err) {
+            olock__error_clear(err);
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the task is not done");
+        }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (err) *err = t->err;
@@ -1333,7 +1412,10 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
         uint64_t wait = 0;
         olock_task_state s = olock_task_poll(t, olock_client_now_ms(c), &req, &wait);
         if (s == OLOCK_TASK_DONE) break;
-        if (s == OLOCK_TASK_WAIT) { c->sleep_ms(c->hook_user, wait); continue; }
+        if (s == OLOCK_TASK_WAIT) {
+            c->sleep_ms(c->hook_user, wait);
+            continue;
+        }
         olock_result r = c->transport.send(c->transport.user, req, &t->x.res);
         olock_task_complete_why(t, r, olock__transport_why(c, r));
     }
@@ -1385,7 +1467,8 @@ static olock_result olock__check_write_request(const olock_client *c, const oloc
 static olock_result olock__task_begin_refused(const olock_task *t, const char *fn, olock_error *err) {
     if (!t) return olock__null_arg(err, fn, "t");
     return olock__invalid_arg(err, "%s: the task is busy with another operation (a blocking call from inside a mutate "
-                              "function, or a task begun again before it was done)", fn);
+                                   "function, or a task begun again before it was done)",
+                              fn);
 }
 
 /* A begin_* of the task API that failed: olock_task_result then gives its code and message,
@@ -1453,7 +1536,7 @@ static olock_result olock__begin_update(olock_task *t, const char *table, const 
     t->user = user;
     t->phase = OLOCK__PH_READ;
     e = olock__cache_find(t->c, table, key, &t->x.body, 0);
-    if (e) {                        /* write from the cached version; a conflict brings the fresh item */
+    if (e) { /* write from the cached version; a conflict brings the fresh item */
         e->used = ++t->c->cache_tick;
         t->from_cache = 1;
         if (!olock__set_current(t, e->item->root)) return t->rc;
@@ -1480,7 +1563,7 @@ static olock_result olock__blocking_task(olock_client *c, const char *fn, olock_
         olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
         return OLOCK_ERR_NOMEM;
     }
-    c->blocking_destroy = olock_task_destroy;     /* the client part comes first: it cannot name it */
+    c->blocking_destroy = olock_task_destroy; /* the client part comes first: it cannot name it */
     *t = c->blocking;
     return OLOCK_OK;
 }
@@ -1567,7 +1650,7 @@ static olock_result olock__txn_add(olock_txn *t, olock_txn_kind kind, const char
         return OLOCK_ERR_INVALID_ARG;
     if (req && (olock__has_reserved_placeholder(req->names) || olock__has_reserved_placeholder(req->values)))
         return OLOCK_ERR_INVALID_ARG;
-    if (t->count == 100) return t->sticky = OLOCK_ERR_LIMIT;   /* DynamoDB's limit per transaction */
+    if (t->count == 100) return t->sticky = OLOCK_ERR_LIMIT; /* DynamoDB's limit per transaction */
     if (t->count == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 8;
         olock__txn_action *n = (olock__txn_action *)olock__realloc(&t->c->alloc, t->actions, sizeof *n * t->cap, sizeof *n * cap);
@@ -1723,7 +1806,10 @@ static olock_result olock__build_many_read(olock_task *t) {
     size_t i;
     if (!gets) return OLOCK_ERR_NOMEM;
     memset(gets, 0, sizeof *gets * t->key_count);
-    for (i = 0; i < t->key_count; i++) { gets[i].table = t->keys[i].table; gets[i].key = t->keys[i].key; }
+    for (i = 0; i < t->key_count; i++) {
+        gets[i].table = t->keys[i].table;
+        gets[i].key = t->keys[i].key;
+    }
     t->op = OLOCK_OP_TRANSACT_GET_ITEMS;
     olock_buf_clear(&t->x.body);
     return olock_encode_transact_get(gets, t->key_count, &t->x.body, &t->err);
@@ -1741,9 +1827,15 @@ static olock_result olock__build_many_write(olock_task *t) {
         a.expected = t->versions[i];
         a.basis = t->exists[i] ? t->items[i]->root : NULL;
         switch (t->each[i]) {
-        case OLOCK_MUTATE_WRITE: a.kind = OLOCK_TXN_PUT; a.item = t->items[i]->root; break;
+        case OLOCK_MUTATE_WRITE:
+            a.kind = OLOCK_TXN_PUT;
+            a.item = t->items[i]->root;
+            break;
         case OLOCK_MUTATE_DELETE:
-            if (!t->exists[i]) { a.kind = OLOCK_TXN_CONDITION_CHECK; break; }
+            if (!t->exists[i]) {
+                a.kind = OLOCK_TXN_CONDITION_CHECK;
+                break;
+            }
             a.kind = OLOCK_TXN_DELETE;
             break;
         default: a.kind = OLOCK_TXN_CONDITION_CHECK; break;
@@ -1767,7 +1859,7 @@ static olock_result olock__begin_update_many(olock_task *t, const olock_key_ref 
     if (!keys) return olock__null_arg(err, name, "keys");
     if (!count) return olock__invalid_arg(err, "%s: count is 0", name);
     if (!fn) return olock__null_arg(err, name, "fn");
-    if (count > 100) {                                   /* DynamoDB's limit per transaction */
+    if (count > 100) { /* DynamoDB's limit per transaction */
         olock__error_set(err, OLOCK_ERR_LIMIT, "%s: count is %lu, more than the 100 items of a transaction", name, (unsigned long)count);
         return OLOCK_ERR_LIMIT;
     }
@@ -1776,14 +1868,18 @@ static olock_result olock__begin_update_many(olock_task *t, const olock_key_ref 
         if (!keys[i].table || !*keys[i].table || !keys[i].key || keys[i].key->type != OLOCK_TYPE_M)
             return olock__invalid_arg(err, "%s: keys[%lu].%s", name, (unsigned long)i,
                                       !keys[i].table || !*keys[i].table ? "table is NULL or empty"
-                                      : !keys[i].key ? "key is NULL" : "key is not a map of the key attributes");
+                                          : !keys[i].key                ? "key is NULL"
+                                                                        : "key is not a map of the key attributes");
     if (!t->items) {
         t->items = (olock_item **)olock__alloc(&c->alloc, sizeof *t->items * 100);
         t->exists = (int *)olock__alloc(&c->alloc, sizeof *t->exists * 100);
         t->each = (olock_mutation *)olock__alloc(&c->alloc, sizeof *t->each * 100);
         t->versions = (uint64_t *)olock__alloc(&c->alloc, sizeof *t->versions * 100);
         if (t->items) memset(t->items, 0, sizeof *t->items * 100);
-        if (!t->items || !t->exists || !t->each || !t->versions) { olock__many_free(t); return OLOCK_ERR_NOMEM; }
+        if (!t->items || !t->exists || !t->each || !t->versions) {
+            olock__many_free(t);
+            return OLOCK_ERR_NOMEM;
+        }
     }
     for (i = 0; i < count; i++)
         if (!t->items[i] && olock_item_create(&c->alloc, &t->items[i]) != OLOCK_OK) return OLOCK_ERR_NOMEM;
@@ -1814,4 +1910,3 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
     rc = olock__begin_update_many(t, keys, count, fn, user, "olock_update_many", err);
     return rc != OLOCK_OK ? olock__begin_failed(rc, err) : olock_task_run(t, result, err);
 }
-

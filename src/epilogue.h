@@ -2,4 +2,3 @@
 }
 #endif
 #endif /* OLOCK_H_INCLUDED */
-

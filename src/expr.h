@@ -71,37 +71,37 @@
 
    THREADS: one builder per thread at a time; builders are independent. */
 
-#define OLOCK_EXPR_MAX_BYTES 4096        /* longest expression string DynamoDB accepts */
-#define OLOCK_EXPR_MAX_IN 100            /* operands of IN after the first */
-#define OLOCK_EXPR_MAX_OPERATORS 300     /* operators and functions in one expression */
-#define OLOCK_PATH_MAX_DEPTH 32          /* segments of one document path */
-#define OLOCK_PATH_MAX_INDEX 2147483647  /* largest list index */
-#define OLOCK_PLACEHOLDER_MAX 255        /* bytes of one placeholder, '#' or ':' included */
+#define OLOCK_EXPR_MAX_BYTES 4096       /* longest expression string DynamoDB accepts */
+#define OLOCK_EXPR_MAX_IN 100           /* operands of IN after the first */
+#define OLOCK_EXPR_MAX_OPERATORS 300    /* operators and functions in one expression */
+#define OLOCK_PATH_MAX_DEPTH 32         /* segments of one document path */
+#define OLOCK_PATH_MAX_INDEX 2147483647 /* largest list index */
+#define OLOCK_PLACEHOLDER_MAX 255       /* bytes of one placeholder, '#' or ':' included */
 
-typedef struct olock_expr olock_expr;        /* the builder */
-typedef struct olock_cond olock_cond;        /* a condition (in the builder's arena) */
-typedef struct olock_operand olock_operand;  /* a path, value, size(path) or SET function */
+typedef struct olock_expr olock_expr;       /* the builder */
+typedef struct olock_cond olock_cond;       /* a condition (in the builder's arena) */
+typedef struct olock_operand olock_operand; /* a path, value, size(path) or SET function */
 
 typedef enum olock_cmp {
-    OLOCK_CMP_EQ = 1,                    /* =  */
-    OLOCK_CMP_NE,                        /* <> */
-    OLOCK_CMP_LT,                        /* <  */
-    OLOCK_CMP_LE,                        /* <= */
-    OLOCK_CMP_GT,                        /* >  */
-    OLOCK_CMP_GE                         /* >= */
+    OLOCK_CMP_EQ = 1, /* =  */
+    OLOCK_CMP_NE,     /* <> */
+    OLOCK_CMP_LT,     /* <  */
+    OLOCK_CMP_LE,     /* <= */
+    OLOCK_CMP_GT,     /* >  */
+    OLOCK_CMP_GE      /* >= */
 } olock_cmp;
 
 /* What olock_expr_render produces. Strings and maps are owned by the builder and stay valid
    until the next render, reset or destroy. A field is NULL when there is nothing to send
    (an unused expression, an empty map: DynamoDB rejects empty maps). */
 typedef struct olock_expr_output {
-    const char *condition;               /* ConditionExpression */
-    const char *update;                  /* UpdateExpression */
-    const char *projection;              /* ProjectionExpression */
-    const char *key_condition;           /* KeyConditionExpression */
-    const char *filter;                  /* FilterExpression */
-    const olock_value *names;            /* M: "#n0" -> S name; the caller's raw names first */
-    const olock_value *values;           /* M: ":v0" -> value; the caller's raw values first */
+    const char *condition;     /* ConditionExpression */
+    const char *update;        /* UpdateExpression */
+    const char *projection;    /* ProjectionExpression */
+    const char *key_condition; /* KeyConditionExpression */
+    const char *filter;        /* FilterExpression */
+    const olock_value *names;  /* M: "#n0" -> S name; the caller's raw names first */
+    const olock_value *values; /* M: ":v0" -> value; the caller's raw values first */
 } olock_expr_output;
 
 /* ---- The builder ----------------------------------------------------------------------------- */
@@ -127,10 +127,10 @@ OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err);
 
 /* Value shorthands in the builder's arena (a NULL result records NOMEM, or EXPRESSION for
    number text that is not a DynamoDB number). */
-OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s);          /* S */
+OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s);           /* S */
 OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text); /* N */
-OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);            /* N */
-OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);               /* BOOL */
+OLOCK_API const olock_value *olock_expr_i64(olock_expr *e, int64_t v);             /* N */
+OLOCK_API const olock_value *olock_expr_bool(olock_expr *e, int b);                /* BOOL */
 
 /* ---- Paths ----------------------------------------------------------------------------------- */
 
@@ -272,4 +272,3 @@ OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request 
 /* Renders and fills key_condition, filter, projection, names and values of `r`.
    INVALID_ARG when a condition or update was given. */
 OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_request *r, olock_error *err);
-

@@ -15,25 +15,43 @@
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
      300 operators, which also bounds a handle reused many times (a DAG). */
 
-#define OLOCK__EXPR_FAIL(e, rc_, ...)                                    \
-    do {                                                                \
-        if (olock__expr_claim((e), (rc_))) {                            \
-            olock__error_set(&(e)->error, (rc_), __VA_ARGS__);          \
-            (e)->error.code = (rc_);                                    \
-        }                                                               \
+#define OLOCK__EXPR_FAIL(e, rc_, ...) \
+    do { \
+        if (olock__expr_claim((e), (rc_))) { \
+            olock__error_set(&(e)->error, (rc_), __VA_ARGS__); \
+            (e)->error.code = (rc_); \
+        } \
     } while (0)
 
-enum { OLOCK__EXPR_SET = 0, OLOCK__EXPR_REMOVE, OLOCK__EXPR_ADD, OLOCK__EXPR_DELETE, OLOCK__EXPR_CLAUSES };
+enum { OLOCK__EXPR_SET = 0,
+       OLOCK__EXPR_REMOVE,
+       OLOCK__EXPR_ADD,
+       OLOCK__EXPR_DELETE,
+       OLOCK__EXPR_CLAUSES };
 
 enum {
-    OLOCK__OPND_PATH = 1, OLOCK__OPND_VALUE, OLOCK__OPND_SIZE, OLOCK__OPND_IF_NOT_EXISTS,
-    OLOCK__OPND_LIST_APPEND, OLOCK__OPND_PLUS, OLOCK__OPND_MINUS
+    OLOCK__OPND_PATH = 1,
+    OLOCK__OPND_VALUE,
+    OLOCK__OPND_SIZE,
+    OLOCK__OPND_IF_NOT_EXISTS,
+    OLOCK__OPND_LIST_APPEND,
+    OLOCK__OPND_PLUS,
+    OLOCK__OPND_MINUS
 };
 
 enum {
-    OLOCK__COND_CMP = 1, OLOCK__COND_BETWEEN, OLOCK__COND_IN, OLOCK__COND_EXISTS,
-    OLOCK__COND_NOT_EXISTS, OLOCK__COND_TYPE, OLOCK__COND_BEGINS_WITH, OLOCK__COND_CONTAINS,
-    OLOCK__COND_AND, OLOCK__COND_OR, OLOCK__COND_NOT, OLOCK__COND_RAW
+    OLOCK__COND_CMP = 1,
+    OLOCK__COND_BETWEEN,
+    OLOCK__COND_IN,
+    OLOCK__COND_EXISTS,
+    OLOCK__COND_NOT_EXISTS,
+    OLOCK__COND_TYPE,
+    OLOCK__COND_BEGINS_WITH,
+    OLOCK__COND_CONTAINS,
+    OLOCK__COND_AND,
+    OLOCK__COND_OR,
+    OLOCK__COND_NOT,
+    OLOCK__COND_RAW
 };
 
 /* One path segment: a map key (name, len) or a list index. */
@@ -54,9 +72,9 @@ struct olock_operand {
     unsigned gen;
     int kind;
     unsigned depth;
-    olock__expr_path path;         /* PATH, SIZE, IF_NOT_EXISTS */
-    const olock_value *value;      /* VALUE: the builder's copy */
-    const olock_operand *a, *b;    /* IF_NOT_EXISTS (b), LIST_APPEND, PLUS, MINUS */
+    olock__expr_path path;      /* PATH, SIZE, IF_NOT_EXISTS */
+    const olock_value *value;   /* VALUE: the builder's copy */
+    const olock_operand *a, *b; /* IF_NOT_EXISTS (b), LIST_APPEND, PLUS, MINUS */
 };
 
 struct olock_cond {
@@ -65,17 +83,17 @@ struct olock_cond {
     int kind;
     unsigned depth;
     olock_cmp cmp;
-    const olock_operand **ops;        /* operands, in text order */
+    const olock_operand **ops; /* operands, in text order */
     size_t nops;
-    const olock_cond *a, *b;          /* AND, OR, NOT (a) */
-    const char *raw;                  /* RAW */
+    const olock_cond *a, *b; /* AND, OR, NOT (a) */
+    const char *raw;         /* RAW */
     size_t raw_len;
 };
 
 /* An update action (target + operand, or raw text) or a projection path. */
 typedef struct olock__expr_action {
     struct olock__expr_action *next;
-    olock__expr_path target;       /* unresolved (count 0) for raw actions until rendering */
+    olock__expr_path target; /* unresolved (count 0) for raw actions until rendering */
     const olock_operand *value;
     const char *raw;
     size_t raw_len;
@@ -87,7 +105,7 @@ typedef struct olock__expr_raw_entry {
     const char *key;
     size_t key_len;
     const olock_value *value;
-    unsigned used;                 /* render serial that last used it */
+    unsigned used; /* render serial that last used it */
 } olock__expr_raw_entry;
 
 typedef struct olock__expr_slot {
@@ -104,7 +122,7 @@ struct olock_expr {
     unsigned gen;
     olock_result status;
     olock_error error;
-    int borrow;                    /* olock_expr_borrow_values: values referenced, not copied */
+    int borrow; /* olock_expr_borrow_values: values referenced, not copied */
 
     /* the request */
     const olock_cond *condition, *filter;
@@ -113,7 +131,7 @@ struct olock_expr {
     const olock_operand *pk_path, *pk_value;
     const olock_cond *sk_cond;
     olock__expr_raw_entry *raw_names, *raw_values;
-    size_t name_refs;              /* name segments created: bounds the distinct names */
+    size_t name_refs; /* name segments created: bounds the distinct names */
 
     /* rendering */
     unsigned serial;
@@ -123,7 +141,7 @@ struct olock_expr {
     olock_value *names_out, *values_out;
     size_t expr_start;
     unsigned ops_count;
-    const char *what;              /* the expression being rendered, for messages */
+    const char *what; /* the expression being rendered, for messages */
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -153,11 +171,20 @@ static size_t olock__expr_utf8_check(const char *s, size_t len) {
         unsigned c = p[i];
         size_t n, k;
         uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-        else return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else return i;
         if (len - i <= n) return i;
         for (k = 1; k <= n; k++) {
             if ((p[i + k] & 0xC0) != 0x80) return i;
@@ -196,7 +223,9 @@ typedef struct olock__expr_scan {
 } olock__expr_scan;
 
 static unsigned olock__expr_scan_fail(olock__expr_scan *sc, olock_result code, size_t at, const char *why) {
-    sc->code = code; sc->offset = at; sc->why = why;
+    sc->code = code;
+    sc->offset = at;
+    sc->why = why;
     return 0;
 }
 
@@ -207,7 +236,9 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
                                       olock__expr_scan *sc) {
     size_t i = 0, w = 0, bad;
     unsigned n = 0;
-    sc->code = OLOCK_OK; sc->offset = 0; sc->why = NULL;
+    sc->code = OLOCK_OK;
+    sc->offset = 0;
+    sc->why = NULL;
     if (len == 0) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, 0, "empty path");
     bad = olock__expr_utf8_check(p, len);
     if (bad < len) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, bad, "invalid UTF-8");
@@ -222,21 +253,31 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             for (;;) {
                 if (i == len) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "unterminated backtick quote");
                 if (p[i] == '`') {
-                    if (i + 1 < len && p[i + 1] == '`') { if (names) names[w] = '`'; w++; i += 2; continue; }
+                    if (i + 1 < len && p[i + 1] == '`') {
+                        if (names) names[w] = '`';
+                        w++;
+                        i += 2;
+                        continue;
+                    }
                     i++;
                     break;
                 }
                 if (names) names[w] = p[i];
-                w++; i++;
+                w++;
+                i++;
             }
             if (w == start) return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, at, "empty name");
         } else {
-            while (i < len && !olock__expr_special((unsigned char)p[i])) { if (names) names[w] = p[i]; w++; i++; }
+            while (i < len && !olock__expr_special((unsigned char)p[i])) {
+                if (names) names[w] = p[i];
+                w++;
+                i++;
+            }
             if (w == start) {
                 if (i < len && p[i] != '.' && p[i] != '[')
                     return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i,
-                        (unsigned char)p[i] <= 0x20 || p[i] == 0x7F ? "whitespace or control character in a name (quote it with backticks)"
-                                                                     : "unexpected character (quote the name with backticks)");
+                                                 (unsigned char)p[i] <= 0x20 || p[i] == 0x7F ? "whitespace or control character in a name (quote it with backticks)"
+                                                                                             : "unexpected character (quote the name with backticks)");
                 return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "empty name");
             }
         }
@@ -250,7 +291,10 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             uint32_t v = 0;
             size_t digits;
             if (i == len) return n;
-            if (p[i] == '.') { i++; break; }
+            if (p[i] == '.') {
+                i++;
+                break;
+            }
             if (p[i] != '[') {
                 if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7F)
                     return olock__expr_scan_fail(sc, OLOCK_ERR_EXPRESSION, i, "whitespace or control character in a name (quote it with backticks)");
@@ -269,7 +313,10 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             i++;
             if (n == OLOCK_PATH_MAX_DEPTH)
                 return olock__expr_scan_fail(sc, OLOCK_ERR_LIMIT, at, "more than 32 nesting levels");
-            segs[n].name = NULL; segs[n].len = 0; segs[n].index = v; segs[n].is_index = 1;
+            segs[n].name = NULL;
+            segs[n].len = 0;
+            segs[n].index = v;
+            segs[n].is_index = 1;
             n++;
         }
     }
@@ -283,7 +330,10 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
     size_t len, k;
     unsigned n;
     char *names;
-    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn); return 0; }
+    if (!text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn);
+        return 0;
+    }
     len = strlen(text);
     names = (char *)olock__expr_alloc(e, len + 1);
     if (!names) return 0;
@@ -308,16 +358,30 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
 static int olock__expr_name_path(olock_expr *e, const char *fn, const char *name, olock__expr_path *out) {
     olock__expr_seg *seg;
     size_t len, bad;
-    if (!name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn); return 0; }
+    if (!name) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn);
+        return 0;
+    }
     len = strlen(name);
-    if (len == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn); return 0; }
+    if (len == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn);
+        return 0;
+    }
     bad = olock__expr_utf8_check(name, len);
-    if (bad < len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return 0; }
+    if (bad < len) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad);
+        return 0;
+    }
     seg = (olock__expr_seg *)olock__expr_alloc(e, sizeof *seg);
     if (!seg) return 0;
     seg->name = olock_arena_strdup(&e->arena, name, len);
-    if (!seg->name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory"); return 0; }
-    seg->len = len; seg->index = 0; seg->is_index = 0;
+    if (!seg->name) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory");
+        return 0;
+    }
+    seg->len = len;
+    seg->index = 0;
+    seg->is_index = 0;
     e->name_refs++;
     out->segs = seg;
     out->count = 1;
@@ -336,7 +400,14 @@ static const char *olock__expr_path_text(const olock__expr_path *p, char *buf, s
         } else {
             size_t n = s->len;
             if (k) buf[w++] = '.';
-            if (n > cap - w - 16) { n = (size_t)olock__expr_clip(s->name, n, cap - w - 16); memcpy(buf + w, s->name, n); w += n; memcpy(buf + w, "...", 3); w += 3; break; }
+            if (n > cap - w - 16) {
+                n = (size_t)olock__expr_clip(s->name, n, cap - w - 16);
+                memcpy(buf + w, s->name, n);
+                w += n;
+                memcpy(buf + w, "...", 3);
+                w += 3;
+                break;
+            }
             memcpy(buf + w, s->name, n);
             w += n;
         }
@@ -377,7 +448,10 @@ static size_t olock__expr_quote_len(const char *name, size_t len, int *quote) {
 /* Writes `name` as path text (quoted when `quote`); returns the bytes written. */
 static size_t olock__expr_quote_put(char *o, const char *name, size_t len, int quote) {
     size_t k, w = 0;
-    if (!quote) { memcpy(o, name, len); return len; }
+    if (!quote) {
+        memcpy(o, name, len);
+        return len;
+    }
     o[w++] = '`';
     for (k = 0; k < len; k++) {
         o[w++] = name[k];
@@ -392,7 +466,10 @@ static int olock__expr_check_path_text(olock_expr *e, const char *fn, const char
     olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
     olock__expr_scan sc;
     size_t len;
-    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn); return 0; }
+    if (!text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn);
+        return 0;
+    }
     len = strlen(text);
     if (olock__expr_path_scan(text, len, tmp, NULL, &sc) == 0) {
         OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
@@ -408,16 +485,29 @@ static const char *olock__expr_join(olock_expr *e, const char *fn, const char *p
     char *o;
     if (!olock__expr_ok(e)) return NULL;
     if (parent && !olock__expr_check_path_text(e, fn, parent)) return NULL;
-    if (!name) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn); return NULL; }
+    if (!name) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL name", fn);
+        return NULL;
+    }
     nlen = strlen(name);
-    if (nlen == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn); return NULL; }
+    if (nlen == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty attribute name", fn);
+        return NULL;
+    }
     bad = olock__expr_utf8_check(name, nlen);
-    if (bad < nlen) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return NULL; }
+    if (bad < nlen) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: name is not valid UTF-8 (byte %u)", fn, (unsigned)bad);
+        return NULL;
+    }
     if (parent) plen = strlen(parent);
     total = plen + (parent ? 1 : 0) + olock__expr_quote_len(name, nlen, &quote);
     o = (char *)olock__expr_alloc(e, total + 1);
     if (!o) return NULL;
-    if (parent) { memcpy(o, parent, plen); w = plen; o[w++] = '.'; }
+    if (parent) {
+        memcpy(o, parent, plen);
+        w = plen;
+        o[w++] = '.';
+    }
     w += olock__expr_quote_put(o + w, name, nlen, quote);
     o[w] = 0;
     return o;
@@ -428,7 +518,10 @@ OLOCK_API const char *olock_path_name(olock_expr *e, const char *name) {
 }
 
 OLOCK_API const char *olock_path_key(olock_expr *e, const char *parent, const char *name) {
-    if (olock__expr_ok(e) && !parent) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_key: NULL parent"); return NULL; }
+    if (olock__expr_ok(e) && !parent) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_key: NULL parent");
+        return NULL;
+    }
     return olock__expr_join(e, "olock_path_key", parent, name);
 }
 
@@ -437,9 +530,18 @@ OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_
     size_t plen, n;
     char *o;
     if (!olock__expr_ok(e)) return NULL;
-    if (!parent) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_index: NULL parent"); return NULL; }
-    if (index < 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_path_index: negative list index"); return NULL; }
-    if (index > OLOCK_PATH_MAX_INDEX) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647"); return NULL; }
+    if (!parent) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_path_index: NULL parent");
+        return NULL;
+    }
+    if (index < 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_path_index: negative list index");
+        return NULL;
+    }
+    if (index > OLOCK_PATH_MAX_INDEX) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "olock_path_index: list index larger than 2147483647");
+        return NULL;
+    }
     if (!olock__expr_check_path_text(e, "olock_path_index", parent)) return NULL;
     plen = strlen(parent);
     n = olock__u64_text((uint64_t)index, digits);
@@ -479,7 +581,10 @@ OLOCK_API olock_result olock_expr_create(const olock_allocator *alloc, olock_exp
     e = (olock_expr *)olock__alloc(a, sizeof *e);
     if (!e) return OLOCK_ERR_NOMEM;
     memset(e, 0, sizeof *e);
-    if (a) { e->alloc = *a; e->has_alloc = 1; }
+    if (a) {
+        e->alloc = *a;
+        e->has_alloc = 1;
+    }
     olock_arena_init(&e->arena, e->has_alloc ? &e->alloc : NULL);
     olock_buf_init(&e->out, e->has_alloc ? &e->alloc : NULL);
     e->gen = 1;
@@ -518,7 +623,10 @@ OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow) {
 
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
     if (!e) {
-        if (err) { memset(err, 0, sizeof *err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder"); }
+        if (err) {
+            memset(err, 0, sizeof *err);
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder");
+        }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (err) {
@@ -537,7 +645,10 @@ static const olock_value *olock__expr_made(olock_expr *e, const char *fn, olock_
 
 OLOCK_API const olock_value *olock_expr_s(olock_expr *e, const char *s) {
     if (!olock__expr_ok(e)) return NULL;
-    if (!s) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_s: NULL string"); return NULL; }
+    if (!s) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_s: NULL string");
+        return NULL;
+    }
     return olock__expr_made(e, "olock_expr_s", olock_value_new_s(&e->arena, s, strlen(s)));
 }
 
@@ -546,7 +657,10 @@ OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text
     olock_error derr;
     size_t len;
     if (!olock__expr_ok(e)) return NULL;
-    if (!number_text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_n: NULL number"); return NULL; }
+    if (!number_text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_n: NULL number");
+        return NULL;
+    }
     len = strlen(number_text);
     memset(&derr, 0, sizeof derr);
     if (olock_decimal_parse(number_text, len, &d, &derr) != OLOCK_OK) {
@@ -581,7 +695,8 @@ static int olock__expr_value_cmp(const olock_value *a, const olock_value *b) {
         size_t n = a->len < b->len ? a->len : b->len;
         int c = n ? memcmp(a->str, b->str, n) : 0;
         if (c) return c < 0 ? -1 : 1;
-        return a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+        return a->len < b->len ? -1 : a->len > b->len ? 1
+                                                      : 0;
     }
 }
 
@@ -599,7 +714,10 @@ static olock_operand *olock__expr_operand_new(olock_expr *e, int kind) {
 }
 
 static int olock__expr_check_operand(olock_expr *e, const char *fn, const olock_operand *o) {
-    if (!o) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand", fn); return 0; }
+    if (!o) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand", fn);
+        return 0;
+    }
     if (o->owner != e || o->gen != e->gen) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: operand from another builder or from before olock_expr_reset", fn);
         return 0;
@@ -623,7 +741,10 @@ static const olock_operand *olock__expr_value_operand(olock_expr *e, const char 
     olock_operand *o;
     const olock_value *copy;
     if (!olock__expr_ok(e)) return NULL;
-    if (!v) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn); return NULL; }
+    if (!v) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL value", fn);
+        return NULL;
+    }
     if ((int)v->type < (int)OLOCK_TYPE_S || (int)v->type > (int)OLOCK_TYPE_BS) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: value has no valid DynamoDB type", fn);
         return NULL;
@@ -633,7 +754,10 @@ static const olock_operand *olock__expr_value_operand(olock_expr *e, const char 
         return NULL;
     }
     copy = e->borrow ? v : olock_value_copy(&e->arena, v);
-    if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn); return NULL; }
+    if (!copy) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory (or value nested too deeply)", fn);
+        return NULL;
+    }
     o = olock__expr_operand_new(e, OLOCK__OPND_VALUE);
     if (!o) return NULL;
     o->value = copy;
@@ -667,7 +791,10 @@ OLOCK_API const olock_operand *olock_operand_size(olock_expr *e, const char *pat
 static int olock__expr_check_set_arg(olock_expr *e, const char *fn, const olock_operand *o, int parent_kind) {
     const char *in = olock__expr_operand_name(parent_kind);
     if (!olock__expr_check_operand(e, fn, o)) return 0;
-    if (o->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return 0; }
+    if (o->kind == OLOCK__OPND_SIZE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn);
+        return 0;
+    }
     if (o->kind == OLOCK__OPND_PLUS || o->kind == OLOCK__OPND_MINUS) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: %s cannot be an operand of %s", fn, olock__expr_operand_name(o->kind), in);
         return 0;
@@ -708,7 +835,7 @@ static const olock_operand *olock__expr_binary_operand(olock_expr *e, const char
 }
 
 static const olock_operand *olock__expr_if_not_exists(olock_expr *e, const char *fn, const char *path,
-                                                     const olock_operand *fallback) {
+                                                      const olock_operand *fallback) {
     olock_operand *o;
     olock__expr_path p;
     if (!olock__expr_ok(e)) return NULL;
@@ -757,7 +884,10 @@ static const char *olock__expr_cmp_text(olock_cmp op) {
 }
 
 static int olock__expr_check_cond(olock_expr *e, const char *fn, const olock_cond *c) {
-    if (!c) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn); return 0; }
+    if (!c) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn);
+        return 0;
+    }
     if (c->owner != e || c->gen != e->gen) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: condition from another builder or from before olock_expr_reset", fn);
         return 0;
@@ -826,7 +956,10 @@ static const olock_cond *olock__expr_compare(olock_expr *e, const char *fn, cons
     const char *t;
     if (!olock__expr_ok(e)) return NULL;
     t = olock__expr_cmp_text(op);
-    if (!t) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: invalid comparison operator %d", fn, (int)op); return NULL; }
+    if (!t) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: invalid comparison operator %d", fn, (int)op);
+        return NULL;
+    }
     if (!olock__expr_check_cond_operand(e, fn, a) || !olock__expr_check_cond_operand(e, fn, b)) return NULL;
     if (op != OLOCK_CMP_EQ && op != OLOCK_CMP_NE &&
         (!olock__expr_check_orderable(e, fn, t, a) || !olock__expr_check_orderable(e, fn, t, b)))
@@ -930,13 +1063,19 @@ OLOCK_API const olock_cond *olock_cond_between_operands(olock_expr *e, const olo
 }
 
 static int olock__expr_check_in_count(olock_expr *e, const char *fn, const void *list, size_t count) {
-    if (count == 0) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: IN needs at least one operand", fn); return 0; }
+    if (count == 0) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: IN needs at least one operand", fn);
+        return 0;
+    }
     if (count > OLOCK_EXPR_MAX_IN) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: IN takes at most %u operands, got %lu", fn, (unsigned)OLOCK_EXPR_MAX_IN,
                          (unsigned long)count);
         return 0;
     }
-    if (!list) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand list", fn); return 0; }
+    if (!list) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand list", fn);
+        return 0;
+    }
     return 1;
 }
 
@@ -1095,19 +1234,31 @@ OLOCK_API const olock_cond *olock_cond_not(olock_expr *e, const olock_cond *a) {
 static const char *olock__expr_raw_copy(olock_expr *e, const char *fn, const char *text, size_t *len_out) {
     size_t len, k, bad;
     char *copy;
-    if (!text) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL text", fn); return NULL; }
+    if (!text) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL text", fn);
+        return NULL;
+    }
     len = strlen(text);
     for (k = 0; k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r'); k++) {}
-    if (k == len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty expression", fn); return NULL; }
+    if (k == len) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty expression", fn);
+        return NULL;
+    }
     bad = olock__expr_utf8_check(text, len);
-    if (bad < len) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: text is not valid UTF-8 (byte %u)", fn, (unsigned)bad); return NULL; }
+    if (bad < len) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: text is not valid UTF-8 (byte %u)", fn, (unsigned)bad);
+        return NULL;
+    }
     if (len > OLOCK_EXPR_MAX_BYTES) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s: expression of %lu bytes is longer than %u", fn, (unsigned long)len,
                          (unsigned)OLOCK_EXPR_MAX_BYTES);
         return NULL;
     }
     copy = olock_arena_strdup(&e->arena, text, len);
-    if (!copy) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn); return NULL; }
+    if (!copy) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
+        return NULL;
+    }
     *len_out = len;
     return copy;
 }
@@ -1157,7 +1308,8 @@ OLOCK_API void olock_expr_add_projection(olock_expr *e, const char *path) {
     a = olock__expr_action_new(e);
     if (!a) return;
     a->target = p;
-    if (e->proj_tail) e->proj_tail->next = a; else e->proj_head = a;
+    if (e->proj_tail) e->proj_tail->next = a;
+    else e->proj_head = a;
     e->proj_tail = a;
 }
 
@@ -1182,7 +1334,10 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
     olock__expr_raw_entry *tail = *head;
     const olock_value *m;
     if (!map) return;
-    if (map->type != OLOCK_TYPE_M) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: the %s map is not an M value", fn, what); return; }
+    if (map->type != OLOCK_TYPE_M) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: the %s map is not an M value", fn, what);
+        return;
+    }
     while (tail && tail->next) tail = tail->next;
     for (m = map->first; m; m = m->next) {
         olock__expr_raw_entry *ent;
@@ -1219,7 +1374,8 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
             continue;
         }
         ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
-        copy = !ent ? NULL : e->borrow ? m : olock_value_copy(&e->arena, m);
+        copy = !ent ? NULL : e->borrow ? m
+                                       : olock_value_copy(&e->arena, m);
         ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
         if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
         if (!ent_key) return;
@@ -1228,7 +1384,8 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
         ent->key_len = m->key_len;
         ent->value = copy;
         ent->used = 0;
-        if (tail) tail->next = ent; else *head = ent;
+        if (tail) tail->next = ent;
+        else *head = ent;
         tail = ent;
     }
 }
@@ -1265,7 +1422,10 @@ OLOCK_API void olock_key_partition_eq(olock_expr *e, const char *name, const olo
     const char *fn = "olock_key_partition_eq";
     const olock_operand *p, *val;
     if (!olock__expr_ok(e)) return;
-    if (e->pk_path) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the partition key condition is already set", fn); return; }
+    if (e->pk_path) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the partition key condition is already set", fn);
+        return;
+    }
     p = olock__expr_key_path(e, fn, name);
     val = p ? olock__expr_key_value(e, fn, v, 0) : NULL;
     if (!val) return;
@@ -1275,7 +1435,10 @@ OLOCK_API void olock_key_partition_eq(olock_expr *e, const char *name, const olo
 
 static int olock__expr_sort_key_free(olock_expr *e, const char *fn) {
     if (!olock__expr_ok(e)) return 0;
-    if (e->sk_cond) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the sort key condition is already set", fn); return 0; }
+    if (e->sk_cond) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the sort key condition is already set", fn);
+        return 0;
+    }
     return 1;
 }
 
@@ -1283,7 +1446,10 @@ OLOCK_API void olock_key_sort_cmp(olock_expr *e, const char *name, olock_cmp op,
     const char *fn = "olock_key_sort_cmp";
     const olock_operand *p, *val;
     if (!olock__expr_sort_key_free(e, fn)) return;
-    if (op == OLOCK_CMP_NE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: <> is not allowed in a key condition", fn); return; }
+    if (op == OLOCK_CMP_NE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: <> is not allowed in a key condition", fn);
+        return;
+    }
     p = olock__expr_key_path(e, fn, name);
     val = p ? olock__expr_key_value(e, fn, v, 0) : NULL;
     if (val) e->sk_cond = olock__expr_compare(e, fn, p, op, val);
@@ -1311,7 +1477,8 @@ OLOCK_API void olock_key_sort_begins_with(olock_expr *e, const char *name, const
 /* ---- updates ------------------------------------------------------------------------------- */
 
 static void olock__expr_push_action(olock_expr *e, int clause, olock__expr_action *a) {
-    if (e->clause_tail[clause]) e->clause_tail[clause]->next = a; else e->clause_head[clause] = a;
+    if (e->clause_tail[clause]) e->clause_tail[clause]->next = a;
+    else e->clause_head[clause] = a;
     e->clause_tail[clause] = a;
 }
 
@@ -1331,7 +1498,10 @@ OLOCK_API void olock_expr_set_operand(olock_expr *e, const char *path, const olo
     const char *fn = "olock_expr_set_operand";
     if (!olock__expr_ok(e)) return;
     if (!olock__expr_check_operand(e, fn, v)) return;
-    if (v->kind == OLOCK__OPND_SIZE) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn); return; }
+    if (v->kind == OLOCK__OPND_SIZE) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: size() is not allowed in an update", fn);
+        return;
+    }
     olock__expr_action_add(e, fn, OLOCK__EXPR_SET, path, v);
 }
 
@@ -1439,7 +1609,10 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
             olock__expr_action *a;
             while (b < t && olock__expr_space(s[b])) b++;
             while (t > b && olock__expr_space(s[t - 1])) t--;
-            if (t == b) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty action in the raw update", fn); return 0; }
+            if (t == b) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: empty action in the raw update", fn);
+                return 0;
+            }
             a = olock__expr_action_new(e);
             if (!a) return 0;
             a->raw = s + b;
@@ -1472,7 +1645,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
             while (w < len && olock__expr_word_char((unsigned char)s[w])) w++;
             if (depth == 0 && (i == 0 || (s[i - 1] != '#' && s[i - 1] != ':' && s[i - 1] != '.')))
                 kw = olock__expr_clause_keyword(s + i, w - i);
-            if (kw < 0) { i = w; continue; }
+            if (kw < 0) {
+                i = w;
+                continue;
+            }
         }
         if (i == len || kw >= 0) {
             if (clause < 0) {
@@ -1485,7 +1661,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
                 return;
             }
             if (i == len) break;
-            if (seen[kw]) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the %.*s clause appears twice", fn, (int)(w - i), s + i); return; }
+            if (seen[kw]) {
+                OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: the %.*s clause appears twice", fn, (int)(w - i), s + i);
+                return;
+            }
             seen[kw] = 1;
             clause = kw;
             body = i = w;
@@ -1544,12 +1723,16 @@ static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *le
 static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
     olock_value *node = v ? (olock_value *)olock_arena_alloc(&e->arena, sizeof *node) : NULL;
     char *k = node ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
-    if (!k) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM)); return 0; }
+    if (!k) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
+        return 0;
+    }
     *node = *v;
     node->key = k;
     node->key_len = key_len;
     node->next = NULL;
-    if (map->last) map->last->next = node; else map->first = node;
+    if (map->last) map->last->next = node;
+    else map->first = node;
     map->last = node;
     map->count++;
     return 1;
@@ -1558,7 +1741,10 @@ static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key,
 static uint32_t olock__expr_hash(const char *s, size_t n) {
     uint32_t h = 2166136261u;
     size_t k;
-    for (k = 0; k < n; k++) { h ^= (unsigned char)s[k]; h *= 16777619u; }
+    for (k = 0; k < n; k++) {
+        h ^= (unsigned char)s[k];
+        h *= 16777619u;
+    }
     return h;
 }
 
@@ -1760,7 +1946,7 @@ static size_t olock__expr_begin(olock_expr *e, const char *what) {
 static void olock__expr_end(olock_expr *e) {
     olock_result r;
     if (e->status != OLOCK_OK) return;
-    r = olock_buf_append(&e->out, "", 1);   /* the NUL ending this string */
+    r = olock_buf_append(&e->out, "", 1); /* the NUL ending this string */
     if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r));
 }
 
@@ -1808,16 +1994,26 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
                 for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
                     if (v <= OLOCK_PATH_MAX_INDEX / 10) v = v * 10 + (uint32_t)(s[i] - '0');
                 while (i < len && olock__expr_space(s[i])) i++;
-                if (!digits || i == len || s[i] != ']' || n == OLOCK_PATH_MAX_DEPTH) { n = 0; break; }
+                if (!digits || i == len || s[i] != ']' || n == OLOCK_PATH_MAX_DEPTH) {
+                    n = 0;
+                    break;
+                }
                 i++;
-                tmp[n].name = NULL; tmp[n].len = 0; tmp[n].is_index = 1; tmp[n].index = v;
+                tmp[n].name = NULL;
+                tmp[n].len = 0;
+                tmp[n].is_index = 1;
+                tmp[n].index = v;
                 n++;
                 continue;
             }
             break;
         }
         if (n == 0) break;
-        if (i < len && s[i] == '.') { i++; while (i < len && olock__expr_space(s[i])) i++; continue; }
+        if (i < len && s[i] == '.') {
+            i++;
+            while (i < len && olock__expr_space(s[i])) i++;
+            continue;
+        }
         break;
     }
     if (n == 0) {
@@ -1877,7 +2073,10 @@ static void olock__expr_r_update(olock_expr *e) {
 
 static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *raw) {
     olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
-    if (!m) { OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory"); return NULL; }
+    if (!m) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory");
+        return NULL;
+    }
     for (; raw; raw = raw->next)
         if (!olock__expr_map_add(e, m, raw->key, raw->key_len, raw->value)) return NULL;
     return m;
@@ -1904,7 +2103,10 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     olock__expr_action *a;
     olock_expr_output res;
     if (!e || !out) {
-        if (err) { memset(err, 0, sizeof *err); olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument"); }
+        if (err) {
+            memset(err, 0, sizeof *err);
+            olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument");
+        }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (e->status != OLOCK_OK) return olock__expr_report(e, err);
@@ -1932,17 +2134,20 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     olock_buf_clear(&e->out);
 
     if (e->condition) {
-        used[0] = 1; off[0] = olock__expr_begin(e, "condition");
+        used[0] = 1;
+        off[0] = olock__expr_begin(e, "condition");
         olock__expr_r_cond(e, e->condition);
         olock__expr_end(e);
     }
     if (e->clause_head[0] || e->clause_head[1] || e->clause_head[2] || e->clause_head[3]) {
-        used[1] = 1; off[1] = olock__expr_begin(e, "update");
+        used[1] = 1;
+        off[1] = olock__expr_begin(e, "update");
         olock__expr_r_update(e);
         olock__expr_end(e);
     }
     if (e->proj_head) {
-        used[2] = 1; off[2] = olock__expr_begin(e, "projection");
+        used[2] = 1;
+        off[2] = olock__expr_begin(e, "projection");
         for (a = e->proj_head; a; a = a->next) {
             if (a != e->proj_head) olock__expr_put(e, ", ", 2);
             olock__expr_r_path(e, &a->target);
@@ -1950,7 +2155,8 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
         olock__expr_end(e);
     }
     if (e->pk_path) {
-        used[3] = 1; off[3] = olock__expr_begin(e, "key condition");
+        used[3] = 1;
+        off[3] = olock__expr_begin(e, "key condition");
         olock__expr_r_path(e, &e->pk_path->path);
         olock__expr_put(e, " = ", 3);
         olock__expr_r_operand(e, e->pk_value);
@@ -1961,7 +2167,8 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
         olock__expr_end(e);
     }
     if (e->filter) {
-        used[4] = 1; off[4] = olock__expr_begin(e, "filter");
+        used[4] = 1;
+        off[4] = olock__expr_begin(e, "filter");
         olock__expr_r_cond(e, e->filter);
         olock__expr_end(e);
     }
@@ -2002,7 +2209,8 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
     int k;
     if (e && r && olock__expr_ok(e)) {
         int has_update = 0;
-        for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) if (e->clause_head[k]) has_update = 1;
+        for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
+            if (e->clause_head[k]) has_update = 1;
         if (e->condition || has_update)
             OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_query: a condition or update belongs to an item request, not a query");
     }
@@ -2018,4 +2226,3 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
 }
 
 #undef OLOCK__EXPR_FAIL
-

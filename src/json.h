@@ -5,8 +5,13 @@
 /* ---- JSON: a strict parser into a read-only tree, and DynamoDB JSON on top of it ------------- */
 
 typedef enum olock_json_kind {
-    OLOCK_JSON_NULL = 1, OLOCK_JSON_FALSE, OLOCK_JSON_TRUE, OLOCK_JSON_NUMBER,
-    OLOCK_JSON_STRING, OLOCK_JSON_ARRAY, OLOCK_JSON_OBJECT
+    OLOCK_JSON_NULL = 1,
+    OLOCK_JSON_FALSE,
+    OLOCK_JSON_TRUE,
+    OLOCK_JSON_NUMBER,
+    OLOCK_JSON_STRING,
+    OLOCK_JSON_ARRAY,
+    OLOCK_JSON_OBJECT
 } olock_json_kind;
 
 /* A parsed JSON node. Strings are unescaped, valid UTF-8 and NUL-terminated (they may hold
@@ -14,19 +19,19 @@ typedef enum olock_json_kind {
 typedef struct olock_json olock_json;
 struct olock_json {
     olock_json_kind kind;
-    uint32_t count;                /* members of an array or object */
-    const char *str;               /* STRING, NUMBER */
+    uint32_t count;  /* members of an array or object */
+    const char *str; /* STRING, NUMBER */
     size_t len;
-    const char *key;               /* object member name */
+    const char *key; /* object member name */
     size_t key_len;
-    olock_json *first;             /* ARRAY, OBJECT */
+    olock_json *first; /* ARRAY, OBJECT */
     olock_json *next;
-    size_t offset;                 /* byte offset of the node in the parsed text */
+    size_t offset; /* byte offset of the node in the parsed text */
 };
 
 typedef struct olock_json_limits {
-    size_t max_bytes;              /* 0: 16 MiB */
-    unsigned max_depth;            /* 0: OLOCK_MAX_DEPTH */
+    size_t max_bytes;   /* 0: 16 MiB */
+    unsigned max_depth; /* 0: OLOCK_MAX_DEPTH */
 } olock_json_limits;
 
 /* Parses exactly one JSON value (surrounding whitespace allowed) into nodes allocated in `a`.
@@ -58,4 +63,3 @@ OLOCK_API olock_result olock_base64_decode(const char *text, size_t len, unsigne
 
 /* CRC-32 (IEEE 802.3), as in the x-amz-crc32 header. */
 OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len);
-

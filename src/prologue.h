@@ -126,7 +126,7 @@ MEMORY
    system header of this file (it has no effect when the includer already included one). */
 #if defined(OLOCK_IMPLEMENTATION) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE) && \
     !defined(_DEFAULT_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(__APPLE__)
-#  define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L
 #endif
 
 #ifndef OLOCK_H_INCLUDED
@@ -135,7 +135,7 @@ MEMORY
 #include <stddef.h>
 #include <stdint.h>
 #ifdef OLOCK_USE_MBEDTLS
-#  include <mbedtls/sha256.h>    /* olock_sha256 embeds mbedTLS's context */
+#include <mbedtls/sha256.h> /* olock_sha256 embeds mbedTLS's context */
 #endif
 
 #define OLOCK_VERSION_MAJOR 0
@@ -144,18 +144,17 @@ MEMORY
 #define OLOCK_VERSION_STRING "0.1.0"
 
 #ifndef OLOCK_API
-#  ifdef OLOCK_STATIC
-#    if defined(__GNUC__) || defined(__clang__)
-#      define OLOCK_API static __attribute__((unused))
-#    else
-#      define OLOCK_API static
-#    endif
-#  else
-#    define OLOCK_API extern
-#  endif
+#ifdef OLOCK_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define OLOCK_API static __attribute__((unused))
+#else
+#define OLOCK_API static
+#endif
+#else
+#define OLOCK_API extern
+#endif
 #endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-

@@ -52,35 +52,43 @@
    Macros expand to plain positional initialisers over offsetof: C99 and C++11 alike (members of
    a standard-layout struct). */
 typedef enum olock_field_kind {
-    OLOCK_FK_STR = 1, OLOCK_FK_STR_PTR, OLOCK_FK_INT, OLOCK_FK_UINT, OLOCK_FK_DOUBLE, OLOCK_FK_BOOL,
-    OLOCK_FK_BYTES, OLOCK_FK_STRUCT, OLOCK_FK_LIST, OLOCK_FK_SET
+    OLOCK_FK_STR = 1,
+    OLOCK_FK_STR_PTR,
+    OLOCK_FK_INT,
+    OLOCK_FK_UINT,
+    OLOCK_FK_DOUBLE,
+    OLOCK_FK_BOOL,
+    OLOCK_FK_BYTES,
+    OLOCK_FK_STRUCT,
+    OLOCK_FK_LIST,
+    OLOCK_FK_SET
 } olock_field_kind;
 
 typedef struct olock_record_type olock_record_type;
 typedef struct olock_field {
-    const char *name;              /* attribute name */
+    const char *name; /* attribute name */
     olock_field_kind kind;
-    olock_field_kind elem;         /* LIST / SET: the element kind (STRUCT for LIST_STRUCT) */
-    size_t offset;                 /* of the member (of element 0 for LIST / SET) */
-    size_t size;                   /* sizeof the member (of one element for LIST / SET) */
-    size_t aux_offset;             /* BYTES: the length member; LIST / SET: the count member */
-    size_t aux_size;               /* sizeof that member */
-    size_t capacity;               /* LIST / SET: elements of the array */
-    const olock_record_type *sub;  /* STRUCT, LIST_STRUCT */
-    size_t options;                /* OLOCK_F_* */
+    olock_field_kind elem;        /* LIST / SET: the element kind (STRUCT for LIST_STRUCT) */
+    size_t offset;                /* of the member (of element 0 for LIST / SET) */
+    size_t size;                  /* sizeof the member (of one element for LIST / SET) */
+    size_t aux_offset;            /* BYTES: the length member; LIST / SET: the count member */
+    size_t aux_size;              /* sizeof that member */
+    size_t capacity;              /* LIST / SET: elements of the array */
+    const olock_record_type *sub; /* STRUCT, LIST_STRUCT */
+    size_t options;               /* OLOCK_F_* */
 } olock_field;
 
 struct olock_record_type {
-    const char *name;              /* for messages: "struct player" */
+    const char *name; /* for messages: "struct player" */
     const olock_field *fields;
     size_t field_count;
-    size_t size;                   /* sizeof the struct */
+    size_t size; /* sizeof the struct */
 };
 
-#define OLOCK_F_HASH_KEY  ((size_t)1)
+#define OLOCK_F_HASH_KEY ((size_t)1)
 #define OLOCK_F_RANGE_KEY ((size_t)2)
-#define OLOCK_F_VERSION   ((size_t)4)
-#define OLOCK_F__PRESENT  ((size_t)8)
+#define OLOCK_F_VERSION ((size_t)4)
+#define OLOCK_F__PRESENT ((size_t)8)
 /* The present flag's offset rides in the options' upper bits, so that one options argument says
    everything and the macros stay positional. */
 #define OLOCK_F_PRESENT(T, m) (OLOCK_F__PRESENT | ((size_t)offsetof(T, m) << 8))
@@ -121,7 +129,8 @@ struct olock_record_type {
 #define OLOCK_FIELD_LIST(T, m, count_m, elem_kind, opts) OLOCK_FIELD_LIST_AS(#m, T, m, count_m, elem_kind, opts)
 #define OLOCK_FIELD_LIST_STRUCT(T, m, count_m, subtype, opts) OLOCK_FIELD_LIST_STRUCT_AS(#m, T, m, count_m, subtype, opts)
 #define OLOCK_FIELD_SET(T, m, count_m, elem_kind, opts) OLOCK_FIELD_SET_AS(#m, T, m, count_m, elem_kind, opts)
-#define OLOCK_RECORD_TYPE(T, fields) { #T, fields, sizeof(fields) / sizeof((fields)[0]), sizeof(T) }
+#define OLOCK_RECORD_TYPE(T, fields) \
+    { #T, fields, sizeof(fields) / sizeof((fields)[0]), sizeof(T) }
 
 /* Fills `rec` from `item` (a map; NULL: no item): the struct is zeroed first, then every field
    the table describes is read; attributes it does not describe are ignored. Errors name the
@@ -156,7 +165,7 @@ typedef struct olock_record_op {
     olock_record_fn fn;
     void *user;
     olock_task *task;
-    olock_value key[3];            /* the key map and its one or two members */
+    olock_value key[3];                      /* the key map and its one or two members */
     char key_bytes[OLOCK__RECORD_KEY_BYTES]; /* the key's bytes: hash key up to 2048, range up to 1024 */
 } olock_record_op;
 
@@ -209,7 +218,7 @@ OLOCK_API olock_result olock_txn_record_check(olock_txn *txn, const olock_record
 typedef struct olock_record_ref {
     const olock_record_type *type;
     const char *table;
-    void *rec;                     /* its key fields set */
+    void *rec; /* its key fields set */
 } olock_record_ref;
 typedef olock_mutation (*olock_record_many_fn)(void *user, void *const *recs, const int *exists, olock_mutation *each, size_t count);
 OLOCK_API olock_result olock_record_update_many(olock_client *c, const olock_record_ref *refs, size_t count, olock_record_many_fn fn,
@@ -217,4 +226,3 @@ OLOCK_API olock_result olock_record_update_many(olock_client *c, const olock_rec
 /* The key fields of `rec` as attributes of `out` (an item being built, e.g. for olock_batch_get):
    INVALID_ARG naming an empty key field, or a table without a hash key. */
 OLOCK_API olock_result olock_record_key(const olock_record_type *type, const void *rec, olock_item *out, olock_error *err);
-

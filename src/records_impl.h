@@ -7,7 +7,7 @@
    nothing. Unchanged scalars are left as they are in the item, and attributes the table does
    not describe are never touched, so the write-back carries them through. */
 
-#define OLOCK__REC_MAX_DEPTH 16        /* nested record types; a table pointing at itself ends here */
+#define OLOCK__REC_MAX_DEPTH 16 /* nested record types; a table pointing at itself ends here */
 
 /* Where a message says the error is: the field path as frames, put into words only when
    something fails (formatting it for every field would cost more than the decoding). */
@@ -15,15 +15,23 @@
 typedef struct olock__rec_ctx {
     const olock_record_type *top;
     olock_error *err;
-    olock_arena *arena;                /* encode: the item's */
-    struct { const char *name; size_t index; } frames[OLOCK__REC_MAX_FRAMES]; /* name NULL: [index] */
+    olock_arena *arena; /* encode: the item's */
+    struct {
+        const char *name;
+        size_t index;
+    } frames[OLOCK__REC_MAX_FRAMES]; /* name NULL: [index] */
     size_t nframes;
     int depth;
-    olock_result rc;                   /* the last failure (err may be NULL) */
+    olock_result rc; /* the last failure (err may be NULL) */
 } olock__rec_ctx;
 
 static void olock__rec_ctx_init(olock__rec_ctx *x, const olock_record_type *top, olock_error *err, olock_arena *a) {
-    x->top = top; x->err = err; x->arena = a; x->nframes = 0; x->depth = 0; x->rc = OLOCK_OK;
+    x->top = top;
+    x->err = err;
+    x->arena = a;
+    x->nframes = 0;
+    x->depth = 0;
+    x->rc = OLOCK_OK;
 }
 
 /* Enters field `name` (NULL: element `index`); returns the depth to go back to. */
@@ -61,7 +69,10 @@ static olock_result olock__rec_fail(olock__rec_ctx *x, olock_result rc, const ch
 static int olock__rec_width_ok(size_t w) { return w == 1 || w == 2 || w == 4 || w == 8; }
 
 static int64_t olock__rec_load_i(const unsigned char *p, size_t w) {
-    int8_t a; int16_t b; int32_t c; int64_t d;
+    int8_t a;
+    int16_t b;
+    int32_t c;
+    int64_t d;
     switch (w) {
     case 1: memcpy(&a, p, 1); return a;
     case 2: memcpy(&b, p, 2); return b;
@@ -70,7 +81,10 @@ static int64_t olock__rec_load_i(const unsigned char *p, size_t w) {
     }
 }
 static uint64_t olock__rec_load_u(const unsigned char *p, size_t w) {
-    uint8_t a; uint16_t b; uint32_t c; uint64_t d;
+    uint8_t a;
+    uint16_t b;
+    uint32_t c;
+    uint64_t d;
     switch (w) {
     case 1: memcpy(&a, p, 1); return a;
     case 2: memcpy(&b, p, 2); return b;
@@ -80,7 +94,9 @@ static uint64_t olock__rec_load_u(const unsigned char *p, size_t w) {
 }
 /* The value is in range for w (checked by the caller). */
 static void olock__rec_store_i(unsigned char *p, size_t w, int64_t v) {
-    int8_t a = (int8_t)v; int16_t b = (int16_t)v; int32_t c = (int32_t)v;
+    int8_t a = (int8_t)v;
+    int16_t b = (int16_t)v;
+    int32_t c = (int32_t)v;
     switch (w) {
     case 1: memcpy(p, &a, 1); break;
     case 2: memcpy(p, &b, 2); break;
@@ -89,7 +105,9 @@ static void olock__rec_store_i(unsigned char *p, size_t w, int64_t v) {
     }
 }
 static void olock__rec_store_u(unsigned char *p, size_t w, uint64_t v) {
-    uint8_t a = (uint8_t)v; uint16_t b = (uint16_t)v; uint32_t c = (uint32_t)v;
+    uint8_t a = (uint8_t)v;
+    uint16_t b = (uint16_t)v;
+    uint32_t c = (uint32_t)v;
     switch (w) {
     case 1: memcpy(p, &a, 1); break;
     case 2: memcpy(p, &b, 2); break;
@@ -105,7 +123,10 @@ static int64_t olock__rec_imax(size_t w) { return w >= 8 ? INT64_MAX : (int64_t)
 static size_t olock__rec_utoa(char *buf, uint64_t v, int negative) {
     char tmp[24];
     size_t n = 0, i = 0;
-    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     if (negative) buf[i++] = '-';
     while (n) buf[i++] = tmp[--n];
     buf[i] = 0;
@@ -122,9 +143,15 @@ static olock_value *olock__rec_find(const olock_value *map, const char *name, ol
     size_t n = strlen(name);
     olock_value *start = *hint ? *hint : map->first, *m;
     for (m = start; m; m = m->next)
-        if (m->key_len == n && memcmp(m->key, name, n) == 0) { *hint = m->next; return m; }
+        if (m->key_len == n && memcmp(m->key, name, n) == 0) {
+            *hint = m->next;
+            return m;
+        }
     for (m = map->first; m && m != start; m = m->next)
-        if (m->key_len == n && memcmp(m->key, name, n) == 0) { *hint = m->next; return m; }
+        if (m->key_len == n && memcmp(m->key, name, n) == 0) {
+            *hint = m->next;
+            return m;
+        }
     return NULL;
 }
 
@@ -141,13 +168,22 @@ static void olock__rec_set_present(const olock_field *f, unsigned char *base, in
 
 static olock_result olock__rec_check_scalar(olock__rec_ctx *x, olock_field_kind k, size_t size) {
     switch (k) {
-    case OLOCK_FK_STR: if (size < 1) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a string member of 0 bytes"); break;
-    case OLOCK_FK_STR_PTR: if (size != sizeof(const char *)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "STR_PTR needs a const char * member"); break;
-    case OLOCK_FK_INT: case OLOCK_FK_UINT:
+    case OLOCK_FK_STR:
+        if (size < 1) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a string member of 0 bytes");
+        break;
+    case OLOCK_FK_STR_PTR:
+        if (size != sizeof(const char *)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "STR_PTR needs a const char * member");
+        break;
+    case OLOCK_FK_INT:
+    case OLOCK_FK_UINT:
         if (!olock__rec_width_ok(size)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "an integer of %lu bytes", (unsigned long)size);
         break;
-    case OLOCK_FK_DOUBLE: if (size != sizeof(double)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "DOUBLE needs a double member"); break;
-    case OLOCK_FK_BOOL: if (size != 1 && size != sizeof(int)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "BOOL needs a bool or int member"); break;
+    case OLOCK_FK_DOUBLE:
+        if (size != sizeof(double)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "DOUBLE needs a double member");
+        break;
+    case OLOCK_FK_BOOL:
+        if (size != 1 && size != sizeof(int)) return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "BOOL needs a bool or int member");
+        break;
     default: return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "an element kind %d that is not STR, INT, UINT, DOUBLE, BOOL or STRUCT", (int)k);
     }
     return OLOCK_OK;
@@ -160,7 +196,10 @@ static olock_result olock__rec_check(olock__rec_ctx *x, const olock_record_type 
     if (!ty || (!ty->fields && ty->field_count))
         return olock__error_set(x->err, OLOCK_ERR_INVALID_ARG, "%s: a record type is NULL or has no fields", x->top ? x->top->name : "record"),
                OLOCK_ERR_INVALID_ARG;
-    if (++x->depth > OLOCK__REC_MAX_DEPTH) { x->depth--; return olock__rec_fail(x, OLOCK_ERR_LIMIT, "record types nested deeper than 16"); }
+    if (++x->depth > OLOCK__REC_MAX_DEPTH) {
+        x->depth--;
+        return olock__rec_fail(x, OLOCK_ERR_LIMIT, "record types nested deeper than 16");
+    }
     for (i = 0; i < ty->field_count && rc == OLOCK_OK; i++) {
         const olock_field *f = &ty->fields[i];
         size_t o = f->options;
@@ -184,28 +223,29 @@ static olock_result olock__rec_check(olock__rec_ctx *x, const olock_record_type 
             else if ((o & OLOCK_F_VERSION) && f->kind != OLOCK_FK_INT && f->kind != OLOCK_FK_UINT)
                 rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the version must be INT or UINT");
             else switch (f->kind) {
-            case OLOCK_FK_BYTES:
-                if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
-                    rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the length member is not an integer of the struct");
-                break;
-            case OLOCK_FK_STRUCT:
-                if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
-                else rc = olock__rec_check(x, f->sub, 0);
-                break;
-            case OLOCK_FK_LIST: case OLOCK_FK_SET:
-                if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
-                    rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the count member is not an integer of the struct");
-                else if (f->elem == OLOCK_FK_STRUCT) {
-                    if (f->kind == OLOCK_FK_SET) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set of records");
-                    else if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
+                case OLOCK_FK_BYTES:
+                    if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
+                        rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the length member is not an integer of the struct");
+                    break;
+                case OLOCK_FK_STRUCT:
+                    if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
                     else rc = olock__rec_check(x, f->sub, 0);
-                } else if (f->kind == OLOCK_FK_SET && f->elem != OLOCK_FK_STR && f->elem != OLOCK_FK_INT &&
-                           f->elem != OLOCK_FK_UINT && f->elem != OLOCK_FK_DOUBLE)
-                    rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set holds STR (SS) or INT, UINT, DOUBLE (NS)");
-                else rc = olock__rec_check_scalar(x, f->elem, f->size);
-                break;
-            default: rc = olock__rec_check_scalar(x, f->kind, f->size); break;
-            }
+                    break;
+                case OLOCK_FK_LIST:
+                case OLOCK_FK_SET:
+                    if (!olock__rec_width_ok(f->aux_size) || f->aux_offset + f->aux_size > ty->size)
+                        rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the count member is not an integer of the struct");
+                    else if (f->elem == OLOCK_FK_STRUCT) {
+                        if (f->kind == OLOCK_FK_SET) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set of records");
+                        else if (!f->sub || f->sub->size != f->size) rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "its record type is NULL or of another size");
+                        else rc = olock__rec_check(x, f->sub, 0);
+                    } else if (f->kind == OLOCK_FK_SET && f->elem != OLOCK_FK_STR && f->elem != OLOCK_FK_INT &&
+                               f->elem != OLOCK_FK_UINT && f->elem != OLOCK_FK_DOUBLE)
+                        rc = olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a set holds STR (SS) or INT, UINT, DOUBLE (NS)");
+                    else rc = olock__rec_check_scalar(x, f->elem, f->size);
+                    break;
+                default: rc = olock__rec_check_scalar(x, f->kind, f->size); break;
+                }
         }
         olock__rec_pop(x, old);
     }
@@ -246,8 +286,10 @@ static int olock__rec_read_double(const olock_value *v, double *out) {
 static olock_result olock__rec_decode_fields(olock__rec_ctx *x, const olock_record_type *ty, const olock_value *map, unsigned char *base);
 
 static const char *olock__rec_int_name(olock_field_kind k, size_t w) {
-    static const char *const s[4] = {"int8_t", "int16_t", "int32_t", "int64_t"}, *const u[4] = {"uint8_t", "uint16_t", "uint32_t", "uint64_t"};
-    size_t i = w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : 3;
+    static const char *const s[4] = { "int8_t", "int16_t", "int32_t", "int64_t" }, *const u[4] = { "uint8_t", "uint16_t", "uint32_t", "uint64_t" };
+    size_t i = w == 1 ? 0 : w == 2 ? 1
+        : w == 4                   ? 2
+                                   : 3;
     return k == OLOCK_FK_INT ? s[i] : u[i];
 }
 
@@ -309,8 +351,13 @@ static olock_result olock__rec_decode_one(olock__rec_ctx *x, const olock_field *
     }
     case OLOCK_FK_BOOL:
         if (v->type != OLOCK_TYPE_BOOL) return olock__rec_wrong_type(x, v, "BOOL");
-        if (size == 1) { unsigned char b = (unsigned char)(v->boolean != 0); memcpy(p, &b, 1); }
-        else { int b = v->boolean != 0; memcpy(p, &b, sizeof b); }
+        if (size == 1) {
+            unsigned char b = (unsigned char)(v->boolean != 0);
+            memcpy(p, &b, 1);
+        } else {
+            int b = v->boolean != 0;
+            memcpy(p, &b, sizeof b);
+        }
         return OLOCK_OK;
     case OLOCK_FK_STRUCT:
         if (v->type != OLOCK_TYPE_M) return olock__rec_wrong_type(x, v, "M");
@@ -332,8 +379,10 @@ static olock_result olock__rec_decode_field(olock__rec_ctx *x, const olock_field
         memcpy(p, v->str, v->len);
         olock__rec_store_u(base + f->aux_offset, f->aux_size, v->len);
         return OLOCK_OK;
-    case OLOCK_FK_LIST: case OLOCK_FK_SET: {
-        olock_type want = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS : OLOCK_TYPE_NS;
+    case OLOCK_FK_LIST:
+    case OLOCK_FK_SET: {
+        olock_type want = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS
+                                                                                            : OLOCK_TYPE_NS;
         if (v->type != want) return olock__rec_wrong_type(x, v, olock_type_name(want));
         if (v->count > f->capacity || v->count > olock__rec_umax(f->aux_size))
             return olock__rec_fail(x, OLOCK_ERR_LIMIT, "%lu elements stored, room for %lu", (unsigned long)v->count, (unsigned long)f->capacity);
@@ -359,7 +408,7 @@ static olock_result olock__rec_decode_fields(olock__rec_ctx *x, const olock_reco
         const olock_value *v = olock__rec_find(map, f->name, &hint);
         size_t old;
         olock_result rc;
-        if (!v || v->type == OLOCK_TYPE_NULL) continue;     /* absent: zero, present flag 0 */
+        if (!v || v->type == OLOCK_TYPE_NULL) continue; /* absent: zero, present flag 0 */
         old = olock__rec_push(x, f->name, 0, 0);
         rc = olock__rec_decode_field(x, f, v, base);
         if (rc != OLOCK_OK) return rc;
@@ -409,7 +458,7 @@ static int olock__rec_same(olock_field_kind k, size_t size, const unsigned char 
     if (!cur) return 0;
     switch (k) {
     case OLOCK_FK_STR: {
-        const void *z = memchr(p, 0, size);         /* no NUL: not the same (encoding says why) */
+        const void *z = memchr(p, 0, size); /* no NUL: not the same (encoding says why) */
         n = z ? (size_t)((const unsigned char *)z - p) : 0;
         return z && cur->type == OLOCK_TYPE_S && cur->len == n && memcmp(cur->str, p, n) == 0;
     }
@@ -446,7 +495,7 @@ static int olock__rec_same_array(const olock_field *f, const unsigned char *p, s
         return 1;
     }
     for (i = 0; i < n; i++) {
-        for (j = 0; j < i; j++)         /* a duplicate in the array: the stored set has fewer */
+        for (j = 0; j < i; j++) /* a duplicate in the array: the stored set has fewer */
             if (f->elem == OLOCK_FK_STR ? strncmp((const char *)p + i * f->size, (const char *)p + j * f->size, f->size) == 0
                                         : memcmp(p + i * f->size, p + j * f->size, f->size) == 0) return 0;
         for (m = cur->first; m; m = m->next)
@@ -522,12 +571,17 @@ static olock_result olock__rec_encode_field(olock__rec_ctx *x, const olock_field
         if (cur && cur->type == OLOCK_TYPE_M) return olock__rec_encode_fields(x, f->sub, p, snap ? snap + f->offset : NULL, cur);
         v = olock__rec_encode_one(x, f, OLOCK_FK_STRUCT, f->size, p, NULL);
         return v ? olock__rec_put(x, map, f, v) : x->rc;
-    case OLOCK_FK_LIST: case OLOCK_FK_SET: {
-        olock_type t = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS : OLOCK_TYPE_NS;
+    case OLOCK_FK_LIST:
+    case OLOCK_FK_SET: {
+        olock_type t = f->kind == OLOCK_FK_LIST ? OLOCK_TYPE_L : f->elem == OLOCK_FK_STR ? OLOCK_TYPE_SS
+                                                                                         : OLOCK_TYPE_NS;
         const olock_value *old_elem = cur && cur->type == OLOCK_TYPE_L ? cur->first : NULL;
         n = (size_t)olock__rec_load_u(base + f->aux_offset, f->aux_size);
         if (n > f->capacity) return olock__rec_fail(x, OLOCK_ERR_LIMIT, "count %lu is over the array's %lu", (unsigned long)n, (unsigned long)f->capacity);
-        if (t != OLOCK_TYPE_L && n == 0) { olock_map_remove(map, f->name, strlen(f->name)); return OLOCK_OK; }
+        if (t != OLOCK_TYPE_L && n == 0) {
+            olock_map_remove(map, f->name, strlen(f->name));
+            return OLOCK_OK;
+        }
         if (olock__rec_same_array(f, p, n, cur, t)) return OLOCK_OK;
         if (f->elem == OLOCK_FK_STRUCT && cur && cur->type == OLOCK_TYPE_L && cur->count == n) {
             /* The same number of records: each written into its stored map in place, as a
@@ -608,10 +662,15 @@ static olock_result olock__rec_encode_fields(olock__rec_ctx *x, const olock_reco
         old = olock__rec_push(x, f->name, 0, 0);
         if ((f->options & (OLOCK_F_HASH_KEY | OLOCK_F_RANGE_KEY)) && olock__rec_key_empty(f, base))
             return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "the key is empty");
-        if (f->kind == OLOCK_FK_STR_PTR) {         /* NULL: nothing to store */
+        if (f->kind == OLOCK_FK_STR_PTR) { /* NULL: nothing to store */
             const char *s;
             memcpy(&s, base + f->offset, sizeof s);
-            if (!s) { olock_map_remove(map, f->name, strlen(f->name)); hint = NULL; olock__rec_pop(x, old); continue; }
+            if (!s) {
+                olock_map_remove(map, f->name, strlen(f->name));
+                hint = NULL;
+                olock__rec_pop(x, old);
+                continue;
+            }
         }
         rc = olock__rec_encode_field(x, f, base, snap, map, olock__rec_find(map, f->name, &hint));
         if (rc != OLOCK_OK) return rc;
@@ -625,7 +684,8 @@ OLOCK_API olock_result olock_record_encode(const olock_record_type *type, const 
     olock_result rc;
     olock__error_clear(err);
     if (!type || !rec || !item || !item->root)
-        return olock__invalid_arg(err, "olock_record_encode: %s is NULL", !type ? "type" : !rec ? "rec" : "item");
+        return olock__invalid_arg(err, "olock_record_encode: %s is NULL", !type ? "type" : !rec ? "rec"
+                                                                                                : "item");
     olock__rec_ctx_init(&x, type, err, &item->arena);
     rc = olock__rec_check(&x, type, 1);
     return rc != OLOCK_OK ? rc : olock__rec_encode_fields(&x, type, (const unsigned char *)rec, NULL, item->root);
@@ -668,16 +728,26 @@ static olock_result olock__rec_build_key(olock__rec_ctx *x, olock_record_op *op,
         switch (f->kind) {
         case OLOCK_FK_STR:
             if (olock__rec_strlen(x, p, f->size, &n) != OLOCK_OK) return OLOCK_ERR_LIMIT;
-            s = (const char *)p; v->type = OLOCK_TYPE_S;
+            s = (const char *)p;
+            v->type = OLOCK_TYPE_S;
             break;
-        case OLOCK_FK_STR_PTR: memcpy(&s, p, sizeof s); n = strlen(s); v->type = OLOCK_TYPE_S; break;
-        case OLOCK_FK_BYTES: s = (const char *)p; n = (size_t)olock__rec_load_u(base + f->aux_offset, f->aux_size); v->type = OLOCK_TYPE_B; break;
+        case OLOCK_FK_STR_PTR:
+            memcpy(&s, p, sizeof s);
+            n = strlen(s);
+            v->type = OLOCK_TYPE_S;
+            break;
+        case OLOCK_FK_BYTES:
+            s = (const char *)p;
+            n = (size_t)olock__rec_load_u(base + f->aux_offset, f->aux_size);
+            v->type = OLOCK_TYPE_B;
+            break;
         default: {
             char num[24];
             n = f->kind == OLOCK_FK_INT ? olock__rec_itoa(num, olock__rec_load_i(p, f->size)) : olock__rec_utoa(num, olock__rec_load_u(p, f->size), 0);
             if (n + 1 > room) return olock__rec_fail(x, OLOCK_ERR_LIMIT, "the key is too long");
             memcpy(op->key_bytes + used, num, n + 1);
-            s = NULL; v->type = OLOCK_TYPE_N;
+            s = NULL;
+            v->type = OLOCK_TYPE_N;
             break;
         }
         }
@@ -704,11 +774,17 @@ static olock_result olock__rec_build_key(olock__rec_ctx *x, olock_record_op *op,
 static olock_result olock__rec_version(olock__rec_ctx *x, const olock_client *c, const void *rec, uint64_t *out) {
     const olock_field *f = olock__rec_field_with(x->top, OLOCK_F_VERSION);
     const unsigned char *p;
-    if (!f) { *out = c->versioning.start_at; return OLOCK_OK; }
+    if (!f) {
+        *out = c->versioning.start_at;
+        return OLOCK_OK;
+    }
     p = (const unsigned char *)rec + f->offset;
     if (f->kind == OLOCK_FK_INT) {
         int64_t v = olock__rec_load_i(p, f->size);
-        if (v < 0) { olock__rec_push(x, f->name, 0, 0); return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a negative version"); }
+        if (v < 0) {
+            olock__rec_push(x, f->name, 0, 0);
+            return olock__rec_fail(x, OLOCK_ERR_INVALID_ARG, "a negative version");
+        }
         *out = (uint64_t)v;
     } else *out = olock__rec_load_u(p, f->size);
     return OLOCK_OK;
@@ -797,7 +873,10 @@ OLOCK_API olock_result olock_record_put(olock_client *c, const olock_record_type
         rc = olock__invalid_arg(err, "olock_record_put: %s has no hash key field", type->name);
     if (rc == OLOCK_OK) rc = olock__rec_version(&x, c, rec, &expected);
     if (rc != OLOCK_OK) return rc;
-    if (olock_item_create(&c->alloc, &it) != OLOCK_OK) { olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory"); return OLOCK_ERR_NOMEM; }
+    if (olock_item_create(&c->alloc, &it) != OLOCK_OK) {
+        olock__error_set(err, OLOCK_ERR_NOMEM, "out of memory");
+        return OLOCK_ERR_NOMEM;
+    }
     x.arena = &it->arena;
     rc = olock__rec_encode_fields(&x, type, (const unsigned char *)rec, NULL, it->root);
     if (rc == OLOCK_OK) {
@@ -975,7 +1054,10 @@ static olock_mutation olock__rec_mutate_many(void *user, olock_item *const *item
         const olock_record_type *ty = mm->refs[i].type;
         olock__error_clear(&e);
         olock__rec_ctx_init(&x, ty, &e, &items[i]->arena);
-        if (olock__rec_decode(&x, ty, items[i]->root, mm->recs[i]) != OLOCK_OK) { olock__task_finish(t, e.code, e.message); return OLOCK_MUTATE_ABORT; }
+        if (olock__rec_decode(&x, ty, items[i]->root, mm->recs[i]) != OLOCK_OK) {
+            olock__task_finish(t, e.code, e.message);
+            return OLOCK_MUTATE_ABORT;
+        }
         olock__rec_set_version(ty, mm->recs[i], t->versions[i]);
     }
     m = mm->fn(mm->user, (void *const *)mm->recs, exists, each, count);
@@ -1042,7 +1124,8 @@ OLOCK_API olock_result olock_record_key(const olock_record_type *type, const voi
     olock_value *m;
     olock_result rc;
     olock__error_clear(err);
-    if (!type || !rec || !out) return olock__invalid_arg(err, "olock_record_key: %s is NULL", !type ? "type" : !rec ? "rec" : "out");
+    if (!type || !rec || !out) return olock__invalid_arg(err, "olock_record_key: %s is NULL", !type ? "type" : !rec ? "rec"
+                                                                                                                    : "out");
     olock__rec_ctx_init(&x, type, err, NULL);
     rc = olock__rec_check(&x, type, 1);
     if (rc == OLOCK_OK) rc = olock__rec_build_key(&x, &op, rec);
@@ -1051,4 +1134,3 @@ OLOCK_API olock_result olock_record_key(const olock_record_type *type, const voi
         if (olock_item_set(out, m->key, m) != OLOCK_OK) rc = olock__rec_fail(&x, OLOCK_ERR_NOMEM, "out of memory");
     return rc;
 }
-

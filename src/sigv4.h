@@ -5,14 +5,14 @@
 typedef struct olock_credentials {
     const char *access_key_id;
     const char *secret_access_key;
-    const char *session_token;     /* NULL unless temporary credentials */
+    const char *session_token; /* NULL unless temporary credentials */
 } olock_credentials;
 
 /* ---- SHA-256 and HMAC-SHA256 (built in, or mbedTLS's with OLOCK_USE_MBEDTLS) ----------------- */
 
 
-#define OLOCK_SHA256_SIZE 32       /* digest bytes */
-#define OLOCK_SHA256_HEX_SIZE 65   /* lower-case hex digest + NUL */
+#define OLOCK_SHA256_SIZE 32     /* digest bytes */
+#define OLOCK_SHA256_HEX_SIZE 65 /* lower-case hex digest + NUL */
 
 /* A streaming SHA-256 context: init, update any number of times, final. Plain data that may
    live on the stack; after final it must be initialised again before reuse. */
@@ -21,8 +21,8 @@ typedef struct olock_sha256 {
     mbedtls_sha256_context md;
 #else
     uint32_t state[8];
-    uint64_t count;                /* bytes absorbed so far */
-    unsigned char block[64];       /* pending bytes: count % 64 of them */
+    uint64_t count;          /* bytes absorbed so far */
+    unsigned char block[64]; /* pending bytes: count % 64 of them */
 #endif
 } olock_sha256;
 
@@ -52,28 +52,28 @@ OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out);
 /* ---- SigV4 (AWS4-HMAC-SHA256) request signing, header variant -------------------------------- */
 
 /* Flags of olock_sigv4_signer_sign. DynamoDB requests are signed with OLOCK_SIGV4_NORMALIZE_PATH. */
-#define OLOCK_SIGV4_NORMALIZE_PATH 1u  /* drop "." and ".." segments and merge repeated '/' */
-#define OLOCK_SIGV4_SIGN_BODY      2u  /* add (and sign) x-amz-content-sha256: <payload hash> */
-#define OLOCK_SIGV4_UNSIGNED_TOKEN 4u  /* add X-Amz-Security-Token after signing, unsigned (STS style) */
+#define OLOCK_SIGV4_NORMALIZE_PATH 1u /* drop "." and ".." segments and merge repeated '/' */
+#define OLOCK_SIGV4_SIGN_BODY 2u      /* add (and sign) x-amz-content-sha256: <payload hash> */
+#define OLOCK_SIGV4_UNSIGNED_TOKEN 4u /* add X-Amz-Security-Token after signing, unsigned (STS style) */
 
-#define OLOCK_SIGV4_MAX_HEADERS 64     /* headers per request (LIMIT beyond) */
+#define OLOCK_SIGV4_MAX_HEADERS 64      /* headers per request (LIMIT beyond) */
 #define OLOCK_SIGV4_MAX_QUERY_PARAMS 64 /* query parameters per request (LIMIT beyond) */
-#define OLOCK_SIGV4_NAME_MAX 64        /* longest region or service name */
+#define OLOCK_SIGV4_NAME_MAX 64         /* longest region or service name */
 
 /* The request to sign. Strings are NUL-terminated and only read during the call. */
 typedef struct olock_sigv4_request {
-    const char *method;            /* "POST"; required */
-    const char *path;              /* as sent on the wire, already percent-encoded (the signer encodes
+    const char *method;               /* "POST"; required */
+    const char *path;                 /* as sent on the wire, already percent-encoded (the signer encodes
                                       it once more, as SigV4 asks of non-S3 services); NULL or "" = "/" */
-    const char *query;             /* raw query string without '?'; NULL = none. %XX sequences are
+    const char *query;                /* raw query string without '?'; NULL = none. %XX sequences are
                                       decoded before canonical encoding; '+' is a literal plus */
     const olock_http_header *headers; /* all are signed; names in any case; Host is required.
                                       X-Amz-Date, X-Amz-Security-Token, x-amz-content-sha256 and
                                       Authorization must not be given: the signer adds them */
     size_t header_count;
-    const void *body;              /* may be NULL when body_len is 0 */
+    const void *body; /* may be NULL when body_len is 0 */
     size_t body_len;
-    const char *payload_hash;      /* NULL: hex SHA-256 of the body; else used verbatim
+    const char *payload_hash; /* NULL: hex SHA-256 of the body; else used verbatim
                                       (a precomputed hash, or "UNSIGNED-PAYLOAD") */
 } olock_sigv4_request;
 
@@ -88,10 +88,10 @@ typedef struct olock_sigv4_signature {
        Authorization. */
     olock_http_header headers[4];
     size_t header_count;
-    const char *amz_date;          /* "20150830T123600Z" */
-    const char *authorization;     /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
+    const char *amz_date;                  /* "20150830T123600Z" */
+    const char *authorization;             /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
     char signature[OLOCK_SHA256_HEX_SIZE]; /* lower-case hex */
-    const char *canonical_request; /* for tests and debugging */
+    const char *canonical_request;         /* for tests and debugging */
     size_t canonical_request_len;
     const char *string_to_sign;
     size_t string_to_sign_len;
@@ -103,7 +103,7 @@ typedef struct olock_sigv4_signature {
    buffers that are then reused): signing a request of a size seen before does not allocate. */
 typedef struct olock_sigv4_signer {
     const olock_allocator *alloc;
-    char *secrets;                 /* one block: access key id, "AWS4" + secret, session token */
+    char *secrets; /* one block: access key id, "AWS4" + secret, session token */
     size_t secrets_size;
     size_t akid_len, secret_len, token_len; /* secret_len counts the "AWS4" prefix */
     char region[OLOCK_SIGV4_NAME_MAX + 1];
@@ -112,13 +112,13 @@ typedef struct olock_sigv4_signer {
     /* Signing-key cache for (secret, date, region, service): only the date varies here,
        set_credentials drops the key. The key is kept as HMAC states with its pads absorbed. */
     int key_valid;
-    char key_date[9];              /* YYYYMMDD the key was derived for */
+    char key_date[9]; /* YYYYMMDD the key was derived for */
     olock_hmac_sha256 key_hmac;
     unsigned long key_derivations; /* read-only: how many times a signing key was derived */
     int64_t day;                   /* unix day of date_text, -1 when none */
     char date_text[9];
-    olock_buf scratch;             /* canonical request, string to sign, header values */
-    olock_buf query;               /* encoded query parameters */
+    olock_buf scratch; /* canonical request, string to sign, header values */
+    olock_buf query;   /* encoded query parameters */
 } olock_sigv4_signer;
 
 /* Copies the credentials (access_key_id and secret_access_key required, session_token NULL or
@@ -140,4 +140,3 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s);
 OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const olock_sigv4_request *req,
                                                int64_t unix_seconds, unsigned flags,
                                                olock_sigv4_signature *out, olock_error *err);
-

@@ -26,15 +26,17 @@ static const uint32_t olock__sha256_k[64] = {
 #define OLOCK__SHA_CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
 #define OLOCK__SHA_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 /* Message word i >= 16, computed in a 16-word ring. */
-#define OLOCK__SHA_W(i) (w[(i) & 15] += OLOCK__SHA_G1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + \
-                                         OLOCK__SHA_G0(w[((i) - 15) & 15]))
+#define OLOCK__SHA_W(i) (w[(i)&15] += OLOCK__SHA_G1(w[((i)-2) & 15]) + w[((i)-7) & 15] + \
+                             OLOCK__SHA_G0(w[((i)-15) & 15]))
 /* One round; the callers rotate the variable names instead of moving values. */
-#define OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) do { \
+#define OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) \
+    do { \
         uint32_t t1_ = h + OLOCK__SHA_S1(e) + OLOCK__SHA_CH(e, f, g) + olock__sha256_k[i] + (wi); \
         d += t1_; \
         h = t1_ + OLOCK__SHA_S0(a) + OLOCK__SHA_MAJ(a, b, c); \
     } while (0)
-#define OLOCK__SHA_ROUNDS8(i, W) do { \
+#define OLOCK__SHA_ROUNDS8(i, W) \
+    do { \
         OLOCK__SHA_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0)); \
         OLOCK__SHA_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1)); \
         OLOCK__SHA_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2)); \
@@ -46,20 +48,25 @@ static const uint32_t olock__sha256_k[64] = {
     } while (0)
 #define OLOCK__SHA_WLOAD(i) (w[i])
 
-static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_t nblocks)
-{
+static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_t nblocks) {
     uint32_t w[16];
     while (nblocks--) {
         uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
         int i;
         for (i = 0; i < 16; i++)
             w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) |
-                   ((uint32_t)p[4 * i + 2] << 8) | (uint32_t)p[4 * i + 3];
+                ((uint32_t)p[4 * i + 2] << 8) | (uint32_t)p[4 * i + 3];
         OLOCK__SHA_ROUNDS8(0, OLOCK__SHA_WLOAD);
         OLOCK__SHA_ROUNDS8(8, OLOCK__SHA_WLOAD);
         for (i = 16; i < 64; i += 8) OLOCK__SHA_ROUNDS8(i, OLOCK__SHA_W);
-        st[0] += a; st[1] += b; st[2] += c; st[3] += d;
-        st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+        st[0] += a;
+        st[1] += b;
+        st[2] += c;
+        st[3] += d;
+        st[4] += e;
+        st[5] += f;
+        st[6] += g;
+        st[7] += h;
         p += 64;
     }
     /* The message schedule runs backwards to the block: for HMAC that is the key. */
@@ -71,25 +78,25 @@ static void olock__sha256_blocks_c(uint32_t st[8], const unsigned char *p, size_
    rounds per instruction and returns the new ABEF; the old ABEF is then the new CDGH, so the
    two variables swap roles on every call. SHA256MSG1/MSG2 compute the message schedule four
    words at a time. */
-__attribute__((target("sha,ssse3,sse4.1")))
-static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size_t nblocks)
-{
+__attribute__((target("sha,ssse3,sse4.1"))) static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size_t nblocks) {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-    __m128i lo = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0xB1);      /* B A D C */
+    __m128i lo = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0xB1);       /* B A D C */
     __m128i hi = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)(st + 4)), 0x1B); /* H G F E */
-    __m128i abef = _mm_alignr_epi8(lo, hi, 8);      /* lanes F E B A */
-    __m128i cdgh = _mm_blend_epi16(hi, lo, 0xF0);   /* lanes H G D C */
+    __m128i abef = _mm_alignr_epi8(lo, hi, 8);                                                      /* lanes F E B A */
+    __m128i cdgh = _mm_blend_epi16(hi, lo, 0xF0);                                                   /* lanes H G D C */
     while (nblocks--) {
         __m128i abef0 = abef, cdgh0 = cdgh, m0, m1, m2, m3, wk;
-#define OLOCK__NI_ROUNDS4(m, g) do { \
-            wk = _mm_add_epi32((m), _mm_loadu_si128((const __m128i *)(const void *)(olock__sha256_k + 4 * (g)))); \
-            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk); \
-            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E)); \
-        } while (0)
+#define OLOCK__NI_ROUNDS4(m, g) \
+    do { \
+        wk = _mm_add_epi32((m), _mm_loadu_si128((const __m128i *)(const void *)(olock__sha256_k + 4 * (g)))); \
+        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk); \
+        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E)); \
+    } while (0)
 /* m_new = W[i..i+3] from m_old (i-16), m_1 (i-12), m_2 (i-8), m_3 (i-4); written over m_old. */
 #define OLOCK__NI_SCHED(m_old, m_1, m_2, m_3) \
-        (m_old = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(m_old, m_1), \
-                                                    _mm_alignr_epi8(m_3, m_2, 4)), m_3))
+    (m_old = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(m_old, m_1), \
+                                                _mm_alignr_epi8(m_3, m_2, 4)), \
+                                  m_3))
         m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), bswap);
         m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), bswap);
         m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), bswap);
@@ -98,36 +105,47 @@ static void olock__sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size
         OLOCK__NI_ROUNDS4(m1, 1);
         OLOCK__NI_ROUNDS4(m2, 2);
         OLOCK__NI_ROUNDS4(m3, 3);
-        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 4);
-        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 5);
-        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 6);
-        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 7);
-        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 8);
-        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 9);
-        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 10);
-        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 11);
-        OLOCK__NI_SCHED(m0, m1, m2, m3); OLOCK__NI_ROUNDS4(m0, 12);
-        OLOCK__NI_SCHED(m1, m2, m3, m0); OLOCK__NI_ROUNDS4(m1, 13);
-        OLOCK__NI_SCHED(m2, m3, m0, m1); OLOCK__NI_ROUNDS4(m2, 14);
-        OLOCK__NI_SCHED(m3, m0, m1, m2); OLOCK__NI_ROUNDS4(m3, 15);
+        OLOCK__NI_SCHED(m0, m1, m2, m3);
+        OLOCK__NI_ROUNDS4(m0, 4);
+        OLOCK__NI_SCHED(m1, m2, m3, m0);
+        OLOCK__NI_ROUNDS4(m1, 5);
+        OLOCK__NI_SCHED(m2, m3, m0, m1);
+        OLOCK__NI_ROUNDS4(m2, 6);
+        OLOCK__NI_SCHED(m3, m0, m1, m2);
+        OLOCK__NI_ROUNDS4(m3, 7);
+        OLOCK__NI_SCHED(m0, m1, m2, m3);
+        OLOCK__NI_ROUNDS4(m0, 8);
+        OLOCK__NI_SCHED(m1, m2, m3, m0);
+        OLOCK__NI_ROUNDS4(m1, 9);
+        OLOCK__NI_SCHED(m2, m3, m0, m1);
+        OLOCK__NI_ROUNDS4(m2, 10);
+        OLOCK__NI_SCHED(m3, m0, m1, m2);
+        OLOCK__NI_ROUNDS4(m3, 11);
+        OLOCK__NI_SCHED(m0, m1, m2, m3);
+        OLOCK__NI_ROUNDS4(m0, 12);
+        OLOCK__NI_SCHED(m1, m2, m3, m0);
+        OLOCK__NI_ROUNDS4(m1, 13);
+        OLOCK__NI_SCHED(m2, m3, m0, m1);
+        OLOCK__NI_ROUNDS4(m2, 14);
+        OLOCK__NI_SCHED(m3, m0, m1, m2);
+        OLOCK__NI_ROUNDS4(m3, 15);
 #undef OLOCK__NI_ROUNDS4
 #undef OLOCK__NI_SCHED
         abef = _mm_add_epi32(abef, abef0);
         cdgh = _mm_add_epi32(cdgh, cdgh0);
         p += 64;
     }
-    lo = _mm_shuffle_epi32(abef, 0x1B);            /* A B E F */
-    hi = _mm_shuffle_epi32(cdgh, 0xB1);            /* G H C D */
-    _mm_storeu_si128((__m128i *)(void *)st, _mm_blend_epi16(lo, hi, 0xF0));     /* A B C D */
-    _mm_storeu_si128((__m128i *)(void *)(st + 4), _mm_alignr_epi8(hi, lo, 8));  /* E F G H */
+    lo = _mm_shuffle_epi32(abef, 0x1B);                                        /* A B E F */
+    hi = _mm_shuffle_epi32(cdgh, 0xB1);                                        /* G H C D */
+    _mm_storeu_si128((__m128i *)(void *)st, _mm_blend_epi16(lo, hi, 0xF0));    /* A B C D */
+    _mm_storeu_si128((__m128i *)(void *)(st + 4), _mm_alignr_epi8(hi, lo, 8)); /* E F G H */
 }
 
 /* 1 when the CPU has the SHA extensions (and SSSE3 / SSE4.1). The answer is cached in the
    library's only process-wide variable: it never changes, and relaxed atomics make the
    first concurrent lookups race-free. */
-static int olock__sha256_have_ni(void)
-{
-    static int cached;   /* 0: not looked up yet, 1: no, 2: yes */
+static int olock__sha256_have_ni(void) {
+    static int cached; /* 0: not looked up yet, 1: no, 2: yes */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v == 0) {
         unsigned a, b, c, d;
@@ -142,8 +160,7 @@ static int olock__sha256_have_ni(void)
 }
 #endif
 
-static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t nblocks)
-{
+static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t nblocks) {
 #ifdef OLOCK__SHA_NI
     if (olock__sha256_have_ni()) {
         olock__sha256_blocks_ni(st, p, nblocks);
@@ -153,16 +170,14 @@ static void olock__sha256_blocks(uint32_t st[8], const unsigned char *p, size_t 
     olock__sha256_blocks_c(st, p, nblocks);
 }
 
-OLOCK_API void olock_sha256_init(olock_sha256 *ctx)
-{
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx) {
     static const uint32_t iv[8] = { 0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                     0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u };
     memcpy(ctx->state, iv, sizeof iv);
     ctx->count = 0;
 }
 
-OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len)
-{
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
     size_t fill = (size_t)(ctx->count & 63u);
     if (len == 0) return;
@@ -185,8 +200,7 @@ OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t l
     if (len) memcpy(ctx->block, p, len);
 }
 
-OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     size_t fill = (size_t)(ctx->count & 63u);
     uint64_t bits = ctx->count << 3;
     int i;
@@ -210,42 +224,36 @@ OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA
     olock__wipe(ctx, sizeof *ctx);
 }
 
-OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE]) {
     olock_sha256 ctx;
     olock_sha256_init(&ctx);
     olock_sha256_update(&ctx, data, len);
     olock_sha256_final(&ctx, out);
 }
 
-static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src)
-{
+static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src) {
     *dst = *src;
 }
 
 #else /* OLOCK_USE_MBEDTLS */
 
 /* mbedTLS reports errors only for hardware back ends; a software SHA-256 cannot fail. */
-OLOCK_API void olock_sha256_init(olock_sha256 *ctx)
-{
+OLOCK_API void olock_sha256_init(olock_sha256 *ctx) {
     mbedtls_sha256_init(&ctx->md);
     (void)OLOCK__MBED_SHA256_STARTS(&ctx->md);
 }
 
-OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len)
-{
+OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t len) {
     if (len == 0) return;
     (void)OLOCK__MBED_SHA256_UPDATE(&ctx->md, (const unsigned char *)data, len);
 }
 
-OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     (void)OLOCK__MBED_SHA256_FINISH(&ctx->md, out);
     mbedtls_sha256_free(&ctx->md);
 }
 
-OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char out[OLOCK_SHA256_SIZE]) {
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     olock_sha256 ctx;
     if (info && mbedtls_md(info, (const unsigned char *)data, len, out) == 0) return;
@@ -254,16 +262,14 @@ OLOCK_API void olock_sha256_digest(const void *data, size_t len, unsigned char o
     olock_sha256_final(&ctx, out);
 }
 
-static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src)
-{
+static void olock__sha256_clone(olock_sha256 *dst, const olock_sha256 *src) {
     mbedtls_sha256_init(&dst->md);
     mbedtls_sha256_clone(&dst->md, &src->md);
 }
 
 #endif /* OLOCK_USE_MBEDTLS */
 
-OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, size_t key_len)
-{
+OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, size_t key_len) {
     unsigned char k[64], pad[64];
     size_t i;
     memset(k, 0, sizeof k);
@@ -279,13 +285,11 @@ OLOCK_API void olock_hmac_sha256_init(olock_hmac_sha256 *ctx, const void *key, s
     olock__wipe(pad, sizeof pad);
 }
 
-OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len)
-{
+OLOCK_API void olock_hmac_sha256_update(olock_hmac_sha256 *ctx, const void *data, size_t len) {
     olock_sha256_update(&ctx->inner, data, len);
 }
 
-OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE])
-{
+OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     unsigned char ih[OLOCK_SHA256_SIZE];
     olock_sha256_final(&ctx->inner, ih);
     olock_sha256_update(&ctx->outer, ih, sizeof ih);
@@ -297,8 +301,7 @@ OLOCK_API void olock_hmac_sha256_final(olock_hmac_sha256 *ctx, unsigned char out
 /* HMAC on the streaming primitives: never allocates, also with mbedTLS (whose one-shot
    mbedtls_md_hmac allocates through its own calloc, outside our allocator). */
 static void olock__hmac_sha256_stream(const void *key, size_t key_len, const void *data, size_t len,
-                                      unsigned char out[OLOCK_SHA256_SIZE])
-{
+                                      unsigned char out[OLOCK_SHA256_SIZE]) {
     olock_hmac_sha256 ctx;
     olock_hmac_sha256_init(&ctx, key, key_len);
     olock_hmac_sha256_update(&ctx, data, len);
@@ -306,21 +309,18 @@ static void olock__hmac_sha256_stream(const void *key, size_t key_len, const voi
 }
 
 OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const void *data, size_t len,
-                                 unsigned char out[OLOCK_SHA256_SIZE])
-{
+                                        unsigned char out[OLOCK_SHA256_SIZE]) {
 #ifdef OLOCK_USE_MBEDTLS
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     static const unsigned char none = 0;
     /* mbedTLS wants non-NULL pointers even for empty inputs. */
-    if (info && mbedtls_md_hmac(info, key_len ? (const unsigned char *)key : &none, key_len,
-                                len ? (const unsigned char *)data : &none, len, out) == 0)
+    if (info && mbedtls_md_hmac(info, key_len ? (const unsigned char *)key : &none, key_len, len ? (const unsigned char *)data : &none, len, out) == 0)
         return;
 #endif
     olock__hmac_sha256_stream(key, key_len, data, len, out);
 }
 
-OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out)
-{
+OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
     static const char digits[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)data;
     size_t i;
@@ -334,39 +334,48 @@ OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out)
 /* ---- SigV4 signing ------------------------------------------------------------------------ */
 
 #define OLOCK__SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
-#define OLOCK__SIGV4_MAX_TIME 253402300799  /* 9999-12-31T23:59:59Z: the date has four year digits */
+#define OLOCK__SIGV4_MAX_TIME 253402300799 /* 9999-12-31T23:59:59Z: the date has four year digits */
 
 /* a += b; 0 on overflow. */
-static int olock__sigv4_size_add(size_t *a, size_t b)
-{
+static int olock__sigv4_size_add(size_t *a, size_t b) {
     if (b > (size_t)-1 - *a) return 0;
     *a += b;
     return 1;
 }
 
 /* a * b (b small); 0 on overflow. */
-static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out)
-{
+static int olock__sigv4_size_mul(size_t a, size_t b, size_t *out) {
     if (b != 0 && a > (size_t)-1 / b) return 0;
     *out = a * b;
     return 1;
 }
 
 /* RFC 9110 token characters: what a header name or a method may contain. */
-static int olock__sigv4_tchar(unsigned char c)
-{
+static int olock__sigv4_tchar(unsigned char c) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return 1;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return 1;
     default:
         return 0;
     }
 }
 
-static int olock__sigv4_is_token(const char *s, size_t *len)
-{
+static int olock__sigv4_is_token(const char *s, size_t *len) {
     size_t n = 0;
     if (!s || !*s) return 0;
     while (s[n]) {
@@ -377,8 +386,7 @@ static int olock__sigv4_is_token(const char *s, size_t *len)
     return 1;
 }
 
-static char *olock__sigv4_put_pct(char *p, unsigned char c)
-{
+static char *olock__sigv4_put_pct(char *p, unsigned char c) {
     static const char hex[] = "0123456789ABCDEF";
     p[0] = '%';
     p[1] = hex[c >> 4];
@@ -387,8 +395,7 @@ static char *olock__sigv4_put_pct(char *p, unsigned char c)
 }
 
 /* Percent-encodes every byte but the unreserved ones (and '/' when keep_slash): at most 3n bytes. */
-static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slash)
-{
+static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slash) {
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -402,8 +409,7 @@ static char *olock__sigv4_encode(char *p, const char *s, size_t n, int keep_slas
    encoded once); encoding it again is SigV4's double encoding for non-S3 services.
    Normalising drops empty, "." and ".." segments (".." above the root is dropped too)
    and keeps a trailing '/' only when the path has one. */
-static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int normalize)
-{
+static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int normalize) {
     char *root = p;
     size_t i = 0;
     if (!normalize) return olock__sigv4_encode(p, path, len, 1);
@@ -413,7 +419,7 @@ static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int no
         while (j < len && path[j] != '/') j++;
         if (j - i == 2 && path[i] == '.' && path[i + 1] == '.') {
             while (p > root + 1 && p[-1] != '/') p--;
-            if (p > root + 1) p--;          /* the separator before the dropped segment */
+            if (p > root + 1) p--; /* the separator before the dropped segment */
         } else if (!(j == i || (j - i == 1 && path[i] == '.'))) {
             if (p > root + 1) *p++ = '/';
             p = olock__sigv4_encode(p, path + i, j - i, 0);
@@ -425,8 +431,7 @@ static char *olock__sigv4_put_path(char *p, const char *path, size_t len, int no
 }
 
 /* Decodes valid %XX sequences (a stray '%' stays literal) and encodes the result: <= 3n bytes. */
-static char *olock__sigv4_requery(char *p, const char *s, size_t n)
-{
+static char *olock__sigv4_requery(char *p, const char *s, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -448,8 +453,7 @@ typedef struct olock__sigv4_param {
     size_t name_off, name_len, value_off, value_len;
 } olock__sigv4_param;
 
-static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param *x, const olock__sigv4_param *y)
-{
+static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param *x, const olock__sigv4_param *y) {
     size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
     int c = memcmp(b->data + x->name_off, b->data + y->name_off, n);
     if (c != 0) return c < 0;
@@ -462,8 +466,7 @@ static int olock__sigv4_param_less(const olock_buf *b, const olock__sigv4_param 
 
 /* Encodes the query parameters into s->query and sorts them; *total is the canonical length. */
 static olock_result olock__sigv4_query(olock_sigv4_signer *s, const char *q, olock__sigv4_param *params,
-                                       size_t *count, size_t *total, olock_error *err)
-{
+                                       size_t *count, size_t *total, olock_error *err) {
     size_t n = 0, len, need, i, sum = 0;
     olock_result r;
     char *p;
@@ -506,7 +509,7 @@ static olock_result olock__sigv4_query(olock_sigv4_signer *s, const char *q, olo
     }
     *p = '\0';
     s->query.len = (size_t)(p - s->query.data);
-    for (i = 1; i < n; i++) {   /* insertion sort: few parameters, and stable */
+    for (i = 1; i < n; i++) { /* insertion sort: few parameters, and stable */
         olock__sigv4_param t = params[i];
         size_t k = i;
         while (k > 0 && olock__sigv4_param_less(&s->query, &t, &params[k - 1])) {
@@ -527,8 +530,7 @@ typedef struct olock__sigv4_hdr {
     size_t value_len;
 } olock__sigv4_hdr;
 
-static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_hdr *y)
-{
+static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_hdr *y) {
     size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
     for (i = 0; i < n; i++) {
         unsigned char a = (unsigned char)olock__ascii_lower((unsigned char)x->name[i]), b = (unsigned char)olock__ascii_lower((unsigned char)y->name[i]);
@@ -537,14 +539,12 @@ static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_h
     return x->name_len == y->name_len ? 0 : (x->name_len < y->name_len ? -1 : 1);
 }
 
-static int olock__sigv4_ws(char c)
-{
+static int olock__sigv4_ws(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Trims the value and collapses each inner run of whitespace (folded lines included) into one space. */
-static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
-{
+static char *olock__sigv4_put_value(char *p, const char *v, size_t n) {
     size_t i = 0;
     while (n > 0 && olock__sigv4_ws(v[n - 1])) n--;
     while (i < n && olock__sigv4_ws(v[i])) i++;
@@ -555,25 +555,23 @@ static char *olock__sigv4_put_value(char *p, const char *v, size_t n)
             continue;
         }
         *p++ = ' ';
-        while (olock__sigv4_ws(v[i])) i++;   /* stops before n: the value ends in a non-space */
+        while (olock__sigv4_ws(v[i])) i++; /* stops before n: the value ends in a non-space */
     }
     return p;
 }
 
-static char *olock__sigv4_put_lower(char *p, const char *s, size_t n)
-{
+static char *olock__sigv4_put_lower(char *p, const char *s, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) *p++ = (char)olock__ascii_lower((unsigned char)s[i]);
     return p;
 }
 
 /* Days since 1970-01-01 to "YYYYMMDD" (years 1970..9999). */
-static void olock__sigv4_civil_date(int64_t days, char out[9])
-{
+static void olock__sigv4_civil_date(int64_t days, char out[9]) {
     static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     int64_t year = 1970;
     int month = 0, i;
-    while (days >= 146097) {        /* every 400 Gregorian years have 146097 days */
+    while (days >= 146097) { /* every 400 Gregorian years have 146097 days */
         days -= 146097;
         year += 400;
     }
@@ -602,16 +600,14 @@ static void olock__sigv4_civil_date(int64_t days, char out[9])
     out[8] = '\0';
 }
 
-static void olock__sigv4_drop_key(olock_sigv4_signer *s)
-{
+static void olock__sigv4_drop_key(olock_sigv4_signer *s) {
     olock__wipe(&s->key_hmac, sizeof s->key_hmac);
     s->key_valid = 0;
 }
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
    kept as an HMAC context with the key pads absorbed, so each signature costs no key setup. */
-static void olock__sigv4_derive_key(olock_sigv4_signer *s)
-{
+static void olock__sigv4_derive_key(olock_sigv4_signer *s) {
     unsigned char k[OLOCK_SHA256_SIZE];
     const char *secret = s->secrets + s->akid_len + 1;
     olock__hmac_sha256_stream(secret, s->secret_len, s->date_text, 8, k);
@@ -626,8 +622,7 @@ static void olock__sigv4_derive_key(olock_sigv4_signer *s)
 }
 
 static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
-                                                   olock_error *err)
-{
+                                                   olock_error *err) {
     size_t akid_len = 0, secret_len, token_len = 0, size = 0, i;
     char *block;
     int same_secret;
@@ -676,7 +671,7 @@ static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const 
     if (token_len) memcpy(block + i, creds->session_token, token_len);
     block[i + token_len] = '\0';
     same_secret = s->secrets && s->secret_len == secret_len + 4 &&
-                  memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
+        memcmp(s->secrets + s->akid_len + 1, block + akid_len + 1, secret_len + 4) == 0;
     if (s->secrets) {
         olock__wipe(s->secrets, s->secrets_size);
         olock__free(s->alloc, s->secrets, s->secrets_size);
@@ -692,8 +687,7 @@ static olock_result olock__sigv4_store_credentials(olock_sigv4_signer *s, const 
 
 OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const olock_allocator *alloc,
                                                const olock_credentials *creds, const char *region,
-                                               const char *service, olock_error *err)
-{
+                                               const char *service, olock_error *err) {
     size_t rlen = 0, slen = 0;
     olock__error_clear(err);
     if (!s) {
@@ -725,8 +719,7 @@ OLOCK_API olock_result olock_sigv4_signer_init(olock_sigv4_signer *s, const oloc
 }
 
 OLOCK_API olock_result olock_sigv4_signer_set_credentials(olock_sigv4_signer *s, const olock_credentials *creds,
-                                                          olock_error *err)
-{
+                                                          olock_error *err) {
     olock__error_clear(err);
     if (!s) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "signer is NULL");
@@ -735,8 +728,7 @@ OLOCK_API olock_result olock_sigv4_signer_set_credentials(olock_sigv4_signer *s,
     return olock__sigv4_store_credentials(s, creds, err);
 }
 
-OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
-{
+OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s) {
     if (!s) return;
     if (s->secrets) {
         olock__wipe(s->secrets, s->secrets_size);
@@ -744,15 +736,14 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s)
         s->secrets = NULL;
     }
     olock__sigv4_drop_key(s);
-    olock_buf_free(&s->scratch);                /* both are secret buffers: wiped */
+    olock_buf_free(&s->scratch); /* both are secret buffers: wiped */
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
 }
 
 OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const olock_sigv4_request *req,
                                                int64_t unix_seconds, unsigned flags,
-                                               olock_sigv4_signature *out, olock_error *err)
-{
+                                               olock_sigv4_signature *out, olock_error *err) {
     olock__sigv4_hdr hv[OLOCK_SIGV4_MAX_HEADERS + 3];
     olock__sigv4_param params[OLOCK_SIGV4_MAX_QUERY_PARAMS];
     char amz_date[17], body_hash[OLOCK_SHA256_HEX_SIZE], creq_hash[OLOCK_SHA256_HEX_SIZE];
@@ -905,14 +896,14 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
 
     /* One reservation for everything written below, then plain stores. Every term is
        added with an overflow check; the +1s are the separators and NULs. */
-    scope_len = 8 + 1 + s->region_len + 1 + s->service_len + 1 + 12;   /* names <= 64 bytes */
+    scope_len = 8 + 1 + s->region_len + 1 + s->service_len + 1 + 12; /* names <= 64 bytes */
     {
         const size_t terms[] = {
             method_len, 1, 2, 1, query_len, 1, headers_len, 1, signed_len, 1, payload_len, 1,
-            17 + 17 + 1 + 64 + 1, scope_len,                     /* string to sign */
-            17,                                                  /* X-Amz-Date value */
-            payload_len, 1,                                      /* x-amz-content-sha256 value */
-            28 + 1 + 16 + 12 + 64 + 1, s->akid_len, scope_len, signed_len  /* Authorization */
+            17 + 17 + 1 + 64 + 1, scope_len,                              /* string to sign */
+            17,                                                           /* X-Amz-Date value */
+            payload_len, 1,                                               /* x-amz-content-sha256 value */
+            28 + 1 + 16 + 12 + 64 + 1, s->akid_len, scope_len, signed_len /* Authorization */
         };
         int ok = olock__sigv4_size_mul(path_len, 3, &path_max) && olock__sigv4_size_add(&need, path_max);
         for (i = 0; ok && i < sizeof terms / sizeof terms[0]; i++) ok = olock__sigv4_size_add(&need, terms[i]);
@@ -944,7 +935,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     *p++ = '\n';
     for (i = 0; i < nh; i++) {
         if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
-            p[-1] = ',';            /* replaces the '\n' of the previous line */
+            p[-1] = ','; /* replaces the '\n' of the previous line */
         } else {
             p = olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
             *p++ = ':';
@@ -1001,13 +992,13 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     p = olock__put(p, OLOCK__SIGV4_ALGORITHM " Credential=", 28);
     p = olock__put(p, s->secrets, s->akid_len);
     *p++ = '/';
-    p = olock__put(p, base + sts_off + 34, scope_len);   /* the scope line of the string to sign */
+    p = olock__put(p, base + sts_off + 34, scope_len); /* the scope line of the string to sign */
     p = olock__put(p, ", SignedHeaders=", 16);
     p = olock__put(p, base + signed_off, signed_len);
     p = olock__put(p, ", Signature=", 12);
     p = olock__put(p, out->signature, 64);
     *p++ = '\0';
-    s->scratch.len = (size_t)(p - base) - 1;   /* the last NUL terminates the buffer */
+    s->scratch.len = (size_t)(p - base) - 1; /* the last NUL terminates the buffer */
 
     i = 0;
     out->headers[i].name = "X-Amz-Date";
@@ -1031,4 +1022,3 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     out->string_to_sign_len = sts_len;
     return OLOCK_OK;
 }
-

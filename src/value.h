@@ -5,8 +5,16 @@
 /* ---- Values and items ------------------------------------------------------------------------ */
 
 typedef enum olock_type {
-    OLOCK_TYPE_S = 1, OLOCK_TYPE_N, OLOCK_TYPE_B, OLOCK_TYPE_BOOL, OLOCK_TYPE_NULL,
-    OLOCK_TYPE_M, OLOCK_TYPE_L, OLOCK_TYPE_SS, OLOCK_TYPE_NS, OLOCK_TYPE_BS
+    OLOCK_TYPE_S = 1,
+    OLOCK_TYPE_N,
+    OLOCK_TYPE_B,
+    OLOCK_TYPE_BOOL,
+    OLOCK_TYPE_NULL,
+    OLOCK_TYPE_M,
+    OLOCK_TYPE_L,
+    OLOCK_TYPE_SS,
+    OLOCK_TYPE_NS,
+    OLOCK_TYPE_BS
 } olock_type;
 
 /* "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"; "?" for anything else. */
@@ -21,13 +29,13 @@ OLOCK_API olock_type olock_type_from_name(const char *name, size_t len);
 typedef struct olock_value olock_value;
 struct olock_value {
     olock_type type;
-    uint32_t count;                /* members of a container */
-    const char *str;               /* S, N, B */
+    uint32_t count;  /* members of a container */
+    const char *str; /* S, N, B */
     size_t len;
-    int boolean;                   /* BOOL */
-    olock_value *first, *last;     /* containers */
-    olock_value *next;             /* next member of the parent */
-    const char *key;               /* map member name, NUL-terminated */
+    int boolean;               /* BOOL */
+    olock_value *first, *last; /* containers */
+    olock_value *next;         /* next member of the parent */
+    const char *key;           /* map member name, NUL-terminated */
     size_t key_len;
 };
 
@@ -39,7 +47,7 @@ OLOCK_API olock_value *olock_value_new_n(olock_arena *a, const char *text, size_
 OLOCK_API olock_value *olock_value_new_decimal(olock_arena *a, const olock_decimal *d);
 OLOCK_API olock_value *olock_value_new_i64(olock_arena *a, int64_t v);
 OLOCK_API olock_value *olock_value_new_u64(olock_arena *a, uint64_t v);
-OLOCK_API olock_value *olock_value_new_double(olock_arena *a, double v);   /* NULL for NaN/inf */
+OLOCK_API olock_value *olock_value_new_double(olock_arena *a, double v); /* NULL for NaN/inf */
 OLOCK_API olock_value *olock_value_new_b(olock_arena *a, const void *bytes, size_t len);
 OLOCK_API olock_value *olock_value_new_bool(olock_arena *a, int b);
 OLOCK_API olock_value *olock_value_new_null(olock_arena *a);
@@ -88,11 +96,11 @@ OLOCK_API int olock_value_equal(const olock_value *a, const olock_value *b);
    olock_item_destroy. */
 typedef struct olock_item {
     olock_arena arena;
-    olock_value *root;             /* type M */
+    olock_value *root; /* type M */
 } olock_item;
 
 OLOCK_API olock_result olock_item_create(const olock_allocator *alloc, olock_item **out);
-OLOCK_API void olock_item_destroy(olock_item *it);    /* NULL is a no-op */
+OLOCK_API void olock_item_destroy(olock_item *it); /* NULL is a no-op */
 OLOCK_API olock_result olock_item_copy(const olock_item *src, const olock_allocator *alloc, olock_item **out);
 OLOCK_API olock_arena *olock_item_arena(olock_item *it);
 /* Attribute setters: replace or append; the value is copied into the item. */
@@ -119,4 +127,3 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b);
    NOT_FOUND (naming it) when the item lacks one of them, NOMEM. */
 OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key, const char *range_key,
                                       olock_item **out, olock_error *err);
-

@@ -51,7 +51,8 @@ static int olock__is_container(olock_type t) {
 }
 
 static olock_type olock__set_member_type(olock_type set) {
-    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N
+                                                                      : OLOCK_TYPE_B;
 }
 
 static olock_value *olock__value_new(olock_arena *a, olock_type t) {
@@ -82,7 +83,7 @@ OLOCK_API olock_value *olock_value_new_b(olock_arena *a, const void *bytes, size
 OLOCK_API olock_value *olock_value_new_decimal(olock_arena *a, const olock_decimal *d) {
     char text[OLOCK_NUMBER_TEXT_MAX + 1];
     size_t n = olock_decimal_format(d, text);
-    if (n == 0) return NULL;       /* not a valid decimal */
+    if (n == 0) return NULL; /* not a valid decimal */
     return olock__value_new_bytes(a, OLOCK_TYPE_N, text, n);
 }
 
@@ -97,7 +98,10 @@ OLOCK_API olock_value *olock_value_new_n(olock_arena *a, const char *text, size_
 static olock_value *olock__value_new_int(olock_arena *a, uint64_t magnitude, int negative) {
     char tmp[24];
     size_t n = sizeof tmp;
-    do { tmp[--n] = (char)('0' + magnitude % 10); magnitude /= 10; } while (magnitude);
+    do {
+        tmp[--n] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
     if (negative) tmp[--n] = '-';
     return olock__value_new_bytes(a, OLOCK_TYPE_N, tmp + n, sizeof tmp - n);
 }
@@ -133,7 +137,8 @@ OLOCK_API olock_value *olock_value_new_container(olock_arena *a, olock_type t) {
 
 static void olock__append_member(olock_value *parent, olock_value *v) {
     v->next = NULL;
-    if (parent->last) parent->last->next = v; else parent->first = v;
+    if (parent->last) parent->last->next = v;
+    else parent->first = v;
     parent->last = v;
     parent->count++;
 }
@@ -173,9 +178,11 @@ OLOCK_API olock_result olock_map_put(olock_arena *a, olock_value *map, const cha
     for (m = map->first; m; prev = m, m = m->next) {
         if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
             /* Replace in place so the member keeps its position. */
-            v->key = m->key; v->key_len = m->key_len;
+            v->key = m->key;
+            v->key_len = m->key_len;
             v->next = m->next;
-            if (prev) prev->next = v; else map->first = v;
+            if (prev) prev->next = v;
+            else map->first = v;
             if (map->last == m) map->last = v;
             return OLOCK_OK;
         }
@@ -200,7 +207,8 @@ OLOCK_API int olock_map_remove(olock_value *map, const char *key, size_t key_len
     if (!map || map->type != OLOCK_TYPE_M || !key) return 0;
     for (m = map->first; m; prev = m, m = m->next) {
         if (m->key_len == key_len && memcmp(m->key, key, key_len) == 0) {
-            if (prev) prev->next = m->next; else map->first = m->next;
+            if (prev) prev->next = m->next;
+            else map->first = m->next;
             if (map->last == m) map->last = prev;
             map->count--;
             return 1;
@@ -296,7 +304,9 @@ static int olock__value_equal(const olock_value *a, const olock_value *b, int de
     if (a == b) return 1;
     if (!a || !b || a->type != b->type || depth > OLOCK_MAX_DEPTH) return 0;
     switch (a->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_N:
+    case OLOCK_TYPE_B:
         return olock__scalar_bytes_equal(a, b);
     case OLOCK_TYPE_BOOL: return a->boolean == b->boolean;
     case OLOCK_TYPE_NULL: return 1;
@@ -310,7 +320,9 @@ static int olock__value_equal(const olock_value *a, const olock_value *b, int de
         for (m = a->first; m; m = m->next)
             if (!olock__value_equal(m, olock_map_get(b, m->key, m->key_len), depth + 1)) return 0;
         return 1;
-    case OLOCK_TYPE_SS: case OLOCK_TYPE_NS: case OLOCK_TYPE_BS:
+    case OLOCK_TYPE_SS:
+    case OLOCK_TYPE_NS:
+    case OLOCK_TYPE_BS:
         /* Members are unique, so equal counts and inclusion one way is equality. */
         if (a->count != b->count) return 0;
         for (m = a->first; m; m = m->next)
@@ -333,7 +345,11 @@ OLOCK_API olock_result olock_item_create(const olock_allocator *alloc, olock_ite
     if (!it) return OLOCK_ERR_NOMEM;
     olock_arena_init(&it->arena, alloc);
     it->root = olock_value_new_container(&it->arena, OLOCK_TYPE_M);
-    if (!it->root) { olock_arena_free(&it->arena); olock__free(alloc, it, sizeof *it); return OLOCK_ERR_NOMEM; }
+    if (!it->root) {
+        olock_arena_free(&it->arena);
+        olock__free(alloc, it, sizeof *it);
+        return OLOCK_ERR_NOMEM;
+    }
     *out = it;
     return OLOCK_OK;
 }
@@ -354,7 +370,10 @@ OLOCK_API olock_result olock_item_copy(const olock_item *src, const olock_alloca
     r = olock_item_create(alloc, &it);
     if (r != OLOCK_OK) return r;
     root = olock_value_copy(&it->arena, src->root);
-    if (!root) { olock_item_destroy(it); return OLOCK_ERR_NOMEM; }
+    if (!root) {
+        olock_item_destroy(it);
+        return OLOCK_ERR_NOMEM;
+    }
     it->root = root;
     *out = it;
     return OLOCK_OK;
@@ -488,7 +507,8 @@ OLOCK_API olock_result olock_item_key(const olock_item *it, const char *hash_key
     if (!it) return olock__null_arg(err, "olock_item_key", "it");
     if (!hash_key) return olock__null_arg(err, "olock_item_key", "hash_key");
     if (!out) return olock__null_arg(err, "olock_item_key", "out");
-    names[0] = hash_key; names[1] = range_key;
+    names[0] = hash_key;
+    names[1] = range_key;
     for (i = 0; i < 2 && names[i]; i++) {
         if (!olock_item_get(it, names[i])) {
             olock_item_destroy(k);
@@ -509,4 +529,3 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {
     if (!a || !b) return a == b;
     return olock_value_equal(a->root, b->root);
 }
-

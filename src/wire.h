@@ -11,25 +11,25 @@ typedef struct olock_http_header {
 
 /* Built (and signed) by the core; valid for the duration of one send call. */
 typedef struct olock_http_request {
-    const char *method;            /* "POST" */
-    const char *url;               /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
+    const char *method;               /* "POST" */
+    const char *url;                  /* e.g. "https://dynamodb.eu-west-1.amazonaws.com/" */
     const olock_http_header *headers; /* Host, Content-Type, X-Amz-Target, X-Amz-Date, Authorization, ... */
     size_t header_count;
-    const char *body;              /* DynamoDB JSON */
+    const char *body; /* DynamoDB JSON */
     size_t body_len;
 } olock_http_request;
 
 /* The response a transport fills in. Core-owned and reused between requests: a transport
    sets the status, adds headers and appends body bytes through the functions below. */
 typedef struct olock_http_response {
-    int status;                    /* HTTP status; 0 until set */
-    olock_buf body;                /* body.max caps the body (OLOCK_ERR_LIMIT past it) */
-    olock_buf headers;             /* internal: "name\0value\0" pairs */
+    int status;        /* HTTP status; 0 until set */
+    olock_buf body;    /* body.max caps the body (OLOCK_ERR_LIMIT past it) */
+    olock_buf headers; /* internal: "name\0value\0" pairs */
     size_t header_count;
 } olock_http_response;
 
 OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_allocator *alloc, size_t max_body);
-OLOCK_API void olock_http_response_reset(olock_http_response *res);   /* keeps memory */
+OLOCK_API void olock_http_response_reset(olock_http_response *res); /* keeps memory */
 OLOCK_API void olock_http_response_free(olock_http_response *res);
 OLOCK_API olock_result olock_http_response_add_header(olock_http_response *res, const char *name, size_t name_len,
                                                       const char *value, size_t value_len);
@@ -66,7 +66,7 @@ typedef struct olock_transport {
     void *user;
     olock_result (*send)(void *user, const olock_http_request *req, olock_http_response *res);
     void (*destroy)(void *user);
-    olock_transport_kind kind;     /* what the client must know before it sends anything */
+    olock_transport_kind kind; /* what the client must know before it sends anything */
     /* Called (may be NULL) right after a send that did not return OLOCK_OK: the transport's
        own words about the failure, e.g. "Failed to connect to 127.0.0.1 port 1: Connection
        refused" (the core says whether the request was sent, from send's result). NULL or ""
@@ -78,10 +78,20 @@ typedef struct olock_transport {
 /* ---- Requests: DynamoDB operations encoded as DynamoDB JSON ---------------------------------- */
 
 typedef enum olock_op {
-    OLOCK_OP_GET_ITEM = 1, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM,
-    OLOCK_OP_TRANSACT_WRITE_ITEMS, OLOCK_OP_TRANSACT_GET_ITEMS,
-    OLOCK_OP_BATCH_GET_ITEM, OLOCK_OP_BATCH_WRITE_ITEM, OLOCK_OP_QUERY, OLOCK_OP_SCAN,
-    OLOCK_OP_CREATE_TABLE, OLOCK_OP_DESCRIBE_TABLE, OLOCK_OP_DELETE_TABLE, OLOCK_OP_LIST_TABLES,
+    OLOCK_OP_GET_ITEM = 1,
+    OLOCK_OP_PUT_ITEM,
+    OLOCK_OP_UPDATE_ITEM,
+    OLOCK_OP_DELETE_ITEM,
+    OLOCK_OP_TRANSACT_WRITE_ITEMS,
+    OLOCK_OP_TRANSACT_GET_ITEMS,
+    OLOCK_OP_BATCH_GET_ITEM,
+    OLOCK_OP_BATCH_WRITE_ITEM,
+    OLOCK_OP_QUERY,
+    OLOCK_OP_SCAN,
+    OLOCK_OP_CREATE_TABLE,
+    OLOCK_OP_DESCRIBE_TABLE,
+    OLOCK_OP_DELETE_TABLE,
+    OLOCK_OP_LIST_TABLES,
     OLOCK_OP_COUNT_
 } olock_op;
 
@@ -91,8 +101,12 @@ OLOCK_API const char *olock_op_name(olock_op op);
 OLOCK_API olock_op olock_op_from_name(const char *name, size_t len);
 
 typedef enum olock_return_values {
-    OLOCK_RV_OMIT = 0,             /* not sent: DynamoDB's default (NONE) */
-    OLOCK_RV_NONE, OLOCK_RV_ALL_OLD, OLOCK_RV_UPDATED_OLD, OLOCK_RV_ALL_NEW, OLOCK_RV_UPDATED_NEW
+    OLOCK_RV_OMIT = 0, /* not sent: DynamoDB's default (NONE) */
+    OLOCK_RV_NONE,
+    OLOCK_RV_ALL_OLD,
+    OLOCK_RV_UPDATED_OLD,
+    OLOCK_RV_ALL_NEW,
+    OLOCK_RV_UPDATED_NEW
 } olock_return_values;
 
 /* One item operation: GetItem, PutItem, UpdateItem, DeleteItem, or one action of a
@@ -101,25 +115,28 @@ typedef enum olock_return_values {
    type M: `names` maps "#x" to S values, `values` maps ":x" to any value. */
 typedef struct olock_item_request {
     const char *table;
-    const olock_value *key;        /* Get, Update, Delete, transaction Update/Delete/Check */
-    const olock_value *item;       /* Put */
-    const char *condition;         /* ConditionExpression */
-    const char *update;            /* UpdateExpression (Update) */
-    const char *projection;        /* ProjectionExpression (Get) */
-    const olock_value *names;      /* ExpressionAttributeNames */
-    const olock_value *values;     /* ExpressionAttributeValues */
-    int consistent_read;           /* Get */
+    const olock_value *key;    /* Get, Update, Delete, transaction Update/Delete/Check */
+    const olock_value *item;   /* Put */
+    const char *condition;     /* ConditionExpression */
+    const char *update;        /* UpdateExpression (Update) */
+    const char *projection;    /* ProjectionExpression (Get) */
+    const olock_value *names;  /* ExpressionAttributeNames */
+    const olock_value *values; /* ExpressionAttributeValues */
+    int consistent_read;       /* Get */
     olock_return_values return_values;
     olock_return_values return_values_on_condition_check_failure; /* OMIT, NONE or ALL_OLD */
 } olock_item_request;
 
 typedef enum olock_txn_kind {
-    OLOCK_TXN_PUT = 1, OLOCK_TXN_UPDATE, OLOCK_TXN_DELETE, OLOCK_TXN_CONDITION_CHECK
+    OLOCK_TXN_PUT = 1,
+    OLOCK_TXN_UPDATE,
+    OLOCK_TXN_DELETE,
+    OLOCK_TXN_CONDITION_CHECK
 } olock_txn_kind;
 
 typedef struct olock_txn_action {
     olock_txn_kind kind;
-    olock_item_request req;        /* return_values must be OMIT */
+    olock_item_request req; /* return_values must be OMIT */
 } olock_txn_action;
 
 typedef struct olock_batch_get_table {
@@ -133,31 +150,31 @@ typedef struct olock_batch_get_table {
 
 typedef struct olock_batch_write_entry {
     const char *table;
-    const olock_value *put_item;   /* exactly one of put_item and delete_key */
+    const olock_value *put_item; /* exactly one of put_item and delete_key */
     const olock_value *delete_key;
 } olock_batch_write_entry;
 
 typedef struct olock_query_request {
     const char *table;
-    const char *index;             /* IndexName or NULL */
-    const char *key_condition;     /* Query only */
+    const char *index;         /* IndexName or NULL */
+    const char *key_condition; /* Query only */
     const char *filter;
     const char *projection;
     const olock_value *names;
     const olock_value *values;
     int consistent_read;
-    int scan_backward;             /* ScanIndexForward=false (Query only) */
-    uint32_t limit;                /* 0: no Limit */
+    int scan_backward; /* ScanIndexForward=false (Query only) */
+    uint32_t limit;    /* 0: no Limit */
     const olock_value *exclusive_start_key;
 } olock_query_request;
 
 typedef struct olock_create_table_request {
     const char *table;
     const char *hash_key;
-    olock_type hash_type;          /* S, N or B */
-    const char *range_key;         /* NULL for a hash-only table */
+    olock_type hash_type;  /* S, N or B */
+    const char *range_key; /* NULL for a hash-only table */
     olock_type range_type;
-    uint64_t read_capacity;        /* both 0: PAY_PER_REQUEST */
+    uint64_t read_capacity; /* both 0: PAY_PER_REQUEST */
     uint64_t write_capacity;
 } olock_create_table_request;
 
@@ -187,9 +204,9 @@ OLOCK_API olock_batch_write_entry olock_batch_write_entry_default(void);
 /* ---- Responses and error classes ------------------------------------------------------------- */
 
 typedef struct olock_cancel_reason {
-    const char *code;              /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
-    const char *message;           /* may be NULL */
-    const olock_value *item;       /* ALL_OLD item when asked for and returned, else NULL */
+    const char *code;        /* "None", "ConditionalCheckFailed", "TransactionConflict", ... */
+    const char *message;     /* may be NULL */
+    const olock_value *item; /* ALL_OLD item when asked for and returned, else NULL */
 } olock_cancel_reason;
 
 /* A decoded response. Everything points into the arena given to the decoder. */
@@ -211,8 +228,8 @@ typedef struct olock_response {
     size_t item_count;
     uint64_t count, scanned_count; /* Query/Scan */
     const olock_value *last_evaluated_key;
-    int has_unprocessed;           /* BatchGet/BatchWrite left work undone (see json) */
-    const olock_json *json;        /* the whole body, for anything not decoded above */
+    int has_unprocessed;    /* BatchGet/BatchWrite left work undone (see json) */
+    const olock_json *json; /* the whole body, for anything not decoded above */
 } olock_response;
 
 /* Decodes a DynamoDB response body for `op`. Success bodies are checked to be what DynamoDB
@@ -229,4 +246,3 @@ OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aw
 OLOCK_API olock_error_class olock_classify_cancellation(const olock_cancel_reason *reasons, size_t count);
 /* The olock_result an error class becomes when the operation gives up. */
 OLOCK_API olock_result olock_class_result(olock_error_class c);
-

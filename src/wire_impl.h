@@ -9,7 +9,7 @@ OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_al
     olock_buf_init(&res->body, alloc);
     res->body.max = max_body;
     olock_buf_init(&res->headers, alloc);
-    res->headers.max = 64 * 1024;  /* no honest DynamoDB response comes near this */
+    res->headers.max = 64 * 1024; /* no honest DynamoDB response comes near this */
     res->header_count = 0;
 }
 
@@ -97,8 +97,14 @@ static void olock__jw_raw(olock__jw *w, const char *s, size_t n) {
     if (w->r == OLOCK_OK) w->r = n == 1 ? olock__buf_put1(w->b, *s) : olock_buf_append(w->b, s, n);
 }
 
-static void olock__jw_open(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 0; }
-static void olock__jw_close(olock__jw *w, char c) { olock__jw_raw(w, &c, 1); w->need_comma = 1; }
+static void olock__jw_open(olock__jw *w, char c) {
+    olock__jw_raw(w, &c, 1);
+    w->need_comma = 0;
+}
+static void olock__jw_close(olock__jw *w, char c) {
+    olock__jw_raw(w, &c, 1);
+    w->need_comma = 1;
+}
 
 static void olock__jw_key(olock__jw *w, const char *key) {
     size_t n = strlen(key);
@@ -107,12 +113,19 @@ static void olock__jw_key(olock__jw *w, const char *key) {
     w->need_comma = 1;
     if (w->r != OLOCK_OK) return;
     /* The comma when due, the quoted name and ':' with one check for room. */
-    if (n > ((size_t)-1 - 4) / 6) { w->r = OLOCK_ERR_LIMIT; return; }
+    if (n > ((size_t)-1 - 4) / 6) {
+        w->r = OLOCK_ERR_LIMIT;
+        return;
+    }
     if ((w->r = olock__buf_room(w->b, n * 6 + 4)) != OLOCK_OK) return;
     o = w->b->data + w->b->len;
     if (comma) *o++ = ',';
     o = olock__json_put_string(o, key, n);
-    if (!o) { w->r = OLOCK_ERR_INVALID_ARG; w->b->data[w->b->len] = 0; return; }
+    if (!o) {
+        w->r = OLOCK_ERR_INVALID_ARG;
+        w->b->data[w->b->len] = 0;
+        return;
+    }
     *o++ = ':';
     *o = 0;
     w->b->len = (size_t)(o - w->b->data);
@@ -131,7 +144,8 @@ static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
 
 static void olock__jw_bool(olock__jw *w, const char *key, int v) {
     olock__jw_key(w, key);
-    if (v) olock__jw_raw(w, "true", 4); else olock__jw_raw(w, "false", 5);
+    if (v) olock__jw_raw(w, "true", 4);
+    else olock__jw_raw(w, "false", 5);
 }
 
 static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
@@ -151,11 +165,17 @@ static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map)
 static void olock__jw_names(olock__jw *w, const olock_value *names) {
     const olock_value *m;
     if (!names) return;
-    if (names->type != OLOCK_TYPE_M) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
+    if (names->type != OLOCK_TYPE_M) {
+        if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
+        return;
+    }
     olock__jw_key(w, "ExpressionAttributeNames");
     olock__jw_open(w, '{');
     for (m = names->first; m; m = m->next) {
-        if (m->type != OLOCK_TYPE_S) { if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG; return; }
+        if (m->type != OLOCK_TYPE_S) {
+            if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
+            return;
+        }
         olock__jw_key(w, m->key);
         if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, m->str, m->len);
     }
@@ -175,7 +195,10 @@ static const char *olock__rv_name(olock_return_values rv) {
 }
 
 static olock_result olock__encode_fail(olock_buf *b, size_t mark, olock_error *err, olock_result r, const char *msg) {
-    if (b->data) { b->len = mark; b->data[mark] = 0; }
+    if (b->data) {
+        b->len = mark;
+        b->data[mark] = 0;
+    }
     if (r == OLOCK_ERR_NOMEM) msg = "out of memory";
     else if (r == OLOCK_ERR_LIMIT && b->max) msg = "request body exceeds the buffer limit";
     olock__fail_at(err, r, 0, msg);
@@ -232,7 +255,9 @@ OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_r
     misuse = olock__item_request_misuse(op, r);
     if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_item_members(&w, op, r, 0);
     olock__jw_close(&w, '}');
@@ -262,7 +287,9 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "TransactItems");
     olock__jw_open(&w, '[');
@@ -293,7 +320,9 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "TransactItems");
     olock__jw_open(&w, '[');
@@ -321,7 +350,9 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "RequestItems");
     olock__jw_open(&w, '{');
@@ -356,7 +387,9 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_key(&w, "RequestItems");
     olock__jw_open(&w, '{');
@@ -397,7 +430,9 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
     if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
         return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_str(&w, "TableName", r->table);
     olock__jw_str(&w, "IndexName", r->index);
@@ -441,7 +476,9 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
         return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
                                   r->read_capacity ? "write_capacity" : "read_capacity");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_str(&w, "TableName", r->table);
     for (pass = 0; pass < 2; pass++) {
@@ -475,7 +512,9 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
     if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
         return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
     mark = body->len;
-    w.b = body; w.r = OLOCK_OK; w.need_comma = 0;
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 0;
     olock__jw_open(&w, '{');
     olock__jw_str(&w, op == OLOCK_OP_LIST_TABLES ? "ExclusiveStartTableName" : "TableName", table);
     olock__jw_close(&w, '}');
@@ -485,17 +524,20 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
 /* ---- error classes ---------------------------------------------------------------------------- */
 
 static int olock__in_list(const char *s, const char *const *list) {
-    for (; *list; list++) if (strcmp(s, *list) == 0) return 1;
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0) return 1;
     return 0;
 }
 
 OLOCK_API olock_error_class olock_classify_error(int http_status, const char *aws_type) {
     static const char *const throttling[] = {
         "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-        "LimitExceededException", "Throttling", "TooManyRequestsException", NULL };
+        "LimitExceededException", "Throttling", "TooManyRequestsException", NULL
+    };
     static const char *const transient[] = {
         "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-        "TransactionInProgressException", "TransactionConflictException", NULL };
+        "TransactionInProgressException", "TransactionConflictException", NULL
+    };
     if (aws_type && *aws_type) {
         if (strcmp(aws_type, "ConditionalCheckFailedException") == 0) return OLOCK_CLASS_CONFLICT;
         if (olock__in_list(aws_type, throttling)) return OLOCK_CLASS_THROTTLING;
@@ -605,9 +647,12 @@ static olock_result olock__decode_success(olock_arena *a, olock_op op, const olo
     olock_result r = OLOCK_OK;
     switch (op) {
     case OLOCK_OP_GET_ITEM: return olock__resp_map(a, body, "Item", &out->item, err);
-    case OLOCK_OP_PUT_ITEM: case OLOCK_OP_UPDATE_ITEM: case OLOCK_OP_DELETE_ITEM:
+    case OLOCK_OP_PUT_ITEM:
+    case OLOCK_OP_UPDATE_ITEM:
+    case OLOCK_OP_DELETE_ITEM:
         return olock__resp_map(a, body, "Attributes", &out->item, err);
-    case OLOCK_OP_QUERY: case OLOCK_OP_SCAN:
+    case OLOCK_OP_QUERY:
+    case OLOCK_OP_SCAN:
         j = olock_json_get(body, "Items");
         if (j) r = olock__resp_item_array(a, j, 0, NULL, out, err);
         if (r == OLOCK_OK) r = olock__resp_u64(body, "Count", &out->count, err);
@@ -631,7 +676,7 @@ static olock_result olock__decode_success(olock_arena *a, olock_op op, const olo
         out->has_unprocessed = j && j->kind == OLOCK_JSON_OBJECT && j->count > 0;
         return OLOCK_OK;
     default:
-        return OLOCK_OK;           /* table operations: the caller reads out->json */
+        return OLOCK_OK; /* table operations: the caller reads out->json */
     }
 }
 
@@ -708,7 +753,11 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
         r = olock__decode_success(a, op, j, &res, err);
     } else {
         /* A 5xx from a proxy or load balancer need not be JSON; it is still transient. */
-        if (r != OLOCK_OK && r != OLOCK_ERR_NOMEM && http_status >= 500) { olock__error_clear(err); j = NULL; r = OLOCK_OK; }
+        if (r != OLOCK_OK && r != OLOCK_ERR_NOMEM && http_status >= 500) {
+            olock__error_clear(err);
+            j = NULL;
+            r = OLOCK_OK;
+        }
         if (r != OLOCK_OK) return r;
         res.json = j;
         r = olock__decode_error(a, http_status, j, &res, err);
@@ -717,4 +766,3 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     *out = res;
     return OLOCK_OK;
 }
-

@@ -14,15 +14,15 @@ typedef struct olock_fake olock_fake;
 /* Faults the fake can inject (olock_fake_inject, olock_fake_set_random_faults). Values are
    never renumbered. A fault that answers with an error applies nothing. */
 typedef enum olock_fake_fault {
-    OLOCK_FAKE_FAULT_NONE = 0,        /* scripted: let the request through (consumes a match) */
-    OLOCK_FAKE_FAULT_THROTTLE,        /* 400 ProvisionedThroughputExceededException */
-    OLOCK_FAKE_FAULT_THROTTLING,      /* 400 ThrottlingException */
-    OLOCK_FAKE_FAULT_500,             /* 500 InternalServerError */
-    OLOCK_FAKE_FAULT_503,             /* 503 ServiceUnavailable */
-    OLOCK_FAKE_FAULT_NOT_SENT,        /* send returns OLOCK_ERR_NOT_SENT; nothing applied */
-    OLOCK_FAKE_FAULT_LOST_RESPONSE,   /* applied, then lost: send returns OLOCK_ERR_MAYBE_SENT and
+    OLOCK_FAKE_FAULT_NONE = 0,      /* scripted: let the request through (consumes a match) */
+    OLOCK_FAKE_FAULT_THROTTLE,      /* 400 ProvisionedThroughputExceededException */
+    OLOCK_FAKE_FAULT_THROTTLING,    /* 400 ThrottlingException */
+    OLOCK_FAKE_FAULT_500,           /* 500 InternalServerError */
+    OLOCK_FAKE_FAULT_503,           /* 503 ServiceUnavailable */
+    OLOCK_FAKE_FAULT_NOT_SENT,      /* send returns OLOCK_ERR_NOT_SENT; nothing applied */
+    OLOCK_FAKE_FAULT_LOST_RESPONSE, /* applied, then lost: send returns OLOCK_ERR_MAYBE_SENT and
                                          leaves the response empty */
-    OLOCK_FAKE_FAULT_CONFLICT,        /* just before a conditional write (a request with a
+    OLOCK_FAKE_FAULT_CONFLICT,      /* just before a conditional write (a request with a
                                          ConditionExpression or Expected, or a TransactWriteItems),
                                          a competing write adds 1 to the target item's version
                                          attribute when the item exists and the attribute is a
@@ -31,8 +31,8 @@ typedef enum olock_fake_fault {
                                          with a ConditionExpression (else of its first action).
                                          It never fires on other requests: they pass through and
                                          a scripted CONFLICT stays armed */
-    OLOCK_FAKE_FAULT_LATENCY,         /* advance the virtual clock by latency_ms, then answer */
-    OLOCK_FAKE_FAULT_UNPROCESSED,     /* a BatchGetItem or BatchWriteItem does the first half of
+    OLOCK_FAKE_FAULT_LATENCY,       /* advance the virtual clock by latency_ms, then answer */
+    OLOCK_FAKE_FAULT_UNPROCESSED,   /* a BatchGetItem or BatchWriteItem does the first half of
                                          its keys / requests (in request order, rounded down: a
                                          batch of one does nothing) and answers the rest in
                                          UnprocessedKeys / UnprocessedItems, as DynamoDB does
@@ -71,4 +71,3 @@ OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fa
    and LATENCY faults; it times the 10-minute ClientRequestToken window. */
 OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f);
 OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms);
-

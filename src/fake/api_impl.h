@@ -6,9 +6,11 @@
 
 typedef int (*olock__fake_op_fn)(olock__fake_ctx *c);
 
-static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len)
-{
-    static const struct { const char *name; olock__fake_op_fn fn; } ops[] = {
+static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len) {
+    static const struct {
+        const char *name;
+        olock__fake_op_fn fn;
+    } ops[] = {
         { "GetItem", olock__fake_op_get_item },
         { "PutItem", olock__fake_op_put_item },
         { "UpdateItem", olock__fake_op_update_item },
@@ -31,8 +33,7 @@ static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len)
     return NULL;
 }
 
-static int olock__fake_header_is(const char *name, const char *want)
-{
+static int olock__fake_header_is(const char *name, const char *want) {
     size_t i;
     for (i = 0; name[i] && want[i]; i++) {
         char a = name[i], b = want[i];
@@ -45,8 +46,7 @@ static int olock__fake_header_is(const char *name, const char *want)
 
 /* Reads X-Amz-Target and the JSON body: the operation to run (its olock_op in *op, 0 when
    olock has no name for it), or NULL with the error left in c. */
-static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_http_request *req, olock_op *op)
-{
+static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_http_request *req, olock_op *op) {
     static const char prefix[] = "DynamoDB_20120810.";
     const char *target = NULL;
     size_t i, tlen;
@@ -56,18 +56,21 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     *op = (olock_op)0;
     for (i = 0; i < req->header_count; i++)
         if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
-    if (!target) { olock__fake_shape(c); return NULL; }
+    if (!target) {
+        olock__fake_shape(c);
+        return NULL;
+    }
     tlen = strlen(target);
     if (tlen < sizeof(prefix) - 1 || memcmp(target, prefix, sizeof(prefix) - 1) != 0) {
         olock__fake_err(c, 400, OLOCK__FAKE_NS "InvalidAction", "%s",
                         "The action or operation requested is invalid. Verify that the action is typed correctly.");
         return NULL;
     }
-    {   /* DynamoDB Local splits the target at '.': the operation is the second part, whatever
+    { /* DynamoDB Local splits the target at '.': the operation is the second part, whatever
            follows it ("DynamoDB_20120810.ListTables." and ".ListTables.x" are ListTables) */
         const char *opn = target + sizeof(prefix) - 1, *dot = (const char *)memchr(opn, '.', tlen - (sizeof(prefix) - 1));
         size_t olen = dot ? (size_t)(dot - opn) : tlen - (sizeof(prefix) - 1);
-        while (olen && (opn[olen - 1] == ' ' || opn[olen - 1] == '\t')) olen--;   /* HTTP's trailing white space */
+        while (olen && (opn[olen - 1] == ' ' || opn[olen - 1] == '\t')) olen--; /* HTTP's trailing white space */
         fn = olock__fake_find_op(opn, olen);
         if (fn) tlen = (size_t)(opn + olen - target);
     }
@@ -77,11 +80,17 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     }
     *op = olock_op_from_name(target, tlen);
     lim.max_bytes = 0;
-    lim.max_depth = 256;   /* deeper than DynamoDB's 32 levels, so our own check reports it */
+    lim.max_depth = 256; /* deeper than DynamoDB's 32 levels, so our own check reports it */
     {
         olock_result r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
-        if (r == OLOCK_ERR_NOMEM) { c->oom = 1; return NULL; }
-        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+        if (r == OLOCK_ERR_NOMEM) {
+            c->oom = 1;
+            return NULL;
+        }
+        if (r != OLOCK_OK || body->kind != OLOCK_JSON_OBJECT) {
+            olock__fake_shape(c);
+            return NULL;
+        }
     }
     c->body = body;
     return fn;
@@ -89,15 +98,13 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
 
 /* ---- fault injection ------------------------------------------------------------------------- */
 
-static int olock__fake_json_str_is(const olock_json *j, const char *s, size_t len)
-{
+static int olock__fake_json_str_is(const olock_json *j, const char *s, size_t len) {
     return j && j->kind == OLOCK_JSON_STRING && j->len == len && memcmp(j->str, s, len) == 0;
 }
 
 /* 1 when the request names table `name`: its TableName, a table of one of its
    TransactItems, or a key of its RequestItems. */
-static int olock__fake_names_table(const olock_json *body, const char *name, size_t len)
-{
+static int olock__fake_names_table(const olock_json *body, const char *name, size_t len) {
     const olock_json *items, *m;
     if (!body) return 0;
     if (olock__fake_json_str_is(olock__fake_get(body, "TableName"), name, len)) return 1;
@@ -117,8 +124,7 @@ static int olock__fake_names_table(const olock_json *body, const char *name, siz
 }
 
 /* A conditional write: what a CONFLICT fault waits for. */
-static int olock__fake_is_conditional(const olock_json *body, olock_op op)
-{
+static int olock__fake_is_conditional(const olock_json *body, olock_op op) {
     if (!body) return 0;
     if (op == OLOCK_OP_TRANSACT_WRITE_ITEMS) return 1;
     if (op != OLOCK_OP_PUT_ITEM && op != OLOCK_OP_UPDATE_ITEM && op != OLOCK_OP_DELETE_ITEM) return 0;
@@ -126,21 +132,18 @@ static int olock__fake_is_conditional(const olock_json *body, olock_op op)
 }
 
 /* A batch: what an UNPROCESSED fault waits for. */
-static int olock__fake_is_batch(olock_op op)
-{
+static int olock__fake_is_batch(olock_op op) {
     return op == OLOCK_OP_BATCH_GET_ITEM || op == OLOCK_OP_BATCH_WRITE_ITEM;
 }
 
-static uint64_t olock__fake_splitmix(uint64_t *state)
-{
+static uint64_t olock__fake_splitmix(uint64_t *state) {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
 
-static void olock__fake_drop_rule(olock_fake *f, size_t i)
-{
+static void olock__fake_drop_rule(olock_fake *f, size_t i) {
     olock__fake_rule *r = &f->rules[i];
     if (r->table) olock__fake_free(&f->alloc, r->table, r->table_len + 1);
     memmove(r, r + 1, (f->rule_count - i - 1) * sizeof(*r));
@@ -150,8 +153,7 @@ static void olock__fake_drop_rule(olock_fake *f, size_t i)
 /* The fault this request gets (and counts it): the first scripted rule it matches, else a
    random draw. Random mode draws once per request whatever happens, so its sequence does
    not depend on the scripted rules. */
-static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *body, olock_op op, int conditional)
-{
+static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *body, olock_op op, int conditional) {
     olock_fake_fault fault = OLOCK_FAKE_FAULT_NONE;
     int decided = 0;
     size_t i;
@@ -159,7 +161,7 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
         olock__fake_rule *r = &f->rules[i];
         if (r->op && r->op != op) continue;
         if (r->table && !olock__fake_names_table(body, r->table, r->table_len)) continue;
-        if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break;   /* stays armed */
+        if (r->fault == OLOCK_FAKE_FAULT_CONFLICT && !conditional) break; /* stays armed */
         if (r->fault == OLOCK_FAKE_FAULT_UNPROCESSED && !olock__fake_is_batch(op)) break;
         fault = r->fault;
         decided = 1;
@@ -188,8 +190,7 @@ static olock_fake_fault olock__fake_pick_fault(olock_fake *f, const olock_json *
 /* A competing writer adds 1 to the version attribute of the item a conditional write is
    about to touch. Anything unexpected (no such table or item, a bad key, no numeric
    version, no memory) leaves the store as it was. */
-static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, const olock_json *body, olock_op op)
-{
+static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, const olock_json *body, olock_op op) {
     olock__fake_ctx cc;
     const olock_json *act = body, *keyj;
     olock__fake_table *t;
@@ -213,7 +214,10 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
             int kind;
             const olock_json *x = olock__fake_txn_action(el, &kind);
             if (!x) continue;
-            if (!act || olock__fake_get(x, "ConditionExpression")) { act = x; is_put = kind == OLOCK__FAKE_TX_PUT; }
+            if (!act || olock__fake_get(x, "ConditionExpression")) {
+                act = x;
+                is_put = kind == OLOCK__FAKE_TX_PUT;
+            }
             if (olock__fake_get(x, "ConditionExpression")) break;
         }
         if (!act) return;
@@ -230,25 +234,33 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
         return;
     if (!(v = olock__fake_new_num(&cc, &sum))) return;
     if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
-    if (!(root = olock__fake_copy(olock_item_arena(it), old))) { olock_item_destroy(it); return; }
+    if (!(root = olock__fake_copy(olock_item_arena(it), old))) {
+        olock_item_destroy(it);
+        return;
+    }
     root->key = NULL;
     root->key_len = 0;
     it->root = root;
     for (m = root->first; m; m = m->next) {
         if (m->key_len != f->version_len || memcmp(m->key, f->version_attr, m->key_len) != 0) continue;
-        if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) { olock_item_destroy(it); return; }
+        if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) {
+            olock_item_destroy(it);
+            return;
+        }
         m->len = v->len;
     }
     {
         size_t size = olock__fake_item_size(root);
-        if (size > OLOCK__FAKE_MAX_ITEM) { olock_item_destroy(it); return; }
+        if (size > OLOCK__FAKE_MAX_ITEM) {
+            olock_item_destroy(it);
+            return;
+        }
         olock__fake_commit_item(&cc, t, hk, it, size);
     }
 }
 
 /* The answer of an injected error fault. */
-static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault)
-{
+static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault) {
     c->err_type = NULL;
     c->err_item = NULL;
     c->reasons = NULL;
@@ -271,8 +283,7 @@ static void olock__fake_fault_error(olock__fake_ctx *c, olock_fake_fault fault)
 }
 
 /* Replaces whatever the operation wrote with the error body DynamoDB Local sends. */
-static int olock__fake_write_error(olock__fake_ctx *c)
-{
+static int olock__fake_write_error(olock__fake_ctx *c) {
     olock_buf_clear(c->out);
     c->oom = 0;
     if (olock__fake_puts(c, "{\"__type\":") < 0 || olock__fake_put_str(c, c->err_type, strlen(c->err_type)) < 0)
@@ -284,8 +295,7 @@ static int olock__fake_write_error(olock__fake_ctx *c)
         for (i = 0; i < c->nreasons; i++) {
             const olock__fake_reason *r = &c->reasons[i];
             if (olock__fake_puts(c, i ? ",{" : "{") < 0) return -1;
-            if (r->item && (olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, r->item) < 0 ||
-                            olock__fake_puts(c, ",") < 0))
+            if (r->item && (olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, r->item) < 0 || olock__fake_puts(c, ",") < 0))
                 return -1;
             if (olock__fake_puts(c, "\"Code\":\"") < 0 || olock__fake_puts(c, codes[r->code]) < 0 || olock__fake_puts(c, "\"") < 0)
                 return -1;
@@ -300,8 +310,7 @@ static int olock__fake_write_error(olock__fake_ctx *c)
     return olock__fake_puts(c, "}");
 }
 
-static olock_result olock__fake_send(void *user, const olock_http_request *req, olock_http_response *res)
-{
+static olock_result olock__fake_send(void *user, const olock_http_request *req, olock_http_response *res) {
     static const char oom_body[] = "{\"__type\":\"" OLOCK__FAKE_NS "InternalServerError\",\"Message\":\"Internal server error\"}";
     olock_fake *f = (olock_fake *)user;
     olock__fake_ctx c;
@@ -329,7 +338,10 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
     case OLOCK_FAKE_FAULT_NOT_SENT:
         olock__fake_mutex_unlock(&f->mu);
         return OLOCK_ERR_NOT_SENT;
-    case OLOCK_FAKE_FAULT_THROTTLE: case OLOCK_FAKE_FAULT_THROTTLING: case OLOCK_FAKE_FAULT_500: case OLOCK_FAKE_FAULT_503:
+    case OLOCK_FAKE_FAULT_THROTTLE:
+    case OLOCK_FAKE_FAULT_THROTTLING:
+    case OLOCK_FAKE_FAULT_500:
+    case OLOCK_FAKE_FAULT_503:
         olock__fake_fault_error(&c, fault);
         fn = NULL;
         break;
@@ -373,8 +385,7 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
 
 /* ---- public API ----------------------------------------------------------------------------- */
 
-OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void)
-{
+OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void) {
     olock_fake_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.version_attribute = "version";
@@ -382,8 +393,7 @@ OLOCK_FAKE_API olock_fake_config olock_fake_config_default(void)
     return cfg;
 }
 
-OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, olock_fake **out)
-{
+OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, olock_fake **out) {
     olock_allocator al;
     olock_fake *f;
     const char *ver = cfg && cfg->version_attribute && cfg->version_attribute[0] ? cfg->version_attribute : "version";
@@ -419,24 +429,21 @@ OLOCK_FAKE_API olock_result olock_fake_create(const olock_fake_config *cfg, oloc
     return OLOCK_OK;
 }
 
-OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f)
-{
+OLOCK_FAKE_API olock_transport olock_fake_transport(olock_fake *f) {
     olock_transport t;
     t.user = f;
     t.send = olock__fake_send;
     t.destroy = NULL;
-    t.kind = OLOCK_TRANSPORT_IN_PROCESS;   /* needs no endpoint, region or credentials */
+    t.kind = OLOCK_TRANSPORT_IN_PROCESS; /* needs no endpoint, region or credentials */
     t.last_error = NULL;
     return t;
 }
 
-static void olock__fake_clear_rules(olock_fake *f)
-{
+static void olock__fake_clear_rules(olock_fake *f) {
     while (f->rule_count) olock__fake_drop_rule(f, f->rule_count - 1);
 }
 
-OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
-{
+OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
     olock_allocator al;
     size_t i;
     if (!f) return;
@@ -456,8 +463,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f)
 }
 
 OLOCK_FAKE_API olock_result olock_fake_inject(olock_fake *f, olock_fake_fault fault, unsigned count, olock_op op,
-                                              const char *table)
-{
+                                              const char *table) {
     olock__fake_rule *r;
     size_t tlen = table ? strlen(table) : 0;
     char *copy = NULL;
@@ -484,8 +490,7 @@ OLOCK_FAKE_API olock_result olock_fake_inject(olock_fake *f, olock_fake_fault fa
 }
 
 OLOCK_FAKE_API olock_result olock_fake_set_random_faults(olock_fake *f, uint64_t seed,
-                                                         const unsigned percent[OLOCK_FAKE_FAULT_COUNT_])
-{
+                                                         const unsigned percent[OLOCK_FAKE_FAULT_COUNT_]) {
     unsigned long sum = 0;
     int k;
     if (!f) return OLOCK_ERR_INVALID_ARG;
@@ -501,8 +506,7 @@ OLOCK_FAKE_API olock_result olock_fake_set_random_faults(olock_fake *f, uint64_t
     return OLOCK_OK;
 }
 
-OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f)
-{
+OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f) {
     if (!f) return;
     olock__fake_mutex_lock(&f->mu);
     olock__fake_clear_rules(f);
@@ -510,8 +514,7 @@ OLOCK_FAKE_API void olock_fake_clear_faults(olock_fake *f)
     olock__fake_mutex_unlock(&f->mu);
 }
 
-OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fault fault)
-{
+OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fault fault) {
     unsigned long n;
     if (!f || (int)fault < 0 || fault >= OLOCK_FAKE_FAULT_COUNT_) return 0;
     olock__fake_mutex_lock(&f->mu);
@@ -520,8 +523,7 @@ OLOCK_FAKE_API unsigned long olock_fake_fault_count(olock_fake *f, olock_fake_fa
     return n;
 }
 
-OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f)
-{
+OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f) {
     uint64_t t;
     if (!f) return 0;
     olock__fake_mutex_lock(&f->mu);
@@ -530,11 +532,9 @@ OLOCK_FAKE_API uint64_t olock_fake_now_ms(olock_fake *f)
     return t;
 }
 
-OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms)
-{
+OLOCK_FAKE_API void olock_fake_advance_ms(olock_fake *f, uint64_t ms) {
     if (!f) return;
     olock__fake_mutex_lock(&f->mu);
     f->now_ms = ms > UINT64_MAX - f->now_ms ? UINT64_MAX : f->now_ms + ms;
     olock__fake_mutex_unlock(&f->mu);
 }
-

@@ -2,4 +2,3 @@
 }
 #endif
 #endif /* OLOCK_FAKE_H_INCLUDED */
-

@@ -5,18 +5,40 @@
 /* ---- expressions: tokens -------------------------------------------------------------------- */
 
 enum {
-    OLOCK__FAKE_T_EOF = 0, OLOCK__FAKE_T_NAME, OLOCK__FAKE_T_HASH, OLOCK__FAKE_T_COLON, OLOCK__FAKE_T_INT,
-    OLOCK__FAKE_T_LP, OLOCK__FAKE_T_RP, OLOCK__FAKE_T_LB, OLOCK__FAKE_T_RB, OLOCK__FAKE_T_COMMA, OLOCK__FAKE_T_DOT,
-    OLOCK__FAKE_T_EQ, OLOCK__FAKE_T_NE, OLOCK__FAKE_T_LT, OLOCK__FAKE_T_LE, OLOCK__FAKE_T_GT, OLOCK__FAKE_T_GE,
-    OLOCK__FAKE_T_PLUS, OLOCK__FAKE_T_MINUS,
-    OLOCK__FAKE_T_AND, OLOCK__FAKE_T_OR, OLOCK__FAKE_T_NOT, OLOCK__FAKE_T_BETWEEN, OLOCK__FAKE_T_IN,
-    OLOCK__FAKE_T_SET, OLOCK__FAKE_T_REMOVE, OLOCK__FAKE_T_ADD, OLOCK__FAKE_T_DELETE,
+    OLOCK__FAKE_T_EOF = 0,
+    OLOCK__FAKE_T_NAME,
+    OLOCK__FAKE_T_HASH,
+    OLOCK__FAKE_T_COLON,
+    OLOCK__FAKE_T_INT,
+    OLOCK__FAKE_T_LP,
+    OLOCK__FAKE_T_RP,
+    OLOCK__FAKE_T_LB,
+    OLOCK__FAKE_T_RB,
+    OLOCK__FAKE_T_COMMA,
+    OLOCK__FAKE_T_DOT,
+    OLOCK__FAKE_T_EQ,
+    OLOCK__FAKE_T_NE,
+    OLOCK__FAKE_T_LT,
+    OLOCK__FAKE_T_LE,
+    OLOCK__FAKE_T_GT,
+    OLOCK__FAKE_T_GE,
+    OLOCK__FAKE_T_PLUS,
+    OLOCK__FAKE_T_MINUS,
+    OLOCK__FAKE_T_AND,
+    OLOCK__FAKE_T_OR,
+    OLOCK__FAKE_T_NOT,
+    OLOCK__FAKE_T_BETWEEN,
+    OLOCK__FAKE_T_IN,
+    OLOCK__FAKE_T_SET,
+    OLOCK__FAKE_T_REMOVE,
+    OLOCK__FAKE_T_ADD,
+    OLOCK__FAKE_T_DELETE,
     OLOCK__FAKE_T_BAD
 };
 
 typedef struct olock__fake_tok {
     int kind;
-    size_t start, end;             /* byte span in the expression */
+    size_t start, end; /* byte span in the expression */
 } olock__fake_tok;
 
 static int olock__fake_is_alpha(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
@@ -27,12 +49,12 @@ static int olock__fake_is_word(char ch) { return olock__fake_is_alpha(ch) || olo
 /* Splits an expression into tokens; never fails except on OOM. An unknown character (or
    UTF-8 sequence) becomes a BAD token, which the parser reports as a syntax error when it
    reaches it, as DynamoDB does. */
-static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_t len, size_t *count, int remove_is_name)
-{
-    static const struct { const char *kw; int kind; } kws[] = {
-        { "AND", OLOCK__FAKE_T_AND }, { "OR", OLOCK__FAKE_T_OR }, { "NOT", OLOCK__FAKE_T_NOT },
-        { "BETWEEN", OLOCK__FAKE_T_BETWEEN }, { "IN", OLOCK__FAKE_T_IN }, { "SET", OLOCK__FAKE_T_SET },
-        { "REMOVE", OLOCK__FAKE_T_REMOVE }, { "ADD", OLOCK__FAKE_T_ADD }, { "DELETE", OLOCK__FAKE_T_DELETE }
+static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_t len, size_t *count, int remove_is_name) {
+    static const struct {
+        const char *kw;
+        int kind;
+    } kws[] = {
+        { "AND", OLOCK__FAKE_T_AND }, { "OR", OLOCK__FAKE_T_OR }, { "NOT", OLOCK__FAKE_T_NOT }, { "BETWEEN", OLOCK__FAKE_T_BETWEEN }, { "IN", OLOCK__FAKE_T_IN }, { "SET", OLOCK__FAKE_T_SET }, { "REMOVE", OLOCK__FAKE_T_REMOVE }, { "ADD", OLOCK__FAKE_T_ADD }, { "DELETE", OLOCK__FAKE_T_DELETE }
     };
     olock__fake_tok *t = (olock__fake_tok *)olock__fake_alloc(c, (len + 1) * sizeof(olock__fake_tok));
     size_t i = 0, n = 0, k;
@@ -41,12 +63,18 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
         char ch = s[i];
         size_t st = i;
         int kind;
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') { i++; continue; }
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            i++;
+            continue;
+        }
         if (olock__fake_is_alpha(ch)) {
             while (i < len && olock__fake_is_word(s[i])) i++;
             kind = OLOCK__FAKE_T_NAME;
             for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
-                if (olock__fake_ieq(s + st, i - st, kws[k].kw)) { kind = kws[k].kind; break; }
+                if (olock__fake_ieq(s + st, i - st, kws[k].kw)) {
+                    kind = kws[k].kind;
+                    break;
+                }
             /* DynamoDB Local's projection grammar has no REMOVE keyword */
             if (kind == OLOCK__FAKE_T_REMOVE && remove_is_name) kind = OLOCK__FAKE_T_NAME;
         } else if (ch == '#' || ch == ':') {
@@ -55,7 +83,8 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
             kind = i - st > 1 ? (ch == '#' ? OLOCK__FAKE_T_HASH : OLOCK__FAKE_T_COLON) : OLOCK__FAKE_T_BAD;
         } else if (olock__fake_is_digit(ch)) {
             i++;
-            if (ch != '0') while (i < len && olock__fake_is_digit(s[i])) i++;
+            if (ch != '0')
+                while (i < len && olock__fake_is_digit(s[i])) i++;
             kind = OLOCK__FAKE_T_INT;
         } else {
             i++;
@@ -71,24 +100,36 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
             case '=': kind = OLOCK__FAKE_T_EQ; break;
             case '<':
                 kind = OLOCK__FAKE_T_LT;
-                if (i < len && s[i] == '=') { kind = OLOCK__FAKE_T_LE; i++; }
-                else if (i < len && s[i] == '>') { kind = OLOCK__FAKE_T_NE; i++; }
+                if (i < len && s[i] == '=') {
+                    kind = OLOCK__FAKE_T_LE;
+                    i++;
+                } else if (i < len && s[i] == '>') {
+                    kind = OLOCK__FAKE_T_NE;
+                    i++;
+                }
                 break;
             case '>':
                 kind = OLOCK__FAKE_T_GT;
-                if (i < len && s[i] == '=') { kind = OLOCK__FAKE_T_GE; i++; }
+                if (i < len && s[i] == '=') {
+                    kind = OLOCK__FAKE_T_GE;
+                    i++;
+                }
                 break;
             default:
                 kind = OLOCK__FAKE_T_BAD;
-                if ((unsigned char)ch >= 0xC0)   /* the whole UTF-8 sequence */
+                if ((unsigned char)ch >= 0xC0) /* the whole UTF-8 sequence */
                     while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
                 break;
             }
         }
-        t[n].kind = kind; t[n].start = st; t[n].end = i;
+        t[n].kind = kind;
+        t[n].start = st;
+        t[n].end = i;
         n++;
     }
-    t[n].kind = OLOCK__FAKE_T_EOF; t[n].start = len; t[n].end = len;
+    t[n].kind = OLOCK__FAKE_T_EOF;
+    t[n].start = len;
+    t[n].end = len;
     *count = n + 1;
     return t;
 }
@@ -96,45 +137,59 @@ static olock__fake_tok *olock__fake_lex(olock__fake_ctx *c, const char *s, size_
 /* ---- expressions: syntax tree --------------------------------------------------------------- */
 
 enum {
-    OLOCK__FAKE_N_PATH = 1, OLOCK__FAKE_N_VALUE, OLOCK__FAKE_N_FUNC, OLOCK__FAKE_N_CMP,
-    OLOCK__FAKE_N_BETWEEN, OLOCK__FAKE_N_IN, OLOCK__FAKE_N_AND, OLOCK__FAKE_N_OR, OLOCK__FAKE_N_NOT,
-    OLOCK__FAKE_N_PLUS, OLOCK__FAKE_N_MINUS
+    OLOCK__FAKE_N_PATH = 1,
+    OLOCK__FAKE_N_VALUE,
+    OLOCK__FAKE_N_FUNC,
+    OLOCK__FAKE_N_CMP,
+    OLOCK__FAKE_N_BETWEEN,
+    OLOCK__FAKE_N_IN,
+    OLOCK__FAKE_N_AND,
+    OLOCK__FAKE_N_OR,
+    OLOCK__FAKE_N_NOT,
+    OLOCK__FAKE_N_PLUS,
+    OLOCK__FAKE_N_MINUS
 };
 
 /* Functions, by what DynamoDB allows where. */
 enum {
-    OLOCK__FAKE_F_EXISTS = 1, OLOCK__FAKE_F_NOT_EXISTS, OLOCK__FAKE_F_TYPE, OLOCK__FAKE_F_BEGINS,
-    OLOCK__FAKE_F_CONTAINS, OLOCK__FAKE_F_SIZE, OLOCK__FAKE_F_IF_NOT_EXISTS, OLOCK__FAKE_F_LIST_APPEND
+    OLOCK__FAKE_F_EXISTS = 1,
+    OLOCK__FAKE_F_NOT_EXISTS,
+    OLOCK__FAKE_F_TYPE,
+    OLOCK__FAKE_F_BEGINS,
+    OLOCK__FAKE_F_CONTAINS,
+    OLOCK__FAKE_F_SIZE,
+    OLOCK__FAKE_F_IF_NOT_EXISTS,
+    OLOCK__FAKE_F_LIST_APPEND
 };
 
 /* One element of a document path: a name (bare or #placeholder) or a list index. */
 typedef struct olock__fake_pel {
     int is_index;
     uint32_t index;
-    size_t tok;                    /* token it came from */
-    const char *name;              /* resolved attribute name (after #substitution) */
+    size_t tok;       /* token it came from */
+    const char *name; /* resolved attribute name (after #substitution) */
     size_t name_len;
 } olock__fake_pel;
 
 typedef struct olock__fake_node olock__fake_node;
 struct olock__fake_node {
     int kind;
-    int op;                        /* CMP: the comparator token; FUNC: OLOCK__FAKE_F_* */
-    int parens;                    /* written inside parentheses */
-    olock__fake_node **args;       /* operands / children */
+    int op;                  /* CMP: the comparator token; FUNC: OLOCK__FAKE_F_* */
+    int parens;              /* written inside parentheses */
+    olock__fake_node **args; /* operands / children */
     size_t nargs;
-    olock__fake_pel *els;          /* PATH */
+    olock__fake_pel *els; /* PATH */
     size_t nels;
-    const olock_value *value;      /* VALUE, once resolved */
-    size_t tok;                    /* first token */
+    const olock_value *value; /* VALUE, once resolved */
+    size_t tok;               /* first token */
 };
 
 /* One action of an update expression. */
 typedef struct olock__fake_action {
-    int clause;                    /* OLOCK__FAKE_T_SET / REMOVE / ADD / DELETE */
+    int clause; /* OLOCK__FAKE_T_SET / REMOVE / ADD / DELETE */
     olock__fake_node *path;
-    olock__fake_node *value;       /* NULL for REMOVE */
-    const olock_value *result;     /* SET: the value computed against the old item */
+    olock__fake_node *value;   /* NULL for REMOVE */
+    const olock_value *result; /* SET: the value computed against the old item */
 } olock__fake_action;
 
 /* Expression attribute names and values of one request, shared by its expressions. */
@@ -153,36 +208,37 @@ typedef struct olock__fake_subst {
 typedef struct olock__fake_expr {
     olock__fake_ctx *c;
     olock__fake_subst *sub;
-    const char *what;              /* "ConditionExpression", ... (for messages) */
-    int kind;                      /* OLOCK__FAKE_E_CONDITION / _UPDATE / _PROJECTION */
+    const char *what; /* "ConditionExpression", ... (for messages) */
+    int kind;         /* OLOCK__FAKE_E_CONDITION / _UPDATE / _PROJECTION */
     const char *src;
     size_t len;
     olock__fake_tok *toks;
     size_t ntoks, pos;
     int depth;
-    int redundant;                 /* saw ((...)) */
-    int legacy;                    /* built from AttributeUpdates, not parsed */
-    int bad_index;                 /* first out-of-range list index token + 1 */
-    int dup_clause;                /* first clause seen twice (update), reported after the names */
-    size_t operators;              /* counted after parsing, limit 300 */
-    olock__fake_node *root;        /* condition */
-    olock__fake_action *acts;      /* update */
+    int redundant;            /* saw ((...)) */
+    int legacy;               /* built from AttributeUpdates, not parsed */
+    int bad_index;            /* first out-of-range list index token + 1 */
+    int dup_clause;           /* first clause seen twice (update), reported after the names */
+    size_t operators;         /* counted after parsing, limit 300 */
+    olock__fake_node *root;   /* condition */
+    olock__fake_action *acts; /* update */
     size_t nacts;
-    olock__fake_node **paths;      /* projection */
+    olock__fake_node **paths; /* projection */
     size_t npaths;
 } olock__fake_expr;
 
-static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len)
-{
-    if (e->toks[i].kind == OLOCK__FAKE_T_EOF) { *len = 5; return "<EOF>"; }
+static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
+    if (e->toks[i].kind == OLOCK__FAKE_T_EOF) {
+        *len = 5;
+        return "<EOF>";
+    }
     *len = e->toks[i].end - e->toks[i].start;
     return e->src + e->toks[i].start;
 }
 
 /* "Syntax error; token: "x", near: "a x b"": near runs from the token before the offending
    one to the end of the token after it (to the end of the text when that is EOF). */
-static void *olock__fake_syntax(olock__fake_expr *e, size_t i)
-{
+static void *olock__fake_syntax(olock__fake_expr *e, size_t i) {
     size_t tlen, start, end;
     const char *t = olock__fake_tok_text(e, i, &tlen);
     start = i > 0 ? e->toks[i - 1].start : 0;
@@ -195,8 +251,7 @@ static void *olock__fake_syntax(olock__fake_expr *e, size_t i)
 
 static int olock__fake_peek(olock__fake_expr *e) { return e->toks[e->pos].kind; }
 
-static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, size_t tok)
-{
+static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, size_t tok) {
     olock__fake_node *n = (olock__fake_node *)olock__fake_alloc(e->c, sizeof(olock__fake_node));
     if (!n) return NULL;
     memset(n, 0, sizeof(*n));
@@ -206,8 +261,7 @@ static olock__fake_node *olock__fake_node_new(olock__fake_expr *e, int kind, siz
 }
 
 /* Grows a node's argument array by one (arena arrays: doubling copies). */
-static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock__fake_node *arg)
-{
+static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock__fake_node *arg) {
     if ((n->nargs & (n->nargs - 1)) == 0 || n->nargs < 2) {
         size_t cap = n->nargs < 2 ? 2 : n->nargs * 2;
         olock__fake_node **a = (olock__fake_node **)olock__fake_alloc(e->c, cap * sizeof(*a));
@@ -219,16 +273,14 @@ static int olock__fake_node_add(olock__fake_expr *e, olock__fake_node *n, olock_
     return 0;
 }
 
-static olock__fake_node *olock__fake_bin(olock__fake_expr *e, int kind, olock__fake_node *a, olock__fake_node *b, size_t tok)
-{
+static olock__fake_node *olock__fake_bin(olock__fake_expr *e, int kind, olock__fake_node *a, olock__fake_node *b, size_t tok) {
     olock__fake_node *n = olock__fake_node_new(e, kind, tok);
     if (!n || olock__fake_node_add(e, n, a) < 0 || (b && olock__fake_node_add(e, n, b) < 0)) return NULL;
     return n;
 }
 
 /* path := element ('.' element | '[' INT ']')*, element := NAME | #name */
-static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e) {
     olock__fake_node *n = olock__fake_node_new(e, OLOCK__FAKE_N_PATH, e->pos);
     size_t cap = 4;
     if (!n) return NULL;
@@ -238,7 +290,10 @@ static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
         int k = olock__fake_peek(e);
         memset(&el, 0, sizeof(el));
         if (n->nels == 0 || k == OLOCK__FAKE_T_DOT) {
-            if (n->nels) { e->pos++; k = olock__fake_peek(e); }
+            if (n->nels) {
+                e->pos++;
+                k = olock__fake_peek(e);
+            }
             if (k != OLOCK__FAKE_T_NAME && k != OLOCK__FAKE_T_HASH) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
             el.tok = e->pos++;
         } else if (k == OLOCK__FAKE_T_LB) {
@@ -273,8 +328,7 @@ static olock__fake_node *olock__fake_parse_path(olock__fake_expr *e)
     return n;
 }
 
-static int olock__fake_func_id(const char *s, size_t len)
-{
+static int olock__fake_func_id(const char *s, size_t len) {
     static const char *const names[] = { "attribute_exists", "attribute_not_exists", "attribute_type",
                                          "begins_with", "contains", "size", "if_not_exists", "list_append" };
     size_t i;
@@ -285,15 +339,13 @@ static int olock__fake_func_id(const char *s, size_t len)
 
 static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e);
 
-static int olock__fake_is_cmp(int k)
-{
+static int olock__fake_is_cmp(int k) {
     return k == OLOCK__FAKE_T_EQ || k == OLOCK__FAKE_T_NE || k == OLOCK__FAKE_T_LT || k == OLOCK__FAKE_T_LE ||
-           k == OLOCK__FAKE_T_GT || k == OLOCK__FAKE_T_GE;
+        k == OLOCK__FAKE_T_GT || k == OLOCK__FAKE_T_GE;
 }
 
 /* NAME '(' operand (',' operand)* ')' */
-static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e) {
     size_t name_tok = e->pos;
     olock__fake_node *n = olock__fake_node_new(e, OLOCK__FAKE_N_FUNC, name_tok), *arg;
     if (!n) return NULL;
@@ -303,7 +355,10 @@ static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
     for (;;) {
         if (!(arg = olock__fake_parse_operand(e))) return NULL;
         if (olock__fake_node_add(e, n, arg) < 0) return NULL;
-        if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) { e->pos++; continue; }
+        if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) {
+            e->pos++;
+            continue;
+        }
         if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
         e->pos++;
         break;
@@ -314,17 +369,18 @@ static olock__fake_node *olock__fake_parse_call(olock__fake_expr *e)
 
 /* operand := path | :value | function call */
 /* Past a "(": one level deeper, bounded. 0 (a syntax error recorded) when too deep. */
-static int olock__fake_open_paren(olock__fake_expr *e)
-{
+static int olock__fake_open_paren(olock__fake_expr *e) {
     e->pos++;
-    if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) { olock__fake_syntax(e, e->pos); return 0; }
+    if (++e->depth > OLOCK__FAKE_MAX_PARSE_DEPTH) {
+        olock__fake_syntax(e, e->pos);
+        return 0;
+    }
     return 1;
 }
 
 /* The ")" after n, the part just parsed in parentheses (NULL: its error stands). A second pair
    around the same part is what DynamoDB calls redundant parentheses. */
-static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fake_node *n)
-{
+static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fake_node *n) {
     if (!n) return NULL;
     if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
     e->pos++;
@@ -334,21 +390,19 @@ static olock__fake_node *olock__fake_close_paren(olock__fake_expr *e, olock__fak
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_operand(olock__fake_expr *e) {
     int k = olock__fake_peek(e);
     if (k == OLOCK__FAKE_T_NAME && e->toks[e->pos + 1].kind == OLOCK__FAKE_T_LP) return olock__fake_parse_call(e);
     if (k == OLOCK__FAKE_T_NAME || k == OLOCK__FAKE_T_HASH) return olock__fake_parse_path(e);
     if (k == OLOCK__FAKE_T_COLON) return olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++);
-    if (k == OLOCK__FAKE_T_LP)     /* DynamoDB accepts "(a) = :v" */
+    if (k == OLOCK__FAKE_T_LP) /* DynamoDB accepts "(a) = :v" */
         return olock__fake_open_paren(e) ? olock__fake_close_paren(e, olock__fake_parse_operand(e)) : NULL;
     return (olock__fake_node *)olock__fake_syntax(e, e->pos);
 }
 
 /* 1 when the '(' at `pos` encloses an operand, i.e. its ')' is followed by a comparator,
    BETWEEN or IN (DynamoDB's grammar decides with the same unbounded look-ahead). */
-static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos)
-{
+static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos) {
     size_t depth = 0;
     for (; e->toks[pos].kind != OLOCK__FAKE_T_EOF; pos++) {
         int k = e->toks[pos].kind;
@@ -363,8 +417,7 @@ static int olock__fake_paren_operand(const olock__fake_expr *e, size_t pos)
 
 static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e);
 
-static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e) {
     olock__fake_node *left, *n;
     size_t start = e->pos;
     int k = olock__fake_peek(e);
@@ -399,22 +452,27 @@ static olock__fake_node *olock__fake_parse_primary(olock__fake_expr *e)
         for (;;) {
             olock__fake_node *x = olock__fake_parse_operand(e);
             if (!x || olock__fake_node_add(e, n, x) < 0) return NULL;
-            if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) { e->pos++; continue; }
+            if (olock__fake_peek(e) == OLOCK__FAKE_T_COMMA) {
+                e->pos++;
+                continue;
+            }
             if (olock__fake_peek(e) != OLOCK__FAKE_T_RP) return (olock__fake_node *)olock__fake_syntax(e, e->pos);
             e->pos++;
             return n;
         }
     }
-    if (left->kind == OLOCK__FAKE_N_FUNC) return left;   /* a function used as a condition */
+    if (left->kind == OLOCK__FAKE_N_FUNC) return left; /* a function used as a condition */
     return (olock__fake_node *)olock__fake_syntax(e, e->pos);
 }
 
-static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e) {
     size_t depth = 0, start = e->pos;
     olock__fake_node *n;
     /* NOT NOT ... is a chain, not recursion: a hostile expression cannot blow the stack */
-    while (olock__fake_peek(e) == OLOCK__FAKE_T_NOT) { e->pos++; depth++; }
+    while (olock__fake_peek(e) == OLOCK__FAKE_T_NOT) {
+        e->pos++;
+        depth++;
+    }
     if (!(n = olock__fake_parse_primary(e))) return NULL;
     while (depth--) {
         if (!(n = olock__fake_bin(e, OLOCK__FAKE_N_NOT, n, NULL, start + depth))) return NULL;
@@ -422,8 +480,7 @@ static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e)
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e) {
     olock__fake_node *n = olock__fake_parse_not(e), *r;
     while (n && olock__fake_peek(e) == OLOCK__FAKE_T_AND) {
         size_t t = e->pos++;
@@ -433,8 +490,7 @@ static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e)
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e) {
     olock__fake_node *n = olock__fake_parse_and(e), *r;
     while (n && olock__fake_peek(e) == OLOCK__FAKE_T_OR) {
         size_t t = e->pos++;
@@ -447,8 +503,7 @@ static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e)
 /* SET value := '(' value ')' | operand [('+' | '-') operand]. A '(' here may open either
    form: "(:a) + :b" and "(:a + :b)" are both accepted, "(:a + :b) + :c" is not (no chains),
    and the operand after '+' takes no arithmetic ("(:a + (:b + :c))" fails at the 2nd '+'). */
-static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
-{
+static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e) {
     size_t start = e->pos;
     olock__fake_node *a, *b;
     int k;
@@ -466,12 +521,14 @@ static olock__fake_node *olock__fake_parse_set_value(olock__fake_expr *e)
 }
 
 /* update := clause+, clause := SET a (, a)* | REMOVE p (, p)* | ADD p v (, ..)* | DELETE p v (, ..)* */
-static int olock__fake_parse_update(olock__fake_expr *e)
-{
+static int olock__fake_parse_update(olock__fake_expr *e) {
     size_t cap = 0;
     int seen[4] = { 0, 0, 0, 0 };
     int dup_clause = 0;
-    if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) { olock__fake_syntax(e, e->pos); return -1; }
+    if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) {
+        olock__fake_syntax(e, e->pos);
+        return -1;
+    }
     while (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) {
         int clause = olock__fake_peek(e);
         if (clause != OLOCK__FAKE_T_SET && clause != OLOCK__FAKE_T_REMOVE && clause != OLOCK__FAKE_T_ADD &&
@@ -491,12 +548,18 @@ static int olock__fake_parse_update(olock__fake_expr *e)
             }
             if (!(act.path = olock__fake_parse_path(e))) return -1;
             if (clause == OLOCK__FAKE_T_SET) {
-                if (olock__fake_peek(e) != OLOCK__FAKE_T_EQ) { olock__fake_syntax(e, e->pos); return -1; }
+                if (olock__fake_peek(e) != OLOCK__FAKE_T_EQ) {
+                    olock__fake_syntax(e, e->pos);
+                    return -1;
+                }
                 e->pos++;
                 if (!(act.value = olock__fake_parse_set_value(e))) return -1;
             } else if (clause != OLOCK__FAKE_T_REMOVE) {
                 /* ADD and DELETE take a value placeholder, nothing else */
-                if (olock__fake_peek(e) != OLOCK__FAKE_T_COLON) { olock__fake_syntax(e, e->pos); return -1; }
+                if (olock__fake_peek(e) != OLOCK__FAKE_T_COLON) {
+                    olock__fake_syntax(e, e->pos);
+                    return -1;
+                }
                 if (!(act.value = olock__fake_node_new(e, OLOCK__FAKE_N_VALUE, e->pos++))) return -1;
             }
             if (e->nacts == cap) {
@@ -518,8 +581,7 @@ static int olock__fake_parse_update(olock__fake_expr *e)
 }
 
 /* projection := path (',' path)* */
-static int olock__fake_parse_projection(olock__fake_expr *e)
-{
+static int olock__fake_parse_projection(olock__fake_expr *e) {
     size_t cap = 0;
     for (;;) {
         olock__fake_node *p;
@@ -538,7 +600,10 @@ static int olock__fake_parse_projection(olock__fake_expr *e)
         }
         e->paths[e->npaths++] = p;
         if (olock__fake_peek(e) == OLOCK__FAKE_T_EOF) return 0;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_COMMA) { olock__fake_syntax(e, e->pos); return -1; }
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_COMMA) {
+            olock__fake_syntax(e, e->pos);
+            return -1;
+        }
         e->pos++;
     }
 }
@@ -548,8 +613,7 @@ static int olock__fake_parse_projection(olock__fake_expr *e)
 /* Every node of the tree, children after their parent, in source order. */
 typedef int (*olock__fake_visit_fn)(olock__fake_expr *e, olock__fake_node *n, int as_condition);
 
-static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_condition, olock__fake_visit_fn fn)
-{
+static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_condition, olock__fake_visit_fn fn) {
     size_t i;
     int child_cond;
     if (fn(e, n, as_condition) < 0) return -1;
@@ -560,8 +624,7 @@ static int olock__fake_walk(olock__fake_expr *e, olock__fake_node *n, int as_con
 }
 
 /* Walks every tree of an expression: the condition, the update actions, the projection. */
-static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn)
-{
+static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn) {
     size_t i;
     if (e->root && olock__fake_walk(e, e->root, 1, fn) < 0) return -1;
     for (i = 0; i < e->nacts; i++) {
@@ -573,16 +636,14 @@ static int olock__fake_walk_all(olock__fake_expr *e, olock__fake_visit_fn fn)
     return 0;
 }
 
-static const char *olock__fake_tok_str(olock__fake_expr *e, size_t tok, int *len)
-{
+static const char *olock__fake_tok_str(olock__fake_expr *e, size_t tok, int *len) {
     *len = (int)(e->toks[tok].end - e->toks[tok].start);
     return e->src + e->toks[tok].start;
 }
 
 static int olock__fake_is_update(olock__fake_expr *e) { return e->kind == OLOCK__FAKE_E_UPDATE; }
 
-static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     (void)as_condition;
     if (n->kind == OLOCK__FAKE_N_PATH && n->nels > OLOCK__FAKE_MAX_DEPTH)
         return olock__fake_verror(e->c, "Invalid %s: The document path has too many nesting levels; nesting levels: %u", e->what,
@@ -592,8 +653,7 @@ static int olock__fake_check_nesting(olock__fake_expr *e, olock__fake_node *n, i
 
 /* Comparators, AND, OR, NOT, BETWEEN, IN, + and - and every function count; DynamoDB stops
    at the 301st. */
-static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     (void)as_condition;
     if (n->kind == OLOCK__FAKE_N_PATH || n->kind == OLOCK__FAKE_N_VALUE) return 0;
     if (++e->operators > OLOCK__FAKE_MAX_OPERATORS)
@@ -602,8 +662,7 @@ static int olock__fake_count_operators(olock__fake_expr *e, olock__fake_node *n,
     return 0;
 }
 
-static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     int len;
     const char *s;
     (void)as_condition;
@@ -621,8 +680,7 @@ static int olock__fake_check_func_name(olock__fake_expr *e, olock__fake_node *n,
     return 0;
 }
 
-static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     (void)as_condition;
     if (n->kind != OLOCK__FAKE_N_PATH) return 0;
@@ -637,8 +695,7 @@ static int olock__fake_check_reserved(olock__fake_expr *e, olock__fake_node *n, 
 }
 
 /* Resolves #names and :values against the request's maps, marking them used. */
-static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     (void)as_condition;
     if (n->kind == OLOCK__FAKE_N_PATH) {
@@ -682,8 +739,7 @@ static int olock__fake_check_subst(olock__fake_expr *e, olock__fake_node *n, int
 }
 
 /* "[a, b, [0]]", the way DynamoDB Local prints a document path. */
-static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, olock_buf *b)
-{
+static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, olock_buf *b) {
     size_t i;
     char num[16];
     if (olock_buf_append(b, "[", 1) != OLOCK_OK) return olock__fake_oom(c);
@@ -702,8 +758,7 @@ static int olock__fake_path_text(olock__fake_ctx *c, const olock__fake_node *p, 
     return 0;
 }
 
-static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_node *b)
-{
+static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_node *b) {
     size_t i;
     if (a->kind != OLOCK__FAKE_N_PATH || b->kind != OLOCK__FAKE_N_PATH || a->nels != b->nels) return 0;
     for (i = 0; i < a->nels; i++) {
@@ -717,8 +772,7 @@ static int olock__fake_same_path(const olock__fake_node *a, const olock__fake_no
 }
 
 /* The type an operand has before evaluation: a value's own, N for size(), 0 if unknown. */
-static olock_type olock__fake_static_type(const olock__fake_node *n)
-{
+static olock_type olock__fake_static_type(const olock__fake_node *n) {
     if (n->kind == OLOCK__FAKE_N_VALUE && n->value) return n->value->type;
     if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_SIZE) return OLOCK_TYPE_N;
     if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_LIST_APPEND) return OLOCK_TYPE_L;
@@ -726,11 +780,14 @@ static olock_type olock__fake_static_type(const olock__fake_node *n)
     return (olock_type)0;
 }
 
-static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_node *n, int *len)
-{
+static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_node *n, int *len) {
     static const char *const cmp[] = { "=", "<>", "<", "<=", ">", ">=" };
     switch (n->kind) {
-    case OLOCK__FAKE_N_CMP: { const char *s = cmp[n->op - OLOCK__FAKE_T_EQ]; *len = (int)strlen(s); return s; }
+    case OLOCK__FAKE_N_CMP: {
+        const char *s = cmp[n->op - OLOCK__FAKE_T_EQ];
+        *len = (int)strlen(s);
+        return s;
+    }
     case OLOCK__FAKE_N_BETWEEN: *len = 7; return "BETWEEN";
     case OLOCK__FAKE_N_IN: *len = 2; return "IN";
     case OLOCK__FAKE_N_PLUS: *len = 1; return "+";
@@ -739,16 +796,14 @@ static const char *olock__fake_op_name(olock__fake_expr *e, const olock__fake_no
     }
 }
 
-static int olock__fake_bad_operand_type(olock__fake_expr *e, const olock__fake_node *n, olock_type t)
-{
+static int olock__fake_bad_operand_type(olock__fake_expr *e, const olock__fake_node *n, olock_type t) {
     int len;
     const char *op = olock__fake_op_name(e, n, &len);
     return olock__fake_verror(e->c, "Invalid %s: Incorrect operand type for operator or function; operator or function: %.*s, operand type: %s",
                               e->what, len, op, olock_type_name(t));
 }
 
-static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_node *n)
-{
+static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_node *n) {
     size_t i;
     olock_buf b;
     int len;
@@ -768,8 +823,7 @@ static int olock__fake_check_distinct(olock__fake_expr *e, const olock__fake_nod
 
 /* "{N:5}", DynamoDB Local's rendering of a value in BETWEEN messages; a binary shows as the
    Java ByteBuffer holding it. */
-static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b)
-{
+static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_buf *b) {
     if (olock_buf_append(b, "{", 1) != OLOCK_OK || olock_buf_append_str(b, olock_type_name(v->type)) != OLOCK_OK ||
         olock_buf_append(b, ":", 1) != OLOCK_OK)
         return olock__fake_oom(c);
@@ -785,13 +839,11 @@ static int olock__fake_av_text(olock__fake_ctx *c, const olock_value *v, olock_b
     return 0;
 }
 
-static int olock__fake_is_bool_func(const olock__fake_node *n)
-{
+static int olock__fake_is_bool_func(const olock__fake_node *n) {
     return n->kind == OLOCK__FAKE_N_FUNC && n->op >= OLOCK__FAKE_F_EXISTS && n->op <= OLOCK__FAKE_F_CONTAINS;
 }
 
-static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int len;
     const char *name;
@@ -855,7 +907,8 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
             return olock__fake_verror(e->c, "Invalid %s: The IN operator is provided with too many operands; number of operands: %u",
                                       e->what, (unsigned)(n->nargs - 1));
         return olock__fake_check_distinct(e, n);
-    case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS:
+    case OLOCK__FAKE_N_PLUS:
+    case OLOCK__FAKE_N_MINUS:
         for (i = 0; i < 2; i++) {
             olock_type t = olock__fake_static_type(n->args[i]);
             if (t && t != OLOCK_TYPE_N) return olock__fake_bad_operand_type(e, n, t);
@@ -868,7 +921,8 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
             return olock__fake_verror(e->c, "Invalid %s: Incorrect number of operands for operator or function; operator or function: %.*s, number of operands: %u",
                                       e->what, len, name, (unsigned)n->nargs);
         if ((n->op == OLOCK__FAKE_F_EXISTS || n->op == OLOCK__FAKE_F_NOT_EXISTS || n->op == OLOCK__FAKE_F_TYPE ||
-             n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) && n->args[0]->kind != OLOCK__FAKE_N_PATH)
+             n->op == OLOCK__FAKE_F_IF_NOT_EXISTS) &&
+            n->args[0]->kind != OLOCK__FAKE_N_PATH)
             return olock__fake_verror(e->c, "Invalid %s: Operator or function requires a document path; operator or function: %.*s",
                                       e->what, len, name);
         /* if_not_exists(b, b) too; list_append(l, l) is fine */
@@ -882,7 +936,8 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
             size_t k;
             if (t && t != OLOCK_TYPE_S) return olock__fake_bad_operand_type(e, n, t);
             if (v) {
-                for (k = 0; k < 10; k++) if (olock__fake_streq(v->str, v->len, types[k])) break;
+                for (k = 0; k < 10; k++)
+                    if (olock__fake_streq(v->str, v->len, types[k])) break;
                 if (k == 10)
                     return olock__fake_verror(e->c, "Invalid %s: Invalid attribute type name found; type: %.*s, valid types: {N,BS,L,B,NULL,M,S,SS,NS,BOOL}",
                                               e->what, (int)v->len, v->str);
@@ -908,8 +963,7 @@ static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n,
     }
 }
 
-static const char *olock__fake_long_type(olock_type t)
-{
+static const char *olock__fake_long_type(olock_type t) {
     switch (t) {
     case OLOCK_TYPE_S: return "STRING";
     case OLOCK_TYPE_N: return "NUMBER";
@@ -935,29 +989,30 @@ static const char *olock__fake_long_type(olock_type t)
    is what the recorded cases need. */
 typedef struct olock__fake_pnode {
     const olock__fake_pel *el;
-    struct olock__fake_pnode *parent, *child, *next;   /* children in the order they came */
-    const olock__fake_node *rep;                       /* the last path put through it */
+    struct olock__fake_pnode *parent, *child, *next; /* children in the order they came */
+    const olock__fake_node *rep;                     /* the last path put through it */
     size_t seq, nchildren;
     int terminal;
 } olock__fake_pnode;
 
-static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap)
-{
+static uint32_t olock__fake_pel_bucket(const olock__fake_pel *el, size_t cap) {
     uint32_t h = el->is_index ? el->index : olock__fake_java_string_hash(el->name, el->name_len);
     return (h ^ (h >> 16)) & (uint32_t)(cap - 1);
 }
 
 /* The last child of `p` in its map order (by bucket of a 16-bucket table, doubled past 3/4
    full, the later put first within a bucket); NULL when it has none. */
-static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *p)
-{
+static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *p) {
     const olock__fake_pnode *x, *best = NULL;
     size_t cap = 16;
     uint32_t bb = 0;
     while (p->nchildren > cap / 4 * 3) cap *= 2;
     for (x = p->child; x; x = x->next) {
         uint32_t xb = olock__fake_pel_bucket(x->el, cap);
-        if (!best || xb > bb || (xb == bb && x->seq < best->seq)) { best = x; bb = xb; }
+        if (!best || xb > bb || (xb == bb && x->seq < best->seq)) {
+            best = x;
+            bb = xb;
+        }
     }
     return best;
 }
@@ -965,27 +1020,23 @@ static const olock__fake_pnode *olock__fake_pnode_last(const olock__fake_pnode *
 /* The path DynamoDB Local names second: from `n`, down the last child at every level to a
    path's end. (Taking the child right after n fitted the cases recorded first but not random
    ones: `ADD b[0] .., a.x .., s[1] .., pk .., a ..` names [pk], the last of a, b, s, pk.) */
-static const olock__fake_node *olock__fake_pnode_down(const olock__fake_pnode *n)
-{
+static const olock__fake_node *olock__fake_pnode_down(const olock__fake_pnode *n) {
     const olock__fake_pnode *x;
     while ((x = olock__fake_pnode_last(n)) != NULL) n = x;
     return n->rep;
 }
 
 /* For a clash at node n: from the last child of n's parent, n itself included. */
-static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n)
-{
+static const olock__fake_node *olock__fake_pnode_second(const olock__fake_pnode *n) {
     return olock__fake_pnode_down(olock__fake_pnode_last(n->parent));
 }
 
-static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y)
-{
+static int olock__fake_pel_eq(const olock__fake_pel *x, const olock__fake_pel *y) {
     if (x->is_index != y->is_index) return 0;
     return x->is_index ? x->index == y->index : x->name_len == y->name_len && memcmp(x->name, y->name, x->name_len) == 0;
 }
 
-static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const olock__fake_node *a, const olock__fake_node *b)
-{
+static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const olock__fake_node *a, const olock__fake_node *b) {
     olock_buf one, two;
     olock_buf_init(&one, &e->c->f->alloc);
     olock_buf_init(&two, &e->c->f->alloc);
@@ -997,8 +1048,7 @@ static int olock__fake_overlap_error(olock__fake_expr *e, int conflict, const ol
     return -1;
 }
 
-static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
-{
+static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n) {
     olock__fake_pnode *root = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*root));
     size_t i, k, seq = 0;
     if (!root) return -1;
@@ -1012,7 +1062,7 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
             for (ch = node->child; ch && !olock__fake_pel_eq(ch->el, el); ch = ch->next) {}
             if (!ch) {
                 olock__fake_pnode **tail;
-                if (node->child && node->child->el->is_index != el->is_index && node != root)   /* from the node itself */
+                if (node->child && node->child->el->is_index != el->is_index && node != root) /* from the node itself */
                     return olock__fake_overlap_error(e, 1, p, olock__fake_pnode_down(node));
                 if (!(ch = (olock__fake_pnode *)olock__fake_alloc(e->c, sizeof(*ch)))) return -1;
                 memset(ch, 0, sizeof(*ch));
@@ -1037,8 +1087,7 @@ static int olock__fake_check_overlap(olock__fake_expr *e, olock__fake_node **pat
 /* One operand of an update action: its parts first, then the operand itself, so that a
    placeholder is resolved just before the node using it is checked (`if_not_exists(b, b) +
    #nope` is the repeated b, `:s + :nope` the missing :nope, `:s + :t` the type of :s). */
-static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n)
-{
+static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n) {
     size_t i;
     for (i = 0; i < n->nargs; i++)
         if (olock__fake_update_operand(e, n->args[i]) < 0) return -1;
@@ -1049,8 +1098,7 @@ static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n)
 /* Functions where they may stand: a condition (attribute_exists, ...) only as a condition and
    size only as an operand. DynamoDB Local looks at this in a pass of its own, before the
    operands (`contains(size(:t), begins_with(a, :s))` is begins_with, not the type of :t). */
-static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int len;
     const char *name;
@@ -1075,8 +1123,7 @@ static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, 
 /* A condition's placeholders and operand checks in one pass, the parts of an operand before
    the operand: `begins_with(s[2], size(:t))` is the type of :t, `begins_with(:n, s) OR :v2 > n`
    the type of :n rather than the undefined :v2 later in the text. */
-static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int child_cond = n->kind == OLOCK__FAKE_N_AND || n->kind == OLOCK__FAKE_N_OR || n->kind == OLOCK__FAKE_N_NOT;
     for (i = 0; i < n->nargs; i++)
@@ -1087,8 +1134,7 @@ static int olock__fake_condition_operand(olock__fake_expr *e, olock__fake_node *
 
 /* An UpdateExpression's placeholders and operand types, the last action first as DynamoDB
    Local checks them: SET values, and the values of ADD and DELETE. */
-static int olock__fake_update_semantics(olock__fake_expr *e)
-{
+static int olock__fake_update_semantics(olock__fake_expr *e) {
     size_t i;
     for (i = e->nacts; i-- > 0;) {
         olock__fake_action *a = &e->acts[i];
@@ -1106,8 +1152,7 @@ static int olock__fake_update_semantics(olock__fake_expr *e)
 }
 
 /* 1 when every #name of path p is defined in ExpressionAttributeNames. */
-static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fake_node *p)
-{
+static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fake_node *p) {
     size_t i;
     for (i = 0; i < p->nels; i++) {
         const olock__fake_tok *t = &e->toks[p->els[i].tok];
@@ -1123,8 +1168,7 @@ static int olock__fake_names_defined(const olock__fake_expr *e, const olock__fak
 /* DynamoDB Local resolves the #names of each path as it puts the path into its tree, the
    last path first: an undefined name is reported where that walk reaches it, after an overlap
    among the later paths (updates and projections alike). */
-static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n)
-{
+static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **paths, size_t n) {
     size_t i;
     for (i = n; i-- > 0;) {
         if (!olock__fake_names_defined(e, paths[i])) {
@@ -1137,8 +1181,7 @@ static int olock__fake_resolve_overlap(olock__fake_expr *e, olock__fake_node **p
 }
 
 /* Overlapping paths come before operand types. */
-static int olock__fake_check_update(olock__fake_expr *e)
-{
+static int olock__fake_check_update(olock__fake_expr *e) {
     size_t i;
     olock__fake_node **paths;
     if (!(paths = (olock__fake_node **)olock__fake_alloc(e->c, (e->nacts + 1) * sizeof(*paths)))) return -1;
@@ -1149,19 +1192,17 @@ static int olock__fake_check_update(olock__fake_expr *e)
 
 /* Function names and reserved words are one pass in DynamoDB Local: the first of either in
    the text is reported (`data = :v AND nofunc(a)` is the reserved word). */
-static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0) return -1;
     return 0;
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
    olock__fake_compile; operand types need the placeholders resolved first). */
-static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition)
-{
+static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
-        (!olock__fake_is_update(e) && olock__fake_check_subst(e, n, as_condition) < 0))   /* an update's: olock__fake_check_update */
+        (!olock__fake_is_update(e) && olock__fake_check_subst(e, n, as_condition) < 0)) /* an update's: olock__fake_check_update */
         return -1;
     return 0;
 }
@@ -1171,15 +1212,22 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
    list index range, parentheses, function names, reserved words, placeholders, operand
    types and counts, then (updates and projections) overlapping paths. NULL on error. */
 static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
-                                             const char *src, size_t len, int kind)
-{
+                                             const char *src, size_t len, int kind) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(olock__fake_expr));
     if (!e) return NULL;
     memset(e, 0, sizeof(*e));
-    e->c = c; e->sub = sub; e->what = what; e->src = src; e->len = len; e->kind = kind;
-    if (len == 0) { olock__fake_verror(c, "Invalid %s: The expression can not be empty;", what); return NULL; }
+    e->c = c;
+    e->sub = sub;
+    e->what = what;
+    e->src = src;
+    e->len = len;
+    e->kind = kind;
+    if (len == 0) {
+        olock__fake_verror(c, "Invalid %s: The expression can not be empty;", what);
+        return NULL;
+    }
     if (len > OLOCK__FAKE_MAX_EXPR) {
-        if (kind == OLOCK__FAKE_E_UPDATE)   /* DynamoDB Local leaves the size out here */
+        if (kind == OLOCK__FAKE_E_UPDATE) /* DynamoDB Local leaves the size out here */
             olock__fake_verror(c, "Invalid %s: Expression size has exceeded the maximum allowed size;", what);
         else
             olock__fake_verror(c, "Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %u",
@@ -1189,7 +1237,10 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
     if (!(e->toks = olock__fake_lex(c, src, len, &e->ntoks, kind == OLOCK__FAKE_E_PROJECTION))) return NULL;
     if (kind == OLOCK__FAKE_E_CONDITION) {
         if (!(e->root = olock__fake_parse_or(e))) return NULL;
-        if (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) { olock__fake_syntax(e, e->pos); return NULL; }
+        if (olock__fake_peek(e) != OLOCK__FAKE_T_EOF) {
+            olock__fake_syntax(e, e->pos);
+            return NULL;
+        }
     } else if (kind == OLOCK__FAKE_E_UPDATE) {
         if (olock__fake_parse_update(e) < 0) return NULL;
     } else if (olock__fake_parse_projection(e) < 0) {
@@ -1211,7 +1262,10 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
         c->err_type = NULL;
         e->operators = 0;
         if (olock__fake_walk_all(e, olock__fake_check_nesting) < 0) return NULL;
-        if (e->redundant) { olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what); return NULL; }
+        if (e->redundant) {
+            olock__fake_verror(c, "Invalid %s: The expression has redundant parentheses;", what);
+            return NULL;
+        }
         if (olock__fake_walk_all(e, olock__fake_count_operators) < 0) return NULL;
         if (olock__fake_walk_all(e, olock__fake_check_names) < 0) return NULL;
         if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_walk_all(e, olock__fake_check_func_use) < 0) return NULL;
@@ -1231,16 +1285,14 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
 
 /* ---- expressions: evaluation ---------------------------------------------------------------- */
 
-static const olock_value *olock__fake_list_at(const olock_value *l, uint32_t i)
-{
+static const olock_value *olock__fake_list_at(const olock_value *l, uint32_t i) {
     const olock_value *m;
     for (m = l->first; m && i; m = m->next) i--;
     return m;
 }
 
 /* The value a path names in an item (NULL when absent). */
-static const olock_value *olock__fake_path_get(const olock_value *item, const olock__fake_node *p, size_t nels)
-{
+static const olock_value *olock__fake_path_get(const olock_value *item, const olock__fake_node *p, size_t nels) {
     const olock_value *cur = item;
     size_t i;
     for (i = 0; i < nels && cur; i++) {
@@ -1252,20 +1304,21 @@ static const olock_value *olock__fake_path_get(const olock_value *item, const ol
 }
 
 /* The same walks on the private, mutable copy of an item an update works on. */
-static olock_value *olock__fake_list_at_mut(olock_value *l, uint32_t i)
-{
+static olock_value *olock__fake_list_at_mut(olock_value *l, uint32_t i) {
     olock_value *m;
     for (m = l->first; m && i; m = m->next) i--;
     return m;
 }
 
-static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fake_node *p, size_t nels)
-{
+static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fake_node *p, size_t nels) {
     olock_value *cur = item, *m;
     size_t i;
     for (i = 0; i < nels && cur; i++) {
         const olock__fake_pel *el = &p->els[i];
-        if (el->is_index) { cur = cur->type == OLOCK_TYPE_L ? olock__fake_list_at_mut(cur, el->index) : NULL; continue; }
+        if (el->is_index) {
+            cur = cur->type == OLOCK_TYPE_L ? olock__fake_list_at_mut(cur, el->index) : NULL;
+            continue;
+        }
         if (cur->type != OLOCK_TYPE_M) return NULL;
         for (m = cur->first; m; m = m->next)
             if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) break;
@@ -1275,15 +1328,14 @@ static olock_value *olock__fake_path_get_mut(olock_value *item, const olock__fak
 }
 
 /* Number of characters of a UTF-8 string. */
-static size_t olock__fake_utf8_len(const char *s, size_t len)
-{
+static size_t olock__fake_utf8_len(const char *s, size_t len) {
     size_t i, n = 0;
-    for (i = 0; i < len; i++) if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    for (i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
     return n;
 }
 
-static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n)
-{
+static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n) {
     if (n->kind == OLOCK__FAKE_N_VALUE) return n->value;
     if (n->kind == OLOCK__FAKE_N_PATH) return item ? olock__fake_path_get(item, n, n->nels) : NULL;
     if (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_SIZE) {
@@ -1294,7 +1346,9 @@ static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_va
         switch (v->type) {
         case OLOCK_TYPE_S: size = olock__fake_utf8_len(v->str, v->len); break;
         case OLOCK_TYPE_B: size = v->len; break;
-        case OLOCK_TYPE_N: case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL: return NULL;
+        case OLOCK_TYPE_N:
+        case OLOCK_TYPE_BOOL:
+        case OLOCK_TYPE_NULL: return NULL;
         default: size = v->count; break;
         }
         {
@@ -1307,8 +1361,7 @@ static const olock_value *olock__fake_operand(olock__fake_ctx *c, const olock_va
     return NULL;
 }
 
-static int olock__fake_contains(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_contains(const olock_value *a, const olock_value *b) {
     const olock_value *m;
     if ((a->type == OLOCK_TYPE_S && b->type == OLOCK_TYPE_S) || (a->type == OLOCK_TYPE_B && b->type == OLOCK_TYPE_B)) {
         size_t i;
@@ -1319,25 +1372,25 @@ static int olock__fake_contains(const olock_value *a, const olock_value *b)
     }
     if (olock__fake_is_set(a->type)) {
         if (b->type != olock__fake_member_type(a->type)) return 0;
-        for (m = a->first; m; m = m->next) if (olock__fake_equal(m, b)) return 1;
+        for (m = a->first; m; m = m->next)
+            if (olock__fake_equal(m, b)) return 1;
         return 0;
     }
     if (a->type == OLOCK_TYPE_L) {
-        for (m = a->first; m; m = m->next) if (olock__fake_equal(m, b)) return 1;
+        for (m = a->first; m; m = m->next)
+            if (olock__fake_equal(m, b)) return 1;
     }
     return 0;
 }
 
-static int olock__fake_ordered(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_ordered(const olock_value *a, const olock_value *b) {
     return a && b && a->type == b->type &&
-           (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_N || a->type == OLOCK_TYPE_B);
+        (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_N || a->type == OLOCK_TYPE_B);
 }
 
 /* 1 when the condition holds for `item` (NULL: no item). Iterative over AND/OR chains'
    left spines would be nicer; the 4 KB limit bounds the recursion to a few hundred. */
-static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n)
-{
+static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *n) {
     const olock_value *a, *b, *x;
     size_t i;
     switch (n->kind) {
@@ -1364,7 +1417,7 @@ static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const o
         a = olock__fake_operand(c, item, n->args[1]);
         b = olock__fake_operand(c, item, n->args[2]);
         return olock__fake_ordered(x, a) && olock__fake_ordered(x, b) && olock__fake_scalar_cmp(x, a) >= 0 &&
-               olock__fake_scalar_cmp(x, b) <= 0;
+            olock__fake_scalar_cmp(x, b) <= 0;
     case OLOCK__FAKE_N_IN:
         x = olock__fake_operand(c, item, n->args[0]);
         if (!x) return 0;
@@ -1385,7 +1438,7 @@ static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const o
             a = olock__fake_operand(c, item, n->args[0]);
             b = olock__fake_operand(c, item, n->args[1]);
             return a && b && a->type == b->type && (a->type == OLOCK_TYPE_S || a->type == OLOCK_TYPE_B) &&
-                   b->len <= a->len && memcmp(a->str, b->str, b->len) == 0;
+                b->len <= a->len && memcmp(a->str, b->str, b->len) == 0;
         case OLOCK__FAKE_F_CONTAINS:
             a = olock__fake_operand(c, item, n->args[0]);
             b = olock__fake_operand(c, item, n->args[1]);
@@ -1402,8 +1455,7 @@ static int olock__fake_eval(olock__fake_ctx *c, const olock_value *item, const o
 /* Adds the value at `p` of `item` to `out` (an M), creating the maps and lists on the way.
    List elements keep their original index in key_len while the projection is built, so
    several indexes of one list come out in list order. */
-static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *p, olock_value *out)
-{
+static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item, const olock__fake_node *p, olock_value *out) {
     const olock_value *src = item;
     olock_value *dst = out;
     size_t i;
@@ -1418,12 +1470,18 @@ static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item,
         if (!next_src) return 0;
         if (el->is_index) {
             for (m = dst->first; m; prev = m, m = m->next) {
-                if (m->key_len == el->index) { next_dst = m; break; }
+                if (m->key_len == el->index) {
+                    next_dst = m;
+                    break;
+                }
                 if (m->key_len > el->index) break;
             }
         } else {
             for (m = dst->first; m; m = m->next)
-                if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) { next_dst = m; break; }
+                if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) {
+                    next_dst = m;
+                    break;
+                }
         }
         if (!next_dst) {
             if (last) {
@@ -1434,8 +1492,13 @@ static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item,
             if (el->is_index) {
                 next_dst->key = NULL;
                 next_dst->key_len = el->index;
-                if (prev) { next_dst->next = prev->next; prev->next = next_dst; }
-                else { next_dst->next = dst->first; dst->first = next_dst; }
+                if (prev) {
+                    next_dst->next = prev->next;
+                    prev->next = next_dst;
+                } else {
+                    next_dst->next = dst->first;
+                    dst->first = next_dst;
+                }
                 if (!next_dst->next) dst->last = next_dst;
                 dst->count++;
             } else {
@@ -1450,8 +1513,7 @@ static int olock__fake_project_path(olock__fake_ctx *c, const olock_value *item,
     return 0;
 }
 
-static void olock__fake_clear_list_marks(olock_value *v)
-{
+static void olock__fake_clear_list_marks(olock_value *v) {
     olock_value *m;
     for (m = v->first; m; m = m->next) {
         if (v->type == OLOCK_TYPE_L) m->key_len = 0;
@@ -1463,11 +1525,13 @@ static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map);
 
 /* DynamoDB Local builds a projection as a sorted document: its top-level members come in name
    order (which decides their order within a HashMap bucket). */
-static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *item, const olock__fake_expr *e)
-{
+static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *item, const olock__fake_expr *e) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     size_t i;
-    if (!out) { c->oom = 1; return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
     for (i = 0; i < e->npaths; i++)
         if (olock__fake_project_path(c, item, e->paths[i], out) < 0) return NULL;
     olock__fake_clear_list_marks(out);
@@ -1476,8 +1540,7 @@ static olock_value *olock__fake_project(olock__fake_ctx *c, const olock_value *i
 
 /* ---- expressions: applying an update -------------------------------------------------------- */
 
-static int olock__fake_update_error(olock__fake_ctx *c, int which)
-{
+static int olock__fake_update_error(olock__fake_ctx *c, int which) {
     switch (which) {
     case 1: return olock__fake_verror(c, "The document path provided in the update expression is invalid for update");
     case 2: return olock__fake_verror(c, "The provided expression refers to an attribute that does not exist in the item");
@@ -1486,8 +1549,7 @@ static int olock__fake_update_error(olock__fake_ctx *c, int which)
 }
 
 /* The value of a SET right-hand side, computed against the old item. */
-static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_value *old, const olock__fake_node *n)
-{
+static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_value *old, const olock__fake_node *n) {
     const olock_value *a, *b;
     switch (n->kind) {
     case OLOCK__FAKE_N_VALUE: return n->value;
@@ -1495,18 +1557,28 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
         a = old ? olock__fake_path_get(old, n, n->nels) : NULL;
         if (!a) olock__fake_update_error(c, 2);
         return a;
-    case OLOCK__FAKE_N_PLUS: case OLOCK__FAKE_N_MINUS: {
+    case OLOCK__FAKE_N_PLUS:
+    case OLOCK__FAKE_N_MINUS: {
         olock_decimal x, y, r;
         int rc;
         /* each operand is checked before the next is read: `s + nope` is a type error */
         if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
-        if (a->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        if (a->type != OLOCK_TYPE_N) {
+            olock__fake_update_error(c, 3);
+            return NULL;
+        }
         if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
-        if (b->type != OLOCK_TYPE_N) { olock__fake_update_error(c, 3); return NULL; }
+        if (b->type != OLOCK_TYPE_N) {
+            olock__fake_update_error(c, 3);
+            return NULL;
+        }
         olock__fake_num_of(a, &x);
         olock__fake_num_of(b, &y);
         rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
-        if (rc != OLOCK__FAKE_NUM_OK) { olock__fake_num_error(c, rc); return NULL; }
+        if (rc != OLOCK__FAKE_NUM_OK) {
+            olock__fake_num_error(c, rc);
+            return NULL;
+        }
         {
             int sa = olock__fake_text_scale(a->str, a->len), sb = olock__fake_text_scale(b->str, b->len);
             return olock__fake_new_num_scaled(c, &r, sa > sb ? sa : sb);
@@ -1523,18 +1595,33 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
             olock_value *l;
             const olock_value *m;
             if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
-            if (a->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
+            if (a->type != OLOCK_TYPE_L) {
+                olock__fake_update_error(c, 3);
+                return NULL;
+            }
             if (!(b = olock__fake_set_value(c, old, n->args[1]))) return NULL;
-            if (b->type != OLOCK_TYPE_L) { olock__fake_update_error(c, 3); return NULL; }
-            if (!(l = olock__fake_newval(c->a, OLOCK_TYPE_L))) { c->oom = 1; return NULL; }
+            if (b->type != OLOCK_TYPE_L) {
+                olock__fake_update_error(c, 3);
+                return NULL;
+            }
+            if (!(l = olock__fake_newval(c->a, OLOCK_TYPE_L))) {
+                c->oom = 1;
+                return NULL;
+            }
             for (m = a->first; m; m = m->next) {
                 olock_value *x = olock__fake_copy(c->a, m);
-                if (!x) { c->oom = 1; return NULL; }
+                if (!x) {
+                    c->oom = 1;
+                    return NULL;
+                }
                 olock__fake_append(l, x);
             }
             for (m = b->first; m; m = m->next) {
                 olock_value *x = olock__fake_copy(c->a, m);
-                if (!x) { c->oom = 1; return NULL; }
+                if (!x) {
+                    c->oom = 1;
+                    return NULL;
+                }
                 olock__fake_append(l, x);
             }
             return l;
@@ -1546,13 +1633,13 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
 }
 
 /* Replaces the member of the same name (keeping its place) or appends. */
-static void olock__fake_map_set(olock_value *map, olock_value *v)
-{
+static void olock__fake_map_set(olock_value *map, olock_value *v) {
     olock_value *m, *prev = NULL;
     for (m = map->first; m; prev = m, m = m->next) {
         if (m->key_len == v->key_len && memcmp(m->key, v->key, v->key_len) == 0) {
             v->next = m->next;
-            if (prev) prev->next = v; else map->first = v;
+            if (prev) prev->next = v;
+            else map->first = v;
             if (map->last == m) map->last = v;
             return;
         }
@@ -1560,12 +1647,12 @@ static void olock__fake_map_set(olock_value *map, olock_value *v)
     olock__fake_append(map, v);
 }
 
-static void olock__fake_unlink(olock_value *parent, olock_value *m)
-{
+static void olock__fake_unlink(olock_value *parent, olock_value *m) {
     olock_value *it, *prev = NULL;
     for (it = parent->first; it; prev = it, it = it->next) {
         if (it != m) continue;
-        if (prev) prev->next = it->next; else parent->first = it->next;
+        if (prev) prev->next = it->next;
+        else parent->first = it->next;
         if (parent->last == it) parent->last = prev;
         parent->count--;
         return;
@@ -1573,8 +1660,7 @@ static void olock__fake_unlink(olock_value *parent, olock_value *m)
 }
 
 /* Puts `v` (allocated in `ia`, the new item's arena) at path `p` of the item. */
-static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_node *p, olock_value *v)
-{
+static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_node *p, olock_value *v) {
     olock_value *parent = olock__fake_path_get_mut(item, p, p->nels - 1);
     const olock__fake_pel *el = &p->els[p->nels - 1];
     if (!parent) return olock__fake_update_error(c, 1);
@@ -1582,8 +1668,12 @@ static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value
         olock_value *old;
         if (parent->type != OLOCK_TYPE_L) return olock__fake_update_error(c, 1);
         old = olock__fake_list_at_mut(parent, el->index);
-        v->key = NULL; v->key_len = 0;
-        if (!old) { olock__fake_append(parent, v); return 0; }
+        v->key = NULL;
+        v->key_len = 0;
+        if (!old) {
+            olock__fake_append(parent, v);
+            return 0;
+        }
         v->next = old->next;
         if (parent->first == old) parent->first = v;
         else {
@@ -1604,8 +1694,7 @@ static int olock__fake_put_path(olock__fake_ctx *c, olock_arena *ia, olock_value
 /* ADD and DELETE on a number or a set. The legacy AttributeUpdates form has messages of its
    own, and its ADD also appends to a list. */
 static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_value *item, const olock__fake_action *a,
-                                  int legacy)
-{
+                                  int legacy) {
     const olock_value *arg = a->value->value;
     olock_value *parent = olock__fake_path_get_mut(item, a->path, a->path->nels - 1);
     olock_value *cur, *res;
@@ -1665,16 +1754,18 @@ static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_val
     for (m = arg->first; m; m = m->next) {
         olock_value *x;
         for (x = cur->first; x; x = x->next)
-            if (olock__fake_equal(x, m)) { olock__fake_unlink(cur, x); break; }
+            if (olock__fake_equal(x, m)) {
+                olock__fake_unlink(cur, x);
+                break;
+            }
     }
-    if (cur->count == 0) olock__fake_unlink(parent, cur);   /* DynamoDB has no empty sets */
+    if (cur->count == 0) olock__fake_unlink(parent, cur); /* DynamoDB has no empty sets */
     return 0;
 }
 
 /* REMOVE of list elements uses the indexes of the list before the update: remove the
    highest index of each list first. */
-static int olock__fake_remove_order(const olock__fake_action *x, const olock__fake_action *y)
-{
+static int olock__fake_remove_order(const olock__fake_action *x, const olock__fake_action *y) {
     const olock__fake_pel *a = &x->path->els[x->path->nels - 1], *b = &y->path->els[y->path->nels - 1];
     return a->is_index && b->is_index && a->index < b->index;
 }
@@ -1690,13 +1781,12 @@ static int olock__fake_remove_order(const olock__fake_action *x, const olock__fa
    bucket first (16 buckets, doubled past 3/4 full, by the element's hash), within a bucket
    the element first put, i.e. the one of the later action in the text. (Not the text order,
    nor its reverse: `SET y = nope, b.x = :one` reads y first, `SET b.x = :one, a = nope` b.) */
-static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_t y)
-{
+static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_t y) {
     const olock__fake_node *px = e->acts[x].path, *py = e->acts[y].path;
     size_t k, i, m, n = 0, cap = 16, last_x = 0, last_y = 0;
     uint32_t bx, by;
     for (k = 0; k < px->nels && k < py->nels && olock__fake_pel_eq(&px->els[k], &py->els[k]); k++) {}
-    if (k == px->nels || k == py->nels) return x > y;   /* not after the overlap check */
+    if (k == px->nels || k == py->nels) return x > y; /* not after the overlap check */
     /* the children of the node where they part: the distinct elements k of the paths through it */
     for (i = 0; i < e->nacts; i++) {
         const olock__fake_node *p = e->acts[i].path;
@@ -1720,8 +1810,7 @@ static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_
 }
 
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
-                                    olock__fake_expr *e)
-{
+                                    olock__fake_expr *e) {
     size_t i, j, nrem = 0;
     olock__fake_action **rem;
     if (!e->legacy) {
@@ -1731,7 +1820,7 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
            the path (b before a). */
         size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
         if (!order) return -1;
-        for (i = 0; i < e->nacts; i++) {   /* insertion sort, stable */
+        for (i = 0; i < e->nacts; i++) { /* insertion sort, stable */
             for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
             order[j] = i;
         }
@@ -1767,8 +1856,9 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
         if (olock__fake_put_path(c, ia, item, a->path, v) < 0) return -1;
     }
     if (!(rem = (olock__fake_action **)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*rem)))) return -1;
-    for (i = 0; i < e->nacts; i++) if (e->acts[i].clause == OLOCK__FAKE_T_REMOVE) rem[nrem++] = &e->acts[i];
-    for (i = 1; i < nrem; i++) {   /* stable insertion sort: higher list indexes first */
+    for (i = 0; i < e->nacts; i++)
+        if (e->acts[i].clause == OLOCK__FAKE_T_REMOVE) rem[nrem++] = &e->acts[i];
+    for (i = 1; i < nrem; i++) { /* stable insertion sort: higher list indexes first */
         olock__fake_action *x = rem[i];
         for (j = i; j > 0 && olock__fake_remove_order(rem[j - 1], x); j--) rem[j] = rem[j - 1];
         rem[j] = x;
@@ -1792,14 +1882,16 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
 }
 
 /* 1 when REMOVE action x sorts before y: by path, names by bytes, indexes by value. */
-static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_node *y)
-{
+static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_node *y) {
     size_t i;
     for (i = 0; i < x->nels && i < y->nels; i++) {
         const olock__fake_pel *a = &x->els[i], *b = &y->els[i];
         int r;
         if (a->is_index != b->is_index) return a->is_index < b->is_index;
-        if (a->is_index) { if (a->index != b->index) return a->index < b->index; continue; }
+        if (a->is_index) {
+            if (a->index != b->index) return a->index < b->index;
+            continue;
+        }
         r = olock__fake_bytes_cmp(a->name, a->name_len, b->name, b->name_len, 0);
         if (r) return r < 0;
     }
@@ -1809,13 +1901,15 @@ static int olock__fake_path_less(const olock__fake_node *x, const olock__fake_no
 /* UPDATED_OLD / UPDATED_NEW: the top-level attributes of `image` whose updated path exists
    in it (DynamoDB Local returns the whole top-level attribute), in the order DynamoDB Local
    processes the actions: SET as written, REMOVE sorted by path, then ADD and DELETE. */
-static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *image, const olock__fake_expr *e)
-{
+static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *image, const olock__fake_expr *e) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     olock__fake_action **order;
     size_t i, j, n = 0;
     int pass;
-    if (!out) { c->oom = 1; return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
     if (!image) return out;
     if (!(order = (olock__fake_action **)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order)))) return NULL;
     for (pass = 0; pass < 4; pass++) {
@@ -1824,7 +1918,8 @@ static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *i
         for (i = 0; i < e->nacts; i++) {
             if (e->acts[i].clause != clauses[pass]) continue;
             for (j = n; j > first && clauses[pass] == OLOCK__FAKE_T_REMOVE &&
-                        olock__fake_path_less(e->acts[i].path, order[j - 1]->path); j--)
+                 olock__fake_path_less(e->acts[i].path, order[j - 1]->path);
+                 j--)
                 order[j] = order[j - 1];
             order[j] = &e->acts[i];
             n++;
@@ -1835,15 +1930,17 @@ static olock_value *olock__fake_updated(olock__fake_ctx *c, const olock_value *i
         const olock_value *m = olock__fake_map_get(image, p->els[0].name, p->els[0].name_len);
         olock_value *x;
         if (!m || olock__fake_map_get(out, m->key, m->key_len) || !olock__fake_path_get(image, p, p->nels)) continue;
-        if (!(x = olock__fake_copy(c->a, m))) { c->oom = 1; return NULL; }
+        if (!(x = olock__fake_copy(c->a, m))) {
+            c->oom = 1;
+            return NULL;
+        }
         olock__fake_append(out, x);
     }
     return out;
 }
 
 /* The members of a map (not of the maps in it) in name order. */
-static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map)
-{
+static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map) {
     olock_value **arr, *m;
     size_t n = map->count, i, j;
     if (n < 2) return 0;
@@ -1862,8 +1959,7 @@ static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map)
 
 /* DynamoDB Local rebuilds an updated item from a sorted document: its maps come back with
    their members in name order (which decides the order within a HashMap bucket). */
-static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth)
-{
+static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth) {
     olock_value **arr, *m;
     size_t n = map->count, i, j;
     for (m = map->first; m; m = m->next)
@@ -1883,4 +1979,3 @@ static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int de
     map->last = arr[n - 1];
     return 0;
 }
-

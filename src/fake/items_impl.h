@@ -11,8 +11,7 @@
 #define OLOCK__FAKE_RV_ALL_NEW 4
 #define OLOCK__FAKE_RV_UPDATED_NEW 5
 
-static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int *out)
-{
+static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int *out) {
     static const char *const names[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW" };
     const char *s;
     size_t len, i;
@@ -29,14 +28,16 @@ static int olock__fake_return_values(olock__fake_ctx *c, int allow_updates, int 
     return olock__fake_verror(c, "Return values set to invalid value");
 }
 
-static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old)
-{
+static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ReturnValuesOnConditionCheckFailure", &s, &len);
     *all_old = 0;
     if (r <= 0) return r;
-    if (olock__fake_streq(s, len, "ALL_OLD")) { *all_old = 1; return 0; }
+    if (olock__fake_streq(s, len, "ALL_OLD")) {
+        *all_old = 1;
+        return 0;
+    }
     if (olock__fake_streq(s, len, "NONE")) return 0;
     return olock__fake_verror(c, "1 validation error detected: Value '%.*s' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]",
                               (int)len, s);
@@ -44,8 +45,7 @@ static int olock__fake_return_on_failure(olock__fake_ctx *c, int *all_old)
 
 /* 0: no ConsumedCapacity, 1: TOTAL, 2: INDEXES. GetItem and DeleteItem of DynamoDB Local
    take any other text as INDEXES, PutItem and UpdateItem ignore it (`lenient`). */
-static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out)
-{
+static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len);
@@ -57,62 +57,55 @@ static int olock__fake_return_capacity(olock__fake_ctx *c, int lenient, int *out
     return 0;
 }
 
-static int olock__fake_put_units(olock__fake_ctx *c, uint64_t halves)
-{
+static int olock__fake_put_units(olock__fake_ctx *c, uint64_t halves) {
     return olock__fake_put_u64(c, halves / 2) < 0 ? -1 : olock__fake_puts(c, halves % 2 ? ".5" : ".0");
 }
 
 /* Units in halves: a write costs 1 per KB (rounded up) of the larger of the item before and
    after, a read 1 per 4 KB of the whole item (half if eventually consistent), at least one
    block even when nothing was found. */
-static uint64_t olock__fake_write_halves(size_t before, size_t after)
-{
+static uint64_t olock__fake_write_halves(size_t before, size_t after) {
     size_t size = before > after ? before : after;
     uint64_t blocks = (size + 1023) / 1024;
     return 2 * (blocks ? blocks : 1);
 }
 
-static uint64_t olock__fake_read_halves(size_t size, int consistent)
-{
+static uint64_t olock__fake_read_halves(size_t size, int consistent) {
     uint64_t blocks = (size + 4095) / 4096;
     if (!blocks) blocks = 1;
     return consistent ? 2 * blocks : blocks;
 }
 
-static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, uint64_t halves, int first)
-{
+static int olock__fake_write_capacity(olock__fake_ctx *c, const olock__fake_table *t, int mode, uint64_t halves, int first) {
     if (!mode) return 0;
     if (olock__fake_puts(c, first ? "\"ConsumedCapacity\":{\"TableName\":" : ",\"ConsumedCapacity\":{\"TableName\":") < 0 ||
         olock__fake_put_str(c, t->name, t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
         olock__fake_put_units(c, halves) < 0)
         return -1;
-    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_units(c, halves) < 0 ||
-                      olock__fake_puts(c, "}") < 0))
+    if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_units(c, halves) < 0 || olock__fake_puts(c, "}") < 0))
         return -1;
     return olock__fake_puts(c, "}");
 }
 
 /* A legacy (non-expression) parameter next to an expression one. */
-static int olock__fake_mixed(olock__fake_ctx *c, const char *legacy, const char *expr)
-{
+static int olock__fake_mixed(olock__fake_ctx *c, const char *legacy, const char *expr) {
     return olock__fake_verror(c, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
                               legacy, expr);
 }
 
 /* #name / :value keys: the marker and then one or more of [A-Za-z0-9_]. */
-static int olock__fake_valid_placeholder(const char *s, size_t len, char marker)
-{
+static int olock__fake_valid_placeholder(const char *s, size_t len, char marker) {
     size_t i;
     if (len < 2 || s[0] != marker) return 0;
-    for (i = 1; i < len; i++) if (!olock__fake_is_word(s[i])) return 0;
+    for (i = 1; i < len; i++)
+        if (!olock__fake_is_word(s[i])) return 0;
     return 1;
 }
 
 /* Checks ExpressionAttributeNames and ExpressionAttributeValues and converts the values.
    `values_allowed` is 0 when the operation takes no value placeholders (GetItem). */
 static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, int any_expr, int value_expr,
-                                  const char *values_null, int values_allowed)
-{
+                                  const char *values_null, int values_allowed) {
     const olock_json *names = olock__fake_get(c->body, "ExpressionAttributeNames");
     const olock_json *values = values_allowed ? olock__fake_get(c->body, "ExpressionAttributeValues") : NULL;
     const olock_json *m;
@@ -159,8 +152,7 @@ static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, in
 }
 
 /* Converts ExpressionAttributeValues (DynamoDB Local does it after checking the key). */
-static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub)
-{
+static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub) {
     const olock_json *values = sub->values_json, *m;
     int r;
     if (values) {
@@ -192,11 +184,10 @@ static int olock__fake_subst_values(olock__fake_ctx *c, olock__fake_subst *sub)
 }
 
 /* "Value provided in ExpressionAttribute... unused in expressions: keys: {#a, #b}" (sorted). */
-static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const char **keys, size_t *lens, size_t n)
-{
+static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const char **keys, size_t *lens, size_t n) {
     olock_buf b;
     size_t i, j;
-    for (i = 1; i < n; i++) {   /* insertion sort by bytes */
+    for (i = 1; i < n; i++) { /* insertion sort by bytes */
         const char *k = keys[i];
         size_t l = lens[i];
         for (j = i; j > 0 && olock__fake_bytes_cmp(keys[j - 1], lens[j - 1], k, l, 0) > 0; j--) {
@@ -218,8 +209,7 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
     return -1;
 }
 
-static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub)
-{
+static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
     if (sub->names) {
@@ -228,7 +218,10 @@ static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_
             !(lens = (size_t *)olock__fake_alloc(c, sub->names->count * sizeof(*lens))))
             return -1;
         for (i = 0, m = sub->names->first; m; m = m->next, i++)
-            if (!sub->name_used[i]) { keys[n] = m->key; lens[n++] = m->key_len; }
+            if (!sub->name_used[i]) {
+                keys[n] = m->key;
+                lens[n++] = m->key_len;
+            }
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeNames", keys, lens, n);
     }
     if (sub->values) {
@@ -237,15 +230,17 @@ static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_
             !(lens = (size_t *)olock__fake_alloc(c, sub->values->count * sizeof(*lens))))
             return -1;
         for (i = 0, m = sub->values->first; m; m = m->next, i++)
-            if (!sub->value_used[i]) { keys[n] = m->key; lens[n++] = m->key_len; }
+            if (!sub->value_used[i]) {
+                keys[n] = m->key;
+                lens[n++] = m->key_len;
+            }
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeValues", keys, lens, n);
     }
     return 0;
 }
 
 /* Checks a key attribute's value against the table's schema. */
-static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v)
-{
+static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v) {
     if (v->type != OLOCK_TYPE_S && v->type != OLOCK_TYPE_N && v->type != OLOCK_TYPE_B)
         return olock__fake_verror(c, "Invalid attribute value type");
     if (v->type != k->type) return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for key");
@@ -256,8 +251,7 @@ static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_att
 }
 
 /* The key attributes of secondary indexes, where an item has them. */
-static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update)
-{
+static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         const olock__fake_index *x = &t->indexes[i];
@@ -284,8 +278,7 @@ static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_ta
 
 /* The key attributes of an Item (PutItem). */
 static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item,
-                                const olock_value **hk, const olock_value **rk)
-{
+                                const olock_value **hk, const olock_value **rk) {
     size_t i;
     const olock_value *v[2] = { NULL, NULL };
     for (i = 0; i < t->key_count; i++)
@@ -303,8 +296,7 @@ static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, 
 
 /* The Key parameter of GetItem, DeleteItem and UpdateItem. */
 static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *t, olock_value **key,
-                                   const olock_value **hk, const olock_value **rk)
-{
+                                   const olock_value **hk, const olock_value **rk) {
     const olock_json *kj = olock__fake_get(c->body, "Key");
     if (!kj) return olock__fake_verror(c, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (olock__fake_av_map(c, kj, key, 1) < 0) return -1;
@@ -314,8 +306,7 @@ static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *
 
 /* The stored item for a key (NULL when absent). */
 static const olock_value *olock__fake_old_item(const olock__fake_table *t, const olock_value *hk, const olock_value *rk,
-                                               olock__fake_entry **entry, olock__fake_part **part)
-{
+                                               olock__fake_entry **entry, olock__fake_part **part) {
     olock__fake_part *p = olock__fake_part_find(t, hk);
     olock__fake_entry *en = NULL;
     if (p) {
@@ -328,16 +319,14 @@ static const olock_value *olock__fake_old_item(const olock__fake_table *t, const
     return en ? en->item->root : NULL;
 }
 
-static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *old, int all_old)
-{
+static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *old, int all_old) {
     olock__fake_err(c, 400, OLOCK__FAKE_NS "ConditionalCheckFailedException", "%s", "The conditional request failed");
     if (all_old && old) c->err_item = old;
     return -1;
 }
 
 /* Stores an olock_item built by the request; destroys it when the store cannot take it. */
-static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size)
-{
+static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size) {
     olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk, 1);
     if (!p) {
         olock_item_destroy(it);
@@ -348,8 +337,7 @@ static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, con
 }
 
 /* Copies a finished item into its own olock_item and stores it. */
-static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, const olock_value *item, size_t size)
-{
+static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, const olock_value *item, size_t size) {
     olock_fake *f = c->f;
     olock__fake_part *p = olock__fake_part_reserve(f, t, hk, 1);
     olock_item *it = NULL;
@@ -368,8 +356,7 @@ static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const ol
 }
 
 /* Compiles ConditionExpression when present (NULL with no error when absent). */
-static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_expr **out)
-{
+static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_expr **out) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ConditionExpression", &s, &len);
@@ -379,8 +366,7 @@ static int olock__fake_condition(olock__fake_ctx *c, olock__fake_subst *sub, olo
 }
 
 /* 1 when a path of the subtree goes into top-level attribute `name` ("name.a", "name[0]"). */
-static int olock__fake_goes_into(const olock__fake_node *n, const char *name, size_t len)
-{
+static int olock__fake_goes_into(const olock__fake_node *n, const char *name, size_t len) {
     size_t i;
     if (n->kind == OLOCK__FAKE_N_PATH)
         return n->nels > 1 && n->els[0].name_len == len && memcmp(n->els[0].name, name, len) == 0;
@@ -389,8 +375,7 @@ static int olock__fake_goes_into(const olock__fake_node *n, const char *name, si
     return 0;
 }
 
-static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k)
-{
+static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k) {
     size_t i;
     if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
     for (i = 0; i < e->nacts; i++)
@@ -406,8 +391,7 @@ static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fa
    table or of one of its indexes, whatever the expression. It looks for the table's hash and
    range key first, then the keys of the local and then of the global indexes, each kind in
    the HashMap order of the index names; NULL is fine for `e`. */
-static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e)
-{
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e) {
     size_t i, k, m, pass, *order, *which;
     const char **names;
     size_t *lens;
@@ -446,14 +430,12 @@ static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t,
 /* Evaluates the pre-expression `Expected` map (ConditionalOperator AND or OR) on `old`:
    1 holds, 0 fails, -1 error. */
 static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old);
-static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old)
-{
+static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old) {
     return olock__fake_legacy_cond(c, olock__fake_get(c->body, "Expected"), old);
 }
 
 /* The same for any map of legacy conditions (Expected, QueryFilter, ScanFilter). */
-static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old)
-{
+static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old) {
     const olock_json *m;
     const char *cop;
     size_t clen;
@@ -475,7 +457,11 @@ static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, co
         if (!has_exists) exists = 1;
         if ((r = olock__fake_get_str(c, m, "ComparisonOperator", &op, &oplen)) < 0) return -1;
         if (r == 0) op = NULL;
-        if (val) { if (olock__fake_av(c, val, &x, 1) < 0) return -1; args[0] = x; nargs = 1; }
+        if (val) {
+            if (olock__fake_av(c, val, &x, 1) < 0) return -1;
+            args[0] = x;
+            nargs = 1;
+        }
         if (list && list->kind == OLOCK_JSON_ARRAY) {
             for (e = list->first; e && nargs < 2; e = e->next) {
                 if (olock__fake_av(c, e, &x, 1) < 0) return -1;
@@ -490,7 +476,7 @@ static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, co
         else if (olock__fake_streq(op, oplen, "NE")) holds = !(v && olock__fake_equal(v, args[0]));
         else if (olock__fake_streq(op, oplen, "BEGINS_WITH"))
             holds = v && v->type == args[0]->type && (v->type == OLOCK_TYPE_S || v->type == OLOCK_TYPE_B) &&
-                    args[0]->len <= v->len && memcmp(v->str, args[0]->str, args[0]->len) == 0;
+                args[0]->len <= v->len && memcmp(v->str, args[0]->str, args[0]->len) == 0;
         else if (olock__fake_streq(op, oplen, "CONTAINS")) holds = v && olock__fake_contains(v, args[0]);
         else if (olock__fake_streq(op, oplen, "NOT_CONTAINS")) holds = v && !olock__fake_contains(v, args[0]);
         else if (olock__fake_streq(op, oplen, "IN")) {
@@ -517,18 +503,29 @@ static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, co
 }
 
 /* AttributesToGet: the named top-level attributes. */
-static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const olock_value *item, const olock_json *names)
-{
+static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const olock_value *item, const olock_json *names) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     const olock_json *n;
-    if (!out) { c->oom = 1; return NULL; }
-    if (names->kind != OLOCK_JSON_ARRAY) { olock__fake_shape(c); return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (names->kind != OLOCK_JSON_ARRAY) {
+        olock__fake_shape(c);
+        return NULL;
+    }
     for (n = names->first; n; n = n->next) {
         const olock_value *v;
         olock_value *x;
-        if (n->kind != OLOCK_JSON_STRING) { olock__fake_shape(c); return NULL; }
+        if (n->kind != OLOCK_JSON_STRING) {
+            olock__fake_shape(c);
+            return NULL;
+        }
         if (!(v = olock__fake_map_get(item, n->str, n->len)) || olock__fake_map_get(out, n->str, n->len)) continue;
-        if (!(x = olock__fake_copy(c->a, v))) { c->oom = 1; return NULL; }
+        if (!(x = olock__fake_copy(c->a, v))) {
+            c->oom = 1;
+            return NULL;
+        }
         olock__fake_append(out, x);
     }
     return out;
@@ -536,13 +533,15 @@ static olock_value *olock__fake_attributes_to_get(olock__fake_ctx *c, const oloc
 
 /* AttributeUpdates, turned into the actions of an update expression so that the same code
    applies them: PUT is SET, DELETE without a value is REMOVE, ADD and DELETE stay. */
-static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const olock_json *au)
-{
+static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const olock_json *au) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(*e));
     const olock_json *m;
     size_t n = 0;
     if (!e) return NULL;
-    if (au->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+    if (au->kind != OLOCK_JSON_OBJECT) {
+        olock__fake_shape(c);
+        return NULL;
+    }
     memset(e, 0, sizeof(*e));
     e->c = c;
     e->what = "UpdateExpression";
@@ -556,10 +555,16 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
         size_t alen = 3;
         olock_value *v = NULL;
         int r;
-        if (m->kind != OLOCK_JSON_OBJECT) { olock__fake_shape(c); return NULL; }
+        if (m->kind != OLOCK_JSON_OBJECT) {
+            olock__fake_shape(c);
+            return NULL;
+        }
         if ((r = olock__fake_get_str(c, m, "Action", &act, &alen)) < 0) return NULL;
-        if (r == 0) { act = "PUT"; alen = 3; }
-        if (val) {   /* kept as sent, like ExpressionAttributeValues */
+        if (r == 0) {
+            act = "PUT";
+            alen = 3;
+        }
+        if (val) { /* kept as sent, like ExpressionAttributeValues */
             c->keep_scale = 1;
             r = olock__fake_av(c, val, &v, 1);
             c->keep_scale = 0;
@@ -577,9 +582,15 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
         if (olock__fake_streq(act, alen, "PUT")) a->clause = OLOCK__FAKE_T_SET;
         else if (olock__fake_streq(act, alen, "ADD")) a->clause = OLOCK__FAKE_T_ADD;
         else if (olock__fake_streq(act, alen, "DELETE")) a->clause = v ? OLOCK__FAKE_T_DELETE : OLOCK__FAKE_T_REMOVE;
-        else { olock__fake_verror(c, "Member must satisfy enum value set: [ADD, DELETE, PUT]"); return NULL; }
+        else {
+            olock__fake_verror(c, "Member must satisfy enum value set: [ADD, DELETE, PUT]");
+            return NULL;
+        }
         if (a->clause != OLOCK__FAKE_T_REMOVE) {
-            if (!v) { olock__fake_verror(c, "Only DELETE action is allowed when no attribute value is specified"); return NULL; }
+            if (!v) {
+                olock__fake_verror(c, "Only DELETE action is allowed when no attribute value is specified");
+                return NULL;
+            }
             if (!(a->value = (olock__fake_node *)olock__fake_alloc(c, sizeof(olock__fake_node)))) return NULL;
             memset(a->value, 0, sizeof(*a->value));
             a->value->kind = OLOCK__FAKE_N_VALUE;
@@ -593,8 +604,7 @@ static olock__fake_expr *olock__fake_attribute_updates(olock__fake_ctx *c, const
 
 /* ---- item operations ------------------------------------------------------------------------ */
 
-static int olock__fake_op_get_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_get_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *proj = NULL;
@@ -620,7 +630,8 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
     if (item) {
         const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
         const olock_value *out = proj ? olock__fake_project(c, item, proj)
-                                      : atg ? olock__fake_attributes_to_get(c, item, atg) : item;
+            : atg                     ? olock__fake_attributes_to_get(c, item, atg)
+                                      : item;
         if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
     }
     if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? olock__fake_item_size(item) : 0, consistent), item == NULL) < 0) return -1;
@@ -629,8 +640,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c)
 
 /* The checks PutItem, UpdateItem and DeleteItem share, up to the table lookup. */
 static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, int allow_updates, int *rv, int *all_old,
-                                     int *cap, int lenient)
-{
+                                     int *cap, int lenient) {
     if (!(*t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if (olock__fake_return_values(c, allow_updates, rv) < 0) return -1;
     if (olock__fake_return_on_failure(c, all_old) < 0) return -1;
@@ -639,8 +649,7 @@ static int olock__fake_write_prelude(olock__fake_ctx *c, olock__fake_table **t, 
 
 /* PutItem, UpdateItem and DeleteItem take either the legacy parameters or the expressions;
    DynamoDB Local names every one of each kind that was given, once the table is known. */
-static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates)
-{
+static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     static const char *const legacy[] = { "AttributeUpdates", "Expected", "ConditionalOperator" };
     static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
     char l[64], x[64];
@@ -657,8 +666,7 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates)
 /* ConditionalOperator joins the members of a legacy Expected, QueryFilter or ScanFilter
    (`conds`, NULL when not given); an operator other than AND and OR fails in DynamoDB Local's
    JSON mapper. */
-static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json *conds)
-{
+static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json *conds) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ConditionalOperator", &s, &len);
@@ -670,8 +678,7 @@ static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json
     return 0;
 }
 
-static int olock__fake_op_put_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_put_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *cond = NULL;
@@ -710,8 +717,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c)
     return olock__fake_commit(c, t, hk, item, size);
 }
 
-static int olock__fake_op_delete_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *cond = NULL;
@@ -747,8 +753,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c)
     return 0;
 }
 
-static int olock__fake_op_update_item(olock__fake_ctx *c)
-{
+static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
     olock__fake_expr *cond = NULL, *upd = NULL;
@@ -781,7 +786,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c)
     if (c->oom) return -1;
     /* DynamoDB Local looks at what the update does to the keys only once its condition held:
        a failing condition wins over `REMOVE pk`, `SET pk = ..` and `SET n = pk.x` */
-    if (upd) {   /* the hash key first, whatever the order of the actions */
+    if (upd) { /* the hash key first, whatever the order of the actions */
         size_t k;
         for (k = 0; k < t->key_count; k++) {
             for (i = 0; i < upd->nacts; i++) {
@@ -827,4 +832,3 @@ fail:
     olock_item_destroy(it);
     return -1;
 }
-

@@ -98,10 +98,9 @@ TABLE OF CONTENTS
 #endif
 
 #ifndef OLOCK_FAKE_API
-#  define OLOCK_FAKE_API OLOCK_API
+#define OLOCK_FAKE_API OLOCK_API
 #endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-

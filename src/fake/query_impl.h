@@ -4,11 +4,16 @@
 
 /* ---- Query and Scan ----------------------------------------------------------------------- */
 
-#define OLOCK__FAKE_PAGE_BYTES 1048576u   /* a page of Query or Scan ends after 1 MB of items */
+#define OLOCK__FAKE_PAGE_BYTES 1048576u /* a page of Query or Scan ends after 1 MB of items */
 
 /* Operators of a key condition. */
-enum { OLOCK__FAKE_KC_EQ = 1, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE,
-       OLOCK__FAKE_KC_BETWEEN, OLOCK__FAKE_KC_BEGINS };
+enum { OLOCK__FAKE_KC_EQ = 1,
+       OLOCK__FAKE_KC_LT,
+       OLOCK__FAKE_KC_LE,
+       OLOCK__FAKE_KC_GT,
+       OLOCK__FAKE_KC_GE,
+       OLOCK__FAKE_KC_BETWEEN,
+       OLOCK__FAKE_KC_BEGINS };
 
 /* Select. */
 #define OLOCK__FAKE_SEL_ALL 1
@@ -20,7 +25,7 @@ enum { OLOCK__FAKE_KC_EQ = 1, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE, OLOCK__FAKE_
 typedef struct olock__fake_kcond {
     const char *name;
     size_t len;
-    int op;                        /* OLOCK__FAKE_KC_*, 0: none */
+    int op; /* OLOCK__FAKE_KC_*, 0: none */
     const olock_value *v1, *v2;
 } olock__fake_kcond;
 
@@ -28,33 +33,32 @@ typedef struct olock__fake_kcond {
 typedef struct olock__fake_read {
     int query;
     olock__fake_table *t;
-    const olock__fake_index *x;    /* the index read, or NULL for the table */
+    const olock__fake_index *x;      /* the index read, or NULL for the table */
     const olock__fake_attr *kh, *kr; /* the hash and range key (NULL) of what is read */
     olock__fake_subst sub;
     olock__fake_expr *filter, *proj;
     const olock_json *legacy_filter; /* QueryFilter / ScanFilter */
-    const olock_json *atg;         /* AttributesToGet */
-    olock__fake_kcond hc, rc;      /* Query: the hash and range conditions */
+    const olock_json *atg;           /* AttributesToGet */
+    olock__fake_kcond hc, rc;        /* Query: the hash and range conditions */
     int forward, consistent, select, capacity, segmented;
-    int fetch;                     /* an LSI read that needs attributes the LSI lacks */
+    int fetch; /* an LSI read that needs attributes the LSI lacks */
     long long limit, segment, total;
-    olock_value *esk;              /* ExclusiveStartKey */
+    olock_value *esk; /* ExclusiveStartKey */
 } olock__fake_read;
 
 /* One item in the order a read walks. */
 typedef struct olock__fake_row {
     const olock_value *item;
-    size_t size;                   /* its size in the table */
+    size_t size; /* its size in the table */
     int has_hd;
-    unsigned char hd[20];          /* Scan: the digest that orders partitions */
-    const olock_value *r;          /* the range value that orders, or NULL */
-    unsigned char tie[20];         /* indexes: what orders equal range values */
-    const olock_value *r2;         /* LSI Scan: the table's range key, after the LSI's */
-    const olock_value *h;          /* GSI Scan: its hash key, which orders first, by value */
+    unsigned char hd[20];  /* Scan: the digest that orders partitions */
+    const olock_value *r;  /* the range value that orders, or NULL */
+    unsigned char tie[20]; /* indexes: what orders equal range values */
+    const olock_value *r2; /* LSI Scan: the table's range key, after the LSI's */
+    const olock_value *h;  /* GSI Scan: its hash key, which orders first, by value */
 } olock__fake_row;
 
-static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b)
-{
+static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *b) {
     int r;
     if (a->h && b->h && (r = olock__fake_scalar_cmp(a->h, b->h)) != 0) return r;
     if (a->has_hd && b->has_hd && (r = memcmp(a->hd, b->hd, 20)) != 0) return r;
@@ -63,13 +67,11 @@ static int olock__fake_row_cmp(const olock__fake_row *a, const olock__fake_row *
     return a->r2 && b->r2 ? olock__fake_scalar_cmp(a->r2, b->r2) : 0;
 }
 
-static int olock__fake_row_qsort(const void *a, const void *b)
-{
+static int olock__fake_row_qsort(const void *a, const void *b) {
     return olock__fake_row_cmp((const olock__fake_row *)a, (const olock__fake_row *)b);
 }
 
-static int olock__fake_part_qsort(const void *a, const void *b)
-{
+static int olock__fake_part_qsort(const void *a, const void *b) {
     return memcmp((*(const olock__fake_part *const *)a)->digest, (*(const olock__fake_part *const *)b)->digest, 20);
 }
 
@@ -78,8 +80,7 @@ static int olock__fake_part_qsort(const void *a, const void *b)
    by the LSI's range key then the digest of the table's range key; an LSI Scan by partition
    digest, the LSI's range key, then the table's range key. Query has a single hash key. */
 static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *item, const unsigned char *pdigest,
-                                 olock__fake_row *row)
-{
+                                 olock__fake_row *row) {
     const olock__fake_table *t = rd->t;
     const olock__fake_index *x = rd->x;
     const olock_value *th = olock__fake_map_get(item, t->key[0].name, t->key[0].len);
@@ -103,7 +104,7 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
         return;
     }
     row->r = x->key_count > 1 ? olock__fake_map_get(item, x->key[1].name, x->key[1].len) : NULL;
-    if (!rd->query) {   /* a GSI Scan walks its hash keys in value order (k0, k1, k2, not by digest) */
+    if (!rd->query) { /* a GSI Scan walks its hash keys in value order (k0, k1, k2, not by digest) */
         row->has_hd = 1;
         row->h = olock__fake_map_get(item, x->key[0].name, x->key[0].len);
         olock__fake_key_digest(row->h, row->hd);
@@ -111,8 +112,7 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
     olock__fake_tie_digest(th, tr, row->tie);
 }
 
-static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item)
-{
+static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item) {
     size_t k;
     for (k = 0; k < x->key_count; k++)
         if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) return 0;
@@ -120,14 +120,12 @@ static int olock__fake_in_index(const olock__fake_index *x, const olock_value *i
 }
 
 /* Segment of a Scan a digest belongs to: its place in [0, 2^160) cut in `total` parts. */
-static long long olock__fake_segment_of(const unsigned char *d, long long total)
-{
+static long long olock__fake_segment_of(const unsigned char *d, long long total) {
     uint64_t top = ((uint64_t)d[0] << 24) | ((uint64_t)d[1] << 16) | ((uint64_t)d[2] << 8) | d[3];
     return (long long)((top * (uint64_t)total) >> 32);
 }
 
-static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v)
-{
+static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v) {
     int r;
     if (!k->op) return 1;
     if (!v) return 0;
@@ -146,8 +144,7 @@ static int olock__fake_kc_holds(const olock__fake_kcond *k, const olock_value *v
 }
 
 /* Whether an index carries an attribute (ALL carries everything). */
-static int olock__fake_projects(const olock__fake_table *t, const olock__fake_index *x, const char *name, size_t len)
-{
+static int olock__fake_projects(const olock__fake_table *t, const olock__fake_index *x, const char *name, size_t len) {
     size_t k;
     if (x->projection == 1) return 1;
     for (k = 0; k < t->key_count; k++)
@@ -163,13 +160,15 @@ static int olock__fake_projects(const olock__fake_table *t, const olock__fake_in
    it walks the item as a default java.util.HashMap (which decides their order within the
    buckets of the smaller map). `x` NULL: the key attributes of the table and of `ix`. */
 static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_index *x,
-                                         const olock__fake_index *ix, const olock_value *item)
-{
+                                         const olock__fake_index *ix, const olock_value *item) {
     olock_value *out = olock__fake_newval(c->a, OLOCK_TYPE_M);
     const olock_value **mem;
     const char **names;
     size_t *lens, *order, n = item->count, i, k;
-    if (!out) { c->oom = 1; return NULL; }
+    if (!out) {
+        c->oom = 1;
+        return NULL;
+    }
     mem = (const olock_value **)olock__fake_alloc(c, (n + 1) * sizeof(*mem));
     names = (const char **)olock__fake_alloc(c, (n + 1) * sizeof(*names));
     lens = (size_t *)olock__fake_alloc(c, (n + 1) * sizeof(*lens));
@@ -191,7 +190,10 @@ static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_t
         for (k = 0; !x && !keep && ix && k < ix->key_count; k++)
             keep = ix->key[k].len == m->key_len && memcmp(ix->key[k].name, m->key, m->key_len) == 0;
         if (!keep) continue;
-        if (!(cp = olock__fake_copy(c->a, m))) { c->oom = 1; return NULL; }
+        if (!(cp = olock__fake_copy(c->a, m))) {
+            c->oom = 1;
+            return NULL;
+        }
         olock__fake_append(out, cp);
     }
     return out;
@@ -199,15 +201,13 @@ static olock_value *olock__fake_sub_item(olock__fake_ctx *c, const olock__fake_t
 
 /* The item as an index holds it. */
 static const olock_value *olock__fake_index_item(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_index *x,
-                                                 const olock_value *item)
-{
+                                                 const olock_value *item) {
     return x->projection == 1 ? item : olock__fake_sub_item(c, t, x, NULL, item);
 }
 
 /* 1 when a path of `n` (a condition tree or a projection's paths) names an attribute the
    index does not carry. */
-static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake_node *n)
-{
+static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake_node *n) {
     size_t i;
     if (n->kind == OLOCK__FAKE_N_PATH) return !olock__fake_projects(rd->t, rd->x, n->els[0].name, n->els[0].name_len);
     for (i = 0; i < n->nargs; i++)
@@ -217,8 +217,7 @@ static int olock__fake_needs_fetch(const olock__fake_read *rd, const olock__fake
 
 /* "... does not project [a, b]": the top-level names of `e`'s paths the index lacks, in the
    order of a java.util.HashSet. 0 when all are there. */
-static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *rd, olock__fake_expr *e, int filter)
-{
+static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *rd, olock__fake_expr *e, int filter) {
     const char **names;
     size_t *lens, *order, n = 0, i, j, cap = e->npaths + 8;
     olock__fake_node **stack;
@@ -229,7 +228,7 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
     lens = (size_t *)olock__fake_alloc(c, cap * sizeof(*lens));
     if (!names || !lens) return -1;
     /* the paths of a projection, or every path of a condition tree */
-    stack = (olock__fake_node **)olock__fake_alloc(c, (2 * e->ntoks + e->npaths + 2) * sizeof(*stack));   /* >= the nodes */
+    stack = (olock__fake_node **)olock__fake_alloc(c, (2 * e->ntoks + e->npaths + 2) * sizeof(*stack)); /* >= the nodes */
     if (!stack) return -1;
     for (i = 0; i < e->npaths; i++) stack[top++] = e->paths[i];
     if (e->root) stack[top++] = e->root;
@@ -247,7 +246,9 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
                 if (!nn || !nl) return -1;
                 memcpy(nn, names, n * sizeof(*nn));
                 memcpy(nl, lens, n * sizeof(*nl));
-                names = nn; lens = nl; cap = ncap;
+                names = nn;
+                lens = nl;
+                cap = ncap;
             }
             names[n] = el->name;
             lens[n++] = el->name_len;
@@ -260,8 +261,10 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
     for (i = 0; i < n / 2; i++) {
         const char *tn = names[i];
         size_t tl = lens[i];
-        names[i] = names[n - 1 - i]; lens[i] = lens[n - 1 - i];
-        names[n - 1 - i] = tn; lens[n - 1 - i] = tl;
+        names[i] = names[n - 1 - i];
+        lens[i] = lens[n - 1 - i];
+        names[n - 1 - i] = tn;
+        lens[n - 1 - i] = tl;
     }
     if (!(order = (size_t *)olock__fake_alloc(c, n * sizeof(*order)))) return -1;
     if (olock__fake_hash_order(c, names, lens, n, 16, order) < 0) return -1;
@@ -283,19 +286,22 @@ static int olock__fake_unprojected(olock__fake_ctx *c, const olock__fake_read *r
 
 /* Reads one condition of a KeyConditionExpression into rd->hc / rd->rc; `seen` holds the
    attributes already conditioned. */
-static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_node *n, olock__fake_kcond *seen, size_t *nseen)
-{
+static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_node *n, olock__fake_kcond *seen, size_t *nseen) {
     static const int mirror[] = { 0, OLOCK__FAKE_KC_EQ, OLOCK__FAKE_KC_GT, OLOCK__FAKE_KC_GE, OLOCK__FAKE_KC_LT, OLOCK__FAKE_KC_LE };
     olock__fake_kcond k;
     olock__fake_node *path = NULL;
     size_t i, npaths = 0, pos = 0;
-    (void)rd;   /* the values are checked against the keys later, olock__fake_kc_types */
+    (void)rd; /* the values are checked against the keys later, olock__fake_kc_types */
     memset(&k, 0, sizeof(k));
     for (i = 0; i < n->nargs; i++) {
         olock__fake_node *a = n->args[i];
         if (a->kind != OLOCK__FAKE_N_PATH && a->kind != OLOCK__FAKE_N_VALUE)
             return olock__fake_verror(c, "KeyConditionExpressions cannot contain nested operations");
-        if (a->kind == OLOCK__FAKE_N_PATH) { path = a; pos = i; npaths++; }
+        if (a->kind == OLOCK__FAKE_N_PATH) {
+            path = a;
+            pos = i;
+            npaths++;
+        }
     }
     if (!npaths) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: No key attribute specified");
     if (npaths > 1) return olock__fake_verror(c, "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
@@ -328,8 +334,7 @@ static int olock__fake_kc_leaf(olock__fake_ctx *c, olock__fake_read *rd, olock__
 /* The values of a condition on a key attribute against the key's type. DynamoDB Local checks
    them once every condition was read, after a condition twice on one attribute, too many
    conditions, and (a table or index without range key) a second condition. */
-static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *k)
-{
+static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *k) {
     const olock__fake_attr *key = NULL;
     if (rd->kh->len == k->len && memcmp(rd->kh->name, k->name, k->len) == 0) key = rd->kh;
     else if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) key = rd->kr;
@@ -337,7 +342,7 @@ static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const 
     if (k->v1->type != key->type || (k->v2 && k->v2->type != key->type))
         return olock__fake_verror(c, "One or more parameter values were invalid: Condition parameter type does not match schema type");
     if ((k->v1->type != OLOCK_TYPE_N && k->v1->len == 0) || (k->v2 && k->v2->type != OLOCK_TYPE_N && k->v2->len == 0)) {
-        if (rd->x)   /* reading an index: DynamoDB Local names it */
+        if (rd->x) /* reading an index: DynamoDB Local names it */
             return olock__fake_verror(c, "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
                                       k->v1->type == OLOCK_TYPE_S ? "string" : "binary", rd->x->name, key->name);
         return olock__fake_verror(c, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
@@ -347,8 +352,7 @@ static int olock__fake_kc_types(olock__fake_ctx *c, olock__fake_read *rd, const 
 }
 
 /* The conditions of a KeyConditionExpression: one or two, joined by AND. */
-static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock__fake_node *n, olock__fake_node **leaves, size_t *count)
-{
+static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock__fake_node *n, olock__fake_node **leaves, size_t *count) {
     int len;
     switch (n->kind) {
     case OLOCK__FAKE_N_AND:
@@ -369,15 +373,14 @@ static int olock__fake_kc_collect(olock__fake_ctx *c, olock__fake_expr *e, olock
     default:
         break;
     }
-    leaves[(*count)++] = n;   /* a condition takes at least one token: room for all */
+    leaves[(*count)++] = n; /* a condition takes at least one token: room for all */
     return 0;
 }
 
 /* The checks that need every condition, as DynamoDB Local makes them: a condition on the hash
    key, which is '='; no more conditions than keys ("not supported" too, so `pk = :p AND x = :x`
    on a hash-only table); the other condition on the range key. */
-static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *seen, size_t nseen)
-{
+static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const olock__fake_kcond *seen, size_t nseen) {
     size_t i;
     for (i = 0; i < nseen; i++)
         if (rd->kh->len == seen[i].len && memcmp(rd->kh->name, seen[i].name, seen[i].len) == 0) rd->hc = seen[i];
@@ -389,7 +392,7 @@ static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const
         if (rd->kr && rd->kr->len == k->len && memcmp(rd->kr->name, k->name, k->len) == 0) rd->rc = *k;
         else return olock__fake_verror(c, "Query condition missed key schema element");
     }
-    if (rd->hc.v1->type == OLOCK_TYPE_N) {   /* partitions are found by canonical key text */
+    if (rd->hc.v1->type == OLOCK_TYPE_N) { /* partitions are found by canonical key text */
         olock_decimal d;
         olock__fake_num_of(rd->hc.v1, &d);
         if (!(rd->hc.v1 = olock__fake_new_num(c, &d))) return -1;
@@ -397,8 +400,7 @@ static int olock__fake_kc_finish(olock__fake_ctx *c, olock__fake_read *rd, const
     return 0;
 }
 
-static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_expr *e)
-{
+static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, olock__fake_expr *e) {
     olock__fake_node **leaves = (olock__fake_node **)olock__fake_alloc(c, e->ntoks * sizeof(*leaves));
     olock__fake_kcond *seen = (olock__fake_kcond *)olock__fake_alloc(c, e->ntoks * sizeof(*seen));
     size_t n = 0, nseen = 0, i;
@@ -414,12 +416,13 @@ static int olock__fake_kc_expression(olock__fake_ctx *c, olock__fake_read *rd, o
 }
 
 /* The legacy KeyConditions map. */
-static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const olock_json *kcs)
-{
-    static const struct { const char *name; int op; size_t nvals; } ops[] = {
-        { "EQ", OLOCK__FAKE_KC_EQ, 1 }, { "LT", OLOCK__FAKE_KC_LT, 1 }, { "LE", OLOCK__FAKE_KC_LE, 1 },
-        { "GT", OLOCK__FAKE_KC_GT, 1 }, { "GE", OLOCK__FAKE_KC_GE, 1 }, { "BETWEEN", OLOCK__FAKE_KC_BETWEEN, 2 },
-        { "BEGINS_WITH", OLOCK__FAKE_KC_BEGINS, 1 }
+static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const olock_json *kcs) {
+    static const struct {
+        const char *name;
+        int op;
+        size_t nvals;
+    } ops[] = {
+        { "EQ", OLOCK__FAKE_KC_EQ, 1 }, { "LT", OLOCK__FAKE_KC_LT, 1 }, { "LE", OLOCK__FAKE_KC_LE, 1 }, { "GT", OLOCK__FAKE_KC_GT, 1 }, { "GE", OLOCK__FAKE_KC_GE, 1 }, { "BETWEEN", OLOCK__FAKE_KC_BETWEEN, 2 }, { "BEGINS_WITH", OLOCK__FAKE_KC_BEGINS, 1 }
     };
     olock__fake_kcond seen[3];
     size_t nseen = 0, i;
@@ -435,9 +438,9 @@ static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const
         const olock__fake_attr *key = NULL;
         if (m->kind != OLOCK_JSON_OBJECT || (list && list->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
         if (olock__fake_get_str(c, m, "ComparisonOperator", &op, &oplen) <= 0)
-            return c->err_type ? -1 : olock__fake_verror(c, "Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
-                                                          (int)m->key_len, m->key);
-        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) if (olock__fake_streq(op, oplen, ops[i].name)) break;
+            return c->err_type ? -1 : olock__fake_verror(c, "Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null", (int)m->key_len, m->key);
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+            if (olock__fake_streq(op, oplen, ops[i].name)) break;
         if (i == sizeof(ops) / sizeof(ops[0])) return olock__fake_verror(c, "Attempted conditional constraint is not an indexable operation");
         for (e = list ? list->first : NULL; e; e = e->next, nv++) {
             if (nv >= 2) break;
@@ -447,7 +450,11 @@ static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const
             return olock__fake_verror(c, "One or more parameter values were invalid: Invalid number of argument(s) for the %.*s ComparisonOperator",
                                       (int)oplen, op);
         memset(&k, 0, sizeof(k));
-        k.name = m->key; k.len = m->key_len; k.op = ops[i].op; k.v1 = v[0]; k.v2 = v[1];
+        k.name = m->key;
+        k.len = m->key_len;
+        k.op = ops[i].op;
+        k.v1 = v[0];
+        k.v2 = v[1];
         if (rd->kh->len == k.len && memcmp(rd->kh->name, k.name, k.len) == 0) key = rd->kh;
         else if (rd->kr && rd->kr->len == k.len && memcmp(rd->kr->name, k.name, k.len) == 0) key = rd->kr;
         if (key && (k.v1->type != key->type || (k.v2 && k.v2->type != key->type)))
@@ -458,8 +465,7 @@ static int olock__fake_kc_legacy(olock__fake_ctx *c, olock__fake_read *rd, const
 }
 
 /* Query's FilterExpression may not name a key of what it reads. */
-static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd, const olock__fake_node *n)
-{
+static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd, const olock__fake_node *n) {
     size_t i;
     if (n->kind == OLOCK__FAKE_N_PATH) {
         const olock__fake_pel *el = &n->els[0];
@@ -478,8 +484,7 @@ static int olock__fake_filter_keys(olock__fake_ctx *c, const olock__fake_read *r
 }
 
 /* The same for a legacy QueryFilter, which DynamoDB Local checks key by key. */
-static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd)
-{
+static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_read *rd) {
     const olock__fake_attr *keys[2];
     size_t i;
     keys[0] = rd->kh;
@@ -491,8 +496,7 @@ static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_
 }
 
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
-static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
-{
+static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd) {
     const olock_json *j = olock__fake_get(c->body, "ExclusiveStartKey");
     const olock__fake_attr *want[4];
     size_t n = 0, i, k;
@@ -526,8 +530,7 @@ static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd)
 }
 
 /* Reads and checks a Query or Scan request, in DynamoDB Local's order where it was observed. */
-static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, int query)
-{
+static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, int query) {
     const char *kcs = NULL, *fs = NULL, *ps = NULL, *s;
     size_t kcl = 0, fl = 0, pl = 0, len, i;
     int has_kc = 0, has_f, has_p, r;
@@ -544,9 +547,11 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     rd->atg = olock__fake_get(c->body, "AttributesToGet");
     if (legacy_kc && has_kc) return olock__fake_mixed(c, "KeyConditions", "KeyConditionExpression");
     if (rd->legacy_filter && (has_kc || has_f || has_p))
-        return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression" : "ProjectionExpression");
+        return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression"
+                                                                                     : "ProjectionExpression");
     if (rd->atg && (has_kc || has_f || has_p))
-        return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression" : "FilterExpression");
+        return olock__fake_mixed(c, "AttributesToGet", has_p ? "ProjectionExpression" : has_kc ? "KeyConditionExpression"
+                                                                                               : "FilterExpression");
     if (olock__fake_subst_init(c, &rd->sub, has_kc || has_f || has_p, has_kc || has_f,
                                query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null", 1) < 0)
         return -1;
@@ -629,7 +634,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         return olock__fake_verror(c, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
     if (rd->select == OLOCK__FAKE_SEL_PROJECTED && (has_p || rd->atg))
         return olock__fake_verror(c, "Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", has_p ? "ProjectionExpression" : "AttributesToGet");
-    if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED : OLOCK__FAKE_SEL_ALL;
+    if (!rd->select) rd->select = has_p || rd->atg ? OLOCK__FAKE_SEL_SPECIFIC : rd->x ? OLOCK__FAKE_SEL_PROJECTED
+                                                                                      : OLOCK__FAKE_SEL_ALL;
     if (query && rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
     if (rd->x && rd->x->global && rd->x->projection != 1 && rd->select == OLOCK__FAKE_SEL_ALL)
         return olock__fake_verror(c, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
@@ -639,7 +645,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
         /* a Scan's filter may name what the index does not hold (it is then missing) */
         if (rd->proj && olock__fake_unprojected(c, rd, rd->proj, 0) < 0) return -1;
     }
-    if (rd->x && !rd->x->global && rd->x->projection != 1) {   /* an LSI reads the rest from the table */
+    if (rd->x && !rd->x->global && rd->x->projection != 1) { /* an LSI reads the rest from the table */
         const olock_json *a;
         size_t k;
         rd->fetch = rd->select == OLOCK__FAKE_SEL_ALL || (rd->filter && olock__fake_needs_fetch(rd, rd->filter->root));
@@ -651,13 +657,12 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
 }
 
 /* The items a read considers, in its order (before the start key and the page limits). */
-static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_read *rd, size_t *count)
-{
+static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_read *rd, size_t *count) {
     const olock__fake_table *t = rd->t;
     olock__fake_row *rows;
     size_t n = 0, cap = 0, i, j;
     *count = 0;
-    if (rd->query && !rd->x) {   /* one partition, already in range-key order */
+    if (rd->query && !rd->x) { /* one partition, already in range-key order */
         const olock__fake_part *p = olock__fake_part_find(t, rd->hc.v1);
         if (!p) return NULL;
         if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (p->count + 1) * sizeof(*rows)))) return NULL;
@@ -669,7 +674,7 @@ static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_re
         *count = n;
         return rows;
     }
-    if (!rd->x) {   /* Scan: partitions in digest order */
+    if (!rd->x) { /* Scan: partitions in digest order */
         olock__fake_part **parts;
         size_t np = 0, items = 0;
         if (!(parts = (olock__fake_part **)olock__fake_alloc(c, (t->part_count + 1) * sizeof(*parts)))) return NULL;
@@ -690,15 +695,15 @@ static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_re
         return rows;
     }
     /* an index: every item of the table that carries its keys, sorted */
-    for (i = 0; i < t->part_cap; i++) if (t->parts[i]) cap += t->parts[i]->count;
+    for (i = 0; i < t->part_cap; i++)
+        if (t->parts[i]) cap += t->parts[i]->count;
     if (!(rows = (olock__fake_row *)olock__fake_alloc(c, (cap + 1) * sizeof(*rows)))) return NULL;
     for (i = 0; i < t->part_cap; i++) {
         const olock__fake_part *p = t->parts[i];
         for (j = 0; p && j < p->count; j++) {
             const olock_value *item = p->items[j].item->root;
             if (!olock__fake_in_index(rd->x, item)) continue;
-            if (rd->query && (!olock__fake_kc_holds(&rd->hc, olock__fake_map_get(item, rd->kh->name, rd->kh->len)) ||
-                              (rd->kr && !olock__fake_kc_holds(&rd->rc, olock__fake_map_get(item, rd->kr->name, rd->kr->len)))))
+            if (rd->query && (!olock__fake_kc_holds(&rd->hc, olock__fake_map_get(item, rd->kh->name, rd->kh->len)) || (rd->kr && !olock__fake_kc_holds(&rd->rc, olock__fake_map_get(item, rd->kr->name, rd->kr->len)))))
                 continue;
             olock__fake_row_fill(rd, item, rd->x->global ? NULL : p->digest, &rows[n]);
             rows[n].size = p->items[j].size;
@@ -712,15 +717,13 @@ static olock__fake_row *olock__fake_read_rows(olock__fake_ctx *c, olock__fake_re
 }
 
 /* A number of half capacity units, as Java prints the double ("0.5", "3.0"). */
-static int olock__fake_put_halves(olock__fake_ctx *c, uint64_t halves)
-{
+static int olock__fake_put_halves(olock__fake_ctx *c, uint64_t halves) {
     return olock__fake_put_u64(c, halves / 2) < 0 ? -1 : olock__fake_puts(c, halves % 2 ? ".5" : ".0");
 }
 
 /* `bytes` read from what the request names (the table or an index), `fetched` read from the
    table for an LSI. */
-static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read *rd, uint64_t bytes, uint64_t fetched)
-{
+static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read *rd, uint64_t bytes, uint64_t fetched) {
     uint64_t blocks = (bytes + 4095) / 4096, halves = rd->consistent ? 2 * blocks : blocks;
     uint64_t fblocks = (fetched + 4095) / 4096, fhalves = rd->consistent ? 2 * fblocks : fblocks;
     if (olock__fake_puts(c, ",\"ConsumedCapacity\":{\"TableName\":") < 0 || olock__fake_put_str(c, rd->t->name, rd->t->name_len) < 0 ||
@@ -730,17 +733,14 @@ static int olock__fake_read_capacity(olock__fake_ctx *c, const olock__fake_read 
         if (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, rd->x ? fhalves : halves) < 0 ||
             olock__fake_puts(c, "}") < 0)
             return -1;
-        if (rd->x && (olock__fake_puts(c, rd->x->global ? ",\"GlobalSecondaryIndexes\":{" : ",\"LocalSecondaryIndexes\":{") < 0 ||
-                      olock__fake_put_str(c, rd->x->name, rd->x->name_len) < 0 || olock__fake_puts(c, ":{\"CapacityUnits\":") < 0 ||
-                      olock__fake_put_halves(c, halves) < 0 || olock__fake_puts(c, "}}") < 0))
+        if (rd->x && (olock__fake_puts(c, rd->x->global ? ",\"GlobalSecondaryIndexes\":{" : ",\"LocalSecondaryIndexes\":{") < 0 || olock__fake_put_str(c, rd->x->name, rd->x->name_len) < 0 || olock__fake_puts(c, ":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, halves) < 0 || olock__fake_puts(c, "}}") < 0))
             return -1;
     }
     return olock__fake_puts(c, "}");
 }
 
 /* LastEvaluatedKey: the key attributes of the table and of the index read. */
-static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd, const olock_value *item)
-{
+static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd, const olock_value *item) {
     const olock_value *key = olock__fake_sub_item(c, rd->t, NULL, rd->x, item);
     if (!key) return -1;
     return olock__fake_puts(c, ",\"LastEvaluatedKey\":") < 0 ? -1 : olock__fake_write_map(c, key);
@@ -748,8 +748,7 @@ static int olock__fake_write_lek(olock__fake_ctx *c, const olock__fake_read *rd,
 
 /* Walks the rows from the start key: Limit and 1 MB end the page, then the filter and the
    projection decide what is returned. */
-static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd)
-{
+static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd) {
     olock__fake_row *rows, start;
     size_t n, first, scanned = 0, matched = 0;
     uint64_t bytes = 0, cap_bytes = 0, fetched = 0;
@@ -809,15 +808,13 @@ static int olock__fake_read_run(olock__fake_ctx *c, olock__fake_read *rd)
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_query(olock__fake_ctx *c)
-{
+static int olock__fake_op_query(olock__fake_ctx *c) {
     olock__fake_read rd;
     if (olock__fake_read_prepare(c, &rd, 1) < 0) return -1;
     return olock__fake_read_run(c, &rd);
 }
 
-static int olock__fake_op_scan(olock__fake_ctx *c)
-{
+static int olock__fake_op_scan(olock__fake_ctx *c) {
     olock__fake_read rd;
     if (olock__fake_read_prepare(c, &rd, 0) < 0) return -1;
     return olock__fake_read_run(c, &rd);
@@ -829,8 +826,7 @@ static int olock__fake_op_scan(olock__fake_ctx *c)
    model: 31-chained over its ten fields (S, N, B, then seven unset ones), a binary hashed as
    java.nio.ByteBuffer does (last byte first, signed). Only the order of BatchGetItem's
    Responses depends on it. */
-static uint32_t olock__fake_av_hash(const olock_json *av)
-{
+static uint32_t olock__fake_av_hash(const olock_json *av) {
     const olock_json *m;
     uint32_t h = 1, field = 0;
     int pos = -1, i;
@@ -854,8 +850,7 @@ static uint32_t olock__fake_av_hash(const olock_json *av)
 }
 
 /* java.util.AbstractMap.hashCode of a key map as sent. */
-static uint32_t olock__fake_key_hash(const olock_json *key)
-{
+static uint32_t olock__fake_key_hash(const olock_json *key) {
     const olock_json *m;
     uint32_t h = 0;
     for (m = key->first; m; m = m->next) h += olock__fake_java_string_hash(m->key, m->key_len) ^ olock__fake_av_hash(m);
@@ -864,14 +859,12 @@ static uint32_t olock__fake_key_hash(const olock_json *key)
 
 /* A key of a batch against its table: the attributes of the key schema, nothing else. */
 static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *key,
-                                 const olock_value **hk, const olock_value **rk)
-{
+                                 const olock_value **hk, const olock_value **rk) {
     if (key->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
     return olock__fake_item_key(c, t, key, hk, rk);
 }
 
-static int olock__fake_op_batch_write(olock__fake_ctx *c)
-{
+static int olock__fake_op_batch_write(olock__fake_ctx *c) {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
     const char *s;
     size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit;
@@ -882,7 +875,8 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
     if (!ri || !ri->count) return olock__fake_verror(c, "BatchWriteItem cannot have a null or no requests set");
     for (tl = ri->first; tl; tl = tl->next) {
         if (tl->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
-        for (el = tl->first; el; el = el->next) if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        for (el = tl->first; el; el = el->next)
+            if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
         total += tl->count;
     }
     if (total > 25) return olock__fake_verror(c, "Too many items requested for the BatchWriteItem call");
@@ -890,7 +884,8 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
         if (!tl->count)
             return olock__fake_verror(c, "The batch write request list for a table cannot be null or empty: %.*s", (int)tl->key_len, tl->key);
     if ((r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len)) < 0) return -1;
-    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2 : 0;
+    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2
+                                                                                                : 0;
     acts = (olock__fake_txa *)olock__fake_alloc(c, total * sizeof(*acts));
     units = (olock__fake_units *)olock__fake_alloc(c, (ri->count + 1) * sizeof(*units));
     if (!acts || !units) return -1;
@@ -904,7 +899,7 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
                 return olock__fake_verror(c, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
             if ((pr && pr->kind != OLOCK_JSON_OBJECT) || (dr && dr->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
             a->kind = pr ? OLOCK__FAKE_TX_PUT : OLOCK__FAKE_TX_DELETE;
-            a->act = tl;   /* the table's entry: its key is the table name */
+            a->act = tl; /* the table's entry: its key is the table name */
             if (pr ? !(v = olock__fake_get(pr, "Item")) : !(v = olock__fake_get(dr, "Key")))
                 return olock__fake_verror(c, "The supplied Item contains a null AttributeValue");
             if (olock__fake_av_map(c, v, pr ? &a->item : &a->key, 1) < 0) return -1;
@@ -942,14 +937,13 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c)
         if (mode) olock__fake_units_add(units, &nunits, a->t, used);
     }
     ncommit = n;
-    if (c->unprocessed) {   /* the fault: the first half is written, the rest handed back */
+    if (c->unprocessed) { /* the fault: the first half is written, the rest handed back */
         size_t done_n = ncommit = n / 2;
         const olock_json *prev = NULL;
         if (olock__fake_puts(c, "{\"UnprocessedItems\":{") < 0) goto done;
         for (i = done_n; i < n; i++) {
             const olock__fake_txa *a = &acts[i];
-            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 ||
-                                   olock__fake_puts(c, ":[") < 0))
+            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 || olock__fake_puts(c, ":[") < 0))
                 goto done;
             if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
                 olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
@@ -971,8 +965,7 @@ done:
 }
 
 /* A request's JSON value written back as it came (numbers as their text). */
-static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j)
-{
+static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j) {
     const olock_json *m;
     switch (j->kind) {
     case OLOCK_JSON_NULL: return olock__fake_puts(c, "null");
@@ -997,20 +990,19 @@ static int olock__fake_put_json(olock__fake_ctx *c, const olock_json *j)
 
 /* One table of a BatchGetItem. */
 typedef struct olock__fake_bgt {
-    const olock_json *req;         /* its KeysAndAttributes */
+    const olock_json *req; /* its KeysAndAttributes */
     const olock__fake_table *t;
     olock_value **keys;
-    uint32_t *hashes;              /* of the keys as sent: the order of its Responses */
+    uint32_t *hashes; /* of the keys as sent: the order of its Responses */
     size_t nkeys;
     olock__fake_expr *proj;
     const olock_json *atg;
     int consistent;
-    uint64_t halves;               /* capacity, in half units */
-    size_t first;                  /* index of its first key in the whole request */
+    uint64_t halves; /* capacity, in half units */
+    size_t first;    /* index of its first key in the whole request */
 } olock__fake_bgt;
 
-static int olock__fake_op_batch_get(olock__fake_ctx *c)
-{
+static int olock__fake_op_batch_get(olock__fake_ctx *c) {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *body = c->body;
     olock__fake_bgt *bt;
     size_t total = 0, nt, i, k, q, *order;
@@ -1022,7 +1014,8 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
     for (tl = ri->first; tl; tl = tl->next) {
         const olock_json *keys = olock__fake_get(tl, "Keys"), *kj;
         if (tl->kind != OLOCK_JSON_OBJECT || (keys && keys->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
-        for (kj = keys ? keys->first : NULL; kj; kj = kj->next) if (kj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        for (kj = keys ? keys->first : NULL; kj; kj = kj->next)
+            if (kj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
         total += keys ? keys->count : 0;
     }
     if (total > 100) return olock__fake_verror(c, "Too many items requested for the BatchGetItem call");
@@ -1068,8 +1061,14 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         r = -1;
         if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
         bt[i].atg = olock__fake_get(c->body, "AttributesToGet");
-        if (has_proj && bt[i].atg) { olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression"); goto restore; }
-        if (bt[i].atg && bt[i].atg->kind != OLOCK_JSON_ARRAY) { olock__fake_shape(c); goto restore; }
+        if (has_proj && bt[i].atg) {
+            olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
+            goto restore;
+        }
+        if (bt[i].atg && bt[i].atg->kind != OLOCK_JSON_ARRAY) {
+            olock__fake_shape(c);
+            goto restore;
+        }
         if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) goto restore;
         if (has_proj && !(bt[i].proj = olock__fake_compile(c, &sub, "ProjectionExpression", ps, plen, OLOCK__FAKE_E_PROJECTION)))
             goto restore;
@@ -1082,7 +1081,8 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         if (r < 0) return -1;
     }
     if ((r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len)) < 0) return -1;
-    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2 : 0;
+    if (r) mode = olock__fake_streq(s, len, "TOTAL") ? 1 : olock__fake_streq(s, len, "INDEXES") ? 2
+                                                                                                : 0;
     /* Responses: tables in the order of a HashMap of their names, each table's items in the
        order of a HashMap of its keys (sized for them) */
     {
@@ -1090,7 +1090,10 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
         size_t *lens = (size_t *)olock__fake_alloc(c, nt * sizeof(*lens));
         order = (size_t *)olock__fake_alloc(c, nt * sizeof(*order));
         if (!names || !lens || !order) return -1;
-        for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
+        for (i = 0; i < nt; i++) {
+            names[i] = bt[i].t->name;
+            lens[i] = bt[i].t->name_len;
+        }
         if (olock__fake_hash_order(c, names, lens, nt, 16, order) < 0) return -1;
         if (olock__fake_puts(c, "{\"Responses\":{") < 0) return -1;
         for (i = 0; i < nt; i++) {
@@ -1102,18 +1105,19 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                 return -1;
             for (k = 0; k < b->nkeys; k++) {
                 const olock_value *hk, *rk, *item, *out;
-                if (c->unprocessed && b->first + ko[k] >= total / 2) continue;   /* handed back below */
+                if (c->unprocessed && b->first + ko[k] >= total / 2) continue; /* handed back below */
                 olock__fake_batch_key(c, b->t, b->keys[ko[k]], &hk, &rk);
                 if (!(item = olock__fake_old_item(b->t, hk, rk, NULL, NULL))) continue;
                 b->halves += (olock__fake_item_size(item) + 4095) / 4096 * (b->consistent ? 2 : 1);
-                out = b->proj ? olock__fake_project(c, item, b->proj) : b->atg ? olock__fake_attributes_to_get(c, item, b->atg) : item;
+                out = b->proj ? olock__fake_project(c, item, b->proj) : b->atg ? olock__fake_attributes_to_get(c, item, b->atg)
+                                                                               : item;
                 if (!out || (written++ && olock__fake_puts(c, ",") < 0) || olock__fake_write_map(c, out) < 0) return -1;
             }
             if (olock__fake_puts(c, "]") < 0) return -1;
         }
         if (!c->unprocessed) {
             if (olock__fake_puts(c, "},\"UnprocessedKeys\":{}") < 0) return -1;
-        } else {   /* the fault: the keys from the middle of the request on, with their table's options */
+        } else { /* the fault: the keys from the middle of the request on, with their table's options */
             static const char *const keep[] = { "ProjectionExpression", "ExpressionAttributeNames", "AttributesToGet", "ConsistentRead" };
             int any = 0;
             if (olock__fake_puts(c, "},\"UnprocessedKeys\":{") < 0) return -1;
@@ -1129,24 +1133,25 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
                 if (olock__fake_puts(c, "]") < 0) return -1;
                 for (q = 0; q < sizeof(keep) / sizeof(keep[0]); q++) {
                     const olock_json *m = olock__fake_get(b->req, keep[q]);
-                    if (m && (olock__fake_puts(c, ",") < 0 || olock__fake_put_str(c, keep[q], strlen(keep[q])) < 0 ||
-                              olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0))
+                    if (m && (olock__fake_puts(c, ",") < 0 || olock__fake_put_str(c, keep[q], strlen(keep[q])) < 0 || olock__fake_puts(c, ":") < 0 || olock__fake_put_json(c, m) < 0))
                         return -1;
                 }
                 if (olock__fake_puts(c, "}") < 0) return -1;
             }
             if (olock__fake_puts(c, "}") < 0) return -1;
         }
-        if (mode) {   /* tables in the order of a HashMap sized for them */
-            for (i = 0; i < nt; i++) { names[i] = bt[i].t->name; lens[i] = bt[i].t->name_len; }
+        if (mode) { /* tables in the order of a HashMap sized for them */
+            for (i = 0; i < nt; i++) {
+                names[i] = bt[i].t->name;
+                lens[i] = bt[i].t->name_len;
+            }
             if (olock__fake_hash_order(c, names, lens, nt, nt, order) < 0 || olock__fake_puts(c, ",\"ConsumedCapacity\":[") < 0) return -1;
             for (i = 0; i < nt; i++) {
                 const olock__fake_bgt *b = &bt[order[i]];
                 if (olock__fake_puts(c, i ? ",{\"TableName\":" : "{\"TableName\":") < 0 || olock__fake_put_str(c, b->t->name, b->t->name_len) < 0 ||
                     olock__fake_puts(c, ",\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0)
                     return -1;
-                if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0 ||
-                                  olock__fake_puts(c, "}") < 0))
+                if (mode == 2 && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_halves(c, b->halves) < 0 || olock__fake_puts(c, "}") < 0))
                     return -1;
                 if (olock__fake_puts(c, "}") < 0) return -1;
             }
@@ -1155,4 +1160,3 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c)
     }
     return olock__fake_puts(c, "}");
 }
-

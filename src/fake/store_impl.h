@@ -11,39 +11,61 @@
 typedef struct olock__fake_sha1 {
     uint32_t h[5];
     unsigned char buf[64];
-    uint64_t len;                  /* bytes hashed so far */
+    uint64_t len; /* bytes hashed so far */
 } olock__fake_sha1;
 
 static uint32_t olock__fake_rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
-static void olock__fake_sha1_block(uint32_t *h, const unsigned char *p)
-{
+static void olock__fake_sha1_block(uint32_t *h, const unsigned char *p) {
     uint32_t w[80], a, b, cc, d, e;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) | ((uint32_t)p[4 * i + 2] << 8) | p[4 * i + 3];
     for (; i < 80; i++) w[i] = olock__fake_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    a = h[0]; b = h[1]; cc = h[2]; d = h[3]; e = h[4];
+    a = h[0];
+    b = h[1];
+    cc = h[2];
+    d = h[3];
+    e = h[4];
     for (i = 0; i < 80; i++) {
         uint32_t f, k, t;
-        if (i < 20) { f = (b & cc) | (~b & d); k = 0x5A827999u; }
-        else if (i < 40) { f = b ^ cc ^ d; k = 0x6ED9EBA1u; }
-        else if (i < 60) { f = (b & cc) | (b & d) | (cc & d); k = 0x8F1BBCDCu; }
-        else { f = b ^ cc ^ d; k = 0xCA62C1D6u; }
+        if (i < 20) {
+            f = (b & cc) | (~b & d);
+            k = 0x5A827999u;
+        } else if (i < 40) {
+            f = b ^ cc ^ d;
+            k = 0x6ED9EBA1u;
+        } else if (i < 60) {
+            f = (b & cc) | (b & d) | (cc & d);
+            k = 0x8F1BBCDCu;
+        } else {
+            f = b ^ cc ^ d;
+            k = 0xCA62C1D6u;
+        }
         t = olock__fake_rol(a, 5) + f + e + k + w[i];
-        e = d; d = cc; cc = olock__fake_rol(b, 30); b = a; a = t;
+        e = d;
+        d = cc;
+        cc = olock__fake_rol(b, 30);
+        b = a;
+        a = t;
     }
-    h[0] += a; h[1] += b; h[2] += cc; h[3] += d; h[4] += e;
+    h[0] += a;
+    h[1] += b;
+    h[2] += cc;
+    h[3] += d;
+    h[4] += e;
 }
 
-static void olock__fake_sha1_init(olock__fake_sha1 *s)
-{
-    s->h[0] = 0x67452301u; s->h[1] = 0xEFCDAB89u; s->h[2] = 0x98BADCFEu; s->h[3] = 0x10325476u; s->h[4] = 0xC3D2E1F0u;
+static void olock__fake_sha1_init(olock__fake_sha1 *s) {
+    s->h[0] = 0x67452301u;
+    s->h[1] = 0xEFCDAB89u;
+    s->h[2] = 0x98BADCFEu;
+    s->h[3] = 0x10325476u;
+    s->h[4] = 0xC3D2E1F0u;
     s->len = 0;
 }
 
-static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_t n)
-{
+static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_t n) {
     const unsigned char *p = (const unsigned char *)data;
     while (n) {
         size_t used = (size_t)(s->len % 64), take = 64 - used < n ? 64 - used : n;
@@ -55,8 +77,7 @@ static void olock__fake_sha1_update(olock__fake_sha1 *s, const void *data, size_
     }
 }
 
-static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20])
-{
+static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20]) {
     static const unsigned char pad = 0x80, zero[64] = { 0 };
     unsigned char bits[8];
     uint64_t n = s->len * 8;
@@ -70,13 +91,15 @@ static void olock__fake_sha1_final(olock__fake_sha1 *s, unsigned char out[20])
 
 /* A number as DynamoDB Local orders it: a byte of sign and exponent (in pairs of digits), then
    one byte per pair of digits (negative numbers complemented, and closed by 102). */
-static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out)
-{
+static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out) {
     olock_decimal d;
     int odd, e, i, npairs, total;
     size_t n = 0;
     olock__fake_num_of(v, &d);
-    if (d.ndigits == 0) { out[0] = 0x80; return 1; }
+    if (d.ndigits == 0) {
+        out[0] = 0x80;
+        return 1;
+    }
     e = d.exp10;
     odd = e % 2 != 0;
     e += odd;
@@ -95,8 +118,7 @@ static size_t olock__fake_num_key_bytes(const olock_value *v, unsigned char *out
 }
 
 /* SHA-1("LocalDdb" + the value's key bytes). */
-static void olock__fake_key_digest(const olock_value *v, unsigned char out[20])
-{
+static void olock__fake_key_digest(const olock_value *v, unsigned char out[20]) {
     unsigned char num[OLOCK_NUMBER_DIGITS + 8];
     olock__fake_sha1 s;
     olock__fake_sha1_init(&s);
@@ -108,12 +130,14 @@ static void olock__fake_key_digest(const olock_value *v, unsigned char out[20])
 
 /* The digest of a table key that orders ties in a secondary index: the hash key's digest for
    a hash-only table, else SHA-1("LocalDdb" + digest(hash) + digest(range)). */
-static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk, unsigned char out[20])
-{
+static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk, unsigned char out[20]) {
     unsigned char a[20], b[20];
     olock__fake_sha1 s;
     olock__fake_key_digest(hk, a);
-    if (!rk) { memcpy(out, a, 20); return; }
+    if (!rk) {
+        memcpy(out, a, 20);
+        return;
+    }
     olock__fake_key_digest(rk, b);
     olock__fake_sha1_init(&s);
     olock__fake_sha1_update(&s, "LocalDdb", 8);
@@ -124,29 +148,32 @@ static void olock__fake_tie_digest(const olock_value *hk, const olock_value *rk,
 
 /* ---- the store: partitions and items -------------------------------------------------------- */
 
-static uint64_t olock__fake_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+static uint64_t olock__fake_hash(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
     size_t i;
-    for (i = 0; i < n; i++) { h ^= (unsigned char)p[i]; h *= 1099511628211ull; }
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
     return h;
 }
 
 /* Slot of the partition with that key, or of the empty slot where it would go. */
-static size_t olock__fake_part_slot(const olock__fake_table *t, const char *k, size_t n, uint64_t h, int *found)
-{
+static size_t olock__fake_part_slot(const olock__fake_table *t, const char *k, size_t n, uint64_t h, int *found) {
     size_t mask = t->part_cap - 1, i = (size_t)h & mask;
     *found = 0;
     for (;;) {
         const olock__fake_part *p = t->parts[i];
         if (!p) return i;
-        if (p->hash == h && p->key_len == n && memcmp(p->key, k, n) == 0) { *found = 1; return i; }
+        if (p->hash == h && p->key_len == n && memcmp(p->key, k, n) == 0) {
+            *found = 1;
+            return i;
+        }
         i = (i + 1) & mask;
     }
 }
 
-static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap)
-{
+static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap) {
     olock__fake_part **np = (olock__fake_part **)olock__fake_malloc(&f->alloc, ncap * sizeof(*np));
     size_t i;
     if (!np) return -1;
@@ -164,8 +191,7 @@ static int olock__fake_rehash(olock_fake *f, olock__fake_table *t, size_t ncap)
     return 0;
 }
 
-static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const olock_value *hk)
-{
+static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const olock_value *hk) {
     int found;
     size_t slot;
     if (!t->part_cap) return NULL;
@@ -175,8 +201,7 @@ static olock__fake_part *olock__fake_part_find(const olock__fake_table *t, const
 
 /* Finds or creates the partition of a hash key, with room for `more` more entries, so that
    the writes that follow cannot fail half way. NULL on OOM. */
-static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk, size_t more)
-{
+static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_table *t, const olock_value *hk, size_t more) {
     uint64_t h = olock__fake_hash(hk->str, hk->len);
     olock__fake_part *p;
     size_t slot;
@@ -204,8 +229,7 @@ static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_tab
     return p;
 }
 
-static void olock__fake_part_free(olock_fake *f, olock__fake_part *p)
-{
+static void olock__fake_part_free(olock_fake *f, olock__fake_part *p) {
     size_t i;
     for (i = 0; i < p->count; i++) olock_item_destroy(p->items[i].item);
     olock__fake_free(&f->alloc, p->items, p->cap * sizeof(*p->items));
@@ -215,8 +239,7 @@ static void olock__fake_part_free(olock_fake *f, olock__fake_part *p)
 
 /* Drops a partition that holds no item any more (backward-shift deletion keeps the probe
    chains intact without tombstones). */
-static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, olock__fake_part *p)
-{
+static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, olock__fake_part *p) {
     size_t mask, i, j;
     int found;
     if (p->count) return;
@@ -229,44 +252,57 @@ static void olock__fake_part_drop_if_empty(olock_fake *f, olock__fake_table *t, 
     for (j = (i + 1) & mask; t->parts[j]; j = (j + 1) & mask) {
         size_t k = (size_t)t->parts[j]->hash & mask;
         int move = (j > i) ? (k <= i || k > j) : (k <= i && k > j);
-        if (move) { t->parts[i] = t->parts[j]; t->parts[j] = NULL; i = j; }
+        if (move) {
+            t->parts[i] = t->parts[j];
+            t->parts[j] = NULL;
+            i = j;
+        }
     }
 }
 
 /* Position of the entry with range key `rk` (NULL for a hash-only table) or where it goes. */
-static size_t olock__fake_entry_pos(const olock__fake_part *p, const olock_value *rk, int *found)
-{
+static size_t olock__fake_entry_pos(const olock__fake_part *p, const olock_value *rk, int *found) {
     size_t lo = 0, hi = p->count;
     *found = 0;
-    if (!rk) { *found = p->count > 0; return 0; }
+    if (!rk) {
+        *found = p->count > 0;
+        return 0;
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int r = olock__fake_scalar_cmp(p->items[mid].range, rk);
-        if (r == 0) { *found = 1; return mid; }
-        if (r < 0) lo = mid + 1; else hi = mid;
+        if (r == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (r < 0) lo = mid + 1;
+        else hi = mid;
     }
     return lo;
 }
 
 /* An index holds the items that carry all of its key attributes; DynamoDB Local counts
    their whole size as IndexSizeBytes, whatever the projection. */
-static void olock__fake_index_account(olock__fake_table *t, const olock_value *item, size_t size, int add)
-{
+static void olock__fake_index_account(olock__fake_table *t, const olock_value *item, size_t size, int add) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         olock__fake_index *x = &t->indexes[i];
         for (k = 0; k < x->key_count; k++)
             if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) break;
         if (k < x->key_count) continue;
-        if (add) { x->item_count++; x->size_bytes += size; }
-        else { x->item_count--; x->size_bytes -= size; }
+        if (add) {
+            x->item_count++;
+            x->size_bytes += size;
+        } else {
+            x->item_count--;
+            x->size_bytes -= size;
+        }
     }
 }
 
 /* Stores a new version of an item (built in its own olock_item) in a reserved partition.
    The old version, if any, is destroyed after the swap. */
-static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size)
-{
+static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size) {
     const olock_value *rk = t->key_count > 1 ? olock__fake_map_get(item->root, t->key[1].name, t->key[1].len) : NULL;
     int found;
     size_t i = olock__fake_entry_pos(p, rk, &found);
@@ -290,8 +326,7 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
     t->size_bytes += size;
 }
 
-static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en)
-{
+static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
     size_t i = (size_t)(en - p->items);
     olock__fake_index_account(t, en->item->root, en->size, 0);
     olock_item_destroy(en->item);
@@ -304,11 +339,11 @@ static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_p
 
 /* ---- tables --------------------------------------------------------------------------------- */
 
-static void olock__fake_table_free(olock_fake *f, olock__fake_table *t)
-{
+static void olock__fake_table_free(olock_fake *f, olock__fake_table *t) {
     size_t i;
     if (!t) return;
-    for (i = 0; i < t->part_cap; i++) if (t->parts[i]) olock__fake_part_free(f, t->parts[i]);
+    for (i = 0; i < t->part_cap; i++)
+        if (t->parts[i]) olock__fake_part_free(f, t->parts[i]);
     olock__fake_free(&f->alloc, t->parts, t->part_cap * sizeof(*t->parts));
     for (i = 0; i < t->index_count; i++) {
         olock__fake_index *x = &t->indexes[i];
@@ -326,28 +361,29 @@ static void olock__fake_table_free(olock_fake *f, olock__fake_table *t)
 }
 
 /* Index of the table with that name, or where it would be inserted (tables are sorted). */
-static size_t olock__fake_table_pos(const olock_fake *f, const char *name, size_t len, int *found)
-{
+static size_t olock__fake_table_pos(const olock_fake *f, const char *name, size_t len, int *found) {
     size_t lo = 0, hi = f->table_count;
     *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int r = olock__fake_bytes_cmp(f->tables[mid]->name, f->tables[mid]->name_len, name, len, 0);
-        if (r == 0) { *found = 1; return mid; }
-        if (r < 0) lo = mid + 1; else hi = mid;
+        if (r == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (r < 0) lo = mid + 1;
+        else hi = mid;
     }
     return lo;
 }
 
-static olock__fake_table *olock__fake_table_find(const olock_fake *f, const char *name, size_t len)
-{
+static olock__fake_table *olock__fake_table_find(const olock_fake *f, const char *name, size_t len) {
     int found;
     size_t i = olock__fake_table_pos(f, name, len, &found);
     return found ? f->tables[i] : NULL;
 }
 
-static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n)
-{
+static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
         char x = a[i], y = b[i];
@@ -359,8 +395,7 @@ static int olock__fake_ieq_bytes(const char *a, const char *b, size_t n)
 }
 
 /* DynamoDB's table names: 3 to 255 of [a-zA-Z0-9_.-]. */
-static int olock__fake_valid_table_name(const char *s, size_t len)
-{
+static int olock__fake_valid_table_name(const char *s, size_t len) {
     size_t i;
     if (len < 3 || len > 255) return 0;
     for (i = 0; i < len; i++) {
@@ -370,15 +405,13 @@ static int olock__fake_valid_table_name(const char *s, size_t len)
     return 1;
 }
 
-static int olock__fake_bad_table_name(olock__fake_ctx *c)
-{
+static int olock__fake_bad_table_name(olock__fake_ctx *c) {
     return olock__fake_verror(c, "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'");
 }
 
 /* The table named by TableName (checked); NULL with an error when the name is missing or
    invalid, or when the table does not exist and `must_exist`. */
-static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must_exist)
-{
+static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must_exist) {
     const char *name;
     size_t len;
     olock__fake_table *t;
@@ -388,7 +421,10 @@ static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must
         olock__fake_verror(c, "Value null at 'tableName' failed to satisfy constraint: Member must not be null");
         return NULL;
     }
-    if (!olock__fake_valid_table_name(name, len)) { olock__fake_bad_table_name(c); return NULL; }
+    if (!olock__fake_valid_table_name(name, len)) {
+        olock__fake_bad_table_name(c);
+        return NULL;
+    }
     t = olock__fake_table_find(c->f, name, len);
     if (!t && must_exist) olock__fake_no_table(c);
     return t;
@@ -399,8 +435,7 @@ static olock__fake_table *olock__fake_request_table(olock__fake_ctx *c, int must
 /* The iteration order of `n` objects with these hashCode() values put in that order into a
    java.util.HashMap created with initial capacity `initial`: by bucket, then in insertion
    order (see olock__fake_write_map_cap). */
-static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order)
-{
+static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes, size_t n, size_t initial, size_t *order) {
     size_t cap = 1, i, j;
     uint32_t *bucket;
     while (cap < initial) cap *= 2;
@@ -408,7 +443,10 @@ static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes,
     if (!(bucket = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*bucket)))) return -1;
     for (i = 0; i < n; i++) {
         uint32_t b = (hashes[i] ^ (hashes[i] >> 16)) & (uint32_t)(cap - 1);
-        for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+        for (j = i; j > 0 && bucket[j - 1] > b; j--) {
+            bucket[j] = bucket[j - 1];
+            order[j] = order[j - 1];
+        }
         bucket[j] = b;
         order[j] = i;
     }
@@ -417,8 +455,7 @@ static int olock__fake_hash_order_of(olock__fake_ctx *c, const uint32_t *hashes,
 
 /* The same for `n` names (Java strings). DynamoDB Local collects per-table capacity in such maps. */
 static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, const size_t *lens, size_t n,
-                                  size_t initial, size_t *order)
-{
+                                  size_t initial, size_t *order) {
     uint32_t *h = (uint32_t *)olock__fake_alloc(c, (n + 1) * sizeof(*h));
     size_t i;
     if (!h) return -1;
@@ -428,8 +465,7 @@ static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, 
 
 /* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description,
    in the order of a java.util.HashMap of their names (how DynamoDB Local lists them). */
-static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global)
-{
+static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global) {
     static const char *const kt[] = { "HASH", "RANGE" };
     static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
     size_t i, k, n = 0, m = 0, *order, *which;
@@ -450,8 +486,7 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
     if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
     for (i = 0; i < m; i++) {
         const olock__fake_index *x = &t->indexes[which[order[i]]];
-        if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":"
-                                                                    : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
+        if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":" : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
             olock__fake_put_str(c, x->name, x->name_len) < 0 || olock__fake_puts(c, ",\"KeySchema\":[") < 0)
             return -1;
         for (k = 0; k < x->key_count; k++) {
@@ -484,8 +519,7 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
     return n ? olock__fake_puts(c, "]") : 0;
 }
 
-static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *t)
-{
+static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *t) {
     static const char *const kt[] = { "HASH", "RANGE" };
     size_t i;
     char stamp[40];
@@ -527,11 +561,13 @@ static int olock__fake_write_table(olock__fake_ctx *c, const olock__fake_table *
 
 /* An element of KeySchema / AttributeDefinitions: its name member and its type member. */
 static int olock__fake_schema_elem(olock__fake_ctx *c, const olock_json *el, const char *type_key,
-                                   const char **name, size_t *nlen, const char **type, size_t *tlen)
-{
+                                   const char **name, size_t *nlen, const char **type, size_t *tlen) {
     int r;
     if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-    *name = NULL; *nlen = 0; *type = NULL; *tlen = 0;
+    *name = NULL;
+    *nlen = 0;
+    *type = NULL;
+    *tlen = 0;
     if ((r = olock__fake_get_str(c, el, "AttributeName", name, nlen)) < 0) return -1;
     if (r == 0) *name = NULL;
     if ((r = olock__fake_get_str(c, el, type_key, type, tlen)) < 0) return -1;
@@ -554,8 +590,7 @@ typedef struct olock__fake_index_spec {
 } olock__fake_index_spec;
 
 /* The Projection of one index: its type, then its NonKeyAttributes one by one. */
-static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *proj, olock__fake_index_spec *sp)
-{
+static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *proj, olock__fake_index_spec *sp) {
     const olock_json *el, *prev;
     const char *ptype;
     size_t plen;
@@ -571,7 +606,8 @@ static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *pr
     sp->non_key = olock__fake_get(proj, "NonKeyAttributes");
     if (sp->non_key && sp->non_key->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
     if (sp->non_key)
-        for (el = sp->non_key->first; el; el = el->next) if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
+        for (el = sp->non_key->first; el; el = el->next)
+            if (el->kind != OLOCK_JSON_STRING) return olock__fake_shape(c);
     if (sp->projection != 3 && sp->non_key && sp->non_key->count)
         return olock__fake_verror(c, "No attributes should be specified to be projected unless projection type is INCLUDE");
     if (sp->projection == 3 && (!sp->non_key || !sp->non_key->count))
@@ -588,8 +624,7 @@ static int olock__fake_index_projection(olock__fake_ctx *c, const olock_json *pr
 
 /* The KeySchema of one index, checked like the table's and then against it. */
 static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, olock__fake_index_spec *sp, const char *const *kname,
-                                  const size_t *knlen, const char *const *an, const size_t *anl, size_t nad)
-{
+                                  const size_t *knlen, const char *const *an, const size_t *anl, size_t nad) {
     const olock_json *el;
     size_t j, k, nhash = 0;
     const char *ty[2];
@@ -612,7 +647,8 @@ static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, oloc
             return olock__fake_verror(c, "Local Secondary indices must have the same hash key as the main table");
     }
     for (k = sp->global ? 0 : 1; k < sp->nk; k++) {
-        for (j = 0; j < nad; j++) if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
+        for (j = 0; j < nad; j++)
+            if (anl[j] == sp->knl[k] && memcmp(an[j], sp->kn[k], anl[j]) == 0) break;
         if (j < nad) continue;
         if (!sp->global) return olock__fake_verror(c, "Local Secondary Index range key not specified in Attribute Definitions.Type unknown.");
         return olock__fake_verror(c, "Attribute %.*s is not defined in AttributeDefinitions", (int)sp->knl[k], sp->kn[k]);
@@ -621,8 +657,7 @@ static int olock__fake_index_keys(olock__fake_ctx *c, const olock_json *ks, oloc
 }
 
 /* NonKeyAttributes named by the indexes of list `l` (each name counts once per index). */
-static size_t olock__fake_non_key_total(const olock_json *l)
-{
+static size_t olock__fake_non_key_total(const olock_json *l) {
     const olock_json *ix, *p, *nk;
     size_t n = 0;
     for (ix = l ? l->first : NULL; ix; ix = ix->next)
@@ -638,8 +673,7 @@ static size_t olock__fake_non_key_total(const olock_json *l)
    (GSIs of a provisioned table), name, projection, then key schema. */
 static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname, const size_t *knlen, size_t nks,
                                    const char *const *an, const size_t *anl, size_t nad, int provisioned,
-                                   olock__fake_index_spec **out, size_t *count)
-{
+                                   olock__fake_index_spec **out, size_t *count) {
     static const char too_many_projected[] = "No more than 20 attributes per table can be projected into Local Secondary Indices";
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
@@ -711,8 +745,7 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
 
 /* DynamoDB Local keeps a table's indexes in java.util.HashMaps by name: that order shows in
    DescribeTable and decides which index a bad key value is reported for. LSIs stay first. */
-static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_spec *specs, size_t n)
-{
+static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_spec *specs, size_t n) {
     olock__fake_index_spec *copy = (olock__fake_index_spec *)olock__fake_alloc(c, n * sizeof(*copy));
     const char **names = (const char **)olock__fake_alloc(c, n * sizeof(*names));
     size_t *lens = (size_t *)olock__fake_alloc(c, n * sizeof(*lens)), *order = (size_t *)olock__fake_alloc(c, n * sizeof(*order));
@@ -734,8 +767,7 @@ static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_s
 }
 
 /* Copies the checked index specs into the table (owned memory). */
-static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n)
-{
+static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n) {
     size_t i, k, j;
     if (!n) return 0;
     if (!(t->indexes = (olock__fake_index *)olock__fake_malloc(&f->alloc, n * sizeof(*t->indexes)))) return -1;
@@ -781,8 +813,7 @@ static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const 
     return 0;
 }
 
-static int olock__fake_op_create_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_create_table(olock__fake_ctx *c) {
     const char *name, *billing = NULL;
     size_t len, blen = 0, i, j, nks, nad;
     const olock_json *ks, *ad, *pt, *el;
@@ -833,7 +864,8 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
     {
         int nhash = 0, nrange = 0;
         for (i = 0; i < nks; i++) {
-            if (olock__fake_streq(ktype[i], ktlen[i], "HASH")) nhash++; else nrange++;
+            if (olock__fake_streq(ktype[i], ktlen[i], "HASH")) nhash++;
+            else nrange++;
         }
         if (nhash == 0) return olock__fake_verror(c, "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
         if (nhash > 1) return olock__fake_verror(c, "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key");
@@ -852,8 +884,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
             if (olock__fake_schema_elem(c, el, "AttributeType", &an[i], &anl[i], &at[i], &atl[i]) < 0) return -1;
         for (i = 0; i < nad; i++) {
             if (!an[i]) return olock__fake_verror(c, "Attribute name must be specified.");
-            if (!at[i] || (!olock__fake_streq(at[i], atl[i], "S") && !olock__fake_streq(at[i], atl[i], "N") &&
-                           !olock__fake_streq(at[i], atl[i], "B")))
+            if (!at[i] || (!olock__fake_streq(at[i], atl[i], "S") && !olock__fake_streq(at[i], atl[i], "N") && !olock__fake_streq(at[i], atl[i], "B")))
                 return olock__fake_verror(c, "Member must satisfy enum value set: [B, N, S]");
             for (j = 0; j < i; j++)
                 if (anl[j] == anl[i] && memcmp(an[j], an[i], anl[i]) == 0)
@@ -867,7 +898,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         }
         if (olock__fake_index_specs(c, kname, knlen, nks, an, anl, nad, mode != 2, &specs, &nspecs) < 0) return -1;
         if (nspecs > 1 && olock__fake_order_index_specs(c, specs, nspecs) < 0) return -1;
-        for (j = 0; j < nad; j++) {   /* every definition must be a key of the table or of an index */
+        for (j = 0; j < nad; j++) { /* every definition must be a key of the table or of an index */
             size_t k, used = 0;
             for (i = 0; i < nks && !used; i++) used = anl[j] == knlen[i] && memcmp(an[j], kname[i], anl[j]) == 0;
             for (i = 0; i < nspecs && !used; i++)
@@ -879,7 +910,7 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         pos = olock__fake_table_pos(f, name, len, &found);
         if (found)
             return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceInUseException", "%s", "Cannot create preexisting table");
-        for (i = 0; i < f->table_count; i++)   /* DynamoDB Local's SQLite store folds case */
+        for (i = 0; i < f->table_count; i++) /* DynamoDB Local's SQLite store folds case */
             if (f->tables[i]->name_len == len && olock__fake_ieq_bytes(f->tables[i]->name, name, len)) return olock__fake_shape(c);
         if (olock__fake_grow(&f->alloc, (void **)&f->tables, &f->table_cap, f->table_count + 1, sizeof(*f->tables)) < 0)
             return olock__fake_oom(c);
@@ -906,7 +937,8 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
             memcpy(t->defs[i].name, an[i], anl[i]);
             t->defs[i].name[anl[i]] = 0;
             t->defs[i].len = anl[i];
-            t->defs[i].type = at[i][0] == 'S' ? OLOCK_TYPE_S : at[i][0] == 'N' ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+            t->defs[i].type = at[i][0] == 'S' ? OLOCK_TYPE_S : at[i][0] == 'N' ? OLOCK_TYPE_N
+                                                                               : OLOCK_TYPE_B;
         }
         for (i = 0; i < nks; i++) {
             for (j = 0; j < nad; j++)
@@ -923,7 +955,10 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
         olock__fake_table_free(f, t);
         return -1;
     }
-    if (mode != 2) { t->rcu = (uint64_t)rcu; t->wcu = (uint64_t)wcu; }
+    if (mode != 2) {
+        t->rcu = (uint64_t)rcu;
+        t->wcu = (uint64_t)wcu;
+    }
     t->created = f->ticks;
     memmove(&f->tables[pos + 1], &f->tables[pos], (f->table_count - pos) * sizeof(*f->tables));
     f->tables[pos] = t;
@@ -932,16 +967,14 @@ static int olock__fake_op_create_table(olock__fake_ctx *c)
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_describe_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_describe_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
     if (!t) return -1;
     if (olock__fake_puts(c, "{\"Table\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_delete_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_delete_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
     int found;
     size_t pos;
@@ -961,8 +994,7 @@ static int olock__fake_op_delete_table(olock__fake_ctx *c)
 
 /* UpdateTable: deletion protection, billing mode and provisioned throughput (not yet index
    creation or deletion). */
-static int olock__fake_op_update_table(olock__fake_ctx *c)
-{
+static int olock__fake_op_update_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
     const olock_json *pt;
     const char *billing;
@@ -979,7 +1011,7 @@ static int olock__fake_op_update_table(olock__fake_ctx *c)
             t->billing = 2;
             t->rcu = t->wcu = 0;
         } else {
-            return olock__fake_shape(c);   /* DynamoDB Local fails switching to PROVISIONED */
+            return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
         }
     }
     if (pt) {
@@ -990,14 +1022,16 @@ static int olock__fake_op_update_table(olock__fake_ctx *c)
         t->wcu = (uint64_t)wcu;
         changed = 1;
     }
-    if (has_dp) { changed = 1; t->deletion_protection = dp; }
+    if (has_dp) {
+        changed = 1;
+        t->deletion_protection = dp;
+    }
     if (!changed) return olock__fake_verror(c, "Nothing to update");
     if (olock__fake_puts(c, "{\"TableDescription\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
-static int olock__fake_op_list_tables(olock__fake_ctx *c)
-{
+static int olock__fake_op_list_tables(olock__fake_ctx *c) {
     const char *start = NULL;
     size_t slen = 0, i, n = 0;
     long long limit = 100;
@@ -1022,4 +1056,3 @@ static int olock__fake_op_list_tables(olock__fake_ctx *c)
         return -1;
     return olock__fake_puts(c, "}");
 }
-

@@ -13,18 +13,23 @@
 
 /* The action object of a TransactItems element ({"Put":{..}} gives the {..}), its kind in
    *kind; NULL when the element holds none (or is not an object). */
-static const olock_json *olock__fake_txn_action(const olock_json *el, int *kind)
-{
-    static const struct { const char *name; size_t len; int kind; } acts[] = {
-        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT },
-        { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }, { "Get", 3, OLOCK__FAKE_TX_GET }
+static const olock_json *olock__fake_txn_action(const olock_json *el, int *kind) {
+    static const struct {
+        const char *name;
+        size_t len;
+        int kind;
+    } acts[] = {
+        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT }, { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }, { "Get", 3, OLOCK__FAKE_TX_GET }
     };
     size_t i;
     *kind = -1;
     if (!el || el->kind != OLOCK_JSON_OBJECT) return NULL;
     for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
         const olock_json *a = olock__fake_get_n(el, acts[i].name, acts[i].len);
-        if (a && a->kind == OLOCK_JSON_OBJECT) { *kind = acts[i].kind; return a; }
+        if (a && a->kind == OLOCK_JSON_OBJECT) {
+            *kind = acts[i].kind;
+            return a;
+        }
     }
     return NULL;
 }
@@ -37,11 +42,13 @@ typedef struct olock__fake_units {
     uint64_t units;
 } olock__fake_units;
 
-static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units)
-{
+static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units) {
     size_t i;
     for (i = 0; i < *n; i++)
-        if (u[i].t == t) { u[i].units += units; return; }
+        if (u[i].t == t) {
+            u[i].units += units;
+            return;
+        }
     u[*n].t = t;
     u[*n].units = units;
     (*n)++;
@@ -49,8 +56,7 @@ static void olock__fake_units_add(olock__fake_units *u, size_t *n, const olock__
 
 /* TransactWriteItems: DynamoDB Local adds up the *distinct* amounts each table's actions
    consumed (two small puts to one table cost 2.0, not 4.0), so equal amounts count once. */
-static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units)
-{
+static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, const olock__fake_table *t, uint64_t units) {
     size_t i;
     for (i = 0; i < *n; i++)
         if (u[i].t == t && u[i].units == units) return;
@@ -60,8 +66,7 @@ static void olock__fake_units_add_distinct(olock__fake_units *u, size_t *n, cons
 }
 
 /* Per-table totals of olock__fake_units_add_distinct's list, in place. */
-static void olock__fake_units_total(olock__fake_units *u, size_t *n)
-{
+static void olock__fake_units_total(olock__fake_units *u, size_t *n) {
     size_t i, m = 0;
     for (i = 0; i < *n; i++) {
         olock__fake_units x = u[i];
@@ -72,16 +77,14 @@ static void olock__fake_units_total(olock__fake_units *u, size_t *n)
 
 /* Units of reading (`kb` 4) or writing (`kb` 1) an item of `size` bytes in a transaction:
    twice the plain units, at least one plain unit. */
-static uint64_t olock__fake_txn_units(size_t size, size_t kb)
-{
+static uint64_t olock__fake_txn_units(size_t size, size_t kb) {
     uint64_t u = ((uint64_t)size + kb * 1024 - 1) / (kb * 1024);
     return 2 * (u ? u : 1);
 }
 
 /* "ConsumedCapacity":[{"TableName":..,"CapacityUnits":2.0[,"Table":{..}]},..], tables in the
    order of a HashMap of initial capacity `initial`; `indexes` adds the per-table detail. */
-static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *u, size_t n, size_t initial, int indexes)
-{
+static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *u, size_t n, size_t initial, int indexes) {
     const char **names;
     size_t *lens, *order, i;
     if (olock__fake_puts(c, "\"ConsumedCapacity\":[") < 0) return -1;
@@ -90,7 +93,10 @@ static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *
         lens = (size_t *)olock__fake_alloc(c, n * sizeof(*lens));
         order = (size_t *)olock__fake_alloc(c, n * sizeof(*order));
         if (!names || !lens || !order) return -1;
-        for (i = 0; i < n; i++) { names[i] = u[i].t->name; lens[i] = u[i].t->name_len; }
+        for (i = 0; i < n; i++) {
+            names[i] = u[i].t->name;
+            lens[i] = u[i].t->name_len;
+        }
         if (olock__fake_hash_order(c, names, lens, n, initial, order) < 0) return -1;
         for (i = 0; i < n; i++) {
             const olock__fake_units *x = &u[order[i]];
@@ -98,8 +104,7 @@ static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *
                 olock__fake_put_str(c, x->t->name, x->t->name_len) < 0 || olock__fake_puts(c, ",\"CapacityUnits\":") < 0 ||
                 olock__fake_put_u64(c, x->units) < 0 || olock__fake_puts(c, ".0") < 0)
                 return -1;
-            if (indexes && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_u64(c, x->units) < 0 ||
-                            olock__fake_puts(c, ".0}") < 0))
+            if (indexes && (olock__fake_puts(c, ",\"Table\":{\"CapacityUnits\":") < 0 || olock__fake_put_u64(c, x->units) < 0 || olock__fake_puts(c, ".0}") < 0))
                 return -1;
             if (olock__fake_puts(c, "}") < 0) return -1;
         }
@@ -109,24 +114,25 @@ static int olock__fake_write_units(olock__fake_ctx *c, const olock__fake_units *
 
 /* ---- transactions: ClientRequestToken ------------------------------------------------------- */
 
-#define OLOCK__FAKE_TOKEN_TTL_MS 600000u   /* DynamoDB remembers a token for 10 minutes */
+#define OLOCK__FAKE_TOKEN_TTL_MS 600000u /* DynamoDB remembers a token for 10 minutes */
 
-static uint64_t olock__fake_mix(uint64_t x)
-{
-    x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27; x *= 0x94D049BB133111EBull;
+static uint64_t olock__fake_mix(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
     return x ^ (x >> 31);
 }
 
 /* A digest of a JSON value in which object members may come in any order (DynamoDB Local
    compares the parsed request, so {"a":1,"b":2} and {"b":2,"a":1} are the same request;
    strings and number texts compare exactly). Depth is bounded by the JSON parser's limit. */
-static uint64_t olock__fake_json_digest(const olock_json *j)
-{
+static uint64_t olock__fake_json_digest(const olock_json *j) {
     const olock_json *m;
     uint64_t h = olock__fake_mix((uint64_t)j->kind + 0x9E3779B97F4A7C15ull), sum = 0;
     switch (j->kind) {
-    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER:
+    case OLOCK_JSON_STRING:
+    case OLOCK_JSON_NUMBER:
         return olock__fake_mix(h ^ olock__fake_hash(j->str, j->len));
     case OLOCK_JSON_ARRAY:
         for (m = j->first; m; m = m->next) h = olock__fake_mix(h * 31 + olock__fake_json_digest(m));
@@ -140,26 +146,26 @@ static uint64_t olock__fake_json_digest(const olock_json *j)
     }
 }
 
-static int olock__fake_token_live(const olock_fake *f, const olock__fake_token *t)
-{
+static int olock__fake_token_live(const olock_fake *f, const olock__fake_token *t) {
     return f->now_ms - t->at_ms < OLOCK__FAKE_TOKEN_TTL_MS;
 }
 
 /* Slot of that token, or of the free slot where it would go; token_cap must be > 0. */
-static size_t olock__fake_token_slot(const olock_fake *f, const char *s, size_t len, int *found)
-{
+static size_t olock__fake_token_slot(const olock_fake *f, const char *s, size_t len, int *found) {
     size_t mask = f->token_cap - 1, i = (size_t)olock__fake_hash(s, len) & mask;
     *found = 0;
     for (;; i = (i + 1) & mask) {
         const olock__fake_token *t = &f->tokens[i];
         if (!t->token) return i;
-        if (t->len == len && memcmp(t->token, s, len) == 0) { *found = 1; return i; }
+        if (t->len == len && memcmp(t->token, s, len) == 0) {
+            *found = 1;
+            return i;
+        }
     }
 }
 
 /* The live entry of a token, or NULL. */
-static const olock__fake_token *olock__fake_token_find(const olock_fake *f, const char *s, size_t len)
-{
+static const olock__fake_token *olock__fake_token_find(const olock_fake *f, const char *s, size_t len) {
     int found;
     size_t i;
     if (!f->token_cap) return NULL;
@@ -169,8 +175,7 @@ static const olock__fake_token *olock__fake_token_find(const olock_fake *f, cons
 
 /* Makes room for one more token: rebuilds the table without the expired entries, larger when
    it would stay over a quarter full, so rebuilds are rare. -1 on OOM (nothing changed). */
-static int olock__fake_token_reserve(olock_fake *f)
-{
+static int olock__fake_token_reserve(olock_fake *f) {
     size_t live = 0, i, ncap = 16;
     olock__fake_token *nt;
     if (f->token_cap && (f->token_count + 1) * 2 <= f->token_cap) return 0;
@@ -198,13 +203,16 @@ static int olock__fake_token_reserve(olock_fake *f)
 
 /* Remembers a token after olock__fake_token_reserve; `copy` is an owned copy of it (taken
    over, or freed when an expired entry of the same token is refreshed). */
-static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint64_t digest)
-{
+static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint64_t digest) {
     int found;
     size_t i = olock__fake_token_slot(f, copy, len, &found);
     olock__fake_token *t = &f->tokens[i];
     if (found) olock__fake_free(&f->alloc, copy, len + 1);
-    else { t->token = copy; t->len = len; f->token_count++; }
+    else {
+        t->token = copy;
+        t->len = len;
+        f->token_count++;
+    }
     t->digest = digest;
     t->at_ms = f->now_ms;
 }
@@ -213,26 +221,25 @@ static void olock__fake_token_insert(olock_fake *f, char *copy, size_t len, uint
 
 /* One action of a TransactWriteItems and what running it did. */
 typedef struct olock__fake_txa {
-    int kind;                      /* OLOCK__FAKE_TX_CHECK / PUT / DELETE / UPDATE */
-    const olock_json *act;         /* the action object */
+    int kind;              /* OLOCK__FAKE_TX_CHECK / PUT / DELETE / UPDATE */
+    const olock_json *act; /* the action object */
     int has_cond, has_upd;
     olock__fake_subst sub;
     olock__fake_expr *cond, *upd;
-    olock_value *item;             /* Put: the Item */
-    olock_value *key;              /* Key of the others */
+    olock_value *item; /* Put: the Item */
+    olock_value *key;  /* Key of the others */
     olock__fake_table *t;
     const olock_value *hk, *rk;
-    int locked;                    /* its condition held: no later action may touch the item */
-    int writes;                    /* a Put, Update or Delete whose result is `next` */
-    const olock_value *next;       /* the item after this action; NULL when deleted */
-    olock_item *built;             /* the olock_item that will hold `next` in the store */
-    size_t size;                   /* size of `next` */
-    olock__fake_part *part;        /* its reserved partition while committing */
+    int locked;              /* its condition held: no later action may touch the item */
+    int writes;              /* a Put, Update or Delete whose result is `next` */
+    const olock_value *next; /* the item after this action; NULL when deleted */
+    olock_item *built;       /* the olock_item that will hold `next` in the store */
+    size_t size;             /* size of `next` */
+    olock__fake_part *part;  /* its reserved partition while committing */
 } olock__fake_txa;
 
 /* DynamoDB Local's member names for the action kinds (in "Value null at ..." messages). */
-static const char *olock__fake_txn_member(int kind)
-{
+static const char *olock__fake_txn_member(int kind) {
     switch (kind) {
     case OLOCK__FAKE_TX_CHECK: return "conditionCheck";
     case OLOCK__FAKE_TX_PUT: return "put";
@@ -241,15 +248,13 @@ static const char *olock__fake_txn_member(int kind)
     }
 }
 
-static int olock__fake_txn_null(olock__fake_ctx *c, size_t i, int kind, const char *member)
-{
+static int olock__fake_txn_null(olock__fake_ctx *c, size_t i, int kind, const char *member) {
     return olock__fake_verror(c, "Value null at 'transactItems.%u.member.%s.%s' failed to satisfy constraint: Member must not be null",
                               (unsigned)(i + 1), olock__fake_txn_member(kind), member);
 }
 
 /* "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ...]" */
-static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reasons, size_t n)
-{
+static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reasons, size_t n) {
     static const char *const codes[] = { "None", "ConditionalCheckFailed", "ValidationError" };
     olock_buf b;
     size_t i;
@@ -273,11 +278,13 @@ static int olock__fake_txn_cancel(olock__fake_ctx *c, olock__fake_reason *reason
 
 /* The first checks, on every action before anything runs: the action kind, the
    expressions with their names and values, the Item (its size) or the Key. `i` is the index. */
-static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olock__fake_txa *a)
-{
-    static const struct { const char *name; size_t len; int kind; } kinds[] = {
-        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT },
-        { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }
+static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olock__fake_txa *a) {
+    static const struct {
+        const char *name;
+        size_t len;
+        int kind;
+    } kinds[] = {
+        { "ConditionCheck", 14, OLOCK__FAKE_TX_CHECK }, { "Put", 3, OLOCK__FAKE_TX_PUT }, { "Delete", 6, OLOCK__FAKE_TX_DELETE }, { "Update", 6, OLOCK__FAKE_TX_UPDATE }
     };
     const olock_json *body = c->body, *j;
     const char *us = NULL;
@@ -288,11 +295,14 @@ static int olock__fake_txn_prepare(olock__fake_ctx *c, const olock_json *el, olo
         const olock_json *x = olock__fake_get_n(el, kinds[k].name, kinds[k].len);
         if (!x) continue;
         if (x->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-        if (!n++) { a->act = x; a->kind = kinds[k].kind; }
+        if (!n++) {
+            a->act = x;
+            a->kind = kinds[k].kind;
+        }
     }
     if (n == 0) return olock__fake_verror(c, "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request");
     if (n > 1) return olock__fake_verror(c, "TransactItems can only contain one of Check, Put, Update or Delete");
-    c->body = a->act;   /* the shared request helpers read c->body */
+    c->body = a->act; /* the shared request helpers read c->body */
     r = -1;
     if ((a->has_cond = olock__fake_get_str(c, a->act, "ConditionExpression", &us, &ulen)) < 0) goto done;
     if (a->kind == OLOCK__FAKE_TX_UPDATE && (a->has_upd = olock__fake_get_str(c, a->act, "UpdateExpression", &us, &ulen)) < 0)
@@ -322,8 +332,7 @@ done:
 
 /* The item an action sees: what an earlier action of the transaction left (*locked set), else
    the stored one. */
-static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t i, int *locked)
-{
+static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t i, int *locked) {
     const olock__fake_txa *a = &acts[i];
     size_t j;
     for (j = 0; j < i; j++) {
@@ -339,8 +348,7 @@ static const olock_value *olock__fake_txn_current(olock__fake_txa *acts, size_t 
 
 /* The key of an action against its table: errors that stop the transaction return -1, those
    DynamoDB Local reports as the action's cancellation reason set *why. */
-static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const char **why)
-{
+static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const char **why) {
     const olock__fake_table *t = a->t;
     const olock_value *key = a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key, *v[2] = { NULL, NULL };
     size_t k;
@@ -368,8 +376,7 @@ static int olock__fake_txn_key(olock__fake_ctx *c, olock__fake_txa *a, const cha
 /* Secondary index keys of a written item: a wrong type is the action's cancellation reason,
    an empty value stops the transaction. */
 static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update,
-                                      const char **why)
-{
+                                      const char **why) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         const olock__fake_index *x = &t->indexes[i];
@@ -391,8 +398,7 @@ static int olock__fake_txn_index_keys(olock__fake_ctx *c, const olock__fake_tabl
    its condition and works out its result, without storing anything. A failure DynamoDB Local
    reports per action goes to *why; -1 stops the transaction with the error set. */
 static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t i, int replay, olock__fake_reason *why,
-                               olock__fake_units *units, size_t *nunits, int capacity)
-{
+                               olock__fake_units *units, size_t *nunits, int capacity) {
     olock__fake_txa *a = &acts[i];
     const olock_json *act = a->act;
     const char *name, *msg = NULL, *rvf;
@@ -432,12 +438,12 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         why->code = OLOCK__FAKE_REASON_CONDITION;
         why->msg = a->kind == OLOCK__FAKE_TX_CHECK ? "The conditional request failed." : "The conditional request failed";
         all_old = olock__fake_get_str(c, act, "ReturnValuesOnConditionCheckFailure", &rvf, &rlen) > 0 &&
-                  olock__fake_streq(rvf, rlen, "ALL_OLD");
+            olock__fake_streq(rvf, rlen, "ALL_OLD");
         if (all_old && old && !(why->item = olock__fake_copy(c->a, old))) return olock__fake_oom(c);
         return 0;
     }
     if (c->oom) return -1;
-    if (a->upd) {   /* the hash key first, whatever the order of the actions */
+    if (a->upd) { /* the hash key first, whatever the order of the actions */
         size_t q;
         for (q = 0; q < a->t->key_count; q++) {
             for (k = 0; k < a->upd->nacts; k++) {
@@ -460,7 +466,7 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         }
         if (olock__fake_key_paths(c, a->t, a->upd) < 0) return -1;
     }
-    if (replay) {   /* the transaction was applied before: only what it consumed */
+    if (replay) { /* the transaction was applied before: only what it consumed */
         size_t osz = old ? olock__fake_item_size(old) : 0;
         if (!capacity) return 0;
         switch (a->kind) {
@@ -496,7 +502,7 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
         used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1);
         break;
     }
-    default: {   /* Update: the new item is built in the olock_item that will be stored */
+    default: { /* Update: the new item is built in the olock_item that will be stored */
         olock_value *item;
         size_t osz = old ? olock__fake_item_size(old) : 0;
         if (olock_item_create(&c->f->alloc, &a->built) != OLOCK_OK) return olock__fake_oom(c);
@@ -527,15 +533,14 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
 
 /* Stores the results of a transaction that succeeded, all or nothing: first everything that
    can fail (copies, partition room), then the swaps. */
-static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, size_t n)
-{
+static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, size_t n) {
     olock_fake *f = c->f;
     size_t i, j;
     for (i = 0; i < n; i++) {
         olock__fake_txa *a = &acts[i];
         size_t more = 1;
         if (!a->writes || !a->next) continue;
-        if (!a->built) {   /* a Put: its own copy */
+        if (!a->built) { /* a Put: its own copy */
             olock_value *root;
             if (olock_item_create(&f->alloc, &a->built) != OLOCK_OK) goto fail;
             if (!(root = olock__fake_copy(olock_item_arena(a->built), a->next))) goto fail;
@@ -574,8 +579,7 @@ fail:
 
 /* ReturnConsumedCapacity of the multi-item operations: 0 NONE, 1 TOTAL, 2 INDEXES, 3 any
    other text. */
-static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode)
-{
+static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode) {
     const char *s;
     size_t len;
     int r = olock__fake_get_str(c, c->body, "ReturnConsumedCapacity", &s, &len);
@@ -588,8 +592,7 @@ static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode)
     return 0;
 }
 
-static int olock__fake_op_transact_write(olock__fake_ctx *c)
-{
+static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     olock_fake *f = c->f;
     const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el;
     const char *tok = NULL;
@@ -639,7 +642,7 @@ static int olock__fake_op_transact_write(olock__fake_ctx *c)
     if (mode && olock__fake_write_units(c, units, mode == 3 ? 0 : nunits, n, mode == 2) < 0) goto done;
     if (olock__fake_puts(c, "}") < 0) goto done;
     if (!seen) {
-        if (has_tok) {   /* everything that can fail before the store changes */
+        if (has_tok) { /* everything that can fail before the store changes */
             if (olock__fake_token_reserve(f) < 0 || !(copy = (char *)olock__fake_malloc(&f->alloc, tlen + 1))) {
                 olock__fake_oom(c);
                 goto done;
@@ -660,13 +663,11 @@ done:
 
 /* ---- transactions: TransactGetItems --------------------------------------------------------- */
 
-static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg)
-{
+static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg) {
     return olock__fake_err(c, 400, OLOCK__FAKE_NS "TransactionCanceledException", "%s", msg);
 }
 
-static int olock__fake_op_transact_get(olock__fake_ctx *c)
-{
+static int olock__fake_op_transact_get(olock__fake_ctx *c) {
     const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el, *body = c->body;
     size_t n, i, j, k, nunits = 0;
     const olock__fake_table **tabs;
@@ -755,4 +756,3 @@ static int olock__fake_op_transact_get(olock__fake_ctx *c)
     }
     return olock__fake_puts(c, "]}");
 }
-

@@ -11,8 +11,7 @@
 #define OLOCK__FAKE_NUM_OVERFLOW 3
 #define OLOCK__FAKE_NUM_UNDERFLOW 4
 
-static int olock__fake_num_check(const olock_decimal *d)
-{
+static int olock__fake_num_check(const olock_decimal *d) {
     if (d->ndigits == 0) return OLOCK__FAKE_NUM_OK;
     if (d->ndigits > OLOCK_NUMBER_DIGITS) return OLOCK__FAKE_NUM_PRECISION;
     if (d->exp10 > OLOCK_NUMBER_MAX_EXP + 1) return OLOCK__FAKE_NUM_OVERFLOW;
@@ -23,23 +22,27 @@ static int olock__fake_num_check(const olock_decimal *d)
 /* Java BigDecimal syntax (what DynamoDB Local accepts: "1.", ".5", "+5", "1E+2"), into
    0.d1d2..dn * 10^exp10. More than 38 significant digits is reported, not stored. */
 static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out);
-static int olock__fake_num_parse(const char *s, size_t len, olock_decimal *d)
-{
+static int olock__fake_num_parse(const char *s, size_t len, olock_decimal *d) {
     int scale;
     return olock__fake_num_parse_scale(s, len, d, &scale);
 }
 
-static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out)
-{
+static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal *d, int *scale_out) {
     size_t i = 0, int_digits = 0, all_digits = 0, lead = 0, j, first = 0, last = 0;
     int neg = 0, seen_nonzero = 0;
     long long e = 0, exp;
     size_t ndig;
     memset(d, 0, sizeof(*d));
-    if (i < len && (s[i] == '+' || s[i] == '-')) { neg = s[i] == '-'; i++; }
+    if (i < len && (s[i] == '+' || s[i] == '-')) {
+        neg = s[i] == '-';
+        i++;
+    }
     /* digits [. digits] */
     for (j = i; j < len && s[j] >= '0' && s[j] <= '9'; j++) {
-        if (s[j] != '0' && !seen_nonzero) { seen_nonzero = 1; first = all_digits; }
+        if (s[j] != '0' && !seen_nonzero) {
+            seen_nonzero = 1;
+            first = all_digits;
+        }
         if (s[j] != '0') last = all_digits;
         all_digits++;
     }
@@ -48,7 +51,10 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
     if (j < len && s[j] == '.') {
         j++;
         for (; j < len && s[j] >= '0' && s[j] <= '9'; j++) {
-            if (s[j] != '0' && !seen_nonzero) { seen_nonzero = 1; first = all_digits; }
+            if (s[j] != '0' && !seen_nonzero) {
+                seen_nonzero = 1;
+                first = all_digits;
+            }
             if (s[j] != '0') last = all_digits;
             all_digits++;
         }
@@ -57,7 +63,10 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
     if (j < len && (s[j] == 'e' || s[j] == 'E')) {
         int eneg = 0;
         size_t k = j + 1;
-        if (k < len && (s[k] == '+' || s[k] == '-')) { eneg = s[k] == '-'; k++; }
+        if (k < len && (s[k] == '+' || s[k] == '-')) {
+            eneg = s[k] == '-';
+            k++;
+        }
         if (k == len) return OLOCK__FAKE_NUM_SYNTAX;
         for (; k < len; k++) {
             if (s[k] < '0' || s[k] > '9') return OLOCK__FAKE_NUM_SYNTAX;
@@ -72,17 +81,20 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
         long long sc = (long long)(all_digits - int_digits) - e;
         *scale_out = sc > 200 ? 200 : (sc < 0 ? 0 : (int)sc);
     }
-    if (!seen_nonzero) return OLOCK__FAKE_NUM_OK;   /* zero, whatever its exponent */
+    if (!seen_nonzero) return OLOCK__FAKE_NUM_OK; /* zero, whatever its exponent */
     lead = first;
     ndig = last - first + 1;
     exp = (long long)int_digits - (long long)lead + e;
-    if (ndig > OLOCK_NUMBER_DIGITS) { d->ndigits = (int)OLOCK_NUMBER_DIGITS + 1; return OLOCK__FAKE_NUM_PRECISION; }
+    if (ndig > OLOCK_NUMBER_DIGITS) {
+        d->ndigits = (int)OLOCK_NUMBER_DIGITS + 1;
+        return OLOCK__FAKE_NUM_PRECISION;
+    }
     d->negative = neg;
     d->ndigits = (int)ndig;
     if (exp > 100000) exp = 100000;
     if (exp < -100000) exp = -100000;
     d->exp10 = (int)exp;
-    {   /* copy the significant digits, skipping the decimal point */
+    { /* copy the significant digits, skipping the decimal point */
         size_t pos = 0, n = 0;
         for (j = i; j < len && n < ndig; j++) {
             if (s[j] == '.') continue;
@@ -95,14 +107,18 @@ static int olock__fake_num_parse_scale(const char *s, size_t len, olock_decimal 
 }
 
 /* Plain decimal text (no exponent), as DynamoDB Local returns numbers. */
-static size_t olock__fake_num_format(const olock_decimal *d, char *out)
-{
+static size_t olock__fake_num_format(const olock_decimal *d, char *out) {
     size_t n = 0;
     int i;
-    if (d->ndigits == 0) { out[0] = '0'; out[1] = 0; return 1; }
+    if (d->ndigits == 0) {
+        out[0] = '0';
+        out[1] = 0;
+        return 1;
+    }
     if (d->negative) out[n++] = '-';
     if (d->exp10 <= 0) {
-        out[n++] = '0'; out[n++] = '.';
+        out[n++] = '0';
+        out[n++] = '.';
         for (i = 0; i < -d->exp10; i++) out[n++] = '0';
         for (i = 0; i < d->ndigits; i++) out[n++] = (char)('0' + d->digits[i]);
     } else if (d->exp10 >= d->ndigits) {
@@ -120,8 +136,7 @@ static size_t olock__fake_num_format(const olock_decimal *d, char *out)
 
 /* The BigDecimal scale of valid number text: digits after the point minus the exponent
    ("1.50" 2, "1e2" -2), clamped to what a DynamoDB number can need. */
-static int olock__fake_text_scale(const char *s, size_t len)
-{
+static int olock__fake_text_scale(const char *s, size_t len) {
     size_t i = 0;
     long frac = 0, e = 0;
     int in_frac = 0, eneg = 0;
@@ -141,8 +156,7 @@ static int olock__fake_text_scale(const char *s, size_t len)
 /* BigDecimal.toString() of valid number text: the unscaled digits (trailing zeros kept)
    with the scale, in scientific notation when the scale is negative or the adjusted
    exponent is below -6. DynamoDB Local writes NS members of ExpressionAttributeValues so. */
-static size_t olock__fake_java_string(const char *s, size_t len, char *out, size_t cap)
-{
+static size_t olock__fake_java_string(const char *s, size_t len, char *out, size_t cap) {
     char digits[OLOCK_NUMBER_TEXT_MAX + 8];
     size_t nd = 0, i, n = 0;
     int neg = 0, scale = olock__fake_text_scale(s, len);
@@ -150,10 +164,13 @@ static size_t olock__fake_java_string(const char *s, size_t len, char *out, size
     for (i = 0; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
         if (s[i] == '-') neg = 1;
         if (s[i] < '0' || s[i] > '9') continue;
-        if (nd == 0 && s[i] == '0') continue;   /* leading zeros */
+        if (nd == 0 && s[i] == '0') continue; /* leading zeros */
         if (nd < sizeof(digits)) digits[nd++] = s[i];
     }
-    if (nd == 0) { digits[nd++] = '0'; neg = 0; }
+    if (nd == 0) {
+        digits[nd++] = '0';
+        neg = 0;
+    }
     adjusted = -(long)scale + (long)nd - 1;
     if (neg && n < cap) out[n++] = '-';
     if (scale >= 0 && adjusted >= -6) {
@@ -165,7 +182,10 @@ static size_t olock__fake_java_string(const char *s, size_t len, char *out, size
                 if (n < cap) out[n++] = digits[i];
             }
         } else {
-            if (n + 2 < cap) { out[n++] = '0'; out[n++] = '.'; }
+            if (n + 2 < cap) {
+                out[n++] = '0';
+                out[n++] = '.';
+            }
             for (i = 0; (long)i < scale - (long)nd && n < cap; i++) out[n++] = '0';
             for (i = 0; i < nd && n < cap; i++) out[n++] = digits[i];
         }
@@ -187,11 +207,10 @@ static size_t olock__fake_java_string(const char *s, size_t len, char *out, size
 /* Plain text with at least `scale` digits after the point. DynamoDB Local keeps the scale
    of ExpressionAttributeValues numbers and of arithmetic results (1.50 + 1.50 = 3.00, and
    5 - 5.0 = 0.0); only numbers sent in an Item or Key are stripped of trailing zeros. */
-static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, char *out)
-{
+static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, char *out) {
     size_t n = olock__fake_num_format(d, out);
     int have = olock__fake_text_scale(out, n);
-    if (scale > 200) scale = 200;   /* olock__fake_text_scale's bound; `out` holds 352 bytes */
+    if (scale > 200) scale = 200; /* olock__fake_text_scale's bound; `out` holds 352 bytes */
     if (have < scale) {
         if (have == 0) out[n++] = '.';
         while (have++ < scale) out[n++] = '0';
@@ -200,8 +219,7 @@ static size_t olock__fake_num_format_scaled(const olock_decimal *d, int scale, c
     return n;
 }
 
-static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
-{
+static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b) {
     int sa = a->ndigits == 0 ? 0 : (a->negative ? -1 : 1);
     int sb = b->ndigits == 0 ? 0 : (b->negative ? -1 : 1);
     int i, mag = 0;
@@ -212,7 +230,10 @@ static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
         for (i = 0; i < a->ndigits || i < b->ndigits; i++) {
             int da = i < a->ndigits ? a->digits[i] : 0;
             int db = i < b->ndigits ? b->digits[i] : 0;
-            if (da != db) { mag = da < db ? -1 : 1; break; }
+            if (da != db) {
+                mag = da < db ? -1 : 1;
+                break;
+            }
         }
     }
     return sa < 0 ? -mag : mag;
@@ -222,20 +243,28 @@ static int olock__fake_num_cmp(const olock_decimal *a, const olock_decimal *b)
    rounded, because DynamoDB rejects a result it cannot store. Digit positions are weights
    10^p for p in [lo, hi): both operands are in DynamoDB's range, so the span is ~300. */
 #define OLOCK__FAKE_SPAN 340
-static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b, int subtract, olock_decimal *out)
-{
+static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b, int subtract, olock_decimal *out) {
     unsigned char x[OLOCK__FAKE_SPAN], y[OLOCK__FAKE_SPAN], r[OLOCK__FAKE_SPAN];
     int lo, hi, i, width, bneg = b->negative ^ (subtract ? 1 : 0), swap = 0, carry, neg;
     int top, bot;
     memset(out, 0, sizeof(*out));
     if (a->ndigits == 0 && b->ndigits == 0) return OLOCK__FAKE_NUM_OK;
-    if (b->ndigits == 0) { *out = *a; return olock__fake_num_check(out); }
-    if (a->ndigits == 0) { *out = *b; out->negative = bneg; return olock__fake_num_check(out); }
+    if (b->ndigits == 0) {
+        *out = *a;
+        return olock__fake_num_check(out);
+    }
+    if (a->ndigits == 0) {
+        *out = *b;
+        out->negative = bneg;
+        return olock__fake_num_check(out);
+    }
     lo = a->exp10 - a->ndigits < b->exp10 - b->ndigits ? a->exp10 - a->ndigits : b->exp10 - b->ndigits;
     hi = (a->exp10 > b->exp10 ? a->exp10 : b->exp10) + 1;
     width = hi - lo;
     if (width > OLOCK__FAKE_SPAN || width <= 0) return OLOCK__FAKE_NUM_PRECISION;
-    memset(x, 0, (size_t)width); memset(y, 0, (size_t)width); memset(r, 0, (size_t)width);
+    memset(x, 0, (size_t)width);
+    memset(y, 0, (size_t)width);
+    memset(r, 0, (size_t)width);
     /* index k holds weight 10^(lo + k) */
     for (i = 0; i < a->ndigits; i++) x[a->exp10 - 1 - i - lo] = a->digits[i];
     for (i = 0; i < b->ndigits; i++) y[b->exp10 - 1 - i - lo] = b->digits[i];
@@ -243,16 +272,22 @@ static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b
         carry = 0;
         for (i = 0; i < width; i++) {
             int s = x[i] + y[i] + carry;
-            r[i] = (unsigned char)(s % 10); carry = s / 10;
+            r[i] = (unsigned char)(s % 10);
+            carry = s / 10;
         }
         neg = a->negative;
     } else {
         int borrow = 0;
-        for (i = width - 1; i >= 0; i--) if (x[i] != y[i]) { swap = x[i] < y[i]; break; }
-        if (i < 0) return OLOCK__FAKE_NUM_OK;          /* exact zero */
+        for (i = width - 1; i >= 0; i--)
+            if (x[i] != y[i]) {
+                swap = x[i] < y[i];
+                break;
+            }
+        if (i < 0) return OLOCK__FAKE_NUM_OK; /* exact zero */
         for (i = 0; i < width; i++) {
             int s = swap ? (int)y[i] - x[i] - borrow : (int)x[i] - y[i] - borrow;
-            borrow = s < 0; if (s < 0) s += 10;
+            borrow = s < 0;
+            if (s < 0) s += 10;
             r[i] = (unsigned char)s;
         }
         neg = swap ? bneg : a->negative;
@@ -269,8 +304,7 @@ static int olock__fake_num_addsub(const olock_decimal *a, const olock_decimal *b
 }
 
 /* DynamoDB Local's message for a number it cannot store. */
-static int olock__fake_num_error(olock__fake_ctx *c, int code)
-{
+static int olock__fake_num_error(olock__fake_ctx *c, int code) {
     switch (code) {
     case OLOCK__FAKE_NUM_PRECISION: return olock__fake_verror(c, "DynamoDB only supports precision up to 38 digits");
     case OLOCK__FAKE_NUM_OVERFLOW:
@@ -282,15 +316,13 @@ static int olock__fake_num_error(olock__fake_ctx *c, int code)
 }
 
 /* A stored number's value (stored text is canonical, so this never fails for it). */
-static void olock__fake_num_of(const olock_value *v, olock_decimal *d)
-{
+static void olock__fake_num_of(const olock_value *v, olock_decimal *d) {
     if (olock__fake_num_parse(v->str, v->len, d) != OLOCK__FAKE_NUM_OK) memset(d, 0, sizeof(*d));
 }
 
 /* ---- attribute values: DynamoDB JSON in, with DynamoDB Local's checks and messages ---------- */
 
-static olock_value *olock__fake_newval(olock_arena *a, olock_type t)
-{
+static olock_value *olock__fake_newval(olock_arena *a, olock_type t) {
     olock_value *v = (olock_value *)olock_arena_alloc(a, sizeof(olock_value));
     if (!v) return NULL;
     memset(v, 0, sizeof(*v));
@@ -298,27 +330,25 @@ static olock_value *olock__fake_newval(olock_arena *a, olock_type t)
     return v;
 }
 
-static void olock__fake_append(olock_value *parent, olock_value *v)
-{
+static void olock__fake_append(olock_value *parent, olock_value *v) {
     v->next = NULL;
-    if (parent->last) parent->last->next = v; else parent->first = v;
+    if (parent->last) parent->last->next = v;
+    else parent->first = v;
     parent->last = v;
     parent->count++;
 }
 
-static int olock__fake_is_set(olock_type t)
-{
+static int olock__fake_is_set(olock_type t) {
     return t == OLOCK_TYPE_SS || t == OLOCK_TYPE_NS || t == OLOCK_TYPE_BS;
 }
 
-static olock_type olock__fake_member_type(olock_type set)
-{
-    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N : OLOCK_TYPE_B;
+static olock_type olock__fake_member_type(olock_type set) {
+    return set == OLOCK_TYPE_SS ? OLOCK_TYPE_S : set == OLOCK_TYPE_NS ? OLOCK_TYPE_N
+                                                                      : OLOCK_TYPE_B;
 }
 
 /* Byte order for S; Java's signed byte order for B, which is how DynamoDB Local sorts a BS. */
-static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen, int is_signed)
-{
+static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen, int is_signed) {
     size_t n = alen < blen ? alen : blen, i;
     for (i = 0; i < n; i++) {
         int x = is_signed ? (int)(signed char)a[i] : (int)(unsigned char)a[i];
@@ -329,8 +359,7 @@ static int olock__fake_bytes_cmp(const char *a, size_t alen, const char *b, size
 }
 
 /* Order of two scalar values of one type (S, N, B): DynamoDB's comparison order. */
-static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b) {
     if (a->type == OLOCK_TYPE_N) {
         olock_decimal x, y;
         olock__fake_num_of(a, &x);
@@ -342,22 +371,19 @@ static int olock__fake_scalar_cmp(const olock_value *a, const olock_value *b)
 
 /* Set members are kept sorted (DynamoDB Local returns them so): S by bytes, N by value,
    B by signed bytes. A bottom-up merge sort on an array of pointers. */
-static int olock__fake_member_cmp(olock_type set, const olock_value *a, const olock_value *b)
-{
+static int olock__fake_member_cmp(olock_type set, const olock_value *a, const olock_value *b) {
     if (set == OLOCK_TYPE_BS) return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 1);
     return olock__fake_scalar_cmp(a, b);
 }
 
 /* A BS that ADD built comes back in unsigned byte order (DynamoDB Local sorts it again
    another way); everything else in member order. */
-static int olock__fake_member_cmp2(olock_type set, const olock_value *a, const olock_value *b, int unsigned_bs)
-{
+static int olock__fake_member_cmp2(olock_type set, const olock_value *a, const olock_value *b, int unsigned_bs) {
     if (set == OLOCK_TYPE_BS && unsigned_bs) return olock__fake_bytes_cmp(a->str, a->len, b->str, b->len, 0);
     return olock__fake_member_cmp(set, a, b);
 }
 
-static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_bs)
-{
+static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_bs) {
     size_t n = set->count, i, width;
     olock_value **arr, **tmp, *v;
     if (n < 2) return 0;
@@ -385,8 +411,7 @@ static int olock__fake_sort_set(olock_arena *a, olock_value *set, int unsigned_b
 }
 
 /* 1 when a sorted set has two equal members. */
-static int olock__fake_set_has_dup(const olock_value *set)
-{
+static int olock__fake_set_has_dup(const olock_value *set) {
     const olock_value *v;
     for (v = set->first; v && v->next; v = v->next)
         if (olock__fake_member_cmp(set->type, v, v->next) == 0) return 1;
@@ -394,19 +419,20 @@ static int olock__fake_set_has_dup(const olock_value *set)
 }
 
 /* A number value from text, stored in canonical form. */
-static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale)
-{
+static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale) {
     char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
     size_t n = olock__fake_num_format_scaled(d, scale, buf);
     olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
-    if (!v) { c->oom = 1; return NULL; }
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
     v->str = olock__fake_strdup(c, buf, n);
     v->len = n;
     return v->str ? v : NULL;
 }
 
-static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal *d)
-{
+static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal *d) {
     return olock__fake_new_num_scaled(c, d, 0);
 }
 
@@ -414,8 +440,7 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
    ("12.50" is "12.5"); a number inside an M or L, and any in ExpressionAttributeValues or
    AttributeUpdates, DynamoDB Local keeps as sent, except inside an NS, whose members it
    rewrites as Java's BigDecimal prints them (`set_member`). */
-static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member)
-{
+static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member) {
     olock_decimal d;
     int scale = 0;
     int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
@@ -439,12 +464,21 @@ static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, 
     return *out ? 0 : -1;
 }
 
-static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len)
-{
+static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
     switch (j->kind) {
-    case OLOCK_JSON_STRING: case OLOCK_JSON_NUMBER: *s = j->str; *len = j->len; return 1;
-    case OLOCK_JSON_TRUE: *s = "true"; *len = 4; return 1;
-    case OLOCK_JSON_FALSE: *s = "false"; *len = 5; return 1;
+    case OLOCK_JSON_STRING:
+    case OLOCK_JSON_NUMBER:
+        *s = j->str;
+        *len = j->len;
+        return 1;
+    case OLOCK_JSON_TRUE:
+        *s = "true";
+        *len = 4;
+        return 1;
+    case OLOCK_JSON_FALSE:
+        *s = "false";
+        *len = 5;
+        return 1;
     default: return 0;
     }
 }
@@ -452,8 +486,7 @@ static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *
 static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth);
 
 /* The members of an M (or of an Item / Key / Attributes object). */
-static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_value **out, int depth)
-{
+static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_value **out, int depth) {
     const olock_json *m;
     olock_value *map, *v;
     if (obj->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
@@ -471,7 +504,8 @@ static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_v
         /* a repeated name replaces the earlier member (the JSON mapper keeps the last) */
         for (prev = NULL, it = map->first; it; prev = it, it = it->next) {
             if (it->key_len == m->key_len && memcmp(it->key, m->key, m->key_len) == 0) {
-                if (prev) prev->next = it->next; else map->first = it->next;
+                if (prev) prev->next = it->next;
+                else map->first = it->next;
                 if (map->last == it) map->last = prev;
                 map->count--;
                 break;
@@ -483,8 +517,7 @@ static int olock__fake_av_map(olock__fake_ctx *c, const olock_json *obj, olock_v
     return 0;
 }
 
-static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json *arr, olock_value **out)
-{
+static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json *arr, olock_value **out) {
     const olock_json *m;
     olock_value *set;
     if (arr->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
@@ -504,7 +537,8 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
             if (olock__fake_parse_num(c, s, len, &v, 1) < 0) return -1;
         } else if (t == OLOCK_TYPE_SS) {
             if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_S))) return olock__fake_oom(c);
-            v->str = s; v->len = len;
+            v->str = s;
+            v->len = len;
         } else {
             unsigned char *bytes;
             size_t blen = 0;
@@ -512,7 +546,8 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
             if (!(bytes = (unsigned char *)olock__fake_alloc(c, len / 4 * 3 + 4))) return -1;
             if (olock_base64_decode(s, len, bytes, &blen) != OLOCK_OK) return olock__fake_shape(c);
             bytes[blen] = 0;
-            v->str = (const char *)bytes; v->len = blen;
+            v->str = (const char *)bytes;
+            v->len = blen;
         }
         olock__fake_append(set, v);
     }
@@ -526,7 +561,7 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
         if (t == OLOCK_TYPE_NS) return olock__fake_verror(c, "Input collection contains duplicates");
         if (t == OLOCK_TYPE_BS)
             return olock__fake_verror(c, "One or more parameter values were invalid: Input collection of type BS contains duplicates.");
-        {   /* DynamoDB Local lists the members as they were sent */
+        { /* DynamoDB Local lists the members as they were sent */
             olock_buf b;
             int first = 1;
             olock_buf_init(&b, &c->f->alloc);
@@ -551,8 +586,7 @@ static int olock__fake_av_set(olock__fake_ctx *c, olock_type t, const olock_json
 }
 
 /* One attribute value {"S": ...} etc. */
-static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth)
-{
+static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth) {
     const olock_json *m, *found = NULL, *tv;
     olock_type t = (olock_type)0;
     olock_value *v = NULL;
@@ -566,7 +600,10 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
     for (tv = j->first; tv; tv = tv->next) {
         olock_type xt = tv->kind == OLOCK_JSON_NULL ? (olock_type)0 : olock_type_from_name(tv->key, tv->key_len);
         if (!xt) continue;
-        if (!(seen & (1u << xt))) { seen |= 1u << xt; ntypes++; }
+        if (!(seen & (1u << xt))) {
+            seen |= 1u << xt;
+            ntypes++;
+        }
         found = tv;
         t = xt;
     }
@@ -581,7 +618,8 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         size_t len;
         if (!olock__fake_scalar_text(m, &s, &len)) return olock__fake_shape(c);
         if (!(v = olock__fake_newval(c->a, OLOCK_TYPE_S))) return olock__fake_oom(c);
-        v->str = s; v->len = len;
+        v->str = s;
+        v->len = len;
         break;
     }
     case OLOCK_TYPE_N: {
@@ -599,7 +637,8 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         if (!(bytes = (unsigned char *)olock__fake_alloc(c, m->len / 4 * 3 + 4))) return -1;
         if (olock_base64_decode(m->str, m->len, bytes, &blen) != OLOCK_OK) return olock__fake_shape(c);
         bytes[blen] = 0;
-        v->str = (const char *)bytes; v->len = blen;
+        v->str = (const char *)bytes;
+        v->len = blen;
         break;
     }
     case OLOCK_TYPE_BOOL: {
@@ -622,7 +661,7 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
         break;
     case OLOCK_TYPE_M: {
         int keep = c->keep_scale, r;
-        c->keep_scale = 1;   /* what is inside a document is kept as sent */
+        c->keep_scale = 1; /* what is inside a document is kept as sent */
         r = olock__fake_av_map(c, m, &v, depth);
         c->keep_scale = keep;
         if (r < 0) return -1;
@@ -660,8 +699,7 @@ static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value *
    without leading zeros and within 38 significant digits, as olock__fake_num_of would find them
    but without the full parse: every write sizes the whole item, every number of it. 0 for any
    other text, which then takes the full parse. */
-static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d)
-{
+static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d) {
     size_t i, ndig = 0, intd = 0, first = 0, last = 0;
     int seen_point = 0, any = 0;
     if (len == 0 || len > 40) return 0;
@@ -689,8 +727,7 @@ static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d)
 }
 
 /* DynamoDB's size of a number: its base-100 digits plus one (plus one more when negative). */
-static size_t olock__fake_num_size(const olock_value *v)
-{
+static size_t olock__fake_num_size(const olock_value *v) {
     olock_decimal d;
     int hi, lo;
     if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
@@ -706,14 +743,15 @@ static size_t olock__fake_num_size(const olock_value *v)
 /* The DynamoDB size of a value (developer guide, checked against DynamoDB Local's
    TableSizeBytes): strings and binaries their bytes, numbers as above, BOOL/NULL 1, L and M
    3 plus 1 per member plus the members (and a map's member names), sets their members. */
-static size_t olock__fake_value_size(const olock_value *v)
-{
+static size_t olock__fake_value_size(const olock_value *v) {
     const olock_value *m;
     size_t n = 0;
     switch (v->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_B: return v->len;
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_B: return v->len;
     case OLOCK_TYPE_N: return olock__fake_num_size(v);
-    case OLOCK_TYPE_BOOL: case OLOCK_TYPE_NULL: return 1;
+    case OLOCK_TYPE_BOOL:
+    case OLOCK_TYPE_NULL: return 1;
     case OLOCK_TYPE_L:
         for (m = v->first; m; m = m->next) n += olock__fake_value_size(m) + 1;
         return n + 3;
@@ -730,16 +768,14 @@ static size_t olock__fake_value_size(const olock_value *v)
 }
 
 /* Item size: attribute names plus values. */
-static size_t olock__fake_item_size(const olock_value *item)
-{
+static size_t olock__fake_item_size(const olock_value *item) {
     const olock_value *m;
     size_t n = 0;
     for (m = item->first; m; m = m->next) n += m->key_len + olock__fake_value_size(m);
     return n;
 }
 
-static const olock_value *olock__fake_map_get(const olock_value *map, const char *key, size_t len)
-{
+static const olock_value *olock__fake_map_get(const olock_value *map, const char *key, size_t len) {
     const olock_value *m;
     for (m = map->first; m; m = m->next)
         if (m->key_len == len && memcmp(m->key, key, len) == 0) return m;
@@ -748,14 +784,14 @@ static const olock_value *olock__fake_map_get(const olock_value *map, const char
 
 /* Equality as DynamoDB compares: numbers by value (stored text is canonical), sets as sets
    (kept sorted), maps by name. */
-static int olock__fake_equal(const olock_value *a, const olock_value *b)
-{
+static int olock__fake_equal(const olock_value *a, const olock_value *b) {
     const olock_value *x, *y;
     if (a->type != b->type) return 0;
     switch (a->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_B:
         return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-    case OLOCK_TYPE_N:   /* "3.00" equals "3" */
+    case OLOCK_TYPE_N: /* "3.00" equals "3" */
         return (a->len == b->len && memcmp(a->str, b->str, a->len) == 0) || olock__fake_scalar_cmp(a, b) == 0;
     case OLOCK_TYPE_BOOL: return !a->boolean == !b->boolean;
     case OLOCK_TYPE_NULL: return 1;
@@ -766,7 +802,7 @@ static int olock__fake_equal(const olock_value *a, const olock_value *b)
             if (!y || !olock__fake_equal(x, y)) return 0;
         }
         return 1;
-    default:   /* L and the sorted sets: member by member */
+    default: /* L and the sorted sets: member by member */
         if (a->count != b->count) return 0;
         for (x = a->first, y = b->first; x && y; x = x->next, y = y->next)
             if (!olock__fake_equal(x, y)) return 0;
@@ -775,8 +811,7 @@ static int olock__fake_equal(const olock_value *a, const olock_value *b)
 }
 
 /* Deep copy into another arena (an item's own). NULL on OOM. */
-static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v)
-{
+static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v) {
     olock_value *r = olock__fake_newval(a, v->type), *m;
     const olock_value *x;
     if (!r) return NULL;
@@ -796,8 +831,7 @@ static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v)
     return r;
 }
 
-static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n)
-{
+static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n) {
     if (olock_buf_append(c->out, p, n) != OLOCK_OK) return olock__fake_oom(c);
     return 0;
 }
@@ -807,8 +841,7 @@ static int olock__fake_puts(olock__fake_ctx *c, const char *s) { return olock__f
 /* A JSON string escaped the way DynamoDB Local's JSON writer does it: quote, backslash and
    control characters escaped (\t \n \r \b \f by name), characters beyond U+FFFF as
    \uXXXX surrogate pairs, everything else (including '/' and U+007F) as is. */
-static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
-{
+static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, run = 0;
     if (olock__fake_put(c, "\"", 1) < 0) return -1;
@@ -816,26 +849,52 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
         unsigned char ch = (unsigned char)s[i];
         char esc[16];
         size_t elen = 0, adv = 1;
-        if (ch == '"' || ch == '\\') { esc[0] = '\\'; esc[1] = (char)ch; elen = 2; }
-        else if (ch < 0x20) {
-            const char *named = ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\b' ? "\\b" : ch == '\f' ? "\\f" : NULL;
-            if (named) { memcpy(esc, named, 2); elen = 2; }
-            else { memcpy(esc, "\\u00", 4); esc[4] = hex[ch >> 4]; esc[5] = hex[ch & 15]; elen = 6; }
-        } else if (ch >= 0xF0 && i + 4 <= n) {   /* input is valid UTF-8 */
+        if (ch == '"' || ch == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)ch;
+            elen = 2;
+        } else if (ch < 0x20) {
+            const char *named = ch == '\t' ? "\\t" : ch == '\n' ? "\\n"
+                : ch == '\r'                                    ? "\\r"
+                : ch == '\b'                                    ? "\\b"
+                : ch == '\f'                                    ? "\\f"
+                                                                : NULL;
+            if (named) {
+                memcpy(esc, named, 2);
+                elen = 2;
+            } else {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[ch >> 4];
+                esc[5] = hex[ch & 15];
+                elen = 6;
+            }
+        } else if (ch >= 0xF0 && i + 4 <= n) { /* input is valid UTF-8 */
             uint32_t cp = ((uint32_t)(ch & 0x07) << 18) | ((uint32_t)((unsigned char)s[i + 1] & 0x3F) << 12) |
-                          ((uint32_t)((unsigned char)s[i + 2] & 0x3F) << 6) | ((uint32_t)((unsigned char)s[i + 3] & 0x3F));
+                ((uint32_t)((unsigned char)s[i + 2] & 0x3F) << 6) | ((uint32_t)((unsigned char)s[i + 3] & 0x3F));
             uint32_t hi, lo;
             cp -= 0x10000;
             hi = 0xD800 + (cp >> 10);
             lo = 0xDC00 + (cp & 0x3FF);
-            esc[0] = '\\'; esc[1] = 'u'; esc[2] = hex[(hi >> 12) & 15]; esc[3] = hex[(hi >> 8) & 15];
-            esc[4] = hex[(hi >> 4) & 15]; esc[5] = hex[hi & 15];
-            esc[6] = '\\'; esc[7] = 'u'; esc[8] = hex[(lo >> 12) & 15]; esc[9] = hex[(lo >> 8) & 15];
-            esc[10] = hex[(lo >> 4) & 15]; esc[11] = hex[lo & 15];
+            esc[0] = '\\';
+            esc[1] = 'u';
+            esc[2] = hex[(hi >> 12) & 15];
+            esc[3] = hex[(hi >> 8) & 15];
+            esc[4] = hex[(hi >> 4) & 15];
+            esc[5] = hex[hi & 15];
+            esc[6] = '\\';
+            esc[7] = 'u';
+            esc[8] = hex[(lo >> 12) & 15];
+            esc[9] = hex[(lo >> 8) & 15];
+            esc[10] = hex[(lo >> 4) & 15];
+            esc[11] = hex[lo & 15];
             elen = 12;
             adv = 4;
         }
-        if (!elen) { run++; i++; continue; }
+        if (!elen) {
+            run++;
+            i++;
+            continue;
+        }
         if (run && olock__fake_put(c, s + i - run, run) < 0) return -1;
         run = 0;
         if (olock__fake_put(c, esc, elen) < 0) return -1;
@@ -846,18 +905,19 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n)
 }
 
 /* Decimal text of v into buf (at least 21 bytes); returns the length. */
-static size_t olock__fake_u64_text(uint64_t v, char *buf)
-{
+static size_t olock__fake_u64_text(uint64_t v, char *buf) {
     char tmp[24];
     size_t n = 0, i;
-    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
     buf[n] = 0;
     return n;
 }
 
-static int olock__fake_put_u64(olock__fake_ctx *c, uint64_t v)
-{
+static int olock__fake_put_u64(olock__fake_ctx *c, uint64_t v) {
     char buf[24];
     return olock__fake_put(c, buf, olock__fake_u64_text(v, buf));
 }
@@ -866,22 +926,25 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v);
 
 /* Java's String.hashCode (over UTF-16 code units) spread as java.util.HashMap spreads it. */
 static uint32_t olock__fake_java_string_hash(const char *s, size_t len);
-static uint32_t olock__fake_java_hash(const char *s, size_t len)
-{
+static uint32_t olock__fake_java_hash(const char *s, size_t len) {
     uint32_t h = olock__fake_java_string_hash(s, len);
     return h ^ (h >> 16);
 }
 
 /* Java's String.hashCode itself, over the UTF-16 code units of UTF-8 text. */
-static uint32_t olock__fake_java_string_hash(const char *s, size_t len)
-{
+static uint32_t olock__fake_java_string_hash(const char *s, size_t len) {
     uint32_t h = 0;
     size_t i = 0;
     while (i < len) {
         unsigned char ch = (unsigned char)s[i];
         uint32_t cp;
-        size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : 4, k;
-        cp = n == 1 ? ch : n == 2 ? (ch & 0x1Fu) : n == 3 ? (ch & 0x0Fu) : (ch & 0x07u);
+        size_t n = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2
+            : (ch & 0xF0) == 0xE0                      ? 3
+                                                       : 4,
+               k;
+        cp = n == 1 ? ch : n == 2 ? (ch & 0x1Fu)
+            : n == 3              ? (ch & 0x0Fu)
+                                  : (ch & 0x07u);
         for (k = 1; k < n && i + k < len; k++) cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3Fu);
         i += n;
         if (cp >= 0x10000) {
@@ -900,8 +963,7 @@ static uint32_t olock__fake_java_string_hash(const char *s, size_t len)
    and iterates its buckets, so members come out by bucket, then in their own order. The
    ALL_OLD item of a ConditionalCheckFailedException goes through a default HashMap instead
    (16 buckets to start with): `cap` is the starting size. */
-static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map, size_t cap)
-{
+static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map, size_t cap) {
     const olock_value *m, **order = NULL;
     size_t n = map->count, i;
     if (n > 1) {
@@ -914,7 +976,10 @@ static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map,
         for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
             size_t j;
             uint32_t b = olock__fake_java_hash(m->key, m->key_len) & (uint32_t)(cap - 1);
-            for (j = i; j > 0 && bucket[j - 1] > b; j--) { bucket[j] = bucket[j - 1]; order[j] = order[j - 1]; }
+            for (j = i; j > 0 && bucket[j - 1] > b; j--) {
+                bucket[j] = bucket[j - 1];
+                order[j] = order[j - 1];
+            }
             bucket[j] = b;
             order[j] = m;
         }
@@ -930,13 +995,11 @@ static int olock__fake_write_map_cap(olock__fake_ctx *c, const olock_value *map,
     return olock__fake_put(c, "}", 1);
 }
 
-static int olock__fake_write_map(olock__fake_ctx *c, const olock_value *map)
-{
+static int olock__fake_write_map(olock__fake_ctx *c, const olock_value *map) {
     return olock__fake_write_map_cap(c, map, 1);
 }
 
-static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v)
-{
+static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v) {
     if (v->type == OLOCK_TYPE_B) {
         if (olock__fake_put(c, "\"", 1) < 0) return -1;
         if (olock_base64_encode(v->str, v->len, c->out) != OLOCK_OK) return olock__fake_oom(c);
@@ -945,14 +1008,15 @@ static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v)
     return olock__fake_put_str(c, v->str, v->len);
 }
 
-static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
-{
+static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v) {
     const olock_value *m;
     if (olock__fake_put(c, "{\"", 2) < 0 || olock__fake_puts(c, olock_type_name(v->type)) < 0 ||
         olock__fake_put(c, "\":", 2) < 0)
         return -1;
     switch (v->type) {
-    case OLOCK_TYPE_S: case OLOCK_TYPE_N: case OLOCK_TYPE_B:
+    case OLOCK_TYPE_S:
+    case OLOCK_TYPE_N:
+    case OLOCK_TYPE_B:
         if (olock__fake_write_scalar(c, v) < 0) return -1;
         break;
     case OLOCK_TYPE_BOOL:
@@ -964,7 +1028,7 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
     case OLOCK_TYPE_M:
         if (olock__fake_write_map(c, v) < 0) return -1;
         break;
-    default:   /* L, SS, NS, BS */
+    default: /* L, SS, NS, BS */
         if (olock__fake_put(c, "[", 1) < 0) return -1;
         for (m = v->first; m; m = m->next) {
             if (m != v->first && olock__fake_put(c, ",", 1) < 0) return -1;
@@ -975,4 +1039,3 @@ static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v)
     }
     return olock__fake_put(c, "}", 1);
 }
-
