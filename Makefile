@@ -6,6 +6,7 @@
 #                 (OLOCK_TEST_JOBS=N to choose).
 #   make demo     the main job on the in-process fake backend
 #   make amalgamate   olock.h and backends/olock_fake.h from their parts under src/
+#   make format       the parts under src/ in the style of .clang-format
 #   make deps     the integration servers (npm ci: DynamoDB Local, dynalite, the AWS SDK)
 #   make fuzz     the libFuzzer targets;  make bench  the benchmarks
 
@@ -89,7 +90,7 @@ ifeq ($(HAVE_MHD),1)
 TOOLS := $(BUILD)/olock-fakeserver $(BUILD)/san/olock-fakeserver $(BUILD)/matrix/olock-fakeserver-cxx.o
 endif
 
-.PHONY: all test demo deps fuzz bench clean amalgamate tests-san tests-plain tests-tsan examples tools
+.PHONY: all test demo deps fuzz bench clean amalgamate format tests-san tests-plain tests-tsan examples tools
 all: tests-san tests-plain tests-tsan examples tools
 tools: $(TOOLS)
 
@@ -151,6 +152,10 @@ $(BUILD)/plain/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_tes
 OLOCK_TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 amalgamate:
 	tools/amalgamate
+
+# The parts' one style (.clang-format, clang-format 14); make test checks it (tools/check-format).
+format:
+	tools/check-format --fix
 
 test:
 	@tools/amalgamate --check || exit 1

@@ -228,6 +228,9 @@ step examples examples/endpoint test build/examples/endpoint
 # ---- 4c. install and packaging: make install, pkg-config, CMake find_package/add_subdirectory/FetchContent
 step packaging packaging optional bash tests/packaging.sh
 
+# ---- 4d. the parts under src/ keep one style (.clang-format) ------------------------------------
+step style style skippable sh tools/check-format
+
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 step readme-snippets readme-snippets test bash tests/readme_snippets.sh
 
