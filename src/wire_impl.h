@@ -205,6 +205,32 @@ static olock_result olock__encode_fail(olock_buf *b, size_t mark, olock_error *e
     return r;
 }
 
+/* What every encoder of an array checks first: the body is given, and the array when count is
+   not 0. Clears err; INVALID_ARG naming the argument. */
+static olock_result olock__encode_array_args(olock_error *err, const char *fn, const olock_buf *body, const void *array,
+                                             const char *array_name, size_t count) {
+    olock__error_clear(err);
+    if (!body) return olock__null_arg(err, fn, "body");
+    if (!array && count) return olock__invalid_arg(err, "%s: %s is NULL and count is %lu", fn, array_name, (unsigned long)count);
+    return OLOCK_OK;
+}
+
+/* Starts a request body: the top-level object, appended to body; returns where it begins. */
+static size_t olock__jw_begin(olock__jw *w, olock_buf *body) {
+    size_t mark = body->len;
+    w->b = body;
+    w->r = OLOCK_OK;
+    w->need_comma = 0;
+    olock__jw_open(w, '{');
+    return mark;
+}
+
+/* Closes the top-level object: OK, or the first failure with body cut back to `mark`. */
+static olock_result olock__jw_end(olock__jw *w, size_t mark, olock_error *err) {
+    olock__jw_close(w, '}');
+    return w->r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(w->b, mark, err, w->r, "invalid value in request");
+}
+
 /* Fields of an item request that the operation does not use must be empty. The message starts
    with the field's name, for the caller to put "r->" or "action 2: req." before it. */
 static const char *olock__item_request_misuse(olock_op op, const olock_item_request *r) {
@@ -254,14 +280,9 @@ OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_r
         return olock__invalid_arg(err, "olock_encode_item_request: op is not GetItem, PutItem, UpdateItem or DeleteItem");
     misuse = olock__item_request_misuse(op, r);
     if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_item_members(&w, op, r, 0);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actions, size_t count,
@@ -270,9 +291,8 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
     static const olock_op ops[] = { (olock_op)0, OLOCK_OP_PUT_ITEM, OLOCK_OP_UPDATE_ITEM, OLOCK_OP_DELETE_ITEM, OLOCK_OP_DELETE_ITEM };
     olock__jw w;
     size_t i, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_transact_write", "body");
-    if (!actions && count) return olock__invalid_arg(err, "olock_encode_transact_write: actions is NULL and count is %lu", (unsigned long)count);
+    olock_result rc = olock__encode_array_args(err, "olock_encode_transact_write", body, actions, "actions", count);
+    if (rc != OLOCK_OK) return rc;
     for (i = 0; i < count; i++) {
         const olock_txn_action *a = &actions[i];
         const char *misuse;
@@ -286,11 +306,7 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         if (!misuse && a->kind == OLOCK_TXN_CONDITION_CHECK && !a->req.condition) misuse = "condition is NULL (a condition check needs one)";
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_key(&w, "TransactItems");
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
@@ -304,26 +320,20 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
     }
     olock__jw_close(&w, ']');
     olock__jw_str(&w, "ClientRequestToken", client_request_token);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets, size_t count, olock_buf *body, olock_error *err) {
     olock__jw w;
     size_t i, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_transact_get", "body");
-    if (!gets && count) return olock__invalid_arg(err, "olock_encode_transact_get: gets is NULL and count is %lu", (unsigned long)count);
+    olock_result rc = olock__encode_array_args(err, "olock_encode_transact_get", body, gets, "gets", count);
+    if (rc != OLOCK_OK) return rc;
     for (i = 0; i < count; i++) {
         const char *misuse = olock__item_request_misuse(OLOCK_OP_GET_ITEM, &gets[i]);
         if (!misuse && gets[i].consistent_read) misuse = "consistent_read is set (TransactGetItems reads are always consistent)";
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_key(&w, "TransactItems");
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
@@ -336,24 +346,18 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         olock__jw_close(&w, '}');
     }
     olock__jw_close(&w, ']');
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *tables, size_t count, olock_buf *body, olock_error *err) {
     olock__jw w;
     size_t i, k, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_batch_get", "body");
-    if (!tables && count) return olock__invalid_arg(err, "olock_encode_batch_get: tables is NULL and count is %lu", (unsigned long)count);
+    olock_result rc = olock__encode_array_args(err, "olock_encode_batch_get", body, tables, "tables", count);
+    if (rc != OLOCK_OK) return rc;
     for (i = 0; i < count; i++)
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_key(&w, "RequestItems");
     olock__jw_open(&w, '{');
     for (i = 0; i < count; i++) {
@@ -373,24 +377,18 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
         olock__jw_close(&w, '}');
     }
     olock__jw_close(&w, '}');
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *entries, size_t count, olock_buf *body, olock_error *err) {
     olock__jw w;
     size_t i, k, mark;
-    olock__error_clear(err);
-    if (!body) return olock__null_arg(err, "olock_encode_batch_write", "body");
-    if (!entries && count) return olock__invalid_arg(err, "olock_encode_batch_write: entries is NULL and count is %lu", (unsigned long)count);
+    olock_result rc = olock__encode_array_args(err, "olock_encode_batch_write", body, entries, "entries", count);
+    if (rc != OLOCK_OK) return rc;
     for (i = 0; i < count; i++)
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_key(&w, "RequestItems");
     olock__jw_open(&w, '{');
     /* Group entries by table, keeping first-appearance order of tables and entries. */
@@ -414,8 +412,7 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
         olock__jw_close(&w, ']');
     }
     olock__jw_close(&w, '}');
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request *r, olock_buf *body, olock_error *err) {
@@ -429,11 +426,7 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
     if (op == OLOCK_OP_QUERY && !r->key_condition) return olock__invalid_arg(err, "olock_encode_query: r->key_condition is NULL (Query needs a key condition)");
     if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
         return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_str(&w, "TableName", r->table);
     olock__jw_str(&w, "IndexName", r->index);
     olock__jw_str(&w, "KeyConditionExpression", r->key_condition);
@@ -445,8 +438,7 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
     if (r->scan_backward) olock__jw_bool(&w, "ScanIndexForward", 0);
     if (r->limit) olock__jw_u64(&w, "Limit", r->limit);
     olock__jw_map(&w, "ExclusiveStartKey", r->exclusive_start_key);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 static void olock__jw_key_attr(olock__jw *w, const char *name, olock_type t, int as_schema, const char *role) {
@@ -475,11 +467,7 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     if (!r->read_capacity != !r->write_capacity)
         return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
                                   r->read_capacity ? "write_capacity" : "read_capacity");
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_str(&w, "TableName", r->table);
     for (pass = 0; pass < 2; pass++) {
         olock__jw_key(&w, pass ? "KeySchema" : "AttributeDefinitions");
@@ -498,8 +486,7 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     } else {
         olock__jw_str(&w, "BillingMode", "PAY_PER_REQUEST");
     }
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olock_buf *body, olock_error *err) {
@@ -511,14 +498,9 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
         return olock__invalid_arg(err, "olock_encode_table_op: op is not DescribeTable, DeleteTable or ListTables");
     if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
         return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
-    mark = body->len;
-    w.b = body;
-    w.r = OLOCK_OK;
-    w.need_comma = 0;
-    olock__jw_open(&w, '{');
+    mark = olock__jw_begin(&w, body);
     olock__jw_str(&w, op == OLOCK_OP_LIST_TABLES ? "ExclusiveStartTableName" : "TableName", table);
-    olock__jw_close(&w, '}');
-    return w.r == OLOCK_OK ? OLOCK_OK : olock__encode_fail(body, mark, err, w.r, "invalid value in request");
+    return olock__jw_end(&w, mark, err);
 }
 
 /* ---- error classes ---------------------------------------------------------------------------- */
