@@ -9600,6 +9600,12 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    >>client (implementation)
    ========================================================================================== */
 
+/* What the engine (a later part) uses of this one, besides the public API: the client struct,
+   the exchange (olock__exchange and its init/free, olock__build_http, olock__finish_exchange,
+   olock__transport_why), the backoff and random numbers (olock__backoff, olock__random,
+   olock__xorshift), olock__versioning_fill and the cache entry type. Everything else here is
+   private to the client. */
+
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 
 /* The defaults need a monotonic clock and a sleep. POSIX declares them only when asked for
@@ -12676,6 +12682,11 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
 /* =============================================================================================
    >>records (implementation)
    ========================================================================================== */
+
+/* Built on the engine: besides the public API it uses the engine's task starts and ends
+   (olock__begin_update, olock__blocking_task, olock__begin_failed, olock__task_begin_failed,
+   olock__task_finish), so that a typed update is olock_update's state machine with a struct in
+   place of an item, not a second engine. */
 
 /* Typed records. Decoding writes straight into the caller's struct and encoding writes into the
    item's arena, which the engine resets per attempt: a typed update in steady state allocates

@@ -2,6 +2,12 @@
    >>client (implementation)
    ========================================================================================== */
 
+/* What the engine (a later part) uses of this one, besides the public API: the client struct,
+   the exchange (olock__exchange and its init/free, olock__build_http, olock__finish_exchange,
+   olock__transport_why), the backoff and random numbers (olock__backoff, olock__random,
+   olock__xorshift), olock__versioning_fill and the cache entry type. Everything else here is
+   private to the client. */
+
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 
 /* The defaults need a monotonic clock and a sleep. POSIX declares them only when asked for

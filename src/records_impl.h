@@ -2,6 +2,11 @@
    >>records (implementation)
    ========================================================================================== */
 
+/* Built on the engine: besides the public API it uses the engine's task starts and ends
+   (olock__begin_update, olock__blocking_task, olock__begin_failed, olock__task_begin_failed,
+   olock__task_finish), so that a typed update is olock_update's state machine with a struct in
+   place of an item, not a second engine. */
+
 /* Typed records. Decoding writes straight into the caller's struct and encoding writes into the
    item's arena, which the engine resets per attempt: a typed update in steady state allocates
    nothing. Unchanged scalars are left as they are in the item, and attributes the table does
