@@ -6,6 +6,7 @@
 #endif
 #include "olock.h"
 #include "backends/olock_fake.h"
+#include "olock_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,12 @@
 #include <pthread.h>
 #endif
 
-static int passed, failed;
-static const char *current;
-
-#define CHECK(cond) do { if (!(cond)) { printf("FAIL %s: %s:%d: %s\n", current, __FILE__, __LINE__, #cond); return 1; } } while (0)
+/* Every check counts (olock_test.h's counters); a failed one also ends its test, whose next
+   steps use what it checked. */
+#define REQUIRE(cond) do { \
+    if (cond) olock_test_passed++; \
+    else { olock_test_failed++; fprintf(stderr, "FAIL %s:%d %s: %s\n", __FILE__, __LINE__, olock_test_current, #cond); return 1; } \
+} while (0)
 
 /* ---- raw requests through the transport ---------------------------------------------------- */
 
@@ -30,25 +33,9 @@ typedef struct reply {
 
 static olock_result send_raw(olock_fake *f, const char *op, const char *body, reply *out)
 {
-    olock_transport t = olock_fake_transport(f);
-    olock_http_header h[2];
-    olock_http_request req;
     olock_http_response res;
-    char target[96];
     const char *crc;
-    olock_result r;
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
-    h[0].name = "Content-Type"; h[0].value = "application/x-amz-json-1.0";
-    h[1].name = "x-amz-target"; h[1].value = target;   /* header names are case-insensitive */
-    memset(&req, 0, sizeof(req));
-    req.method = "POST";
-    req.url = "http://127.0.0.1/";
-    req.headers = h;
-    req.header_count = 2;
-    req.body = body;
-    req.body_len = strlen(body);
-    olock_http_response_init(&res, NULL, 0);
-    r = t.send(t.user, &req, &res);
+    olock_result r = olock_test_fake_send(f, op, body, strlen(body), &res);
     out->status = res.status;
     out->len = res.body.len < sizeof(out->body) - 1 ? res.body.len : sizeof(out->body) - 1;
     if (out->len) memcpy(out->body, res.body.data, out->len);
@@ -76,21 +63,21 @@ static int test_tables(void)
 {
     olock_fake *f = NULL;
     reply r;
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 200);
-    CHECK(has(&r, "\"TableStatus\":\"ACTIVE\"") && has(&r, "\"BillingMode\":\"PAY_PER_REQUEST\""));
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 400 && has(&r, "ResourceInUseException"));
-    CHECK(send_raw(f, "CreateTable", TABLE2, &r) == OLOCK_OK && r.status == 200 && has(&r, "\"ReadCapacityUnits\":3"));
-    CHECK(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\",\"tbl\"]}") == 0);
-    CHECK(send_raw(f, "ListTables", "{\"Limit\":1}", &r) == OLOCK_OK &&
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 200);
+    REQUIRE(has(&r, "\"TableStatus\":\"ACTIVE\"") && has(&r, "\"BillingMode\":\"PAY_PER_REQUEST\""));
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 400 && has(&r, "ResourceInUseException"));
+    REQUIRE(send_raw(f, "CreateTable", TABLE2, &r) == OLOCK_OK && r.status == 200 && has(&r, "\"ReadCapacityUnits\":3"));
+    REQUIRE(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\",\"tbl\"]}") == 0);
+    REQUIRE(send_raw(f, "ListTables", "{\"Limit\":1}", &r) == OLOCK_OK &&
           strcmp(r.body, "{\"TableNames\":[\"tb2\"],\"LastEvaluatedTableName\":\"tb2\"}") == 0);
-    CHECK(send_raw(f, "DescribeTable", "{\"TableName\":\"nope\"}", &r) == OLOCK_OK && r.status == 400 &&
+    REQUIRE(send_raw(f, "DescribeTable", "{\"TableName\":\"nope\"}", &r) == OLOCK_OK && r.status == 400 &&
           has(&r, "\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\""));
-    CHECK(send_raw(f, "DescribeTable", "{\"TableName\":\"a\"}", &r) == OLOCK_OK && has(&r, "com.amazon.coral.validate#ValidationException"));
-    CHECK(send_raw(f, "DeleteTable", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 200);
-    CHECK(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\"]}") == 0);
-    CHECK(send_raw(f, "ExecuteStatement", "{}", &r) == OLOCK_OK && r.status == 400 && has(&r, "UnknownOperationException"));
-    CHECK(send_raw(f, "Query", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 400 && has(&r, "ResourceNotFoundException"));
+    REQUIRE(send_raw(f, "DescribeTable", "{\"TableName\":\"a\"}", &r) == OLOCK_OK && has(&r, "com.amazon.coral.validate#ValidationException"));
+    REQUIRE(send_raw(f, "DeleteTable", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 200);
+    REQUIRE(send_raw(f, "ListTables", "{}", &r) == OLOCK_OK && strcmp(r.body, "{\"TableNames\":[\"tb2\"]}") == 0);
+    REQUIRE(send_raw(f, "ExecuteStatement", "{}", &r) == OLOCK_OK && r.status == 400 && has(&r, "UnknownOperationException"));
+    REQUIRE(send_raw(f, "Query", "{\"TableName\":\"tbl\"}", &r) == OLOCK_OK && r.status == 400 && has(&r, "ResourceNotFoundException"));
     olock_fake_destroy(f);
     return 0;
 }
@@ -100,12 +87,12 @@ static int test_crc_and_headers(void)
     olock_fake *f = NULL;
     reply r;
     char want[32];
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
     snprintf(want, sizeof(want), "%lu", (unsigned long)olock_crc32(0, r.body, r.len));
-    CHECK(strcmp(r.crc, want) == 0);
-    CHECK(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}}}", &r) == OLOCK_OK && strcmp(r.body, "{}") == 0);
-    CHECK(strcmp(r.crc, "2745614147") == 0);   /* DynamoDB Local's x-amz-crc32 of "{}" */
+    REQUIRE(strcmp(r.crc, want) == 0);
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}}}", &r) == OLOCK_OK && strcmp(r.body, "{}") == 0);
+    REQUIRE(strcmp(r.crc, "2745614147") == 0);   /* DynamoDB Local's x-amz-crc32 of "{}" */
     olock_fake_destroy(f);
     return 0;
 }
@@ -114,35 +101,35 @@ static int test_items_raw(void)
 {
     olock_fake *f = NULL;
     reply r;
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"00012.50\"},"
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"00012.50\"},"
                                  "\"ss\":{\"SS\":[\"b\",\"a\"]},\"m\":{\"M\":{\"l\":{\"L\":[{\"N\":\"1\"},{\"B\":\"AQI=\"}]}}}}}", &r) == OLOCK_OK);
-    CHECK(r.status == 200 && strcmp(r.body, "{}") == 0);
-    CHECK(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"n, m.l[1], ss\"}", &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && strcmp(r.body, "{}") == 0);
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"n, m.l[1], ss\"}", &r) == OLOCK_OK);
     /* byte for byte what DynamoDB Local answers (its HashMap order, sorted set, plain number) */
-    CHECK(strcmp(r.body, "{\"Item\":{\"ss\":{\"SS\":[\"a\",\"b\"]},\"m\":{\"M\":{\"l\":{\"L\":[{\"B\":\"AQI=\"}]}}},\"n\":{\"N\":\"12.5\"}}}") == 0);
+    REQUIRE(strcmp(r.body, "{\"Item\":{\"ss\":{\"SS\":[\"a\",\"b\"]},\"m\":{\"M\":{\"l\":{\"L\":[{\"B\":\"AQI=\"}]}}},\"n\":{\"N\":\"12.5\"}}}") == 0);
     /* conditions */
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"attribute_not_exists(pk)\","
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"attribute_not_exists(pk)\","
                                  "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}", &r) == OLOCK_OK);
-    CHECK(r.status == 400 && has(&r, "ConditionalCheckFailedException") && has(&r, "\"Item\":{") && has(&r, "\"pk\":{\"S\":\"a\"}"));
-    CHECK(send_raw(f, "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"n BETWEEN :lo AND :hi AND contains(ss, :a)\","
+    REQUIRE(r.status == 400 && has(&r, "ConditionalCheckFailedException") && has(&r, "\"Item\":{") && has(&r, "\"pk\":{\"S\":\"a\"}"));
+    REQUIRE(send_raw(f, "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"n BETWEEN :lo AND :hi AND contains(ss, :a)\","
                                     "\"ExpressionAttributeValues\":{\":lo\":{\"N\":\"12\"},\":hi\":{\"N\":\"13\"},\":a\":{\"S\":\"a\"}},\"ReturnValues\":\"ALL_OLD\"}", &r) == OLOCK_OK);
-    CHECK(r.status == 200 && has(&r, "\"Attributes\":"));
+    REQUIRE(r.status == 200 && has(&r, "\"Attributes\":"));
     /* validation errors with DynamoDB Local's text */
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"data = :v\","
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"data = :v\","
                                  "\"ExpressionAttributeValues\":{\":v\":{\"N\":\"1\"}}}", &r) == OLOCK_OK);
-    CHECK(strcmp(r.body, "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"Invalid ConditionExpression: "
+    REQUIRE(strcmp(r.body, "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"Invalid ConditionExpression: "
                          "Attribute name is a reserved keyword; reserved keyword: data\"}") == 0);
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"a == :v\","
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"a == :v\","
                                  "\"ExpressionAttributeValues\":{\":v\":{\"N\":\"1\"}}}", &r) == OLOCK_OK);
-    CHECK(has(&r, "Syntax error; token: \\\"=\\\", near: \\\"== :v\\\""));
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"N\":\"1e126\"}}}", &r) == OLOCK_OK);
-    CHECK(has(&r, "Number overflow"));
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"SS\":[]}}}", &r) == OLOCK_OK);
-    CHECK(has(&r, "An string set  may not be empty"));
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"nope\",\"Item\":{\"pk\":{\"S\":\"a\"}}}", &r) == OLOCK_OK && has(&r, "ResourceNotFoundException"));
-    CHECK(send_raw(f, "PutItem", "not json", &r) == OLOCK_OK && r.status == 500);
+    REQUIRE(has(&r, "Syntax error; token: \\\"=\\\", near: \\\"== :v\\\""));
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"N\":\"1e126\"}}}", &r) == OLOCK_OK);
+    REQUIRE(has(&r, "Number overflow"));
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"SS\":[]}}}", &r) == OLOCK_OK);
+    REQUIRE(has(&r, "An string set  may not be empty"));
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"nope\",\"Item\":{\"pk\":{\"S\":\"a\"}}}", &r) == OLOCK_OK && has(&r, "ResourceNotFoundException"));
+    REQUIRE(send_raw(f, "PutItem", "not json", &r) == OLOCK_OK && r.status == 500);
     olock_fake_destroy(f);
     return 0;
 }
@@ -151,25 +138,25 @@ static int test_updates_raw(void)
 {
     olock_fake *f = NULL;
     reply r;
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
-    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},"
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},"
                                     "\"UpdateExpression\":\"SET l = list_append(if_not_exists(l, :e), :x), c = if_not_exists(c, :z) + :one ADD s :s\","
                                     "\"ExpressionAttributeValues\":{\":e\":{\"L\":[]},\":x\":{\"L\":[{\"S\":\"p\"},{\"S\":\"q\"}]},\":z\":{\"N\":\"0\"},"
                                     "\":one\":{\"N\":\"1\"},\":s\":{\"NS\":[\"3\",\"1\"]}},\"ReturnValues\":\"ALL_NEW\"}", &r) == OLOCK_OK);
-    CHECK(r.status == 200 && has(&r, "\"c\":{\"N\":\"1\"}") && has(&r, "\"s\":{\"NS\":[\"1\",\"3\"]}"));
-    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"REMOVE l[0] DELETE s :s\","
+    REQUIRE(r.status == 200 && has(&r, "\"c\":{\"N\":\"1\"}") && has(&r, "\"s\":{\"NS\":[\"1\",\"3\"]}"));
+    REQUIRE(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"REMOVE l[0] DELETE s :s\","
                                     "\"ExpressionAttributeValues\":{\":s\":{\"NS\":[\"1\"]}},\"ReturnValues\":\"UPDATED_NEW\"}", &r) == OLOCK_OK);
-    CHECK(strcmp(r.body, "{\"Attributes\":{\"l\":{\"L\":[{\"S\":\"q\"}]},\"s\":{\"NS\":[\"3\"]}}}") == 0);
-    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET c = :big + :big\","
+    REQUIRE(strcmp(r.body, "{\"Attributes\":{\"l\":{\"L\":[{\"S\":\"q\"}]},\"s\":{\"NS\":[\"3\"]}}}") == 0);
+    REQUIRE(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET c = :big + :big\","
                                     "\"ExpressionAttributeValues\":{\":big\":{\"N\":\"99999999999999999999999999999999999999\"}}}", &r) == OLOCK_OK);
-    CHECK(r.status == 400 && has(&r, "precision up to 38 digits"));
-    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET pk = :v\","
+    REQUIRE(r.status == 400 && has(&r, "precision up to 38 digits"));
+    REQUIRE(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET pk = :v\","
                                     "\"ExpressionAttributeValues\":{\":v\":{\"S\":\"b\"}}}", &r) == OLOCK_OK);
-    CHECK(has(&r, "Cannot update attribute pk. This attribute is part of the key"));
-    CHECK(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET m.x = :v\","
+    REQUIRE(has(&r, "Cannot update attribute pk. This attribute is part of the key"));
+    REQUIRE(send_raw(f, "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET m.x = :v\","
                                     "\"ExpressionAttributeValues\":{\":v\":{\"S\":\"b\"}}}", &r) == OLOCK_OK);
-    CHECK(has(&r, "The document path provided in the update expression is invalid for update"));
+    REQUIRE(has(&r, "The document path provided in the update expression is invalid for update"));
     olock_fake_destroy(f);
     return 0;
 }
@@ -181,15 +168,15 @@ static int test_item_size(void)
     reply r;
     size_t n = 409600 - 2 - 1 - 1, i;   /* pk + "a" + x */
     char *body = (char *)malloc(n + 200);
-    CHECK(body && olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(body && olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
     for (i = 0; i < 2; i++) {
         size_t len = n + i, k;
         int m = snprintf(body, 200, "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"S\":\"");
         for (k = 0; k < len; k++) body[m + k] = 'z';
         snprintf(body + m + len, 200, "\"}}}");
-        CHECK(send_raw(f, "PutItem", body, &r) == OLOCK_OK);
-        CHECK(i == 0 ? r.status == 200 : (r.status == 400 && has(&r, "Item size has exceeded the maximum allowed size")));
+        REQUIRE(send_raw(f, "PutItem", body, &r) == OLOCK_OK);
+        REQUIRE(i == 0 ? r.status == 200 : (r.status == 400 && has(&r, "Item size has exceeded the maximum allowed size")));
     }
     free(body);
     olock_fake_destroy(f);
@@ -210,23 +197,23 @@ static int test_client(void)
     olock_arena a;
     olock_value *key, *item, *vals, *names;
     int64_t v = 0;
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
     cfg.transport = olock_fake_transport(f);
-    CHECK(olock_client_create(&cfg, &c, &err) == OLOCK_OK);
+    REQUIRE(olock_client_create(&cfg, &c, &err) == OLOCK_OK);
     memset(&ct, 0, sizeof(ct));
     ct.table = "players";
     ct.hash_key = "id";
     ct.hash_type = OLOCK_TYPE_S;
-    CHECK(olock_create_table(c, &ct, &resp, &err) == OLOCK_OK);
-    CHECK(olock_describe_table(c, "players", &resp, &err) == OLOCK_OK);
+    REQUIRE(olock_create_table(c, &ct, &resp, &err) == OLOCK_OK);
+    REQUIRE(olock_describe_table(c, "players", &resp, &err) == OLOCK_OK);
 
     olock_arena_init(&a, NULL);
     key = olock_value_new_container(&a, OLOCK_TYPE_M);
-    CHECK(key && olock_map_put(&a, key, "id", 2, olock_value_new_s(&a, "p7", 2)) == OLOCK_OK);
+    REQUIRE(key && olock_map_put(&a, key, "id", 2, olock_value_new_s(&a, "p7", 2)) == OLOCK_OK);
     item = olock_value_copy(&a, key);
-    CHECK(item && olock_map_put(&a, item, "version", 7, olock_value_new_i64(&a, 1)) == OLOCK_OK);
+    REQUIRE(item && olock_map_put(&a, item, "version", 7, olock_value_new_i64(&a, 1)) == OLOCK_OK);
     names = olock_value_new_container(&a, OLOCK_TYPE_M);
-    CHECK(names && olock_map_put(&a, names, "#v", 2, olock_value_new_s(&a, "version", 7)) == OLOCK_OK);
+    REQUIRE(names && olock_map_put(&a, names, "#v", 2, olock_value_new_s(&a, "version", 7)) == OLOCK_OK);
 
     /* first write: attribute_not_exists */
     memset(&req, 0, sizeof(req));
@@ -234,16 +221,16 @@ static int test_client(void)
     req.item = item;
     req.condition = "attribute_not_exists(#v)";
     req.names = names;
-    CHECK(olock_put_item(c, &req, &resp, &err) == OLOCK_OK);
+    REQUIRE(olock_put_item(c, &req, &resp, &err) == OLOCK_OK);
     /* the same again is a conflict, with the old item returned */
     req.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
-    CHECK(olock_put_item(c, &req, &resp, &err) == OLOCK_CONFLICT);
-    CHECK(strcmp(err.aws_type, "ConditionalCheckFailedException") == 0 && resp.item != NULL);
+    REQUIRE(olock_put_item(c, &req, &resp, &err) == OLOCK_CONFLICT);
+    REQUIRE(strcmp(err.aws_type, "ConditionalCheckFailedException") == 0 && resp.item != NULL);
 
     /* versioned update */
     vals = olock_value_new_container(&a, OLOCK_TYPE_M);
-    CHECK(vals && olock_map_put(&a, vals, ":expected", 9, olock_value_new_i64(&a, 1)) == OLOCK_OK);
-    CHECK(olock_map_put(&a, vals, ":one", 4, olock_value_new_i64(&a, 1)) == OLOCK_OK);
+    REQUIRE(vals && olock_map_put(&a, vals, ":expected", 9, olock_value_new_i64(&a, 1)) == OLOCK_OK);
+    REQUIRE(olock_map_put(&a, vals, ":one", 4, olock_value_new_i64(&a, 1)) == OLOCK_OK);
     memset(&req, 0, sizeof(req));
     req.table = "players";
     req.key = key;
@@ -252,23 +239,23 @@ static int test_client(void)
     req.names = names;
     req.values = vals;
     req.return_values = OLOCK_RV_ALL_NEW;
-    CHECK(olock_update_item(c, &req, &resp, &err) == OLOCK_OK);
-    CHECK(resp.item && olock_value_get_i64(olock_map_get(resp.item, "version", 7), &v) == OLOCK_OK && v == 2);
-    CHECK(olock_update_item(c, &req, &resp, &err) == OLOCK_CONFLICT);   /* stale :expected */
+    REQUIRE(olock_update_item(c, &req, &resp, &err) == OLOCK_OK);
+    REQUIRE(resp.item && olock_value_get_i64(olock_map_get(resp.item, "version", 7), &v) == OLOCK_OK && v == 2);
+    REQUIRE(olock_update_item(c, &req, &resp, &err) == OLOCK_CONFLICT);   /* stale :expected */
 
     memset(&req, 0, sizeof(req));
     req.table = "players";
     req.key = key;
     req.consistent_read = 1;
-    CHECK(olock_get_item(c, &req, &resp, &err) == OLOCK_OK && resp.item != NULL);
+    REQUIRE(olock_get_item(c, &req, &resp, &err) == OLOCK_OK && resp.item != NULL);
     req.consistent_read = 0;
     req.return_values = OLOCK_RV_ALL_OLD;
-    CHECK(olock_delete_item(c, &req, &resp, &err) == OLOCK_OK);
+    REQUIRE(olock_delete_item(c, &req, &resp, &err) == OLOCK_OK);
     req.return_values = OLOCK_RV_OMIT;
-    CHECK(olock_get_item(c, &req, &resp, &err) == OLOCK_OK && resp.item == NULL);
-    CHECK(olock_delete_table(c, "players", &resp, &err) == OLOCK_OK);
-    CHECK(olock_describe_table(c, "players", &resp, &err) == OLOCK_ERR_SERVICE);
-    CHECK(strcmp(err.aws_type, "ResourceNotFoundException") == 0);
+    REQUIRE(olock_get_item(c, &req, &resp, &err) == OLOCK_OK && resp.item == NULL);
+    REQUIRE(olock_delete_table(c, "players", &resp, &err) == OLOCK_OK);
+    REQUIRE(olock_describe_table(c, "players", &resp, &err) == OLOCK_ERR_SERVICE);
+    REQUIRE(strcmp(err.aws_type, "ResourceNotFoundException") == 0);
     olock_arena_free(&a);
     olock_client_destroy(c);
     olock_fake_destroy(f);
@@ -288,11 +275,11 @@ static int test_deterministic(void)
     olock_fake *f1 = NULL, *f2 = NULL;
     reply r1, r2;
     size_t i;
-    CHECK(olock_fake_create(NULL, &f1) == OLOCK_OK && olock_fake_create(NULL, &f2) == OLOCK_OK);
+    REQUIRE(olock_fake_create(NULL, &f1) == OLOCK_OK && olock_fake_create(NULL, &f2) == OLOCK_OK);
     for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         const char *body = ops[i][1] ? ops[i][1] : TABLE;
-        CHECK(send_raw(f1, ops[i][0], body, &r1) == OLOCK_OK && send_raw(f2, ops[i][0], body, &r2) == OLOCK_OK);
-        CHECK(r1.status == r2.status && strcmp(r1.body, r2.body) == 0);
+        REQUIRE(send_raw(f1, ops[i][0], body, &r1) == OLOCK_OK && send_raw(f2, ops[i][0], body, &r2) == OLOCK_OK);
+        REQUIRE(r1.status == r2.status && strcmp(r1.body, r2.body) == 0);
     }
     olock_fake_destroy(f1);
     olock_fake_destroy(f2);
@@ -370,21 +357,21 @@ static int test_failing_allocator(void)
         cfg.allocator.malloc_fn = c_malloc;
         cfg.allocator.realloc_fn = c_realloc;
         cfg.allocator.free_fn = c_free;
-        if (olock_fake_create(&cfg, &f) != OLOCK_OK) { CHECK(k.live == 0); continue; }
+        if (olock_fake_create(&cfg, &f) != OLOCK_OK) { REQUIRE(k.live == 0); continue; }
         for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
             reply r;
             olock_result res = send_raw(f, ops[i][0], ops[i][1] ? ops[i][1] : TABLE, &r);
-            CHECK(res == OLOCK_OK);
-            CHECK(r.status == 200 || r.status == 400 || r.status == 500);
-            if (r.status == 500) { saw_500 = 1; CHECK(has(&r, "InternalServerError")); complete = 0; }
+            REQUIRE(res == OLOCK_OK);
+            REQUIRE(r.status == 200 || r.status == 400 || r.status == 500);
+            if (r.status == 500) { saw_500 = 1; REQUIRE(has(&r, "InternalServerError")); complete = 0; }
         }
         olock_fake_destroy(f);
         if (k.live != 0) printf("  allocation %ld failing leaves %lu bytes\n", n, (unsigned long)k.live);
-        CHECK(k.live == 0);
+        REQUIRE(k.live == 0);
         if (complete && k.failures == 0) break;   /* past the last allocation */
     }
-    CHECK(saw_500);
-    CHECK(n > 20 && n < 1000);   /* every allocation point was failed once, and the run ended */
+    REQUIRE(saw_500);
+    REQUIRE(n > 20 && n < 1000);   /* every allocation point was failed once, and the run ended */
     return 0;
 }
 
@@ -425,16 +412,16 @@ static int test_threads(void)
     pthread_t th[THREADS];
     reply r;
     int i;
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
-    CHECK(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"ctr\"},\"n\":{\"N\":\"0\"}}}", &r) == OLOCK_OK);
-    for (i = 0; i < THREADS; i++) CHECK(pthread_create(&th[i], NULL, worker, f) == 0);
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"ctr\"},\"n\":{\"N\":\"0\"}}}", &r) == OLOCK_OK);
+    for (i = 0; i < THREADS; i++) REQUIRE(pthread_create(&th[i], NULL, worker, f) == 0);
     for (i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
-    CHECK(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}}}", &r) == OLOCK_OK);
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}}}", &r) == OLOCK_OK);
     {
         char want[64];
         snprintf(want, sizeof(want), "\"n\":{\"N\":\"%d\"}", THREADS * ROUNDS);
-        CHECK(has(&r, want));
+        REQUIRE(has(&r, want));
     }
     olock_fake_destroy(f);
     return 0;
@@ -445,8 +432,8 @@ static int test_threads(void)
 
 static void run(const char *name, int (*fn)(void))
 {
-    current = name;
-    if (fn() == 0) passed++; else failed++;
+    olock_test_current = name;
+    (void)fn();
 }
 
 /* Transactions from many threads: optimistic transfers (read both items in a
@@ -512,23 +499,23 @@ static int test_txn_threads(void)
     void *args[THREADS][2];
     reply r;
     int i;
-    CHECK(olock_fake_create(NULL, &f) == OLOCK_OK);
-    CHECK(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
-    CHECK(send_raw(f, "BatchWriteItem",
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(send_raw(f, "BatchWriteItem",
                    "{\"RequestItems\":{\"tbl\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"},\"n\":{\"N\":\"0\"},\"v\":{\"N\":\"0\"}}}},"
                    "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"y\"},\"n\":{\"N\":\"0\"},\"v\":{\"N\":\"0\"}}}}]}}", &r) == OLOCK_OK &&
           r.status == 200);
     for (i = 0; i < THREADS; i++) {
         args[i][0] = f;
         args[i][1] = (void *)(size_t)i;
-        CHECK(pthread_create(&th[i], NULL, txn_worker, args[i]) == 0);
+        REQUIRE(pthread_create(&th[i], NULL, txn_worker, args[i]) == 0);
     }
     for (i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
-    CHECK(send_raw(f, "TransactGetItems",
+    REQUIRE(send_raw(f, "TransactGetItems",
                    "{\"TransactItems\":[{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"x\"}}}},"
                    "{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"y\"}}}}]}", &r) == OLOCK_OK);
-    CHECK(nth_number(r.body, "n", 0) == THREADS * TXN_ROUNDS && nth_number(r.body, "n", 1) == -THREADS * TXN_ROUNDS);
-    CHECK(nth_number(r.body, "v", 0) == THREADS * TXN_ROUNDS && nth_number(r.body, "v", 1) == THREADS * TXN_ROUNDS);
+    REQUIRE(nth_number(r.body, "n", 0) == THREADS * TXN_ROUNDS && nth_number(r.body, "n", 1) == -THREADS * TXN_ROUNDS);
+    REQUIRE(nth_number(r.body, "v", 0) == THREADS * TXN_ROUNDS && nth_number(r.body, "v", 1) == THREADS * TXN_ROUNDS);
     olock_fake_destroy(f);
     return 0;
 }
@@ -547,6 +534,5 @@ int main(void)
     run("threads", test_threads);
     run("txn_threads", test_txn_threads);
 #endif
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return TEST_MAIN_END();
 }
