@@ -582,6 +582,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
             if (rd->t->indexes[i].name_len == len && memcmp(rd->t->indexes[i].name, s, len) == 0) break;
         if (i == rd->t->index_count) return olock__fake_verror(c, "The table does not have the specified index: %.*s", (int)len, s);
         rd->x = &rd->t->indexes[i];
+        if (rd->x->status != OLOCK__FAKE_INDEX_ACTIVE) return olock__fake_shape(c); /* DynamoDB Local fails, 500 */
         if (!query && rd->x->global && rd->consistent)
             return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
     }
