@@ -4515,8 +4515,10 @@ static void olock__fake_index_account(olock__fake_table *t, const olock_value *i
     for (i = 0; i < t->index_count; i++) {
         olock__fake_index *x = &t->indexes[i];
         if (x->status != OLOCK__FAKE_INDEX_ACTIVE) continue; /* counted when it becomes ACTIVE */
-        for (k = 0; k < x->key_count; k++)
-            if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) break;
+        for (k = 0; k < x->key_count; k++) {                 /* an item older than the index may have another key type */
+            const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+            if (!v || v->type != x->key[k].type) break;
+        }
         if (k < x->key_count) continue;
         if (add) {
             x->item_count++;
@@ -5270,8 +5272,10 @@ static void olock__fake_settle_indexes(olock_fake *f) {
                 const olock__fake_part *p = t->parts[k];
                 for (e = 0; p && e < p->count; e++) {
                     size_t m;
-                    for (m = 0; m < x->key_count; m++)
-                        if (!olock__fake_map_get(p->items[e].item->root, x->key[m].name, x->key[m].len)) break;
+                    for (m = 0; m < x->key_count; m++) { /* an item whose key has another type is left out */
+                        const olock_value *v = olock__fake_map_get(p->items[e].item->root, x->key[m].name, x->key[m].len);
+                        if (!v || v->type != x->key[m].type) break;
+                    }
                     if (m < x->key_count) continue;
                     x->item_count++;
                     x->size_bytes += p->items[e].size;
@@ -7361,10 +7365,14 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
     olock__fake_tie_digest(th, tr, row->tie);
 }
 
+/* Writes keep index key types, but an index that UpdateTable added may find older items whose
+   attribute has another type: they are not in it. */
 static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item) {
     size_t k;
-    for (k = 0; k < x->key_count; k++)
-        if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) return 0;
+    for (k = 0; k < x->key_count; k++) {
+        const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+        if (!v || v->type != x->key[k].type) return 0;
+    }
     return 1;
 }
 
