@@ -43,7 +43,8 @@ WHAT IT IS
    legacy KeyConditions / QueryFilter / AttributesToGet) and Scan (segments, ScanFilter) on
    tables and on their global and local secondary indexes. BatchWriteItem (25 requests) and
    BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are empty unless the fault
-   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone.
+   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone (or, as in DynamoDB Local, a
+   put goes into an index being created).
    tests/conformance/README.md lists what DynamoDB Local does that the documentation does not
    say (the order of Scan and of batch responses, which transaction failures are reasons, ...).
 
@@ -58,10 +59,11 @@ WHAT IT IS
 INDEX LIFECYCLE
    DynamoDB Local 3.3.1 builds an index that UpdateTable adds in the background: for about
    0.8 s it is CREATING (a Query or Scan of it, and a write of an item that carries its keys,
-   answer 500 InternalFailure; deleting it is ResourceInUse "Index is being created."), then
+   answer 500 InternalFailure, a BatchWriteItem hands such puts back in UnprocessedItems;
+   deleting it is ResourceInUse "Index is being created."), then
    ACTIVE with the table's existing items in it. A dropped index is DELETING for about as long
-   (every PutItem, UpdateItem, BatchWriteItem and TransactWriteItems on the table answers 500;
-   DeleteItem works), then gone; its AttributeDefinitions go at once. The fake keeps that
+   (every PutItem, UpdateItem, BatchWriteItem put and TransactWriteItems on the table answers
+   500; deletes work), then gone; its AttributeDefinitions go at once. The fake keeps that
    state for 1000 ms of its virtual clock instead of wall time, so tests stay deterministic:
    an index added at virtual time T is ACTIVE (backfilled) for requests at T + 1000 ms or
    later, and a dropped one is gone then; olock_fake_advance_ms moves the clock (the LATENCY
@@ -5917,7 +5919,8 @@ static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_att
     return 0;
 }
 
-/* The key attributes of secondary indexes, where an item has them. */
+/* The key attributes of secondary indexes, where an item has them. `update`: 0 a put, 1 an
+   update, 2 a BatchWriteItem put (which hands an item for a CREATING index back instead). */
 static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *item, int update) {
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
@@ -5925,7 +5928,7 @@ static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_ta
         /* DynamoDB Local fails (500) writing an item into an index it builds, and any item
            while it drops an index */
         if (x->status == OLOCK__FAKE_INDEX_DELETING) return olock__fake_shape(c);
-        if (x->status == OLOCK__FAKE_INDEX_CREATING) {
+        if (x->status == OLOCK__FAKE_INDEX_CREATING && update != 2) {
             for (k = 0; k < x->key_count && olock__fake_map_get(item, x->key[k].name, x->key[k].len); k++) {}
             if (k == x->key_count) return olock__fake_shape(c);
         }
@@ -5939,7 +5942,7 @@ static int olock__fake_check_index_keys(olock__fake_ctx *c, const olock__fake_ta
                 return olock__fake_verror(c, "One or more parameter values were invalid: Type mismatch for Index Key");
             if (v->len == 0 && v->type != OLOCK_TYPE_N) {
                 const char *what = v->type == OLOCK_TYPE_S ? "string" : "binary";
-                if (update)
+                if (update == 1)
                     return olock__fake_verror(c, "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty %s value.",
                                               what);
                 return olock__fake_verror(c, "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
@@ -8128,6 +8131,14 @@ static uint32_t olock__fake_key_hash(const olock_json *key) {
     return h;
 }
 
+/* Whether an item belongs in an index that is CREATING (DynamoDB Local does not write it). */
+static int olock__fake_for_creating_index(const olock__fake_table *t, const olock_value *item) {
+    size_t i;
+    for (i = 0; i < t->index_count; i++)
+        if (t->indexes[i].status == OLOCK__FAKE_INDEX_CREATING && olock__fake_in_index(&t->indexes[i], item)) return 1;
+    return 0;
+}
+
 /* A key of a batch against its table: the attributes of the key schema, nothing else. */
 static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *key,
                                  const olock_value **hk, const olock_value **rk) {
@@ -8138,7 +8149,8 @@ static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t,
 static int olock__fake_op_batch_write(olock__fake_ctx *c) {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
     const char *s;
-    size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit;
+    size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit, nheld = 0;
+    unsigned char *held; /* puts into an index being built, handed back as DynamoDB Local does */
     olock__fake_txa *acts;
     olock__fake_units *units;
     int mode = 0, r, rc = -1;
@@ -8159,7 +8171,9 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
                                                                                                 : 0;
     acts = (olock__fake_txa *)olock__fake_alloc(c, total * sizeof(*acts));
     units = (olock__fake_units *)olock__fake_alloc(c, (ri->count + 1) * sizeof(*units));
-    if (!acts || !units) return -1;
+    held = (unsigned char *)olock__fake_alloc(c, total + 1);
+    if (!acts || !units || !held) return -1;
+    memset(held, 0, total + 1);
     memset(acts, 0, total * sizeof(*acts));
     /* every request converted first (the table names come next) */
     for (tl = ri->first; tl; tl = tl->next) {
@@ -8189,8 +8203,10 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
         uint64_t used;
         a->t = olock__fake_table_find(c->f, a->act->key, a->act->key_len);
         if (a->kind == OLOCK__FAKE_TX_PUT) {
-            if (olock__fake_item_key(c, a->t, a->item, &a->hk, &a->rk) < 0 || olock__fake_check_index_keys(c, a->t, a->item, 0) < 0)
+            if (olock__fake_item_key(c, a->t, a->item, &a->hk, &a->rk) < 0 || olock__fake_check_index_keys(c, a->t, a->item, 2) < 0)
                 return -1;
+            held[i] = olock__fake_for_creating_index(a->t, a->item);
+            nheld += held[i];
         } else if (olock__fake_batch_key(c, a->t, a->key, &a->hk, &a->rk) < 0) {
             return -1;
         }
@@ -8205,23 +8221,36 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
         /* plain (not transactional) write units; a delete that finds nothing costs 2 here */
         if (a->next) used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1) / 2;
         else used = old ? olock__fake_txn_units(osz, 1) / 2 : 2;
-        if (mode) olock__fake_units_add(units, &nunits, a->t, used);
+        if (mode && !held[i]) olock__fake_units_add(units, &nunits, a->t, used);
     }
-    ncommit = n;
-    if (c->unprocessed) { /* the fault: the first half is written, the rest handed back */
-        size_t done_n = ncommit = n / 2;
+    if (nheld) { /* held puts go last, in order, and are neither written nor counted */
+        olock__fake_txa *tmp = (olock__fake_txa *)olock__fake_alloc(c, n * sizeof(*tmp));
+        size_t m = 0;
+        if (!tmp) goto done;
+        for (i = 0; i < n; i++)
+            if (!held[i]) tmp[m++] = acts[i];
+        for (i = 0; i < n; i++)
+            if (held[i]) tmp[m++] = acts[i];
+        memcpy(acts, tmp, n * sizeof(*acts));
+    }
+    ncommit = n - nheld;
+    if (c->unprocessed || nheld) { /* the fault writes the first half and hands the rest back */
         const olock_json *prev = NULL;
+        if (c->unprocessed) ncommit /= 2;
         if (olock__fake_puts(c, "{\"UnprocessedItems\":{") < 0) goto done;
-        for (i = done_n; i < n; i++) {
-            const olock__fake_txa *a = &acts[i];
-            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 || olock__fake_puts(c, ":[") < 0))
-                goto done;
-            if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
-                olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
-                olock__fake_write_map(c, a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key) < 0 || olock__fake_puts(c, "}}") < 0)
-                goto done;
-            prev = a->act;
-        }
+        for (tl = ri->first; tl; tl = tl->next) /* table by table, as the request lists them */
+            for (i = ncommit; i < n; i++) {
+                const olock__fake_txa *a = &acts[i];
+                if (a->act != tl) continue;
+                if (a->act != prev &&
+                    ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 || olock__fake_puts(c, ":[") < 0))
+                    goto done;
+                if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
+                    olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
+                    olock__fake_write_map(c, a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key) < 0 || olock__fake_puts(c, "}}") < 0)
+                    goto done;
+                prev = a->act;
+            }
         if ((prev && olock__fake_puts(c, "]") < 0) || olock__fake_puts(c, "}") < 0) goto done;
     } else if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) {
         goto done;

@@ -223,12 +223,41 @@ TEST(test_alloc_failures)
     }
 }
 
+/* A BatchWriteItem hands a put into a CREATING index back and writes the rest; with the
+   UNPROCESSED fault too, each table is listed once in UnprocessedItems. */
+TEST(test_batch_while_creating)
+{
+    olock_fake *f = new_fake();
+    reply r;
+    const char *p;
+    int tables = 0;
+    static const char *BATCH =
+        "{\"RequestItems\":{\"tbl\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"a\"},\"h\":{\"S\":\"x\"}}}},"
+        "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"c\"}}}}],"
+        "\"other\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"d\"}}}}]}}";
+    CHECK(f != NULL);
+    if (!f) return;
+    CHECK(call(f, "UpdateTable", ADD_GS2, &r) == 200);
+    CHECK(olock_fake_inject(f, OLOCK_FAKE_FAULT_UNPROCESSED, 1, (olock_op)0, NULL) == OLOCK_OK);
+    CHECK(call(f, "BatchWriteItem", BATCH, &r) == 200);
+    for (p = r.body; (p = strstr(p, "\"tbl\":[")) != NULL; p++) tables++;
+    CHECK(tables == 1 && has(&r, "\"h\":{\"S\":\"x\"}"));
+    CHECK(call(f, "BatchWriteItem", BATCH, &r) == 200);
+    CHECK(has(&r, "{\"UnprocessedItems\":{\"tbl\":[{\"PutRequest\":{\"Item\":{") && !has(&r, "\"other\":["));
+    CHECK(call(f, "Scan", "{\"TableName\":\"tbl\"}", &r) == 200 && has(&r, "\"Count\":2"));
+    olock_fake_advance_ms(f, 1000);
+    CHECK(call(f, "BatchWriteItem", BATCH, &r) == 200 && has(&r, "{\"UnprocessedItems\":{}}"));
+    CHECK(call(f, "Query", QUERY_GS2, &r) == 200 && has(&r, "\"Count\":1"));
+    olock_fake_destroy(f);
+}
+
 int main(void)
 {
     RUN(test_create_lifecycle);
     RUN(test_delete_lifecycle);
     RUN(test_pending_indexes_and_tables);
     RUN(test_provisioned);
+    RUN(test_batch_while_creating);
     RUN(test_alloc_failures);
     return TEST_MAIN_END();
 }

@@ -42,7 +42,8 @@ WHAT IT IS
    legacy KeyConditions / QueryFilter / AttributesToGet) and Scan (segments, ScanFilter) on
    tables and on their global and local secondary indexes. BatchWriteItem (25 requests) and
    BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are empty unless the fault
-   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone.
+   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone (or, as in DynamoDB Local, a
+   put goes into an index being created).
    tests/conformance/README.md lists what DynamoDB Local does that the documentation does not
    say (the order of Scan and of batch responses, which transaction failures are reasons, ...).
 
@@ -57,10 +58,11 @@ WHAT IT IS
 INDEX LIFECYCLE
    DynamoDB Local 3.3.1 builds an index that UpdateTable adds in the background: for about
    0.8 s it is CREATING (a Query or Scan of it, and a write of an item that carries its keys,
-   answer 500 InternalFailure; deleting it is ResourceInUse "Index is being created."), then
+   answer 500 InternalFailure, a BatchWriteItem hands such puts back in UnprocessedItems;
+   deleting it is ResourceInUse "Index is being created."), then
    ACTIVE with the table's existing items in it. A dropped index is DELETING for about as long
-   (every PutItem, UpdateItem, BatchWriteItem and TransactWriteItems on the table answers 500;
-   DeleteItem works), then gone; its AttributeDefinitions go at once. The fake keeps that
+   (every PutItem, UpdateItem, BatchWriteItem put and TransactWriteItems on the table answers
+   500; deletes work), then gone; its AttributeDefinitions go at once. The fake keeps that
    state for 1000 ms of its virtual clock instead of wall time, so tests stay deterministic:
    an index added at virtual time T is ACTIVE (backfilled) for requests at T + 1000 ms or
    later, and a dropped one is gone then; olock_fake_advance_ms moves the clock (the LATENCY
