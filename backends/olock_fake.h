@@ -5364,7 +5364,18 @@ static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_ta
     ch->spec.name = ch->name;
     ch->spec.name_len = ch->name_len;
     ch->spec.global = 1;
-    if (olock__fake_index_projection(c, olock__fake_get(cr, "Projection"), &ch->spec) < 0) return -1;
+    pt = olock__fake_get(cr, "ProvisionedThroughput");
+    if (provisioned) { /* DynamoDB Local fails a provisioned table's index without throughput */
+        if (!pt || pt->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &ch->rcu) <= 0 || olock__fake_get_int(c, pt, "WriteCapacityUnits", &ch->wcu) <= 0 ||
+            ch->rcu < 1 || ch->wcu < 1) {
+            if (c->err_type) return -1;
+            return olock__fake_verror(c, "Global Secondary Index's read and write throughput must be at least 1, and cannot be null");
+        }
+        ch->spec.has_tp = 1;
+        ch->spec.rcu = ch->rcu;
+        ch->spec.wcu = ch->wcu;
+    }
     for (el = ad->first; el; el = el->next) {
         const char *name, *type;
         size_t nlen, tlen;
@@ -5385,6 +5396,7 @@ static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_ta
         anl[*nad] = nlen;
         at[(*nad)++] = ty;
     }
+    if (olock__fake_index_projection(c, olock__fake_get(cr, "Projection"), &ch->spec) < 0) return -1;
     ks = olock__fake_get(cr, "KeySchema");
     if (ks && ks->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
     {
@@ -5395,18 +5407,6 @@ static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_ta
             knlen[i] = t->key[i].len;
         }
         if (olock__fake_index_keys(c, ks, &ch->spec, kname, knlen, an, anl, *nad) < 0) return -1;
-    }
-    pt = olock__fake_get(cr, "ProvisionedThroughput");
-    if (provisioned) { /* DynamoDB Local fails a provisioned table's index without throughput */
-        if (!pt || pt->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
-        if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &ch->rcu) <= 0 || olock__fake_get_int(c, pt, "WriteCapacityUnits", &ch->wcu) <= 0 ||
-            ch->rcu < 1 || ch->wcu < 1) {
-            if (c->err_type) return -1;
-            return olock__fake_verror(c, "Global Secondary Index's read and write throughput must be at least 1, and cannot be null");
-        }
-        ch->spec.has_tp = 1;
-        ch->spec.rcu = ch->rcu;
-        ch->spec.wcu = ch->wcu;
     }
     return 0;
 }
@@ -5441,6 +5441,12 @@ static int olock__fake_check_gsi_updates(olock__fake_ctx *c, const olock__fake_t
                 return olock__fake_verror(c, "Only one global secondary index update per index is allowed simultaneously.");
     }
     if (online > 1) return olock__fake_limit_exceeded(c, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+    /* an index being created or deleted is in use; while one is, no other may be */
+    for (i = 0; i < gu->count; i++) {
+        const olock__fake_index *x = ch[i].name ? olock__fake_index_named(t, ch[i].name, ch[i].name_len) : NULL;
+        if (ch[i].kind != 2 && x && x->status != OLOCK__FAKE_INDEX_ACTIVE) return olock__fake_index_in_use(c, x);
+    }
+    if (online && pending) return olock__fake_limit_exceeded(c, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
     for (el = gu->first, i = 0; el; el = el->next, i++) {
         olock__fake_index *x = ch[i].name ? olock__fake_index_named(t, ch[i].name, ch[i].name_len) : NULL;
         if (ch[i].kind == 3) {
@@ -5465,8 +5471,6 @@ static int olock__fake_check_gsi_updates(olock__fake_ctx *c, const olock__fake_t
             return -1;
         }
         ch[i].x = x;
-        if (ch[i].kind != 2 && pending)
-            return olock__fake_limit_exceeded(c, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
     }
     return 0;
 }
@@ -5602,7 +5606,6 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
     if (pt) {
         if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &rcu) < 0 || olock__fake_get_int(c, pt, "WriteCapacityUnits", &wcu) < 0)
             return -1;
-        if (rcu < 1 || wcu < 1) return olock__fake_verror(c, "Table read and write throughput must be at least 1, and cannot be null");
         changed = 1;
     }
     changed |= has_dp;
@@ -5627,6 +5630,8 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
         at[i] = t->defs[i].type;
     }
     if (ngu && olock__fake_check_gsi_updates(c, t, gu, mode, ch, an, anl, at, &nad) < 0) return -1;
+    if (pt && (rcu < 1 || wcu < 1)) /* after the index updates, as DynamoDB Local checks */
+        return olock__fake_verror(c, "Table read and write throughput must be at least 1, and cannot be null");
     if (!changed && !ngu) return olock__fake_verror(c, "Nothing to update");
     if (ngu && olock__fake_apply_gsi_updates(c, t, ch, ngu, an, anl, at, nad) < 0) return -1;
     if (mode == 2) {
