@@ -273,10 +273,12 @@ typedef struct counts {
     int cases, drift_ok, fake_ok, steps, steps_drift_ok, steps_fake_ok, fake_500;
 } counts;
 
+static int g_quiet; /* an attempt of a timed case that may be retried: mismatches not shown */
+
 static void mismatch(const char *what, const char *file, const char *name, int step, const olock_json *op,
                      const olock_json *req, int want_status, const olock_json *want, int got_status, const olock_json *got,
                      const char *want_label, const char *got_label) {
-    if (!g_verbose && g_shown >= 25) return;
+    if (g_quiet || (!g_verbose && g_shown >= 25)) return;
     g_shown++;
     printf("  MISMATCH %s: %s %s step %d (%.*s)\n", what, file, name, step, (int)op->len, op->str);
     show("request", 0, req);
@@ -284,7 +286,8 @@ static void mismatch(const char *what, const char *file, const char *name, int s
     show(got_label, got_status, got);
 }
 
-static void run_case(const char *file, const olock_json *c, olock_arena *a, counts *n) {
+/* One run of a case; its counts go to `n`, and it says whether both tests held. */
+static int run_case_once(const char *file, const olock_json *c, olock_arena *a, counts *n) {
     const olock_json *name = olock_json_get(c, "name"), *steps = olock_json_get(c, "steps"), *s;
     olock_fake *fake = NULL;
     olock_buf body;
@@ -295,7 +298,7 @@ static void run_case(const char *file, const olock_json *c, olock_arena *a, coun
         printf("  %s %s: malformed case (or no memory)\n", file, cname);
         CHECK(!"case well-formed (drift)");
         CHECK(!"case well-formed (fake)");
-        return;
+        return 1;
     }
     g_fake = olock_fake_transport(fake);
     olock_buf_init(&body, NULL);
@@ -333,9 +336,37 @@ static void run_case(const char *file, const olock_json *c, olock_arena *a, coun
     olock_fake_destroy(fake);
     if (drift) n->drift_ok++;
     if (same) n->fake_ok++;
-    CHECK(drift);
-    CHECK(same);
     if (!delete_all_tables()) CHECK(!"tables deleted after the case");
+    return drift && same;
+}
+
+/* Whether a case changes indexes with UpdateTable: DynamoDB Local builds and drops them in the
+   background, usually in 0.7-0.95 s but sometimes at once, so a step recorded while an index
+   was CREATING or DELETING may meet it ACTIVE or gone. */
+static int timed_case(const olock_json *c) {
+    const olock_json *steps = olock_json_get(c, "steps"), *s, *req;
+    for (s = steps && steps->kind == OLOCK_JSON_ARRAY ? steps->first : NULL; s; s = s->next)
+        if ((req = olock_json_get(s, "request")) && req->kind == OLOCK_JSON_OBJECT &&
+            olock_json_get(req, "GlobalSecondaryIndexUpdates"))
+            return 1;
+    return 0;
+}
+
+/* A case, and a timed one up to three times until DynamoDB Local is as quick as it was when the
+   case was recorded (only the last attempt counts and shows its mismatches). */
+static void run_case(const char *file, const olock_json *c, olock_arena *a, counts *n) {
+    int attempts = timed_case(c) ? 3 : 1, k, ok = 0;
+    counts one;
+    for (k = 0; k < attempts && !ok; k++) {
+        memset(&one, 0, sizeof one);
+        g_quiet = k + 1 < attempts;
+        ok = run_case_once(file, c, a, &one);
+    }
+    g_quiet = 0;
+    n->cases += one.cases; n->drift_ok += one.drift_ok; n->fake_ok += one.fake_ok; n->steps += one.steps;
+    n->steps_drift_ok += one.steps_drift_ok; n->steps_fake_ok += one.steps_fake_ok; n->fake_500 += one.fake_500;
+    CHECK(one.drift_ok == 1);
+    CHECK(one.fake_ok == 1);
 }
 
 static void run_file(const char *dir, const char *file, counts *total) {

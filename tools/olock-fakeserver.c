@@ -413,6 +413,9 @@ static void fs_conn_set(fs_conns *cs, struct MHD_Connection *conn, fs_conn_state
 
 typedef struct fs_server {
     olock_transport transport;    /* the fake's */
+    olock_fake *fake;
+    pthread_mutex_t clock_mu;     /* the fake's virtual clock follows the wall clock: */
+    uint64_t clock_ms;            /* fs_now_ms when it was last moved */
     fs_ids ids;
     fs_conns conns;
 } fs_server;
@@ -648,6 +651,15 @@ static void fs_call_fake(fs_server *srv, struct MHD_Connection *conn, const char
     req.body = rq->body ? rq->body : "";
     req.body_len = rq->len;
     olock_http_response_reset(&rq->res);
+    {   /* over HTTP the fake's time is real time, so an index UpdateTable adds becomes ACTIVE
+           (and a ClientRequestToken is forgotten) as the time passes, as in DynamoDB Local */
+        uint64_t now = fs_now_ms(), passed;
+        pthread_mutex_lock(&srv->clock_mu);
+        passed = now > srv->clock_ms ? now - srv->clock_ms : 0;
+        srv->clock_ms += passed;
+        pthread_mutex_unlock(&srv->clock_mu);
+        if (passed) olock_fake_advance_ms(srv->fake, passed);
+    }
     r = srv->transport.send(srv->transport.user, &req, &rq->res);
     if (r == OLOCK_ERR_NOT_SENT || r == OLOCK_ERR_MAYBE_SENT) rq->res.status = -1;   /* drop the connection */
     else if (r != OLOCK_OK || rq->res.status < 100 || rq->res.status > 599)
@@ -954,6 +966,9 @@ int main(int argc, char **argv)
         return 2;
     }
     srv.transport = olock_fake_transport(fake);
+    srv.fake = fake;
+    pthread_mutex_init(&srv.clock_mu, NULL);
+    srv.clock_ms = fs_now_ms();
     fs_ids_init(&srv.ids);
     pthread_mutex_init(&srv.conns.mu, NULL);
     srv.conns.head = NULL;
@@ -983,6 +998,7 @@ int main(int argc, char **argv)
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         pthread_mutex_destroy(&srv.ids.mu);
         pthread_mutex_destroy(&srv.conns.mu);
+        pthread_mutex_destroy(&srv.clock_mu);
         olock_fake_destroy(fake);
         return 1;
     }
@@ -1004,6 +1020,7 @@ int main(int argc, char **argv)
     MHD_stop_daemon(d);        /* closes every connection; completes their requests */
     pthread_mutex_destroy(&srv.ids.mu);
     pthread_mutex_destroy(&srv.conns.mu);
+    pthread_mutex_destroy(&srv.clock_mu);
     olock_fake_destroy(fake);
     return 0;
 }

@@ -357,6 +357,7 @@ static olock_result olock__fake_send(void *user, const olock_http_request *req, 
     default:
         break;
     }
+    if (f->pending_indexes) olock__fake_settle_indexes(f);
     if (fn) {
         c.status = 200;
         fn(&c);

@@ -715,7 +715,18 @@ typedef struct olock__fake_index {
     int has_throughput; /* GSI of a PROVISIONED table */
     uint64_t rcu, wcu;
     uint64_t item_count, size_bytes;
+    int status;        /* OLOCK__FAKE_INDEX_ACTIVE, _CREATING or _DELETING */
+    uint64_t until_ms; /* virtual clock at which CREATING / DELETING ends */
+    int online;        /* added by UpdateTable: DynamoDB Local describes it differently */
+    int own_keys;      /* key names copied (a DELETING index outlives its definitions) */
 } olock__fake_index;
+
+/* Index lifecycle on the virtual clock: an index added by UpdateTable is CREATING, one being
+   dropped DELETING, each for OLOCK__FAKE_INDEX_MS (DynamoDB Local 3.3.1 took 0.75-0.85 s). */
+#define OLOCK__FAKE_INDEX_ACTIVE 0
+#define OLOCK__FAKE_INDEX_CREATING 1
+#define OLOCK__FAKE_INDEX_DELETING 2
+#define OLOCK__FAKE_INDEX_MS 1000
 
 typedef struct olock__fake_table {
     char *name;
@@ -732,7 +743,7 @@ typedef struct olock__fake_table {
     size_t part_cap, part_count;
     uint64_t item_count, size_bytes;
     olock__fake_index *indexes; /* LSIs first, then GSIs, each in request order */
-    size_t index_count;
+    size_t index_count, index_cap;
 } olock__fake_table;
 
 /* A scripted fault rule (olock_fake_inject). */
@@ -773,6 +784,7 @@ struct olock_fake {
     unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
     olock__fake_token *tokens; /* hash table of token_cap slots (a power of two) */
     size_t token_count, token_cap;
+    size_t pending_indexes; /* indexes CREATING or DELETING, in all tables */
 };
 
 /* ---- request context and error responses --------------------------------------------------- */

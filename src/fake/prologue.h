@@ -27,7 +27,8 @@ WHAT IT IS
 
    Supported: CreateTable (hash or hash+range keys of type S, N or B; local and global
    secondary index definitions), DescribeTable, DeleteTable, ListTables, UpdateTable
-   (billing, throughput, deletion protection); GetItem (ConsistentRead, ProjectionExpression,
+   (billing, throughput, deletion protection, GlobalSecondaryIndexUpdates: Create, Update of
+   a provisioned index's throughput, Delete; see INDEX LIFECYCLE); GetItem (ConsistentRead, ProjectionExpression,
    AttributesToGet); PutItem, UpdateItem and DeleteItem with ConditionExpression (or the
    legacy Expected / AttributeUpdates), ReturnValues, ReturnValuesOnConditionCheckFailure and
    ReturnConsumedCapacity; condition, update and projection expressions with DynamoDB's
@@ -41,7 +42,8 @@ WHAT IT IS
    legacy KeyConditions / QueryFilter / AttributesToGet) and Scan (segments, ScanFilter) on
    tables and on their global and local secondary indexes. BatchWriteItem (25 requests) and
    BatchGetItem (100 keys); UnprocessedItems / UnprocessedKeys are empty unless the fault
-   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone.
+   OLOCK_FAKE_FAULT_UNPROCESSED leaves half of a batch undone (or, as in DynamoDB Local, a
+   put goes into an index being created).
    tests/conformance/README.md lists what DynamoDB Local does that the documentation does not
    say (the order of Scan and of batch responses, which transaction failures are reasons, ...).
 
@@ -52,6 +54,19 @@ WHAT IT IS
    keeps the larger scale (1.50 + 1.50 = 3.00); UPDATED_OLD / UPDATED_NEW return whole
    top-level attributes; a DeleteItem that finds nothing reports ConsumedCapacity;
    ConsumedCapacity grows with the item size (writes per KB, reads per 4 KB).
+
+INDEX LIFECYCLE
+   DynamoDB Local 3.3.1 builds an index that UpdateTable adds in the background: for about
+   0.8 s it is CREATING (a Query or Scan of it, and a write of an item that carries its keys,
+   answer 500 InternalFailure, a BatchWriteItem hands such puts back in UnprocessedItems;
+   deleting it is ResourceInUse "Index is being created."), then
+   ACTIVE with the table's existing items in it. A dropped index is DELETING for about as long
+   (every PutItem, UpdateItem, BatchWriteItem put and TransactWriteItems on the table answers
+   500; deletes work), then gone; its AttributeDefinitions go at once. The fake keeps that
+   state for 1000 ms of its virtual clock instead of wall time, so tests stay deterministic:
+   an index added at virtual time T is ACTIVE (backfilled) for requests at T + 1000 ms or
+   later, and a dropped one is gone then; olock_fake_advance_ms moves the clock (the LATENCY
+   fault does too). Only one index may be CREATING or DELETING per table at a time.
 
 THREAD SAFETY
    One fake may serve many threads (and many clients) at once: each request runs under the

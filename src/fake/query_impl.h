@@ -112,10 +112,14 @@ static void olock__fake_row_fill(const olock__fake_read *rd, const olock_value *
     olock__fake_tie_digest(th, tr, row->tie);
 }
 
+/* Writes keep index key types, but an index that UpdateTable added may find older items whose
+   attribute has another type: they are not in it. */
 static int olock__fake_in_index(const olock__fake_index *x, const olock_value *item) {
     size_t k;
-    for (k = 0; k < x->key_count; k++)
-        if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) return 0;
+    for (k = 0; k < x->key_count; k++) {
+        const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+        if (!v || v->type != x->key[k].type) return 0;
+    }
     return 1;
 }
 
@@ -582,6 +586,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
             if (rd->t->indexes[i].name_len == len && memcmp(rd->t->indexes[i].name, s, len) == 0) break;
         if (i == rd->t->index_count) return olock__fake_verror(c, "The table does not have the specified index: %.*s", (int)len, s);
         rd->x = &rd->t->indexes[i];
+        if (rd->x->status != OLOCK__FAKE_INDEX_ACTIVE) return olock__fake_shape(c); /* DynamoDB Local fails, 500 */
         if (!query && rd->x->global && rd->consistent)
             return olock__fake_verror(c, "Consistent reads are not supported on global secondary indexes");
     }
@@ -857,6 +862,14 @@ static uint32_t olock__fake_key_hash(const olock_json *key) {
     return h;
 }
 
+/* Whether an item belongs in an index that is CREATING (DynamoDB Local does not write it). */
+static int olock__fake_for_creating_index(const olock__fake_table *t, const olock_value *item) {
+    size_t i;
+    for (i = 0; i < t->index_count; i++)
+        if (t->indexes[i].status == OLOCK__FAKE_INDEX_CREATING && olock__fake_in_index(&t->indexes[i], item)) return 1;
+    return 0;
+}
+
 /* A key of a batch against its table: the attributes of the key schema, nothing else. */
 static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t, const olock_value *key,
                                  const olock_value **hk, const olock_value **rk) {
@@ -867,7 +880,8 @@ static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t,
 static int olock__fake_op_batch_write(olock__fake_ctx *c) {
     const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
     const char *s;
-    size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit;
+    size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit, nheld = 0;
+    unsigned char *held; /* puts into an index being built, handed back as DynamoDB Local does */
     olock__fake_txa *acts;
     olock__fake_units *units;
     int mode = 0, r, rc = -1;
@@ -888,7 +902,9 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
                                                                                                 : 0;
     acts = (olock__fake_txa *)olock__fake_alloc(c, total * sizeof(*acts));
     units = (olock__fake_units *)olock__fake_alloc(c, (ri->count + 1) * sizeof(*units));
-    if (!acts || !units) return -1;
+    held = (unsigned char *)olock__fake_alloc(c, total + 1);
+    if (!acts || !units || !held) return -1;
+    memset(held, 0, total + 1);
     memset(acts, 0, total * sizeof(*acts));
     /* every request converted first (the table names come next) */
     for (tl = ri->first; tl; tl = tl->next) {
@@ -918,8 +934,10 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
         uint64_t used;
         a->t = olock__fake_table_find(c->f, a->act->key, a->act->key_len);
         if (a->kind == OLOCK__FAKE_TX_PUT) {
-            if (olock__fake_item_key(c, a->t, a->item, &a->hk, &a->rk) < 0 || olock__fake_check_index_keys(c, a->t, a->item, 0) < 0)
+            if (olock__fake_item_key(c, a->t, a->item, &a->hk, &a->rk) < 0 || olock__fake_check_index_keys(c, a->t, a->item, 2) < 0)
                 return -1;
+            held[i] = olock__fake_for_creating_index(a->t, a->item);
+            nheld += held[i];
         } else if (olock__fake_batch_key(c, a->t, a->key, &a->hk, &a->rk) < 0) {
             return -1;
         }
@@ -934,23 +952,36 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
         /* plain (not transactional) write units; a delete that finds nothing costs 2 here */
         if (a->next) used = olock__fake_txn_units(a->size > osz ? a->size : osz, 1) / 2;
         else used = old ? olock__fake_txn_units(osz, 1) / 2 : 2;
-        if (mode) olock__fake_units_add(units, &nunits, a->t, used);
+        if (mode && !held[i]) olock__fake_units_add(units, &nunits, a->t, used);
     }
-    ncommit = n;
-    if (c->unprocessed) { /* the fault: the first half is written, the rest handed back */
-        size_t done_n = ncommit = n / 2;
+    if (nheld) { /* held puts go last, in order, and are neither written nor counted */
+        olock__fake_txa *tmp = (olock__fake_txa *)olock__fake_alloc(c, n * sizeof(*tmp));
+        size_t m = 0;
+        if (!tmp) goto done;
+        for (i = 0; i < n; i++)
+            if (!held[i]) tmp[m++] = acts[i];
+        for (i = 0; i < n; i++)
+            if (held[i]) tmp[m++] = acts[i];
+        memcpy(acts, tmp, n * sizeof(*acts));
+    }
+    ncommit = n - nheld;
+    if (c->unprocessed || nheld) { /* the fault writes the first half and hands the rest back */
         const olock_json *prev = NULL;
+        if (c->unprocessed) ncommit /= 2;
         if (olock__fake_puts(c, "{\"UnprocessedItems\":{") < 0) goto done;
-        for (i = done_n; i < n; i++) {
-            const olock__fake_txa *a = &acts[i];
-            if (a->act != prev && ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 || olock__fake_puts(c, ":[") < 0))
-                goto done;
-            if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
-                olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
-                olock__fake_write_map(c, a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key) < 0 || olock__fake_puts(c, "}}") < 0)
-                goto done;
-            prev = a->act;
-        }
+        for (tl = ri->first; tl; tl = tl->next) /* table by table, as the request lists them */
+            for (i = ncommit; i < n; i++) {
+                const olock__fake_txa *a = &acts[i];
+                if (a->act != tl) continue;
+                if (a->act != prev &&
+                    ((prev && olock__fake_puts(c, "],") < 0) || olock__fake_put_str(c, a->act->key, a->act->key_len) < 0 || olock__fake_puts(c, ":[") < 0))
+                    goto done;
+                if ((a->act == prev && olock__fake_puts(c, ",") < 0) ||
+                    olock__fake_puts(c, a->kind == OLOCK__FAKE_TX_PUT ? "{\"PutRequest\":{\"Item\":" : "{\"DeleteRequest\":{\"Key\":") < 0 ||
+                    olock__fake_write_map(c, a->kind == OLOCK__FAKE_TX_PUT ? a->item : a->key) < 0 || olock__fake_puts(c, "}}") < 0)
+                    goto done;
+                prev = a->act;
+            }
         if ((prev && olock__fake_puts(c, "]") < 0) || olock__fake_puts(c, "}") < 0) goto done;
     } else if (olock__fake_puts(c, "{\"UnprocessedItems\":{}") < 0) {
         goto done;

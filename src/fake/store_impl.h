@@ -287,8 +287,11 @@ static void olock__fake_index_account(olock__fake_table *t, const olock_value *i
     size_t i, k;
     for (i = 0; i < t->index_count; i++) {
         olock__fake_index *x = &t->indexes[i];
-        for (k = 0; k < x->key_count; k++)
-            if (!olock__fake_map_get(item, x->key[k].name, x->key[k].len)) break;
+        if (x->status != OLOCK__FAKE_INDEX_ACTIVE) continue; /* counted when it becomes ACTIVE */
+        for (k = 0; k < x->key_count; k++) {                 /* an item older than the index may have another key type */
+            const olock_value *v = olock__fake_map_get(item, x->key[k].name, x->key[k].len);
+            if (!v || v->type != x->key[k].type) break;
+        }
         if (k < x->key_count) continue;
         if (add) {
             x->item_count++;
@@ -339,21 +342,25 @@ static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_p
 
 /* ---- tables --------------------------------------------------------------------------------- */
 
+/* What an index owns; a CREATING or DELETING one also leaves the count of pending ones. */
+static void olock__fake_index_free(olock_fake *f, olock__fake_index *x) {
+    size_t k;
+    for (k = 0; k < x->non_key_count; k++) olock__fake_free(&f->alloc, x->non_key[k], x->non_key_len[k] + 1);
+    olock__fake_free(&f->alloc, x->non_key, x->non_key_count * sizeof(*x->non_key));
+    olock__fake_free(&f->alloc, x->non_key_len, x->non_key_count * sizeof(*x->non_key_len));
+    if (x->name) olock__fake_free(&f->alloc, x->name, x->name_len + 1);
+    for (k = 0; x->own_keys && k < x->key_count; k++) olock__fake_free(&f->alloc, x->key[k].name, x->key[k].len + 1);
+    if (x->status != OLOCK__FAKE_INDEX_ACTIVE) f->pending_indexes--;
+}
+
 static void olock__fake_table_free(olock_fake *f, olock__fake_table *t) {
     size_t i;
     if (!t) return;
     for (i = 0; i < t->part_cap; i++)
         if (t->parts[i]) olock__fake_part_free(f, t->parts[i]);
     olock__fake_free(&f->alloc, t->parts, t->part_cap * sizeof(*t->parts));
-    for (i = 0; i < t->index_count; i++) {
-        olock__fake_index *x = &t->indexes[i];
-        size_t k;
-        for (k = 0; k < x->non_key_count; k++) olock__fake_free(&f->alloc, x->non_key[k], x->non_key_len[k] + 1);
-        olock__fake_free(&f->alloc, x->non_key, x->non_key_count * sizeof(*x->non_key));
-        olock__fake_free(&f->alloc, x->non_key_len, x->non_key_count * sizeof(*x->non_key_len));
-        if (x->name) olock__fake_free(&f->alloc, x->name, x->name_len + 1);
-    }
-    olock__fake_free(&f->alloc, t->indexes, t->index_count * sizeof(*t->indexes));
+    for (i = 0; i < t->index_count; i++) olock__fake_index_free(f, &t->indexes[i]);
+    olock__fake_free(&f->alloc, t->indexes, t->index_cap * sizeof(*t->indexes));
     for (i = 0; i < t->def_count; i++) olock__fake_free(&f->alloc, t->defs[i].name, t->defs[i].len + 1);
     olock__fake_free(&f->alloc, t->defs, t->def_count * sizeof(*t->defs));
     if (t->name) olock__fake_free(&f->alloc, t->name, t->name_len + 1);
@@ -468,6 +475,8 @@ static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, 
 static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global) {
     static const char *const kt[] = { "HASH", "RANGE" };
     static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
+    static const char *const status[] = { ",\"IndexStatus\":\"ACTIVE\"", ",\"IndexStatus\":\"CREATING\",\"Backfilling\":false",
+                                          ",\"IndexStatus\":\"DELETING\"" };
     size_t i, k, n = 0, m = 0, *order, *which;
     const char **names;
     size_t *lens;
@@ -504,17 +513,27 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
                 if ((k && olock__fake_puts(c, ",") < 0) || olock__fake_put_str(c, x->non_key[k], x->non_key_len[k]) < 0) return -1;
             if (olock__fake_puts(c, "]") < 0) return -1;
         }
-        if (olock__fake_puts(c, "}") < 0 || (global && olock__fake_puts(c, ",\"IndexStatus\":\"ACTIVE\"") < 0)) return -1;
+        if (olock__fake_puts(c, "}") < 0 || (global && olock__fake_puts(c, status[x->status]) < 0)) return -1;
         if (x->has_throughput &&
             (olock__fake_puts(c, ",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":") < 0 || olock__fake_put_u64(c, x->rcu) < 0 ||
              olock__fake_puts(c, ",\"WriteCapacityUnits\":") < 0 || olock__fake_put_u64(c, x->wcu) < 0 || olock__fake_puts(c, "}") < 0))
             return -1;
-        if (olock__fake_puts(c, ",\"IndexSizeBytes\":") < 0 || olock__fake_put_u64(c, x->size_bytes) < 0 ||
-            olock__fake_puts(c, ",\"ItemCount\":") < 0 || olock__fake_put_u64(c, x->item_count) < 0 ||
-            olock__fake_puts(c, ",\"IndexArn\":\"arn:aws:dynamodb:ddblocal:000000000000:table/") < 0 ||
+        /* DynamoDB Local counts an index only once it is ACTIVE; deleting it, it reports 0 for
+           one that CreateTable made and nothing for one that UpdateTable added */
+        if (x->status == OLOCK__FAKE_INDEX_ACTIVE || (x->status == OLOCK__FAKE_INDEX_DELETING && !x->online)) {
+            int on = x->status == OLOCK__FAKE_INDEX_ACTIVE;
+            if (olock__fake_puts(c, ",\"IndexSizeBytes\":") < 0 || olock__fake_put_u64(c, on ? x->size_bytes : 0) < 0 ||
+                olock__fake_puts(c, ",\"ItemCount\":") < 0 || olock__fake_put_u64(c, on ? x->item_count : 0) < 0)
+                return -1;
+        }
+        if (olock__fake_puts(c, ",\"IndexArn\":\"arn:aws:dynamodb:ddblocal:000000000000:table/") < 0 ||
             olock__fake_put(c, t->name, t->name_len) < 0 || olock__fake_puts(c, "/index/") < 0 ||
-            olock__fake_put(c, x->name, x->name_len) < 0 || olock__fake_puts(c, "\"}") < 0)
+            olock__fake_put(c, x->name, x->name_len) < 0 || olock__fake_puts(c, "\"") < 0)
             return -1;
+        if (x->online && !x->has_throughput &&
+            olock__fake_puts(c, ",\"OnDemandThroughput\":{\"MaxReadRequestUnits\":-1,\"MaxWriteRequestUnits\":-1}") < 0)
+            return -1;
+        if (olock__fake_puts(c, "}") < 0) return -1;
     }
     return n ? olock__fake_puts(c, "]") : 0;
 }
@@ -766,50 +785,55 @@ static int olock__fake_order_index_specs(olock__fake_ctx *c, olock__fake_index_s
     return 0;
 }
 
+/* Copies one checked spec into index `x` (owned memory; on failure `x` holds what it got,
+   for olock__fake_index_free). Key names are shared with the table's definitions. */
+static int olock__fake_index_fill(olock_fake *f, const olock__fake_table *t, olock__fake_index *x, const olock__fake_index_spec *sp) {
+    size_t j, k;
+    const olock_json *el;
+    if (!(x->name = (char *)olock__fake_malloc(&f->alloc, sp->name_len + 1))) return -1;
+    memcpy(x->name, sp->name, sp->name_len);
+    x->name[sp->name_len] = 0;
+    x->name_len = sp->name_len;
+    x->global = sp->global;
+    x->key_count = sp->nk;
+    for (k = 0; k < sp->nk; k++)
+        for (j = 0; j < t->def_count; j++)
+            if (t->defs[j].len == sp->knl[k] && memcmp(t->defs[j].name, sp->kn[k], sp->knl[k]) == 0) x->key[k] = t->defs[j];
+    x->projection = sp->projection;
+    x->non_key_listed = sp->non_key != NULL;
+    x->has_throughput = sp->has_tp;
+    x->rcu = (uint64_t)sp->rcu;
+    x->wcu = (uint64_t)sp->wcu;
+    if (sp->projection == 3 && sp->non_key && sp->non_key->count) {
+        size_t m = sp->non_key->count;
+        if (!(x->non_key = (char **)olock__fake_malloc(&f->alloc, m * sizeof(*x->non_key)))) return -1;
+        if (!(x->non_key_len = (size_t *)olock__fake_malloc(&f->alloc, m * sizeof(*x->non_key_len)))) {
+            olock__fake_free(&f->alloc, x->non_key, m * sizeof(*x->non_key));
+            x->non_key = NULL;
+            return -1;
+        }
+        memset(x->non_key, 0, m * sizeof(*x->non_key));
+        memset(x->non_key_len, 0, m * sizeof(*x->non_key_len));
+        x->non_key_count = m;
+        for (el = sp->non_key->first, k = 0; el; el = el->next, k++) {
+            if (!(x->non_key[k] = (char *)olock__fake_malloc(&f->alloc, el->len + 1))) return -1;
+            memcpy(x->non_key[k], el->str, el->len);
+            x->non_key[k][el->len] = 0;
+            x->non_key_len[k] = el->len;
+        }
+    }
+    return 0;
+}
+
 /* Copies the checked index specs into the table (owned memory). */
 static int olock__fake_table_indexes(olock_fake *f, olock__fake_table *t, const olock__fake_index_spec *specs, size_t n) {
-    size_t i, k, j;
+    size_t i;
     if (!n) return 0;
     if (!(t->indexes = (olock__fake_index *)olock__fake_malloc(&f->alloc, n * sizeof(*t->indexes)))) return -1;
     memset(t->indexes, 0, n * sizeof(*t->indexes));
-    t->index_count = n;
-    for (i = 0; i < n; i++) {
-        olock__fake_index *x = &t->indexes[i];
-        const olock__fake_index_spec *sp = &specs[i];
-        const olock_json *el;
-        if (!(x->name = (char *)olock__fake_malloc(&f->alloc, sp->name_len + 1))) return -1;
-        memcpy(x->name, sp->name, sp->name_len);
-        x->name[sp->name_len] = 0;
-        x->name_len = sp->name_len;
-        x->global = sp->global;
-        x->key_count = sp->nk;
-        for (k = 0; k < sp->nk; k++)
-            for (j = 0; j < t->def_count; j++)
-                if (t->defs[j].len == sp->knl[k] && memcmp(t->defs[j].name, sp->kn[k], sp->knl[k]) == 0) x->key[k] = t->defs[j];
-        x->projection = sp->projection;
-        x->non_key_listed = sp->non_key != NULL;
-        x->has_throughput = sp->has_tp;
-        x->rcu = (uint64_t)sp->rcu;
-        x->wcu = (uint64_t)sp->wcu;
-        if (sp->projection == 3 && sp->non_key && sp->non_key->count) {
-            size_t m = sp->non_key->count;
-            if (!(x->non_key = (char **)olock__fake_malloc(&f->alloc, m * sizeof(*x->non_key)))) return -1;
-            if (!(x->non_key_len = (size_t *)olock__fake_malloc(&f->alloc, m * sizeof(*x->non_key_len)))) {
-                olock__fake_free(&f->alloc, x->non_key, m * sizeof(*x->non_key));
-                x->non_key = NULL;
-                return -1;
-            }
-            memset(x->non_key, 0, m * sizeof(*x->non_key));
-            memset(x->non_key_len, 0, m * sizeof(*x->non_key_len));
-            x->non_key_count = m;
-            for (el = sp->non_key->first, k = 0; el; el = el->next, k++) {
-                if (!(x->non_key[k] = (char *)olock__fake_malloc(&f->alloc, el->len + 1))) return -1;
-                memcpy(x->non_key[k], el->str, el->len);
-                x->non_key[k][el->len] = 0;
-                x->non_key_len[k] = el->len;
-            }
-        }
-    }
+    t->index_count = t->index_cap = n;
+    for (i = 0; i < n; i++)
+        if (olock__fake_index_fill(f, t, &t->indexes[i], &specs[i]) < 0) return -1;
     return 0;
 }
 
@@ -992,41 +1016,391 @@ static int olock__fake_op_delete_table(olock__fake_ctx *c) {
     return 0;
 }
 
-/* UpdateTable: deletion protection, billing mode and provisioned throughput (not yet index
-   creation or deletion). */
+/* ---- UpdateTable and the index lifecycle ---------------------------------------------------- */
+
+/* Moves the CREATING and DELETING indexes of every table on to where the virtual clock says
+   they are: a created index becomes ACTIVE and counts the table's items that carry its keys
+   (the backfill; Query and Scan read the table itself), a deleted one goes away. Called before
+   each request, so what a request sees depends only on the clock. */
+static void olock__fake_settle_indexes(olock_fake *f) {
+    size_t i, j, k, e;
+    for (i = 0; i < f->table_count && f->pending_indexes; i++) {
+        olock__fake_table *t = f->tables[i];
+        for (j = 0; j < t->index_count;) {
+            olock__fake_index *x = &t->indexes[j];
+            if (x->status == OLOCK__FAKE_INDEX_ACTIVE || f->now_ms < x->until_ms) {
+                j++;
+                continue;
+            }
+            if (x->status == OLOCK__FAKE_INDEX_DELETING) {
+                olock__fake_index_free(f, x);
+                memmove(x, x + 1, (t->index_count - j - 1) * sizeof(*x));
+                t->index_count--;
+                continue;
+            }
+            x->status = OLOCK__FAKE_INDEX_ACTIVE;
+            f->pending_indexes--;
+            x->item_count = x->size_bytes = 0;
+            for (k = 0; k < t->part_cap; k++) {
+                const olock__fake_part *p = t->parts[k];
+                for (e = 0; p && e < p->count; e++) {
+                    size_t m;
+                    for (m = 0; m < x->key_count; m++) { /* an item whose key has another type is left out */
+                        const olock_value *v = olock__fake_map_get(p->items[e].item->root, x->key[m].name, x->key[m].len);
+                        if (!v || v->type != x->key[m].type) break;
+                    }
+                    if (m < x->key_count) continue;
+                    x->item_count++;
+                    x->size_bytes += p->items[e].size;
+                }
+            }
+            j++;
+        }
+    }
+}
+
+static int olock__fake_limit_exceeded(olock__fake_ctx *c, const char *msg) {
+    return olock__fake_err(c, 400, OLOCK__FAKE_NS "LimitExceededException", "%s", msg);
+}
+
+/* An index that is CREATING or DELETING cannot be created or deleted again. */
+static int olock__fake_index_in_use(olock__fake_ctx *c, const olock__fake_index *x) {
+    return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceInUseException", "Attempt to change a resource which is still in use: Index is being %s.",
+                           x->status == OLOCK__FAKE_INDEX_CREATING ? "created" : "deleted");
+}
+
+static olock__fake_index *olock__fake_index_named(const olock__fake_table *t, const char *name, size_t len) {
+    size_t i;
+    for (i = 0; i < t->index_count; i++)
+        if (t->indexes[i].name_len == len && memcmp(t->indexes[i].name, name, len) == 0) return &t->indexes[i];
+    return NULL;
+}
+
+/* Whether attribute `name` is a key of the table or of an index that stays. */
+static int olock__fake_def_used(const olock__fake_table *t, const olock__fake_index *dropped, const char *name, size_t len) {
+    size_t i, k;
+    for (k = 0; k < t->key_count; k++)
+        if (t->key[k].len == len && memcmp(t->key[k].name, name, len) == 0) return 1;
+    for (i = 0; i < t->index_count; i++) {
+        const olock__fake_index *x = &t->indexes[i];
+        if (x == dropped || x->status == OLOCK__FAKE_INDEX_DELETING) continue;
+        for (k = 0; k < x->key_count; k++)
+            if (x->key[k].len == len && memcmp(x->key[k].name, name, len) == 0) return 1;
+    }
+    return 0;
+}
+
+/* One element of GlobalSecondaryIndexUpdates, checked before anything changes. */
+typedef struct olock__fake_gsi_change {
+    int kind; /* 1 Create, 2 Update, 3 Delete */
+    const char *name;
+    size_t name_len;
+    olock__fake_index *x; /* Update, Delete */
+    long long rcu, wcu;   /* Update, Create */
+    olock__fake_index_spec spec;
+} olock__fake_gsi_change;
+
+/* A Create: its definitions, name, projection, key schema and throughput, against the table.
+   New AttributeDefinitions are appended to (an, at, nad) (request arena). */
+static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_table *t, const olock_json *cr, int provisioned,
+                                        olock__fake_gsi_change *ch, const char **an, size_t *anl, olock_type *at, size_t *nad) {
+    const olock_json *ad = olock__fake_get(c->body, "AttributeDefinitions"), *el, *ks, *pt;
+    const olock__fake_index *x;
+    size_t i, j, ngsi = 0;
+    int r;
+    if (ad && ad->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    if (!ad || !ad->count) return olock__fake_verror(c, "No Attribute Schema Defined");
+    if ((r = olock__fake_get_str(c, cr, "IndexName", &ch->name, &ch->name_len)) < 0) return -1;
+    if (r == 0) return olock__fake_verror(c, "Invalid global secondary index name");
+    if (!olock__fake_valid_table_name(ch->name, ch->name_len)) return olock__fake_bad_table_name(c);
+    if ((x = olock__fake_index_named(t, ch->name, ch->name_len)) != NULL) {
+        if (x->status != OLOCK__FAKE_INDEX_ACTIVE) return olock__fake_index_in_use(c, x);
+        return olock__fake_verror(c, "Attempting to create an index which already exists");
+    }
+    for (i = 0; i < t->index_count; i++) ngsi += t->indexes[i].global;
+    if (ngsi >= 20) return olock__fake_limit_exceeded(c, "Number of global secondary indexes exceeds per-table limit");
+    ch->spec.name = ch->name;
+    ch->spec.name_len = ch->name_len;
+    ch->spec.global = 1;
+    pt = olock__fake_get(cr, "ProvisionedThroughput");
+    if (provisioned) { /* DynamoDB Local fails a provisioned table's index without throughput */
+        if (!pt || pt->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &ch->rcu) <= 0 || olock__fake_get_int(c, pt, "WriteCapacityUnits", &ch->wcu) <= 0 ||
+            ch->rcu < 1 || ch->wcu < 1) {
+            if (c->err_type) return -1;
+            return olock__fake_verror(c, "Global Secondary Index's read and write throughput must be at least 1, and cannot be null");
+        }
+        ch->spec.has_tp = 1;
+        ch->spec.rcu = ch->rcu;
+        ch->spec.wcu = ch->wcu;
+    }
+    for (el = ad->first; el; el = el->next) {
+        const char *name, *type;
+        size_t nlen, tlen;
+        olock_type ty;
+        if (olock__fake_schema_elem(c, el, "AttributeType", &name, &nlen, &type, &tlen) < 0) return -1;
+        if (!name) return olock__fake_verror(c, "Attribute name must be specified.");
+        if (!type || (!olock__fake_streq(type, tlen, "S") && !olock__fake_streq(type, tlen, "N") && !olock__fake_streq(type, tlen, "B")))
+            return olock__fake_verror(c, "Member must satisfy enum value set: [B, N, S]");
+        ty = type[0] == 'S' ? OLOCK_TYPE_S : type[0] == 'N' ? OLOCK_TYPE_N
+                                                            : OLOCK_TYPE_B;
+        for (j = 0; j < *nad; j++)
+            if (anl[j] == nlen && memcmp(an[j], name, nlen) == 0) break;
+        if (j < *nad) {
+            if (at[j] != ty) return olock__fake_verror(c, "invalid attribute, SchemaElement redefined should be of same type as previously defined");
+            continue;
+        }
+        an[*nad] = name;
+        anl[*nad] = nlen;
+        at[(*nad)++] = ty;
+    }
+    if (olock__fake_index_projection(c, olock__fake_get(cr, "Projection"), &ch->spec) < 0) return -1;
+    ks = olock__fake_get(cr, "KeySchema");
+    if (ks && ks->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+    {
+        const char *kname[2];
+        size_t knlen[2];
+        for (i = 0; i < t->key_count; i++) {
+            kname[i] = t->key[i].name;
+            knlen[i] = t->key[i].len;
+        }
+        if (olock__fake_index_keys(c, ks, &ch->spec, kname, knlen, an, anl, *nad) < 0) return -1;
+    }
+    return 0;
+}
+
+/* GlobalSecondaryIndexUpdates, in DynamoDB Local's order: every element names an action, one
+   update per index, one index created or deleted per request (and none while another one is
+   CREATING or DELETING), then each action. `billing` is the table's mode after the request. */
+static int olock__fake_check_gsi_updates(olock__fake_ctx *c, const olock__fake_table *t, const olock_json *gu, int billing,
+                                         olock__fake_gsi_change *ch, const char **an, size_t *anl, olock_type *at, size_t *nad) {
+    const olock_json *el;
+    size_t i, j, online = 0, pending = 0;
+    int r;
+    for (i = 0; i < t->index_count; i++) pending += t->indexes[i].status != OLOCK__FAKE_INDEX_ACTIVE;
+    for (el = gu->first, i = 0; el; el = el->next, i++) {
+        const olock_json *cr, *up, *de, *a;
+        if (el->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+        cr = olock__fake_get(el, "Create");
+        up = olock__fake_get(el, "Update");
+        de = olock__fake_get(el, "Delete");
+        if (!cr && !up && !de) return olock__fake_verror(c, "Update global secondary index action is null");
+        if ((cr && cr->kind != OLOCK_JSON_OBJECT) || (up && up->kind != OLOCK_JSON_OBJECT) || (de && de->kind != OLOCK_JSON_OBJECT))
+            return olock__fake_shape(c);
+        online += (cr != NULL) + (de != NULL);
+        ch[i].kind = cr ? 1 : up ? 2
+                                 : 3;
+        a = cr ? cr : up ? up
+                         : de;
+        if ((r = olock__fake_get_str(c, a, "IndexName", &ch[i].name, &ch[i].name_len)) < 0) return -1;
+        if (r == 0) ch[i].name = NULL;
+        for (j = 0; j < i && ch[i].name; j++)
+            if (ch[j].name && ch[j].name_len == ch[i].name_len && memcmp(ch[j].name, ch[i].name, ch[i].name_len) == 0)
+                return olock__fake_verror(c, "Only one global secondary index update per index is allowed simultaneously.");
+    }
+    if (online > 1) return olock__fake_limit_exceeded(c, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+    /* an index being created or deleted is in use; while one is, no other may be */
+    for (i = 0; i < gu->count; i++) {
+        const olock__fake_index *x = ch[i].name ? olock__fake_index_named(t, ch[i].name, ch[i].name_len) : NULL;
+        if (ch[i].kind != 2 && x && x->status != OLOCK__FAKE_INDEX_ACTIVE) return olock__fake_index_in_use(c, x);
+    }
+    if (online && pending) return olock__fake_limit_exceeded(c, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+    for (el = gu->first, i = 0; el; el = el->next, i++) {
+        olock__fake_index *x = ch[i].name ? olock__fake_index_named(t, ch[i].name, ch[i].name_len) : NULL;
+        if (ch[i].kind == 3) {
+            if (!ch[i].name) return olock__fake_verror(c, "Invalid global secondary index name");
+            if (!x) return olock__fake_err(c, 400, OLOCK__FAKE_NS "ResourceNotFoundException", "%s", "Requested resource not found");
+            if (!x->global) return olock__fake_verror(c, "Cannot delete an index that is not a GlobalSecondaryIndex");
+            if (x->status != OLOCK__FAKE_INDEX_ACTIVE) return olock__fake_index_in_use(c, x);
+        } else if (ch[i].kind == 2) {
+            const olock_json *pt;
+            if (!x || !x->global) return olock__fake_verror(c, "Invalid global secondary index name");
+            if (billing == 2) return olock__fake_shape(c); /* DynamoDB Local fails on an on-demand table */
+            pt = olock__fake_get(olock__fake_get(el, "Update"), "ProvisionedThroughput");
+            if (!pt) return olock__fake_verror(c, "No provisioned throughput specified for the global secondary index");
+            if (pt->kind != OLOCK_JSON_OBJECT) return olock__fake_shape(c);
+            if ((r = olock__fake_get_int(c, pt, "ReadCapacityUnits", &ch[i].rcu)) < 0) return -1;
+            if (r == 0) ch[i].rcu = 0;
+            if ((r = olock__fake_get_int(c, pt, "WriteCapacityUnits", &ch[i].wcu)) < 0) return -1;
+            if (r == 0) ch[i].wcu = 0;
+            if (ch[i].rcu < 1 || ch[i].wcu < 1)
+                return olock__fake_verror(c, "Global Secondary Index's read and write throughput must be at least 1, and cannot be null");
+        } else if (olock__fake_check_gsi_create(c, t, olock__fake_get(el, "Create"), billing != 2, &ch[i], an, anl, at, nad) < 0) {
+            return -1;
+        }
+        ch[i].x = x;
+    }
+    return 0;
+}
+
+/* Applies checked GlobalSecondaryIndexUpdates. Everything that can fail (memory) happens
+   before the table changes: the new definitions, index array, index and key name copies. */
+static int olock__fake_apply_gsi_updates(olock__fake_ctx *c, olock__fake_table *t, olock__fake_gsi_change *ch, size_t n,
+                                         const char *const *an, const size_t *anl, const olock_type *at, size_t nad) {
+    olock_fake *f = c->f;
+    olock__fake_index fresh, *grown = NULL, *dropped = NULL;
+    olock__fake_attr *defs = NULL;
+    char *keys[2] = { NULL, NULL };
+    size_t i, j, k, ndefs = 0, *order = NULL, cap = t->index_cap;
+    const olock__fake_gsi_change *create = NULL;
+    const char **names;
+    size_t *lens;
+    memset(&fresh, 0, sizeof(fresh));
+    for (i = 0; i < n; i++) {
+        if (ch[i].kind == 1) create = &ch[i];
+        if (ch[i].kind == 3) dropped = ch[i].x;
+    }
+    /* the definitions after the change, in the order of DynamoDB Local's HashMap of them */
+    names = (const char **)olock__fake_alloc(c, (nad + 1) * sizeof(*names));
+    lens = (size_t *)olock__fake_alloc(c, (nad + 1) * sizeof(*lens));
+    order = (size_t *)olock__fake_alloc(c, (nad + 1) * sizeof(*order));
+    if (!names || !lens || !order) return olock__fake_oom(c);
+    for (i = 0; i < nad; i++) {
+        if (dropped && !olock__fake_def_used(t, dropped, an[i], anl[i])) continue;
+        names[ndefs] = an[i];
+        lens[ndefs++] = anl[i];
+    }
+    if (olock__fake_hash_order(c, names, lens, ndefs, 16, order) < 0) return olock__fake_oom(c);
+    if (!(defs = (olock__fake_attr *)olock__fake_malloc(&f->alloc, ndefs * sizeof(*defs)))) return olock__fake_oom(c);
+    memset(defs, 0, ndefs * sizeof(*defs));
+    for (i = 0; i < ndefs; i++) { /* existing names move over, new ones are copied */
+        const char *nm = names[order[i]];
+        defs[i].len = lens[order[i]];
+        for (j = 0; j < t->def_count; j++)
+            if (t->defs[j].name == nm) defs[i].name = t->defs[j].name;
+        for (k = 0; k < nad; k++)
+            if (an[k] == nm) defs[i].type = at[k];
+        if (!defs[i].name && !(defs[i].name = (char *)olock__fake_malloc(&f->alloc, defs[i].len + 1))) goto oom;
+        if (defs[i].name != nm) {
+            memcpy(defs[i].name, nm, defs[i].len);
+            defs[i].name[defs[i].len] = 0;
+        }
+    }
+    if (dropped)
+        for (k = 0; k < dropped->key_count; k++) {
+            if (!(keys[k] = (char *)olock__fake_malloc(&f->alloc, dropped->key[k].len + 1))) goto oom;
+            memcpy(keys[k], dropped->key[k].name, dropped->key[k].len + 1);
+        }
+    if (create) {
+        olock__fake_table view = *t; /* the index's key names come from the new definitions */
+        view.defs = defs;
+        view.def_count = ndefs;
+        if (olock__fake_index_fill(f, &view, &fresh, &create->spec) < 0) goto oom;
+        if (t->index_count == cap) {
+            if (!(grown = (olock__fake_index *)olock__fake_malloc(&f->alloc, (cap + 1) * sizeof(*grown)))) goto oom;
+        }
+    }
+    /* from here on nothing fails; the indexes move to the grown array first */
+    if (grown) {
+        if (t->index_count) memcpy(grown, t->indexes, t->index_count * sizeof(*grown));
+        for (i = 0; i < n; i++)
+            if (ch[i].x) ch[i].x = grown + (ch[i].x - t->indexes);
+        olock__fake_free(&f->alloc, t->indexes, cap * sizeof(*t->indexes));
+        t->indexes = grown;
+        t->index_cap = cap + 1;
+    }
+    for (j = 0; j < t->def_count; j++) {
+        for (i = 0; i < ndefs && defs[i].name != t->defs[j].name; i++) {}
+        if (i == ndefs) olock__fake_free(&f->alloc, t->defs[j].name, t->defs[j].len + 1);
+    }
+    olock__fake_free(&f->alloc, t->defs, t->def_count * sizeof(*t->defs));
+    t->defs = defs;
+    t->def_count = ndefs;
+    for (i = 0; i < n; i++)
+        if (ch[i].kind == 2) {
+            ch[i].x->rcu = (uint64_t)ch[i].rcu;
+            ch[i].x->wcu = (uint64_t)ch[i].wcu;
+        }
+    for (i = 0; i < n; i++)
+        if (ch[i].kind == 3) dropped = ch[i].x;
+    if (dropped) {
+        for (k = 0; k < dropped->key_count; k++) dropped->key[k].name = keys[k];
+        dropped->own_keys = 1;
+        dropped->status = OLOCK__FAKE_INDEX_DELETING;
+        dropped->until_ms = f->now_ms + OLOCK__FAKE_INDEX_MS;
+        f->pending_indexes++;
+    }
+    if (create) {
+        fresh.online = 1;
+        fresh.status = OLOCK__FAKE_INDEX_CREATING;
+        fresh.until_ms = f->now_ms + OLOCK__FAKE_INDEX_MS;
+        f->pending_indexes++;
+        t->indexes[t->index_count++] = fresh;
+    }
+    return 0;
+oom:
+    for (i = 0; i < ndefs; i++) {
+        for (j = 0; j < t->def_count && t->defs[j].name != defs[i].name; j++) {}
+        if (j == t->def_count && defs[i].name) olock__fake_free(&f->alloc, defs[i].name, defs[i].len + 1);
+    }
+    olock__fake_free(&f->alloc, defs, ndefs * sizeof(*defs));
+    for (k = 0; k < 2; k++)
+        if (keys[k]) olock__fake_free(&f->alloc, keys[k], dropped->key[k].len + 1);
+    olock__fake_index_free(f, &fresh);
+    return olock__fake_oom(c);
+}
+
+/* UpdateTable: deletion protection, billing mode, provisioned throughput and
+   GlobalSecondaryIndexUpdates. Everything is checked before anything changes. */
 static int olock__fake_op_update_table(olock__fake_ctx *c) {
     olock__fake_table *t = olock__fake_request_table(c, 1);
-    const olock_json *pt;
-    const char *billing;
-    size_t blen;
-    int dp = 0, has_dp, has_billing, changed = 0;
+    const olock_json *pt, *gu, *ad;
+    const char *billing, **an;
+    size_t blen, i, nad, *anl, ngu = 0;
+    olock_type *at;
+    int dp = 0, has_dp, has_billing, changed = 0, mode;
     long long rcu = 0, wcu = 0;
+    olock__fake_gsi_change *ch = NULL;
     if (!t) return -1;
     if ((has_dp = olock__fake_get_bool(c, c->body, "DeletionProtectionEnabled", &dp)) < 0) return -1;
     if ((has_billing = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
     pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    mode = t->billing;
     if (has_billing) {
-        if (olock__fake_streq(billing, blen, "PAY_PER_REQUEST")) {
-            changed |= t->billing != 2;
-            t->billing = 2;
-            t->rcu = t->wcu = 0;
-        } else {
-            return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
-        }
+        if (!olock__fake_streq(billing, blen, "PAY_PER_REQUEST")) return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
+        changed |= t->billing != 2;
+        mode = 2;
     }
     if (pt) {
         if (olock__fake_get_int(c, pt, "ReadCapacityUnits", &rcu) < 0 || olock__fake_get_int(c, pt, "WriteCapacityUnits", &wcu) < 0)
             return -1;
-        if (rcu < 1 || wcu < 1) return olock__fake_verror(c, "Table read and write throughput must be at least 1, and cannot be null");
+        changed = 1;
+    }
+    changed |= has_dp;
+    gu = olock__fake_get(c->body, "GlobalSecondaryIndexUpdates");
+    ad = olock__fake_get(c->body, "AttributeDefinitions");
+    nad = t->def_count;
+    if (gu) {
+        if (gu->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
+        ngu = gu->count;
+    }
+    /* the table's definitions, then room for the request's */
+    i = nad + (ad && ad->kind == OLOCK_JSON_ARRAY ? ad->count : 0) + 1;
+    an = (const char **)olock__fake_alloc(c, i * sizeof(*an));
+    anl = (size_t *)olock__fake_alloc(c, i * sizeof(*anl));
+    at = (olock_type *)olock__fake_alloc(c, i * sizeof(*at));
+    if (ngu) ch = (olock__fake_gsi_change *)olock__fake_alloc(c, ngu * sizeof(*ch));
+    if (!an || !anl || !at || (ngu && !ch)) return -1;
+    if (ngu) memset(ch, 0, ngu * sizeof(*ch));
+    for (i = 0; i < nad; i++) {
+        an[i] = t->defs[i].name;
+        anl[i] = t->defs[i].len;
+        at[i] = t->defs[i].type;
+    }
+    if (ngu && olock__fake_check_gsi_updates(c, t, gu, mode, ch, an, anl, at, &nad) < 0) return -1;
+    if (pt && (rcu < 1 || wcu < 1)) /* after the index updates, as DynamoDB Local checks */
+        return olock__fake_verror(c, "Table read and write throughput must be at least 1, and cannot be null");
+    if (!changed && !ngu) return olock__fake_verror(c, "Nothing to update");
+    if (ngu && olock__fake_apply_gsi_updates(c, t, ch, ngu, an, anl, at, nad) < 0) return -1;
+    if (mode == 2) {
+        t->billing = 2;
+        t->rcu = t->wcu = 0;
+    }
+    if (pt) {
         t->rcu = (uint64_t)rcu;
         t->wcu = (uint64_t)wcu;
-        changed = 1;
     }
-    if (has_dp) {
-        changed = 1;
-        t->deletion_protection = dp;
-    }
-    if (!changed) return olock__fake_verror(c, "Nothing to update");
+    if (has_dp) t->deletion_protection = dp;
     if (olock__fake_puts(c, "{\"TableDescription\":") < 0 || olock__fake_write_table(c, t) < 0) return -1;
     return olock__fake_puts(c, "}");
 }

@@ -28,14 +28,23 @@ const ixt = (extra, defs, hashOnly) => raw(hashOnly ? [ks('pk', 'HASH')] : [ks('
     (hashOnly ? [ad('pk', 'S')] : [ad('pk', 'S'), ad('sk', 'N')]).concat((defs || []).map((d) => ad(d, 'S'))), extra);
 const lsiX = (name, range, projection) => ({ IndexName: name, KeySchema: [ks('pk', 'HASH'), ks(range, 'RANGE')],
     Projection: projection === undefined ? { ProjectionType: 'ALL' } : projection });
-const gsiX = (name, hash, projection) => {
+const gsiX = (name, hash, projection, extra) => {
     const x = { IndexName: name, KeySchema: [ks(hash, 'HASH')] };
     if (projection !== null) x.Projection = projection === undefined ? { ProjectionType: 'ALL' } : projection;
-    return x;
+    return Object.assign(x, extra || {});
 };
 const inc = (names) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: names });
 const seq = (n, prefix) => Array.from({ length: n }, (_, i) => prefix + i);
 const ctx = (name, extra, defs, expect, hashOnly) => c(name, [ct(ixt(extra, defs, hashOnly), expect)]);
+
+// GSI updates (recorded 2026-12-06): the table of the gsiu-* cases, an UpdateTable of
+// GlobalSecondaryIndexUpdates with these new S (or `type`) definitions, index throughput.
+const gt = (provisioned) => raw([ks('pk', 'HASH'), ks('sk', 'RANGE')], [ad('pk', 'S'), ad('sk', 'N'), ad('g', 'S'), ad('a', 'S')],
+    Object.assign({ GlobalSecondaryIndexes: [gsiX('gsi', 'g', undefined, provisioned ? tp(1, 1) : undefined)], LocalSecondaryIndexes: [lsiX('lsi', 'a')] },
+        provisioned ? { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } : {}));
+const gu = (updates, defs, type) => Object.assign({ TableName: 'tbl', GlobalSecondaryIndexUpdates: updates },
+    defs ? { AttributeDefinitions: defs.map((d) => ad(d, type || 'S')) } : {});
+const tp = (r, w) => ({ ProvisionedThroughput: { ReadCapacityUnits: r, WriteCapacityUnits: w } });
 
 module.exports = [
     // --- successful creates -------------------------------------------------
@@ -289,4 +298,118 @@ module.exports = [
     ctx('order-lsi-duplicate-name', { LocalSecondaryIndexes: [lsiX('lsi', 'a'), lsiX('lsi', 'a', {})] }, ['a'], 400),
     ctx('order-gsi-throughput-before-name', { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, GlobalSecondaryIndexes: [gsiX('ab', 'g')] }, ['g'], 400),
     ctx('order-gsi-throughput-before-projection', { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, GlobalSecondaryIndexes: [gsiX('gsi', 'g', {})] }, ['g'], 400),
+
+    // --- recorded 2026-12-06 (issue 14, GSI updates): UpdateTable GlobalSecondaryIndexUpdates ---
+    // A table pk S + sk N with an LSI `lsi` on a and a GSI `gsi` on g (both from CreateTable).
+    // The steps run within DynamoDB Local's ~0.8 s of CREATING / DELETING; what follows it
+    // (ACTIVE, the backfill, the index gone) is tested on the fake's clock in tests/test_fake_tables.c.
+    c('gsiu-create', [ct(gt()), put({ pk: S('a'), sk: N(1), h: S('x') }, 200), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 200),
+        describe('tbl'), step('Scan', { TableName: 'tbl', IndexName: 'gs2' }, 500),
+        step('Query', { TableName: 'tbl', IndexName: 'gs2', KeyConditionExpression: 'h = :h', ExpressionAttributeValues: { ':h': S('x') } }, 500),
+        step('UpdateTable', gu([{ Delete: { IndexName: 'gs2' } }]), 400), step('Scan', { TableName: 'tbl' }, 200)]),
+    c('gsiu-create-writes', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 200),
+        put({ pk: S('a'), sk: N(1), z: S('x') }, 200), put({ pk: S('b'), sk: N(1), h: S('x') }, 500),
+        step('UpdateItem', { TableName: 'tbl', Key: { pk: S('a'), sk: N(1) }, UpdateExpression: 'SET h = :h', ExpressionAttributeValues: { ':h': S('y') } }, 500),
+        put({ pk: S('c'), sk: N(1), g: S('x') }, 200), step('Scan', { TableName: 'tbl', IndexName: 'gsi' }, 200), describe('tbl')]),
+    c('gsiu-create-include-range', [ct(gt()), step('UpdateTable', gu([{ Create: { IndexName: 'gs2', KeySchema: [ks('h', 'HASH'), ks('sk', 'RANGE')], Projection: inc(['x', 'y']) } }], ['h', 'sk'], 'N'), 200)]),
+    c('gsiu-create-keys-only', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', { ProjectionType: 'KEYS_ONLY' }) }], ['h']), 200)]),
+    c('gsiu-create-existing-definition', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'g') }], ['g']), 200)]),
+    c('gsiu-create-table-key', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'pk') }], ['pk']), 200)]),
+    c('gsiu-create-extra-definitions', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h', 'zz']), 200), describe('tbl')]),
+    c('gsiu-create-hash-only-table', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')])), step('UpdateTable', gu([{ Create: gsiX('gsi', 'g') }], ['g']), 200),
+        step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 400)]),
+    c('gsiu-create-definition-type-clash', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'g') }], ['g'], 'N'), 400)]),
+    c('gsiu-create-no-definitions', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'g') }]), 400)]),
+    c('gsiu-create-empty-definitions', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'g') }], []), 400)]),
+    c('gsiu-create-undefined-key', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['x']), 400)]),
+    c('gsiu-create-undefined-range', [ct(gt()), step('UpdateTable', gu([{ Create: { IndexName: 'gs2', KeySchema: [ks('h', 'HASH'), ks('r', 'RANGE')], Projection: { ProjectionType: 'ALL' } } }], ['h']), 400)]),
+    c('gsiu-create-duplicate-gsi', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gsi', 'h') }], ['h']), 400)]),
+    c('gsiu-create-duplicate-lsi', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('lsi', 'h') }], ['h']), 400)]),
+    c('gsiu-create-no-projection', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', null) }], ['h']), 400)]),
+    c('gsiu-create-include-empty', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', { ProjectionType: 'INCLUDE' }) }], ['h']), 400)]),
+    c('gsiu-create-include-duplicate', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', inc(['x', 'x'])) }], ['h']), 400)]),
+    c('gsiu-create-bad-projection-type', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', { ProjectionType: 'SOME' }) }], ['h']), 400)]),
+    c('gsiu-create-keys-only-with-attributes', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', { ProjectionType: 'KEYS_ONLY', NonKeyAttributes: ['x'] }) }], ['h']), 400)]),
+    c('gsiu-create-bad-name', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('ab', 'h') }], ['h']), 400)]),
+    c('gsiu-create-no-name', [ct(gt()), step('UpdateTable', gu([{ Create: { KeySchema: [ks('h', 'HASH')], Projection: { ProjectionType: 'ALL' } } }], ['h']), 400)]),
+    c('gsiu-create-no-key-schema', [ct(gt()), step('UpdateTable', gu([{ Create: { IndexName: 'gs2', Projection: { ProjectionType: 'ALL' } } }], ['h']), 400)]),
+    c('gsiu-create-range-first', [ct(gt()), step('UpdateTable', gu([{ Create: { IndexName: 'gs2', KeySchema: [ks('h', 'RANGE'), ks('g', 'HASH')], Projection: { ProjectionType: 'ALL' } } }], ['h', 'g']), 400)]),
+    c('gsiu-create-21st', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: seq(20, 'gsi').map((n) => gsiX(n, 'g')) })),
+        step('UpdateTable', gu([{ Create: gsiX('gsx', 'h') }], ['h']), 400), step('UpdateTable', gu([{ Create: gsiX('gsi0', 'h') }], ['h']), 400),
+        step('UpdateTable', gu([{ Create: gsiX('gsx', 'h', {}) }], ['h']), 400)]),
+    c('gsiu-create-provisioned', [ct(gt(true)), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', undefined, tp(2, 3)) }], ['h']), 200), describe('tbl')]),
+    c('gsiu-create-provisioned-no-throughput', [ct(gt(true)), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 500)]),
+    c('gsiu-create-provisioned-zero', [ct(gt(true)), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', undefined, tp(0, 3)) }], ['h']), 400)]),
+    c('gsiu-create-provisioned-no-write', [ct(gt(true)), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', undefined, { ProvisionedThroughput: { ReadCapacityUnits: 1 } }) }], ['h']), 400)]),
+    c('gsiu-create-on-demand-throughput', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', undefined, tp(2, 3)) }], ['h']), 200)]),
+    c('gsiu-create-to-on-demand', [ct(gt(true)), step('UpdateTable', Object.assign(gu([{ Create: gsiX('gs2', 'h') }], ['h']), { BillingMode: 'PAY_PER_REQUEST' }), 200)]),
+    c('gsiu-create-to-provisioned', [ct(gt()), step('UpdateTable', Object.assign(gu([{ Create: gsiX('gs2', 'h') }], ['h']), { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }), 500)]),
+    c('gsiu-create-and-protection', [ct(gt()), step('UpdateTable', Object.assign(gu([{ Create: gsiX('gs2', 'h') }], ['h']), { DeletionProtectionEnabled: false }), 200)]),
+    c('gsiu-create-while-creating', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 200),
+        step('UpdateTable', gu([{ Create: gsiX('gs3', 'i') }], ['i']), 400), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 400),
+        step('UpdateTable', gu([{ Create: gsiX('gs2', 'i') }], ['i']), 400)]),
+    c('gsiu-two-creates', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }, { Create: gsiX('gs3', 'h') }], ['h']), 400)]),
+    c('gsiu-two-creates-invalid', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', {}) }, { Create: gsiX('ab', 'h') }], ['h']), 400)]),
+    c('gsiu-create-and-delete', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }, { Delete: { IndexName: 'gsi' } }], ['h']), 400)]),
+    c('gsiu-create-delete-one-element', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h'), Delete: { IndexName: 'gsi' } }], ['h']), 400)]),
+    c('gsiu-two-deletes-one-index', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }, { Delete: { IndexName: 'gsi' } }]), 400)]),
+    c('gsiu-create-twice-one-name', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }, { Create: gsiX('gs2', 'h') }], ['h']), 400)]),
+    c('gsiu-delete', [ct(gt()), put({ pk: S('a'), sk: N(1), g: S('x') }, 200), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 200),
+        describe('tbl'), step('Scan', { TableName: 'tbl', IndexName: 'gsi' }, 500), put({ pk: S('b'), sk: N(1), g: S('x') }, 500),
+        put({ pk: S('b'), sk: N(1), z: S('x') }, 200), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 400)]),
+    c('gsiu-delete-then-create', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 200),
+        step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 400), step('UpdateTable', gu([{ Create: gsiX('gsi', 'h') }], ['h']), 400)]),
+    c('gsiu-delete-provisioned', [ct(gt(true)), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 200)]),
+    c('gsiu-delete-shared-definition', [ct(raw([ks('pk', 'HASH')], [ad('pk', 'S'), ad('g', 'S')], { GlobalSecondaryIndexes: [gsiX('gsi', 'g'), gsiX('gs2', 'g')] })),
+        step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 200)]),
+    c('gsiu-delete-and-protection', [ct(gt()), step('UpdateTable', Object.assign(gu([{ Delete: { IndexName: 'gsi' } }]), { DeletionProtectionEnabled: true }), 200),
+        step('UpdateTable', { TableName: 'tbl', DeletionProtectionEnabled: false }, 200)]),
+    c('gsiu-delete-unknown', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'nope' } }]), 400)]),
+    c('gsiu-delete-lsi', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'lsi' } }]), 400)]),
+    c('gsiu-delete-no-name', [ct(gt()), step('UpdateTable', gu([{ Delete: {} }]), 400)]),
+    c('gsiu-delete-bad-name', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'ab' } }]), 400)]),
+    c('gsiu-update-throughput', [ct(gt(true)), step('UpdateTable', gu([{ Update: { IndexName: 'gsi', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } }]), 200), describe('tbl')]),
+    c('gsiu-update-unknown', [ct(gt(true)), step('UpdateTable', gu([{ Update: { IndexName: 'nope', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } }]), 400)]),
+    c('gsiu-update-lsi', [ct(gt(true)), step('UpdateTable', gu([{ Update: { IndexName: 'lsi', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } }]), 400)]),
+    c('gsiu-update-zero', [ct(gt(true)), step('UpdateTable', gu([{ Update: { IndexName: 'gsi', ProvisionedThroughput: { ReadCapacityUnits: 0, WriteCapacityUnits: 5 } } }]), 400)]),
+    c('gsiu-update-no-throughput', [ct(gt(true)), step('UpdateTable', gu([{ Update: { IndexName: 'gsi' } }]), 400)]),
+    c('gsiu-update-on-demand', [ct(gt()), step('UpdateTable', gu([{ Update: { IndexName: 'gsi', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } }]), 500)]),
+    c('gsiu-update-and-create', [ct(gt(true)), step('UpdateTable', gu([{ Update: { IndexName: 'gsi', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } },
+        { Create: gsiX('gs2', 'h', undefined, tp(2, 3)) }], ['h']), 200)]),
+    c('gsiu-empty-list', [ct(gt()), step('UpdateTable', gu([]), 400)]),
+    c('gsiu-empty-element', [ct(gt()), step('UpdateTable', gu([{}]), 400)]),
+    c('gsiu-not-a-list', [ct(gt()), step('UpdateTable', gu({ Delete: { IndexName: 'gsi' } }), 500)]),
+    c('gsiu-definitions-only', [ct(gt()), step('UpdateTable', { TableName: 'tbl', AttributeDefinitions: [ad('h', 'S')] }, 400)]),
+    c('gsiu-missing-table', [step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 400)]),
+    // which error wins when a GlobalSecondaryIndexUpdates request has several
+    c('gsiu-order-definitions-before-name', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('ab', 'h') }]), 400)]),
+    c('gsiu-order-name-before-duplicate', [ct(gt()), step('UpdateTable', gu([{ Create: { KeySchema: [ks('h', 'HASH')] } }], ['h']), 400)]),
+    c('gsiu-order-duplicate-before-projection', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gsi', 'h', {}) }], ['h']), 400)]),
+    c('gsiu-order-projection-before-type-clash', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'g', {}) }], ['g'], 'N'), 400)]),
+    c('gsiu-order-type-clash-before-key', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'nope') }], ['g'], 'N'), 400)]),
+    c('gsiu-order-projection-before-key', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'nope', {}) }], ['h']), 400)]),
+    c('gsiu-order-key-before-throughput', [ct(gt(true)), step('UpdateTable', gu([{ Create: gsiX('gs2', 'nope', undefined, tp(0, 0)) }], ['h']), 400)]),
+    c('gsiu-order-throughput-before-projection', [ct(gt(true)), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h', {}, tp(0, 0)) }], ['h']), 400)]),
+    c('gsiu-order-null-action-before-duplicate', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }, { Delete: { IndexName: 'gsi' } }, {}]), 400)]),
+    c('gsiu-order-duplicate-before-limit', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }, { Delete: { IndexName: 'gsi' } }, { Delete: { IndexName: 'gsi' } }], ['h']), 400)]),
+    c('gsiu-order-update-before-delete', [ct(gt(true)), step('UpdateTable', gu([{ Delete: { IndexName: 'nope' } }, { Update: { IndexName: 'nope2', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } }]), 400)]),
+    c('gsiu-order-table-throughput-before-index', [ct(gt(true)), step('UpdateTable', Object.assign(gu([{ Delete: { IndexName: 'nope' } }]), { ProvisionedThroughput: { ReadCapacityUnits: 0, WriteCapacityUnits: 1 } }), 400)]),
+    c('gsiu-order-limit-before-unknown', [ct(gt()), step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 200),
+        step('UpdateTable', gu([{ Delete: { IndexName: 'nope' } }]), 400), step('UpdateTable', gu([{ Create: gsiX('gs3', 'h', {}) }], ['h']), 400),
+        step('UpdateTable', gu([{ Update: { IndexName: 'gsi', ProvisionedThroughput: { ReadCapacityUnits: 4, WriteCapacityUnits: 5 } } }]), 500)]),
+    c('gsiu-create-batch-write', [ct(gt()), ct(raw([ks('pk', 'HASH')], [ad('pk', 'S')], { TableName: 'tb2' })),
+        step('UpdateTable', gu([{ Create: gsiX('gs2', 'h') }], ['h']), 200),
+        step('BatchWriteItem', { RequestItems: { tbl: [{ PutRequest: { Item: { pk: S('c'), sk: N(1), h: S('z') } } }, { PutRequest: { Item: { pk: S('e'), sk: N(1) } } },
+            { PutRequest: { Item: { pk: S('f'), sk: N(2), h: S('z'), x: N(1) } } }, { DeleteRequest: { Key: { pk: S('q'), sk: N(1) } } }],
+        tb2: [{ PutRequest: { Item: { pk: S('c'), h: S('z') } } }] }, ReturnConsumedCapacity: 'TOTAL' }, 200),
+        step('Scan', { TableName: 'tbl' }, 200),
+        step('BatchWriteItem', { RequestItems: { tbl: [{ PutRequest: { Item: { pk: S('c'), sk: N(1), h: N(1) } } }] } }, 400),
+        step('BatchWriteItem', { RequestItems: { tbl: [{ PutRequest: { Item: { pk: S('c'), sk: N(1), h: S('') } } }] } }, 400),
+        step('BatchWriteItem', { RequestItems: { tbl: [{ PutRequest: { Item: { pk: S('g'), sk: N(1), h: S('z') } } }] } }, 200)]),
+    c('gsiu-delete-batch-write', [ct(gt()), step('UpdateTable', gu([{ Delete: { IndexName: 'gsi' } }]), 200),
+        step('BatchWriteItem', { RequestItems: { tbl: [{ PutRequest: { Item: { pk: S('e'), sk: N(1) } } }] } }, 500),
+        step('BatchWriteItem', { RequestItems: { tbl: [{ DeleteRequest: { Key: { pk: S('e'), sk: N(1) } } }] } }),
+        step('DeleteItem', { TableName: 'tbl', Key: { pk: S('e'), sk: N(1) } }, 200),
+        step('TransactWriteItems', { TransactItems: [{ Put: { TableName: 'tbl', Item: { pk: S('e'), sk: N(1) } } }] }, 500),
+        step('UpdateItem', { TableName: 'tbl', Key: { pk: S('e'), sk: N(1) }, UpdateExpression: 'SET q = :q', ExpressionAttributeValues: { ':q': S('1') } }, 500)]),
 ];
