@@ -114,6 +114,23 @@ typedef struct olock__expr_slot {
     unsigned id;
 } olock__expr_slot;
 
+/* A parsed path kept across resets. Requests built one after another name the same few
+   attributes (the versioned engine: its version and ledger attributes, every request), so a
+   path text seen before is taken from here instead of being scanned again; the entry's
+   segments point into the entry, which lives as long as the builder. Only short paths of few
+   segments are kept: they are the common ones and keep the builder small. */
+#define OLOCK__EXPR_CACHE_PATHS 4
+#define OLOCK__EXPR_CACHE_TEXT 40
+#define OLOCK__EXPR_CACHE_SEGS 4
+typedef struct olock__expr_cached_path {
+    size_t len; /* of text; 0: a free entry */
+    unsigned count, names;
+    unsigned gen; /* the generation that last used it: handles of that one may point here */
+    olock__expr_seg segs[OLOCK__EXPR_CACHE_SEGS];
+    char text[OLOCK__EXPR_CACHE_TEXT];
+    char name_bytes[OLOCK__EXPR_CACHE_TEXT + 1];
+} olock__expr_cached_path;
+
 struct olock_expr {
     olock_allocator alloc;
     int has_alloc;
@@ -132,6 +149,11 @@ struct olock_expr {
     const olock_cond *sk_cond;
     olock__expr_raw_entry *raw_names, *raw_values;
     size_t name_refs; /* name segments created: bounds the distinct names */
+    /* keys of the caller's maps that look like generated ones (#n7, :v7): while there are
+       none, numbering needs no collision check */
+    unsigned raw_gen_names, raw_gen_values;
+    olock__expr_cached_path path_cache[OLOCK__EXPR_CACHE_PATHS];
+    unsigned path_cache_next; /* the entry to replace next (round robin) */
 
     /* rendering */
     unsigned serial;
@@ -230,8 +252,10 @@ static unsigned olock__expr_scan_fail(olock__expr_scan *sc, olock_result code, s
 }
 
 /* Splits path text into at most OLOCK_PATH_MAX_DEPTH segments. Names are unescaped into
-   `names` (len bytes suffice) when it is not NULL. Returns the number of segments, or 0 with
-   *sc saying why. Pure: the libFuzzer target drives it directly. */
+   `names` (len + 1 bytes suffice), each followed by a NUL so that it can be an S value as it
+   is, when it is not NULL: a name's NUL takes the place of the '.' (or the end) after it.
+   Returns the number of segments, or 0 with *sc saying why. Pure: the libFuzzer target
+   drives it directly. */
 static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg *segs, char *names,
                                       olock__expr_scan *sc) {
     size_t i = 0, w = 0, bad;
@@ -286,6 +310,8 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
         segs[n].index = 0;
         segs[n].is_index = 0;
         n++;
+        if (names) names[w] = 0;
+        w++;
         /* indexes and the separator */
         for (;;) {
             uint32_t v = 0;
@@ -322,11 +348,52 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
     }
 }
 
+/* The cached parse of `text`, or NULL. */
+static olock__expr_cached_path *olock__expr_cache_find(olock_expr *e, const char *text, size_t len) {
+    unsigned k;
+    if (len == 0 || len > OLOCK__EXPR_CACHE_TEXT) return NULL;
+    for (k = 0; k < OLOCK__EXPR_CACHE_PATHS; k++) {
+        olock__expr_cached_path *c = &e->path_cache[k];
+        if (c->len == len && memcmp(c->text, text, len) == 0) return c;
+    }
+    return NULL;
+}
+
+/* Keeps a parse that fits an entry, in one that no handle of this generation uses. */
+static void olock__expr_cache_keep(olock_expr *e, const char *text, size_t len, const olock__expr_seg *segs, unsigned n) {
+    olock__expr_cached_path *c = NULL;
+    unsigned k, names = 0;
+    size_t used = 0;
+    if (len > OLOCK__EXPR_CACHE_TEXT || n > OLOCK__EXPR_CACHE_SEGS) return;
+    for (k = 0; k < OLOCK__EXPR_CACHE_PATHS && !c; k++) {
+        olock__expr_cached_path *t = &e->path_cache[(e->path_cache_next + k) % OLOCK__EXPR_CACHE_PATHS];
+        if (t->len == 0 || t->gen != e->gen) c = t;
+    }
+    if (!c) return;
+    e->path_cache_next = (unsigned)(c - e->path_cache + 1) % OLOCK__EXPR_CACHE_PATHS;
+    /* the unescaped names with their NULs, at most len + 1 bytes (see the scan) */
+    for (k = 0; k < n; k++) {
+        c->segs[k] = segs[k];
+        if (!segs[k].is_index) {
+            used = (size_t)(segs[k].name - segs[0].name) + segs[k].len + 1;
+            c->segs[k].name = c->name_bytes + (segs[k].name - segs[0].name);
+            names++;
+        }
+    }
+    memcpy(c->name_bytes, segs[0].name, used);
+    memcpy(c->text, text, len);
+    c->len = len;
+    c->count = n;
+    c->names = names;
+    c->gen = e->gen;
+}
+
 /* Parses path text into the arena. Returns 1, or 0 with the error recorded. */
 static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *text, olock__expr_path *out) {
     olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
     olock__expr_seg *segs;
     olock__expr_scan sc;
+    olock__expr_cached_path *hit;
     size_t len, k;
     unsigned n;
     char *names;
@@ -335,6 +402,14 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
         return 0;
     }
     len = strlen(text);
+    hit = olock__expr_cache_find(e, text, len);
+    if (hit) {
+        hit->gen = e->gen;
+        e->name_refs += hit->names;
+        out->segs = hit->segs;
+        out->count = hit->count;
+        return 1;
+    }
     names = (char *)olock__expr_alloc(e, len + 1);
     if (!names) return 0;
     n = olock__expr_path_scan(text, len, tmp, names, &sc);
@@ -351,6 +426,7 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
     }
     out->segs = segs;
     out->count = n;
+    olock__expr_cache_keep(e, text, len, segs, n);
     return 1;
 }
 
@@ -569,6 +645,7 @@ static void olock__expr_clear_request(olock_expr *e) {
     e->sk_cond = NULL;
     e->raw_names = e->raw_values = NULL;
     e->name_refs = 0;
+    e->raw_gen_names = e->raw_gen_values = 0;
     e->slots = NULL;
     e->slot_cap = 0;
     e->names_out = e->values_out = NULL;
@@ -1321,6 +1398,16 @@ static int olock__expr_placeholder_ok(const char *key, size_t len, char lead) {
     return 1;
 }
 
+/* Whether a placeholder of the caller's has the shape of a generated one (#n<digits>,
+   :v<digits>), so that numbering must skip it. */
+static int olock__expr_generated_like(const char *key, size_t len, char letter) {
+    size_t k;
+    if (len < 3 || key[1] != letter) return 0;
+    for (k = 2; k < len; k++)
+        if (key[k] < '0' || key[k] > '9') return 0;
+    return 1;
+}
+
 static olock__expr_raw_entry *olock__expr_raw_find(olock__expr_raw_entry *list, const char *key, size_t len) {
     for (; list; list = list->next)
         if (list->key_len == len && memcmp(list->key, key, len) == 0) return list;
@@ -1387,6 +1474,10 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
         if (tail) tail->next = ent;
         else *head = ent;
         tail = ent;
+        if (olock__expr_generated_like(ent->key, ent->key_len, is_names ? 'n' : 'v')) {
+            if (is_names) e->raw_gen_names++;
+            else e->raw_gen_values++;
+        }
     }
 }
 
@@ -1582,10 +1673,12 @@ OLOCK_API void olock_expr_delete_from(olock_expr *e, const char *path, const olo
 /* Clause keyword at s (case-insensitive, whole word), or -1. */
 static int olock__expr_clause_keyword(const char *s, size_t n) {
     static const char *const words[OLOCK__EXPR_CLAUSES] = { "SET", "REMOVE", "ADD", "DELETE" };
+    static const size_t lens[OLOCK__EXPR_CLAUSES] = { 3, 6, 3, 6 };
     int k;
     size_t i;
+    if (n != 3 && n != 6) return -1; /* most words: names, functions, AND, ... */
     for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) {
-        if (strlen(words[k]) != n) continue;
+        if (lens[k] != n) continue;
         for (i = 0; i < n; i++) {
             char c = s[i];
             if (c >= 'a' && c <= 'z') c = (char)(c - 32);
@@ -1681,6 +1774,15 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
 
 static void olock__expr_put(olock_expr *e, const char *s, size_t n) {
     olock_result r;
+    olock_buf *b = &e->out;
+    /* The common case without a call: no error, within the limit, room in the buffer (one
+       byte more for the NUL that olock_buf keeps after its data). */
+    if (e->status == OLOCK_OK && b->len - e->expr_start + n <= OLOCK_EXPR_MAX_BYTES && b->cap - b->len > n && !b->max) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = 0;
+        return;
+    }
     if (e->status != OLOCK_OK) return;
     if (e->out.len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s expression is longer than %u bytes (DynamoDB's limit)", e->what,
@@ -1708,26 +1810,30 @@ static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
     return k + olock__u64_text(n, buf + k);
 }
 
-/* The next generated number whose placeholder the caller's map does not already use. */
-static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *lead, unsigned *counter, char *buf, size_t *len) {
+/* The next generated number whose placeholder the caller's map does not already use
+   (`clashes`: how many of its keys look generated; none, nothing to look up). */
+static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, unsigned clashes, const char *lead, unsigned *counter,
+                                      char *buf, size_t *len) {
     for (;;) {
         unsigned n = (*counter)++;
         *len = olock__expr_placeholder(buf, lead, n);
-        if (!olock__expr_raw_find(raw, buf, *len)) return n;
+        if (!clashes || !olock__expr_raw_find(raw, buf, *len)) return n;
     }
 }
 
-/* Appends key = v to a map the builder renders (its keys are distinct by construction: the
-   caller's, checked when added, and generated ones that skip them). The member is a node of
-   its own that shares v's contents: v is the builder's copy, unchanged until reset. */
-static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
-    olock_value *node = v ? (olock_value *)olock_arena_alloc(&e->arena, sizeof *node) : NULL;
-    char *k = node ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
-    if (!k) {
+/* Appends a member `key` to a map the builder renders (its keys are distinct by
+   construction: the caller's, checked when added, and generated ones that skip them) and
+   returns it for the caller to fill in: one allocation holds the node and its key. */
+static olock_value *olock__expr_member_new(olock_expr *e, olock_value *map, const char *key, size_t key_len) {
+    olock_value *node = (olock_value *)olock_arena_alloc(&e->arena, sizeof *node + key_len + 1);
+    char *k;
+    if (!node) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
-        return 0;
+        return NULL;
     }
-    *node = *v;
+    k = (char *)(node + 1);
+    memcpy(k, key, key_len);
+    k[key_len] = 0;
     node->key = k;
     node->key_len = key_len;
     node->next = NULL;
@@ -1735,6 +1841,20 @@ static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key,
     else map->first = node;
     map->last = node;
     map->count++;
+    return node;
+}
+
+/* Appends key = v. The member shares v's contents: v is the builder's copy (or, borrowed,
+   the caller's), unchanged until reset. */
+static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
+    olock_value *node = olock__expr_member_new(e, map, key, key_len);
+    const char *k;
+    if (!node) return 0;
+    k = node->key;
+    *node = *v;
+    node->key = k;
+    node->key_len = key_len;
+    node->next = NULL;
     return 1;
 }
 
@@ -1752,6 +1872,7 @@ static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
     char buf[32];
     size_t i, n;
     olock__expr_slot *slot;
+    olock_value *node;
     if (e->status != OLOCK_OK) return;
     i = olock__expr_hash(name, len) & (e->slot_cap - 1);
     for (;;) {
@@ -1766,8 +1887,17 @@ static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
     }
     slot->name = name;
     slot->len = len;
-    slot->id = olock__expr_next_free(e->raw_names, "#n", &e->next_name, buf, &n);
-    if (!olock__expr_map_add(e, e->names_out, buf, n, olock_value_new_s(&e->arena, name, len))) return;
+    slot->id = olock__expr_next_free(e->raw_names, e->raw_gen_names, "#n", &e->next_name, buf, &n);
+    /* The member is the name's S value itself: segment names are NUL-terminated and live in
+       the arena (or the path cache) until reset. */
+    node = olock__expr_member_new(e, e->names_out, buf, n);
+    if (!node) return;
+    node->type = OLOCK_TYPE_S;
+    node->count = 0;
+    node->str = name;
+    node->len = len;
+    node->boolean = 0;
+    node->first = node->last = NULL;
     olock__expr_put(e, buf, n);
 }
 
@@ -1791,7 +1921,7 @@ static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
     char buf[32];
     size_t n;
     if (e->status != OLOCK_OK) return;
-    olock__expr_next_free(e->raw_values, ":v", &e->next_value, buf, &n);
+    olock__expr_next_free(e->raw_values, e->raw_gen_values, ":v", &e->next_value, buf, &n);
     if (!olock__expr_map_add(e, e->values_out, buf, n, v)) return;
     olock__expr_put(e, buf, n);
 }
