@@ -190,9 +190,18 @@ static size_t olock__expr_utf8_check(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        unsigned c = p[i];
+        unsigned c;
         size_t n, k;
         uint32_t cp;
+        uint64_t word;
+        if (len - i >= 8) { /* ASCII eight bytes at a time: expression text mostly is */
+            memcpy(&word, p + i, 8);
+            if (!(word & 0x8080808080808080u)) {
+                i += 8;
+                continue;
+            }
+        }
+        c = p[i];
         if (c < 0x80) {
             i++;
             continue;
@@ -227,13 +236,46 @@ static int olock__expr_clip(const char *s, size_t len, size_t max) {
     return (int)max;
 }
 
+/* Byte classes, one table lookup instead of a chain of comparisons in the scanners. */
+enum {
+    OLOCK__CC_WORD = 1,      /* A-Z a-z 0-9 _ : placeholders, keywords, raw names */
+    OLOCK__CC_SPECIAL = 2,   /* . [ ] ` whitespace, control: not in a bare name */
+    OLOCK__CC_NESTING = 4,   /* ( ) [ ] , : what splitting raw text into actions looks at */
+    OLOCK__CC_SPACE = 8,     /* space, tab, CR, LF */
+    OLOCK__CC_PLACEHOLD = 16 /* # : */
+};
+/* clang-format off */
+static const unsigned char olock__expr_cc[256] = {
+     2,  2,  2,  2,  2,  2,  2,  2,  2, 10, 10,  2,  2, 10,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+    10,  0,  0, 16,  0,  0,  0,  0,  4,  4,  0,  0,  4,  0,  2,  0,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1, 16,  0,  0,  0,  0,  0,
+     0,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  6,  0,  6,  0,  1,
+     2,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  0,  0,  0,  0,  2,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
+/* clang-format on */
+
 /* Bytes a bare (unquoted) name may not contain. */
 static int olock__expr_special(unsigned char c) {
-    return c == '.' || c == '[' || c == ']' || c == '`' || c <= 0x20 || c == 0x7F;
+    return olock__expr_cc[c] & OLOCK__CC_SPECIAL;
 }
 
 static int olock__expr_word_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return olock__expr_cc[c] & OLOCK__CC_WORD;
+}
+
+static int olock__expr_space(char c) {
+    return olock__expr_cc[(unsigned char)c] & OLOCK__CC_SPACE;
 }
 
 /* ---- path text ---------------------------------------------------------------------------- */
@@ -1689,10 +1731,6 @@ static int olock__expr_clause_keyword(const char *s, size_t n) {
     return -1;
 }
 
-static int olock__expr_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Appends the top-level comma-separated actions of one clause body to `clause`. */
 static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, const char *s, size_t len) {
     size_t i = 0, start = 0, depth = 0;
@@ -1713,6 +1751,10 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
             olock__expr_push_action(e, clause, a);
             if (i == len) return 1;
             start = ++i;
+            continue;
+        }
+        if (!(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_NESTING)) {
+            i++;
             continue;
         }
         if (s[i] == '(' || s[i] == '[') depth++;
@@ -1742,6 +1784,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
                 i = w;
                 continue;
             }
+        }
+        if (i < len && !(olock__expr_cc[(unsigned char)s[i]] & (OLOCK__CC_WORD | OLOCK__CC_NESTING))) {
+            i++;
+            continue;
         }
         if (i == len || kw >= 0) {
             if (clause < 0) {
@@ -1778,7 +1824,11 @@ static void olock__expr_put(olock_expr *e, const char *s, size_t n) {
     /* The common case without a call: no error, within the limit, room in the buffer (one
        byte more for the NUL that olock_buf keeps after its data). */
     if (e->status == OLOCK_OK && b->len - e->expr_start + n <= OLOCK_EXPR_MAX_BYTES && b->cap - b->len > n && !b->max) {
-        memcpy(b->data + b->len, s, n);
+        char *o = b->data + b->len;
+        size_t k;
+        if (n <= 4) /* separators and placeholders: cheaper than a call to memcpy */
+            for (k = 0; k < n; k++) o[k] = s[k];
+        else memcpy(o, s, n);
         b->len += n;
         b->data[b->len] = 0;
         return;
@@ -1803,11 +1853,16 @@ static void olock__expr_count_op(olock_expr *e) {
                          e->what, (unsigned)OLOCK_EXPR_MAX_OPERATORS);
 }
 
-/* Writes "<lead><n>" into buf (NUL-terminated); returns its length. */
+/* Writes "<lead><n>" into buf (NUL-terminated; lead is "#n" or ":v"); returns its length. */
 static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
-    size_t k = strlen(lead);
-    memcpy(buf, lead, k);
-    return k + olock__u64_text(n, buf + k);
+    buf[0] = lead[0];
+    buf[1] = lead[1];
+    if (n < 10) { /* most requests need few: no division loop */
+        buf[2] = (char)('0' + n);
+        buf[3] = 0;
+        return 3;
+    }
+    return 2 + olock__u64_text(n, buf + 2);
 }
 
 /* The next generated number whose placeholder the caller's map does not already use
@@ -1966,7 +2021,11 @@ static void olock__expr_r_operand(olock_expr *e, const olock_operand *o) {
 static void olock__expr_scan_raw(olock_expr *e, const char *s, size_t len) {
     size_t i = 0;
     while (i < len && e->status == OLOCK_OK) {
-        if ((s[i] == '#' || s[i] == ':') && i + 1 < len && olock__expr_word_char((unsigned char)s[i + 1])) {
+        if (!(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_PLACEHOLD)) {
+            i++;
+            continue;
+        }
+        if (i + 1 < len && olock__expr_word_char((unsigned char)s[i + 1])) {
             size_t w = i + 1;
             olock__expr_raw_entry *ent;
             int is_name = s[i] == '#';
