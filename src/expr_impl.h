@@ -112,7 +112,10 @@ typedef struct olock__expr_slot {
     const char *name;
     size_t len;
     unsigned id;
+    unsigned serial; /* the render that filled it; any other: empty */
 } olock__expr_slot;
+
+#define OLOCK__EXPR_INLINE_SLOTS 16 /* a name table this small lives in the builder */
 
 /* A parsed path kept across resets. Requests built one after another name the same few
    attributes (the versioned engine: its version and ledger attributes, every request), so a
@@ -161,6 +164,10 @@ struct olock_expr {
     size_t slot_cap;
     unsigned next_name, next_value;
     olock_value *names_out, *values_out;
+    /* kept in the builder rather than its arena: no allocation, and the name table needs no
+       clearing (a slot of an earlier render counts as empty) */
+    olock__expr_slot inline_slots[OLOCK__EXPR_INLINE_SLOTS];
+    olock_value names_map, values_map;
     size_t expr_start;
     unsigned ops_count;
     const char *what; /* the expression being rendered, for messages */
@@ -1002,6 +1009,18 @@ static const char *olock__expr_cmp_text(olock_cmp op) {
     return NULL;
 }
 
+/* The operator as rendered between its operands: one write instead of three. */
+static const char *olock__expr_cmp_spaced(olock_cmp op) {
+    switch (op) {
+    case OLOCK_CMP_EQ: return " = ";
+    case OLOCK_CMP_NE: return " <> ";
+    case OLOCK_CMP_LT: return " < ";
+    case OLOCK_CMP_LE: return " <= ";
+    case OLOCK_CMP_GT: return " > ";
+    default: return " >= ";
+    }
+}
+
 static int olock__expr_check_cond(olock_expr *e, const char *fn, const olock_cond *c) {
     if (!c) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn);
@@ -1046,8 +1065,9 @@ static int olock__expr_check_distinct(olock_expr *e, const char *fn, const char 
     return 1;
 }
 
+/* The condition and its operand array in one allocation (nops <= OLOCK_EXPR_MAX_IN + 1). */
 static olock_cond *olock__expr_cond_new(olock_expr *e, int kind, size_t nops) {
-    olock_cond *c = (olock_cond *)olock__expr_alloc(e, sizeof *c);
+    olock_cond *c = (olock_cond *)olock__expr_alloc(e, sizeof *c + nops * sizeof(const olock_operand *));
     if (!c) return NULL;
     memset(c, 0, sizeof *c);
     c->owner = e;
@@ -1055,8 +1075,7 @@ static olock_cond *olock__expr_cond_new(olock_expr *e, int kind, size_t nops) {
     c->kind = kind;
     c->depth = 1;
     if (nops) {
-        const olock_operand **ops = (const olock_operand **)olock__expr_alloc(e, nops * sizeof *ops);
-        if (!ops) return NULL;
+        const olock_operand **ops = (const olock_operand **)(void *)(c + 1);
         memset(ops, 0, nops * sizeof *ops);
         c->ops = ops;
         c->nops = nops;
@@ -1819,28 +1838,22 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
 /* ---- rendering ----------------------------------------------------------------------------- */
 
 static void olock__expr_put(olock_expr *e, const char *s, size_t n) {
-    olock_result r;
     olock_buf *b = &e->out;
-    /* The common case without a call: no error, within the limit, room in the buffer (one
-       byte more for the NUL that olock_buf keeps after its data). */
-    if (e->status == OLOCK_OK && b->len - e->expr_start + n <= OLOCK_EXPR_MAX_BYTES && b->cap - b->len > n && !b->max) {
-        char *o = b->data + b->len;
-        size_t k;
-        if (n <= 4) /* separators and placeholders: cheaper than a call to memcpy */
-            for (k = 0; k < n; k++) o[k] = s[k];
-        else memcpy(o, s, n);
-        b->len += n;
-        b->data[b->len] = 0;
-        return;
-    }
+    char *o;
+    size_t k;
     if (e->status != OLOCK_OK) return;
-    if (e->out.len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
+    if (b->len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s expression is longer than %u bytes (DynamoDB's limit)", e->what,
                          (unsigned)OLOCK_EXPR_MAX_BYTES);
         return;
     }
-    r = olock_buf_append(&e->out, s, n);
-    if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r));
+    /* olock__expr_begin reserved room for the longest expression: no capacity check here,
+       and no NUL either (olock__expr_end writes it) */
+    o = b->data + b->len;
+    if (n <= 4) /* separators and placeholders: cheaper than a call to memcpy */
+        for (k = 0; k < n; k++) o[k] = s[k];
+    else memcpy(o, s, n);
+    b->len += n;
 }
 
 static void olock__expr_puts(olock_expr *e, const char *s) {
@@ -1932,7 +1945,7 @@ static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
     i = olock__expr_hash(name, len) & (e->slot_cap - 1);
     for (;;) {
         slot = &e->slots[i];
-        if (!slot->name) break;
+        if (slot->serial != e->serial) break;
         if (slot->len == len && memcmp(slot->name, name, len) == 0) {
             n = olock__expr_placeholder(buf, "#n", slot->id);
             olock__expr_put(e, buf, n);
@@ -1942,6 +1955,7 @@ static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
     }
     slot->name = name;
     slot->len = len;
+    slot->serial = e->serial;
     slot->id = olock__expr_next_free(e->raw_names, e->raw_gen_names, "#n", &e->next_name, buf, &n);
     /* The member is the name's S value itself: segment names are NUL-terminated and live in
        the arena (or the path cache) until reset. */
@@ -2081,9 +2095,7 @@ static void olock__expr_r_cond(olock_expr *e, const olock_cond *c) {
     switch (c->kind) {
     case OLOCK__COND_CMP:
         olock__expr_r_operand(e, c->ops[0]);
-        olock__expr_put(e, " ", 1);
-        olock__expr_puts(e, olock__expr_cmp_text(c->cmp));
-        olock__expr_put(e, " ", 1);
+        olock__expr_puts(e, olock__expr_cmp_spaced(c->cmp));
         olock__expr_r_operand(e, c->ops[1]);
         break;
     case OLOCK__COND_BETWEEN:
@@ -2126,9 +2138,14 @@ static void olock__expr_r_cond(olock_expr *e, const olock_cond *c) {
 
 /* Starts an expression in the output buffer; returns its offset. */
 static size_t olock__expr_begin(olock_expr *e, const char *what) {
+    olock_result r;
     e->what = what;
     e->expr_start = e->out.len;
     e->ops_count = 0;
+    /* Room for the longest expression and its NUL at once (kept across resets), so that the
+       many small writes of rendering need no capacity check. */
+    r = olock_buf_reserve(&e->out, OLOCK_EXPR_MAX_BYTES + 1);
+    if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", what, olock_result_str(r));
     return e->out.len;
 }
 
@@ -2260,12 +2277,10 @@ static void olock__expr_r_update(olock_expr *e) {
     }
 }
 
-static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *raw) {
-    olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
-    if (!m) {
-        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory");
-        return NULL;
-    }
+/* An output map (in the builder: valid until the next render), holding the caller's entries. */
+static olock_value *olock__expr_map_new(olock_expr *e, olock_value *m, olock__expr_raw_entry *raw) {
+    memset(m, 0, sizeof *m);
+    m->type = OLOCK_TYPE_M;
     for (; raw; raw = raw->next)
         if (!olock__expr_map_add(e, m, raw->key, raw->key_len, raw->value)) return NULL;
     return m;
@@ -2311,15 +2326,22 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     if (e->status != OLOCK_OK) return olock__expr_report(e, err);
 
     /* Render state: a name table big enough for every name segment ever created. */
-    e->serial++;
+    if (++e->serial == 0) { /* wrapped: no slot may look filled by this render */
+        memset(e->inline_slots, 0, sizeof e->inline_slots);
+        e->serial = 1;
+    }
     e->next_name = e->next_value = 0;
-    for (cap = 16; cap < 2 * e->name_refs + 2; cap *= 2) {}
-    e->slots = (olock__expr_slot *)olock__expr_alloc(e, cap * sizeof *e->slots);
-    if (!e->slots) return olock__expr_report(e, err);
-    memset(e->slots, 0, cap * sizeof *e->slots);
+    for (cap = OLOCK__EXPR_INLINE_SLOTS; cap < 2 * e->name_refs + 2; cap *= 2) {}
+    if (cap == OLOCK__EXPR_INLINE_SLOTS) {
+        e->slots = e->inline_slots;
+    } else {
+        e->slots = (olock__expr_slot *)olock__expr_alloc(e, cap * sizeof *e->slots);
+        if (!e->slots) return olock__expr_report(e, err);
+        memset(e->slots, 0, cap * sizeof *e->slots); /* serial 0: empty */
+    }
     e->slot_cap = cap;
-    e->names_out = olock__expr_map_new(e, e->raw_names);
-    e->values_out = e->names_out ? olock__expr_map_new(e, e->raw_values) : NULL;
+    e->names_out = olock__expr_map_new(e, &e->names_map, e->raw_names);
+    e->values_out = e->names_out ? olock__expr_map_new(e, &e->values_map, e->raw_values) : NULL;
     olock_buf_clear(&e->out);
 
     if (e->condition) {
