@@ -2321,6 +2321,21 @@ OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size) {
     return (char *)nb + OLOCK__ARENA_HDR;
 }
 
+/* olock_arena_alloc's common case without a call: room left in the current block. For parts
+   that take many small pieces per request (the expression builder). */
+static OLOCK__UNUSED void *olock__arena_take(olock_arena *a, size_t size) {
+    olock_arena_block *b = a->current;
+    if (b && size <= b->size - b->used) {
+        size_t rounded = (size + 7) & ~(size_t)7;
+        if (rounded <= b->size - b->used) {
+            void *p = (char *)b + OLOCK__ARENA_HDR + b->used;
+            b->used += rounded;
+            return p;
+        }
+    }
+    return olock_arena_alloc(a, size);
+}
+
 OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len) {
     char *p;
     if (len == (size_t)-1) return NULL;
@@ -6050,7 +6065,7 @@ static int olock__expr_ok(const olock_expr *e) {
 }
 
 static void *olock__expr_alloc(olock_expr *e, size_t n) {
-    void *p = olock_arena_alloc(&e->arena, n);
+    void *p = olock__arena_take(&e->arena, n);
     if (!p) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory");
     return p;
 }
@@ -6413,6 +6428,8 @@ static int olock__expr_seg_equal(const olock__expr_seg *a, const olock__expr_seg
 /* Equal, or one a prefix of the other: DynamoDB's "two document paths overlap". */
 static int olock__expr_paths_overlap(const olock__expr_path *a, const olock__expr_path *b) {
     unsigned k, n = a->count < b->count ? a->count : b->count;
+    /* most pairs differ in their first name's length or first byte (paths start with a name) */
+    if (n && (a->segs[0].len != b->segs[0].len || (a->segs[0].len && a->segs[0].name[0] != b->segs[0].name[0]))) return 0;
     for (k = 0; k < n; k++)
         if (!olock__expr_seg_equal(&a->segs[k], &b->segs[k])) return 0;
     return 1;
@@ -6547,8 +6564,7 @@ OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_
 
 static void olock__expr_clear_request(olock_expr *e) {
     int k;
-    e->status = OLOCK_OK;
-    memset(&e->error, 0, sizeof e->error);
+    e->status = OLOCK_OK; /* e->error is read only while status is not OK, and cleared when set */
     e->borrow = 0;
     e->condition = e->filter = NULL;
     for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) e->clause_head[k] = e->clause_tail[k] = NULL;
@@ -7756,14 +7772,17 @@ static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, unsigned clash
    construction: the caller's, checked when added, and generated ones that skip them) and
    returns it for the caller to fill in: one allocation holds the node and its key. */
 static olock_value *olock__expr_member_new(olock_expr *e, olock_value *map, const char *key, size_t key_len) {
-    olock_value *node = (olock_value *)olock_arena_alloc(&e->arena, sizeof *node + key_len + 1);
+    olock_value *node = (olock_value *)olock__arena_take(&e->arena, sizeof *node + key_len + 1);
     char *k;
+    size_t i;
     if (!node) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
         return NULL;
     }
     k = (char *)(node + 1);
-    memcpy(k, key, key_len);
+    if (key_len <= 8) /* generated placeholders: cheaper than a call to memcpy */
+        for (i = 0; i < key_len; i++) k[i] = key[i];
+    else memcpy(k, key, key_len);
     k[key_len] = 0;
     node->key = k;
     node->key_len = key_len;
