@@ -5893,13 +5893,10 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
      300 operators, which also bounds a handle reused many times (a DAG). */
 
-#define OLOCK__EXPR_FAIL(e, rc_, ...) \
-    do { \
-        if (olock__expr_claim((e), (rc_))) { \
-            olock__error_set(&(e)->error, (rc_), __VA_ARGS__); \
-            (e)->error.code = (rc_); \
-        } \
-    } while (0)
+/* Records the builder's first error (later ones are dropped: errors are sticky). A function
+   rather than the formatting inline: the small checks that fail through it stay small enough
+   to be inlined where they are used. */
+#define OLOCK__EXPR_FAIL(e, rc_, ...) olock__expr_fail((e), (rc_), __VA_ARGS__)
 
 enum { OLOCK__EXPR_SET = 0,
        OLOCK__EXPR_REMOVE,
@@ -6058,6 +6055,16 @@ static int olock__expr_claim(olock_expr *e, olock_result code) {
     memset(&e->error, 0, sizeof e->error);
     e->status = code;
     return 1;
+}
+
+static void olock__expr_fail(olock_expr *e, olock_result code, const char *fmt, ...) OLOCK__PRINTF(3, 4);
+static void olock__expr_fail(olock_expr *e, olock_result code, const char *fmt, ...) {
+    va_list ap;
+    if (!olock__expr_claim(e, code)) return;
+    va_start(ap, fmt);
+    vsnprintf(e->error.message, sizeof e->error.message, fmt, ap);
+    va_end(ap);
+    e->error.code = code;
 }
 
 static int olock__expr_ok(const olock_expr *e) {
@@ -7652,7 +7659,7 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
             continue;
         }
         if (!(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_NESTING)) {
-            i++;
+            for (i++; i < len && !(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_NESTING); i++) {}
             continue;
         }
         if (s[i] == '(' || s[i] == '[') depth++;
@@ -8026,8 +8033,10 @@ static size_t olock__expr_begin(olock_expr *e, const char *what) {
     e->ops_count = 0;
     /* Room for the longest expression and its NUL at once (kept across resets), so that the
        many small writes of rendering need no capacity check. */
-    r = olock_buf_reserve(&e->out, OLOCK_EXPR_MAX_BYTES + 1);
-    if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", what, olock_result_str(r));
+    if (e->out.cap - e->out.len <= OLOCK_EXPR_MAX_BYTES + 1 || e->out.max) {
+        r = olock_buf_reserve(&e->out, OLOCK_EXPR_MAX_BYTES + 1);
+        if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", what, olock_result_str(r));
+    }
     return e->out.len;
 }
 
@@ -8118,19 +8127,40 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
     return 1;
 }
 
+static void olock__expr_overlap_fail(olock_expr *e, const char *what, const olock__expr_action *a, const olock__expr_action *b) {
+    char b1[96], b2[96];
+    OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION,
+                     "%s expression: paths %s and %s overlap (DynamoDB rejects two actions on one path or on a path and its parent)",
+                     what, olock__expr_path_text(&a->target, b1, sizeof b1), olock__expr_path_text(&b->target, b2, sizeof b2));
+}
+
+/* Every pair of actions, earlier one first, in the order of the lists. */
 static void olock__expr_check_overlaps(olock_expr *e, const char *what, olock__expr_action *const *lists, int nlists) {
+    const olock__expr_action *flat[16];
+    size_t n = 0, i, j;
     int li, lj;
     olock__expr_action *a, *b;
-    char b1[96], b2[96];
+    /* A request's few actions as one array: a plain double loop over it is cheaper than
+       walking the lists for every action. */
+    for (li = 0; li < nlists && n <= 16; li++)
+        for (a = lists[li]; a && n <= 16; a = a->next)
+            if (n < 16) flat[n++] = a;
+            else n = 17;
+    if (n <= 16) {
+        for (i = 0; i < n; i++)
+            for (j = i + 1; j < n; j++)
+                if (olock__expr_paths_overlap(&flat[i]->target, &flat[j]->target)) {
+                    olock__expr_overlap_fail(e, what, flat[i], flat[j]);
+                    return;
+                }
+        return;
+    }
     for (li = 0; li < nlists; li++)
         for (a = lists[li]; a; a = a->next)
             for (lj = li; lj < nlists; lj++)
                 for (b = (lj == li ? a->next : lists[lj]); b; b = b->next)
                     if (olock__expr_paths_overlap(&a->target, &b->target)) {
-                        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION,
-                                         "%s expression: paths %s and %s overlap (DynamoDB rejects two actions on one path or on a path and its parent)",
-                                         what, olock__expr_path_text(&a->target, b1, sizeof b1),
-                                         olock__expr_path_text(&b->target, b2, sizeof b2));
+                        olock__expr_overlap_fail(e, what, a, b);
                         return;
                     }
 }
