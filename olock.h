@@ -5935,6 +5935,7 @@ typedef struct olock__expr_seg {
     size_t len;
     uint32_t index;
     int is_index;
+    uint32_t hash; /* of the name for the render's name table; 0: not computed yet */
 } olock__expr_seg;
 
 typedef struct olock__expr_path {
@@ -6243,6 +6244,7 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
         segs[n].len = w - start;
         segs[n].index = 0;
         segs[n].is_index = 0;
+        segs[n].hash = 0;
         n++;
         if (names) names[w] = 0;
         w++;
@@ -6277,10 +6279,13 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             segs[n].len = 0;
             segs[n].index = v;
             segs[n].is_index = 1;
+            segs[n].hash = 0;
             n++;
         }
     }
 }
+
+static uint32_t olock__expr_hash(const char *s, size_t n);
 
 /* The cached parse of `text`, or NULL. */
 static olock__expr_cached_path *olock__expr_cache_find(olock_expr *e, const char *text, size_t len) {
@@ -6311,6 +6316,7 @@ static void olock__expr_cache_keep(olock_expr *e, const char *text, size_t len, 
         if (!segs[k].is_index) {
             used = (size_t)(segs[k].name - segs[0].name) + segs[k].len + 1;
             c->segs[k].name = c->name_bytes + (segs[k].name - segs[0].name);
+            c->segs[k].hash = olock__expr_hash(segs[k].name, segs[k].len); /* once, not per render */
             names++;
         }
     }
@@ -6392,6 +6398,7 @@ static int olock__expr_name_path(olock_expr *e, const char *fn, const char *name
     seg->len = len;
     seg->index = 0;
     seg->is_index = 0;
+    seg->hash = 0;
     e->name_refs++;
     out->segs = seg;
     out->count = 1;
@@ -7825,19 +7832,32 @@ static uint32_t olock__expr_hash(const char *s, size_t n) {
     return h;
 }
 
-static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
+/* Writes a placeholder straight into the expression (the caller checked the status). */
+static void olock__expr_put_placeholder(olock_expr *e, const char *text, size_t n) {
+    olock_buf *b = &e->out;
+    size_t k;
+    if (b->len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
+        olock__expr_put(e, text, n); /* records the limit error */
+        return;
+    }
+    for (k = 0; k < n; k++) b->data[b->len + k] = text[k];
+    b->len += n;
+}
+
+static void olock__expr_r_name(olock_expr *e, const olock__expr_seg *seg) {
     char buf[32];
-    size_t i, n;
+    size_t i, n, len = seg->len;
+    const char *name = seg->name;
     olock__expr_slot *slot;
     olock_value *node;
     if (e->status != OLOCK_OK) return;
-    i = olock__expr_hash(name, len) & (e->slot_cap - 1);
+    i = (seg->hash ? seg->hash : olock__expr_hash(name, len)) & (e->slot_cap - 1);
     for (;;) {
         slot = &e->slots[i];
         if (slot->serial != e->serial) break;
-        if (slot->len == len && memcmp(slot->name, name, len) == 0) {
+        if (slot->len == len && (slot->name == name || memcmp(slot->name, name, len) == 0)) {
             n = olock__expr_placeholder(buf, "#n", slot->id);
-            olock__expr_put(e, buf, n);
+            olock__expr_put_placeholder(e, buf, n);
             return;
         }
         i = (i + 1) & (e->slot_cap - 1);
@@ -7856,7 +7876,7 @@ static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
     node->len = len;
     node->boolean = 0;
     node->first = node->last = NULL;
-    olock__expr_put(e, buf, n);
+    olock__expr_put_placeholder(e, buf, n);
 }
 
 static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
@@ -7870,7 +7890,7 @@ static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
             olock__expr_put(e, "]", 1);
         } else {
             if (k) olock__expr_put(e, ".", 1);
-            olock__expr_r_name(e, s->name, s->len);
+            olock__expr_r_name(e, s);
         }
     }
 }
@@ -7881,7 +7901,7 @@ static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
     if (e->status != OLOCK_OK) return;
     olock__expr_next_free(e->raw_values, e->raw_gen_values, ":v", &e->next_value, buf, &n);
     if (!olock__expr_map_add(e, e->values_out, buf, n, v)) return;
-    olock__expr_put(e, buf, n);
+    olock__expr_put_placeholder(e, buf, n);
 }
 
 static void olock__expr_r_operand(olock_expr *e, const olock_operand *o) {
@@ -8079,6 +8099,7 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
         }
         tmp[n].is_index = 0;
         tmp[n].index = 0;
+        tmp[n].hash = 0;
         n++;
         i = w;
         for (;;) {
@@ -8100,6 +8121,7 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
                 tmp[n].len = 0;
                 tmp[n].is_index = 1;
                 tmp[n].index = v;
+                tmp[n].hash = 0;
                 n++;
                 continue;
             }
