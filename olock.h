@@ -5998,6 +5998,22 @@ typedef struct olock__expr_slot {
    path text seen before is taken from here instead of being scanned again; the entry's
    segments point into the entry, which lives as long as the builder. Only short paths of few
    segments are kept: they are the common ones and keep the builder small. */
+/* The last raw update text and the actions it splits into, kept across resets (the engine
+   passes its caller's update text on every request, callers in a loop the same literal):
+   a text seen before is neither checked, copied nor split again. */
+#define OLOCK__EXPR_RAW_TEXT 256
+#define OLOCK__EXPR_RAW_ACTIONS 8
+typedef struct olock__expr_raw_update {
+    size_t len;   /* of text; 0: empty */
+    unsigned gen; /* the generation that last used it: its actions may point here */
+    unsigned count;
+    char text[OLOCK__EXPR_RAW_TEXT];
+    struct {
+        int clause;
+        size_t start, len;
+    } actions[OLOCK__EXPR_RAW_ACTIONS];
+} olock__expr_raw_update;
+
 #define OLOCK__EXPR_CACHE_PATHS 4
 #define OLOCK__EXPR_CACHE_TEXT 40
 #define OLOCK__EXPR_CACHE_SEGS 4
@@ -6033,6 +6049,7 @@ struct olock_expr {
     unsigned raw_gen_names, raw_gen_values;
     olock__expr_cached_path path_cache[OLOCK__EXPR_CACHE_PATHS];
     unsigned path_cache_next; /* the entry to replace next (round robin) */
+    olock__expr_raw_update raw_update;
 
     /* rendering */
     unsigned serial;
@@ -7675,12 +7692,59 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
     }
 }
 
+/* Adds the actions of a raw update text seen before (1), or returns 0. */
+static int olock__expr_raw_update_hit(olock_expr *e, const char *text) {
+    olock__expr_raw_update *c = &e->raw_update;
+    size_t len;
+    unsigned k;
+    if (c->len == 0) return 0;
+    len = strlen(text);
+    if (len != c->len || memcmp(c->text, text, len) != 0) return 0;
+    c->gen = e->gen;
+    for (k = 0; k < c->count; k++) {
+        olock__expr_action *a = olock__expr_action_new(e);
+        if (!a) return 1;
+        a->raw = c->text + c->actions[k].start;
+        a->raw_len = c->actions[k].len;
+        olock__expr_push_action(e, c->actions[k].clause, a);
+    }
+    return 1;
+}
+
+/* Remembers the text `s` (the builder's copy) just split into the actions after `tails`,
+   unless it is too big or the entry is in use by this request. */
+static void olock__expr_raw_update_keep(olock_expr *e, const char *s, size_t len, olock__expr_action *const *tails) {
+    olock__expr_raw_update *c = &e->raw_update;
+    olock__expr_action *a;
+    unsigned n = 0;
+    int k;
+    if (len >= OLOCK__EXPR_RAW_TEXT || (c->len && c->gen == e->gen)) return;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
+        for (a = tails[k] ? tails[k]->next : e->clause_head[k]; a; a = a->next) n++;
+    if (n > OLOCK__EXPR_RAW_ACTIONS) return;
+    n = 0;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
+        for (a = tails[k] ? tails[k]->next : e->clause_head[k]; a; a = a->next) {
+            c->actions[n].clause = k;
+            c->actions[n].start = (size_t)(a->raw - s);
+            c->actions[n].len = a->raw_len;
+            n++;
+        }
+    memcpy(c->text, s, len);
+    c->len = len;
+    c->count = n;
+    c->gen = e->gen;
+}
+
 OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
     const char *fn = "olock_expr_update_raw";
     const char *s;
     size_t len = 0, i = 0, body = 0, depth = 0, k;
     int clause = -1, seen[OLOCK__EXPR_CLAUSES] = { 0, 0, 0, 0 };
+    olock__expr_action *tails[OLOCK__EXPR_CLAUSES];
     if (!olock__expr_ok(e)) return;
+    if (text && olock__expr_raw_update_hit(e, text)) return;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) tails[k] = e->clause_tail[k];
     s = olock__expr_raw_copy(e, fn, text, &len);
     if (!s) return;
     /* Clause keywords are whole words at parenthesis depth 0 that are not placeholders; they
@@ -7726,6 +7790,7 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
         i++;
     }
     if (clause < 0) OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: an update starts with SET, REMOVE, ADD or DELETE", fn);
+    else if (olock__expr_ok(e)) olock__expr_raw_update_keep(e, s, len, tails);
 }
 
 /* ---- rendering ----------------------------------------------------------------------------- */
