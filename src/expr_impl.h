@@ -629,6 +629,7 @@ static int olock__expr_check_path_text(olock_expr *e, const char *fn, const char
         return 0;
     }
     len = strlen(text);
+    if (olock__expr_cache_find(e, text, len)) return 1; /* parsed before: valid */
     if (olock__expr_path_scan(text, len, tmp, NULL, &sc) == 0) {
         OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
                          sc.why, (unsigned)sc.offset);
@@ -1556,7 +1557,9 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
         ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
         copy = !ent ? NULL : e->borrow ? m
                                        : olock_value_copy(&e->arena, m);
-        ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
+        /* borrowed: the map, keys included, stays as it is until the builder is reset */
+        ent_key = !copy ? NULL : e->borrow ? m->key
+                                           : olock_arena_strdup(&e->arena, m->key, m->key_len);
         if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
         if (!ent_key) return;
         ent->next = NULL;
@@ -2132,7 +2135,7 @@ static void olock__expr_scan_raw(olock_expr *e, const char *s, size_t len) {
     size_t i = 0;
     while (i < len && e->status == OLOCK_OK) {
         if (!(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_PLACEHOLD)) {
-            i++;
+            for (i++; i < len && !(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_PLACEHOLD); i++) {}
             continue;
         }
         if (i + 1 < len && olock__expr_word_char((unsigned char)s[i + 1])) {
