@@ -6501,14 +6501,19 @@ static size_t olock__expr_quote_put(char *o, const char *name, size_t len, int q
 static int olock__expr_check_path_text(olock_expr *e, const char *fn, const char *text) {
     olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
     olock__expr_scan sc;
+    char names[OLOCK__EXPR_CACHE_TEXT + 1];
     size_t len;
+    unsigned n;
     if (!text) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn);
         return 0;
     }
     len = strlen(text);
     if (olock__expr_cache_find(e, text, len)) return 1; /* parsed before: valid */
-    if (olock__expr_path_scan(text, len, tmp, NULL, &sc) == 0) {
+    /* a short one is parsed for the cache: a parent given once is usually given again */
+    n = olock__expr_path_scan(text, len, tmp, len <= OLOCK__EXPR_CACHE_TEXT ? names : NULL, &sc);
+    if (n && len <= OLOCK__EXPR_CACHE_TEXT) olock__expr_cache_keep(e, text, len, tmp, n);
+    if (n == 0) {
         OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
                          sc.why, (unsigned)sc.offset);
         return 0;
