@@ -7844,17 +7844,6 @@ static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
     return 2 + olock__u64_text(n, buf + 2);
 }
 
-/* The next generated number whose placeholder the caller's map does not already use
-   (`clashes`: how many of its keys look generated; none, nothing to look up). */
-static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, unsigned clashes, const char *lead, unsigned *counter,
-                                      char *buf, size_t *len) {
-    for (;;) {
-        unsigned n = (*counter)++;
-        *len = olock__expr_placeholder(buf, lead, n);
-        if (!clashes || !olock__expr_raw_find(raw, buf, *len)) return n;
-    }
-}
-
 /* Appends a member `key` to a map the builder renders (its keys are distinct by
    construction: the caller's, checked when added, and generated ones that skip them) and
    returns it for the caller to fill in: one allocation holds the node and its key. */
@@ -7917,6 +7906,35 @@ static void olock__expr_put_placeholder(olock_expr *e, const char *text, size_t 
     b->len += n;
 }
 
+/* The next generated placeholder (lead "#n" or ":v", numbered from *counter, skipping the
+   caller's): a new member of `map`, its key written once in place and then into the
+   expression. The caller fills in the member's value. NULL on error (recorded). */
+static olock_value *olock__expr_r_generated(olock_expr *e, olock_value *map, const char *lead, unsigned *counter,
+                                            olock__expr_raw_entry *raw, unsigned clashes, unsigned *id) {
+    olock_value *node = (olock_value *)olock__arena_take(&e->arena, sizeof *node + 16); /* 2 + 10 digits + NUL */
+    char *k;
+    size_t n;
+    if (!node) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
+        return NULL;
+    }
+    k = (char *)(node + 1);
+    for (;;) {
+        *id = (*counter)++;
+        n = olock__expr_placeholder(k, lead, *id);
+        if (!clashes || !olock__expr_raw_find(raw, k, n)) break;
+    }
+    node->key = k;
+    node->key_len = n;
+    node->next = NULL;
+    if (map->last) map->last->next = node;
+    else map->first = node;
+    map->last = node;
+    map->count++;
+    olock__expr_put_placeholder(e, k, n);
+    return node;
+}
+
 static void olock__expr_r_name(olock_expr *e, const olock__expr_seg *seg) {
     char buf[32];
     size_t i, n, len = seg->len;
@@ -7938,10 +7956,9 @@ static void olock__expr_r_name(olock_expr *e, const olock__expr_seg *seg) {
     slot->name = name;
     slot->len = len;
     slot->serial = e->serial;
-    slot->id = olock__expr_next_free(e->raw_names, e->raw_gen_names, "#n", &e->next_name, buf, &n);
     /* The member is the name's S value itself: segment names are NUL-terminated and live in
        the arena (or the path cache) until reset. */
-    node = olock__expr_member_new(e, e->names_out, buf, n);
+    node = olock__expr_r_generated(e, e->names_out, "#n", &e->next_name, e->raw_names, e->raw_gen_names, &slot->id);
     if (!node) return;
     node->type = OLOCK_TYPE_S;
     node->count = 0;
@@ -7949,7 +7966,6 @@ static void olock__expr_r_name(olock_expr *e, const olock__expr_seg *seg) {
     node->len = len;
     node->boolean = 0;
     node->first = node->last = NULL;
-    olock__expr_put_placeholder(e, buf, n);
 }
 
 static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
@@ -7969,12 +7985,20 @@ static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
 }
 
 static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
-    char buf[32];
-    size_t n;
+    olock_value *node;
+    const char *key;
+    size_t key_len;
+    unsigned id;
     if (e->status != OLOCK_OK) return;
-    olock__expr_next_free(e->raw_values, e->raw_gen_values, ":v", &e->next_value, buf, &n);
-    if (!olock__expr_map_add(e, e->values_out, buf, n, v)) return;
-    olock__expr_put_placeholder(e, buf, n);
+    node = olock__expr_r_generated(e, e->values_out, ":v", &e->next_value, e->raw_values, e->raw_gen_values, &id);
+    if (!node) return;
+    /* the member shares v's contents: v is the builder's copy (or, borrowed, the caller's) */
+    key = node->key;
+    key_len = node->key_len;
+    *node = *v;
+    node->key = key;
+    node->key_len = key_len;
+    node->next = NULL;
 }
 
 static void olock__expr_r_operand(olock_expr *e, const olock_operand *o) {
