@@ -8432,6 +8432,7 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
 OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request *r, olock_error *err) {
     olock_expr_output o;
     olock_result rc;
+    memset(&o, 0, sizeof o); /* written on success only: gcc -O2 cannot tell */
     if (e && r && olock__expr_ok(e) && (e->pk_path || e->sk_cond || e->filter))
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_item: a key condition or filter belongs to a query, not an item request");
     if (e && !r) OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_item: NULL request");
@@ -8449,6 +8450,7 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
     olock_expr_output o;
     olock_result rc;
     int k;
+    memset(&o, 0, sizeof o); /* written on success only: gcc -O2 cannot tell */
     if (e && r && olock__expr_ok(e)) {
         int has_update = 0;
         for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
