@@ -13,7 +13,12 @@
      make olock_cond_and(e, olock_cond_eq(...), olock_cond_eq(...)) compiler-dependent.
    - Recursion is bounded: a condition or operand deeper than OLOCK_EXPR_MAX_OPERATORS is
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
-     300 operators, which also bounds a handle reused many times (a DAG). */
+     300 operators, which also bounds a handle reused many times (a DAG).
+   - Cheap when reused (the versioned engine builds one request after another, issue 15):
+     parsed paths and the last raw update text survive reset in small caches inside the
+     builder (compared by content, never by pointer; an entry is replaced only when no handle
+     of the current request uses it); rendering reserves a whole expression's room once, keeps
+     its name table and output maps in the builder, and allocates one piece per map member. */
 
 /* Records the builder's first error (later ones are dropped: errors are sticky). A function
    rather than the formatting inline: the small checks that fail through it stay small enough
