@@ -2321,6 +2321,21 @@ OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size) {
     return (char *)nb + OLOCK__ARENA_HDR;
 }
 
+/* olock_arena_alloc's common case without a call: room left in the current block. For parts
+   that take many small pieces per request (the expression builder). */
+static OLOCK__UNUSED void *olock__arena_take(olock_arena *a, size_t size) {
+    olock_arena_block *b = a->current;
+    if (b && size <= b->size - b->used) {
+        size_t rounded = (size + 7) & ~(size_t)7;
+        if (rounded <= b->size - b->used) {
+            void *p = (char *)b + OLOCK__ARENA_HDR + b->used;
+            b->used += rounded;
+            return p;
+        }
+    }
+    return olock_arena_alloc(a, size);
+}
+
 OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len) {
     char *p;
     if (len == (size_t)-1) return NULL;
@@ -5858,15 +5873,17 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
      make olock_cond_and(e, olock_cond_eq(...), olock_cond_eq(...)) compiler-dependent.
    - Recursion is bounded: a condition or operand deeper than OLOCK_EXPR_MAX_OPERATORS is
      refused when built (it could not be sent anyway), and rendering stops at 4096 bytes or
-     300 operators, which also bounds a handle reused many times (a DAG). */
+     300 operators, which also bounds a handle reused many times (a DAG).
+   - Cheap when reused (the versioned engine builds one request after another, issue 15):
+     parsed paths and the last raw update text survive reset in small caches inside the
+     builder (compared by content, never by pointer; an entry is replaced only when no handle
+     of the current request uses it); rendering reserves a whole expression's room once, keeps
+     its name table and output maps in the builder, and allocates one piece per map member. */
 
-#define OLOCK__EXPR_FAIL(e, rc_, ...) \
-    do { \
-        if (olock__expr_claim((e), (rc_))) { \
-            olock__error_set(&(e)->error, (rc_), __VA_ARGS__); \
-            (e)->error.code = (rc_); \
-        } \
-    } while (0)
+/* Records the builder's first error (later ones are dropped: errors are sticky). A function
+   rather than the formatting inline: the small checks that fail through it stay small enough
+   to be inlined where they are used. */
+#define OLOCK__EXPR_FAIL(e, rc_, ...) olock__expr_fail((e), (rc_), __VA_ARGS__)
 
 enum { OLOCK__EXPR_SET = 0,
        OLOCK__EXPR_REMOVE,
@@ -5905,6 +5922,7 @@ typedef struct olock__expr_seg {
     size_t len;
     uint32_t index;
     int is_index;
+    uint32_t hash; /* of the name for the render's name table; 0: not computed yet */
 } olock__expr_seg;
 
 typedef struct olock__expr_path {
@@ -5957,7 +5975,43 @@ typedef struct olock__expr_slot {
     const char *name;
     size_t len;
     unsigned id;
+    unsigned serial; /* the render that filled it; any other: empty */
 } olock__expr_slot;
+
+#define OLOCK__EXPR_INLINE_SLOTS 16 /* a name table this small lives in the builder */
+
+/* A parsed path kept across resets. Requests built one after another name the same few
+   attributes (the versioned engine: its version and ledger attributes, every request), so a
+   path text seen before is taken from here instead of being scanned again; the entry's
+   segments point into the entry, which lives as long as the builder. Only short paths of few
+   segments are kept: they are the common ones and keep the builder small. */
+/* The last raw update text and the actions it splits into, kept across resets (the engine
+   passes its caller's update text on every request, callers in a loop the same literal):
+   a text seen before is neither checked, copied nor split again. */
+#define OLOCK__EXPR_RAW_TEXT 256
+#define OLOCK__EXPR_RAW_ACTIONS 8
+typedef struct olock__expr_raw_update {
+    size_t len;   /* of text; 0: empty */
+    unsigned gen; /* the generation that last used it: its actions may point here */
+    unsigned count;
+    char text[OLOCK__EXPR_RAW_TEXT];
+    struct {
+        int clause;
+        size_t start, len;
+    } actions[OLOCK__EXPR_RAW_ACTIONS];
+} olock__expr_raw_update;
+
+#define OLOCK__EXPR_CACHE_PATHS 4
+#define OLOCK__EXPR_CACHE_TEXT 40
+#define OLOCK__EXPR_CACHE_SEGS 4
+typedef struct olock__expr_cached_path {
+    size_t len; /* of text; 0: a free entry */
+    unsigned count, names;
+    unsigned gen; /* the generation that last used it: handles of that one may point here */
+    olock__expr_seg segs[OLOCK__EXPR_CACHE_SEGS];
+    char text[OLOCK__EXPR_CACHE_TEXT];
+    char name_bytes[OLOCK__EXPR_CACHE_TEXT + 1];
+} olock__expr_cached_path;
 
 struct olock_expr {
     olock_allocator alloc;
@@ -5977,6 +6031,12 @@ struct olock_expr {
     const olock_cond *sk_cond;
     olock__expr_raw_entry *raw_names, *raw_values;
     size_t name_refs; /* name segments created: bounds the distinct names */
+    /* keys of the caller's maps that look like generated ones (#n7, :v7): while there are
+       none, numbering needs no collision check */
+    unsigned raw_gen_names, raw_gen_values;
+    olock__expr_cached_path path_cache[OLOCK__EXPR_CACHE_PATHS];
+    unsigned path_cache_next; /* the entry to replace next (round robin) */
+    olock__expr_raw_update raw_update;
 
     /* rendering */
     unsigned serial;
@@ -5984,6 +6044,10 @@ struct olock_expr {
     size_t slot_cap;
     unsigned next_name, next_value;
     olock_value *names_out, *values_out;
+    /* kept in the builder rather than its arena: no allocation, and the name table needs no
+       clearing (a slot of an earlier render counts as empty) */
+    olock__expr_slot inline_slots[OLOCK__EXPR_INLINE_SLOTS];
+    olock_value names_map, values_map;
     size_t expr_start;
     unsigned ops_count;
     const char *what; /* the expression being rendered, for messages */
@@ -5998,12 +6062,22 @@ static int olock__expr_claim(olock_expr *e, olock_result code) {
     return 1;
 }
 
+static void olock__expr_fail(olock_expr *e, olock_result code, const char *fmt, ...) OLOCK__PRINTF(3, 4);
+static void olock__expr_fail(olock_expr *e, olock_result code, const char *fmt, ...) {
+    va_list ap;
+    if (!olock__expr_claim(e, code)) return;
+    va_start(ap, fmt);
+    vsnprintf(e->error.message, sizeof e->error.message, fmt, ap);
+    va_end(ap);
+    e->error.code = code;
+}
+
 static int olock__expr_ok(const olock_expr *e) {
     return e != NULL && e->status == OLOCK_OK;
 }
 
 static void *olock__expr_alloc(olock_expr *e, size_t n) {
-    void *p = olock_arena_alloc(&e->arena, n);
+    void *p = olock__arena_take(&e->arena, n);
     if (!p) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "expression builder: out of memory");
     return p;
 }
@@ -6013,9 +6087,18 @@ static size_t olock__expr_utf8_check(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        unsigned c = p[i];
+        unsigned c;
         size_t n, k;
         uint32_t cp;
+        uint64_t word;
+        if (len - i >= 8) { /* ASCII eight bytes at a time: expression text mostly is */
+            memcpy(&word, p + i, 8);
+            if (!(word & 0x8080808080808080u)) {
+                i += 8;
+                continue;
+            }
+        }
+        c = p[i];
         if (c < 0x80) {
             i++;
             continue;
@@ -6050,13 +6133,46 @@ static int olock__expr_clip(const char *s, size_t len, size_t max) {
     return (int)max;
 }
 
+/* Byte classes, one table lookup instead of a chain of comparisons in the scanners. */
+enum {
+    OLOCK__CC_WORD = 1,      /* A-Z a-z 0-9 _ : placeholders, keywords, raw names */
+    OLOCK__CC_SPECIAL = 2,   /* . [ ] ` whitespace, control: not in a bare name */
+    OLOCK__CC_NESTING = 4,   /* ( ) [ ] , : what splitting raw text into actions looks at */
+    OLOCK__CC_SPACE = 8,     /* space, tab, CR, LF */
+    OLOCK__CC_PLACEHOLD = 16 /* # : */
+};
+/* clang-format off */
+static const unsigned char olock__expr_cc[256] = {
+     2,  2,  2,  2,  2,  2,  2,  2,  2, 10, 10,  2,  2, 10,  2,  2,
+     2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+    10,  0,  0, 16,  0,  0,  0,  0,  4,  4,  0,  0,  4,  0,  2,  0,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1, 16,  0,  0,  0,  0,  0,
+     0,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  6,  0,  6,  0,  1,
+     2,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  0,  0,  0,  0,  2,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
+/* clang-format on */
+
 /* Bytes a bare (unquoted) name may not contain. */
 static int olock__expr_special(unsigned char c) {
-    return c == '.' || c == '[' || c == ']' || c == '`' || c <= 0x20 || c == 0x7F;
+    return olock__expr_cc[c] & OLOCK__CC_SPECIAL;
 }
 
 static int olock__expr_word_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return olock__expr_cc[c] & OLOCK__CC_WORD;
+}
+
+static int olock__expr_space(char c) {
+    return olock__expr_cc[(unsigned char)c] & OLOCK__CC_SPACE;
 }
 
 /* ---- path text ---------------------------------------------------------------------------- */
@@ -6075,8 +6191,10 @@ static unsigned olock__expr_scan_fail(olock__expr_scan *sc, olock_result code, s
 }
 
 /* Splits path text into at most OLOCK_PATH_MAX_DEPTH segments. Names are unescaped into
-   `names` (len bytes suffice) when it is not NULL. Returns the number of segments, or 0 with
-   *sc saying why. Pure: the libFuzzer target drives it directly. */
+   `names` (len + 1 bytes suffice), each followed by a NUL so that it can be an S value as it
+   is, when it is not NULL: a name's NUL takes the place of the '.' (or the end) after it.
+   Returns the number of segments, or 0 with *sc saying why. Pure: the libFuzzer target
+   drives it directly. */
 static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg *segs, char *names,
                                       olock__expr_scan *sc) {
     size_t i = 0, w = 0, bad;
@@ -6130,7 +6248,10 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
         segs[n].len = w - start;
         segs[n].index = 0;
         segs[n].is_index = 0;
+        segs[n].hash = 0;
         n++;
+        if (names) names[w] = 0;
+        w++;
         /* indexes and the separator */
         for (;;) {
             uint32_t v = 0;
@@ -6162,9 +6283,53 @@ static unsigned olock__expr_path_scan(const char *p, size_t len, olock__expr_seg
             segs[n].len = 0;
             segs[n].index = v;
             segs[n].is_index = 1;
+            segs[n].hash = 0;
             n++;
         }
     }
+}
+
+static uint32_t olock__expr_hash(const char *s, size_t n);
+
+/* The cached parse of `text`, or NULL. */
+static olock__expr_cached_path *olock__expr_cache_find(olock_expr *e, const char *text, size_t len) {
+    unsigned k;
+    if (len == 0 || len > OLOCK__EXPR_CACHE_TEXT) return NULL;
+    for (k = 0; k < OLOCK__EXPR_CACHE_PATHS; k++) {
+        olock__expr_cached_path *c = &e->path_cache[k];
+        if (c->len == len && memcmp(c->text, text, len) == 0) return c;
+    }
+    return NULL;
+}
+
+/* Keeps a parse that fits an entry, in one that no handle of this generation uses. */
+static void olock__expr_cache_keep(olock_expr *e, const char *text, size_t len, const olock__expr_seg *segs, unsigned n) {
+    olock__expr_cached_path *c = NULL;
+    unsigned k, names = 0;
+    size_t used = 0;
+    if (len > OLOCK__EXPR_CACHE_TEXT || n > OLOCK__EXPR_CACHE_SEGS) return;
+    for (k = 0; k < OLOCK__EXPR_CACHE_PATHS && !c; k++) {
+        olock__expr_cached_path *t = &e->path_cache[(e->path_cache_next + k) % OLOCK__EXPR_CACHE_PATHS];
+        if (t->len == 0 || t->gen != e->gen) c = t;
+    }
+    if (!c) return;
+    e->path_cache_next = (unsigned)(c - e->path_cache + 1) % OLOCK__EXPR_CACHE_PATHS;
+    /* the unescaped names with their NULs, at most len + 1 bytes (see the scan) */
+    for (k = 0; k < n; k++) {
+        c->segs[k] = segs[k];
+        if (!segs[k].is_index) {
+            used = (size_t)(segs[k].name - segs[0].name) + segs[k].len + 1;
+            c->segs[k].name = c->name_bytes + (segs[k].name - segs[0].name);
+            c->segs[k].hash = olock__expr_hash(segs[k].name, segs[k].len); /* once, not per render */
+            names++;
+        }
+    }
+    memcpy(c->name_bytes, segs[0].name, used);
+    memcpy(c->text, text, len);
+    c->len = len;
+    c->count = n;
+    c->names = names;
+    c->gen = e->gen;
 }
 
 /* Parses path text into the arena. Returns 1, or 0 with the error recorded. */
@@ -6172,6 +6337,7 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
     olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
     olock__expr_seg *segs;
     olock__expr_scan sc;
+    olock__expr_cached_path *hit;
     size_t len, k;
     unsigned n;
     char *names;
@@ -6180,6 +6346,14 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
         return 0;
     }
     len = strlen(text);
+    hit = olock__expr_cache_find(e, text, len);
+    if (hit) {
+        hit->gen = e->gen;
+        e->name_refs += hit->names;
+        out->segs = hit->segs;
+        out->count = hit->count;
+        return 1;
+    }
     names = (char *)olock__expr_alloc(e, len + 1);
     if (!names) return 0;
     n = olock__expr_path_scan(text, len, tmp, names, &sc);
@@ -6196,6 +6370,7 @@ static int olock__expr_parse_path(olock_expr *e, const char *fn, const char *tex
     }
     out->segs = segs;
     out->count = n;
+    olock__expr_cache_keep(e, text, len, segs, n);
     return 1;
 }
 
@@ -6227,6 +6402,7 @@ static int olock__expr_name_path(olock_expr *e, const char *fn, const char *name
     seg->len = len;
     seg->index = 0;
     seg->is_index = 0;
+    seg->hash = 0;
     e->name_refs++;
     out->segs = seg;
     out->count = 1;
@@ -6270,6 +6446,8 @@ static int olock__expr_seg_equal(const olock__expr_seg *a, const olock__expr_seg
 /* Equal, or one a prefix of the other: DynamoDB's "two document paths overlap". */
 static int olock__expr_paths_overlap(const olock__expr_path *a, const olock__expr_path *b) {
     unsigned k, n = a->count < b->count ? a->count : b->count;
+    /* most pairs differ in their first name's length or first byte (paths start with a name) */
+    if (n && (a->segs[0].len != b->segs[0].len || (a->segs[0].len && a->segs[0].name[0] != b->segs[0].name[0]))) return 0;
     for (k = 0; k < n; k++)
         if (!olock__expr_seg_equal(&a->segs[k], &b->segs[k])) return 0;
     return 1;
@@ -6310,13 +6488,19 @@ static size_t olock__expr_quote_put(char *o, const char *name, size_t len, int q
 static int olock__expr_check_path_text(olock_expr *e, const char *fn, const char *text) {
     olock__expr_seg tmp[OLOCK_PATH_MAX_DEPTH];
     olock__expr_scan sc;
+    char names[OLOCK__EXPR_CACHE_TEXT + 1];
     size_t len;
+    unsigned n;
     if (!text) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL path", fn);
         return 0;
     }
     len = strlen(text);
-    if (olock__expr_path_scan(text, len, tmp, NULL, &sc) == 0) {
+    if (olock__expr_cache_find(e, text, len)) return 1; /* parsed before: valid */
+    /* a short one is parsed for the cache: a parent given once is usually given again */
+    n = olock__expr_path_scan(text, len, tmp, len <= OLOCK__EXPR_CACHE_TEXT ? names : NULL, &sc);
+    if (n && len <= OLOCK__EXPR_CACHE_TEXT) olock__expr_cache_keep(e, text, len, tmp, n);
+    if (n == 0) {
         OLOCK__EXPR_FAIL(e, sc.code, "%s: path \"%.*s\": %s at byte %u", fn, olock__expr_clip(text, len, 120), text,
                          sc.why, (unsigned)sc.offset);
         return 0;
@@ -6404,8 +6588,7 @@ OLOCK_API const char *olock_path_index(olock_expr *e, const char *parent, int64_
 
 static void olock__expr_clear_request(olock_expr *e) {
     int k;
-    e->status = OLOCK_OK;
-    memset(&e->error, 0, sizeof e->error);
+    e->status = OLOCK_OK; /* e->error is read only while status is not OK, and cleared when set */
     e->borrow = 0;
     e->condition = e->filter = NULL;
     for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) e->clause_head[k] = e->clause_tail[k] = NULL;
@@ -6414,6 +6597,7 @@ static void olock__expr_clear_request(olock_expr *e) {
     e->sk_cond = NULL;
     e->raw_names = e->raw_values = NULL;
     e->name_refs = 0;
+    e->raw_gen_names = e->raw_gen_values = 0;
     e->slots = NULL;
     e->slot_cap = 0;
     e->names_out = e->values_out = NULL;
@@ -6728,6 +6912,18 @@ static const char *olock__expr_cmp_text(olock_cmp op) {
     return NULL;
 }
 
+/* The operator as rendered between its operands: one write instead of three. */
+static const char *olock__expr_cmp_spaced(olock_cmp op) {
+    switch (op) {
+    case OLOCK_CMP_EQ: return " = ";
+    case OLOCK_CMP_NE: return " <> ";
+    case OLOCK_CMP_LT: return " < ";
+    case OLOCK_CMP_LE: return " <= ";
+    case OLOCK_CMP_GT: return " > ";
+    default: return " >= ";
+    }
+}
+
 static int olock__expr_check_cond(olock_expr *e, const char *fn, const olock_cond *c) {
     if (!c) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn);
@@ -6772,8 +6968,9 @@ static int olock__expr_check_distinct(olock_expr *e, const char *fn, const char 
     return 1;
 }
 
+/* The condition and its operand array in one allocation (nops <= OLOCK_EXPR_MAX_IN + 1). */
 static olock_cond *olock__expr_cond_new(olock_expr *e, int kind, size_t nops) {
-    olock_cond *c = (olock_cond *)olock__expr_alloc(e, sizeof *c);
+    olock_cond *c = (olock_cond *)olock__expr_alloc(e, sizeof *c + nops * sizeof(const olock_operand *));
     if (!c) return NULL;
     memset(c, 0, sizeof *c);
     c->owner = e;
@@ -6781,8 +6978,7 @@ static olock_cond *olock__expr_cond_new(olock_expr *e, int kind, size_t nops) {
     c->kind = kind;
     c->depth = 1;
     if (nops) {
-        const olock_operand **ops = (const olock_operand **)olock__expr_alloc(e, nops * sizeof *ops);
-        if (!ops) return NULL;
+        const olock_operand **ops = (const olock_operand **)(void *)(c + 1);
         memset(ops, 0, nops * sizeof *ops);
         c->ops = ops;
         c->nops = nops;
@@ -7166,6 +7362,16 @@ static int olock__expr_placeholder_ok(const char *key, size_t len, char lead) {
     return 1;
 }
 
+/* Whether a placeholder of the caller's has the shape of a generated one (#n<digits>,
+   :v<digits>), so that numbering must skip it. */
+static int olock__expr_generated_like(const char *key, size_t len, char letter) {
+    size_t k;
+    if (len < 3 || key[1] != letter) return 0;
+    for (k = 2; k < len; k++)
+        if (key[k] < '0' || key[k] > '9') return 0;
+    return 1;
+}
+
 static olock__expr_raw_entry *olock__expr_raw_find(olock__expr_raw_entry *list, const char *key, size_t len) {
     for (; list; list = list->next)
         if (list->key_len == len && memcmp(list->key, key, len) == 0) return list;
@@ -7221,7 +7427,9 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
         ent = (olock__expr_raw_entry *)olock__expr_alloc(e, sizeof *ent);
         copy = !ent ? NULL : e->borrow ? m
                                        : olock_value_copy(&e->arena, m);
-        ent_key = copy ? olock_arena_strdup(&e->arena, m->key, m->key_len) : NULL;
+        /* borrowed: the map, keys included, stays as it is until the builder is reset */
+        ent_key = !copy ? NULL : e->borrow ? m->key
+                                           : olock_arena_strdup(&e->arena, m->key, m->key_len);
         if (ent && !ent_key) OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s: out of memory", fn);
         if (!ent_key) return;
         ent->next = NULL;
@@ -7232,6 +7440,10 @@ static void olock__expr_add_map(olock_expr *e, const olock_value *map, int is_na
         if (tail) tail->next = ent;
         else *head = ent;
         tail = ent;
+        if (olock__expr_generated_like(ent->key, ent->key_len, is_names ? 'n' : 'v')) {
+            if (is_names) e->raw_gen_names++;
+            else e->raw_gen_values++;
+        }
     }
 }
 
@@ -7427,10 +7639,12 @@ OLOCK_API void olock_expr_delete_from(olock_expr *e, const char *path, const olo
 /* Clause keyword at s (case-insensitive, whole word), or -1. */
 static int olock__expr_clause_keyword(const char *s, size_t n) {
     static const char *const words[OLOCK__EXPR_CLAUSES] = { "SET", "REMOVE", "ADD", "DELETE" };
+    static const size_t lens[OLOCK__EXPR_CLAUSES] = { 3, 6, 3, 6 };
     int k;
     size_t i;
+    if (n != 3 && n != 6) return -1; /* most words: names, functions, AND, ... */
     for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) {
-        if (strlen(words[k]) != n) continue;
+        if (lens[k] != n) continue;
         for (i = 0; i < n; i++) {
             char c = s[i];
             if (c >= 'a' && c <= 'z') c = (char)(c - 32);
@@ -7439,10 +7653,6 @@ static int olock__expr_clause_keyword(const char *s, size_t n) {
         if (i == n) return k;
     }
     return -1;
-}
-
-static int olock__expr_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* Appends the top-level comma-separated actions of one clause body to `clause`. */
@@ -7467,10 +7677,58 @@ static int olock__expr_raw_clause(olock_expr *e, const char *fn, int clause, con
             start = ++i;
             continue;
         }
+        if (!(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_NESTING)) {
+            for (i++; i < len && !(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_NESTING); i++) {}
+            continue;
+        }
         if (s[i] == '(' || s[i] == '[') depth++;
         else if ((s[i] == ')' || s[i] == ']') && depth) depth--;
         i++;
     }
+}
+
+/* Adds the actions of a raw update text seen before (1), or returns 0. */
+static int olock__expr_raw_update_hit(olock_expr *e, const char *text) {
+    olock__expr_raw_update *c = &e->raw_update;
+    size_t len;
+    unsigned k;
+    if (c->len == 0) return 0;
+    len = strlen(text);
+    if (len != c->len || memcmp(c->text, text, len) != 0) return 0;
+    c->gen = e->gen;
+    for (k = 0; k < c->count; k++) {
+        olock__expr_action *a = olock__expr_action_new(e);
+        if (!a) return 1;
+        a->raw = c->text + c->actions[k].start;
+        a->raw_len = c->actions[k].len;
+        olock__expr_push_action(e, c->actions[k].clause, a);
+    }
+    return 1;
+}
+
+/* Remembers the text `s` (the builder's copy) just split into the actions after `tails`,
+   unless it is too big or the entry is in use by this request. */
+static void olock__expr_raw_update_keep(olock_expr *e, const char *s, size_t len, olock__expr_action *const *tails) {
+    olock__expr_raw_update *c = &e->raw_update;
+    olock__expr_action *a;
+    unsigned n = 0;
+    int k;
+    if (len >= OLOCK__EXPR_RAW_TEXT || (c->len && c->gen == e->gen)) return;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
+        for (a = tails[k] ? tails[k]->next : e->clause_head[k]; a; a = a->next) n++;
+    if (n > OLOCK__EXPR_RAW_ACTIONS) return;
+    n = 0;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
+        for (a = tails[k] ? tails[k]->next : e->clause_head[k]; a; a = a->next) {
+            c->actions[n].clause = k;
+            c->actions[n].start = (size_t)(a->raw - s);
+            c->actions[n].len = a->raw_len;
+            n++;
+        }
+    memcpy(c->text, s, len);
+    c->len = len;
+    c->count = n;
+    c->gen = e->gen;
 }
 
 OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
@@ -7478,7 +7736,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
     const char *s;
     size_t len = 0, i = 0, body = 0, depth = 0, k;
     int clause = -1, seen[OLOCK__EXPR_CLAUSES] = { 0, 0, 0, 0 };
+    olock__expr_action *tails[OLOCK__EXPR_CLAUSES];
     if (!olock__expr_ok(e)) return;
+    if (text && olock__expr_raw_update_hit(e, text)) return;
+    for (k = 0; k < OLOCK__EXPR_CLAUSES; k++) tails[k] = e->clause_tail[k];
     s = olock__expr_raw_copy(e, fn, text, &len);
     if (!s) return;
     /* Clause keywords are whole words at parenthesis depth 0 that are not placeholders; they
@@ -7494,6 +7755,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
                 i = w;
                 continue;
             }
+        }
+        if (i < len && !(olock__expr_cc[(unsigned char)s[i]] & (OLOCK__CC_WORD | OLOCK__CC_NESTING))) {
+            i++;
+            continue;
         }
         if (i == len || kw >= 0) {
             if (clause < 0) {
@@ -7520,20 +7785,28 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
         i++;
     }
     if (clause < 0) OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: an update starts with SET, REMOVE, ADD or DELETE", fn);
+    else if (olock__expr_ok(e)) olock__expr_raw_update_keep(e, s, len, tails);
 }
 
 /* ---- rendering ----------------------------------------------------------------------------- */
 
 static void olock__expr_put(olock_expr *e, const char *s, size_t n) {
-    olock_result r;
+    olock_buf *b = &e->out;
+    char *o;
+    size_t k;
     if (e->status != OLOCK_OK) return;
-    if (e->out.len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
+    if (b->len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_LIMIT, "%s expression is longer than %u bytes (DynamoDB's limit)", e->what,
                          (unsigned)OLOCK_EXPR_MAX_BYTES);
         return;
     }
-    r = olock_buf_append(&e->out, s, n);
-    if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", e->what, olock_result_str(r));
+    /* olock__expr_begin reserved room for the longest expression: no capacity check here,
+       and no NUL either (olock__expr_end writes it) */
+    o = b->data + b->len;
+    if (n <= 4) /* separators and placeholders: cheaper than a call to memcpy */
+        for (k = 0; k < n; k++) o[k] = s[k];
+    else memcpy(o, s, n);
+    b->len += n;
 }
 
 static void olock__expr_puts(olock_expr *e, const char *s) {
@@ -7546,33 +7819,34 @@ static void olock__expr_count_op(olock_expr *e) {
                          e->what, (unsigned)OLOCK_EXPR_MAX_OPERATORS);
 }
 
-/* Writes "<lead><n>" into buf (NUL-terminated); returns its length. */
+/* Writes "<lead><n>" into buf (NUL-terminated; lead is "#n" or ":v"); returns its length. */
 static size_t olock__expr_placeholder(char *buf, const char *lead, unsigned n) {
-    size_t k = strlen(lead);
-    memcpy(buf, lead, k);
-    return k + olock__u64_text(n, buf + k);
-}
-
-/* The next generated number whose placeholder the caller's map does not already use. */
-static unsigned olock__expr_next_free(olock__expr_raw_entry *raw, const char *lead, unsigned *counter, char *buf, size_t *len) {
-    for (;;) {
-        unsigned n = (*counter)++;
-        *len = olock__expr_placeholder(buf, lead, n);
-        if (!olock__expr_raw_find(raw, buf, *len)) return n;
+    buf[0] = lead[0];
+    buf[1] = lead[1];
+    if (n < 10) { /* most requests need few: no division loop */
+        buf[2] = (char)('0' + n);
+        buf[3] = 0;
+        return 3;
     }
+    return 2 + olock__u64_text(n, buf + 2);
 }
 
-/* Appends key = v to a map the builder renders (its keys are distinct by construction: the
-   caller's, checked when added, and generated ones that skip them). The member is a node of
-   its own that shares v's contents: v is the builder's copy, unchanged until reset. */
-static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
-    olock_value *node = v ? (olock_value *)olock_arena_alloc(&e->arena, sizeof *node) : NULL;
-    char *k = node ? olock_arena_strdup(&e->arena, key, key_len) : NULL;
-    if (!k) {
+/* Appends a member `key` to a map the builder renders (its keys are distinct by
+   construction: the caller's, checked when added, and generated ones that skip them) and
+   returns it for the caller to fill in: one allocation holds the node and its key. */
+static olock_value *olock__expr_member_new(olock_expr *e, olock_value *map, const char *key, size_t key_len) {
+    olock_value *node = (olock_value *)olock__arena_take(&e->arena, sizeof *node + key_len + 1);
+    char *k;
+    size_t i;
+    if (!node) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
-        return 0;
+        return NULL;
     }
-    *node = *v;
+    k = (char *)(node + 1);
+    if (key_len <= 8) /* generated placeholders: cheaper than a call to memcpy */
+        for (i = 0; i < key_len; i++) k[i] = key[i];
+    else memcpy(k, key, key_len);
+    k[key_len] = 0;
     node->key = k;
     node->key_len = key_len;
     node->next = NULL;
@@ -7580,6 +7854,20 @@ static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key,
     else map->first = node;
     map->last = node;
     map->count++;
+    return node;
+}
+
+/* Appends key = v. The member shares v's contents: v is the builder's copy (or, borrowed,
+   the caller's), unchanged until reset. */
+static int olock__expr_map_add(olock_expr *e, olock_value *map, const char *key, size_t key_len, const olock_value *v) {
+    olock_value *node = olock__expr_member_new(e, map, key, key_len);
+    const char *k;
+    if (!node) return 0;
+    k = node->key;
+    *node = *v;
+    node->key = k;
+    node->key_len = key_len;
+    node->next = NULL;
     return 1;
 }
 
@@ -7593,27 +7881,78 @@ static uint32_t olock__expr_hash(const char *s, size_t n) {
     return h;
 }
 
-static void olock__expr_r_name(olock_expr *e, const char *name, size_t len) {
+/* Writes a placeholder straight into the expression (the caller checked the status). */
+static void olock__expr_put_placeholder(olock_expr *e, const char *text, size_t n) {
+    olock_buf *b = &e->out;
+    size_t k;
+    if (b->len - e->expr_start + n > OLOCK_EXPR_MAX_BYTES) {
+        olock__expr_put(e, text, n); /* records the limit error */
+        return;
+    }
+    for (k = 0; k < n; k++) b->data[b->len + k] = text[k];
+    b->len += n;
+}
+
+/* The next generated placeholder (lead "#n" or ":v", numbered from *counter, skipping the
+   caller's): a new member of `map`, its key written once in place and then into the
+   expression. The caller fills in the member's value. NULL on error (recorded). */
+static olock_value *olock__expr_r_generated(olock_expr *e, olock_value *map, const char *lead, unsigned *counter,
+                                            olock__expr_raw_entry *raw, unsigned clashes, unsigned *id) {
+    olock_value *node = (olock_value *)olock__arena_take(&e->arena, sizeof *node + 16); /* 2 + 10 digits + NUL */
+    char *k;
+    size_t n;
+    if (!node) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "%s expression: %s", e->what, olock_result_str(OLOCK_ERR_NOMEM));
+        return NULL;
+    }
+    k = (char *)(node + 1);
+    for (;;) {
+        *id = (*counter)++;
+        n = olock__expr_placeholder(k, lead, *id);
+        if (!clashes || !olock__expr_raw_find(raw, k, n)) break;
+    }
+    node->key = k;
+    node->key_len = n;
+    node->next = NULL;
+    if (map->last) map->last->next = node;
+    else map->first = node;
+    map->last = node;
+    map->count++;
+    olock__expr_put_placeholder(e, k, n);
+    return node;
+}
+
+static void olock__expr_r_name(olock_expr *e, const olock__expr_seg *seg) {
     char buf[32];
-    size_t i, n;
+    size_t i, n, len = seg->len;
+    const char *name = seg->name;
     olock__expr_slot *slot;
+    olock_value *node;
     if (e->status != OLOCK_OK) return;
-    i = olock__expr_hash(name, len) & (e->slot_cap - 1);
+    i = (seg->hash ? seg->hash : olock__expr_hash(name, len)) & (e->slot_cap - 1);
     for (;;) {
         slot = &e->slots[i];
-        if (!slot->name) break;
-        if (slot->len == len && memcmp(slot->name, name, len) == 0) {
+        if (slot->serial != e->serial) break;
+        if (slot->len == len && (slot->name == name || memcmp(slot->name, name, len) == 0)) {
             n = olock__expr_placeholder(buf, "#n", slot->id);
-            olock__expr_put(e, buf, n);
+            olock__expr_put_placeholder(e, buf, n);
             return;
         }
         i = (i + 1) & (e->slot_cap - 1);
     }
     slot->name = name;
     slot->len = len;
-    slot->id = olock__expr_next_free(e->raw_names, "#n", &e->next_name, buf, &n);
-    if (!olock__expr_map_add(e, e->names_out, buf, n, olock_value_new_s(&e->arena, name, len))) return;
-    olock__expr_put(e, buf, n);
+    slot->serial = e->serial;
+    /* The member is the name's S value itself: segment names are NUL-terminated and live in
+       the arena (or the path cache) until reset. */
+    node = olock__expr_r_generated(e, e->names_out, "#n", &e->next_name, e->raw_names, e->raw_gen_names, &slot->id);
+    if (!node) return;
+    node->type = OLOCK_TYPE_S;
+    node->count = 0;
+    node->str = name;
+    node->len = len;
+    node->boolean = 0;
+    node->first = node->last = NULL;
 }
 
 static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
@@ -7627,18 +7966,26 @@ static void olock__expr_r_path(olock_expr *e, const olock__expr_path *p) {
             olock__expr_put(e, "]", 1);
         } else {
             if (k) olock__expr_put(e, ".", 1);
-            olock__expr_r_name(e, s->name, s->len);
+            olock__expr_r_name(e, s);
         }
     }
 }
 
 static void olock__expr_r_value(olock_expr *e, const olock_value *v) {
-    char buf[32];
-    size_t n;
+    olock_value *node;
+    const char *key;
+    size_t key_len;
+    unsigned id;
     if (e->status != OLOCK_OK) return;
-    olock__expr_next_free(e->raw_values, ":v", &e->next_value, buf, &n);
-    if (!olock__expr_map_add(e, e->values_out, buf, n, v)) return;
-    olock__expr_put(e, buf, n);
+    node = olock__expr_r_generated(e, e->values_out, ":v", &e->next_value, e->raw_values, e->raw_gen_values, &id);
+    if (!node) return;
+    /* the member shares v's contents: v is the builder's copy (or, borrowed, the caller's) */
+    key = node->key;
+    key_len = node->key_len;
+    *node = *v;
+    node->key = key;
+    node->key_len = key_len;
+    node->next = NULL;
 }
 
 static void olock__expr_r_operand(olock_expr *e, const olock_operand *o) {
@@ -7681,7 +8028,11 @@ static void olock__expr_r_operand(olock_expr *e, const olock_operand *o) {
 static void olock__expr_scan_raw(olock_expr *e, const char *s, size_t len) {
     size_t i = 0;
     while (i < len && e->status == OLOCK_OK) {
-        if ((s[i] == '#' || s[i] == ':') && i + 1 < len && olock__expr_word_char((unsigned char)s[i + 1])) {
+        if (!(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_PLACEHOLD)) {
+            for (i++; i < len && !(olock__expr_cc[(unsigned char)s[i]] & OLOCK__CC_PLACEHOLD); i++) {}
+            continue;
+        }
+        if (i + 1 < len && olock__expr_word_char((unsigned char)s[i + 1])) {
             size_t w = i + 1;
             olock__expr_raw_entry *ent;
             int is_name = s[i] == '#';
@@ -7737,9 +8088,7 @@ static void olock__expr_r_cond(olock_expr *e, const olock_cond *c) {
     switch (c->kind) {
     case OLOCK__COND_CMP:
         olock__expr_r_operand(e, c->ops[0]);
-        olock__expr_put(e, " ", 1);
-        olock__expr_puts(e, olock__expr_cmp_text(c->cmp));
-        olock__expr_put(e, " ", 1);
+        olock__expr_puts(e, olock__expr_cmp_spaced(c->cmp));
         olock__expr_r_operand(e, c->ops[1]);
         break;
     case OLOCK__COND_BETWEEN:
@@ -7782,9 +8131,16 @@ static void olock__expr_r_cond(olock_expr *e, const olock_cond *c) {
 
 /* Starts an expression in the output buffer; returns its offset. */
 static size_t olock__expr_begin(olock_expr *e, const char *what) {
+    olock_result r;
     e->what = what;
     e->expr_start = e->out.len;
     e->ops_count = 0;
+    /* Room for the longest expression and its NUL at once (kept across resets), so that the
+       many small writes of rendering need no capacity check. */
+    if (e->out.cap - e->out.len <= OLOCK_EXPR_MAX_BYTES + 1 || e->out.max) {
+        r = olock_buf_reserve(&e->out, OLOCK_EXPR_MAX_BYTES + 1);
+        if (r != OLOCK_OK) OLOCK__EXPR_FAIL(e, r, "%s expression: %s", what, olock_result_str(r));
+    }
     return e->out.len;
 }
 
@@ -7827,6 +8183,7 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
         }
         tmp[n].is_index = 0;
         tmp[n].index = 0;
+        tmp[n].hash = 0;
         n++;
         i = w;
         for (;;) {
@@ -7848,6 +8205,7 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
                 tmp[n].len = 0;
                 tmp[n].is_index = 1;
                 tmp[n].index = v;
+                tmp[n].hash = 0;
                 n++;
                 continue;
             }
@@ -7875,19 +8233,40 @@ static int olock__expr_raw_target(olock_expr *e, olock__expr_action *a) {
     return 1;
 }
 
+static void olock__expr_overlap_fail(olock_expr *e, const char *what, const olock__expr_action *a, const olock__expr_action *b) {
+    char b1[96], b2[96];
+    OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION,
+                     "%s expression: paths %s and %s overlap (DynamoDB rejects two actions on one path or on a path and its parent)",
+                     what, olock__expr_path_text(&a->target, b1, sizeof b1), olock__expr_path_text(&b->target, b2, sizeof b2));
+}
+
+/* Every pair of actions, earlier one first, in the order of the lists. */
 static void olock__expr_check_overlaps(olock_expr *e, const char *what, olock__expr_action *const *lists, int nlists) {
+    const olock__expr_action *flat[16];
+    size_t n = 0, i, j;
     int li, lj;
     olock__expr_action *a, *b;
-    char b1[96], b2[96];
+    /* A request's few actions as one array: a plain double loop over it is cheaper than
+       walking the lists for every action. */
+    for (li = 0; li < nlists && n <= 16; li++)
+        for (a = lists[li]; a && n <= 16; a = a->next)
+            if (n < 16) flat[n++] = a;
+            else n = 17;
+    if (n <= 16) {
+        for (i = 0; i < n; i++)
+            for (j = i + 1; j < n; j++)
+                if (olock__expr_paths_overlap(&flat[i]->target, &flat[j]->target)) {
+                    olock__expr_overlap_fail(e, what, flat[i], flat[j]);
+                    return;
+                }
+        return;
+    }
     for (li = 0; li < nlists; li++)
         for (a = lists[li]; a; a = a->next)
             for (lj = li; lj < nlists; lj++)
                 for (b = (lj == li ? a->next : lists[lj]); b; b = b->next)
                     if (olock__expr_paths_overlap(&a->target, &b->target)) {
-                        OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION,
-                                         "%s expression: paths %s and %s overlap (DynamoDB rejects two actions on one path or on a path and its parent)",
-                                         what, olock__expr_path_text(&a->target, b1, sizeof b1),
-                                         olock__expr_path_text(&b->target, b2, sizeof b2));
+                        olock__expr_overlap_fail(e, what, a, b);
                         return;
                     }
 }
@@ -7916,12 +8295,10 @@ static void olock__expr_r_update(olock_expr *e) {
     }
 }
 
-static olock_value *olock__expr_map_new(olock_expr *e, olock__expr_raw_entry *raw) {
-    olock_value *m = olock_value_new_container(&e->arena, OLOCK_TYPE_M);
-    if (!m) {
-        OLOCK__EXPR_FAIL(e, OLOCK_ERR_NOMEM, "olock_expr_render: out of memory");
-        return NULL;
-    }
+/* An output map (in the builder: valid until the next render), holding the caller's entries. */
+static olock_value *olock__expr_map_new(olock_expr *e, olock_value *m, olock__expr_raw_entry *raw) {
+    memset(m, 0, sizeof *m);
+    m->type = OLOCK_TYPE_M;
     for (; raw; raw = raw->next)
         if (!olock__expr_map_add(e, m, raw->key, raw->key_len, raw->value)) return NULL;
     return m;
@@ -7967,15 +8344,22 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     if (e->status != OLOCK_OK) return olock__expr_report(e, err);
 
     /* Render state: a name table big enough for every name segment ever created. */
-    e->serial++;
+    if (++e->serial == 0) { /* wrapped: no slot may look filled by this render */
+        memset(e->inline_slots, 0, sizeof e->inline_slots);
+        e->serial = 1;
+    }
     e->next_name = e->next_value = 0;
-    for (cap = 16; cap < 2 * e->name_refs + 2; cap *= 2) {}
-    e->slots = (olock__expr_slot *)olock__expr_alloc(e, cap * sizeof *e->slots);
-    if (!e->slots) return olock__expr_report(e, err);
-    memset(e->slots, 0, cap * sizeof *e->slots);
+    for (cap = OLOCK__EXPR_INLINE_SLOTS; cap < 2 * e->name_refs + 2; cap *= 2) {}
+    if (cap == OLOCK__EXPR_INLINE_SLOTS) {
+        e->slots = e->inline_slots;
+    } else {
+        e->slots = (olock__expr_slot *)olock__expr_alloc(e, cap * sizeof *e->slots);
+        if (!e->slots) return olock__expr_report(e, err);
+        memset(e->slots, 0, cap * sizeof *e->slots); /* serial 0: empty */
+    }
     e->slot_cap = cap;
-    e->names_out = olock__expr_map_new(e, e->raw_names);
-    e->values_out = e->names_out ? olock__expr_map_new(e, e->raw_values) : NULL;
+    e->names_out = olock__expr_map_new(e, &e->names_map, e->raw_names);
+    e->values_out = e->names_out ? olock__expr_map_new(e, &e->values_map, e->raw_values) : NULL;
     olock_buf_clear(&e->out);
 
     if (e->condition) {
@@ -8035,6 +8419,7 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
 OLOCK_API olock_result olock_expr_render_item(olock_expr *e, olock_item_request *r, olock_error *err) {
     olock_expr_output o;
     olock_result rc;
+    memset(&o, 0, sizeof o); /* written on success only: gcc -O2 cannot tell */
     if (e && r && olock__expr_ok(e) && (e->pk_path || e->sk_cond || e->filter))
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_item: a key condition or filter belongs to a query, not an item request");
     if (e && !r) OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "olock_expr_render_item: NULL request");
@@ -8052,6 +8437,7 @@ OLOCK_API olock_result olock_expr_render_query(olock_expr *e, olock_query_reques
     olock_expr_output o;
     olock_result rc;
     int k;
+    memset(&o, 0, sizeof o); /* written on success only: gcc -O2 cannot tell */
     if (e && r && olock__expr_ok(e)) {
         int has_update = 0;
         for (k = 0; k < OLOCK__EXPR_CLAUSES; k++)
@@ -9706,6 +10092,7 @@ struct olock_client {
     char *version_attribute;
     char *token_attribute;
     char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
+    char *token_head_path;           /* token_path[0], the ledger's head (the engine's head guard) */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
@@ -9750,7 +10137,7 @@ OLOCK_API olock_config olock_config_default(void) {
    report it with each write, as for any other path). */
 static olock_result olock__attribute_paths(olock_client *c) {
     olock_expr *e = NULL;
-    const char *vp, *tp;
+    const char *vp, *tp, *hp;
     olock_result r = olock_expr_create(&c->alloc, &e);
     if (r != OLOCK_OK) return r;
     vp = olock_path_name(e, c->version_attribute);
@@ -9760,6 +10147,9 @@ static olock_result olock__attribute_paths(olock_client *c) {
     tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
     c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
     if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (tp && !c->token_path)) r = OLOCK_ERR_NOMEM;
+    hp = tp ? olock_path_index(e, tp, 0) : NULL;
+    c->token_head_path = hp ? olock__strdup(&c->alloc, hp) : NULL;
+    if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (hp && !c->token_head_path)) r = OLOCK_ERR_NOMEM;
     olock_expr_destroy(e);
     return r;
 }
@@ -9932,6 +10322,7 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock__str_free(&a, &c->token_attribute, 0);
     olock__str_free(&a, &c->version_path, 0);
     olock__str_free(&a, &c->token_path, 0);
+    olock__str_free(&a, &c->token_head_path, 0);
     olock__exchange_free(&c->x);
     olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);
@@ -11147,6 +11538,9 @@ static const char *olock__version_path(olock_task *t, olock_expr *e) {
 static const char *olock__token_path(olock_task *t, olock_expr *e) {
     return t->c->token_path ? t->c->token_path : olock_path_name(e, t->c->versioning.token_attribute);
 }
+static const char *olock__token_head_path(olock_task *t, olock_expr *e) {
+    return t->c->token_head_path ? t->c->token_head_path : olock_path_index(e, olock__token_path(t, e), 0);
+}
 
 /* The version condition of a write that expects version `expected`: the item holds it, or
    (expected = start_at) has no version yet: a create, or in permissive mode an item written
@@ -11393,7 +11787,7 @@ static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const o
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0), l->first));
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock__token_head_path(t, e), l->first));
 }
 
 /* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the

@@ -108,6 +108,7 @@ struct olock_client {
     char *version_attribute;
     char *token_attribute;
     char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
+    char *token_head_path;           /* token_path[0], the ledger's head (the engine's head guard) */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
@@ -152,7 +153,7 @@ OLOCK_API olock_config olock_config_default(void) {
    report it with each write, as for any other path). */
 static olock_result olock__attribute_paths(olock_client *c) {
     olock_expr *e = NULL;
-    const char *vp, *tp;
+    const char *vp, *tp, *hp;
     olock_result r = olock_expr_create(&c->alloc, &e);
     if (r != OLOCK_OK) return r;
     vp = olock_path_name(e, c->version_attribute);
@@ -162,6 +163,9 @@ static olock_result olock__attribute_paths(olock_client *c) {
     tp = *c->token_attribute ? olock_path_name(e, c->token_attribute) : NULL;
     c->token_path = tp ? olock__strdup(&c->alloc, tp) : NULL;
     if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (tp && !c->token_path)) r = OLOCK_ERR_NOMEM;
+    hp = tp ? olock_path_index(e, tp, 0) : NULL;
+    c->token_head_path = hp ? olock__strdup(&c->alloc, hp) : NULL;
+    if (olock_expr_status(e, NULL) == OLOCK_ERR_NOMEM || (hp && !c->token_head_path)) r = OLOCK_ERR_NOMEM;
     olock_expr_destroy(e);
     return r;
 }
@@ -334,6 +338,7 @@ OLOCK_API void olock_client_destroy(olock_client *c) {
     olock__str_free(&a, &c->token_attribute, 0);
     olock__str_free(&a, &c->version_path, 0);
     olock__str_free(&a, &c->token_path, 0);
+    olock__str_free(&a, &c->token_head_path, 0);
     olock__exchange_free(&c->x);
     olock__wipe(c, sizeof *c);
     olock__free(&a, c, sizeof *c);

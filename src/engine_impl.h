@@ -378,6 +378,9 @@ static const char *olock__version_path(olock_task *t, olock_expr *e) {
 static const char *olock__token_path(olock_task *t, olock_expr *e) {
     return t->c->token_path ? t->c->token_path : olock_path_name(e, t->c->versioning.token_attribute);
 }
+static const char *olock__token_head_path(olock_task *t, olock_expr *e) {
+    return t->c->token_head_path ? t->c->token_head_path : olock_path_index(e, olock__token_path(t, e), 0);
+}
 
 /* The version condition of a write that expects version `expected`: the item holds it, or
    (expected = start_at) has no version yet: a create, or in permissive mode an item written
@@ -624,7 +627,7 @@ static const olock_cond *olock__guard_head(olock_task *t, olock_expr *e, const o
     const olock_value *l = olock__ledger_of(t, basis);
     olock__ledger_head h;
     if (!l || !olock__ledger_head_of(l, &h)) return vcond;
-    return olock_cond_and(e, vcond, olock_cond_eq(e, olock_path_index(e, olock__token_path(t, e), 0), l->first));
+    return olock_cond_and(e, vcond, olock_cond_eq(e, olock__token_head_path(t, e), l->first));
 }
 
 /* How DynamoDB counts olock's own attribute `name` = v against the 400 KB item limit: the

@@ -1222,6 +1222,75 @@ static void test_borrow_values(olock_expr *e) {
     olock_arena_free(&a);
 }
 
+/* The builder keeps parsed paths and the last raw update text across resets (for speed): what
+   it renders must not depend on it. The caller's buffers may change or die after each call;
+   more paths than the cache holds, in one request and across requests; a cached text that
+   fails later checks still fails. */
+static void test_caches(olock_expr *e) {
+    static const char *const paths[6] = { "p0.a", "p1", "p2[1]", "`p 3`.b", "p4", "p5.c" };
+    char buf[64], raw[64];
+    olock_arena a;
+    olock_value *m;
+    int round, k;
+    olock_arena_init(&a, NULL);
+    for (round = 0; round < 3; round++) {
+        olock_expr_reset(e);
+        for (k = 0; k < 6; k++) {
+            strcpy(buf, paths[(k + round) % 6]);
+            olock_expr_set(e, buf, olock_expr_i64(e, k));
+            memset(buf, 'x', sizeof buf - 1); /* the builder kept its own copy */
+        }
+        if (round == 0)
+            expect_update("path cache: six paths, first request", e,
+                          "SET #n0.#n1 = :v0, #n2 = :v1, #n3[1] = :v2, #n4.#n5 = :v3, #n6 = :v4, #n7.#n8 = :v5",
+                          "#n0=p0,#n1=a,#n2=p1,#n3=p2,#n4=p 3,#n5=b,#n6=p4,#n7=p5,#n8=c",
+                          ":v0=N:0,:v1=N:1,:v2=N:2,:v3=N:3,:v4=N:4,:v5=N:5");
+        else if (round == 1)
+            expect_update("path cache: six paths, again, rotated", e,
+                          "SET #n0 = :v0, #n1[1] = :v1, #n2.#n3 = :v2, #n4 = :v3, #n5.#n6 = :v4, #n7.#n8 = :v5",
+                          "#n0=p1,#n1=p2,#n2=p 3,#n3=b,#n4=p4,#n5=p5,#n6=c,#n7=p0,#n8=a",
+                          ":v0=N:0,:v1=N:1,:v2=N:2,:v3=N:3,:v4=N:4,:v5=N:5");
+        else
+            expect_update("path cache: six paths, rotated twice", e,
+                          "SET #n0[1] = :v0, #n1.#n2 = :v1, #n3 = :v2, #n4.#n5 = :v3, #n6.#n7 = :v4, #n8 = :v5",
+                          "#n0=p2,#n1=p 3,#n2=b,#n3=p4,#n4=p5,#n5=c,#n6=p0,#n7=a,#n8=p1",
+                          ":v0=N:0,:v1=N:1,:v2=N:2,:v3=N:3,:v4=N:4,:v5=N:5");
+    }
+    /* a path text parsed before and one never seen, both bad or good by their own text */
+    olock_expr_reset(e);
+    strcpy(buf, "p1");
+    olock_expr_remove(e, buf);
+    strcpy(buf, "p1.");
+    olock_expr_remove(e, buf);
+    expect_err("path cache: a longer text is parsed", e, OLOCK_ERR_EXPRESSION, "empty name");
+
+    m = olock_value_new_container(&a, OLOCK_TYPE_M);
+    olock_map_put(&a, m, ":x", 2, olock_value_new_i64(&a, 1));
+    for (round = 0; round < 2; round++) {
+        olock_expr_reset(e);
+        olock_expr_add_maps(e, NULL, m);
+        strcpy(raw, "SET a = :x REMOVE b, c");
+        olock_expr_update_raw(e, raw);
+        memset(raw, 'x', sizeof raw - 1);
+        olock_expr_set(e, "d", olock_expr_i64(e, 2));
+        expect_update(round ? "raw update cache: the same text again" : "raw update cache: a text", e,
+                      "SET a = :x, #n0 = :v0 REMOVE b, c", "#n0=d", ":x=N:1,:v0=N:2");
+    }
+    olock_expr_reset(e);
+    olock_expr_add_maps(e, NULL, m);
+    olock_expr_update_raw(e, "SET a = :x REMOVE b");
+    expect_update("raw update cache: another text", e, "SET a = :x REMOVE b", NULL, ":x=N:1");
+    olock_expr_reset(e);
+    olock_expr_add_maps(e, NULL, m);
+    olock_expr_update_raw(e, "SET a = :x REMOVE b");
+    olock_expr_update_raw(e, "SET a = :x REMOVE b"); /* the cached text, twice in one request */
+    expect_err("raw update cache: a cached text still overlaps", e, OLOCK_ERR_EXPRESSION, "paths a and a overlap");
+    olock_expr_reset(e);
+    olock_expr_update_raw(e, "SET a = :x REMOVE b"); /* cached, but :x is not defined now */
+    expect_err("raw update cache: placeholders checked again", e, OLOCK_ERR_EXPRESSION, "raw text uses :x");
+    olock_arena_free(&a);
+}
+
 static void test_requests(olock_expr *e) {
     olock_item_request r;
     olock_error err;
@@ -1404,6 +1473,7 @@ int main(void) {
     test_raw(e);
     test_sticky(e);
     test_borrow_values(e);
+    test_caches(e);
     test_requests(e);
     olock_expr_destroy(e);
     test_readme();
