@@ -910,6 +910,7 @@ typedef struct olock__fake_entry {
     olock_item *item;
     const olock_value *range; /* the range key value inside item; NULL for hash-only */
     size_t size;              /* DynamoDB item size (TableSizeBytes) */
+    int sorted;               /* every map in item is in name order (an update sorted it) */
 } olock__fake_entry;
 
 /* All items that share a hash key, ordered by range key (what Query walks). */
@@ -4529,16 +4530,29 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
         p->items[i].item = item;
         p->items[i].range = rk;
         p->items[i].size = size;
+        p->items[i].sorted = 0;
         olock_item_destroy(old);
     } else {
         memmove(&p->items[i + 1], &p->items[i], (p->count - i) * sizeof(*p->items));
         p->items[i].item = item;
         p->items[i].range = rk;
         p->items[i].size = size;
+        p->items[i].sorted = 0;
         p->count++;
         t->item_count++;
     }
     t->size_bytes += size;
+}
+
+/* An update made copy-on-write in the stored item's own arena (olock__fake_cow_root): the
+   new root, which shares the attributes the update did not touch, replaces the old one. */
+static void olock__fake_replace_root(olock__fake_table *t, olock__fake_entry *en, olock_value *root, size_t size) {
+    olock__fake_index_account(t, root, size, 1);
+    olock__fake_index_account(t, en->item->root, en->size, 0);
+    t->size_bytes = t->size_bytes - en->size + size;
+    en->item->root = root;
+    en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
+    en->size = size;
 }
 
 static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
@@ -5883,6 +5897,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     olock__fake_expr *proj = NULL;
     olock_value *key;
     const olock_value *hk, *rk, *item;
+    olock__fake_entry *en;
     const char *ps;
     size_t plen;
     int consistent = 0, cap, has_proj, r;
@@ -5898,7 +5913,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, proj) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
-    item = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    item = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
         const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
@@ -5907,7 +5922,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
                                       : item;
         if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
     }
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? olock__fake_item_size(item) : 0, consistent), item == NULL) < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? en->size : 0, consistent), item == NULL) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
@@ -5958,6 +5973,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     const olock_json *ij;
     olock_value *item;
     const olock_value *hk, *rk, *old;
+    olock__fake_entry *en;
     int rv, all_old, cap, has_cond, r;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
@@ -5976,7 +5992,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
-    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
@@ -5985,7 +6001,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (rv == OLOCK__FAKE_RV_ALL_OLD && old &&
         (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0))
         return -1;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
         return -1;
     return olock__fake_commit(c, t, hk, item, size);
 }
@@ -6021,9 +6037,55 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     }
     /* DynamoDB Local reports the consumed capacity of a delete that found nothing, asked or not */
     if (!cap && !old) cap = 1;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
     if (old) olock__fake_erase(c->f, t, part, en);
     return 0;
+}
+
+/* 1 when an action of `e` writes under the top-level attribute `name`. */
+static int olock__fake_touches(const olock__fake_expr *e, const char *name, size_t len) {
+    size_t i;
+    for (i = 0; i < e->nacts; i++) {
+        const olock__fake_pel *el = &e->acts[i].path->els[0];
+        if (!el->is_index && el->name_len == len && memcmp(el->name, name, len) == 0) return 1;
+    }
+    return 0;
+}
+
+/* The size of the top-level attributes of `item` that `e` touches: with the stored size of
+   the old item, what an update needs to size the new one without walking every number. */
+static size_t olock__fake_touched_size(const olock_value *item, const olock__fake_expr *e) {
+    const olock_value *m;
+    size_t n = 0;
+    for (m = item->first; m; m = m->next)
+        if (olock__fake_touches(e, m->key, m->key_len)) n += m->key_len + olock__fake_value_size(m);
+    return n;
+}
+
+/* Copy-on-write: a new root for the stored item, in its own arena, whose members are deep
+   copies of the attributes `e` touches and shallow copies (sharing their contents) of the
+   others. The old root stays intact until olock__fake_replace_root, so a failure leaves the
+   stored item as it was (what it allocated is reclaimed by the next full copy). */
+static olock_value *olock__fake_cow_root(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, const olock__fake_expr *e) {
+    olock_value *root = olock__fake_newval(ia, OLOCK_TYPE_M), *v;
+    const olock_value *m;
+    if (!root) goto oom;
+    for (m = old->first; m; m = m->next) {
+        if (olock__fake_touches(e, m->key, m->key_len)) v = olock__fake_copy(ia, m);
+        else if ((v = (olock_value *)olock_arena_alloc(ia, sizeof(*v))) != NULL) *v = *m;
+        if (!v) goto oom;
+        olock__fake_append(root, v);
+    }
+    return root;
+oom:
+    c->oom = 1;
+    return NULL;
+}
+
+/* An updated item in an arena that may grow by copy-on-write (olock__fake_cow_root) until
+   its garbage is worth a full copy. */
+static int olock__fake_cow_ok(const olock__fake_entry *en) {
+    return en->sorted && olock_item_arena(en->item)->total <= 8192 + 32 * en->size;
 }
 
 static int olock__fake_op_update_item(olock__fake_ctx *c) {
@@ -6032,6 +6094,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_expr *cond = NULL, *upd = NULL;
     olock_value *key, *item;
     olock_item *it = NULL;
+    olock__fake_entry *en;
     const olock_value *hk, *rk, *old, *attrs = NULL;
     const char *us;
     size_t ulen, i, size;
@@ -6053,7 +6116,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
-    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
@@ -6071,17 +6134,31 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         }
     }
     if (olock__fake_key_paths(c, t, upd) < 0) return -1;
-    /* the new item is built straight in the olock_item that will replace the old one: a
-       copy of the old item (or of the key alone), then the actions */
-    if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
-    if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
-    item->key = NULL;
-    item->key_len = 0;
-    it->root = item;
-    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
-    if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+    if (old && upd && olock__fake_cow_ok(en)) {
+        /* the stored item is sorted: only what the actions touch needs sorting and sizing */
+        olock_value *m;
+        olock_arena *ia = olock_item_arena(en->item);
+        if (!(item = olock__fake_cow_root(c, ia, old, upd))) return -1;
+        if (olock__fake_apply_update(c, ia, old, item, upd) < 0) return -1;
+        for (m = item->first; m; m = m->next)
+            if ((m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && olock__fake_touches(upd, m->key, m->key_len) &&
+                olock__fake_sort_members(c, m, 1) < 0)
+                return -1;
+        if (olock__fake_sort_top(c, item) < 0) return -1;
+        size = en->size - olock__fake_touched_size(old, upd) + olock__fake_touched_size(item, upd);
+    } else {
+        /* the new item is built straight in the olock_item that will replace the old one: a
+           copy of the old item (or of the key alone), then the actions */
+        if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
+        if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
+        item->key = NULL;
+        item->key_len = 0;
+        it->root = item;
+        if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
+        if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+        size = olock__fake_item_size(item);
+    }
     if (olock__fake_check_index_keys(c, t, item, 1) < 0) goto fail;
-    size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) {
         olock__fake_verror(c, "Item size to update has exceeded the maximum allowed size");
         goto fail;
@@ -6097,8 +6174,15 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (attrs && attrs->count == 0) attrs = NULL;
     if (olock__fake_puts(c, "{") < 0) goto fail;
     if (attrs && (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, attrs) < 0)) goto fail;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
-    return olock__fake_commit_item(c, t, hk, it, size);
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
+    if (!it) {
+        olock__fake_replace_root(t, en, item, size);
+        return 0;
+    }
+    if (olock__fake_commit_item(c, t, hk, it, size) < 0) return -1;
+    /* sorted now, so the next update of it can be copy-on-write */
+    if (olock__fake_old_item(t, hk, rk, &en, NULL)) en->sorted = 1;
+    return 0;
 fail_oom:
     c->oom = 1;
 fail:
