@@ -1612,6 +1612,39 @@ static int olock__fake_set_has_dup(const olock_value *set) {
     return 0;
 }
 
+/* Short plain integers ("120", "-7", "0": no sign but '-', no leading zero, at most 18
+   digits) are most numbers: canonical as sent, and their sums fit an int64, so they skip the
+   decimal parse. 1 and the value in *out for such text. */
+static int olock__fake_small_int(const char *s, size_t len, int64_t *out) {
+    size_t i = len > 0 && s[0] == '-';
+    int64_t v = 0;
+    if (i >= len || len - i > 18 || (s[i] == '0' && len != 1)) return 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = s[0] == '-' ? -v : v;
+    return 1;
+}
+
+static size_t olock__fake_u64_text(uint64_t v, char *buf);
+
+/* The number value of an int64 (what olock__fake_new_num writes for it). */
+static olock_value *olock__fake_new_int(olock__fake_ctx *c, int64_t x) {
+    char buf[24];
+    size_t n = 0;
+    olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (x < 0) buf[n++] = '-';
+    n += olock__fake_u64_text(x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x, buf + n);
+    v->str = olock__fake_strdup(c, buf, n);
+    v->len = n;
+    return v->str ? v : NULL;
+}
+
 /* A number value from text, stored in canonical form. */
 static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale) {
     char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
@@ -1636,8 +1669,16 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
    rewrites as Java's BigDecimal prints them (`set_member`). */
 static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member) {
     olock_decimal d;
-    int scale = 0;
-    int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
+    int scale = 0, rc;
+    int64_t x;
+    if (!set_member && olock__fake_small_int(s, len, &x)) { /* its text is its canonical form */
+        olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+        if (!v || !(v->str = olock__fake_strdup(c, s, len))) return olock__fake_oom(c);
+        v->len = len;
+        *out = v;
+        return 0;
+    }
+    rc = olock__fake_num_parse_scale(s, len, &d, &scale);
     if (rc != OLOCK__FAKE_NUM_OK) return olock__fake_num_error(c, rc);
     if (c->keep_scale) {
         char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 16];
@@ -3795,6 +3836,7 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
     case OLOCK__FAKE_N_PLUS:
     case OLOCK__FAKE_N_MINUS: {
         olock_decimal x, y, r;
+        int64_t ia, ib;
         int rc;
         /* each operand is checked before the next is read: `s + nope` is a type error */
         if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
@@ -3807,6 +3849,8 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
             olock__fake_update_error(c, 3);
             return NULL;
         }
+        if (olock__fake_small_int(a->str, a->len, &ia) && olock__fake_small_int(b->str, b->len, &ib))
+            return olock__fake_new_int(c, n->kind == OLOCK__FAKE_N_MINUS ? ia - ib : ia + ib);
         olock__fake_num_of(a, &x);
         olock__fake_num_of(b, &y);
         rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
@@ -3962,7 +4006,12 @@ static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_val
         if (cur->type != arg->type) return olock__fake_update_error(c, 3);
         if (arg->type == OLOCK_TYPE_N) {
             olock_decimal x, y, r;
+            int64_t ix, iy;
             int rc;
+            if (olock__fake_small_int(cur->str, cur->len, &ix) && olock__fake_small_int(arg->str, arg->len, &iy)) {
+                if (!(res = olock__fake_new_int(c, ix + iy)) || !(res = olock__fake_copy(ia, res))) return olock__fake_oom(c);
+                return olock__fake_put_path(c, ia, item, a->path, res);
+            }
             olock__fake_num_of(cur, &x);
             olock__fake_num_of(arg, &y);
             rc = olock__fake_num_addsub(&x, &y, 0, &r);
@@ -5942,6 +5991,10 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
     char l[64], x[64];
     size_t i, ll = 0, xl = 0;
+    int has_legacy = 0;
+    /* the common case has no legacy parameter: nothing to name, no formatting */
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
         if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);

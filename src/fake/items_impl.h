@@ -655,6 +655,10 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
     char l[64], x[64];
     size_t i, ll = 0, xl = 0;
+    int has_legacy = 0;
+    /* the common case has no legacy parameter: nothing to name, no formatting */
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
         if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);

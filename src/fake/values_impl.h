@@ -418,6 +418,39 @@ static int olock__fake_set_has_dup(const olock_value *set) {
     return 0;
 }
 
+/* Short plain integers ("120", "-7", "0": no sign but '-', no leading zero, at most 18
+   digits) are most numbers: canonical as sent, and their sums fit an int64, so they skip the
+   decimal parse. 1 and the value in *out for such text. */
+static int olock__fake_small_int(const char *s, size_t len, int64_t *out) {
+    size_t i = len > 0 && s[0] == '-';
+    int64_t v = 0;
+    if (i >= len || len - i > 18 || (s[i] == '0' && len != 1)) return 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = s[0] == '-' ? -v : v;
+    return 1;
+}
+
+static size_t olock__fake_u64_text(uint64_t v, char *buf);
+
+/* The number value of an int64 (what olock__fake_new_num writes for it). */
+static olock_value *olock__fake_new_int(olock__fake_ctx *c, int64_t x) {
+    char buf[24];
+    size_t n = 0;
+    olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (x < 0) buf[n++] = '-';
+    n += olock__fake_u64_text(x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x, buf + n);
+    v->str = olock__fake_strdup(c, buf, n);
+    v->len = n;
+    return v->str ? v : NULL;
+}
+
 /* A number value from text, stored in canonical form. */
 static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale) {
     char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
@@ -442,8 +475,16 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
    rewrites as Java's BigDecimal prints them (`set_member`). */
 static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member) {
     olock_decimal d;
-    int scale = 0;
-    int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
+    int scale = 0, rc;
+    int64_t x;
+    if (!set_member && olock__fake_small_int(s, len, &x)) { /* its text is its canonical form */
+        olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+        if (!v || !(v->str = olock__fake_strdup(c, s, len))) return olock__fake_oom(c);
+        v->len = len;
+        *out = v;
+        return 0;
+    }
+    rc = olock__fake_num_parse_scale(s, len, &d, &scale);
     if (rc != OLOCK__FAKE_NUM_OK) return olock__fake_num_error(c, rc);
     if (c->keep_scale) {
         char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 16];
