@@ -6095,23 +6095,42 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     return 0;
 }
 
-/* 1 when an action of `e` writes under the top-level attribute `name`. */
-static int olock__fake_touches(const olock__fake_expr *e, const char *name, size_t len) {
-    size_t i;
-    for (i = 0; i < e->nacts; i++) {
-        const olock__fake_pel *el = &e->acts[i].path->els[0];
-        if (!el->is_index && el->name_len == len && memcmp(el->name, name, len) == 0) return 1;
+/* 1 when action i is the first of `e` to write under its top-level attribute: walking the
+   actions so visits each touched attribute once. */
+static int olock__fake_first_touch(const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0], *o;
+    size_t j;
+    if (el->is_index) return 0;
+    for (j = 0; j < i; j++) {
+        o = &e->acts[j].path->els[0];
+        if (!o->is_index && o->name_len == el->name_len && memcmp(o->name, el->name, el->name_len) == 0) return 0;
     }
-    return 0;
+    return 1;
+}
+
+/* The top-level attribute action i writes under (NULL when absent); the plain lookup, for
+   the paths the update checked already. */
+static const olock_value *olock__fake_touched_member(const olock_value *item, const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0];
+    return olock__fake_map_get(item, el->name, el->name_len);
+}
+
+static olock_value *olock__fake_touched_member_mut(olock_value *item, const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0];
+    olock_value *m;
+    for (m = item->first; m; m = m->next)
+        if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) return m;
+    return NULL;
 }
 
 /* The size of the top-level attributes of `item` that `e` touches: with the stored size of
    the old item, what an update needs to size the new one without walking every number. */
 static size_t olock__fake_touched_size(const olock_value *item, const olock__fake_expr *e) {
     const olock_value *m;
-    size_t n = 0;
-    for (m = item->first; m; m = m->next)
-        if (olock__fake_touches(e, m->key, m->key_len)) n += m->key_len + olock__fake_value_size(m);
+    size_t i, n = 0;
+    for (i = 0; i < e->nacts; i++)
+        if (olock__fake_first_touch(e, i) && (m = olock__fake_touched_member(item, e, i)) != NULL)
+            n += m->key_len + olock__fake_value_size(m);
     return n;
 }
 
@@ -6122,12 +6141,17 @@ static size_t olock__fake_touched_size(const olock_value *item, const olock__fak
 static olock_value *olock__fake_cow_root(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, const olock__fake_expr *e) {
     olock_value *root = olock__fake_newval(ia, OLOCK_TYPE_M), *v;
     const olock_value *m;
+    size_t i;
     if (!root) goto oom;
     for (m = old->first; m; m = m->next) {
-        if (olock__fake_touches(e, m->key, m->key_len)) v = olock__fake_copy(ia, m);
-        else if ((v = (olock_value *)olock_arena_alloc(ia, sizeof(*v))) != NULL) *v = *m;
-        if (!v) goto oom;
+        if (!(v = (olock_value *)olock_arena_alloc(ia, sizeof(*v)))) goto oom;
+        *v = *m;
         olock__fake_append(root, v);
+    }
+    for (i = 0; i < e->nacts; i++) {
+        if (!olock__fake_first_touch(e, i) || !(m = olock__fake_touched_member(old, e, i))) continue;
+        if (!(v = olock__fake_copy(ia, m))) goto oom;
+        olock__fake_map_set(root, v);
     }
     return root;
 oom:
@@ -6193,9 +6217,9 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         olock_arena *ia = olock_item_arena(en->item);
         if (!(item = olock__fake_cow_root(c, ia, old, upd))) return -1;
         if (olock__fake_apply_update(c, ia, old, item, upd) < 0) return -1;
-        for (m = item->first; m; m = m->next)
-            if ((m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && olock__fake_touches(upd, m->key, m->key_len) &&
-                olock__fake_sort_members(c, m, 1) < 0)
+        for (i = 0; i < upd->nacts; i++)
+            if (olock__fake_first_touch(upd, i) && (m = olock__fake_touched_member_mut(item, upd, i)) != NULL &&
+                (m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && olock__fake_sort_members(c, m, 1) < 0)
                 return -1;
         if (olock__fake_sort_top(c, item) < 0) return -1;
         size = en->size - olock__fake_touched_size(old, upd) + olock__fake_touched_size(item, upd);
