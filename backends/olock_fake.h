@@ -4604,6 +4604,24 @@ static void olock__fake_replace_root(olock__fake_table *t, olock__fake_entry *en
     en->size = size;
 }
 
+/* The arena of an item updated copy-on-write keeps its earlier versions: past a bound (a few
+   times what the item needs), the item moves to a fresh copy, when memory allows; it is
+   correct as it is, so a failed copy changes nothing. */
+static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake_entry *en) {
+    olock_item *it = NULL;
+    olock_value *root;
+    if (olock_item_arena(en->item)->total <= 8192 + 32 * en->size) return;
+    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (!(root = olock__fake_copy(olock_item_arena(it), en->item->root))) {
+        olock_item_destroy(it);
+        return;
+    }
+    it->root = root;
+    olock_item_destroy(en->item);
+    en->item = it;
+    en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
+}
+
 static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
     size_t i = (size_t)(en - p->items);
     olock__fake_index_account(t, en->item->root, en->size, 0);
@@ -6159,12 +6177,6 @@ oom:
     return NULL;
 }
 
-/* An updated item in an arena that may grow by copy-on-write (olock__fake_cow_root) until
-   its garbage is worth a full copy. */
-static int olock__fake_cow_ok(const olock__fake_entry *en) {
-    return en->sorted && olock_item_arena(en->item)->total <= 8192 + 32 * en->size;
-}
-
 static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
@@ -6211,7 +6223,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         }
     }
     if (olock__fake_key_paths(c, t, upd) < 0) return -1;
-    if (old && upd && olock__fake_cow_ok(en)) {
+    if (old && upd && en->sorted) {
         /* the stored item is sorted: only what the actions touch needs sorting and sizing */
         olock_value *m;
         olock_arena *ia = olock_item_arena(en->item);
@@ -6254,6 +6266,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
     if (!it) {
         olock__fake_replace_root(t, en, item, size);
+        olock__fake_compact(c->f, t, en);
         return 0;
     }
     if (olock__fake_commit_item(c, t, hk, it, size) < 0) return -1;

@@ -823,12 +823,6 @@ oom:
     return NULL;
 }
 
-/* An updated item in an arena that may grow by copy-on-write (olock__fake_cow_root) until
-   its garbage is worth a full copy. */
-static int olock__fake_cow_ok(const olock__fake_entry *en) {
-    return en->sorted && olock_item_arena(en->item)->total <= 8192 + 32 * en->size;
-}
-
 static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
@@ -875,7 +869,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         }
     }
     if (olock__fake_key_paths(c, t, upd) < 0) return -1;
-    if (old && upd && olock__fake_cow_ok(en)) {
+    if (old && upd && en->sorted) {
         /* the stored item is sorted: only what the actions touch needs sorting and sizing */
         olock_value *m;
         olock_arena *ia = olock_item_arena(en->item);
@@ -918,6 +912,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
     if (!it) {
         olock__fake_replace_root(t, en, item, size);
+        olock__fake_compact(c->f, t, en);
         return 0;
     }
     if (olock__fake_commit_item(c, t, hk, it, size) < 0) return -1;
