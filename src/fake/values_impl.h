@@ -872,8 +872,28 @@ static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v) {
     return r;
 }
 
+/* Room for n more bytes of output: where to write them (exactly n, then
+   olock__fake_wrote), NULL on OOM. A response is written in many small pieces; these two
+   keep the common one, with room already there, out of a function call. */
+static char *olock__fake_room(olock__fake_ctx *c, size_t n) {
+    olock_buf *b = c->out;
+    if ((b->cap - b->len <= n || b->max) && olock_buf_reserve(b, n) != OLOCK_OK) {
+        c->oom = 1;
+        return NULL;
+    }
+    return b->data + b->len;
+}
+
+static void olock__fake_wrote(olock__fake_ctx *c, size_t n) {
+    c->out->len += n;
+    c->out->data[c->out->len] = 0;
+}
+
 static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n) {
-    if (olock_buf_append(c->out, p, n) != OLOCK_OK) return olock__fake_oom(c);
+    char *o = olock__fake_room(c, n);
+    if (!o) return -1;
+    if (n) memcpy(o, p, n);
+    olock__fake_wrote(c, n);
     return 0;
 }
 
@@ -885,6 +905,27 @@ static int olock__fake_puts(olock__fake_ctx *c, const char *s) { return olock__f
 static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, run = 0;
+    char *o;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time: any quote, backslash, control or 4-byte lead */
+        uint64_t w, hi = 0x8080808080808080ull, one = 0x0101010101010101ull, q, b;
+        memcpy(&w, s + i, 8);
+        q = w ^ (one * '"');
+        b = w ^ (one * '\\');
+        if ((((q - one) & ~q) | ((b - one) & ~b) | ((w - one * 0x20) & ~w) | (w & (w << 1) & (w << 2) & (w << 3))) & hi) break;
+    }
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0xF0) break;
+    }
+    if (i == n) { /* nothing to escape, as most text: in one piece */
+        if (!(o = olock__fake_room(c, n + 2))) return -1;
+        o[0] = '"';
+        if (n) memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        olock__fake_wrote(c, n + 2);
+        return 0;
+    }
+    i = 0;
     if (olock__fake_put(c, "\"", 1) < 0) return -1;
     while (i < n) {
         unsigned char ch = (unsigned char)s[i];
@@ -1051,9 +1092,16 @@ static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v) {
 
 static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v) {
     const olock_value *m;
-    if (olock__fake_put(c, "{\"", 2) < 0 || olock__fake_puts(c, olock_type_name(v->type)) < 0 ||
-        olock__fake_put(c, "\":", 2) < 0)
-        return -1;
+    const char *tn = olock_type_name(v->type);
+    size_t tl = strlen(tn);
+    char *o = olock__fake_room(c, tl + 4);
+    if (!o) return -1;
+    o[0] = '{';
+    o[1] = '"';
+    memcpy(o + 2, tn, tl);
+    o[tl + 2] = '"';
+    o[tl + 3] = ':';
+    olock__fake_wrote(c, tl + 4);
     switch (v->type) {
     case OLOCK_TYPE_S:
     case OLOCK_TYPE_N:
