@@ -477,9 +477,11 @@ static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, 
     olock_decimal d;
     int scale = 0, rc;
     int64_t x;
-    if (!set_member && olock__fake_small_int(s, len, &x)) { /* its text is its canonical form */
+    if (!set_member && olock__fake_small_int(s, len, &x)) {
+        /* its text is its canonical form, and lives as long as the request (as a string's) */
         olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
-        if (!v || !(v->str = olock__fake_strdup(c, s, len))) return olock__fake_oom(c);
+        if (!v) return olock__fake_oom(c);
+        v->str = s;
         v->len = len;
         *out = v;
         return 0;
