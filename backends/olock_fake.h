@@ -6202,8 +6202,23 @@ static size_t olock__fake_touched_size(const olock_value *item, const olock__fak
     return n;
 }
 
+/* 1 when every action of `e` under action i's top-level attribute replaces or removes it
+   whole (`SET a = ..`, `REMOVE a`): the update never writes into its old value, which the
+   new root can then share until it is replaced. */
+static int olock__fake_replaced_whole(const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0], *o;
+    size_t j;
+    for (j = i; j < e->nacts; j++) {
+        const olock__fake_action *a = &e->acts[j];
+        o = &a->path->els[0];
+        if (o->is_index || o->name_len != el->name_len || memcmp(o->name, el->name, el->name_len) != 0) continue;
+        if (a->path->nels != 1 || (a->clause != OLOCK__FAKE_T_SET && a->clause != OLOCK__FAKE_T_REMOVE)) return 0;
+    }
+    return 1;
+}
+
 /* Copy-on-write: a new root for the stored item, in its own arena, whose members are deep
-   copies of the attributes `e` touches and shallow copies (sharing their contents) of the
+   copies of the attributes `e` writes into and shallow copies (sharing their contents) of the
    others. The old root stays intact until olock__fake_replace_root, so a failure leaves the
    stored item as it was (what it allocated is reclaimed by the next full copy). */
 static olock_value *olock__fake_cow_root(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, const olock__fake_expr *e) {
@@ -6217,7 +6232,8 @@ static olock_value *olock__fake_cow_root(olock__fake_ctx *c, olock_arena *ia, co
         olock__fake_append(root, v);
     }
     for (i = 0; i < e->nacts; i++) {
-        if (!olock__fake_first_touch(e, i) || !(m = olock__fake_touched_member(old, e, i))) continue;
+        if (!olock__fake_first_touch(e, i) || olock__fake_replaced_whole(e, i) || !(m = olock__fake_touched_member(old, e, i)))
+            continue;
         if (!(v = olock__fake_copy(ia, m))) goto oom;
         olock__fake_map_set(root, v);
     }
