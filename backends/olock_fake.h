@@ -6191,14 +6191,24 @@ static olock_value *olock__fake_touched_member_mut(olock_value *item, const oloc
     return NULL;
 }
 
-/* The size of the top-level attributes of `item` that `e` touches: with the stored size of
-   the old item, what an update needs to size the new one without walking every number. */
-static size_t olock__fake_touched_size(const olock_value *item, const olock__fake_expr *e) {
-    const olock_value *m;
+/* The size of the top-level attributes `e` touches, in the old item and in the new one:
+   with the stored size of the old item, what an update needs to size the new one without
+   walking every number. 1 in *added when the update added one of them (at the end, out of
+   name order). */
+static size_t olock__fake_touched_size(const olock_value *old, const olock_value *item, const olock__fake_expr *e, size_t *old_size,
+                                       int *added) {
+    const olock_value *m, *o;
     size_t i, n = 0;
-    for (i = 0; i < e->nacts; i++)
-        if (olock__fake_first_touch(e, i) && (m = olock__fake_touched_member(item, e, i)) != NULL)
+    *old_size = 0;
+    *added = 0;
+    for (i = 0; i < e->nacts; i++) {
+        if (!olock__fake_first_touch(e, i)) continue;
+        if ((o = olock__fake_touched_member(old, e, i)) != NULL) *old_size += o->key_len + olock__fake_value_size(o);
+        if ((m = olock__fake_touched_member(item, e, i)) != NULL) {
             n += m->key_len + olock__fake_value_size(m);
+            if (!o) *added = 1;
+        }
+    }
     return n;
 }
 
@@ -6293,14 +6303,18 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         /* the stored item is sorted: only what the actions touch needs sorting and sizing */
         olock_value *m;
         olock_arena *ia = olock_item_arena(en->item);
+        size_t osize;
+        int added;
         if (!(item = olock__fake_cow_root(c, ia, old, upd))) return -1;
         if (olock__fake_apply_update(c, ia, old, item, upd) < 0) return -1;
         for (i = 0; i < upd->nacts; i++)
             if (olock__fake_first_touch(upd, i) && (m = olock__fake_touched_member_mut(item, upd, i)) != NULL &&
                 (m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && olock__fake_sort_members(c, m, 1) < 0)
                 return -1;
-        if (olock__fake_sort_top(c, item) < 0) return -1;
-        size = en->size - olock__fake_touched_size(old, upd) + olock__fake_touched_size(item, upd);
+        size = olock__fake_touched_size(old, item, upd, &osize, &added);
+        size += en->size - osize;
+        /* replaced and removed attributes keep the order of the sorted old item */
+        if (added && olock__fake_sort_top(c, item) < 0) return -1;
     } else {
         /* the new item is built straight in the olock_item that will replace the old one: a
            copy of the old item (or of the key alone), then the actions */
