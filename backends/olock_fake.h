@@ -925,6 +925,7 @@ typedef struct olock__fake_entry {
     olock_item *item;
     const olock_value *range; /* the range key value inside item; NULL for hash-only */
     size_t size;              /* DynamoDB item size (TableSizeBytes) */
+    int sorted;               /* every map in item is in name order (an update sorted it) */
 } olock__fake_entry;
 
 /* All items that share a hash key, ordered by range key (what Query walks). */
@@ -1638,6 +1639,39 @@ static int olock__fake_set_has_dup(const olock_value *set) {
     return 0;
 }
 
+/* Short plain integers ("120", "-7", "0": no sign but '-', no leading zero, at most 18
+   digits) are most numbers: canonical as sent, and their sums fit an int64, so they skip the
+   decimal parse. 1 and the value in *out for such text. */
+static int olock__fake_small_int(const char *s, size_t len, int64_t *out) {
+    size_t i = len > 0 && s[0] == '-';
+    int64_t v = 0;
+    if (i >= len || len - i > 18 || (s[i] == '0' && len != 1)) return 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = s[0] == '-' ? -v : v;
+    return 1;
+}
+
+static size_t olock__fake_u64_text(uint64_t v, char *buf);
+
+/* The number value of an int64 (what olock__fake_new_num writes for it). */
+static olock_value *olock__fake_new_int(olock__fake_ctx *c, int64_t x) {
+    char buf[24];
+    size_t n = 0;
+    olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (x < 0) buf[n++] = '-';
+    n += olock__fake_u64_text(x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x, buf + n);
+    v->str = olock__fake_strdup(c, buf, n);
+    v->len = n;
+    return v->str ? v : NULL;
+}
+
 /* A number value from text, stored in canonical form. */
 static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale) {
     char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
@@ -1662,8 +1696,18 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
    rewrites as Java's BigDecimal prints them (`set_member`). */
 static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member) {
     olock_decimal d;
-    int scale = 0;
-    int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
+    int scale = 0, rc;
+    int64_t x;
+    if (!set_member && olock__fake_small_int(s, len, &x)) {
+        /* its text is its canonical form, and lives as long as the request (as a string's) */
+        olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+        if (!v) return olock__fake_oom(c);
+        v->str = s;
+        v->len = len;
+        *out = v;
+        return 0;
+    }
+    rc = olock__fake_num_parse_scale(s, len, &d, &scale);
     if (rc != OLOCK__FAKE_NUM_OK) return olock__fake_num_error(c, rc);
     if (c->keep_scale) {
         char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 16];
@@ -2051,8 +2095,28 @@ static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v) {
     return r;
 }
 
+/* Room for n more bytes of output: where to write them (exactly n, then
+   olock__fake_wrote), NULL on OOM. A response is written in many small pieces; these two
+   keep the common one, with room already there, out of a function call. */
+static char *olock__fake_room(olock__fake_ctx *c, size_t n) {
+    olock_buf *b = c->out;
+    if ((b->cap - b->len <= n || b->max) && olock_buf_reserve(b, n) != OLOCK_OK) {
+        c->oom = 1;
+        return NULL;
+    }
+    return b->data + b->len;
+}
+
+static void olock__fake_wrote(olock__fake_ctx *c, size_t n) {
+    c->out->len += n;
+    c->out->data[c->out->len] = 0;
+}
+
 static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n) {
-    if (olock_buf_append(c->out, p, n) != OLOCK_OK) return olock__fake_oom(c);
+    char *o = olock__fake_room(c, n);
+    if (!o) return -1;
+    if (n) memcpy(o, p, n);
+    olock__fake_wrote(c, n);
     return 0;
 }
 
@@ -2064,6 +2128,27 @@ static int olock__fake_puts(olock__fake_ctx *c, const char *s) { return olock__f
 static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, run = 0;
+    char *o;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time: any quote, backslash, control or 4-byte lead */
+        uint64_t w, hi = 0x8080808080808080ull, one = 0x0101010101010101ull, q, b;
+        memcpy(&w, s + i, 8);
+        q = w ^ (one * '"');
+        b = w ^ (one * '\\');
+        if ((((q - one) & ~q) | ((b - one) & ~b) | ((w - one * 0x20) & ~w) | (w & (w << 1) & (w << 2) & (w << 3))) & hi) break;
+    }
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0xF0) break;
+    }
+    if (i == n) { /* nothing to escape, as most text: in one piece */
+        if (!(o = olock__fake_room(c, n + 2))) return -1;
+        o[0] = '"';
+        if (n) memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        olock__fake_wrote(c, n + 2);
+        return 0;
+    }
+    i = 0;
     if (olock__fake_put(c, "\"", 1) < 0) return -1;
     while (i < n) {
         unsigned char ch = (unsigned char)s[i];
@@ -2230,9 +2315,16 @@ static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v) {
 
 static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v) {
     const olock_value *m;
-    if (olock__fake_put(c, "{\"", 2) < 0 || olock__fake_puts(c, olock_type_name(v->type)) < 0 ||
-        olock__fake_put(c, "\":", 2) < 0)
-        return -1;
+    const char *tn = olock_type_name(v->type);
+    size_t tl = strlen(tn);
+    char *o = olock__fake_room(c, tl + 4);
+    if (!o) return -1;
+    o[0] = '{';
+    o[1] = '"';
+    memcpy(o + 2, tn, tl);
+    o[tl + 2] = '"';
+    o[tl + 3] = ':';
+    olock__fake_wrote(c, tl + 4);
     switch (v->type) {
     case OLOCK_TYPE_S:
     case OLOCK_TYPE_N:
@@ -3821,6 +3913,7 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
     case OLOCK__FAKE_N_PLUS:
     case OLOCK__FAKE_N_MINUS: {
         olock_decimal x, y, r;
+        int64_t ia, ib;
         int rc;
         /* each operand is checked before the next is read: `s + nope` is a type error */
         if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
@@ -3833,6 +3926,8 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
             olock__fake_update_error(c, 3);
             return NULL;
         }
+        if (olock__fake_small_int(a->str, a->len, &ia) && olock__fake_small_int(b->str, b->len, &ib))
+            return olock__fake_new_int(c, n->kind == OLOCK__FAKE_N_MINUS ? ia - ib : ia + ib);
         olock__fake_num_of(a, &x);
         olock__fake_num_of(b, &y);
         rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
@@ -3988,7 +4083,12 @@ static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_val
         if (cur->type != arg->type) return olock__fake_update_error(c, 3);
         if (arg->type == OLOCK_TYPE_N) {
             olock_decimal x, y, r;
+            int64_t ix, iy;
             int rc;
+            if (olock__fake_small_int(cur->str, cur->len, &ix) && olock__fake_small_int(arg->str, arg->len, &iy)) {
+                if (!(res = olock__fake_new_int(c, ix + iy)) || !(res = olock__fake_copy(ia, res))) return olock__fake_oom(c);
+                return olock__fake_put_path(c, ia, item, a->path, res);
+            }
             olock__fake_num_of(cur, &x);
             olock__fake_num_of(arg, &y);
             rc = olock__fake_num_addsub(&x, &y, 0, &r);
@@ -4559,16 +4659,47 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
         p->items[i].item = item;
         p->items[i].range = rk;
         p->items[i].size = size;
+        p->items[i].sorted = 0;
         olock_item_destroy(old);
     } else {
         memmove(&p->items[i + 1], &p->items[i], (p->count - i) * sizeof(*p->items));
         p->items[i].item = item;
         p->items[i].range = rk;
         p->items[i].size = size;
+        p->items[i].sorted = 0;
         p->count++;
         t->item_count++;
     }
     t->size_bytes += size;
+}
+
+/* An update made copy-on-write in the stored item's own arena (olock__fake_cow_root): the
+   new root, which shares the attributes the update did not touch, replaces the old one. */
+static void olock__fake_replace_root(olock__fake_table *t, olock__fake_entry *en, olock_value *root, size_t size) {
+    olock__fake_index_account(t, root, size, 1);
+    olock__fake_index_account(t, en->item->root, en->size, 0);
+    t->size_bytes = t->size_bytes - en->size + size;
+    en->item->root = root;
+    en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
+    en->size = size;
+}
+
+/* The arena of an item updated copy-on-write keeps its earlier versions: past a bound (a few
+   times what the item needs), the item moves to a fresh copy, when memory allows; it is
+   correct as it is, so a failed copy changes nothing. */
+static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake_entry *en) {
+    olock_item *it = NULL;
+    olock_value *root;
+    if (olock_item_arena(en->item)->total <= 8192 + 32 * en->size) return;
+    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (!(root = olock__fake_copy(olock_item_arena(it), en->item->root))) {
+        olock_item_destroy(it);
+        return;
+    }
+    it->root = root;
+    olock_item_destroy(en->item);
+    en->item = it;
+    en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
 }
 
 static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
@@ -6292,6 +6423,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     olock__fake_expr *proj = NULL;
     olock_value *key;
     const olock_value *hk, *rk, *item;
+    olock__fake_entry *en;
     const char *ps;
     size_t plen;
     int consistent = 0, cap, has_proj, r;
@@ -6307,7 +6439,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, proj) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
-    item = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    item = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
         const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
@@ -6316,7 +6448,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
                                       : item;
         if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
     }
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? olock__fake_item_size(item) : 0, consistent), item == NULL) < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? en->size : 0, consistent), item == NULL) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
@@ -6336,6 +6468,10 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
     char l[64], x[64];
     size_t i, ll = 0, xl = 0;
+    int has_legacy = 0;
+    /* the common case has no legacy parameter: nothing to name, no formatting */
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
         if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
@@ -6367,6 +6503,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     const olock_json *ij;
     olock_value *item;
     const olock_value *hk, *rk, *old;
+    olock__fake_entry *en;
     int rv, all_old, cap, has_cond, r;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
@@ -6385,7 +6522,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
-    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
@@ -6394,7 +6531,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (rv == OLOCK__FAKE_RV_ALL_OLD && old &&
         (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0))
         return -1;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
         return -1;
     return olock__fake_commit(c, t, hk, item, size);
 }
@@ -6430,9 +6567,99 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     }
     /* DynamoDB Local reports the consumed capacity of a delete that found nothing, asked or not */
     if (!cap && !old) cap = 1;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
     if (old) olock__fake_erase(c->f, t, part, en);
     return 0;
+}
+
+/* 1 when action i is the first of `e` to write under its top-level attribute: walking the
+   actions so visits each touched attribute once. */
+static int olock__fake_first_touch(const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0], *o;
+    size_t j;
+    if (el->is_index) return 0;
+    for (j = 0; j < i; j++) {
+        o = &e->acts[j].path->els[0];
+        if (!o->is_index && o->name_len == el->name_len && memcmp(o->name, el->name, el->name_len) == 0) return 0;
+    }
+    return 1;
+}
+
+/* The top-level attribute action i writes under (NULL when absent); the plain lookup, for
+   the paths the update checked already. */
+static const olock_value *olock__fake_touched_member(const olock_value *item, const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0];
+    return olock__fake_map_get(item, el->name, el->name_len);
+}
+
+static olock_value *olock__fake_touched_member_mut(olock_value *item, const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0];
+    olock_value *m;
+    for (m = item->first; m; m = m->next)
+        if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) return m;
+    return NULL;
+}
+
+/* The size of the top-level attributes `e` touches, in the old item and in the new one:
+   with the stored size of the old item, what an update needs to size the new one without
+   walking every number. 1 in *added when the update added one of them (at the end, out of
+   name order). */
+static size_t olock__fake_touched_size(const olock_value *old, const olock_value *item, const olock__fake_expr *e, size_t *old_size,
+                                       int *added) {
+    const olock_value *m, *o;
+    size_t i, n = 0;
+    *old_size = 0;
+    *added = 0;
+    for (i = 0; i < e->nacts; i++) {
+        if (!olock__fake_first_touch(e, i)) continue;
+        if ((o = olock__fake_touched_member(old, e, i)) != NULL) *old_size += o->key_len + olock__fake_value_size(o);
+        if ((m = olock__fake_touched_member(item, e, i)) != NULL) {
+            n += m->key_len + olock__fake_value_size(m);
+            if (!o) *added = 1;
+        }
+    }
+    return n;
+}
+
+/* 1 when every action of `e` under action i's top-level attribute replaces or removes it
+   whole (`SET a = ..`, `REMOVE a`): the update never writes into its old value, which the
+   new root can then share until it is replaced. */
+static int olock__fake_replaced_whole(const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0], *o;
+    size_t j;
+    for (j = i; j < e->nacts; j++) {
+        const olock__fake_action *a = &e->acts[j];
+        o = &a->path->els[0];
+        if (o->is_index || o->name_len != el->name_len || memcmp(o->name, el->name, el->name_len) != 0) continue;
+        if (a->path->nels != 1 || (a->clause != OLOCK__FAKE_T_SET && a->clause != OLOCK__FAKE_T_REMOVE)) return 0;
+    }
+    return 1;
+}
+
+/* Copy-on-write: a new root for the stored item, in its own arena, whose members are deep
+   copies of the attributes `e` writes into and shallow copies (sharing their contents) of the
+   others. The old root stays intact until olock__fake_replace_root, so a failure leaves the
+   stored item as it was (what it allocated is reclaimed by the next full copy). */
+static olock_value *olock__fake_cow_root(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, const olock__fake_expr *e) {
+    olock_value *root = olock__fake_newval(ia, OLOCK_TYPE_M), *v;
+    const olock_value *m;
+    size_t i;
+    if (!root) goto oom;
+    for (m = old->first; m; m = m->next) {
+        if (!(v = (olock_value *)olock_arena_alloc(ia, sizeof(*v)))) goto oom;
+        *v = *m;
+        olock__fake_append(root, v);
+    }
+    for (i = 0; i < e->nacts; i++) {
+        if (!olock__fake_first_touch(e, i) || olock__fake_replaced_whole(e, i) || !(m = olock__fake_touched_member(old, e, i)))
+            continue;
+        if (!(v = olock__fake_copy(ia, m))) goto oom;
+        olock__fake_map_set(root, v);
+    }
+    return root;
+oom:
+    c->oom = 1;
+    return NULL;
 }
 
 static int olock__fake_op_update_item(olock__fake_ctx *c) {
@@ -6441,6 +6668,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_expr *cond = NULL, *upd = NULL;
     olock_value *key, *item;
     olock_item *it = NULL;
+    olock__fake_entry *en;
     const olock_value *hk, *rk, *old, *attrs = NULL;
     const char *us;
     size_t ulen, i, size;
@@ -6462,7 +6690,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
-    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
@@ -6480,17 +6708,35 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         }
     }
     if (olock__fake_key_paths(c, t, upd) < 0) return -1;
-    /* the new item is built straight in the olock_item that will replace the old one: a
-       copy of the old item (or of the key alone), then the actions */
-    if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
-    if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
-    item->key = NULL;
-    item->key_len = 0;
-    it->root = item;
-    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
-    if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+    if (old && upd && en->sorted) {
+        /* the stored item is sorted: only what the actions touch needs sorting and sizing */
+        olock_value *m;
+        olock_arena *ia = olock_item_arena(en->item);
+        size_t osize;
+        int added;
+        if (!(item = olock__fake_cow_root(c, ia, old, upd))) return -1;
+        if (olock__fake_apply_update(c, ia, old, item, upd) < 0) return -1;
+        for (i = 0; i < upd->nacts; i++)
+            if (olock__fake_first_touch(upd, i) && (m = olock__fake_touched_member_mut(item, upd, i)) != NULL &&
+                (m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && olock__fake_sort_members(c, m, 1) < 0)
+                return -1;
+        size = olock__fake_touched_size(old, item, upd, &osize, &added);
+        size += en->size - osize;
+        /* replaced and removed attributes keep the order of the sorted old item */
+        if (added && olock__fake_sort_top(c, item) < 0) return -1;
+    } else {
+        /* the new item is built straight in the olock_item that will replace the old one: a
+           copy of the old item (or of the key alone), then the actions */
+        if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
+        if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
+        item->key = NULL;
+        item->key_len = 0;
+        it->root = item;
+        if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
+        if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+        size = olock__fake_item_size(item);
+    }
     if (olock__fake_check_index_keys(c, t, item, 1) < 0) goto fail;
-    size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) {
         olock__fake_verror(c, "Item size to update has exceeded the maximum allowed size");
         goto fail;
@@ -6506,8 +6752,16 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (attrs && attrs->count == 0) attrs = NULL;
     if (olock__fake_puts(c, "{") < 0) goto fail;
     if (attrs && (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, attrs) < 0)) goto fail;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
-    return olock__fake_commit_item(c, t, hk, it, size);
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
+    if (!it) {
+        olock__fake_replace_root(t, en, item, size);
+        olock__fake_compact(c->f, t, en);
+        return 0;
+    }
+    if (olock__fake_commit_item(c, t, hk, it, size) < 0) return -1;
+    /* sorted now, so the next update of it can be copy-on-write */
+    if (olock__fake_old_item(t, hk, rk, &en, NULL)) en->sorted = 1;
+    return 0;
 fail_oom:
     c->oom = 1;
 fail:

@@ -13,7 +13,8 @@
    PutItem                  the whole item, unconditional
    GetItem                  ConsistentRead
 
-   Target (issue 4): at least 300,000 conditional UpdateItem per second on one thread. */
+   Targets: at least 300,000 conditional UpdateItem per second on one thread (issue 4); then
+   (issue 15) 1,000,000 for the small item and 500,000 for the 1 KB player. */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
 #include "olock.h"
@@ -254,6 +255,10 @@ int main(int argc, char **argv) {
     bench_target("fake", "conditional UpdateItem >= 300,000/s, one thread (small item)", measured, 1e9 / cases[U_SMALL].best >= 300000);
     snprintf(measured, sizeof measured, "%.0f/s best, %.0f/s median", 1e9 / cases[U_BIG].best, 1e9 / cases[U_BIG].median);
     bench_target("fake", "conditional UpdateItem >= 300,000/s, one thread (1 KB player)", measured, 1e9 / cases[U_BIG].best >= 300000);
+    snprintf(measured, sizeof measured, "%.0f/s best, %.0f/s median", 1e9 / cases[U_SMALL].best, 1e9 / cases[U_SMALL].median);
+    bench_target("fake", "conditional UpdateItem >= 1,000,000/s, one thread (small item; issue 15)", measured, 1e9 / cases[U_SMALL].best >= 1000000);
+    snprintf(measured, sizeof measured, "%.0f/s best, %.0f/s median", 1e9 / cases[U_BIG].best, 1e9 / cases[U_BIG].median);
+    bench_target("fake", "conditional UpdateItem >= 500,000/s, one thread (1 KB player; issue 15)", measured, 1e9 / cases[U_BIG].best >= 500000);
 
     for (i = 0; i < NCASES; i++) olock_http_response_free(&ctx[i].res);
     olock_buf_free(&put_big);

@@ -65,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     send_body(f, "PutItem", seed, sizeof(seed) - 1);
     send_body(f, "TransactWriteItems", seed3, sizeof(seed3) - 1);
     send_body(f, ops[data[0] % (sizeof(ops) / sizeof(ops[0]))], (const char *)data + 1, size - 1);
+    /* an update again: the first one left its item sorted, so this one is copy-on-write */
+    if (data[0] % (sizeof(ops) / sizeof(ops[0])) == 2) send_body(f, "UpdateItem", (const char *)data + 1, size - 1);
     /* and once more, on whatever state the request left */
     send_body(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", 44);
     send_body(f, "Scan", scan_gsi, sizeof(scan_gsi) - 1);

@@ -375,6 +375,123 @@ static int test_failing_allocator(void)
     return 0;
 }
 
+/* ---- updates copy-on-write: the same as a full copy, a failure leaves the item as it was ---- */
+
+/* TableSizeBytes of table tbl. */
+static long table_size(olock_fake *f)
+{
+    reply r;
+    const char *p;
+    if (send_raw(f, "DescribeTable", "{\"TableName\":\"tbl\"}", &r) != OLOCK_OK || r.status != 200) return -1;
+    p = strstr(r.body, "\"TableSizeBytes\":");
+    return p ? strtol(p + 17, NULL, 10) : -1;
+}
+
+/* The update of round i (n holds i + 1, less the failed rounds before it): nested, list, added and removed top-level
+   attributes, sets and counters; every tenth fails after its condition held. */
+static void cow_update(char *out, size_t cap, int i)
+{
+    static const char *const acts[] = {
+        "SET n = n + :one, m.k%d = :s", "SET n = n + :one, l = list_append(l, :l)", "SET n = n + :one, z%d = :s",
+        "SET n = n + :one REMOVE z%d", "SET n = n + :one ADD ss :ss, c :one", "SET n = n + :one, s = :s",
+        "SET n = n + :one, m.d.x = if_not_exists(m.d.x, :one) REMOVE l[0]",
+    };
+    char act[96], extra[96] = "";
+    int k = i % 10 == 9 ? -1 : i % 7;
+    if (k < 0) snprintf(act, sizeof(act), "SET n = n + :one, s = s + :one");
+    else snprintf(act, sizeof(act), acts[k], k == 0 ? i % 5 : i % 4);
+    if (k == 0 || k == 2 || k == 5) snprintf(extra, sizeof(extra), ",\":s\":{\"S\":\"v%d\"}", i);
+    if (k == 1) snprintf(extra, sizeof(extra), ",\":l\":{\"L\":[{\"N\":\"%d\"}]}", i);
+    if (k == 4) snprintf(extra, sizeof(extra), ",\":ss\":{\"SS\":[\"b%d\",\"a\"]}", i % 3);
+    snprintf(out, cap,
+             "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"%s\",\"ConditionExpression\":\"n = :n\","
+             "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"},\":n\":{\"N\":\"%d\"}%s},\"ReturnValues\":\"ALL_NEW\"}",
+             act, i + 1 - i / 10, extra);
+}
+
+static const char *COW_ITEM =
+    "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"1\"},\"s\":{\"S\":\"x\"},\"c\":{\"N\":\"-3\"},"
+    "\"m\":{\"M\":{\"y\":{\"N\":\"2\"},\"d\":{\"M\":{\"q\":{\"BOOL\":true}}},\"b\":{\"S\":\"t\"}}},\"l\":{\"L\":[{\"S\":\"p\"}]}}}";
+
+static int test_copy_on_write(void)
+{
+    olock_fake *f = NULL, *g = NULL;
+    static reply r, q, before;
+    static char body[1024], put[70000];
+    int i;
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK && olock_fake_create(NULL, &g) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && send_raw(g, "CreateTable", TABLE, &r) == OLOCK_OK);
+    REQUIRE(send_raw(f, "PutItem", COW_ITEM, &r) == OLOCK_OK && r.status == 200);
+    REQUIRE(send_raw(g, "PutItem", COW_ITEM, &r) == OLOCK_OK && r.status == 200);
+    for (i = 0; i < 400; i++) {
+        long size = table_size(f);
+        cow_update(body, sizeof(body), i);
+        REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", &before) == OLOCK_OK);
+        REQUIRE(send_raw(f, "UpdateItem", body, &r) == OLOCK_OK);
+        if (i % 10 == 9) { /* failed: nothing changed */
+            REQUIRE(r.status == 400 && has(&r, "ValidationException"));
+            REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", &q) == OLOCK_OK);
+            REQUIRE(strcmp(q.body, before.body) == 0 && table_size(f) == size);
+            /* the reference reaches round i + 1 with the same item */
+            REQUIRE(send_raw(g, "UpdateItem", body, &q) == OLOCK_OK && q.status == 400);
+            continue;
+        }
+        /* the reference: the item put again first, so that its update takes the full copy */
+        REQUIRE(send_raw(g, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", &q) == OLOCK_OK && q.len > 10);
+        snprintf(put, sizeof(put), "{\"TableName\":\"tbl\",\"Item\":%.*s}", (int)(q.len - 9), q.body + 8);
+        REQUIRE(send_raw(g, "PutItem", put, &q) == OLOCK_OK && q.status == 200);
+        REQUIRE(send_raw(g, "UpdateItem", body, &q) == OLOCK_OK);
+        if (r.status != 200 || q.status != 200 || strcmp(r.body, q.body) != 0) printf("  round %d: %s\n  vs %s\n", i, r.body, q.body);
+        REQUIRE(r.status == 200 && q.status == 200 && strcmp(r.body, q.body) == 0);
+        REQUIRE(table_size(f) == table_size(g));
+    }
+    olock_fake_destroy(f);
+    olock_fake_destroy(g);
+    return 0;
+}
+
+/* Every allocation of a copy-on-write update failed in turn: the update answers 500 and the
+   item is as it was, until it succeeds. */
+static int test_copy_on_write_oom(void)
+{
+    counting k;
+    olock_fake_config cfg = olock_fake_config_default();
+    olock_fake *f = NULL;
+    static reply r, q, before;
+    static char body[1024];
+    int i, failures = 0;
+    long n;
+    k.countdown = -1;
+    k.live = 0;
+    k.failures = 0;
+    cfg.allocator.ctx = &k;
+    cfg.allocator.malloc_fn = c_malloc;
+    cfg.allocator.realloc_fn = c_realloc;
+    cfg.allocator.free_fn = c_free;
+    REQUIRE(olock_fake_create(&cfg, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && send_raw(f, "PutItem", COW_ITEM, &r) == OLOCK_OK && r.status == 200);
+    for (i = 0; i < 120; i++) {
+        if (i % 10 == 9) i++; /* cow_update's failing rounds */
+        cow_update(body, sizeof(body), i);
+        REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", &before) == OLOCK_OK);
+        for (n = 0;; n++) {
+            long size = table_size(f);
+            k.countdown = n;
+            REQUIRE(send_raw(f, "UpdateItem", body, &r) == OLOCK_OK);
+            k.countdown = -1;
+            if (r.status == 200) break;
+            REQUIRE(r.status == 500 && has(&r, "InternalServerError"));
+            failures++;
+            REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", &q) == OLOCK_OK);
+            REQUIRE(strcmp(q.body, before.body) == 0 && table_size(f) == size);
+        }
+    }
+    REQUIRE(failures > 0);
+    olock_fake_destroy(f);
+    REQUIRE(k.live == 0);
+    return 0;
+}
+
 /* ---- threads: conditional writes are atomic ------------------------------------------------ */
 
 #ifndef _WIN32
@@ -530,6 +647,8 @@ int main(void)
     run("client", test_client);
     run("deterministic", test_deterministic);
     run("failing_allocator", test_failing_allocator);
+    run("copy_on_write", test_copy_on_write);
+    run("copy_on_write_oom", test_copy_on_write_oom);
 #ifndef _WIN32
     run("threads", test_threads);
     run("txn_threads", test_txn_threads);

@@ -687,6 +687,7 @@ typedef struct olock__fake_entry {
     olock_item *item;
     const olock_value *range; /* the range key value inside item; NULL for hash-only */
     size_t size;              /* DynamoDB item size (TableSizeBytes) */
+    int sorted;               /* every map in item is in name order (an update sorted it) */
 } olock__fake_entry;
 
 /* All items that share a hash key, ordered by range key (what Query walks). */

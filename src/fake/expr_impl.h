@@ -1560,6 +1560,7 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
     case OLOCK__FAKE_N_PLUS:
     case OLOCK__FAKE_N_MINUS: {
         olock_decimal x, y, r;
+        int64_t ia, ib;
         int rc;
         /* each operand is checked before the next is read: `s + nope` is a type error */
         if (!(a = olock__fake_set_value(c, old, n->args[0]))) return NULL;
@@ -1572,6 +1573,8 @@ static const olock_value *olock__fake_set_value(olock__fake_ctx *c, const olock_
             olock__fake_update_error(c, 3);
             return NULL;
         }
+        if (olock__fake_small_int(a->str, a->len, &ia) && olock__fake_small_int(b->str, b->len, &ib))
+            return olock__fake_new_int(c, n->kind == OLOCK__FAKE_N_MINUS ? ia - ib : ia + ib);
         olock__fake_num_of(a, &x);
         olock__fake_num_of(b, &y);
         rc = olock__fake_num_addsub(&x, &y, n->kind == OLOCK__FAKE_N_MINUS, &r);
@@ -1727,7 +1730,12 @@ static int olock__fake_add_delete(olock__fake_ctx *c, olock_arena *ia, olock_val
         if (cur->type != arg->type) return olock__fake_update_error(c, 3);
         if (arg->type == OLOCK_TYPE_N) {
             olock_decimal x, y, r;
+            int64_t ix, iy;
             int rc;
+            if (olock__fake_small_int(cur->str, cur->len, &ix) && olock__fake_small_int(arg->str, arg->len, &iy)) {
+                if (!(res = olock__fake_new_int(c, ix + iy)) || !(res = olock__fake_copy(ia, res))) return olock__fake_oom(c);
+                return olock__fake_put_path(c, ia, item, a->path, res);
+            }
             olock__fake_num_of(cur, &x);
             olock__fake_num_of(arg, &y);
             rc = olock__fake_num_addsub(&x, &y, 0, &r);

@@ -618,6 +618,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     olock__fake_expr *proj = NULL;
     olock_value *key;
     const olock_value *hk, *rk, *item;
+    olock__fake_entry *en;
     const char *ps;
     size_t plen;
     int consistent = 0, cap, has_proj, r;
@@ -633,7 +634,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, proj) < 0) return -1;
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
-    item = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    item = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
         const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
@@ -642,7 +643,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
                                       : item;
         if (!out || olock__fake_puts(c, "\"Item\":") < 0 || olock__fake_write_map(c, out) < 0) return -1;
     }
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? olock__fake_item_size(item) : 0, consistent), item == NULL) < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_read_halves(item ? en->size : 0, consistent), item == NULL) < 0) return -1;
     return olock__fake_puts(c, "}");
 }
 
@@ -662,6 +663,10 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     static const char *const expr[] = { "UpdateExpression", "ConditionExpression" };
     char l[64], x[64];
     size_t i, ll = 0, xl = 0;
+    int has_legacy = 0;
+    /* the common case has no legacy parameter: nothing to name, no formatting */
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
         if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
@@ -693,6 +698,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     const olock_json *ij;
     olock_value *item;
     const olock_value *hk, *rk, *old;
+    olock__fake_entry *en;
     int rv, all_old, cap, has_cond, r;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
@@ -711,7 +717,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
-    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
@@ -720,7 +726,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (rv == OLOCK__FAKE_RV_ALL_OLD && old &&
         (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0))
         return -1;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), !(rv == OLOCK__FAKE_RV_ALL_OLD && old)) < 0 || olock__fake_puts(c, "}") < 0)
         return -1;
     return olock__fake_commit(c, t, hk, item, size);
 }
@@ -756,9 +762,99 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     }
     /* DynamoDB Local reports the consumed capacity of a delete that found nothing, asked or not */
     if (!cap && !old) cap = 1;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, 0), !wrote) < 0 || olock__fake_puts(c, "}") < 0) return -1;
     if (old) olock__fake_erase(c->f, t, part, en);
     return 0;
+}
+
+/* 1 when action i is the first of `e` to write under its top-level attribute: walking the
+   actions so visits each touched attribute once. */
+static int olock__fake_first_touch(const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0], *o;
+    size_t j;
+    if (el->is_index) return 0;
+    for (j = 0; j < i; j++) {
+        o = &e->acts[j].path->els[0];
+        if (!o->is_index && o->name_len == el->name_len && memcmp(o->name, el->name, el->name_len) == 0) return 0;
+    }
+    return 1;
+}
+
+/* The top-level attribute action i writes under (NULL when absent); the plain lookup, for
+   the paths the update checked already. */
+static const olock_value *olock__fake_touched_member(const olock_value *item, const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0];
+    return olock__fake_map_get(item, el->name, el->name_len);
+}
+
+static olock_value *olock__fake_touched_member_mut(olock_value *item, const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0];
+    olock_value *m;
+    for (m = item->first; m; m = m->next)
+        if (m->key_len == el->name_len && memcmp(m->key, el->name, el->name_len) == 0) return m;
+    return NULL;
+}
+
+/* The size of the top-level attributes `e` touches, in the old item and in the new one:
+   with the stored size of the old item, what an update needs to size the new one without
+   walking every number. 1 in *added when the update added one of them (at the end, out of
+   name order). */
+static size_t olock__fake_touched_size(const olock_value *old, const olock_value *item, const olock__fake_expr *e, size_t *old_size,
+                                       int *added) {
+    const olock_value *m, *o;
+    size_t i, n = 0;
+    *old_size = 0;
+    *added = 0;
+    for (i = 0; i < e->nacts; i++) {
+        if (!olock__fake_first_touch(e, i)) continue;
+        if ((o = olock__fake_touched_member(old, e, i)) != NULL) *old_size += o->key_len + olock__fake_value_size(o);
+        if ((m = olock__fake_touched_member(item, e, i)) != NULL) {
+            n += m->key_len + olock__fake_value_size(m);
+            if (!o) *added = 1;
+        }
+    }
+    return n;
+}
+
+/* 1 when every action of `e` under action i's top-level attribute replaces or removes it
+   whole (`SET a = ..`, `REMOVE a`): the update never writes into its old value, which the
+   new root can then share until it is replaced. */
+static int olock__fake_replaced_whole(const olock__fake_expr *e, size_t i) {
+    const olock__fake_pel *el = &e->acts[i].path->els[0], *o;
+    size_t j;
+    for (j = i; j < e->nacts; j++) {
+        const olock__fake_action *a = &e->acts[j];
+        o = &a->path->els[0];
+        if (o->is_index || o->name_len != el->name_len || memcmp(o->name, el->name, el->name_len) != 0) continue;
+        if (a->path->nels != 1 || (a->clause != OLOCK__FAKE_T_SET && a->clause != OLOCK__FAKE_T_REMOVE)) return 0;
+    }
+    return 1;
+}
+
+/* Copy-on-write: a new root for the stored item, in its own arena, whose members are deep
+   copies of the attributes `e` writes into and shallow copies (sharing their contents) of the
+   others. The old root stays intact until olock__fake_replace_root, so a failure leaves the
+   stored item as it was (what it allocated is reclaimed by the next full copy). */
+static olock_value *olock__fake_cow_root(olock__fake_ctx *c, olock_arena *ia, const olock_value *old, const olock__fake_expr *e) {
+    olock_value *root = olock__fake_newval(ia, OLOCK_TYPE_M), *v;
+    const olock_value *m;
+    size_t i;
+    if (!root) goto oom;
+    for (m = old->first; m; m = m->next) {
+        if (!(v = (olock_value *)olock_arena_alloc(ia, sizeof(*v)))) goto oom;
+        *v = *m;
+        olock__fake_append(root, v);
+    }
+    for (i = 0; i < e->nacts; i++) {
+        if (!olock__fake_first_touch(e, i) || olock__fake_replaced_whole(e, i) || !(m = olock__fake_touched_member(old, e, i)))
+            continue;
+        if (!(v = olock__fake_copy(ia, m))) goto oom;
+        olock__fake_map_set(root, v);
+    }
+    return root;
+oom:
+    c->oom = 1;
+    return NULL;
 }
 
 static int olock__fake_op_update_item(olock__fake_ctx *c) {
@@ -767,6 +863,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     olock__fake_expr *cond = NULL, *upd = NULL;
     olock_value *key, *item;
     olock_item *it = NULL;
+    olock__fake_entry *en;
     const olock_value *hk, *rk, *old, *attrs = NULL;
     const char *us;
     size_t ulen, i, size;
@@ -788,7 +885,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
     if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
-    old = olock__fake_old_item(t, hk, rk, NULL, NULL);
+    old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
     if (c->oom) return -1;
@@ -806,17 +903,35 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         }
     }
     if (olock__fake_key_paths(c, t, upd) < 0) return -1;
-    /* the new item is built straight in the olock_item that will replace the old one: a
-       copy of the old item (or of the key alone), then the actions */
-    if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
-    if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
-    item->key = NULL;
-    item->key_len = 0;
-    it->root = item;
-    if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
-    if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+    if (old && upd && en->sorted) {
+        /* the stored item is sorted: only what the actions touch needs sorting and sizing */
+        olock_value *m;
+        olock_arena *ia = olock_item_arena(en->item);
+        size_t osize;
+        int added;
+        if (!(item = olock__fake_cow_root(c, ia, old, upd))) return -1;
+        if (olock__fake_apply_update(c, ia, old, item, upd) < 0) return -1;
+        for (i = 0; i < upd->nacts; i++)
+            if (olock__fake_first_touch(upd, i) && (m = olock__fake_touched_member_mut(item, upd, i)) != NULL &&
+                (m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && olock__fake_sort_members(c, m, 1) < 0)
+                return -1;
+        size = olock__fake_touched_size(old, item, upd, &osize, &added);
+        size += en->size - osize;
+        /* replaced and removed attributes keep the order of the sorted old item */
+        if (added && olock__fake_sort_top(c, item) < 0) return -1;
+    } else {
+        /* the new item is built straight in the olock_item that will replace the old one: a
+           copy of the old item (or of the key alone), then the actions */
+        if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
+        if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
+        item->key = NULL;
+        item->key_len = 0;
+        it->root = item;
+        if (upd && olock__fake_apply_update(c, olock_item_arena(it), old ? old : key, item, upd) < 0) goto fail;
+        if (olock__fake_sort_members(c, item, 0) < 0) goto fail;
+        size = olock__fake_item_size(item);
+    }
     if (olock__fake_check_index_keys(c, t, item, 1) < 0) goto fail;
-    size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) {
         olock__fake_verror(c, "Item size to update has exceeded the maximum allowed size");
         goto fail;
@@ -832,8 +947,16 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (attrs && attrs->count == 0) attrs = NULL;
     if (olock__fake_puts(c, "{") < 0) goto fail;
     if (attrs && (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, attrs) < 0)) goto fail;
-    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? olock__fake_item_size(old) : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
-    return olock__fake_commit_item(c, t, hk, it, size);
+    if (olock__fake_write_capacity(c, t, cap, olock__fake_write_halves(old ? en->size : 0, size), attrs == NULL) < 0 || olock__fake_puts(c, "}") < 0) goto fail;
+    if (!it) {
+        olock__fake_replace_root(t, en, item, size);
+        olock__fake_compact(c->f, t, en);
+        return 0;
+    }
+    if (olock__fake_commit_item(c, t, hk, it, size) < 0) return -1;
+    /* sorted now, so the next update of it can be copy-on-write */
+    if (olock__fake_old_item(t, hk, rk, &en, NULL)) en->sorted = 1;
+    return 0;
 fail_oom:
     c->oom = 1;
 fail:

@@ -317,16 +317,47 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
         p->items[i].item = item;
         p->items[i].range = rk;
         p->items[i].size = size;
+        p->items[i].sorted = 0;
         olock_item_destroy(old);
     } else {
         memmove(&p->items[i + 1], &p->items[i], (p->count - i) * sizeof(*p->items));
         p->items[i].item = item;
         p->items[i].range = rk;
         p->items[i].size = size;
+        p->items[i].sorted = 0;
         p->count++;
         t->item_count++;
     }
     t->size_bytes += size;
+}
+
+/* An update made copy-on-write in the stored item's own arena (olock__fake_cow_root): the
+   new root, which shares the attributes the update did not touch, replaces the old one. */
+static void olock__fake_replace_root(olock__fake_table *t, olock__fake_entry *en, olock_value *root, size_t size) {
+    olock__fake_index_account(t, root, size, 1);
+    olock__fake_index_account(t, en->item->root, en->size, 0);
+    t->size_bytes = t->size_bytes - en->size + size;
+    en->item->root = root;
+    en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
+    en->size = size;
+}
+
+/* The arena of an item updated copy-on-write keeps its earlier versions: past a bound (a few
+   times what the item needs), the item moves to a fresh copy, when memory allows; it is
+   correct as it is, so a failed copy changes nothing. */
+static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake_entry *en) {
+    olock_item *it = NULL;
+    olock_value *root;
+    if (olock_item_arena(en->item)->total <= 8192 + 32 * en->size) return;
+    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (!(root = olock__fake_copy(olock_item_arena(it), en->item->root))) {
+        olock_item_destroy(it);
+        return;
+    }
+    it->root = root;
+    olock_item_destroy(en->item);
+    en->item = it;
+    en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
 }
 
 static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {

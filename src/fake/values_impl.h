@@ -418,6 +418,39 @@ static int olock__fake_set_has_dup(const olock_value *set) {
     return 0;
 }
 
+/* Short plain integers ("120", "-7", "0": no sign but '-', no leading zero, at most 18
+   digits) are most numbers: canonical as sent, and their sums fit an int64, so they skip the
+   decimal parse. 1 and the value in *out for such text. */
+static int olock__fake_small_int(const char *s, size_t len, int64_t *out) {
+    size_t i = len > 0 && s[0] == '-';
+    int64_t v = 0;
+    if (i >= len || len - i > 18 || (s[i] == '0' && len != 1)) return 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = s[0] == '-' ? -v : v;
+    return 1;
+}
+
+static size_t olock__fake_u64_text(uint64_t v, char *buf);
+
+/* The number value of an int64 (what olock__fake_new_num writes for it). */
+static olock_value *olock__fake_new_int(olock__fake_ctx *c, int64_t x) {
+    char buf[24];
+    size_t n = 0;
+    olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (x < 0) buf[n++] = '-';
+    n += olock__fake_u64_text(x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x, buf + n);
+    v->str = olock__fake_strdup(c, buf, n);
+    v->len = n;
+    return v->str ? v : NULL;
+}
+
 /* A number value from text, stored in canonical form. */
 static olock_value *olock__fake_new_num_scaled(olock__fake_ctx *c, const olock_decimal *d, int scale) {
     char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 8];
@@ -442,8 +475,18 @@ static olock_value *olock__fake_new_num(olock__fake_ctx *c, const olock_decimal 
    rewrites as Java's BigDecimal prints them (`set_member`). */
 static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, olock_value **out, int set_member) {
     olock_decimal d;
-    int scale = 0;
-    int rc = olock__fake_num_parse_scale(s, len, &d, &scale);
+    int scale = 0, rc;
+    int64_t x;
+    if (!set_member && olock__fake_small_int(s, len, &x)) {
+        /* its text is its canonical form, and lives as long as the request (as a string's) */
+        olock_value *v = olock__fake_newval(c->a, OLOCK_TYPE_N);
+        if (!v) return olock__fake_oom(c);
+        v->str = s;
+        v->len = len;
+        *out = v;
+        return 0;
+    }
+    rc = olock__fake_num_parse_scale(s, len, &d, &scale);
     if (rc != OLOCK__FAKE_NUM_OK) return olock__fake_num_error(c, rc);
     if (c->keep_scale) {
         char buf[OLOCK_NUMBER_TEXT_MAX * 2 + 16];
@@ -831,8 +874,28 @@ static olock_value *olock__fake_copy(olock_arena *a, const olock_value *v) {
     return r;
 }
 
+/* Room for n more bytes of output: where to write them (exactly n, then
+   olock__fake_wrote), NULL on OOM. A response is written in many small pieces; these two
+   keep the common one, with room already there, out of a function call. */
+static char *olock__fake_room(olock__fake_ctx *c, size_t n) {
+    olock_buf *b = c->out;
+    if ((b->cap - b->len <= n || b->max) && olock_buf_reserve(b, n) != OLOCK_OK) {
+        c->oom = 1;
+        return NULL;
+    }
+    return b->data + b->len;
+}
+
+static void olock__fake_wrote(olock__fake_ctx *c, size_t n) {
+    c->out->len += n;
+    c->out->data[c->out->len] = 0;
+}
+
 static int olock__fake_put(olock__fake_ctx *c, const void *p, size_t n) {
-    if (olock_buf_append(c->out, p, n) != OLOCK_OK) return olock__fake_oom(c);
+    char *o = olock__fake_room(c, n);
+    if (!o) return -1;
+    if (n) memcpy(o, p, n);
+    olock__fake_wrote(c, n);
     return 0;
 }
 
@@ -844,6 +907,27 @@ static int olock__fake_puts(olock__fake_ctx *c, const char *s) { return olock__f
 static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, run = 0;
+    char *o;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time: any quote, backslash, control or 4-byte lead */
+        uint64_t w, hi = 0x8080808080808080ull, one = 0x0101010101010101ull, q, b;
+        memcpy(&w, s + i, 8);
+        q = w ^ (one * '"');
+        b = w ^ (one * '\\');
+        if ((((q - one) & ~q) | ((b - one) & ~b) | ((w - one * 0x20) & ~w) | (w & (w << 1) & (w << 2) & (w << 3))) & hi) break;
+    }
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0xF0) break;
+    }
+    if (i == n) { /* nothing to escape, as most text: in one piece */
+        if (!(o = olock__fake_room(c, n + 2))) return -1;
+        o[0] = '"';
+        if (n) memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        olock__fake_wrote(c, n + 2);
+        return 0;
+    }
+    i = 0;
     if (olock__fake_put(c, "\"", 1) < 0) return -1;
     while (i < n) {
         unsigned char ch = (unsigned char)s[i];
@@ -1010,9 +1094,16 @@ static int olock__fake_write_scalar(olock__fake_ctx *c, const olock_value *v) {
 
 static int olock__fake_write_value(olock__fake_ctx *c, const olock_value *v) {
     const olock_value *m;
-    if (olock__fake_put(c, "{\"", 2) < 0 || olock__fake_puts(c, olock_type_name(v->type)) < 0 ||
-        olock__fake_put(c, "\":", 2) < 0)
-        return -1;
+    const char *tn = olock_type_name(v->type);
+    size_t tl = strlen(tn);
+    char *o = olock__fake_room(c, tl + 4);
+    if (!o) return -1;
+    o[0] = '{';
+    o[1] = '"';
+    memcpy(o + 2, tn, tl);
+    o[tl + 2] = '"';
+    o[tl + 3] = ':';
+    olock__fake_wrote(c, tl + 4);
     switch (v->type) {
     case OLOCK_TYPE_S:
     case OLOCK_TYPE_N:
