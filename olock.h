@@ -21,6 +21,7 @@ TABLE OF CONTENTS
    >>wire         the HTTP transport contract, operations, request encoders, responses and
                   error classes
    >>expr         expression builders: conditions, updates, projections, key conditions
+   >>expr_render  the builders' rendering and validation (implementation only)
    >>sigv4        SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
    >>aws_config   credentials, region and endpoint resolved as the AWS SDKs do; URLs
    >>client       configuration, the client, single-attempt calls, the everyday calls
@@ -7787,6 +7788,10 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
     if (clause < 0) OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "%s: an update starts with SET, REMOVE, ADD or DELETE", fn);
     else if (olock__expr_ok(e)) olock__expr_raw_update_keep(e, s, len, tails);
 }
+/* =============================================================================================
+   >>expr_render (implementation): the builder's second half, rendering and validating a
+   request's expressions; it works on the builder's own structures (>>expr (implementation))
+   ========================================================================================== */
 
 /* ---- rendering ----------------------------------------------------------------------------- */
 

@@ -20,6 +20,7 @@ TABLE OF CONTENTS
    >>wire         the HTTP transport contract, operations, request encoders, responses and
                   error classes
    >>expr         expression builders: conditions, updates, projections, key conditions
+   >>expr_render  the builders' rendering and validation (implementation only)
    >>sigv4        SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
    >>aws_config   credentials, region and endpoint resolved as the AWS SDKs do; URLs
    >>client       configuration, the client, single-attempt calls, the everyday calls
