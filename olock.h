@@ -10097,7 +10097,9 @@ struct olock_client {
     char *version_attribute;
     char *token_attribute;
     char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
-    char *token_head_path;           /* token_path[0], the ledger's head (the engine's head guard) */
+    const void *record_types_ok[4];  /* typed records: the last record types that passed their checks */
+    unsigned record_types_next;
+    char *token_head_path; /* token_path[0], the ledger's head (the engine's head guard) */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
@@ -13888,7 +13890,17 @@ static void olock__rec_set_version(const olock_record_type *ty, void *rec, uint6
 /* The checks every record call makes: arguments, the table, and that the version field is the
    attribute the engine versions (else the field would be read from one attribute and the
    engine would version another). */
-static olock_result olock__rec_begin_checks(olock__rec_ctx *x, const olock_client *c, const olock_record_type *ty, const char *table,
+/* A record type is a static table: once it has passed its checks on a client it stays good, so
+   the client remembers the last few that did (a typed update then skips the walk over every
+   field, about 4% of its cost). */
+static int olock__rec_type_known(const olock_client *c, const olock_record_type *ty) {
+    unsigned i;
+    for (i = 0; i < sizeof c->record_types_ok / sizeof c->record_types_ok[0]; i++)
+        if (c->record_types_ok[i] == (const void *)ty) return 1;
+    return 0;
+}
+
+static olock_result olock__rec_begin_checks(olock__rec_ctx *x, olock_client *c, const olock_record_type *ty, const char *table,
                                             const void *rec, const char *name) {
     const olock_field *v;
     olock_result rc;
@@ -13896,12 +13908,14 @@ static olock_result olock__rec_begin_checks(olock__rec_ctx *x, const olock_clien
     if (!ty) return olock__null_arg(x->err, name, "type");
     if (!rec) return olock__null_arg(x->err, name, "rec");
     if (!table || !*table) return olock__invalid_arg(x->err, "%s: table is NULL or empty", name);
+    if (olock__rec_type_known(c, ty)) return OLOCK_OK;
     rc = olock__rec_check(x, ty, 1);
     if (rc != OLOCK_OK) return rc;
     v = olock__rec_field_with(ty, OLOCK_F_VERSION);
     if (v && strcmp(v->name, c->versioning.attribute) != 0)
         return olock__invalid_arg(x->err, "%s: %s's version field '%s' is not the client's version attribute '%s' (olock_record_versioning sets it)",
                                   name, ty->name, v->name, c->versioning.attribute);
+    c->record_types_ok[c->record_types_next++ % (sizeof c->record_types_ok / sizeof c->record_types_ok[0])] = ty;
     return OLOCK_OK;
 }
 

@@ -108,7 +108,9 @@ struct olock_client {
     char *version_attribute;
     char *token_attribute;
     char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
-    char *token_head_path;           /* token_path[0], the ledger's head (the engine's head guard) */
+    const void *record_types_ok[4];  /* typed records: the last record types that passed their checks */
+    unsigned record_types_next;
+    char *token_head_path; /* token_path[0], the ledger's head (the engine's head guard) */
     void *hook_user;
     uint64_t (*now_ms)(void *hook_user);
     void (*sleep_ms)(void *hook_user, uint64_t ms);
