@@ -843,25 +843,30 @@ static int olock__fake_is_bool_func(const olock__fake_node *n) {
     return n->kind == OLOCK__FAKE_N_FUNC && n->op >= OLOCK__FAKE_F_EXISTS && n->op <= OLOCK__FAKE_F_CONTAINS;
 }
 
+/* Functions where they may stand: a condition (attribute_exists, ...) only as a condition and
+   size only as an operand; -1 with DynamoDB Local's message, else 0. DynamoDB Local looks at
+   this in a pass of its own, before the operands (`contains(size(:t), begins_with(a, :s))` is
+   begins_with, not the type of :t), and again with the operand checks. */
+static int olock__fake_misplaced_func(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
+    const olock__fake_node *bad = NULL;
+    const char *name;
+    size_t i;
+    int len;
+    if (as_condition && n->kind == OLOCK__FAKE_N_FUNC && !olock__fake_is_bool_func(n)) bad = n;
+    if (!bad && (n->kind == OLOCK__FAKE_N_CMP || n->kind == OLOCK__FAKE_N_BETWEEN || n->kind == OLOCK__FAKE_N_IN || n->kind == OLOCK__FAKE_N_FUNC || n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS))
+        for (i = 0; i < n->nargs && !bad; i++)
+            if (olock__fake_is_bool_func(n->args[i])) bad = n->args[i];
+    if (!bad) return 0;
+    name = olock__fake_tok_str(e, bad->tok, &len);
+    return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
+                              e->what, len, name);
+}
+
 static int olock__fake_check_semantics(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     size_t i;
     int len;
     const char *name;
-    if (as_condition && n->kind == OLOCK__FAKE_N_FUNC && !olock__fake_is_bool_func(n)) {
-        name = olock__fake_tok_str(e, n->tok, &len);
-        return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
-                                  e->what, len, name);
-    }
-    if (n->kind == OLOCK__FAKE_N_CMP || n->kind == OLOCK__FAKE_N_BETWEEN || n->kind == OLOCK__FAKE_N_IN ||
-        n->kind == OLOCK__FAKE_N_FUNC || n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS) {
-        for (i = 0; i < n->nargs; i++) {
-            if (olock__fake_is_bool_func(n->args[i])) {
-                name = olock__fake_tok_str(e, n->args[i]->tok, &len);
-                return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
-                                          e->what, len, name);
-            }
-        }
-    }
+    if (olock__fake_misplaced_func(e, n, as_condition) < 0) return -1;
     switch (n->kind) {
     case OLOCK__FAKE_N_CMP:
         if (n->op != OLOCK__FAKE_T_EQ && n->op != OLOCK__FAKE_T_NE) {
@@ -1095,31 +1100,6 @@ static int olock__fake_update_operand(olock__fake_expr *e, olock__fake_node *n) 
     return olock__fake_check_semantics(e, n, 0);
 }
 
-/* Functions where they may stand: a condition (attribute_exists, ...) only as a condition and
-   size only as an operand. DynamoDB Local looks at this in a pass of its own, before the
-   operands (`contains(size(:t), begins_with(a, :s))` is begins_with, not the type of :t). */
-static int olock__fake_check_func_use(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
-    size_t i;
-    int len;
-    const char *name;
-    if (as_condition && n->kind == OLOCK__FAKE_N_FUNC && !olock__fake_is_bool_func(n)) {
-        name = olock__fake_tok_str(e, n->tok, &len);
-        return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
-                                  e->what, len, name);
-    }
-    if (n->kind == OLOCK__FAKE_N_CMP || n->kind == OLOCK__FAKE_N_BETWEEN || n->kind == OLOCK__FAKE_N_IN ||
-        n->kind == OLOCK__FAKE_N_FUNC || n->kind == OLOCK__FAKE_N_PLUS || n->kind == OLOCK__FAKE_N_MINUS) {
-        for (i = 0; i < n->nargs; i++) {
-            if (olock__fake_is_bool_func(n->args[i])) {
-                name = olock__fake_tok_str(e, n->args[i]->tok, &len);
-                return olock__fake_verror(e->c, "Invalid %s: The function is not allowed to be used this way in an expression; function: %.*s",
-                                          e->what, len, name);
-            }
-        }
-    }
-    return 0;
-}
-
 /* A condition's placeholders and operand checks in one pass, the parts of an operand before
    the operand: `begins_with(s[2], size(:t))` is the type of :t, `begins_with(:n, s) OR :v2 > n`
    the type of :n rather than the undefined :v2 later in the text. */
@@ -1268,7 +1248,7 @@ static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_sub
         }
         if (olock__fake_walk_all(e, olock__fake_count_operators) < 0) return NULL;
         if (olock__fake_walk_all(e, olock__fake_check_names) < 0) return NULL;
-        if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_walk_all(e, olock__fake_check_func_use) < 0) return NULL;
+        if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_walk_all(e, olock__fake_misplaced_func) < 0) return NULL;
         if (kind == OLOCK__FAKE_E_CONDITION && olock__fake_condition_operand(e, e->root, 1) < 0) return NULL;
         /* a projection's names: with its overlaps, below */
     }
