@@ -1146,14 +1146,8 @@ static const olock_json *olock__fake_get_n(const olock_json *obj, const char *ke
 /* Request members are looked up by literal name: no strlen on the hot path. */
 #define olock__fake_get(obj, lit) olock__fake_get_n((obj), (lit), sizeof(lit) - 1)
 
-/* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
-   0: absent, 1: present, -1: wrong shape (error set). */
-static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
-                               const char **s, size_t *len) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
-    *s = NULL;
-    *len = 0;
-    if (!j) return 0;
+/* A scalar's text: a string or number as it is, a boolean as true/false; 0 for anything else. */
+static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
     switch (j->kind) {
     case OLOCK_JSON_STRING:
     case OLOCK_JSON_NUMBER:
@@ -1168,8 +1162,19 @@ static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const 
         *s = "false";
         *len = 5;
         return 1;
-    default: return olock__fake_shape(c);
+    default: return 0;
     }
+}
+
+/* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
+   0: absent, 1: present, -1: wrong shape (error set). */
+static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
+                               const char **s, size_t *len) {
+    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    *s = NULL;
+    *len = 0;
+    if (!j) return 0;
+    return olock__fake_scalar_text(j, s, len) ? 1 : olock__fake_shape(c);
 }
 
 /* A boolean member (true/false, or the strings "true"/"false"). */
@@ -1726,25 +1731,6 @@ static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, 
     }
     *out = olock__fake_new_num_scaled(c, &d, 0);
     return *out ? 0 : -1;
-}
-
-static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
-    switch (j->kind) {
-    case OLOCK_JSON_STRING:
-    case OLOCK_JSON_NUMBER:
-        *s = j->str;
-        *len = j->len;
-        return 1;
-    case OLOCK_JSON_TRUE:
-        *s = "true";
-        *len = 4;
-        return 1;
-    case OLOCK_JSON_FALSE:
-        *s = "false";
-        *len = 5;
-        return 1;
-    default: return 0;
-    }
 }
 
 static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth);

@@ -507,25 +507,6 @@ static int olock__fake_parse_num(olock__fake_ctx *c, const char *s, size_t len, 
     return *out ? 0 : -1;
 }
 
-static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
-    switch (j->kind) {
-    case OLOCK_JSON_STRING:
-    case OLOCK_JSON_NUMBER:
-        *s = j->str;
-        *len = j->len;
-        return 1;
-    case OLOCK_JSON_TRUE:
-        *s = "true";
-        *len = 4;
-        return 1;
-    case OLOCK_JSON_FALSE:
-        *s = "false";
-        *len = 5;
-        return 1;
-    default: return 0;
-    }
-}
-
 static int olock__fake_av(olock__fake_ctx *c, const olock_json *j, olock_value **out, int depth);
 
 /* The members of an M (or of an Item / Key / Attributes object). */
