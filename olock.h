@@ -13206,21 +13206,11 @@ static uint64_t olock__rec_umax(size_t w) { return w >= 8 ? UINT64_MAX : ((uint6
 static int64_t olock__rec_imax(size_t w) { return w >= 8 ? INT64_MAX : (int64_t)(((uint64_t)1 << (w * 8 - 1)) - 1); }
 
 /* Canonical DynamoDB text of an integer (what the codec stores), so that an unchanged number is
-   recognised by comparing text. Returns the length; buf holds at least 21 bytes. */
-static size_t olock__rec_utoa(char *buf, uint64_t v, int negative) {
-    char tmp[24];
-    size_t n = 0, i = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (negative) buf[i++] = '-';
-    while (n) buf[i++] = tmp[--n];
-    buf[i] = 0;
-    return i;
-}
+   recognised by comparing text. Returns the length; buf holds at least OLOCK__U64_TEXT + 1 bytes. */
 static size_t olock__rec_itoa(char *buf, int64_t v) {
-    return v < 0 ? olock__rec_utoa(buf, (uint64_t)0 - (uint64_t)v, 1) : olock__rec_utoa(buf, (uint64_t)v, 0);
+    if (v >= 0) return olock__u64_text((uint64_t)v, buf);
+    buf[0] = '-';
+    return 1 + olock__u64_text((uint64_t)0 - (uint64_t)v, buf + 1);
 }
 
 /* The member `name` of a map, searched from *hint on round to it: an item olock wrote keeps
@@ -13349,17 +13339,9 @@ static olock_result olock__rec_check(olock__rec_ctx *x, const olock_record_type 
 static int olock__rec_fast_int(const olock_value *v, int *negative, uint64_t *magnitude) {
     const char *s = v->str;
     size_t n = v->len, i = 0;
-    uint64_t m = 0;
     *negative = n > 0 && s[0] == '-';
     i = (size_t)*negative;
-    if (n - i < 1 || n - i > 19) return 0;
-    for (; i < n; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9) return 0;
-        m = m * 10 + d;
-    }
-    *magnitude = m;
-    return 1;
+    return n - i <= 19 && olock__u64_parse(s + i, n - i, magnitude);
 }
 
 /* The double a stored N reads as (to the nearest); 0 when it is not a number. */
@@ -13553,7 +13535,7 @@ static int olock__rec_same(olock_field_kind k, size_t size, const unsigned char 
         n = olock__rec_itoa(num, olock__rec_load_i(p, size));
         return cur->type == OLOCK_TYPE_N && cur->len == n && memcmp(cur->str, num, n) == 0;
     case OLOCK_FK_UINT:
-        n = olock__rec_utoa(num, olock__rec_load_u(p, size), 0);
+        n = olock__u64_text(olock__rec_load_u(p, size), num);
         return cur->type == OLOCK_TYPE_N && cur->len == n && memcmp(cur->str, num, n) == 0;
     case OLOCK_FK_BOOL:
         return cur->type == OLOCK_TYPE_BOOL && (cur->boolean != 0) == (size == 1 ? p[0] != 0 : olock__rec_load_i(p, size) != 0);
@@ -13830,7 +13812,7 @@ static olock_result olock__rec_build_key(olock__rec_ctx *x, olock_record_op *op,
             break;
         default: {
             char num[24];
-            n = f->kind == OLOCK_FK_INT ? olock__rec_itoa(num, olock__rec_load_i(p, f->size)) : olock__rec_utoa(num, olock__rec_load_u(p, f->size), 0);
+            n = f->kind == OLOCK_FK_INT ? olock__rec_itoa(num, olock__rec_load_i(p, f->size)) : olock__u64_text(olock__rec_load_u(p, f->size), num);
             if (n + 1 > room) return olock__rec_fail(x, OLOCK_ERR_LIMIT, "the key is too long");
             memcpy(op->key_bytes + used, num, n + 1);
             s = NULL;
