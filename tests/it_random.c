@@ -37,6 +37,7 @@
 #include "olock_curl.h"
 #include "olock_fake.h"
 #include "olock_test.h"
+#include "it_pair.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -59,113 +60,7 @@ static int g_verbose;
 static int g_all_classes;
 static long g_dump = -1;    /* --dump SEQ: print that sequence's requests as --stdin lines */   /* -c: group every refusal, not only the mismatches (to tune the generator) */
 
-/* ---- requests: one signed HTTP request, sent to both (as in it_compare) ------------------------ */
-
-static olock_transport g_live, g_fake;
-static olock_sigv4_signer g_signer;
-static char g_url[256], g_host[128];
-static olock_http_response g_live_res, g_fake_res;
-static olock_result g_live_rc, g_fake_rc;
-
-/* 1 when the live server answered over HTTP. With g_fake.send NULL the fake is left out. */
-static int exchange(const char *op, const char *body, size_t len) {
-    olock_http_header h[8];
-    olock_sigv4_request sr;
-    olock_sigv4_signature sig;
-    olock_http_request hr;
-    olock_error err;
-    char target[128];
-    size_t n = 0, i;
-    snprintf(target, sizeof target, "DynamoDB_20120810.%s", op);
-    h[n].name = "Host"; h[n++].value = g_host;
-    h[n].name = "Content-Type"; h[n++].value = "application/x-amz-json-1.0";
-    h[n].name = "X-Amz-Target"; h[n++].value = target;
-    memset(&sr, 0, sizeof sr);
-    sr.method = "POST";
-    sr.path = "/";
-    sr.headers = h;
-    sr.header_count = n;
-    sr.body = body;
-    sr.body_len = len;
-    if (olock_sigv4_signer_sign(&g_signer, &sr, (int64_t)time(NULL), OLOCK_SIGV4_NORMALIZE_PATH, &sig, &err) != OLOCK_OK) {
-        printf("    cannot sign: %s\n", err.message);
-        return 0;
-    }
-    for (i = 0; i < sig.header_count && n < 8; i++) h[n++] = sig.headers[i];
-    memset(&hr, 0, sizeof hr);
-    hr.method = "POST";
-    hr.url = g_url;
-    hr.headers = h;
-    hr.header_count = n;
-    hr.body = body;
-    hr.body_len = len;
-    olock_http_response_reset(&g_live_res);
-    g_live_rc = g_live.send(g_live.user, &hr, &g_live_res);
-    g_fake_rc = OLOCK_ERR_INVALID_ARG;
-    if (g_fake.send) {
-        olock_http_response_reset(&g_fake_res);
-        g_fake_rc = g_fake.send(g_fake.user, &hr, &g_fake_res);
-    }
-    if (g_live_rc != OLOCK_OK) {
-        printf("    live %s: transport %s\n", target, olock_result_str(g_live_rc));
-        return 0;
-    }
-    return 1;
-}
-
 /* ---- comparing answers ----------------------------------------------------------------------- */
-
-static int key_is(const olock_json *m, const char *s) {
-    size_t n = strlen(s);
-    return m->key_len == n && memcmp(m->key, s, n) == 0;
-}
-
-/* Members of a table description whose value changes from run to run (tests/conformance/README.md). */
-static int volatile_key(const olock_json *m) {
-    static const char *const keys[] = {
-        "CreationDateTime", "LastUpdateToPayPerRequestDateTime", "LastIncreaseDateTime", "LastDecreaseDateTime",
-        "TableArn", "IndexArn", "TableId", "LatestStreamArn", "LatestStreamLabel"
-    };
-    size_t i;
-    for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (key_is(m, keys[i])) return 1;
-    return 0;
-}
-
-static const olock_json *find_member(const olock_json *obj, const olock_json *like) {
-    const olock_json *m;
-    for (m = obj->first; m; m = m->next)
-        if (m->key_len == like->key_len && memcmp(m->key, like->key, like->key_len) == 0) return m;
-    return NULL;
-}
-
-static int json_match(const olock_json *a, const olock_json *b, int in_table) {
-    const olock_json *x, *y;
-    if (a->kind != b->kind) return 0;
-    switch (a->kind) {
-    case OLOCK_JSON_NUMBER:
-        if (a->len == b->len && memcmp(a->str, b->str, a->len) == 0) return 1;
-        return strtod(a->str, NULL) == strtod(b->str, NULL);
-    case OLOCK_JSON_STRING:
-        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-    case OLOCK_JSON_ARRAY:
-        if (a->count != b->count) return 0;
-        for (x = a->first, y = b->first; x && y; x = x->next, y = y->next)
-            if (!json_match(x, y, in_table)) return 0;
-        return 1;
-    case OLOCK_JSON_OBJECT:
-        if (a->count != b->count) return 0;
-        for (x = a->first; x; x = x->next) {
-            y = find_member(b, x);
-            if (!y) return 0;
-            if (in_table && volatile_key(x)) continue;
-            if (!json_match(x, y, in_table || key_is(x, "Table") || key_is(x, "TableDescription"))) return 0;
-        }
-        return 1;
-    default:
-        return 1;
-    }
-}
 
 static int same_string(const olock_json *a, const olock_json *b) {
     if (!a || !b) return !a && !b;
@@ -174,40 +69,6 @@ static int same_string(const olock_json *a, const olock_json *b) {
 }
 
 /* ---- the live server ------------------------------------------------------------------------- */
-
-/* Deletes every table of the live server (live only). 0 on failure. */
-static int delete_all_tables(void) {
-    int rounds, ok = 1;
-    olock_transport saved = g_fake;
-    g_fake.send = NULL;
-    for (rounds = 0; rounds < 20 && ok; rounds++) {
-        olock_arena a;
-        olock_json *j = NULL;
-        const olock_json *names, *m;
-        olock_arena_init(&a, NULL);
-        if (!exchange("ListTables", "{}", 2) || g_live_res.status != 200 ||
-            olock_json_parse(&a, g_live_res.body.data, g_live_res.body.len, NULL, &j, NULL) != OLOCK_OK ||
-            !(names = olock_json_get(j, "TableNames")) || names->kind != OLOCK_JSON_ARRAY) {
-            ok = 0;
-        } else if (!names->count) {
-            olock_arena_free(&a);
-            break;
-        } else {
-            for (m = names->first; m && ok; m = m->next) {
-                olock_buf b;
-                olock_buf_init(&b, NULL);
-                olock_buf_append_str(&b, "{\"TableName\":");
-                olock_json_write_string(&b, m->str, m->len);
-                olock_buf_append_str(&b, "}");
-                ok = exchange("DeleteTable", b.data, b.len) && g_live_res.status == 200;
-                olock_buf_free(&b);
-            }
-        }
-        olock_arena_free(&a);
-    }
-    g_fake = saved;
-    return ok;
-}
 
 /* ---- the generator --------------------------------------------------------------------------- */
 
@@ -757,7 +618,7 @@ static void compare(const char *op, const olock_buf *req, tally *t, unsigned lon
     olock_arena a;
     olock_json *live = NULL, *fake = NULL;
     int live_ok, fake_ok, same_status, payload, message = 0;
-    if (!exchange(op, req->data, req->len)) { t->requests++; return; }
+    if (!exchange(op, strlen(op), req->data, req->len)) { t->requests++; return; }
     olock_arena_init(&a, NULL);
     live_ok = olock_json_parse(&a, g_live_res.body.data ? g_live_res.body.data : "", g_live_res.body.len, NULL, &live, NULL) == OLOCK_OK;
     fake_ok = g_fake_rc == OLOCK_OK &&
@@ -864,10 +725,6 @@ int main(int argc, char **argv) {
     unsigned long seeds[16];
     unsigned nseeds = 0, sequences = 100, k;
     int thresholds = 1, from_stdin = 0;
-    olock_curl_config cc = olock_curl_config_default();
-    olock_credentials creds;
-    olock_curl *http = NULL;
-    olock_error err;
     struct timespec t0, t1;
     for (k = 1; k < (unsigned)argc; k++) {
         if (strcmp(argv[k], "-v") == 0) g_verbose = 1;
@@ -885,22 +742,11 @@ int main(int argc, char **argv) {
         printf("0 passed, 1 failed\n");
         return 2;
     }
-    snprintf(g_url, sizeof g_url, "%s", url);
-    snprintf(g_host, sizeof g_host, "%s", url + 7);
-    g_host[strcspn(g_host, "/")] = 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    memset(&creds, 0, sizeof creds);
-    creds.access_key_id = "AKIDLOCAL";
-    creds.secret_access_key = "secret";
-    if (olock_curl_create(&cc, &http) != OLOCK_OK ||
-        olock_sigv4_signer_init(&g_signer, NULL, &creds, "us-east-1", "dynamodb", &err) != OLOCK_OK) {
-        printf("cannot create the curl transport or the signer\n0 passed, 1 failed\n");
+    if (!it_pair_open(url)) {
+        printf("0 passed, 1 failed\n");
         return 1;
     }
-    g_live = olock_curl_transport(http);
-    olock_http_response_init(&g_live_res, NULL, 0);
-    olock_http_response_init(&g_fake_res, NULL, 0);
     printf("it_random: %u sequences of %d requests per seed, DynamoDB Local at %s and the in-process fake\n", sequences,
            STEPS_PER_SEQUENCE, url);
     if (from_stdin) nseeds = 0, run_stdin();
@@ -912,10 +758,6 @@ int main(int argc, char **argv) {
     CHECK(delete_all_tables());
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("  %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    g_live.destroy(g_live.user);
-    olock_sigv4_signer_free(&g_signer);
-    olock_http_response_free(&g_fake_res);
-    olock_http_response_free(&g_live_res);
-    curl_global_cleanup();
+    it_pair_close();
     return TEST_MAIN_END();
 }
