@@ -41,25 +41,8 @@ static double now_ms(void) {
 }
 
 static olock_client *new_client(void) {
-    olock_curl_config cc = olock_curl_config_default();
-    olock_config cfg = olock_config_default();
-    olock_curl *h = NULL;
-    olock_client *c = NULL;
-    olock_error err;
-    cc.connect_timeout_ms = 2000;
-    cc.timeout_ms = 10000;
-    if (olock_curl_create(&cc, &h) != OLOCK_OK) return NULL;
-    cfg.transport = olock_curl_transport(h);
-    cfg.endpoint = g_url;
-    cfg.region = "us-east-1";
-    cfg.credentials.access_key_id = "AKIDLOCAL";
-    cfg.credentials.secret_access_key = "secret";
-    cfg.ignore_environment = 1;
-    if (olock_client_create(&cfg, &c, &err) != OLOCK_OK) {
-        fprintf(stderr, "olock_client_create: %s\n", err.message);
-        return NULL;
-    }
-    return c;
+    olock_config cfg;
+    return olock_test_local_config(g_url, &cfg, NULL) == OLOCK_OK ? olock_test_client(&cfg) : NULL;
 }
 
 static olock_value *key_of(olock_arena *a) {

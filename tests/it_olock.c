@@ -98,28 +98,11 @@ static const char *str(const olock_value *item, const char *name) {
    (alphanumeric) credentials, nothing from the environment. *http (may be NULL) keeps a
    pointer to the transport for its stats; the client owns it. */
 static olock_client *new_client(const char *url, unsigned cache, unsigned conflict_attempts, olock_curl **http) {
-    olock_curl_config cc = olock_curl_config_default();
-    olock_config cfg = olock_config_default();
-    olock_curl *h = NULL;
-    olock_client *c = NULL;
-    olock_error err;
-    cc.connect_timeout_ms = 2000;
-    cc.timeout_ms = 10000;
-    if (olock_curl_create(&cc, &h) != OLOCK_OK) return NULL;
-    cfg.transport = olock_curl_transport(h);
-    cfg.endpoint = url;
-    cfg.region = "us-east-1";
-    cfg.credentials.access_key_id = "AKIDLOCAL";
-    cfg.credentials.secret_access_key = "secret";
-    cfg.ignore_environment = 1;
+    olock_config cfg;
+    if (olock_test_local_config(url, &cfg, http) != OLOCK_OK) return NULL;
     cfg.cache_entries = cache;
     if (conflict_attempts) cfg.retry.conflict_attempts = conflict_attempts;
-    if (olock_client_create(&cfg, &c, &err) != OLOCK_OK) {
-        fprintf(stderr, "olock_client_create: %s\n", err.message);
-        return NULL;
-    }
-    if (http) *http = h;
-    return c;
+    return olock_test_client(&cfg);
 }
 
 /* Consistent GetItem; a copy of the item in g_arena, or NULL when absent (or on error,

@@ -68,23 +68,10 @@ static char g_table[64];
 static olock_client *g_rival;
 
 static olock_client *new_client(const char *url) {
-    olock_curl_config cc = olock_curl_config_default();
-    olock_config cfg = olock_config_default();
-    olock_curl *h = NULL;
-    olock_client *c = NULL;
-    olock_error err;
-    cc.connect_timeout_ms = 2000;
-    cc.timeout_ms = 10000;
-    if (olock_curl_create(&cc, &h) != OLOCK_OK) return NULL;
-    cfg.transport = olock_curl_transport(h);
-    cfg.endpoint = url;
-    cfg.region = "us-east-1";
-    cfg.credentials.access_key_id = "AKIDLOCAL";
-    cfg.credentials.secret_access_key = "secret";
-    cfg.ignore_environment = 1;
+    olock_config cfg;
+    if (olock_test_local_config(url, &cfg, NULL) != OLOCK_OK) return NULL;
     olock_record_versioning(&player_type, &cfg.versioning);
-    if (olock_client_create(&cfg, &c, &err) != OLOCK_OK) { fprintf(stderr, "olock_client_create: %s\n", err.message); return NULL; }
-    return c;
+    return olock_test_client(&cfg);
 }
 
 /* dynalite creates a table in the CREATING state and refuses items until it is ACTIVE (for a

@@ -164,4 +164,40 @@ static OLOCK_TEST_UNUSED olock_result olock_test_fake_send(olock_fake *f, const 
     return t.send(t.user, &req, res);
 }
 #endif
+#ifdef OLOCK_CURL_H_INCLUDED
+/* A config for a client of a local test server at url (DynamoDB Local, dynalite): a curl
+   transport with short timeouts, explicit endpoint and region, alphanumeric fake credentials,
+   nothing from the environment. *http (may be NULL) keeps the transport (the client owns it
+   once created). OLOCK_OK, or olock_curl_create's failure. */
+static OLOCK_TEST_UNUSED olock_result olock_test_local_config(const char *url, olock_config *cfg, olock_curl **http) {
+    olock_curl_config cc = olock_curl_config_default();
+    olock_curl *h = NULL;
+    olock_result r;
+    cc.connect_timeout_ms = 2000;
+    cc.timeout_ms = 10000;
+    r = olock_curl_create(&cc, &h);
+    if (r != OLOCK_OK) return r;
+    *cfg = olock_config_default();
+    cfg->transport = olock_curl_transport(h);
+    cfg->endpoint = url;
+    cfg->region = "us-east-1";
+    cfg->credentials.access_key_id = "AKIDLOCAL";
+    cfg->credentials.secret_access_key = "secret";
+    cfg->ignore_environment = 1;
+    if (http) *http = h;
+    return OLOCK_OK;
+}
+
+/* olock_client_create, saying why on stderr when it fails (NULL then). */
+static OLOCK_TEST_UNUSED olock_client *olock_test_client(const olock_config *cfg) {
+    olock_client *c = NULL;
+    olock_error err;
+    if (olock_client_create(cfg, &c, &err) != OLOCK_OK) {
+        fprintf(stderr, "olock_client_create: %s\n", err.message);
+        return NULL;
+    }
+    return c;
+}
+#endif
+
 #endif
