@@ -11,7 +11,9 @@ TABLE OF CONTENTS
    The file is in parts, each a declaration half (all of them first, in this order) and an
    implementation half (after `#if defined(OLOCK_IMPLEMENTATION)`, in the same order). Search
    for a part's tag: ">>engine" finds its declarations, ">>engine (implementation)" its code.
-   A part uses only the parts above it.
+   A part uses only the parts above it, and of another part's private names (olock__*) only
+   those core offers every part and those the part lists as "Private names later parts may
+   use" at the top of its implementation (tools/check-parts, run by `make test`, checks both).
 
    >>prologue     this block, configuration macros, version, OLOCK_API; system headers
    >>core         results and errors, allocation, buffers, arenas
@@ -21,7 +23,7 @@ TABLE OF CONTENTS
    >>wire         the HTTP transport contract, operations, request encoders, responses and
                   error classes
    >>expr         expression builders: conditions, updates, projections, key conditions
-   >>expr_render  the builders' rendering and validation (implementation only)
+                  (its implementation continues with the rendering and validation)
    >>sigv4        SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
    >>aws_config   credentials, region and endpoint resolved as the AWS SDKs do; URLs
    >>client       configuration, the client, single-attempt calls, the everyday calls
@@ -31,7 +33,8 @@ TABLE OF CONTENTS
                   updated on the engine
 
    This file is generated: the parts are the files src/<tag>.h and src/<tag>_impl.h of the
-   olock repository, listed in src/olock.parts. Change them there and run `make amalgamate`.
+   olock repository (expr's implementation in two: expr_impl.h, expr_render_impl.h), listed in
+   src/olock.parts. Change them there and run `make amalgamate`.
 
 QUICK START
    A DynamoDB item is an olock_item: a map of attribute names to typed values, owned by one
@@ -2242,6 +2245,22 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
     return OLOCK_OK;
 }
 
+/* Room for n more bytes and the NUL after them, without a call when the buffer already has it
+   (the common case once a reused buffer has grown). */
+static olock_result olock__buf_room(olock_buf *b, size_t n) {
+    if (!b->max && b->cap - b->len > n) return OLOCK_OK;
+    return olock_buf_reserve(b, n);
+}
+
+/* One byte, with the room check inline (the writer's punctuation). */
+static olock_result olock__buf_put1(olock_buf *b, char c) {
+    olock_result r = olock__buf_room(b, 1);
+    if (r != OLOCK_OK) return r;
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+    return OLOCK_OK;
+}
+
 OLOCK_API olock_result olock_buf_append(olock_buf *b, const void *data, size_t len) {
     olock_result r;
     /* The common case, room already there and no cap, without the reserve call. */
@@ -3107,6 +3126,10 @@ OLOCK_API olock_result olock_decimal_from_double(double v, olock_decimal *out) {
    >>value (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: olock__value_new, olock__set_member_type and
+   olock__append_member, with which the DynamoDB JSON decoder (>>json) builds values in place,
+   in one pass, without the public constructors' copies and checks it has already made. */
+
 /* ---- values -------------------------------------------------------------------------------- */
 
 OLOCK_API const char *olock_type_name(olock_type t) {
@@ -3638,6 +3661,11 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {
    >>json (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: olock__json_put_string (a JSON string written through a
+   pointer into room the caller reserved) and olock__write_attr_map (a map as DynamoDB JSON
+   attribute values), with which the request encoders (>>wire) and the engine's ledger write
+   their members without a detour through a value tree. */
+
 /* ---- JSON parser ---------------------------------------------------------------------------- */
 
 typedef struct olock__jp {
@@ -4042,13 +4070,6 @@ OLOCK_API const olock_json *olock_json_get(const olock_json *obj, const char *ke
 /* 1 for bytes that a JSON string can hold as they are (printable ASCII but '"' and '\\');
    UTF-8 sequences are validated separately. */
 static int olock__json_plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
-
-/* Room for n more bytes and the NUL after them, without a call when the buffer already has it
-   (the common case once a reused buffer has grown). */
-static olock_result olock__buf_room(olock_buf *b, size_t n) {
-    if (!b->max && b->cap - b->len > n) return OLOCK_OK;
-    return olock_buf_reserve(b, n);
-}
 
 /* As olock__swar_special, for 4 bytes. */
 static uint32_t olock__swar_special32(uint32_t w) {
@@ -4555,15 +4576,6 @@ OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len) {
 #define OLOCK__LIT(b, s) olock_buf_append((b), (s), sizeof(s) - 1)
 
 static olock_result olock__write_value(const olock_value *v, olock_buf *b, int depth);
-
-/* One byte, with the room check inline (the writer's punctuation). */
-static olock_result olock__buf_put1(olock_buf *b, char c) {
-    olock_result r = olock__buf_room(b, 1);
-    if (r != OLOCK_OK) return r;
-    b->data[b->len++] = c;
-    b->data[b->len] = 0;
-    return OLOCK_OK;
-}
 
 static olock_result olock__write_members(const olock_value *v, olock_buf *b, int depth, int as_object) {
     const olock_value *m;
@@ -7789,8 +7801,9 @@ OLOCK_API void olock_expr_update_raw(olock_expr *e, const char *text) {
     else if (olock__expr_ok(e)) olock__expr_raw_update_keep(e, s, len, tails);
 }
 /* =============================================================================================
-   >>expr_render (implementation): the builder's second half, rendering and validating a
-   request's expressions; it works on the builder's own structures (>>expr (implementation))
+   >>expr (implementation, continued): the builder's second half, rendering and validating a
+   request's expressions. One part in two files (src/expr_impl.h, src/expr_render_impl.h): it
+   works on the builder's own structures.
    ========================================================================================== */
 
 /* ---- rendering ----------------------------------------------------------------------------- */
@@ -9991,11 +10004,13 @@ OLOCK_API olock_result olock_url_split(const char *url, olock_url_parts *out, ol
    >>client (implementation)
    ========================================================================================== */
 
-/* What the engine (a later part) uses of this one, besides the public API: the client struct,
-   the exchange (olock__exchange and its init/free, olock__build_http, olock__finish_exchange,
-   olock__transport_why), the backoff and random numbers (olock__backoff, olock__random,
-   olock__xorshift), olock__versioning_fill and the cache entry type. Everything else here is
-   private to the client. */
+/* Private names later parts may use: the engine (>>engine) sends its requests the way the
+   single-attempt calls do, so it shares
+     the exchange        olock__exchange, olock__exchange_init, olock__exchange_free,
+                         olock__build_http, olock__finish_exchange, olock__transport_why
+     the retry policy    olock__backoff, olock__random, olock__xorshift
+     the configuration   olock__versioning_fill, olock__cache_entry (and struct olock_client)
+   Everything else here is private to the client. */
 
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 
@@ -11169,6 +11184,12 @@ OLOCK_API olock_result olock_batch_get(olock_client *c, const olock_batch_get_ta
    >>engine (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: typed records (>>records) are olock_update and
+   olock_update_many with a struct in place of an item, so they begin the same operations
+   (olock__begin_update, olock__begin_update_many; olock__task_begin_failed when a task cannot
+   begin one), run them blocking the same way (olock__blocking_task, olock__begin_failed), and
+   give the reason when their mutate function aborts (olock__mutate_abort_reason). */
+
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
 
 #define OLOCK__WRITER_LEN 12
@@ -11383,6 +11404,7 @@ struct olock_task {
     const olock_value *written; /* the item of the PutItem being sent (in scratch) */
     uint64_t cur_version, new_version;
     olock_mutation decision;
+    olock_result abort_rc;           /* a mutate function's own reason for aborting (olock__mutate_abort_reason) */
     char inc[OLOCK__WRITER_LEN + 1]; /* incarnation id of the item the current write targets ("" unknown) */
     int inc_fresh;                   /* inc was made by the current write (a create, or a ledger without one) */
     char txn_token[37];
@@ -11494,6 +11516,15 @@ static void olock__task_error(olock_task *t, olock_result rc, const char *msg) {
 static olock_result olock__build_failed(olock_task *t, olock_result rc, const char *msg) {
     olock__task_error(t, rc, msg);
     return rc;
+}
+
+/* Called by a mutate function that is about to return OLOCK_MUTATE_ABORT (a typed record's
+   stored value that does not decode): the operation ends with rc and msg rather than
+   OLOCK_ERR_ABORTED. The function gives the reason; the engine, as for every other ending,
+   finishes the task once the function has returned. */
+static void olock__mutate_abort_reason(olock_task *t, olock_result rc, const char *msg) {
+    t->abort_rc = rc;
+    olock__task_error(t, rc, msg);
 }
 
 /* Ends the operation with rc; the error detail keeps what the last exchange said unless msg.
@@ -12087,6 +12118,13 @@ static void olock__conflict_backoff(olock_task *t) {
     t->wait_until = now + wait / 1000 + (olock__random(c) % 1000 < wait % 1000);
 }
 
+/* The mutate function returned OLOCK_MUTATE_ABORT: the operation ends with its reason if it
+   gave one, else OLOCK_ERR_ABORTED. */
+static void olock__mutate_aborted(olock_task *t) {
+    if (t->abort_rc != OLOCK_OK) olock__task_finish(t, t->abort_rc, NULL);
+    else olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+}
+
 /* Calls the mutate function on a copy of the current item and moves to the write. */
 static void olock__rmw_mutate(olock_task *t) {
     olock_item *w = t->work;
@@ -12110,10 +12148,9 @@ static void olock__rmw_mutate(olock_task *t) {
     }
     t->result.item = t->current;
     t->decision = t->fn(t->user, w, exists);
-    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
     switch (t->decision) {
     case OLOCK_MUTATE_ABORT:
-        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        olock__mutate_aborted(t);
         return;
     case OLOCK_MUTATE_NO_CHANGE:
         t->result.version = t->cur_version;
@@ -12320,9 +12357,8 @@ static void olock__many_success(olock_task *t) {
         }
     }
     m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
-    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
     if (m == OLOCK_MUTATE_ABORT) {
-        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        olock__mutate_aborted(t);
         return;
     }
     if (m == OLOCK_MUTATE_NO_CHANGE) {
@@ -13084,10 +13120,10 @@ OLOCK_API olock_result olock_update_many(olock_client *c, const olock_key_ref *k
    >>records (implementation)
    ========================================================================================== */
 
-/* Built on the engine: besides the public API it uses the engine's task starts and ends
-   (olock__begin_update, olock__blocking_task, olock__begin_failed, olock__task_begin_failed,
-   olock__task_finish), so that a typed update is olock_update's state machine with a struct in
-   place of an item, not a second engine. */
+/* Built on the engine: besides the public API it uses what the engine lists as its private
+   names later parts may use (beginning an update, running it blocking, the reason for an
+   abort), so that a typed update is olock_update's state machine with a struct in place of an
+   item, not a second engine. */
 
 /* Typed records. Decoding writes straight into the caller's struct and encoding writes into the
    item's arena, which the engine resets per attempt: a typed update in steady state allocates
@@ -13991,8 +14027,8 @@ OLOCK_API olock_result olock_record_delete(olock_client *c, const olock_record_t
 }
 
 /* olock_update's mutate function for a record: item -> struct, the caller's function, struct ->
-   item. A stored value that does not decode finishes the task with the error naming the field
-   (the engine returns at once when a mutate function has finished its task). */
+   item. A stored value that does not decode aborts, giving the engine the error that names the
+   field as the operation's (olock__mutate_abort_reason). */
 static olock_mutation olock__rec_mutate(void *user, olock_item *item, int exists) {
     olock_record_op *op = (olock_record_op *)user;
     olock_task *t = op->task;
@@ -14003,7 +14039,7 @@ static olock_mutation olock__rec_mutate(void *user, olock_item *item, int exists
     olock__error_clear(&e);
     olock__rec_ctx_init(&x, op->type, &e, &item->arena);
     if (olock__rec_decode(&x, op->type, item->root, op->rec) != OLOCK_OK) {
-        olock__task_finish(t, e.code, e.message);
+        olock__mutate_abort_reason(t, e.code, e.message);
         return OLOCK_MUTATE_ABORT;
     }
     olock__rec_set_version(op->type, op->rec, t->cur_version);
@@ -14015,7 +14051,7 @@ static olock_mutation olock__rec_mutate(void *user, olock_item *item, int exists
     m = op->fn(op->user, op->rec, exists);
     if (m != OLOCK_MUTATE_WRITE) return m;
     if (olock__rec_encode_fields(&x, op->type, (const unsigned char *)op->rec, snap, item->root) != OLOCK_OK) {
-        olock__task_finish(t, e.code, e.message);
+        olock__mutate_abort_reason(t, e.code, e.message);
         return OLOCK_MUTATE_ABORT;
     }
     /* What the write stores when it is applied; a conflict calls us again and sets it anew. */
@@ -14136,7 +14172,7 @@ static olock_mutation olock__rec_mutate_many(void *user, olock_item *const *item
         olock__error_clear(&e);
         olock__rec_ctx_init(&x, ty, &e, &items[i]->arena);
         if (olock__rec_decode(&x, ty, items[i]->root, mm->recs[i]) != OLOCK_OK) {
-            olock__task_finish(t, e.code, e.message);
+            olock__mutate_abort_reason(t, e.code, e.message);
             return OLOCK_MUTATE_ABORT;
         }
         olock__rec_set_version(ty, mm->recs[i], t->versions[i]);
@@ -14149,7 +14185,7 @@ static olock_mutation olock__rec_mutate_many(void *user, olock_item *const *item
         olock__error_clear(&e);
         olock__rec_ctx_init(&x, ty, &e, &items[i]->arena);
         if (olock__rec_encode_fields(&x, ty, (const unsigned char *)mm->recs[i], NULL, items[i]->root) != OLOCK_OK) {
-            olock__task_finish(t, e.code, e.message);
+            olock__mutate_abort_reason(t, e.code, e.message);
             return OLOCK_MUTATE_ABORT;
         }
         olock__rec_set_version(ty, mm->recs[i], t->versions[i] + t->c->versioning.increment_by);

@@ -90,7 +90,8 @@ COST
 
 TABLE OF CONTENTS
    Search for a part's tag. The declarations are one part, ">>api"; the implementation follows
-   in this order (a part uses only the parts above it), each found as ">>tag (implementation)":
+   in this order (a part uses only the parts above it: the parts are layers over base, the
+   fake's core; tools/check-parts checks it), each found as ">>tag (implementation)":
    >>prologue     system headers, DynamoDB's limits
    >>base         platform, allocation, reserved words, the store's types, request context
                   and error answers, request JSON

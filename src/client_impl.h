@@ -2,11 +2,13 @@
    >>client (implementation)
    ========================================================================================== */
 
-/* What the engine (a later part) uses of this one, besides the public API: the client struct,
-   the exchange (olock__exchange and its init/free, olock__build_http, olock__finish_exchange,
-   olock__transport_why), the backoff and random numbers (olock__backoff, olock__random,
-   olock__xorshift), olock__versioning_fill and the cache entry type. Everything else here is
-   private to the client. */
+/* Private names later parts may use: the engine (>>engine) sends its requests the way the
+   single-attempt calls do, so it shares
+     the exchange        olock__exchange, olock__exchange_init, olock__exchange_free,
+                         olock__build_http, olock__finish_exchange, olock__transport_why
+     the retry policy    olock__backoff, olock__random, olock__xorshift
+     the configuration   olock__versioning_fill, olock__cache_entry (and struct olock_client)
+   Everything else here is private to the client. */
 
 /* ---- clock, sleep and random defaults -------------------------------------------------------- */
 

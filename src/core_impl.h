@@ -313,6 +313,22 @@ OLOCK_API olock_result olock_buf_reserve(olock_buf *b, size_t extra) {
     return OLOCK_OK;
 }
 
+/* Room for n more bytes and the NUL after them, without a call when the buffer already has it
+   (the common case once a reused buffer has grown). */
+static olock_result olock__buf_room(olock_buf *b, size_t n) {
+    if (!b->max && b->cap - b->len > n) return OLOCK_OK;
+    return olock_buf_reserve(b, n);
+}
+
+/* One byte, with the room check inline (the writer's punctuation). */
+static olock_result olock__buf_put1(olock_buf *b, char c) {
+    olock_result r = olock__buf_room(b, 1);
+    if (r != OLOCK_OK) return r;
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+    return OLOCK_OK;
+}
+
 OLOCK_API olock_result olock_buf_append(olock_buf *b, const void *data, size_t len) {
     olock_result r;
     /* The common case, room already there and no cap, without the reserve call. */

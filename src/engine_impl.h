@@ -2,6 +2,12 @@
    >>engine (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: typed records (>>records) are olock_update and
+   olock_update_many with a struct in place of an item, so they begin the same operations
+   (olock__begin_update, olock__begin_update_many; olock__task_begin_failed when a task cannot
+   begin one), run them blocking the same way (olock__blocking_task, olock__begin_failed), and
+   give the reason when their mutate function aborts (olock__mutate_abort_reason). */
+
 /* ---- versioned engine: expressions and items ---------------------------------------------- */
 
 #define OLOCK__WRITER_LEN 12
@@ -216,6 +222,7 @@ struct olock_task {
     const olock_value *written; /* the item of the PutItem being sent (in scratch) */
     uint64_t cur_version, new_version;
     olock_mutation decision;
+    olock_result abort_rc;           /* a mutate function's own reason for aborting (olock__mutate_abort_reason) */
     char inc[OLOCK__WRITER_LEN + 1]; /* incarnation id of the item the current write targets ("" unknown) */
     int inc_fresh;                   /* inc was made by the current write (a create, or a ledger without one) */
     char txn_token[37];
@@ -327,6 +334,15 @@ static void olock__task_error(olock_task *t, olock_result rc, const char *msg) {
 static olock_result olock__build_failed(olock_task *t, olock_result rc, const char *msg) {
     olock__task_error(t, rc, msg);
     return rc;
+}
+
+/* Called by a mutate function that is about to return OLOCK_MUTATE_ABORT (a typed record's
+   stored value that does not decode): the operation ends with rc and msg rather than
+   OLOCK_ERR_ABORTED. The function gives the reason; the engine, as for every other ending,
+   finishes the task once the function has returned. */
+static void olock__mutate_abort_reason(olock_task *t, olock_result rc, const char *msg) {
+    t->abort_rc = rc;
+    olock__task_error(t, rc, msg);
 }
 
 /* Ends the operation with rc; the error detail keeps what the last exchange said unless msg.
@@ -920,6 +936,13 @@ static void olock__conflict_backoff(olock_task *t) {
     t->wait_until = now + wait / 1000 + (olock__random(c) % 1000 < wait % 1000);
 }
 
+/* The mutate function returned OLOCK_MUTATE_ABORT: the operation ends with its reason if it
+   gave one, else OLOCK_ERR_ABORTED. */
+static void olock__mutate_aborted(olock_task *t) {
+    if (t->abort_rc != OLOCK_OK) olock__task_finish(t, t->abort_rc, NULL);
+    else olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+}
+
 /* Calls the mutate function on a copy of the current item and moves to the write. */
 static void olock__rmw_mutate(olock_task *t) {
     olock_item *w = t->work;
@@ -943,10 +966,9 @@ static void olock__rmw_mutate(olock_task *t) {
     }
     t->result.item = t->current;
     t->decision = t->fn(t->user, w, exists);
-    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
     switch (t->decision) {
     case OLOCK_MUTATE_ABORT:
-        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        olock__mutate_aborted(t);
         return;
     case OLOCK_MUTATE_NO_CHANGE:
         t->result.version = t->cur_version;
@@ -1153,9 +1175,8 @@ static void olock__many_success(olock_task *t) {
         }
     }
     m = t->fn_many(t->user, t->items, t->exists, t->each, t->key_count);
-    if (t->phase == OLOCK__PH_DONE) return; /* the function finished the task (a typed record that did not decode) */
     if (m == OLOCK_MUTATE_ABORT) {
-        olock__task_finish(t, OLOCK_ERR_ABORTED, "the mutate function aborted");
+        olock__mutate_aborted(t);
         return;
     }
     if (m == OLOCK_MUTATE_NO_CHANGE) {

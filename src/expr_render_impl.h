@@ -1,6 +1,7 @@
 /* =============================================================================================
-   >>expr_render (implementation): the builder's second half, rendering and validating a
-   request's expressions; it works on the builder's own structures (>>expr (implementation))
+   >>expr (implementation, continued): the builder's second half, rendering and validating a
+   request's expressions. One part in two files (src/expr_impl.h, src/expr_render_impl.h): it
+   works on the builder's own structures.
    ========================================================================================== */
 
 /* ---- rendering ----------------------------------------------------------------------------- */

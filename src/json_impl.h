@@ -2,6 +2,11 @@
    >>json (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: olock__json_put_string (a JSON string written through a
+   pointer into room the caller reserved) and olock__write_attr_map (a map as DynamoDB JSON
+   attribute values), with which the request encoders (>>wire) and the engine's ledger write
+   their members without a detour through a value tree. */
+
 /* ---- JSON parser ---------------------------------------------------------------------------- */
 
 typedef struct olock__jp {
@@ -406,13 +411,6 @@ OLOCK_API const olock_json *olock_json_get(const olock_json *obj, const char *ke
 /* 1 for bytes that a JSON string can hold as they are (printable ASCII but '"' and '\\');
    UTF-8 sequences are validated separately. */
 static int olock__json_plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
-
-/* Room for n more bytes and the NUL after them, without a call when the buffer already has it
-   (the common case once a reused buffer has grown). */
-static olock_result olock__buf_room(olock_buf *b, size_t n) {
-    if (!b->max && b->cap - b->len > n) return OLOCK_OK;
-    return olock_buf_reserve(b, n);
-}
 
 /* As olock__swar_special, for 4 bytes. */
 static uint32_t olock__swar_special32(uint32_t w) {
@@ -919,15 +917,6 @@ OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len) {
 #define OLOCK__LIT(b, s) olock_buf_append((b), (s), sizeof(s) - 1)
 
 static olock_result olock__write_value(const olock_value *v, olock_buf *b, int depth);
-
-/* One byte, with the room check inline (the writer's punctuation). */
-static olock_result olock__buf_put1(olock_buf *b, char c) {
-    olock_result r = olock__buf_room(b, 1);
-    if (r != OLOCK_OK) return r;
-    b->data[b->len++] = c;
-    b->data[b->len] = 0;
-    return OLOCK_OK;
-}
 
 static olock_result olock__write_members(const olock_value *v, olock_buf *b, int depth, int as_object) {
     const olock_value *m;

@@ -10,7 +10,9 @@ TABLE OF CONTENTS
    The file is in parts, each a declaration half (all of them first, in this order) and an
    implementation half (after `#if defined(OLOCK_IMPLEMENTATION)`, in the same order). Search
    for a part's tag: ">>engine" finds its declarations, ">>engine (implementation)" its code.
-   A part uses only the parts above it.
+   A part uses only the parts above it, and of another part's private names (olock__*) only
+   those core offers every part and those the part lists as "Private names later parts may
+   use" at the top of its implementation (tools/check-parts, run by `make test`, checks both).
 
    >>prologue     this block, configuration macros, version, OLOCK_API; system headers
    >>core         results and errors, allocation, buffers, arenas
@@ -20,7 +22,7 @@ TABLE OF CONTENTS
    >>wire         the HTTP transport contract, operations, request encoders, responses and
                   error classes
    >>expr         expression builders: conditions, updates, projections, key conditions
-   >>expr_render  the builders' rendering and validation (implementation only)
+                  (its implementation continues with the rendering and validation)
    >>sigv4        SHA-256 and HMAC-SHA256, SigV4 request signing, the credentials type
    >>aws_config   credentials, region and endpoint resolved as the AWS SDKs do; URLs
    >>client       configuration, the client, single-attempt calls, the everyday calls
@@ -30,7 +32,8 @@ TABLE OF CONTENTS
                   updated on the engine
 
    This file is generated: the parts are the files src/<tag>.h and src/<tag>_impl.h of the
-   olock repository, listed in src/olock.parts. Change them there and run `make amalgamate`.
+   olock repository (expr's implementation in two: expr_impl.h, expr_render_impl.h), listed in
+   src/olock.parts. Change them there and run `make amalgamate`.
 
 QUICK START
    A DynamoDB item is an olock_item: a map of attribute names to typed values, owned by one

@@ -2,10 +2,10 @@
    >>records (implementation)
    ========================================================================================== */
 
-/* Built on the engine: besides the public API it uses the engine's task starts and ends
-   (olock__begin_update, olock__blocking_task, olock__begin_failed, olock__task_begin_failed,
-   olock__task_finish), so that a typed update is olock_update's state machine with a struct in
-   place of an item, not a second engine. */
+/* Built on the engine: besides the public API it uses what the engine lists as its private
+   names later parts may use (beginning an update, running it blocking, the reason for an
+   abort), so that a typed update is olock_update's state machine with a struct in place of an
+   item, not a second engine. */
 
 /* Typed records. Decoding writes straight into the caller's struct and encoding writes into the
    item's arena, which the engine resets per attempt: a typed update in steady state allocates
@@ -909,8 +909,8 @@ OLOCK_API olock_result olock_record_delete(olock_client *c, const olock_record_t
 }
 
 /* olock_update's mutate function for a record: item -> struct, the caller's function, struct ->
-   item. A stored value that does not decode finishes the task with the error naming the field
-   (the engine returns at once when a mutate function has finished its task). */
+   item. A stored value that does not decode aborts, giving the engine the error that names the
+   field as the operation's (olock__mutate_abort_reason). */
 static olock_mutation olock__rec_mutate(void *user, olock_item *item, int exists) {
     olock_record_op *op = (olock_record_op *)user;
     olock_task *t = op->task;
@@ -921,7 +921,7 @@ static olock_mutation olock__rec_mutate(void *user, olock_item *item, int exists
     olock__error_clear(&e);
     olock__rec_ctx_init(&x, op->type, &e, &item->arena);
     if (olock__rec_decode(&x, op->type, item->root, op->rec) != OLOCK_OK) {
-        olock__task_finish(t, e.code, e.message);
+        olock__mutate_abort_reason(t, e.code, e.message);
         return OLOCK_MUTATE_ABORT;
     }
     olock__rec_set_version(op->type, op->rec, t->cur_version);
@@ -933,7 +933,7 @@ static olock_mutation olock__rec_mutate(void *user, olock_item *item, int exists
     m = op->fn(op->user, op->rec, exists);
     if (m != OLOCK_MUTATE_WRITE) return m;
     if (olock__rec_encode_fields(&x, op->type, (const unsigned char *)op->rec, snap, item->root) != OLOCK_OK) {
-        olock__task_finish(t, e.code, e.message);
+        olock__mutate_abort_reason(t, e.code, e.message);
         return OLOCK_MUTATE_ABORT;
     }
     /* What the write stores when it is applied; a conflict calls us again and sets it anew. */
@@ -1054,7 +1054,7 @@ static olock_mutation olock__rec_mutate_many(void *user, olock_item *const *item
         olock__error_clear(&e);
         olock__rec_ctx_init(&x, ty, &e, &items[i]->arena);
         if (olock__rec_decode(&x, ty, items[i]->root, mm->recs[i]) != OLOCK_OK) {
-            olock__task_finish(t, e.code, e.message);
+            olock__mutate_abort_reason(t, e.code, e.message);
             return OLOCK_MUTATE_ABORT;
         }
         olock__rec_set_version(ty, mm->recs[i], t->versions[i]);
@@ -1067,7 +1067,7 @@ static olock_mutation olock__rec_mutate_many(void *user, olock_item *const *item
         olock__error_clear(&e);
         olock__rec_ctx_init(&x, ty, &e, &items[i]->arena);
         if (olock__rec_encode_fields(&x, ty, (const unsigned char *)mm->recs[i], NULL, items[i]->root) != OLOCK_OK) {
-            olock__task_finish(t, e.code, e.message);
+            olock__mutate_abort_reason(t, e.code, e.message);
             return OLOCK_MUTATE_ABORT;
         }
         olock__rec_set_version(ty, mm->recs[i], t->versions[i] + t->c->versioning.increment_by);

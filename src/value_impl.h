@@ -2,6 +2,10 @@
    >>value (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: olock__value_new, olock__set_member_type and
+   olock__append_member, with which the DynamoDB JSON decoder (>>json) builds values in place,
+   in one pass, without the public constructors' copies and checks it has already made. */
+
 /* ---- values -------------------------------------------------------------------------------- */
 
 OLOCK_API const char *olock_type_name(olock_type t) {

@@ -230,6 +230,9 @@ step packaging packaging optional bash tests/packaging.sh
 
 # ---- 4d. the parts under src/ keep one style (.clang-format) ------------------------------------
 step style style skippable sh tools/check-format
+# ... and depend on each other one way, privates only through the interfaces they list
+step style parts test sh tools/check-parts
+step style parts-self-test test sh tools/check-parts --self-test
 
 # ---- 5. every full program in README.md compiles and runs ----------------------------------------
 step readme-snippets readme-snippets test bash tests/readme_snippets.sh
