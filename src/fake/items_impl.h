@@ -400,30 +400,18 @@ static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fa
    range key first, then the keys of the local and then of the global indexes, each kind in
    the HashMap order of the index names; NULL is fine for `e`. */
 static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e) {
-    size_t i, k, m, pass, *order, *which;
-    const char **names;
-    size_t *lens;
+    size_t i, k, m;
+    int global;
+    const olock__fake_index **in_order;
     if (!e) return 0;
     for (k = 0; k < t->key_count; k++)
         if (olock__fake_expr_goes_into(e, &t->key[k]))
             return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
                                       t->key[k].name);
-    if (!t->index_count) return 0;
-    names = (const char **)olock__fake_alloc(c, t->index_count * sizeof(*names));
-    lens = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*lens));
-    order = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*order));
-    which = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*which));
-    if (!names || !lens || !order || !which) return -1;
-    for (pass = 0; pass < 2; pass++) {
-        for (i = m = 0; i < t->index_count; i++) {
-            if (t->indexes[i].global != (int)pass) continue;
-            names[m] = t->indexes[i].name;
-            lens[m] = t->indexes[i].name_len;
-            which[m++] = i;
-        }
-        if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
+    for (global = 0; global < 2; global++) {
+        if (olock__fake_indexes_in_order(c, t, global, &in_order, &m) < 0) return -1;
         for (i = 0; i < m; i++) {
-            const olock__fake_index *x = &t->indexes[which[order[i]]];
+            const olock__fake_index *x = in_order[i];
             for (k = 0; k < x->key_count; k++)
                 if (olock__fake_expr_goes_into(e, &x->key[k]))
                     return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s",

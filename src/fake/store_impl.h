@@ -501,22 +501,23 @@ static int olock__fake_hash_order(olock__fake_ctx *c, const char *const *names, 
     return olock__fake_hash_order_of(c, h, n, initial, order);
 }
 
-/* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description,
-   in the order of a java.util.HashMap of their names (how DynamoDB Local lists them). */
-static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global) {
-    static const char *const kt[] = { "HASH", "RANGE" };
-    static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
-    static const char *const status[] = { ",\"IndexStatus\":\"ACTIVE\"", ",\"IndexStatus\":\"CREATING\",\"Backfilling\":false",
-                                          ",\"IndexStatus\":\"DELETING\"" };
-    size_t i, k, n = 0, m = 0, *order, *which;
+/* The table's local (global = 0) or global indexes in the order of a java.util.HashMap of their
+   names, the order in which DynamoDB Local lists and checks them: *out (in the request's
+   arena) gets their count in *count. -1 when out of memory. */
+static int olock__fake_indexes_in_order(olock__fake_ctx *c, const olock__fake_table *t, int global, const olock__fake_index ***out,
+                                        size_t *count) {
+    size_t i, m = 0, *order, *which;
     const char **names;
     size_t *lens;
+    const olock__fake_index **x;
+    *count = 0;
     if (!t->index_count) return 0;
     names = (const char **)olock__fake_alloc(c, t->index_count * sizeof(*names));
     lens = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*lens));
     order = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*order));
     which = (size_t *)olock__fake_alloc(c, t->index_count * sizeof(*which));
-    if (!names || !lens || !order || !which) return -1;
+    x = (const olock__fake_index **)olock__fake_alloc(c, t->index_count * sizeof(*x));
+    if (!names || !lens || !order || !which || !x) return -1;
     for (i = 0; i < t->index_count; i++) {
         if (t->indexes[i].global != global) continue;
         names[m] = t->indexes[i].name;
@@ -524,8 +525,24 @@ static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table
         which[m++] = i;
     }
     if (olock__fake_hash_order(c, names, lens, m, 16, order) < 0) return -1;
+    for (i = 0; i < m; i++) x[i] = &t->indexes[which[order[i]]];
+    *out = x;
+    *count = m;
+    return 0;
+}
+
+/* "LocalSecondaryIndexes":[...] or "GlobalSecondaryIndexes":[...] of a table description,
+   in the order DynamoDB Local lists them. */
+static int olock__fake_write_indexes(olock__fake_ctx *c, const olock__fake_table *t, int global) {
+    static const char *const kt[] = { "HASH", "RANGE" };
+    static const char *const proj[] = { "", "ALL", "KEYS_ONLY", "INCLUDE" };
+    static const char *const status[] = { ",\"IndexStatus\":\"ACTIVE\"", ",\"IndexStatus\":\"CREATING\",\"Backfilling\":false",
+                                          ",\"IndexStatus\":\"DELETING\"" };
+    size_t i, k, n = 0, m;
+    const olock__fake_index **in_order;
+    if (olock__fake_indexes_in_order(c, t, global, &in_order, &m) < 0) return -1;
     for (i = 0; i < m; i++) {
-        const olock__fake_index *x = &t->indexes[which[order[i]]];
+        const olock__fake_index *x = in_order[i];
         if (olock__fake_puts(c, n++ ? ",{\"IndexName\":" : (global ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":" : ",\"LocalSecondaryIndexes\":[{\"IndexName\":")) < 0 ||
             olock__fake_put_str(c, x->name, x->name_len) < 0 || olock__fake_puts(c, ",\"KeySchema\":[") < 0)
             return -1;
