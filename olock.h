@@ -2122,8 +2122,18 @@ OLOCK_API const char *olock_result_str(olock_result r) {
     return "unknown result";
 }
 
+/* Every field to its empty value. Field by field rather than a memset of the whole struct:
+   most of it is the two text buffers, and empty text needs only its first byte (an error is
+   cleared several times per request, on the hot path). */
 static void olock__error_clear(olock_error *err) {
-    if (err) memset(err, 0, sizeof *err);
+    if (!err) return;
+    err->code = OLOCK_OK;
+    err->error_class = OLOCK_CLASS_NONE;
+    err->http_status = 0;
+    err->aws_type[0] = 0;
+    err->message[0] = 0;
+    err->offset = 0;
+    err->attempts = 0;
 }
 
 static OLOCK__UNUSED void olock__error_set(olock_error *err, olock_result code, const char *fmt, ...) OLOCK__PRINTF(3, 4);
@@ -2452,7 +2462,7 @@ OLOCK_API olock_result olock_decimal_parse(const char *s, size_t len, olock_deci
     int64_t exp_value = 0, exp10;
     unsigned char sig[OLOCK_NUMBER_DIGITS + 1];
 
-    if (err != NULL) memset(err, 0, sizeof *err);
+    olock__error_clear(err);
     if (out == NULL || (s == NULL && len > 0)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_decimal_parse: NULL argument");
         return OLOCK_ERR_INVALID_ARG;
@@ -5229,6 +5239,28 @@ static void olock__jw_close(olock__jw *w, char c) {
     w->need_comma = 1;
 }
 
+/* A member name of DynamoDB's API ("TableName", "Key", ...): olock's own words, plain ASCII
+   letters that need no escaping, so they are copied between quotes without the string
+   writer's checks (a request has a dozen of them). */
+static void olock__jw_name(olock__jw *w, const char *name) {
+    size_t n = strlen(name);
+    char *o;
+    if (w->r == OLOCK_OK && (w->r = olock__buf_room(w->b, n + 4)) == OLOCK_OK) {
+        o = w->b->data + w->b->len;
+        if (w->need_comma) *o++ = ',';
+        *o++ = '"';
+        memcpy(o, name, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        *o = 0;
+        w->b->len = (size_t)(o - w->b->data);
+    }
+    w->need_comma = 1;
+}
+
+/* A member name from the caller (a table name, a placeholder): escaped and checked as any
+   JSON string. */
 static void olock__jw_key(olock__jw *w, const char *key) {
     size_t n = strlen(key);
     int comma = w->need_comma;
@@ -5261,12 +5293,12 @@ static void olock__jw_elem(olock__jw *w) {
 
 static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
     if (!s) return;
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, s, strlen(s));
 }
 
 static void olock__jw_bool(olock__jw *w, const char *key, int v) {
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     if (v) olock__jw_raw(w, "true", 4);
     else olock__jw_raw(w, "false", 5);
 }
@@ -5274,13 +5306,13 @@ static void olock__jw_bool(olock__jw *w, const char *key, int v) {
 static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
     char tmp[OLOCK__U64_TEXT];
     size_t n = olock__u64_text(v, tmp);
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     olock__jw_raw(w, tmp, n);
 }
 
 static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
     if (!map) return;
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     if (w->r == OLOCK_OK) w->r = olock__write_attr_map(map, w->b);
 }
 
@@ -5292,7 +5324,7 @@ static void olock__jw_names(olock__jw *w, const olock_value *names) {
         if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
         return;
     }
-    olock__jw_key(w, "ExpressionAttributeNames");
+    olock__jw_name(w, "ExpressionAttributeNames");
     olock__jw_open(w, '{');
     for (m = names->first; m; m = m->next) {
         if (m->type != OLOCK_TYPE_S) {
@@ -5430,12 +5462,12 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "TransactItems");
+    olock__jw_name(&w, "TransactItems");
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
         olock__jw_elem(&w);
         olock__jw_open(&w, '{');
-        olock__jw_key(&w, kinds[actions[i].kind]);
+        olock__jw_name(&w, kinds[actions[i].kind]);
         olock__jw_open(&w, '{');
         olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
         olock__jw_close(&w, '}');
@@ -5457,12 +5489,12 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "TransactItems");
+    olock__jw_name(&w, "TransactItems");
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
         olock__jw_elem(&w);
         olock__jw_open(&w, '{');
-        olock__jw_key(&w, "Get");
+        olock__jw_name(&w, "Get");
         olock__jw_open(&w, '{');
         olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
         olock__jw_close(&w, '}');
@@ -5481,13 +5513,13 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "RequestItems");
+    olock__jw_name(&w, "RequestItems");
     olock__jw_open(&w, '{');
     for (i = 0; i < count; i++) {
         const olock_batch_get_table *t = &tables[i];
         olock__jw_key(&w, t->table);
         olock__jw_open(&w, '{');
-        olock__jw_key(&w, "Keys");
+        olock__jw_name(&w, "Keys");
         olock__jw_open(&w, '[');
         for (k = 0; k < t->key_count; k++) {
             olock__jw_elem(&w);
@@ -5512,7 +5544,7 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "RequestItems");
+    olock__jw_name(&w, "RequestItems");
     olock__jw_open(&w, '{');
     /* Group entries by table, keeping first-appearance order of tables and entries. */
     for (i = 0; i < count; i++) {
@@ -5526,7 +5558,7 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
             if (strcmp(e->table, entries[i].table) != 0) continue;
             olock__jw_elem(&w);
             olock__jw_open(&w, '{');
-            olock__jw_key(&w, e->put_item ? "PutRequest" : "DeleteRequest");
+            olock__jw_name(&w, e->put_item ? "PutRequest" : "DeleteRequest");
             olock__jw_open(&w, '{');
             olock__jw_map(&w, e->put_item ? "Item" : "Key", e->put_item ? e->put_item : e->delete_key);
             olock__jw_close(&w, '}');
@@ -5593,7 +5625,7 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     mark = olock__jw_begin(&w, body);
     olock__jw_str(&w, "TableName", r->table);
     for (pass = 0; pass < 2; pass++) {
-        olock__jw_key(&w, pass ? "KeySchema" : "AttributeDefinitions");
+        olock__jw_name(&w, pass ? "KeySchema" : "AttributeDefinitions");
         olock__jw_open(&w, '[');
         olock__jw_key_attr(&w, r->hash_key, r->hash_type, pass, "HASH");
         if (r->range_key) olock__jw_key_attr(&w, r->range_key, r->range_type, pass, "RANGE");
@@ -5601,7 +5633,7 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     }
     if (r->read_capacity) {
         olock__jw_str(&w, "BillingMode", "PROVISIONED");
-        olock__jw_key(&w, "ProvisionedThroughput");
+        olock__jw_name(&w, "ProvisionedThroughput");
         olock__jw_open(&w, '{');
         olock__jw_u64(&w, "ReadCapacityUnits", r->read_capacity);
         olock__jw_u64(&w, "WriteCapacityUnits", r->write_capacity);
@@ -6070,7 +6102,7 @@ struct olock_expr {
 
 static int olock__expr_claim(olock_expr *e, olock_result code) {
     if (e->status != OLOCK_OK) return 0;
-    memset(&e->error, 0, sizeof e->error);
+    olock__error_clear(&e->error);
     e->status = code;
     return 1;
 }
@@ -6666,14 +6698,14 @@ OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow) {
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
     if (!e) {
         if (err) {
-            memset(err, 0, sizeof *err);
+            olock__error_clear(err);
             olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder");
         }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (err) {
         if (e->status != OLOCK_OK) *err = e->error;
-        else memset(err, 0, sizeof *err);
+        else olock__error_clear(err);
     }
     return e->status;
 }
@@ -6704,7 +6736,7 @@ OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text
         return NULL;
     }
     len = strlen(number_text);
-    memset(&derr, 0, sizeof derr);
+    olock__error_clear(&derr);
     if (olock_decimal_parse(number_text, len, &d, &derr) != OLOCK_OK) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_expr_n: \"%.*s\" is not a DynamoDB number: %s",
                          olock__expr_clip(number_text, len, 60), number_text, derr.message);
@@ -8332,7 +8364,7 @@ static void olock__expr_check_unused(olock_expr *e, olock__expr_raw_entry *raw, 
 static olock_result olock__expr_report(olock_expr *e, olock_error *err) {
     if (err) {
         if (e->status != OLOCK_OK) *err = e->error;
-        else memset(err, 0, sizeof *err);
+        else olock__error_clear(err);
     }
     return e->status;
 }
@@ -8344,7 +8376,7 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     olock_expr_output res;
     if (!e || !out) {
         if (err) {
-            memset(err, 0, sizeof *err);
+            olock__error_clear(err);
             olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument");
         }
         return OLOCK_ERR_INVALID_ARG;

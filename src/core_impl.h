@@ -190,8 +190,18 @@ OLOCK_API const char *olock_result_str(olock_result r) {
     return "unknown result";
 }
 
+/* Every field to its empty value. Field by field rather than a memset of the whole struct:
+   most of it is the two text buffers, and empty text needs only its first byte (an error is
+   cleared several times per request, on the hot path). */
 static void olock__error_clear(olock_error *err) {
-    if (err) memset(err, 0, sizeof *err);
+    if (!err) return;
+    err->code = OLOCK_OK;
+    err->error_class = OLOCK_CLASS_NONE;
+    err->http_status = 0;
+    err->aws_type[0] = 0;
+    err->message[0] = 0;
+    err->offset = 0;
+    err->attempts = 0;
 }
 
 static OLOCK__UNUSED void olock__error_set(olock_error *err, olock_result code, const char *fmt, ...) OLOCK__PRINTF(3, 4);

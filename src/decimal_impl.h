@@ -69,7 +69,7 @@ OLOCK_API olock_result olock_decimal_parse(const char *s, size_t len, olock_deci
     int64_t exp_value = 0, exp10;
     unsigned char sig[OLOCK_NUMBER_DIGITS + 1];
 
-    if (err != NULL) memset(err, 0, sizeof *err);
+    olock__error_clear(err);
     if (out == NULL || (s == NULL && len > 0)) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_decimal_parse: NULL argument");
         return OLOCK_ERR_INVALID_ARG;

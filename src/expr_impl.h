@@ -197,7 +197,7 @@ struct olock_expr {
 
 static int olock__expr_claim(olock_expr *e, olock_result code) {
     if (e->status != OLOCK_OK) return 0;
-    memset(&e->error, 0, sizeof e->error);
+    olock__error_clear(&e->error);
     e->status = code;
     return 1;
 }
@@ -793,14 +793,14 @@ OLOCK_API void olock_expr_borrow_values(olock_expr *e, int borrow) {
 OLOCK_API olock_result olock_expr_status(const olock_expr *e, olock_error *err) {
     if (!e) {
         if (err) {
-            memset(err, 0, sizeof *err);
+            olock__error_clear(err);
             olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_status: NULL builder");
         }
         return OLOCK_ERR_INVALID_ARG;
     }
     if (err) {
         if (e->status != OLOCK_OK) *err = e->error;
-        else memset(err, 0, sizeof *err);
+        else olock__error_clear(err);
     }
     return e->status;
 }
@@ -831,7 +831,7 @@ OLOCK_API const olock_value *olock_expr_n(olock_expr *e, const char *number_text
         return NULL;
     }
     len = strlen(number_text);
-    memset(&derr, 0, sizeof derr);
+    olock__error_clear(&derr);
     if (olock_decimal_parse(number_text, len, &d, &derr) != OLOCK_OK) {
         OLOCK__EXPR_FAIL(e, OLOCK_ERR_EXPRESSION, "olock_expr_n: \"%.*s\" is not a DynamoDB number: %s",
                          olock__expr_clip(number_text, len, 60), number_text, derr.message);

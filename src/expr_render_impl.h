@@ -530,7 +530,7 @@ static void olock__expr_check_unused(olock_expr *e, olock__expr_raw_entry *raw, 
 static olock_result olock__expr_report(olock_expr *e, olock_error *err) {
     if (err) {
         if (e->status != OLOCK_OK) *err = e->error;
-        else memset(err, 0, sizeof *err);
+        else olock__error_clear(err);
     }
     return e->status;
 }
@@ -542,7 +542,7 @@ OLOCK_API olock_result olock_expr_render(olock_expr *e, olock_expr_output *out, 
     olock_expr_output res;
     if (!e || !out) {
         if (err) {
-            memset(err, 0, sizeof *err);
+            olock__error_clear(err);
             olock__error_set(err, OLOCK_ERR_INVALID_ARG, "olock_expr_render: NULL argument");
         }
         return OLOCK_ERR_INVALID_ARG;

@@ -106,6 +106,28 @@ static void olock__jw_close(olock__jw *w, char c) {
     w->need_comma = 1;
 }
 
+/* A member name of DynamoDB's API ("TableName", "Key", ...): olock's own words, plain ASCII
+   letters that need no escaping, so they are copied between quotes without the string
+   writer's checks (a request has a dozen of them). */
+static void olock__jw_name(olock__jw *w, const char *name) {
+    size_t n = strlen(name);
+    char *o;
+    if (w->r == OLOCK_OK && (w->r = olock__buf_room(w->b, n + 4)) == OLOCK_OK) {
+        o = w->b->data + w->b->len;
+        if (w->need_comma) *o++ = ',';
+        *o++ = '"';
+        memcpy(o, name, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        *o = 0;
+        w->b->len = (size_t)(o - w->b->data);
+    }
+    w->need_comma = 1;
+}
+
+/* A member name from the caller (a table name, a placeholder): escaped and checked as any
+   JSON string. */
 static void olock__jw_key(olock__jw *w, const char *key) {
     size_t n = strlen(key);
     int comma = w->need_comma;
@@ -138,12 +160,12 @@ static void olock__jw_elem(olock__jw *w) {
 
 static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
     if (!s) return;
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, s, strlen(s));
 }
 
 static void olock__jw_bool(olock__jw *w, const char *key, int v) {
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     if (v) olock__jw_raw(w, "true", 4);
     else olock__jw_raw(w, "false", 5);
 }
@@ -151,13 +173,13 @@ static void olock__jw_bool(olock__jw *w, const char *key, int v) {
 static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
     char tmp[OLOCK__U64_TEXT];
     size_t n = olock__u64_text(v, tmp);
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     olock__jw_raw(w, tmp, n);
 }
 
 static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
     if (!map) return;
-    olock__jw_key(w, key);
+    olock__jw_name(w, key);
     if (w->r == OLOCK_OK) w->r = olock__write_attr_map(map, w->b);
 }
 
@@ -169,7 +191,7 @@ static void olock__jw_names(olock__jw *w, const olock_value *names) {
         if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
         return;
     }
-    olock__jw_key(w, "ExpressionAttributeNames");
+    olock__jw_name(w, "ExpressionAttributeNames");
     olock__jw_open(w, '{');
     for (m = names->first; m; m = m->next) {
         if (m->type != OLOCK_TYPE_S) {
@@ -307,12 +329,12 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "TransactItems");
+    olock__jw_name(&w, "TransactItems");
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
         olock__jw_elem(&w);
         olock__jw_open(&w, '{');
-        olock__jw_key(&w, kinds[actions[i].kind]);
+        olock__jw_name(&w, kinds[actions[i].kind]);
         olock__jw_open(&w, '{');
         olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
         olock__jw_close(&w, '}');
@@ -334,12 +356,12 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "TransactItems");
+    olock__jw_name(&w, "TransactItems");
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
         olock__jw_elem(&w);
         olock__jw_open(&w, '{');
-        olock__jw_key(&w, "Get");
+        olock__jw_name(&w, "Get");
         olock__jw_open(&w, '{');
         olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
         olock__jw_close(&w, '}');
@@ -358,13 +380,13 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "RequestItems");
+    olock__jw_name(&w, "RequestItems");
     olock__jw_open(&w, '{');
     for (i = 0; i < count; i++) {
         const olock_batch_get_table *t = &tables[i];
         olock__jw_key(&w, t->table);
         olock__jw_open(&w, '{');
-        olock__jw_key(&w, "Keys");
+        olock__jw_name(&w, "Keys");
         olock__jw_open(&w, '[');
         for (k = 0; k < t->key_count; k++) {
             olock__jw_elem(&w);
@@ -389,7 +411,7 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
     mark = olock__jw_begin(&w, body);
-    olock__jw_key(&w, "RequestItems");
+    olock__jw_name(&w, "RequestItems");
     olock__jw_open(&w, '{');
     /* Group entries by table, keeping first-appearance order of tables and entries. */
     for (i = 0; i < count; i++) {
@@ -403,7 +425,7 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
             if (strcmp(e->table, entries[i].table) != 0) continue;
             olock__jw_elem(&w);
             olock__jw_open(&w, '{');
-            olock__jw_key(&w, e->put_item ? "PutRequest" : "DeleteRequest");
+            olock__jw_name(&w, e->put_item ? "PutRequest" : "DeleteRequest");
             olock__jw_open(&w, '{');
             olock__jw_map(&w, e->put_item ? "Item" : "Key", e->put_item ? e->put_item : e->delete_key);
             olock__jw_close(&w, '}');
@@ -470,7 +492,7 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     mark = olock__jw_begin(&w, body);
     olock__jw_str(&w, "TableName", r->table);
     for (pass = 0; pass < 2; pass++) {
-        olock__jw_key(&w, pass ? "KeySchema" : "AttributeDefinitions");
+        olock__jw_name(&w, pass ? "KeySchema" : "AttributeDefinitions");
         olock__jw_open(&w, '[');
         olock__jw_key_attr(&w, r->hash_key, r->hash_type, pass, "HASH");
         if (r->range_key) olock__jw_key_attr(&w, r->range_key, r->range_type, pass, "RANGE");
@@ -478,7 +500,7 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
     }
     if (r->read_capacity) {
         olock__jw_str(&w, "BillingMode", "PROVISIONED");
-        olock__jw_key(&w, "ProvisionedThroughput");
+        olock__jw_name(&w, "ProvisionedThroughput");
         olock__jw_open(&w, '{');
         olock__jw_u64(&w, "ReadCapacityUnits", r->read_capacity);
         olock__jw_u64(&w, "WriteCapacityUnits", r->write_capacity);
