@@ -320,14 +320,19 @@ OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const v
     olock__hmac_sha256_stream(key, key_len, data, len, out);
 }
 
+/* Two digits per byte from one table (a signature writes three 32-byte digests this way). */
+#define OLOCK__HEX_ROW(h) h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b" h "c" h "d" h "e" h "f"
+static const char olock__hex_pairs[] =
+    OLOCK__HEX_ROW("0") OLOCK__HEX_ROW("1") OLOCK__HEX_ROW("2") OLOCK__HEX_ROW("3") OLOCK__HEX_ROW("4")
+        OLOCK__HEX_ROW("5") OLOCK__HEX_ROW("6") OLOCK__HEX_ROW("7") OLOCK__HEX_ROW("8") OLOCK__HEX_ROW("9")
+            OLOCK__HEX_ROW("a") OLOCK__HEX_ROW("b") OLOCK__HEX_ROW("c") OLOCK__HEX_ROW("d") OLOCK__HEX_ROW("e")
+                OLOCK__HEX_ROW("f");
+#undef OLOCK__HEX_ROW
+
 OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
-    static const char digits[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)data;
     size_t i;
-    for (i = 0; i < len; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15u];
-    }
+    for (i = 0; i < len; i++) memcpy(out + 2 * i, olock__hex_pairs + 2 * p[i], 2);
     out[2 * len] = '\0';
 }
 
