@@ -882,16 +882,23 @@ static olock_operand *olock__expr_operand_new(olock_expr *e, int kind) {
     return o;
 }
 
-static int olock__expr_check_operand(olock_expr *e, const char *fn, const olock_operand *o) {
-    if (!o) {
-        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL operand", fn);
+/* Whether a handle (an operand or a condition, `what`) given to fn is one of this builder's,
+   made since its last reset; otherwise the builder fails saying which. */
+static int olock__expr_check_handle(olock_expr *e, const char *fn, const char *what, int present, const olock_expr *owner,
+                                    unsigned gen) {
+    if (!present) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL %s", fn, what);
         return 0;
     }
-    if (o->owner != e || o->gen != e->gen) {
-        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: operand from another builder or from before olock_expr_reset", fn);
+    if (owner != e || gen != e->gen) {
+        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: %s from another builder or from before olock_expr_reset", fn, what);
         return 0;
     }
     return 1;
+}
+
+static int olock__expr_check_operand(olock_expr *e, const char *fn, const olock_operand *o) {
+    return olock__expr_check_handle(e, fn, "operand", o != NULL, o ? o->owner : NULL, o ? o->gen : 0);
 }
 
 static const char *olock__expr_operand_name(int kind) {
@@ -1065,15 +1072,7 @@ static const char *olock__expr_cmp_spaced(olock_cmp op) {
 }
 
 static int olock__expr_check_cond(olock_expr *e, const char *fn, const olock_cond *c) {
-    if (!c) {
-        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: NULL condition", fn);
-        return 0;
-    }
-    if (c->owner != e || c->gen != e->gen) {
-        OLOCK__EXPR_FAIL(e, OLOCK_ERR_INVALID_ARG, "%s: condition from another builder or from before olock_expr_reset", fn);
-        return 0;
-    }
-    return 1;
+    return olock__expr_check_handle(e, fn, "condition", c != NULL, c ? c->owner : NULL, c ? c->gen : 0);
 }
 
 /* An operand of a condition: a path, a value or size(path). */
