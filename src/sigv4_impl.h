@@ -321,13 +321,23 @@ OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const v
 }
 
 /* Two digits per byte from one table (a signature writes three 32-byte digests this way). */
-#define OLOCK__HEX_ROW(h) h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b" h "c" h "d" h "e" h "f"
 static const char olock__hex_pairs[] =
-    OLOCK__HEX_ROW("0") OLOCK__HEX_ROW("1") OLOCK__HEX_ROW("2") OLOCK__HEX_ROW("3") OLOCK__HEX_ROW("4")
-        OLOCK__HEX_ROW("5") OLOCK__HEX_ROW("6") OLOCK__HEX_ROW("7") OLOCK__HEX_ROW("8") OLOCK__HEX_ROW("9")
-            OLOCK__HEX_ROW("a") OLOCK__HEX_ROW("b") OLOCK__HEX_ROW("c") OLOCK__HEX_ROW("d") OLOCK__HEX_ROW("e")
-                OLOCK__HEX_ROW("f");
-#undef OLOCK__HEX_ROW
+    "000102030405060708090a0b0c0d0e0f"
+    "101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f"
+    "303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f"
+    "505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f"
+    "707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f"
+    "909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+    "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+    "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+    "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
     const unsigned char *p = (const unsigned char *)data;
