@@ -157,7 +157,7 @@ THREADS
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#if defined(__linux__)
+#if defined(__linux__) && !defined(OLOCK_FAKESERVER_POLL)   /* -DOLOCK_FAKESERVER_POLL: poll on Linux too */
 #  include <sys/epoll.h>
 #  define FS_EPOLL 1
 #else
