@@ -591,7 +591,6 @@ static fs_parse fs_parse_request_line(const char *buf, size_t len, size_t *at, f
     if (i == len) return FS_PARSE_MORE;
     *in_target = 0;
     if (i == start) {
-        if (buf[i] == ' ') return FS_PARSE_MORE;   /* unreachable: blanks were skipped */
         if ((end = fs_line_end(buf, len, &i)) == 0) return FS_PARSE_MORE;
         return fs_refuse(r, 400, FS_URI_BAD_MESSAGE, 0, end < 0 ? "Bad EOL" : "No URI");
     }
@@ -1508,6 +1507,7 @@ static int fs_append_page(olock_buf *b, const fs_refusal *r, const fs_head *h)
     olock_buf page;
     fs_span target = h->target;
     const fs_span *host = fs_head_field(h, "host");
+    size_t shown;
     int bad;
     char status[8];
     snprintf(status, sizeof(status), "%d ", r->status);
@@ -1541,12 +1541,12 @@ static int fs_append_page(olock_buf *b, const fs_refusal *r, const fs_head *h)
           fs_append_escaped(&page, r->message, strlen(r->message)) ||
           olock_buf_append_str(&page, "</td></tr>\n</table>\n<hr/><a href=\"https://jetty.org/\">Powered by Jetty:// "
                                       "12.1.11</a><hr/>\n\n</body>\n</html>\n") != OLOCK_OK;
-    if (page.len > FS_JETTY_PAGE_MAX) page.len = FS_JETTY_PAGE_MAX;
+    shown = page.len < FS_JETTY_PAGE_MAX ? page.len : FS_JETTY_PAGE_MAX;
     bad = bad || fs_append_status(b, r->status) ||
           fs_append_fmt(b, "Cache-Control: must-revalidate,no-cache,no-store\r\n"
                            "Content-Type: text/html;charset=iso-8859-1\r\nContent-Length: %lu\r\n%s\r\n",
-                        (unsigned long)page.len, r->connection_close ? "Connection: close\r\n" : "") ||
-          olock_buf_append(b, page.data, page.len) != OLOCK_OK;
+                        (unsigned long)shown, r->connection_close ? "Connection: close\r\n" : "") ||
+          olock_buf_append(b, page.data, shown) != OLOCK_OK;
     olock_buf_free(&page);
     return bad ? -1 : 0;
 }
@@ -1582,10 +1582,10 @@ static void fs_conn_answer(fs_worker *w, fs_conn *c, const olock_http_response *
 {
     fs_exchange *x = c->x;
     int say_close = close_after && !(x->framing.http10 && !x->framing.keep_alive);
-    x->out.len = 0;
+    olock_buf_clear(&x->out);
     x->out_done = 0;
     if (fs_append_answer(w->srv, &x->out, r, add_crc, say_close, &x->framing) != 0) {
-        x->out.len = 0;
+        olock_buf_clear(&x->out);
         close_after = 1;
     }
     x->close_after = close_after;
@@ -1599,11 +1599,11 @@ static void fs_conn_answer(fs_worker *w, fs_conn *c, const olock_http_response *
 static void fs_conn_refuse(fs_worker *w, fs_conn *c, const fs_refusal *r, const fs_head *h)
 {
     fs_exchange *x = c->x;
-    x->out.len = 0;
+    olock_buf_clear(&x->out);
     x->out_done = 0;
     x->close_after = !(r->stay_open && x->framing.keep_alive);
     if (fs_append_page(&x->out, r, h) != 0) {
-        x->out.len = 0;
+        olock_buf_clear(&x->out);
         x->close_after = 1;
     }
     x->phase = FS_PHASE_WRITE;
@@ -1633,7 +1633,9 @@ static int fs_conn_flush(fs_conn *c)
             return -1;
         }
     }
-    x->out.len = 0;
+    /* a large answer's buffer is not kept for a connection that may idle for a minute */
+    if (x->out.cap > 65536) olock_buf_free(&x->out);
+    else olock_buf_clear(&x->out);
     x->out_done = 0;
     return 1;
 }
@@ -1677,7 +1679,7 @@ static void fs_conn_advance(fs_worker *w, fs_conn *c)
             }
             x->phase = FS_PHASE_BODY;
             if (x->framing.expect_continue && (x->framing.chunked || x->body_left) && x->in_len == x->head_len) {
-                x->out.len = 0;
+                olock_buf_clear(&x->out);
                 x->out_done = 0;
                 if (olock_buf_append_str(&x->out, "HTTP/1.1 100 Continue\r\n\r\n") == OLOCK_OK) {
                     x->phase = FS_PHASE_WRITE;
