@@ -84,11 +84,8 @@ ifeq ($(HAVE_CURL),1)
 EXAMPLE_CURL := -DOLOCK_EXAMPLE_CURL -lcurl
 endif
 
-# tools/olock-fakeserver: the fake served over HTTP (needs libmicrohttpd).
-HAVE_MHD := $(shell printf '#include <microhttpd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
-ifeq ($(HAVE_MHD),1)
+# tools/olock-fakeserver: the fake served over HTTP (POSIX sockets and threads, nothing else).
 TOOLS := $(BUILD)/olock-fakeserver $(BUILD)/san/olock-fakeserver $(BUILD)/matrix/olock-fakeserver-cxx.o
-endif
 
 .PHONY: all test demo deps fuzz bench clean amalgamate format tests-san tests-plain tests-tsan examples tools
 all: tests-san tests-plain tests-tsan examples tools
@@ -96,10 +93,10 @@ tools: $(TOOLS)
 
 $(BUILD)/olock-fakeserver: tools/olock-fakeserver.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -O2 -g $(WARN_C) $(INC) $< -o $@ -lmicrohttpd -lpthread -lm
+	$(CC) -std=c99 -O2 -g $(WARN_C) $(INC) $< -o $@ -lpthread -lm
 $(BUILD)/san/olock-fakeserver: tools/olock-fakeserver.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(SAN) $(INC) $< -o $@ -lmicrohttpd -lpthread -lm
+	$(CC) $(CFLAGS_) $(SAN) $(INC) $< -o $@ -lpthread -lm
 $(BUILD)/matrix/olock-fakeserver-cxx.o: tools/olock-fakeserver.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++11 $(WARN) -Wshadow -x c++ $(INC) -c $< -o $@

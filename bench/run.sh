@@ -117,7 +117,7 @@ for b in $ONLY; do
     echo | tee -a "$RESULTS"
     if [ -x build/olock-fakeserver ] || make -s build/olock-fakeserver >/dev/null 2>&1; then
       { echo "## olock-fakeserver vs DynamoDB Local vs dynalite (tests/sdk/bench.mjs)"; echo '```'; node tests/sdk/bench.mjs; echo '```'; } | tee -a "$RESULTS"
-    else echo "servers: SKIP (build/olock-fakeserver needs libmicrohttpd-dev)" | tee -a "$RESULTS"; fi
+    else echo "servers: SKIP (build/olock-fakeserver did not build)" | tee -a "$RESULTS"; fi
     continue
   fi
   # olock + curl against a raw keep-alive client on loopback (needs make deps)

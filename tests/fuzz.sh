@@ -15,10 +15,11 @@ build_one() {
   mkdir -p build/fuzz
   local libs=() f fresh=1
   if [ -x "build/fuzz/fuzz_$1" ]; then
-    for f in "fuzz/fuzz_$1.c" olock.h backends/*.h tests/fuzz.sh; do [ "$f" -nt "build/fuzz/fuzz_$1" ] && fresh=0; done
+    for f in "fuzz/fuzz_$1.c" olock.h backends/*.h tools/*.c tests/fuzz.sh; do [ "$f" -nt "build/fuzz/fuzz_$1" ] && fresh=0; done
     [ $fresh = 1 ] && { echo "build/fuzz/fuzz_$1 is up to date"; return 0; }
   fi
-  grep -q 'olock_fake.h' "fuzz/fuzz_$1.c" && libs+=(-lpthread)
+  # the fake and the fake server (fuzz_http_head includes it) use threads
+  grep -qE 'olock_fake\.h|olock-fakeserver\.c' "fuzz/fuzz_$1.c" && libs+=(-lpthread)
   "$CLANG" "${FLAGS[@]}" "fuzz/fuzz_$1.c" -o "build/fuzz/fuzz_$1" "${libs[@]}" -lm
 }
 

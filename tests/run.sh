@@ -244,7 +244,7 @@ step fakeserver fakeserver optional bash tests/fakeserver.sh
 if [ -x build/olock-fakeserver ] && command -v node >/dev/null; then
   step fakeserver aws-sdk-js optional node tests/sdk/sdk_test.mjs
 else
-  step fakeserver aws-sdk-js skip "aws-sdk-js: needs build/olock-fakeserver (libmicrohttpd-dev) and node"
+  step fakeserver aws-sdk-js skip "aws-sdk-js: needs build/olock-fakeserver and node"
 fi
 
 # ---- 6. integration tests against DynamoDB Local and dynalite -----------------------------------
