@@ -456,6 +456,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
         if (f->tokens[i].token) olock__fake_free(&f->alloc, f->tokens[i].token, f->tokens[i].len + 1);
     olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
     olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
+    olock__fake_xcache_free(f);
     olock_arena_free(&f->arena);
     olock_buf_free(&f->out);
     olock__fake_mutex_destroy(&f->mu);

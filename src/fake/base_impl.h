@@ -765,6 +765,9 @@ typedef struct olock__fake_token {
     uint64_t at_ms;  /* virtual clock when it was applied */
 } olock__fake_token;
 
+/* Compiled expressions kept across requests (>>xcache). */
+typedef struct olock__fake_xcache olock__fake_xcache;
+
 struct olock_fake {
     olock_allocator alloc;
     olock__fake_mutex mu;
@@ -785,7 +788,8 @@ struct olock_fake {
     unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
     olock__fake_token *tokens; /* hash table of token_cap slots (a power of two) */
     size_t token_count, token_cap;
-    size_t pending_indexes; /* indexes CREATING or DELETING, in all tables */
+    size_t pending_indexes;     /* indexes CREATING or DELETING, in all tables */
+    olock__fake_xcache *xcache; /* NULL until an expression is first kept */
 };
 
 /* ---- request context and error responses --------------------------------------------------- */

@@ -575,7 +575,7 @@ static int olock__fake_parse_update(olock__fake_expr *e) {
             e->pos++;
         }
     }
-    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile) */
+    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile_fresh) */
     e->dup_clause = dup_clause;
     return 0;
 }
@@ -1178,7 +1178,7 @@ static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
-   olock__fake_compile; operand types need the placeholders resolved first). */
+   olock__fake_compile_fresh; operand types need the placeholders resolved first). */
 static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
@@ -1190,9 +1190,10 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
 
 /* Parses and checks one expression of a request, in DynamoDB Local's order: size, syntax,
    list index range, parentheses, function names, reserved words, placeholders, operand
-   types and counts, then (updates and projections) overlapping paths. NULL on error. */
-static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
-                                             const char *src, size_t len, int kind) {
+   types and counts, then (updates and projections) overlapping paths. NULL on error. The
+   requests call olock__fake_compile (>>xcache), which keeps what this returns for the next. */
+static olock__fake_expr *olock__fake_compile_fresh(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
+                                                   const char *src, size_t len, int kind) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(olock__fake_expr));
     if (!e) return NULL;
     memset(e, 0, sizeof(*e));

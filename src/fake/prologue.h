@@ -96,6 +96,7 @@ TABLE OF CONTENTS
    >>values       numbers and attribute values with DynamoDB Local's checks, sizes, equality
    >>expr         expressions: tokens, syntax tree, checks in DynamoDB Local's order,
                   evaluation, projection, applying an update
+   >>xcache       compiled expressions kept across requests
    >>store        the order of Scan, partitions and items, tables
    >>items        item operations, their shared checks, legacy parameters
    >>txn          transactions: consumed capacity, ClientRequestToken, TransactWriteItems,
