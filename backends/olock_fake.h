@@ -1369,8 +1369,9 @@ static uint64_t olock__fake_swar_special(uint64_t w) {
 #define OLOCK__FAKE_SWAR_FIRST(m) ((size_t)0)
 #endif
 
-/* The string whose opening quote is at pos, unescaped in place. */
-static int olock__fake_jp_string(olock__fake_jp *p, const char **out, size_t *out_len) {
+/* The string whose opening quote is at pos, unescaped in place (any string; the common one
+   takes olock__fake_jp_string below). */
+static int olock__fake_jp_string_any(olock__fake_jp *p, const char **out, size_t *out_len) {
     size_t start = p->pos + 1, i = start, end;
     unsigned char *s = (unsigned char *)p->s;
     char *o;
@@ -1466,6 +1467,25 @@ static int olock__fake_jp_string(olock__fake_jp *p, const char **out, size_t *ou
     *out = p->s + start;
     *out_len = (size_t)(o - (p->s + start));
     p->pos = end + 1;
+    return 1;
+}
+
+/* The string whose opening quote is at pos: a plain one (most strings of a request) here, with
+   little to set up; one with escapes or UTF-8 by olock__fake_jp_string_any. */
+static int olock__fake_jp_string(olock__fake_jp *p, const char **out, size_t *out_len) {
+    size_t start = p->pos + 1, i = start;
+    uint64_t w, m;
+    for (;;) { /* the NUL padding stops this at the end */
+        memcpy(&w, p->s + i, 8);
+        if ((m = olock__fake_swar_special(w)) != 0) break;
+        i += 8;
+    }
+    i += OLOCK__FAKE_SWAR_FIRST(m);
+    if (p->s[i] != '"' || i >= p->len) return olock__fake_jp_string_any(p, out, out_len);
+    p->s[i] = 0;
+    *out = p->s + start;
+    *out_len = i - start;
+    p->pos = i + 1;
     return 1;
 }
 
@@ -2351,6 +2371,17 @@ static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d) {
 static size_t olock__fake_num_size(const olock_value *v) {
     olock_decimal d;
     int hi, lo;
+    size_t i = v->len && v->str[0] == '-', k;
+    /* a plain integer of up to 18 digits (counters, versions): its digits weigh 10^(n-1) down
+       to 1, the trailing zeros are not significant */
+    if (v->len - i >= 1 && v->len - i <= 18 && v->str[i] >= '1' && v->str[i] <= '9') {
+        for (k = i + 1; k < v->len && v->str[k] >= '0' && v->str[k] <= '9'; k++) {}
+        if (k == v->len) {
+            int n = (int)(v->len - i), sig = n;
+            while (v->str[i + (size_t)sig - 1] == '0') sig--;
+            return (size_t)((n - 1) / 2 - (n - sig) / 2 + 1) + 1 + i;
+        }
+    }
     if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
     if (d.ndigits == 0) return 1;
     /* digit i (1-based) weighs 10^(exp10 - i); base-100 digit k covers weights 2k, 2k+1 */
@@ -4887,11 +4918,20 @@ static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fak
     en->last_use = ++xc->clock;
 }
 
+/* Placeholders and names are short: compared in place, last byte first (placeholders tend to
+   differ at the end), without a call. */
+static int olock__fake_xc_eq(const char *a, size_t alen, const char *b, size_t blen) {
+    if (alen != blen) return 0;
+    while (alen--)
+        if (a[alen] != b[alen]) return 0;
+    return 1;
+}
+
 /* The last member of ExpressionAttributeNames called ph (the one a fresh compile takes). */
 static const olock_json *olock__fake_xc_name(const olock__fake_subst *sub, const char *ph, size_t len) {
     const olock_json *m, *found = NULL;
     for (m = sub->names ? sub->names->first : NULL; m; m = m->next)
-        if (m->key_len == len && memcmp(m->key, ph, len) == 0) found = m;
+        if (olock__fake_xc_eq(m->key, m->key_len, ph, len)) found = m;
     return found;
 }
 
@@ -4903,14 +4943,14 @@ static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_sub
     for (i = 0; i < en->nnames; i++) {
         const olock__fake_xname *x = &en->names[i];
         const olock_json *m = olock__fake_xc_name(sub, x->ph, x->ph_len);
-        if (!m || m->len != x->name_len || memcmp(m->str, x->name, x->name_len) != 0) return NULL;
+        if (!m || !olock__fake_xc_eq(m->str, m->len, x->name, x->name_len)) return NULL;
     }
     for (i = 0; i < en->nvals; i++) {
         olock__fake_node *n = en->vals[i];
         const olock__fake_tok *t = &e->toks[n->tok];
         const olock_value *m, *found = NULL;
         for (m = sub->values ? sub->values->first : NULL; m; m = m->next)
-            if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) found = m;
+            if (olock__fake_xc_eq(m->key, m->key_len, e->src + t->start, t->end - t->start)) found = m;
         if (!found || found->type != en->vtypes[i]) return NULL;
         n->value = found;
     }
@@ -4937,14 +4977,14 @@ static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_sub
         const olock_json *m;
         for (k = 0, m = sub->names->first; m; m = m->next, k++)
             for (i = 0; i < en->nnames; i++)
-                if (m->key_len == en->names[i].ph_len && memcmp(m->key, en->names[i].ph, m->key_len) == 0) sub->name_used[k] = 1;
+                if (olock__fake_xc_eq(m->key, m->key_len, en->names[i].ph, en->names[i].ph_len)) sub->name_used[k] = 1;
     }
     if (sub->values) {
         const olock_value *m;
         for (k = 0, m = sub->values->first; m; m = m->next, k++)
             for (i = 0; i < en->nvals; i++) {
                 const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
-                if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) sub->value_used[k] = 1;
+                if (olock__fake_xc_eq(m->key, m->key_len, e->src + t->start, t->end - t->start)) sub->value_used[k] = 1;
             }
     }
     en->bound = c->f->ticks;

@@ -754,6 +754,17 @@ static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d) {
 static size_t olock__fake_num_size(const olock_value *v) {
     olock_decimal d;
     int hi, lo;
+    size_t i = v->len && v->str[0] == '-', k;
+    /* a plain integer of up to 18 digits (counters, versions): its digits weigh 10^(n-1) down
+       to 1, the trailing zeros are not significant */
+    if (v->len - i >= 1 && v->len - i <= 18 && v->str[i] >= '1' && v->str[i] <= '9') {
+        for (k = i + 1; k < v->len && v->str[k] >= '0' && v->str[k] <= '9'; k++) {}
+        if (k == v->len) {
+            int n = (int)(v->len - i), sig = n;
+            while (v->str[i + (size_t)sig - 1] == '0') sig--;
+            return (size_t)((n - 1) / 2 - (n - sig) / 2 + 1) + 1 + i;
+        }
+    }
     if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
     if (d.ndigits == 0) return 1;
     /* digit i (1-based) weighs 10^(exp10 - i); base-100 digit k covers weights 2k, 2k+1 */

@@ -207,11 +207,20 @@ static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fak
     en->last_use = ++xc->clock;
 }
 
+/* Placeholders and names are short: compared in place, last byte first (placeholders tend to
+   differ at the end), without a call. */
+static int olock__fake_xc_eq(const char *a, size_t alen, const char *b, size_t blen) {
+    if (alen != blen) return 0;
+    while (alen--)
+        if (a[alen] != b[alen]) return 0;
+    return 1;
+}
+
 /* The last member of ExpressionAttributeNames called ph (the one a fresh compile takes). */
 static const olock_json *olock__fake_xc_name(const olock__fake_subst *sub, const char *ph, size_t len) {
     const olock_json *m, *found = NULL;
     for (m = sub->names ? sub->names->first : NULL; m; m = m->next)
-        if (m->key_len == len && memcmp(m->key, ph, len) == 0) found = m;
+        if (olock__fake_xc_eq(m->key, m->key_len, ph, len)) found = m;
     return found;
 }
 
@@ -223,14 +232,14 @@ static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_sub
     for (i = 0; i < en->nnames; i++) {
         const olock__fake_xname *x = &en->names[i];
         const olock_json *m = olock__fake_xc_name(sub, x->ph, x->ph_len);
-        if (!m || m->len != x->name_len || memcmp(m->str, x->name, x->name_len) != 0) return NULL;
+        if (!m || !olock__fake_xc_eq(m->str, m->len, x->name, x->name_len)) return NULL;
     }
     for (i = 0; i < en->nvals; i++) {
         olock__fake_node *n = en->vals[i];
         const olock__fake_tok *t = &e->toks[n->tok];
         const olock_value *m, *found = NULL;
         for (m = sub->values ? sub->values->first : NULL; m; m = m->next)
-            if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) found = m;
+            if (olock__fake_xc_eq(m->key, m->key_len, e->src + t->start, t->end - t->start)) found = m;
         if (!found || found->type != en->vtypes[i]) return NULL;
         n->value = found;
     }
@@ -257,14 +266,14 @@ static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_sub
         const olock_json *m;
         for (k = 0, m = sub->names->first; m; m = m->next, k++)
             for (i = 0; i < en->nnames; i++)
-                if (m->key_len == en->names[i].ph_len && memcmp(m->key, en->names[i].ph, m->key_len) == 0) sub->name_used[k] = 1;
+                if (olock__fake_xc_eq(m->key, m->key_len, en->names[i].ph, en->names[i].ph_len)) sub->name_used[k] = 1;
     }
     if (sub->values) {
         const olock_value *m;
         for (k = 0, m = sub->values->first; m; m = m->next, k++)
             for (i = 0; i < en->nvals; i++) {
                 const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
-                if (m->key_len == t->end - t->start && memcmp(m->key, e->src + t->start, m->key_len) == 0) sub->value_used[k] = 1;
+                if (olock__fake_xc_eq(m->key, m->key_len, e->src + t->start, t->end - t->start)) sub->value_used[k] = 1;
             }
     }
     en->bound = c->f->ticks;
