@@ -934,14 +934,17 @@ static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *
 
 /* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
    0: absent, 1: present, -1: wrong shape (error set). */
-static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
-                               const char **s, size_t *len) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+static int olock__fake_get_str_n(olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen,
+                                 const char **s, size_t *len) {
+    const olock_json *j = olock__fake_get_n(obj, key, klen);
     *s = NULL;
     *len = 0;
     if (!j) return 0;
     return olock__fake_scalar_text(j, s, len) ? 1 : olock__fake_shape(c);
 }
+
+/* ... by literal name (a string literal only: "" lit) */
+#define olock__fake_get_str(c, obj, lit, s, len) olock__fake_get_str_n((c), (obj), (lit), sizeof("" lit) - 1, (s), (len))
 
 /* A boolean member (true/false, or the strings "true"/"false"). */
 static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out) {

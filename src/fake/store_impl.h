@@ -620,7 +620,7 @@ static int olock__fake_schema_elem(olock__fake_ctx *c, const olock_json *el, con
     *tlen = 0;
     if ((r = olock__fake_get_str(c, el, "AttributeName", name, nlen)) < 0) return -1;
     if (r == 0) *name = NULL;
-    if ((r = olock__fake_get_str(c, el, type_key, type, tlen)) < 0) return -1;
+    if ((r = olock__fake_get_str_n(c, el, type_key, strlen(type_key), type, tlen)) < 0) return -1;
     if (r == 0) *type = NULL;
     return 0;
 }

@@ -982,13 +982,25 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
 
 /* Decimal text of v into buf (at least 21 bytes); returns the length. */
 static size_t olock__fake_u64_text(uint64_t v, char *buf) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    size_t k = sizeof(tmp), n;
+    while (v >= 100) { /* two digits at a time, from the end */
+        size_t d = (size_t)(v % 100) * 2;
+        v /= 100;
+        tmp[--k] = pairs[d + 1];
+        tmp[--k] = pairs[d];
+    }
+    if (v >= 10) {
+        tmp[--k] = pairs[v * 2 + 1];
+        tmp[--k] = pairs[v * 2];
+    } else {
+        tmp[--k] = (char)('0' + v);
+    }
+    n = sizeof(tmp) - k;
+    memcpy(buf, tmp + k, n);
     buf[n] = 0;
     return n;
 }

@@ -34,6 +34,7 @@ typedef struct olock__fake_xname {
     size_t ph_len;
     const char *name;
     size_t name_len;
+    const olock_json *found; /* while binding: the request's last member for ph */
 } olock__fake_xname;
 
 typedef struct olock__fake_xentry {
@@ -216,33 +217,39 @@ static int olock__fake_xc_eq(const char *a, size_t alen, const char *b, size_t b
     return 1;
 }
 
-/* The last member of ExpressionAttributeNames called ph (the one a fresh compile takes). */
-static const olock_json *olock__fake_xc_name(const olock__fake_subst *sub, const char *ph, size_t len) {
-    const olock_json *m, *found = NULL;
-    for (m = sub->names ? sub->names->first : NULL; m; m = m->next)
-        if (olock__fake_xc_eq(m->key, m->key_len, ph, len)) found = m;
-    return found;
-}
-
 /* The kept expression bound to this request's values, or NULL (nothing changed in the
-   request) when it cannot stand for a fresh compile. */
+   request) when it cannot stand for a fresh compile. Each member of ExpressionAttributeNames
+   and ExpressionAttributeValues is held against the placeholders once: a placeholder takes
+   its last member, as a fresh compile does, and the members matched are marked used (those
+   past the 32nd in a second pass). */
 static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_xentry *en, const char *what) {
     olock__fake_expr *e = en->e;
+    const olock_json *nm;
+    const olock_value *vm;
+    uint32_t name_hits = 0, value_hits = 0;
     size_t i, k;
+    for (i = 0; i < en->nnames; i++) en->names[i].found = NULL;
+    for (k = 0, nm = sub->names ? sub->names->first : NULL; nm; nm = nm->next, k++)
+        for (i = 0; i < en->nnames; i++)
+            if (olock__fake_xc_eq(nm->key, nm->key_len, en->names[i].ph, en->names[i].ph_len)) {
+                en->names[i].found = nm;
+                if (k < 32) name_hits |= (uint32_t)1 << k;
+            }
     for (i = 0; i < en->nnames; i++) {
         const olock__fake_xname *x = &en->names[i];
-        const olock_json *m = olock__fake_xc_name(sub, x->ph, x->ph_len);
-        if (!m || !olock__fake_xc_eq(m->str, m->len, x->name, x->name_len)) return NULL;
+        if (!x->found || !olock__fake_xc_eq(x->found->str, x->found->len, x->name, x->name_len)) return NULL;
     }
-    for (i = 0; i < en->nvals; i++) {
-        olock__fake_node *n = en->vals[i];
-        const olock__fake_tok *t = &e->toks[n->tok];
-        const olock_value *m, *found = NULL;
-        for (m = sub->values ? sub->values->first : NULL; m; m = m->next)
-            if (olock__fake_xc_eq(m->key, m->key_len, e->src + t->start, t->end - t->start)) found = m;
-        if (!found || found->type != en->vtypes[i]) return NULL;
-        n->value = found;
-    }
+    for (i = 0; i < en->nvals; i++) en->vals[i]->value = NULL;
+    for (k = 0, vm = sub->values ? sub->values->first : NULL; vm; vm = vm->next, k++)
+        for (i = 0; i < en->nvals; i++) {
+            const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
+            if (olock__fake_xc_eq(vm->key, vm->key_len, e->src + t->start, t->end - t->start)) {
+                en->vals[i]->value = vm;
+                if (k < 32) value_hits |= (uint32_t)1 << k;
+            }
+        }
+    for (i = 0; i < en->nvals; i++)
+        if (!en->vals[i]->value || en->vals[i]->value->type != en->vtypes[i]) return NULL;
     e->c = c;
     e->sub = sub;
     e->what = what;
@@ -262,19 +269,23 @@ static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_sub
         }
     }
     /* used, as a fresh compile marks them */
-    if (sub->names) {
-        const olock_json *m;
-        for (k = 0, m = sub->names->first; m; m = m->next, k++)
-            for (i = 0; i < en->nnames; i++)
-                if (olock__fake_xc_eq(m->key, m->key_len, en->names[i].ph, en->names[i].ph_len)) sub->name_used[k] = 1;
+    for (k = 0, nm = sub->names ? sub->names->first : NULL; nm; nm = nm->next, k++) {
+        if (k < 32) {
+            if (name_hits & ((uint32_t)1 << k)) sub->name_used[k] = 1;
+            continue;
+        }
+        for (i = 0; i < en->nnames; i++)
+            if (olock__fake_xc_eq(nm->key, nm->key_len, en->names[i].ph, en->names[i].ph_len)) sub->name_used[k] = 1;
     }
-    if (sub->values) {
-        const olock_value *m;
-        for (k = 0, m = sub->values->first; m; m = m->next, k++)
-            for (i = 0; i < en->nvals; i++) {
-                const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
-                if (olock__fake_xc_eq(m->key, m->key_len, e->src + t->start, t->end - t->start)) sub->value_used[k] = 1;
-            }
+    for (k = 0, vm = sub->values ? sub->values->first : NULL; vm; vm = vm->next, k++) {
+        if (k < 32) {
+            if (value_hits & ((uint32_t)1 << k)) sub->value_used[k] = 1;
+            continue;
+        }
+        for (i = 0; i < en->nvals; i++) {
+            const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
+            if (olock__fake_xc_eq(vm->key, vm->key_len, e->src + t->start, t->end - t->start)) sub->value_used[k] = 1;
+        }
     }
     en->bound = c->f->ticks;
     return e;
