@@ -137,9 +137,16 @@ static uint64_t olock__fake_swar_special(uint64_t w) {
 #define OLOCK__FAKE_SWAR_FIRST(m) ((size_t)0)
 #endif
 
+/* Not inlined into its caller, whose fast path would then set up all that this needs. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OLOCK__FAKE_NOINLINE __attribute__((noinline))
+#else
+#define OLOCK__FAKE_NOINLINE
+#endif
+
 /* The string whose opening quote is at pos, unescaped in place (any string; the common one
    takes olock__fake_jp_string below). */
-static int olock__fake_jp_string_any(olock__fake_jp *p, const char **out, size_t *out_len) {
+static OLOCK__FAKE_NOINLINE int olock__fake_jp_string_any(olock__fake_jp *p, const char **out, size_t *out_len) {
     size_t start = p->pos + 1, i = start, end;
     unsigned char *s = (unsigned char *)p->s;
     char *o;
@@ -238,18 +245,27 @@ static int olock__fake_jp_string_any(olock__fake_jp *p, const char **out, size_t
     return 1;
 }
 
-/* The string whose opening quote is at pos: a plain one (most strings of a request) here, with
-   little to set up; one with escapes or UTF-8 by olock__fake_jp_string_any. */
+/* 1 for the bytes a plain string stops at: '"', '\\', control characters (the NUL padding
+   among them) and the bytes of UTF-8 sequences. */
+static const unsigned char olock__fake_jp_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x40: '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+};
+
+/* The string whose opening quote is at pos: a plain one (most strings of a request) here, a
+   byte at a time with nothing to set up (the NUL padding ends the loop); one with escapes or
+   UTF-8 by olock__fake_jp_string_any. */
 static int olock__fake_jp_string(olock__fake_jp *p, const char **out, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)p->s;
     size_t start = p->pos + 1, i = start;
-    uint64_t w, m;
-    for (;;) { /* the NUL padding stops this at the end */
-        memcpy(&w, p->s + i, 8);
-        if ((m = olock__fake_swar_special(w)) != 0) break;
-        i += 8;
-    }
-    i += OLOCK__FAKE_SWAR_FIRST(m);
-    if (p->s[i] != '"' || i >= p->len) return olock__fake_jp_string_any(p, out, out_len);
+    while (!olock__fake_jp_stop[s[i]]) i++;
+    if (s[i] != '"') return olock__fake_jp_string_any(p, out, out_len);
     p->s[i] = 0;
     *out = p->s + start;
     *out_len = i - start;
