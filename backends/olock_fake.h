@@ -2997,6 +2997,7 @@ typedef struct olock__fake_expr {
     size_t nacts;
     olock__fake_node **paths; /* projection */
     size_t npaths;
+    int deep; /* a path of two elements or more: 0 not looked at, 1 none, 2 some (olock__fake_key_paths) */
 } olock__fake_expr;
 
 static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
@@ -6920,6 +6921,26 @@ static int olock__fake_goes_into(const olock__fake_node *n, const char *name, si
     return 0;
 }
 
+/* 1 when the subtree has a path of two elements or more (one that can go into an attribute). */
+static int olock__fake_has_deep(const olock__fake_node *n) {
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH) return n->nels > 1;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_has_deep(n->args[i])) return 1;
+    return 0;
+}
+
+/* The same for an expression, worked out once (a kept expression keeps the answer). */
+static int olock__fake_expr_deep(olock__fake_expr *e) {
+    size_t i;
+    int deep = e->root && olock__fake_has_deep(e->root);
+    for (i = 0; i < e->nacts && !deep; i++)
+        deep = olock__fake_has_deep(e->acts[i].path) || (e->acts[i].value && olock__fake_has_deep(e->acts[i].value));
+    for (i = 0; i < e->npaths && !deep; i++) deep = olock__fake_has_deep(e->paths[i]);
+    if (!e->deep) e->deep = deep ? 2 : 1;
+    return e->deep == 2;
+}
+
 static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k) {
     size_t i;
     if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
@@ -6935,12 +6956,13 @@ static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fa
 /* Key attributes are scalars: DynamoDB Local rejects any path into a key attribute of the
    table or of one of its indexes, whatever the expression. It looks for the table's hash and
    range key first, then the keys of the local and then of the global indexes, each kind in
-   the HashMap order of the index names; NULL is fine for `e`. */
-static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e) {
+   the HashMap order of the index names; NULL is fine for `e`. An expression whose paths are
+   all top-level attributes goes into none. */
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, olock__fake_expr *e) {
     size_t i, k, m, pass, *order, *which;
     const char **names;
     size_t *lens;
-    if (!e) return 0;
+    if (!e || (e->deep ? e->deep == 1 : !olock__fake_expr_deep(e))) return 0;
     for (k = 0; k < t->key_count; k++)
         if (olock__fake_expr_goes_into(e, &t->key[k]))
             return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",

@@ -225,6 +225,7 @@ typedef struct olock__fake_expr {
     size_t nacts;
     olock__fake_node **paths; /* projection */
     size_t npaths;
+    int deep; /* a path of two elements or more: 0 not looked at, 1 none, 2 some (olock__fake_key_paths) */
 } olock__fake_expr;
 
 static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
