@@ -1044,6 +1044,15 @@ typedef struct olock__fake_reason {
     const olock_value *item; /* ALL_OLD item, in the request arena, or NULL */
 } olock__fake_reason;
 
+/* The request body's members by the length of their names, for the many lookups of request
+   members: a name no other member's length shares is found (or known absent) at once. */
+#define OLOCK__FAKE_TOP_LEN 40 /* longer names are looked up member by member */
+typedef struct olock__fake_top {
+    const olock_json *obj;                         /* the object indexed (the request body), or NULL */
+    uint64_t several;                              /* bit n: members with different names of length n */
+    const olock_json *by_len[OLOCK__FAKE_TOP_LEN]; /* the last member of each length */
+} olock__fake_top;
+
 typedef struct olock__fake_ctx {
     olock_fake *f;
     olock_arena *a;
@@ -1059,6 +1068,7 @@ typedef struct olock__fake_ctx {
     int keep_scale;  /* numbers keep their scale (ExpressionAttributeValues) */
     int unprocessed; /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
     int oom;
+    olock__fake_top top; /* c->body's members (olock__fake_body_get) */
 } olock__fake_ctx;
 
 static int olock__fake_oom(olock__fake_ctx *c) {
@@ -1152,6 +1162,32 @@ static const olock_json *olock__fake_get_n(const olock_json *obj, const char *ke
 /* Request members are looked up by literal name: no strlen on the hot path. */
 #define olock__fake_get(obj, lit) olock__fake_get_n((obj), (lit), sizeof(lit) - 1)
 
+/* Indexes obj's members by name length (olock__fake_top) for olock__fake_body_get_n. */
+static void olock__fake_top_build(olock__fake_top *x, const olock_json *obj) {
+    const olock_json *m;
+    memset(x, 0, sizeof(*x));
+    x->obj = obj;
+    for (m = obj->first; m; m = m->next) {
+        const olock_json **slot;
+        if (m->key_len >= OLOCK__FAKE_TOP_LEN) continue;
+        slot = &x->by_len[m->key_len];
+        if (*slot && memcmp((*slot)->key, m->key, m->key_len) != 0) x->several |= (uint64_t)1 << m->key_len;
+        *slot = m; /* the last one of a name, as olock__fake_get_n finds it */
+    }
+}
+
+/* olock__fake_get_n, through the index when obj is the one indexed. */
+static const olock_json *olock__fake_body_get_n(const olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen) {
+    const olock_json *m;
+    if (obj != c->top.obj || klen >= OLOCK__FAKE_TOP_LEN || ((c->top.several >> klen) & 1)) return olock__fake_get_n(obj, key, klen);
+    m = c->top.by_len[klen];
+    if (!m || memcmp(m->key, key, klen) != 0 || m->kind == OLOCK_JSON_NULL) return NULL;
+    return m;
+}
+
+/* A member of the request body by literal name. */
+#define olock__fake_body_get(c, lit) olock__fake_body_get_n((c), (c)->body, (lit), sizeof("" lit) - 1)
+
 /* A scalar's text: a string or number as it is, a boolean as true/false; 0 for anything else. */
 static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
     switch (j->kind) {
@@ -1176,7 +1212,7 @@ static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *
    0: absent, 1: present, -1: wrong shape (error set). */
 static int olock__fake_get_str_n(olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen,
                                  const char **s, size_t *len) {
-    const olock_json *j = olock__fake_get_n(obj, key, klen);
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, klen);
     *s = NULL;
     *len = 0;
     if (!j) return 0;
@@ -1188,7 +1224,7 @@ static int olock__fake_get_str_n(olock__fake_ctx *c, const olock_json *obj, cons
 
 /* A boolean member (true/false, or the strings "true"/"false"). */
 static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, strlen(key));
     *out = 0;
     if (!j) return 0;
     if (j->kind == OLOCK_JSON_TRUE) {
@@ -1206,7 +1242,7 @@ static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const
 
 /* An integer member (JSON number, or a string holding one). */
 static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const char *key, long long *out) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, strlen(key));
     const char *s;
     size_t i = 0, n;
     int neg = 0;
@@ -5803,8 +5839,8 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
     size_t n = 0, g, k, nlsi = 0;
-    lists[0] = olock__fake_get(c->body, "LocalSecondaryIndexes");
-    lists[1] = olock__fake_get(c->body, "GlobalSecondaryIndexes");
+    lists[0] = olock__fake_body_get(c, "LocalSecondaryIndexes");
+    lists[1] = olock__fake_body_get(c, "GlobalSecondaryIndexes");
     *out = NULL;
     *count = 0;
     for (g = 0; g < 2; g++) {
@@ -5958,9 +5994,9 @@ static int olock__fake_op_create_table(olock__fake_ctx *c) {
 
     if ((r = olock__fake_get_str(c, c->body, "TableName", &name, &len)) < 0) return -1;
     if (r == 0 || !olock__fake_valid_table_name(name, len)) return olock__fake_bad_table_name(c);
-    ks = olock__fake_get(c->body, "KeySchema");
-    ad = olock__fake_get(c->body, "AttributeDefinitions");
-    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    ks = olock__fake_body_get(c, "KeySchema");
+    ad = olock__fake_body_get(c, "AttributeDefinitions");
+    pt = olock__fake_body_get(c, "ProvisionedThroughput");
     if ((ks && ks->kind != OLOCK_JSON_ARRAY) || (ad && ad->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
     if ((r = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
     if (r == 0) billing = NULL;
@@ -6210,7 +6246,7 @@ typedef struct olock__fake_gsi_change {
    New AttributeDefinitions are appended to (an, at, nad) (request arena). */
 static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_table *t, const olock_json *cr, int provisioned,
                                         olock__fake_gsi_change *ch, const char **an, size_t *anl, olock_type *at, size_t *nad) {
-    const olock_json *ad = olock__fake_get(c->body, "AttributeDefinitions"), *el, *ks, *pt;
+    const olock_json *ad = olock__fake_body_get(c, "AttributeDefinitions"), *el, *ks, *pt;
     const olock__fake_index *x;
     size_t i, j, ngsi = 0;
     int r;
@@ -6460,7 +6496,7 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
     if (!t) return -1;
     if ((has_dp = olock__fake_get_bool(c, c->body, "DeletionProtectionEnabled", &dp)) < 0) return -1;
     if ((has_billing = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
-    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    pt = olock__fake_body_get(c, "ProvisionedThroughput");
     mode = t->billing;
     if (has_billing) {
         if (!olock__fake_streq(billing, blen, "PAY_PER_REQUEST")) return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
@@ -6473,8 +6509,8 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
         changed = 1;
     }
     changed |= has_dp;
-    gu = olock__fake_get(c->body, "GlobalSecondaryIndexUpdates");
-    ad = olock__fake_get(c->body, "AttributeDefinitions");
+    gu = olock__fake_body_get(c, "GlobalSecondaryIndexUpdates");
+    ad = olock__fake_body_get(c, "AttributeDefinitions");
     nad = t->def_count;
     if (gu) {
         if (gu->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
@@ -6644,8 +6680,8 @@ static int olock__fake_valid_placeholder(const char *s, size_t len, char marker)
    `values_allowed` is 0 when the operation takes no value placeholders (GetItem). */
 static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, int any_expr, int value_expr,
                                   const char *values_null, int values_allowed) {
-    const olock_json *names = olock__fake_get(c->body, "ExpressionAttributeNames");
-    const olock_json *values = values_allowed ? olock__fake_get(c->body, "ExpressionAttributeValues") : NULL;
+    const olock_json *names = olock__fake_body_get(c, "ExpressionAttributeNames");
+    const olock_json *values = values_allowed ? olock__fake_body_get(c, "ExpressionAttributeValues") : NULL;
     const olock_json *m;
     memset(sub, 0, sizeof(*sub));
     if ((names && names->kind != OLOCK_JSON_OBJECT) || (values && values->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
@@ -6843,7 +6879,7 @@ static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, 
 /* The Key parameter of GetItem, DeleteItem and UpdateItem. */
 static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *t, olock_value **key,
                                    const olock_value **hk, const olock_value **rk) {
-    const olock_json *kj = olock__fake_get(c->body, "Key");
+    const olock_json *kj = olock__fake_body_get(c, "Key");
     if (!kj) return olock__fake_verror(c, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (olock__fake_av_map(c, kj, key, 1) < 0) return -1;
     if ((*key)->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
@@ -6998,7 +7034,7 @@ static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t,
    1 holds, 0 fails, -1 error. */
 static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old);
 static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old) {
-    return olock__fake_legacy_cond(c, olock__fake_get(c->body, "Expected"), old);
+    return olock__fake_legacy_cond(c, olock__fake_body_get(c, "Expected"), old);
 }
 
 /* The same for any map of legacy conditions (Expected, QueryFilter, ScanFilter). */
@@ -7183,7 +7219,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     int consistent = 0, cap, has_proj, r;
     if (!(t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) return -1;
-    if (has_proj && olock__fake_get(c->body, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
+    if (has_proj && olock__fake_body_get(c, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
     if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_bool(c, c->body, "ConsistentRead", &consistent)) < 0) return -1;
@@ -7196,7 +7232,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     item = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
-        const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
+        const olock_json *atg = olock__fake_body_get(c, "AttributesToGet");
         const olock_value *out = proj ? olock__fake_project(c, item, proj)
             : atg                     ? olock__fake_attributes_to_get(c, item, atg)
                                       : item;
@@ -7224,13 +7260,13 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     size_t i, ll = 0, xl = 0;
     int has_legacy = 0;
     /* the common case has no legacy parameter: nothing to name, no formatting */
-    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_body_get_n(c, c->body, legacy[i], strlen(legacy[i])) != NULL;
     if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
-        if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
+        if (olock__fake_body_get_n(c, c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
     for (i = allow_updates ? 0 : 1; i < 2; i++)
-        if (olock__fake_get_n(c->body, expr[i], strlen(expr[i])))
+        if (olock__fake_body_get_n(c, c->body, expr[i], strlen(expr[i])))
             xl += (size_t)snprintf(x + xl, sizeof(x) - xl, "%s%s", xl ? ", " : "", expr[i]);
     return ll && xl ? olock__fake_mixed(c, l, x) : 0;
 }
@@ -7261,8 +7297,8 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     int rv, all_old, cap, has_cond, r;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
-    if (!(ij = olock__fake_get(c->body, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    if (!(ij = olock__fake_body_get(c, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if (olock__fake_mixed_write(c, 0) < 0) return -1;
@@ -7275,7 +7311,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -7300,7 +7336,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     const olock_value *hk, *rk, *old;
     int rv, all_old, cap, has_cond, wrote = 0, r;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 1) < 0) return -1;
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if (olock__fake_mixed_write(c, 0) < 0) return -1;
@@ -7309,7 +7345,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -7429,7 +7465,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     int rv, all_old, cap, has_cond, has_upd, r;
     if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
     if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond || has_upd, has_cond || has_upd, "UpdateExpression and ConditionExpression are null", 1) < 0)
         return -1;
     if (!t) return olock__fake_no_table(c);
@@ -7437,13 +7473,13 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (has_upd && !(upd = olock__fake_compile(c, &sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE))) return -1;
-    if (!has_upd && olock__fake_get(c->body, "AttributeUpdates") &&
-        !(upd = olock__fake_attribute_updates(c, olock__fake_get(c->body, "AttributeUpdates"))))
+    if (!has_upd && olock__fake_body_get(c, "AttributeUpdates") &&
+        !(upd = olock__fake_attribute_updates(c, olock__fake_body_get(c, "AttributeUpdates"))))
         return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -8118,7 +8154,7 @@ static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode) {
 
 static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     olock_fake *f = c->f;
-    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el;
+    const olock_json *items = olock__fake_body_get(c, "TransactItems"), *el;
     const char *tok = NULL;
     size_t tlen = 0, n, i, nunits = 0;
     olock__fake_txa *acts;
@@ -8192,7 +8228,7 @@ static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg) {
 }
 
 static int olock__fake_op_transact_get(olock__fake_ctx *c) {
-    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el, *body = c->body;
+    const olock_json *items = olock__fake_body_get(c, "TransactItems"), *el, *body = c->body;
     size_t n, i, j, k, nunits = 0;
     const olock__fake_table **tabs;
     const olock_value **keys, **found;
@@ -8783,7 +8819,7 @@ static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_
 
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
 static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd) {
-    const olock_json *j = olock__fake_get(c->body, "ExclusiveStartKey");
+    const olock_json *j = olock__fake_body_get(c, "ExclusiveStartKey");
     const olock__fake_attr *want[4];
     size_t n = 0, i, k;
     if (!j) return 0;
@@ -8820,7 +8856,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     const char *kcs = NULL, *fs = NULL, *ps = NULL, *s;
     size_t kcl = 0, fl = 0, pl = 0, len, i;
     int has_kc = 0, has_f, has_p, r;
-    const olock_json *legacy_kc = query ? olock__fake_get(c->body, "KeyConditions") : NULL;
+    const olock_json *legacy_kc = query ? olock__fake_body_get(c, "KeyConditions") : NULL;
     const char *filter_name = query ? "QueryFilter" : "ScanFilter";
     memset(rd, 0, sizeof(*rd));
     rd->query = query;
@@ -8829,8 +8865,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     if (query && (has_kc = olock__fake_get_str(c, c->body, "KeyConditionExpression", &kcs, &kcl)) < 0) return -1;
     if ((has_f = olock__fake_get_str(c, c->body, "FilterExpression", &fs, &fl)) < 0) return -1;
     if ((has_p = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &pl)) < 0) return -1;
-    rd->legacy_filter = olock__fake_get_n(c->body, filter_name, strlen(filter_name));
-    rd->atg = olock__fake_get(c->body, "AttributesToGet");
+    rd->legacy_filter = olock__fake_body_get_n(c, c->body, filter_name, strlen(filter_name));
+    rd->atg = olock__fake_body_get(c, "AttributesToGet");
     if (legacy_kc && has_kc) return olock__fake_mixed(c, "KeyConditions", "KeyConditionExpression");
     if (rd->legacy_filter && (has_kc || has_f || has_p))
         return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression"
@@ -8844,7 +8880,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     if (!rd->t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_int(c, c->body, "Limit", &rd->limit)) < 0) return -1;
     if (r && rd->limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
-    if (query && olock__fake_get(c->body, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
+    if (query && olock__fake_body_get(c, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
         return -1;
     if (olock__fake_get_bool(c, c->body, "ConsistentRead", &rd->consistent) < 0) return -1;
     if (olock__fake_return_capacity(c, 1, &rd->capacity) < 0) return -1;
@@ -9160,7 +9196,7 @@ static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t,
 }
 
 static int olock__fake_op_batch_write(olock__fake_ctx *c) {
-    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
+    const olock_json *ri = olock__fake_body_get(c, "RequestItems"), *tl, *el;
     const char *s;
     size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit, nheld = 0;
     unsigned char *held; /* puts into an index being built, handed back as DynamoDB Local does */
@@ -9316,7 +9352,7 @@ typedef struct olock__fake_bgt {
 } olock__fake_bgt;
 
 static int olock__fake_op_batch_get(olock__fake_ctx *c) {
-    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *body = c->body;
+    const olock_json *ri = olock__fake_body_get(c, "RequestItems"), *tl, *body = c->body;
     olock__fake_bgt *bt;
     size_t total = 0, nt, i, k, q, *order;
     const char *s;
@@ -9373,7 +9409,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c) {
         c->body = bt[i].req;
         r = -1;
         if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
-        bt[i].atg = olock__fake_get(c->body, "AttributesToGet");
+        bt[i].atg = olock__fake_body_get(c, "AttributesToGet");
         if (has_proj && bt[i].atg) {
             olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
             goto restore;
@@ -9566,6 +9602,7 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
         }
     }
     c->body = body;
+    olock__fake_top_build(&c->top, body);
     return fn;
 }
 

@@ -91,6 +91,7 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
         }
     }
     c->body = body;
+    olock__fake_top_build(&c->top, body);
     return fn;
 }
 
