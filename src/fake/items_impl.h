@@ -212,6 +212,12 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
 static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
+    /* the common case, everything used: nothing to gather */
+    for (i = 0; sub->names && i < sub->names->count && sub->name_used[i]; i++) {}
+    if (!sub->names || i == sub->names->count) {
+        for (i = 0; sub->values && i < sub->values->count && sub->value_used[i]; i++) {}
+        if (!sub->values || i == sub->values->count) return 0;
+    }
     if (sub->names) {
         const olock_json *m;
         if (!(keys = (const char **)olock__fake_alloc(c, sub->names->count * sizeof(*keys))) ||
