@@ -3033,7 +3033,8 @@ typedef struct olock__fake_expr {
     size_t nacts;
     olock__fake_node **paths; /* projection */
     size_t npaths;
-    int deep; /* a path of two elements or more: 0 not looked at, 1 none, 2 some (olock__fake_key_paths) */
+    int deep;      /* a path of two elements or more: 0 not looked at, 1 none, 2 some (olock__fake_key_paths) */
+    size_t *order; /* update: the order olock__fake_apply_update takes the actions in; NULL: work it out */
 } olock__fake_expr;
 
 static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
@@ -4607,6 +4608,16 @@ static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_
     return last_x > last_y;
 }
 
+/* That order into `order` (nacts entries; NULL passes through). */
+static size_t *olock__fake_action_order(const olock__fake_expr *e, size_t *order) {
+    size_t i, j;
+    for (i = 0; order && i < e->nacts; i++) { /* insertion sort, stable */
+        for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
+        order[j] = i;
+    }
+    return order;
+}
+
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e) {
     size_t i, j, nrem = 0;
@@ -4616,12 +4627,9 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
            (olock__fake_applied_before), each action's target before its operand: `SET y =
            nope, b.x = :one` is the missing operand (y before b), `SET b.x = :one, a = nope`
            the path (b before a). */
-        size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
-        if (!order) return -1;
-        for (i = 0; i < e->nacts; i++) { /* insertion sort, stable */
-            for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
-            order[j] = i;
-        }
+        size_t *order = e->order;
+        if (!order && !(order = olock__fake_action_order(e, (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order)))))
+            return -1;
         for (j = 0; j < e->nacts; j++) {
             olock__fake_action *a = &e->acts[order[j]];
             const olock_value *arg, *cur, *parent;
@@ -4955,7 +4963,7 @@ static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fak
     bytes += OLOCK__FAKE_XA(sizeof(*e)) + OLOCK__FAKE_XA(e->len + 1) + OLOCK__FAKE_XA(e->ntoks * sizeof(*e->toks)) +
         OLOCK__FAKE_XA(e->nacts * sizeof(*e->acts)) + OLOCK__FAKE_XA(e->npaths * sizeof(*e->paths)) +
         OLOCK__FAKE_XA(nels * sizeof(olock__fake_xname)) + OLOCK__FAKE_XA(nvals * sizeof(olock__fake_node *)) +
-        OLOCK__FAKE_XA(nvals * sizeof(olock_type));
+        OLOCK__FAKE_XA(nvals * sizeof(olock_type)) + OLOCK__FAKE_XA(e->nacts * sizeof(size_t));
     if (!(p = (char *)olock__fake_malloc(&f->alloc, bytes))) return;
     olock__fake_xc_drop(f, en);
     en->block = p;
@@ -4984,6 +4992,8 @@ static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fak
         d->acts[i].result = NULL;
     }
     for (i = 0; i < e->npaths; i++) d->paths[i] = olock__fake_xc_node(en, &p, e->paths[i]);
+    /* the order an update applies its actions in depends on their paths only: worked out once */
+    d->order = e->kind == OLOCK__FAKE_E_UPDATE && e->nacts ? olock__fake_action_order(d, (size_t *)olock__fake_xc_take(&p, e->nacts * sizeof(size_t))) : NULL;
     en->last_use = ++xc->clock;
 }
 

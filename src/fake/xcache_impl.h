@@ -176,7 +176,7 @@ static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fak
     bytes += OLOCK__FAKE_XA(sizeof(*e)) + OLOCK__FAKE_XA(e->len + 1) + OLOCK__FAKE_XA(e->ntoks * sizeof(*e->toks)) +
         OLOCK__FAKE_XA(e->nacts * sizeof(*e->acts)) + OLOCK__FAKE_XA(e->npaths * sizeof(*e->paths)) +
         OLOCK__FAKE_XA(nels * sizeof(olock__fake_xname)) + OLOCK__FAKE_XA(nvals * sizeof(olock__fake_node *)) +
-        OLOCK__FAKE_XA(nvals * sizeof(olock_type));
+        OLOCK__FAKE_XA(nvals * sizeof(olock_type)) + OLOCK__FAKE_XA(e->nacts * sizeof(size_t));
     if (!(p = (char *)olock__fake_malloc(&f->alloc, bytes))) return;
     olock__fake_xc_drop(f, en);
     en->block = p;
@@ -205,6 +205,8 @@ static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fak
         d->acts[i].result = NULL;
     }
     for (i = 0; i < e->npaths; i++) d->paths[i] = olock__fake_xc_node(en, &p, e->paths[i]);
+    /* the order an update applies its actions in depends on their paths only: worked out once */
+    d->order = e->kind == OLOCK__FAKE_E_UPDATE && e->nacts ? olock__fake_action_order(d, (size_t *)olock__fake_xc_take(&p, e->nacts * sizeof(size_t))) : NULL;
     en->last_use = ++xc->clock;
 }
 
