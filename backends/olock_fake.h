@@ -80,7 +80,10 @@ MEMORY
    Running out of memory answers HTTP 500 InternalServerError; a transaction or batch then
    applied nothing. The ClientRequestTokens of successful transactions are kept until they are
    10 minutes old on the virtual clock (dropped when the token table next grows), so a test
-   that never advances the clock keeps every token it used. olock_fake_destroy frees all.
+   that never advances the clock keeps every token it used. Up to 64 compiled expressions are
+   kept across requests (one allocation each; the same text with the same
+   ExpressionAttributeNames skips compiling, and answers as a fresh compile would).
+   olock_fake_destroy frees all.
 
 COST
    GetItem, PutItem, UpdateItem and DeleteItem are a hash lookup and a binary search in the
