@@ -80,7 +80,10 @@ MEMORY
    Running out of memory answers HTTP 500 InternalServerError; a transaction or batch then
    applied nothing. The ClientRequestTokens of successful transactions are kept until they are
    10 minutes old on the virtual clock (dropped when the token table next grows), so a test
-   that never advances the clock keeps every token it used. olock_fake_destroy frees all.
+   that never advances the clock keeps every token it used. Up to 64 compiled expressions are
+   kept across requests (one allocation each; the same text with the same
+   ExpressionAttributeNames skips compiling, and answers as a fresh compile would).
+   olock_fake_destroy frees all.
 
 COST
    GetItem, PutItem, UpdateItem and DeleteItem are a hash lookup and a binary search in the
@@ -95,9 +98,11 @@ TABLE OF CONTENTS
    >>prologue     system headers, DynamoDB's limits
    >>base         platform, allocation, reserved words, the store's types, request context
                   and error answers, request JSON
+   >>json         the request body's parser (olock_json nodes, in place)
    >>values       numbers and attribute values with DynamoDB Local's checks, sizes, equality
    >>expr         expressions: tokens, syntax tree, checks in DynamoDB Local's order,
                   evaluation, projection, applying an update
+   >>xcache       compiled expressions kept across requests
    >>store        the order of Scan, partitions and items, tables
    >>items        item operations, their shared checks, legacy parameters
    >>txn          transactions: consumed capacity, ClientRequestToken, TransactWriteItems,
@@ -1004,6 +1009,9 @@ typedef struct olock__fake_token {
     uint64_t at_ms;  /* virtual clock when it was applied */
 } olock__fake_token;
 
+/* Compiled expressions kept across requests (>>xcache). */
+typedef struct olock__fake_xcache olock__fake_xcache;
+
 struct olock_fake {
     olock_allocator alloc;
     olock__fake_mutex mu;
@@ -1024,7 +1032,8 @@ struct olock_fake {
     unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
     olock__fake_token *tokens; /* hash table of token_cap slots (a power of two) */
     size_t token_count, token_cap;
-    size_t pending_indexes; /* indexes CREATING or DELETING, in all tables */
+    size_t pending_indexes;     /* indexes CREATING or DELETING, in all tables */
+    olock__fake_xcache *xcache; /* NULL until an expression is first kept */
 };
 
 /* ---- request context and error responses --------------------------------------------------- */
@@ -1038,6 +1047,15 @@ typedef struct olock__fake_reason {
     const char *msg;         /* NULL for NONE */
     const olock_value *item; /* ALL_OLD item, in the request arena, or NULL */
 } olock__fake_reason;
+
+/* The request body's members by the length of their names, for the many lookups of request
+   members: a name no other member's length shares is found (or known absent) at once. */
+#define OLOCK__FAKE_TOP_LEN 40 /* longer names are looked up member by member */
+typedef struct olock__fake_top {
+    const olock_json *obj;                         /* the object indexed (the request body), or NULL */
+    uint64_t several;                              /* bit n: members with different names of length n */
+    const olock_json *by_len[OLOCK__FAKE_TOP_LEN]; /* the last member of each length */
+} olock__fake_top;
 
 typedef struct olock__fake_ctx {
     olock_fake *f;
@@ -1054,6 +1072,7 @@ typedef struct olock__fake_ctx {
     int keep_scale;  /* numbers keep their scale (ExpressionAttributeValues) */
     int unprocessed; /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
     int oom;
+    olock__fake_top top; /* c->body's members (olock__fake_body_get) */
 } olock__fake_ctx;
 
 static int olock__fake_oom(olock__fake_ctx *c) {
@@ -1147,6 +1166,32 @@ static const olock_json *olock__fake_get_n(const olock_json *obj, const char *ke
 /* Request members are looked up by literal name: no strlen on the hot path. */
 #define olock__fake_get(obj, lit) olock__fake_get_n((obj), (lit), sizeof(lit) - 1)
 
+/* Indexes obj's members by name length (olock__fake_top) for olock__fake_body_get_n. */
+static void olock__fake_top_build(olock__fake_top *x, const olock_json *obj) {
+    const olock_json *m;
+    memset(x, 0, sizeof(*x));
+    x->obj = obj;
+    for (m = obj->first; m; m = m->next) {
+        const olock_json **slot;
+        if (m->key_len >= OLOCK__FAKE_TOP_LEN) continue;
+        slot = &x->by_len[m->key_len];
+        if (*slot && memcmp((*slot)->key, m->key, m->key_len) != 0) x->several |= (uint64_t)1 << m->key_len;
+        *slot = m; /* the last one of a name, as olock__fake_get_n finds it */
+    }
+}
+
+/* olock__fake_get_n, through the index when obj is the one indexed. */
+static const olock_json *olock__fake_body_get_n(const olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen) {
+    const olock_json *m;
+    if (obj != c->top.obj || klen >= OLOCK__FAKE_TOP_LEN || ((c->top.several >> klen) & 1)) return olock__fake_get_n(obj, key, klen);
+    m = c->top.by_len[klen];
+    if (!m || memcmp(m->key, key, klen) != 0 || m->kind == OLOCK_JSON_NULL) return NULL;
+    return m;
+}
+
+/* A member of the request body by literal name. */
+#define olock__fake_body_get(c, lit) olock__fake_body_get_n((c), (c)->body, (lit), sizeof("" lit) - 1)
+
 /* A scalar's text: a string or number as it is, a boolean as true/false; 0 for anything else. */
 static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
     switch (j->kind) {
@@ -1169,18 +1214,21 @@ static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *
 
 /* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
    0: absent, 1: present, -1: wrong shape (error set). */
-static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
-                               const char **s, size_t *len) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+static int olock__fake_get_str_n(olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen,
+                                 const char **s, size_t *len) {
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, klen);
     *s = NULL;
     *len = 0;
     if (!j) return 0;
     return olock__fake_scalar_text(j, s, len) ? 1 : olock__fake_shape(c);
 }
 
+/* ... by literal name (a string literal only: "" lit) */
+#define olock__fake_get_str(c, obj, lit, s, len) olock__fake_get_str_n((c), (obj), (lit), sizeof("" lit) - 1, (s), (len))
+
 /* A boolean member (true/false, or the strings "true"/"false"). */
 static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, strlen(key));
     *out = 0;
     if (!j) return 0;
     if (j->kind == OLOCK_JSON_TRUE) {
@@ -1198,7 +1246,7 @@ static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const
 
 /* An integer member (JSON number, or a string holding one). */
 static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const char *key, long long *out) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, strlen(key));
     const char *s;
     size_t i = 0, n;
     int neg = 0;
@@ -1224,6 +1272,407 @@ static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const 
 static int olock__fake_streq(const char *s, size_t len, const char *lit) {
     size_t n = strlen(lit);
     return len == n && memcmp(s, lit, n) == 0;
+}
+/* =============================================================================================
+   >>json (implementation)
+   ========================================================================================== */
+
+/* ---- request JSON: the parser --------------------------------------------------------------- */
+
+/* A request body as olock_json nodes: the same nodes, accepting and refusing the same texts, as
+   olock_json_parse with a depth limit of 256 (fuzz/fuzz_fake_json.c runs the two side by side),
+   for less work. The body is copied into the request arena once and parsed in place: a string
+   ends (NUL) where its closing quote was, its escapes undone in place (what an escape stands for
+   is never longer than the escape); the nodes come from the arena a few dozen at a time.
+   Numbers, rare in requests, are copied. */
+
+#define OLOCK__FAKE_JP_MAX_BYTES ((size_t)16 * 1024 * 1024) /* olock_json_parse's default */
+#define OLOCK__FAKE_JP_CHUNK 32                             /* nodes taken from the arena at once */
+
+#define OLOCK__FAKE_JP_PAD 16 /* NUL bytes after the copy: a word read anywhere up to a byte past the end */
+
+typedef struct olock__fake_jp {
+    char *s; /* the copy, with OLOCK__FAKE_JP_PAD NUL bytes after it */
+    size_t len, pos;
+    olock_arena *a;
+    olock_json *spare; /* nodes taken, not yet used */
+    size_t nspare;
+    unsigned max_depth;
+    olock_result rc; /* the first failure; parsing stops on it */
+} olock__fake_jp;
+
+static olock_json *olock__fake_jp_fail(olock__fake_jp *p, olock_result rc) {
+    if (p->rc == OLOCK_OK) p->rc = rc;
+    return NULL;
+}
+
+static void olock__fake_jp_ws_slow(olock__fake_jp *p) {
+    while (p->pos < p->len) {
+        char c = p->s[p->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+        p->pos++;
+    }
+}
+
+/* Compact JSON (what SDKs send) has no white space: one test, no call, to leave (the copy
+   ends in NUL bytes, so no bounds check either). */
+#define olock__fake_jp_ws(p) ((unsigned char)(p)->s[(p)->pos] > ' ' ? (void)0 : olock__fake_jp_ws_slow(p))
+
+static olock_json *olock__fake_jp_node(olock__fake_jp *p, olock_json_kind k, size_t at) {
+    olock_json *n;
+    if (!p->nspare) {
+        if (!(p->spare = (olock_json *)olock_arena_alloc(p->a, OLOCK__FAKE_JP_CHUNK * sizeof(olock_json))))
+            return olock__fake_jp_fail(p, OLOCK_ERR_NOMEM);
+        p->nspare = OLOCK__FAKE_JP_CHUNK;
+    }
+    n = p->spare++;
+    p->nspare--;
+    n->kind = k;
+    n->count = 0;
+    n->str = NULL;
+    n->len = 0;
+    n->key = NULL;
+    n->key_len = 0;
+    n->first = NULL;
+    n->next = NULL;
+    n->offset = at;
+    return n;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0: no overlong forms, no
+   surrogates, nothing above U+10FFFF. */
+static size_t olock__fake_utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+        if (c == 0xED && s[1] > 0x9F) return 0; /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+        if (c == 0xF4 && s[1] > 0x8F) return 0; /* above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+static int olock__fake_hex4(const char *s, unsigned *out) {
+    unsigned v = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static size_t olock__fake_utf8_put(char *o, unsigned cp) {
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Nonzero when any of the 8 bytes of w is '"', '\\', below 0x20 or at least 0x80 (exact as a
+   yes/no answer in either byte order); where the first is, in bytes, in little-endian order
+   with a count-trailing-zeros instruction, else 0 (the byte loop after it finds it). */
+static uint64_t olock__fake_swar_special(uint64_t w) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * 0x22u), bs = w ^ (ones * 0x5Cu);
+    return (((q - ones) & ~q) | ((bs - ones) & ~bs) | (w - ones * 0x20u) | w) & high;
+}
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define OLOCK__FAKE_SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
+#else
+#define OLOCK__FAKE_SWAR_FIRST(m) ((size_t)0)
+#endif
+
+/* Not inlined into its caller, whose fast path would then set up all that this needs. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OLOCK__FAKE_NOINLINE __attribute__((noinline))
+#else
+#define OLOCK__FAKE_NOINLINE
+#endif
+
+/* The string whose opening quote is at pos, unescaped in place (any string; the common one
+   takes olock__fake_jp_string below). */
+static OLOCK__FAKE_NOINLINE int olock__fake_jp_string_any(olock__fake_jp *p, const char **out, size_t *out_len) {
+    size_t start = p->pos + 1, i = start, end;
+    unsigned char *s = (unsigned char *)p->s;
+    char *o;
+    int plain = 1;
+    for (;;) {     /* the closing quote; escapes and UTF-8 are looked at below */
+        for (;;) { /* the NUL padding stops this at the end */
+            uint64_t w, m;
+            memcpy(&w, s + i, 8);
+            m = olock__fake_swar_special(w);
+            if (m) {
+                i += OLOCK__FAKE_SWAR_FIRST(m);
+                break;
+            }
+            i += 8;
+        }
+        if (i >= p->len) { /* unterminated */
+            olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+            return 0;
+        }
+        if (s[i] == '"') break;
+        if (s[i] == '\\') {
+            plain = 0;
+            i += 2;
+            continue;
+        }
+        if (s[i] >= 0x80) plain = 0;
+        else if (s[i] < 0x20) {
+            olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+            return 0;
+        }
+        i++;
+    }
+    end = i;
+    o = p->s + start;
+    if (plain) {
+        o += end - start;
+    } else {
+        for (i = start; i < end;) {
+            unsigned c = s[i];
+            if (c == '\\') {
+                char e = (char)s[i + 1];
+                i += 2;
+                switch (e) {
+                case '"': *o++ = '"'; break;
+                case '\\': *o++ = '\\'; break;
+                case '/': *o++ = '/'; break;
+                case 'b': *o++ = '\b'; break;
+                case 'f': *o++ = '\f'; break;
+                case 'n': *o++ = '\n'; break;
+                case 'r': *o++ = '\r'; break;
+                case 't': *o++ = '\t'; break;
+                case 'u': {
+                    unsigned cp, lo;
+                    if (i + 4 > end || !olock__fake_hex4(p->s + i, &cp)) {
+                        olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+                        return 0;
+                    }
+                    i += 4;
+                    if (cp >= 0xDC00 && cp <= 0xDFFF) { /* a lone low surrogate */
+                        olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+                        return 0;
+                    }
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        if (i + 6 > end || s[i] != '\\' || s[i + 1] != 'u' || !olock__fake_hex4(p->s + i + 2, &lo) || lo < 0xDC00 ||
+                            lo > 0xDFFF) {
+                            olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+                            return 0;
+                        }
+                        i += 6;
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    }
+                    /* 6 (or 12) bytes of escape, 1-4 of UTF-8: the output stays behind i */
+                    o += olock__fake_utf8_put(o, cp);
+                    break;
+                }
+                default: olock__fake_jp_fail(p, OLOCK_ERR_PARSE); return 0;
+                }
+            } else if (c < 0x80) {
+                *o++ = (char)c;
+                i++;
+            } else {
+                size_t n = olock__fake_utf8_seq(s + i, end - i), k;
+                if (!n) {
+                    olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+                    return 0;
+                }
+                for (k = 0; k < n; k++) *o++ = (char)s[i + k];
+                i += n;
+            }
+        }
+    }
+    *o = 0; /* at the closing quote at the latest */
+    *out = p->s + start;
+    *out_len = (size_t)(o - (p->s + start));
+    p->pos = end + 1;
+    return 1;
+}
+
+/* 1 for the bytes a plain string stops at: '"', '\\', control characters (the NUL padding
+   among them) and the bytes of UTF-8 sequences. */
+static const unsigned char olock__fake_jp_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x40: '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+};
+
+/* The string whose opening quote is at pos: a plain one (most strings of a request) here, a
+   byte at a time with nothing to set up (the NUL padding ends the loop); one with escapes or
+   UTF-8 by olock__fake_jp_string_any. */
+static int olock__fake_jp_string(olock__fake_jp *p, const char **out, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)p->s;
+    size_t start = p->pos + 1, i = start;
+    while (!olock__fake_jp_stop[s[i]]) i++;
+    if (s[i] != '"') return olock__fake_jp_string_any(p, out, out_len);
+    p->s[i] = 0;
+    *out = p->s + start;
+    *out_len = i - start;
+    p->pos = i + 1;
+    return 1;
+}
+
+static int olock__fake_jp_digit(char c) { return c >= '0' && c <= '9'; }
+
+static olock_json *olock__fake_jp_number(olock__fake_jp *p) {
+    size_t at = p->pos, i = p->pos;
+    olock_json *n;
+    const char *s = p->s;
+    if (i < p->len && s[i] == '-') i++;
+    if (i >= p->len || !olock__fake_jp_digit(s[i])) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+    if (s[i] == '0') {
+        i++;
+        if (i < p->len && olock__fake_jp_digit(s[i])) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE); /* a leading zero */
+    } else {
+        while (i < p->len && olock__fake_jp_digit(s[i])) i++;
+    }
+    if (i < p->len && s[i] == '.') {
+        i++;
+        if (i >= p->len || !olock__fake_jp_digit(s[i])) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+        while (i < p->len && olock__fake_jp_digit(s[i])) i++;
+    }
+    if (i < p->len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < p->len && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= p->len || !olock__fake_jp_digit(s[i])) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+        while (i < p->len && olock__fake_jp_digit(s[i])) i++;
+    }
+    if (!(n = olock__fake_jp_node(p, OLOCK_JSON_NUMBER, at))) return NULL;
+    if (!(n->str = olock_arena_strdup(p->a, s + at, i - at))) return olock__fake_jp_fail(p, OLOCK_ERR_NOMEM);
+    n->len = i - at;
+    p->pos = i;
+    return n;
+}
+
+static olock_json *olock__fake_jp_value(olock__fake_jp *p, unsigned depth);
+
+static olock_json *olock__fake_jp_container(olock__fake_jp *p, unsigned depth, int is_object) {
+    size_t at = p->pos;
+    olock_json *n, *last = NULL;
+    char close = is_object ? '}' : ']';
+    if (depth >= p->max_depth) return olock__fake_jp_fail(p, OLOCK_ERR_LIMIT);
+    if (!(n = olock__fake_jp_node(p, is_object ? OLOCK_JSON_OBJECT : OLOCK_JSON_ARRAY, at))) return NULL;
+    p->pos++;
+    olock__fake_jp_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        p->pos++;
+        return n;
+    }
+    for (;;) {
+        olock_json *m;
+        const char *key = NULL;
+        size_t key_len = 0;
+        if (is_object) {
+            if (p->pos >= p->len || p->s[p->pos] != '"') return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+            if (!olock__fake_jp_string(p, &key, &key_len)) return NULL;
+            olock__fake_jp_ws(p);
+            if (p->pos >= p->len || p->s[p->pos] != ':') return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+            p->pos++;
+            olock__fake_jp_ws(p);
+        }
+        if (!(m = olock__fake_jp_value(p, depth + 1))) return NULL;
+        m->key = key;
+        m->key_len = key_len;
+        if (last) last->next = m;
+        else n->first = m;
+        last = m;
+        if (n->count == UINT32_MAX) return olock__fake_jp_fail(p, OLOCK_ERR_LIMIT);
+        n->count++;
+        olock__fake_jp_ws(p);
+        if (p->pos >= p->len) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+        if (p->s[p->pos] == ',') {
+            p->pos++;
+            olock__fake_jp_ws(p);
+            continue;
+        }
+        if (p->s[p->pos] == close) {
+            p->pos++;
+            return n;
+        }
+        return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+    }
+}
+
+static olock_json *olock__fake_jp_literal(olock__fake_jp *p, const char *word, size_t n, olock_json_kind k) {
+    if (p->len - p->pos < n || memcmp(p->s + p->pos, word, n) != 0) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+    p->pos += n;
+    return olock__fake_jp_node(p, k, p->pos - n);
+}
+
+static olock_json *olock__fake_jp_value(olock__fake_jp *p, unsigned depth) {
+    olock_json *n;
+    if (p->pos >= p->len) return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+    switch (p->s[p->pos]) {
+    case '{': return olock__fake_jp_container(p, depth, 1);
+    case '[': return olock__fake_jp_container(p, depth, 0);
+    case '"':
+        if (!(n = olock__fake_jp_node(p, OLOCK_JSON_STRING, p->pos)) || !olock__fake_jp_string(p, &n->str, &n->len)) return NULL;
+        return n;
+    case 't': return olock__fake_jp_literal(p, "true", 4, OLOCK_JSON_TRUE);
+    case 'f': return olock__fake_jp_literal(p, "false", 5, OLOCK_JSON_FALSE);
+    case 'n': return olock__fake_jp_literal(p, "null", 4, OLOCK_JSON_NULL);
+    default:
+        if (p->s[p->pos] == '-' || olock__fake_jp_digit(p->s[p->pos])) return olock__fake_jp_number(p);
+        return olock__fake_jp_fail(p, OLOCK_ERR_PARSE);
+    }
+}
+
+/* Parses text (len bytes) into nodes in arena a, nested at most max_depth deep: OLOCK_OK,
+   OLOCK_ERR_PARSE or OLOCK_ERR_LIMIT where olock_json_parse fails, or OLOCK_ERR_NOMEM. */
+static olock_result olock__fake_json_parse(olock_arena *a, const char *text, size_t len, unsigned max_depth, olock_json **out) {
+    olock__fake_jp p;
+    olock_json *root;
+    if (len > OLOCK__FAKE_JP_MAX_BYTES) return OLOCK_ERR_LIMIT;
+    memset(&p, 0, sizeof(p));
+    if (!(p.s = (char *)olock_arena_alloc(a, len + OLOCK__FAKE_JP_PAD))) return OLOCK_ERR_NOMEM;
+    if (len) memcpy(p.s, text, len);
+    memset(p.s + len, 0, OLOCK__FAKE_JP_PAD);
+    p.len = len;
+    p.a = a;
+    p.max_depth = max_depth;
+    p.rc = OLOCK_OK;
+    olock__fake_jp_ws(&p);
+    if (!(root = olock__fake_jp_value(&p, 0))) return p.rc;
+    olock__fake_jp_ws(&p);
+    if (p.pos != p.len) return OLOCK_ERR_PARSE;
+    *out = root;
+    return OLOCK_OK;
 }
 /* =============================================================================================
    >>values (implementation)
@@ -1981,6 +2430,17 @@ static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d) {
 static size_t olock__fake_num_size(const olock_value *v) {
     olock_decimal d;
     int hi, lo;
+    size_t i = v->len && v->str[0] == '-', k;
+    /* a plain integer of up to 18 digits (counters, versions): its digits weigh 10^(n-1) down
+       to 1, the trailing zeros are not significant */
+    if (v->len - i >= 1 && v->len - i <= 18 && v->str[i] >= '1' && v->str[i] <= '9') {
+        for (k = i + 1; k < v->len && v->str[k] >= '0' && v->str[k] <= '9'; k++) {}
+        if (k == v->len) {
+            int n = (int)(v->len - i), sig = n;
+            while (v->str[i + (size_t)sig - 1] == '0') sig--;
+            return (size_t)((n - 1) / 2 - (n - sig) / 2 + 1) + 1 + i;
+        }
+    }
     if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
     if (d.ndigits == 0) return 1;
     /* digit i (1-based) weighs 10^(exp10 - i); base-100 digit k covers weights 2k, 2k+1 */
@@ -2198,13 +2658,25 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
 
 /* Decimal text of v into buf (at least 21 bytes); returns the length. */
 static size_t olock__fake_u64_text(uint64_t v, char *buf) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    size_t k = sizeof(tmp), n;
+    while (v >= 100) { /* two digits at a time, from the end */
+        size_t d = (size_t)(v % 100) * 2;
+        v /= 100;
+        tmp[--k] = pairs[d + 1];
+        tmp[--k] = pairs[d];
+    }
+    if (v >= 10) {
+        tmp[--k] = pairs[v * 2 + 1];
+        tmp[--k] = pairs[v * 2];
+    } else {
+        tmp[--k] = (char)('0' + v);
+    }
+    n = sizeof(tmp) - k;
+    memcpy(buf, tmp + k, n);
     buf[n] = 0;
     return n;
 }
@@ -2565,6 +3037,8 @@ typedef struct olock__fake_expr {
     size_t nacts;
     olock__fake_node **paths; /* projection */
     size_t npaths;
+    int deep;      /* a path of two elements or more: 0 not looked at, 1 none, 2 some (olock__fake_key_paths) */
+    size_t *order; /* update: the order olock__fake_apply_update takes the actions in; NULL: work it out */
 } olock__fake_expr;
 
 static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
@@ -2915,7 +3389,7 @@ static int olock__fake_parse_update(olock__fake_expr *e) {
             e->pos++;
         }
     }
-    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile) */
+    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile_fresh) */
     e->dup_clause = dup_clause;
     return 0;
 }
@@ -3518,7 +3992,7 @@ static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
-   olock__fake_compile; operand types need the placeholders resolved first). */
+   olock__fake_compile_fresh; operand types need the placeholders resolved first). */
 static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
@@ -3530,9 +4004,10 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
 
 /* Parses and checks one expression of a request, in DynamoDB Local's order: size, syntax,
    list index range, parentheses, function names, reserved words, placeholders, operand
-   types and counts, then (updates and projections) overlapping paths. NULL on error. */
-static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
-                                             const char *src, size_t len, int kind) {
+   types and counts, then (updates and projections) overlapping paths. NULL on error. The
+   requests call olock__fake_compile (>>xcache), which keeps what this returns for the next. */
+static olock__fake_expr *olock__fake_compile_fresh(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
+                                                   const char *src, size_t len, int kind) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(olock__fake_expr));
     if (!e) return NULL;
     memset(e, 0, sizeof(*e));
@@ -4137,6 +4612,16 @@ static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_
     return last_x > last_y;
 }
 
+/* That order into `order` (nacts entries; NULL passes through). */
+static size_t *olock__fake_action_order(const olock__fake_expr *e, size_t *order) {
+    size_t i, j;
+    for (i = 0; order && i < e->nacts; i++) { /* insertion sort, stable */
+        for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
+        order[j] = i;
+    }
+    return order;
+}
+
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e) {
     size_t i, j, nrem = 0;
@@ -4146,12 +4631,9 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
            (olock__fake_applied_before), each action's target before its operand: `SET y =
            nope, b.x = :one` is the missing operand (y before b), `SET b.x = :one, a = nope`
            the path (b before a). */
-        size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
-        if (!order) return -1;
-        for (i = 0; i < e->nacts; i++) { /* insertion sort, stable */
-            for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
-            order[j] = i;
-        }
+        size_t *order = e->order;
+        if (!order && !(order = olock__fake_action_order(e, (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order)))))
+            return -1;
         for (j = 0; j < e->nacts; j++) {
             olock__fake_action *a = &e->acts[order[j]];
             const olock_value *arg, *cur, *parent;
@@ -4306,6 +4788,340 @@ static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int de
     arr[n - 1]->next = NULL;
     map->last = arr[n - 1];
     return 0;
+}
+/* =============================================================================================
+   >>xcache (implementation)
+   ========================================================================================== */
+
+/* ---- compiled expressions, kept across requests --------------------------------------------- */
+
+/* Clients send the same few expressions again and again with other values, and compiling one
+   costs as much as the rest of a small conditional update. So the fake keeps the expressions
+   that compiled without an error, OLOCK__FAKE_XC_SETS x OLOCK__FAKE_XC_WAYS of them (the least
+   recently used of a set goes first), each in one allocation of its own, until
+   olock_fake_destroy.
+
+   An entry is found by the expression's kind and text, and it holds, for every #placeholder
+   of the text, the attribute name it stood for: the same text with other
+   ExpressionAttributeNames is another expression (another entry, or a fresh compile). The
+   :values are bound to the kept tree at each use. What compiling checked about them is their
+   types (operand types) and, for BETWEEN of two values and attribute_type, their contents; so
+   an entry is used only when every value it names is there with the type it had, and (those
+   two) when the checks of the contents pass again. Anything else (a name that differs, a value
+   missing or of another type, a check that fails) compiles afresh, so every answer, error
+   messages included, is the one a fresh compile gives. An expression that failed is not kept.
+
+   A kept tree serves one expression of one request at a time (olock_fake.ticks numbers the
+   requests): a second use in the same request (a transaction may carry one text twice)
+   compiles afresh, and an entry in use is not evicted. Requests run under the fake's mutex,
+   so the cache needs no lock of its own. */
+
+#define OLOCK__FAKE_XC_SETS 16u
+#define OLOCK__FAKE_XC_WAYS 4u
+
+/* A #placeholder of a kept expression and the name it stood for. */
+typedef struct olock__fake_xname {
+    const char *ph;
+    size_t ph_len;
+    const char *name;
+    size_t name_len;
+    const olock_json *found; /* while binding: the request's last member for ph */
+} olock__fake_xname;
+
+typedef struct olock__fake_xentry {
+    void *block; /* everything below lives in it; NULL: a free slot */
+    size_t block_size;
+    uint64_t hash;
+    olock__fake_expr *e;
+    olock__fake_xname *names; /* distinct #placeholders */
+    size_t nnames;
+    olock__fake_node **vals; /* the :value nodes, and the type each value had */
+    olock_type *vtypes;
+    size_t nvals;
+    int recheck;       /* a check reads a value's contents (BETWEEN, attribute_type) */
+    uint64_t last_use; /* olock__fake_xcache.clock */
+    uint64_t bound;    /* the request (olock_fake.ticks) using it; 0: none */
+} olock__fake_xentry;
+
+struct olock__fake_xcache {
+    olock__fake_xentry slot[OLOCK__FAKE_XC_SETS * OLOCK__FAKE_XC_WAYS];
+    uint64_t clock;
+};
+
+/* The text's hash, eight bytes at a time, with the kind of expression mixed in. */
+static uint64_t olock__fake_xc_hash(const char *s, size_t len, int kind) {
+    uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)(unsigned)kind ^ ((uint64_t)len << 40), w;
+    while (len >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x100000001b3u;
+        h ^= h >> 29;
+        s += 8;
+        len -= 8;
+    }
+    while (len--) h = (h ^ (unsigned char)*s++) * 0x100000001b3u;
+    return h ^ (h >> 32);
+}
+
+#define OLOCK__FAKE_XA(n) (((n) + 7u) & ~(size_t)7u)
+
+/* Bytes a copy of the tree takes; counts its named path elements and :value nodes, and
+   notes (recheck |= 1) the checks that read a value's contents. */
+static size_t olock__fake_xc_measure(const olock__fake_node *n, size_t *nels, size_t *nvals, int *recheck) {
+    size_t bytes = OLOCK__FAKE_XA(sizeof(*n)) + OLOCK__FAKE_XA(n->nargs * sizeof(*n->args)) +
+        OLOCK__FAKE_XA(n->nels * sizeof(*n->els)),
+           i;
+    for (i = 0; i < n->nels; i++)
+        if (!n->els[i].is_index) {
+            bytes += OLOCK__FAKE_XA(n->els[i].name_len + 1);
+            ++*nels;
+        }
+    if (n->kind == OLOCK__FAKE_N_VALUE) {
+        ++*nvals;
+        if (!n->value) *recheck |= 2; /* not bound: not kept (a compiled expression has them all) */
+    }
+    if (n->kind == OLOCK__FAKE_N_BETWEEN || (n->kind == OLOCK__FAKE_N_FUNC && n->op == OLOCK__FAKE_F_TYPE)) *recheck |= 1;
+    for (i = 0; i < n->nargs; i++) bytes += olock__fake_xc_measure(n->args[i], nels, nvals, recheck);
+    return bytes;
+}
+
+static void *olock__fake_xc_take(char **p, size_t size) {
+    void *r = *p;
+    *p += OLOCK__FAKE_XA(size);
+    return r;
+}
+
+/* Copies a node and its subtree into the entry's block; the names get their own copies and
+   :value nodes lose their values (bound at each use). */
+static olock__fake_node *olock__fake_xc_node(olock__fake_xentry *en, char **p, const olock__fake_node *n) {
+    olock__fake_node *d = (olock__fake_node *)olock__fake_xc_take(p, sizeof(*d));
+    size_t i, k;
+    *d = *n;
+    d->args = n->nargs ? (olock__fake_node **)olock__fake_xc_take(p, n->nargs * sizeof(*d->args)) : NULL;
+    d->els = n->nels ? (olock__fake_pel *)olock__fake_xc_take(p, n->nels * sizeof(*d->els)) : NULL;
+    for (i = 0; i < n->nels; i++) {
+        olock__fake_pel *el = &d->els[i];
+        const olock__fake_tok *t = &en->e->toks[n->els[i].tok];
+        char *name;
+        *el = n->els[i];
+        if (el->is_index) continue;
+        name = (char *)olock__fake_xc_take(p, el->name_len + 1);
+        memcpy(name, n->els[i].name, el->name_len);
+        name[el->name_len] = 0;
+        el->name = name;
+        if (t->kind != OLOCK__FAKE_T_HASH) continue;
+        for (k = 0; k < en->nnames; k++)
+            if (en->names[k].ph_len == t->end - t->start && memcmp(en->names[k].ph, en->e->src + t->start, t->end - t->start) == 0) break;
+        if (k < en->nnames) continue;
+        en->names[k].ph = en->e->src + t->start;
+        en->names[k].ph_len = t->end - t->start;
+        en->names[k].name = name;
+        en->names[k].name_len = el->name_len;
+        en->nnames++;
+    }
+    if (n->kind == OLOCK__FAKE_N_VALUE) {
+        en->vals[en->nvals] = d;
+        en->vtypes[en->nvals++] = n->value->type;
+        d->value = NULL;
+    }
+    for (i = 0; i < n->nargs; i++) d->args[i] = olock__fake_xc_node(en, p, n->args[i]);
+    return d;
+}
+
+static void olock__fake_xc_drop(olock_fake *f, olock__fake_xentry *en) {
+    if (en->block) olock__fake_free(&f->alloc, en->block, en->block_size);
+    memset(en, 0, sizeof(*en));
+}
+
+/* Keeps a copy of an expression that compiled without an error (nothing when there is no
+   room or no memory: the cache only ever saves work). */
+static void olock__fake_xc_keep(olock__fake_ctx *c, uint64_t h, const olock__fake_expr *e) {
+    olock_fake *f = c->f;
+    olock__fake_xcache *xc = f->xcache;
+    olock__fake_xentry *slot, *en = NULL;
+    olock__fake_expr *d;
+    size_t bytes = 0, nels = 0, nvals = 0, i;
+    int recheck = 0;
+    char *p, *src;
+    if (!xc) {
+        if (!(xc = (olock__fake_xcache *)olock__fake_malloc(&f->alloc, sizeof(*xc)))) return;
+        memset(xc, 0, sizeof(*xc));
+        f->xcache = xc;
+    }
+    slot = &xc->slot[(size_t)(h & (OLOCK__FAKE_XC_SETS - 1)) * OLOCK__FAKE_XC_WAYS];
+    for (i = 0; i < OLOCK__FAKE_XC_WAYS; i++) {
+        if (slot[i].bound == f->ticks) continue; /* in use by this request */
+        if (!slot[i].block) {
+            en = &slot[i];
+            break;
+        }
+        if (!en || slot[i].last_use < en->last_use) en = &slot[i];
+    }
+    if (!en) return;
+    if (e->root) bytes += olock__fake_xc_measure(e->root, &nels, &nvals, &recheck);
+    for (i = 0; i < e->nacts; i++) {
+        bytes += olock__fake_xc_measure(e->acts[i].path, &nels, &nvals, &recheck);
+        if (e->acts[i].value) bytes += olock__fake_xc_measure(e->acts[i].value, &nels, &nvals, &recheck);
+    }
+    for (i = 0; i < e->npaths; i++) bytes += olock__fake_xc_measure(e->paths[i], &nels, &nvals, &recheck);
+    if ((recheck & 2) || (recheck && e->kind == OLOCK__FAKE_E_UPDATE)) return; /* (not in an update: compiling refused them) */
+    bytes += OLOCK__FAKE_XA(sizeof(*e)) + OLOCK__FAKE_XA(e->len + 1) + OLOCK__FAKE_XA(e->ntoks * sizeof(*e->toks)) +
+        OLOCK__FAKE_XA(e->nacts * sizeof(*e->acts)) + OLOCK__FAKE_XA(e->npaths * sizeof(*e->paths)) +
+        OLOCK__FAKE_XA(nels * sizeof(olock__fake_xname)) + OLOCK__FAKE_XA(nvals * sizeof(olock__fake_node *)) +
+        OLOCK__FAKE_XA(nvals * sizeof(olock_type)) + OLOCK__FAKE_XA(e->nacts * sizeof(size_t));
+    if (!(p = (char *)olock__fake_malloc(&f->alloc, bytes))) return;
+    olock__fake_xc_drop(f, en);
+    en->block = p;
+    en->block_size = bytes;
+    en->hash = h;
+    en->recheck = recheck;
+    en->e = d = (olock__fake_expr *)olock__fake_xc_take(&p, sizeof(*d));
+    *d = *e;
+    d->c = NULL;
+    d->sub = NULL;
+    d->src = src = (char *)olock__fake_xc_take(&p, e->len + 1);
+    memcpy(src, e->src, e->len);
+    src[e->len] = 0;
+    d->toks = (olock__fake_tok *)olock__fake_xc_take(&p, e->ntoks * sizeof(*e->toks));
+    memcpy(d->toks, e->toks, e->ntoks * sizeof(*e->toks));
+    d->acts = e->nacts ? (olock__fake_action *)olock__fake_xc_take(&p, e->nacts * sizeof(*e->acts)) : NULL;
+    d->paths = e->npaths ? (olock__fake_node **)olock__fake_xc_take(&p, e->npaths * sizeof(*e->paths)) : NULL;
+    en->names = (olock__fake_xname *)olock__fake_xc_take(&p, nels * sizeof(olock__fake_xname));
+    en->vals = (olock__fake_node **)olock__fake_xc_take(&p, nvals * sizeof(olock__fake_node *));
+    en->vtypes = (olock_type *)olock__fake_xc_take(&p, nvals * sizeof(olock_type));
+    if (e->root) d->root = olock__fake_xc_node(en, &p, e->root);
+    for (i = 0; i < e->nacts; i++) {
+        d->acts[i] = e->acts[i];
+        d->acts[i].path = olock__fake_xc_node(en, &p, e->acts[i].path);
+        d->acts[i].value = e->acts[i].value ? olock__fake_xc_node(en, &p, e->acts[i].value) : NULL;
+        d->acts[i].result = NULL;
+    }
+    for (i = 0; i < e->npaths; i++) d->paths[i] = olock__fake_xc_node(en, &p, e->paths[i]);
+    /* the order an update applies its actions in depends on their paths only: worked out once */
+    d->order = e->kind == OLOCK__FAKE_E_UPDATE && e->nacts ? olock__fake_action_order(d, (size_t *)olock__fake_xc_take(&p, e->nacts * sizeof(size_t))) : NULL;
+    en->last_use = ++xc->clock;
+}
+
+/* Placeholders and names are short: compared in place, last byte first (placeholders tend to
+   differ at the end), without a call. */
+static int olock__fake_xc_eq(const char *a, size_t alen, const char *b, size_t blen) {
+    if (alen != blen) return 0;
+    while (alen--)
+        if (a[alen] != b[alen]) return 0;
+    return 1;
+}
+
+/* The kept expression bound to this request's values, or NULL (nothing changed in the
+   request) when it cannot stand for a fresh compile. Each member of ExpressionAttributeNames
+   and ExpressionAttributeValues is held against the placeholders once: a placeholder takes
+   its last member, as a fresh compile does, and the members matched are marked used (those
+   past the 32nd in a second pass). */
+static olock__fake_expr *olock__fake_xc_bind(olock__fake_ctx *c, olock__fake_subst *sub, olock__fake_xentry *en, const char *what) {
+    olock__fake_expr *e = en->e;
+    const olock_json *nm;
+    const olock_value *vm;
+    uint32_t name_hits = 0, value_hits = 0;
+    size_t i, k;
+    for (i = 0; i < en->nnames; i++) en->names[i].found = NULL;
+    for (k = 0, nm = sub->names ? sub->names->first : NULL; nm; nm = nm->next, k++)
+        for (i = 0; i < en->nnames; i++)
+            if (olock__fake_xc_eq(nm->key, nm->key_len, en->names[i].ph, en->names[i].ph_len)) {
+                en->names[i].found = nm;
+                if (k < 32) name_hits |= (uint32_t)1 << k;
+            }
+    for (i = 0; i < en->nnames; i++) {
+        const olock__fake_xname *x = &en->names[i];
+        if (!x->found || !olock__fake_xc_eq(x->found->str, x->found->len, x->name, x->name_len)) return NULL;
+    }
+    for (i = 0; i < en->nvals; i++) en->vals[i]->value = NULL;
+    for (k = 0, vm = sub->values ? sub->values->first : NULL; vm; vm = vm->next, k++)
+        for (i = 0; i < en->nvals; i++) {
+            const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
+            if (olock__fake_xc_eq(vm->key, vm->key_len, e->src + t->start, t->end - t->start)) {
+                en->vals[i]->value = vm;
+                if (k < 32) value_hits |= (uint32_t)1 << k;
+            }
+        }
+    for (i = 0; i < en->nvals; i++)
+        if (!en->vals[i]->value || en->vals[i]->value->type != en->vtypes[i]) return NULL;
+    e->c = c;
+    e->sub = sub;
+    e->what = what;
+    for (i = 0; i < e->nacts; i++) e->acts[i].result = NULL;
+    if (en->recheck) { /* what the failed check recorded goes: the fresh compile reports it */
+        int status = c->status, oom = c->oom;
+        const char *type = c->err_type;
+        char *msg = c->err_msg;
+        size_t len = c->err_len;
+        if (olock__fake_walk_all(e, olock__fake_check_semantics) < 0) {
+            c->status = status;
+            c->oom = oom;
+            c->err_type = type;
+            c->err_msg = msg;
+            c->err_len = len;
+            return NULL;
+        }
+    }
+    /* used, as a fresh compile marks them */
+    for (k = 0, nm = sub->names ? sub->names->first : NULL; nm; nm = nm->next, k++) {
+        if (k < 32) {
+            if (name_hits & ((uint32_t)1 << k)) sub->name_used[k] = 1;
+            continue;
+        }
+        for (i = 0; i < en->nnames; i++)
+            if (olock__fake_xc_eq(nm->key, nm->key_len, en->names[i].ph, en->names[i].ph_len)) sub->name_used[k] = 1;
+    }
+    for (k = 0, vm = sub->values ? sub->values->first : NULL; vm; vm = vm->next, k++) {
+        if (k < 32) {
+            if (value_hits & ((uint32_t)1 << k)) sub->value_used[k] = 1;
+            continue;
+        }
+        for (i = 0; i < en->nvals; i++) {
+            const olock__fake_tok *t = &e->toks[en->vals[i]->tok];
+            if (olock__fake_xc_eq(vm->key, vm->key_len, e->src + t->start, t->end - t->start)) sub->value_used[k] = 1;
+        }
+    }
+    en->bound = c->f->ticks;
+    return e;
+}
+
+/* Parses and checks one expression of a request (olock__fake_compile_fresh), or binds a kept
+   one that stands for it. NULL on error. */
+static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what, const char *src,
+                                             size_t len, int kind) {
+    olock__fake_xcache *xc = c->f->xcache;
+    olock__fake_expr *e;
+    uint64_t h;
+    int busy = 0;
+    size_t i;
+    if (len == 0 || len > OLOCK__FAKE_MAX_EXPR) return olock__fake_compile_fresh(c, sub, what, src, len, kind);
+    h = olock__fake_xc_hash(src, len, kind);
+    if (xc) {
+        olock__fake_xentry *slot = &xc->slot[(size_t)(h & (OLOCK__FAKE_XC_SETS - 1)) * OLOCK__FAKE_XC_WAYS];
+        for (i = 0; i < OLOCK__FAKE_XC_WAYS; i++) {
+            olock__fake_xentry *en = &slot[i];
+            if (!en->block || en->hash != h || en->e->kind != kind || en->e->len != len || memcmp(en->e->src, src, len) != 0)
+                continue;
+            if (en->bound == c->f->ticks) {
+                busy = 1;
+                continue;
+            }
+            if ((e = olock__fake_xc_bind(c, sub, en, what)) != NULL) {
+                en->last_use = ++xc->clock;
+                return e;
+            }
+        }
+    }
+    e = olock__fake_compile_fresh(c, sub, what, src, len, kind);
+    if (e && !busy) olock__fake_xc_keep(c, h, e);
+    return e;
+}
+
+static void olock__fake_xcache_free(olock_fake *f) {
+    size_t i;
+    if (!f->xcache) return;
+    for (i = 0; i < OLOCK__FAKE_XC_SETS * OLOCK__FAKE_XC_WAYS; i++) olock__fake_xc_drop(f, &f->xcache->slot[i]);
+    olock__fake_free(&f->alloc, f->xcache, sizeof(*f->xcache));
+    f->xcache = NULL;
 }
 /* =============================================================================================
    >>store (implementation)
@@ -4946,7 +5762,7 @@ static int olock__fake_schema_elem(olock__fake_ctx *c, const olock_json *el, con
     *tlen = 0;
     if ((r = olock__fake_get_str(c, el, "AttributeName", name, nlen)) < 0) return -1;
     if (r == 0) *name = NULL;
-    if ((r = olock__fake_get_str(c, el, type_key, type, tlen)) < 0) return -1;
+    if ((r = olock__fake_get_str_n(c, el, type_key, strlen(type_key), type, tlen)) < 0) return -1;
     if (r == 0) *type = NULL;
     return 0;
 }
@@ -5054,8 +5870,8 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
     size_t n = 0, g, k, nlsi = 0;
-    lists[0] = olock__fake_get(c->body, "LocalSecondaryIndexes");
-    lists[1] = olock__fake_get(c->body, "GlobalSecondaryIndexes");
+    lists[0] = olock__fake_body_get(c, "LocalSecondaryIndexes");
+    lists[1] = olock__fake_body_get(c, "GlobalSecondaryIndexes");
     *out = NULL;
     *count = 0;
     for (g = 0; g < 2; g++) {
@@ -5209,9 +6025,9 @@ static int olock__fake_op_create_table(olock__fake_ctx *c) {
 
     if ((r = olock__fake_get_str(c, c->body, "TableName", &name, &len)) < 0) return -1;
     if (r == 0 || !olock__fake_valid_table_name(name, len)) return olock__fake_bad_table_name(c);
-    ks = olock__fake_get(c->body, "KeySchema");
-    ad = olock__fake_get(c->body, "AttributeDefinitions");
-    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    ks = olock__fake_body_get(c, "KeySchema");
+    ad = olock__fake_body_get(c, "AttributeDefinitions");
+    pt = olock__fake_body_get(c, "ProvisionedThroughput");
     if ((ks && ks->kind != OLOCK_JSON_ARRAY) || (ad && ad->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
     if ((r = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
     if (r == 0) billing = NULL;
@@ -5461,7 +6277,7 @@ typedef struct olock__fake_gsi_change {
    New AttributeDefinitions are appended to (an, at, nad) (request arena). */
 static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_table *t, const olock_json *cr, int provisioned,
                                         olock__fake_gsi_change *ch, const char **an, size_t *anl, olock_type *at, size_t *nad) {
-    const olock_json *ad = olock__fake_get(c->body, "AttributeDefinitions"), *el, *ks, *pt;
+    const olock_json *ad = olock__fake_body_get(c, "AttributeDefinitions"), *el, *ks, *pt;
     const olock__fake_index *x;
     size_t i, j, ngsi = 0;
     int r;
@@ -5711,7 +6527,7 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
     if (!t) return -1;
     if ((has_dp = olock__fake_get_bool(c, c->body, "DeletionProtectionEnabled", &dp)) < 0) return -1;
     if ((has_billing = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
-    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    pt = olock__fake_body_get(c, "ProvisionedThroughput");
     mode = t->billing;
     if (has_billing) {
         if (!olock__fake_streq(billing, blen, "PAY_PER_REQUEST")) return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
@@ -5724,8 +6540,8 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
         changed = 1;
     }
     changed |= has_dp;
-    gu = olock__fake_get(c->body, "GlobalSecondaryIndexUpdates");
-    ad = olock__fake_get(c->body, "AttributeDefinitions");
+    gu = olock__fake_body_get(c, "GlobalSecondaryIndexUpdates");
+    ad = olock__fake_body_get(c, "AttributeDefinitions");
     nad = t->def_count;
     if (gu) {
         if (gu->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);
@@ -5895,8 +6711,8 @@ static int olock__fake_valid_placeholder(const char *s, size_t len, char marker)
    `values_allowed` is 0 when the operation takes no value placeholders (GetItem). */
 static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, int any_expr, int value_expr,
                                   const char *values_null, int values_allowed) {
-    const olock_json *names = olock__fake_get(c->body, "ExpressionAttributeNames");
-    const olock_json *values = values_allowed ? olock__fake_get(c->body, "ExpressionAttributeValues") : NULL;
+    const olock_json *names = olock__fake_body_get(c, "ExpressionAttributeNames");
+    const olock_json *values = values_allowed ? olock__fake_body_get(c, "ExpressionAttributeValues") : NULL;
     const olock_json *m;
     memset(sub, 0, sizeof(*sub));
     if ((names && names->kind != OLOCK_JSON_OBJECT) || (values && values->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
@@ -6001,6 +6817,12 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
 static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
+    /* the common case, everything used: nothing to gather */
+    for (i = 0; sub->names && i < sub->names->count && sub->name_used[i]; i++) {}
+    if (!sub->names || i == sub->names->count) {
+        for (i = 0; sub->values && i < sub->values->count && sub->value_used[i]; i++) {}
+        if (!sub->values || i == sub->values->count) return 0;
+    }
     if (sub->names) {
         const olock_json *m;
         if (!(keys = (const char **)olock__fake_alloc(c, sub->names->count * sizeof(*keys))) ||
@@ -6094,7 +6916,7 @@ static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, 
 /* The Key parameter of GetItem, DeleteItem and UpdateItem. */
 static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *t, olock_value **key,
                                    const olock_value **hk, const olock_value **rk) {
-    const olock_json *kj = olock__fake_get(c->body, "Key");
+    const olock_json *kj = olock__fake_body_get(c, "Key");
     if (!kj) return olock__fake_verror(c, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (olock__fake_av_map(c, kj, key, 1) < 0) return -1;
     if ((*key)->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
@@ -6172,6 +6994,26 @@ static int olock__fake_goes_into(const olock__fake_node *n, const char *name, si
     return 0;
 }
 
+/* 1 when the subtree has a path of two elements or more (one that can go into an attribute). */
+static int olock__fake_has_deep(const olock__fake_node *n) {
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH) return n->nels > 1;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_has_deep(n->args[i])) return 1;
+    return 0;
+}
+
+/* The same for an expression, worked out once (a kept expression keeps the answer). */
+static int olock__fake_expr_deep(olock__fake_expr *e) {
+    size_t i;
+    int deep = e->root && olock__fake_has_deep(e->root);
+    for (i = 0; i < e->nacts && !deep; i++)
+        deep = olock__fake_has_deep(e->acts[i].path) || (e->acts[i].value && olock__fake_has_deep(e->acts[i].value));
+    for (i = 0; i < e->npaths && !deep; i++) deep = olock__fake_has_deep(e->paths[i]);
+    if (!e->deep) e->deep = deep ? 2 : 1;
+    return e->deep == 2;
+}
+
 static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k) {
     size_t i;
     if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
@@ -6187,12 +7029,13 @@ static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fa
 /* Key attributes are scalars: DynamoDB Local rejects any path into a key attribute of the
    table or of one of its indexes, whatever the expression. It looks for the table's hash and
    range key first, then the keys of the local and then of the global indexes, each kind in
-   the HashMap order of the index names; NULL is fine for `e`. */
-static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e) {
+   the HashMap order of the index names; NULL is fine for `e`. An expression whose paths are
+   all top-level attributes goes into none. */
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, olock__fake_expr *e) {
     size_t i, k, m;
     int global;
     const olock__fake_index **in_order;
-    if (!e) return 0;
+    if (!e || (e->deep ? e->deep == 1 : !olock__fake_expr_deep(e))) return 0;
     for (k = 0; k < t->key_count; k++)
         if (olock__fake_expr_goes_into(e, &t->key[k]))
             return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
@@ -6216,7 +7059,7 @@ static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t,
    1 holds, 0 fails, -1 error. */
 static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old);
 static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old) {
-    return olock__fake_legacy_cond(c, olock__fake_get(c->body, "Expected"), old);
+    return olock__fake_legacy_cond(c, olock__fake_body_get(c, "Expected"), old);
 }
 
 /* The same for any map of legacy conditions (Expected, QueryFilter, ScanFilter). */
@@ -6401,7 +7244,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     int consistent = 0, cap, has_proj, r;
     if (!(t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) return -1;
-    if (has_proj && olock__fake_get(c->body, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
+    if (has_proj && olock__fake_body_get(c, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
     if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_bool(c, c->body, "ConsistentRead", &consistent)) < 0) return -1;
@@ -6414,7 +7257,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     item = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
-        const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
+        const olock_json *atg = olock__fake_body_get(c, "AttributesToGet");
         const olock_value *out = proj ? olock__fake_project(c, item, proj)
             : atg                     ? olock__fake_attributes_to_get(c, item, atg)
                                       : item;
@@ -6442,13 +7285,13 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     size_t i, ll = 0, xl = 0;
     int has_legacy = 0;
     /* the common case has no legacy parameter: nothing to name, no formatting */
-    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_body_get_n(c, c->body, legacy[i], strlen(legacy[i])) != NULL;
     if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
-        if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
+        if (olock__fake_body_get_n(c, c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
     for (i = allow_updates ? 0 : 1; i < 2; i++)
-        if (olock__fake_get_n(c->body, expr[i], strlen(expr[i])))
+        if (olock__fake_body_get_n(c, c->body, expr[i], strlen(expr[i])))
             xl += (size_t)snprintf(x + xl, sizeof(x) - xl, "%s%s", xl ? ", " : "", expr[i]);
     return ll && xl ? olock__fake_mixed(c, l, x) : 0;
 }
@@ -6479,8 +7322,8 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     int rv, all_old, cap, has_cond, r;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
-    if (!(ij = olock__fake_get(c->body, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    if (!(ij = olock__fake_body_get(c, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if (olock__fake_mixed_write(c, 0) < 0) return -1;
@@ -6493,7 +7336,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -6518,7 +7361,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     const olock_value *hk, *rk, *old;
     int rv, all_old, cap, has_cond, wrote = 0, r;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 1) < 0) return -1;
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if (olock__fake_mixed_write(c, 0) < 0) return -1;
@@ -6527,7 +7370,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -6647,7 +7490,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     int rv, all_old, cap, has_cond, has_upd, r;
     if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
     if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond || has_upd, has_cond || has_upd, "UpdateExpression and ConditionExpression are null", 1) < 0)
         return -1;
     if (!t) return olock__fake_no_table(c);
@@ -6655,13 +7498,13 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (has_upd && !(upd = olock__fake_compile(c, &sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE))) return -1;
-    if (!has_upd && olock__fake_get(c->body, "AttributeUpdates") &&
-        !(upd = olock__fake_attribute_updates(c, olock__fake_get(c->body, "AttributeUpdates"))))
+    if (!has_upd && olock__fake_body_get(c, "AttributeUpdates") &&
+        !(upd = olock__fake_attribute_updates(c, olock__fake_body_get(c, "AttributeUpdates"))))
         return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -7336,7 +8179,7 @@ static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode) {
 
 static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     olock_fake *f = c->f;
-    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el;
+    const olock_json *items = olock__fake_body_get(c, "TransactItems"), *el;
     const char *tok = NULL;
     size_t tlen = 0, n, i, nunits = 0;
     olock__fake_txa *acts;
@@ -7410,7 +8253,7 @@ static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg) {
 }
 
 static int olock__fake_op_transact_get(olock__fake_ctx *c) {
-    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el, *body = c->body;
+    const olock_json *items = olock__fake_body_get(c, "TransactItems"), *el, *body = c->body;
     size_t n, i, j, k, nunits = 0;
     const olock__fake_table **tabs;
     const olock_value **keys, **found;
@@ -8001,7 +8844,7 @@ static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_
 
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
 static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd) {
-    const olock_json *j = olock__fake_get(c->body, "ExclusiveStartKey");
+    const olock_json *j = olock__fake_body_get(c, "ExclusiveStartKey");
     const olock__fake_attr *want[4];
     size_t n = 0, i, k;
     if (!j) return 0;
@@ -8038,7 +8881,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     const char *kcs = NULL, *fs = NULL, *ps = NULL, *s;
     size_t kcl = 0, fl = 0, pl = 0, len, i;
     int has_kc = 0, has_f, has_p, r;
-    const olock_json *legacy_kc = query ? olock__fake_get(c->body, "KeyConditions") : NULL;
+    const olock_json *legacy_kc = query ? olock__fake_body_get(c, "KeyConditions") : NULL;
     const char *filter_name = query ? "QueryFilter" : "ScanFilter";
     memset(rd, 0, sizeof(*rd));
     rd->query = query;
@@ -8047,8 +8890,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     if (query && (has_kc = olock__fake_get_str(c, c->body, "KeyConditionExpression", &kcs, &kcl)) < 0) return -1;
     if ((has_f = olock__fake_get_str(c, c->body, "FilterExpression", &fs, &fl)) < 0) return -1;
     if ((has_p = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &pl)) < 0) return -1;
-    rd->legacy_filter = olock__fake_get_n(c->body, filter_name, strlen(filter_name));
-    rd->atg = olock__fake_get(c->body, "AttributesToGet");
+    rd->legacy_filter = olock__fake_body_get_n(c, c->body, filter_name, strlen(filter_name));
+    rd->atg = olock__fake_body_get(c, "AttributesToGet");
     if (legacy_kc && has_kc) return olock__fake_mixed(c, "KeyConditions", "KeyConditionExpression");
     if (rd->legacy_filter && (has_kc || has_f || has_p))
         return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression"
@@ -8062,7 +8905,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     if (!rd->t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_int(c, c->body, "Limit", &rd->limit)) < 0) return -1;
     if (r && rd->limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
-    if (query && olock__fake_get(c->body, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
+    if (query && olock__fake_body_get(c, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
         return -1;
     if (olock__fake_get_bool(c, c->body, "ConsistentRead", &rd->consistent) < 0) return -1;
     if (olock__fake_return_capacity(c, 1, &rd->capacity) < 0) return -1;
@@ -8378,7 +9221,7 @@ static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t,
 }
 
 static int olock__fake_op_batch_write(olock__fake_ctx *c) {
-    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
+    const olock_json *ri = olock__fake_body_get(c, "RequestItems"), *tl, *el;
     const char *s;
     size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit, nheld = 0;
     unsigned char *held; /* puts into an index being built, handed back as DynamoDB Local does */
@@ -8534,7 +9377,7 @@ typedef struct olock__fake_bgt {
 } olock__fake_bgt;
 
 static int olock__fake_op_batch_get(olock__fake_ctx *c) {
-    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *body = c->body;
+    const olock_json *ri = olock__fake_body_get(c, "RequestItems"), *tl, *body = c->body;
     olock__fake_bgt *bt;
     size_t total = 0, nt, i, k, q, *order;
     const char *s;
@@ -8591,7 +9434,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c) {
         c->body = bt[i].req;
         r = -1;
         if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
-        bt[i].atg = olock__fake_get(c->body, "AttributesToGet");
+        bt[i].atg = olock__fake_body_get(c, "AttributesToGet");
         if (has_proj && bt[i].atg) {
             olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
             goto restore;
@@ -8745,7 +9588,6 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     size_t i, tlen;
     olock__fake_op_fn fn;
     olock_json *body = NULL;
-    olock_json_limits lim;
     *op = (olock_op)0;
     for (i = 0; i < req->header_count; i++)
         if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
@@ -8772,10 +9614,9 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
         return NULL;
     }
     *op = olock_op_from_name(target, tlen);
-    lim.max_bytes = 0;
-    lim.max_depth = 256; /* deeper than DynamoDB's 32 levels, so our own check reports it */
     {
-        olock_result r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
+        /* nested up to 256 deep: deeper than DynamoDB's 32 levels, so our own check reports it */
+        olock_result r = olock__fake_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, 256, &body);
         if (r == OLOCK_ERR_NOMEM) {
             c->oom = 1;
             return NULL;
@@ -8786,6 +9627,7 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
         }
     }
     c->body = body;
+    olock__fake_top_build(&c->top, body);
     return fn;
 }
 
@@ -9149,6 +9991,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
         if (f->tokens[i].token) olock__fake_free(&f->alloc, f->tokens[i].token, f->tokens[i].len + 1);
     olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
     olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
+    olock__fake_xcache_free(f);
     olock_arena_free(&f->arena);
     olock_buf_free(&f->out);
     olock__fake_mutex_destroy(&f->mu);

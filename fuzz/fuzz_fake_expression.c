@@ -2,7 +2,10 @@
    The first input byte picks where the rest goes: ConditionExpression (of a DeleteItem),
    UpdateExpression or ProjectionExpression. A hostile expression (deep parentheses, 4 KB of
    operators, huge list indexes) must get a 200, a ValidationException or a
-   ConditionalCheckFailedException: never a 500, a crash or undefined behaviour.
+   ConditionalCheckFailedException: never a 500, a crash or undefined behaviour. A second fake
+   first gets the same expression with other values (of the same types) on another key, so
+   that it keeps the expression when it compiles, and must then answer the request byte for
+   byte as the first.
 
    clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Itests fuzz/fuzz_fake_expression.c -o build/fuzz_fake_expression */
 #define OLOCK_IMPLEMENTATION
@@ -59,35 +62,59 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char values[] =
         "\"ExpressionAttributeValues\":{\":a\":{\"N\":\"1\"},\":b\":{\"S\":\"b\"},\":l\":{\"L\":[{\"N\":\"2\"}]},"
         "\":s\":{\"SS\":[\"x\"]},\":t\":{\"S\":\"N\"}}";
-    olock_fake *f = NULL;
-    olock_buf body, out;
-    int which, status;
+    static const char values2[] = /* the same placeholders and types, other contents */
+        "\"ExpressionAttributeValues\":{\":a\":{\"N\":\"7\"},\":b\":{\"S\":\"N\"},\":l\":{\"L\":[]},"
+        "\":s\":{\"SS\":[\"y\",\"z\"]},\":t\":{\"S\":\"S\"}}";
+    olock_fake *f = NULL, *warm = NULL;
+    olock_buf body, out, out2;
+    int which, status, pass;
     const char *op, *member;
     if (size < 1 || !valid_utf8(data + 1, size - 1)) return 0;
     which = data[0] % 3;
     if (olock_fake_create(NULL, &f) != OLOCK_OK) return 0;
+    if (olock_fake_create(NULL, &warm) != OLOCK_OK) {
+        olock_fake_destroy(f);
+        return 0;
+    }
     send_body(f, "CreateTable", table, sizeof(table) - 1, NULL);
     send_body(f, "PutItem", seed, sizeof(seed) - 1, NULL);
+    send_body(warm, "CreateTable", table, sizeof(table) - 1, NULL);
+    send_body(warm, "PutItem", seed, sizeof(seed) - 1, NULL);
     olock_buf_init(&body, NULL);
     olock_buf_init(&out, NULL);
+    olock_buf_init(&out2, NULL);
     op = which == 0 ? "DeleteItem" : which == 1 ? "UpdateItem" : "GetItem";
     member = which == 0 ? "ConditionExpression" : which == 1 ? "UpdateExpression" : "ProjectionExpression";
-    olock_buf_append_str(&body, "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"");
-    olock_buf_append_str(&body, member);
-    olock_buf_append_str(&body, "\":");
-    olock_json_write_string(&body, (const char *)data + 1, size - 1);
-    olock_buf_append_str(&body, ",");
-    olock_buf_append_str(&body, names);
-    if (which != 2) {
+    /* pass 0: the expression on another key with other values, to `warm` only, which keeps
+       what compiles; pass 1: the request itself, to both fakes */
+    for (pass = 0; pass < 2; pass++) {
+        olock_buf_clear(&body);
+        olock_buf_append_str(&body, pass ? "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"" : "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"zz\"}},\"");
+        olock_buf_append_str(&body, member);
+        olock_buf_append_str(&body, "\":");
+        olock_json_write_string(&body, (const char *)data + 1, size - 1);
         olock_buf_append_str(&body, ",");
-        olock_buf_append_str(&body, values);
+        olock_buf_append_str(&body, names);
+        if (which != 2) {
+            olock_buf_append_str(&body, ",");
+            olock_buf_append_str(&body, pass ? values : values2);
+        }
+        olock_buf_append_str(&body, "}");
+        if (!pass) {
+            send_body(warm, op, body.data, body.len, NULL);
+            continue;
+        }
+        status = send_body(f, op, body.data, body.len, &out);
+        if (status == 500) abort();
+        if (status == 400 && !strstr(out.data, "ValidationException") && !strstr(out.data, "ConditionalCheckFailedException")) abort();
+        /* a kept expression answers as a fresh compile does */
+        if (send_body(warm, op, body.data, body.len, &out2) != status || out.len != out2.len || memcmp(out.data, out2.data, out.len) != 0)
+            abort();
     }
-    olock_buf_append_str(&body, "}");
-    status = send_body(f, op, body.data, body.len, &out);
-    if (status == 500) abort();
-    if (status == 400 && !strstr(out.data, "ValidationException") && !strstr(out.data, "ConditionalCheckFailedException")) abort();
     olock_buf_free(&body);
     olock_buf_free(&out);
+    olock_buf_free(&out2);
     olock_fake_destroy(f);
+    olock_fake_destroy(warm);
     return 0;
 }

@@ -68,7 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* an update again: the first one left its item sorted, so this one is copy-on-write */
     if (data[0] % (sizeof(ops) / sizeof(ops[0])) == 2) send_body(f, "UpdateItem", (const char *)data + 1, size - 1);
     /* and once more, on whatever state the request left */
-    send_body(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", 44);
+    {
+        static const char get[] = "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}";
+        send_body(f, "GetItem", get, sizeof(get) - 1);
+    }
     send_body(f, "Scan", scan_gsi, sizeof(scan_gsi) - 1);
     olock_fake_destroy(f);
     return 0;

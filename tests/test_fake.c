@@ -492,6 +492,309 @@ static int test_copy_on_write_oom(void)
     return 0;
 }
 
+/* ---- compiled expressions kept across requests: never another expression's ---------------- */
+
+static const char *XC_ITEM =
+    "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"x\":{\"N\":\"1\"},\"y\":{\"N\":\"10\"},\"s\":{\"S\":\"str\"},"
+    "\"m\":{\"M\":{\"k\":{\"N\":\"5\"}}}}}";
+
+/* A fake holding table tbl and XC_ITEM, nothing else. */
+static olock_fake *xc_fake(void)
+{
+    olock_fake *f = NULL;
+    reply r;
+    if (olock_fake_create(NULL, &f) != OLOCK_OK) return NULL;
+    if (send_raw(f, "CreateTable", TABLE, &r) != OLOCK_OK || r.status != 200 || send_raw(f, "PutItem", XC_ITEM, &r) != OLOCK_OK ||
+        r.status != 200) {
+        olock_fake_destroy(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* 1 when f answers body exactly as a new fake holding the same table and item does (one that
+   never saw the expression before), status, body and checksum; f's item must be XC_ITEM. */
+static int xc_same_as_fresh(olock_fake *f, const char *op, const char *body)
+{
+    static reply a, b;
+    olock_fake *g = xc_fake();
+    int same;
+    if (!g) return 0;
+    if (send_raw(f, op, body, &a) != OLOCK_OK || send_raw(g, op, body, &b) != OLOCK_OK) {
+        olock_fake_destroy(g);
+        return 0;
+    }
+    same = a.status == b.status && strcmp(a.body, b.body) == 0 && strcmp(a.crc, b.crc) == 0;
+    if (!same) printf("  %s %s\n  answered %d %s\n  a new fake %d %s\n", op, body, a.status, a.body, b.status, b.body);
+    olock_fake_destroy(g);
+    return same;
+}
+
+/* An UpdateItem of item a: UpdateExpression, ExpressionAttributeNames and
+   ExpressionAttributeValues members (names or values "" leave the member out), ALL_NEW. */
+static const char *xc_update(char *out, size_t cap, const char *upd, const char *cond, const char *names, const char *values)
+{
+    char c[256] = "", n[256] = "", v[512] = "";
+    if (cond) snprintf(c, sizeof(c), ",\"ConditionExpression\":\"%s\"", cond);
+    if (names && *names) snprintf(n, sizeof(n), ",\"ExpressionAttributeNames\":{%s}", names);
+    if (values && *values) snprintf(v, sizeof(v), ",\"ExpressionAttributeValues\":{%s}", values);
+    snprintf(out, cap, "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"%s\"%s%s%s,\"ReturnValues\":\"ALL_NEW\"}",
+             upd, c, n, v);
+    return out;
+}
+
+/* The same text with other ExpressionAttributeNames is another expression. */
+static int test_expr_cache_names(void)
+{
+    olock_fake *f = xc_fake();
+    static reply r;
+    char body[1024];
+    REQUIRE(f != NULL);
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = #a + :one", NULL, "\"#a\":\"x\"", "\":one\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && has(&r, "\"x\":{\"N\":\"2\"}") && has(&r, "\"y\":{\"N\":\"10\"}"));
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = #a + :one", NULL, "\"#a\":\"y\"", "\":one\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && has(&r, "\"x\":{\"N\":\"2\"}") && has(&r, "\"y\":{\"N\":\"11\"}"));
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = #a + :one", NULL, "\"#a\":\"x\"", "\":one\":{\"N\":\"5\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && has(&r, "\"x\":{\"N\":\"7\"}") && has(&r, "\"y\":{\"N\":\"11\"}"));
+    /* a new attribute under the same text; the last of two duplicate names counts */
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = #a + :one", NULL, "\"#a\":\"x\",\"#a\":\"y\"", "\":one\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && has(&r, "\"x\":{\"N\":\"7\"}") && has(&r, "\"y\":{\"N\":\"12\"}"));
+    /* conditions: the same text on x, then on y */
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET q = :one", "#a = :v", "\"#a\":\"x\"", "\":one\":{\"N\":\"1\"},\":v\":{\"N\":\"7\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200);
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET q = :one", "#a = :v", "\"#a\":\"y\"", "\":one\":{\"N\":\"1\"},\":v\":{\"N\":\"7\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 400 && has(&r, "ConditionalCheckFailedException"));
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET q = :one", "#a = :v", "\"#a\":\"y\"", "\":one\":{\"N\":\"1\"},\":v\":{\"N\":\"12\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200);
+    /* a name into a map, then a top-level one, under one text */
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"#p.k\",\"ExpressionAttributeNames\":{\"#p\":\"m\"}}", &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && strcmp(r.body, "{\"Item\":{\"m\":{\"M\":{\"k\":{\"N\":\"5\"}}}}}") == 0);
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"#p.k\",\"ExpressionAttributeNames\":{\"#p\":\"s\"}}", &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && strcmp(r.body, "{\"Item\":{}}") == 0);
+    olock_fake_destroy(f);
+
+    /* the kept expression with names missing, another or an extra one: what a new fake says */
+    REQUIRE((f = xc_fake()) != NULL);
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\",\"#b\":\"x\"", "\":v\":{\"N\":\"3\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && has(&r, "\"q\":{\"N\":\"3\"}"));
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\",\"#b\":\"x\"", "\":v\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 400 && has(&r, "ConditionalCheckFailedException"));   /* x is 1 */
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "REMOVE q", NULL, "", ""), &r) == OLOCK_OK && r.status == 200);
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "", "\":v\":{\"N\":\"3\"}")));
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\"", "\":v\":{\"N\":\"3\"}")));
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\",\"#b\":\"x\",\"#c\":\"z\"", "\":v\":{\"N\":\"3\"}")));
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"pk\",\"#b\":\"x\"", "\":v\":{\"N\":\"3\"}")));
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\",\"#b\":\"x\"", "\":v\":{\"N\":\"1\"}")));
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\",\"#b\":\"x\"", "\":v\":{\"N\":\"1\"},\":w\":{\"N\":\"1\"}")));
+    REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", "#b <> :v", "\"#a\":\"q\",\"#b\":\"x\"", "\":w\":{\"N\":\"1\"}")));
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* Values are bound at each use: another type, or contents that a check reads, answer as a
+   fresh compile does. */
+static int test_expr_cache_values(void)
+{
+    static const char *const cases[][3] = { /* condition, values accepted, values refused (or another answer) */
+        { "x < :v", "\":v\":{\"N\":\"5\"}", "\":v\":{\"M\":{}}" },
+        { "x < :v", "\":v\":{\"N\":\"5\"}", "\":v\":{\"S\":\"5\"}" },
+        { "x BETWEEN :lo AND :hi", "\":lo\":{\"N\":\"0\"},\":hi\":{\"N\":\"5\"}", "\":lo\":{\"N\":\"5\"},\":hi\":{\"N\":\"0\"}" },
+        { "x BETWEEN :lo AND :hi", "\":lo\":{\"N\":\"0\"},\":hi\":{\"N\":\"5\"}", "\":lo\":{\"N\":\"0\"},\":hi\":{\"S\":\"5\"}" },
+        { "attribute_type(x, :t)", "\":t\":{\"S\":\"N\"}", "\":t\":{\"S\":\"Q\"}" },
+        { "attribute_type(x, :t)", "\":t\":{\"S\":\"N\"}", "\":t\":{\"S\":\"S\"}" },
+        { "begins_with(s, :p)", "\":p\":{\"S\":\"st\"}", "\":p\":{\"N\":\"1\"}" },
+        { "size(s) = :n", "\":n\":{\"N\":\"3\"}", "\":n\":{\"N\":\"4\"}" },
+        { "x IN (:a, :b)", "\":a\":{\"N\":\"1\"},\":b\":{\"N\":\"2\"}", "\":a\":{\"N\":\"1\"}" },
+    };
+    size_t i;
+    int k;
+    char body[1024];
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        olock_fake *f = xc_fake();
+        REQUIRE(f != NULL);
+        for (k = 0; k < 3; k++) { /* kept, then refused, then accepted again */
+            snprintf(body, sizeof(body), "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"%s\","
+                     "\"ExpressionAttributeValues\":{%s},\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}",
+                     cases[i][0], cases[i][k == 1 ? 2 : 1]);
+            REQUIRE(xc_same_as_fresh(f, "DeleteItem", body));
+            { /* the item back, whether the condition held or not */
+                static reply r;
+                REQUIRE(send_raw(f, "PutItem", XC_ITEM, &r) == OLOCK_OK && r.status == 200);
+            }
+        }
+        olock_fake_destroy(f);
+    }
+    {   /* a SET of one text with values of other types */
+        olock_fake *f = xc_fake();
+        static reply r;
+        REQUIRE(f != NULL);
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET z = :v", NULL, "", "\":v\":{\"S\":\"one\"}"), &r) == OLOCK_OK);
+        REQUIRE(r.status == 200 && has(&r, "\"z\":{\"S\":\"one\"}"));
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET z = :v", NULL, "", "\":v\":{\"N\":\"2\"}"), &r) == OLOCK_OK);
+        REQUIRE(r.status == 200 && has(&r, "\"z\":{\"N\":\"2\"}"));
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET z = :v", NULL, "", "\":v\":{\"S\":\"three\"}"), &r) == OLOCK_OK);
+        REQUIRE(r.status == 200 && has(&r, "\"z\":{\"S\":\"three\"}"));
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "ADD z :v", NULL, "", "\":v\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+        REQUIRE(r.status == 400 && has(&r, "ValidationException"));
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "REMOVE z", NULL, "", ""), &r) == OLOCK_OK && r.status == 200);
+        REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "ADD z :v", NULL, "", "\":v\":{\"S\":\"1\"}")));
+        REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "ADD z :v", NULL, "", "\":v\":{\"L\":[]}")));
+        REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET z = :v", NULL, "", "\":w\":{\"S\":\"1\"}")));
+        REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET z = :v", NULL, "", "")));
+        olock_fake_destroy(f);
+    }
+    return 0;
+}
+
+/* An expression that failed to compile is asked again (alone, and after the same text
+   compiled with the names it lacked): the same error each time, the one a new fake gives. */
+static int test_expr_cache_errors(void)
+{
+    static const char *const bad[][3] = { /* update, condition, names */
+        { "SET a = :v AND", NULL, "" },
+        { "SET data = :v", NULL, "" },
+        { "SET #a = :v", NULL, "" },
+        { "SET #a = :v", NULL, "\"#b\":\"x\"" },
+        { "SET a = :v", "nofunc(a)", "" },
+        { "SET a = :v, a = :v", NULL, "" },
+        { "SET a = :v", "((a = :v))", "" },
+        { "SET a = :v", "a = :nope", "" },
+        { "SET a = list_append(:v, a)", NULL, "" },
+        { "SET a.b = :v REMOVE a", NULL, "" },
+    };
+    size_t i;
+    int k;
+    char body[1024];
+    olock_fake *f = xc_fake();
+    REQUIRE(f != NULL);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        for (k = 0; k < 3; k++) REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), bad[i][0], bad[i][1], bad[i][2], "\":v\":{\"N\":\"3\"}")));
+    {   /* kept with its names, then without them, then with them again */
+        static reply r;
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", NULL, "\"#a\":\"q\"", "\":v\":{\"N\":\"3\"}"), &r) == OLOCK_OK);
+        REQUIRE(r.status == 200);
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "REMOVE q", NULL, "", ""), &r) == OLOCK_OK && r.status == 200);
+        REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", NULL, "", "\":v\":{\"N\":\"3\"}")));
+        REQUIRE(xc_same_as_fresh(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", NULL, "\"#b\":\"q\"", "\":v\":{\"N\":\"3\"}")));
+        REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #a = :v", NULL, "\"#a\":\"q\"", "\":v\":{\"N\":\"4\"}"), &r) == OLOCK_OK);
+        REQUIRE(r.status == 200 && has(&r, "\"q\":{\"N\":\"4\"}"));
+    }
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* Far more expressions than the cache keeps, then the first ones again with other values and
+   names: every answer right. */
+static int test_expr_cache_eviction(void)
+{
+    olock_fake *f = xc_fake();
+    static reply r;
+    char body[1024], upd[64], cond[64], names[64], values[128], want[64];
+    int i, round;
+    REQUIRE(f != NULL);
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < 300; i++) {
+            int j = round == 1 ? 299 - i : i;   /* the second round backwards */
+            snprintf(upd, sizeof(upd), "SET #c%d = :v%d", j % 150, j % 7);
+            snprintf(cond, sizeof(cond), "attribute_not_exists(#k) OR #k <> :v%d", j % 7);
+            snprintf(names, sizeof(names), "\"#c%d\":\"c%d\",\"#k\":\"%s\"", j % 150, j, j % 2 ? "x" : "y");
+            snprintf(values, sizeof(values), "\":v%d\":{\"N\":\"%d\"}", j % 7, round * 1000 + j + 100); /* never x or y */
+            REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), upd, cond, names, values), &r) == OLOCK_OK);
+            snprintf(want, sizeof(want), "\"c%d\":{\"N\":\"%d\"}", j, round * 1000 + j + 100);
+            if (r.status != 200 || !has(&r, want)) printf("  round %d, %d: %s\n", round, j, r.body);
+            REQUIRE(r.status == 200 && has(&r, want));
+        }
+    }
+    /* the condition on x (1) and y (10) as the names say */
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #c1 = :v1", "attribute_not_exists(#k) OR #k <> :v1", "\"#c1\":\"c1\",\"#k\":\"x\"", "\":v1\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 400 && has(&r, "ConditionalCheckFailedException"));
+    REQUIRE(send_raw(f, "UpdateItem", xc_update(body, sizeof(body), "SET #c1 = :v1", "attribute_not_exists(#k) OR #k <> :v1", "\"#c1\":\"c1\",\"#k\":\"y\"", "\":v1\":{\"N\":\"1\"}"), &r) == OLOCK_OK);
+    REQUIRE(r.status == 200 && has(&r, "\"c1\":{\"N\":\"1\"}"));
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* One text twice in a request (the actions of TransactWriteItems and TransactGetItems), with
+   other names and values each time. */
+static int test_expr_cache_same_request(void)
+{
+    olock_fake *f = xc_fake();
+    static reply r;
+    static const char *const txn =
+        "{\"TransactItems\":[{\"Update\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET #n = #n + :d\","
+        "\"ConditionExpression\":\"#n = :was\",\"ExpressionAttributeNames\":{\"#n\":\"x\"},"
+        "\"ExpressionAttributeValues\":{\":d\":{\"N\":\"1\"},\":was\":{\"N\":\"%d\"}}}},"
+        "{\"Update\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"b\"}},\"UpdateExpression\":\"SET #n = #n + :d\","
+        "\"ConditionExpression\":\"#n = :was\",\"ExpressionAttributeNames\":{\"#n\":\"%s\"},"
+        "\"ExpressionAttributeValues\":{\":d\":{\"N\":\"-1\"},\":was\":{\"N\":\"%d\"}}}}]}";
+    char body[2048];
+    int i;
+    REQUIRE(f != NULL);
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"},\"w\":{\"N\":\"0\"},\"x\":{\"N\":\"0\"}}}", &r) == OLOCK_OK && r.status == 200);
+    for (i = 0; i < 10; i++) { /* a's x goes 1, 2, ...; b's w or x (same names as a's) 0, -1, ... */
+        snprintf(body, sizeof(body), txn, 1 + i, i % 2 ? "x" : "w", -(i / 2));
+        REQUIRE(send_raw(f, "TransactWriteItems", body, &r) == OLOCK_OK);
+        if (r.status != 200) printf("  %s\n", r.body);
+        REQUIRE(r.status == 200);
+    }
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"b\"}},\"ProjectionExpression\":\"w, x\"}", &r) == OLOCK_OK);
+    REQUIRE(strcmp(r.body, "{\"Item\":{\"x\":{\"N\":\"-5\"},\"w\":{\"N\":\"-5\"}}}") == 0);
+    snprintf(body, sizeof(body), txn, 11, "x", -4);   /* the second condition fails */
+    REQUIRE(send_raw(f, "TransactWriteItems", body, &r) == OLOCK_OK && r.status == 400 && has(&r, "\"Code\":\"None\"},{\"Code\":\"ConditionalCheckFailed\""));
+    snprintf(body, sizeof(body), txn, 11, "x", -5);
+    REQUIRE(send_raw(f, "TransactWriteItems", body, &r) == OLOCK_OK && r.status == 200);
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"x\"}", &r) == OLOCK_OK);
+    REQUIRE(strcmp(r.body, "{\"Item\":{\"x\":{\"N\":\"12\"}}}") == 0);
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"b\"}},\"ProjectionExpression\":\"w\"}", &r) == OLOCK_OK);
+    REQUIRE(strcmp(r.body, "{\"Item\":{\"w\":{\"N\":\"-5\"}}}") == 0);
+    for (i = 0; i < 3; i++) {
+        REQUIRE(send_raw(f, "TransactGetItems",
+                         "{\"TransactItems\":[{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"ProjectionExpression\":\"#p\","
+                         "\"ExpressionAttributeNames\":{\"#p\":\"x\"}}},{\"Get\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"b\"}},"
+                         "\"ProjectionExpression\":\"#p\",\"ExpressionAttributeNames\":{\"#p\":\"w\"}}}]}", &r) == OLOCK_OK);
+        if (r.status != 200) printf("  %s\n", r.body);
+        REQUIRE(r.status == 200 && strcmp(r.body, "{\"Responses\":[{\"Item\":{\"x\":{\"N\":\"12\"}}},{\"Item\":{\"w\":{\"N\":\"-5\"}}}]}") == 0);
+    }
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* A request that finds kept expressions and then compiles many new ones: the new ones take
+   the place of others, never of one the request is using (ASan would see the use after free,
+   the answers the values of another action). */
+static int test_expr_cache_full(void)
+{
+    olock_fake *f = xc_fake();
+    static reply r;
+    static char body[65536];
+    char want[64];
+    int round, i;
+    REQUIRE(f != NULL);
+    for (round = 0; round < 3; round++) {
+        int n = round == 0 ? 16 : 100, len = 0;
+        len += snprintf(body + len, sizeof(body) - (size_t)len, "{\"TransactItems\":[");
+        for (i = 0; i < n; i++)
+            len += snprintf(body + len, sizeof(body) - (size_t)len,
+                            "%s{\"Update\":{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"k%d\"}},\"UpdateExpression\":\"SET a%d = :v\","
+                            "\"ConditionExpression\":\"attribute_not_exists(b%d)\",\"ExpressionAttributeValues\":{\":v\":{\"N\":\"%d\"}}}}",
+                            i ? "," : "", i, i + round * 7, i + round * 7, 1000 * round + i);
+        snprintf(body + len, sizeof(body) - (size_t)len, "]}");
+        REQUIRE(send_raw(f, "TransactWriteItems", body, &r) == OLOCK_OK);
+        if (r.status != 200) printf("  %.300s\n", r.body);
+        REQUIRE(r.status == 200);
+        for (i = 0; i < n; i += 5) {
+            char get[160];
+            snprintf(get, sizeof(get), "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"k%d\"}}}", i);
+            REQUIRE(send_raw(f, "GetItem", get, &r) == OLOCK_OK);
+            snprintf(want, sizeof(want), "\"a%d\":{\"N\":\"%d\"}", i + round * 7, 1000 * round + i);
+            if (!has(&r, want)) printf("  round %d, k%d: %s\n", round, i, r.body);
+            REQUIRE(has(&r, want));
+        }
+    }
+    olock_fake_destroy(f);
+    return 0;
+}
+
 /* ---- threads: conditional writes are atomic ------------------------------------------------ */
 
 #ifndef _WIN32
@@ -538,6 +841,53 @@ static int test_threads(void)
     {
         char want[64];
         snprintf(want, sizeof(want), "\"n\":{\"N\":\"%d\"}", THREADS * ROUNDS);
+        REQUIRE(has(&r, want));
+    }
+    olock_fake_destroy(f);
+    return 0;
+}
+
+/* Threads sharing one fake send one text with names of their own: each counter counts only
+   its thread's updates (the kept expressions are used under the fake's mutex). */
+static void *xc_worker(void *arg)
+{
+    olock_fake *f = ((void **)arg)[0];
+    long id = (long)(size_t)((void **)arg)[1];
+    int i;
+    for (i = 0; i < ROUNDS; i++) {
+        reply r;
+        char body[512];
+        snprintf(body, sizeof(body),
+                 "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}},\"UpdateExpression\":\"SET #c = if_not_exists(#c, :zero) + :one\","
+                 "\"ConditionExpression\":\"attribute_not_exists(#c) OR #c = :was\",\"ExpressionAttributeNames\":{\"#c\":\"c%ld\"},"
+                 "\"ExpressionAttributeValues\":{\":zero\":{\"N\":\"0\"},\":one\":{\"N\":\"1\"},\":was\":{\"N\":\"%d\"}}}", id, i);
+        if (send_raw(f, "UpdateItem", body, &r) != OLOCK_OK || r.status != 200) return (void *)1;
+    }
+    return NULL;
+}
+
+static int test_expr_cache_threads(void)
+{
+    olock_fake *f = NULL;
+    pthread_t th[THREADS];
+    void *args[THREADS][2], *ret;
+    reply r;
+    int i;
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK);
+    for (i = 0; i < THREADS; i++) {
+        args[i][0] = f;
+        args[i][1] = (void *)(size_t)i;
+        REQUIRE(pthread_create(&th[i], NULL, xc_worker, args[i]) == 0);
+    }
+    for (i = 0; i < THREADS; i++) {
+        REQUIRE(pthread_join(th[i], &ret) == 0);
+        REQUIRE(ret == NULL);
+    }
+    REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"ctr\"}}}", &r) == OLOCK_OK);
+    for (i = 0; i < THREADS; i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "\"c%d\":{\"N\":\"%d\"}", i, ROUNDS);
         REQUIRE(has(&r, want));
     }
     olock_fake_destroy(f);
@@ -649,9 +999,16 @@ int main(void)
     run("failing_allocator", test_failing_allocator);
     run("copy_on_write", test_copy_on_write);
     run("copy_on_write_oom", test_copy_on_write_oom);
+    run("expr_cache_names", test_expr_cache_names);
+    run("expr_cache_values", test_expr_cache_values);
+    run("expr_cache_errors", test_expr_cache_errors);
+    run("expr_cache_eviction", test_expr_cache_eviction);
+    run("expr_cache_same_request", test_expr_cache_same_request);
+    run("expr_cache_full", test_expr_cache_full);
 #ifndef _WIN32
     run("threads", test_threads);
     run("txn_threads", test_txn_threads);
+    run("expr_cache_threads", test_expr_cache_threads);
 #endif
     return TEST_MAIN_END();
 }

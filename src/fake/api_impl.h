@@ -52,7 +52,6 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     size_t i, tlen;
     olock__fake_op_fn fn;
     olock_json *body = NULL;
-    olock_json_limits lim;
     *op = (olock_op)0;
     for (i = 0; i < req->header_count; i++)
         if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
@@ -79,10 +78,9 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
         return NULL;
     }
     *op = olock_op_from_name(target, tlen);
-    lim.max_bytes = 0;
-    lim.max_depth = 256; /* deeper than DynamoDB's 32 levels, so our own check reports it */
     {
-        olock_result r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
+        /* nested up to 256 deep: deeper than DynamoDB's 32 levels, so our own check reports it */
+        olock_result r = olock__fake_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, 256, &body);
         if (r == OLOCK_ERR_NOMEM) {
             c->oom = 1;
             return NULL;
@@ -93,6 +91,7 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
         }
     }
     c->body = body;
+    olock__fake_top_build(&c->top, body);
     return fn;
 }
 
@@ -456,6 +455,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
         if (f->tokens[i].token) olock__fake_free(&f->alloc, f->tokens[i].token, f->tokens[i].len + 1);
     olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
     olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
+    olock__fake_xcache_free(f);
     olock_arena_free(&f->arena);
     olock_buf_free(&f->out);
     olock__fake_mutex_destroy(&f->mu);

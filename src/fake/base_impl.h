@@ -765,6 +765,9 @@ typedef struct olock__fake_token {
     uint64_t at_ms;  /* virtual clock when it was applied */
 } olock__fake_token;
 
+/* Compiled expressions kept across requests (>>xcache). */
+typedef struct olock__fake_xcache olock__fake_xcache;
+
 struct olock_fake {
     olock_allocator alloc;
     olock__fake_mutex mu;
@@ -785,7 +788,8 @@ struct olock_fake {
     unsigned long fault_counts[OLOCK_FAKE_FAULT_COUNT_];
     olock__fake_token *tokens; /* hash table of token_cap slots (a power of two) */
     size_t token_count, token_cap;
-    size_t pending_indexes; /* indexes CREATING or DELETING, in all tables */
+    size_t pending_indexes;     /* indexes CREATING or DELETING, in all tables */
+    olock__fake_xcache *xcache; /* NULL until an expression is first kept */
 };
 
 /* ---- request context and error responses --------------------------------------------------- */
@@ -799,6 +803,15 @@ typedef struct olock__fake_reason {
     const char *msg;         /* NULL for NONE */
     const olock_value *item; /* ALL_OLD item, in the request arena, or NULL */
 } olock__fake_reason;
+
+/* The request body's members by the length of their names, for the many lookups of request
+   members: a name no other member's length shares is found (or known absent) at once. */
+#define OLOCK__FAKE_TOP_LEN 40 /* longer names are looked up member by member */
+typedef struct olock__fake_top {
+    const olock_json *obj;                         /* the object indexed (the request body), or NULL */
+    uint64_t several;                              /* bit n: members with different names of length n */
+    const olock_json *by_len[OLOCK__FAKE_TOP_LEN]; /* the last member of each length */
+} olock__fake_top;
 
 typedef struct olock__fake_ctx {
     olock_fake *f;
@@ -815,6 +828,7 @@ typedef struct olock__fake_ctx {
     int keep_scale;  /* numbers keep their scale (ExpressionAttributeValues) */
     int unprocessed; /* OLOCK_FAKE_FAULT_UNPROCESSED: a batch does half */
     int oom;
+    olock__fake_top top; /* c->body's members (olock__fake_body_get) */
 } olock__fake_ctx;
 
 static int olock__fake_oom(olock__fake_ctx *c) {
@@ -908,6 +922,32 @@ static const olock_json *olock__fake_get_n(const olock_json *obj, const char *ke
 /* Request members are looked up by literal name: no strlen on the hot path. */
 #define olock__fake_get(obj, lit) olock__fake_get_n((obj), (lit), sizeof(lit) - 1)
 
+/* Indexes obj's members by name length (olock__fake_top) for olock__fake_body_get_n. */
+static void olock__fake_top_build(olock__fake_top *x, const olock_json *obj) {
+    const olock_json *m;
+    memset(x, 0, sizeof(*x));
+    x->obj = obj;
+    for (m = obj->first; m; m = m->next) {
+        const olock_json **slot;
+        if (m->key_len >= OLOCK__FAKE_TOP_LEN) continue;
+        slot = &x->by_len[m->key_len];
+        if (*slot && memcmp((*slot)->key, m->key, m->key_len) != 0) x->several |= (uint64_t)1 << m->key_len;
+        *slot = m; /* the last one of a name, as olock__fake_get_n finds it */
+    }
+}
+
+/* olock__fake_get_n, through the index when obj is the one indexed. */
+static const olock_json *olock__fake_body_get_n(const olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen) {
+    const olock_json *m;
+    if (obj != c->top.obj || klen >= OLOCK__FAKE_TOP_LEN || ((c->top.several >> klen) & 1)) return olock__fake_get_n(obj, key, klen);
+    m = c->top.by_len[klen];
+    if (!m || memcmp(m->key, key, klen) != 0 || m->kind == OLOCK_JSON_NULL) return NULL;
+    return m;
+}
+
+/* A member of the request body by literal name. */
+#define olock__fake_body_get(c, lit) olock__fake_body_get_n((c), (c)->body, (lit), sizeof("" lit) - 1)
+
 /* A scalar's text: a string or number as it is, a boolean as true/false; 0 for anything else. */
 static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *len) {
     switch (j->kind) {
@@ -930,18 +970,21 @@ static int olock__fake_scalar_text(const olock_json *j, const char **s, size_t *
 
 /* A string member; numbers and booleans are coerced to their text as the JSON mapper does.
    0: absent, 1: present, -1: wrong shape (error set). */
-static int olock__fake_get_str(olock__fake_ctx *c, const olock_json *obj, const char *key,
-                               const char **s, size_t *len) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+static int olock__fake_get_str_n(olock__fake_ctx *c, const olock_json *obj, const char *key, size_t klen,
+                                 const char **s, size_t *len) {
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, klen);
     *s = NULL;
     *len = 0;
     if (!j) return 0;
     return olock__fake_scalar_text(j, s, len) ? 1 : olock__fake_shape(c);
 }
 
+/* ... by literal name (a string literal only: "" lit) */
+#define olock__fake_get_str(c, obj, lit, s, len) olock__fake_get_str_n((c), (obj), (lit), sizeof("" lit) - 1, (s), (len))
+
 /* A boolean member (true/false, or the strings "true"/"false"). */
 static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const char *key, int *out) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, strlen(key));
     *out = 0;
     if (!j) return 0;
     if (j->kind == OLOCK_JSON_TRUE) {
@@ -959,7 +1002,7 @@ static int olock__fake_get_bool(olock__fake_ctx *c, const olock_json *obj, const
 
 /* An integer member (JSON number, or a string holding one). */
 static int olock__fake_get_int(olock__fake_ctx *c, const olock_json *obj, const char *key, long long *out) {
-    const olock_json *j = olock__fake_get_n(obj, key, strlen(key));
+    const olock_json *j = olock__fake_body_get_n(c, obj, key, strlen(key));
     const char *s;
     size_t i = 0, n;
     int neg = 0;

@@ -225,6 +225,8 @@ typedef struct olock__fake_expr {
     size_t nacts;
     olock__fake_node **paths; /* projection */
     size_t npaths;
+    int deep;      /* a path of two elements or more: 0 not looked at, 1 none, 2 some (olock__fake_key_paths) */
+    size_t *order; /* update: the order olock__fake_apply_update takes the actions in; NULL: work it out */
 } olock__fake_expr;
 
 static const char *olock__fake_tok_text(olock__fake_expr *e, size_t i, size_t *len) {
@@ -575,7 +577,7 @@ static int olock__fake_parse_update(olock__fake_expr *e) {
             e->pos++;
         }
     }
-    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile) */
+    /* DynamoDB Local reports it after function names and reserved words (olock__fake_compile_fresh) */
     e->dup_clause = dup_clause;
     return 0;
 }
@@ -1178,7 +1180,7 @@ static int olock__fake_check_names(olock__fake_expr *e, olock__fake_node *n, int
 }
 
 /* The checks that look at one node only, in one visit (the fast path of
-   olock__fake_compile; operand types need the placeholders resolved first). */
+   olock__fake_compile_fresh; operand types need the placeholders resolved first). */
 static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int as_condition) {
     if (olock__fake_check_nesting(e, n, as_condition) < 0 || olock__fake_count_operators(e, n, as_condition) < 0 ||
         olock__fake_check_func_name(e, n, as_condition) < 0 || olock__fake_check_reserved(e, n, as_condition) < 0 ||
@@ -1190,9 +1192,10 @@ static int olock__fake_check_all(olock__fake_expr *e, olock__fake_node *n, int a
 
 /* Parses and checks one expression of a request, in DynamoDB Local's order: size, syntax,
    list index range, parentheses, function names, reserved words, placeholders, operand
-   types and counts, then (updates and projections) overlapping paths. NULL on error. */
-static olock__fake_expr *olock__fake_compile(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
-                                             const char *src, size_t len, int kind) {
+   types and counts, then (updates and projections) overlapping paths. NULL on error. The
+   requests call olock__fake_compile (>>xcache), which keeps what this returns for the next. */
+static olock__fake_expr *olock__fake_compile_fresh(olock__fake_ctx *c, olock__fake_subst *sub, const char *what,
+                                                   const char *src, size_t len, int kind) {
     olock__fake_expr *e = (olock__fake_expr *)olock__fake_alloc(c, sizeof(olock__fake_expr));
     if (!e) return NULL;
     memset(e, 0, sizeof(*e));
@@ -1797,6 +1800,16 @@ static int olock__fake_applied_before(const olock__fake_expr *e, size_t x, size_
     return last_x > last_y;
 }
 
+/* That order into `order` (nacts entries; NULL passes through). */
+static size_t *olock__fake_action_order(const olock__fake_expr *e, size_t *order) {
+    size_t i, j;
+    for (i = 0; order && i < e->nacts; i++) { /* insertion sort, stable */
+        for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
+        order[j] = i;
+    }
+    return order;
+}
+
 static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const olock_value *base, olock_value *item,
                                     olock__fake_expr *e) {
     size_t i, j, nrem = 0;
@@ -1806,12 +1819,9 @@ static int olock__fake_apply_update(olock__fake_ctx *c, olock_arena *ia, const o
            (olock__fake_applied_before), each action's target before its operand: `SET y =
            nope, b.x = :one` is the missing operand (y before b), `SET b.x = :one, a = nope`
            the path (b before a). */
-        size_t *order = (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order));
-        if (!order) return -1;
-        for (i = 0; i < e->nacts; i++) { /* insertion sort, stable */
-            for (j = i; j > 0 && olock__fake_applied_before(e, i, order[j - 1]); j--) order[j] = order[j - 1];
-            order[j] = i;
-        }
+        size_t *order = e->order;
+        if (!order && !(order = olock__fake_action_order(e, (size_t *)olock__fake_alloc(c, (e->nacts + 1) * sizeof(*order)))))
+            return -1;
         for (j = 0; j < e->nacts; j++) {
             olock__fake_action *a = &e->acts[order[j]];
             const olock_value *arg, *cur, *parent;

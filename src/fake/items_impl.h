@@ -106,8 +106,8 @@ static int olock__fake_valid_placeholder(const char *s, size_t len, char marker)
    `values_allowed` is 0 when the operation takes no value placeholders (GetItem). */
 static int olock__fake_subst_init(olock__fake_ctx *c, olock__fake_subst *sub, int any_expr, int value_expr,
                                   const char *values_null, int values_allowed) {
-    const olock_json *names = olock__fake_get(c->body, "ExpressionAttributeNames");
-    const olock_json *values = values_allowed ? olock__fake_get(c->body, "ExpressionAttributeValues") : NULL;
+    const olock_json *names = olock__fake_body_get(c, "ExpressionAttributeNames");
+    const olock_json *values = values_allowed ? olock__fake_body_get(c, "ExpressionAttributeValues") : NULL;
     const olock_json *m;
     memset(sub, 0, sizeof(*sub));
     if ((names && names->kind != OLOCK_JSON_OBJECT) || (values && values->kind != OLOCK_JSON_OBJECT)) return olock__fake_shape(c);
@@ -212,6 +212,12 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
 static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
+    /* the common case, everything used: nothing to gather */
+    for (i = 0; sub->names && i < sub->names->count && sub->name_used[i]; i++) {}
+    if (!sub->names || i == sub->names->count) {
+        for (i = 0; sub->values && i < sub->values->count && sub->value_used[i]; i++) {}
+        if (!sub->values || i == sub->values->count) return 0;
+    }
     if (sub->names) {
         const olock_json *m;
         if (!(keys = (const char **)olock__fake_alloc(c, sub->names->count * sizeof(*keys))) ||
@@ -305,7 +311,7 @@ static int olock__fake_item_key(olock__fake_ctx *c, const olock__fake_table *t, 
 /* The Key parameter of GetItem, DeleteItem and UpdateItem. */
 static int olock__fake_request_key(olock__fake_ctx *c, const olock__fake_table *t, olock_value **key,
                                    const olock_value **hk, const olock_value **rk) {
-    const olock_json *kj = olock__fake_get(c->body, "Key");
+    const olock_json *kj = olock__fake_body_get(c, "Key");
     if (!kj) return olock__fake_verror(c, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (olock__fake_av_map(c, kj, key, 1) < 0) return -1;
     if ((*key)->count != t->key_count) return olock__fake_verror(c, "The number of conditions on the keys is invalid");
@@ -383,6 +389,26 @@ static int olock__fake_goes_into(const olock__fake_node *n, const char *name, si
     return 0;
 }
 
+/* 1 when the subtree has a path of two elements or more (one that can go into an attribute). */
+static int olock__fake_has_deep(const olock__fake_node *n) {
+    size_t i;
+    if (n->kind == OLOCK__FAKE_N_PATH) return n->nels > 1;
+    for (i = 0; i < n->nargs; i++)
+        if (olock__fake_has_deep(n->args[i])) return 1;
+    return 0;
+}
+
+/* The same for an expression, worked out once (a kept expression keeps the answer). */
+static int olock__fake_expr_deep(olock__fake_expr *e) {
+    size_t i;
+    int deep = e->root && olock__fake_has_deep(e->root);
+    for (i = 0; i < e->nacts && !deep; i++)
+        deep = olock__fake_has_deep(e->acts[i].path) || (e->acts[i].value && olock__fake_has_deep(e->acts[i].value));
+    for (i = 0; i < e->npaths && !deep; i++) deep = olock__fake_has_deep(e->paths[i]);
+    if (!e->deep) e->deep = deep ? 2 : 1;
+    return e->deep == 2;
+}
+
 static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fake_attr *k) {
     size_t i;
     if (e->root && olock__fake_goes_into(e->root, k->name, k->len)) return 1;
@@ -398,12 +424,13 @@ static int olock__fake_expr_goes_into(const olock__fake_expr *e, const olock__fa
 /* Key attributes are scalars: DynamoDB Local rejects any path into a key attribute of the
    table or of one of its indexes, whatever the expression. It looks for the table's hash and
    range key first, then the keys of the local and then of the global indexes, each kind in
-   the HashMap order of the index names; NULL is fine for `e`. */
-static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, const olock__fake_expr *e) {
+   the HashMap order of the index names; NULL is fine for `e`. An expression whose paths are
+   all top-level attributes goes into none. */
+static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t, olock__fake_expr *e) {
     size_t i, k, m;
     int global;
     const olock__fake_index **in_order;
-    if (!e) return 0;
+    if (!e || (e->deep ? e->deep == 1 : !olock__fake_expr_deep(e))) return 0;
     for (k = 0; k < t->key_count; k++)
         if (olock__fake_expr_goes_into(e, &t->key[k]))
             return olock__fake_verror(c, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
@@ -427,7 +454,7 @@ static int olock__fake_key_paths(olock__fake_ctx *c, const olock__fake_table *t,
    1 holds, 0 fails, -1 error. */
 static int olock__fake_legacy_cond(olock__fake_ctx *c, const olock_json *exp, const olock_value *old);
 static int olock__fake_expected(olock__fake_ctx *c, const olock_value *old) {
-    return olock__fake_legacy_cond(c, olock__fake_get(c->body, "Expected"), old);
+    return olock__fake_legacy_cond(c, olock__fake_body_get(c, "Expected"), old);
 }
 
 /* The same for any map of legacy conditions (Expected, QueryFilter, ScanFilter). */
@@ -612,7 +639,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     int consistent = 0, cap, has_proj, r;
     if (!(t = olock__fake_request_table(c, 0)) && c->err_type) return -1;
     if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) return -1;
-    if (has_proj && olock__fake_get(c->body, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
+    if (has_proj && olock__fake_body_get(c, "AttributesToGet")) return olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
     if (olock__fake_subst_init(c, &sub, has_proj, 0, "", 0) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_bool(c, c->body, "ConsistentRead", &consistent)) < 0) return -1;
@@ -625,7 +652,7 @@ static int olock__fake_op_get_item(olock__fake_ctx *c) {
     item = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (item) {
-        const olock_json *atg = olock__fake_get(c->body, "AttributesToGet");
+        const olock_json *atg = olock__fake_body_get(c, "AttributesToGet");
         const olock_value *out = proj ? olock__fake_project(c, item, proj)
             : atg                     ? olock__fake_attributes_to_get(c, item, atg)
                                       : item;
@@ -653,13 +680,13 @@ static int olock__fake_mixed_write(olock__fake_ctx *c, int allow_updates) {
     size_t i, ll = 0, xl = 0;
     int has_legacy = 0;
     /* the common case has no legacy parameter: nothing to name, no formatting */
-    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])) != NULL;
+    for (i = allow_updates ? 0 : 1; i < 3 && !has_legacy; i++) has_legacy = olock__fake_body_get_n(c, c->body, legacy[i], strlen(legacy[i])) != NULL;
     if (!has_legacy) return 0;
     for (i = allow_updates ? 0 : 1; i < 3; i++)
-        if (olock__fake_get_n(c->body, legacy[i], strlen(legacy[i])))
+        if (olock__fake_body_get_n(c, c->body, legacy[i], strlen(legacy[i])))
             ll += (size_t)snprintf(l + ll, sizeof(l) - ll, "%s%s", ll ? ", " : "", legacy[i]);
     for (i = allow_updates ? 0 : 1; i < 2; i++)
-        if (olock__fake_get_n(c->body, expr[i], strlen(expr[i])))
+        if (olock__fake_body_get_n(c, c->body, expr[i], strlen(expr[i])))
             xl += (size_t)snprintf(x + xl, sizeof(x) - xl, "%s%s", xl ? ", " : "", expr[i]);
     return ll && xl ? olock__fake_mixed(c, l, x) : 0;
 }
@@ -690,8 +717,8 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     int rv, all_old, cap, has_cond, r;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
-    if (!(ij = olock__fake_get(c->body, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    if (!(ij = olock__fake_body_get(c, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if (olock__fake_mixed_write(c, 0) < 0) return -1;
@@ -704,7 +731,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -729,7 +756,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     const olock_value *hk, *rk, *old;
     int rv, all_old, cap, has_cond, wrote = 0, r;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 1) < 0) return -1;
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
     if (!t) return olock__fake_no_table(c);
     if (olock__fake_mixed_write(c, 0) < 0) return -1;
@@ -738,7 +765,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
@@ -858,7 +885,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     int rv, all_old, cap, has_cond, has_upd, r;
     if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
     if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
-    has_cond = olock__fake_get(c->body, "ConditionExpression") != NULL;
+    has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond || has_upd, has_cond || has_upd, "UpdateExpression and ConditionExpression are null", 1) < 0)
         return -1;
     if (!t) return olock__fake_no_table(c);
@@ -866,13 +893,13 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     if (olock__fake_request_key(c, t, &key, &hk, &rk) < 0) return -1;
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (has_upd && !(upd = olock__fake_compile(c, &sub, "UpdateExpression", us, ulen, OLOCK__FAKE_E_UPDATE))) return -1;
-    if (!has_upd && olock__fake_get(c->body, "AttributeUpdates") &&
-        !(upd = olock__fake_attribute_updates(c, olock__fake_get(c->body, "AttributeUpdates"))))
+    if (!has_upd && olock__fake_body_get(c, "AttributeUpdates") &&
+        !(upd = olock__fake_attribute_updates(c, olock__fake_body_get(c, "AttributeUpdates"))))
         return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_get(c->body, "Expected")) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
     if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
     if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);

@@ -79,7 +79,10 @@ MEMORY
    Running out of memory answers HTTP 500 InternalServerError; a transaction or batch then
    applied nothing. The ClientRequestTokens of successful transactions are kept until they are
    10 minutes old on the virtual clock (dropped when the token table next grows), so a test
-   that never advances the clock keeps every token it used. olock_fake_destroy frees all.
+   that never advances the clock keeps every token it used. Up to 64 compiled expressions are
+   kept across requests (one allocation each; the same text with the same
+   ExpressionAttributeNames skips compiling, and answers as a fresh compile would).
+   olock_fake_destroy frees all.
 
 COST
    GetItem, PutItem, UpdateItem and DeleteItem are a hash lookup and a binary search in the
@@ -94,9 +97,11 @@ TABLE OF CONTENTS
    >>prologue     system headers, DynamoDB's limits
    >>base         platform, allocation, reserved words, the store's types, request context
                   and error answers, request JSON
+   >>json         the request body's parser (olock_json nodes, in place)
    >>values       numbers and attribute values with DynamoDB Local's checks, sizes, equality
    >>expr         expressions: tokens, syntax tree, checks in DynamoDB Local's order,
                   evaluation, projection, applying an update
+   >>xcache       compiled expressions kept across requests
    >>store        the order of Scan, partitions and items, tables
    >>items        item operations, their shared checks, legacy parameters
    >>txn          transactions: consumed capacity, ClientRequestToken, TransactWriteItems,

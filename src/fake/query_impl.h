@@ -501,7 +501,7 @@ static int olock__fake_legacy_filter_keys(olock__fake_ctx *c, const olock__fake_
 
 /* ExclusiveStartKey: the key attributes of the table and of the index read, nothing else. */
 static int olock__fake_read_esk(olock__fake_ctx *c, olock__fake_read *rd) {
-    const olock_json *j = olock__fake_get(c->body, "ExclusiveStartKey");
+    const olock_json *j = olock__fake_body_get(c, "ExclusiveStartKey");
     const olock__fake_attr *want[4];
     size_t n = 0, i, k;
     if (!j) return 0;
@@ -538,7 +538,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     const char *kcs = NULL, *fs = NULL, *ps = NULL, *s;
     size_t kcl = 0, fl = 0, pl = 0, len, i;
     int has_kc = 0, has_f, has_p, r;
-    const olock_json *legacy_kc = query ? olock__fake_get(c->body, "KeyConditions") : NULL;
+    const olock_json *legacy_kc = query ? olock__fake_body_get(c, "KeyConditions") : NULL;
     const char *filter_name = query ? "QueryFilter" : "ScanFilter";
     memset(rd, 0, sizeof(*rd));
     rd->query = query;
@@ -547,8 +547,8 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     if (query && (has_kc = olock__fake_get_str(c, c->body, "KeyConditionExpression", &kcs, &kcl)) < 0) return -1;
     if ((has_f = olock__fake_get_str(c, c->body, "FilterExpression", &fs, &fl)) < 0) return -1;
     if ((has_p = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &pl)) < 0) return -1;
-    rd->legacy_filter = olock__fake_get_n(c->body, filter_name, strlen(filter_name));
-    rd->atg = olock__fake_get(c->body, "AttributesToGet");
+    rd->legacy_filter = olock__fake_body_get_n(c, c->body, filter_name, strlen(filter_name));
+    rd->atg = olock__fake_body_get(c, "AttributesToGet");
     if (legacy_kc && has_kc) return olock__fake_mixed(c, "KeyConditions", "KeyConditionExpression");
     if (rd->legacy_filter && (has_kc || has_f || has_p))
         return olock__fake_mixed(c, filter_name, has_f ? "FilterExpression" : has_kc ? "KeyConditionExpression"
@@ -562,7 +562,7 @@ static int olock__fake_read_prepare(olock__fake_ctx *c, olock__fake_read *rd, in
     if (!rd->t) return olock__fake_no_table(c);
     if ((r = olock__fake_get_int(c, c->body, "Limit", &rd->limit)) < 0) return -1;
     if (r && rd->limit < 1) return olock__fake_verror(c, "Limit must be greater than or equal to 1");
-    if (query && olock__fake_get(c->body, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
+    if (query && olock__fake_body_get(c, "ScanIndexForward") && olock__fake_get_bool(c, c->body, "ScanIndexForward", &rd->forward) < 0)
         return -1;
     if (olock__fake_get_bool(c, c->body, "ConsistentRead", &rd->consistent) < 0) return -1;
     if (olock__fake_return_capacity(c, 1, &rd->capacity) < 0) return -1;
@@ -878,7 +878,7 @@ static int olock__fake_batch_key(olock__fake_ctx *c, const olock__fake_table *t,
 }
 
 static int olock__fake_op_batch_write(olock__fake_ctx *c) {
-    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *el;
+    const olock_json *ri = olock__fake_body_get(c, "RequestItems"), *tl, *el;
     const char *s;
     size_t total = 0, n = 0, i, j, nunits = 0, len, ncommit, nheld = 0;
     unsigned char *held; /* puts into an index being built, handed back as DynamoDB Local does */
@@ -1034,7 +1034,7 @@ typedef struct olock__fake_bgt {
 } olock__fake_bgt;
 
 static int olock__fake_op_batch_get(olock__fake_ctx *c) {
-    const olock_json *ri = olock__fake_get(c->body, "RequestItems"), *tl, *body = c->body;
+    const olock_json *ri = olock__fake_body_get(c, "RequestItems"), *tl, *body = c->body;
     olock__fake_bgt *bt;
     size_t total = 0, nt, i, k, q, *order;
     const char *s;
@@ -1091,7 +1091,7 @@ static int olock__fake_op_batch_get(olock__fake_ctx *c) {
         c->body = bt[i].req;
         r = -1;
         if ((has_proj = olock__fake_get_str(c, c->body, "ProjectionExpression", &ps, &plen)) < 0) goto restore;
-        bt[i].atg = olock__fake_get(c->body, "AttributesToGet");
+        bt[i].atg = olock__fake_body_get(c, "AttributesToGet");
         if (has_proj && bt[i].atg) {
             olock__fake_mixed(c, "AttributesToGet", "ProjectionExpression");
             goto restore;

@@ -637,7 +637,7 @@ static int olock__fake_schema_elem(olock__fake_ctx *c, const olock_json *el, con
     *tlen = 0;
     if ((r = olock__fake_get_str(c, el, "AttributeName", name, nlen)) < 0) return -1;
     if (r == 0) *name = NULL;
-    if ((r = olock__fake_get_str(c, el, type_key, type, tlen)) < 0) return -1;
+    if ((r = olock__fake_get_str_n(c, el, type_key, strlen(type_key), type, tlen)) < 0) return -1;
     if (r == 0) *type = NULL;
     return 0;
 }
@@ -745,8 +745,8 @@ static int olock__fake_index_specs(olock__fake_ctx *c, const char *const *kname,
     const olock_json *lists[2];
     olock__fake_index_spec *specs;
     size_t n = 0, g, k, nlsi = 0;
-    lists[0] = olock__fake_get(c->body, "LocalSecondaryIndexes");
-    lists[1] = olock__fake_get(c->body, "GlobalSecondaryIndexes");
+    lists[0] = olock__fake_body_get(c, "LocalSecondaryIndexes");
+    lists[1] = olock__fake_body_get(c, "GlobalSecondaryIndexes");
     *out = NULL;
     *count = 0;
     for (g = 0; g < 2; g++) {
@@ -900,9 +900,9 @@ static int olock__fake_op_create_table(olock__fake_ctx *c) {
 
     if ((r = olock__fake_get_str(c, c->body, "TableName", &name, &len)) < 0) return -1;
     if (r == 0 || !olock__fake_valid_table_name(name, len)) return olock__fake_bad_table_name(c);
-    ks = olock__fake_get(c->body, "KeySchema");
-    ad = olock__fake_get(c->body, "AttributeDefinitions");
-    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    ks = olock__fake_body_get(c, "KeySchema");
+    ad = olock__fake_body_get(c, "AttributeDefinitions");
+    pt = olock__fake_body_get(c, "ProvisionedThroughput");
     if ((ks && ks->kind != OLOCK_JSON_ARRAY) || (ad && ad->kind != OLOCK_JSON_ARRAY)) return olock__fake_shape(c);
     if ((r = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
     if (r == 0) billing = NULL;
@@ -1152,7 +1152,7 @@ typedef struct olock__fake_gsi_change {
    New AttributeDefinitions are appended to (an, at, nad) (request arena). */
 static int olock__fake_check_gsi_create(olock__fake_ctx *c, const olock__fake_table *t, const olock_json *cr, int provisioned,
                                         olock__fake_gsi_change *ch, const char **an, size_t *anl, olock_type *at, size_t *nad) {
-    const olock_json *ad = olock__fake_get(c->body, "AttributeDefinitions"), *el, *ks, *pt;
+    const olock_json *ad = olock__fake_body_get(c, "AttributeDefinitions"), *el, *ks, *pt;
     const olock__fake_index *x;
     size_t i, j, ngsi = 0;
     int r;
@@ -1402,7 +1402,7 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
     if (!t) return -1;
     if ((has_dp = olock__fake_get_bool(c, c->body, "DeletionProtectionEnabled", &dp)) < 0) return -1;
     if ((has_billing = olock__fake_get_str(c, c->body, "BillingMode", &billing, &blen)) < 0) return -1;
-    pt = olock__fake_get(c->body, "ProvisionedThroughput");
+    pt = olock__fake_body_get(c, "ProvisionedThroughput");
     mode = t->billing;
     if (has_billing) {
         if (!olock__fake_streq(billing, blen, "PAY_PER_REQUEST")) return olock__fake_shape(c); /* DynamoDB Local fails switching to PROVISIONED */
@@ -1415,8 +1415,8 @@ static int olock__fake_op_update_table(olock__fake_ctx *c) {
         changed = 1;
     }
     changed |= has_dp;
-    gu = olock__fake_get(c->body, "GlobalSecondaryIndexUpdates");
-    ad = olock__fake_get(c->body, "AttributeDefinitions");
+    gu = olock__fake_body_get(c, "GlobalSecondaryIndexUpdates");
+    ad = olock__fake_body_get(c, "AttributeDefinitions");
     nad = t->def_count;
     if (gu) {
         if (gu->kind != OLOCK_JSON_ARRAY) return olock__fake_shape(c);

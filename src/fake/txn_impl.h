@@ -594,7 +594,7 @@ static int olock__fake_capacity_mode(olock__fake_ctx *c, int *mode) {
 
 static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     olock_fake *f = c->f;
-    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el;
+    const olock_json *items = olock__fake_body_get(c, "TransactItems"), *el;
     const char *tok = NULL;
     size_t tlen = 0, n, i, nunits = 0;
     olock__fake_txa *acts;
@@ -668,7 +668,7 @@ static int olock__fake_tg_cancel(olock__fake_ctx *c, const char *msg) {
 }
 
 static int olock__fake_op_transact_get(olock__fake_ctx *c) {
-    const olock_json *items = olock__fake_get(c->body, "TransactItems"), *el, *body = c->body;
+    const olock_json *items = olock__fake_body_get(c, "TransactItems"), *el, *body = c->body;
     size_t n, i, j, k, nunits = 0;
     const olock__fake_table **tabs;
     const olock_value **keys, **found;

@@ -754,6 +754,17 @@ static int olock__fake_num_shape(const char *s, size_t len, olock_decimal *d) {
 static size_t olock__fake_num_size(const olock_value *v) {
     olock_decimal d;
     int hi, lo;
+    size_t i = v->len && v->str[0] == '-', k;
+    /* a plain integer of up to 18 digits (counters, versions): its digits weigh 10^(n-1) down
+       to 1, the trailing zeros are not significant */
+    if (v->len - i >= 1 && v->len - i <= 18 && v->str[i] >= '1' && v->str[i] <= '9') {
+        for (k = i + 1; k < v->len && v->str[k] >= '0' && v->str[k] <= '9'; k++) {}
+        if (k == v->len) {
+            int n = (int)(v->len - i), sig = n;
+            while (v->str[i + (size_t)sig - 1] == '0') sig--;
+            return (size_t)((n - 1) / 2 - (n - sig) / 2 + 1) + 1 + i;
+        }
+    }
     if (!olock__fake_num_shape(v->str, v->len, &d)) olock__fake_num_of(v, &d);
     if (d.ndigits == 0) return 1;
     /* digit i (1-based) weighs 10^(exp10 - i); base-100 digit k covers weights 2k, 2k+1 */
@@ -971,13 +982,25 @@ static int olock__fake_put_str(olock__fake_ctx *c, const char *s, size_t n) {
 
 /* Decimal text of v into buf (at least 21 bytes); returns the length. */
 static size_t olock__fake_u64_text(uint64_t v, char *buf) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char tmp[24];
-    size_t n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    size_t k = sizeof(tmp), n;
+    while (v >= 100) { /* two digits at a time, from the end */
+        size_t d = (size_t)(v % 100) * 2;
+        v /= 100;
+        tmp[--k] = pairs[d + 1];
+        tmp[--k] = pairs[d];
+    }
+    if (v >= 10) {
+        tmp[--k] = pairs[v * 2 + 1];
+        tmp[--k] = pairs[v * 2];
+    } else {
+        tmp[--k] = (char)('0' + v);
+    }
+    n = sizeof(tmp) - k;
+    memcpy(buf, tmp + k, n);
     buf[n] = 0;
     return n;
 }
