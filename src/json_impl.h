@@ -9,10 +9,22 @@
 
 /* ---- JSON parser ---------------------------------------------------------------------------- */
 
+/* The parser works on a copy of the text in the arena, parsed in place: a string ends (NUL)
+   where its closing quote was and its escapes are undone where they stand (what an escape
+   stands for is never longer than the escape), so a string costs no allocation and no second
+   copy; the NUL bytes after the copy end every scan without a bounds check. Numbers, whose end
+   is the next value's delimiter, are copied. Nodes come from the arena a few dozen at a time.
+   Every change to the copy is behind the parse position, so offsets are the input's. */
+
+#define OLOCK__JP_PAD 16   /* NUL bytes after the copy: a word read up to a byte past the end */
+#define OLOCK__JP_CHUNK 32 /* nodes taken from the arena at once */
+
 typedef struct olock__jp {
-    const char *s;
+    char *s; /* the copy, OLOCK__JP_PAD NUL bytes after it */
     size_t len, pos;
     olock_arena *a;
+    olock_json *spare; /* nodes taken, not used yet */
+    size_t nspare;
     unsigned max_depth;
     olock_error *err;
     olock_result rc; /* first failure; parsing stops on it */
@@ -26,9 +38,7 @@ static olock_json *olock__jp_fail(olock__jp *p, olock_result rc, size_t at, cons
     return NULL;
 }
 
-static void olock__jp_ws(olock__jp *p) {
-    /* Compact JSON (what DynamoDB sends) has no whitespace: one test to leave. */
-    if (p->pos < p->len && (unsigned char)p->s[p->pos] > ' ') return;
+static void olock__jp_ws_slow(olock__jp *p) {
     while (p->pos < p->len) {
         char c = p->s[p->pos];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
@@ -36,9 +46,19 @@ static void olock__jp_ws(olock__jp *p) {
     }
 }
 
+/* Compact JSON (what DynamoDB and the SDKs send) has no white space: one test, no call, to
+   leave (the NUL padding makes the read safe at the end). */
+#define olock__jp_ws(p) ((unsigned char)(p)->s[(p)->pos] > ' ' ? (void)0 : olock__jp_ws_slow(p))
+
 static olock_json *olock__jp_node(olock__jp *p, olock_json_kind k, size_t at) {
-    olock_json *n = (olock_json *)olock_arena_alloc(p->a, sizeof *n);
-    if (!n) return olock__jp_fail(p, OLOCK_ERR_NOMEM, at, "out of memory");
+    olock_json *n;
+    if (!p->nspare) {
+        p->spare = (olock_json *)olock_arena_alloc(p->a, OLOCK__JP_CHUNK * sizeof *n);
+        if (!p->spare) return olock__jp_fail(p, OLOCK_ERR_NOMEM, at, "out of memory");
+        p->nspare = OLOCK__JP_CHUNK;
+    }
+    n = p->spare++;
+    p->nspare--;
     memset(n, 0, sizeof *n);
     n->kind = k;
     n->offset = at;
@@ -124,40 +144,24 @@ static uint64_t olock__swar_special(uint64_t w) {
 #define OLOCK__SWAR_FIRST(m) ((size_t)0)
 #endif
 
-/* Copies n bytes: up to 16 with two overlapping loads and stores (within src and dst), instead of
-   a call; most strings in DynamoDB JSON are that short. */
-static void olock__copy_short(char *dst, const char *src, size_t n) {
-    if (n >= 8 && n <= 16) {
-        uint64_t a, z;
-        memcpy(&a, src, 8);
-        memcpy(&z, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &z, 8);
-    } else if (n >= 4 && n < 8) {
-        uint32_t a, z;
-        memcpy(&a, src, 4);
-        memcpy(&z, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &z, 4);
-    } else if (n < 4) {
-        size_t i;
-        for (i = 0; i < n; i++) dst[i] = src[i];
-    } else {
-        memcpy(dst, src, n);
-    }
-}
+/* Not inlined into its caller, whose fast path would then set up all that this needs. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OLOCK__NOINLINE __attribute__((noinline))
+#else
+#define OLOCK__NOINLINE
+#endif
 
-/* Parses the string starting at the opening quote; the unescaped bytes go to the arena. */
-static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
+/* Any string, its opening quote at pos, unescaped in place (the common plain one takes
+   olock__jp_string below). */
+static OLOCK__NOINLINE int olock__jp_string_any(olock__jp *p, const char **out, size_t *out_len) {
     size_t start = p->pos + 1, i = start, end;
-    const unsigned char *s = (const unsigned char *)p->s;
-    char *o, *dst;
+    unsigned char *s = (unsigned char *)p->s;
+    char *o;
     int plain = 1;
-    /* Pass 1: find the closing quote, so the output (never longer than the input) can be
-       allocated once. */
+    /* Pass 1: the closing quote; escapes and UTF-8 are looked at in pass 2. */
     for (;;) {
-        /* Eight plain bytes at a time; the byte checks below see only what needs them. */
-        while (i + 8 <= p->len) {
+        /* Eight plain bytes at a time (the NUL padding stops this at the end). */
+        for (;;) {
             uint64_t w, m;
             memcpy(&w, s + i, 8);
             m = olock__swar_special(w);
@@ -178,20 +182,15 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
             continue;
         }
         if (s[i] >= 0x80) plain = 0;
-        else if (s[i] < 0x20) {
+        else {
             olock__jp_fail(p, OLOCK_ERR_PARSE, i, "control character in string");
             return 0;
         }
         i++;
     }
     end = i;
-    dst = o = (char *)olock_arena_alloc(p->a, end - start + 1);
-    if (!o) {
-        olock__jp_fail(p, OLOCK_ERR_NOMEM, start, "out of memory");
-        return 0;
-    }
+    o = p->s + start;
     if (plain) {
-        olock__copy_short(o, p->s + start, end - start);
         o += end - start;
     } else {
         for (i = start; i < end;) {
@@ -228,7 +227,7 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
                         i += 6;
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     }
-                    /* 6 (or 12) input bytes always cover the 1-4 output bytes. */
+                    /* 6 (or 12) bytes of escape, 1-4 of UTF-8: the output stays behind i. */
                     o += olock__utf8_put(o, cp);
                     break;
                 }
@@ -250,10 +249,38 @@ static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
             }
         }
     }
-    *o = 0;
-    *out = dst;
-    *out_len = (size_t)(o - dst);
+    *o = 0; /* at the closing quote at the latest */
+    *out = p->s + start;
+    *out_len = (size_t)(o - (p->s + start));
     p->pos = end + 1;
+    return 1;
+}
+
+/* 1 for the bytes a plain string stops at: '"', '\\', control characters (the NUL padding
+   among them) and the bytes of UTF-8 sequences. */
+static const unsigned char olock__jp_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x40: '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+};
+
+/* The string whose opening quote is at pos: a plain one (most strings of a request or a
+   response) a byte at a time with nothing to set up; one with escapes, UTF-8 or no end by
+   olock__jp_string_any. */
+static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)p->s;
+    size_t start = p->pos + 1, i = start;
+    while (!olock__jp_stop[s[i]]) i++;
+    if (s[i] != '"' || i >= p->len) return olock__jp_string_any(p, out, out_len);
+    p->s[i] = 0;
+    *out = p->s + start;
+    *out_len = i - start;
+    p->pos = i + 1;
     return 1;
 }
 
@@ -343,8 +370,7 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
     }
 }
 
-static olock_json *olock__jp_literal(olock__jp *p, const char *word, olock_json_kind k) {
-    size_t n = strlen(word);
+static olock_json *olock__jp_literal(olock__jp *p, const char *word, size_t n, olock_json_kind k) {
     if (p->len - p->pos < n || memcmp(p->s + p->pos, word, n) != 0)
         return olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, "invalid literal");
     p->pos += n;
@@ -361,9 +387,9 @@ static olock_json *olock__jp_value(olock__jp *p, unsigned depth) {
         n = olock__jp_node(p, OLOCK_JSON_STRING, p->pos);
         if (!n || !olock__jp_string(p, &n->str, &n->len)) return NULL;
         return n;
-    case 't': return olock__jp_literal(p, "true", OLOCK_JSON_TRUE);
-    case 'f': return olock__jp_literal(p, "false", OLOCK_JSON_FALSE);
-    case 'n': return olock__jp_literal(p, "null", OLOCK_JSON_NULL);
+    case 't': return olock__jp_literal(p, "true", 4, OLOCK_JSON_TRUE);
+    case 'f': return olock__jp_literal(p, "false", 5, OLOCK_JSON_FALSE);
+    case 'n': return olock__jp_literal(p, "null", 4, OLOCK_JSON_NULL);
     default:
         if (p->s[p->pos] == '-' || olock__is_digit(p->s[p->pos])) return olock__jp_number(p);
         return olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, "unexpected character");
@@ -380,10 +406,15 @@ OLOCK_API olock_result olock_json_parse(olock_arena *a, const char *text, size_t
     if (!out) return olock__null_arg(err, "olock_json_parse", "out");
     if (!text && len) return olock__invalid_arg(err, "olock_json_parse: text is NULL and len is %lu", (unsigned long)len);
     if (len > max_bytes) return olock__fail_at(err, OLOCK_ERR_LIMIT, max_bytes, "JSON document too large");
-    p.s = text ? text : "";
+    p.s = (char *)olock_arena_alloc(a, len + OLOCK__JP_PAD);
+    if (!p.s) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
+    if (len) memcpy(p.s, text, len);
+    memset(p.s + len, 0, OLOCK__JP_PAD);
     p.len = len;
     p.pos = 0;
     p.a = a;
+    p.spare = NULL;
+    p.nspare = 0;
     p.err = err;
     p.rc = OLOCK_OK;
     p.max_depth = limits && limits->max_depth ? limits->max_depth : OLOCK_MAX_DEPTH;
@@ -1420,10 +1451,16 @@ static int olock__dd_item(olock_arena *a, const char *text, size_t len, olock_va
     olock__jp p;
     olock_value *v;
     if (len > OLOCK__DEFAULT_MAX_BYTES) return 0;
-    p.s = text ? text : "";
+    /* parsed in place, as olock_json_parse does: the values' strings are in this copy */
+    p.s = (char *)olock_arena_alloc(a, len + OLOCK__JP_PAD);
+    if (!p.s) return 0;
+    if (len) memcpy(p.s, text, len);
+    memset(p.s + len, 0, OLOCK__JP_PAD);
     p.len = len;
     p.pos = 0;
     p.a = a;
+    p.spare = NULL;
+    p.nspare = 0;
     p.err = NULL;
     p.rc = OLOCK_OK;
     p.max_depth = OLOCK_MAX_DEPTH;

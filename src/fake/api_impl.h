@@ -80,7 +80,11 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     *op = olock_op_from_name(target, tlen);
     {
         /* nested up to 256 deep: deeper than DynamoDB's 32 levels, so our own check reports it */
-        olock_result r = olock__fake_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, 256, &body);
+        olock_json_limits lim;
+        olock_result r;
+        lim.max_bytes = 0;
+        lim.max_depth = 256;
+        r = olock_json_parse(c->a, req->body ? req->body : "", req->body ? req->body_len : 0, &lim, &body, NULL);
         if (r == OLOCK_ERR_NOMEM) {
             c->oom = 1;
             return NULL;

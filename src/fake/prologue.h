@@ -97,7 +97,6 @@ TABLE OF CONTENTS
    >>prologue     system headers, DynamoDB's limits
    >>base         platform, allocation, reserved words, the store's types, request context
                   and error answers, request JSON
-   >>json         the request body's parser (olock_json nodes, in place)
    >>values       numbers and attribute values with DynamoDB Local's checks, sizes, equality
    >>expr         expressions: tokens, syntax tree, checks in DynamoDB Local's order,
                   evaluation, projection, applying an update
