@@ -2892,24 +2892,22 @@ static olock__fake_node *olock__fake_parse_not(olock__fake_expr *e) {
     return n;
 }
 
-static olock__fake_node *olock__fake_parse_and(olock__fake_expr *e) {
-    olock__fake_node *n = olock__fake_parse_not(e), *r;
-    while (n && olock__fake_peek(e) == OLOCK__FAKE_T_AND) {
+/* A chain of conditions joined by AND (level 0: of NOTs) or by OR (level 1: of AND chains, AND
+   binding tighter), left-associative. */
+static olock__fake_node *olock__fake_parse_chain(olock__fake_expr *e, int level) {
+    static const int token[2] = { OLOCK__FAKE_T_AND, OLOCK__FAKE_T_OR };
+    static const int kind[2] = { OLOCK__FAKE_N_AND, OLOCK__FAKE_N_OR };
+    olock__fake_node *n = level ? olock__fake_parse_chain(e, 0) : olock__fake_parse_not(e), *r;
+    while (n && olock__fake_peek(e) == token[level]) {
         size_t t = e->pos++;
-        if (!(r = olock__fake_parse_not(e))) return NULL;
-        n = olock__fake_bin(e, OLOCK__FAKE_N_AND, n, r, t);
+        if (!(r = level ? olock__fake_parse_chain(e, 0) : olock__fake_parse_not(e))) return NULL;
+        n = olock__fake_bin(e, kind[level], n, r, t);
     }
     return n;
 }
 
 static olock__fake_node *olock__fake_parse_or(olock__fake_expr *e) {
-    olock__fake_node *n = olock__fake_parse_and(e), *r;
-    while (n && olock__fake_peek(e) == OLOCK__FAKE_T_OR) {
-        size_t t = e->pos++;
-        if (!(r = olock__fake_parse_and(e))) return NULL;
-        n = olock__fake_bin(e, OLOCK__FAKE_N_OR, n, r, t);
-    }
-    return n;
+    return olock__fake_parse_chain(e, 1);
 }
 
 /* SET value := '(' value ')' | operand [('+' | '-') operand]. A '(' here may open either
