@@ -4366,24 +4366,12 @@ static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map) {
 /* DynamoDB Local rebuilds an updated item from a sorted document: its maps come back with
    their members in name order (which decides the order within a HashMap bucket). */
 static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth) {
-    olock_value **arr, *m;
-    size_t n = map->count, i, j;
+    olock_value *m;
     for (m = map->first; m; m = m->next)
         if ((m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && depth < OLOCK__FAKE_MAX_DEPTH + 2 &&
             olock__fake_sort_members(c, m, depth + 1) < 0)
             return -1;
-    if (map->type != OLOCK_TYPE_M || n < 2) return 0;
-    if (!(arr = (olock_value **)olock__fake_alloc(c, n * sizeof(*arr)))) return -1;
-    for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
-        for (j = i; j > 0 && olock__fake_bytes_cmp(arr[j - 1]->key, arr[j - 1]->key_len, m->key, m->key_len, 0) > 0; j--)
-            arr[j] = arr[j - 1];
-        arr[j] = m;
-    }
-    map->first = arr[0];
-    for (i = 0; i + 1 < n; i++) arr[i]->next = arr[i + 1];
-    arr[n - 1]->next = NULL;
-    map->last = arr[n - 1];
-    return 0;
+    return map->type == OLOCK_TYPE_M ? olock__fake_sort_top(c, map) : 0;
 }
 /* =============================================================================================
    >>xcache (implementation)
@@ -6410,6 +6398,22 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
     return -1;
 }
 
+/* Room for count keys and their lengths in the request's arena. */
+static int olock__fake_key_arrays(olock__fake_ctx *c, size_t count, const char ***keys, size_t **lens) {
+    *keys = (const char **)olock__fake_alloc(c, count * sizeof(**keys));
+    *lens = (size_t *)olock__fake_alloc(c, count * sizeof(**lens));
+    return *keys && *lens ? 0 : -1;
+}
+
+/* The names (an olock_json object) and the values (an olock_value map) chain their members the
+   same way (key, key_len, next) but are two types: one loop, written once. */
+#define OLOCK__FAKE_GATHER_UNUSED(list, used, m) \
+    for (i = 0, (m) = (list)->first; (m); (m) = (m)->next, i++) \
+        if (!(used)[i]) { \
+            keys[n] = (m)->key; \
+            lens[n++] = (m)->key_len; \
+        }
+
 static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
@@ -6421,30 +6425,19 @@ static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_
     }
     if (sub->names) {
         const olock_json *m;
-        if (!(keys = (const char **)olock__fake_alloc(c, sub->names->count * sizeof(*keys))) ||
-            !(lens = (size_t *)olock__fake_alloc(c, sub->names->count * sizeof(*lens))))
-            return -1;
-        for (i = 0, m = sub->names->first; m; m = m->next, i++)
-            if (!sub->name_used[i]) {
-                keys[n] = m->key;
-                lens[n++] = m->key_len;
-            }
+        if (olock__fake_key_arrays(c, sub->names->count, &keys, &lens) < 0) return -1;
+        OLOCK__FAKE_GATHER_UNUSED(sub->names, sub->name_used, m)
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeNames", keys, lens, n);
     }
     if (sub->values) {
         const olock_value *m;
-        if (!(keys = (const char **)olock__fake_alloc(c, sub->values->count * sizeof(*keys))) ||
-            !(lens = (size_t *)olock__fake_alloc(c, sub->values->count * sizeof(*lens))))
-            return -1;
-        for (i = 0, m = sub->values->first; m; m = m->next, i++)
-            if (!sub->value_used[i]) {
-                keys[n] = m->key;
-                lens[n++] = m->key_len;
-            }
+        if (olock__fake_key_arrays(c, sub->values->count, &keys, &lens) < 0) return -1;
+        OLOCK__FAKE_GATHER_UNUSED(sub->values, sub->value_used, m)
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeValues", keys, lens, n);
     }
     return 0;
 }
+#undef OLOCK__FAKE_GATHER_UNUSED
 
 /* Checks a key attribute's value against the table's schema. */
 static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v) {

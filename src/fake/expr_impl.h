@@ -1956,22 +1956,10 @@ static int olock__fake_sort_top(olock__fake_ctx *c, olock_value *map) {
 /* DynamoDB Local rebuilds an updated item from a sorted document: its maps come back with
    their members in name order (which decides the order within a HashMap bucket). */
 static int olock__fake_sort_members(olock__fake_ctx *c, olock_value *map, int depth) {
-    olock_value **arr, *m;
-    size_t n = map->count, i, j;
+    olock_value *m;
     for (m = map->first; m; m = m->next)
         if ((m->type == OLOCK_TYPE_M || m->type == OLOCK_TYPE_L) && depth < OLOCK__FAKE_MAX_DEPTH + 2 &&
             olock__fake_sort_members(c, m, depth + 1) < 0)
             return -1;
-    if (map->type != OLOCK_TYPE_M || n < 2) return 0;
-    if (!(arr = (olock_value **)olock__fake_alloc(c, n * sizeof(*arr)))) return -1;
-    for (i = 0, m = map->first; m && i < n; m = m->next, i++) {
-        for (j = i; j > 0 && olock__fake_bytes_cmp(arr[j - 1]->key, arr[j - 1]->key_len, m->key, m->key_len, 0) > 0; j--)
-            arr[j] = arr[j - 1];
-        arr[j] = m;
-    }
-    map->first = arr[0];
-    for (i = 0; i + 1 < n; i++) arr[i]->next = arr[i + 1];
-    arr[n - 1]->next = NULL;
-    map->last = arr[n - 1];
-    return 0;
+    return map->type == OLOCK_TYPE_M ? olock__fake_sort_top(c, map) : 0;
 }

@@ -209,6 +209,22 @@ static int olock__fake_unused_keys(olock__fake_ctx *c, const char *what, const c
     return -1;
 }
 
+/* Room for count keys and their lengths in the request's arena. */
+static int olock__fake_key_arrays(olock__fake_ctx *c, size_t count, const char ***keys, size_t **lens) {
+    *keys = (const char **)olock__fake_alloc(c, count * sizeof(**keys));
+    *lens = (size_t *)olock__fake_alloc(c, count * sizeof(**lens));
+    return *keys && *lens ? 0 : -1;
+}
+
+/* The names (an olock_json object) and the values (an olock_value map) chain their members the
+   same way (key, key_len, next) but are two types: one loop, written once. */
+#define OLOCK__FAKE_GATHER_UNUSED(list, used, m) \
+    for (i = 0, (m) = (list)->first; (m); (m) = (m)->next, i++) \
+        if (!(used)[i]) { \
+            keys[n] = (m)->key; \
+            lens[n++] = (m)->key_len; \
+        }
+
 static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_subst *sub) {
     const char **keys;
     size_t *lens, n = 0, i;
@@ -220,30 +236,19 @@ static int olock__fake_subst_check_unused(olock__fake_ctx *c, const olock__fake_
     }
     if (sub->names) {
         const olock_json *m;
-        if (!(keys = (const char **)olock__fake_alloc(c, sub->names->count * sizeof(*keys))) ||
-            !(lens = (size_t *)olock__fake_alloc(c, sub->names->count * sizeof(*lens))))
-            return -1;
-        for (i = 0, m = sub->names->first; m; m = m->next, i++)
-            if (!sub->name_used[i]) {
-                keys[n] = m->key;
-                lens[n++] = m->key_len;
-            }
+        if (olock__fake_key_arrays(c, sub->names->count, &keys, &lens) < 0) return -1;
+        OLOCK__FAKE_GATHER_UNUSED(sub->names, sub->name_used, m)
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeNames", keys, lens, n);
     }
     if (sub->values) {
         const olock_value *m;
-        if (!(keys = (const char **)olock__fake_alloc(c, sub->values->count * sizeof(*keys))) ||
-            !(lens = (size_t *)olock__fake_alloc(c, sub->values->count * sizeof(*lens))))
-            return -1;
-        for (i = 0, m = sub->values->first; m; m = m->next, i++)
-            if (!sub->value_used[i]) {
-                keys[n] = m->key;
-                lens[n++] = m->key_len;
-            }
+        if (olock__fake_key_arrays(c, sub->values->count, &keys, &lens) < 0) return -1;
+        OLOCK__FAKE_GATHER_UNUSED(sub->values, sub->value_used, m)
         if (n) return olock__fake_unused_keys(c, "ExpressionAttributeValues", keys, lens, n);
     }
     return 0;
 }
+#undef OLOCK__FAKE_GATHER_UNUSED
 
 /* Checks a key attribute's value against the table's schema. */
 static int olock__fake_check_key_value(olock__fake_ctx *c, const olock__fake_attr *k, const olock_value *v) {
