@@ -6900,6 +6900,20 @@ static int olock__fake_conditional_operator(olock__fake_ctx *c, const olock_json
     return 0;
 }
 
+/* A write's condition on the stored item `old` (NULL: absent), after the checks DynamoDB Local
+   makes first (no path into a key attribute, ConditionalOperator): the expression's, else the
+   legacy Expected map. 0 when it holds; -1 on an error or when it fails (then
+   ConditionalCheckFailedException, with the item when all_old). */
+static int olock__fake_write_condition(olock__fake_ctx *c, const olock__fake_table *t, olock__fake_expr *cond, const olock_value *old,
+                                       int all_old) {
+    int r;
+    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
+    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
+    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
+    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
+    return c->oom ? -1 : 0;
+}
+
 static int olock__fake_op_put_item(olock__fake_ctx *c) {
     olock__fake_table *t;
     olock__fake_subst sub;
@@ -6908,7 +6922,7 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     olock_value *item;
     const olock_value *hk, *rk, *old;
     olock__fake_entry *en;
-    int rv, all_old, cap, has_cond, r;
+    int rv, all_old, cap, has_cond;
     size_t size;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 0) < 0) return -1;
     if (!(ij = olock__fake_body_get(c, "Item"))) return olock__fake_verror(c, "Item to put in PutItem cannot be null");
@@ -6924,12 +6938,8 @@ static int olock__fake_op_put_item(olock__fake_ctx *c) {
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
     size = olock__fake_item_size(item);
     if (size > OLOCK__FAKE_MAX_ITEM) return olock__fake_verror(c, "Item size has exceeded the maximum allowed size");
-    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
-    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
-    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
-    if (c->oom) return -1;
+    if (olock__fake_write_condition(c, t, cond, old, all_old) < 0) return -1;
     /* the response is written before the swap: `old` dies with it */
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (rv == OLOCK__FAKE_RV_ALL_OLD && old &&
@@ -6948,7 +6958,7 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     olock__fake_part *part;
     olock_value *key;
     const olock_value *hk, *rk, *old;
-    int rv, all_old, cap, has_cond, wrote = 0, r;
+    int rv, all_old, cap, has_cond, wrote = 0;
     if (olock__fake_write_prelude(c, &t, 0, &rv, &all_old, &cap, 1) < 0) return -1;
     has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
     if (olock__fake_subst_init(c, &sub, has_cond, has_cond, "ConditionExpression is null", 1) < 0) return -1;
@@ -6958,12 +6968,8 @@ static int olock__fake_op_delete_item(olock__fake_ctx *c) {
     if (olock__fake_subst_values(c, &sub) < 0) return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
-    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, &part);
-    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
-    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
-    if (c->oom) return -1;
+    if (olock__fake_write_condition(c, t, cond, old, all_old) < 0) return -1;
     if (olock__fake_puts(c, "{") < 0) return -1;
     if (rv == OLOCK__FAKE_RV_ALL_OLD && old) {
         if (olock__fake_puts(c, "\"Attributes\":") < 0 || olock__fake_write_map(c, old) < 0) return -1;
@@ -7076,7 +7082,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     const olock_value *hk, *rk, *old, *attrs = NULL;
     const char *us;
     size_t ulen, i, size;
-    int rv, all_old, cap, has_cond, has_upd, r;
+    int rv, all_old, cap, has_cond, has_upd;
     if (olock__fake_write_prelude(c, &t, 1, &rv, &all_old, &cap, 0) < 0) return -1;
     if ((has_upd = olock__fake_get_str(c, c->body, "UpdateExpression", &us, &ulen)) < 0) return -1;
     has_cond = olock__fake_body_get(c, "ConditionExpression") != NULL;
@@ -7092,12 +7098,8 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
         return -1;
     if (olock__fake_condition(c, &sub, &cond) < 0) return -1;
     if (olock__fake_subst_check_unused(c, &sub) < 0) return -1;
-    if (olock__fake_key_paths(c, t, cond) < 0) return -1;
-    if (olock__fake_conditional_operator(c, olock__fake_body_get(c, "Expected")) < 0) return -1;
     old = olock__fake_old_item(t, hk, rk, &en, NULL);
-    if (cond && !olock__fake_eval(c, old, cond->root)) return olock__fake_condition_failed(c, old, all_old);
-    if (!cond && (r = olock__fake_expected(c, old)) <= 0) return r < 0 ? -1 : olock__fake_condition_failed(c, old, all_old);
-    if (c->oom) return -1;
+    if (olock__fake_write_condition(c, t, cond, old, all_old) < 0) return -1;
     /* DynamoDB Local looks at what the update does to the keys only once its condition held:
        a failing condition wins over `REMOVE pk`, `SET pk = ..` and `SET n = pk.x` */
     if (upd) { /* the hash key first, whatever the order of the actions */
