@@ -38,6 +38,10 @@ LIBS_engine      := -lpthread
 ifeq ($(HAVE_MBEDTLS),1)
 TESTS += sigv4_mbedtls
 endif
+# The JSON parser's portable path (where OLOCK__SWAR_FIRST has no count-trailing-zeros to use:
+# big-endian targets, other compilers) once more on this machine: test_core with it forced to 0.
+TESTS += core_portable
+PORTABLE_DEFS := '-DOLOCK__SWAR_FIRST(m)=((size_t)0)'
 
 # Tests with threads run once more under ThreadSanitizer.
 TSAN_TESTS := $(filter engine fake,$(TESTS))
@@ -74,7 +78,7 @@ FLAGS_tsan  := $(CFLAGS_) -fsanitize=thread
 # configuration of it, or its internals).
 IMPL_PARTS := olock olock_fake $(if $(filter 1,$(HAVE_CURL)),olock_curl)
 LINKED     := $(filter $(TESTS),$(patsubst tests/test_%.c,%,$(shell grep -l '^\#ifndef OLOCK_TEST_LINKED' tests/test_*.c)))
-OWN_IMPL   := $(filter-out $(LINKED) sigv4_mbedtls,$(TESTS))
+OWN_IMPL   := $(filter-out $(LINKED) sigv4_mbedtls core_portable,$(TESTS))
 LINKED_DEFS := -DOLOCK_TEST_LINKED -D_POSIX_C_SOURCE=200809L
 
 # Examples: examples/<name>.c -> build/examples/<name>; with libcurl they can also reach a
@@ -142,6 +146,14 @@ $(BUILD)/san/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_test.
 $(BUILD)/plain/test_sigv4_mbedtls: tests/test_sigv4.c $(HEADERS) tests/olock_test.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) -DOLOCK_USE_MBEDTLS $(INC) $< -o $@ -lm -lmbedcrypto
+
+$(BUILD)/san/test_core_portable: tests/test_core.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(SAN) $(PORTABLE_DEFS) $(INC) $< -o $@ -lm
+
+$(BUILD)/plain/test_core_portable: tests/test_core.c $(HEADERS) tests/olock_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(PORTABLE_DEFS) $(INC) $< -o $@ -lm
 
 # make test builds everything with -j$(OLOCK_TEST_JOBS) (unless make was given a -j) and then
 # runs tests/run.sh, which runs OLOCK_TEST_JOBS steps at a time (default: the number of CPUs;

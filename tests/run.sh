@@ -198,6 +198,9 @@ else
     # test_outcomes' 150,000-cell fault sweep would take minutes under valgrind; its memory
     # checks run under ASan above.
     [ "$t" = outcomes ] && continue
+    # test_core once more with the JSON parser's portable path: its memory checks run under
+    # ASan above, and test_core itself runs here.
+    [ "$t" = core_portable ] && continue
     # valgrind runs threads one at a time: the concurrency test does 8 x 100 increments here
     step "$(job_of "$t" "valgrind/$t")" "valgrind/$t" test env OLOCK_TEST_INCREMENTS=100 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
       --show-leak-kinds=definite,indirect build/plain/test_$t
