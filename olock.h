@@ -4076,7 +4076,8 @@ OLOCK_API olock_result olock_json_parse(olock_arena *a, const char *text, size_t
     if (!a) return olock__null_arg(err, "olock_json_parse", "a");
     if (!out) return olock__null_arg(err, "olock_json_parse", "out");
     if (!text && len) return olock__invalid_arg(err, "olock_json_parse: text is NULL and len is %lu", (unsigned long)len);
-    if (len > max_bytes) return olock__fail_at(err, OLOCK_ERR_LIMIT, max_bytes, "JSON document too large");
+    if (len > max_bytes || len > (size_t)-1 - OLOCK__JP_PAD)
+        return olock__fail_at(err, OLOCK_ERR_LIMIT, max_bytes, "JSON document too large");
     p.s = (char *)olock_arena_alloc(a, len + OLOCK__JP_PAD);
     if (!p.s) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
     if (len) memcpy(p.s, text, len);
