@@ -153,33 +153,35 @@ static void olock__jw_key(olock__jw *w, const char *key) {
     w->b->len = (size_t)(o - w->b->data);
 }
 
+/* The helpers below write one member each; its name is one of DynamoDB's (olock__jw_name). */
+
 static void olock__jw_elem(olock__jw *w) {
     if (w->need_comma) olock__jw_raw(w, ",", 1);
     w->need_comma = 1;
 }
 
-static void olock__jw_str(olock__jw *w, const char *key, const char *s) {
+static void olock__jw_str(olock__jw *w, const char *name, const char *s) {
     if (!s) return;
-    olock__jw_name(w, key);
+    olock__jw_name(w, name);
     if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, s, strlen(s));
 }
 
-static void olock__jw_bool(olock__jw *w, const char *key, int v) {
-    olock__jw_name(w, key);
+static void olock__jw_bool(olock__jw *w, const char *name, int v) {
+    olock__jw_name(w, name);
     if (v) olock__jw_raw(w, "true", 4);
     else olock__jw_raw(w, "false", 5);
 }
 
-static void olock__jw_u64(olock__jw *w, const char *key, uint64_t v) {
+static void olock__jw_u64(olock__jw *w, const char *name, uint64_t v) {
     char tmp[OLOCK__U64_TEXT];
     size_t n = olock__u64_text(v, tmp);
-    olock__jw_name(w, key);
+    olock__jw_name(w, name);
     olock__jw_raw(w, tmp, n);
 }
 
-static void olock__jw_map(olock__jw *w, const char *key, const olock_value *map) {
+static void olock__jw_map(olock__jw *w, const char *name, const olock_value *map) {
     if (!map) return;
-    olock__jw_name(w, key);
+    olock__jw_name(w, name);
     if (w->r == OLOCK_OK) w->r = olock__write_attr_map(map, w->b);
 }
 
