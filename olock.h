@@ -3699,6 +3699,24 @@ typedef struct olock__jp {
     olock_result rc; /* first failure; parsing stops on it */
 } olock__jp;
 
+/* A parser over a copy of text (len bytes, len + OLOCK__JP_PAD not overflowing) in arena a;
+   0 when the copy cannot be allocated. */
+static int olock__jp_init(olock__jp *p, olock_arena *a, const char *text, size_t len, unsigned max_depth, olock_error *err) {
+    p->s = (char *)olock_arena_alloc(a, len + OLOCK__JP_PAD);
+    if (!p->s) return 0;
+    if (len) memcpy(p->s, text, len);
+    memset(p->s + len, 0, OLOCK__JP_PAD);
+    p->len = len;
+    p->pos = 0;
+    p->a = a;
+    p->spare = NULL;
+    p->nspare = 0;
+    p->max_depth = max_depth;
+    p->err = err;
+    p->rc = OLOCK_OK;
+    return 1;
+}
+
 static olock_json *olock__jp_fail(olock__jp *p, olock_result rc, size_t at, const char *msg) {
     if (p->rc == OLOCK_OK) {
         p->rc = rc;
@@ -4078,18 +4096,8 @@ OLOCK_API olock_result olock_json_parse(olock_arena *a, const char *text, size_t
     if (!text && len) return olock__invalid_arg(err, "olock_json_parse: text is NULL and len is %lu", (unsigned long)len);
     if (len > max_bytes || len > (size_t)-1 - OLOCK__JP_PAD)
         return olock__fail_at(err, OLOCK_ERR_LIMIT, max_bytes, "JSON document too large");
-    p.s = (char *)olock_arena_alloc(a, len + OLOCK__JP_PAD);
-    if (!p.s) return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
-    if (len) memcpy(p.s, text, len);
-    memset(p.s + len, 0, OLOCK__JP_PAD);
-    p.len = len;
-    p.pos = 0;
-    p.a = a;
-    p.spare = NULL;
-    p.nspare = 0;
-    p.err = err;
-    p.rc = OLOCK_OK;
-    p.max_depth = limits && limits->max_depth ? limits->max_depth : OLOCK_MAX_DEPTH;
+    if (!olock__jp_init(&p, a, text, len, limits && limits->max_depth ? limits->max_depth : OLOCK_MAX_DEPTH, err))
+        return olock__fail_at(err, OLOCK_ERR_NOMEM, 0, "out of memory");
     olock__jp_ws(&p);
     root = olock__jp_value(&p, 0);
     if (!root) return p.rc;
@@ -5124,18 +5132,7 @@ static int olock__dd_item(olock_arena *a, const char *text, size_t len, olock_va
     olock_value *v;
     if (len > OLOCK__DEFAULT_MAX_BYTES) return 0;
     /* parsed in place, as olock_json_parse does: the values' strings are in this copy */
-    p.s = (char *)olock_arena_alloc(a, len + OLOCK__JP_PAD);
-    if (!p.s) return 0;
-    if (len) memcpy(p.s, text, len);
-    memset(p.s + len, 0, OLOCK__JP_PAD);
-    p.len = len;
-    p.pos = 0;
-    p.a = a;
-    p.spare = NULL;
-    p.nspare = 0;
-    p.err = NULL;
-    p.rc = OLOCK_OK;
-    p.max_depth = OLOCK_MAX_DEPTH;
+    if (!olock__jp_init(&p, a, text, len, OLOCK_MAX_DEPTH, NULL)) return 0;
     olock__jp_ws(&p);
     v = olock__value_new(a, OLOCK_TYPE_M);
     if (!v || !olock__dd_map(&p, 0, v)) return 0;
