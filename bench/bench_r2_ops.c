@@ -9,17 +9,11 @@
 #include "bench_util.h"
 #include "bench_player.h"
 #include "bench_r2.h"
+#include "peer_update.h"
 
 #ifndef R2_SETUP
 #  error "define R2_SETUP (r2_setup_new or r2_setup_old)"
 #endif
-
-#define PLAYER_ID "player#7f3a2c91-1b4e-4c6e-9a57-3d2f0e8b6a11"
-
-static const char RESP_EMPTY[] = "{}";
-static const char RESP_ALL_NEW[] =
-    "{\"Attributes\":{\"gold\":{\"N\":\"130\"},\"id\":{\"S\":\"" PLAYER_ID "\"},"
-    "\"title\":{\"S\":\"Dragon Slayer\"},\"version\":{\"N\":\"42\"}}}";
 
 static bench_counts g_counts;
 static olock_allocator g_alloc;
@@ -101,32 +95,17 @@ static void codec_init(codec_ctx *c) {
 
 /* ---- versioned UpdateItem over a null transport ---- */
 
-typedef struct peer_transport {
-    const char *body;
-    size_t len;
-    char crc[16], clen[16];
-} peer_transport;
-
 typedef struct peer_case {
     int all_new, signed_;
-    peer_transport t;
+    peer_answer t;
     olock_client *c;
     olock_arena arena;
 } peer_case;
 static peer_case g_peer[3];
 
-#define ADD_HEADER(res, n, v) olock_http_response_add_header((res), (n), sizeof(n) - 1, (v), strlen(v))
-
 static olock_result peer_send(void *user, const olock_http_request *req, olock_http_response *res) {
-    peer_transport *t = (peer_transport *)user;
     (void)req;
-    res->status = 200;
-    if (ADD_HEADER(res, "x-amzn-RequestId", "N0T4REALREQUESTIDV4KQNSO5AEMVJF66Q9ASUAAJG") != OLOCK_OK ||
-        ADD_HEADER(res, "x-amz-crc32", t->crc) != OLOCK_OK ||
-        ADD_HEADER(res, "Content-Type", "application/x-amz-json-1.0") != OLOCK_OK ||
-        ADD_HEADER(res, "Content-Length", t->clen) != OLOCK_OK)
-        return OLOCK_ERR_NOMEM;
-    return olock_http_response_append(res, t->body, t->len);
+    return peer_answer_send((const peer_answer *)user, res);
 }
 
 static void peer_init(peer_case *pc, int signed_, int all_new) {
@@ -134,10 +113,7 @@ static void peer_init(peer_case *pc, int signed_, int all_new) {
     olock_error e;
     pc->signed_ = signed_;
     pc->all_new = all_new;
-    pc->t.body = all_new ? RESP_ALL_NEW : RESP_EMPTY;
-    pc->t.len = strlen(pc->t.body);
-    snprintf(pc->t.crc, sizeof pc->t.crc, "%lu", (unsigned long)olock_crc32(0, pc->t.body, pc->t.len));
-    snprintf(pc->t.clen, sizeof pc->t.clen, "%lu", (unsigned long)pc->t.len);
+    peer_answer_init(&pc->t, all_new);
     cfg.allocator = g_alloc;
     cfg.transport.user = &pc->t;
     cfg.transport.send = peer_send;
@@ -154,37 +130,14 @@ static void peer_init(peer_case *pc, int signed_, int all_new) {
     olock_arena_init(&pc->arena, &g_alloc);
 }
 
-static olock_value *str_value(olock_arena *a, const char *s) { return olock_value_new_s(a, s, strlen(s)); }
-
 static void run_update(void *ctx, long n) {
     peer_case *pc = (peer_case *)ctx;
     long i;
     for (i = 0; i < n; i++) {
-        olock_arena *a = &pc->arena;
-        olock_item_request req;
         olock_write_result wr;
-        olock_value *key, *names, *values;
         olock_error e;
-        olock_arena_reset(a);
-        key = olock_value_new_container(a, OLOCK_TYPE_M);
-        names = olock_value_new_container(a, OLOCK_TYPE_M);
-        values = olock_value_new_container(a, OLOCK_TYPE_M);
-        if (!key || !names || !values ||
-            olock_map_put(a, key, "id", 2, str_value(a, PLAYER_ID)) != OLOCK_OK ||
-            olock_map_put(a, names, "#g", 2, str_value(a, "gold")) != OLOCK_OK ||
-            olock_map_put(a, names, "#t", 2, str_value(a, "title")) != OLOCK_OK ||
-            olock_map_put(a, values, ":g", 2, olock_value_new_i64(a, 130)) != OLOCK_OK ||
-            olock_map_put(a, values, ":t", 2, str_value(a, "Dragon Slayer")) != OLOCK_OK)
-            die("out of memory");
-        memset(&req, 0, sizeof req);
-        req.table = "players";
-        req.key = key;
-        req.update = "SET #g = :g, #t = :t";
-        req.names = names;
-        req.values = values;
-        req.return_values = pc->all_new ? OLOCK_RV_ALL_NEW : OLOCK_RV_OMIT;
-        if (olock_versioned_update(pc->c, &req, 41, &wr, &e) != OLOCK_OK) die(e.message);
-        if (wr.version != 42) die("unexpected version");
+        const char *failed = peer_update(pc->c, &pc->arena, pc->all_new, &wr, &e);
+        if (failed) die(failed);
         if (pc->all_new && (!wr.item || !olock_map_get(wr.item, "title", 5))) die("no ALL_NEW attributes");
         g_sink += (size_t)wr.requests;
     }

@@ -16,32 +16,21 @@
 #define OLOCK_IMPLEMENTATION
 #include "olock.h"
 #include "bench_util.h"
+#include "peer_update.h"
 #include <time.h>
 
-#define PLAYER_ID "player#7f3a2c91-1b4e-4c6e-9a57-3d2f0e8b6a11"
-
-/* The canned answers: DynamoDB's `{}` for an UpdateItem without ReturnValues, and the item after
-   the update for ReturnValues=ALL_NEW. The Go and JavaScript peers send the same bytes. */
-static const char RESP_EMPTY[] = "{}";
-static const char RESP_ALL_NEW[] =
-    "{\"Attributes\":{\"gold\":{\"N\":\"130\"},\"id\":{\"S\":\"" PLAYER_ID "\"},"
-    "\"title\":{\"S\":\"Dragon Slayer\"},\"version\":{\"N\":\"42\"}}}";
 
 static bench_counts g_counts;
 static olock_allocator g_alloc;
 static volatile size_t g_sink;
 
 typedef struct peer_transport {
-    const char *body;
-    size_t len;
-    char crc[16], clen[16];
+    peer_answer answer;
     int capture;                   /* copy the next request into last_* (check only) */
     char last_auth[512];
     olock_buf last_body;
     unsigned long sends;
 } peer_transport;
-
-#define ADD_HEADER(res, n, v) olock_http_response_add_header((res), (n), sizeof(n) - 1, (v), strlen(v))
 
 static olock_result peer_send(void *user, const olock_http_request *req, olock_http_response *res) {
     peer_transport *t = (peer_transport *)user;
@@ -56,13 +45,7 @@ static olock_result peer_send(void *user, const olock_http_request *req, olock_h
         if (olock_buf_append(&t->last_body, req->body, req->body_len) != OLOCK_OK) return OLOCK_ERR_NOMEM;
         t->capture = 0;
     }
-    res->status = 200;
-    if (ADD_HEADER(res, "x-amzn-RequestId", "N0T4REALREQUESTIDV4KQNSO5AEMVJF66Q9ASUAAJG") != OLOCK_OK ||
-        ADD_HEADER(res, "x-amz-crc32", t->crc) != OLOCK_OK ||
-        ADD_HEADER(res, "Content-Type", "application/x-amz-json-1.0") != OLOCK_OK ||
-        ADD_HEADER(res, "Content-Length", t->clen) != OLOCK_OK)
-        return OLOCK_ERR_NOMEM;
-    return olock_http_response_append(res, t->body, t->len);
+    return peer_answer_send(&t->answer, res);
 }
 
 typedef struct peer_case {
@@ -75,9 +58,9 @@ typedef struct peer_case {
 } peer_case;
 
 static peer_case g_cases[] = {
-    { "olock", 0, 0, {0}, NULL, {0} },            /* the same request as the SDKs' */
-    { "olock_all_new", 1, 0, {0}, NULL, {0} },
-    { "olock_ledger", 0, 1, {0}, NULL, {0} },     /* default config: + the writer ledger */
+    { .name = "olock" },                           /* the same request as the SDKs' */
+    { .name = "olock_all_new", .all_new = 1 },
+    { .name = "olock_ledger", .ledger = 1 },       /* default config: + the writer ledger */
 };
 #define NCASES (sizeof g_cases / sizeof g_cases[0])
 
@@ -89,10 +72,7 @@ static void die(const char *what) {
 static void case_init(peer_case *pc) {
     olock_config cfg = olock_config_default();
     olock_error e;
-    pc->t.body = pc->all_new ? RESP_ALL_NEW : RESP_EMPTY;
-    pc->t.len = strlen(pc->t.body);
-    snprintf(pc->t.crc, sizeof pc->t.crc, "%lu", (unsigned long)olock_crc32(0, pc->t.body, pc->t.len));
-    snprintf(pc->t.clen, sizeof pc->t.clen, "%lu", (unsigned long)pc->t.len);
+    peer_answer_init(&pc->t.answer, pc->all_new);
     olock_buf_init(&pc->t.last_body, &g_alloc);
     cfg.allocator = g_alloc;
     cfg.transport.user = &pc->t;
@@ -108,34 +88,11 @@ static void case_init(peer_case *pc) {
     olock_arena_init(&pc->arena, &g_alloc);
 }
 
-static olock_value *str_value(olock_arena *a, const char *s) { return olock_value_new_s(a, s, strlen(s)); }
-
 /* One versioned UpdateItem: expected version 41, new version 42. */
 static void one_update(peer_case *pc, olock_write_result *wr) {
-    olock_arena *a = &pc->arena;
-    olock_item_request req;
-    olock_value *key, *names, *values;
     olock_error e;
-    olock_arena_reset(a);
-    key = olock_value_new_container(a, OLOCK_TYPE_M);
-    names = olock_value_new_container(a, OLOCK_TYPE_M);
-    values = olock_value_new_container(a, OLOCK_TYPE_M);
-    if (!key || !names || !values ||
-        olock_map_put(a, key, "id", 2, str_value(a, PLAYER_ID)) != OLOCK_OK ||
-        olock_map_put(a, names, "#g", 2, str_value(a, "gold")) != OLOCK_OK ||
-        olock_map_put(a, names, "#t", 2, str_value(a, "title")) != OLOCK_OK ||
-        olock_map_put(a, values, ":g", 2, olock_value_new_i64(a, 130)) != OLOCK_OK ||
-        olock_map_put(a, values, ":t", 2, str_value(a, "Dragon Slayer")) != OLOCK_OK)
-        die("out of memory");
-    memset(&req, 0, sizeof req);
-    req.table = "players";
-    req.key = key;
-    req.update = "SET #g = :g, #t = :t";
-    req.names = names;
-    req.values = values;
-    req.return_values = pc->all_new ? OLOCK_RV_ALL_NEW : OLOCK_RV_OMIT;
-    if (olock_versioned_update(pc->c, &req, 41, wr, &e) != OLOCK_OK) die(e.message);
-    if (wr->version != 42) die("unexpected version");
+    const char *failed = peer_update(pc->c, &pc->arena, pc->all_new, wr, &e);
+    if (failed) die(failed);
 }
 
 static void run_ops(peer_case *pc, long n) {
