@@ -1129,6 +1129,19 @@ typedef struct olock_sigv4_signature {
     size_t string_to_sign_len;
 } olock_sigv4_signature;
 
+/* Private to the signer: SHA-256 states part-way through a text it hashes for every request.
+   Consecutive requests share most of their canonical request (everything but the X-Amz-Date
+   value, the target and the payload hash) and, within one second, the start of their string
+   to sign; hashing resumes from the state after the last whole 64-byte block the new text
+   shares with the previous one, so equal bytes are never hashed twice. Exact by construction:
+   a state is reused only for the very bytes it absorbed. */
+#define OLOCK__SIGV4_RESUME_BLOCKS 4
+typedef struct olock__sigv4_resume {
+    size_t blocks;                                       /* states kept */
+    unsigned char text[OLOCK__SIGV4_RESUME_BLOCKS * 64]; /* the first 64 * blocks bytes */
+    olock_sha256 after[OLOCK__SIGV4_RESUME_BLOCKS];      /* after[i]: after text[0 .. 64 (i + 1)) */
+} olock__sigv4_resume;
+
 /* Signs requests for one set of credentials, one region and one service. Embed it by value;
    treat the fields as private except key_derivations. Not thread-safe: one signer per thread
    (or a lock). Memory is allocated by init/set_credentials and by the first signs (scratch
@@ -1149,8 +1162,11 @@ typedef struct olock_sigv4_signer {
     unsigned long key_derivations; /* read-only: how many times a signing key was derived */
     int64_t day;                   /* unix day of date_text, -1 when none */
     char date_text[9];
-    olock_buf scratch; /* canonical request, string to sign, header values */
-    olock_buf query;   /* encoded query parameters */
+    olock__sigv4_resume creq_resume; /* the canonical request's hash, from a fresh state */
+    olock__sigv4_resume sts_resume;  /* the signature's inner hash, from the key's inner state:
+                                        key material, wiped and dropped with the key */
+    olock_buf scratch;               /* canonical request, string to sign, header values */
+    olock_buf query;                 /* encoded query parameters */
 } olock_sigv4_signer;
 
 /* Copies the credentials (access_key_id and secret_access_key required, session_token NULL or
@@ -9162,8 +9178,31 @@ static void olock__sigv4_civil_date(int64_t days, char out[9]) {
     out[8] = '\0';
 }
 
+/* Absorbs text[0 .. len) into *ctx, which starts as a copy of *start (the same start on
+   every call with this r), resuming after the whole 64-byte blocks text shares with the text
+   of r's previous call, and keeps the states of this text's first blocks for the next call. */
+static void olock__sigv4_resume_hash(olock__sigv4_resume *r, const olock_sha256 *start, const char *text, size_t len,
+                                     olock_sha256 *ctx) {
+    const unsigned char *p = (const unsigned char *)text;
+    size_t k = 0;
+    while (k < r->blocks && 64 * (k + 1) <= len && memcmp(p + 64 * k, r->text + 64 * k, 64) == 0) k++;
+    olock__sha256_clone(ctx, k ? &r->after[k - 1] : start);
+    for (; k < OLOCK__SIGV4_RESUME_BLOCKS && 64 * (k + 1) <= len; k++) {
+        olock_sha256_update(ctx, p + 64 * k, 64);
+        olock__sha256_clone(&r->after[k], ctx);
+        memcpy(r->text + 64 * k, p + 64 * k, 64);
+    }
+    r->blocks = k;
+    olock_sha256_update(ctx, p + 64 * k, len - 64 * k);
+}
+
+static void olock__sigv4_resume_drop(olock__sigv4_resume *r) {
+    olock__wipe(r, sizeof *r);
+}
+
 static void olock__sigv4_drop_key(olock_sigv4_signer *s) {
     olock__wipe(&s->key_hmac, sizeof s->key_hmac);
+    olock__sigv4_resume_drop(&s->sts_resume); /* its states hold the key's inner pad */
     s->key_valid = 0;
 }
 
@@ -9177,6 +9216,7 @@ static void olock__sigv4_derive_key(olock_sigv4_signer *s) {
     olock__hmac_sha256_stream(k, sizeof k, s->service, s->service_len, k);
     olock__hmac_sha256_stream(k, sizeof k, "aws4_request", 12, k);
     olock_hmac_sha256_init(&s->key_hmac, k, sizeof k);
+    olock__sigv4_resume_drop(&s->sts_resume); /* states of the previous key */
     olock__wipe(k, sizeof k);
     memcpy(s->key_date, s->date_text, 9);
     s->key_valid = 1;
@@ -9298,7 +9338,8 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s) {
         s->secrets = NULL;
     }
     olock__sigv4_drop_key(s);
-    olock_buf_free(&s->scratch); /* both are secret buffers: wiped */
+    olock__sigv4_resume_drop(&s->creq_resume); /* a signed session token is part of the text */
+    olock_buf_free(&s->scratch);               /* both are secret buffers: wiped */
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
 }
@@ -9518,7 +9559,13 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     creq_len = (size_t)(p - base) - creq_off;
     *p++ = '\0';
 
-    olock_sha256_digest(base + creq_off, creq_len, digest);
+    {
+        olock_sha256 fresh, h;
+        olock_sha256_init(&fresh);
+        olock__sigv4_resume_hash(&s->creq_resume, &fresh, base + creq_off, creq_len, &h);
+        olock_sha256_final(&h, digest);
+        olock__wipe(&fresh, sizeof fresh); /* never finalised: with mbedTLS, its free is a wipe */
+    }
     olock_hex_encode(digest, sizeof digest, creq_hash);
 
     /* String to sign. */
@@ -9537,9 +9584,8 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     *p++ = '\0';
 
     if (!s->key_valid || memcmp(s->key_date, s->date_text, 8) != 0) olock__sigv4_derive_key(s);
-    olock__sha256_clone(&mac.inner, &s->key_hmac.inner);
+    olock__sigv4_resume_hash(&s->sts_resume, &s->key_hmac.inner, base + sts_off, sts_len, &mac.inner);
     olock__sha256_clone(&mac.outer, &s->key_hmac.outer);
-    olock_hmac_sha256_update(&mac, base + sts_off, sts_len);
     olock_hmac_sha256_final(&mac, digest);
     olock_hex_encode(digest, sizeof digest, out->signature);
 

@@ -97,6 +97,19 @@ typedef struct olock_sigv4_signature {
     size_t string_to_sign_len;
 } olock_sigv4_signature;
 
+/* Private to the signer: SHA-256 states part-way through a text it hashes for every request.
+   Consecutive requests share most of their canonical request (everything but the X-Amz-Date
+   value, the target and the payload hash) and, within one second, the start of their string
+   to sign; hashing resumes from the state after the last whole 64-byte block the new text
+   shares with the previous one, so equal bytes are never hashed twice. Exact by construction:
+   a state is reused only for the very bytes it absorbed. */
+#define OLOCK__SIGV4_RESUME_BLOCKS 4
+typedef struct olock__sigv4_resume {
+    size_t blocks;                                       /* states kept */
+    unsigned char text[OLOCK__SIGV4_RESUME_BLOCKS * 64]; /* the first 64 * blocks bytes */
+    olock_sha256 after[OLOCK__SIGV4_RESUME_BLOCKS];      /* after[i]: after text[0 .. 64 (i + 1)) */
+} olock__sigv4_resume;
+
 /* Signs requests for one set of credentials, one region and one service. Embed it by value;
    treat the fields as private except key_derivations. Not thread-safe: one signer per thread
    (or a lock). Memory is allocated by init/set_credentials and by the first signs (scratch
@@ -117,8 +130,11 @@ typedef struct olock_sigv4_signer {
     unsigned long key_derivations; /* read-only: how many times a signing key was derived */
     int64_t day;                   /* unix day of date_text, -1 when none */
     char date_text[9];
-    olock_buf scratch; /* canonical request, string to sign, header values */
-    olock_buf query;   /* encoded query parameters */
+    olock__sigv4_resume creq_resume; /* the canonical request's hash, from a fresh state */
+    olock__sigv4_resume sts_resume;  /* the signature's inner hash, from the key's inner state:
+                                        key material, wiped and dropped with the key */
+    olock_buf scratch;               /* canonical request, string to sign, header values */
+    olock_buf query;                 /* encoded query parameters */
 } olock_sigv4_signer;
 
 /* Copies the credentials (access_key_id and secret_access_key required, session_token NULL or

@@ -649,6 +649,79 @@ static void test_key_cache(void)
     olock_sigv4_signer_free(NULL);
 }
 
+/* One signer kept across many requests resumes its hashes from states of the previous
+   request's text (olock__sigv4_resume): every signature must still be the one a new signer
+   gives, and the canonical request's hash the one computed from its text here. The requests
+   change one thing at a time: the second, the day, the target's length (shifting what follows
+   it), the path, the body, the credentials, the session token (in the canonical request when
+   signed). */
+static void test_resume_equals_fresh(void)
+{
+    static const char *targets[] = { "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.GetItem",
+                                     "DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.PutItem" };
+    static const char *paths[] = { "/", "/a", "/" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/b" };
+    static const char *secrets[] = { "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "another-secret" };
+    static const char *tokens[] = { NULL, "tok", "a-longer-session-token-that-spans-more-than-one-block-of-sha256-input" };
+    olock_credentials cr;
+    olock_sigv4_signer kept;
+    olock_error err;
+    uint32_t x = 7u;
+    int64_t t = 1700000000;
+    int step, bad = 0, resumed = 0, secret = 0, token = 0;
+    cr.access_key_id = "AKIDEXAMPLE";
+    cr.secret_access_key = secrets[0];
+    cr.session_token = NULL;
+    CHECK(olock_sigv4_signer_init(&kept, NULL, &cr, "us-west-2", "dynamodb", &err) == OLOCK_OK);
+    for (step = 0; step < 600; step++) {
+        olock_sigv4_signer fresh;
+        olock_sigv4_signature a, b;
+        olock_sigv4_request q;
+        olock_http_header h[3];
+        char body[300], hex[OLOCK_SHA256_HEX_SIZE];
+        unsigned char d[OLOCK_SHA256_SIZE];
+        unsigned flags = OLOCK_SIGV4_NORMALIZE_PATH;
+        size_t blen;
+        x = x * 1103515245u + 12345u;
+        switch ((x >> 16) % 8) {
+        case 0: t += 1; break;                        /* the next second */
+        case 1: t += 86400; break;                    /* the next day: a new key */
+        case 2: secret ^= 1; break;                   /* new credentials */
+        case 3: token = (int)((x >> 8) % 3); break;   /* a session token, or none */
+        default: break;                               /* the same second: resumed */
+        }
+        if (((x >> 16) % 8) == 2 || ((x >> 16) % 8) == 3) {
+            cr.secret_access_key = secrets[secret];
+            cr.session_token = tokens[token];
+            CHECK(olock_sigv4_signer_set_credentials(&kept, &cr, &err) == OLOCK_OK);
+        }
+        ddb_request(&q, h);
+        h[2].value = targets[(x >> 4) % 4];
+        q.path = paths[(x >> 10) % 3];
+        blen = (size_t)snprintf(body, sizeof body, "{\"TableName\":\"players\",\"n\":%u}", (unsigned)(x >> 20));
+        q.body = body;
+        q.body_len = (x >> 2) % 4 ? blen : 0;
+        if ((x >> 25) & 1) flags |= OLOCK_SIGV4_SIGN_BODY;
+        if ((x >> 26) & 1) flags |= OLOCK_SIGV4_UNSIGNED_TOKEN;
+        if (olock_sigv4_signer_sign(&kept, &q, t, flags, &a, &err) != OLOCK_OK ||
+            olock_sigv4_signer_init(&fresh, NULL, &cr, "us-west-2", "dynamodb", &err) != OLOCK_OK) {
+            bad++;
+            continue;
+        }
+        if (kept.creq_resume.blocks > 0) resumed++;
+        if (olock_sigv4_signer_sign(&fresh, &q, t, flags, &b, &err) != OLOCK_OK || strcmp(a.signature, b.signature) != 0 ||
+            strcmp(a.authorization, b.authorization) != 0 || strcmp(a.canonical_request, b.canonical_request) != 0)
+            bad++;
+        olock_sha256_digest(a.canonical_request, a.canonical_request_len, d);
+        olock_hex_encode(d, sizeof d, hex);
+        if (a.string_to_sign_len < 64 || strcmp(a.string_to_sign + a.string_to_sign_len - 64, hex) != 0) bad++;
+        olock_sigv4_signer_free(&fresh);
+    }
+    CHECKM(bad == 0, "%d of 600 signatures differ from a new signer's", bad);
+    CHECKM(resumed > 300, "the canonical request's hash resumed in %d of 600 signatures", resumed);
+    olock_sigv4_signer_free(&kept);
+    CHECK(kept.creq_resume.blocks == 0 && kept.sts_resume.blocks == 0); /* wiped */
+}
+
 static void test_dates(void)
 {
     /* X-Amz-Date across leap days, centuries and the ends of the range (expected by hand). */
@@ -1295,6 +1368,7 @@ int main(void)
     test_sigv4_suite();
     test_dynamodb_request();
     test_key_cache();
+    test_resume_equals_fresh();
     test_dates();
     test_sign_errors();
     test_alloc_failures();
