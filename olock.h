@@ -8763,10 +8763,17 @@ OLOCK_API void olock_sha256_update(olock_sha256 *ctx, const void *data, size_t l
     if (len) memcpy(ctx->block, p, len);
 }
 
+/* Big-endian store, written so that compilers make it one byte-swapping store. */
+static void olock__sha256_be32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
 OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA256_SIZE]) {
     size_t fill = (size_t)(ctx->count & 63u);
     uint64_t bits = ctx->count << 3;
-    int i;
     ctx->block[fill++] = 0x80;
     if (fill > 56) {
         memset(ctx->block + fill, 0, 64 - fill);
@@ -8774,14 +8781,17 @@ OLOCK_API void olock_sha256_final(olock_sha256 *ctx, unsigned char out[OLOCK_SHA
         fill = 0;
     }
     memset(ctx->block + fill, 0, 56 - fill);
-    for (i = 0; i < 8; i++) ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    olock__sha256_be32(ctx->block + 56, (uint32_t)(bits >> 32));
+    olock__sha256_be32(ctx->block + 60, (uint32_t)bits);
     olock__sha256_blocks(ctx->state, ctx->block, 1);
-    for (i = 0; i < 8; i++) {
-        out[4 * i] = (unsigned char)(ctx->state[i] >> 24);
-        out[4 * i + 1] = (unsigned char)(ctx->state[i] >> 16);
-        out[4 * i + 2] = (unsigned char)(ctx->state[i] >> 8);
-        out[4 * i + 3] = (unsigned char)ctx->state[i];
-    }
+    olock__sha256_be32(out, ctx->state[0]);
+    olock__sha256_be32(out + 4, ctx->state[1]);
+    olock__sha256_be32(out + 8, ctx->state[2]);
+    olock__sha256_be32(out + 12, ctx->state[3]);
+    olock__sha256_be32(out + 16, ctx->state[4]);
+    olock__sha256_be32(out + 20, ctx->state[5]);
+    olock__sha256_be32(out + 24, ctx->state[6]);
+    olock__sha256_be32(out + 28, ctx->state[7]);
     /* It may have hashed a key (HMAC, or a long key hashed first): wipe it, as mbedTLS's
        free does on the other branch. */
     olock__wipe(ctx, sizeof *ctx);
@@ -9101,16 +9111,47 @@ static olock_result olock__sigv4_query(olock_sigv4_signer *s, const char *q, olo
     return OLOCK_OK;
 }
 
+/* The ASCII capitals of 8 bytes, each below 0x80 (token characters), to lower case at once:
+   c + 0x3f reaches 0x80 from 'A' on, c + 0x25 from 'Z' + 1 on, and neither sum carries into
+   the next byte. */
+static uint64_t olock__sigv4_lower8(uint64_t x) {
+    uint64_t upper = (x + 0x3f3f3f3f3f3f3f3fu) & ~(x + 0x2525252525252525u) & 0x8080808080808080u;
+    return x | upper >> 2;
+}
+
+/* Writes the token s[0 .. n) in lower case, 8 bytes at a time. */
+static char *olock__sigv4_put_lower(char *p, const char *s, size_t n) {
+    uint64_t w;
+    for (; n >= 8; n -= 8, s += 8, p += 8) {
+        memcpy(&w, s, 8);
+        w = olock__sigv4_lower8(w);
+        memcpy(p, &w, 8);
+    }
+    for (; n; n--) *p++ = (char)olock__ascii_lower((unsigned char)*s++);
+    return p;
+}
+
 typedef struct olock__sigv4_hdr {
     const char *name;
     size_t name_len;
     const char *value;
     size_t value_len;
+    uint64_t key; /* the name's first 8 bytes in lower case, big-endian, zero-padded: sorts as they do */
 } olock__sigv4_hdr;
 
+static void olock__sigv4_set_key(olock__sigv4_hdr *h) {
+    unsigned char b[8] = { 0 };
+    olock__sigv4_put_lower((char *)b, h->name, h->name_len < 8 ? h->name_len : 8);
+    h->key = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+        (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 | (uint64_t)b[6] << 8 | (uint64_t)b[7];
+}
+
+/* Names compare by their keys; past the first 8 bytes (a token has no NUL, so equal keys mean
+   equal first min(8, length) bytes), byte by byte. */
 static int olock__sigv4_name_cmp(const olock__sigv4_hdr *x, const olock__sigv4_hdr *y) {
     size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
-    for (i = 0; i < n; i++) {
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    for (i = 8; i < n; i++) {
         unsigned char a = (unsigned char)olock__ascii_lower((unsigned char)x->name[i]), b = (unsigned char)olock__ascii_lower((unsigned char)y->name[i]);
         if (a != b) return a < b ? -1 : 1;
     }
@@ -9121,9 +9162,24 @@ static int olock__sigv4_ws(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Trims the value and collapses each inner run of whitespace (folded lines included) into one space. */
+/* Trims the value and collapses each inner run of whitespace (folded lines included) into one space.
+   A value with no byte at or below ' ' (every value olock's client signs) is copied as it is;
+   the check takes 8 bytes at a time ((w - 0x21..) & ~w & 0x80.. is non-zero exactly when a byte
+   of w is below 0x21). */
 static char *olock__sigv4_put_value(char *p, const char *v, size_t n) {
     size_t i = 0;
+    uint64_t w, low = 0;
+    for (; i + 8 <= n && !low; i += 8) {
+        memcpy(&w, v + i, 8);
+        low = (w - 0x2121212121212121u) & ~w & 0x8080808080808080u;
+    }
+    if (!low && i < n) {
+        w = 0x4141414141414141u; /* padding that is not low */
+        memcpy(&w, v + i, n - i);
+        low = (w - 0x2121212121212121u) & ~w & 0x8080808080808080u;
+    }
+    if (!low) return olock__put(p, v, n);
+    i = 0;
     while (n > 0 && olock__sigv4_ws(v[n - 1])) n--;
     while (i < n && olock__sigv4_ws(v[i])) i++;
     while (i < n) {
@@ -9135,12 +9191,6 @@ static char *olock__sigv4_put_value(char *p, const char *v, size_t n) {
         *p++ = ' ';
         while (olock__sigv4_ws(v[i])) i++; /* stops before n: the value ends in a non-space */
     }
-    return p;
-}
-
-static char *olock__sigv4_put_lower(char *p, const char *s, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) *p++ = (char)olock__ascii_lower((unsigned char)s[i]);
     return p;
 }
 
@@ -9448,6 +9498,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
         hv[nh].name_len = nlen;
         hv[nh].value = h->value;
         hv[nh].value_len = strlen(h->value);
+        olock__sigv4_set_key(&hv[nh]);
         nh++;
     }
     if (!have_host) {
@@ -9475,6 +9526,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
         hv[nh].value_len = payload_len;
         nh++;
     }
+    for (i = req->header_count; i < nh; i++) olock__sigv4_set_key(&hv[i]); /* the signer's own */
     for (i = 1; i < nh; i++) {
         olock__sigv4_hdr t = hv[i];
         size_t k = i;
