@@ -3690,7 +3690,9 @@ OLOCK_API int olock_item_equal(const olock_item *a, const olock_item *b) {
 /* Private names later parts may use: olock__json_put_string (a JSON string written through a
    pointer into room the caller reserved) and olock__write_attr_map (a map as DynamoDB JSON
    attribute values), with which the request encoders (>>wire) and the engine's ledger write
-   their members without a detour through a value tree. */
+   their members without a detour through a value tree; olock__dd_member_map (a one-member
+   response body's attribute map in one pass), with which the response decoder (>>wire) reads
+   an item without building the body's tree when nobody asks for the tree. */
 
 /* ---- JSON parser ---------------------------------------------------------------------------- */
 
@@ -5158,6 +5160,35 @@ static int olock__dd_item(olock_arena *a, const char *text, size_t len, olock_va
     return 1;
 }
 
+/* A response body that is {} or {"<member>": <attribute map>} (member as plain text, the
+   usual whitespace anywhere) in one pass: *out is the map, or NULL for {}. 0: not this way
+   (another member, more members, anything the tree path must judge). */
+static int olock__dd_member_map(olock_arena *a, const char *text, size_t len, const char *member, size_t member_len,
+                                olock_value **out) {
+    olock__jp p;
+    olock_value *v;
+    if (len > OLOCK__DEFAULT_MAX_BYTES || !olock__jp_init(&p, a, text, len, OLOCK_MAX_DEPTH, NULL)) return 0;
+    olock__jp_ws(&p);
+    if (!olock__dd_punct(&p, '{')) return 0;
+    if (p.pos < p.len && p.s[p.pos] == '}') {
+        v = NULL;
+    } else {
+        if (p.len - p.pos < member_len + 2 || p.s[p.pos] != '"' || memcmp(p.s + p.pos + 1, member, member_len) != 0 ||
+            p.s[p.pos + 1 + member_len] != '"')
+            return 0;
+        p.pos += member_len + 2;
+        v = olock__value_new(a, OLOCK_TYPE_M);
+        if (!olock__dd_punct(&p, ':') || !v || !olock__dd_map(&p, 1, v)) return 0;
+        olock__dd_ws(&p);
+    }
+    if (p.pos >= p.len || p.s[p.pos] != '}') return 0;
+    p.pos++;
+    olock__jp_ws(&p);
+    if (p.pos != p.len) return 0;
+    *out = v;
+    return 1;
+}
+
 OLOCK_API olock_result olock_item_parse_json(const char *text, size_t len, const olock_allocator *alloc,
                                              olock_item **out, olock_error *err) {
     olock_item *it = NULL;
@@ -5187,6 +5218,10 @@ OLOCK_API olock_result olock_item_parse_json(const char *text, size_t len, const
 /* =============================================================================================
    >>wire (implementation)
    ========================================================================================== */
+
+/* Private names later parts may use: olock__response_decode_item (an item operation's answer
+   decoded in one pass, without the body's tree), with which the engine (>>client's exchange)
+   reads the answers only it sees. */
 
 /* ---- HTTP response -------------------------------------------------------------------------- */
 
@@ -5957,6 +5992,36 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     if (r != OLOCK_OK) return r;
     *out = res;
     return OLOCK_OK;
+}
+
+/* olock_response_decode for a 2xx answer to GetItem, PutItem, UpdateItem or DeleteItem whose
+   body is {} or only the item (Item, Attributes): decoded in one pass, with out->json NULL,
+   for a caller that reads out->item only (the engine, whose responses no one else sees). 0:
+   not this way, with the arena holding what was decoded so far: reset it, then call
+   olock_response_decode, which judges and reports as always. */
+static int olock__response_decode_item(olock_arena *a, olock_op op, int http_status, const char *body, size_t len,
+                                       olock_response *out) {
+    olock_value *item = NULL;
+    int ok;
+    if (http_status < 200 || http_status >= 300 || !body) return 0;
+    switch (op) {
+    case OLOCK_OP_GET_ITEM:
+        ok = olock__dd_member_map(a, body, len, "Item", 4, &item);
+        break;
+    case OLOCK_OP_PUT_ITEM:
+    case OLOCK_OP_UPDATE_ITEM:
+    case OLOCK_OP_DELETE_ITEM:
+        ok = olock__dd_member_map(a, body, len, "Attributes", 10, &item);
+        break;
+    default:
+        return 0;
+    }
+    if (!ok) return 0;
+    memset(out, 0, sizeof *out);
+    out->op = op;
+    out->http_status = http_status;
+    out->item = item;
+    return 1;
 }
 /* =============================================================================================
    >>expr (implementation)
@@ -10272,6 +10337,8 @@ typedef struct olock__exchange {
     olock_http_request req;
     olock_response decoded;
     char transport_error[256]; /* the transport's last_error after a failed send ("": none) */
+    int item_only;             /* decoded.json is never read (the engine's): an item answer is
+                                  decoded without the tree where it can be (decoded.json NULL) */
 } olock__exchange;
 
 typedef struct olock__cache_entry {
@@ -10825,7 +10892,11 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     if (r == OLOCK_ERR_CRC32) {
         if (err) err->error_class = OLOCK_CLASS_TRANSIENT;
     }
+    if (r == OLOCK_OK && x->item_only &&
+        olock__response_decode_item(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res))
+        return OLOCK_OK;
     if (r == OLOCK_OK) {
+        if (x->item_only) olock_arena_reset(&x->arena); /* what the one-pass decoder left */
         r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
         if (err) {
             err->attempts = attempts;
@@ -11670,6 +11741,7 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     memset(t, 0, sizeof *t);
     t->c = c;
     olock__exchange_init(&t->x, &c->alloc, c->x.res.body.max);
+    t->x.item_only = 1; /* the engine reads decoded.item, never decoded.json */
     olock_arena_init(&t->scratch, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
     if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {

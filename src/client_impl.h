@@ -87,6 +87,8 @@ typedef struct olock__exchange {
     olock_http_request req;
     olock_response decoded;
     char transport_error[256]; /* the transport's last_error after a failed send ("": none) */
+    int item_only;             /* decoded.json is never read (the engine's): an item answer is
+                                  decoded without the tree where it can be (decoded.json NULL) */
 } olock__exchange;
 
 typedef struct olock__cache_entry {
@@ -640,7 +642,11 @@ static olock_result olock__finish_exchange(olock__exchange *x, olock_op op, oloc
     if (r == OLOCK_ERR_CRC32) {
         if (err) err->error_class = OLOCK_CLASS_TRANSIENT;
     }
+    if (r == OLOCK_OK && x->item_only &&
+        olock__response_decode_item(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res))
+        return OLOCK_OK;
     if (r == OLOCK_OK) {
+        if (x->item_only) olock_arena_reset(&x->arena); /* what the one-pass decoder left */
         r = olock_response_decode(&x->arena, op, x->res.status, x->res.body.data, x->res.body.len, res, err);
         if (err) {
             err->attempts = attempts;

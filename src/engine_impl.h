@@ -305,6 +305,7 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     memset(t, 0, sizeof *t);
     t->c = c;
     olock__exchange_init(&t->x, &c->alloc, c->x.res.body.max);
+    t->x.item_only = 1; /* the engine reads decoded.item, never decoded.json */
     olock_arena_init(&t->scratch, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
     if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {

@@ -5,7 +5,9 @@
 /* Private names later parts may use: olock__json_put_string (a JSON string written through a
    pointer into room the caller reserved) and olock__write_attr_map (a map as DynamoDB JSON
    attribute values), with which the request encoders (>>wire) and the engine's ledger write
-   their members without a detour through a value tree. */
+   their members without a detour through a value tree; olock__dd_member_map (a one-member
+   response body's attribute map in one pass), with which the response decoder (>>wire) reads
+   an item without building the body's tree when nobody asks for the tree. */
 
 /* ---- JSON parser ---------------------------------------------------------------------------- */
 
@@ -1467,6 +1469,35 @@ static int olock__dd_item(olock_arena *a, const char *text, size_t len, olock_va
     olock__jp_ws(&p);
     v = olock__value_new(a, OLOCK_TYPE_M);
     if (!v || !olock__dd_map(&p, 0, v)) return 0;
+    olock__jp_ws(&p);
+    if (p.pos != p.len) return 0;
+    *out = v;
+    return 1;
+}
+
+/* A response body that is {} or {"<member>": <attribute map>} (member as plain text, the
+   usual whitespace anywhere) in one pass: *out is the map, or NULL for {}. 0: not this way
+   (another member, more members, anything the tree path must judge). */
+static int olock__dd_member_map(olock_arena *a, const char *text, size_t len, const char *member, size_t member_len,
+                                olock_value **out) {
+    olock__jp p;
+    olock_value *v;
+    if (len > OLOCK__DEFAULT_MAX_BYTES || !olock__jp_init(&p, a, text, len, OLOCK_MAX_DEPTH, NULL)) return 0;
+    olock__jp_ws(&p);
+    if (!olock__dd_punct(&p, '{')) return 0;
+    if (p.pos < p.len && p.s[p.pos] == '}') {
+        v = NULL;
+    } else {
+        if (p.len - p.pos < member_len + 2 || p.s[p.pos] != '"' || memcmp(p.s + p.pos + 1, member, member_len) != 0 ||
+            p.s[p.pos + 1 + member_len] != '"')
+            return 0;
+        p.pos += member_len + 2;
+        v = olock__value_new(a, OLOCK_TYPE_M);
+        if (!olock__dd_punct(&p, ':') || !v || !olock__dd_map(&p, 1, v)) return 0;
+        olock__dd_ws(&p);
+    }
+    if (p.pos >= p.len || p.s[p.pos] != '}') return 0;
+    p.pos++;
     olock__jp_ws(&p);
     if (p.pos != p.len) return 0;
     *out = v;

@@ -2,6 +2,10 @@
    >>wire (implementation)
    ========================================================================================== */
 
+/* Private names later parts may use: olock__response_decode_item (an item operation's answer
+   decoded in one pass, without the body's tree), with which the engine (>>client's exchange)
+   reads the answers only it sees. */
+
 /* ---- HTTP response -------------------------------------------------------------------------- */
 
 OLOCK_API void olock_http_response_init(olock_http_response *res, const olock_allocator *alloc, size_t max_body) {
@@ -771,4 +775,34 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
     if (r != OLOCK_OK) return r;
     *out = res;
     return OLOCK_OK;
+}
+
+/* olock_response_decode for a 2xx answer to GetItem, PutItem, UpdateItem or DeleteItem whose
+   body is {} or only the item (Item, Attributes): decoded in one pass, with out->json NULL,
+   for a caller that reads out->item only (the engine, whose responses no one else sees). 0:
+   not this way, with the arena holding what was decoded so far: reset it, then call
+   olock_response_decode, which judges and reports as always. */
+static int olock__response_decode_item(olock_arena *a, olock_op op, int http_status, const char *body, size_t len,
+                                       olock_response *out) {
+    olock_value *item = NULL;
+    int ok;
+    if (http_status < 200 || http_status >= 300 || !body) return 0;
+    switch (op) {
+    case OLOCK_OP_GET_ITEM:
+        ok = olock__dd_member_map(a, body, len, "Item", 4, &item);
+        break;
+    case OLOCK_OP_PUT_ITEM:
+    case OLOCK_OP_UPDATE_ITEM:
+    case OLOCK_OP_DELETE_ITEM:
+        ok = olock__dd_member_map(a, body, len, "Attributes", 10, &item);
+        break;
+    default:
+        return 0;
+    }
+    if (!ok) return 0;
+    memset(out, 0, sizeof *out);
+    out->op = op;
+    out->http_status = http_status;
+    out->item = item;
+    return 1;
 }

@@ -890,6 +890,58 @@ TEST(test_client_signs) {
 static int g_destroyed;
 static void count_destroy(void *user) { (void)user; g_destroyed++; }
 
+/* The engine reads its answers without building the body's JSON tree when the body is {} or
+   just the item (Item, Attributes); any other body goes through olock_response_decode, which
+   judges it as before. Both routes must give the same item, members in order. */
+TEST(test_engine_item_answers) {
+    static const struct { const char *body; olock_result want; const char *first; } cases[] = {
+        { "{\"Attributes\":{\"gold\":{\"N\":\"130\"},\"version\":{\"N\":\"42\"}}}", OLOCK_OK, "gold" },
+        { " { \"Attributes\" :\n{ \"title\":{\"S\":\"x\"} , \"version\":{\"N\":\"42\"} } } ", OLOCK_OK, "title" },
+        /* the tree path: another member, an escaped member name */
+        { "{\"Attributes\":{\"gold\":{\"N\":\"130\"}},\"ConsumedCapacity\":{\"TableName\":\"t\",\"CapacityUnits\":1.0}}", OLOCK_OK, "gold" },
+        { "{\"Attr\\u0069butes\":{\"gold\":{\"N\":\"1\"}}}", OLOCK_OK, "gold" },
+        { "{}", OLOCK_OK, NULL },
+        /* not DynamoDB JSON: the tree path's verdict (an answer that cannot be read after a write) */
+        { "{\"Attributes\":{\"gold\":{\"N\":130}}}", OLOCK_ERR_MAYBE_SENT, NULL },
+        { "{\"Attributes\":{\"a\":{\"S\":\"1\"},\"a\":{\"S\":\"2\"}}}", OLOCK_ERR_MAYBE_SENT, NULL },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        script s;
+        olock_client *c;
+        olock_item_request r;
+        olock_write_result wr;
+        olock_error e;
+        olock_result rc;
+        olock_value *values;
+        memset(&s, 0, sizeof s);
+        s.status = 200;
+        s.body = cases[i].body;
+        s.crc = "auto";
+        c = client_for(&s, 0);
+        CHECK(c != NULL);
+        if (!c) return;
+        memset(&r, 0, sizeof r);
+        r.table = "t";
+        r.key = key_of("a");
+        r.update = "SET gold = :g";
+        values = olock_value_new_container(&g_arena, OLOCK_TYPE_M);
+        olock_map_put(&g_arena, values, ":g", 2, olock_value_new_i64(&g_arena, 130));
+        r.values = values;
+        r.return_values = OLOCK_RV_ALL_NEW;
+        memset(&wr, 0, sizeof wr);
+        rc = olock_versioned_update(c, &r, 41, &wr, &e);
+        if (rc != cases[i].want) fprintf(stderr, "  case %lu: %s: %s\n", (unsigned long)i, olock_result_str(rc), e.message);
+        CHECK(rc == cases[i].want);
+        if (rc == OLOCK_OK && cases[i].first) {
+            CHECK(wr.item && wr.item->first && strcmp(wr.item->first->key, cases[i].first) == 0);
+        } else if (rc == OLOCK_OK) {
+            CHECK(wr.item == NULL);
+        }
+        olock_client_destroy(c);
+    }
+}
+
 TEST(test_client_config_errors) {
     olock_config cfg = olock_config_default();
     olock_client *c = NULL;
@@ -1092,6 +1144,7 @@ int main(void) {
     RUN(test_decode_errors);
     RUN(test_classes);
     RUN(test_client_call);
+    RUN(test_engine_item_answers);
     RUN(test_client_config_errors);
     RUN(test_client_signs);
     RUN(test_roundtrip_property);
