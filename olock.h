@@ -268,6 +268,7 @@ OLOCK_API void olock_arena_init(olock_arena *a, const olock_allocator *alloc);
 OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size);                /* 8-byte aligned; NULL on OOM */
 OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len); /* NUL-terminated */
 OLOCK_API void olock_arena_reset(olock_arena *a);                              /* forget all, keep memory */
+OLOCK_API size_t olock_arena_used(const olock_arena *a);                       /* bytes taken since init or the last reset */
 OLOCK_API void olock_arena_free(olock_arena *a);                               /* return all memory */
 /* =============================================================================================
    >>decimal: DynamoDB numbers, exact decimals of up to 38 significant digits
@@ -2390,6 +2391,15 @@ OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len) {
     if (len) memcpy(p, s, len);
     p[len] = 0;
     return p;
+}
+
+/* Blocks the arena has moved past count whole: their unused ends are taken as well. */
+OLOCK_API size_t olock_arena_used(const olock_arena *a) {
+    const olock_arena_block *b;
+    size_t n = 0;
+    if (!a || !a->current) return 0;
+    for (b = a->first; b != a->current; b = b->next) n += b->size;
+    return n + a->current->used;
 }
 
 OLOCK_API void olock_arena_reset(olock_arena *a) {

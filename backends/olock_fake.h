@@ -1033,7 +1033,33 @@ struct olock_fake {
     size_t token_count, token_cap;
     size_t pending_indexes;     /* indexes CREATING or DELETING, in all tables */
     olock__fake_xcache *xcache; /* NULL until an expression is first kept */
+    olock_item *spare[4];       /* emptied items kept for the next stored one (olock__fake_item_new) */
+    size_t spare_count;
 };
+
+/* Every item the fake stores lives in an olock_item of its own. One that is replaced, deleted
+   or compacted away is emptied and kept (a few, and only small ones) for the next item stored,
+   so a steady stream of writes allocates nothing. Under the fake's mutex, as all of the store. */
+#define OLOCK__FAKE_SPARE_BYTES 262144 /* an item whose arena grew past this is freed, not kept */
+
+static olock_result olock__fake_item_new(olock_fake *f, olock_item **out) {
+    if (f->spare_count) {
+        *out = f->spare[--f->spare_count];
+        return OLOCK_OK;
+    }
+    return olock_item_create(&f->alloc, out);
+}
+
+static void olock__fake_item_drop(olock_fake *f, olock_item *it) {
+    if (!it) return;
+    if (f->spare_count < sizeof f->spare / sizeof f->spare[0] && olock_item_arena(it)->total <= OLOCK__FAKE_SPARE_BYTES) {
+        olock_arena_reset(olock_item_arena(it));
+        it->root = NULL;
+        f->spare[f->spare_count++] = it;
+        return;
+    }
+    olock_item_destroy(it);
+}
 
 /* ---- request context and error responses --------------------------------------------------- */
 
@@ -4940,7 +4966,7 @@ static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_tab
 
 static void olock__fake_part_free(olock_fake *f, olock__fake_part *p) {
     size_t i;
-    for (i = 0; i < p->count; i++) olock_item_destroy(p->items[i].item);
+    for (i = 0; i < p->count; i++) olock__fake_item_drop(f, p->items[i].item);
     olock__fake_free(&f->alloc, p->items, p->cap * sizeof(*p->items));
     olock__fake_free(&f->alloc, p->key, p->key_len + 1);
     olock__fake_free(&f->alloc, p, sizeof(*p));
@@ -5014,7 +5040,7 @@ static void olock__fake_index_account(olock__fake_table *t, const olock_value *i
 
 /* Stores a new version of an item (built in its own olock_item) in a reserved partition.
    The old version, if any, is destroyed after the swap. */
-static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size) {
+static void olock__fake_store(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size) {
     const olock_value *rk = t->key_count > 1 ? olock__fake_map_get(item->root, t->key[1].name, t->key[1].len) : NULL;
     int found;
     size_t i = olock__fake_entry_pos(p, rk, &found);
@@ -5027,7 +5053,7 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
         p->items[i].range = rk;
         p->items[i].size = size;
         p->items[i].sorted = 0;
-        olock_item_destroy(old);
+        olock__fake_item_drop(f, old);
     } else {
         memmove(&p->items[i + 1], &p->items[i], (p->count - i) * sizeof(*p->items));
         p->items[i].item = item;
@@ -5052,19 +5078,19 @@ static void olock__fake_replace_root(olock__fake_table *t, olock__fake_entry *en
 }
 
 /* The arena of an item updated copy-on-write keeps its earlier versions: past a bound (a few
-   times what the item needs), the item moves to a fresh copy, when memory allows; it is
-   correct as it is, so a failed copy changes nothing. */
+   times what the item needs), the item moves to a fresh copy (into a spare item when there is
+   one), when memory allows; it is correct as it is, so a failed copy changes nothing. */
 static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake_entry *en) {
     olock_item *it = NULL;
     olock_value *root;
-    if (olock_item_arena(en->item)->total <= 8192 + 32 * en->size) return;
-    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (olock_arena_used(olock_item_arena(en->item)) <= 8192 + 32 * en->size) return;
+    if (olock__fake_item_new(f, &it) != OLOCK_OK) return;
     if (!(root = olock__fake_copy(olock_item_arena(it), en->item->root))) {
-        olock_item_destroy(it);
+        olock__fake_item_drop(f, it);
         return;
     }
     it->root = root;
-    olock_item_destroy(en->item);
+    olock__fake_item_drop(f, en->item);
     en->item = it;
     en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
 }
@@ -5072,7 +5098,7 @@ static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake
 static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
     size_t i = (size_t)(en - p->items);
     olock__fake_index_account(t, en->item->root, en->size, 0);
-    olock_item_destroy(en->item);
+    olock__fake_item_drop(f, en->item);
     t->size_bytes -= en->size;
     t->item_count--;
     memmove(&p->items[i], &p->items[i + 1], (p->count - i - 1) * sizeof(*p->items));
@@ -6537,10 +6563,10 @@ static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *o
 static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size) {
     olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk, 1);
     if (!p) {
-        olock_item_destroy(it);
+        olock__fake_item_drop(c->f, it);
         return olock__fake_oom(c);
     }
-    olock__fake_store(t, p, it, size);
+    olock__fake_store(c->f, t, p, it, size);
     return 0;
 }
 
@@ -6551,15 +6577,15 @@ static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const ol
     olock_item *it = NULL;
     olock_value *root;
     if (!p) return olock__fake_oom(c);
-    if (olock_item_create(&f->alloc, &it) != OLOCK_OK || !(root = olock__fake_copy(olock_item_arena(it), item))) {
-        olock_item_destroy(it);
+    if (olock__fake_item_new(f, &it) != OLOCK_OK || !(root = olock__fake_copy(olock_item_arena(it), item))) {
+        olock__fake_item_drop(f, it);
         olock__fake_part_drop_if_empty(f, t, p);
         return olock__fake_oom(c);
     }
     root->key = NULL;
     root->key_len = 0;
     it->root = root;
-    olock__fake_store(t, p, it, size);
+    olock__fake_store(f, t, p, it, size);
     return 0;
 }
 
@@ -7133,7 +7159,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     } else {
         /* the new item is built straight in the olock_item that will replace the old one: a
            copy of the old item (or of the key alone), then the actions */
-        if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
+        if (olock__fake_item_new(c->f, &it) != OLOCK_OK) return olock__fake_oom(c);
         if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
         item->key = NULL;
         item->key_len = 0;
@@ -7171,7 +7197,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
 fail_oom:
     c->oom = 1;
 fail:
-    olock_item_destroy(it);
+    olock__fake_item_drop(c->f, it);
     return -1;
 }
 /* =============================================================================================
@@ -7681,7 +7707,7 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
     default: { /* Update: the new item is built in the olock_item that will be stored */
         olock_value *item;
         size_t osz = old ? olock__fake_item_size(old) : 0;
-        if (olock_item_create(&c->f->alloc, &a->built) != OLOCK_OK) return olock__fake_oom(c);
+        if (olock__fake_item_new(c->f, &a->built) != OLOCK_OK) return olock__fake_oom(c);
         if (!(item = olock__fake_copy(olock_item_arena(a->built), old ? old : a->key))) return olock__fake_oom(c);
         item->key = NULL;
         item->key_len = 0;
@@ -7718,7 +7744,7 @@ static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, siz
         if (!a->writes || !a->next) continue;
         if (!a->built) { /* a Put: its own copy */
             olock_value *root;
-            if (olock_item_create(&f->alloc, &a->built) != OLOCK_OK) goto fail;
+            if (olock__fake_item_new(f, &a->built) != OLOCK_OK) goto fail;
             if (!(root = olock__fake_copy(olock_item_arena(a->built), a->next))) goto fail;
             root->key = NULL;
             root->key_len = 0;
@@ -7731,7 +7757,7 @@ static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, siz
     for (i = 0; i < n; i++) {
         olock__fake_txa *a = &acts[i];
         if (!a->writes || !a->next) continue;
-        olock__fake_store(a->t, a->part, a->built, a->size);
+        olock__fake_store(f, a->t, a->part, a->built, a->size);
         a->built = NULL;
     }
     for (i = 0; i < n; i++) {
@@ -7833,7 +7859,7 @@ static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     rc = 0;
 done:
     if (copy) olock__fake_free(&f->alloc, copy, tlen + 1);
-    for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
+    for (i = 0; i < n; i++) olock__fake_item_drop(f, acts[i].built);
     return rc;
 }
 
@@ -8925,7 +8951,7 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
     if (olock__fake_txn_commit(c, acts, ncommit) < 0) goto done;
     rc = 0;
 done:
-    for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
+    for (i = 0; i < n; i++) olock__fake_item_drop(c->f, acts[i].built);
     return rc;
 }
 
@@ -9363,9 +9389,9 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
     if (olock__fake_num_parse("1", 1, &one) != OLOCK__FAKE_NUM_OK || olock__fake_num_addsub(&d, &one, 0, &sum) != OLOCK__FAKE_NUM_OK)
         return;
     if (!(v = olock__fake_new_num(&cc, &sum))) return;
-    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (olock__fake_item_new(f, &it) != OLOCK_OK) return;
     if (!(root = olock__fake_copy(olock_item_arena(it), old))) {
-        olock_item_destroy(it);
+        olock__fake_item_drop(f, it);
         return;
     }
     root->key = NULL;
@@ -9374,7 +9400,7 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
     for (m = root->first; m; m = m->next) {
         if (m->key_len != f->version_len || memcmp(m->key, f->version_attr, m->key_len) != 0) continue;
         if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) {
-            olock_item_destroy(it);
+            olock__fake_item_drop(f, it);
             return;
         }
         m->len = v->len;
@@ -9382,7 +9408,7 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
     {
         size_t size = olock__fake_item_size(root);
         if (size > OLOCK__FAKE_MAX_ITEM) {
-            olock_item_destroy(it);
+            olock__fake_item_drop(f, it);
             return;
         }
         olock__fake_commit_item(&cc, t, hk, it, size);
@@ -9587,6 +9613,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
     olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
     olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
     olock__fake_xcache_free(f);
+    while (f->spare_count) olock_item_destroy(f->spare[--f->spare_count]);
     olock_arena_free(&f->arena);
     olock_buf_free(&f->out);
     olock__fake_mutex_destroy(&f->mu);

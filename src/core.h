@@ -103,4 +103,5 @@ OLOCK_API void olock_arena_init(olock_arena *a, const olock_allocator *alloc);
 OLOCK_API void *olock_arena_alloc(olock_arena *a, size_t size);                /* 8-byte aligned; NULL on OOM */
 OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len); /* NUL-terminated */
 OLOCK_API void olock_arena_reset(olock_arena *a);                              /* forget all, keep memory */
+OLOCK_API size_t olock_arena_used(const olock_arena *a);                       /* bytes taken since init or the last reset */
 OLOCK_API void olock_arena_free(olock_arena *a);                               /* return all memory */

@@ -444,6 +444,15 @@ OLOCK_API char *olock_arena_strdup(olock_arena *a, const char *s, size_t len) {
     return p;
 }
 
+/* Blocks the arena has moved past count whole: their unused ends are taken as well. */
+OLOCK_API size_t olock_arena_used(const olock_arena *a) {
+    const olock_arena_block *b;
+    size_t n = 0;
+    if (!a || !a->current) return 0;
+    for (b = a->first; b != a->current; b = b->next) n += b->size;
+    return n + a->current->used;
+}
+
 OLOCK_API void olock_arena_reset(olock_arena *a) {
     a->current = a->first;
     if (a->first) a->first->used = 0;

@@ -292,12 +292,14 @@ typedef struct counting {
     long countdown;                /* fail when it reaches 0; < 0 never */
     size_t live;
     long failures;
+    long calls;                    /* malloc and realloc calls */
 } counting;
 
 static void *c_malloc(void *ctx, size_t n)
 {
     counting *k = (counting *)ctx;
     void *p;
+    k->calls++;
     if (k->countdown == 0) { k->failures++; return NULL; }
     if (k->countdown > 0) k->countdown--;
     p = malloc(n);
@@ -309,6 +311,7 @@ static void *c_realloc(void *ctx, void *p, size_t old, size_t n)
 {
     counting *k = (counting *)ctx;
     void *q;
+    k->calls++;
     if (k->countdown == 0) { k->failures++; return NULL; }
     if (k->countdown > 0) k->countdown--;
     q = realloc(p, n);
@@ -464,6 +467,7 @@ static int test_copy_on_write_oom(void)
     k.countdown = -1;
     k.live = 0;
     k.failures = 0;
+    k.calls = 0;
     cfg.allocator.ctx = &k;
     cfg.allocator.malloc_fn = c_malloc;
     cfg.allocator.realloc_fn = c_realloc;
@@ -487,6 +491,47 @@ static int test_copy_on_write_oom(void)
         }
     }
     REQUIRE(failures > 0);
+    olock_fake_destroy(f);
+    REQUIRE(k.live == 0);
+    return 0;
+}
+
+/* Steady state allocates nothing: after a warm-up, conditional updates (copy-on-write, with
+   the compactions they bring), puts that replace an item and reads take no memory from the
+   allocator; the fake reuses what replaced and compacted items held. (A new key does
+   allocate: its place in the table.) */
+static int test_steady_state_allocations(void)
+{
+    counting k;
+    olock_fake_config cfg = olock_fake_config_default();
+    olock_fake *f = NULL;
+    static reply r;
+    char body[512];
+    long before = 0;
+    int i;
+    memset(&k, 0, sizeof k);
+    k.countdown = -1;
+    cfg.allocator.ctx = &k;
+    cfg.allocator.malloc_fn = c_malloc;
+    cfg.allocator.realloc_fn = c_realloc;
+    cfg.allocator.free_fn = c_free;
+    REQUIRE(olock_fake_create(&cfg, &f) == OLOCK_OK);
+    REQUIRE(send_raw(f, "CreateTable", TABLE, &r) == OLOCK_OK && r.status == 200);
+    REQUIRE(send_raw(f, "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"0\"}}}", &r) == OLOCK_OK);
+    for (i = 0; i < 6000; i++) {
+        if (i == 3000) before = k.calls;
+        snprintf(body, sizeof body,
+                 "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET n = n + :one, s = :s\","
+                 "\"ConditionExpression\":\"n = :n\",\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"},\":n\":{\"N\":\"%d\"},"
+                 "\":s\":{\"S\":\"v%d\"}}}", i, i);
+        REQUIRE(send_raw(f, "UpdateItem", body, &r) == OLOCK_OK && r.status == 200);
+        snprintf(body, sizeof body, "{\"TableName\":\"tbl\",\"Item\":{\"pk\":{\"S\":\"b\"},\"n\":{\"N\":\"%d\"},"
+                 "\"l\":{\"L\":[{\"S\":\"x%d\"},{\"BOOL\":true}]}}}", i, i);
+        REQUIRE(send_raw(f, "PutItem", body, &r) == OLOCK_OK && r.status == 200);
+        REQUIRE(send_raw(f, "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"pk\":{\"S\":\"a\"}}}", &r) == OLOCK_OK && r.status == 200);
+    }
+    if (k.calls != before) printf("  %ld allocations in 3000 rounds after the warm-up\n", k.calls - before);
+    REQUIRE(k.calls == before);
     olock_fake_destroy(f);
     REQUIRE(k.live == 0);
     return 0;
@@ -999,6 +1044,7 @@ int main(void)
     run("failing_allocator", test_failing_allocator);
     run("copy_on_write", test_copy_on_write);
     run("copy_on_write_oom", test_copy_on_write_oom);
+    run("steady_state_allocations", test_steady_state_allocations);
     run("expr_cache_names", test_expr_cache_names);
     run("expr_cache_values", test_expr_cache_values);
     run("expr_cache_errors", test_expr_cache_errors);

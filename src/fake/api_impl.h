@@ -236,9 +236,9 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
     if (olock__fake_num_parse("1", 1, &one) != OLOCK__FAKE_NUM_OK || olock__fake_num_addsub(&d, &one, 0, &sum) != OLOCK__FAKE_NUM_OK)
         return;
     if (!(v = olock__fake_new_num(&cc, &sum))) return;
-    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (olock__fake_item_new(f, &it) != OLOCK_OK) return;
     if (!(root = olock__fake_copy(olock_item_arena(it), old))) {
-        olock_item_destroy(it);
+        olock__fake_item_drop(f, it);
         return;
     }
     root->key = NULL;
@@ -247,7 +247,7 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
     for (m = root->first; m; m = m->next) {
         if (m->key_len != f->version_len || memcmp(m->key, f->version_attr, m->key_len) != 0) continue;
         if (!(m->str = olock_arena_strdup(olock_item_arena(it), v->str, v->len))) {
-            olock_item_destroy(it);
+            olock__fake_item_drop(f, it);
             return;
         }
         m->len = v->len;
@@ -255,7 +255,7 @@ static void olock__fake_compete(olock_fake *f, olock_arena *a, olock_buf *out, c
     {
         size_t size = olock__fake_item_size(root);
         if (size > OLOCK__FAKE_MAX_ITEM) {
-            olock_item_destroy(it);
+            olock__fake_item_drop(f, it);
             return;
         }
         olock__fake_commit_item(&cc, t, hk, it, size);
@@ -460,6 +460,7 @@ OLOCK_FAKE_API void olock_fake_destroy(olock_fake *f) {
     olock__fake_free(&f->alloc, f->tokens, f->token_cap * sizeof(*f->tokens));
     olock__fake_free(&f->alloc, f->version_attr, f->version_len + 1);
     olock__fake_xcache_free(f);
+    while (f->spare_count) olock_item_destroy(f->spare[--f->spare_count]);
     olock_arena_free(&f->arena);
     olock_buf_free(&f->out);
     olock__fake_mutex_destroy(&f->mu);

@@ -790,7 +790,33 @@ struct olock_fake {
     size_t token_count, token_cap;
     size_t pending_indexes;     /* indexes CREATING or DELETING, in all tables */
     olock__fake_xcache *xcache; /* NULL until an expression is first kept */
+    olock_item *spare[4];       /* emptied items kept for the next stored one (olock__fake_item_new) */
+    size_t spare_count;
 };
+
+/* Every item the fake stores lives in an olock_item of its own. One that is replaced, deleted
+   or compacted away is emptied and kept (a few, and only small ones) for the next item stored,
+   so a steady stream of writes allocates nothing. Under the fake's mutex, as all of the store. */
+#define OLOCK__FAKE_SPARE_BYTES 262144 /* an item whose arena grew past this is freed, not kept */
+
+static olock_result olock__fake_item_new(olock_fake *f, olock_item **out) {
+    if (f->spare_count) {
+        *out = f->spare[--f->spare_count];
+        return OLOCK_OK;
+    }
+    return olock_item_create(&f->alloc, out);
+}
+
+static void olock__fake_item_drop(olock_fake *f, olock_item *it) {
+    if (!it) return;
+    if (f->spare_count < sizeof f->spare / sizeof f->spare[0] && olock_item_arena(it)->total <= OLOCK__FAKE_SPARE_BYTES) {
+        olock_arena_reset(olock_item_arena(it));
+        it->root = NULL;
+        f->spare[f->spare_count++] = it;
+        return;
+    }
+    olock_item_destroy(it);
+}
 
 /* ---- request context and error responses --------------------------------------------------- */
 

@@ -348,10 +348,10 @@ static int olock__fake_condition_failed(olock__fake_ctx *c, const olock_value *o
 static int olock__fake_commit_item(olock__fake_ctx *c, olock__fake_table *t, const olock_value *hk, olock_item *it, size_t size) {
     olock__fake_part *p = olock__fake_part_reserve(c->f, t, hk, 1);
     if (!p) {
-        olock_item_destroy(it);
+        olock__fake_item_drop(c->f, it);
         return olock__fake_oom(c);
     }
-    olock__fake_store(t, p, it, size);
+    olock__fake_store(c->f, t, p, it, size);
     return 0;
 }
 
@@ -362,15 +362,15 @@ static int olock__fake_commit(olock__fake_ctx *c, olock__fake_table *t, const ol
     olock_item *it = NULL;
     olock_value *root;
     if (!p) return olock__fake_oom(c);
-    if (olock_item_create(&f->alloc, &it) != OLOCK_OK || !(root = olock__fake_copy(olock_item_arena(it), item))) {
-        olock_item_destroy(it);
+    if (olock__fake_item_new(f, &it) != OLOCK_OK || !(root = olock__fake_copy(olock_item_arena(it), item))) {
+        olock__fake_item_drop(f, it);
         olock__fake_part_drop_if_empty(f, t, p);
         return olock__fake_oom(c);
     }
     root->key = NULL;
     root->key_len = 0;
     it->root = root;
-    olock__fake_store(t, p, it, size);
+    olock__fake_store(f, t, p, it, size);
     return 0;
 }
 
@@ -944,7 +944,7 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
     } else {
         /* the new item is built straight in the olock_item that will replace the old one: a
            copy of the old item (or of the key alone), then the actions */
-        if (olock_item_create(&c->f->alloc, &it) != OLOCK_OK) return olock__fake_oom(c);
+        if (olock__fake_item_new(c->f, &it) != OLOCK_OK) return olock__fake_oom(c);
         if (!(item = olock__fake_copy(olock_item_arena(it), old ? old : key))) goto fail_oom;
         item->key = NULL;
         item->key_len = 0;
@@ -982,6 +982,6 @@ static int olock__fake_op_update_item(olock__fake_ctx *c) {
 fail_oom:
     c->oom = 1;
 fail:
-    olock_item_destroy(it);
+    olock__fake_item_drop(c->f, it);
     return -1;
 }

@@ -991,7 +991,7 @@ static int olock__fake_op_batch_write(olock__fake_ctx *c) {
     if (olock__fake_txn_commit(c, acts, ncommit) < 0) goto done;
     rc = 0;
 done:
-    for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
+    for (i = 0; i < n; i++) olock__fake_item_drop(c->f, acts[i].built);
     return rc;
 }
 

@@ -231,7 +231,7 @@ static olock__fake_part *olock__fake_part_reserve(olock_fake *f, olock__fake_tab
 
 static void olock__fake_part_free(olock_fake *f, olock__fake_part *p) {
     size_t i;
-    for (i = 0; i < p->count; i++) olock_item_destroy(p->items[i].item);
+    for (i = 0; i < p->count; i++) olock__fake_item_drop(f, p->items[i].item);
     olock__fake_free(&f->alloc, p->items, p->cap * sizeof(*p->items));
     olock__fake_free(&f->alloc, p->key, p->key_len + 1);
     olock__fake_free(&f->alloc, p, sizeof(*p));
@@ -305,7 +305,7 @@ static void olock__fake_index_account(olock__fake_table *t, const olock_value *i
 
 /* Stores a new version of an item (built in its own olock_item) in a reserved partition.
    The old version, if any, is destroyed after the swap. */
-static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size) {
+static void olock__fake_store(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock_item *item, size_t size) {
     const olock_value *rk = t->key_count > 1 ? olock__fake_map_get(item->root, t->key[1].name, t->key[1].len) : NULL;
     int found;
     size_t i = olock__fake_entry_pos(p, rk, &found);
@@ -318,7 +318,7 @@ static void olock__fake_store(olock__fake_table *t, olock__fake_part *p, olock_i
         p->items[i].range = rk;
         p->items[i].size = size;
         p->items[i].sorted = 0;
-        olock_item_destroy(old);
+        olock__fake_item_drop(f, old);
     } else {
         memmove(&p->items[i + 1], &p->items[i], (p->count - i) * sizeof(*p->items));
         p->items[i].item = item;
@@ -343,19 +343,19 @@ static void olock__fake_replace_root(olock__fake_table *t, olock__fake_entry *en
 }
 
 /* The arena of an item updated copy-on-write keeps its earlier versions: past a bound (a few
-   times what the item needs), the item moves to a fresh copy, when memory allows; it is
-   correct as it is, so a failed copy changes nothing. */
+   times what the item needs), the item moves to a fresh copy (into a spare item when there is
+   one), when memory allows; it is correct as it is, so a failed copy changes nothing. */
 static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake_entry *en) {
     olock_item *it = NULL;
     olock_value *root;
-    if (olock_item_arena(en->item)->total <= 8192 + 32 * en->size) return;
-    if (olock_item_create(&f->alloc, &it) != OLOCK_OK) return;
+    if (olock_arena_used(olock_item_arena(en->item)) <= 8192 + 32 * en->size) return;
+    if (olock__fake_item_new(f, &it) != OLOCK_OK) return;
     if (!(root = olock__fake_copy(olock_item_arena(it), en->item->root))) {
-        olock_item_destroy(it);
+        olock__fake_item_drop(f, it);
         return;
     }
     it->root = root;
-    olock_item_destroy(en->item);
+    olock__fake_item_drop(f, en->item);
     en->item = it;
     en->range = t->key_count > 1 ? olock__fake_map_get(root, t->key[1].name, t->key[1].len) : NULL;
 }
@@ -363,7 +363,7 @@ static void olock__fake_compact(olock_fake *f, olock__fake_table *t, olock__fake
 static void olock__fake_erase(olock_fake *f, olock__fake_table *t, olock__fake_part *p, olock__fake_entry *en) {
     size_t i = (size_t)(en - p->items);
     olock__fake_index_account(t, en->item->root, en->size, 0);
-    olock_item_destroy(en->item);
+    olock__fake_item_drop(f, en->item);
     t->size_bytes -= en->size;
     t->item_count--;
     memmove(&p->items[i], &p->items[i + 1], (p->count - i - 1) * sizeof(*p->items));

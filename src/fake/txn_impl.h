@@ -505,7 +505,7 @@ static int olock__fake_txn_run(olock__fake_ctx *c, olock__fake_txa *acts, size_t
     default: { /* Update: the new item is built in the olock_item that will be stored */
         olock_value *item;
         size_t osz = old ? olock__fake_item_size(old) : 0;
-        if (olock_item_create(&c->f->alloc, &a->built) != OLOCK_OK) return olock__fake_oom(c);
+        if (olock__fake_item_new(c->f, &a->built) != OLOCK_OK) return olock__fake_oom(c);
         if (!(item = olock__fake_copy(olock_item_arena(a->built), old ? old : a->key))) return olock__fake_oom(c);
         item->key = NULL;
         item->key_len = 0;
@@ -542,7 +542,7 @@ static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, siz
         if (!a->writes || !a->next) continue;
         if (!a->built) { /* a Put: its own copy */
             olock_value *root;
-            if (olock_item_create(&f->alloc, &a->built) != OLOCK_OK) goto fail;
+            if (olock__fake_item_new(f, &a->built) != OLOCK_OK) goto fail;
             if (!(root = olock__fake_copy(olock_item_arena(a->built), a->next))) goto fail;
             root->key = NULL;
             root->key_len = 0;
@@ -555,7 +555,7 @@ static int olock__fake_txn_commit(olock__fake_ctx *c, olock__fake_txa *acts, siz
     for (i = 0; i < n; i++) {
         olock__fake_txa *a = &acts[i];
         if (!a->writes || !a->next) continue;
-        olock__fake_store(a->t, a->part, a->built, a->size);
+        olock__fake_store(f, a->t, a->part, a->built, a->size);
         a->built = NULL;
     }
     for (i = 0; i < n; i++) {
@@ -657,7 +657,7 @@ static int olock__fake_op_transact_write(olock__fake_ctx *c) {
     rc = 0;
 done:
     if (copy) olock__fake_free(&f->alloc, copy, tlen + 1);
-    for (i = 0; i < n; i++) olock_item_destroy(acts[i].built);
+    for (i = 0; i < n; i++) olock__fake_item_drop(f, acts[i].built);
     return rc;
 }
 
