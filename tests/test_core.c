@@ -80,13 +80,20 @@ TEST(test_arena) {
     size_t total;
     int i;
     olock_arena_init(&a, NULL);
+    CHECK_EQ_INT(olock_arena_used(&a), 0);
+    CHECK_EQ_INT(olock_arena_used(NULL), 0);
+    CHECK(olock_arena_alloc(&a, 5) != NULL);
+    CHECK_EQ_INT(olock_arena_used(&a), 8); /* rounded to the alignment */
     for (i = 0; i < 1000; i++) {
         char *p = (char *)olock_arena_alloc(&a, (size_t)(i % 37) + 1);
         CHECK(p != NULL && ((size_t)p & 7) == 0);
     }
     CHECK(olock_arena_alloc(&a, 100000) != NULL);
     total = a.total;
+    /* everything but the unused end of the last block */
+    CHECK(olock_arena_used(&a) >= 8 + 100000 && olock_arena_used(&a) <= total);
     olock_arena_reset(&a);
+    CHECK_EQ_INT(olock_arena_used(&a), 0);
     for (i = 0; i < 1000; i++) olock_arena_alloc(&a, (size_t)(i % 37) + 1);
     CHECK(olock_arena_alloc(&a, 100000) != NULL);
     CHECK_EQ_INT(a.total, total);          /* a reset arena reuses its blocks */
