@@ -8,7 +8,9 @@
    times each to add 1 to one item's counter. At least 99.9% of the calls must commit (issue
    11: before the time budget and the age-ordered conflict wait, 8.7% ended in
    OLOCK_ERR_TOO_MANY_CONFLICTS), and the stored counter must equal the number of commits
-   exactly. OLOCK_IT_HOT_THREADS / OLOCK_IT_HOT_INCREMENTS change the 8 and the 150.
+   exactly. OLOCK_IT_HOT_THREADS / OLOCK_IT_HOT_INCREMENTS change the 8 and the 150;
+   OLOCK_IT_HOT_CONFLICT_TIME_MS sets retry.conflict_time_ms: a small budget makes calls give
+   up, to see the test fail.
 
    The last line is "N passed, N failed". */
 #define _POSIX_C_SOURCE 200809L
@@ -33,6 +35,7 @@
 static const char *g_url;
 static char g_table[64];
 static int g_increments = 150;
+static unsigned g_conflict_time_ms;  /* the clients' retry.conflict_time_ms (0: the default) */
 
 static double now_ms(void) {
     struct timespec ts;
@@ -42,7 +45,9 @@ static double now_ms(void) {
 
 static olock_client *new_client(void) {
     olock_config cfg;
-    return olock_test_local_config(g_url, &cfg, NULL) == OLOCK_OK ? olock_test_client(&cfg) : NULL;
+    if (olock_test_local_config(g_url, &cfg, NULL) != OLOCK_OK) return NULL;
+    cfg.retry.conflict_time_ms = g_conflict_time_ms;
+    return olock_test_client(&cfg);
 }
 
 static olock_value *key_of(olock_arena *a) {
@@ -122,6 +127,7 @@ static void hot_item(const char *name, const char *url, int threads) {
     unsigned long calls = (unsigned long)threads * (unsigned long)g_increments, commits = 0, gave_up = 0, errors = 0;
     unsigned long requests = 0, conflicts = 0;
     double t0, elapsed;
+    char knob[48] = "";
     int64_t final;
     int i;
     olock_result rc;
@@ -157,9 +163,10 @@ static void hot_item(const char *name, const char *url, int threads) {
     elapsed = now_ms() - t0;
     final = read_counter(admin);
     qsort(lat, calls, sizeof *lat, cmp_double);
-    printf("%s: %d threads x %d olock_update with the defaults: %lu of %lu committed (%.2f%%), %lu gave up, %lu other errors;\n"
+    if (g_conflict_time_ms) snprintf(knob, sizeof knob, " but conflict_time_ms %u", g_conflict_time_ms);
+    printf("%s: %d threads x %d olock_update with the defaults%s: %lu of %lu committed (%.2f%%), %lu gave up, %lu other errors;\n"
            "  %.2f requests and %.2f conflicts per call; latency p50 %.1f ms, p99 %.1f ms, longest %.1f ms; %.2f s in all\n",
-           name, threads, g_increments, commits, calls, 100.0 * (double)commits / (double)calls, gave_up, errors,
+           name, threads, g_increments, knob, commits, calls, 100.0 * (double)commits / (double)calls, gave_up, errors,
            (double)requests / (double)calls, (double)conflicts / (double)calls, lat[calls / 2], lat[calls * 99 / 100],
            lat[calls - 1], elapsed / 1000);
     CHECK(commits * 1000 >= calls * 999);             /* at least 99.9% of the calls commit */
@@ -180,6 +187,7 @@ int main(void) {
     const char *ddb = getenv("OLOCK_IT_DDBLOCAL_URL"), *dyn = getenv("OLOCK_IT_DYNALITE_URL");
     int threads = env_int("OLOCK_IT_HOT_THREADS", 8, 1, MAX_THREADS);
     g_increments = env_int("OLOCK_IT_HOT_INCREMENTS", 150, 1, 100000);
+    g_conflict_time_ms = (unsigned)env_int("OLOCK_IT_HOT_CONFLICT_TIME_MS", 0, 0, 600000);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (ddb && *ddb) hot_item("ddblocal", ddb, threads);
     else {
