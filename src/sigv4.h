@@ -110,6 +110,26 @@ typedef struct olock__sigv4_resume {
     olock_sha256 after[OLOCK__SIGV4_RESUME_BLOCKS];      /* after[i]: after text[0 .. 64 (i + 1)) */
 } olock__sigv4_resume;
 
+/* Private to the signer: the last request's header names as given and what the signer made of
+   them (their order, lower-cased, the SignedHeaders list), reused while the next request gives
+   the same names byte for byte (olock's client gives the same three every time) with the same
+   headers of the signer's own: a name is then not checked, lowered or sorted again. */
+#define OLOCK__SIGV4_NAMES_HEADERS 8 /* requests with more headers are not kept */
+#define OLOCK__SIGV4_NAMES_BYTES 192 /* nor ones whose names take more */
+typedef struct olock__sigv4_names {
+    size_t count;                                           /* the caller's headers; 0: nothing kept */
+    unsigned mode;                                          /* which of the signer's own headers were added (OLOCK__SIGV4_OWN_*) */
+    size_t given_len;                                       /* bytes of given */
+    size_t nh;                                              /* the caller's headers and the signer's own */
+    size_t signed_len;                                      /* bytes of the SignedHeaders list at the start of lower */
+    unsigned char order[OLOCK__SIGV4_NAMES_HEADERS + 3];    /* sorted position -> index as given (own ones after the caller's) */
+    unsigned char repeat[OLOCK__SIGV4_NAMES_HEADERS + 3];   /* 1: the same name as the one before it */
+    unsigned char name_off[OLOCK__SIGV4_NAMES_HEADERS + 3]; /* each sorted name, lower-cased, in lower */
+    unsigned char name_len[OLOCK__SIGV4_NAMES_HEADERS + 3];
+    char given[OLOCK__SIGV4_NAMES_BYTES];     /* the caller's names, each with its NUL */
+    char lower[OLOCK__SIGV4_NAMES_BYTES * 2]; /* the SignedHeaders list; its names are those of name_off */
+} olock__sigv4_names;
+
 /* Signs requests for one set of credentials, one region and one service. Embed it by value;
    treat the fields as private except key_derivations. Not thread-safe: one signer per thread
    (or a lock). Memory is allocated by init/set_credentials and by the first signs (scratch
@@ -133,6 +153,7 @@ typedef struct olock_sigv4_signer {
     olock__sigv4_resume creq_resume; /* the canonical request's hash, from a fresh state */
     olock__sigv4_resume sts_resume;  /* the signature's inner hash, from the key's inner state:
                                         key material, wiped and dropped with the key */
+    olock__sigv4_names names;        /* the last request's header names, sorted and lowered */
     olock_buf scratch;               /* canonical request, string to sign, header values */
     olock_buf query;                 /* encoded query parameters */
 } olock_sigv4_signer;

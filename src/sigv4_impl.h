@@ -574,6 +574,7 @@ typedef struct olock__sigv4_hdr {
     const char *value;
     size_t value_len;
     uint64_t key; /* the name's first 8 bytes in lower case, big-endian, zero-padded: sorts as they do */
+    size_t given; /* its index as given (the signer's own after the caller's) */
 } olock__sigv4_hdr;
 
 static void olock__sigv4_set_key(olock__sigv4_hdr *h) {
@@ -629,6 +630,68 @@ static char *olock__sigv4_put_value(char *p, const char *v, size_t n) {
         while (olock__sigv4_ws(v[i])) i++; /* stops before n: the value ends in a non-space */
     }
     return p;
+}
+
+/* The signer's own headers a request adds besides X-Amz-Date (olock__sigv4_names.mode). */
+#define OLOCK__SIGV4_OWN_TOKEN 1u /* X-Amz-Security-Token, signed */
+#define OLOCK__SIGV4_OWN_BODY 2u  /* x-amz-content-sha256 */
+
+/* Whether req gives the header names s->names was made from, byte for byte and in order, with
+   a value for each; fills hv[0 .. count) with the names and values when it does. */
+static int olock__sigv4_names_same(const olock__sigv4_names *k, const olock_sigv4_request *req, unsigned mode,
+                                   olock__sigv4_hdr *hv) {
+    const char *g = k->given, *end = k->given + k->given_len;
+    size_t i;
+    if (!k->count || k->count != req->header_count || k->mode != mode) return 0;
+    for (i = 0; i < req->header_count; i++) {
+        const olock_http_header *h = &req->headers[i];
+        size_t n;
+        if (!h->name || !h->value) return 0;
+        n = strlen(h->name);
+        if ((size_t)(end - g) < n + 1 || memcmp(g, h->name, n + 1) != 0) return 0;
+        g += n + 1;
+        hv[i].name = h->name;
+        hv[i].name_len = n;
+        hv[i].value = h->value;
+        hv[i].value_len = strlen(h->value);
+    }
+    return g == end;
+}
+
+/* Keeps the names of the sorted headers hv[0 .. nh) (count of them the caller's, as given in
+   req) for the next request: their order, whether each repeats the one before, the
+   SignedHeaders list with each name lower-cased once. Requests too large to keep leave
+   nothing kept. */
+static void olock__sigv4_names_keep(olock__sigv4_names *k, const olock_sigv4_request *req, unsigned mode,
+                                    const olock__sigv4_hdr *hv, size_t nh) {
+    size_t i, g = 0, o = 0;
+    k->count = 0;
+    if (req->header_count == 0 || req->header_count > OLOCK__SIGV4_NAMES_HEADERS) return;
+    for (i = 0; i < req->header_count; i++) {
+        size_t n = strlen(req->headers[i].name) + 1;
+        if (n > sizeof k->given - g) return;
+        memcpy(k->given + g, req->headers[i].name, n);
+        g += n;
+    }
+    for (i = 0; i < nh; i++) {
+        k->order[i] = (unsigned char)hv[i].given;
+        k->repeat[i] = (unsigned char)(i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0);
+        if (k->repeat[i]) {
+            k->name_off[i] = k->name_off[i - 1];
+            k->name_len[i] = k->name_len[i - 1];
+            continue;
+        }
+        if (o + (i ? 1 : 0) + hv[i].name_len > 255) return; /* offsets are bytes */
+        if (i) k->lower[o++] = ';';
+        k->name_off[i] = (unsigned char)o;
+        k->name_len[i] = (unsigned char)hv[i].name_len;
+        o = (size_t)(olock__sigv4_put_lower(k->lower + o, hv[i].name, hv[i].name_len) - k->lower);
+    }
+    k->given_len = g;
+    k->signed_len = o;
+    k->nh = nh;
+    k->mode = mode;
+    k->count = req->header_count;
 }
 
 /* Days since 1970-01-01 to "YYYYMMDD" (years 1970..9999). */
@@ -843,8 +906,9 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     size_t signed_len = 0, scope_len, need = 0, path_max, i;
     size_t creq_off, creq_len, sts_off, sts_len, date_off, hash_off = 0, auth_off, signed_off;
     int64_t day, sod;
-    int have_host = 0;
+    int have_host = 0, kept;
     int sign_token, add_token;
+    unsigned mode;
     olock_hmac_sha256 mac;
     olock_result r;
     char *base, *p;
@@ -916,8 +980,14 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     }
 
     /* Headers: the caller's and the ones the signer adds, sorted by lower-case name. A stable
-       sort keeps repeated names in their original order, as SigV4 wants. */
-    for (i = 0; i < req->header_count; i++) {
+       sort keeps repeated names in their original order, as SigV4 wants. Names given as the
+       last request gave them were checked, sorted and lowered then (s->names). */
+    add_token = s->token_len > 0;
+    sign_token = add_token && !(flags & OLOCK_SIGV4_UNSIGNED_TOKEN);
+    mode = (sign_token ? OLOCK__SIGV4_OWN_TOKEN : 0u) | (flags & OLOCK_SIGV4_SIGN_BODY ? OLOCK__SIGV4_OWN_BODY : 0u);
+    kept = olock__sigv4_names_same(&s->names, req, mode, hv);
+    if (kept) nh = req->header_count;
+    for (i = 0; !kept && i < req->header_count; i++) {
         const olock_http_header *h = &req->headers[i];
         size_t nlen;
         if (!olock__sigv4_is_token(h->name, &nlen) || !h->value) {
@@ -938,7 +1008,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
         olock__sigv4_set_key(&hv[nh]);
         nh++;
     }
-    if (!have_host) {
+    if (!kept && !have_host) {
         olock__error_set(err, OLOCK_ERR_INVALID_ARG, "the Host header is required");
         return OLOCK_ERR_INVALID_ARG;
     }
@@ -947,8 +1017,6 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     hv[nh].value = amz_date;
     hv[nh].value_len = 16;
     nh++;
-    add_token = s->token_len > 0;
-    sign_token = add_token && !(flags & OLOCK_SIGV4_UNSIGNED_TOKEN);
     if (sign_token) {
         hv[nh].name = "x-amz-security-token";
         hv[nh].name_len = 20;
@@ -963,15 +1031,24 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
         hv[nh].value_len = payload_len;
         nh++;
     }
-    for (i = req->header_count; i < nh; i++) olock__sigv4_set_key(&hv[i]); /* the signer's own */
-    for (i = 1; i < nh; i++) {
-        olock__sigv4_hdr t = hv[i];
-        size_t k = i;
-        while (k > 0 && olock__sigv4_name_cmp(&t, &hv[k - 1]) < 0) {
-            hv[k] = hv[k - 1];
-            k--;
+    for (i = 0; i < nh; i++) hv[i].given = i;
+    if (kept) {
+        olock__sigv4_hdr given[OLOCK__SIGV4_NAMES_HEADERS + 3];
+        memcpy(given, hv, nh * sizeof *hv);
+        for (i = 0; i < nh; i++) hv[i] = given[s->names.order[i]];
+    } else {
+        for (i = req->header_count; i < nh; i++) olock__sigv4_set_key(&hv[i]); /* the signer's own */
+        for (i = 1; i < nh; i++) {
+            olock__sigv4_hdr t = hv[i];
+            size_t k = i;
+            while (k > 0 && olock__sigv4_name_cmp(&t, &hv[k - 1]) < 0) {
+                hv[k] = hv[k - 1];
+                k--;
+            }
+            hv[k] = t;
         }
-        hv[k] = t;
+        olock__sigv4_names_keep(&s->names, req, mode, hv, nh);
+        kept = s->names.count != 0;
     }
     for (i = 0; i < nh; i++) {
         /* name ':' value '\n' (a repeated name costs ',' instead of name ':' and '\n') */
@@ -1026,10 +1103,11 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     }
     *p++ = '\n';
     for (i = 0; i < nh; i++) {
-        if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
+        if (kept ? s->names.repeat[i] != 0 : i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
             p[-1] = ','; /* replaces the '\n' of the previous line */
         } else {
-            p = olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
+            p = kept ? olock__put(p, s->names.lower + s->names.name_off[i], s->names.name_len[i])
+                     : olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
             *p++ = ':';
         }
         p = olock__sigv4_put_value(p, hv[i].value, hv[i].value_len);
@@ -1037,7 +1115,8 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     }
     *p++ = '\n';
     signed_off = (size_t)(p - base);
-    for (i = 0; i < nh; i++) {
+    if (kept) p = olock__put(p, s->names.lower, s->names.signed_len);
+    for (i = 0; !kept && i < nh; i++) {
         if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) continue;
         if (i) *p++ = ';';
         p = olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);

@@ -654,7 +654,8 @@ static void test_key_cache(void)
    gives, and the canonical request's hash the one computed from its text here. The requests
    change one thing at a time: the second, the day, the target's length (shifting what follows
    it), the path, the body, the credentials, the session token (in the canonical request when
-   signed). */
+   signed), the header names (case, order, a repeated name, more headers than the signer keeps
+   the names of: olock__sigv4_names). */
 static void test_resume_equals_fresh(void)
 {
     static const char *targets[] = { "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.GetItem",
@@ -667,7 +668,7 @@ static void test_resume_equals_fresh(void)
     olock_error err;
     uint32_t x = 7u;
     int64_t t = 1700000000;
-    int step, bad = 0, resumed = 0, secret = 0, token = 0;
+    int step, bad = 0, resumed = 0, names_kept = 0, secret = 0, token = 0;
     cr.access_key_id = "AKIDEXAMPLE";
     cr.secret_access_key = secrets[0];
     cr.session_token = NULL;
@@ -676,8 +677,9 @@ static void test_resume_equals_fresh(void)
         olock_sigv4_signer fresh;
         olock_sigv4_signature a, b;
         olock_sigv4_request q;
-        olock_http_header h[3];
+        olock_http_header h[10];
         char body[300], hex[OLOCK_SHA256_HEX_SIZE];
+        int shape;
         unsigned char d[OLOCK_SHA256_SIZE];
         unsigned flags = OLOCK_SIGV4_NORMALIZE_PATH;
         size_t blen;
@@ -696,6 +698,21 @@ static void test_resume_equals_fresh(void)
         }
         ddb_request(&q, h);
         h[2].value = targets[(x >> 4) % 4];
+        shape = (int)((x >> 27) % 8);
+        if (shape == 1) {                       /* other case, other order */
+            h[0].name = "x-amz-target"; h[0].value = targets[(x >> 4) % 4];
+            h[1].name = "HOST"; h[1].value = "dynamodb.us-west-2.amazonaws.com";
+            h[2].name = "content-TYPE"; h[2].value = "application/x-amz-json-1.0";
+        } else if (shape == 2 || shape == 3 || shape == 5) {  /* a repeated name, or one that differs late; values to trim */
+            h[3].name = "X-Dup"; h[3].value = "  a   b ";
+            h[4].name = shape == 2 ? "x-dup" : shape == 3 ? "X-Other" : "x-duq"; h[4].value = "c";
+            q.header_count = 5;
+        } else if (shape == 4) {                /* more headers than the signer keeps */
+            int k;
+            static const char *more[] = { "A-1", "A-2", "A-3", "A-4", "A-5", "A-6", "A-7" };
+            for (k = 0; k < 7; k++) { h[3 + k].name = more[k]; h[3 + k].value = "v"; }
+            q.header_count = 10;
+        }
         q.path = paths[(x >> 10) % 3];
         blen = (size_t)snprintf(body, sizeof body, "{\"TableName\":\"players\",\"n\":%u}", (unsigned)(x >> 20));
         q.body = body;
@@ -708,6 +725,8 @@ static void test_resume_equals_fresh(void)
             continue;
         }
         if (kept.creq_resume.blocks > 0) resumed++;
+        if (kept.names.count == q.header_count) names_kept++;
+        if (shape == 4 && kept.names.count != 0) bad++;   /* 10 headers: not kept */
         if (olock_sigv4_signer_sign(&fresh, &q, t, flags, &b, &err) != OLOCK_OK || strcmp(a.signature, b.signature) != 0 ||
             strcmp(a.authorization, b.authorization) != 0 || strcmp(a.canonical_request, b.canonical_request) != 0)
             bad++;
@@ -718,6 +737,7 @@ static void test_resume_equals_fresh(void)
     }
     CHECKM(bad == 0, "%d of 600 signatures differ from a new signer's", bad);
     CHECKM(resumed > 300, "the canonical request's hash resumed in %d of 600 signatures", resumed);
+    CHECKM(names_kept > 300, "the header names were kept for %d of 600 signatures", names_kept);
     olock_sigv4_signer_free(&kept);
     CHECK(kept.creq_resume.blocks == 0 && kept.sts_resume.blocks == 0); /* wiped */
 }
