@@ -66,7 +66,9 @@ $(BUILD)/parts/.stamp: $(PARTS) tools/amalgamate
 	touch $@
 
 # The flavours a test program is built in: san (ASan + UBSan), plain (for valgrind), tsan.
-FLAGS_san   := $(CFLAGS_) $(SAN)
+# The san flavour also checks every kept rendering of a versioned update against a fresh one
+# (OLOCK__VERIFY_KEPT: the engine aborts if they differ); plain and tsan run it as it ships.
+FLAGS_san   := $(CFLAGS_) $(SAN) -DOLOCK__VERIFY_KEPT
 FLAGS_plain := $(CFLAGS_)
 FLAGS_tsan  := $(CFLAGS_) -fsanitize=thread
 

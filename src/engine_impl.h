@@ -184,6 +184,26 @@ struct olock_txn {
     olock_result sticky; /* first failure of an add */
 };
 
+/* The rendering of a versioned update kept for the next one (olock__kept_use): the inputs it
+   was made from (key), its texts and names map, and a recipe for its values map. */
+enum { OLOCK__KEPT_CALLER, /* the caller's value of the same placeholder */
+       OLOCK__KEPT_EXPECTED,
+       OLOCK__KEPT_VERSION,
+       OLOCK__KEPT_LEDGER };
+typedef struct olock__kept_value {
+    const char *key;
+    size_t key_len;
+    int from; /* OLOCK__KEPT_* */
+} olock__kept_value;
+typedef struct olock__kept {
+    olock_buf key;     /* the serialized inputs (olock__kept_key); empty: nothing kept */
+    olock_arena arena; /* what the members below point to */
+    const char *update, *condition;
+    const olock_value *names;
+    olock__kept_value *values;
+    size_t value_count;
+} olock__kept;
+
 struct olock_task {
     /* What the task owns across operations (olock__task_reset keeps it). */
     olock_client *c;
@@ -198,6 +218,8 @@ struct olock_task {
     int *exists;
     olock_mutation *each;
     uint64_t *versions;
+    olock__kept kept;   /* the last versioned update's rendering (olock__kept_use) */
+    olock_buf kept_key; /* the inputs of the write being built, serialized */
 
     /* The operation: everything from `kind` on is zeroed when one begins. */
     int kind, phase;
@@ -234,6 +256,7 @@ struct olock_task {
     int in_doubt; /* a copy of the current write may have been applied, not settled yet */
     int from_cache;
     const olock_value *own_version, *own_ledger; /* what the write being sent stores in olock's attributes (in scratch) */
+    const olock_value *own_expected;             /* the version its condition expects, when it names one */
     olock_op op;                                 /* operation of the request being built / sent */
     /* outcome */
     olock_result rc;
@@ -291,6 +314,9 @@ OLOCK_API void olock_task_destroy(olock_task *t) {
     olock__many_free(t);
     olock__exchange_free(&t->x);
     olock_arena_free(&t->scratch);
+    olock_buf_free(&t->kept.key);
+    olock_arena_free(&t->kept.arena);
+    olock_buf_free(&t->kept_key);
     olock_expr_destroy(t->ex);
     olock_arena_free(&t->cur_arena);
     olock_item_destroy(t->work);
@@ -307,6 +333,9 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     olock__exchange_init(&t->x, &c->alloc, c->x.res.body.max);
     t->x.item_only = 1; /* the engine reads decoded.item, never decoded.json */
     olock_arena_init(&t->scratch, &c->alloc);
+    olock_buf_init(&t->kept.key, &c->alloc);
+    olock_arena_init(&t->kept.arena, &c->alloc);
+    olock_buf_init(&t->kept_key, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
     if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {
         olock_task_destroy(t);
@@ -408,7 +437,8 @@ static const olock_cond *olock__version_cond(olock_task *t, olock_expr *e, uint6
     const olock_cond *absent = NULL, *at = NULL;
     if (expected == v->start_at) absent = olock_cond_attribute_not_exists(e, ver);
     if (expected == v->start_at && !v->permissive) return absent;
-    at = olock_cond_eq(e, ver, olock_value_new_u64(olock_expr_arena(e), expected));
+    t->own_expected = olock_value_new_u64(olock_expr_arena(e), expected);
+    at = olock_cond_eq(e, ver, t->own_expected);
     return absent ? olock_cond_or(e, absent, at) : at;
 }
 
@@ -725,16 +755,200 @@ static void olock__note_own_bytes(olock_task *t) {
              *v->token_attribute ? " and writer-ledger attributes" : " attribute", (unsigned long)own);
 }
 
+/* ---- versioned engine: the kept rendering of a versioned update ----------------------------
+   olock_versioned_update is usually called again and again with the same expressions: the
+   caller's UpdateExpression and ConditionExpression texts and placeholder maps, olock's
+   version condition and SETs. Rendering them gives the same UpdateExpression,
+   ConditionExpression and names map every time; only the values differ. A task keeps its
+   last versioned update's rendering with everything it was made from, serialized byte for
+   byte (the key), and a recipe for its values map: each entry the caller's value of the same
+   placeholder, or this write's expected version, new version or ledger. A write with the same
+   key takes the texts and names as kept and builds the values map by the recipe; any other
+   renders afresh, and is kept in turn. Only the write phase of a versioned update is kept; a
+   rendering that failed, or whose maps name a placeholder twice, is not. With
+   OLOCK__VERIFY_KEPT (the sanitizer test builds) every use also renders afresh and aborts if
+   the two requests differ. */
+
+/* Appends a length and then n bytes at p; p NULL appends a length no text has. */
+static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
+    size_t len = p ? n : (size_t)-1, need = sizeof len + (p ? n : 0);
+    if (need < n || olock__buf_room(b, need) != OLOCK_OK) return 0;
+    memcpy(b->data + b->len, &len, sizeof len);
+    if (p && n) memcpy(b->data + b->len + sizeof len, p, n);
+    b->len += need;
+    return 1;
+}
+
+/* Serializes into t->kept_key what a versioned update's rendering is made of besides the
+   client's versioning (fixed for the task): the caller's texts, names (placeholders and
+   attribute names) and values (placeholders and types), and whether expected is the first
+   version and a ledger is written. 0: this write is not kept (a names member that is not S,
+   a placeholder given twice, a map that is not M, no memory). */
+static int olock__kept_key(olock_task *t, const olock_item_request *r, uint64_t expected) {
+    olock_buf *b = &t->kept_key;
+    const olock_versioning *v = &t->c->versioning;
+    const olock_value *maps[2], *m, *o;
+    unsigned char flags[2];
+    int i;
+    olock_buf_clear(b);
+    flags[0] = (unsigned char)(expected == v->start_at);
+    flags[1] = (unsigned char)(*v->token_attribute != 0);
+    if (!olock__kept_put(b, flags, sizeof flags) || !olock__kept_put(b, r->update, r->update ? strlen(r->update) : 0) ||
+        !olock__kept_put(b, r->condition, r->condition ? strlen(r->condition) : 0))
+        return 0;
+    maps[0] = r->names;
+    maps[1] = r->values;
+    for (i = 0; i < 2; i++) {
+        if (!maps[i]) {
+            if (!olock__kept_put(b, NULL, 0)) return 0;
+            continue;
+        }
+        if (maps[i]->type != OLOCK_TYPE_M || !olock__kept_put(b, "M", 1)) return 0;
+        for (m = maps[i]->first; m; m = m->next) {
+            unsigned char type = (unsigned char)m->type;
+            for (o = maps[i]->first; o != m; o = o->next)
+                if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0) return 0;
+            if (!olock__kept_put(b, m->key, m->key_len)) return 0;
+            if (i == 0 && (m->type != OLOCK_TYPE_S || !olock__kept_put(b, m->str, m->len))) return 0;
+            if (i == 1 && !olock__kept_put(b, &type, 1)) return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether two values share their contents (one is a shallow copy of the other). */
+static int olock__same_payload(const olock_value *x, const olock_value *y) {
+    return x && y && x->type == y->type && x->str == y->str && x->len == y->len && x->first == y->first && x->count == y->count;
+}
+
+/* Keeps r, just rendered from the inputs in t->kept_key with the caller's values map `given`,
+   for the next write: nothing is kept when a value of r is neither the caller's nor one of
+   this write's own. */
+static void olock__kept_keep(olock_task *t, const olock_value *given, const olock_item_request *r) {
+    olock__kept *k = &t->kept;
+    const olock_value *m;
+    size_t i = 0;
+    olock_buf_clear(&k->key);
+    olock_arena_reset(&k->arena);
+    k->update = r->update ? olock_arena_strdup(&k->arena, r->update, strlen(r->update)) : NULL;
+    k->condition = r->condition ? olock_arena_strdup(&k->arena, r->condition, strlen(r->condition)) : NULL;
+    k->names = r->names ? olock_value_copy(&k->arena, r->names) : NULL;
+    k->value_count = r->values ? r->values->count : 0;
+    k->values = (olock__kept_value *)olock_arena_alloc(&k->arena, sizeof *k->values * (k->value_count + 1));
+    if ((r->update && !k->update) || (r->condition && !k->condition) || (r->names && !k->names) || !k->values) return;
+    for (m = r->values ? r->values->first : NULL; m; m = m->next, i++) {
+        olock__kept_value *kv = &k->values[i];
+        if (olock_map_get(given, m->key, m->key_len)) kv->from = OLOCK__KEPT_CALLER;
+        else if (olock__same_payload(m, t->own_expected)) kv->from = OLOCK__KEPT_EXPECTED;
+        else if (olock__same_payload(m, t->own_version)) kv->from = OLOCK__KEPT_VERSION;
+        else if (olock__same_payload(m, t->own_ledger)) kv->from = OLOCK__KEPT_LEDGER;
+        else return;
+        kv->key = olock_arena_strdup(&k->arena, m->key, m->key_len);
+        kv->key_len = m->key_len;
+        if (!kv->key) return;
+    }
+    olock_buf_append(&k->key, t->kept_key.data, t->kept_key.len); /* a failure keeps nothing */
+}
+
+/* Fills r's expressions and maps from the kept rendering when its key is t->kept_key: the
+   values map by the recipe, from the caller's values `given` and this write's own (expected
+   is made here). 0 when nothing matching is kept, or a caller's value is an empty set (the
+   builder reports that). */
+static int olock__kept_use(olock_task *t, const olock_value *given, olock_item_request *r, uint64_t expected) {
+    olock__kept *k = &t->kept;
+    const olock_value *m;
+    olock_value *values = NULL;
+    size_t i;
+    if (!k->key.len || k->key.len != t->kept_key.len || memcmp(k->key.data, t->kept_key.data, k->key.len) != 0) return 0;
+    for (m = given ? given->first : NULL; m; m = m->next)
+        if ((m->type == OLOCK_TYPE_SS || m->type == OLOCK_TYPE_NS || m->type == OLOCK_TYPE_BS) && m->count == 0) return 0;
+    if (k->value_count && !(values = olock_value_new_container(&t->scratch, OLOCK_TYPE_M))) return 0;
+    for (i = 0; i < k->value_count; i++) {
+        const olock__kept_value *kv = &k->values[i];
+        const olock_value *src;
+        olock_value *node;
+        if (kv->from == OLOCK__KEPT_EXPECTED && !t->own_expected) t->own_expected = olock_value_new_u64(&t->scratch, expected);
+        src = kv->from == OLOCK__KEPT_CALLER   ? olock_map_get(given, kv->key, kv->key_len)
+            : kv->from == OLOCK__KEPT_EXPECTED ? t->own_expected
+            : kv->from == OLOCK__KEPT_VERSION  ? t->own_version
+                                               : t->own_ledger;
+        node = src ? (olock_value *)olock_arena_alloc(&t->scratch, sizeof *node) : NULL;
+        if (!node) return 0;
+        *node = *src; /* shares src's contents, as the renderer's own entries do */
+        node->key = kv->key;
+        node->key_len = kv->key_len;
+        olock__append_member(values, node);
+    }
+    r->update = k->update;
+    r->condition = k->condition;
+    r->projection = NULL; /* as rendering leaves it (olock__check_write_request refuses one) */
+    r->names = k->names;
+    r->values = values;
+    return 1;
+}
+
+/* The builder's route for the expressions of the write being built: the caller's
+   expressions and placeholders go in as they are, olock's condition is ANDed on and its
+   SETs join the caller's SET clause; rendering gives r its strings and maps. */
+static olock_result olock__write_render(olock_task *t, olock_item_request *r, uint64_t expected, const olock_value *basis) {
+    const olock_cond *vcond;
+    olock_expr *e;
+    olock_result rc = OLOCK_OK;
+    e = olock__write_expr(t, r->names, r->values, &rc);
+    if (!e) return rc;
+    if (t->phase == OLOCK__PH_PROBE) vcond = olock__probe_cond(t, e);
+    else vcond = olock__guard_head(t, e, basis, olock__version_cond(t, e, expected));
+    if (r->condition) olock_expr_add_condition(e, olock_cond_raw(e, r->condition));
+    olock_expr_add_condition(e, vcond);
+    if (t->op == OLOCK_OP_UPDATE_ITEM) {
+        if (r->update && *r->update) olock_expr_update_raw(e, r->update);
+        olock_expr_set(e, olock__version_path(t, e), t->own_version);
+        if (t->own_ledger) olock_expr_set(e, olock__token_path(t, e), t->own_ledger);
+    }
+    return olock_expr_render_item(e, r, &t->err);
+}
+
+#ifdef OLOCK__VERIFY_KEPT
+/* Whether two maps hold the same members in the same order. */
+static int olock__kept_same_map(const olock_value *x, const olock_value *y) {
+    const olock_value *a, *b;
+    if (!x || !y) return !x == !y;
+    if (x->count != y->count) return 0;
+    for (a = x->first, b = y->first; a && b; a = a->next, b = b->next)
+        if (a->key_len != b->key_len || memcmp(a->key, b->key, a->key_len) != 0 || !olock_value_equal(a, b)) return 0;
+    return !a && !b;
+}
+
+static int olock__kept_same_text(const char *x, const char *y) {
+    return x && y ? strcmp(x, y) == 0 : x == y;
+}
+
+/* The kept rendering in r against a fresh one of the same write; aborts if they differ. */
+static void olock__kept_verify(olock_task *t, const olock_item_request *r, uint64_t expected, const olock_value *basis) {
+    olock_item_request fresh = t->req;
+    const olock_value *own_expected = t->own_expected;
+    if (olock__write_render(t, &fresh, expected, basis) != OLOCK_OK || !olock__kept_same_text(r->update, fresh.update) ||
+        !olock__kept_same_text(r->condition, fresh.condition) || !olock__kept_same_text(r->projection, fresh.projection) ||
+        !olock__kept_same_map(r->names, fresh.names) ||
+        !olock__kept_same_map(r->values, fresh.values)) {
+        fprintf(stderr, "olock: a kept rendering differs from a fresh one:\n  kept  %s | %s\n  fresh %s | %s\n",
+                r->update ? r->update : "-", r->condition ? r->condition : "-", fresh.update ? fresh.update : "-",
+                fresh.condition ? fresh.condition : "-");
+        abort();
+    }
+    t->own_expected = own_expected;
+}
+#endif
+
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
     olock_item_request r;
     olock_value *item;
     const olock_versioning *v = &t->c->versioning;
-    const olock_cond *vcond;
-    olock_expr *e;
+    const olock_value *basis = NULL;
     olock_result rc = OLOCK_OK;
-    int is_delete = olock__write_is_delete(t);
+    int is_delete = olock__write_is_delete(t), keep;
     uint64_t expected = olock__write_expected(t);
     memset(&r, 0, sizeof r);
     if (t->kind == OLOCK__K_RMW) {
@@ -743,28 +957,19 @@ static olock_result olock__build_write(olock_task *t) {
     } else {
         r = t->req;
     }
-    /* The caller's expressions and placeholders go into the builder as they are; olock's
-       condition is ANDed on, its SETs join the caller's SET clause; rendering gives the
-       request its strings and maps. */
-    e = olock__write_expr(t, r.names, r.values, &rc);
-    if (!e) return rc;
-    if (t->phase == OLOCK__PH_PROBE) {
-        /* the probe settles the write in doubt: it keeps the incarnation that write targeted */
-        vcond = olock__probe_cond(t, e);
-    } else {
-        const olock_value *basis = olock__write_basis(t, expected);
+    /* The incarnation the write targets (the probe settles the write in doubt: it keeps the
+       one that write targeted), and what it stores in olock's attributes. */
+    if (t->phase != OLOCK__PH_PROBE) {
+        basis = olock__write_basis(t, expected);
         olock__target_incarnation(t, basis);
-        vcond = olock__guard_head(t, e, basis, olock__version_cond(t, e, expected));
     }
-    if (r.condition) olock_expr_add_condition(e, olock_cond_raw(e, r.condition));
-    olock_expr_add_condition(e, vcond);
     r.return_values_on_condition_check_failure = OLOCK_RV_ALL_OLD;
     t->new_version = expected;
     if (!is_delete) {
         rc = olock__next_version(v, expected, &t->new_version);
         if (rc != OLOCK_OK) return olock__build_failed(t, rc, "version overflow: the version attribute cannot be incremented");
     }
-    t->own_version = t->own_ledger = NULL;
+    t->own_version = t->own_ledger = t->own_expected = NULL;
     if (is_delete) {
         t->op = OLOCK_OP_DELETE_ITEM;
         r.item = NULL;
@@ -772,13 +977,10 @@ static olock_result olock__build_write(olock_task *t) {
     } else if (t->kind == OLOCK__K_UPDATE) {
         olock_value *nv = olock_value_new_u64(a, t->new_version);
         if (!nv) return OLOCK_ERR_NOMEM;
-        if (r.update && *r.update) olock_expr_update_raw(e, r.update);
-        olock_expr_set(e, olock__version_path(t, e), nv);
         t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, NULL, expected, t->new_version);
             if (!tl) return OLOCK_ERR_NOMEM;
-            olock_expr_set(e, olock__token_path(t, e), tl);
             t->own_ledger = tl;
         }
         t->op = OLOCK_OP_UPDATE_ITEM;
@@ -806,8 +1008,16 @@ static olock_result olock__build_write(olock_task *t) {
         t->written = item;
         t->op = OLOCK_OP_PUT_ITEM;
     }
-    rc = olock_expr_render_item(e, &r, &t->err);
-    if (rc != OLOCK_OK) return rc;
+    keep = t->kind == OLOCK__K_UPDATE && t->phase == OLOCK__PH_WRITE && olock__kept_key(t, &r, expected);
+    if (keep && olock__kept_use(t, t->req.values, &r, expected)) {
+#ifdef OLOCK__VERIFY_KEPT
+        olock__kept_verify(t, &r, expected, basis);
+#endif
+    } else {
+        rc = olock__write_render(t, &r, expected, basis);
+        if (rc != OLOCK_OK) return rc;
+        if (keep) olock__kept_keep(t, t->req.values, &r);
+    }
     olock_buf_clear(&t->x.body);
     return olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
 }

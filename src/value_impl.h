@@ -4,7 +4,8 @@
 
 /* Private names later parts may use: olock__value_new, olock__set_member_type and
    olock__append_member, with which the DynamoDB JSON decoder (>>json) builds values in place,
-   in one pass, without the public constructors' copies and checks it has already made. */
+   in one pass, without the public constructors' copies and checks it has already made; the
+   engine's kept rendering (>>engine) appends with olock__append_member too. */
 
 /* ---- values -------------------------------------------------------------------------------- */
 

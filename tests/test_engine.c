@@ -89,6 +89,7 @@ static void on_attempt(void *u, const olock_attempt *a) {
 static olock_fake *g_fake;
 static vclock g_clock;
 static unsigned g_conflict_attempts_max;    /* retry.conflict_attempts_max of make_client's clients (0: default) */
+static const char *g_token_attribute;       /* versioning.token_attribute of make_client's clients (NULL: default) */
 
 static olock_client *make_client(faulty *f, unsigned cache) {
     olock_config cfg = olock_config_default();
@@ -105,6 +106,7 @@ static olock_client *make_client(faulty *f, unsigned cache) {
     cfg.on_attempt = on_attempt;
     cfg.cache_entries = cache;
     cfg.retry.conflict_attempts_max = g_conflict_attempts_max;
+    if (g_token_attribute) cfg.versioning.token_attribute = g_token_attribute;
     if (olock_client_create(&cfg, &c, NULL) != OLOCK_OK) return NULL;
     return c;
 }
@@ -704,6 +706,227 @@ TEST(test_oom_sweep) {
     CHECK(clean);
 }
 
+/* ---- kept renderings ------------------------------------------------------------------------
+   A versioned update's expressions are kept from one write to the next when they are made the
+   same way (the engine's olock__kept_use). Runs of one shape alternate with others; values,
+   names, conditions, expected versions (stale ones, creates) change; invalid updates and
+   failing conditions come in between; with the writer ledger and without; first without
+   faults, where the item must end exactly as the model says, then with throttling, 500s and
+   lost responses. The sanitizer build (OLOCK__VERIFY_KEPT) also renders every kept write
+   afresh and aborts if the two differ. */
+
+static olock_value *kept_map(olock_arena *a, int n, const char *const *keys, olock_value *const *vals) {
+    olock_value *m = olock_value_new_container(a, OLOCK_TYPE_M);
+    int i;
+    for (i = 0; i < n; i++) olock_map_put(a, m, keys[i], strlen(keys[i]), vals[i]);
+    return m;
+}
+
+static olock_value *kept_str(olock_arena *a, const char *fmt, int i) {
+    char buf[32];
+    snprintf(buf, sizeof buf, fmt, i);
+    return olock_value_new_s(a, buf, strlen(buf));
+}
+
+static int64_t kept_read(olock_client *c, const char *table, const char *id, const char *name, char *text, size_t cap) {
+    olock_item_request r;
+    olock_response res;
+    int64_t v = -1;
+    const olock_value *m;
+    memset(&r, 0, sizeof r);
+    r.table = table; r.key = key_of(id); r.consistent_read = 1;
+    if (olock_get_item(c, &r, &res, NULL) != OLOCK_OK || !res.item) return -1;
+    m = olock_map_get(res.item, name, strlen(name));
+    if (text && m && m->type == OLOCK_TYPE_S) snprintf(text, cap, "%.*s", (int)m->len, m->str);
+    if (m && m->type == OLOCK_TYPE_N) olock_value_get_i64(m, &v);
+    return v;
+}
+
+TEST(test_kept_renderings) {
+    int pass;
+    for (pass = 0; pass < 4; pass++) {
+        faulty f;
+        olock_client *c;
+        olock_arena a;
+        char table[16], title[32] = "t", got[32];
+        int64_t gold = 0, version = 1;
+        uint64_t rnd = 99u + (uint64_t)pass;
+        int i, shape = 0, run = 0, faults = pass >= 2, oks = 0, errors = 0, conflicts = 0;
+        olock_item_request r;
+        olock_write_result res;
+        olock_error e;
+        g_token_attribute = pass & 1 ? "" : NULL;
+        c = make_client(&f, 0);
+        g_token_attribute = NULL;
+        CHECK(c != NULL);
+        if (!c) return;
+        snprintf(table, sizeof table, "kept%d", pass);
+        create_table(c, table);
+        olock_arena_init(&a, NULL);
+        {
+            olock_value *item = key_of("k");
+            olock_map_put(&g_arena, item, "gold", 4, olock_value_new_i64(&g_arena, 0));
+            olock_map_put(&g_arena, item, "title", 5, olock_value_new_s(&g_arena, "t", 1));
+            memset(&r, 0, sizeof r);
+            r.table = table; r.item = item;
+            CHECK(olock_versioned_put(c, &r, 0, &res, &e) == OLOCK_OK && res.version == 1);
+        }
+        if (faults) { f.p_throttle = 4; f.p_500 = 4; f.p_lost = 6; }
+        for (i = 0; i < 1200; i++) {
+            static const char *const k1[] = { "#g" }, *const k2[] = { "#g", "#t" }, *const kx[] = { "#x" }, *const kt[] = { "#t" };
+            static const char *const v1[] = { ":one" }, *const vt[] = { ":t" }, *const vdt[] = { ":d", ":t" };
+            static const char *const vs[] = { ":s" }, *const vv[] = { ":v" }, *const vneg[] = { ":one", ":neg" };
+            olock_value *vals[2], *names[2];
+            int64_t exp = version, dgold = 0;
+            const char *new_title = NULL;
+            int want_error = 0, want_conflict = 0, create = 0;
+            olock_result rc;
+            char id[16] = "k";
+            olock_arena_reset(&a);
+            if (run == 0) {
+                shape = (int)(next_rand(&rnd) % 15);
+                run = 1 + (int)(next_rand(&rnd) % 6);
+            }
+            run--;
+            memset(&r, 0, sizeof r);
+            r.table = table;
+            switch (shape) {
+            case 0: /* gold + 1 through a name */
+            case 1:
+                names[0] = olock_value_new_s(&a, "gold", 4);
+                vals[0] = olock_value_new_i64(&a, 1);
+                r.update = "SET #g = #g + :one"; r.names = kept_map(&a, 1, k1, names); r.values = kept_map(&a, 1, v1, vals);
+                dgold = 1;
+                break;
+            case 2: /* a new title */
+                names[0] = olock_value_new_s(&a, "title", 5);
+                vals[0] = kept_str(&a, "x%d", i);
+                r.update = "SET #t = :t"; r.names = kept_map(&a, 1, kt, names); r.values = kept_map(&a, 1, vt, vals);
+                new_title = vals[0]->str;
+                break;
+            case 3: /* both, no names */
+                vals[0] = olock_value_new_i64(&a, i % 5);
+                vals[1] = kept_str(&a, "y%d", i);
+                r.update = "SET gold = gold + :d, title = :t"; r.values = kept_map(&a, 2, vdt, vals);
+                dgold = i % 5; new_title = vals[1]->str;
+                break;
+            case 4: /* with a condition of the caller's */
+                names[0] = olock_value_new_s(&a, "gold", 4);
+                names[1] = olock_value_new_s(&a, "title", 5);
+                vals[0] = olock_value_new_i64(&a, 1);
+                r.update = "SET #g = #g + :one"; r.condition = "attribute_exists(#t)";
+                r.names = kept_map(&a, 2, k2, names); r.values = kept_map(&a, 1, v1, vals);
+                dgold = 1;
+                break;
+            case 5: /* a set */
+                vals[0] = olock_value_new_container(&a, OLOCK_TYPE_SS);
+                olock_set_add(vals[0], kept_str(&a, "a%d", i % 3));
+                r.update = "ADD tags :s"; r.values = kept_map(&a, 1, vs, vals);
+                break;
+            case 6: /* the same text, the name standing for gold */
+                names[0] = olock_value_new_s(&a, "gold", 4);
+                vals[0] = olock_value_new_i64(&a, i);
+                r.update = "SET #x = :v"; r.names = kept_map(&a, 1, kx, names); r.values = kept_map(&a, 1, vv, vals);
+                dgold = i - gold;
+                break;
+            case 7: /* ... and for another attribute, a value of the same type */
+                names[0] = olock_value_new_s(&a, "score", 5);
+                vals[0] = olock_value_new_i64(&a, i);
+                r.update = "SET #x = :v"; r.names = kept_map(&a, 1, kx, names); r.values = kept_map(&a, 1, vv, vals);
+                break;
+            case 8: /* the same placeholders, other types */
+                vals[0] = i % 2 ? olock_value_new_i64(&a, i) : kept_str(&a, "m%d", i);
+                r.update = "SET misc = :v"; r.values = kept_map(&a, 1, vv, vals);
+                break;
+            case 9: /* a condition that fails */
+                vals[0] = olock_value_new_i64(&a, 1);
+                vals[1] = olock_value_new_i64(&a, -1);
+                r.update = "SET gold = gold + :one"; r.condition = "gold < :neg"; r.values = kept_map(&a, 2, vneg, vals);
+                want_conflict = 1;
+                break;
+            case 10: /* olock's own attribute: refused */
+                vals[0] = olock_value_new_i64(&a, 1);
+                r.update = "SET version = :one"; r.values = kept_map(&a, 1, v1, vals);
+                want_error = 1;
+                break;
+            case 11: /* an unused name: refused */
+                names[0] = olock_value_new_s(&a, "gold", 4);
+                names[1] = olock_value_new_s(&a, "nothing", 7);
+                vals[0] = olock_value_new_i64(&a, 1);
+                r.update = "SET #g = :one"; r.names = kept_map(&a, 2, k2, names); r.values = kept_map(&a, 1, v1, vals);
+                want_error = 1;
+                break;
+            case 12: /* an empty set: refused */
+                vals[0] = olock_value_new_container(&a, OLOCK_TYPE_SS);
+                r.update = "ADD tags :s"; r.values = kept_map(&a, 1, vs, vals);
+                want_error = 1;
+                break;
+            case 13: /* creates (expected 0) and updates with the same expressions, in turn */
+                names[0] = olock_value_new_s(&a, "gold", 4);
+                vals[0] = olock_value_new_i64(&a, 1);
+                r.update = "SET #g = :one"; r.names = kept_map(&a, 1, k1, names); r.values = kept_map(&a, 1, v1, vals);
+                if (i % 2) {
+                    snprintf(id, sizeof id, "n%d", i);
+                    create = 1;
+                } else {
+                    dgold = 1 - gold;
+                }
+                break;
+            default: /* no SET clause of the caller's */
+                r.update = "REMOVE misc";
+                break;
+            }
+            if (!create && !want_error && version > 1 && next_rand(&rnd) % 8 == 0) {
+                exp = version - 1; /* stale */
+                want_conflict = 1;
+            }
+            r.key = key_of(id);
+            rc = olock_versioned_update(c, &r, create ? 0 : (uint64_t)exp, &res, &e);
+            if (rc == OLOCK_OK) oks++;
+            else if (rc == OLOCK_CONFLICT) conflicts++;
+            else errors++;
+            if (faults) {
+                if (want_error && !(rc == OLOCK_ERR_INVALID_ARG || rc == OLOCK_ERR_EXPRESSION))
+                    fprintf(stderr, "  pass %d step %d shape %d: %s: %s\n", pass, i, shape, olock_result_str(rc), e.message);
+                if (want_error) CHECK(rc == OLOCK_ERR_INVALID_ARG || rc == OLOCK_ERR_EXPRESSION);
+                if (!create) { /* the stored version, read past the injected faults */
+                    int64_t v = -1;
+                    int k;
+                    for (k = 0; k < 50 && v < 0; k++) v = kept_read(c, table, "k", "version", NULL, 0);
+                    if (v > 0) version = v;
+                }
+                continue;
+            }
+            if (want_error) {
+                if (!(rc == OLOCK_ERR_INVALID_ARG || rc == OLOCK_ERR_EXPRESSION)) fprintf(stderr, "  pass %d step %d shape %d: %s: %s\n", pass, i, shape, olock_result_str(rc), e.message);
+                CHECK(rc == OLOCK_ERR_INVALID_ARG || rc == OLOCK_ERR_EXPRESSION);
+            } else if (want_conflict) {
+                CHECK(rc == OLOCK_CONFLICT);
+            } else {
+                if (rc != OLOCK_OK) fprintf(stderr, "  pass %d step %d shape %d: %s: %s\n", pass, i, shape, olock_result_str(rc), e.message);
+                CHECK(rc == OLOCK_OK);
+                if (rc == OLOCK_OK && !create) {
+                    version++;
+                    CHECK_EQ_INT(res.version, version);
+                    gold += dgold;
+                    if (new_title) snprintf(title, sizeof title, "%s", new_title);
+                }
+            }
+        }
+        CHECK(oks > 300 && errors > 50 && conflicts > 50);
+        if (!faults) {
+            CHECK_EQ_INT(kept_read(c, table, "k", "gold", NULL, 0), gold);
+            CHECK_EQ_INT(kept_read(c, table, "k", "version", NULL, 0), version);
+            kept_read(c, table, "k", "title", got, sizeof got);
+            CHECK_EQ_STR(got, title);
+        } else {
+            CHECK(version > 1 && f.faults > 50);
+        }
+        olock_arena_free(&a);
+        olock_client_destroy(c);
+    }
+}
+
 int main(void) {
     olock_arena_init(&g_arena, NULL);
     if (olock_fake_create(NULL, &g_fake) != OLOCK_OK) return 1;
@@ -720,6 +943,7 @@ int main(void) {
     RUN(test_concurrent_increments_with_faults);
     RUN(test_transactions_on_fake);
     RUN(test_oom_sweep);
+    RUN(test_kept_renderings);
     olock_fake_destroy(g_fake);
     olock_arena_free(&g_arena);
     return TEST_MAIN_END();
