@@ -806,6 +806,7 @@ static int olock__kept_key(olock_task *t, const olock_item_request *r, uint64_t 
         if (maps[i]->type != OLOCK_TYPE_M || !olock__kept_put(b, "M", 1)) return 0;
         for (m = maps[i]->first; m; m = m->next) {
             unsigned char type = (unsigned char)m->type;
+            if (!m->key) return 0; /* not a map member: the builder refuses it */
             for (o = maps[i]->first; o != m; o = o->next)
                 if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0) return 0;
             if (!olock__kept_put(b, m->key, m->key_len)) return 0;
