@@ -120,14 +120,12 @@ typedef struct olock__sigv4_names {
     size_t count;                                           /* the caller's headers; 0: nothing kept */
     unsigned mode;                                          /* which of the signer's own headers were added (OLOCK__SIGV4_OWN_*) */
     size_t given_len;                                       /* bytes of given */
-    size_t nh;                                              /* the caller's headers and the signer's own */
     size_t signed_len;                                      /* bytes of the SignedHeaders list at the start of lower */
     unsigned char order[OLOCK__SIGV4_NAMES_HEADERS + 3];    /* sorted position -> index as given (own ones after the caller's) */
-    unsigned char repeat[OLOCK__SIGV4_NAMES_HEADERS + 3];   /* 1: the same name as the one before it */
-    unsigned char name_off[OLOCK__SIGV4_NAMES_HEADERS + 3]; /* each sorted name, lower-cased, in lower */
-    unsigned char name_len[OLOCK__SIGV4_NAMES_HEADERS + 3];
-    char given[OLOCK__SIGV4_NAMES_BYTES];     /* the caller's names, each with its NUL */
-    char lower[OLOCK__SIGV4_NAMES_BYTES * 2]; /* the SignedHeaders list; its names are those of name_off */
+    unsigned char name_off[OLOCK__SIGV4_NAMES_HEADERS + 3]; /* each sorted name, lower-cased, in lower (as long as the
+                                                               name); a repeated name: the offset of the one before */
+    char given[OLOCK__SIGV4_NAMES_BYTES];                   /* the caller's names, each with its NUL */
+    char lower[OLOCK__SIGV4_NAMES_BYTES * 2];               /* the SignedHeaders list; its names are those of name_off */
 } olock__sigv4_names;
 
 /* Signs requests for one set of credentials, one region and one service. Embed it by value;

@@ -600,21 +600,26 @@ static int olock__sigv4_ws(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Non-zero exactly when a byte of w is at or below ' ' (a borrow can only mark bytes above
+   the first such byte). */
+static uint64_t olock__sigv4_low8(uint64_t w) {
+    return (w - 0x2121212121212121u) & ~w & 0x8080808080808080u;
+}
+
 /* Trims the value and collapses each inner run of whitespace (folded lines included) into one space.
-   A value with no byte at or below ' ' (every value olock's client signs) is copied as it is;
-   the check takes 8 bytes at a time ((w - 0x21..) & ~w & 0x80.. is non-zero exactly when a byte
-   of w is below 0x21). */
+   A value with no byte at or below ' ' (every value olock's client signs) is copied as it is,
+   checked 8 bytes at a time. */
 static char *olock__sigv4_put_value(char *p, const char *v, size_t n) {
     size_t i = 0;
     uint64_t w, low = 0;
     for (; i + 8 <= n && !low; i += 8) {
         memcpy(&w, v + i, 8);
-        low = (w - 0x2121212121212121u) & ~w & 0x8080808080808080u;
+        low = olock__sigv4_low8(w);
     }
     if (!low && i < n) {
         w = 0x4141414141414141u; /* padding that is not low */
         memcpy(&w, v + i, n - i);
-        low = (w - 0x2121212121212121u) & ~w & 0x8080808080808080u;
+        low = olock__sigv4_low8(w);
     }
     if (!low) return olock__put(p, v, n);
     i = 0;
@@ -659,9 +664,9 @@ static int olock__sigv4_names_same(const olock__sigv4_names *k, const olock_sigv
 }
 
 /* Keeps the names of the sorted headers hv[0 .. nh) (count of them the caller's, as given in
-   req) for the next request: their order, whether each repeats the one before, the
-   SignedHeaders list with each name lower-cased once. Requests too large to keep leave
-   nothing kept. */
+   req) for the next request: their order and the SignedHeaders list with each name
+   lower-cased once, and where in it each sorted name is (a repeated name shares the offset of
+   the one before). Requests too large to keep leave nothing kept. */
 static void olock__sigv4_names_keep(olock__sigv4_names *k, const olock_sigv4_request *req, unsigned mode,
                                     const olock__sigv4_hdr *hv, size_t nh) {
     size_t i, g = 0, o = 0;
@@ -675,21 +680,17 @@ static void olock__sigv4_names_keep(olock__sigv4_names *k, const olock_sigv4_req
     }
     for (i = 0; i < nh; i++) {
         k->order[i] = (unsigned char)hv[i].given;
-        k->repeat[i] = (unsigned char)(i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0);
-        if (k->repeat[i]) {
+        if (i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
             k->name_off[i] = k->name_off[i - 1];
-            k->name_len[i] = k->name_len[i - 1];
             continue;
         }
         if (o + (i ? 1 : 0) + hv[i].name_len > 255) return; /* offsets are bytes */
         if (i) k->lower[o++] = ';';
         k->name_off[i] = (unsigned char)o;
-        k->name_len[i] = (unsigned char)hv[i].name_len;
         o = (size_t)(olock__sigv4_put_lower(k->lower + o, hv[i].name, hv[i].name_len) - k->lower);
     }
     k->given_len = g;
     k->signed_len = o;
-    k->nh = nh;
     k->mode = mode;
     k->count = req->header_count;
 }
@@ -1103,10 +1104,10 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     }
     *p++ = '\n';
     for (i = 0; i < nh; i++) {
-        if (kept ? s->names.repeat[i] != 0 : i && olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0) {
+        if (i && (kept ? s->names.name_off[i] == s->names.name_off[i - 1] : olock__sigv4_name_cmp(&hv[i], &hv[i - 1]) == 0)) {
             p[-1] = ','; /* replaces the '\n' of the previous line */
         } else {
-            p = kept ? olock__put(p, s->names.lower + s->names.name_off[i], s->names.name_len[i])
+            p = kept ? olock__put(p, s->names.lower + s->names.name_off[i], hv[i].name_len)
                      : olock__sigv4_put_lower(p, hv[i].name, hv[i].name_len);
             *p++ = ':';
         }
