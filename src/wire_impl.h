@@ -651,16 +651,24 @@ static olock_result olock__resp_item_array(olock_arena *a, const olock_json *arr
     return OLOCK_OK;
 }
 
+/* The member holding the item in an item operation's answer, or NULL for other operations. */
+static const char *olock__item_member(olock_op op) {
+    switch (op) {
+    case OLOCK_OP_GET_ITEM: return "Item";
+    case OLOCK_OP_PUT_ITEM:
+    case OLOCK_OP_UPDATE_ITEM:
+    case OLOCK_OP_DELETE_ITEM: return "Attributes";
+    default: return NULL;
+    }
+}
+
 static olock_result olock__decode_success(olock_arena *a, olock_op op, const olock_json *body,
                                           olock_response *out, olock_error *err) {
     const olock_json *j, *t;
+    const char *member = olock__item_member(op);
     olock_result r = OLOCK_OK;
+    if (member) return olock__resp_map(a, body, member, &out->item, err);
     switch (op) {
-    case OLOCK_OP_GET_ITEM: return olock__resp_map(a, body, "Item", &out->item, err);
-    case OLOCK_OP_PUT_ITEM:
-    case OLOCK_OP_UPDATE_ITEM:
-    case OLOCK_OP_DELETE_ITEM:
-        return olock__resp_map(a, body, "Attributes", &out->item, err);
     case OLOCK_OP_QUERY:
     case OLOCK_OP_SCAN:
         j = olock_json_get(body, "Items");
@@ -785,21 +793,10 @@ OLOCK_API olock_result olock_response_decode(olock_arena *a, olock_op op, int ht
 static int olock__response_decode_item(olock_arena *a, olock_op op, int http_status, const char *body, size_t len,
                                        olock_response *out) {
     olock_value *item = NULL;
-    int ok;
-    if (http_status < 200 || http_status >= 300 || !body) return 0;
-    switch (op) {
-    case OLOCK_OP_GET_ITEM:
-        ok = olock__dd_member_map(a, body, len, "Item", 4, &item);
-        break;
-    case OLOCK_OP_PUT_ITEM:
-    case OLOCK_OP_UPDATE_ITEM:
-    case OLOCK_OP_DELETE_ITEM:
-        ok = olock__dd_member_map(a, body, len, "Attributes", 10, &item);
-        break;
-    default:
+    const char *member = olock__item_member(op);
+    if (http_status < 200 || http_status >= 300 || !body || !member ||
+        !olock__dd_member_map(a, body, len, member, strlen(member), &item))
         return 0;
-    }
-    if (!ok) return 0;
     memset(out, 0, sizeof *out);
     out->op = op;
     out->http_status = http_status;
