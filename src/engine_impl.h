@@ -782,18 +782,17 @@ static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
 /* Serializes into t->kept_key what a versioned update's rendering is made of besides the
    client's versioning (fixed for the task): the caller's texts, names (placeholders and
    attribute names) and values (placeholders and types), and whether expected is the first
-   version and a ledger is written. 0: this write is not kept (a names member that is not S,
+   version (whether a ledger is written is the versioning's). 0: this write is not kept (a names member that is not S,
    a placeholder given twice, a map that is not M, no memory). */
 static int olock__kept_key(olock_task *t, const olock_item_request *r, uint64_t expected) {
     olock_buf *b = &t->kept_key;
     const olock_versioning *v = &t->c->versioning;
     const olock_value *maps[2], *m, *o;
-    unsigned char flags[2];
+    unsigned char first;
     int i;
     olock_buf_clear(b);
-    flags[0] = (unsigned char)(expected == v->start_at);
-    flags[1] = (unsigned char)(*v->token_attribute != 0);
-    if (!olock__kept_put(b, flags, sizeof flags) || !olock__kept_put(b, r->update, r->update ? strlen(r->update) : 0) ||
+    first = (unsigned char)(expected == v->start_at);
+    if (!olock__kept_put(b, &first, 1) || !olock__kept_put(b, r->update, r->update ? strlen(r->update) : 0) ||
         !olock__kept_put(b, r->condition, r->condition ? strlen(r->condition) : 0))
         return 0;
     maps[0] = r->names;
