@@ -99,14 +99,19 @@ typedef struct olock_sigv4_signature {
 
 /* Private to the signer: SHA-256 states part-way through a text it hashes for every request.
    Consecutive requests share most of their canonical request (everything but the X-Amz-Date
-   value, the target and the payload hash) and, within one second, the start of their string
-   to sign; hashing resumes from the state after the last whole 64-byte block the new text
+   value, the target and the payload hash), within one second the start of their string to
+   sign, and, when they write the same item with the same expressions, their body up to the
+   expression attribute values (a versioned update's expected and new versions, the caller's
+   values). Hashing resumes from the state after the last whole 64-byte block the new text
    shares with the previous one, so equal bytes are never hashed twice. Exact by construction:
-   a state is reused only for the very bytes it absorbed. */
-#define OLOCK__SIGV4_RESUME_BLOCKS 4
+   a state is reused only for the very bytes it absorbed. States are kept only for the blocks
+   a text shared with the one before it: text that changes from its first block on (another
+   item's body) costs a copy of its first blocks, not a state per block. */
+#define OLOCK__SIGV4_RESUME_BLOCKS 8 /* a versioned update's values come after ~300-500 bytes of its body */
 typedef struct olock__sigv4_resume {
-    size_t blocks;                                       /* states kept */
-    unsigned char text[OLOCK__SIGV4_RESUME_BLOCKS * 64]; /* the first 64 * blocks bytes */
+    size_t blocks;                                       /* the previous text's whole blocks kept in text */
+    size_t states;                                       /* states kept: after[0 .. states), states <= blocks */
+    unsigned char text[OLOCK__SIGV4_RESUME_BLOCKS * 64]; /* the previous text's first 64 * blocks bytes */
     olock_sha256 after[OLOCK__SIGV4_RESUME_BLOCKS];      /* after[i]: after text[0 .. 64 (i + 1)) */
 } olock__sigv4_resume;
 
@@ -151,6 +156,7 @@ typedef struct olock_sigv4_signer {
     olock__sigv4_resume creq_resume; /* the canonical request's hash, from a fresh state */
     olock__sigv4_resume sts_resume;  /* the signature's inner hash, from the key's inner state:
                                         key material, wiped and dropped with the key */
+    olock__sigv4_resume body_resume; /* the payload hash, from a fresh state */
     olock__sigv4_names names;        /* the last request's header names, sorted and lowered */
     olock_buf scratch;               /* canonical request, string to sign, header values */
     olock_buf query;                 /* encoded query parameters */

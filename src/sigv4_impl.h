@@ -330,30 +330,38 @@ OLOCK_API void olock_hmac_sha256_digest(const void *key, size_t key_len, const v
     olock__hmac_sha256_stream(key, key_len, data, len, out);
 }
 
-/* Two digits per byte from one table (a signature writes three 32-byte digests this way). */
-static const char olock__hex_pairs[] =
-    "000102030405060708090a0b0c0d0e0f"
-    "101112131415161718191a1b1c1d1e1f"
-    "202122232425262728292a2b2c2d2e2f"
-    "303132333435363738393a3b3c3d3e3f"
-    "404142434445464748494a4b4c4d4e4f"
-    "505152535455565758595a5b5c5d5e5f"
-    "606162636465666768696a6b6c6d6e6f"
-    "707172737475767778797a7b7c7d7e7f"
-    "808182838485868788898a8b8c8d8e8f"
-    "909192939495969798999a9b9c9d9e9f"
-    "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-    "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
-    "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-    "e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
-    "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+/* Four bytes to their eight hex digits, as one word (the first digit in the top byte): each
+   nibble is spread into a byte of its own, then 0-9 become '0'-'9' and 10-15 'a'-'f' in all
+   eight bytes at once (a nibble of 10 or more carries into bit 4 when 6 is added). */
+static uint64_t olock__hex_word(uint32_t x) {
+    const uint64_t ones = 0x0101010101010101u;
+    uint64_t v = x;
+    v = (v | v << 16) & 0x0000FFFF0000FFFFu;
+    v = (v | v << 8) & 0x00FF00FF00FF00FFu;
+    v = (v | v << 4) & 0x0F0F0F0F0F0F0F0Fu;
+    return v + ones * '0' + (((v + ones * 6) >> 4) & ones) * ('a' - '0' - 10);
+}
 
 OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
+    static const char digits[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)data;
-    size_t i;
-    for (i = 0; i < len; i++) memcpy(out + 2 * i, olock__hex_pairs + 2 * p[i], 2);
-    out[2 * len] = '\0';
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4, out += 8) {
+        uint64_t v = olock__hex_word((uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3]);
+        out[0] = (char)(v >> 56); /* compilers make these one store */
+        out[1] = (char)(v >> 48);
+        out[2] = (char)(v >> 40);
+        out[3] = (char)(v >> 32);
+        out[4] = (char)(v >> 24);
+        out[5] = (char)(v >> 16);
+        out[6] = (char)(v >> 8);
+        out[7] = (char)v;
+    }
+    for (; i < len; i++, out += 2) {
+        out[0] = digits[p[i] >> 4];
+        out[1] = digits[p[i] & 15];
+    }
+    *out = '\0';
 }
 
 /* ---- SigV4 signing ------------------------------------------------------------------------ */
@@ -730,21 +738,34 @@ static void olock__sigv4_civil_date(int64_t days, char out[9]) {
 }
 
 /* Absorbs text[0 .. len) into *ctx, which starts as a copy of *start (the same start on
-   every call with this r), resuming after the whole 64-byte blocks text shares with the text
-   of r's previous call, and keeps the states of this text's first blocks for the next call. */
+   every call with r), resuming after the whole 64-byte blocks text shares with the text of
+   r's previous call. The blocks it shares are the ones worth a state for the next call. */
 static void olock__sigv4_resume_hash(olock__sigv4_resume *r, const olock_sha256 *start, const char *text, size_t len,
                                      olock_sha256 *ctx) {
     const unsigned char *p = (const unsigned char *)text;
-    size_t k = 0;
-    while (k < r->blocks && 64 * (k + 1) <= len && memcmp(p + 64 * k, r->text + 64 * k, 64) == 0) k++;
+    size_t whole = len / 64 < OLOCK__SIGV4_RESUME_BLOCKS ? len / 64 : OLOCK__SIGV4_RESUME_BLOCKS;
+    size_t same = 0, k;
+    while (same < r->blocks && same < whole && memcmp(p + 64 * same, r->text + 64 * same, 64) == 0) same++;
+    k = same < r->states ? same : r->states;
     olock__sha256_clone(ctx, k ? &r->after[k - 1] : start);
-    for (; k < OLOCK__SIGV4_RESUME_BLOCKS && 64 * (k + 1) <= len; k++) {
+    for (; k < same; k++) { /* shared, but not hashed to a state before */
         olock_sha256_update(ctx, p + 64 * k, 64);
         olock__sha256_clone(&r->after[k], ctx);
-        memcpy(r->text + 64 * k, p + 64 * k, 64);
     }
-    r->blocks = k;
-    olock_sha256_update(ctx, p + 64 * k, len - 64 * k);
+    r->states = same;
+    memcpy(r->text + 64 * same, p + 64 * same, 64 * (whole - same));
+    r->blocks = whole;
+    olock_sha256_update(ctx, p + 64 * same, len - 64 * same);
+}
+
+/* The SHA-256 of text, hashed from a fresh state with olock__sigv4_resume_hash. */
+static void olock__sigv4_resume_digest(olock__sigv4_resume *r, const char *text, size_t len,
+                                       unsigned char digest[OLOCK_SHA256_SIZE]) {
+    olock_sha256 fresh, h;
+    olock_sha256_init(&fresh);
+    olock__sigv4_resume_hash(r, &fresh, text, len, &h);
+    olock_sha256_final(&h, digest);
+    olock__wipe(&fresh, sizeof fresh); /* never finalised: with mbedTLS, its free is a wipe */
 }
 
 static void olock__sigv4_resume_drop(olock__sigv4_resume *r) {
@@ -890,6 +911,7 @@ OLOCK_API void olock_sigv4_signer_free(olock_sigv4_signer *s) {
     }
     olock__sigv4_drop_key(s);
     olock__sigv4_resume_drop(&s->creq_resume); /* a signed session token is part of the text */
+    olock__sigv4_resume_drop(&s->body_resume); /* the caller's data */
     olock_buf_free(&s->scratch);               /* both are secret buffers: wiped */
     olock_buf_free(&s->query);
     s->secrets_size = s->akid_len = s->secret_len = s->token_len = 0;
@@ -900,7 +922,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
                                                olock_sigv4_signature *out, olock_error *err) {
     olock__sigv4_hdr hv[OLOCK_SIGV4_MAX_HEADERS + 3];
     olock__sigv4_param params[OLOCK_SIGV4_MAX_QUERY_PARAMS];
-    char amz_date[17], body_hash[OLOCK_SHA256_HEX_SIZE], creq_hash[OLOCK_SHA256_HEX_SIZE];
+    char amz_date[17], body_hash[OLOCK_SHA256_HEX_SIZE];
     unsigned char digest[OLOCK_SHA256_SIZE];
     const char *path, *payload;
     size_t method_len, path_len, payload_len, nh = 0, nparams = 0, query_len = 0, headers_len = 0;
@@ -974,7 +996,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
             return OLOCK_ERR_INVALID_ARG;
         }
     } else {
-        olock_sha256_digest(req->body, req->body_len, digest);
+        olock__sigv4_resume_digest(&s->body_resume, req->body_len ? (const char *)req->body : "", req->body_len, digest);
         olock_hex_encode(digest, sizeof digest, body_hash);
         payload = body_hash;
         payload_len = 64;
@@ -1128,14 +1150,7 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     creq_len = (size_t)(p - base) - creq_off;
     *p++ = '\0';
 
-    {
-        olock_sha256 fresh, h;
-        olock_sha256_init(&fresh);
-        olock__sigv4_resume_hash(&s->creq_resume, &fresh, base + creq_off, creq_len, &h);
-        olock_sha256_final(&h, digest);
-        olock__wipe(&fresh, sizeof fresh); /* never finalised: with mbedTLS, its free is a wipe */
-    }
-    olock_hex_encode(digest, sizeof digest, creq_hash);
+    olock__sigv4_resume_digest(&s->creq_resume, base + creq_off, creq_len, digest);
 
     /* String to sign. */
     sts_off = (size_t)(p - base);
@@ -1148,7 +1163,8 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     *p++ = '/';
     p = olock__put(p, s->service, s->service_len);
     p = olock__put(p, "/aws4_request\n", 14);
-    p = olock__put(p, creq_hash, 64);
+    olock_hex_encode(digest, sizeof digest, p); /* written in place: a 64-byte copy can cost more */
+    p += 64;
     sts_len = (size_t)(p - base) - sts_off;
     *p++ = '\0';
 
@@ -1173,7 +1189,8 @@ OLOCK_API olock_result olock_sigv4_signer_sign(olock_sigv4_signer *s, const oloc
     p = olock__put(p, ", SignedHeaders=", 16);
     p = olock__put(p, base + signed_off, signed_len);
     p = olock__put(p, ", Signature=", 12);
-    p = olock__put(p, out->signature, 64);
+    olock_hex_encode(digest, sizeof digest, p); /* as out->signature, without a 64-byte copy */
+    p += 64;
     *p++ = '\0';
     s->scratch.len = (size_t)(p - base) - 1; /* the last NUL terminates the buffer */
 
