@@ -6,7 +6,12 @@
 #ifndef BENCH_R2_H
 #define BENCH_R2_H
 
-enum { R2_ENCODE, R2_DECODE_ITEM, R2_DECODE_ARENA, R2_CRC32, R2_VU_UNSIGNED, R2_VU_SIGNED, R2_VU_ALL_NEW, R2_COUNT };
+enum {
+    R2_ENCODE, R2_DECODE_ITEM, R2_DECODE_ARENA, R2_CRC32,
+    R2_VU_UNSIGNED, R2_VU_SIGNED, R2_VU_ALL_NEW, /* one item, written again and again */
+    R2_VU_SIGNED_ITEMS,                          /* a different item each time */
+    R2_COUNT
+};
 
 typedef struct r2_set {
     const char *names[R2_COUNT];

@@ -95,24 +95,28 @@ static void codec_init(codec_ctx *c) {
 
 /* ---- versioned UpdateItem over a null transport ---- */
 
+#define PEER_ITEMS 64
 typedef struct peer_case {
-    int all_new, signed_;
+    int all_new, signed_, items; /* items: a different item each time, of PEER_ITEMS */
     peer_answer t;
     olock_client *c;
     olock_arena arena;
+    unsigned long n;             /* updates so far */
 } peer_case;
-static peer_case g_peer[3];
+static peer_case g_peer[4];
+static char g_ids[PEER_ITEMS][48];
 
 static olock_result peer_send(void *user, const olock_http_request *req, olock_http_response *res) {
     (void)req;
     return peer_answer_send((const peer_answer *)user, res);
 }
 
-static void peer_init(peer_case *pc, int signed_, int all_new) {
+static void peer_init(peer_case *pc, int signed_, int all_new, int items) {
     olock_config cfg = olock_config_default();
     olock_error e;
     pc->signed_ = signed_;
     pc->all_new = all_new;
+    pc->items = items;
     peer_answer_init(&pc->t, all_new);
     cfg.allocator = g_alloc;
     cfg.transport.user = &pc->t;
@@ -136,21 +140,27 @@ static void run_update(void *ctx, long n) {
     for (i = 0; i < n; i++) {
         olock_write_result wr;
         olock_error e;
-        const char *failed = peer_update(pc->c, &pc->arena, pc->all_new, &wr, &e);
+        const char *id = pc->items ? g_ids[pc->n % PEER_ITEMS] : PLAYER_ID;
+        const char *failed = peer_update(pc->c, &pc->arena, id, PEER_GOLD(pc->n), pc->all_new, &wr, &e);
         if (failed) die(failed);
         if (pc->all_new && (!wr.item || !olock_map_get(wr.item, "title", 5))) die("no ALL_NEW attributes");
         g_sink += (size_t)wr.requests;
+        pc->n++;
     }
 }
 
 static unsigned long long allocs_so_far(void) { return bench_allocs(&g_counts); }
 
 void R2_SETUP(r2_set *s) {
+    int i;
     g_alloc = bench_allocator(&g_counts);
     codec_init(&g_codec);
-    peer_init(&g_peer[0], 0, 0);
-    peer_init(&g_peer[1], 1, 0);
-    peer_init(&g_peer[2], 1, 1);
+    for (i = 0; i < PEER_ITEMS; i++) /* PLAYER_ID's neighbours */
+        snprintf(g_ids[i], sizeof g_ids[i], "player#%08x-1b4e-4c6e-9a57-3d2f0e8b6a11", 0x7f3a2c91u + (unsigned)i);
+    peer_init(&g_peer[0], 0, 0, 0);
+    peer_init(&g_peer[1], 1, 0, 0);
+    peer_init(&g_peer[2], 1, 1, 0);
+    peer_init(&g_peer[3], 1, 0, 1);
     memset(s, 0, sizeof *s);
     s->names[R2_ENCODE] = "encode 1 KB player (olock_item_write_json)";
     s->fn[R2_ENCODE] = run_encode; s->ctx[R2_ENCODE] = &g_codec;
@@ -166,5 +176,7 @@ void R2_SETUP(r2_set *s) {
     s->fn[R2_VU_SIGNED] = run_update; s->ctx[R2_VU_SIGNED] = &g_peer[1];
     s->names[R2_VU_ALL_NEW] = "versioned UpdateItem, signed, ALL_NEW answer";
     s->fn[R2_VU_ALL_NEW] = run_update; s->ctx[R2_VU_ALL_NEW] = &g_peer[2];
+    s->names[R2_VU_SIGNED_ITEMS] = "versioned UpdateItem, signed, answer {}, a different item each time";
+    s->fn[R2_VU_SIGNED_ITEMS] = run_update; s->ctx[R2_VU_SIGNED_ITEMS] = &g_peer[3];
     s->allocs = allocs_so_far;
 }

@@ -44,9 +44,17 @@ static olock_result peer_answer_send(const peer_answer *a, olock_http_response *
 
 static olock_value *peer_str(olock_arena *a, const char *s) { return olock_value_new_s(a, s, strlen(s)); }
 
-/* One versioned UpdateItem as an application writes it: the caller's key, names and values
-   rebuilt on the reset arena, expected version 41 (so 42 is written). NULL, or what failed. */
-static const char *peer_update(olock_client *c, olock_arena *a, int all_new, olock_write_result *wr, olock_error *e) {
+/* The gold of the n-th update: 130 first (the request the SDK driver checks), then a new value
+   each time, as an application writes them; the same number of digits, so every body is as
+   long. Consecutive bodies differ in their values, as two writes of one item do, and the
+   peers all send the same sequence. */
+#define PEER_GOLD(n) (130 + (long)((n) % 870))
+
+/* One versioned UpdateItem as an application writes it: the caller's key (id), names and
+   values (gold) rebuilt on the reset arena, expected version 41 (so 42 is written). NULL, or
+   what failed. */
+static const char *peer_update(olock_client *c, olock_arena *a, const char *id, long gold, int all_new,
+                               olock_write_result *wr, olock_error *e) {
     olock_item_request req;
     olock_value *key, *names, *values;
     olock_arena_reset(a);
@@ -54,10 +62,10 @@ static const char *peer_update(olock_client *c, olock_arena *a, int all_new, olo
     names = olock_value_new_container(a, OLOCK_TYPE_M);
     values = olock_value_new_container(a, OLOCK_TYPE_M);
     if (!key || !names || !values ||
-        olock_map_put(a, key, "id", 2, peer_str(a, PLAYER_ID)) != OLOCK_OK ||
+        olock_map_put(a, key, "id", 2, peer_str(a, id)) != OLOCK_OK ||
         olock_map_put(a, names, "#g", 2, peer_str(a, "gold")) != OLOCK_OK ||
         olock_map_put(a, names, "#t", 2, peer_str(a, "title")) != OLOCK_OK ||
-        olock_map_put(a, values, ":g", 2, olock_value_new_i64(a, 130)) != OLOCK_OK ||
+        olock_map_put(a, values, ":g", 2, olock_value_new_i64(a, gold)) != OLOCK_OK ||
         olock_map_put(a, values, ":t", 2, peer_str(a, "Dragon Slayer")) != OLOCK_OK)
         return "out of memory";
     memset(&req, 0, sizeof req);

@@ -55,6 +55,7 @@ typedef struct peer_case {
     peer_transport t;
     olock_client *c;
     olock_arena arena;             /* the caller's request, rebuilt for every operation */
+    unsigned long n;               /* updates so far: the next one's gold (PEER_GOLD) */
 } peer_case;
 
 static peer_case g_cases[] = {
@@ -88,10 +89,11 @@ static void case_init(peer_case *pc) {
     olock_arena_init(&pc->arena, &g_alloc);
 }
 
-/* One versioned UpdateItem: expected version 41, new version 42. */
+/* One versioned UpdateItem: expected version 41, new version 42, the next gold. */
 static void one_update(peer_case *pc, olock_write_result *wr) {
     olock_error e;
-    const char *failed = peer_update(pc->c, &pc->arena, pc->all_new, wr, &e);
+    const char *failed = peer_update(pc->c, &pc->arena, PLAYER_ID, PEER_GOLD(pc->n), pc->all_new, wr, &e);
+    pc->n++;
     if (failed) die(failed);
 }
 

@@ -122,6 +122,7 @@ type peerCase struct {
 	rvoccf bool
 	stub   *stubHTTP
 	client *dynamodb.Client
+	n      int // updates so far: the next one's gold, as bench/peer_update.h's PEER_GOLD
 }
 
 func newCase(name string, allNew, rvoccf bool) *peerCase {
@@ -146,8 +147,10 @@ func newCase(name string, allNew, rvoccf bool) *peerCase {
 	return &peerCase{name: name, allNew: allNew, rvoccf: rvoccf, stub: stub, client: client}
 }
 
-// one is one versioned UpdateItem: expected version 41, new version 42.
+// one is one versioned UpdateItem: expected version 41, new version 42, the next gold.
 func (c *peerCase) one(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
+	gold := 130 + c.n%870
+	c.n++
 	in := &dynamodb.UpdateItemInput{
 		TableName:           aws.String("players"),
 		Key:                 map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: playerID}},
@@ -157,7 +160,7 @@ func (c *peerCase) one(ctx context.Context) (*dynamodb.UpdateItemOutput, error) 
 			"#g": "gold", "#t": "title", "#v": "version",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":g":        &types.AttributeValueMemberN{Value: "130"},
+			":g":        &types.AttributeValueMemberN{Value: strconv.Itoa(gold)},
 			":t":        &types.AttributeValueMemberS{Value: "Dragon Slayer"},
 			":expected": &types.AttributeValueMemberN{Value: strconv.FormatUint(41, 10)},
 			":nv":       &types.AttributeValueMemberN{Value: strconv.FormatUint(42, 10)},

@@ -73,11 +73,14 @@ function newCase(name, allNew) {
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
     requestHandler: stub,
   });
-  return { name, allNew, stub, client };
+  return { name, allNew, stub, client, n: 0 };  // n: updates so far (the next gold)
 }
 
-// One versioned UpdateItem: expected version 41, new version 42.
+// One versioned UpdateItem: expected version 41, new version 42, the next gold (as
+// bench/peer_update.h's PEER_GOLD).
 function one(c) {
+  const gold = 130 + (c.n % 870);
+  c.n++;
   const input = {
     TableName: 'players',
     Key: { id: { S: PLAYER_ID } },
@@ -85,7 +88,7 @@ function one(c) {
     ConditionExpression: '#v = :expected',
     ExpressionAttributeNames: { '#g': 'gold', '#t': 'title', '#v': 'version' },
     ExpressionAttributeValues: {
-      ':g': { N: '130' }, ':t': { S: 'Dragon Slayer' }, ':expected': { N: String(41) }, ':nv': { N: String(42) },
+      ':g': { N: String(gold) }, ':t': { S: 'Dragon Slayer' }, ':expected': { N: String(41) }, ':nv': { N: String(42) },
     },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
