@@ -25,6 +25,11 @@
 #include <immintrin.h>
 #include <cpuid.h>
 #endif
+/* SSE2 (every x86-64 CPU has it) for hex digits: a signature writes four 32-byte digests. */
+#if defined(__SSE2__)
+#define OLOCK__HEX_SSE2 1
+#include <emmintrin.h>
+#endif
 #ifdef OLOCK_USE_MBEDTLS
 #include <mbedtls/version.h>
 #include <mbedtls/md.h>

@@ -342,9 +342,9 @@ static uint64_t olock__hex_word(uint32_t x) {
     return v + ones * '0' + (((v + ones * 6) >> 4) & ones) * ('a' - '0' - 10);
 }
 
-OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
+/* olock_hex_encode without SIMD: four bytes at a time, then one by one. */
+static void olock__hex_portable(const unsigned char *p, size_t len, char *out) {
     static const char digits[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)data;
     size_t i = 0;
     for (; i + 4 <= len; i += 4, out += 8) {
         uint64_t v = olock__hex_word((uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3]);
@@ -362,6 +362,26 @@ OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
         out[1] = digits[p[i] & 15];
     }
     *out = '\0';
+}
+
+OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
+    const unsigned char *p = (const unsigned char *)data;
+#ifdef OLOCK__HEX_SSE2
+    /* Sixteen bytes at a time: high and low nibbles interleaved, then '0' added to each and
+       'a' - '0' - 10 more to those above 9. */
+    const __m128i nibble = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0');
+    const __m128i gap = _mm_set1_epi8('a' - '0' - 10);
+    for (; len >= 16; p += 16, len -= 16, out += 32) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nibble), lo = _mm_and_si128(v, nibble);
+        __m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+        a = _mm_add_epi8(_mm_add_epi8(a, zero), _mm_and_si128(_mm_cmpgt_epi8(a, nine), gap));
+        b = _mm_add_epi8(_mm_add_epi8(b, zero), _mm_and_si128(_mm_cmpgt_epi8(b, nine), gap));
+        _mm_storeu_si128((__m128i *)(void *)out, a);
+        _mm_storeu_si128((__m128i *)(void *)(out + 16), b);
+    }
+#endif
+    olock__hex_portable(p, len, out);
 }
 
 /* ---- SigV4 signing ------------------------------------------------------------------------ */

@@ -235,9 +235,10 @@ static void test_crypto_vectors(void)
     }
 }
 
-/* olock_hex_encode writes four bytes at a time as one word, then the rest one by one: every
-   byte value in every position of the word, every length 0..40 at every alignment, against
-   digits written here one at a time. */
+/* olock_hex_encode writes sixteen bytes at a time with SSE2 (x86-64), then four at a time as
+   one word, then the rest one by one (olock__hex_portable, all of it without SSE2): every byte
+   value in every position of a word and of a vector, every length 0..40 at every alignment,
+   through both, against digits written here one at a time. */
 static void test_hex_encode(void)
 {
     static const char digits[] = "0123456789abcdef";
@@ -245,27 +246,32 @@ static void test_hex_encode(void)
     char got[2 * 48 + 2], want[2 * 48 + 1];
     size_t len, off, i;
     int bad = 0, v;
-    for (v = 0; v < 256; v++) {
-        for (i = 0; i < 8; i++) data[i] = (unsigned char)(i % 4 == (size_t)v % 4 ? v : 255 - v);
-        olock_hex_encode(data, 8, got);
-        for (i = 0; i < 8; i++) {
-            want[2 * i] = digits[data[i] >> 4];
-            want[2 * i + 1] = digits[data[i] & 15];
-        }
-        want[16] = '\0';
-        if (strcmp(got, want) != 0) bad++;
-    }
-    for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 37u + 11u);
-    for (off = 0; off < 8; off++) {
-        for (len = 0; len + off <= 40; len++) {
-            memset(got, 'x', sizeof got);
-            olock_hex_encode(data + off, len, got);
-            for (i = 0; i < len; i++) {
-                want[2 * i] = digits[data[off + i] >> 4];
-                want[2 * i + 1] = digits[data[off + i] & 15];
+    int portable;
+    for (portable = 0; portable < 2; portable++) {
+        for (v = 0; v < 256; v++) {
+            for (i = 0; i < 16; i++) data[i] = (unsigned char)(i % 4 == (size_t)v % 4 ? v : 255 - v);
+            if (portable) olock__hex_portable(data, 16, got);
+            else olock_hex_encode(data, 16, got);
+            for (i = 0; i < 16; i++) {
+                want[2 * i] = digits[data[i] >> 4];
+                want[2 * i + 1] = digits[data[i] & 15];
             }
-            want[2 * len] = '\0';
-            if (strcmp(got, want) != 0 || got[2 * len + 1] != 'x') bad++; /* the NUL, and nothing after it */
+            want[32] = '\0';
+            if (strcmp(got, want) != 0) bad++;
+        }
+        for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 37u + 11u);
+        for (off = 0; off < 8; off++) {
+            for (len = 0; len + off <= 40; len++) {
+                memset(got, 'x', sizeof got);
+                if (portable) olock__hex_portable(data + off, len, got);
+                else olock_hex_encode(data + off, len, got);
+                for (i = 0; i < len; i++) {
+                    want[2 * i] = digits[data[off + i] >> 4];
+                    want[2 * i + 1] = digits[data[off + i] & 15];
+                }
+                want[2 * len] = '\0';
+                if (strcmp(got, want) != 0 || got[2 * len + 1] != 'x') bad++; /* the NUL, and nothing after it */
+            }
         }
     }
     CHECKM(bad == 0, "%d hex encodings differ", bad);
