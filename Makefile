@@ -41,7 +41,7 @@ endif
 # The JSON parser's portable path (where OLOCK__SWAR_FIRST has no count-trailing-zeros to use:
 # big-endian targets, other compilers) once more on this machine: test_core with it forced to 0.
 TESTS += core_portable
-PORTABLE_DEFS := '-DOLOCK__SWAR_FIRST(m)=((size_t)0)'
+PORTABLE_DEFS := '-DOLOCK__SWAR_FIRST(m)=((size_t)0)' -DOLOCK_NO_PCLMUL
 
 # Tests with threads run once more under ThreadSanitizer.
 TSAN_TESTS := $(filter engine fake,$(TESTS))

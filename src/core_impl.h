@@ -2,6 +2,32 @@
    >>core (implementation)
    ========================================================================================== */
 
+/* ---- CPU features ---------------------------------------------------------------------------- */
+
+#ifdef OLOCK__CPUID
+#define OLOCK__CPU_SHA 1u    /* the SHA extensions, with SSSE3 and SSE4.1 */
+#define OLOCK__CPU_PCLMUL 2u /* PCLMULQDQ */
+/* Which of the above the CPU has. The answer is cached in the library's only process-wide
+   variable: it never changes, and relaxed atomics make the first concurrent lookups race-free. */
+static OLOCK__UNUSED unsigned olock__cpu_features(void) {
+    static unsigned cached; /* 0: not looked up yet; else 0x100 | the features */
+    unsigned v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v == 0) {
+        unsigned a, b, c, d;
+        v = 0x100u;
+        if (__get_cpuid(1, &a, &b, &c, &d)) {
+            if (c & (1u << 1)) v |= OLOCK__CPU_PCLMUL;
+            if ((c & (1u << 9)) && (c & (1u << 19)) && __get_cpuid_max(0, NULL) >= 7) {
+                __cpuid_count(7, 0, a, b, c, d);
+                if (b & (1u << 29)) v |= OLOCK__CPU_SHA;
+            }
+        }
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+#endif
+
 /* ---- allocation ---------------------------------------------------------------------------- */
 
 static OLOCK__UNUSED void *olock__alloc(const olock_allocator *a, size_t n) {

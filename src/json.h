@@ -61,5 +61,7 @@ OLOCK_API olock_result olock_base64_encode(const void *data, size_t len, olock_b
 /* Strict: padding required, no whitespace, no bits set in the padding. PARSE otherwise. */
 OLOCK_API olock_result olock_base64_decode(const char *text, size_t len, unsigned char *out, size_t *out_len);
 
-/* CRC-32 (IEEE 802.3), as in the x-amz-crc32 header. */
+/* CRC-32 (IEEE 802.3), as in the x-amz-crc32 header; crc is a previous result to continue from
+   (0 to start). Eight bytes a step from tables, or 64 with PCLMULQDQ on x86-64 CPUs that have it
+   (GCC/Clang; OLOCK_NO_PCLMUL turns that off). */
 OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len);

@@ -937,23 +937,80 @@ static const uint32_t olock__crc_slice[7][256] = {
       0x2c8e0fffu, 0xe0240f61u, 0x6eab0882u, 0xa201081cu, 0xa8c40105u, 0x646e019bu, 0xeae10678u, 0x264b06e6u }
 };
 
-OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len) {
-    const unsigned char *p = (const unsigned char *)data;
+/* The CRC register after p[0 .. len) from `reg` (no pre- or post-inversion): eight bytes a
+   step. The words are assembled from bytes (little-endian, as the reflected CRC consumes them),
+   which compilers turn into one load where that is allowed: no alignment or byte-order
+   assumption. */
+static uint32_t olock__crc32_table(uint32_t reg, const unsigned char *p, size_t len) {
     const uint32_t(*s)[256] = olock__crc_slice;
-    crc = ~crc;
-    /* Eight bytes a step. The words are assembled from bytes (little-endian, as the reflected
-       CRC consumes them), which compilers turn into one load where that is allowed: no
-       alignment or byte-order assumption. */
     while (len >= 8) {
-        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        uint32_t lo = reg ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
         uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-        crc = s[6][lo & 0xFF] ^ s[5][(lo >> 8) & 0xFF] ^ s[4][(lo >> 16) & 0xFF] ^ s[3][lo >> 24] ^
-            s[2][hi & 0xFF] ^ s[1][(hi >> 8) & 0xFF] ^ s[0][(hi >> 16) & 0xFF] ^ olock__crc_table[hi >> 24];
+        reg = s[6][lo & 0xFF] ^ s[5][(lo >> 8) & 0xFF] ^ s[4][(lo >> 16) & 0xFF] ^ s[3][lo >> 24] ^ s[2][hi & 0xFF] ^
+            s[1][(hi >> 8) & 0xFF] ^ s[0][(hi >> 16) & 0xFF] ^ olock__crc_table[hi >> 24];
         p += 8;
         len -= 8;
     }
-    while (len--) crc = olock__crc_table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-    return ~crc;
+    while (len--) reg = olock__crc_table[(reg ^ *p++) & 0xFF] ^ (reg >> 8);
+    return reg;
+}
+
+#ifdef OLOCK__CLMUL
+/* Folding with carry-less multiplication. The register is linear in the message, so a
+   message's register from `reg` is that of the message with reg xored into its first four
+   bytes, from 0; and a 16-byte block A followed by a block B leaves the register that
+   (A x^128 mod P) xor B leaves, P being the CRC polynomial. A x^128 mod P is computed as
+   A's two 64-bit halves times x^192 and x^128 mod P: PCLMULQDQ multiplies bit-reflected
+   polynomials as the reflected CRC stores them, its 64 x 32-bit products read as 128-bit
+   reflected values if the constants are x^(192-33) and x^(128-33) mod P (reflected, 32 bits).
+   Four blocks 64 bytes apart fold the same way with x^(576-33) and x^(512-33) mod P. The
+   constants were derived from P (0x04C11DB7) with a bit-at-a-time model and checked against
+   zlib's crc32 on random messages.
+
+   Folds p[0 .. len), len >= 32, into one 16-byte block written to `last` that leaves, from a
+   zero register, the register p[0 .. n) leaves from `reg`; returns n (a multiple of 16, the
+   rest of p is left to the caller). */
+__attribute__((target("pclmul,sse2"))) static size_t olock__crc32_fold(uint32_t reg, const unsigned char *p, size_t len,
+                                                                       unsigned char last[16]) {
+    const __m128i by16 = _mm_set_epi64x(0xccaa009e, 0xae689191); /* x^95, x^159 mod P */
+    const __m128i by64 = _mm_set_epi64x(0x1d9513d7, 0x8f352d95); /* x^479, x^543 mod P */
+    __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)p), _mm_cvtsi32_si128((int)reg));
+    size_t n = 16;
+#define OLOCK__CRC_FOLD(x, k) _mm_xor_si128(_mm_clmulepi64_si128((x), (k), 0x00), _mm_clmulepi64_si128((x), (k), 0x11))
+#define OLOCK__CRC_AT(i) _mm_loadu_si128((const __m128i *)(const void *)(p + (i)))
+    if (len >= 128) { /* four lanes, 64 bytes a step, then folded into one */
+        __m128i v1 = OLOCK__CRC_AT(16), v2 = OLOCK__CRC_AT(32), v3 = OLOCK__CRC_AT(48);
+        for (n = 64; len - n >= 64; n += 64) {
+            v = _mm_xor_si128(OLOCK__CRC_FOLD(v, by64), OLOCK__CRC_AT(n));
+            v1 = _mm_xor_si128(OLOCK__CRC_FOLD(v1, by64), OLOCK__CRC_AT(n + 16));
+            v2 = _mm_xor_si128(OLOCK__CRC_FOLD(v2, by64), OLOCK__CRC_AT(n + 32));
+            v3 = _mm_xor_si128(OLOCK__CRC_FOLD(v3, by64), OLOCK__CRC_AT(n + 48));
+        }
+        v = _mm_xor_si128(OLOCK__CRC_FOLD(v, by16), v1);
+        v = _mm_xor_si128(OLOCK__CRC_FOLD(v, by16), v2);
+        v = _mm_xor_si128(OLOCK__CRC_FOLD(v, by16), v3);
+    }
+    for (; len - n >= 16; n += 16) v = _mm_xor_si128(OLOCK__CRC_FOLD(v, by16), OLOCK__CRC_AT(n));
+#undef OLOCK__CRC_FOLD
+#undef OLOCK__CRC_AT
+    _mm_storeu_si128((__m128i *)(void *)last, v);
+    return n;
+}
+#endif
+
+OLOCK_API uint32_t olock_crc32(uint32_t crc, const void *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    uint32_t reg = ~crc;
+#ifdef OLOCK__CLMUL
+    if (len >= 32 && (olock__cpu_features() & OLOCK__CPU_PCLMUL)) {
+        unsigned char last[16];
+        size_t n = olock__crc32_fold(reg, p, len, last);
+        reg = olock__crc32_table(0, last, 16);
+        p += n;
+        len -= n;
+    }
+#endif
+    return ~olock__crc32_table(reg, p, len);
 }
 
 /* ---- DynamoDB JSON: values to JSON ---------------------------------------------------------- */

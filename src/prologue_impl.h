@@ -18,12 +18,20 @@
 #else
 #include <time.h>
 #endif
-/* x86-64 SHA extensions for the built-in SHA-256, chosen at run time with CPUID. */
-#if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI) && defined(__x86_64__) && \
-    (defined(__GNUC__) || defined(__clang__))
+/* x86-64 instructions chosen at run time with CPUID (GCC/Clang): the SHA extensions for the
+   built-in SHA-256, PCLMULQDQ for CRC-32. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if !defined(OLOCK_USE_MBEDTLS) && !defined(OLOCK_NO_SHA_NI)
 #define OLOCK__SHA_NI 1
+#endif
+#if !defined(OLOCK_NO_PCLMUL)
+#define OLOCK__CLMUL 1
+#endif
+#if defined(OLOCK__SHA_NI) || defined(OLOCK__CLMUL)
+#define OLOCK__CPUID 1
 #include <immintrin.h>
 #include <cpuid.h>
+#endif
 #endif
 /* SSE2 (every x86-64 CPU has it) for hex digits: a signature writes four 32-byte digests. */
 #if defined(__SSE2__)

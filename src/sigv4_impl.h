@@ -141,22 +141,9 @@ __attribute__((target("sha,ssse3,sse4.1"))) static void olock__sha256_blocks_ni(
     _mm_storeu_si128((__m128i *)(void *)(st + 4), _mm_alignr_epi8(hi, lo, 8)); /* E F G H */
 }
 
-/* 1 when the CPU has the SHA extensions (and SSSE3 / SSE4.1). The answer is cached in the
-   library's only process-wide variable: it never changes, and relaxed atomics make the
-   first concurrent lookups race-free. */
+/* 1 when the CPU has the SHA extensions (and SSSE3 / SSE4.1). */
 static int olock__sha256_have_ni(void) {
-    static int cached; /* 0: not looked up yet, 1: no, 2: yes */
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (v == 0) {
-        unsigned a, b, c, d;
-        v = 1;
-        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19)) && __get_cpuid_max(0, NULL) >= 7) {
-            __cpuid_count(7, 0, a, b, c, d);
-            if (b & (1u << 29)) v = 2;
-        }
-        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    }
-    return v == 2;
+    return (olock__cpu_features() & OLOCK__CPU_SHA) != 0;
 }
 #endif
 
