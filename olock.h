@@ -5403,12 +5403,15 @@ OLOCK_API olock_result olock_http_response_append(olock_http_response *res, cons
 
 OLOCK_API const char *olock_http_response_header(const olock_http_response *res, const char *name) {
     const char *p, *end;
+    size_t name_len;
     if (!res || !name || !res->headers.data) return NULL;
+    name_len = strlen(name);
     p = res->headers.data;
     end = p + res->headers.len;
     while (p < end) {
-        const char *v = p + strlen(p) + 1;
-        if (olock__ascii_ieq(p, strlen(p), name, strlen(name))) return v;
+        size_t len = strlen(p);
+        const char *v = p + len + 1;
+        if (olock__ascii_ieq(p, len, name, name_len)) return v;
         p = v + strlen(v) + 1;
     }
     return NULL;
@@ -5463,9 +5466,10 @@ static void olock__jw_close(olock__jw *w, char c) {
 
 /* A member name of DynamoDB's API ("TableName", "Key", ...): olock's own words, plain ASCII
    letters that need no escaping, so they are copied between quotes without the string
-   writer's checks (a request has a dozen of them). */
-static void olock__jw_name(olock__jw *w, const char *name) {
-    size_t n = strlen(name);
+   writer's checks (a request has a dozen of them). The helpers below take it as name, n;
+   OLOCK__JW_NAME("Key") gives both for a literal (and does not compile for anything else). */
+#define OLOCK__JW_NAME(lit) ("" lit), (sizeof(lit) - 1)
+static void olock__jw_name(olock__jw *w, const char *name, size_t n) {
     char *o;
     if (w->r == OLOCK_OK && (w->r = olock__buf_room(w->b, n + 4)) == OLOCK_OK) {
         o = w->b->data + w->b->len;
@@ -5481,10 +5485,9 @@ static void olock__jw_name(olock__jw *w, const char *name) {
     w->need_comma = 1;
 }
 
-/* A member name from the caller (a table name, a placeholder): escaped and checked as any
-   JSON string. */
-static void olock__jw_key(olock__jw *w, const char *key) {
-    size_t n = strlen(key);
+/* A member name from the caller (a table name, a placeholder) of n bytes: escaped and checked
+   as any JSON string. */
+static void olock__jw_key(olock__jw *w, const char *key, size_t n) {
     int comma = w->need_comma;
     char *o;
     w->need_comma = 1;
@@ -5515,28 +5518,28 @@ static void olock__jw_elem(olock__jw *w) {
     w->need_comma = 1;
 }
 
-static void olock__jw_str(olock__jw *w, const char *name, const char *s) {
+static void olock__jw_str(olock__jw *w, const char *name, size_t n, const char *s) {
     if (!s) return;
-    olock__jw_name(w, name);
+    olock__jw_name(w, name, n);
     if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, s, strlen(s));
 }
 
-static void olock__jw_bool(olock__jw *w, const char *name, int v) {
-    olock__jw_name(w, name);
+static void olock__jw_bool(olock__jw *w, const char *name, size_t n, int v) {
+    olock__jw_name(w, name, n);
     if (v) olock__jw_raw(w, "true", 4);
     else olock__jw_raw(w, "false", 5);
 }
 
-static void olock__jw_u64(olock__jw *w, const char *name, uint64_t v) {
+static void olock__jw_u64(olock__jw *w, const char *name, size_t n, uint64_t v) {
     char tmp[OLOCK__U64_TEXT];
-    size_t n = olock__u64_text(v, tmp);
-    olock__jw_name(w, name);
-    olock__jw_raw(w, tmp, n);
+    size_t digits = olock__u64_text(v, tmp);
+    olock__jw_name(w, name, n);
+    olock__jw_raw(w, tmp, digits);
 }
 
-static void olock__jw_map(olock__jw *w, const char *name, const olock_value *map) {
+static void olock__jw_map(olock__jw *w, const char *name, size_t n, const olock_value *map) {
     if (!map) return;
-    olock__jw_name(w, name);
+    olock__jw_name(w, name, n);
     if (w->r == OLOCK_OK) w->r = olock__write_attr_map(map, w->b);
 }
 
@@ -5548,14 +5551,14 @@ static void olock__jw_names(olock__jw *w, const olock_value *names) {
         if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
         return;
     }
-    olock__jw_name(w, "ExpressionAttributeNames");
+    olock__jw_name(w, OLOCK__JW_NAME("ExpressionAttributeNames"));
     olock__jw_open(w, '{');
     for (m = names->first; m; m = m->next) {
         if (m->type != OLOCK_TYPE_S) {
             if (w->r == OLOCK_OK) w->r = OLOCK_ERR_INVALID_ARG;
             return;
         }
-        olock__jw_key(w, m->key);
+        olock__jw_key(w, m->key, m->key_len);
         if (w->r == OLOCK_OK) w->r = olock_json_write_string(w->b, m->str, m->len);
     }
     olock__jw_close(w, '}');
@@ -5635,17 +5638,17 @@ static const char *olock__item_request_misuse(olock_op op, const olock_item_requ
 
 /* The members shared by single-item requests and transaction actions. */
 static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn) {
-    olock__jw_str(w, "TableName", r->table);
-    if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, "Item", r->item);
-    else olock__jw_map(w, "Key", r->key);
-    olock__jw_str(w, "ProjectionExpression", r->projection);
-    olock__jw_str(w, "UpdateExpression", r->update);
-    olock__jw_str(w, "ConditionExpression", r->condition);
+    olock__jw_str(w, OLOCK__JW_NAME("TableName"), r->table);
+    if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, OLOCK__JW_NAME("Item"), r->item);
+    else olock__jw_map(w, OLOCK__JW_NAME("Key"), r->key);
+    olock__jw_str(w, OLOCK__JW_NAME("ProjectionExpression"), r->projection);
+    olock__jw_str(w, OLOCK__JW_NAME("UpdateExpression"), r->update);
+    olock__jw_str(w, OLOCK__JW_NAME("ConditionExpression"), r->condition);
     olock__jw_names(w, r->names);
-    olock__jw_map(w, "ExpressionAttributeValues", r->values);
-    if (r->consistent_read) olock__jw_bool(w, "ConsistentRead", 1);
-    if (!in_txn) olock__jw_str(w, "ReturnValues", olock__rv_name(r->return_values));
-    olock__jw_str(w, "ReturnValuesOnConditionCheckFailure", olock__rv_name(r->return_values_on_condition_check_failure));
+    olock__jw_map(w, OLOCK__JW_NAME("ExpressionAttributeValues"), r->values);
+    if (r->consistent_read) olock__jw_bool(w, OLOCK__JW_NAME("ConsistentRead"), 1);
+    if (!in_txn) olock__jw_str(w, OLOCK__JW_NAME("ReturnValues"), olock__rv_name(r->return_values));
+    olock__jw_str(w, OLOCK__JW_NAME("ReturnValuesOnConditionCheckFailure"), olock__rv_name(r->return_values_on_condition_check_failure));
 }
 
 OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
@@ -5686,19 +5689,19 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_write: action %u: req.%s", (unsigned)i, misuse);
     }
     mark = olock__jw_begin(&w, body);
-    olock__jw_name(&w, "TransactItems");
+    olock__jw_name(&w, OLOCK__JW_NAME("TransactItems"));
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
         olock__jw_elem(&w);
         olock__jw_open(&w, '{');
-        olock__jw_name(&w, kinds[actions[i].kind]);
+        olock__jw_name(&w, kinds[actions[i].kind], strlen(kinds[actions[i].kind]));
         olock__jw_open(&w, '{');
         olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
         olock__jw_close(&w, '}');
         olock__jw_close(&w, '}');
     }
     olock__jw_close(&w, ']');
-    olock__jw_str(&w, "ClientRequestToken", client_request_token);
+    olock__jw_str(&w, OLOCK__JW_NAME("ClientRequestToken"), client_request_token);
     return olock__jw_end(&w, mark, err);
 }
 
@@ -5713,12 +5716,12 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         if (misuse) return olock__invalid_arg(err, "olock_encode_transact_get: get %u: %s", (unsigned)i, misuse);
     }
     mark = olock__jw_begin(&w, body);
-    olock__jw_name(&w, "TransactItems");
+    olock__jw_name(&w, OLOCK__JW_NAME("TransactItems"));
     olock__jw_open(&w, '[');
     for (i = 0; i < count; i++) {
         olock__jw_elem(&w);
         olock__jw_open(&w, '{');
-        olock__jw_name(&w, "Get");
+        olock__jw_name(&w, OLOCK__JW_NAME("Get"));
         olock__jw_open(&w, '{');
         olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
         olock__jw_close(&w, '}');
@@ -5737,22 +5740,22 @@ OLOCK_API olock_result olock_encode_batch_get(const olock_batch_get_table *table
         if (!tables[i].table || !*tables[i].table || (!tables[i].keys && tables[i].key_count))
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_get: each table needs a name and its keys");
     mark = olock__jw_begin(&w, body);
-    olock__jw_name(&w, "RequestItems");
+    olock__jw_name(&w, OLOCK__JW_NAME("RequestItems"));
     olock__jw_open(&w, '{');
     for (i = 0; i < count; i++) {
         const olock_batch_get_table *t = &tables[i];
-        olock__jw_key(&w, t->table);
+        olock__jw_key(&w, t->table, strlen(t->table));
         olock__jw_open(&w, '{');
-        olock__jw_name(&w, "Keys");
+        olock__jw_name(&w, OLOCK__JW_NAME("Keys"));
         olock__jw_open(&w, '[');
         for (k = 0; k < t->key_count; k++) {
             olock__jw_elem(&w);
             if (w.r == OLOCK_OK) w.r = olock__write_attr_map(t->keys[k], w.b);
         }
         olock__jw_close(&w, ']');
-        olock__jw_str(&w, "ProjectionExpression", t->projection);
+        olock__jw_str(&w, OLOCK__JW_NAME("ProjectionExpression"), t->projection);
         olock__jw_names(&w, t->names);
-        if (t->consistent_read) olock__jw_bool(&w, "ConsistentRead", 1);
+        if (t->consistent_read) olock__jw_bool(&w, OLOCK__JW_NAME("ConsistentRead"), 1);
         olock__jw_close(&w, '}');
     }
     olock__jw_close(&w, '}');
@@ -5768,23 +5771,25 @@ OLOCK_API olock_result olock_encode_batch_write(const olock_batch_write_entry *e
         if (!entries[i].table || !*entries[i].table || !entries[i].put_item == !entries[i].delete_key)
             return olock__fail_at(err, OLOCK_ERR_INVALID_ARG, i, "olock_encode_batch_write: each entry needs a table and exactly one of put_item and delete_key");
     mark = olock__jw_begin(&w, body);
-    olock__jw_name(&w, "RequestItems");
+    olock__jw_name(&w, OLOCK__JW_NAME("RequestItems"));
     olock__jw_open(&w, '{');
     /* Group entries by table, keeping first-appearance order of tables and entries. */
     for (i = 0; i < count; i++) {
         int seen = 0;
         for (k = 0; k < i && !seen; k++) seen = strcmp(entries[k].table, entries[i].table) == 0;
         if (seen) continue;
-        olock__jw_key(&w, entries[i].table);
+        olock__jw_key(&w, entries[i].table, strlen(entries[i].table));
         olock__jw_open(&w, '[');
         for (k = i; k < count; k++) {
             const olock_batch_write_entry *e = &entries[k];
             if (strcmp(e->table, entries[i].table) != 0) continue;
             olock__jw_elem(&w);
             olock__jw_open(&w, '{');
-            olock__jw_name(&w, e->put_item ? "PutRequest" : "DeleteRequest");
+            if (e->put_item) olock__jw_name(&w, OLOCK__JW_NAME("PutRequest"));
+            else olock__jw_name(&w, OLOCK__JW_NAME("DeleteRequest"));
             olock__jw_open(&w, '{');
-            olock__jw_map(&w, e->put_item ? "Item" : "Key", e->put_item ? e->put_item : e->delete_key);
+            if (e->put_item) olock__jw_map(&w, OLOCK__JW_NAME("Item"), e->put_item);
+            else olock__jw_map(&w, OLOCK__JW_NAME("Key"), e->delete_key);
             olock__jw_close(&w, '}');
             olock__jw_close(&w, '}');
         }
@@ -5806,26 +5811,26 @@ OLOCK_API olock_result olock_encode_query(olock_op op, const olock_query_request
     if (op == OLOCK_OP_SCAN && (r->key_condition || r->scan_backward))
         return olock__invalid_arg(err, "olock_encode_query: r->key_condition or r->scan_backward is set (Scan takes no key condition and no scan direction)");
     mark = olock__jw_begin(&w, body);
-    olock__jw_str(&w, "TableName", r->table);
-    olock__jw_str(&w, "IndexName", r->index);
-    olock__jw_str(&w, "KeyConditionExpression", r->key_condition);
-    olock__jw_str(&w, "FilterExpression", r->filter);
-    olock__jw_str(&w, "ProjectionExpression", r->projection);
+    olock__jw_str(&w, OLOCK__JW_NAME("TableName"), r->table);
+    olock__jw_str(&w, OLOCK__JW_NAME("IndexName"), r->index);
+    olock__jw_str(&w, OLOCK__JW_NAME("KeyConditionExpression"), r->key_condition);
+    olock__jw_str(&w, OLOCK__JW_NAME("FilterExpression"), r->filter);
+    olock__jw_str(&w, OLOCK__JW_NAME("ProjectionExpression"), r->projection);
     olock__jw_names(&w, r->names);
-    olock__jw_map(&w, "ExpressionAttributeValues", r->values);
-    if (r->consistent_read) olock__jw_bool(&w, "ConsistentRead", 1);
-    if (r->scan_backward) olock__jw_bool(&w, "ScanIndexForward", 0);
-    if (r->limit) olock__jw_u64(&w, "Limit", r->limit);
-    olock__jw_map(&w, "ExclusiveStartKey", r->exclusive_start_key);
+    olock__jw_map(&w, OLOCK__JW_NAME("ExpressionAttributeValues"), r->values);
+    if (r->consistent_read) olock__jw_bool(&w, OLOCK__JW_NAME("ConsistentRead"), 1);
+    if (r->scan_backward) olock__jw_bool(&w, OLOCK__JW_NAME("ScanIndexForward"), 0);
+    if (r->limit) olock__jw_u64(&w, OLOCK__JW_NAME("Limit"), r->limit);
+    olock__jw_map(&w, OLOCK__JW_NAME("ExclusiveStartKey"), r->exclusive_start_key);
     return olock__jw_end(&w, mark, err);
 }
 
 static void olock__jw_key_attr(olock__jw *w, const char *name, olock_type t, int as_schema, const char *role) {
     olock__jw_elem(w);
     olock__jw_open(w, '{');
-    olock__jw_str(w, "AttributeName", name);
-    if (as_schema) olock__jw_str(w, "KeyType", role);
-    else olock__jw_str(w, "AttributeType", olock_type_name(t));
+    olock__jw_str(w, OLOCK__JW_NAME("AttributeName"), name);
+    if (as_schema) olock__jw_str(w, OLOCK__JW_NAME("KeyType"), role);
+    else olock__jw_str(w, OLOCK__JW_NAME("AttributeType"), olock_type_name(t));
     olock__jw_close(w, '}');
 }
 
@@ -5847,23 +5852,24 @@ OLOCK_API olock_result olock_encode_create_table(const olock_create_table_reques
         return olock__invalid_arg(err, "olock_encode_create_table: r->%s is 0 (give both read and write capacity, or neither)",
                                   r->read_capacity ? "write_capacity" : "read_capacity");
     mark = olock__jw_begin(&w, body);
-    olock__jw_str(&w, "TableName", r->table);
+    olock__jw_str(&w, OLOCK__JW_NAME("TableName"), r->table);
     for (pass = 0; pass < 2; pass++) {
-        olock__jw_name(&w, pass ? "KeySchema" : "AttributeDefinitions");
+        if (pass) olock__jw_name(&w, OLOCK__JW_NAME("KeySchema"));
+        else olock__jw_name(&w, OLOCK__JW_NAME("AttributeDefinitions"));
         olock__jw_open(&w, '[');
         olock__jw_key_attr(&w, r->hash_key, r->hash_type, pass, "HASH");
         if (r->range_key) olock__jw_key_attr(&w, r->range_key, r->range_type, pass, "RANGE");
         olock__jw_close(&w, ']');
     }
     if (r->read_capacity) {
-        olock__jw_str(&w, "BillingMode", "PROVISIONED");
-        olock__jw_name(&w, "ProvisionedThroughput");
+        olock__jw_str(&w, OLOCK__JW_NAME("BillingMode"), "PROVISIONED");
+        olock__jw_name(&w, OLOCK__JW_NAME("ProvisionedThroughput"));
         olock__jw_open(&w, '{');
-        olock__jw_u64(&w, "ReadCapacityUnits", r->read_capacity);
-        olock__jw_u64(&w, "WriteCapacityUnits", r->write_capacity);
+        olock__jw_u64(&w, OLOCK__JW_NAME("ReadCapacityUnits"), r->read_capacity);
+        olock__jw_u64(&w, OLOCK__JW_NAME("WriteCapacityUnits"), r->write_capacity);
         olock__jw_close(&w, '}');
     } else {
-        olock__jw_str(&w, "BillingMode", "PAY_PER_REQUEST");
+        olock__jw_str(&w, OLOCK__JW_NAME("BillingMode"), "PAY_PER_REQUEST");
     }
     return olock__jw_end(&w, mark, err);
 }
@@ -5878,7 +5884,8 @@ OLOCK_API olock_result olock_encode_table_op(olock_op op, const char *table, olo
     if (op != OLOCK_OP_LIST_TABLES && (!table || !*table))
         return olock__invalid_arg(err, "olock_encode_table_op: table is NULL or empty (the table name is required)");
     mark = olock__jw_begin(&w, body);
-    olock__jw_str(&w, op == OLOCK_OP_LIST_TABLES ? "ExclusiveStartTableName" : "TableName", table);
+    if (op == OLOCK_OP_LIST_TABLES) olock__jw_str(&w, OLOCK__JW_NAME("ExclusiveStartTableName"), table);
+    else olock__jw_str(&w, OLOCK__JW_NAME("TableName"), table);
     return olock__jw_end(&w, mark, err);
 }
 
@@ -11738,20 +11745,20 @@ typedef struct olock__touch {
 /* Whether the word p[0..n) is update clause keyword; its verb for messages. */
 static const char *olock__clause_verb(const char *p, size_t n) {
     static const char *const words[] = { "SET", "REMOVE", "ADD", "DELETE" };
+    static const unsigned char lens[] = { 3, 6, 3, 6 };
     static const char *const verbs[] = { "sets", "removes", "adds to", "deletes from" };
     size_t i, k;
     for (i = 0; i < 4; i++) {
-        if (strlen(words[i]) != n) continue;
+        if (lens[i] != n) continue;
         for (k = 0; k < n && olock__ascii_lower((unsigned char)p[k]) == olock__ascii_lower((unsigned char)words[i][k]); k++) {}
         if (k == n) return verbs[i];
     }
     return NULL;
 }
 
-/* Whether the first element of a path, p[0..n) as written, names `attr`: directly, or through
-   the #placeholder's entry in `names`. */
-static int olock__path_head_is(const char *p, size_t n, const olock_value *names, const char *attr) {
-    size_t len = strlen(attr);
+/* Whether the first element of a path, p[0..n) as written, names `attr` (len bytes): directly,
+   or through the #placeholder's entry in `names`. */
+static int olock__path_head_is(const char *p, size_t n, const olock_value *names, const char *attr, size_t len) {
     const olock_value *v;
     if (p[0] != '#') return n == len && memcmp(p, attr, n) == 0;
     v = names && names->type == OLOCK_TYPE_M ? olock_map_get(names, p, n) : NULL;
@@ -11759,12 +11766,12 @@ static int olock__path_head_is(const char *p, size_t n, const olock_value *names
 }
 
 /* Whether a caller's update expression (is_update) or condition refers to attrs[0] or attrs[1]
-   (olock's version and ledger attributes; NULL or "" skipped): for an update, as the target
+   (olock's version and ledger attributes, attr_len[i] bytes; 0 bytes: skipped): for an update, as the target
    of a SET, REMOVE, ADD or DELETE (reading it on the right of '=' is harmless); for a
    condition, anywhere. Top-level paths only (`m.version` is another attribute). A lexical
    scan, not a parse: what it cannot read, DynamoDB rejects anyway. */
 static int olock__expr_touches(const char *expr, int is_update, const olock_value *names, const char *const attrs[2],
-                               olock__touch *out) {
+                               const size_t attr_len[2], olock__touch *out) {
     const char *p = expr, *clause = is_update ? NULL : "reads";
     int depth = 0, target = 0, nested = 0;
     size_t i;
@@ -11787,7 +11794,7 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
             }
             if (is_update && !is_target) continue;
             for (i = 0; i < 2; i++) {
-                if (!attrs[i] || !*attrs[i] || !olock__path_head_is(tok, n, names, attrs[i])) continue;
+                if (!attr_len[i] || !olock__path_head_is(tok, n, names, attrs[i], attr_len[i])) continue;
                 out->attr = attrs[i];
                 out->tok = tok;
                 out->tok_len = n;
@@ -13340,13 +13347,15 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
 static olock_result olock__check_own_attributes(const olock_client *c, const olock_item_request *req, const char *fn,
                                                 olock_error *err) {
     const char *attrs[2];
+    size_t attr_len[2];
     olock__touch hit;
     int i;
     attrs[0] = c->versioning.attribute;
     attrs[1] = c->versioning.token_attribute;
+    for (i = 0; i < 2; i++) attr_len[i] = attrs[i] ? strlen(attrs[i]) : 0;
     for (i = 0; i < 2; i++) {
         const char *expr = i == 0 ? req->update : req->condition;
-        if (!olock__expr_touches(expr, i == 0, req->names, attrs, &hit)) continue;
+        if (!olock__expr_touches(expr, i == 0, req->names, attrs, attr_len, &hit)) continue;
         return olock__invalid_arg(err, "%s: req->%s %s `%s`%s%.*s%s, %s olock manages; remove it", fn, i == 0 ? "update" : "condition",
                                   hit.clause, hit.attr, hit.tok[0] == '#' ? " (as " : "", hit.tok[0] == '#' ? (int)hit.tok_len : 0,
                                   hit.tok, hit.tok[0] == '#' ? ")" : "",

@@ -67,20 +67,20 @@ typedef struct olock__touch {
 /* Whether the word p[0..n) is update clause keyword; its verb for messages. */
 static const char *olock__clause_verb(const char *p, size_t n) {
     static const char *const words[] = { "SET", "REMOVE", "ADD", "DELETE" };
+    static const unsigned char lens[] = { 3, 6, 3, 6 };
     static const char *const verbs[] = { "sets", "removes", "adds to", "deletes from" };
     size_t i, k;
     for (i = 0; i < 4; i++) {
-        if (strlen(words[i]) != n) continue;
+        if (lens[i] != n) continue;
         for (k = 0; k < n && olock__ascii_lower((unsigned char)p[k]) == olock__ascii_lower((unsigned char)words[i][k]); k++) {}
         if (k == n) return verbs[i];
     }
     return NULL;
 }
 
-/* Whether the first element of a path, p[0..n) as written, names `attr`: directly, or through
-   the #placeholder's entry in `names`. */
-static int olock__path_head_is(const char *p, size_t n, const olock_value *names, const char *attr) {
-    size_t len = strlen(attr);
+/* Whether the first element of a path, p[0..n) as written, names `attr` (len bytes): directly,
+   or through the #placeholder's entry in `names`. */
+static int olock__path_head_is(const char *p, size_t n, const olock_value *names, const char *attr, size_t len) {
     const olock_value *v;
     if (p[0] != '#') return n == len && memcmp(p, attr, n) == 0;
     v = names && names->type == OLOCK_TYPE_M ? olock_map_get(names, p, n) : NULL;
@@ -88,12 +88,12 @@ static int olock__path_head_is(const char *p, size_t n, const olock_value *names
 }
 
 /* Whether a caller's update expression (is_update) or condition refers to attrs[0] or attrs[1]
-   (olock's version and ledger attributes; NULL or "" skipped): for an update, as the target
+   (olock's version and ledger attributes, attr_len[i] bytes; 0 bytes: skipped): for an update, as the target
    of a SET, REMOVE, ADD or DELETE (reading it on the right of '=' is harmless); for a
    condition, anywhere. Top-level paths only (`m.version` is another attribute). A lexical
    scan, not a parse: what it cannot read, DynamoDB rejects anyway. */
 static int olock__expr_touches(const char *expr, int is_update, const olock_value *names, const char *const attrs[2],
-                               olock__touch *out) {
+                               const size_t attr_len[2], olock__touch *out) {
     const char *p = expr, *clause = is_update ? NULL : "reads";
     int depth = 0, target = 0, nested = 0;
     size_t i;
@@ -116,7 +116,7 @@ static int olock__expr_touches(const char *expr, int is_update, const olock_valu
             }
             if (is_update && !is_target) continue;
             for (i = 0; i < 2; i++) {
-                if (!attrs[i] || !*attrs[i] || !olock__path_head_is(tok, n, names, attrs[i])) continue;
+                if (!attr_len[i] || !olock__path_head_is(tok, n, names, attrs[i], attr_len[i])) continue;
                 out->attr = attrs[i];
                 out->tok = tok;
                 out->tok_len = n;
@@ -1669,13 +1669,15 @@ OLOCK_API olock_result olock_task_run(olock_task *t, olock_write_result *result,
 static olock_result olock__check_own_attributes(const olock_client *c, const olock_item_request *req, const char *fn,
                                                 olock_error *err) {
     const char *attrs[2];
+    size_t attr_len[2];
     olock__touch hit;
     int i;
     attrs[0] = c->versioning.attribute;
     attrs[1] = c->versioning.token_attribute;
+    for (i = 0; i < 2; i++) attr_len[i] = attrs[i] ? strlen(attrs[i]) : 0;
     for (i = 0; i < 2; i++) {
         const char *expr = i == 0 ? req->update : req->condition;
-        if (!olock__expr_touches(expr, i == 0, req->names, attrs, &hit)) continue;
+        if (!olock__expr_touches(expr, i == 0, req->names, attrs, attr_len, &hit)) continue;
         return olock__invalid_arg(err, "%s: req->%s %s `%s`%s%.*s%s, %s olock manages; remove it", fn, i == 0 ? "update" : "condition",
                                   hit.clause, hit.attr, hit.tok[0] == '#' ? " (as " : "", hit.tok[0] == '#' ? (int)hit.tok_len : 0,
                                   hit.tok, hit.tok[0] == '#' ? ")" : "",
