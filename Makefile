@@ -38,10 +38,11 @@ LIBS_engine      := -lpthread
 ifeq ($(HAVE_MBEDTLS),1)
 TESTS += sigv4_mbedtls
 endif
-# The JSON parser's portable path (where OLOCK__SWAR_FIRST has no count-trailing-zeros to use:
-# big-endian targets, other compilers) once more on this machine: test_core with it forced to 0.
+# The portable paths once more on this machine: test_core with OLOCK__SWAR_FIRST forced to 0 (the
+# JSON parser where there is no count-trailing-zeros to use: big-endian targets, other compilers),
+# without SSE2 (the string scan) and without PCLMULQDQ (CRC-32).
 TESTS += core_portable
-PORTABLE_DEFS := '-DOLOCK__SWAR_FIRST(m)=((size_t)0)' -DOLOCK_NO_PCLMUL
+PORTABLE_DEFS := '-DOLOCK__SWAR_FIRST(m)=((size_t)0)' -DOLOCK_NO_PCLMUL -DOLOCK__NO_SSE2
 
 # Tests with threads run once more under ThreadSanitizer.
 TSAN_TESTS := $(filter engine fake,$(TESTS))

@@ -292,12 +292,29 @@ static const unsigned char olock__jp_stop[256] = {
 };
 
 /* The string whose opening quote is at pos: a plain one (most strings of a request or a
-   response) a byte at a time with nothing to set up; one with escapes, UTF-8 or no end by
-   olock__jp_string_any. */
+   response) here, its first bytes one at a time (type names and most keys end there), the rest
+   sixteen at a time with SSE2; one with escapes, UTF-8 or no end by olock__jp_string_any. */
 static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
     const unsigned char *s = (const unsigned char *)p->s;
     size_t start = p->pos + 1, i = start;
+#if defined(OLOCK__SSE2) && (defined(__GNUC__) || defined(__clang__))
+    /* Sixteen bytes are read only from an i <= len (the padding covers them), and the scan stops
+       at the padding's NUL. A signed compare below 0x20 takes in the controls and every byte
+       from 0x80 on (negative as signed bytes): the stop table's set. */
+    while (i < start + 4 && !olock__jp_stop[s[i]]) i++;
+    while (!olock__jp_stop[s[i]]) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                               _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+        if (m) {
+            i += (size_t)__builtin_ctz((unsigned)m);
+            break;
+        }
+        i += 16;
+    }
+#else
     while (!olock__jp_stop[s[i]]) i++;
+#endif
     if (s[i] != '"' || i >= p->len) return olock__jp_string_any(p, out, out_len);
     p->s[i] = 0;
     *out = p->s + start;

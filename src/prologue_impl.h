@@ -33,9 +33,10 @@
 #include <cpuid.h>
 #endif
 #endif
-/* SSE2 (every x86-64 CPU has it) for hex digits: a signature writes four 32-byte digests. */
-#if defined(__SSE2__)
-#define OLOCK__HEX_SSE2 1
+/* SSE2 (every x86-64 CPU has it): hex digits (a signature writes four 32-byte digests), the
+   JSON parser's scan of plain strings. OLOCK__NO_SSE2 (tests only) builds the portable paths. */
+#if defined(__SSE2__) && !defined(OLOCK__NO_SSE2)
+#define OLOCK__SSE2 1
 #include <emmintrin.h>
 #endif
 #ifdef OLOCK_USE_MBEDTLS

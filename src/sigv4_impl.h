@@ -353,7 +353,7 @@ static void olock__hex_portable(const unsigned char *p, size_t len, char *out) {
 
 OLOCK_API void olock_hex_encode(const void *data, size_t len, char *out) {
     const unsigned char *p = (const unsigned char *)data;
-#ifdef OLOCK__HEX_SSE2
+#ifdef OLOCK__SSE2
     /* Sixteen bytes at a time: high and low nibbles interleaved, then '0' added to each and
        'a' - '0' - 10 more to those above 9. */
     const __m128i nibble = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0');

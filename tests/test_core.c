@@ -422,6 +422,66 @@ TEST(test_crc32) {
     CHECK(olock_crc32(olock_crc32(0, "12345", 5), "6789", 4) == 0xCBF43926u);
 }
 
+/* The string reader's scan (a few bytes one at a time, then sixteen at a time with SSE2; the
+   table alone in test_core_portable): strings of random pieces (plain bytes, escapes, UTF-8)
+   at every length around those steps, written by olock_json_write_string, read back by the
+   tree parser and by the one-pass item decoder, equal to what was written. A raw control
+   character at any position, or no closing quote, is a parse error. */
+TEST(test_json_read_string_scan) {
+    static const char *const raw[] = { "a", "Z", "~", " ", "\"", "\\", "\n", "\x01", "\xc3\xa9", "\xe2\x82\xac", "/" };
+    char in[200], doc[1000];
+    olock_buf b;
+    uint32_t x = 11;
+    int round, bad = 0;
+    size_t k;
+    olock_buf_init(&b, NULL);
+    for (round = 0; round < 3000; round++) {
+        size_t n = 0, pieces;
+        int plain_only = round % 2;
+        const olock_json *j;
+        olock_item *item = NULL;
+        x = x * 1103515245u + 12345u;
+        pieces = (x >> 16) % 48;
+        for (k = 0; k < pieces; k++) {
+            size_t t;
+            x = x * 1103515245u + 12345u;
+            t = plain_only ? (x >> 16) % 4 : (x >> 16) % (sizeof raw / sizeof raw[0]);
+            memcpy(in + n, raw[t], strlen(raw[t]));
+            n += strlen(raw[t]);
+        }
+        olock_buf_clear(&b);
+        if (olock_json_write_string(&b, in, n) != OLOCK_OK) { bad++; continue; }
+        snprintf(doc, sizeof doc, "{\"k\":%s,\"z\":1}", b.data);
+        olock_arena_reset(&g_arena);
+        j = parse_ok(doc);
+        if (!j || !olock_json_get(j, "k") || olock_json_get(j, "k")->len != n || memcmp(olock_json_get(j, "k")->str, in, n) != 0)
+            bad++;
+        snprintf(doc, sizeof doc, "{\"k\":{\"S\":%s},\"n\":{\"N\":\"1\"}}", b.data);
+        if (olock_item_parse_json(doc, strlen(doc), NULL, &item, NULL) != OLOCK_OK || !item) {
+            bad++;
+            continue;
+        }
+        {
+            const olock_value *v = olock_item_get(item, "k");
+            if (!v || v->type != OLOCK_TYPE_S || v->len != n || memcmp(v->str, in, n) != 0) bad++;
+        }
+        olock_item_destroy(item);
+    }
+    CHECK(bad == 0);
+    /* A raw control character, or the end of the text, at every position of a plain run. */
+    for (k = 0; k < 40; k++) {
+        size_t off = 99;
+        memset(doc, 0, sizeof doc);
+        memcpy(doc, "{\"k\":\"", 6);
+        memset(doc + 6, 'q', 40);
+        doc[6 + k] = '\x01';
+        memcpy(doc + 6 + 40, "\"}", 2);
+        CHECK(parse_rc(doc, 6 + 40 + 2, &off) == OLOCK_ERR_PARSE && off == 6 + k);
+        CHECK(parse_rc(doc, 6 + k, &off) == OLOCK_ERR_PARSE);
+    }
+    olock_buf_free(&b);
+}
+
 /* The string writer's word-at-a-time paths against the escaping written out by hand: random
    strings made of pieces whose JSON form is known (plain bytes, characters that must be escaped,
    UTF-8 sequences), at every length around the 4- and 8-byte steps and at every offset. */
@@ -1143,6 +1203,7 @@ int main(void) {
     RUN(test_ddb_json_invalid);
     RUN(test_json_writer_rejects_bad_utf8);
     RUN(test_base64);
+    RUN(test_json_read_string_scan);
     RUN(test_crc32);
     RUN(test_crc32_sliced);
     RUN(test_json_write_string_words);
