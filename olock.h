@@ -1318,7 +1318,8 @@ typedef struct olock_retry_policy {
     uint64_t deadline_ms;           /* 0: none; else no attempt starts after now + deadline_ms */
     unsigned conflict_time_ms;      /* 2000: past conflict_attempts, write on while the update is younger than this */
     unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
-    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
+    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips
+                                       old (at most conflict_time_ms / 2) */
 } olock_retry_policy;
 
 /* How versions are kept. 0 / NULL in any field means its default (listed). */
@@ -1581,8 +1582,9 @@ typedef olock_mutation (*olock_mutate_fn)(void *user, olock_item *item, int exis
    returned (a GetItem when the server does not return it), within the conflict budget of
    olock_retry_policy. The first conflict is re-applied at once, and so is one met by a write
    sent after a wait; from the second conflict on, an update otherwise waits until it has been
-   writing for retry.conflict_backoff_rtts round trips (plus up to one round trip of jitter),
-   so that updates that have been trying longest go first. Returns OLOCK_OK,
+   writing for retry.conflict_backoff_rtts round trips or half of retry.conflict_time_ms,
+   whichever is shorter (plus up to one round trip of jitter), so that updates that have been
+   trying longest go first. Returns OLOCK_OK,
    OLOCK_ERR_ABORTED, OLOCK_ERR_TOO_MANY_CONFLICTS or an error. */
 OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
                                     olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err);
@@ -12824,7 +12826,11 @@ static void olock__conflict_give_up(olock_task *t, const char *what) {
      of the latency short;
    - R is the smoothed round trip of this client's conflicting writes, in microseconds: the
      clock hook ticks in whole ms, but the mean of many samples is finer (DynamoDB Local
-     answers in well under 1 ms); the wait is rounded to whole ms at random, without bias. */
+     answers in well under 1 ms); the wait is rounded to whole ms at random, without bias;
+   - the horizon is at most half of conflict_time_ms, so an update always has the other half
+     to write in: where round trips are long (32 of 60 ms are the whole default 2 s, a client
+     far from its region or a server warming up) it would otherwise spend its time budget
+     waiting, and end long after conflict_time_ms with few writes tried. */
 #define OLOCK__MIN_RTT_US 250 /* the shortest round trip the wait assumes */
 static void olock__conflict_backoff(olock_task *t) {
     olock_client *c = t->c;
@@ -12835,6 +12841,7 @@ static void olock__conflict_backoff(olock_task *t) {
     if (t->result.conflicts < 2 || waited) return;
     r = c->conflict_rtt_us < OLOCK__MIN_RTT_US ? OLOCK__MIN_RTT_US : c->conflict_rtt_us;
     horizon = r * c->retry.conflict_backoff_rtts;
+    if (horizon > (uint64_t)c->retry.conflict_time_ms * 500) horizon = (uint64_t)c->retry.conflict_time_ms * 500;
     age = olock__writing_ms(t) * 1000;
     wait = (horizon > age ? horizon - age : 0) + olock__random(c) % (r + 1);
     if (wait > (uint64_t)c->retry.cap_ms * 1000) wait = (uint64_t)c->retry.cap_ms * 1000;

@@ -26,7 +26,8 @@ typedef struct olock_retry_policy {
     uint64_t deadline_ms;           /* 0: none; else no attempt starts after now + deadline_ms */
     unsigned conflict_time_ms;      /* 2000: past conflict_attempts, write on while the update is younger than this */
     unsigned conflict_attempts_max; /* 100: writes in all (conflict_attempts when that is larger) */
-    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips old */
+    unsigned conflict_backoff_rtts; /* 32: from its 2nd conflict, an update waits until it is this many round trips
+                                       old (at most conflict_time_ms / 2) */
 } olock_retry_policy;
 
 /* How versions are kept. 0 / NULL in any field means its default (listed). */

@@ -104,8 +104,9 @@ typedef olock_mutation (*olock_mutate_fn)(void *user, olock_item *item, int exis
    returned (a GetItem when the server does not return it), within the conflict budget of
    olock_retry_policy. The first conflict is re-applied at once, and so is one met by a write
    sent after a wait; from the second conflict on, an update otherwise waits until it has been
-   writing for retry.conflict_backoff_rtts round trips (plus up to one round trip of jitter),
-   so that updates that have been trying longest go first. Returns OLOCK_OK,
+   writing for retry.conflict_backoff_rtts round trips or half of retry.conflict_time_ms,
+   whichever is shorter (plus up to one round trip of jitter), so that updates that have been
+   trying longest go first. Returns OLOCK_OK,
    OLOCK_ERR_ABORTED, OLOCK_ERR_TOO_MANY_CONFLICTS or an error. */
 OLOCK_API olock_result olock_update(olock_client *c, const char *table, const olock_value *key,
                                     olock_mutate_fn fn, void *user, olock_write_result *result, olock_error *err);

@@ -1128,7 +1128,11 @@ static void olock__conflict_give_up(olock_task *t, const char *what) {
      of the latency short;
    - R is the smoothed round trip of this client's conflicting writes, in microseconds: the
      clock hook ticks in whole ms, but the mean of many samples is finer (DynamoDB Local
-     answers in well under 1 ms); the wait is rounded to whole ms at random, without bias. */
+     answers in well under 1 ms); the wait is rounded to whole ms at random, without bias;
+   - the horizon is at most half of conflict_time_ms, so an update always has the other half
+     to write in: where round trips are long (32 of 60 ms are the whole default 2 s, a client
+     far from its region or a server warming up) it would otherwise spend its time budget
+     waiting, and end long after conflict_time_ms with few writes tried. */
 #define OLOCK__MIN_RTT_US 250 /* the shortest round trip the wait assumes */
 static void olock__conflict_backoff(olock_task *t) {
     olock_client *c = t->c;
@@ -1139,6 +1143,7 @@ static void olock__conflict_backoff(olock_task *t) {
     if (t->result.conflicts < 2 || waited) return;
     r = c->conflict_rtt_us < OLOCK__MIN_RTT_US ? OLOCK__MIN_RTT_US : c->conflict_rtt_us;
     horizon = r * c->retry.conflict_backoff_rtts;
+    if (horizon > (uint64_t)c->retry.conflict_time_ms * 500) horizon = (uint64_t)c->retry.conflict_time_ms * 500;
     age = olock__writing_ms(t) * 1000;
     wait = (horizon > age ? horizon - age : 0) + olock__random(c) % (r + 1);
     if (wait > (uint64_t)c->retry.cap_ms * 1000) wait = (uint64_t)c->retry.cap_ms * 1000;

@@ -10,7 +10,8 @@
      competitor bumps the version just before each of ours). A blocking olock_update with the
      defaults, over a transport that adds virtual latency and a sleep hook that advances the
      virtual clock, ends in OLOCK_ERR_TOO_MANY_CONFLICTS within the bound (100 writes, or
-     about 2 s, whichever comes first), with a message that says how many writes in how long. */
+     about 2 s, whichever comes first, round trips of 1, 20 and 100 ms), with a message that
+     says how many writes in how long. */
 #ifndef OLOCK_TEST_LINKED   /* else the Makefile links build/<flavour>/libolock_impl.a (tests/impl/) */
 #define OLOCK_IMPLEMENTATION
 #define OLOCK_FAKE_IMPLEMENTATION
@@ -304,6 +305,14 @@ TEST(test_livelocked_item_ends_within_the_bound) {
     snprintf(want, sizeof want, "%lu writes in ", s.writes);
     CHECK(strstr(err.message, want) != NULL);
     printf("livelock, 20 ms round trip: %s\n", err.message);
+    /* A far network (100 ms round trips): 32 of them (the wait's horizon) are more than the 2 s
+       budget; the horizon stops at half of it, so the update still writes in the other half and
+       ends at about 2 s, not after waiting 3.2 s and then its 10 writes. */
+    rc = livelocked_update(100, &s, &res, &err);
+    CHECK(rc == OLOCK_ERR_TOO_MANY_CONFLICTS);
+    CHECK(s.writes >= 10 && s.writes < 100);
+    CHECK(s.now_ms >= 2000 && s.now_ms <= 2000 + 3 * 100);
+    printf("livelock, 100 ms round trip: %s\n", err.message);
 }
 
 int main(void) {
