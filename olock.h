@@ -4056,30 +4056,35 @@ static const unsigned char olock__jp_stop[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
 };
 
-/* The string whose opening quote is at pos: a plain one (most strings of a request or a
-   response) here, its first bytes one at a time (type names and most keys end there), the rest
-   sixteen at a time with SSE2; one with escapes, UTF-8 or no end by olock__jp_string_any. */
-static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
+/* Where the plain run from i ends: the first '"', '\\', control character or byte of a UTF-8
+   sequence at or after i (the padding's NUL at the latest). Its first bytes one at a time (type
+   names and most keys end there), the rest sixteen at a time with SSE2. */
+static size_t olock__jp_plain_end(const olock__jp *p, size_t i) {
     const unsigned char *s = (const unsigned char *)p->s;
-    size_t start = p->pos + 1, i = start;
 #if defined(OLOCK__SSE2) && (defined(__GNUC__) || defined(__clang__))
     /* Sixteen bytes are read only from an i <= len (the padding covers them), and the scan stops
        at the padding's NUL. A signed compare below 0x20 takes in the controls and every byte
        from 0x80 on (negative as signed bytes): the stop table's set. */
+    size_t start = i;
     while (i < start + 4 && !olock__jp_stop[s[i]]) i++;
     while (!olock__jp_stop[s[i]]) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
                                                _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
-        if (m) {
-            i += (size_t)__builtin_ctz((unsigned)m);
-            break;
-        }
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
         i += 16;
     }
 #else
     while (!olock__jp_stop[s[i]]) i++;
 #endif
+    return i;
+}
+
+/* The string whose opening quote is at pos: a plain one (most strings of a request or a
+   response) here; one with escapes, UTF-8 or no end by olock__jp_string_any. */
+static int olock__jp_string(olock__jp *p, const char **out, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)p->s;
+    size_t start = p->pos + 1, i = olock__jp_plain_end(p, start);
     if (s[i] != '"' || i >= p->len) return olock__jp_string_any(p, out, out_len);
     p->s[i] = 0;
     *out = p->s + start;
@@ -5200,6 +5205,40 @@ static int olock__dd_duplicate(olock__jp *p, const olock_value *v) {
     return olock__spans_have_duplicate(sp, i);
 }
 
+/* One member "name":{"S":"text"} or "name":{"N":"number"} of a map at JSON depth `depth`,
+   written as DynamoDB writes it: no whitespace, a plain name and text, a number already
+   canonical. Nearly every attribute of an answer is one; it is read here without the general
+   steps, to exactly what olock__dd_value would make of it. 0, with nothing consumed: not this
+   shape, the caller reads the member the general way. */
+static int olock__dd_flat_member(olock__jp *p, unsigned depth, olock_value *map) {
+    char *s = p->s;
+    size_t k0 = p->pos + 1, k1, v0, v1;
+    olock_value *v;
+    char t;
+    if (depth + 1 >= p->max_depth || p->pos >= p->len || s[p->pos] != '"') return 0;
+    k1 = olock__jp_plain_end(p, k0);
+    if (k1 >= p->len || s[k1] != '"' || p->len - k1 < 8) return 0;
+    t = s[k1 + 4];
+    if (s[k1 + 1] != ':' || s[k1 + 2] != '{' || s[k1 + 3] != '"' || (t != 'S' && t != 'N') || s[k1 + 5] != '"' ||
+        s[k1 + 6] != ':' || s[k1 + 7] != '"')
+        return 0;
+    v0 = k1 + 8;
+    v1 = olock__jp_plain_end(p, v0);
+    if (v1 + 1 >= p->len || s[v1] != '"' || s[v1 + 1] != '}') return 0;
+    if (t == 'N' && !olock__number_is_canonical(s + v0, v1 - v0)) return 0;
+    v = olock__value_new(p->a, t == 'S' ? OLOCK_TYPE_S : OLOCK_TYPE_N);
+    if (!v) return 0;
+    s[k1] = 0; /* the strings end where their closing quotes were, as olock__jp_string ends them */
+    s[v1] = 0;
+    v->key = s + k0;
+    v->key_len = k1 - k0;
+    v->str = s + v0;
+    v->len = v1 - v0;
+    olock__append_member(map, v);
+    p->pos = v1 + 2;
+    return 1;
+}
+
 /* A JSON object of attribute values at JSON depth `depth` as the members of map v. */
 static int olock__dd_map(olock__jp *p, unsigned depth, olock_value *v) {
     int k;
@@ -5214,6 +5253,7 @@ static int olock__dd_map(olock__jp *p, unsigned depth, olock_value *v) {
         olock_value *c;
         const char *key;
         size_t key_len;
+        if (olock__dd_flat_member(p, depth, v)) continue; /* on to olock__dd_next */
         if (p->pos >= p->len || p->s[p->pos] != '"' || !olock__jp_string(p, &key, &key_len)) return 0;
         if (!olock__dd_punct(p, ':') || olock__dd_value(p, depth + 1, &c) != OLOCK_OK) return 0;
         c->key = key;

@@ -482,6 +482,62 @@ TEST(test_json_read_string_scan) {
     olock_buf_free(&b);
 }
 
+/* olock_item_parse_json's one-pass decoder reads the usual attribute, "name":{"S"|"N":"..."}
+   with nothing unusual in it, by a shortcut (olock__dd_flat_member); anything else in the member
+   goes the general way. Both must give what the tree path (olock_json_parse +
+   olock_map_from_json) gives: the same verdict, and the same members in the same order. The
+   documents sit on the shortcut's edges, and maps are nested around OLOCK_MAX_DEPTH. */
+static int same_members(const olock_value *a, const olock_value *b) {
+    const olock_value *x, *y;
+    if (!olock_value_equal(a, b)) return 0;
+    for (x = a->first, y = b->first; x && y; x = x->next, y = y->next)
+        if (x->key_len != y->key_len || memcmp(x->key, y->key, x->key_len) != 0) return 0;
+    return !x && !y;
+}
+
+TEST(test_item_decoders_agree) {
+    static const char *const docs[] = {
+        "{\"a\":{\"S\":\"x\"},\"b\":{\"N\":\"12\"}}", "{\"a\":{\"N\":\"1.50\"}}", "{\"a\":{\"N\":\"01\"}}",
+        "{\"a\":{\"N\":\"-0\"}}", "{\"a\":{\"N\":\"\"}}", "{\"a\":{\"S\":\"\"}}", "{\"\":{\"S\":\"x\"}}",
+        "{\"a\":{\"S\":\"x\"} }", "{\"a\":{\"S\":\"x\" }}", "{\"a\" :{\"S\":\"x\"}}", "{\"a\":{\"S\" :\"x\"}}",
+        "{\"a\":{\"S\":\"x\"},\"a\":{\"N\":\"1\"}}", "{\"a\":{\"S\":\"x\\\"y\"}}", "{\"a\\u0041\":{\"S\":\"x\"}}",
+        "{\"a\":{\"S\":\"caf\xc3\xa9\"}}", "{\"a\":{\"S\":\"x\x01\"}}", "{\"a\":{\"SS\":[\"x\"]}}", "{\"a\":{\"S\":\"x\",\"N\":\"1\"}}",
+        "{\"a\":{\"B\":\"eA==\"}}", "{\"a\":{\"S\":\"x\"}", "{\"a\":{\"S\":\"x\"", "{\"a\":{\"S\":\"x", "{\"a\":{\"S\":",
+        "{\"a\":{\"N\":\"1e5\"}}", "{\"a\":{\"N\":\"100000000000000000000000000000000000000000\"}}",
+        "{\"m\":{\"M\":{\"a\":{\"S\":\"x\"},\"b\":{\"N\":\"2\"}}},\"l\":{\"L\":[{\"S\":\"y\"}]}}",
+    };
+    char doc[1200];
+    size_t i;
+    int depth, bad = 0;
+    for (i = 0; i < sizeof docs / sizeof docs[0] + 16; i++) {
+        const char *text = doc;
+        olock_item *item = NULL;
+        olock_json *j = NULL;
+        olock_value *map = NULL;
+        olock_result r1, r2;
+        if (i < sizeof docs / sizeof docs[0]) {
+            text = docs[i];
+        } else { /* depth levels of "M" around the limit, a plain member at the bottom */
+            size_t n = 0;
+            int k;
+            depth = (int)(i - sizeof docs / sizeof docs[0]) + 24; /* two JSON levels each: 48-78, the limit 64 */
+            for (k = 0; k < depth; k++) n += (size_t)snprintf(doc + n, sizeof doc - n, "{\"m\":{\"M\":");
+            n += (size_t)snprintf(doc + n, sizeof doc - n, "{\"a\":{\"S\":\"x\"}}");
+            for (k = 0; k < depth; k++) n += (size_t)snprintf(doc + n, sizeof doc - n, "}}");
+        }
+        olock_arena_reset(&g_arena);
+        r1 = olock_item_parse_json(text, strlen(text), NULL, &item, NULL);
+        r2 = olock_json_parse(&g_arena, text, strlen(text), NULL, &j, NULL);
+        if (r2 == OLOCK_OK) r2 = olock_map_from_json(&g_arena, j, &map, NULL);
+        if (r1 != r2 || (r1 == OLOCK_OK && !same_members(item->root, map))) {
+            fprintf(stderr, "  decoders differ on %s: %d vs %d\n", i < sizeof docs / sizeof docs[0] ? text : "(nested)", (int)r1, (int)r2);
+            bad++;
+        }
+        olock_item_destroy(item);
+    }
+    CHECK(bad == 0);
+}
+
 /* The string writer's word-at-a-time paths against the escaping written out by hand: random
    strings made of pieces whose JSON form is known (plain bytes, characters that must be escaped,
    UTF-8 sequences), at every length around the 4- and 8-byte steps and at every offset. */
@@ -962,7 +1018,12 @@ static void count_destroy(void *user) { (void)user; g_destroyed++; }
    just the item (Item, Attributes); any other body goes through olock_response_decode, which
    judges it as before. Both routes must give the same item, members in order. */
 TEST(test_engine_item_answers) {
+    /* Two answers built below: Attributes nested 30 and 31 maps deep, a plain member at the
+       bottom: the deepest that can be read, and one level past OLOCK_MAX_DEPTH (64) */
+    static char deep[2][1200];
     static const struct { const char *body; olock_result want; const char *first; } cases[] = {
+        { deep[0], OLOCK_OK, "m" },
+        { deep[1], OLOCK_ERR_MAYBE_SENT, NULL },
         { "{\"Attributes\":{\"gold\":{\"N\":\"130\"},\"version\":{\"N\":\"42\"}}}", OLOCK_OK, "gold" },
         { " { \"Attributes\" :\n{ \"title\":{\"S\":\"x\"} , \"version\":{\"N\":\"42\"} } } ", OLOCK_OK, "title" },
         /* the tree path: another member, an escaped member name */
@@ -974,6 +1035,14 @@ TEST(test_engine_item_answers) {
         { "{\"Attributes\":{\"a\":{\"S\":\"1\"},\"a\":{\"S\":\"2\"}}}", OLOCK_ERR_MAYBE_SENT, NULL },
     };
     size_t i;
+    for (i = 0; i < 2; i++) {
+        size_t n = (size_t)snprintf(deep[i], sizeof deep[i], "{\"Attributes\":");
+        int k;
+        for (k = 0; k < 30 + (int)i; k++) n += (size_t)snprintf(deep[i] + n, sizeof deep[i] - n, "{\"m\":{\"M\":");
+        n += (size_t)snprintf(deep[i] + n, sizeof deep[i] - n, "{\"a\":{\"S\":\"x\"}}");
+        for (k = 0; k < 30 + (int)i; k++) n += (size_t)snprintf(deep[i] + n, sizeof deep[i] - n, "}}");
+        snprintf(deep[i] + n, sizeof deep[i] - n, "}");
+    }
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         script s;
         olock_client *c;
@@ -1204,6 +1273,7 @@ int main(void) {
     RUN(test_json_writer_rejects_bad_utf8);
     RUN(test_base64);
     RUN(test_json_read_string_scan);
+    RUN(test_item_decoders_agree);
     RUN(test_crc32);
     RUN(test_crc32_sliced);
     RUN(test_json_write_string_words);
