@@ -10663,8 +10663,9 @@ struct olock_client {
     olock_versioning versioning; /* defaults filled in; its strings are the two below */
     char *version_attribute;
     char *token_attribute;
-    char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
-    const void *record_types_ok[4];  /* typed records: the last record types that passed their checks */
+    size_t version_attribute_len, token_attribute_len; /* their lengths, for every write's checks and items */
+    char *version_path, *token_path;                   /* the two as expression path text, made once (NULL: not a valid name) */
+    const void *record_types_ok[4];                    /* typed records: the last record types that passed their checks */
     unsigned record_types_next;
     char *token_head_path; /* token_path[0], the ledger's head (the engine's head guard) */
     void *hook_user;
@@ -10980,6 +10981,8 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
+    c->version_attribute_len = strlen(c->version_attribute);
+    c->token_attribute_len = strlen(c->token_attribute);
     r = olock__attribute_paths(c);
     if (r != OLOCK_OK) goto oom;
     r = olock__client_resolve(c, cfg, err);
@@ -12735,11 +12738,11 @@ static olock_result olock__build_write(olock_task *t) {
             item = olock__map_clone(a, t->req.item);
         }
         nv = olock_value_new_u64(a, t->new_version);
-        if (!item || !nv || olock_map_put(a, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+        if (!item || !nv || olock_map_put(a, item, v->attribute, t->c->version_attribute_len, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
         t->own_version = nv;
         if (*v->token_attribute) {
             olock_value *tl = olock__ledger_next(t, a, prev_tokens, expected, t->new_version);
-            if (!tl || olock_map_put(a, item, v->token_attribute, strlen(v->token_attribute), tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            if (!tl || olock_map_put(a, item, v->token_attribute, t->c->token_attribute_len, tl) != OLOCK_OK) return OLOCK_ERR_NOMEM;
             t->own_ledger = tl;
         }
         r.item = item;
@@ -13417,7 +13420,8 @@ static olock_result olock__check_own_attributes(const olock_client *c, const olo
     int i;
     attrs[0] = c->versioning.attribute;
     attrs[1] = c->versioning.token_attribute;
-    for (i = 0; i < 2; i++) attr_len[i] = attrs[i] ? strlen(attrs[i]) : 0;
+    attr_len[0] = c->version_attribute_len;
+    attr_len[1] = c->token_attribute_len;
     for (i = 0; i < 2; i++) {
         const char *expr = i == 0 ? req->update : req->condition;
         if (!olock__expr_touches(expr, i == 0, req->names, attrs, attr_len, &hit)) continue;
@@ -13709,7 +13713,7 @@ static olock_result olock__txn_action_request(olock_task *t, const olock__txn_ac
         if (!nv) return OLOCK_ERR_NOMEM;
         if (a->kind == OLOCK_TXN_PUT) {
             olock_value *item = olock__map_clone(ar, a->item);
-            if (!item || olock_map_put(ar, item, v->attribute, strlen(v->attribute), nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
+            if (!item || olock_map_put(ar, item, v->attribute, t->c->version_attribute_len, nv) != OLOCK_OK) return OLOCK_ERR_NOMEM;
             out->req.item = item;
         } else {
             if (a->update && *a->update) olock_expr_update_raw(e, a->update);

@@ -111,8 +111,9 @@ struct olock_client {
     olock_versioning versioning; /* defaults filled in; its strings are the two below */
     char *version_attribute;
     char *token_attribute;
-    char *version_path, *token_path; /* the two as expression path text, made once (NULL: not a valid name) */
-    const void *record_types_ok[4];  /* typed records: the last record types that passed their checks */
+    size_t version_attribute_len, token_attribute_len; /* their lengths, for every write's checks and items */
+    char *version_path, *token_path;                   /* the two as expression path text, made once (NULL: not a valid name) */
+    const void *record_types_ok[4];                    /* typed records: the last record types that passed their checks */
     unsigned record_types_next;
     char *token_head_path; /* token_path[0], the ledger's head (the engine's head guard) */
     void *hook_user;
@@ -428,6 +429,8 @@ OLOCK_API olock_result olock_client_create(const olock_config *cfg, olock_client
     c->versioning = v;
     c->versioning.attribute = c->version_attribute;
     c->versioning.token_attribute = c->token_attribute;
+    c->version_attribute_len = strlen(c->version_attribute);
+    c->token_attribute_len = strlen(c->token_attribute);
     r = olock__attribute_paths(c);
     if (r != OLOCK_OK) goto oom;
     r = olock__client_resolve(c, cfg, err);
