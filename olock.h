@@ -5696,7 +5696,10 @@ static const char *olock__item_request_misuse(olock_op op, const olock_item_requ
     return NULL;
 }
 
-/* The members shared by single-item requests and transaction actions. */
+/* The members shared by single-item requests and transaction actions. The values go last: they
+   are what changes from one write of an item to the next (a versioned write's own version
+   values always do), and SigV4 resumes the body's hash after the 64-byte blocks a body shares
+   with the one before it (>>sigv4), so the later they start the fewer blocks are hashed. */
 static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn) {
     olock__jw_str(w, OLOCK__JW_NAME("TableName"), r->table);
     if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, OLOCK__JW_NAME("Item"), r->item);
@@ -5705,10 +5708,10 @@ static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_r
     olock__jw_str(w, OLOCK__JW_NAME("UpdateExpression"), r->update);
     olock__jw_str(w, OLOCK__JW_NAME("ConditionExpression"), r->condition);
     olock__jw_names(w, r->names);
-    olock__jw_map(w, OLOCK__JW_NAME("ExpressionAttributeValues"), r->values);
     if (r->consistent_read) olock__jw_bool(w, OLOCK__JW_NAME("ConsistentRead"), 1);
     if (!in_txn) olock__jw_str(w, OLOCK__JW_NAME("ReturnValues"), olock__rv_name(r->return_values));
     olock__jw_str(w, OLOCK__JW_NAME("ReturnValuesOnConditionCheckFailure"), olock__rv_name(r->return_values_on_condition_check_failure));
+    olock__jw_map(w, OLOCK__JW_NAME("ExpressionAttributeValues"), r->values);
 }
 
 OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {

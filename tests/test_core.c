@@ -653,8 +653,8 @@ TEST(test_encode_item_requests) {
     CHECK(olock_encode_item_request(OLOCK_OP_UPDATE_ITEM, &r, &b, &e) == OLOCK_OK);
     CHECK_EQ_STR(b.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET #v = :n\","
                          "\"ConditionExpression\":\"#v = :e\",\"ExpressionAttributeNames\":{\"#v\":\"version\"},"
-                         "\"ExpressionAttributeValues\":{\":n\":{\"N\":\"2\"},\":e\":{\"N\":\"1\"}},"
-                         "\"ReturnValues\":\"ALL_NEW\",\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}");
+                         "\"ReturnValues\":\"ALL_NEW\",\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\","
+                         "\"ExpressionAttributeValues\":{\":n\":{\"N\":\"2\"},\":e\":{\"N\":\"1\"}}}");
     olock_buf_clear(&b);
     memset(&r, 0, sizeof r);
     r.table = "t"; r.item = key_of("b"); r.condition = "attribute_not_exists(id)"; r.return_values = OLOCK_RV_ALL_OLD;
@@ -702,8 +702,8 @@ TEST(test_encode_other_requests) {
     CHECK_EQ_STR(b.data, "{\"TransactItems\":[{\"Put\":{\"TableName\":\"t\",\"Item\":{\"id\":{\"S\":\"a\"}},"
                          "\"ConditionExpression\":\"attribute_not_exists(id)\"}},{\"ConditionCheck\":{\"TableName\":\"u\","
                          "\"Key\":{\"id\":{\"S\":\"b\"}},\"ConditionExpression\":\"#v = :v\",\"ExpressionAttributeNames\":"
-                         "{\"#v\":\"version\"},\"ExpressionAttributeValues\":{\":v\":{\"N\":\"3\"}},"
-                         "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}}],\"ClientRequestToken\":\"tok-1\"}");
+                         "{\"#v\":\"version\"},\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\","
+                         "\"ExpressionAttributeValues\":{\":v\":{\"N\":\"3\"}}}}],\"ClientRequestToken\":\"tok-1\"}");
     acts[1].req.condition = NULL;
     CHECK(olock_encode_transact_write(acts, 2, NULL, &b, &e) == OLOCK_ERR_INVALID_ARG);
     CHECK(strstr(e.message, "action 1") != NULL);
