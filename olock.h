@@ -3290,19 +3290,29 @@ static olock_type olock__set_member_type(olock_type set) {
 }
 
 static olock_value *olock__value_new(olock_arena *a, olock_type t) {
-    olock_value *v = (olock_value *)olock_arena_alloc(a, sizeof *v);
+    olock_value *v = (olock_value *)olock__arena_take(a, sizeof *v);
     if (!v) return NULL;
     memset(v, 0, sizeof *v);
     v->type = t;
     return v;
 }
 
+/* A value and its text (NUL-terminated) in one piece of the arena: one allocation, not two,
+   for every string and number an item or a request is built of. */
 static olock_value *olock__value_new_bytes(olock_arena *a, olock_type t, const char *s, size_t len) {
-    olock_value *v = olock__value_new(a, t);
+    olock_value *v;
+    char *text;
+    if (!s) len = 0;
+    if (len > (size_t)-1 / 2) return NULL;
+    v = (olock_value *)olock__arena_take(a, sizeof *v + len + 1);
     if (!v) return NULL;
-    v->str = olock_arena_strdup(a, s ? s : "", s ? len : 0);
-    if (!v->str) return NULL;
-    v->len = s ? len : 0;
+    memset(v, 0, sizeof *v);
+    v->type = t;
+    text = (char *)(v + 1);
+    if (len) memcpy(text, s, len);
+    text[len] = 0;
+    v->str = text;
+    v->len = len;
     return v;
 }
 
