@@ -474,9 +474,11 @@ OLOCK_API const olock_json *olock_json_get(const olock_json *obj, const char *ke
 
 /* ---- JSON writer, base64, CRC-32 ------------------------------------------------------------ */
 
-/* 1 for bytes that a JSON string can hold as they are (printable ASCII but '"' and '\\');
-   UTF-8 sequences are validated separately. */
-static int olock__json_plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+/* 1 for bytes that a JSON string can hold as they are (printable ASCII but '"' and '\\'): the
+   bytes the reader's stop table passes, one load instead of four compares (most names and type
+   tags are shorter than a word and go through here byte by byte). UTF-8 sequences are
+   validated separately. */
+static int olock__json_plain(unsigned char c) { return !olock__jp_stop[c]; }
 
 /* As olock__swar_special, for 4 bytes. */
 static uint32_t olock__swar_special32(uint32_t w) {
@@ -570,14 +572,20 @@ static char *olock__json_put_string(char *o, const char *s, size_t len) {
             *o++ = '"';
             return o;
         }
-    } else if (len < 4) {
-        size_t i;
-        for (i = 0; i < len && olock__json_plain(u[i]); i++) o[i] = (char)u[i];
-        if (i == len) {
+    } else if (len && len < 4) {
+        /* 1 to 3 bytes: the first, the middle and the last cover them all, without a loop. */
+        unsigned char a = u[0], m = u[len >> 1], z = u[len - 1];
+        if (olock__json_plain(a) & olock__json_plain(m) & olock__json_plain(z)) {
+            o[0] = (char)a;
+            o[len >> 1] = (char)m;
+            o[len - 1] = (char)z;
             o += len;
             *o++ = '"';
             return o;
         }
+    } else if (!len) {
+        *o++ = '"';
+        return o;
     }
     return olock__json_put_escaped(o, u, 0, len);
 }
