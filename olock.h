@@ -13438,14 +13438,22 @@ static olock_result olock__check_own_attributes(const olock_client *c, const olo
     const char *attrs[2];
     size_t attr_len[2];
     olock__touch hit;
+    const olock_value *names = NULL, *m;
     int i;
     attrs[0] = c->versioning.attribute;
     attrs[1] = c->versioning.token_attribute;
     attr_len[0] = c->version_attribute_len;
     attr_len[1] = c->token_attribute_len;
+    /* A #placeholder can stand for an own attribute only if a name does: when none does (the
+       usual case), the scan looks up no placeholder. */
+    if (req->names && req->names->type == OLOCK_TYPE_M)
+        for (m = req->names->first; m && !names; m = m->next)
+            for (i = 0; i < 2; i++)
+                if (m->type == OLOCK_TYPE_S && attr_len[i] && m->len == attr_len[i] && memcmp(m->str, attrs[i], m->len) == 0)
+                    names = req->names;
     for (i = 0; i < 2; i++) {
         const char *expr = i == 0 ? req->update : req->condition;
-        if (!olock__expr_touches(expr, i == 0, req->names, attrs, attr_len, &hit)) continue;
+        if (!olock__expr_touches(expr, i == 0, names, attrs, attr_len, &hit)) continue;
         return olock__invalid_arg(err, "%s: req->%s %s `%s`%s%.*s%s, %s olock manages; remove it", fn, i == 0 ? "update" : "condition",
                                   hit.clause, hit.attr, hit.tok[0] == '#' ? " (as " : "", hit.tok[0] == '#' ? (int)hit.tok_len : 0,
                                   hit.tok, hit.tok[0] == '#' ? ")" : "",

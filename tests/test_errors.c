@@ -504,7 +504,7 @@ TEST(test_own_attributes) {
     olock_item_request r;
     olock_error e;
     olock_write_result wr;
-    olock_value *vals, *item = map_of_s("id", "o");
+    olock_value *vals, *names, *item = map_of_s("id", "o");
     olock_txn *txn = NULL;
     olock_task *task = NULL;
     CHECK(c != NULL);
@@ -526,6 +526,14 @@ TEST(test_own_attributes) {
     r.names = map_of_s("#v", "version");
     CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
     CHECK_EQ_STR(e.message, "olock_versioned_update: req->update sets `version` (as #v), the version attribute olock manages; remove it");
+    /* the placeholder of an own attribute after other names, and the ledger's */
+    r.update = "SET #a = :v, #w = :v";
+    names = map_of_s("#a", "gold");
+    olock_map_put(&g_arena, names, "#b", 2, olock_value_new_s(&g_arena, "versio", 6));
+    olock_map_put(&g_arena, names, "#w", 2, olock_value_new_s(&g_arena, "olock_writers", 13));
+    r.names = names;
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
+    CHECK_EQ_STR(e.message, "olock_versioned_update: req->update sets `olock_writers` (as #w), the writer ledger olock manages; remove it");
     r.names = NULL;
     r.update = "SET a = :v REMOVE olock_writers";
     CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_ERR_INVALID_ARG);
