@@ -2222,6 +2222,21 @@ static void olock__error_clear(olock_error *err) {
     err->attempts = 0;
 }
 
+/* *dst = *src, the two texts copied up to their NULs: an operation's error is handed out after
+   every call, and most of its 450 bytes are unused text. */
+static OLOCK__UNUSED void olock__error_copy(olock_error *dst, const olock_error *src) {
+    size_t n;
+    dst->code = src->code;
+    dst->error_class = src->error_class;
+    dst->http_status = src->http_status;
+    n = strlen(src->aws_type);
+    memcpy(dst->aws_type, src->aws_type, n + 1);
+    n = strlen(src->message);
+    memcpy(dst->message, src->message, n + 1);
+    dst->offset = src->offset;
+    dst->attempts = src->attempts;
+}
+
 static OLOCK__UNUSED void olock__error_set(olock_error *err, olock_result code, const char *fmt, ...) OLOCK__PRINTF(3, 4);
 static OLOCK__UNUSED void olock__error_set(olock_error *err, olock_result code, const char *fmt, ...) {
     va_list ap;
@@ -11983,7 +11998,7 @@ struct olock_task {
     olock__kept kept;   /* the last versioned update's rendering (olock__kept_use) */
     olock_buf kept_key; /* the inputs of the write being built, serialized */
 
-    /* The operation: everything from `kind` on is zeroed when one begins. */
+    /* The operation: everything from `kind` on is zeroed when one begins (err only emptied). */
     int kind, phase;
     int need_build; /* build the phase's request before the next send */
     int in_flight;  /* a request is out; olock_task_complete is due */
@@ -12034,8 +12049,10 @@ static int olock__by_token(const olock_task *t) {
 
 /* Forgets the last operation; what the task owns (everything above `kind`) stays. */
 static void olock__task_reset(olock_task *t) {
-    size_t from = offsetof(olock_task, kind);
-    memset((char *)t + from, 0, sizeof *t - from);
+    size_t from = offsetof(olock_task, kind), err_at = offsetof(olock_task, err), after = err_at + sizeof t->err;
+    memset((char *)t + from, 0, err_at - from);
+    olock__error_clear(&t->err); /* its texts are read up to their NULs: emptying them is enough */
+    memset((char *)t + after, 0, sizeof *t - after);
     olock_arena_reset(&t->cur_arena);
     t->result.failed_action = (size_t)-1;
 }
@@ -13400,7 +13417,7 @@ OLOCK_API olock_result olock_task_result(const olock_task *t, olock_write_result
         }
         return OLOCK_ERR_INVALID_ARG;
     }
-    if (err) *err = t->err;
+    if (err) olock__error_copy(err, &t->err);
     if (result) *result = t->result;
     return t->rc;
 }

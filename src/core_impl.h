@@ -230,6 +230,21 @@ static void olock__error_clear(olock_error *err) {
     err->attempts = 0;
 }
 
+/* *dst = *src, the two texts copied up to their NULs: an operation's error is handed out after
+   every call, and most of its 450 bytes are unused text. */
+static OLOCK__UNUSED void olock__error_copy(olock_error *dst, const olock_error *src) {
+    size_t n;
+    dst->code = src->code;
+    dst->error_class = src->error_class;
+    dst->http_status = src->http_status;
+    n = strlen(src->aws_type);
+    memcpy(dst->aws_type, src->aws_type, n + 1);
+    n = strlen(src->message);
+    memcpy(dst->message, src->message, n + 1);
+    dst->offset = src->offset;
+    dst->attempts = src->attempts;
+}
+
 static OLOCK__UNUSED void olock__error_set(olock_error *err, olock_result code, const char *fmt, ...) OLOCK__PRINTF(3, 4);
 static OLOCK__UNUSED void olock__error_set(olock_error *err, olock_result code, const char *fmt, ...) {
     va_list ap;

@@ -607,6 +607,57 @@ static olock_value *item_of_size(const char *id, size_t size, char **blob) {
     return it;
 }
 
+/* ---- 5b. an operation's error is not carried into the next one ------------------------------ */
+
+/* e as a call leaves it after success, whatever e held before: no code, class, AWS error name
+   or message; the status of the last answer (200); one request sent. */
+static int error_is_clear(const olock_error *e) {
+    return e->code == OLOCK_OK && e->error_class == OLOCK_CLASS_NONE && e->http_status == 200 && e->aws_type[0] == 0 &&
+           e->message[0] == 0 && e->offset == 0 && e->attempts == 1;
+}
+
+static void error_fill(olock_error *e) {
+    memset(e, 'x', sizeof *e);
+    e->aws_type[sizeof e->aws_type - 1] = 0;
+    e->message[sizeof e->message - 1] = 0;
+}
+
+TEST(test_error_after_error_cleared) {
+    script s;
+    olock_client *c = fake_client(&s, NULL, NULL);
+    olock_task *t = NULL;
+    olock_item_request r;
+    olock_write_result wr;
+    olock_error e;
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&r, 0, sizeof r);
+    r.table = "tbl"; r.item = map_of_s("id", "carry");
+    CHECK_EQ_INT(olock_versioned_put(c, &r, 0, &wr, &e), OLOCK_OK);
+    memset(&r, 0, sizeof r);
+    r.table = "tbl"; r.key = key_of("carry"); r.update = "SET a = :a"; r.values = map_of_i64(":a", 1);
+    /* the blocking call: a conflict, then a success */
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 7, &wr, &e), OLOCK_CONFLICT);
+    CHECK(e.message[0] != 0 && e.http_status == 400 && strcmp(e.aws_type, "ConditionalCheckFailedException") == 0);
+    CHECK_EQ_INT(olock_versioned_update(c, &r, 1, &wr, &e), OLOCK_OK);
+    CHECK(error_is_clear(&e));
+    /* the task API: the same task, failed, then done; the error handed out is the last one's */
+    CHECK_EQ_INT(olock_task_create(c, &t), OLOCK_OK);
+    CHECK_EQ_INT(olock_task_begin_versioned_update(t, &r, 9), OLOCK_OK);
+    CHECK_EQ_INT(olock_task_run(t, &wr, &e), OLOCK_CONFLICT);
+    CHECK(e.message[0] != 0 && strcmp(e.aws_type, "ConditionalCheckFailedException") == 0);
+    error_fill(&e);
+    CHECK_EQ_INT(olock_task_begin_versioned_update(t, &r, 2), OLOCK_OK);
+    CHECK_EQ_INT(olock_task_run(t, &wr, &e), OLOCK_OK);
+    CHECK(error_is_clear(&e));
+    CHECK_EQ_INT(wr.version, 3);
+    error_fill(&e);
+    CHECK_EQ_INT(olock_task_result(t, &wr, &e), OLOCK_OK);
+    CHECK(error_is_clear(&e));
+    olock_task_destroy(t);
+    olock_client_destroy(c);
+}
+
 TEST(test_item_size) {
     /* olock's attributes of a first write by the client's blocking task: "version" (7 bytes)
        = 1 (2 bytes), "olock_writers" (13) = a list (3) of "@0:<12>" (15 + 1) and
@@ -736,6 +787,7 @@ int main(void) {
     RUN(test_not_dynamodb);
     RUN(test_invalid_arguments);
     RUN(test_own_attributes);
+    RUN(test_error_after_error_cleared);
     RUN(test_item_size);
     RUN(test_item_size_transactions);
     olock_fake_destroy(g_fake);
