@@ -388,8 +388,13 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
             p->pos++;
             olock__jp_ws(p);
         }
-        m = olock__jp_value(p, depth + 1);
-        if (!m) return NULL;
+        if (p->s[p->pos] == '"') { /* a string, most values of a request: without olock__jp_value */
+            m = olock__jp_node(p, OLOCK_JSON_STRING, p->pos);
+            if (!m || !olock__jp_string(p, &m->str, &m->len)) return NULL;
+        } else {
+            m = olock__jp_value(p, depth + 1);
+            if (!m) return NULL;
+        }
         if (is_object) {
             m->key = key;
             m->key_len = key_len;
