@@ -9186,15 +9186,15 @@ static olock__fake_op_fn olock__fake_find_op(const char *name, size_t len) {
     return NULL;
 }
 
-static int olock__fake_header_is(const char *name, const char *want) {
+/* Whether a header's name is `lower` (written in lower case), in any case. */
+static int olock__fake_header_is(const char *name, const char *lower) {
     size_t i;
-    for (i = 0; name[i] && want[i]; i++) {
-        char a = name[i], b = want[i];
+    for (i = 0; lower[i]; i++) {
+        char a = name[i];
         if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
-        if (a != b) return 0;
+        if (a != lower[i]) return 0; /* at name's NUL at the latest */
     }
-    return name[i] == 0 && want[i] == 0;
+    return name[i] == 0;
 }
 
 /* Reads X-Amz-Target and the JSON body: the operation to run (its olock_op in *op, 0 when
@@ -9207,7 +9207,7 @@ static olock__fake_op_fn olock__fake_prepare(olock__fake_ctx *c, const olock_htt
     olock_json *body = NULL;
     *op = (olock_op)0;
     for (i = 0; i < req->header_count; i++)
-        if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "X-Amz-Target")) target = req->headers[i].value;
+        if (req->headers[i].name && olock__fake_header_is(req->headers[i].name, "x-amz-target")) target = req->headers[i].value;
     if (!target) {
         olock__fake_shape(c);
         return NULL;

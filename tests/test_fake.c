@@ -97,6 +97,45 @@ static int test_crc_and_headers(void)
     return 0;
 }
 
+/* The operation comes from the header named X-Amz-Target in any case; a name that only starts
+   or ends like it is another header, and without the target DynamoDB Local answers 500
+   InternalFailure. */
+static int target_status(olock_fake *f, const char *name)
+{
+    olock_transport t = olock_fake_transport(f);
+    olock_http_header h[2];
+    olock_http_request req;
+    olock_http_response res;
+    int status;
+    h[0].name = "Content-Type"; h[0].value = "application/x-amz-json-1.0";
+    h[1].name = name; h[1].value = "DynamoDB_20120810.ListTables";
+    memset(&req, 0, sizeof(req));
+    req.method = "POST";
+    req.url = "http://127.0.0.1/";
+    req.headers = h;
+    req.header_count = 2;
+    req.body = "{}";
+    req.body_len = 2;
+    olock_http_response_init(&res, NULL, 0);
+    status = t.send(t.user, &req, &res) == OLOCK_OK ? res.status : 0;
+    olock_http_response_free(&res);
+    return status;
+}
+
+static int test_target_header(void)
+{
+    olock_fake *f = NULL;
+    REQUIRE(olock_fake_create(NULL, &f) == OLOCK_OK);
+    REQUIRE(target_status(f, "X-Amz-Target") == 200);
+    REQUIRE(target_status(f, "x-AMZ-tARGET") == 200);
+    REQUIRE(target_status(f, "X-Amz-Targe") == 500);
+    REQUIRE(target_status(f, "X-Amz-Targets") == 500);
+    REQUIRE(target_status(f, "X-Amz-Target ") == 500);
+    REQUIRE(target_status(f, "") == 500);
+    olock_fake_destroy(f);
+    return 0;
+}
+
 static int test_items_raw(void)
 {
     olock_fake *f = NULL;
@@ -1036,6 +1075,7 @@ int main(void)
 {
     run("tables", test_tables);
     run("crc_and_headers", test_crc_and_headers);
+    run("target_header", test_target_header);
     run("items_raw", test_items_raw);
     run("updates_raw", test_updates_raw);
     run("item_size", test_item_size);
