@@ -5453,7 +5453,9 @@ OLOCK_API olock_result olock_item_parse_json(const char *text, size_t len, const
 
 /* Private names later parts may use: olock__response_decode_item (an item operation's answer
    decoded in one pass, without the body's tree), with which the engine (>>client's exchange)
-   reads the answers only it sees. */
+   reads the answers only it sees; olock__encode_item_request_at and olock__encode_values_after
+   (an item request's body in two pieces, before and from its values member), with which the
+   engine keeps the first piece for the next write of the same item. */
 
 /* ---- HTTP response -------------------------------------------------------------------------- */
 
@@ -5738,7 +5740,7 @@ static const char *olock__item_request_misuse(olock_op op, const olock_item_requ
    are what changes from one write of an item to the next (a versioned write's own version
    values always do), and SigV4 resumes the body's hash after the 64-byte blocks a body shares
    with the one before it (>>sigv4), so the later they start the fewer blocks are hashed. */
-static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn) {
+static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn, size_t *values_at) {
     olock__jw_str(w, OLOCK__JW_NAME("TableName"), r->table);
     if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, OLOCK__JW_NAME("Item"), r->item);
     else olock__jw_map(w, OLOCK__JW_NAME("Key"), r->key);
@@ -5749,10 +5751,14 @@ static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_r
     if (r->consistent_read) olock__jw_bool(w, OLOCK__JW_NAME("ConsistentRead"), 1);
     if (!in_txn) olock__jw_str(w, OLOCK__JW_NAME("ReturnValues"), olock__rv_name(r->return_values));
     olock__jw_str(w, OLOCK__JW_NAME("ReturnValuesOnConditionCheckFailure"), olock__rv_name(r->return_values_on_condition_check_failure));
+    if (values_at) *values_at = w->b->len;
     olock__jw_map(w, OLOCK__JW_NAME("ExpressionAttributeValues"), r->values);
 }
 
-OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
+/* olock_encode_item_request, and where in body its values member begins (*values_at: the
+   body's length before it, the comma included in what follows). */
+static olock_result olock__encode_item_request_at(olock_op op, const olock_item_request *r, olock_buf *body, size_t *values_at,
+                                                  olock_error *err) {
     olock__jw w;
     size_t mark;
     const char *misuse;
@@ -5764,8 +5770,26 @@ OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_r
     misuse = olock__item_request_misuse(op, r);
     if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
     mark = olock__jw_begin(&w, body);
-    olock__jw_item_members(&w, op, r, 0);
+    olock__jw_item_members(&w, op, r, 0, values_at);
     return olock__jw_end(&w, mark, err);
+}
+
+OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
+    return olock__encode_item_request_at(op, r, body, NULL, err);
+}
+
+/* Completes a body that holds an item request up to its values member (the piece before
+   *values_at of olock__encode_item_request_at, a TableName at least): the values member and
+   the closing brace, as olock_encode_item_request writes them; on failure the body is cut
+   back to empty, as olock_encode_item_request leaves it. */
+static olock_result olock__encode_values_after(const olock_value *values, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    olock__error_clear(err);
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 1;
+    olock__jw_map(&w, OLOCK__JW_NAME("ExpressionAttributeValues"), values);
+    return olock__jw_end(&w, 0, err);
 }
 
 OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actions, size_t count,
@@ -5797,7 +5821,7 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         olock__jw_open(&w, '{');
         olock__jw_name(&w, kinds[actions[i].kind], strlen(kinds[actions[i].kind]));
         olock__jw_open(&w, '{');
-        olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
+        olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1, NULL);
         olock__jw_close(&w, '}');
         olock__jw_close(&w, '}');
     }
@@ -5824,7 +5848,7 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         olock__jw_open(&w, '{');
         olock__jw_name(&w, OLOCK__JW_NAME("Get"));
         olock__jw_open(&w, '{');
-        olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
+        olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1, NULL);
         olock__jw_close(&w, '}');
         olock__jw_close(&w, '}');
     }
@@ -11984,6 +12008,11 @@ typedef struct olock__kept {
     const olock_value *names;
     olock__kept_value *values;
     size_t value_count;
+    /* The body of the last write made with this rendering, up to its values member, and what
+       that piece was made from besides the rendering (olock__body_key): a write with the same
+       takes the piece as it is (olock__kept_body). Empty: none. */
+    olock_buf body;
+    olock_buf body_key;
 } olock__kept;
 
 struct olock_task {
@@ -12100,6 +12129,8 @@ OLOCK_API void olock_task_destroy(olock_task *t) {
     olock_arena_free(&t->scratch);
     olock_buf_free(&t->kept.key);
     olock_arena_free(&t->kept.arena);
+    olock_buf_free(&t->kept.body);
+    olock_buf_free(&t->kept.body_key);
     olock_buf_free(&t->kept_key);
     olock_expr_destroy(t->ex);
     olock_arena_free(&t->cur_arena);
@@ -12119,6 +12150,8 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     olock_arena_init(&t->scratch, &c->alloc);
     olock_buf_init(&t->kept.key, &c->alloc);
     olock_arena_init(&t->kept.arena, &c->alloc);
+    olock_buf_init(&t->kept.body, &c->alloc);
+    olock_buf_init(&t->kept.body_key, &c->alloc);
     olock_buf_init(&t->kept_key, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
     if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {
@@ -12549,9 +12582,11 @@ static void olock__note_own_bytes(olock_task *t) {
    placeholder, or this write's expected version, new version or ledger. A write with the same
    key takes the texts and names as kept and builds the values map by the recipe; any other
    renders afresh, and is kept in turn. Only the write phase of a versioned update is kept; a
-   rendering that failed, or whose maps name a placeholder twice, is not. With
-   OLOCK__VERIFY_KEPT (the sanitizer test builds) every use also renders afresh and aborts if
-   the two requests differ. */
+   rendering that failed, or whose maps name a placeholder twice, is not. The body is kept
+   too, up to its values member (the last one, >>wire): the next write of the same item with
+   the same ReturnValues copies that piece and writes only the values. With
+   OLOCK__VERIFY_KEPT (the sanitizer test builds) every use also renders and encodes afresh
+   and aborts if the two requests differ. */
 
 /* Appends a length and then n bytes at p; p NULL appends a length no text has. */
 static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
@@ -12560,6 +12595,17 @@ static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
     memcpy(b->data + b->len, &len, sizeof len);
     if (p && n) memcpy(b->data + b->len + sizeof len, p, n);
     b->len += need;
+    return 1;
+}
+
+/* Whether what olock__kept_put appended at *at in b is n bytes equal to p[0 .. n) (p not
+   NULL); moves *at past it. */
+static int olock__kept_is(const olock_buf *b, size_t *at, const void *p, size_t n) {
+    size_t len;
+    if (b->len - *at < sizeof len) return 0;
+    memcpy(&len, b->data + *at, sizeof len);
+    if (len != n || b->len - *at - sizeof len < n || (n && memcmp(b->data + *at + sizeof len, p, n) != 0)) return 0;
+    *at += sizeof len + n;
     return 1;
 }
 
@@ -12613,6 +12659,7 @@ static void olock__kept_keep(olock_task *t, const olock_value *given, const oloc
     const olock_value *m;
     size_t i = 0;
     olock_buf_clear(&k->key);
+    olock_buf_clear(&k->body); /* made with the rendering this one replaces */
     olock_arena_reset(&k->arena);
     k->update = r->update ? olock_arena_strdup(&k->arena, r->update, strlen(r->update)) : NULL;
     k->condition = r->condition ? olock_arena_strdup(&k->arena, r->condition, strlen(r->condition)) : NULL;
@@ -12724,6 +12771,70 @@ static void olock__kept_verify(olock_task *t, const olock_item_request *r, uint6
 }
 #endif
 
+/* What the body of a kept write holds before its values member besides the rendering:
+   ReturnValues, ReturnValuesOnConditionCheckFailure, the table and the key (its members'
+   names, types and contents). Serialized into b (to_b), or compared with b's serialization in
+   place (nothing written). 0: not the same; or this body is not kept (a key member that is
+   not a scalar, no memory). */
+static int olock__body_key(olock_buf *b, const olock_item_request *r, int to_b) {
+    const olock_value *m;
+    unsigned char rv[2];
+    size_t at = 0;
+#define OLOCK__BODY_KEY_PART(p, n) (to_b ? olock__kept_put(b, (p), (n)) : olock__kept_is(b, &at, (p), (n)))
+    rv[0] = (unsigned char)r->return_values;
+    rv[1] = (unsigned char)r->return_values_on_condition_check_failure;
+    if (to_b) olock_buf_clear(b);
+    if (!r->table || !r->key || r->key->type != OLOCK_TYPE_M || !OLOCK__BODY_KEY_PART(rv, 2) ||
+        !OLOCK__BODY_KEY_PART(r->table, strlen(r->table)))
+        return 0;
+    for (m = r->key->first; m; m = m->next) {
+        unsigned char type = (unsigned char)m->type;
+        if ((m->type != OLOCK_TYPE_S && m->type != OLOCK_TYPE_N && m->type != OLOCK_TYPE_B) || !m->key ||
+            !OLOCK__BODY_KEY_PART(m->key, m->key_len) || !OLOCK__BODY_KEY_PART(&type, 1) || !OLOCK__BODY_KEY_PART(m->str, m->len))
+            return 0;
+    }
+#undef OLOCK__BODY_KEY_PART
+    return to_b || at == b->len;
+}
+
+#ifdef OLOCK__VERIFY_KEPT
+/* A body made from a kept piece against the same request encoded afresh; aborts if they differ. */
+static void olock__kept_body_verify(olock_task *t, const olock_item_request *r) {
+    olock_buf fresh;
+    olock_error e;
+    olock_buf_init(&fresh, &t->c->alloc);
+    if (olock_encode_item_request(t->op, r, &fresh, &e) != OLOCK_OK || fresh.len != t->x.body.len ||
+        memcmp(fresh.data, t->x.body.data, fresh.len) != 0) {
+        fprintf(stderr, "olock: a body made from a kept piece differs from a fresh one:\n  kept  %.*s\n  fresh %.*s\n",
+                (int)t->x.body.len, t->x.body.data ? t->x.body.data : "", (int)fresh.len, fresh.data ? fresh.data : "");
+        abort();
+    }
+    olock_buf_free(&fresh);
+}
+#endif
+
+/* The body (into the empty x.body) of a versioned update whose rendering is the kept one: the
+   kept piece before the values member when it was made from the same table, key and return
+   values, then the values; otherwise encoded whole, and its first piece kept. */
+static olock_result olock__kept_body(olock_task *t, const olock_item_request *r) {
+    olock__kept *k = &t->kept;
+    olock_result rc;
+    size_t at = 0;
+    if (k->body.len && olock__body_key(&k->body_key, r, 0) && olock_buf_append(&t->x.body, k->body.data, k->body.len) == OLOCK_OK) {
+        rc = olock__encode_values_after(r->values, &t->x.body, &t->err);
+#ifdef OLOCK__VERIFY_KEPT
+        if (rc == OLOCK_OK) olock__kept_body_verify(t, r);
+#endif
+        return rc;
+    }
+    olock_buf_clear(&t->x.body);
+    olock_buf_clear(&k->body);
+    rc = olock__encode_item_request_at(t->op, r, &t->x.body, &at, &t->err);
+    if (rc == OLOCK_OK && olock__body_key(&k->body_key, r, 1) && olock_buf_append(&k->body, t->x.body.data, at) != OLOCK_OK)
+        olock_buf_clear(&k->body); /* nothing kept */
+    return rc;
+}
+
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
@@ -12801,9 +12912,10 @@ static olock_result olock__build_write(olock_task *t) {
         rc = olock__write_render(t, &r, expected, basis);
         if (rc != OLOCK_OK) return rc;
         if (keep) olock__kept_keep(t, t->req.values, &r);
+        keep = keep && t->kept.key.len; /* kept now (a failure keeps nothing) */
     }
     olock_buf_clear(&t->x.body);
-    return olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
+    return keep ? olock__kept_body(t, &r) : olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
 }
 
 static olock_result olock__build_read(olock_task *t) {

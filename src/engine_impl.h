@@ -202,6 +202,11 @@ typedef struct olock__kept {
     const olock_value *names;
     olock__kept_value *values;
     size_t value_count;
+    /* The body of the last write made with this rendering, up to its values member, and what
+       that piece was made from besides the rendering (olock__body_key): a write with the same
+       takes the piece as it is (olock__kept_body). Empty: none. */
+    olock_buf body;
+    olock_buf body_key;
 } olock__kept;
 
 struct olock_task {
@@ -318,6 +323,8 @@ OLOCK_API void olock_task_destroy(olock_task *t) {
     olock_arena_free(&t->scratch);
     olock_buf_free(&t->kept.key);
     olock_arena_free(&t->kept.arena);
+    olock_buf_free(&t->kept.body);
+    olock_buf_free(&t->kept.body_key);
     olock_buf_free(&t->kept_key);
     olock_expr_destroy(t->ex);
     olock_arena_free(&t->cur_arena);
@@ -337,6 +344,8 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     olock_arena_init(&t->scratch, &c->alloc);
     olock_buf_init(&t->kept.key, &c->alloc);
     olock_arena_init(&t->kept.arena, &c->alloc);
+    olock_buf_init(&t->kept.body, &c->alloc);
+    olock_buf_init(&t->kept.body_key, &c->alloc);
     olock_buf_init(&t->kept_key, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
     if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {
@@ -767,9 +776,11 @@ static void olock__note_own_bytes(olock_task *t) {
    placeholder, or this write's expected version, new version or ledger. A write with the same
    key takes the texts and names as kept and builds the values map by the recipe; any other
    renders afresh, and is kept in turn. Only the write phase of a versioned update is kept; a
-   rendering that failed, or whose maps name a placeholder twice, is not. With
-   OLOCK__VERIFY_KEPT (the sanitizer test builds) every use also renders afresh and aborts if
-   the two requests differ. */
+   rendering that failed, or whose maps name a placeholder twice, is not. The body is kept
+   too, up to its values member (the last one, >>wire): the next write of the same item with
+   the same ReturnValues copies that piece and writes only the values. With
+   OLOCK__VERIFY_KEPT (the sanitizer test builds) every use also renders and encodes afresh
+   and aborts if the two requests differ. */
 
 /* Appends a length and then n bytes at p; p NULL appends a length no text has. */
 static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
@@ -778,6 +789,17 @@ static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
     memcpy(b->data + b->len, &len, sizeof len);
     if (p && n) memcpy(b->data + b->len + sizeof len, p, n);
     b->len += need;
+    return 1;
+}
+
+/* Whether what olock__kept_put appended at *at in b is n bytes equal to p[0 .. n) (p not
+   NULL); moves *at past it. */
+static int olock__kept_is(const olock_buf *b, size_t *at, const void *p, size_t n) {
+    size_t len;
+    if (b->len - *at < sizeof len) return 0;
+    memcpy(&len, b->data + *at, sizeof len);
+    if (len != n || b->len - *at - sizeof len < n || (n && memcmp(b->data + *at + sizeof len, p, n) != 0)) return 0;
+    *at += sizeof len + n;
     return 1;
 }
 
@@ -831,6 +853,7 @@ static void olock__kept_keep(olock_task *t, const olock_value *given, const oloc
     const olock_value *m;
     size_t i = 0;
     olock_buf_clear(&k->key);
+    olock_buf_clear(&k->body); /* made with the rendering this one replaces */
     olock_arena_reset(&k->arena);
     k->update = r->update ? olock_arena_strdup(&k->arena, r->update, strlen(r->update)) : NULL;
     k->condition = r->condition ? olock_arena_strdup(&k->arena, r->condition, strlen(r->condition)) : NULL;
@@ -942,6 +965,70 @@ static void olock__kept_verify(olock_task *t, const olock_item_request *r, uint6
 }
 #endif
 
+/* What the body of a kept write holds before its values member besides the rendering:
+   ReturnValues, ReturnValuesOnConditionCheckFailure, the table and the key (its members'
+   names, types and contents). Serialized into b (to_b), or compared with b's serialization in
+   place (nothing written). 0: not the same; or this body is not kept (a key member that is
+   not a scalar, no memory). */
+static int olock__body_key(olock_buf *b, const olock_item_request *r, int to_b) {
+    const olock_value *m;
+    unsigned char rv[2];
+    size_t at = 0;
+#define OLOCK__BODY_KEY_PART(p, n) (to_b ? olock__kept_put(b, (p), (n)) : olock__kept_is(b, &at, (p), (n)))
+    rv[0] = (unsigned char)r->return_values;
+    rv[1] = (unsigned char)r->return_values_on_condition_check_failure;
+    if (to_b) olock_buf_clear(b);
+    if (!r->table || !r->key || r->key->type != OLOCK_TYPE_M || !OLOCK__BODY_KEY_PART(rv, 2) ||
+        !OLOCK__BODY_KEY_PART(r->table, strlen(r->table)))
+        return 0;
+    for (m = r->key->first; m; m = m->next) {
+        unsigned char type = (unsigned char)m->type;
+        if ((m->type != OLOCK_TYPE_S && m->type != OLOCK_TYPE_N && m->type != OLOCK_TYPE_B) || !m->key ||
+            !OLOCK__BODY_KEY_PART(m->key, m->key_len) || !OLOCK__BODY_KEY_PART(&type, 1) || !OLOCK__BODY_KEY_PART(m->str, m->len))
+            return 0;
+    }
+#undef OLOCK__BODY_KEY_PART
+    return to_b || at == b->len;
+}
+
+#ifdef OLOCK__VERIFY_KEPT
+/* A body made from a kept piece against the same request encoded afresh; aborts if they differ. */
+static void olock__kept_body_verify(olock_task *t, const olock_item_request *r) {
+    olock_buf fresh;
+    olock_error e;
+    olock_buf_init(&fresh, &t->c->alloc);
+    if (olock_encode_item_request(t->op, r, &fresh, &e) != OLOCK_OK || fresh.len != t->x.body.len ||
+        memcmp(fresh.data, t->x.body.data, fresh.len) != 0) {
+        fprintf(stderr, "olock: a body made from a kept piece differs from a fresh one:\n  kept  %.*s\n  fresh %.*s\n",
+                (int)t->x.body.len, t->x.body.data ? t->x.body.data : "", (int)fresh.len, fresh.data ? fresh.data : "");
+        abort();
+    }
+    olock_buf_free(&fresh);
+}
+#endif
+
+/* The body (into the empty x.body) of a versioned update whose rendering is the kept one: the
+   kept piece before the values member when it was made from the same table, key and return
+   values, then the values; otherwise encoded whole, and its first piece kept. */
+static olock_result olock__kept_body(olock_task *t, const olock_item_request *r) {
+    olock__kept *k = &t->kept;
+    olock_result rc;
+    size_t at = 0;
+    if (k->body.len && olock__body_key(&k->body_key, r, 0) && olock_buf_append(&t->x.body, k->body.data, k->body.len) == OLOCK_OK) {
+        rc = olock__encode_values_after(r->values, &t->x.body, &t->err);
+#ifdef OLOCK__VERIFY_KEPT
+        if (rc == OLOCK_OK) olock__kept_body_verify(t, r);
+#endif
+        return rc;
+    }
+    olock_buf_clear(&t->x.body);
+    olock_buf_clear(&k->body);
+    rc = olock__encode_item_request_at(t->op, r, &t->x.body, &at, &t->err);
+    if (rc == OLOCK_OK && olock__body_key(&k->body_key, r, 1) && olock_buf_append(&k->body, t->x.body.data, at) != OLOCK_OK)
+        olock_buf_clear(&k->body); /* nothing kept */
+    return rc;
+}
+
 /* The versioned write for the task's kind (and, for olock_update, its decision) into x.body. */
 static olock_result olock__build_write(olock_task *t) {
     olock_arena *a = &t->scratch;
@@ -1019,9 +1106,10 @@ static olock_result olock__build_write(olock_task *t) {
         rc = olock__write_render(t, &r, expected, basis);
         if (rc != OLOCK_OK) return rc;
         if (keep) olock__kept_keep(t, t->req.values, &r);
+        keep = keep && t->kept.key.len; /* kept now (a failure keeps nothing) */
     }
     olock_buf_clear(&t->x.body);
-    return olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
+    return keep ? olock__kept_body(t, &r) : olock_encode_item_request(t->op, &r, &t->x.body, &t->err);
 }
 
 static olock_result olock__build_read(olock_task *t) {

@@ -4,7 +4,9 @@
 
 /* Private names later parts may use: olock__response_decode_item (an item operation's answer
    decoded in one pass, without the body's tree), with which the engine (>>client's exchange)
-   reads the answers only it sees. */
+   reads the answers only it sees; olock__encode_item_request_at and olock__encode_values_after
+   (an item request's body in two pieces, before and from its values member), with which the
+   engine keeps the first piece for the next write of the same item. */
 
 /* ---- HTTP response -------------------------------------------------------------------------- */
 
@@ -289,7 +291,7 @@ static const char *olock__item_request_misuse(olock_op op, const olock_item_requ
    are what changes from one write of an item to the next (a versioned write's own version
    values always do), and SigV4 resumes the body's hash after the 64-byte blocks a body shares
    with the one before it (>>sigv4), so the later they start the fewer blocks are hashed. */
-static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn) {
+static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_request *r, int in_txn, size_t *values_at) {
     olock__jw_str(w, OLOCK__JW_NAME("TableName"), r->table);
     if (op == OLOCK_OP_PUT_ITEM) olock__jw_map(w, OLOCK__JW_NAME("Item"), r->item);
     else olock__jw_map(w, OLOCK__JW_NAME("Key"), r->key);
@@ -300,10 +302,14 @@ static void olock__jw_item_members(olock__jw *w, olock_op op, const olock_item_r
     if (r->consistent_read) olock__jw_bool(w, OLOCK__JW_NAME("ConsistentRead"), 1);
     if (!in_txn) olock__jw_str(w, OLOCK__JW_NAME("ReturnValues"), olock__rv_name(r->return_values));
     olock__jw_str(w, OLOCK__JW_NAME("ReturnValuesOnConditionCheckFailure"), olock__rv_name(r->return_values_on_condition_check_failure));
+    if (values_at) *values_at = w->b->len;
     olock__jw_map(w, OLOCK__JW_NAME("ExpressionAttributeValues"), r->values);
 }
 
-OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
+/* olock_encode_item_request, and where in body its values member begins (*values_at: the
+   body's length before it, the comma included in what follows). */
+static olock_result olock__encode_item_request_at(olock_op op, const olock_item_request *r, olock_buf *body, size_t *values_at,
+                                                  olock_error *err) {
     olock__jw w;
     size_t mark;
     const char *misuse;
@@ -315,8 +321,26 @@ OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_r
     misuse = olock__item_request_misuse(op, r);
     if (misuse) return olock__invalid_arg(err, "olock_encode_item_request: r->%s", misuse);
     mark = olock__jw_begin(&w, body);
-    olock__jw_item_members(&w, op, r, 0);
+    olock__jw_item_members(&w, op, r, 0, values_at);
     return olock__jw_end(&w, mark, err);
+}
+
+OLOCK_API olock_result olock_encode_item_request(olock_op op, const olock_item_request *r, olock_buf *body, olock_error *err) {
+    return olock__encode_item_request_at(op, r, body, NULL, err);
+}
+
+/* Completes a body that holds an item request up to its values member (the piece before
+   *values_at of olock__encode_item_request_at, a TableName at least): the values member and
+   the closing brace, as olock_encode_item_request writes them; on failure the body is cut
+   back to empty, as olock_encode_item_request leaves it. */
+static olock_result olock__encode_values_after(const olock_value *values, olock_buf *body, olock_error *err) {
+    olock__jw w;
+    olock__error_clear(err);
+    w.b = body;
+    w.r = OLOCK_OK;
+    w.need_comma = 1;
+    olock__jw_map(&w, OLOCK__JW_NAME("ExpressionAttributeValues"), values);
+    return olock__jw_end(&w, 0, err);
 }
 
 OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actions, size_t count,
@@ -348,7 +372,7 @@ OLOCK_API olock_result olock_encode_transact_write(const olock_txn_action *actio
         olock__jw_open(&w, '{');
         olock__jw_name(&w, kinds[actions[i].kind], strlen(kinds[actions[i].kind]));
         olock__jw_open(&w, '{');
-        olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1);
+        olock__jw_item_members(&w, ops[actions[i].kind], &actions[i].req, 1, NULL);
         olock__jw_close(&w, '}');
         olock__jw_close(&w, '}');
     }
@@ -375,7 +399,7 @@ OLOCK_API olock_result olock_encode_transact_get(const olock_item_request *gets,
         olock__jw_open(&w, '{');
         olock__jw_name(&w, OLOCK__JW_NAME("Get"));
         olock__jw_open(&w, '{');
-        olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1);
+        olock__jw_item_members(&w, OLOCK_OP_GET_ITEM, &gets[i], 1, NULL);
         olock__jw_close(&w, '}');
         olock__jw_close(&w, '}');
     }
