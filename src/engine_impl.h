@@ -196,7 +196,7 @@ typedef struct olock__kept_value {
     int from; /* OLOCK__KEPT_* */
 } olock__kept_value;
 typedef struct olock__kept {
-    olock_buf key;     /* the serialized inputs (olock__kept_key); empty: nothing kept */
+    olock_buf key;     /* the serialized inputs (olock__kept_inputs); empty: nothing kept */
     olock_arena arena; /* what the members below point to */
     const char *update, *condition;
     const olock_value *names;
@@ -223,8 +223,7 @@ struct olock_task {
     int *exists;
     olock_mutation *each;
     uint64_t *versions;
-    olock__kept kept;   /* the last versioned update's rendering (olock__kept_use) */
-    olock_buf kept_key; /* the inputs of the write being built, serialized */
+    olock__kept kept; /* the last versioned update's rendering (olock__kept_use) */
 
     /* The operation: everything from `kind` on is zeroed when one begins (err only emptied). */
     int kind, phase;
@@ -325,7 +324,6 @@ OLOCK_API void olock_task_destroy(olock_task *t) {
     olock_arena_free(&t->kept.arena);
     olock_buf_free(&t->kept.body);
     olock_buf_free(&t->kept.body_key);
-    olock_buf_free(&t->kept_key);
     olock_expr_destroy(t->ex);
     olock_arena_free(&t->cur_arena);
     olock_item_destroy(t->work);
@@ -346,7 +344,6 @@ OLOCK_API olock_result olock_task_create(olock_client *c, olock_task **out) {
     olock_arena_init(&t->kept.arena, &c->alloc);
     olock_buf_init(&t->kept.body, &c->alloc);
     olock_buf_init(&t->kept.body_key, &c->alloc);
-    olock_buf_init(&t->kept_key, &c->alloc);
     olock_arena_init(&t->cur_arena, &c->alloc);
     if (olock_item_create(&c->alloc, &t->work) != OLOCK_OK) {
         olock_task_destroy(t);
@@ -792,52 +789,54 @@ static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
     return 1;
 }
 
-/* Whether what olock__kept_put appended at *at in b is n bytes equal to p[0 .. n) (p not
-   NULL); moves *at past it. */
+/* Whether what olock__kept_put(p, n) appended at *at in b is there; moves *at past it. */
 static int olock__kept_is(const olock_buf *b, size_t *at, const void *p, size_t n) {
-    size_t len;
+    size_t len, want = p ? n : (size_t)-1;
     if (b->len - *at < sizeof len) return 0;
     memcpy(&len, b->data + *at, sizeof len);
-    if (len != n || b->len - *at - sizeof len < n || (n && memcmp(b->data + *at + sizeof len, p, n) != 0)) return 0;
-    *at += sizeof len + n;
+    if (len != want || (p && (b->len - *at - sizeof len < n || (n && memcmp(b->data + *at + sizeof len, p, n) != 0)))) return 0;
+    *at += sizeof len + (p ? n : 0);
     return 1;
 }
 
-/* Serializes into t->kept_key what a versioned update's rendering is made of besides the
-   client's versioning (fixed for the task): the caller's texts, names (placeholders and
-   attribute names) and values (placeholders and types), and whether expected is the first
-   version (whether a ledger is written is the versioning's). 0: this write is not kept (a names member that is not S,
-   a placeholder given twice, a map that is not M, no memory). */
-static int olock__kept_key(olock_task *t, const olock_item_request *r, uint64_t expected) {
-    olock_buf *b = &t->kept_key;
-    const olock_versioning *v = &t->c->versioning;
+/* What a versioned update's rendering is made of besides the client's versioning (fixed for
+   the task): the caller's texts, names (placeholders and attribute names) and values
+   (placeholders and types), and whether expected is the first version (whether a ledger is
+   written is the versioning's). Serialized into b (to_b; 0: this write is not kept: a names
+   member that is not S, a placeholder given twice, a map that is not M, no memory), or
+   compared with b's serialization in place, nothing written (1: the same). What to_b refuses
+   is never in a serialization, so a match needs none of its checks (two members of the same
+   name included). */
+static int olock__kept_inputs(olock_buf *b, const olock_task *t, const olock_item_request *r, uint64_t expected, int to_b) {
     const olock_value *maps[2], *m, *o;
-    unsigned char first;
+    unsigned char first = (unsigned char)(expected == t->c->versioning.start_at);
+    size_t at = 0;
     int i;
-    olock_buf_clear(b);
-    first = (unsigned char)(expected == v->start_at);
-    if (!olock__kept_put(b, &first, 1) || !olock__kept_put(b, r->update, r->update ? strlen(r->update) : 0) ||
-        !olock__kept_put(b, r->condition, r->condition ? strlen(r->condition) : 0))
+#define OLOCK__KEPT_PART(p, n) (to_b ? olock__kept_put(b, (p), (n)) : olock__kept_is(b, &at, (p), (n)))
+    if (to_b) olock_buf_clear(b);
+    if (!OLOCK__KEPT_PART(&first, 1) || !OLOCK__KEPT_PART(r->update, r->update ? strlen(r->update) : 0) ||
+        !OLOCK__KEPT_PART(r->condition, r->condition ? strlen(r->condition) : 0))
         return 0;
     maps[0] = r->names;
     maps[1] = r->values;
     for (i = 0; i < 2; i++) {
         if (!maps[i]) {
-            if (!olock__kept_put(b, NULL, 0)) return 0;
+            if (!OLOCK__KEPT_PART(NULL, 0)) return 0;
             continue;
         }
-        if (maps[i]->type != OLOCK_TYPE_M || !olock__kept_put(b, "M", 1)) return 0;
+        if (maps[i]->type != OLOCK_TYPE_M || !OLOCK__KEPT_PART("M", 1)) return 0;
         for (m = maps[i]->first; m; m = m->next) {
             unsigned char type = (unsigned char)m->type;
             if (!m->key) return 0; /* not a map member: the builder refuses it */
-            for (o = maps[i]->first; o != m; o = o->next)
+            for (o = maps[i]->first; to_b && o != m; o = o->next)
                 if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0) return 0;
-            if (!olock__kept_put(b, m->key, m->key_len)) return 0;
-            if (i == 0 && (m->type != OLOCK_TYPE_S || !olock__kept_put(b, m->str, m->len))) return 0;
-            if (i == 1 && !olock__kept_put(b, &type, 1)) return 0;
+            if (!OLOCK__KEPT_PART(m->key, m->key_len)) return 0;
+            if (i == 0 && (m->type != OLOCK_TYPE_S || !OLOCK__KEPT_PART(m->str, m->len))) return 0;
+            if (i == 1 && !OLOCK__KEPT_PART(&type, 1)) return 0;
         }
     }
-    return 1;
+#undef OLOCK__KEPT_PART
+    return to_b || at == b->len;
 }
 
 /* Whether two values share their contents (one is a shallow copy of the other). */
@@ -845,10 +844,10 @@ static int olock__same_payload(const olock_value *x, const olock_value *y) {
     return x && y && x->type == y->type && x->str == y->str && x->len == y->len && x->first == y->first && x->count == y->count;
 }
 
-/* Keeps r, just rendered from the inputs in t->kept_key with the caller's values map `given`,
-   for the next write: nothing is kept when a value of r is neither the caller's nor one of
-   this write's own. */
-static void olock__kept_keep(olock_task *t, const olock_value *given, const olock_item_request *r) {
+/* Keeps r, just rendered from the caller's request t->req (its values map `given`) for this
+   write's expected version, for the next write: nothing is kept when a value of r is neither
+   the caller's nor one of this write's own, or when the inputs cannot be kept. */
+static void olock__kept_keep(olock_task *t, const olock_value *given, const olock_item_request *r, uint64_t expected) {
     olock__kept *k = &t->kept;
     const olock_value *m;
     size_t i = 0;
@@ -872,10 +871,10 @@ static void olock__kept_keep(olock_task *t, const olock_value *given, const oloc
         kv->key_len = m->key_len;
         if (!kv->key) return;
     }
-    olock_buf_append(&k->key, t->kept_key.data, t->kept_key.len); /* a failure keeps nothing */
+    if (!olock__kept_inputs(&k->key, t, &t->req, expected, 1)) olock_buf_clear(&k->key); /* nothing kept */
 }
 
-/* Fills r's expressions and maps from the kept rendering when its key is t->kept_key: the
+/* Fills r's expressions and maps from the kept rendering when it was made from r's inputs: the
    values map by the recipe, from the caller's values `given` and this write's own (expected
    is made here). 0 when nothing matching is kept, or a caller's value is an empty set (the
    builder reports that). */
@@ -884,7 +883,7 @@ static int olock__kept_use(olock_task *t, const olock_value *given, olock_item_r
     const olock_value *m;
     olock_value *values = NULL;
     size_t i;
-    if (!k->key.len || k->key.len != t->kept_key.len || memcmp(k->key.data, t->kept_key.data, k->key.len) != 0) return 0;
+    if (!k->key.len || !olock__kept_inputs(&k->key, t, r, expected, 0)) return 0;
     for (m = given ? given->first : NULL; m; m = m->next)
         if ((m->type == OLOCK_TYPE_SS || m->type == OLOCK_TYPE_NS || m->type == OLOCK_TYPE_BS) && m->count == 0) return 0;
     if (k->value_count && !(values = olock_value_new_container(&t->scratch, OLOCK_TYPE_M))) return 0;
@@ -1097,7 +1096,7 @@ static olock_result olock__build_write(olock_task *t) {
         t->written = item;
         t->op = OLOCK_OP_PUT_ITEM;
     }
-    keep = t->kind == OLOCK__K_UPDATE && t->phase == OLOCK__PH_WRITE && olock__kept_key(t, &r, expected);
+    keep = t->kind == OLOCK__K_UPDATE && t->phase == OLOCK__PH_WRITE;
     if (keep && olock__kept_use(t, t->req.values, &r, expected)) {
 #ifdef OLOCK__VERIFY_KEPT
         olock__kept_verify(t, &r, expected, basis);
@@ -1105,7 +1104,7 @@ static olock_result olock__build_write(olock_task *t) {
     } else {
         rc = olock__write_render(t, &r, expected, basis);
         if (rc != OLOCK_OK) return rc;
-        if (keep) olock__kept_keep(t, t->req.values, &r);
+        if (keep) olock__kept_keep(t, t->req.values, &r, expected);
         keep = keep && t->kept.key.len; /* kept now (a failure keeps nothing) */
     }
     olock_buf_clear(&t->x.body);
