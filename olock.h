@@ -12595,12 +12595,25 @@ static int olock__kept_put(olock_buf *b, const void *p, size_t n) {
     return 1;
 }
 
-/* Whether what olock__kept_put(p, n) appended at *at in b is there; moves *at past it. */
+/* Whether what olock__kept_put(p, n) appended at *at in b is there; moves *at past it. Most
+   parts are a few bytes (placeholders, names, type tags): those are compared here, a call
+   into the C library's memcmp costing more than they do. */
 static int olock__kept_is(const olock_buf *b, size_t *at, const void *p, size_t n) {
-    size_t len, want = p ? n : (size_t)-1;
+    size_t len, want = p ? n : (size_t)-1, i;
+    const char *x, *y = (const char *)p;
     if (b->len - *at < sizeof len) return 0;
     memcpy(&len, b->data + *at, sizeof len);
-    if (len != want || (p && (b->len - *at - sizeof len < n || (n && memcmp(b->data + *at + sizeof len, p, n) != 0)))) return 0;
+    if (len != want) return 0;
+    if (p) {
+        if (b->len - *at - sizeof len < n) return 0;
+        x = b->data + *at + sizeof len;
+        if (n > 16) {
+            if (memcmp(x, y, n) != 0) return 0;
+        } else {
+            for (i = 0; i < n; i++)
+                if (x[i] != y[i]) return 0;
+        }
+    }
     *at += sizeof len + (p ? n : 0);
     return 1;
 }
