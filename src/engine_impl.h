@@ -812,6 +812,12 @@ static int olock__kept_is(const olock_buf *b, size_t *at, const void *p, size_t 
     return 1;
 }
 
+/* One part of the serialization a walk over a request writes into b (to_b) or checks against
+   b's (at: how far it matched): writing a key and comparing with the kept one are then the
+   same code (olock__kept_inputs, olock__body_key, whose locals b, at and to_b it uses). A
+   macro, not a function: inlined with to_b known, each walk compiles to one of the two. */
+#define OLOCK__KEPT_PART(p, n) (to_b ? olock__kept_put(b, (p), (n)) : olock__kept_is(b, &at, (p), (n)))
+
 /* What a versioned update's rendering is made of besides the client's versioning (fixed for
    the task): the caller's texts, names (placeholders and attribute names) and values
    (placeholders and types), and whether expected is the first version (whether a ledger is
@@ -825,7 +831,6 @@ static int olock__kept_inputs(olock_buf *b, const olock_task *t, const olock_ite
     unsigned char first = (unsigned char)(expected == t->c->versioning.start_at);
     size_t at = 0;
     int i;
-#define OLOCK__KEPT_PART(p, n) (to_b ? olock__kept_put(b, (p), (n)) : olock__kept_is(b, &at, (p), (n)))
     if (to_b) olock_buf_clear(b);
     if (!OLOCK__KEPT_PART(&first, 1) || !OLOCK__KEPT_PART(r->update, r->update ? strlen(r->update) : 0) ||
         !OLOCK__KEPT_PART(r->condition, r->condition ? strlen(r->condition) : 0))
@@ -848,9 +853,33 @@ static int olock__kept_inputs(olock_buf *b, const olock_task *t, const olock_ite
             if (i == 1 && !OLOCK__KEPT_PART(&type, 1)) return 0;
         }
     }
-#undef OLOCK__KEPT_PART
     return to_b || at == b->len;
 }
+
+/* What the body of a kept write holds before its values member besides the rendering:
+   ReturnValues, ReturnValuesOnConditionCheckFailure, the table and the key (its members'
+   names, types and contents). Serialized into b (to_b), or compared with b's serialization in
+   place (nothing written). 0: not the same; or this body is not kept (a key member that is
+   not a scalar, no memory). */
+static int olock__body_key(olock_buf *b, const olock_item_request *r, int to_b) {
+    const olock_value *m;
+    unsigned char rv[2];
+    size_t at = 0;
+    rv[0] = (unsigned char)r->return_values;
+    rv[1] = (unsigned char)r->return_values_on_condition_check_failure;
+    if (to_b) olock_buf_clear(b);
+    if (!r->table || !r->key || r->key->type != OLOCK_TYPE_M || !OLOCK__KEPT_PART(rv, 2) ||
+        !OLOCK__KEPT_PART(r->table, strlen(r->table)))
+        return 0;
+    for (m = r->key->first; m; m = m->next) {
+        unsigned char type = (unsigned char)m->type;
+        if ((m->type != OLOCK_TYPE_S && m->type != OLOCK_TYPE_N && m->type != OLOCK_TYPE_B) || !m->key ||
+            !OLOCK__KEPT_PART(m->key, m->key_len) || !OLOCK__KEPT_PART(&type, 1) || !OLOCK__KEPT_PART(m->str, m->len))
+            return 0;
+    }
+    return to_b || at == b->len;
+}
+#undef OLOCK__KEPT_PART
 
 /* Whether two values share their contents (one is a shallow copy of the other). */
 static int olock__same_payload(const olock_value *x, const olock_value *y) {
@@ -977,31 +1006,6 @@ static void olock__kept_verify(olock_task *t, const olock_item_request *r, uint6
 }
 #endif
 
-/* What the body of a kept write holds before its values member besides the rendering:
-   ReturnValues, ReturnValuesOnConditionCheckFailure, the table and the key (its members'
-   names, types and contents). Serialized into b (to_b), or compared with b's serialization in
-   place (nothing written). 0: not the same; or this body is not kept (a key member that is
-   not a scalar, no memory). */
-static int olock__body_key(olock_buf *b, const olock_item_request *r, int to_b) {
-    const olock_value *m;
-    unsigned char rv[2];
-    size_t at = 0;
-#define OLOCK__BODY_KEY_PART(p, n) (to_b ? olock__kept_put(b, (p), (n)) : olock__kept_is(b, &at, (p), (n)))
-    rv[0] = (unsigned char)r->return_values;
-    rv[1] = (unsigned char)r->return_values_on_condition_check_failure;
-    if (to_b) olock_buf_clear(b);
-    if (!r->table || !r->key || r->key->type != OLOCK_TYPE_M || !OLOCK__BODY_KEY_PART(rv, 2) ||
-        !OLOCK__BODY_KEY_PART(r->table, strlen(r->table)))
-        return 0;
-    for (m = r->key->first; m; m = m->next) {
-        unsigned char type = (unsigned char)m->type;
-        if ((m->type != OLOCK_TYPE_S && m->type != OLOCK_TYPE_N && m->type != OLOCK_TYPE_B) || !m->key ||
-            !OLOCK__BODY_KEY_PART(m->key, m->key_len) || !OLOCK__BODY_KEY_PART(&type, 1) || !OLOCK__BODY_KEY_PART(m->str, m->len))
-            return 0;
-    }
-#undef OLOCK__BODY_KEY_PART
-    return to_b || at == b->len;
-}
 
 #ifdef OLOCK__VERIFY_KEPT
 /* A body made from a kept piece against the same request encoded afresh; aborts if they differ. */
