@@ -362,6 +362,13 @@ static olock_json *olock__jp_number(olock__jp *p) {
 
 static olock_json *olock__jp_value(olock__jp *p, unsigned depth);
 
+/* A string value, its opening quote at pos. */
+static olock_json *olock__jp_string_value(olock__jp *p) {
+    olock_json *n = olock__jp_node(p, OLOCK_JSON_STRING, p->pos);
+    if (!n || !olock__jp_string(p, &n->str, &n->len)) return NULL;
+    return n;
+}
+
 static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_object) {
     size_t at = p->pos;
     olock_json *n, *last = NULL;
@@ -388,13 +395,9 @@ static olock_json *olock__jp_container(olock__jp *p, unsigned depth, int is_obje
             p->pos++;
             olock__jp_ws(p);
         }
-        if (p->s[p->pos] == '"') { /* a string, most values of a request: without olock__jp_value */
-            m = olock__jp_node(p, OLOCK_JSON_STRING, p->pos);
-            if (!m || !olock__jp_string(p, &m->str, &m->len)) return NULL;
-        } else {
-            m = olock__jp_value(p, depth + 1);
-            if (!m) return NULL;
-        }
+        /* a string (most values of a request) without the call through olock__jp_value */
+        m = p->s[p->pos] == '"' ? olock__jp_string_value(p) : olock__jp_value(p, depth + 1);
+        if (!m) return NULL;
         if (is_object) {
             m->key = key;
             m->key_len = key_len;
@@ -427,15 +430,11 @@ static olock_json *olock__jp_literal(olock__jp *p, const char *word, size_t n, o
 }
 
 static olock_json *olock__jp_value(olock__jp *p, unsigned depth) {
-    olock_json *n;
     if (p->pos >= p->len) return olock__jp_fail(p, OLOCK_ERR_PARSE, p->pos, "unexpected end of input");
     switch (p->s[p->pos]) {
     case '{': return olock__jp_container(p, depth, 1);
     case '[': return olock__jp_container(p, depth, 0);
-    case '"':
-        n = olock__jp_node(p, OLOCK_JSON_STRING, p->pos);
-        if (!n || !olock__jp_string(p, &n->str, &n->len)) return NULL;
-        return n;
+    case '"': return olock__jp_string_value(p);
     case 't': return olock__jp_literal(p, "true", 4, OLOCK_JSON_TRUE);
     case 'f': return olock__jp_literal(p, "false", 5, OLOCK_JSON_FALSE);
     case 'n': return olock__jp_literal(p, "null", 4, OLOCK_JSON_NULL);
