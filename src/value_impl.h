@@ -60,13 +60,16 @@ static olock_type olock__set_member_type(olock_type set) {
                                                                       : OLOCK_TYPE_B;
 }
 
-static olock_value *olock__value_new(olock_arena *a, olock_type t) {
-    olock_value *v = (olock_value *)olock__arena_take(a, sizeof *v);
+/* A zeroed value of type t, with `extra` bytes after it in the same piece of the arena. */
+static olock_value *olock__value_take(olock_arena *a, olock_type t, size_t extra) {
+    olock_value *v = (olock_value *)olock__arena_take(a, sizeof *v + extra);
     if (!v) return NULL;
     memset(v, 0, sizeof *v);
     v->type = t;
     return v;
 }
+
+static olock_value *olock__value_new(olock_arena *a, olock_type t) { return olock__value_take(a, t, 0); }
 
 /* A value and its text (NUL-terminated) in one piece of the arena: one allocation, not two,
    for every string and number an item or a request is built of. */
@@ -75,10 +78,8 @@ static olock_value *olock__value_new_bytes(olock_arena *a, olock_type t, const c
     char *text;
     if (!s) len = 0;
     if (len > (size_t)-1 / 2) return NULL;
-    v = (olock_value *)olock__arena_take(a, sizeof *v + len + 1);
+    v = olock__value_take(a, t, len + 1);
     if (!v) return NULL;
-    memset(v, 0, sizeof *v);
-    v->type = t;
     text = (char *)(v + 1);
     if (len) memcpy(text, s, len);
     text[len] = 0;
