@@ -953,9 +953,20 @@ static const char *typed_text(const olock_json *obj, const char *outer, const ch
     return m && m->first && m->first->str ? m->first->str : "";
 }
 
+static const char *const kb_tables[5] = { "kb_s", "kb_s", "kb_s", "kb_n", "kb_n" };
+static const char *const kb_ids[5] = { "a", "bb", "a-much-longer-id-than-the-others", "7", "42" };
+
+/* Item i's key (a string id in kb_s, a number in kb_n), or its item {id, gold: 0} (with_gold). */
+static olock_value *kb_key(olock_arena *a, int i, int with_gold) {
+    olock_value *m = olock_value_new_container(a, OLOCK_TYPE_M);
+    size_t n = strlen(kb_ids[i]);
+    olock_map_put(a, m, "id", 2, i < 3 ? olock_value_new_s(a, kb_ids[i], n) : olock_value_new_n(a, kb_ids[i], n));
+    if (with_gold) olock_map_put(a, m, "gold", 4, olock_value_new_i64(a, 0));
+    return m;
+}
+
 TEST(test_kept_bodies) {
-    static const char *const tables[5] = { "kb_s", "kb_s", "kb_s", "kb_n", "kb_n" };
-    static const char *const ids[5] = { "a", "bb", "a-much-longer-id-than-the-others", "7", "42" };
+    const char *const *tables = kb_tables, *const *ids = kb_ids;
     int64_t gold[5] = { 0, 0, 0, 0, 0 }, version[5] = { 1, 1, 1, 1, 1 };
     body_spy spy;
     olock_config cfg = olock_config_default();
@@ -980,18 +991,15 @@ TEST(test_kept_bodies) {
     for (i = 0; i < 5; i++) {
         olock_item_request r;
         olock_write_result wr;
-        olock_value *item = olock_value_new_container(&a, OLOCK_TYPE_M);
-        olock_map_put(&a, item, "id", 2, i < 3 ? olock_value_new_s(&a, ids[i], strlen(ids[i])) : olock_value_new_n(&a, ids[i], strlen(ids[i])));
-        olock_map_put(&a, item, "gold", 4, olock_value_new_i64(&a, 0));
         memset(&r, 0, sizeof r);
-        r.table = tables[i]; r.item = item;
+        r.table = tables[i]; r.item = kb_key(&a, i, 1);
         CHECK(olock_versioned_put(c, &r, 0, &wr, NULL) == OLOCK_OK);
     }
     for (i = 0; i < 600; i++) {
         olock_item_request r;
         olock_write_result wr;
         olock_error e;
-        olock_value *key, *values;
+        olock_value *values;
         olock_json *sent = NULL;
         const olock_value *g;
         int64_t got = -1;
@@ -1003,12 +1011,10 @@ TEST(test_kept_bodies) {
             run = 1 + (int)(next_rand(&rnd) % 4);
         }
         run--;
-        key = olock_value_new_container(&a, OLOCK_TYPE_M);
         values = olock_value_new_container(&a, OLOCK_TYPE_M);
-        olock_map_put(&a, key, "id", 2, j < 3 ? olock_value_new_s(&a, ids[j], strlen(ids[j])) : olock_value_new_n(&a, ids[j], strlen(ids[j])));
         olock_map_put(&a, values, ":g", 2, olock_value_new_i64(&a, 1000 + i));
         memset(&r, 0, sizeof r);
-        r.table = tables[j]; r.key = key; r.update = "SET gold = :g"; r.values = values;
+        r.table = tables[j]; r.key = kb_key(&a, j, 0); r.update = "SET gold = :g"; r.values = values;
         r.return_values = all_new ? OLOCK_RV_ALL_NEW : OLOCK_RV_OMIT;
         CHECK_EQ_INT(olock_versioned_update(c, &r, (uint64_t)version[j], &wr, &e), OLOCK_OK);
         version[j]++;
@@ -1030,15 +1036,10 @@ TEST(test_kept_bodies) {
     for (i = 0; i < 5; i++) {
         olock_item_request r;
         olock_response res;
-        olock_value *key;
         int64_t v = -1, gv = -1;
         olock_arena_reset(&a);
-        key = olock_value_new_container(&a, OLOCK_TYPE_M);
-        olock_map_put(&a, key, "id", 2, i < 3 ? olock_value_new_s(&a, ids[i], strlen(ids[i])) : olock_value_new_n(&a, ids[i], strlen(ids[i])));
         memset(&r, 0, sizeof r);
-        r.table = tables[i];
-        r.key = key;
-        r.consistent_read = 1;
+        r.table = tables[i]; r.key = kb_key(&a, i, 0); r.consistent_read = 1;
         CHECK(olock_get_item(c, &r, &res, NULL) == OLOCK_OK && res.item);
         if (!res.item) continue;
         CHECK(olock_value_get_i64(olock_map_get(res.item, "version", 7), &v) == OLOCK_OK && v == version[i]);
